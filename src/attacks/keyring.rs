@@ -1,0 +1,123 @@
+//! The keys a compromise hands the attacker (or a warrant hands the authority).
+
+use std::path::{Path, PathBuf};
+
+use crate::crypto::aead::ContentKey;
+use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
+use crate::crypto::CouldNotOpen;
+use crate::error::InputError;
+use crate::wire::envelope::Envelope;
+use crate::wire::world_file::{Role, WorldFile};
+
+/// One stolen (or lawfully held) private key, and whose it is.
+#[derive(Debug, Clone)]
+pub struct Holding {
+    pub party: String,
+    pub role: Role,
+    pub key: PrivateKey,
+}
+
+impl Holding {
+    /// The wrapped key this holding can try on `envelope`: a user reads its own
+    /// `wrapped` entry, the escrow authority reads the `escrow` field.
+    fn slot<'e>(&self, envelope: &'e Envelope) -> Option<&'e [u8]> {
+        match self.role {
+            Role::User => envelope.wrapped_for(&self.party),
+            Role::Escrow => envelope.escrow.as_deref(),
+            Role::Agent | Role::Vendor | Role::Relay => None,
+        }
+    }
+}
+
+/// What unwrapping an envelope's content key came to.
+pub(crate) enum Unwrapped {
+    Key(ContentKey),
+    /// A slot for a held key was there, but did not open: tampered or mis-addressed.
+    Failed,
+    /// No held key is a reader of this envelope.
+    NoSlot,
+}
+
+/// A set of private keys, each matched to its party.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    holdings: Vec<Holding>,
+}
+
+impl Keyring {
+    pub fn new() -> Self {
+        Keyring::default()
+    }
+
+    pub fn add(&mut self, party: &str, role: Role, key: PrivateKey) {
+        if !self.holdings.iter().any(|h| h.key.fingerprint() == key.fingerprint()) {
+            self.holdings.push(Holding {
+                party: party.to_owned(),
+                role,
+                key,
+            });
+        }
+    }
+
+    /// Matches key files to the world's parties by fingerprint. A key that belongs to no
+    /// party of this world is an input error naming the file.
+    pub fn from_key_files(world: &WorldFile, keys: Vec<(PathBuf, PrivateKey)>) -> Result<Self, InputError> {
+        let mut keyring = Keyring::new();
+        for (path, key) in keys {
+            let party = party_for(world, &path, key.fingerprint())?;
+            keyring.add(&party.0, party.1, key);
+        }
+        Ok(keyring)
+    }
+
+    pub fn holdings(&self) -> &[Holding] {
+        &self.holdings
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.holdings.is_empty()
+    }
+
+    /// Tries every held key that has a slot in `envelope`.
+    pub(crate) fn unwrap_content_key(&self, envelope: &Envelope) -> Unwrapped {
+        let mut had_slot = false;
+        for holding in &self.holdings {
+            if let Some(wrapped) = holding.slot(envelope) {
+                had_slot = true;
+                if let Ok(key) = holding.key.unwrap_key(wrapped) {
+                    return Unwrapped::Key(key);
+                }
+            }
+        }
+        if had_slot {
+            Unwrapped::Failed
+        } else {
+            Unwrapped::NoSlot
+        }
+    }
+
+    /// Whether some held key has a slot in `envelope` (without opening anything).
+    pub fn is_reader_of(&self, envelope: &Envelope) -> bool {
+        self.holdings.iter().any(|h| h.slot(envelope).is_some())
+    }
+}
+
+fn party_for(world: &WorldFile, path: &Path, fingerprint: &Fingerprint) -> Result<(String, Role), InputError> {
+    world
+        .party_by_fingerprint(fingerprint)
+        .map(|p| (p.name.clone(), p.role))
+        .ok_or_else(|| {
+            InputError::new(format!(
+                "this key ({}) belongs to no party of the world",
+                fingerprint
+            ))
+            .file(path)
+            .hint("is it from another world? world.json lists each party's fingerprint")
+        })
+}
+
+impl From<CouldNotOpen> for Unwrapped {
+    fn from(_: CouldNotOpen) -> Self {
+        Unwrapped::Failed
+    }
+}

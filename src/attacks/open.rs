@@ -1,0 +1,87 @@
+//! The honest opening logic, run with whatever keys the attacker holds.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::keyring::{Keyring, Unwrapped};
+use crate::crypto::aead::{self, ContentKey};
+use crate::wire::envelope::Envelope;
+
+/// What happened to one envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Opened: the plaintext (lossily decoded if it was not UTF-8).
+    Opened(String),
+    /// A held key was a reader, but the envelope did not open: something in it was
+    /// changed (ciphertext, tag, nonce, associated data or wrapped key).
+    FailedIntegrity,
+    /// No held key is a reader of this envelope.
+    Sealed,
+}
+
+/// What is known of a session's content key.
+enum SessionKey {
+    Key(ContentKey),
+    Failed,
+}
+
+/// Opens envelopes batch by batch, remembering session keys across batches so each is
+/// unwrapped once.
+pub struct Opener<'k> {
+    keyring: &'k Keyring,
+    sessions: HashMap<String, SessionKey>,
+}
+
+impl<'k> Opener<'k> {
+    pub fn new(keyring: &'k Keyring) -> Self {
+        Opener {
+            keyring,
+            sessions: HashMap::new(),
+        }
+    }
+
+    /// Opens a batch in capture order, spreading the RSA and AES work over all cores.
+    pub fn open_batch(&mut self, batch: &[Envelope]) -> Vec<Outcome> {
+        // 1. Unwrap the content keys carried in this batch: the RSA work, in parallel.
+        let unwrapped: Vec<Unwrapped> = batch
+            .par_iter()
+            .map(|e| self.keyring.unwrap_content_key(e))
+            .collect();
+        // 2. Remember session keys; later envelopes of the session carry none.
+        for (envelope, result) in batch.iter().zip(&unwrapped) {
+            if let Some(session) = &envelope.session {
+                match result {
+                    Unwrapped::Key(key) => {
+                        self.sessions.insert(session.clone(), SessionKey::Key(key.clone()));
+                    }
+                    Unwrapped::Failed => {
+                        self.sessions.insert(session.clone(), SessionKey::Failed);
+                    }
+                    Unwrapped::NoSlot => {}
+                }
+            }
+        }
+        // 3. Open the ciphertexts: the AES work, in parallel.
+        let sessions = &self.sessions;
+        batch
+            .par_iter()
+            .zip(unwrapped)
+            .map(|(envelope, result)| {
+                let key = match &result {
+                    Unwrapped::Key(key) => key,
+                    Unwrapped::Failed => return Outcome::FailedIntegrity,
+                    Unwrapped::NoSlot => match envelope.session.as_ref().and_then(|s| sessions.get(s)) {
+                        Some(SessionKey::Key(key)) => key,
+                        Some(SessionKey::Failed) => return Outcome::FailedIntegrity,
+                        None => return Outcome::Sealed,
+                    },
+                };
+                match aead::open(key, &envelope.nonce, &envelope.aad(), &envelope.ct) {
+                    Ok(plaintext) => Outcome::Opened(String::from_utf8_lossy(&plaintext).into_owned()),
+                    Err(_) => Outcome::FailedIntegrity,
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,23 @@
+//! Thin wrappers over audited crates. Every cryptographic operation in doormat goes
+//! through this module, so it is the one place to read to check that doormat writes no
+//! primitive of its own.
+//!
+//! | here               | standard                                   | crate       |
+//! |--------------------|--------------------------------------------|-------------|
+//! | [`aead`]           | AES-256-GCM, NIST SP 800-38D               | `aes-gcm`   |
+//! | [`rsa_oaep`]       | RSA-OAEP, SHA-256, MGF1-SHA-256, RFC 8017  | `rsa`       |
+//! | [`rsa_oaep`] PEM   | PKCS#8 (RFC 5208), SPKI (RFC 5280)         | `rsa`/`pkcs8` |
+//! | fingerprints       | SHA-256, FIPS 180-4                        | `sha2`      |
+//! | [`random`]         | OS randomness; ChaCha20 only under `--seed`| `rand_core`, `rand_chacha` |
+
+pub mod aead;
+pub mod random;
+pub mod rsa_oaep;
+
+/// The one cryptographic failure doormat reports: something could not be opened.
+///
+/// It says *that* opening failed, never *why* (wrong key, bad padding, bad tag): telling
+/// those apart would hand an attacker a decryption oracle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("could not open")]
+pub struct CouldNotOpen;

@@ -1,0 +1,127 @@
+//! One error type for the whole library.
+//!
+//! Errors about *input* are precise: which file, which line, which field, what is wrong and
+//! what to do. Errors about *cryptography* are deliberately vague ("could not open"): a
+//! precise reason (bad padding vs. bad tag) would be an oracle for an attacker, and the
+//! student learns the same lesson from "this key is not a reader of this message".
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in doormat.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An outside input (file, flag, key) is malformed or does not fit. Probably the
+    /// user's mistake, or a file edited by hand: exit code 2.
+    #[error("{0}")]
+    Input(Box<InputError>),
+    /// The operating system refused a read or write that should have worked: exit code 1.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Something that should be impossible happened; a bug in doormat: exit code 1.
+    #[error("internal error: {0} (this is a bug in doormat; please report it)")]
+    Internal(String),
+}
+
+impl Error {
+    /// The process exit code the command-line contract assigns to this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Io { .. } | Error::Internal(_) => 1,
+        }
+    }
+
+    /// An I/O error while touching `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The hint attached to an input error, if any.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Input(e) => e.hint.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// A bad outside input, located as precisely as we can.
+#[derive(Debug)]
+pub struct InputError {
+    /// The file, or `None` for a command-line flag.
+    pub file: Option<PathBuf>,
+    /// 1-based line number, where the input is line-oriented.
+    pub line: Option<u64>,
+    /// The field (JSON key) or flag at fault.
+    pub field: Option<String>,
+    /// What is wrong, in one sentence.
+    pub problem: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl InputError {
+    pub fn new(problem: impl Into<String>) -> Self {
+        InputError {
+            file: None,
+            line: None,
+            field: None,
+            problem: problem.into(),
+            hint: None,
+        }
+    }
+    pub fn file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+    pub fn line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut located = false;
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            located = true;
+        }
+        if let Some(line) = self.line {
+            write!(f, "{}line {line}", if located { ", " } else { "" })?;
+            located = true;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{}field \"{field}\"", if located { ", " } else { "" })?;
+            located = true;
+        }
+        if located {
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", self.problem)
+    }
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

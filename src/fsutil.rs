@@ -1,0 +1,179 @@
+//! Writing files so that a failure leaves nothing half-written, and nothing overwritten
+//! that the user did not ask to replace.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, InputError, Result};
+
+/// The most doormat reads of a small file (a key, world.json): far above any real one.
+pub const MAX_SMALL_FILE: u64 = 4 << 20;
+
+/// Reads a small text file, refusing oversized or non-UTF-8 ones with a clear message.
+pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
+    let metadata = fs::metadata(path).map_err(|e| missing_or_io(path, what, e))?;
+    if metadata.is_dir() {
+        return Err(InputError::new(format!("is a directory, not {what}"))
+            .file(path)
+            .into());
+    }
+    if metadata.len() > MAX_SMALL_FILE {
+        return Err(InputError::new(format!(
+            "is {} bytes; {what} is never larger than {} MiB",
+            metadata.len(),
+            MAX_SMALL_FILE >> 20
+        ))
+        .file(path)
+        .into());
+    }
+    let bytes = fs::read(path).map_err(|e| missing_or_io(path, what, e))?;
+    String::from_utf8(bytes).map_err(|_| {
+        InputError::new(format!("is not text, so it cannot be {what}"))
+            .file(path)
+            .into()
+    })
+}
+
+/// A missing input file is the user's mistake (exit 2); other I/O errors are not.
+pub fn missing_or_io(path: &Path, what: &str, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        InputError::new(format!("not found (expected {what})"))
+            .file(path)
+            .into()
+    } else {
+        Error::io(path, e)
+    }
+}
+
+/// Creates a file that only its owner can read: for private keys.
+pub fn create_private(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|e| Error::io(path, e))
+}
+
+/// Writes `contents` to a new file (it must not exist), private if asked.
+pub fn write_new(path: &Path, contents: &[u8], private: bool) -> Result<()> {
+    let mut file = if private {
+        create_private(path)?
+    } else {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?
+    };
+    file.write_all(contents).map_err(|e| Error::io(path, e))
+}
+
+/// A file written under a temporary name beside its destination, renamed into place
+/// by [`AtomicFile::commit`]. Dropped uncommitted, it removes itself: readers see the
+/// old file or the complete new one, never half of one.
+#[derive(Debug)]
+pub struct AtomicFile {
+    destination: PathBuf,
+    temporary: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Refuses an existing destination unless `force`.
+    pub fn create(destination: &Path, force: bool) -> Result<Self> {
+        if destination.exists() && !force {
+            return Err(InputError::new("already exists")
+                .file(destination)
+                .hint("choose another name, or add --force to replace it")
+                .into());
+        }
+        if destination.is_dir() {
+            return Err(InputError::new("is a directory")
+                .file(destination)
+                .hint("--out takes a file name")
+                .into());
+        }
+        let name = destination
+            .file_name()
+            .ok_or_else(|| InputError::new("is not a file name").file(destination))?;
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".tmp-{}", std::process::id()));
+        let temporary = destination.with_file_name(temporary_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temporary)
+            .map_err(|e| Error::io(&temporary, e))?;
+        Ok(AtomicFile {
+            destination: destination.to_path_buf(),
+            temporary,
+            writer: Some(BufWriter::new(file)),
+        })
+    }
+
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        self.writer.as_mut().expect("writer is present until commit")
+    }
+
+    /// Flushes, syncs and renames into place.
+    pub fn commit(mut self) -> Result<()> {
+        let writer = self.writer.take().expect("commit runs once");
+        let file = writer
+            .into_inner()
+            .map_err(|e| Error::io(&self.temporary, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.temporary, e))?;
+        fs::rename(&self.temporary, &self.destination).map_err(|e| Error::io(&self.destination, e))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_file_refuses_overwrite_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        fs::write(&path, "old").unwrap();
+        assert_eq!(AtomicFile::create(&path, false).unwrap_err().exit_code(), 2);
+
+        // Dropped without commit: the old file stays whole and no temporary is left.
+        {
+            let mut f = AtomicFile::create(&path, true).unwrap();
+            f.writer().write_all(b"half").unwrap();
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let mut f = AtomicFile::create(&path, true).unwrap();
+        f.writer().write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.pem");
+        write_new(&path, b"x", true).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(write_new(&path, b"y", true).is_err(), "must not overwrite");
+    }
+}

@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod attacks;
+pub mod crypto;
+pub mod demo;
+pub mod error;
+pub mod fsutil;
+pub mod schemes;
+pub mod wire;
+pub mod world;
+
+pub use error::{Error, InputError, Result};

@@ -1,0 +1,182 @@
+//! The designs doormat compares, behind one trait.
+//!
+//! Every scheme seals a message the same end-to-end way (a fresh content key, AES-256-GCM,
+//! the key wrapped with RSA-OAEP for sender and recipients); what distinguishes an
+//! exceptional-access design is what it *adds* to each envelope. That addition is the
+//! one method a scheme implements.
+
+use std::collections::HashMap;
+
+use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::random::RandomStream;
+use crate::crypto::rsa_oaep::PublicKey;
+use crate::error::InputError;
+use crate::wire::envelope::{aad, Envelope};
+use crate::world::traffic::Message;
+
+/// The schemes this doormat can simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SchemeId {
+    /// End-to-end encryption with no exceptional access: the baseline.
+    None,
+    /// Every content key is also wrapped for one escrow ("golden") key.
+    GoldenKey,
+}
+
+impl SchemeId {
+    pub const ALL: [SchemeId; 2] = [SchemeId::None, SchemeId::GoldenKey];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SchemeId::None => "none",
+            SchemeId::GoldenKey => "golden-key",
+        }
+    }
+
+    /// One line for `--help` and tables.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            SchemeId::None => "end-to-end only: each content key is wrapped for its readers",
+            SchemeId::GoldenKey => "each content key is also wrapped for one escrow key",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, InputError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(SchemeId::as_str).collect();
+                InputError::new(format!(
+                    "scheme {:?} is not one this doormat knows",
+                    crate::wire::names::truncate(text, 40)
+                ))
+                .hint(format!("known schemes: {}", known.join(", ")))
+            })
+    }
+
+    /// Whether the design has an escrow authority holding a key.
+    pub fn has_escrow(&self) -> bool {
+        matches!(self, SchemeId::GoldenKey)
+    }
+}
+
+impl std::fmt::Display for SchemeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An exceptional-access design (or the baseline without one).
+pub trait Scheme: Send + Sync {
+    fn id(&self) -> SchemeId;
+
+    /// Adds this design's exceptional access to an envelope that carries a content
+    /// key (a message, or the first message of a session).
+    fn add_exceptional_access(
+        &self,
+        envelope: &mut Envelope,
+        key: &ContentKey,
+        rng: &mut RandomStream,
+    );
+}
+
+/// The baseline: nothing added.
+pub struct NoEscrow;
+
+impl Scheme for NoEscrow {
+    fn id(&self) -> SchemeId {
+        SchemeId::None
+    }
+    fn add_exceptional_access(&self, _: &mut Envelope, _: &ContentKey, _: &mut RandomStream) {}
+}
+
+/// The golden key: one escrow public key receives every content key.
+pub struct GoldenKey {
+    pub escrow: PublicKey,
+}
+
+impl Scheme for GoldenKey {
+    fn id(&self) -> SchemeId {
+        SchemeId::GoldenKey
+    }
+    fn add_exceptional_access(
+        &self,
+        envelope: &mut Envelope,
+        key: &ContentKey,
+        rng: &mut RandomStream,
+    ) {
+        envelope.escrow = Some(self.escrow.wrap(rng, key));
+    }
+}
+
+/// The users' public keys, by name: what the provider's directory serves.
+#[derive(Default, Clone)]
+pub struct Directory {
+    keys: HashMap<String, PublicKey>,
+}
+
+impl Directory {
+    pub fn insert(&mut self, name: &str, key: PublicKey) {
+        self.keys.insert(name.to_owned(), key);
+    }
+    pub fn get(&self, name: &str) -> Option<&PublicKey> {
+        self.keys.get(name)
+    }
+}
+
+/// Seals one message under `scheme`.
+///
+/// `key` is the message's content key (or its session's); `carries_key` is false for
+/// the later messages of a session, which carry only the session id.
+pub fn seal(
+    scheme: &dyn Scheme,
+    directory: &Directory,
+    message: &Message,
+    key: &ContentKey,
+    carries_key: bool,
+    rng: &mut RandomStream,
+) -> Envelope {
+    let nonce = aead::random_nonce(rng);
+    let ct = aead::seal(
+        key,
+        &nonce,
+        &aad(&message.id, &message.from, &message.to),
+        message.text.as_bytes(),
+    );
+    let mut envelope = Envelope {
+        id: message.id.clone(),
+        t: message.t,
+        from: message.from.clone(),
+        to: message.to.clone(),
+        scheme: scheme.id().as_str().to_owned(),
+        session: message.session.as_ref().map(|s| s.id.clone()),
+        nonce,
+        ct,
+        wrapped: Vec::new(),
+        escrow: None,
+    };
+    if carries_key {
+        for reader in std::iter::once(&message.from).chain(&message.to) {
+            let public = directory
+                .get(reader)
+                // The traffic generator only draws names from the directory.
+                .expect("every reader of a simulated message is in the directory");
+            envelope.wrapped.push((reader.clone(), public.wrap(rng, key)));
+        }
+        scheme.add_exceptional_access(&mut envelope, key, rng);
+    }
+    envelope
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_names_every_known_scheme_in_the_hint() {
+        assert_eq!(SchemeId::parse("golden-key").unwrap(), SchemeId::GoldenKey);
+        let e = SchemeId::parse("golden").unwrap_err();
+        assert!(e.hint.unwrap().contains("none, golden-key"));
+    }
+}

@@ -1,0 +1,365 @@
+//! Wire format v1: one envelope per line of `capture.jsonl`. The format is documented
+//! for students in `docs/wire-format.md`; this file and that one must agree.
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::names::{check_id, check_name};
+use super::{b64, unb64};
+use crate::crypto::aead::{NONCE_LEN, TAG_LEN};
+use crate::error::InputError;
+
+/// The only wire format version this doormat reads and writes.
+pub const WIRE_VERSION: u64 = 1;
+/// The prefix of every envelope's associated data.
+pub const AAD_PREFIX: &str = "doormat/1\n";
+/// No RSA key doormat loads is larger than 4096 bits, so no wrapped key is longer.
+const MAX_WRAPPED_LEN: usize = 512;
+
+/// One recorded message, as the network tap sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: String,
+    /// Logical clock: the message's index, from 1.
+    pub t: u64,
+    pub from: String,
+    /// Every recipient; a group message has several.
+    pub to: Vec<String>,
+    pub scheme: String,
+    /// Per-session keying: the session whose content key seals this message.
+    pub session: Option<String>,
+    pub nonce: [u8; NONCE_LEN],
+    /// AES-256-GCM ciphertext followed by the 16-byte tag.
+    pub ct: Vec<u8>,
+    /// The content key wrapped for each reader, sender first. Empty on the later
+    /// envelopes of a session.
+    pub wrapped: Vec<(String, Vec<u8>)>,
+    /// The content key wrapped for the escrow authority, where the scheme has one.
+    pub escrow: Option<Vec<u8>>,
+}
+
+impl Envelope {
+    /// The associated data: `"doormat/1\n" + id + "\n" + from + "\n" + join(to, ",")`.
+    pub fn aad(&self) -> Vec<u8> {
+        aad(&self.id, &self.from, &self.to)
+    }
+
+    /// The key wrapped for `reader`, if this envelope has one for it.
+    pub fn wrapped_for(&self, reader: &str) -> Option<&[u8]> {
+        self.wrapped
+            .iter()
+            .find(|(name, _)| name == reader)
+            .map(|(_, wrapped)| wrapped.as_slice())
+    }
+
+    /// Sender and recipients.
+    pub fn participants(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.from.as_str()).chain(self.to.iter().map(String::as_str))
+    }
+
+    /// The envelope as one line of JSON (no trailing newline), fields in the documented
+    /// order.
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(&WireOut::from(self))
+            // Serialising strings and byte strings to JSON cannot fail.
+            .expect("envelope serialises to JSON")
+    }
+
+    /// Parses one line of a capture. The error names the field; the caller adds the file
+    /// and line.
+    pub fn parse_json(line: &str) -> Result<Envelope, InputError> {
+        let raw: WireIn = serde_json::from_str(line)
+            .map_err(|e| super::lines::json_problem(&e, "a valid envelope"))?;
+        raw.into_envelope()
+    }
+}
+
+/// Builds the associated data of wire format v1.
+pub fn aad(id: &str, from: &str, to: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(AAD_PREFIX.len() + id.len() + from.len() + 16 * to.len());
+    out.extend_from_slice(AAD_PREFIX.as_bytes());
+    out.extend_from_slice(id.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(from.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(to.join(",").as_bytes());
+    out
+}
+
+#[derive(Serialize)]
+struct WireOut<'a> {
+    v: u64,
+    id: &'a str,
+    t: u64,
+    from: &'a str,
+    to: &'a [String],
+    scheme: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<&'a str>,
+    nonce: String,
+    ct: String,
+    #[serde(skip_serializing_if = "OrderedWraps::is_empty")]
+    wrapped: OrderedWraps<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escrow: Option<String>,
+}
+
+impl<'a> From<&'a Envelope> for WireOut<'a> {
+    fn from(e: &'a Envelope) -> Self {
+        WireOut {
+            v: WIRE_VERSION,
+            id: &e.id,
+            t: e.t,
+            from: &e.from,
+            to: &e.to,
+            scheme: &e.scheme,
+            session: e.session.as_deref(),
+            nonce: b64(&e.nonce),
+            ct: b64(&e.ct),
+            wrapped: OrderedWraps(&e.wrapped),
+            escrow: e.escrow.as_deref().map(b64),
+        }
+    }
+}
+
+/// `wrapped` as a JSON object whose keys keep the sender-first order.
+struct OrderedWraps<'a>(&'a [(String, Vec<u8>)]);
+
+impl OrderedWraps<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for OrderedWraps<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, wrapped) in self.0 {
+            map.serialize_entry(name, &b64(wrapped))?;
+        }
+        map.end()
+    }
+}
+
+/// The envelope as it arrives: every field optional, so that a missing one gets our own
+/// message naming it. Unknown fields are ignored, as the format requires.
+#[derive(Deserialize)]
+struct WireIn {
+    v: Option<u64>,
+    id: Option<String>,
+    t: Option<u64>,
+    from: Option<String>,
+    to: Option<Vec<String>>,
+    scheme: Option<String>,
+    session: Option<String>,
+    nonce: Option<String>,
+    ct: Option<String>,
+    wrapped: Option<PairList>,
+    escrow: Option<String>,
+}
+
+fn missing(field: &str) -> InputError {
+    InputError::new("is missing").field(field)
+}
+
+impl WireIn {
+    fn into_envelope(self) -> Result<Envelope, InputError> {
+        let v = self.v.ok_or_else(|| missing("v"))?;
+        if v != WIRE_VERSION {
+            return Err(InputError::new(format!(
+                "wire format version {v} is unknown; this doormat reads version {WIRE_VERSION}"
+            ))
+            .field("v")
+            .hint("was this capture written by a newer doormat?"));
+        }
+        let id = self.id.ok_or_else(|| missing("id"))?;
+        check_id(&id).map_err(|e| e.field("id"))?;
+        let t = self.t.ok_or_else(|| missing("t"))?;
+        let from = self.from.ok_or_else(|| missing("from"))?;
+        check_name(&from).map_err(|e| e.field("from"))?;
+        let to = self.to.ok_or_else(|| missing("to"))?;
+        if to.is_empty() {
+            return Err(InputError::new("lists no recipient").field("to"));
+        }
+        for (i, name) in to.iter().enumerate() {
+            check_name(name).map_err(|e| e.field(format!("to[{i}]")))?;
+            if name == &from || to[..i].contains(name) {
+                return Err(InputError::new(format!(
+                    "lists {name} twice (a sender is never among its own recipients)"
+                ))
+                .field(format!("to[{i}]")));
+            }
+        }
+        let scheme = self.scheme.ok_or_else(|| missing("scheme"))?;
+        if let Some(session) = &self.session {
+            check_id(session).map_err(|e| e.field("session"))?;
+        }
+        let nonce_bytes = unb64("nonce", &self.nonce.ok_or_else(|| missing("nonce"))?)?;
+        let nonce: [u8; NONCE_LEN] = nonce_bytes.as_slice().try_into().map_err(|_| {
+            InputError::new(format!(
+                "must be {NONCE_LEN} bytes, found {}",
+                nonce_bytes.len()
+            ))
+            .field("nonce")
+        })?;
+        let ct = unb64("ct", &self.ct.ok_or_else(|| missing("ct"))?)?;
+        if ct.len() < TAG_LEN {
+            return Err(InputError::new(format!(
+                "is {} bytes, shorter than the {TAG_LEN}-byte tag it must end with",
+                ct.len()
+            ))
+            .field("ct"));
+        }
+        let mut wrapped = Vec::new();
+        for (name, text) in self.wrapped.map(|p| p.0).unwrap_or_default() {
+            let field = format!("wrapped.{name}");
+            check_name(&name).map_err(|e| e.field(&field))?;
+            let bytes = unb64(&field, &text)?;
+            check_wrapped_len(&field, &bytes)?;
+            wrapped.push((name, bytes));
+        }
+        let escrow = match self.escrow {
+            Some(text) => {
+                let bytes = unb64("escrow", &text)?;
+                check_wrapped_len("escrow", &bytes)?;
+                Some(bytes)
+            }
+            None => None,
+        };
+        if self.session.is_none() && wrapped.is_empty() && escrow.is_none() {
+            return Err(InputError::new(
+                "has no wrapped keys and no session: no one could ever open it",
+            )
+            .field("wrapped"));
+        }
+        Ok(Envelope {
+            id,
+            t,
+            from,
+            to,
+            scheme,
+            session: self.session,
+            nonce,
+            ct,
+            wrapped,
+            escrow,
+        })
+    }
+}
+
+fn check_wrapped_len(field: &str, bytes: &[u8]) -> Result<(), InputError> {
+    if bytes.is_empty() || bytes.len() > MAX_WRAPPED_LEN {
+        return Err(InputError::new(format!(
+            "is {} bytes; a wrapped key is as long as the RSA modulus (256 bytes for RSA-2048)",
+            bytes.len()
+        ))
+        .field(field));
+    }
+    Ok(())
+}
+
+/// A JSON object read as an ordered list of pairs, refusing duplicate keys (which would
+/// otherwise silently keep the last one).
+struct PairList(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for PairList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairVisitor;
+        impl<'de> Visitor<'de> for PairVisitor {
+            type Value = PairList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object mapping reader names to base64 strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PairList, A::Error> {
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    if pairs.iter().any(|(k, _)| *k == key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "reader {key:?} appears twice in \"wrapped\""
+                        )));
+                    }
+                    pairs.push((key, value));
+                }
+                Ok(PairList(pairs))
+            }
+        }
+        deserializer.deserialize_map(PairVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Envelope {
+        Envelope {
+            id: "m000001".into(),
+            t: 1,
+            from: "alice".into(),
+            to: vec!["bob".into(), "carol".into()],
+            scheme: "golden-key".into(),
+            session: None,
+            nonce: [1; 12],
+            ct: vec![2; 20],
+            wrapped: vec![("alice".into(), vec![3; 256]), ("bob".into(), vec![4; 256])],
+            escrow: Some(vec![5; 256]),
+        }
+    }
+
+    #[test]
+    fn aad_matches_the_spec() {
+        assert_eq!(sample().aad(), b"doormat/1\nm000001\nalice\nbob,carol");
+    }
+
+    #[test]
+    fn json_round_trip_keeps_field_order() {
+        let e = sample();
+        let line = e.to_json_line();
+        assert!(line.starts_with(r#"{"v":1,"id":"m000001","t":1,"from":"alice","to":["bob","carol"],"scheme":"golden-key","nonce":"#));
+        let wrapped_at = line.find("\"wrapped\":{\"alice\"").unwrap();
+        assert!(line.find("\"bob\":\"").unwrap() > wrapped_at);
+        assert_eq!(Envelope::parse_json(&line).unwrap(), e);
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let mut value: serde_json::Value = serde_json::from_str(&sample().to_json_line()).unwrap();
+        value["leaf"] = serde_json::json!({"x": [1, 2, 3]});
+        assert_eq!(Envelope::parse_json(&value.to_string()).unwrap(), sample());
+    }
+
+    fn refused(edit: impl FnOnce(&mut serde_json::Value)) -> InputError {
+        let mut value: serde_json::Value = serde_json::from_str(&sample().to_json_line()).unwrap();
+        edit(&mut value);
+        Envelope::parse_json(&value.to_string()).unwrap_err()
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+            ("v", Box::new(|v| v["v"] = 2.into())),
+            ("nonce", Box::new(|v| v["nonce"] = "AAAA".into())),
+            ("nonce", Box::new(|v| v["nonce"] = "not base64!".into())),
+            ("ct", Box::new(|v| v["ct"] = "AAAA".into())),
+            ("wrapped.bob", Box::new(|v| v["wrapped"]["bob"] = "%%%".into())),
+            ("wrapped.../x", Box::new(|v| v["wrapped"]["../x"] = "AAAA".into())),
+            ("from", Box::new(|v| v["from"] = "../../etc".into())),
+            ("to", Box::new(|v| v["to"] = serde_json::json!([]))),
+            ("to[1]", Box::new(|v| v["to"] = serde_json::json!(["bob", "bob"]))),
+            ("id", Box::new(|v| { v.as_object_mut().unwrap().remove("id"); })),
+            ("escrow", Box::new(|v| v["escrow"] = "".into())),
+        ];
+        for (field, edit) in cases {
+            let e = refused(edit);
+            assert_eq!(e.field.as_deref(), Some(field), "{e}");
+        }
+    }
+
+    #[test]
+    fn duplicate_readers_are_refused() {
+        let line = sample().to_json_line().replace("\"bob\":", "\"alice\":");
+        let e = Envelope::parse_json(&line).unwrap_err();
+        assert!(e.problem.contains("appears twice"), "{e}");
+    }
+}

@@ -1,0 +1,88 @@
+//! Party names and message ids. Both end up in file names (`keys/NAME.pem`) and in the
+//! associated data, where a comma would make `to` ambiguous, so both are kept to a small
+//! safe alphabet.
+
+use crate::error::InputError;
+
+pub const MAX_NAME_LEN: usize = 32;
+pub const MAX_ID_LEN: usize = 64;
+
+/// Checks a party name: 1 to 32 of `a-z 0-9 - _`, starting with a letter.
+pub fn check_name(name: &str) -> Result<(), InputError> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.as_bytes()[0].is_ascii_lowercase()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::new(format!(
+            "{:?} is not a valid party name",
+            truncate(name, 40)
+        ))
+        .hint("names are 1 to 32 characters of a-z, 0-9, '-' and '_', starting with a letter"))
+    }
+}
+
+/// Checks a message or session id: 1 to 64 of `A-Z a-z 0-9 - _`.
+pub fn check_id(id: &str) -> Result<(), InputError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::new(format!("{:?} is not a valid id", truncate(id, 40)))
+            .hint("ids are 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_', such as m000001"))
+    }
+}
+
+/// At most `max` characters of `text`, for quoting bad input back without flooding.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// The default user names: the cryptographers' cast, then `user11`, `user12`, ...
+pub fn user_name(index: usize) -> String {
+    const CAST: [&str; 10] = [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
+    ];
+    CAST.get(index)
+        .map_or_else(|| format!("user{}", index + 1), |name| (*name).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(check_name("alice").is_ok());
+        assert!(check_name("user-11_b").is_ok());
+        for bad in ["", "Alice", "1bob", "a,b", "../../x", "a/b", &"a".repeat(33), "é"] {
+            assert!(check_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn ids() {
+        assert!(check_id("m000001").is_ok());
+        for bad in ["", "m 1", "../x", &"m".repeat(65)] {
+            assert!(check_id(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn default_user_names() {
+        let names: Vec<String> = (0..12).map(user_name).collect();
+        assert_eq!(names[0], "alice");
+        assert_eq!(names[9], "judy");
+        assert_eq!(names[10], "user11");
+        assert_eq!(names[11], "user12");
+    }
+}

@@ -1,0 +1,20 @@
+//! Plaintext records: `truth.jsonl` (what was really said, for teachers and graders) and
+//! the output of `recover --out`, which has the same shape so the two can be compared
+//! line by line.
+
+use serde::{Deserialize, Serialize};
+
+/// One message in the clear: `{"id","from","to","text"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plaintext {
+    pub id: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub text: String,
+}
+
+impl Plaintext {
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("plaintext record serialises to JSON")
+    }
+}

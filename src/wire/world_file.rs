@@ -1,0 +1,207 @@
+//! `world.json`: the public directory of a simulated world.
+
+use std::path::{Component, Path};
+
+use serde::{Deserialize, Serialize};
+
+use super::names::check_name;
+use crate::crypto::rsa_oaep::Fingerprint;
+use crate::error::InputError;
+
+/// What a party is in the story. Roles are fixed by the design notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Sends and reads its own messages.
+    User,
+    /// Holds the escrow ("golden") key.
+    Escrow,
+    /// Holds one share of a split escrow key.
+    Agent,
+    /// Keeps a vendor vault of escrowed device keys.
+    Vendor,
+    /// Routes envelopes.
+    Relay,
+}
+
+impl Role {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Escrow => "escrow",
+            Role::Agent => "agent",
+            Role::Vendor => "vendor",
+            Role::Relay => "relay",
+        }
+    }
+}
+
+/// One party of `world.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyEntry {
+    pub name: String,
+    pub role: Role,
+    /// Path of the SPKI PEM public key, relative to the world directory.
+    pub public_key: String,
+    pub fingerprint: String,
+}
+
+/// The parameters `simulate` was run with, recorded so a world explains itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parameters {
+    pub users: u64,
+    pub messages: u64,
+    pub key_bits: u64,
+    /// Messages per session key; 1 means a fresh content key for every message.
+    pub session_size: u64,
+    /// Present when the world was made under `--seed`: its keys are predictable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// `world.json` as written and read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorldFile {
+    /// Format version of this file.
+    pub v: u64,
+    pub scheme: String,
+    pub parameters: Parameters,
+    pub parties: Vec<PartyEntry>,
+    /// A warning for seeded worlds, so that nobody mistakes their keys for secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub const WORLD_FILE_VERSION: u64 = 1;
+
+impl WorldFile {
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("world.json serialises");
+        text.push('\n');
+        text
+    }
+
+    /// Parses and checks `world.json`; errors name the field (`parties[2].fingerprint`).
+    /// The caller adds the file name.
+    pub fn parse(text: &str) -> Result<WorldFile, InputError> {
+        let world: WorldFile = serde_json::from_str(text).map_err(|e| {
+            InputError::new(format!("not a valid world file ({e})"))
+                .hint("world.json is written by `doormat simulate`; was it edited by hand?")
+        })?;
+        if world.v != WORLD_FILE_VERSION {
+            return Err(InputError::new(format!(
+                "version {} is unknown; this doormat reads version {WORLD_FILE_VERSION}",
+                world.v
+            ))
+            .field("v"));
+        }
+        for (i, party) in world.parties.iter().enumerate() {
+            let field = |name: &str| format!("parties[{i}].{name}");
+            check_name(&party.name).map_err(|e| e.field(field("name")))?;
+            if world.parties[..i].iter().any(|p| p.name == party.name) {
+                return Err(InputError::new(format!("party {} is listed twice", party.name))
+                    .field(field("name")));
+            }
+            if Fingerprint::parse(&party.fingerprint).is_none() {
+                return Err(InputError::new(format!(
+                    "{:?} is not a fingerprint",
+                    super::names::truncate(&party.fingerprint, 80)
+                ))
+                .field(field("fingerprint"))
+                .hint("a fingerprint is \"sha256:\" followed by 64 lowercase hex digits"));
+            }
+            if !is_inside(Path::new(&party.public_key)) {
+                return Err(InputError::new(format!(
+                    "{:?} is not a relative path inside the world directory",
+                    super::names::truncate(&party.public_key, 80)
+                ))
+                .field(field("public_key")));
+            }
+        }
+        if !world.parties.iter().any(|p| p.role == Role::User) {
+            return Err(InputError::new("lists no user").field("parties"));
+        }
+        Ok(world)
+    }
+
+    /// The party whose public key has this fingerprint.
+    pub fn party_by_fingerprint(&self, fingerprint: &Fingerprint) -> Option<&PartyEntry> {
+        self.parties
+            .iter()
+            .find(|p| p.fingerprint == fingerprint.as_str())
+    }
+
+    /// The names of the users, in directory order.
+    pub fn user_names(&self) -> Vec<String> {
+        self.parties
+            .iter()
+            .filter(|p| p.role == Role::User)
+            .map(|p| p.name.clone())
+            .collect()
+    }
+}
+
+/// True for a relative path with no `..`, no root and no drive prefix.
+fn is_inside(path: &Path) -> bool {
+    path.components().count() > 0
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> WorldFile {
+        WorldFile {
+            v: 1,
+            scheme: "none".into(),
+            parameters: Parameters {
+                users: 1,
+                messages: 0,
+                key_bits: 2048,
+                session_size: 1,
+                seed: None,
+            },
+            parties: vec![PartyEntry {
+                name: "alice".into(),
+                role: Role::User,
+                public_key: "keys/alice.pub.pem".into(),
+                fingerprint: format!("sha256:{}", "ab".repeat(32)),
+            }],
+            note: None,
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let w = sample();
+        assert_eq!(WorldFile::parse(&w.to_json()).unwrap(), w);
+    }
+
+    #[test]
+    fn refuses_escaping_paths_and_bad_fingerprints() {
+        let mut w = sample();
+        w.parties[0].public_key = "../../etc/passwd".into();
+        let e = WorldFile::parse(&w.to_json()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("parties[0].public_key"));
+
+        let mut w = sample();
+        w.parties[0].public_key = "/etc/passwd".into();
+        assert!(WorldFile::parse(&w.to_json()).is_err());
+
+        let mut w = sample();
+        w.parties[0].fingerprint = "sha256:zz".into();
+        let e = WorldFile::parse(&w.to_json()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("parties[0].fingerprint"));
+    }
+
+    #[test]
+    fn refuses_unknown_role_and_version() {
+        let text = sample().to_json().replace("\"user\"", "\"wizard\"");
+        assert!(WorldFile::parse(&text).is_err());
+        let text = sample().to_json().replace("\"v\": 1", "\"v\": 9");
+        assert_eq!(WorldFile::parse(&text).unwrap_err().field.as_deref(), Some("v"));
+    }
+}

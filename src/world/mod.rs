@@ -1,0 +1,158 @@
+//! A simulated world: parties and their keys, the traffic between them, and what the
+//! network tap records.
+
+pub mod disk;
+pub mod traffic;
+
+use rayon::prelude::*;
+
+use crate::crypto::aead::ContentKey;
+use crate::crypto::random::Randomness;
+use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
+use crate::error::InputError;
+use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
+use crate::wire::envelope::Envelope;
+use crate::wire::names::user_name;
+use crate::wire::world_file::Role;
+use traffic::Message;
+
+/// The name of the escrow authority's party in every world that has one.
+pub const ESCROW_NAME: &str = "escrow";
+
+/// Most users `simulate` will make: each needs an RSA key, ~0.2 s apiece.
+pub const MAX_USERS: usize = 1000;
+/// Most messages `simulate` will write in one world.
+pub const MAX_MESSAGES: u64 = 10_000_000;
+
+/// A party and its private key.
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub name: String,
+    pub role: Role,
+    pub key: PrivateKey,
+}
+
+/// What `simulate` is asked to build.
+#[derive(Debug, Clone)]
+pub struct WorldSpec {
+    pub scheme: SchemeId,
+    pub users: usize,
+    pub messages: u64,
+    pub key_bits: usize,
+    pub session_size: u64,
+    pub randomness: Randomness,
+}
+
+impl WorldSpec {
+    /// Refuses parameters that cannot make a sensible world, naming the flag.
+    pub fn check(&self) -> Result<(), InputError> {
+        if self.users < 2 || self.users > MAX_USERS {
+            return Err(InputError::new(format!(
+                "{} users cannot make a world: it needs 2 to {MAX_USERS}",
+                self.users
+            ))
+            .field("--users"));
+        }
+        if self.messages == 0 || self.messages > MAX_MESSAGES {
+            return Err(InputError::new(format!(
+                "{} messages: a world holds 1 to {MAX_MESSAGES}",
+                self.messages
+            ))
+            .field("--messages"));
+        }
+        if !GENERATED_KEY_BITS.contains(&self.key_bits) {
+            return Err(InputError::new(format!(
+                "{}-bit RSA keys are not offered",
+                self.key_bits
+            ))
+            .field("--key-bits")
+            .hint("use 2048, 3072 or 4096"));
+        }
+        if self.session_size == 0 {
+            return Err(InputError::new("must be at least 1 (1: a fresh key per message)")
+                .field("--session-size"));
+        }
+        Ok(())
+    }
+
+    pub fn user_names(&self) -> Vec<String> {
+        (0..self.users).map(user_name).collect()
+    }
+
+    /// The parties this world needs keys for: the users, and an escrow authority where
+    /// the scheme has one.
+    pub fn party_names(&self) -> Vec<(String, Role)> {
+        let mut parties: Vec<(String, Role)> = self
+            .user_names()
+            .into_iter()
+            .map(|name| (name, Role::User))
+            .collect();
+        if self.scheme.has_escrow() {
+            parties.push((ESCROW_NAME.to_owned(), Role::Escrow));
+        }
+        parties
+    }
+}
+
+/// Generates the parties' keys in parallel. Each key draws from its own labelled stream,
+/// so a seeded world gets the same keys whatever the thread schedule.
+pub fn generate_parties(names: &[(String, Role)], bits: usize, randomness: &Randomness) -> Vec<Party> {
+    names
+        .par_iter()
+        .map(|(name, role)| Party {
+            name: name.clone(),
+            role: *role,
+            key: PrivateKey::generate(&mut randomness.stream(&format!("key/{name}")), bits),
+        })
+        .collect()
+}
+
+/// The users' public keys, as the provider's directory serves them.
+pub fn directory(parties: &[Party]) -> Directory {
+    let mut directory = Directory::default();
+    for party in parties.iter().filter(|p| p.role == Role::User) {
+        directory.insert(&party.name, party.key.public_key().clone());
+    }
+    directory
+}
+
+/// The scheme object for `id`, given the world's parties.
+pub fn scheme_for(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>, InputError> {
+    Ok(match id {
+        SchemeId::None => Box::new(NoEscrow),
+        SchemeId::GoldenKey => {
+            let escrow = parties
+                .iter()
+                .find(|p| p.role == Role::Escrow)
+                .ok_or_else(|| InputError::new("a golden-key world needs an escrow party"))?;
+            Box::new(GoldenKey {
+                escrow: escrow.key.public_key().clone(),
+            })
+        }
+    })
+}
+
+/// Seals a batch of messages in parallel, each from its own random stream.
+pub fn seal_batch(
+    scheme: &dyn Scheme,
+    directory: &Directory,
+    messages: &[Message],
+    randomness: &Randomness,
+) -> Vec<Envelope> {
+    messages
+        .par_iter()
+        .map(|message| {
+            let mut rng = randomness.stream(&format!("message/{}", message.id));
+            let (key, carries_key) = match &message.session {
+                // Every message of a session derives the same key from the session's
+                // stream; only the first carries it wrapped.
+                Some(session) => (
+                    ContentKey::generate(&mut randomness.stream(&format!("session/{}", session.id))),
+                    session.first,
+                ),
+                None => (ContentKey::generate(&mut rng), true),
+            };
+            schemes::seal(scheme, directory, message, &key, carries_key, &mut rng)
+        })
+        .collect()
+}
