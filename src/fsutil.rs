@@ -118,7 +118,9 @@ impl AtomicFile {
     }
 
     pub fn writer(&mut self) -> &mut BufWriter<File> {
-        self.writer.as_mut().expect("writer is present until commit")
+        self.writer
+            .as_mut()
+            .expect("writer is present until commit")
     }
 
     /// Flushes, syncs and renames into place.

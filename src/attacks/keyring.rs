@@ -50,7 +50,11 @@ impl Keyring {
     }
 
     pub fn add(&mut self, party: &str, role: Role, key: PrivateKey) {
-        if !self.holdings.iter().any(|h| h.key.fingerprint() == key.fingerprint()) {
+        if !self
+            .holdings
+            .iter()
+            .any(|h| h.key.fingerprint() == key.fingerprint())
+        {
             self.holdings.push(Holding {
                 party: party.to_owned(),
                 role,
@@ -61,7 +65,10 @@ impl Keyring {
 
     /// Matches key files to the world's parties by fingerprint. A key that belongs to no
     /// party of this world is an input error naming the file.
-    pub fn from_key_files(world: &WorldFile, keys: Vec<(PathBuf, PrivateKey)>) -> Result<Self, InputError> {
+    pub fn from_key_files(
+        world: &WorldFile,
+        keys: Vec<(PathBuf, PrivateKey)>,
+    ) -> Result<Self, InputError> {
         let mut keyring = Keyring::new();
         for (path, key) in keys {
             let party = party_for(world, &path, key.fingerprint())?;
@@ -102,7 +109,11 @@ impl Keyring {
     }
 }
 
-fn party_for(world: &WorldFile, path: &Path, fingerprint: &Fingerprint) -> Result<(String, Role), InputError> {
+fn party_for(
+    world: &WorldFile,
+    path: &Path,
+    fingerprint: &Fingerprint,
+) -> Result<(String, Role), InputError> {
     world
         .party_by_fingerprint(fingerprint)
         .map(|p| (p.name.clone(), p.role))

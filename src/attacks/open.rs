@@ -53,7 +53,8 @@ impl<'k> Opener<'k> {
             if let Some(session) = &envelope.session {
                 match result {
                     Unwrapped::Key(key) => {
-                        self.sessions.insert(session.clone(), SessionKey::Key(key.clone()));
+                        self.sessions
+                            .insert(session.clone(), SessionKey::Key(key.clone()));
                     }
                     Unwrapped::Failed => {
                         self.sessions.insert(session.clone(), SessionKey::Failed);
@@ -71,14 +72,18 @@ impl<'k> Opener<'k> {
                 let key = match &result {
                     Unwrapped::Key(key) => key,
                     Unwrapped::Failed => return Outcome::FailedIntegrity,
-                    Unwrapped::NoSlot => match envelope.session.as_ref().and_then(|s| sessions.get(s)) {
-                        Some(SessionKey::Key(key)) => key,
-                        Some(SessionKey::Failed) => return Outcome::FailedIntegrity,
-                        None => return Outcome::Sealed,
-                    },
+                    Unwrapped::NoSlot => {
+                        match envelope.session.as_ref().and_then(|s| sessions.get(s)) {
+                            Some(SessionKey::Key(key)) => key,
+                            Some(SessionKey::Failed) => return Outcome::FailedIntegrity,
+                            None => return Outcome::Sealed,
+                        }
+                    }
                 };
                 match aead::open(key, &envelope.nonce, &envelope.aad(), &envelope.ct) {
-                    Ok(plaintext) => Outcome::Opened(String::from_utf8_lossy(&plaintext).into_owned()),
+                    Ok(plaintext) => {
+                        Outcome::Opened(String::from_utf8_lossy(&plaintext).into_owned())
+                    }
                     Err(_) => Outcome::FailedIntegrity,
                 }
             })

@@ -162,7 +162,9 @@ pub fn seal(
                 .get(reader)
                 // The traffic generator only draws names from the directory.
                 .expect("every reader of a simulated message is in the directory");
-            envelope.wrapped.push((reader.clone(), public.wrap(rng, key)));
+            envelope
+                .wrapped
+                .push((reader.clone(), public.wrap(rng, key)));
         }
         scheme.add_exceptional_access(&mut envelope, key, rng);
     }

@@ -342,12 +342,26 @@ mod tests {
             ("nonce", Box::new(|v| v["nonce"] = "AAAA".into())),
             ("nonce", Box::new(|v| v["nonce"] = "not base64!".into())),
             ("ct", Box::new(|v| v["ct"] = "AAAA".into())),
-            ("wrapped.bob", Box::new(|v| v["wrapped"]["bob"] = "%%%".into())),
-            ("wrapped.../x", Box::new(|v| v["wrapped"]["../x"] = "AAAA".into())),
+            (
+                "wrapped.bob",
+                Box::new(|v| v["wrapped"]["bob"] = "%%%".into()),
+            ),
+            (
+                "wrapped.../x",
+                Box::new(|v| v["wrapped"]["../x"] = "AAAA".into()),
+            ),
             ("from", Box::new(|v| v["from"] = "../../etc".into())),
             ("to", Box::new(|v| v["to"] = serde_json::json!([]))),
-            ("to[1]", Box::new(|v| v["to"] = serde_json::json!(["bob", "bob"]))),
-            ("id", Box::new(|v| { v.as_object_mut().unwrap().remove("id"); })),
+            (
+                "to[1]",
+                Box::new(|v| v["to"] = serde_json::json!(["bob", "bob"])),
+            ),
+            (
+                "id",
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("id");
+                }),
+            ),
             ("escrow", Box::new(|v| v["escrow"] = "".into())),
         ];
         for (field, edit) in cases {

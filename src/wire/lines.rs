@@ -63,9 +63,12 @@ impl<R: BufRead> Lines<R> {
                 .into());
             }
             let text = std::str::from_utf8(&self.buffer).map_err(|e| {
-                InputError::new(format!("not UTF-8 text (bad byte at column {})", e.valid_up_to() + 1))
-                    .file(&self.path)
-                    .line(self.line_no)
+                InputError::new(format!(
+                    "not UTF-8 text (bad byte at column {})",
+                    e.valid_up_to() + 1
+                ))
+                .file(&self.path)
+                .line(self.line_no)
             })?;
             let text = text.trim();
             if !text.is_empty() {

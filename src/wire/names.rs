@@ -30,12 +30,16 @@ pub fn check_name(name: &str) -> Result<(), InputError> {
 pub fn check_id(id: &str) -> Result<(), InputError> {
     let ok = !id.is_empty()
         && id.len() <= MAX_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(InputError::new(format!("{:?} is not a valid id", truncate(id, 40)))
-            .hint("ids are 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_', such as m000001"))
+        Err(
+            InputError::new(format!("{:?} is not a valid id", truncate(id, 40)))
+                .hint("ids are 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_', such as m000001"),
+        )
     }
 }
 
@@ -64,7 +68,16 @@ mod tests {
     fn names() {
         assert!(check_name("alice").is_ok());
         assert!(check_name("user-11_b").is_ok());
-        for bad in ["", "Alice", "1bob", "a,b", "../../x", "a/b", &"a".repeat(33), "é"] {
+        for bad in [
+            "",
+            "Alice",
+            "1bob",
+            "a,b",
+            "../../x",
+            "a/b",
+            &"a".repeat(33),
+            "é",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?} accepted");
         }
     }

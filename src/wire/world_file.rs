@@ -99,8 +99,10 @@ impl WorldFile {
             let field = |name: &str| format!("parties[{i}].{name}");
             check_name(&party.name).map_err(|e| e.field(field("name")))?;
             if world.parties[..i].iter().any(|p| p.name == party.name) {
-                return Err(InputError::new(format!("party {} is listed twice", party.name))
-                    .field(field("name")));
+                return Err(
+                    InputError::new(format!("party {} is listed twice", party.name))
+                        .field(field("name")),
+                );
             }
             if Fingerprint::parse(&party.fingerprint).is_none() {
                 return Err(InputError::new(format!(
@@ -202,6 +204,9 @@ mod tests {
         let text = sample().to_json().replace("\"user\"", "\"wizard\"");
         assert!(WorldFile::parse(&text).is_err());
         let text = sample().to_json().replace("\"v\": 1", "\"v\": 9");
-        assert_eq!(WorldFile::parse(&text).unwrap_err().field.as_deref(), Some("v"));
+        assert_eq!(
+            WorldFile::parse(&text).unwrap_err().field.as_deref(),
+            Some("v")
+        );
     }
 }

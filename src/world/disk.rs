@@ -51,7 +51,12 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 /// Builds a world into `out`. The world is built in a temporary directory beside `out`
 /// and renamed into place only when complete, so a failure leaves nothing behind and an
 /// existing world is replaced only with `force`.
-pub fn simulate(spec: &WorldSpec, out: &Path, force: bool, progress: Progress) -> Result<SimulateSummary> {
+pub fn simulate(
+    spec: &WorldSpec,
+    out: &Path,
+    force: bool,
+    progress: Progress,
+) -> Result<SimulateSummary> {
     spec.check()?;
     let started = std::time::Instant::now();
     check_destination(out, force)?;
@@ -68,7 +73,11 @@ pub fn simulate(spec: &WorldSpec, out: &Path, force: bool, progress: Progress) -
         let private = root.join(KEYS).join(format!("{}.pem", party.name));
         let public_rel = format!("{KEYS}/{}.pub.pem", party.name);
         fsutil::write_new(&private, party.key.to_pem().as_bytes(), true)?;
-        fsutil::write_new(&root.join(&public_rel), party.key.public_key().to_pem().as_bytes(), false)?;
+        fsutil::write_new(
+            &root.join(&public_rel),
+            party.key.public_key().to_pem().as_bytes(),
+            false,
+        )?;
         entries.push(PartyEntry {
             name: party.name.clone(),
             role: party.role,
@@ -95,7 +104,8 @@ pub fn simulate(spec: &WorldSpec, out: &Path, force: bool, progress: Progress) -
 
     let mut capture = buffered(&root.join(CAPTURE))?;
     let mut truth = buffered(&root.join(TRUTH))?;
-    let mut generator = TrafficGenerator::new(&spec.user_names(), spec.session_size, &spec.randomness);
+    let mut generator =
+        TrafficGenerator::new(&spec.user_names(), spec.session_size, &spec.randomness);
     let mut written = 0u64;
     let mut capture_bytes = 0u64;
     while written < spec.messages {
@@ -112,7 +122,8 @@ pub fn simulate(spec: &WorldSpec, out: &Path, force: bool, progress: Progress) -
                 to: message.to.clone(),
                 text: message.text.clone(),
             };
-            writeln!(truth, "{}", record.to_json_line()).map_err(|e| Error::io(root.join(TRUTH), e))?;
+            writeln!(truth, "{}", record.to_json_line())
+                .map_err(|e| Error::io(root.join(TRUTH), e))?;
         }
         written += n as u64;
         progress(written, spec.messages);
@@ -142,7 +153,9 @@ fn buffered(path: &Path) -> Result<BufWriter<File>> {
 }
 
 fn finish(writer: BufWriter<File>, path: &Path) -> Result<()> {
-    let file = writer.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+    let file = writer
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
     file.sync_all().map_err(|e| Error::io(path, e))
 }
 
@@ -158,15 +171,20 @@ fn check_destination(out: &Path, force: bool) -> Result<()> {
             .hint("--out names a directory for the new world")
             .into());
     }
-    let empty = fs::read_dir(out).map_err(|e| Error::io(out, e))?.next().is_none();
+    let empty = fs::read_dir(out)
+        .map_err(|e| Error::io(out, e))?
+        .next()
+        .is_none();
     if empty {
         return Ok(());
     }
     if !out.join(WORLD_JSON).is_file() {
-        return Err(InputError::new("is a non-empty directory that holds no doormat world")
-            .file(out)
-            .hint("doormat will not delete it, even with --force; choose another --out")
-            .into());
+        return Err(
+            InputError::new("is a non-empty directory that holds no doormat world")
+                .file(out)
+                .hint("doormat will not delete it, even with --force; choose another --out")
+                .into(),
+        );
     }
     if !force {
         return Err(InputError::new("already holds a world")
@@ -205,7 +223,10 @@ impl Staging {
     /// removed only once the new one stands.
     fn commit(mut self, out: &Path, force: bool) -> Result<()> {
         let old = if out.exists() {
-            let empty = fs::read_dir(out).map_err(|e| Error::io(out, e))?.next().is_none();
+            let empty = fs::read_dir(out)
+                .map_err(|e| Error::io(out, e))?
+                .next()
+                .is_none();
             if empty {
                 fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
                 None
@@ -305,12 +326,15 @@ impl CaptureReader {
         let path = self.lines.path().to_path_buf();
         let envelope = Envelope::parse_json(&text).map_err(|e| e.file(&path).line(line_no))?;
         if !self.seen.insert(envelope.id.clone()) {
-            return Err(InputError::new(format!("id {} appears twice in the capture", envelope.id))
-                .file(&path)
-                .line(line_no)
-                .field("id")
-                .hint("ids must be unique; was a line duplicated by hand?")
-                .into());
+            return Err(InputError::new(format!(
+                "id {} appears twice in the capture",
+                envelope.id
+            ))
+            .file(&path)
+            .line(line_no)
+            .field("id")
+            .hint("ids must be unique; was a line duplicated by hand?")
+            .into());
         }
         Ok(Some(envelope))
     }

@@ -61,16 +61,17 @@ impl WorldSpec {
             .field("--messages"));
         }
         if !GENERATED_KEY_BITS.contains(&self.key_bits) {
-            return Err(InputError::new(format!(
-                "{}-bit RSA keys are not offered",
-                self.key_bits
-            ))
-            .field("--key-bits")
-            .hint("use 2048, 3072 or 4096"));
+            return Err(
+                InputError::new(format!("{}-bit RSA keys are not offered", self.key_bits))
+                    .field("--key-bits")
+                    .hint("use 2048, 3072 or 4096"),
+            );
         }
         if self.session_size == 0 {
-            return Err(InputError::new("must be at least 1 (1: a fresh key per message)")
-                .field("--session-size"));
+            return Err(
+                InputError::new("must be at least 1 (1: a fresh key per message)")
+                    .field("--session-size"),
+            );
         }
         Ok(())
     }
@@ -96,7 +97,11 @@ impl WorldSpec {
 
 /// Generates the parties' keys in parallel. Each key draws from its own labelled stream,
 /// so a seeded world gets the same keys whatever the thread schedule.
-pub fn generate_parties(names: &[(String, Role)], bits: usize, randomness: &Randomness) -> Vec<Party> {
+pub fn generate_parties(
+    names: &[(String, Role)],
+    bits: usize,
+    randomness: &Randomness,
+) -> Vec<Party> {
     names
         .par_iter()
         .map(|(name, role)| Party {
@@ -147,7 +152,9 @@ pub fn seal_batch(
                 // Every message of a session derives the same key from the session's
                 // stream; only the first carries it wrapped.
                 Some(session) => (
-                    ContentKey::generate(&mut randomness.stream(&format!("session/{}", session.id))),
+                    ContentKey::generate(
+                        &mut randomness.stream(&format!("session/{}", session.id)),
+                    ),
                     session.first,
                 ),
                 None => (ContentKey::generate(&mut rng), true),

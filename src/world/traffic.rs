@@ -118,7 +118,10 @@ impl TrafficGenerator {
             // `pick` is below the sum of the weights, so some conversation takes it.
             .expect("weighted choice lands on a conversation");
         let members = self.conversations[index].members.clone();
-        let from = members.choose(&mut self.rng).expect("conversations are never empty").clone();
+        let from = members
+            .choose(&mut self.rng)
+            .expect("conversations are never empty")
+            .clone();
         let to: Vec<String> = members.iter().filter(|m| **m != from).cloned().collect();
         let text = sentence(&mut self.rng, &from, &to);
         let session = (self.session_size > 1).then(|| self.session_for(index));
@@ -154,15 +157,36 @@ impl TrafficGenerator {
 }
 
 const PLACES: [&str; 8] = [
-    "the station", "the library", "Rosa's", "the clinic", "the lab", "the market",
-    "the front desk", "the usual place",
+    "the station",
+    "the library",
+    "Rosa's",
+    "the clinic",
+    "the lab",
+    "the market",
+    "the front desk",
+    "the usual place",
 ];
 const TIMES: [&str; 8] = [
-    "7:30", "9:00", "noon", "half past one", "4:15", "six", "eight tonight", "tomorrow morning",
+    "7:30",
+    "9:00",
+    "noon",
+    "half past one",
+    "4:15",
+    "six",
+    "eight tonight",
+    "tomorrow morning",
 ];
 const THINGS: [&str; 10] = [
-    "the contract", "the test results", "my passport", "the spare key", "the draft",
-    "the invoice", "the lease", "the slides", "the prescription", "the tickets",
+    "the contract",
+    "the test results",
+    "my passport",
+    "the spare key",
+    "the draft",
+    "the invoice",
+    "the lease",
+    "the slides",
+    "the prescription",
+    "the tickets",
 ];
 
 /// A plausible line of chat. Teachers read these aloud, so they stay ordinary: the
@@ -181,7 +205,10 @@ fn sentence(rng: &mut RandomStream, from: &str, to: &[String]) -> String {
         4 => format!("The doctor moved my appointment to {time}."),
         5 => format!("My new door code is {}.", rng.gen_range(1000..10000)),
         6 => format!("Can you send {thing} before {time}?"),
-        7 => format!("Rent is {} this month, I'll transfer my half.", rng.gen_range(600..1900)),
+        7 => format!(
+            "Rent is {} this month, I'll transfer my half.",
+            rng.gen_range(600..1900)
+        ),
         8 => "I think I'm going to quit. Don't tell anyone yet.".to_owned(),
         9 => format!("Lunch at {place}? My treat."),
         10 => format!("The wifi password at {place} is {}.", password(rng)),
@@ -195,12 +222,21 @@ fn sentence(rng: &mut RandomStream, from: &str, to: &[String]) -> String {
         17 => format!("Lawyer says to keep {thing} somewhere safe."),
         18 if group => format!("Moving the meeting to {place}, {time}."),
         18 => "Thanks for last night. Really.".to_owned(),
-        _ => format!("On my way, {}.", if from.len() % 2 == 0 { "ten minutes" } else { "five minutes" }),
+        _ => format!(
+            "On my way, {}.",
+            if from.len() % 2 == 0 {
+                "ten minutes"
+            } else {
+                "five minutes"
+            }
+        ),
     }
 }
 
 fn password(rng: &mut RandomStream) -> String {
-    const WORDS: [&str; 8] = ["tulip", "orbit", "maple", "cobalt", "ember", "harbor", "lemon", "quartz"];
+    const WORDS: [&str; 8] = [
+        "tulip", "orbit", "maple", "cobalt", "ember", "harbor", "lemon", "quartz",
+    ];
     format!(
         "{}-{}-{}",
         WORDS.choose(rng).unwrap_or(&"tulip"),
@@ -235,7 +271,9 @@ mod tests {
         assert_eq!(messages[499].id, "m000500");
         assert!(messages.iter().any(|m| m.to.len() == 1));
         assert!(messages.iter().any(|m| m.to.len() >= 2));
-        assert!(messages.iter().all(|m| !m.to.contains(&m.from) && m.session.is_none()));
+        assert!(messages
+            .iter()
+            .all(|m| !m.to.contains(&m.from) && m.session.is_none()));
     }
 
     #[test]

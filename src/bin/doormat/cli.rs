@@ -1,0 +1,99 @@
+//! The command line, as the design notes fix it. Flags are parsed here; turning them
+//! into library values (and refusing bad ones) happens in main.rs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A lab that shows, with real cryptography, why exceptional access to encrypted
+/// messages (key escrow, golden keys) weakens everyone.
+#[derive(Debug, Parser)]
+#[command(name = "doormat", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scripted classroom demo (no NAME: the flagship)
+    Demo(DemoArgs),
+    /// Build a world: users, keys, traffic, and what a network tap records
+    Simulate(SimulateArgs),
+    /// Open every recorded message the given keys can open, and report the blast radius
+    Recover(RecoverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Which demo (see --list); the flagship if left out
+    pub name: Option<String>,
+    /// List the demos, one line each
+    #[arg(long)]
+    pub list: bool,
+    /// Repeat a run exactly (classroom use: the run is predictable to anyone with the seed)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Print the results of each act as one JSON document
+    #[arg(long)]
+    pub json: bool,
+    /// Pause before each act: Enter continues, q quits
+    #[arg(long)]
+    pub step: bool,
+    /// Never use colour (NO_COLOR in the environment does the same)
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Directory to create the world in
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Exceptional-access design: none or golden-key
+    #[arg(long, value_name = "S")]
+    pub scheme: String,
+    /// Number of users (alice, bob, ..., judy, user11, ...)
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub users: usize,
+    /// Number of messages to send
+    #[arg(long, value_name = "M", default_value_t = 1000)]
+    pub messages: u64,
+    /// Derive every key and message from this seed (classroom use only: keys become predictable)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// RSA key size: 2048, 3072 or 4096
+    #[arg(long, value_name = "B", default_value_t = 2048)]
+    pub key_bits: usize,
+    /// Messages per content key (1: a fresh key per message; more: per-session keying)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub session_size: u64,
+    /// Replace an existing world in DIR, keys included
+    #[arg(long)]
+    pub force: bool,
+    /// Print a JSON summary instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The world directory (written by simulate)
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// A private key (PEM) the attacker holds; repeat for several
+    #[arg(long = "key", value_name = "PEM", required = true)]
+    pub keys: Vec<PathBuf>,
+    /// Write the opened messages here, as JSON lines like truth.jsonl
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file
+    #[arg(long)]
+    pub force: bool,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Never use colour (NO_COLOR in the environment does the same)
+    #[arg(long)]
+    pub no_color: bool,
+}

@@ -1,0 +1,481 @@
+//! Output for people: short, aligned, at most 80 columns, colour only on a terminal
+//! (and never under NO_COLOR or --no-color). Colour is never the only signal: opened
+//! and sealed are also spelled out and marked ✓ / ✗, for washed-out projectors.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use doormat::attacks::{BlastRadius, Keyring};
+use doormat::demo::{Act, Block, ComparisonRow, Fact};
+use doormat::error::Error;
+use doormat::wire::plaintext::Plaintext;
+use doormat::world::disk::{SimulateSummary, WorldDir};
+
+/// The width everything is laid out for: a projector at a large font.
+const WIDTH: usize = 80;
+const INDENT: &str = "  ";
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    /// Colour only when stdout is a terminal and neither NO_COLOR nor `--no-color` says no.
+    pub fn for_stdout(no_color_flag: bool) -> Self {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: !no_color_flag && !no_color_env && io::stdout().is_terminal(),
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+    fn open(&self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+    fn sealed(&self, text: &str) -> String {
+        self.paint("1;32", text)
+    }
+    /// "OPEN ✓" or "sealed ✗" from the attacker's point of view: what it could read.
+    fn mark(&self, open: bool) -> String {
+        if open {
+            self.open("✓ OPEN")
+        } else {
+            self.sealed("✗ sealed")
+        }
+    }
+}
+
+/// Prints an error the way the command-line contract asks: one message on stderr, with
+/// a hint where there is one.
+pub fn error(error: &Error) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "error: {error}");
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(err, "hint: {hint}");
+    }
+}
+
+/// A progress bar on stderr that appears only on a terminal, and only once a step has
+/// run for half a second: quick steps stay quiet.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    pub fn new(total: u64, message: &'static str) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_length(total);
+        bar.set_message(message);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("  {msg} {wide_bar} {pos}/{len} {eta}")
+                .expect("static progress template is valid"),
+        );
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+        }
+    }
+
+    /// Counts bytes instead of items.
+    pub fn in_bytes(self) -> Self {
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "  {msg} {wide_bar} {bytes}/{total_bytes} {eta}",
+            )
+            .expect("static progress template is valid"),
+        );
+        self
+    }
+
+    pub fn set(&self, done: u64) {
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Duration::from_millis(500)
+            && io::stderr().is_terminal()
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown.store(true, Ordering::Relaxed);
+        }
+        self.bar.set_position(done);
+    }
+
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+pub fn demo_header(
+    out: &mut impl Write,
+    style: &Style,
+    name: &str,
+    seed: Option<u64>,
+) -> io::Result<()> {
+    let right = match seed {
+        Some(seed) => format!("seed {seed}"),
+        None => "unseeded".to_owned(),
+    };
+    let left = format!("doormat demo: {name}");
+    let gap = WIDTH.saturating_sub(left.len() + right.len() + 2).max(1);
+    writeln!(
+        out,
+        "{}{}{}",
+        style.bold(&left),
+        " ".repeat(gap + 2),
+        style.dim(&right)
+    )
+}
+
+pub fn act(out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
+    writeln!(out)?;
+    let head = format!("── {}. {} ", act.number, act.title);
+    let rule = "─".repeat(WIDTH.saturating_sub(head.chars().count()));
+    writeln!(out, "{}", style.bold(&format!("{head}{rule}")))?;
+    for line in &act.narration {
+        for wrapped in wrap(line, WIDTH - INDENT.len()) {
+            writeln!(out, "{INDENT}{wrapped}")?;
+        }
+    }
+    for block in &act.blocks {
+        writeln!(out)?;
+        self::block(out, style, block)?;
+    }
+    Ok(())
+}
+
+fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
+    match block {
+        Block::Facts { facts } => {
+            let width = facts
+                .iter()
+                .map(|f| f.label.chars().count())
+                .max()
+                .unwrap_or(0);
+            for Fact { label, value, open } in facts {
+                let mark = open
+                    .map(|o| format!("  {}", style.mark(o)))
+                    .unwrap_or_default();
+                writeln!(out, "{INDENT}{label:<width$}  {value}{mark}")?;
+            }
+        }
+        Block::Parties { parties } => {
+            writeln!(
+                out,
+                "{INDENT}{}",
+                style.dim(&format!(
+                    "{:<8} {:<8} {:<22} {}",
+                    "party", "role", "key", "holds"
+                ))
+            )?;
+            for p in parties {
+                let key = if p.key.is_empty() { "-" } else { &p.key };
+                writeln!(
+                    out,
+                    "{INDENT}{:<8} {:<8} {:<22} {}",
+                    p.name, p.role, key, p.holds
+                )?;
+            }
+        }
+        Block::Envelope { json } => envelope(out, style, json)?,
+        Block::Radius { label, radius } => {
+            writeln!(out, "{INDENT}{}", style.bold(label))?;
+            radius_lines(out, style, radius)?;
+        }
+        Block::Recovered { label, messages } => {
+            writeln!(out, "{INDENT}{}", style.bold(label))?;
+            if messages.is_empty() {
+                writeln!(out, "{INDENT}  (none)")?;
+            }
+            for m in messages {
+                plaintext(out, m)?;
+            }
+        }
+        Block::Comparison { rows } => comparison(out, style, rows)?,
+        Block::Sources { sources } => {
+            writeln!(
+                out,
+                "{INDENT}{}",
+                style.dim("sources (shared/REFERENCES.md):")
+            )?;
+            for s in sources {
+                for (i, line) in wrap(s, WIDTH - 6).into_iter().enumerate() {
+                    writeln!(
+                        out,
+                        "{INDENT}{} {}",
+                        if i == 0 { "-" } else { " " },
+                        style.dim(&line)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn radius_lines(out: &mut impl Write, style: &Style, r: &BlastRadius) -> io::Result<()> {
+    let pct = r.percent_opened();
+    writeln!(
+        out,
+        "{INDENT}  messages       {} of {} opened ({pct:.0}%)  {}",
+        r.messages_opened,
+        r.messages_total,
+        style.mark(r.messages_opened > 0)
+    )?;
+    if r.messages_failed_integrity > 0 {
+        writeln!(
+            out,
+            "{INDENT}  tampered       {} failed integrity",
+            r.messages_failed_integrity
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}  users          {} of {} fully exposed, {} touched",
+        r.users_fully_exposed.len(),
+        r.users_total,
+        r.users_exposed.len()
+    )?;
+    writeln!(
+        out,
+        "{INDENT}  conversations  {} of {}",
+        r.conversations_exposed, r.conversations_total
+    )?;
+    if let (Some(first), Some(last)) = (r.first_exposed_t, r.last_exposed_t) {
+        writeln!(out, "{INDENT}  time range     t={first} .. t={last}")?;
+    }
+    if r.messages_opened > 0 {
+        writeln!(
+            out,
+            "{INDENT}  took           {}",
+            timing(r.seconds, r.messages_opened)
+        )?;
+    }
+    Ok(())
+}
+
+/// Seconds and rate: the only part of a seeded run that changes between runs, so it is
+/// always printed last on its line (tests mask it).
+fn timing(seconds: f64, messages: u64) -> String {
+    let rate = if seconds > 0.0 {
+        messages as f64 / seconds
+    } else {
+        0.0
+    };
+    format!("{seconds:.2} s ({rate:.0} messages/s)")
+}
+
+fn plaintext(out: &mut impl Write, m: &Plaintext) -> io::Result<()> {
+    let head = format!("{INDENT}  {} {} → {}: ", m.id, m.from, m.to.join(","));
+    let text = format!("\"{}\"", m.text);
+    if head.chars().count() + text.chars().count() <= WIDTH {
+        writeln!(out, "{head}{text}")
+    } else {
+        writeln!(out, "{head}")?;
+        for line in wrap(&text, WIDTH - 8) {
+            writeln!(out, "{INDENT}      {line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One recorded envelope, field by field, with long base64 shortened.
+fn envelope(out: &mut impl Write, style: &Style, json: &str) -> io::Result<()> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
+        return writeln!(out, "{INDENT}{json}");
+    };
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.bold("what the tap sees (one envelope)")
+    )?;
+    let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
+    let to: Vec<&str> = value["to"]
+        .as_array()
+        .map_or(vec![], |a| a.iter().filter_map(|v| v.as_str()).collect());
+    writeln!(
+        out,
+        "{INDENT}  id {}  t {}  {} → {}  scheme {}",
+        text("id"),
+        value["t"],
+        text("from"),
+        to.join(","),
+        text("scheme")
+    )?;
+    let field = |out: &mut dyn Write, label: &str, b64: &str| -> io::Result<()> {
+        let bytes = b64.len() / 4 * 3 - b64.bytes().rev().take_while(|b| *b == b'=').count();
+        let shown: String = b64.chars().take(24).collect();
+        writeln!(
+            out,
+            "{INDENT}  {label:<16} {shown}...  {}",
+            style.dim(&format!("{bytes} bytes"))
+        )
+    };
+    field(out, "nonce", &text("nonce"))?;
+    field(out, "ct", &text("ct"))?;
+    if let Some(wrapped) = value["wrapped"].as_object() {
+        for (name, v) in wrapped {
+            field(
+                out,
+                &format!("wrapped.{name}"),
+                v.as_str().unwrap_or_default(),
+            )?;
+        }
+    }
+    if value.get("escrow").is_some() {
+        field(out, "escrow", &text("escrow"))?;
+    }
+    Ok(())
+}
+
+fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io::Result<()> {
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<10} {:<18} {:>10} {:>6} {:>13}",
+            "scheme", "compromise", "messages", "users*", "conversations"
+        ))
+    )?;
+    for row in rows {
+        match &row.radius {
+            Some(r) => {
+                let messages = format!("{} {:>4.0}%", r.messages_opened, r.percent_opened());
+                let users = format!("{}/{}", r.users_fully_exposed.len(), r.users_total);
+                let conversations =
+                    format!("{}/{}", r.conversations_exposed, r.conversations_total);
+                let mark = style.mark(r.messages_opened > 0);
+                writeln!(
+                    out,
+                    "{INDENT}{:<10} {:<18} {:>10} {:>6} {:>13}  {mark}",
+                    row.scheme, row.compromise, messages, users, conversations
+                )?;
+            }
+            None => writeln!(
+                out,
+                "{INDENT}{:<10} {:<18} {}",
+                row.scheme,
+                row.compromise,
+                style.dim("no such key exists: nothing to steal")
+            )?,
+        }
+    }
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim("* users every one of whose messages opened")
+    )
+}
+
+pub fn simulate_summary(
+    out: &mut impl Write,
+    style: &Style,
+    s: &SimulateSummary,
+    seed: Option<u64>,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        style.bold("world written to"),
+        s.out.display()
+    )?;
+    writeln!(out, "{INDENT}scheme     {}", s.scheme)?;
+    writeln!(out, "{INDENT}parties    {}", s.parties.join(" "))?;
+    writeln!(
+        out,
+        "{INDENT}messages   {} in capture.jsonl ({} KiB), truth in truth.jsonl",
+        s.messages,
+        s.capture_bytes.div_ceil(1024)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}keys       keys/NAME.pem (private, mode 0600), keys/NAME.pub.pem"
+    )?;
+    if let Some(seed) = seed {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.bold(&format!(
+                "seeded ({seed}): anyone can recompute these keys; classroom use only"
+            ))
+        )?;
+    }
+    writeln!(out, "{INDENT}took       {:.2} s", s.seconds)
+}
+
+pub fn recover_report(
+    out: &mut impl Write,
+    style: &Style,
+    world: &WorldDir,
+    keyring: &Keyring,
+    r: &BlastRadius,
+    written: Option<&PathBuf>,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} ({})",
+        style.bold("recover: world"),
+        world.root.display(),
+        world.file.scheme
+    )?;
+    for h in keyring.holdings() {
+        writeln!(
+            out,
+            "{INDENT}key            {} ({}) {}",
+            h.party,
+            h.role.as_str(),
+            style.dim(h.key.fingerprint().short(16))
+        )?;
+    }
+    radius_lines(out, style, r)?;
+    let exposed = &r.users_exposed;
+    if !exposed.is_empty() {
+        let line = format!("exposed users  {}", exposed.join(" "));
+        for (i, l) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
+            writeln!(
+                out,
+                "{INDENT}  {}{l}",
+                if i == 0 { "" } else { "               " }
+            )?;
+        }
+    }
+    if let Some(path) = written {
+        writeln!(out, "{INDENT}  plaintexts     {}", path.display())?;
+    }
+    Ok(())
+}
+
+/// Greedy word wrap.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
