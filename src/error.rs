@@ -108,7 +108,12 @@ impl fmt::Display for InputError {
             located = true;
         }
         if let Some(field) = &self.field {
-            write!(f, "{}field \"{field}\"", if located { ", " } else { "" })?;
+            let sep = if located { ", " } else { "" };
+            if field.starts_with("--") {
+                write!(f, "{sep}{field}")?;
+            } else {
+                write!(f, "{sep}field \"{field}\"")?;
+            }
             located = true;
         }
         if located {

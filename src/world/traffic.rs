@@ -214,7 +214,7 @@ fn sentence(rng: &mut RandomStream, from: &str, to: &[String]) -> String {
         10 => format!("The wifi password at {place} is {}.", password(rng)),
         11 => format!("Landed. See you at {place} around {time}."),
         12 => format!("Don't forward this, but {thing} is not what they said."),
-        13 => format!("{} says hi.", capitalise(other)),
+        13 => format!("Hi {}, are you free later?", capitalise(other)),
         14 => format!("Pin for the shared card: {:04}.", rng.gen_range(0..10000)),
         15 if group => "Who's in for Friday?".to_owned(),
         15 => format!("Are we still on for {time}?"),

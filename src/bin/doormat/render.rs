@@ -437,22 +437,18 @@ pub fn recover_report(
     for h in keyring.holdings() {
         writeln!(
             out,
-            "{INDENT}key            {} ({}) {}",
+            "{INDENT}  key            {} ({}) {}",
             h.party,
             h.role.as_str(),
             style.dim(h.key.fingerprint().short(16))
         )?;
     }
     radius_lines(out, style, r)?;
-    let exposed = &r.users_exposed;
-    if !exposed.is_empty() {
-        let line = format!("exposed users  {}", exposed.join(" "));
-        for (i, l) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
-            writeln!(
-                out,
-                "{INDENT}  {}{l}",
-                if i == 0 { "" } else { "               " }
-            )?;
+    if !r.users_exposed.is_empty() {
+        let names = wrap(&r.users_exposed.join(" "), WIDTH - 19);
+        for (i, line) in names.iter().enumerate() {
+            let label = if i == 0 { "exposed users" } else { "" };
+            writeln!(out, "{INDENT}  {label:<13}  {line}")?;
         }
     }
     if let Some(path) = written {
