@@ -1,0 +1,47 @@
+//! docs/wire-format.md's worked example, run exactly as a student would run it.
+
+use std::collections::HashMap;
+
+use crate::util::*;
+
+/// The code blocks the doc marks with `<!-- worked-example: NAME -->`.
+pub fn worked_example_blocks() -> HashMap<String, String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/wire-format.md"))
+        .unwrap();
+    let marker =
+        regex::Regex::new(r"(?s)<!-- worked-example: (\S+) -->\n```\w*\n(.*?)```").unwrap();
+    marker
+        .captures_iter(&doc)
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_worked_example_prints_what_the_doc_says() {
+    require_python();
+    let blocks = worked_example_blocks();
+    let dir = scratch("worked-example");
+    for name in ["slot.py", "open.py", "steps.sh"] {
+        std::fs::write(dir.join(name), &blocks[name]).unwrap();
+    }
+    let bin_dir = std::path::Path::new(bin()).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = std::process::Command::new("sh")
+        .arg("-e")
+        .arg("steps.sh")
+        .current_dir(&dir)
+        .env("PATH", path)
+        .output()
+        .expect("sh runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout, blocks["expected-output"]);
+}

@@ -1,0 +1,9 @@
+//! doormat's command-line tests: one binary, one module per command, plus the interop
+//! tests against code no one here wrote (OpenSSL, Python `cryptography`).
+
+mod demo;
+mod docs;
+mod interop;
+mod recover;
+mod simulate;
+mod util;

@@ -1,0 +1,195 @@
+//! Helpers: run the binary, give each test its own directory, share seeded worlds.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts a bad-input refusal: exit 2, and stderr mentions every `needle`.
+    pub fn refused(&self, needles: &[&str]) {
+        assert_eq!(
+            self.code, 2,
+            "expected exit 2\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.starts_with("error: "),
+            "stderr: {}",
+            self.stderr
+        );
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "stderr lacks {needle:?}: {}",
+                self.stderr
+            );
+        }
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+    }
+
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "expected exit 0\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_doormat")
+}
+
+/// Runs doormat in `dir` with `args`, stdin empty.
+pub fn doormat(dir: &Path, args: &[&str]) -> Run {
+    doormat_with_input(dir, args, "")
+}
+
+pub fn doormat_with_input(dir: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("doormat binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("doormat finishes");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A fresh, empty directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("it-{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// Seeded worlds shared by the tests that only read them: RSA key generation is the
+/// slow part, so each is made once per test run.
+pub fn shared_world(scheme: &str) -> &'static Path {
+    static GOLDEN: OnceLock<PathBuf> = OnceLock::new();
+    static NONE: OnceLock<PathBuf> = OnceLock::new();
+    let (cell, seed) = match scheme {
+        "golden-key" => (&GOLDEN, "11"),
+        "none" => (&NONE, "12"),
+        _ => unreachable!("no shared world for {scheme}"),
+    };
+    cell.get_or_init(|| {
+        let dir = scratch(&format!("shared-{scheme}"));
+        doormat(
+            &dir,
+            &[
+                "simulate",
+                "--out",
+                "world",
+                "--scheme",
+                scheme,
+                "--users",
+                "4",
+                "--messages",
+                "120",
+                "--seed",
+                seed,
+            ],
+        )
+        .ok();
+        dir.join("world")
+    })
+}
+
+/// A private copy of a shared world, for tests that change it.
+pub fn copy_of(world: &Path, name: &str) -> PathBuf {
+    let dir = scratch(name).join("world");
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    for entry in ["world.json", "capture.jsonl", "truth.jsonl"] {
+        std::fs::copy(world.join(entry), dir.join(entry)).unwrap();
+    }
+    for key in std::fs::read_dir(world.join("keys")).unwrap() {
+        let key = key.unwrap();
+        std::fs::copy(key.path(), dir.join("keys").join(key.file_name())).unwrap();
+    }
+    dir
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+pub fn write_jsonl(path: &Path, values: &[Value]) {
+    let text: String = values.iter().map(|v| format!("{v}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The truth records that involve `user` as sender or recipient.
+pub fn truth_of(world: &Path, user: &str) -> Vec<Value> {
+    read_jsonl(&world.join("truth.jsonl"))
+        .into_iter()
+        .filter(|m| m["from"] == user || m["to"].as_array().unwrap().iter().any(|t| t == user))
+        .collect()
+}
+
+pub fn s(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+/// Fails, not skips, when the interop tools are missing: CI must install them.
+pub fn require_python() {
+    let ok = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "python3 with the `cryptography` package is required: pip install cryptography"
+    );
+}
+
+pub fn run_tool(dir: &Path, program: &str, args: &[&str]) -> Run {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is required for this test: {e}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
