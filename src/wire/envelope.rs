@@ -337,7 +337,8 @@ mod tests {
 
     #[test]
     fn refusals_name_the_field() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+        type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
             ("v", Box::new(|v| v["v"] = 2.into())),
             ("nonce", Box::new(|v| v["nonce"] = "AAAA".into())),
             ("nonce", Box::new(|v| v["nonce"] = "not base64!".into())),

@@ -40,7 +40,7 @@ fn seeded_demo_matches_its_snapshot() {
     assert!(!run.stdout.contains('\x1b'), "no colour off a terminal");
 }
 
-fn radius<'a>(act: &'a Value, index: usize) -> &'a Value {
+fn radius(act: &Value, index: usize) -> &Value {
     let radii: Vec<&Value> = act["blocks"]
         .as_array()
         .unwrap()
