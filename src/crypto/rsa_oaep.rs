@@ -137,6 +137,8 @@ impl std::fmt::Debug for PublicKey {
 pub struct PrivateKey {
     inner: RsaPrivateKey,
     public: PublicKey,
+    /// A key everyone has (the demo keys): no secret to shield from timing.
+    published: bool,
 }
 
 impl PrivateKey {
@@ -150,7 +152,19 @@ impl PrivateKey {
 
     fn from_inner(inner: RsaPrivateKey) -> Self {
         let public = PublicKey::new(inner.to_public_key());
-        PrivateKey { inner, public }
+        PrivateKey {
+            inner,
+            public,
+            published: false,
+        }
+    }
+
+    /// Marks a key whose private half is published (the classroom demo keys). Such a
+    /// key is decrypted without blinding: blinding shields a secret exponent from
+    /// timing, and this one has no secret left to shield.
+    pub fn into_published(mut self) -> Self {
+        self.published = true;
+        self
     }
 
     pub fn public_key(&self) -> &PublicKey {
@@ -232,12 +246,14 @@ impl PrivateKey {
     /// Unwraps a content key wrapped for this key. Fails the same way whatever the
     /// reason: wrong key, tampered bytes, wrong length.
     pub fn unwrap_key(&self, wrapped: &[u8]) -> Result<ContentKey, CouldNotOpen> {
-        // Blinding costs a few percent and keeps the private exponent out of the timing.
-        let bytes = Zeroizing::new(
-            self.inner
-                .decrypt_blinded(&mut OsRng, oaep(), wrapped)
-                .map_err(|_| CouldNotOpen)?,
-        );
+        // Blinding keeps the private exponent out of the timing, at about 16% of the
+        // cost of a decryption (callgrind: 24.8M against 21.4M instructions, RSA-2048).
+        let decrypted = if self.published {
+            self.inner.decrypt(oaep(), wrapped)
+        } else {
+            self.inner.decrypt_blinded(&mut OsRng, oaep(), wrapped)
+        };
+        let bytes = Zeroizing::new(decrypted.map_err(|_| CouldNotOpen)?);
         ContentKey::from_slice(&bytes)
     }
 }
@@ -247,6 +263,7 @@ impl std::fmt::Debug for PrivateKey {
         f.debug_struct("PrivateKey")
             .field("bits", &self.public.bits())
             .field("fingerprint", &self.public.fingerprint.as_str())
+            .field("published", &self.published)
             .finish_non_exhaustive()
     }
 }
@@ -317,6 +334,13 @@ pub(crate) mod tests {
         assert_eq!(wrapped.len(), 256);
         assert_eq!(a.unwrap_key(&wrapped).unwrap().expose_secret(), &[9u8; 32]);
         assert!(b.unwrap_key(&wrapped).is_err());
+        // Unblinded (published) decryption gives the same answer.
+        let published = a.clone().into_published();
+        assert_eq!(
+            published.unwrap_key(&wrapped).unwrap().expose_secret(),
+            &[9u8; 32]
+        );
+        assert!(b.clone().into_published().unwrap_key(&wrapped).is_err());
     }
 
     #[test]

@@ -207,7 +207,9 @@ pub(crate) fn demo_key(name: &str) -> PrivateKey {
         "escrow" => include_str!("../../demos/keys/escrow.pem"),
         _ => unreachable!("demo_key is only asked for the demo cast"),
     };
-    PrivateKey::from_pem(pem).expect("the shipped demo keys parse (checked by a test)")
+    PrivateKey::from_pem(pem)
+        .expect("the shipped demo keys parse (checked by a test)")
+        .into_published()
 }
 
 #[cfg(test)]
