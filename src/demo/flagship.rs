@@ -65,15 +65,15 @@ impl<'a> Story<'a> {
         }
     }
 
-    /// Runs an act unless the teacher stops; returns `None` if stopped.
+    /// Runs an act unless the teacher stops; returns whether it ran.
     fn act(
         &mut self,
         title: &str,
         body: impl FnOnce(&mut dyn DemoObserver) -> Result<(Vec<String>, Vec<Block>)>,
-    ) -> Result<Option<()>> {
+    ) -> Result<bool> {
         let number = self.acts.len() + 1;
         if !self.observer.before_act(number, title) {
-            return Ok(None);
+            return Ok(false);
         }
         let started = Instant::now();
         let (narration, blocks) = body(self.observer)?;
@@ -86,7 +86,7 @@ impl<'a> Story<'a> {
         };
         self.observer.after_act(&act);
         self.acts.push(act);
-        Ok(Some(()))
+        Ok(true)
     }
 
     fn play(&mut self) -> Result<bool> {
@@ -117,95 +117,77 @@ impl<'a> Story<'a> {
         };
 
         // Act 1.
-        let stopped = self
-            .act("A messenger with a golden key", |_| {
-                Ok(act_world(&world.parties))
-            })?
-            .is_none();
-        if stopped {
+        if !self.act("A messenger with a golden key", |_| {
+            Ok(act_world(&world.parties))
+        })? {
             return Ok(false);
         }
 
         // Act 2.
         let mut tap_radius = None;
-        let stopped = self
-            .act("Everyone talks; the tap records", |observer| {
-                let directory = directory(&world.parties);
-                let plain: Vec<_> = (0..messages)
-                    .map(|_| world.traffic.next_message())
-                    .collect();
-                world.recorded = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
-                let (radius, _) =
-                    open_all(&Keyring::new(), &world.recorded, &world.users, observer);
-                let blocks = act_traffic(&world.recorded, &radius);
-                tap_radius = Some(radius);
-                Ok((
-                    vec![
-                        format!("The six exchange {messages} messages, one-to-one and in groups."),
-                        "A tap on the network records every envelope (\"harvest now\").".to_owned(),
-                        "It tries to read them: it holds no private key, so it opens none."
-                            .to_owned(),
-                    ],
-                    blocks,
-                ))
-            })?
-            .is_none();
-        if stopped {
+        if !self.act("Everyone talks; the tap records", |observer| {
+            let directory = directory(&world.parties);
+            let plain: Vec<_> = (0..messages)
+                .map(|_| world.traffic.next_message())
+                .collect();
+            world.recorded = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
+            let (radius, _) = open_all(&Keyring::new(), &world.recorded, &world.users, observer);
+            let blocks = act_traffic(&world.recorded, &radius);
+            tap_radius = Some(radius);
+            Ok((
+                vec![
+                    format!("The six exchange {messages} messages, one-to-one and in groups."),
+                    "A tap on the network records every envelope (\"harvest now\").".to_owned(),
+                    "It tries to read them: it holds no private key, so it opens none.".to_owned(),
+                ],
+                blocks,
+            ))
+        })? {
             return Ok(false);
         }
 
         // Act 3.
-        let stopped = self
-            .act("Lawful access works, and has no limits", |observer| {
-                Ok(act_warrant(&world, observer))
-            })?
-            .is_none();
-        if stopped {
+        if !self.act("Lawful access works, and has no limits", |observer| {
+            Ok(act_warrant(&world, observer))
+        })? {
             return Ok(false);
         }
 
         // Act 4.
-        let stopped = self
-            .act("The golden key leaks", |_| Ok(act_leak(&world.parties)))?
-            .is_none();
-        if stopped {
+        if !self.act("The golden key leaks", |_| Ok(act_leak(&world.parties)))? {
             return Ok(false);
         }
 
         // Act 5.
         let mut escrow_radius = None;
-        let stopped = self
-            .act("Harvest now, decrypt later", |observer| {
-                let keyring = keyring_of(&world.parties, ESCROW_NAME);
-                let (radius, opened) = open_all(&keyring, &world.recorded, &world.users, observer);
-                let blocks = vec![
-                    Block::Radius {
-                        label: "the attacker, holding escrow.pem".to_owned(),
-                        radius: radius.clone(),
-                    },
-                    Block::Recovered {
-                        label: "a few of the recovered messages".to_owned(),
-                        messages: telling_samples(&opened),
-                    },
-                ];
-                escrow_radius = Some(radius);
-                Ok((
-                    vec![
-                        "The attacker runs the authority's own opening code over the recording."
-                            .to_owned(),
-                        "Every message of every user opens, back to the first one.".to_owned(),
-                    ],
-                    blocks,
-                ))
-            })?
-            .is_none();
-        if stopped {
+        if !self.act("Harvest now, decrypt later", |observer| {
+            let keyring = keyring_of(&world.parties, ESCROW_NAME);
+            let (radius, opened) = open_all(&keyring, &world.recorded, &world.users, observer);
+            let blocks = vec![
+                Block::Radius {
+                    label: "the attacker, holding escrow.pem".to_owned(),
+                    radius: radius.clone(),
+                },
+                Block::Recovered {
+                    label: "a few of the recovered messages".to_owned(),
+                    messages: telling_samples(&opened),
+                },
+            ];
+            escrow_radius = Some(radius);
+            Ok((
+                vec![
+                    "The attacker runs the authority's own opening code over the recording."
+                        .to_owned(),
+                    "Every message of every user opens, back to the first one.".to_owned(),
+                ],
+                blocks,
+            ))
+        })? {
             return Ok(false);
         }
 
         // Act 6.
-        let stopped = self
-            .act("And tomorrow's messages too", |observer| {
+        if !self.act("And tomorrow's messages too", |observer| {
                 let directory = directory(&world.parties);
                 let plain: Vec<_> = (0..AFTER_LEAK).map(|_| world.traffic.next_message()).collect();
                 let fresh = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
@@ -223,42 +205,34 @@ impl<'a> Story<'a> {
                         radius,
                     }],
                 ))
-            })?
-            .is_none();
-        if stopped {
+            })? {
             return Ok(false);
         }
 
         // Act 7.
         let mut victim_radius = None;
-        let stopped = self
-            .act(
-                "The same budget against a design without escrow",
-                |observer| {
-                    let without_escrow: Vec<Envelope> =
-                        world.recorded.iter().map(strip_escrow).collect();
-                    let keyring = keyring_of(&world.parties, VICTIM);
-                    let (radius, _) = open_all(&keyring, &without_escrow, &world.users, observer);
-                    let blocks = vec![Block::Radius {
-                        label: format!("the attacker, holding {VICTIM}.pem, against scheme none"),
-                        radius: radius.clone(),
-                    }];
-                    victim_radius = Some(radius);
-                    Ok((
-                        vec![
-                            "Same messages, same keys, but no escrow field: scheme none."
-                                .to_owned(),
-                            format!(
-                                "The attacker gets one key again: malware on {VICTIM}'s phone."
-                            ),
-                            format!("It opens {VICTIM}'s conversations and nothing else."),
-                        ],
-                        blocks,
-                    ))
-                },
-            )?
-            .is_none();
-        if stopped {
+        if !self.act(
+            "The same budget against a design without escrow",
+            |observer| {
+                let without_escrow: Vec<Envelope> =
+                    world.recorded.iter().map(strip_escrow).collect();
+                let keyring = keyring_of(&world.parties, VICTIM);
+                let (radius, _) = open_all(&keyring, &without_escrow, &world.users, observer);
+                let blocks = vec![Block::Radius {
+                    label: format!("the attacker, holding {VICTIM}.pem, against scheme none"),
+                    radius: radius.clone(),
+                }];
+                victim_radius = Some(radius);
+                Ok((
+                    vec![
+                        "Same messages, same keys, but no escrow field: scheme none.".to_owned(),
+                        format!("The attacker gets one key again: malware on {VICTIM}'s phone."),
+                        format!("It opens {VICTIM}'s conversations and nothing else."),
+                    ],
+                    blocks,
+                ))
+            },
+        )? {
             return Ok(false);
         }
 
@@ -267,10 +241,7 @@ impl<'a> Story<'a> {
         else {
             unreachable!("acts 2, 5 and 7 ran");
         };
-        let stopped = self
-            .act("Blast radius", |_| Ok(act_table(tap, escrow, victim)))?
-            .is_none();
-        Ok(!stopped)
+        self.act("Blast radius", |_| Ok(act_table(tap, escrow, victim)))
     }
 }
 
