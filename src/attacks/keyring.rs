@@ -18,13 +18,18 @@ pub struct Holding {
 }
 
 impl Holding {
-    /// The wrapped key this holding can try on `envelope`: a user reads its own
-    /// `wrapped` entry, the escrow authority reads the `escrow` field.
+    /// The wrapped key this holding can try on `envelope`: any party reads its own
+    /// `wrapped` entry (a hidden participant is one more entry), and the escrow
+    /// authority also reads the `escrow` field.
     fn slot<'e>(&self, envelope: &'e Envelope) -> Option<&'e [u8]> {
         match self.role {
-            Role::User => envelope.wrapped_for(&self.party),
-            Role::Escrow => envelope.escrow.as_deref(),
-            Role::Agent | Role::Vendor | Role::Relay => None,
+            Role::Escrow => envelope
+                .escrow
+                .as_deref()
+                .or_else(|| envelope.wrapped_for(&self.party)),
+            Role::User | Role::Agent | Role::Vendor | Role::Relay => {
+                envelope.wrapped_for(&self.party)
+            }
         }
     }
 }

@@ -5,10 +5,13 @@
 //! honest reader holding those keys could open, the attacker opens; the [`Tally`] counts
 //! it into a [`BlastRadius`].
 
+pub mod brute_force;
+mod compromise;
 mod keyring;
 mod open;
 mod report;
 
+pub use compromise::{assemble, Compromise};
 pub use keyring::{Holding, Keyring};
 pub use open::{Opener, Outcome};
 pub use report::{BlastRadius, Tally, UserExposure};

@@ -222,6 +222,27 @@ impl PrivateKey {
                 .hint("use a keys/NAME.pem file from a doormat world"))
             }
         };
+        Self::checked(inner)
+    }
+
+    /// Parses an unencrypted PKCS#8 DER RSA private key (as rebuilt from escrow shares
+    /// or a vendor vault), with the same checks as [`PrivateKey::from_pem`].
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, InputError> {
+        let inner = RsaPrivateKey::from_pkcs8_der(der).map_err(bad_rsa_key)?;
+        Self::checked(inner)
+    }
+
+    /// The unencrypted PKCS#8 DER encoding; it zeroizes when dropped.
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        let document = self
+            .inner
+            .to_pkcs8_der()
+            .expect("PKCS#8 encoding of a valid RSA private key");
+        Zeroizing::new(document.as_bytes().to_vec())
+    }
+
+    /// Validates a key from outside and precomputes its CRT values.
+    fn checked(inner: RsaPrivateKey) -> Result<Self, InputError> {
         let mut inner = inner;
         // A key file is outside input: check that its numbers really make an RSA key
         // before trusting it with anything.

@@ -18,7 +18,7 @@ use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
 use crate::world::traffic::TrafficGenerator;
-use crate::world::{directory, scheme_for, seal_batch, Party, ESCROW_NAME};
+use crate::world::{directory, scheme_for, seal_batch, Party, SchemeParams, ESCROW_NAME};
 
 const USERS: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
 /// The user whose device is compromised in the no-escrow comparison.
@@ -107,7 +107,7 @@ impl<'a> Story<'a> {
             key: demo_key(ESCROW_NAME),
         });
         let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
-        let golden = scheme_for(SchemeId::GoldenKey, &parties)?;
+        let golden = scheme_for(SchemeId::GoldenKey, &SchemeParams::default(), &parties)?;
         let mut world = World {
             traffic: TrafficGenerator::new(&users, 1, &randomness),
             parties,

@@ -5,6 +5,10 @@
 //! exceptional-access design is what it *adds* to each envelope. That addition is the
 //! one method a scheme implements.
 
+pub mod short_key;
+pub mod split_key;
+pub mod vendor;
+
 use std::collections::HashMap;
 
 use crate::crypto::aead::{self, ContentKey};
@@ -21,15 +25,30 @@ pub enum SchemeId {
     None,
     /// Every content key is also wrapped for one escrow ("golden") key.
     GoldenKey,
+    /// The golden key, with its private half split k-of-n among agents (Shamir).
+    SplitKey,
+    /// Each device key escrowed under a vendor master key kept in a vault (CLEAR).
+    VendorEscrow,
+    /// Content keys with only n secret bits (export grade, TETRA TEA1).
+    ShortKey,
 }
 
 impl SchemeId {
-    pub const ALL: [SchemeId; 2] = [SchemeId::None, SchemeId::GoldenKey];
+    pub const ALL: [SchemeId; 5] = [
+        SchemeId::None,
+        SchemeId::GoldenKey,
+        SchemeId::SplitKey,
+        SchemeId::VendorEscrow,
+        SchemeId::ShortKey,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             SchemeId::None => "none",
             SchemeId::GoldenKey => "golden-key",
+            SchemeId::SplitKey => "split-key",
+            SchemeId::VendorEscrow => "vendor-escrow",
+            SchemeId::ShortKey => "short-key",
         }
     }
 
@@ -38,6 +57,9 @@ impl SchemeId {
         match self {
             SchemeId::None => "end-to-end only: each content key is wrapped for its readers",
             SchemeId::GoldenKey => "each content key is also wrapped for one escrow key",
+            SchemeId::SplitKey => "the escrow key is split k-of-n among agents",
+            SchemeId::VendorEscrow => "device keys are escrowed in a vendor's vault",
+            SchemeId::ShortKey => "content keys have only n secret bits",
         }
     }
 
@@ -55,9 +77,9 @@ impl SchemeId {
             })
     }
 
-    /// Whether the design has an escrow authority holding a key.
+    /// Whether every envelope carries an `escrow` field.
     pub fn has_escrow(&self) -> bool {
-        matches!(self, SchemeId::GoldenKey)
+        matches!(self, SchemeId::GoldenKey | SchemeId::SplitKey)
     }
 }
 
@@ -71,6 +93,11 @@ impl std::fmt::Display for SchemeId {
 pub trait Scheme: Send + Sync {
     fn id(&self) -> SchemeId;
 
+    /// A fresh content key. Only a design that weakens the key itself overrides this.
+    fn new_content_key(&self, rng: &mut RandomStream) -> ContentKey {
+        ContentKey::generate(rng)
+    }
+
     /// Adds this design's exceptional access to an envelope that carries a content
     /// key (a message, or the first message of a session).
     fn add_exceptional_access(
@@ -81,24 +108,31 @@ pub trait Scheme: Send + Sync {
     );
 }
 
-/// The baseline: nothing added.
-pub struct NoEscrow;
+/// The baseline: nothing added. The vendor-escrow design seals the same way: its
+/// exceptional access sits in the vendor's vault, not in the envelopes.
+pub struct NoEscrow {
+    /// `VendorEscrow` when device keys sit in a vendor vault.
+    pub id: SchemeId,
+}
 
 impl Scheme for NoEscrow {
     fn id(&self) -> SchemeId {
-        SchemeId::None
+        self.id
     }
     fn add_exceptional_access(&self, _: &mut Envelope, _: &ContentKey, _: &mut RandomStream) {}
 }
 
-/// The golden key: one escrow public key receives every content key.
+/// The golden key: one escrow public key receives every content key. The split-key
+/// design seals exactly the same way; what differs is who holds the private half.
 pub struct GoldenKey {
     pub escrow: PublicKey,
+    /// `SplitKey` when the private half is split among agents.
+    pub id: SchemeId,
 }
 
 impl Scheme for GoldenKey {
     fn id(&self) -> SchemeId {
-        SchemeId::GoldenKey
+        self.id
     }
     fn add_exceptional_access(
         &self,
@@ -138,6 +172,7 @@ pub fn seal(
     rng: &mut RandomStream,
 ) -> Envelope {
     let nonce = aead::random_nonce(rng);
+    // (The content key itself comes from the caller: one per message, or per session.)
     let ct = aead::seal(
         key,
         &nonce,
@@ -155,6 +190,8 @@ pub fn seal(
         ct,
         wrapped: Vec::new(),
         escrow: None,
+        salt: None,
+        leaf: None,
     };
     if carries_key {
         for reader in std::iter::once(&message.from).chain(&message.to) {
@@ -179,6 +216,6 @@ mod tests {
     fn parse_names_every_known_scheme_in_the_hint() {
         assert_eq!(SchemeId::parse("golden-key").unwrap(), SchemeId::GoldenKey);
         let e = SchemeId::parse("golden").unwrap_err();
-        assert!(e.hint.unwrap().contains("none, golden-key"));
+        assert!(e.hint.unwrap().contains("none, golden-key, split-key"));
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::names::{check_id, check_name};
 use super::{b64, unb64};
-use crate::crypto::aead::{NONCE_LEN, TAG_LEN};
+use crate::crypto::aead::{KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::error::InputError;
 
 /// The only wire format version this doormat reads and writes.
@@ -37,6 +37,10 @@ pub struct Envelope {
     pub wrapped: Vec<(String, Vec<u8>)>,
     /// The content key wrapped for the escrow authority, where the scheme has one.
     pub escrow: Option<Vec<u8>>,
+    /// `short-key` only: the public part of the content key (all but its secret bits).
+    pub salt: Option<Vec<u8>>,
+    /// `clipper` only: the Law Enforcement Access Field.
+    pub leaf: Option<Vec<u8>>,
 }
 
 impl Envelope {
@@ -103,6 +107,10 @@ struct WireOut<'a> {
     wrapped: OrderedWraps<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     escrow: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    salt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leaf: Option<String>,
 }
 
 impl<'a> From<&'a Envelope> for WireOut<'a> {
@@ -119,6 +127,8 @@ impl<'a> From<&'a Envelope> for WireOut<'a> {
             ct: b64(&e.ct),
             wrapped: OrderedWraps(&e.wrapped),
             escrow: e.escrow.as_deref().map(b64),
+            salt: e.salt.as_deref().map(b64),
+            leaf: e.leaf.as_deref().map(b64),
         }
     }
 }
@@ -157,6 +167,8 @@ struct WireIn {
     ct: Option<String>,
     wrapped: Option<PairList>,
     escrow: Option<String>,
+    salt: Option<String>,
+    leaf: Option<String>,
 }
 
 fn missing(field: &str) -> InputError {
@@ -227,6 +239,20 @@ impl WireIn {
             }
             None => None,
         };
+        let salt = self.salt.map(|text| unb64("salt", &text)).transpose()?;
+        if salt.as_ref().is_some_and(|salt| salt.len() >= KEY_LEN) {
+            return Err(InputError::new(format!(
+                "must be shorter than the {KEY_LEN}-byte content key it is part of"
+            ))
+            .field("salt"));
+        }
+        let leaf = self.leaf.map(|text| unb64("leaf", &text)).transpose()?;
+        if leaf
+            .as_ref()
+            .is_some_and(|leaf| leaf.len() > MAX_WRAPPED_LEN)
+        {
+            return Err(InputError::new("is too long to be a LEAF").field("leaf"));
+        }
         if self.session.is_none() && wrapped.is_empty() && escrow.is_none() {
             return Err(InputError::new(
                 "has no wrapped keys and no session: no one could ever open it",
@@ -244,6 +270,8 @@ impl WireIn {
             ct,
             wrapped,
             escrow,
+            salt,
+            leaf,
         })
     }
 }
@@ -304,6 +332,8 @@ mod tests {
             ct: vec![2; 20],
             wrapped: vec![("alice".into(), vec![3; 256]), ("bob".into(), vec![4; 256])],
             escrow: Some(vec![5; 256]),
+            salt: None,
+            leaf: None,
         }
     }
 
@@ -325,7 +355,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_ignored() {
         let mut value: serde_json::Value = serde_json::from_str(&sample().to_json_line()).unwrap();
-        value["leaf"] = serde_json::json!({"x": [1, 2, 3]});
+        value["ratchet"] = serde_json::json!({"x": [1, 2, 3]});
         assert_eq!(Envelope::parse_json(&value.to_string()).unwrap(), sample());
     }
 

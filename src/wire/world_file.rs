@@ -55,8 +55,16 @@ pub struct Parameters {
     /// Messages per session key; 1 means a fresh content key for every message.
     pub session_size: u64,
     /// Present when the world was made under `--seed`: its keys are predictable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// split-key: agents holding a share of the escrow key, and how many must combine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u8>,
+    /// short-key: secret bits per content key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bits: Option<u32>,
 }
 
 /// `world.json` as written and read.
@@ -165,6 +173,9 @@ mod tests {
                 key_bits: 2048,
                 session_size: 1,
                 seed: None,
+                agents: None,
+                threshold: None,
+                bits: None,
             },
             parties: vec![PartyEntry {
                 name: "alice".into(),

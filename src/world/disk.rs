@@ -22,7 +22,9 @@ use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERSION};
 
 use super::traffic::TrafficGenerator;
-use super::{directory, generate_parties, scheme_for, seal_batch, WorldSpec};
+use super::{directory, generate_parties, scheme_for, seal_batch, Party, WorldSpec};
+use crate::schemes::{split_key, vendor, SchemeId};
+use crate::wire::world_file::Role;
 
 pub const WORLD_JSON: &str = "world.json";
 pub const CAPTURE: &str = "capture.jsonl";
@@ -64,7 +66,7 @@ pub fn simulate(
     let root = staging.path.clone();
 
     let parties = generate_parties(&spec.party_names(), spec.key_bits, &spec.randomness);
-    let scheme = scheme_for(spec.scheme, &parties)?;
+    let scheme = scheme_for(spec.scheme, &spec.params, &parties)?;
     let directory = directory(&parties);
 
     fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
@@ -72,7 +74,11 @@ pub fn simulate(
     for party in &parties {
         let private = root.join(KEYS).join(format!("{}.pem", party.name));
         let public_rel = format!("{KEYS}/{}.pub.pem", party.name);
-        fsutil::write_new(&private, party.key.to_pem().as_bytes(), true)?;
+        // Under split-key the escrow private key exists only as the agents' shares.
+        let split = spec.scheme == SchemeId::SplitKey && party.role == Role::Escrow;
+        if !split {
+            fsutil::write_new(&private, party.key.to_pem().as_bytes(), true)?;
+        }
         fsutil::write_new(
             &root.join(&public_rel),
             party.key.public_key().to_pem().as_bytes(),
@@ -85,6 +91,7 @@ pub fn simulate(
             fingerprint: party.key.fingerprint().to_string(),
         });
     }
+    write_scheme_extras(spec, &parties, &root)?;
     let world = WorldFile {
         v: WORLD_FILE_VERSION,
         scheme: spec.scheme.as_str().to_owned(),
@@ -94,6 +101,9 @@ pub fn simulate(
             key_bits: spec.key_bits as u64,
             session_size: spec.session_size,
             seed: spec.randomness.seed(),
+            agents: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.agents),
+            threshold: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.threshold),
+            bits: (spec.scheme == SchemeId::ShortKey).then_some(spec.params.bits),
         },
         parties: entries,
         note: spec.randomness.seed().map(|seed| {
@@ -141,6 +151,66 @@ pub fn simulate(
         capture_bytes,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// What a scheme keeps outside the envelopes: split-key's shares, vendor-escrow's vault.
+fn write_scheme_extras(spec: &WorldSpec, parties: &[Party], root: &Path) -> Result<()> {
+    let find = |role: Role| {
+        parties.iter().find(|p| p.role == role).ok_or_else(|| {
+            Error::Internal(format!(
+                "{} world without its {} party",
+                spec.scheme,
+                role.as_str()
+            ))
+        })
+    };
+    match spec.scheme {
+        SchemeId::SplitKey => {
+            let escrow = find(Role::Escrow)?;
+            let shares = split_key::split(
+                &escrow.key,
+                &spec.params,
+                &mut spec.randomness.stream("split"),
+            );
+            for share in shares {
+                let path = root.join(KEYS).join(format!("agent-{}.share", share.agent));
+                let text = serde_json::to_string_pretty(&share)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                fsutil::write_new(&path, format!("{text}\n").as_bytes(), true)?;
+            }
+        }
+        SchemeId::VendorEscrow => {
+            let vendor = find(Role::Vendor)?;
+            let vault = root.join(vendor::VAULT_DIR);
+            fs::create_dir(&vault).map_err(|e| Error::io(&vault, e))?;
+            let users: Vec<&Party> = parties.iter().filter(|p| p.role == Role::User).collect();
+            for user in &users {
+                let mut rng = spec.randomness.stream(&format!("vault/{}", user.name));
+                let entry =
+                    vendor::escrow_device(&user.name, &user.key, vendor.key.public_key(), &mut rng);
+                let text = serde_json::to_string_pretty(&entry)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                fsutil::write_new(
+                    &vault.join(format!("{}.json", user.name)),
+                    format!("{text}\n").as_bytes(),
+                    false,
+                )?;
+            }
+            let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
+            let log: String = vendor::routine_requests(
+                &names,
+                spec.messages,
+                &mut spec.randomness.stream("vault/log"),
+            )
+            .iter()
+            .map(|r| serde_json::to_string(r).map(|line| line + "\n"))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+            fsutil::write_new(&root.join(vendor::REQUEST_LOG), log.as_bytes(), false)?;
+        }
+        SchemeId::None | SchemeId::GoldenKey | SchemeId::ShortKey => {}
+    }
+    Ok(())
 }
 
 fn buffered(path: &Path) -> Result<BufWriter<File>> {

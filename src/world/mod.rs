@@ -6,10 +6,10 @@ pub mod traffic;
 
 use rayon::prelude::*;
 
-use crate::crypto::aead::ContentKey;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
 use crate::error::InputError;
+use crate::schemes::short_key::ShortKey;
 use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::names::user_name;
@@ -18,6 +18,8 @@ use traffic::Message;
 
 /// The name of the escrow authority's party in every world that has one.
 pub const ESCROW_NAME: &str = "escrow";
+/// The name of the vendor whose vault holds escrowed device keys.
+pub const VENDOR_NAME: &str = "vendor";
 
 /// Most users `simulate` will make: each needs an RSA key, ~0.2 s apiece.
 pub const MAX_USERS: usize = 1000;
@@ -41,6 +43,18 @@ pub struct WorldSpec {
     pub key_bits: usize,
     pub session_size: u64,
     pub randomness: Randomness,
+    /// Parameters only some schemes take (agents, threshold, bits).
+    pub params: SchemeParams,
+}
+
+/// Scheme parameters; each scheme reads its own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SchemeParams {
+    /// split-key: agents holding a share, and how many must combine.
+    pub agents: u8,
+    pub threshold: u8,
+    /// short-key: secret bits in each content key.
+    pub bits: u32,
 }
 
 impl WorldSpec {
@@ -67,6 +81,11 @@ impl WorldSpec {
                     .hint("use 2048, 3072 or 4096"),
             );
         }
+        match self.scheme {
+            SchemeId::SplitKey => schemes::split_key::check_params(&self.params)?,
+            SchemeId::ShortKey => schemes::short_key::check_bits(self.params.bits)?,
+            _ => {}
+        }
         if self.session_size == 0 {
             return Err(
                 InputError::new("must be at least 1 (1: a fresh key per message)")
@@ -88,8 +107,12 @@ impl WorldSpec {
             .into_iter()
             .map(|name| (name, Role::User))
             .collect();
-        if self.scheme.has_escrow() {
-            parties.push((ESCROW_NAME.to_owned(), Role::Escrow));
+        match self.scheme {
+            SchemeId::GoldenKey | SchemeId::SplitKey => {
+                parties.push((ESCROW_NAME.to_owned(), Role::Escrow))
+            }
+            SchemeId::VendorEscrow => parties.push((VENDOR_NAME.to_owned(), Role::Vendor)),
+            SchemeId::None | SchemeId::ShortKey => {}
         }
         parties
     }
@@ -122,18 +145,24 @@ pub fn directory(parties: &[Party]) -> Directory {
 }
 
 /// The scheme object for `id`, given the world's parties.
-pub fn scheme_for(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>, InputError> {
+pub fn scheme_for(
+    id: SchemeId,
+    params: &SchemeParams,
+    parties: &[Party],
+) -> Result<Box<dyn Scheme>, InputError> {
     Ok(match id {
-        SchemeId::None => Box::new(NoEscrow),
-        SchemeId::GoldenKey => {
+        SchemeId::None | SchemeId::VendorEscrow => Box::new(NoEscrow { id }),
+        SchemeId::GoldenKey | SchemeId::SplitKey => {
             let escrow = parties
                 .iter()
                 .find(|p| p.role == Role::Escrow)
-                .ok_or_else(|| InputError::new("a golden-key world needs an escrow party"))?;
+                .ok_or_else(|| InputError::new(format!("a {id} world needs an escrow party")))?;
             Box::new(GoldenKey {
                 escrow: escrow.key.public_key().clone(),
+                id,
             })
         }
+        SchemeId::ShortKey => Box::new(ShortKey { bits: params.bits }),
     })
 }
 
@@ -152,12 +181,12 @@ pub fn seal_batch(
                 // Every message of a session derives the same key from the session's
                 // stream; only the first carries it wrapped.
                 Some(session) => (
-                    ContentKey::generate(
+                    scheme.new_content_key(
                         &mut randomness.stream(&format!("session/{}", session.id)),
                     ),
                     session.first,
                 ),
-                None => (ContentKey::generate(&mut rng), true),
+                None => (scheme.new_content_key(&mut rng), true),
             };
             schemes::seal(scheme, directory, message, &key, carries_key, &mut rng)
         })

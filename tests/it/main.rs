@@ -5,5 +5,6 @@ mod demo;
 mod docs;
 mod interop;
 mod recover;
+mod schemes;
 mod simulate;
 mod util;

@@ -22,6 +22,28 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Open every recorded message the given keys can open, and report the blast radius
     Recover(RecoverArgs),
+    /// Attacks that are algorithms rather than stolen keys
+    #[command(subcommand)]
+    Attack(AttackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttackCommand {
+    /// Try every key of a short-key world's message until one opens it
+    BruteForce(BruteForceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BruteForceArgs {
+    /// The world directory (a short-key world)
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// Which message to attack (default: the first in the capture)
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -50,7 +72,7 @@ pub struct SimulateArgs {
     /// Directory to create the world in
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Exceptional-access design: none or golden-key
+    /// Exceptional-access design: none, golden-key, split-key, vendor-escrow or short-key
     #[arg(long, value_name = "S")]
     pub scheme: String,
     /// Number of users (alice, bob, ..., judy, user11, ...)
@@ -68,6 +90,15 @@ pub struct SimulateArgs {
     /// Messages per content key (1: a fresh key per message; more: per-session keying)
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub session_size: u64,
+    /// split-key: agents that each hold one share of the escrow key [default: 5]
+    #[arg(long, value_name = "N")]
+    pub agents: Option<u8>,
+    /// split-key: how many shares rebuild the escrow key [default: 3]
+    #[arg(long, value_name = "K")]
+    pub threshold: Option<u8>,
+    /// short-key: secret bits in each content key, 16 to 40 [default: 24]
+    #[arg(long, value_name = "N")]
+    pub bits: Option<u32>,
     /// Replace an existing world in DIR, keys included
     #[arg(long)]
     pub force: bool,
@@ -82,8 +113,11 @@ pub struct RecoverArgs {
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,
     /// A private key (PEM) the attacker holds; repeat for several
-    #[arg(long = "key", value_name = "PEM", required = true)]
+    #[arg(long = "key", value_name = "PEM", required_unless_present = "shares")]
     pub keys: Vec<PathBuf>,
+    /// An agent's share of a split escrow key (keys/agent-I.share); repeat for several
+    #[arg(long = "share", value_name = "FILE")]
+    pub shares: Vec<PathBuf>,
     /// Write the opened messages here, as JSON lines like truth.jsonl
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

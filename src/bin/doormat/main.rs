@@ -10,16 +10,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use doormat::attacks::{self, Keyring};
+use doormat::attacks::{self, brute_force};
 use doormat::crypto::random::Randomness;
 use doormat::demo::{self, Act, DemoObserver, DemoOptions};
-use doormat::error::{Error, Result};
+use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
-use doormat::schemes::SchemeId;
+use doormat::schemes::{short_key, SchemeId};
 use doormat::world::disk::{self, WorldDir};
-use doormat::world::WorldSpec;
+use doormat::world::{SchemeParams, WorldSpec};
 
-use cli::{Cli, Command, DemoArgs, RecoverArgs, SimulateArgs};
+use cli::{AttackCommand, BruteForceArgs, Cli, Command, DemoArgs, RecoverArgs, SimulateArgs};
 use render::{Progress, Style};
 
 fn main() -> ExitCode {
@@ -40,6 +40,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => run_demo(args),
         Command::Simulate(args) => run_simulate(args),
         Command::Recover(args) => run_recover(args),
+        Command::Attack(AttackCommand::BruteForce(args)) => run_brute_force(args),
     }
 }
 
@@ -116,9 +117,37 @@ impl DemoObserver for Screen {
     }
 }
 
+/// Scheme parameters from flags, refusing a flag the chosen scheme does not take.
+fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> {
+    let misplaced = |flag: &str, owner: SchemeId| -> Error {
+        InputError::new(format!("applies to {owner} worlds, not {scheme}"))
+            .field(flag)
+            .hint(format!("drop {flag}, or use --scheme {owner}"))
+            .into()
+    };
+    if scheme != SchemeId::SplitKey {
+        if args.agents.is_some() {
+            return Err(misplaced("--agents", SchemeId::SplitKey));
+        }
+        if args.threshold.is_some() {
+            return Err(misplaced("--threshold", SchemeId::SplitKey));
+        }
+    }
+    if scheme != SchemeId::ShortKey && args.bits.is_some() {
+        return Err(misplaced("--bits", SchemeId::ShortKey));
+    }
+    Ok(SchemeParams {
+        agents: args.agents.unwrap_or(5),
+        threshold: args.threshold.unwrap_or(3),
+        bits: args.bits.unwrap_or(24),
+    })
+}
+
 fn run_simulate(args: SimulateArgs) -> Result<()> {
+    let scheme = SchemeId::parse(&args.scheme).map_err(|e| e.field("--scheme"))?;
     let spec = WorldSpec {
-        scheme: SchemeId::parse(&args.scheme).map_err(|e| e.field("--scheme"))?,
+        params: scheme_params(scheme, &args)?,
+        scheme,
         users: args.users,
         messages: args.messages,
         key_bits: args.key_bits,
@@ -140,11 +169,8 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
 
 fn run_recover(args: RecoverArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
-    let mut keys = Vec::new();
-    for path in &args.keys {
-        keys.push((path.clone(), disk::load_private_key(path)?));
-    }
-    let keyring = Keyring::from_key_files(&world.file, keys)?;
+    let compromise = attacks::assemble(&world, &args.keys, &args.shares)?;
+    let keyring = &compromise.keyring;
     // Refuse an existing --out before doing any work.
     let mut out_file = match &args.out {
         Some(path) => Some(AtomicFile::create(path, args.force)?),
@@ -157,7 +183,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
     .in_bytes();
     let radius = attacks::recover(
         &world,
-        &keyring,
+        keyring,
         out_file.as_mut().map(|f| f.writer() as &mut dyn Write),
         &|done, _| progress.set(done),
     )?;
@@ -175,6 +201,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             .iter()
             .map(|h| serde_json::json!({"party": h.party, "role": h.role, "fingerprint": h.key.fingerprint().as_str()}))
             .collect::<Vec<_>>());
+        value["notes"] = serde_json::json!(compromise.notes);
         if let Some(out) = &args.out {
             value["out"] = serde_json::json!(out);
         }
@@ -185,11 +212,55 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             &mut std::io::stdout(),
             &style,
             &world,
-            &keyring,
+            &compromise,
             &radius,
             args.out.as_ref(),
         )
         .map_err(stdout_error)
+    }
+}
+
+fn run_brute_force(args: BruteForceArgs) -> Result<()> {
+    let world = WorldDir::open(&args.world)?;
+    let Some(bits) = world
+        .file
+        .parameters
+        .bits
+        .filter(|_| world.file.scheme == "short-key")
+    else {
+        return Err(InputError::new(format!(
+            "is a {} world; brute force needs a short-key world",
+            world.file.scheme
+        ))
+        .file(world.root.join("world.json"))
+        .hint("make one with: doormat simulate --out DIR --scheme short-key --bits 24")
+        .into());
+    };
+    short_key::check_bits(bits).map_err(|e| e.file(world.root.join("world.json")))?;
+    let mut capture = world.capture()?;
+    let envelope = loop {
+        match capture.next_envelope()? {
+            Some(e) if args.id.as_deref().is_none_or(|id| id == e.id) => break e,
+            Some(_) => continue,
+            None => {
+                return Err(InputError::new(match &args.id {
+                    Some(id) => format!("holds no message {id}"),
+                    None => "holds no message".to_owned(),
+                })
+                .file(world.capture_path())
+                .into())
+            }
+        }
+    };
+    let progress = Progress::new(1u64 << bits, "trying keys");
+    let report = brute_force::brute_force(&envelope, bits, &|done, _| progress.set(done))
+        .map_err(|e| e.file(world.capture_path()))?;
+    progress.finish();
+    if args.json {
+        print_json(&report)
+    } else {
+        render::brute_force(&mut std::io::stdout(), &Style::for_stdout(false), &report)
+            .map_err(stdout_error)
     }
 }
 

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use doormat::attacks::{BlastRadius, Keyring};
+use doormat::attacks::brute_force::BruteForceReport;
+use doormat::attacks::{BlastRadius, Compromise};
 use doormat::demo::{Act, Block, ComparisonRow, Fact};
 use doormat::error::Error;
 use doormat::wire::plaintext::Plaintext;
@@ -423,10 +424,11 @@ pub fn recover_report(
     out: &mut impl Write,
     style: &Style,
     world: &WorldDir,
-    keyring: &Keyring,
+    compromise: &Compromise,
     r: &BlastRadius,
     written: Option<&PathBuf>,
 ) -> io::Result<()> {
+    let keyring = &compromise.keyring;
     writeln!(
         out,
         "{} {} ({})",
@@ -443,6 +445,11 @@ pub fn recover_report(
             style.dim(h.key.fingerprint().short(16))
         )?;
     }
+    for note in &compromise.notes {
+        for (i, line) in wrap(note, WIDTH - 6).into_iter().enumerate() {
+            writeln!(out, "{INDENT}  {} {line}", if i == 0 { "!" } else { " " })?;
+        }
+    }
     radius_lines(out, style, r)?;
     if !r.users_exposed.is_empty() {
         let names = wrap(&r.users_exposed.join(" "), WIDTH - 19);
@@ -455,6 +462,96 @@ pub fn recover_report(
         writeln!(out, "{INDENT}  plaintexts     {}", path.display())?;
     }
     Ok(())
+}
+
+pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}, {} secret bits",
+        style.bold("brute force: message"),
+        r.id,
+        r.bits
+    )?;
+    writeln!(
+        out,
+        "{INDENT}key space      {} keys",
+        group_digits(1u64 << r.bits)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}tried          {} keys",
+        group_digits(r.keys_tried)
+    )?;
+    match &r.text {
+        Some(text) => writeln!(
+            out,
+            "{INDENT}found          {}  \"{text}\"",
+            style.mark(true)
+        )?,
+        None => writeln!(
+            out,
+            "{INDENT}found          {}  no key opens it (tampered?)",
+            style.mark(false)
+        )?,
+    }
+    writeln!(
+        out,
+        "{INDENT}took           {:.2} s ({} keys/s)",
+        r.seconds,
+        group_digits(r.keys_per_second as u64)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim("at this rate, one message takes on average:")
+    )?;
+    for e in &r.extrapolation {
+        writeln!(
+            out,
+            "{INDENT}  {:>3} bits     {}",
+            e.bits,
+            duration(e.average_seconds)
+        )?;
+    }
+    Ok(())
+}
+
+/// 16777216 → "16,777,216".
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Seconds in the largest sensible unit.
+fn duration(seconds: f64) -> String {
+    const UNITS: [(&str, f64); 5] = [
+        ("years", 365.25 * 86400.0),
+        ("days", 86400.0),
+        ("hours", 3600.0),
+        ("minutes", 60.0),
+        ("seconds", 1.0),
+    ];
+    if !seconds.is_finite() {
+        return "forever".to_owned();
+    }
+    for (unit, size) in UNITS {
+        if seconds >= size {
+            let value = seconds / size;
+            return if value >= 1e6 {
+                format!("{value:.1e} {unit}")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{seconds:.3} seconds")
 }
 
 /// Greedy word wrap.

@@ -1,0 +1,100 @@
+//! `short-key`: content keys with only n secret bits.
+//!
+//! The 1990s US export rules allowed 40-bit keys abroad; TETRA's TEA1 cipher quietly
+//! reduces its 80-bit key to 32 bits of effective strength (TETRA:BURST, 2023,
+//! CVE-2022-24402). Here the content key is still 32 bytes of AES-256, but only its last
+//! `bits` bits are secret: the first 27 bytes travel in the clear as the envelope's
+//! `salt` (as export-grade RC4 sent its non-secret key bytes), and the top `40 - bits`
+//! bits of the last five bytes are zero. Anyone with a CPU can try every key.
+
+use rand::Rng;
+
+use super::{Scheme, SchemeId};
+use crate::crypto::aead::{ContentKey, KEY_LEN};
+use crate::crypto::random::RandomStream;
+use crate::error::InputError;
+use crate::wire::envelope::Envelope;
+
+/// The smallest and largest number of secret bits `--bits` accepts.
+pub const MIN_BITS: u32 = 16;
+pub const MAX_BITS: u32 = 40;
+/// The secret part of the key: its last five bytes, enough for 40 bits.
+pub const SECRET_BYTES: usize = 5;
+/// The public part of the key, sent as `salt`.
+pub const SALT_LEN: usize = KEY_LEN - SECRET_BYTES;
+
+pub fn check_bits(bits: u32) -> Result<(), InputError> {
+    if (MIN_BITS..=MAX_BITS).contains(&bits) {
+        Ok(())
+    } else {
+        Err(InputError::new(format!(
+            "{bits} secret bits is outside what short-key models"
+        ))
+        .field("--bits")
+        .hint(format!(
+            "choose {MIN_BITS} to {MAX_BITS}: 40 was export grade, TEA1's effective strength is 32"
+        )))
+    }
+}
+
+/// Builds the content key from its public salt and its secret value (`secret < 2^bits`).
+pub fn key_from_parts(salt: &[u8; SALT_LEN], secret: u64) -> ContentKey {
+    let mut bytes = [0u8; KEY_LEN];
+    bytes[..SALT_LEN].copy_from_slice(salt);
+    bytes[SALT_LEN..].copy_from_slice(&secret.to_be_bytes()[8 - SECRET_BYTES..]);
+    let key = ContentKey::from_slice(&bytes).expect("32 bytes make a content key");
+    zeroize::Zeroize::zeroize(&mut bytes);
+    key
+}
+
+/// The design: weak keys, normally wrapped for their readers.
+pub struct ShortKey {
+    pub bits: u32,
+}
+
+impl Scheme for ShortKey {
+    fn id(&self) -> SchemeId {
+        SchemeId::ShortKey
+    }
+
+    fn new_content_key(&self, rng: &mut RandomStream) -> ContentKey {
+        let mut salt = [0u8; SALT_LEN];
+        rng.fill(&mut salt[..]);
+        let secret = rng.gen_range(0..1u64 << self.bits);
+        key_from_parts(&salt, secret)
+    }
+
+    fn add_exceptional_access(
+        &self,
+        envelope: &mut Envelope,
+        key: &ContentKey,
+        _: &mut RandomStream,
+    ) {
+        envelope.salt = Some(key.expose_secret()[..SALT_LEN].to_vec());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::random::Randomness;
+
+    #[test]
+    fn only_the_low_bits_are_secret() {
+        let scheme = ShortKey { bits: 20 };
+        let mut rng = Randomness::Seeded(4).stream("t");
+        for _ in 0..50 {
+            let key = scheme.new_content_key(&mut rng);
+            let tail = &key.expose_secret()[SALT_LEN..];
+            let value = tail.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+            assert!(value < 1 << 20);
+        }
+    }
+
+    #[test]
+    fn bits_outside_the_model_are_refused() {
+        assert!(check_bits(15).is_err());
+        assert!(check_bits(41).is_err());
+        assert!(check_bits(32).is_ok());
+    }
+}

@@ -1,0 +1,248 @@
+//! `split-key`: the golden key, with its private half split k-of-n among agents.
+//!
+//! Envelopes are sealed exactly as under `golden-key`. The difference is custody: the
+//! escrow private key is never written whole. It is split with Shamir's secret sharing
+//! (over GF(256), by the `blahaj` crate) into one share per agent, any `threshold` of
+//! which rebuild it. Fewer shares give nothing; but serving a warrant means bringing
+//! `threshold` shares to one place, and that place then holds the whole golden key.
+
+use blahaj::{Share, Sharks};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::random::RandomStream;
+use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
+use crate::error::InputError;
+use crate::wire::{b64, unb64};
+use crate::world::SchemeParams;
+
+/// Agents a split can have: shares are numbered by one byte.
+pub const MAX_AGENTS: u8 = 32;
+
+pub fn check_params(params: &SchemeParams) -> Result<(), InputError> {
+    let SchemeParams {
+        agents, threshold, ..
+    } = *params;
+    if !(2..=MAX_AGENTS).contains(&agents) {
+        return Err(
+            InputError::new(format!("{agents} agents cannot share a key"))
+                .field("--agents")
+                .hint(format!("choose 2 to {MAX_AGENTS}")),
+        );
+    }
+    if threshold < 2 || threshold > agents {
+        return Err(InputError::new(format!(
+            "a threshold of {threshold} does not fit {agents} agents"
+        ))
+        .field("--threshold")
+        .hint("the threshold is how many agents must combine: 2 to --agents"));
+    }
+    Ok(())
+}
+
+/// One agent's share, as written to `keys/agent-I.share` (mode 0600).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareFile {
+    /// Format version: 1.
+    pub v: u64,
+    /// Always `"doormat-share"`, so a share is never mistaken for another file.
+    pub kind: String,
+    /// The escrow key this share belongs to: ties it to one world.
+    pub escrow_fingerprint: String,
+    pub agent: u8,
+    pub agents: u8,
+    pub threshold: u8,
+    /// base64 of the share: one byte x (the agent number) then the y bytes.
+    pub share: String,
+}
+
+pub const SHARE_KIND: &str = "doormat-share";
+
+/// Splits the escrow key into one share per agent.
+pub fn split(escrow: &PrivateKey, params: &SchemeParams, rng: &mut RandomStream) -> Vec<ShareFile> {
+    let secret = escrow.to_pkcs8_der();
+    let dealer = Sharks(params.threshold).dealer_rng(&secret, rng);
+    dealer
+        .take(params.agents as usize)
+        .enumerate()
+        .map(|(i, share)| ShareFile {
+            v: 1,
+            kind: SHARE_KIND.to_owned(),
+            escrow_fingerprint: escrow.fingerprint().to_string(),
+            agent: i as u8 + 1,
+            agents: params.agents,
+            threshold: params.threshold,
+            share: b64(&Vec::from(&share)),
+        })
+        .collect()
+}
+
+impl ShareFile {
+    /// Parses a share file's text; the caller adds the file name.
+    pub fn parse(text: &str) -> Result<ShareFile, InputError> {
+        let file: ShareFile = serde_json::from_str(text).map_err(|e| {
+            InputError::new(format!("not a doormat share file ({e})"))
+                .hint("shares are the keys/agent-I.share files of a split-key world")
+        })?;
+        if file.kind != SHARE_KIND || file.v != 1 {
+            return Err(InputError::new("is not a version-1 doormat share").field("kind"));
+        }
+        if Fingerprint::parse(&file.escrow_fingerprint).is_none() {
+            return Err(InputError::new("is not a fingerprint").field("escrow_fingerprint"));
+        }
+        if file.agent == 0 || file.agent > file.agents || file.threshold > file.agents {
+            return Err(InputError::new(format!(
+                "agent {} of {} with threshold {} does not add up",
+                file.agent, file.agents, file.threshold
+            ))
+            .field("agent"));
+        }
+        let bytes = unb64("share", &file.share)?;
+        if bytes.len() < 2 || bytes[0] != file.agent {
+            return Err(InputError::new("does not match the agent number").field("share"));
+        }
+        Ok(file)
+    }
+}
+
+/// Why a set of shares did not rebuild the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CombineError {
+    /// Shares of different splits (another world, or a re-split).
+    Mixed,
+    /// The same agent's share twice.
+    Duplicate(u8),
+    /// Fewer shares than the threshold: Shamir reveals nothing at all.
+    TooFew { have: usize, need: u8 },
+    /// The shares combined, but not into the escrow key: one is damaged.
+    Corrupt,
+}
+
+/// Rebuilds the escrow key from shares; every share must belong to `escrow_fingerprint`.
+pub fn combine(shares: &[ShareFile], escrow_fingerprint: &str) -> Result<PrivateKey, CombineError> {
+    let Some(first) = shares.first() else {
+        return Err(CombineError::TooFew { have: 0, need: 2 });
+    };
+    let mut seen = Vec::new();
+    for share in shares {
+        if share.escrow_fingerprint != escrow_fingerprint || share.threshold != first.threshold {
+            return Err(CombineError::Mixed);
+        }
+        if seen.contains(&share.agent) {
+            return Err(CombineError::Duplicate(share.agent));
+        }
+        seen.push(share.agent);
+    }
+    if shares.len() < first.threshold as usize {
+        return Err(CombineError::TooFew {
+            have: shares.len(),
+            need: first.threshold,
+        });
+    }
+    combine_unchecked(shares, first.threshold, escrow_fingerprint)
+}
+
+/// Lagrange interpolation with whatever threshold is claimed. With fewer real shares
+/// than the split's threshold the result is unrelated to the key: Shamir's guarantee.
+pub fn combine_unchecked(
+    shares: &[ShareFile],
+    threshold: u8,
+    escrow_fingerprint: &str,
+) -> Result<PrivateKey, CombineError> {
+    let parsed: Vec<Share> = shares
+        .iter()
+        .map(|s| {
+            let bytes = unb64("share", &s.share).map_err(|_| CombineError::Corrupt)?;
+            Share::try_from(bytes.as_slice()).map_err(|_| CombineError::Corrupt)
+        })
+        .collect::<Result<_, _>>()?;
+    let secret = zeroize::Zeroizing::new(
+        Sharks(threshold)
+            .recover(parsed.as_slice())
+            .map_err(|_| CombineError::Corrupt)?,
+    );
+    let key = PrivateKey::from_pkcs8_der(&secret).map_err(|_| CombineError::Corrupt)?;
+    if key.fingerprint().as_str() != escrow_fingerprint {
+        return Err(CombineError::Corrupt);
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::random::Randomness;
+    use crate::crypto::rsa_oaep::tests::test_keys;
+
+    fn params(agents: u8, threshold: u8) -> SchemeParams {
+        SchemeParams {
+            agents,
+            threshold,
+            bits: 0,
+        }
+    }
+
+    #[test]
+    fn threshold_shares_rebuild_the_key_and_fewer_rebuild_nothing() {
+        let escrow = &test_keys()[0];
+        let fp = escrow.fingerprint().to_string();
+        let shares = split(
+            escrow,
+            &params(5, 3),
+            &mut Randomness::Seeded(1).stream("s"),
+        );
+        assert_eq!(shares.len(), 5);
+        // Any three, in any order.
+        let key = combine(
+            &[shares[4].clone(), shares[0].clone(), shares[2].clone()],
+            &fp,
+        )
+        .unwrap();
+        assert_eq!(key.fingerprint(), escrow.fingerprint());
+        // Two are refused outright...
+        assert_eq!(
+            combine(&shares[..2], &fp).unwrap_err(),
+            CombineError::TooFew { have: 2, need: 3 }
+        );
+        // ...and forcing the interpolation with two gives no key at all.
+        assert!(combine_unchecked(&shares[..2], 2, &fp).is_err());
+    }
+
+    #[test]
+    fn shares_of_another_split_or_twice_the_same_are_refused() {
+        let [a, b] = test_keys();
+        let mut rng = Randomness::Seeded(2).stream("s");
+        let ours = split(a, &params(3, 2), &mut rng);
+        let theirs = split(b, &params(3, 2), &mut rng);
+        let fp = a.fingerprint().to_string();
+        assert_eq!(
+            combine(&[ours[0].clone(), theirs[1].clone()], &fp).unwrap_err(),
+            CombineError::Mixed
+        );
+        assert_eq!(
+            combine(&[ours[0].clone(), ours[0].clone()], &fp).unwrap_err(),
+            CombineError::Duplicate(1)
+        );
+        let mut damaged = ours[1].clone();
+        let mut bytes = unb64("share", &damaged.share).unwrap();
+        bytes[40] ^= 1;
+        damaged.share = b64(&bytes);
+        assert_eq!(
+            combine(&[ours[0].clone(), damaged], &fp).unwrap_err(),
+            CombineError::Corrupt
+        );
+    }
+
+    #[test]
+    fn share_files_round_trip_and_refuse_nonsense() {
+        let shares = split(
+            &test_keys()[0],
+            &params(3, 2),
+            &mut Randomness::Seeded(3).stream("s"),
+        );
+        let text = serde_json::to_string(&shares[1]).unwrap();
+        assert_eq!(ShareFile::parse(&text).unwrap(), shares[1]);
+        assert!(ShareFile::parse("{}").is_err());
+        let wrong_agent = text.replace("\"agent\":2", "\"agent\":3");
+        assert!(ShareFile::parse(&wrong_agent).is_err());
+    }
+}

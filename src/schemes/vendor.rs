@@ -1,0 +1,134 @@
+//! `vendor-escrow`: Ray Ozzie's CLEAR proposal (2018), applied to messaging.
+//!
+//! Messages are sealed end to end exactly as under `none`. The exceptional access sits
+//! elsewhere: every device's private key is escrowed in the vendor's vault, sealed under
+//! the vendor's master key (AES-256-GCM, its key wrapped with RSA-OAEP for `vendor.pem`).
+//! With a warrant and the device, the vendor unseals that one entry. The criticism in
+//! shared/REFERENCES.md: a vault key used routinely, for many requests, is nothing like a
+//! rarely used signing key, and whoever takes it takes every device.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::random::RandomStream;
+use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
+use crate::error::InputError;
+use crate::wire::{b64, unb64};
+
+pub const VAULT_DIR: &str = "vault";
+pub const REQUEST_LOG: &str = "vault/requests.jsonl";
+
+/// One escrowed device key: `vault/NAME.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultEntry {
+    pub v: u64,
+    pub device: String,
+    /// Fingerprint of the device's public key, so an unsealed key can be checked.
+    pub fingerprint: String,
+    /// The entry's AES key, wrapped for the vendor with RSA-OAEP.
+    pub wrapped: String,
+    pub nonce: String,
+    /// The device's PKCS#8 DER private key, sealed with AES-256-GCM.
+    pub sealed: String,
+}
+
+/// One routine use of the vault key: `vault/requests.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultRequest {
+    /// Logical time of the request.
+    pub t: u64,
+    pub device: String,
+    pub reason: String,
+}
+
+fn aad(device: &str) -> Vec<u8> {
+    format!("doormat/vault/1\n{device}").into_bytes()
+}
+
+/// Seals `device_key` into the vault under `vendor`.
+pub fn escrow_device(
+    device: &str,
+    device_key: &PrivateKey,
+    vendor: &PublicKey,
+    rng: &mut RandomStream,
+) -> VaultEntry {
+    let entry_key = ContentKey::generate(rng);
+    let nonce = aead::random_nonce(rng);
+    let sealed = aead::seal(&entry_key, &nonce, &aad(device), &device_key.to_pkcs8_der());
+    VaultEntry {
+        v: 1,
+        device: device.to_owned(),
+        fingerprint: device_key.fingerprint().to_string(),
+        wrapped: b64(&vendor.wrap(rng, &entry_key)),
+        nonce: b64(&nonce),
+        sealed: b64(&sealed),
+    }
+}
+
+/// Unseals one vault entry with the vendor key. The caller adds the file name.
+pub fn unseal(entry: &VaultEntry, vendor: &PrivateKey) -> Result<PrivateKey, InputError> {
+    let refuse = || {
+        InputError::new(format!(
+            "the vault entry for {} does not open with this vendor key",
+            entry.device
+        ))
+        .hint("is the entry damaged, or from another world?")
+    };
+    let wrapped = unb64("wrapped", &entry.wrapped)?;
+    let nonce: [u8; aead::NONCE_LEN] = unb64("nonce", &entry.nonce)?
+        .try_into()
+        .map_err(|_| InputError::new("must be 12 bytes").field("nonce"))?;
+    let sealed = unb64("sealed", &entry.sealed)?;
+    let entry_key = vendor.unwrap_key(&wrapped).map_err(|_| refuse())?;
+    let der = zeroize::Zeroizing::new(
+        aead::open(&entry_key, &nonce, &aad(&entry.device), &sealed).map_err(|_| refuse())?,
+    );
+    let key = PrivateKey::from_pkcs8_der(&der)?;
+    if key.fingerprint().as_str() != entry.fingerprint {
+        return Err(refuse());
+    }
+    Ok(key)
+}
+
+/// Routine traffic at the vault: one warrant about every `messages / 20` messages,
+/// each a use of the vault key. The log is what grows while the key stays the same.
+pub fn routine_requests(
+    devices: &[String],
+    messages: u64,
+    rng: &mut RandomStream,
+) -> Vec<VaultRequest> {
+    use rand::seq::SliceRandom;
+    let every = (messages / 20).max(1);
+    (1..=messages / every)
+        .map(|n| VaultRequest {
+            t: n * every,
+            device: devices.choose(rng).cloned().unwrap_or_default(),
+            reason: format!("warrant {n:04}: device unlock"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::random::Randomness;
+    use crate::crypto::rsa_oaep::tests::test_keys;
+
+    #[test]
+    fn the_vendor_key_unseals_and_no_other_does() {
+        let [device, vendor] = test_keys();
+        let mut rng = Randomness::Seeded(1).stream("v");
+        let entry = escrow_device("alice", device, vendor.public_key(), &mut rng);
+        assert_eq!(
+            unseal(&entry, vendor).unwrap().fingerprint(),
+            device.fingerprint()
+        );
+        assert!(unseal(&entry, device).is_err());
+        let mut renamed = entry.clone();
+        renamed.device = "bob".into();
+        assert!(
+            unseal(&renamed, vendor).is_err(),
+            "the device name is bound in"
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! The exceptional-access designs beyond the golden key: what each compromise opens,
+//! and the inputs each must refuse.
+
+use crate::util::*;
+
+fn world(name: &str, args: &[&str]) -> std::path::PathBuf {
+    world_seeded(name, "21", args)
+}
+
+fn world_seeded(name: &str, seed: &str, args: &[&str]) -> std::path::PathBuf {
+    let dir = scratch(name);
+    let mut all = vec![
+        "simulate",
+        "--out",
+        "w",
+        "--users",
+        "3",
+        "--messages",
+        "30",
+        "--seed",
+        seed,
+    ];
+    all.extend_from_slice(args);
+    doormat(&dir, &all).ok();
+    dir.join("w")
+}
+
+#[test]
+fn split_key_needs_threshold_shares_and_then_opens_everything() {
+    let w = world(
+        "split",
+        &["--scheme", "split-key", "--agents", "4", "--threshold", "3"],
+    );
+    assert!(
+        !w.join("keys/escrow.pem").exists(),
+        "the whole escrow key is never written"
+    );
+    #[cfg(unix)]
+    for agent in 1..=4 {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.join(format!("keys/agent-{agent}.share")))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let share = |i: u32| format!("{}/keys/agent-{i}.share", s(&w));
+    let dir = scratch("split-run");
+
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--share",
+            &share(1),
+            "--share",
+            &share(3),
+        ],
+    )
+    .refused(&[
+        "2 shares given",
+        "3 are needed",
+        "hint: add --share for 1 more agent",
+    ]);
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--share",
+            &share(2),
+            "--share",
+            &share(2),
+            "--share",
+            &share(4),
+        ],
+    )
+    .refused(&["agent 2's share is given twice"]);
+
+    let report = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--share",
+            &share(4),
+            "--share",
+            &share(1),
+            "--share",
+            &share(2),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(report["messages_opened"], 30);
+    assert!(report["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("holds the golden key"));
+
+    // A share from another split-key world is refused by name.
+    let other = world_seeded(
+        "split-other",
+        "22",
+        &["--scheme", "split-key", "--agents", "4", "--threshold", "3"],
+    );
+    let foreign = format!("{}/keys/agent-1.share", s(&other));
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--share",
+            &share(1),
+            "--share",
+            &share(2),
+            "--share",
+            &foreign,
+        ],
+    )
+    .refused(&["agent-1.share", "another world's escrow key"]);
+
+    // A damaged share: the combination is refused, never a wrong key used.
+    let damaged = dir.join("damaged.share");
+    let mut text: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(share(3)).unwrap()).unwrap();
+    let mut bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        text["share"].as_str().unwrap(),
+    )
+    .unwrap();
+    bytes[100] ^= 0xff;
+    text["share"] =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes).into();
+    std::fs::write(&damaged, text.to_string()).unwrap();
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--share",
+            &share(1),
+            "--share",
+            &share(2),
+            "--share",
+            s(&damaged),
+        ],
+    )
+    .refused(&["do not combine", "damaged"]);
+
+    // --share against a world without a split key.
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(shared_world("golden-key")),
+            "--share",
+            &share(1),
+        ],
+    )
+    .refused(&["no split escrow key"]);
+}
+
+#[test]
+fn split_key_parameters_are_checked() {
+    let dir = scratch("split-params");
+    for (args, needle) in [
+        (vec!["--agents", "1"], "--agents"),
+        (vec!["--agents", "3", "--threshold", "4"], "--threshold"),
+        (vec!["--agents", "3", "--threshold", "1"], "--threshold"),
+    ] {
+        let mut all = vec!["simulate", "--out", "w", "--scheme", "split-key"];
+        all.extend(args);
+        doormat(&dir, &all).refused(&[needle]);
+    }
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "w",
+            "--scheme",
+            "golden-key",
+            "--threshold",
+            "2",
+        ],
+    )
+    .refused(&["--threshold", "applies to split-key worlds"]);
+    assert!(!dir.join("w").exists());
+}
+
+#[test]
+fn the_vendor_vault_key_opens_every_device() {
+    let w = world("vendor", &["--scheme", "vendor-escrow"]);
+    for line in read_jsonl(&w.join("capture.jsonl")) {
+        assert!(
+            line.get("escrow").is_none(),
+            "no escrow field: the access is in the vault"
+        );
+    }
+    let requests = read_jsonl(&w.join("vault/requests.jsonl"));
+    assert!(!requests.is_empty());
+    let dir = scratch("vendor-run");
+    let out = dir.join("all.jsonl");
+    let report = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--key",
+            &format!("{}/keys/vendor.pem", s(&w)),
+            "--json",
+            "--out",
+            s(&out),
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(report["messages_opened"], 30);
+    assert_eq!(report["users_fully_exposed"].as_array().unwrap().len(), 3);
+    assert!(report["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains(&format!("{} routine requests", requests.len())));
+    assert_eq!(read_jsonl(&out), read_jsonl(&w.join("truth.jsonl")));
+
+    // A damaged vault entry is refused with its file name, not silently skipped.
+    let entry = w.join("vault/bob.json");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["device"] = "carol".into();
+    std::fs::write(&entry, value.to_string()).unwrap();
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--key",
+            &format!("{}/keys/vendor.pem", s(&w)),
+        ],
+    )
+    .refused(&["vault/bob.json", "does not open"]);
+}
+
+#[test]
+fn short_keys_fall_to_brute_force_in_seconds() {
+    let w = world("short", &["--scheme", "short-key", "--bits", "20"]);
+    let capture = read_jsonl(&w.join("capture.jsonl"));
+    assert_eq!(capture[0]["scheme"], "short-key");
+    assert!(capture[0]["salt"].is_string());
+    let dir = scratch("short-run");
+    let report = doormat(
+        &dir,
+        &[
+            "attack",
+            "brute-force",
+            "--world",
+            s(&w),
+            "--id",
+            "m000003",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(report["bits"], 20);
+    assert_eq!(report["found"], true);
+    let truth = read_jsonl(&w.join("truth.jsonl"));
+    assert_eq!(report["text"], truth[2]["text"]);
+    let tried = report["keys_tried"].as_u64().unwrap();
+    assert!((1..=1 << 20).contains(&tried));
+    assert!(report["keys_per_second"].as_f64().unwrap() > 0.0);
+    assert!(report["seconds"].as_f64().unwrap() >= 0.0);
+    let bits: Vec<u64> = report["extrapolation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["bits"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bits, [32, 40, 56, 64, 80, 128]);
+
+    // The readers' own keys still open everything the normal way.
+    let report = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--key",
+            &format!("{}/keys/alice.pem", s(&w)),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert!(report["messages_opened"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn brute_force_refuses_what_it_cannot_attack() {
+    let dir = scratch("short-bad");
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "w",
+            "--scheme",
+            "short-key",
+            "--bits",
+            "12",
+        ],
+    )
+    .refused(&["--bits", "16 to 40"]);
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "w",
+            "--scheme",
+            "short-key",
+            "--bits",
+            "41",
+        ],
+    )
+    .refused(&["--bits"]);
+    doormat(
+        &dir,
+        &["attack", "brute-force", "--world", s(shared_world("none"))],
+    )
+    .refused(&["none world", "short-key"]);
+    let w = world("short-ids", &["--scheme", "short-key", "--bits", "16"]);
+    doormat(
+        &dir,
+        &["attack", "brute-force", "--world", s(&w), "--id", "m999999"],
+    )
+    .refused(&["holds no message m999999"]);
+}
