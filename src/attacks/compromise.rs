@@ -1,16 +1,30 @@
-//! Turning what was stolen (key files, agents' shares, a vendor's vault key) into a
-//! keyring. Each design's exceptional access ends here as ordinary private keys: the
-//! opening logic that follows is the same for every scheme.
+//! Turning what was stolen (key files, agents' shares, a vendor's vault key, Clipper's
+//! family and unit keys) into a keyring. Each design's exceptional access ends here as
+//! ordinary keys: the opening logic that follows is the same for every scheme.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::keyring::Keyring;
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
+use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::split_key::{self, CombineError, ShareFile};
 use crate::schemes::vendor::{self, VaultEntry};
 use crate::wire::world_file::Role;
 use crate::world::disk::{load_private_key, WorldDir};
+
+/// What the attacker (or the authority) was handed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stolen<'a> {
+    /// PEM private keys.
+    pub keys: &'a [PathBuf],
+    /// Escrow agents' files: split-key shares, or Clipper's unit-key halves.
+    pub shares: &'a [PathBuf],
+    /// Clipper's family key.
+    pub family_key: Option<&'a Path>,
+    /// Clipper: the one device a warrant names (its unit key only).
+    pub device: Option<&'a str>,
+}
 
 /// A keyring, and what it took to build it, for the report.
 #[derive(Debug, Clone, Default)]
@@ -20,22 +34,34 @@ pub struct Compromise {
     pub notes: Vec<String>,
 }
 
-/// Loads key files and share files and follows them to every key they reach.
-pub fn assemble(
-    world: &WorldDir,
-    key_files: &[PathBuf],
-    share_files: &[PathBuf],
-) -> Result<Compromise> {
+/// Loads what was stolen and follows it to every key it reaches.
+pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     let mut keys = Vec::new();
-    for path in key_files {
+    for path in stolen.keys {
         keys.push((path.clone(), load_private_key(path)?));
     }
     let mut compromise = Compromise {
         keyring: Keyring::from_key_files(&world.file, keys)?,
         notes: Vec::new(),
     };
-    if !share_files.is_empty() {
-        combine_shares(world, share_files, &mut compromise)?;
+    let mut split_shares = Vec::new();
+    let mut halves = Vec::new();
+    for path in stolen.shares {
+        let text = read_small_text(path, "an escrow agent's file")?;
+        if text.contains("\"doormat-unit-halves\"") {
+            halves.push(UnitHalvesFile::parse(&text).map_err(|e| e.file(path))?);
+        } else {
+            split_shares.push((
+                path.clone(),
+                ShareFile::parse(&text).map_err(|e| e.file(path))?,
+            ));
+        }
+    }
+    if !split_shares.is_empty() {
+        combine_shares(world, split_shares, &mut compromise)?;
+    }
+    if stolen.family_key.is_some() || !halves.is_empty() || stolen.device.is_some() {
+        release_unit_keys(world, stolen, &halves, &mut compromise)?;
     }
     let vendors: Vec<_> = compromise
         .keyring
@@ -52,7 +78,7 @@ pub fn assemble(
 
 fn combine_shares(
     world: &WorldDir,
-    share_files: &[PathBuf],
+    shares: Vec<(PathBuf, ShareFile)>,
     compromise: &mut Compromise,
 ) -> Result<()> {
     let escrow = world
@@ -69,10 +95,7 @@ fn combine_shares(
             .field("--share")
             .hint("--share takes the keys/agent-I.share files of a split-key world")
         })?;
-    let mut shares = Vec::new();
-    for path in share_files {
-        let share = ShareFile::parse(&read_small_text(path, "an agent's share")?)
-            .map_err(|e| e.file(path))?;
+    for (path, share) in &shares {
         if share.escrow_fingerprint != escrow.fingerprint {
             return Err(InputError::new("is a share of another world's escrow key")
                 .file(path)
@@ -82,18 +105,19 @@ fn combine_shares(
                 ))
                 .into());
         }
-        shares.push(share);
     }
+    let shares: Vec<ShareFile> = shares.into_iter().map(|(_, share)| share).collect();
     let key = split_key::combine(&shares, &escrow.fingerprint).map_err(|e| match e {
-        CombineError::TooFew { have, need } => InputError::new(format!(
-            "{have} share{} given, but the key was split so that {need} are needed; fewer than {need} reveal nothing about it",
-            if have == 1 { "" } else { "s" }
-        ))
-        .field("--share")
-        .hint(format!("add --share for {} more agent{}", need as usize - have, if need as usize - have == 1 { "" } else { "s" })),
-        CombineError::Duplicate(agent) => {
-            InputError::new(format!("agent {agent}'s share is given twice")).field("--share")
+        CombineError::TooFew { have, need } => {
+            let missing = need as usize - have;
+            InputError::new(format!(
+                "{have} share{} given, but the key was split so that {need} are needed; fewer than {need} reveal nothing about it",
+                if have == 1 { "" } else { "s" }
+            ))
+            .field("--share")
+            .hint(format!("add --share for {missing} more agent{}", if missing == 1 { "" } else { "s" }))
         }
+        CombineError::Duplicate(agent) => InputError::new(format!("agent {agent}'s share is given twice")).field("--share"),
         CombineError::Mixed => InputError::new("the shares come from different splits").field("--share"),
         CombineError::Corrupt => InputError::new("the shares do not combine into the escrow key: one is damaged")
             .field("--share")
@@ -106,6 +130,70 @@ fn combine_shares(
     ));
     compromise.keyring.add(&escrow.name, Role::Escrow, key);
     Ok(())
+}
+
+fn release_unit_keys(
+    world: &WorldDir,
+    stolen: Stolen,
+    halves: &[UnitHalvesFile],
+    compromise: &mut Compromise,
+) -> Result<()> {
+    if world.file.scheme != "clipper" {
+        return Err(InputError::new(format!(
+            "this is a {} world: it has no LEAFs",
+            world.file.scheme
+        ))
+        .field("--family-key")
+        .hint("--family-key, --device and unit-key halves apply to clipper worlds")
+        .into());
+    }
+    let path = stolen.family_key.ok_or_else(|| {
+        InputError::new("reading a LEAF starts with the family key")
+            .field("--family-key")
+            .hint(format!(
+                "add --family-key {}/{}",
+                world.root.display(),
+                clipper::FAMILY_KEY_FILE
+            ))
+    })?;
+    let family = load_family_key(world, path)?;
+    if halves.is_empty() {
+        compromise.notes.push(
+            "family key alone: every LEAF names its device, but no content opens (see doormat attack leaf-metadata)".to_owned(),
+        );
+        return Ok(());
+    }
+    let units = clipper::combine_halves(halves, &family, stolen.device)?;
+    let devices: Vec<String> = units.iter().map(|u| u.device.clone()).collect();
+    compromise.notes.push(format!(
+        "both agents released their halves for {}: the combined unit key{} open{} every message {} sent, before and after any warrant, for good",
+        devices.join(", "),
+        if devices.len() == 1 { "" } else { "s" },
+        if devices.len() == 1 { "s" } else { "" },
+        if devices.len() == 1 { "that device" } else { "those devices" },
+    ));
+    compromise.keyring.add_leaf_access(family, units);
+    Ok(())
+}
+
+/// Loads a family key and checks that it is this world's: a LEAF is unauthenticated, so
+/// another family's key would read every LEAF as noise without complaint.
+pub fn load_family_key(world: &WorldDir, path: &Path) -> Result<crate::schemes::clipper::Secret32> {
+    let family =
+        FamilyKeyFile::parse(&read_small_text(path, "a family key")?).map_err(|e| e.file(path))?;
+    if world.file.parameters.family_id.as_deref() != Some(family.id().as_str()) {
+        return Err(
+            InputError::new("is the family key of another clipper world")
+                .file(path)
+                .hint(format!(
+                    "use {}/{}",
+                    world.root.display(),
+                    clipper::FAMILY_KEY_FILE
+                ))
+                .into(),
+        );
+    }
+    Ok(family)
 }
 
 fn open_vault(

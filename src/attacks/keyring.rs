@@ -1,11 +1,13 @@
 //! The keys a compromise hands the attacker (or a warrant hands the authority).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crypto::aead::ContentKey;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::crypto::CouldNotOpen;
 use crate::error::InputError;
+use crate::schemes::clipper::{self, Secret32, Unit};
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::{Role, WorldFile};
 
@@ -43,10 +45,19 @@ pub(crate) enum Unwrapped {
     NoSlot,
 }
 
-/// A set of private keys, each matched to its party.
+/// A set of private keys, each matched to its party, and (for Clipper) a family key
+/// with the unit keys the escrow agents released.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
     holdings: Vec<Holding>,
+    leaf: Option<LeafAccess>,
+}
+
+/// Clipper's escrow side: the family key to read LEAFs, and unit keys to open them.
+#[derive(Debug, Clone)]
+pub struct LeafAccess {
+    pub family: Secret32,
+    pub units: HashMap<u32, Unit>,
 }
 
 impl Keyring {
@@ -86,8 +97,30 @@ impl Keyring {
         &self.holdings
     }
 
+    /// Adds Clipper unit keys, read through LEAFs with the family key.
+    pub fn add_leaf_access(&mut self, family: Secret32, units: Vec<Unit>) {
+        let access = self.leaf.get_or_insert_with(|| LeafAccess {
+            family,
+            units: HashMap::new(),
+        });
+        for unit in units {
+            access.units.insert(unit.id, unit);
+        }
+    }
+
+    /// The devices whose unit keys this keyring holds.
+    pub fn unit_devices(&self) -> Vec<String> {
+        let mut devices: Vec<String> = self
+            .leaf
+            .iter()
+            .flat_map(|a| a.units.values().map(|u| u.device.clone()))
+            .collect();
+        devices.sort();
+        devices
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.holdings.is_empty()
+        self.holdings.is_empty() && self.leaf.is_none()
     }
 
     /// Tries every held key that has a slot in `envelope`.
@@ -101,16 +134,21 @@ impl Keyring {
                 }
             }
         }
+        if let (Some(access), Some(leaf)) = (&self.leaf, &envelope.leaf) {
+            let contents = clipper::read_leaf(&access.family, leaf, &envelope.nonce);
+            if let Some(unit) = contents.as_ref().and_then(|c| access.units.get(&c.unit_id)) {
+                had_slot = true;
+                let contents = contents.as_ref().expect("checked just above");
+                if let Ok(key) = clipper::escrow_unwrap(&unit.key, contents) {
+                    return Unwrapped::Key(key);
+                }
+            }
+        }
         if had_slot {
             Unwrapped::Failed
         } else {
             Unwrapped::NoSlot
         }
-    }
-
-    /// Whether some held key has a slot in `envelope` (without opening anything).
-    pub fn is_reader_of(&self, envelope: &Envelope) -> bool {
-        self.holdings.iter().any(|h| h.slot(envelope).is_some())
     }
 }
 

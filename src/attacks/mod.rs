@@ -8,10 +8,11 @@
 pub mod brute_force;
 mod compromise;
 mod keyring;
+pub mod leaf_metadata;
 mod open;
 mod report;
 
-pub use compromise::{assemble, Compromise};
+pub use compromise::{assemble, load_family_key, Compromise, Stolen};
 pub use keyring::{Holding, Keyring};
 pub use open::{Opener, Outcome};
 pub use report::{BlastRadius, Tally, UserExposure};

@@ -9,10 +9,12 @@
 //! | [`rsa_oaep`] PEM   | PKCS#8 (RFC 5208), SPKI (RFC 5280)         | `rsa`/`pkcs8` |
 //! | fingerprints       | SHA-256, FIPS 180-4                        | `sha2`      |
 //! | [`random`]         | OS randomness; ChaCha20 only under `--seed`| `rand_core`, `rand_chacha` |
+//! | [`symmetric`]      | AES key wrap (RFC 3394), AES-256-CTR (SP 800-38A), HMAC-SHA256 (RFC 2104) | `aes-kw`, `ctr`, `hmac` |
 
 pub mod aead;
 pub mod random;
 pub mod rsa_oaep;
+pub mod symmetric;
 
 /// The one cryptographic failure doormat reports: something could not be opened.
 ///

@@ -5,6 +5,8 @@
 //! exceptional-access design is what it *adds* to each envelope. That addition is the
 //! one method a scheme implements.
 
+pub mod clipper;
+pub mod ghost;
 pub mod short_key;
 pub mod split_key;
 pub mod vendor;
@@ -31,15 +33,21 @@ pub enum SchemeId {
     VendorEscrow,
     /// Content keys with only n secret bits (export grade, TETRA TEA1).
     ShortKey,
+    /// The relay silently adds a hidden reader to targeted conversations (GCHQ 2018).
+    Ghost,
+    /// Every envelope carries a LEAF for the sender's escrowed unit key (FIPS 185).
+    Clipper,
 }
 
 impl SchemeId {
-    pub const ALL: [SchemeId; 5] = [
+    pub const ALL: [SchemeId; 7] = [
         SchemeId::None,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
         SchemeId::VendorEscrow,
         SchemeId::ShortKey,
+        SchemeId::Ghost,
+        SchemeId::Clipper,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -49,6 +57,8 @@ impl SchemeId {
             SchemeId::SplitKey => "split-key",
             SchemeId::VendorEscrow => "vendor-escrow",
             SchemeId::ShortKey => "short-key",
+            SchemeId::Ghost => "ghost",
+            SchemeId::Clipper => "clipper",
         }
     }
 
@@ -60,6 +70,8 @@ impl SchemeId {
             SchemeId::SplitKey => "the escrow key is split k-of-n among agents",
             SchemeId::VendorEscrow => "device keys are escrowed in a vendor's vault",
             SchemeId::ShortKey => "content keys have only n secret bits",
+            SchemeId::Ghost => "the relay adds a hidden reader to chosen conversations",
+            SchemeId::Clipper => "a LEAF carries each key under an escrowed unit key",
         }
     }
 

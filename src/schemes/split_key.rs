@@ -177,7 +177,7 @@ mod tests {
         SchemeParams {
             agents,
             threshold,
-            bits: 0,
+            ..SchemeParams::default()
         }
     }
 

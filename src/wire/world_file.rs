@@ -65,6 +65,17 @@ pub struct Parameters {
     /// short-key: secret bits per content key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bits: Option<u32>,
+    /// ghost: from when, and whose conversations, the relay adds the hidden reader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ghost_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ghost_target: Option<String>,
+    /// ghost: users whose clients verify membership and safety numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifying: Option<Vec<String>>,
+    /// clipper: the public id of the family key (first 8 bytes of its SHA-256, hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_id: Option<String>,
 }
 
 /// `world.json` as written and read.
@@ -176,6 +187,10 @@ mod tests {
                 agents: None,
                 threshold: None,
                 bits: None,
+                ghost_after: None,
+                ghost_target: None,
+                verifying: None,
+                family_id: None,
             },
             parties: vec![PartyEntry {
                 name: "alice".into(),

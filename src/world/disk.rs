@@ -23,7 +23,9 @@ use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERS
 
 use super::traffic::TrafficGenerator;
 use super::{directory, generate_parties, scheme_for, seal_batch, Party, WorldSpec};
-use crate::schemes::{split_key, vendor, SchemeId};
+use crate::schemes::clipper::{self, Clipper};
+use crate::schemes::ghost::{self, Watchers};
+use crate::schemes::{split_key, vendor, Scheme, SchemeId};
 use crate::wire::world_file::Role;
 
 pub const WORLD_JSON: &str = "world.json";
@@ -66,8 +68,11 @@ pub fn simulate(
     let root = staging.path.clone();
 
     let parties = generate_parties(&spec.party_names(), spec.key_bits, &spec.randomness);
-    let scheme = scheme_for(spec.scheme, &spec.params, &parties)?;
     let directory = directory(&parties);
+    // Clipper's keys are symmetric secrets of its own; the one instance both seals and
+    // is written to the escrow agents' files.
+    let clipper = (spec.scheme == SchemeId::Clipper)
+        .then(|| Clipper::generate(&spec.user_names(), &spec.randomness));
 
     fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
     let mut entries = Vec::new();
@@ -91,7 +96,12 @@ pub fn simulate(
             fingerprint: party.key.fingerprint().to_string(),
         });
     }
-    write_scheme_extras(spec, &parties, &root)?;
+    write_scheme_extras(spec, &parties, clipper.as_ref(), &root)?;
+    let family_id = clipper.as_ref().map(|c| c.family.id());
+    let scheme: Box<dyn Scheme> = match clipper {
+        Some(clipper) => Box::new(clipper),
+        None => scheme_for(spec.scheme, &spec.params, &parties)?,
+    };
     let world = WorldFile {
         v: WORLD_FILE_VERSION,
         scheme: spec.scheme.as_str().to_owned(),
@@ -104,6 +114,10 @@ pub fn simulate(
             agents: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.agents),
             threshold: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.threshold),
             bits: (spec.scheme == SchemeId::ShortKey).then_some(spec.params.bits),
+            ghost_after: (spec.scheme == SchemeId::Ghost).then_some(spec.params.ghost_after),
+            ghost_target: (spec.scheme == SchemeId::Ghost).then(|| spec.params.ghost_target.clone()),
+            verifying: (spec.scheme == SchemeId::Ghost).then(|| spec.params.verifying.clone()),
+            family_id,
         },
         parties: entries,
         note: spec.randomness.seed().map(|seed| {
@@ -114,6 +128,14 @@ pub fn simulate(
 
     let mut capture = buffered(&root.join(CAPTURE))?;
     let mut truth = buffered(&root.join(TRUTH))?;
+    // Under ghost, what verifying clients show their users.
+    let mut watch = match spec.scheme {
+        SchemeId::Ghost => Some((
+            Watchers::new(spec.params.verifying.clone()),
+            buffered(&root.join(ghost::NOTICES))?,
+        )),
+        _ => None,
+    };
     let mut generator =
         TrafficGenerator::new(&spec.user_names(), spec.session_size, &spec.randomness);
     let mut written = 0u64;
@@ -134,12 +156,23 @@ pub fn simulate(
             };
             writeln!(truth, "{}", record.to_json_line())
                 .map_err(|e| Error::io(root.join(TRUTH), e))?;
+            if let Some((watchers, notices)) = watch.as_mut() {
+                for notice in watchers.watch(envelope) {
+                    let line = serde_json::to_string(&notice)
+                        .map_err(|e| Error::Internal(e.to_string()))?;
+                    writeln!(notices, "{line}")
+                        .map_err(|e| Error::io(root.join(ghost::NOTICES), e))?;
+                }
+            }
         }
         written += n as u64;
         progress(written, spec.messages);
     }
     finish(capture, &root.join(CAPTURE))?;
     finish(truth, &root.join(TRUTH))?;
+    if let Some((_, notices)) = watch {
+        finish(notices, &root.join(ghost::NOTICES))?;
+    }
     staging.commit(out, force)?;
 
     Ok(SimulateSummary {
@@ -154,7 +187,12 @@ pub fn simulate(
 }
 
 /// What a scheme keeps outside the envelopes: split-key's shares, vendor-escrow's vault.
-fn write_scheme_extras(spec: &WorldSpec, parties: &[Party], root: &Path) -> Result<()> {
+fn write_scheme_extras(
+    spec: &WorldSpec,
+    parties: &[Party],
+    clipper: Option<&Clipper>,
+    root: &Path,
+) -> Result<()> {
     let find = |role: Role| {
         parties.iter().find(|p| p.role == role).ok_or_else(|| {
             Error::Internal(format!(
@@ -174,9 +212,7 @@ fn write_scheme_extras(spec: &WorldSpec, parties: &[Party], root: &Path) -> Resu
             );
             for share in shares {
                 let path = root.join(KEYS).join(format!("agent-{}.share", share.agent));
-                let text = serde_json::to_string_pretty(&share)
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                fsutil::write_new(&path, format!("{text}\n").as_bytes(), true)?;
+                fsutil::write_new(&path, pretty(&share)?.as_bytes(), true)?;
             }
         }
         SchemeId::VendorEscrow => {
@@ -188,13 +224,8 @@ fn write_scheme_extras(spec: &WorldSpec, parties: &[Party], root: &Path) -> Resu
                 let mut rng = spec.randomness.stream(&format!("vault/{}", user.name));
                 let entry =
                     vendor::escrow_device(&user.name, &user.key, vendor.key.public_key(), &mut rng);
-                let text = serde_json::to_string_pretty(&entry)
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                fsutil::write_new(
-                    &vault.join(format!("{}.json", user.name)),
-                    format!("{text}\n").as_bytes(),
-                    false,
-                )?;
+                let path = vault.join(format!("{}.json", user.name));
+                fsutil::write_new(&path, pretty(&entry)?.as_bytes(), false)?;
             }
             let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
             let log: String = vendor::routine_requests(
@@ -208,9 +239,32 @@ fn write_scheme_extras(spec: &WorldSpec, parties: &[Party], root: &Path) -> Resu
             .map_err(|e| Error::Internal(e.to_string()))?;
             fsutil::write_new(&root.join(vendor::REQUEST_LOG), log.as_bytes(), false)?;
         }
-        SchemeId::None | SchemeId::GoldenKey | SchemeId::ShortKey => {}
+        SchemeId::Clipper => {
+            let clipper =
+                clipper.ok_or_else(|| Error::Internal("clipper world without its keys".into()))?;
+            fsutil::write_new(
+                &root.join(clipper::FAMILY_KEY_FILE),
+                pretty(&clipper.family_file())?.as_bytes(),
+                true,
+            )?;
+            for file in clipper.halves(&mut spec.randomness.stream("clipper/halves")) {
+                fsutil::write_new(
+                    &root.join(clipper::halves_file(file.agent)),
+                    pretty(&file)?.as_bytes(),
+                    true,
+                )?;
+            }
+        }
+        SchemeId::None | SchemeId::GoldenKey | SchemeId::ShortKey | SchemeId::Ghost => {}
     }
     Ok(())
+}
+
+/// Pretty JSON of the small files a scheme writes, with a trailing newline.
+fn pretty(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string_pretty(value)
+        .map(|text| text + "\n")
+        .map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn buffered(path: &Path) -> Result<BufWriter<File>> {

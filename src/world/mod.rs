@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
 use crate::error::InputError;
+use crate::schemes::ghost::{Ghost, GHOST_NAME};
 use crate::schemes::short_key::ShortKey;
 use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
@@ -55,6 +56,11 @@ pub struct SchemeParams {
     pub threshold: u8,
     /// short-key: secret bits in each content key.
     pub bits: u32,
+    /// ghost: from when, and whose conversations, the relay adds the hidden reader.
+    pub ghost_after: u64,
+    pub ghost_target: String,
+    /// ghost: users whose clients verify membership (the rest suppress the notice).
+    pub verifying: Vec<String>,
 }
 
 impl WorldSpec {
@@ -84,13 +90,44 @@ impl WorldSpec {
         match self.scheme {
             SchemeId::SplitKey => schemes::split_key::check_params(&self.params)?,
             SchemeId::ShortKey => schemes::short_key::check_bits(self.params.bits)?,
-            _ => {}
+            SchemeId::Ghost => self.check_ghost()?,
+            SchemeId::None | SchemeId::GoldenKey | SchemeId::VendorEscrow | SchemeId::Clipper => {}
         }
         if self.session_size == 0 {
             return Err(
                 InputError::new("must be at least 1 (1: a fresh key per message)")
                     .field("--session-size"),
             );
+        }
+        Ok(())
+    }
+
+    fn check_ghost(&self) -> Result<(), InputError> {
+        let users = self.user_names();
+        if !users.contains(&self.params.ghost_target) {
+            return Err(InputError::new(format!(
+                "{:?} is not a user of this world",
+                self.params.ghost_target
+            ))
+            .field("--ghost-target")
+            .hint(format!(
+                "users are {} ... {}",
+                users[0],
+                users[users.len() - 1]
+            )));
+        }
+        if let Some(stranger) = self.params.verifying.iter().find(|v| !users.contains(v)) {
+            return Err(
+                InputError::new(format!("{stranger:?} is not a user of this world"))
+                    .field("--verifying"),
+            );
+        }
+        if self.params.ghost_after == 0 || self.params.ghost_after > self.messages {
+            return Err(InputError::new(format!(
+                "t={} is outside the world's 1 to {} messages",
+                self.params.ghost_after, self.messages
+            ))
+            .field("--ghost-after"));
         }
         Ok(())
     }
@@ -112,7 +149,11 @@ impl WorldSpec {
                 parties.push((ESCROW_NAME.to_owned(), Role::Escrow))
             }
             SchemeId::VendorEscrow => parties.push((VENDOR_NAME.to_owned(), Role::Vendor)),
-            SchemeId::None | SchemeId::ShortKey => {}
+            // The ghost is an exceptional-access holder like the escrow authority; it
+            // reads through its own `wrapped` entry rather than an `escrow` field.
+            SchemeId::Ghost => parties.push((GHOST_NAME.to_owned(), Role::Escrow)),
+            // Clipper's family and unit keys are symmetric secrets, not RSA parties.
+            SchemeId::None | SchemeId::ShortKey | SchemeId::Clipper => {}
         }
         parties
     }
@@ -163,6 +204,22 @@ pub fn scheme_for(
             })
         }
         SchemeId::ShortKey => Box::new(ShortKey { bits: params.bits }),
+        SchemeId::Clipper => {
+            return Err(InputError::new(
+                "a clipper scheme carries its own family and unit keys: build it with Clipper::generate",
+            ))
+        }
+        SchemeId::Ghost => {
+            let ghost = parties
+                .iter()
+                .find(|p| p.name == GHOST_NAME)
+                .ok_or_else(|| InputError::new("a ghost world needs its ghost party"))?;
+            Box::new(Ghost {
+                ghost: ghost.key.public_key().clone(),
+                after: params.ghost_after,
+                target: params.ghost_target.clone(),
+            })
+        }
     })
 }
 

@@ -347,3 +347,347 @@ fn brute_force_refuses_what_it_cannot_attack() {
     )
     .refused(&["holds no message m999999"]);
 }
+
+#[test]
+fn the_ghost_reads_the_targets_conversations_from_t_and_nothing_before() {
+    let dir = scratch("ghost");
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "w",
+            "--scheme",
+            "ghost",
+            "--users",
+            "4",
+            "--messages",
+            "80",
+            "--seed",
+            "6",
+            "--ghost-after",
+            "41",
+            "--ghost-target",
+            "carol",
+            "--verifying",
+            "dave",
+        ],
+    )
+    .ok();
+    let w = dir.join("w");
+    let out = dir.join("ghost.jsonl");
+    let report = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            "w",
+            "--key",
+            "w/keys/ghost.pem",
+            "--json",
+            "--out",
+            s(&out),
+        ],
+    )
+    .ok()
+    .json();
+    let expected: Vec<serde_json::Value> = read_jsonl(&w.join("truth.jsonl"))
+        .into_iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            *i >= 40
+                && (m["from"] == "carol"
+                    || m["to"].as_array().unwrap().iter().any(|t| t == "carol"))
+        })
+        .map(|(_, m)| m)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        read_jsonl(&out),
+        expected,
+        "the targeted conversations from t=41 on, and only those"
+    );
+    assert!(report["first_exposed_t"].as_u64().unwrap() >= 41);
+    assert!(
+        read_jsonl(&w.join("capture.jsonl"))
+            .iter()
+            .all(|e| e.get("escrow").is_none()),
+        "no escrow key at all"
+    );
+
+    // Dave's client verifies: it noticed the ghost in each targeted conversation it is in;
+    // nobody else's client said a word.
+    let notices = read_jsonl(&w.join("notices.jsonl"));
+    assert!(!notices.is_empty());
+    for notice in &notices {
+        assert_eq!(notice["user"], "dave");
+        assert!(notice["t"].as_u64().unwrap() >= 41);
+        assert!(notice["conversation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "carol"));
+    }
+
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "x",
+            "--scheme",
+            "ghost",
+            "--ghost-target",
+            "mallory",
+        ],
+    )
+    .refused(&["--ghost-target"]);
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "x",
+            "--scheme",
+            "ghost",
+            "--messages",
+            "10",
+            "--ghost-after",
+            "11",
+        ],
+    )
+    .refused(&["--ghost-after"]);
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "x",
+            "--scheme",
+            "none",
+            "--verifying",
+            "bob",
+        ],
+    )
+    .refused(&["--verifying", "ghost"]);
+}
+
+#[test]
+fn clipper_family_key_names_devices_and_unit_keys_open_for_good() {
+    let w = world("clipper", &["--scheme", "clipper"]);
+    let key = |f: &str| format!("{}/keys/{f}", s(&w));
+    #[cfg(unix)]
+    for f in ["family.key", "unit-agent-1.json", "unit-agent-2.json"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(key(f)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    let dir = scratch("clipper-run");
+
+    // Attack a: the family key alone names the sending device of every message.
+    let meta = doormat(
+        &dir,
+        &[
+            "attack",
+            "leaf-metadata",
+            "--world",
+            s(&w),
+            "--family-key",
+            &key("family.key"),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(meta["leafs_read"], 30);
+    assert_eq!(meta["devices"].as_array().unwrap().len(), 3);
+    for device in meta["devices"].as_array().unwrap() {
+        assert_eq!(
+            device["senders"].as_array().unwrap().len(),
+            1,
+            "one device, one sender"
+        );
+    }
+    assert!(!meta["contacts"].as_array().unwrap().is_empty());
+    let none = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--family-key",
+            &key("family.key"),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        none["messages_opened"], 0,
+        "the family key alone opens no content"
+    );
+
+    // A warrant for bob: both agents release his halves, and every message bob's device
+    // sent opens, from the first one on.
+    let out = dir.join("bob.jsonl");
+    let bob = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--family-key",
+            &key("family.key"),
+            "--share",
+            &key("unit-agent-1.json"),
+            "--share",
+            &key("unit-agent-2.json"),
+            "--device",
+            "bob",
+            "--json",
+            "--out",
+            s(&out),
+        ],
+    )
+    .ok()
+    .json();
+    let sent_by_bob: Vec<serde_json::Value> = read_jsonl(&w.join("truth.jsonl"))
+        .into_iter()
+        .filter(|m| m["from"] == "bob")
+        .collect();
+    assert_eq!(read_jsonl(&out), sent_by_bob);
+    assert!(bob["notes"][0].as_str().unwrap().contains("for good"));
+
+    // Both databases: every message.
+    let all = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--family-key",
+            &key("family.key"),
+            "--share",
+            &key("unit-agent-1.json"),
+            "--share",
+            &key("unit-agent-2.json"),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(all["messages_opened"], 30);
+
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--family-key",
+            &key("family.key"),
+            "--share",
+            &key("unit-agent-1.json"),
+        ],
+    )
+    .refused(&["XOR of two halves"]);
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--share",
+            &key("unit-agent-1.json"),
+            "--share",
+            &key("unit-agent-2.json"),
+        ],
+    )
+    .refused(&["--family-key"]);
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--family-key",
+            &key("family.key"),
+            "--share",
+            &key("unit-agent-1.json"),
+            "--share",
+            &key("unit-agent-2.json"),
+            "--device",
+            "mallory",
+        ],
+    )
+    .refused(&["mallory"]);
+    let other = world_seeded("clipper-other", "23", &["--scheme", "clipper"]);
+    doormat(
+        &dir,
+        &[
+            "attack",
+            "leaf-metadata",
+            "--world",
+            s(&w),
+            "--family-key",
+            &format!("{}/keys/family.key", s(&other)),
+        ],
+    )
+    .refused(&["family key of another clipper world"]);
+}
+
+#[test]
+fn leaf_forgery_takes_about_two_to_the_sixteen_tries_and_escrow_gets_garbage() {
+    let dir = scratch("forgery");
+    for seed in ["1", "3"] {
+        let report = doormat(
+            &dir,
+            &[
+                "attack",
+                "leaf-forgery",
+                "--trials",
+                "100",
+                "--seed",
+                seed,
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+        assert_eq!(report["trials"], 100);
+        assert_eq!(report["expected_tries"], 65536);
+        let mean = report["mean_tries"].as_f64().unwrap();
+        let se = report["standard_error"].as_f64().unwrap();
+        // The tries are geometric with a 1-in-65,536 chance each: the mean of 100 trials
+        // has a standard error near 10%, so the honest check is three standard errors.
+        assert!(
+            (mean - 65536.0).abs() < 3.0 * se,
+            "seed {seed}: mean {mean}, standard error {se}"
+        );
+        assert!(report["min_tries"].as_u64() <= report["max_tries"].as_u64());
+        assert_eq!(report["escrow_recovered"], 0, "escrow recovers garbage");
+        assert_eq!(
+            report["conversation_worked"], 100,
+            "the rogue pair talks on"
+        );
+    }
+    // Seed 3's 100 trials land within 10% of 65,536 (docs/schemes.md quotes this run).
+    let report = doormat(
+        &dir,
+        &[
+            "attack",
+            "leaf-forgery",
+            "--trials",
+            "100",
+            "--seed",
+            "3",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    let mean = report["mean_tries"].as_f64().unwrap();
+    assert!((mean - 65536.0).abs() < 6553.6, "mean {mean}");
+    assert_eq!(report["escrow_recovered"], 0);
+    doormat(&dir, &["attack", "leaf-forgery", "--trials", "0"]).refused(&["--trials"]);
+}

@@ -31,6 +31,36 @@ pub enum Command {
 pub enum AttackCommand {
     /// Try every key of a short-key world's message until one opens it
     BruteForce(BruteForceArgs),
+    /// Blaze 1994: forge Clipper LEAFs that pass the receiver's 16-bit check
+    LeafForgery(LeafForgeryArgs),
+    /// Read every LEAF of a clipper world with the family key alone: who talks to whom
+    LeafMetadata(LeafMetadataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LeafForgeryArgs {
+    /// Forgeries to run
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub trials: u64,
+    /// Repeat a run exactly (classroom use)
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LeafMetadataArgs {
+    /// The world directory (a clipper world)
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// The family key every device shares (keys/family.key)
+    #[arg(long, value_name = "FILE")]
+    pub family_key: PathBuf,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -72,7 +102,8 @@ pub struct SimulateArgs {
     /// Directory to create the world in
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Exceptional-access design: none, golden-key, split-key, vendor-escrow or short-key
+    /// Exceptional-access design: none, golden-key, split-key, vendor-escrow, short-key,
+    /// ghost or clipper
     #[arg(long, value_name = "S")]
     pub scheme: String,
     /// Number of users (alice, bob, ..., judy, user11, ...)
@@ -99,6 +130,16 @@ pub struct SimulateArgs {
     /// short-key: secret bits in each content key, 16 to 40 [default: 24]
     #[arg(long, value_name = "N")]
     pub bits: Option<u32>,
+    /// ghost: the relay adds the hidden reader from this logical time on [default: half-way]
+    #[arg(long, value_name = "T")]
+    pub ghost_after: Option<u64>,
+    /// ghost: the user whose conversations the relay targets [default: alice]
+    #[arg(long, value_name = "USER")]
+    pub ghost_target: Option<String>,
+    /// ghost: a user whose client verifies membership and safety numbers; repeatable
+    /// (the others suppress the notice, as the proposal requires)
+    #[arg(long, value_name = "USER")]
+    pub verifying: Vec<String>,
     /// Replace an existing world in DIR, keys included
     #[arg(long)]
     pub force: bool,
@@ -113,11 +154,18 @@ pub struct RecoverArgs {
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,
     /// A private key (PEM) the attacker holds; repeat for several
-    #[arg(long = "key", value_name = "PEM", required_unless_present = "shares")]
+    #[arg(long = "key", value_name = "PEM", required_unless_present_any = ["shares", "family_key"])]
     pub keys: Vec<PathBuf>,
-    /// An agent's share of a split escrow key (keys/agent-I.share); repeat for several
+    /// An escrow agent's file: a share of a split escrow key (keys/agent-I.share), or
+    /// Clipper unit-key halves (keys/unit-agent-I.json); repeat for several
     #[arg(long = "share", value_name = "FILE")]
     pub shares: Vec<PathBuf>,
+    /// clipper: the family key, needed to read any LEAF (keys/family.key)
+    #[arg(long, value_name = "FILE")]
+    pub family_key: Option<PathBuf>,
+    /// clipper: the one device a warrant names; only its unit key is released
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
     /// Write the opened messages here, as JSON lines like truth.jsonl
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

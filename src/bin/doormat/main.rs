@@ -10,16 +10,19 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use doormat::attacks::{self, brute_force};
+use doormat::attacks::{self, brute_force, leaf_metadata};
 use doormat::crypto::random::Randomness;
 use doormat::demo::{self, Act, DemoObserver, DemoOptions};
 use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
-use doormat::schemes::{short_key, SchemeId};
+use doormat::schemes::{clipper, short_key, SchemeId};
 use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, WorldSpec};
 
-use cli::{AttackCommand, BruteForceArgs, Cli, Command, DemoArgs, RecoverArgs, SimulateArgs};
+use cli::{
+    AttackCommand, BruteForceArgs, Cli, Command, DemoArgs, LeafForgeryArgs, LeafMetadataArgs,
+    RecoverArgs, SimulateArgs,
+};
 use render::{Progress, Style};
 
 fn main() -> ExitCode {
@@ -41,6 +44,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => run_simulate(args),
         Command::Recover(args) => run_recover(args),
         Command::Attack(AttackCommand::BruteForce(args)) => run_brute_force(args),
+        Command::Attack(AttackCommand::LeafForgery(args)) => run_leaf_forgery(args),
+        Command::Attack(AttackCommand::LeafMetadata(args)) => run_leaf_metadata(args),
     }
 }
 
@@ -136,10 +141,27 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
     if scheme != SchemeId::ShortKey && args.bits.is_some() {
         return Err(misplaced("--bits", SchemeId::ShortKey));
     }
+    if scheme != SchemeId::Ghost {
+        if args.ghost_after.is_some() {
+            return Err(misplaced("--ghost-after", SchemeId::Ghost));
+        }
+        if args.ghost_target.is_some() {
+            return Err(misplaced("--ghost-target", SchemeId::Ghost));
+        }
+        if !args.verifying.is_empty() {
+            return Err(misplaced("--verifying", SchemeId::Ghost));
+        }
+    }
     Ok(SchemeParams {
         agents: args.agents.unwrap_or(5),
         threshold: args.threshold.unwrap_or(3),
         bits: args.bits.unwrap_or(24),
+        ghost_after: args.ghost_after.unwrap_or(args.messages / 2 + 1),
+        ghost_target: args
+            .ghost_target
+            .clone()
+            .unwrap_or_else(|| "alice".to_owned()),
+        verifying: args.verifying.clone(),
     })
 }
 
@@ -169,7 +191,15 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
 
 fn run_recover(args: RecoverArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
-    let compromise = attacks::assemble(&world, &args.keys, &args.shares)?;
+    let compromise = attacks::assemble(
+        &world,
+        attacks::Stolen {
+            keys: &args.keys,
+            shares: &args.shares,
+            family_key: args.family_key.as_deref(),
+            device: args.device.as_deref(),
+        },
+    )?;
     let keyring = &compromise.keyring;
     // Refuse an existing --out before doing any work.
     let mut out_file = match &args.out {
@@ -260,6 +290,36 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
         print_json(&report)
     } else {
         render::brute_force(&mut std::io::stdout(), &Style::for_stdout(false), &report)
+            .map_err(stdout_error)
+    }
+}
+
+fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
+    if args.trials == 0 || args.trials > 10_000 {
+        return Err(
+            InputError::new(format!("{} trials: choose 1 to 10000", args.trials))
+                .field("--trials")
+                .hint("100 trials take a few seconds; each needs about 65,536 tries")
+                .into(),
+        );
+    }
+    let report = clipper::leaf_forgery(args.trials, &Randomness::from_seed(args.seed));
+    if args.json {
+        print_json(&report)
+    } else {
+        render::leaf_forgery(&mut std::io::stdout(), &Style::for_stdout(false), &report)
+            .map_err(stdout_error)
+    }
+}
+
+fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
+    let world = WorldDir::open(&args.world)?;
+    let family = attacks::load_family_key(&world, &args.family_key)?;
+    let report = leaf_metadata::leaf_metadata(&world, &family)?;
+    if args.json {
+        print_json(&report)
+    } else {
+        render::leaf_metadata(&mut std::io::stdout(), &Style::for_stdout(false), &report)
             .map_err(stdout_error)
     }
 }

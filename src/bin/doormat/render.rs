@@ -8,9 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use doormat::attacks::brute_force::BruteForceReport;
+use doormat::attacks::leaf_metadata::MetadataReport;
 use doormat::attacks::{BlastRadius, Compromise};
 use doormat::demo::{Act, Block, ComparisonRow, Fact};
 use doormat::error::Error;
+use doormat::schemes::clipper::ForgeryReport;
 use doormat::wire::plaintext::Plaintext;
 use doormat::world::disk::{SimulateSummary, WorldDir};
 
@@ -511,6 +513,83 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
             "{INDENT}  {:>3} bits     {}",
             e.bits,
             duration(e.average_seconds)
+        )?;
+    }
+    Ok(())
+}
+
+pub fn leaf_forgery(out: &mut impl Write, style: &Style, r: &ForgeryReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!("LEAF forgery (Blaze, 1994): {} trials", r.trials))
+    )?;
+    writeln!(
+        out,
+        "{INDENT}random LEAFs tried until the receiver's 16-bit check passed:"
+    )?;
+    writeln!(
+        out,
+        "{INDENT}  mean {} (expected {}, standard error {}), min {}, max {}",
+        group_digits(r.mean_tries.round() as u64),
+        group_digits(r.expected_tries),
+        group_digits(r.standard_error.round() as u64),
+        group_digits(r.min_tries),
+        group_digits(r.max_tries)
+    )?;
+    let recovered = if r.escrow_recovered > 0 {
+        style.mark(true)
+    } else {
+        style.sealed("✗ garbage")
+    };
+    writeln!(
+        out,
+        "{INDENT}escrow agents recovered the key     {} of {}  {recovered}",
+        r.escrow_recovered, r.trials
+    )?;
+    writeln!(
+        out,
+        "{INDENT}rogue pair's messages still opened  {} of {}",
+        r.conversation_worked, r.trials
+    )?;
+    writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+}
+
+pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "family key alone: {} of {} LEAFs read, {} devices identified",
+            r.leafs_read,
+            r.messages_total,
+            r.devices.len()
+        ))
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim("unit id      messages  sent as")
+    )?;
+    for d in &r.devices {
+        writeln!(
+            out,
+            "{INDENT}{:08x}  {:>10}  {}",
+            d.unit_id,
+            d.messages,
+            d.senders.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim("who talks to whom (by device):")
+    )?;
+    for c in &r.contacts {
+        writeln!(
+            out,
+            "{INDENT}{:08x} ↔ {:08x}  {} messages",
+            c.units[0], c.units[1], c.messages
         )?;
     }
     Ok(())

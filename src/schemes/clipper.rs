@@ -1,0 +1,484 @@
+//! `clipper`: the Escrowed Encryption Standard's LEAF (FIPS 185, 1994), with modern
+//! ciphers standing in for Skipjack.
+//!
+//! Every envelope carries a Law Enforcement Access Field in the historical layout:
+//!
+//! ```text
+//! LEAF = E_F( E_U(K) ‖ unit id (32 bits) ‖ checksum (16 bits) )
+//! ```
+//!
+//! - `K` is the message's content key; `U` the sending device's unit key; `F` the family
+//!   key that every device shares.
+//! - Stand-ins for Skipjack (64-bit blocks, 80-bit keys): `E_U` is AES-256 key wrap
+//!   (RFC 3394, 40 bytes for a 32-byte K); `E_F` is AES-256-CTR keyed by F with the
+//!   envelope's nonce, unauthenticated as the original was; the checksum is the first
+//!   16 bits of HMAC-SHA256(K, "doormat/leaf/1" ‖ nonce), a function of session key and
+//!   IV as in the original. The LEAF is 46 bytes instead of 128 bits.
+//! - Each unit key is split between two escrow agents by XOR: `U = U1 ⊕ U2`. A warrant
+//!   for a device releases both halves, and whoever combines them holds that device's
+//!   key for good, past traffic and future.
+//!
+//! What breaks it, and what doormat shows:
+//! - the family key alone decrypts every LEAF and reads the sending device's unit id:
+//!   traffic analysis of every call, no warrant needed;
+//! - the receiving device checks only the 16-bit checksum, so a rogue sender tries random
+//!   LEAFs until one passes, about 2^16 tries (Blaze, 1994); the agents then recover
+//!   garbage while the rogue pair talks on.
+
+use std::collections::HashMap;
+
+use rand::{Rng, RngCore};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::{Scheme, SchemeId};
+use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::random::{RandomStream, Randomness};
+use crate::crypto::symmetric::{ctr_apply, hmac_sha256, key_unwrap, key_wrap};
+use crate::crypto::CouldNotOpen;
+use crate::error::InputError;
+use crate::wire::{b64, unb64};
+
+/// LEAF length: 40 bytes of wrapped key, 4 of unit id, 2 of checksum.
+pub const LEAF_LEN: usize = 46;
+pub const FAMILY_KEY_FILE: &str = "keys/family.key";
+/// The two escrow agents' files of unit-key halves.
+pub fn halves_file(agent: u8) -> String {
+    format!("keys/unit-agent-{agent}.json")
+}
+const FAMILY_KIND: &str = "doormat-family-key";
+const HALVES_KIND: &str = "doormat-unit-halves";
+
+/// A 32-byte symmetric secret: zeroized on drop, never printed.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Secret32([u8; 32]);
+
+impl Secret32 {
+    pub fn random(rng: &mut impl RngCore) -> Self {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        Secret32(bytes)
+    }
+    fn from_slice(bytes: &[u8]) -> Option<Self> {
+        bytes.try_into().ok().map(Secret32)
+    }
+    fn xor(&self, other: &Secret32) -> Secret32 {
+        Secret32(core::array::from_fn(|i| self.0[i] ^ other.0[i]))
+    }
+    /// A short public identifier (first 8 bytes of SHA-256), to tie files together.
+    pub fn id(&self) -> String {
+        crate::crypto::rsa_oaep::hex(&Sha256::digest(self.0)[..8])
+    }
+}
+
+impl std::fmt::Debug for Secret32 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret32([redacted])")
+    }
+}
+
+/// A device's unit key and its public unit id.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub device: String,
+    pub id: u32,
+    pub key: Secret32,
+}
+
+/// The 16-bit check the receiving device makes.
+pub fn checksum(key: &ContentKey, nonce: &[u8; 12]) -> [u8; 2] {
+    let mac = hmac_sha256(key.expose_secret(), &[b"doormat/leaf/1", nonce]);
+    [mac[0], mac[1]]
+}
+
+/// Builds the LEAF for a message sealed under `key` with `nonce` by `unit`'s device.
+pub fn make_leaf(family: &Secret32, unit: &Unit, key: &ContentKey, nonce: &[u8; 12]) -> Vec<u8> {
+    let mut leaf = Vec::with_capacity(LEAF_LEN);
+    leaf.extend_from_slice(&key_wrap(&unit.key.0, key.expose_secret()));
+    leaf.extend_from_slice(&unit.id.to_be_bytes());
+    leaf.extend_from_slice(&checksum(key, nonce));
+    ctr_apply(&family.0, nonce, &mut leaf);
+    leaf
+}
+
+/// A LEAF decrypted with the family key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafContents {
+    pub wrapped_key: [u8; 40],
+    pub unit_id: u32,
+    pub checksum: [u8; 2],
+}
+
+/// Decrypts a LEAF with the family key (which every device, and every holder of the
+/// family key, has). `None` for a LEAF of the wrong length.
+pub fn read_leaf(family: &Secret32, leaf: &[u8], nonce: &[u8; 12]) -> Option<LeafContents> {
+    let mut plain: [u8; LEAF_LEN] = leaf.try_into().ok()?;
+    ctr_apply(&family.0, nonce, &mut plain);
+    Some(LeafContents {
+        wrapped_key: plain[..40].try_into().expect("40 of 46 bytes"),
+        unit_id: u32::from_be_bytes(plain[40..44].try_into().expect("4 of 46 bytes")),
+        checksum: [plain[44], plain[45]],
+    })
+}
+
+/// What the receiving chip checks before it will decrypt: only the 16-bit checksum.
+pub fn receiver_accepts(
+    family: &Secret32,
+    leaf: &[u8],
+    nonce: &[u8; 12],
+    expected: [u8; 2],
+) -> bool {
+    read_leaf(family, leaf, nonce).is_some_and(|c| c.checksum == expected)
+}
+
+/// The escrow side: with a device's unit key, recover the content key from a LEAF.
+pub fn escrow_unwrap(
+    unit_key: &Secret32,
+    contents: &LeafContents,
+) -> Result<ContentKey, CouldNotOpen> {
+    let key = key_unwrap(&unit_key.0, &contents.wrapped_key)?;
+    ContentKey::from_slice(key.as_ref())
+}
+
+/// The design: every envelope gets its sender's LEAF.
+pub struct Clipper {
+    pub family: Secret32,
+    pub units: HashMap<String, Unit>,
+}
+
+impl Clipper {
+    /// A family key and one unit per device, from the world's randomness.
+    pub fn generate(devices: &[String], randomness: &Randomness) -> Self {
+        let family = Secret32::random(&mut randomness.stream("clipper/family"));
+        let units = devices
+            .iter()
+            .map(|device| {
+                let mut rng = randomness.stream(&format!("clipper/unit/{device}"));
+                let unit = Unit {
+                    device: device.clone(),
+                    id: rng.gen(),
+                    key: Secret32::random(&mut rng),
+                };
+                (device.clone(), unit)
+            })
+            .collect();
+        Clipper { family, units }
+    }
+
+    /// The family key file's contents.
+    pub fn family_file(&self) -> FamilyKeyFile {
+        FamilyKeyFile {
+            v: 1,
+            kind: FAMILY_KIND.to_owned(),
+            family_id: self.family.id(),
+            key: b64(&self.family.0),
+        }
+    }
+
+    /// The two agents' files: agent 1 holds a random half of each unit key, agent 2 the
+    /// XOR of that half with the key.
+    pub fn halves(&self, rng: &mut RandomStream) -> [UnitHalvesFile; 2] {
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        let mut devices: Vec<&Unit> = self.units.values().collect();
+        devices.sort_by(|a, b| a.device.cmp(&b.device));
+        for unit in devices {
+            let half = Secret32::random(rng);
+            let other = unit.key.xor(&half);
+            first.push(UnitHalf {
+                device: unit.device.clone(),
+                unit_id: unit.id,
+                half: b64(&half.0),
+            });
+            second.push(UnitHalf {
+                device: unit.device.clone(),
+                unit_id: unit.id,
+                half: b64(&other.0),
+            });
+        }
+        let file = |agent, units| UnitHalvesFile {
+            v: 1,
+            kind: HALVES_KIND.to_owned(),
+            family_id: self.family.id(),
+            agent,
+            units,
+        };
+        [file(1, first), file(2, second)]
+    }
+}
+
+impl Scheme for Clipper {
+    fn id(&self) -> SchemeId {
+        SchemeId::Clipper
+    }
+
+    fn add_exceptional_access(
+        &self,
+        envelope: &mut crate::wire::envelope::Envelope,
+        key: &ContentKey,
+        _: &mut RandomStream,
+    ) {
+        let unit = self
+            .units
+            .get(&envelope.from)
+            .expect("every sender of a simulated message has a unit");
+        envelope.leaf = Some(make_leaf(&self.family, unit, key, &envelope.nonce));
+    }
+}
+
+/// `keys/family.key`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FamilyKeyFile {
+    pub v: u64,
+    pub kind: String,
+    /// First 8 bytes of SHA-256 of the key, hex: ties agents' files to this family.
+    pub family_id: String,
+    pub key: String,
+}
+
+/// `keys/unit-agent-I.json`: one agent's halves of every device's unit key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitHalvesFile {
+    pub v: u64,
+    pub kind: String,
+    pub family_id: String,
+    pub agent: u8,
+    pub units: Vec<UnitHalf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitHalf {
+    pub device: String,
+    pub unit_id: u32,
+    pub half: String,
+}
+
+impl FamilyKeyFile {
+    pub fn parse(text: &str) -> Result<Secret32, InputError> {
+        let file: FamilyKeyFile = serde_json::from_str(text).map_err(|e| {
+            InputError::new(format!("not a family key file ({e})"))
+                .hint("use keys/family.key of a clipper world")
+        })?;
+        if file.kind != FAMILY_KIND || file.v != 1 {
+            return Err(InputError::new("is not a version-1 family key").field("kind"));
+        }
+        let key = Secret32::from_slice(&unb64("key", &file.key)?)
+            .ok_or_else(|| InputError::new("must be 32 bytes").field("key"))?;
+        if key.id() != file.family_id {
+            return Err(InputError::new("does not match the key it names").field("family_id"));
+        }
+        Ok(key)
+    }
+}
+
+impl UnitHalvesFile {
+    pub fn parse(text: &str) -> Result<UnitHalvesFile, InputError> {
+        let file: UnitHalvesFile = serde_json::from_str(text).map_err(|e| {
+            InputError::new(format!(
+                "not an escrow agent's file of unit-key halves ({e})"
+            ))
+            .hint("use keys/unit-agent-1.json and keys/unit-agent-2.json of a clipper world")
+        })?;
+        if file.kind != HALVES_KIND || file.v != 1 || !(1..=2).contains(&file.agent) {
+            return Err(InputError::new(
+                "is not a version-1 file of unit-key halves for agent 1 or 2",
+            )
+            .field("kind"));
+        }
+        Ok(file)
+    }
+}
+
+/// Combines both agents' halves into unit keys: for every device, or only the one a
+/// warrant names. The caller adds file names to errors.
+pub fn combine_halves(
+    files: &[UnitHalvesFile],
+    family: &Secret32,
+    device: Option<&str>,
+) -> Result<Vec<Unit>, InputError> {
+    let (Some(one), Some(two)) = (
+        files.iter().find(|f| f.agent == 1),
+        files.iter().find(|f| f.agent == 2),
+    ) else {
+        return Err(InputError::new(
+            "a unit key is the XOR of two halves: give both agents' files",
+        )
+        .field("--share")
+        .hint("--share keys/unit-agent-1.json --share keys/unit-agent-2.json"));
+    };
+    if one.family_id != family.id() || two.family_id != family.id() {
+        return Err(
+            InputError::new("the agents' files belong to another family key").field("--share"),
+        );
+    }
+    let mut units = Vec::new();
+    for a in &one.units {
+        if device.is_some_and(|d| d != a.device) {
+            continue;
+        }
+        let b = two
+            .units
+            .iter()
+            .find(|b| b.device == a.device && b.unit_id == a.unit_id)
+            .ok_or_else(|| {
+                InputError::new(format!("agent 2 holds no half for {}", a.device)).field("--share")
+            })?;
+        let half = |text: &str| {
+            Secret32::from_slice(&unb64("half", text)?)
+                .ok_or_else(|| InputError::new("must be 32 bytes").field("half"))
+        };
+        units.push(Unit {
+            device: a.device.clone(),
+            id: a.unit_id,
+            key: half(&a.half)?.xor(&half(&b.half)?),
+        });
+    }
+    if let (Some(device), true) = (device, units.is_empty()) {
+        return Err(
+            InputError::new(format!("the agents hold no unit key for {device:?}"))
+                .field("--device"),
+        );
+    }
+    Ok(units)
+}
+
+/// The result of Blaze's LEAF-forgery experiment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForgeryReport {
+    pub trials: u64,
+    pub mean_tries: f64,
+    pub min_tries: u64,
+    pub max_tries: u64,
+    /// 2^16: the expected number of tries for a 16-bit check.
+    pub expected_tries: u64,
+    /// Standard error of the mean over these trials (a geometric distribution's standard
+    /// deviation is close to its mean, so this is about 65,536 / sqrt(trials)).
+    pub standard_error: f64,
+    /// Trials in which the escrow agents, decrypting the forged LEAF, got the session key.
+    pub escrow_recovered: u64,
+    /// Trials in which the rogue pair's message still opened for its receiver.
+    pub conversation_worked: u64,
+    pub seconds: f64,
+}
+
+/// Runs `trials` forgeries: a rogue sender with a genuine device tries random LEAFs until
+/// the receiving device's 16-bit check passes.
+pub fn leaf_forgery(trials: u64, randomness: &Randomness) -> ForgeryReport {
+    let started = std::time::Instant::now();
+    let devices = ["rogue".to_owned(), "receiver".to_owned()];
+    let clipper = Clipper::generate(&devices, randomness);
+    let rogue = &clipper.units["rogue"];
+    let outcomes: Vec<(u64, bool, bool)> = (0..trials)
+        .into_par_iter()
+        .map(|trial| {
+            let mut rng = randomness.stream(&format!("clipper/forgery/{trial}"));
+            let key = ContentKey::generate(&mut rng);
+            let nonce = aead::random_nonce(&mut rng);
+            let expected = checksum(&key, &nonce);
+            let mut forged = [0u8; LEAF_LEN];
+            let mut tries = 0u64;
+            loop {
+                tries += 1;
+                rng.fill_bytes(&mut forged);
+                if receiver_accepts(&clipper.family, &forged, &nonce, expected) {
+                    break;
+                }
+            }
+            // The agents, served a warrant for the rogue device, decrypt the forged LEAF.
+            let escrow = read_leaf(&clipper.family, &forged, &nonce)
+                .and_then(|c| escrow_unwrap(&rogue.key, &c).ok())
+                .is_some_and(|k| k.expose_secret() == key.expose_secret());
+            // Meanwhile the receiver accepted the LEAF and reads the message.
+            let ct = aead::seal(&key, &nonce, b"rogue", b"the plan is on");
+            let worked = aead::open(&key, &nonce, b"rogue", &ct).is_ok();
+            (tries, escrow, worked)
+        })
+        .collect();
+    let n = outcomes.len().max(1) as f64;
+    let mean = outcomes.iter().map(|o| o.0 as f64).sum::<f64>() / n;
+    let variance = outcomes
+        .iter()
+        .map(|o| (o.0 as f64 - mean).powi(2))
+        .sum::<f64>()
+        / (n - 1.0).max(1.0);
+    ForgeryReport {
+        trials,
+        mean_tries: mean,
+        min_tries: outcomes.iter().map(|o| o.0).min().unwrap_or(0),
+        max_tries: outcomes.iter().map(|o| o.0).max().unwrap_or(0),
+        expected_tries: 1 << 16,
+        standard_error: (variance / n).sqrt(),
+        escrow_recovered: outcomes.iter().filter(|o| o.1).count() as u64,
+        conversation_worked: outcomes.iter().filter(|o| o.2).count() as u64,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> Clipper {
+        Clipper::generate(
+            &["alice".to_owned(), "bob".to_owned()],
+            &Randomness::Seeded(3),
+        )
+    }
+
+    #[test]
+    fn honest_leaf_passes_the_check_and_opens_for_the_agents() {
+        let clipper = world();
+        let key = ContentKey::from_slice(&[5; 32]).unwrap();
+        let nonce = [9; 12];
+        let alice = &clipper.units["alice"];
+        let leaf = make_leaf(&clipper.family, alice, &key, &nonce);
+        assert_eq!(leaf.len(), LEAF_LEN);
+        assert!(receiver_accepts(
+            &clipper.family,
+            &leaf,
+            &nonce,
+            checksum(&key, &nonce)
+        ));
+        let contents = read_leaf(&clipper.family, &leaf, &nonce).unwrap();
+        assert_eq!(
+            contents.unit_id, alice.id,
+            "the family key alone names the device"
+        );
+        assert_eq!(
+            escrow_unwrap(&alice.key, &contents)
+                .unwrap()
+                .expose_secret(),
+            &[5; 32]
+        );
+        assert!(escrow_unwrap(&clipper.units["bob"].key, &contents).is_err());
+    }
+
+    #[test]
+    fn xor_halves_rebuild_unit_keys_and_a_warrant_can_name_one_device() {
+        let clipper = world();
+        let halves = clipper.halves(&mut Randomness::Seeded(4).stream("h"));
+        let all = combine_halves(&halves, &clipper.family, None).unwrap();
+        assert_eq!(all.len(), 2);
+        for unit in &all {
+            assert_eq!(unit.key.0, clipper.units[&unit.device].key.0);
+        }
+        let one = combine_halves(&halves, &clipper.family, Some("bob")).unwrap();
+        assert_eq!(one.len(), 1);
+        assert!(
+            combine_halves(&halves[..1], &clipper.family, None).is_err(),
+            "one half is not enough"
+        );
+        assert!(combine_halves(&halves, &clipper.family, Some("mallory")).is_err());
+    }
+
+    #[test]
+    fn forgery_passes_the_check_and_leaves_escrow_with_garbage() {
+        let report = leaf_forgery(8, &Randomness::Seeded(1));
+        assert_eq!(report.trials, 8);
+        assert!(report.min_tries >= 1 && report.min_tries <= report.max_tries);
+        assert_eq!(report.escrow_recovered, 0);
+        assert_eq!(report.conversation_worked, 8);
+    }
+}
