@@ -30,6 +30,17 @@ impl Randomness {
         }
     }
 
+    /// An independent source for one part of a run (one scheme of a comparison): seeded
+    /// runs stay repeatable, and the parts share no random bytes.
+    pub fn fork(&self, label: &str) -> Randomness {
+        match self {
+            Randomness::Os => Randomness::Os,
+            Randomness::Seeded(_) => {
+                Randomness::Seeded(self.stream(&format!("fork/{label}")).next_u64())
+            }
+        }
+    }
+
     /// An independent stream for one purpose (`"key/alice"`, `"message/m000017"`).
     ///
     /// Labels make seeded runs reproducible even when the work is spread over threads

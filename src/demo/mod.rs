@@ -165,7 +165,7 @@ pub struct ComparisonRow {
 }
 
 /// Opens in-memory envelopes with `keyring`, reporting progress every batch.
-pub(crate) fn open_all(
+pub fn open_all(
     keyring: &Keyring,
     envelopes: &[Envelope],
     users: &[String],
@@ -196,7 +196,7 @@ pub(crate) fn open_all(
 
 /// The published demo keys (see `demos/keys/README.md`): not secret, so that a demo
 /// never spends seconds generating RSA keys in front of a class.
-pub(crate) fn demo_key(name: &str) -> PrivateKey {
+pub fn demo_key(name: &str) -> PrivateKey {
     let pem = match name {
         "alice" => include_str!("../../demos/keys/alice.pem"),
         "bob" => include_str!("../../demos/keys/bob.pem"),
@@ -205,6 +205,8 @@ pub(crate) fn demo_key(name: &str) -> PrivateKey {
         "erin" => include_str!("../../demos/keys/erin.pem"),
         "frank" => include_str!("../../demos/keys/frank.pem"),
         "escrow" => include_str!("../../demos/keys/escrow.pem"),
+        "vendor" => include_str!("../../demos/keys/vendor.pem"),
+        "ghost" => include_str!("../../demos/keys/ghost.pem"),
         _ => unreachable!("demo_key is only asked for the demo cast"),
     };
     PrivateKey::from_pem(pem)
@@ -218,7 +220,9 @@ mod tests {
 
     #[test]
     fn demo_keys_parse_and_are_distinct_2048_bit_keys() {
-        let names = ["alice", "bob", "carol", "dave", "erin", "frank", "escrow"];
+        let names = [
+            "alice", "bob", "carol", "dave", "erin", "frank", "escrow", "vendor", "ghost",
+        ];
         let mut fingerprints: Vec<String> = names
             .iter()
             .map(|n| {

@@ -45,3 +45,17 @@ fn the_worked_example_prints_what_the_doc_says() {
     );
     assert_eq!(stdout, blocks["expected-output"]);
 }
+
+/// docs/schemes.md quotes `doormat compare --seed 1`; the quote must stay true.
+#[test]
+fn the_comparison_quoted_in_the_docs_is_what_doormat_prints() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schemes.md")).unwrap();
+    let marker =
+        regex::Regex::new(r"(?s)<!-- output-of: compare --seed 1 -->\n```text\n(.*?)```").unwrap();
+    let quoted = &marker
+        .captures(&doc)
+        .expect("docs/schemes.md quotes the comparison")[1];
+    let run = doormat(&scratch("docs-compare"), &["compare", "--seed", "1"]);
+    assert_eq!(run.ok().stdout, quoted);
+}

@@ -691,3 +691,59 @@ fn leaf_forgery_takes_about_two_to_the_sixteen_tries_and_escrow_gets_garbage() {
     assert_eq!(report["escrow_recovered"], 0);
     doormat(&dir, &["attack", "leaf-forgery", "--trials", "0"]).refused(&["--trials"]);
 }
+
+#[test]
+fn compare_prints_one_row_per_design_from_real_openings() {
+    let dir = scratch("compare");
+    let doc = doormat(
+        &dir,
+        &["compare", "--messages", "60", "--seed", "1", "--json"],
+    )
+    .ok()
+    .json();
+    let rows = doc["rows"].as_array().unwrap();
+    let row = |scheme: &str| {
+        rows.iter()
+            .find(|r| r["scheme"] == scheme && !r["radius"].is_null())
+            .unwrap_or_else(|| panic!("{scheme}"))
+    };
+    for everything in [
+        "golden-key",
+        "split-key",
+        "vendor-escrow",
+        "clipper",
+        "short-key",
+    ] {
+        assert_eq!(
+            row(everything)["radius"]["messages_opened"],
+            60,
+            "{everything}"
+        );
+        assert_eq!(
+            row(everything)["radius"]["users_fully_exposed"]
+                .as_array()
+                .unwrap()
+                .len(),
+            6
+        );
+    }
+    let none = &row("none")["radius"];
+    assert_eq!(none["users_fully_exposed"], serde_json::json!(["alice"]));
+    assert!(none["messages_opened"].as_u64().unwrap() < 60);
+    let ghost = &row("ghost")["radius"];
+    assert!(ghost["first_exposed_t"].as_u64().unwrap() >= 31);
+    assert!(ghost["messages_opened"].as_u64().unwrap() < 60);
+    assert!(
+        rows.iter()
+            .any(|r| r["scheme"] == "none" && r["radius"].is_null()),
+        "no escrow key to steal"
+    );
+
+    let table = doormat(&dir, &["compare", "--messages", "20", "--seed", "1"])
+        .ok()
+        .stdout
+        .clone();
+    assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+    doormat(&dir, &["compare", "--bits", "30"]).refused(&["--bits"]);
+    doormat(&dir, &["compare", "--messages", "5"]).refused(&["--messages"]);
+}

@@ -25,6 +25,27 @@ pub enum Command {
     /// Attacks that are algorithms rather than stolen keys
     #[command(subcommand)]
     Attack(AttackCommand),
+    /// Every design against the same traffic, each with the compromise it invites
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Messages among the six users
+    #[arg(long, value_name = "M", default_value_t = 300)]
+    pub messages: u64,
+    /// Repeat a run exactly (classroom use)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Secret bits of the short-key row (16 to 24: every message is brute-forced)
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub bits: u32,
+    /// Print one JSON document instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// Never use colour (NO_COLOR in the environment does the same)
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]

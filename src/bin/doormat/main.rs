@@ -20,8 +20,8 @@ use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, WorldSpec};
 
 use cli::{
-    AttackCommand, BruteForceArgs, Cli, Command, DemoArgs, LeafForgeryArgs, LeafMetadataArgs,
-    RecoverArgs, SimulateArgs,
+    AttackCommand, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, LeafForgeryArgs,
+    LeafMetadataArgs, RecoverArgs, SimulateArgs,
 };
 use render::{Progress, Style};
 
@@ -46,6 +46,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Attack(AttackCommand::BruteForce(args)) => run_brute_force(args),
         Command::Attack(AttackCommand::LeafForgery(args)) => run_leaf_forgery(args),
         Command::Attack(AttackCommand::LeafMetadata(args)) => run_leaf_metadata(args),
+        Command::Compare(args) => run_compare(args),
     }
 }
 
@@ -321,6 +322,31 @@ fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     } else {
         render::leaf_metadata(&mut std::io::stdout(), &Style::for_stdout(false), &report)
             .map_err(stdout_error)
+    }
+}
+
+fn run_compare(args: CompareArgs) -> Result<()> {
+    let options = doormat::compare::CompareOptions {
+        messages: args.messages,
+        randomness: Randomness::from_seed(args.seed),
+        bits: args.bits,
+    };
+    let progress = Progress::new(7, "sealing and opening");
+    let mut step = 0;
+    let comparison = doormat::compare::compare(&options, &mut |_| {
+        progress.set(step);
+        step += 1;
+    })?;
+    progress.finish();
+    if args.json {
+        print_json(&comparison)
+    } else {
+        render::comparison_report(
+            &mut std::io::stdout(),
+            &Style::for_stdout(args.no_color),
+            &comparison,
+        )
+        .map_err(stdout_error)
     }
 }
 

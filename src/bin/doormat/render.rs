@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use doormat::attacks::brute_force::BruteForceReport;
 use doormat::attacks::leaf_metadata::MetadataReport;
 use doormat::attacks::{BlastRadius, Compromise};
+use doormat::compare::Comparison;
 use doormat::demo::{Act, Block, ComparisonRow, Fact};
 use doormat::error::Error;
 use doormat::schemes::clipper::ForgeryReport;
@@ -347,12 +348,29 @@ fn envelope(out: &mut impl Write, style: &Style, json: &str) -> io::Result<()> {
     Ok(())
 }
 
+pub fn comparison_report(out: &mut impl Write, style: &Style, c: &Comparison) -> io::Result<()> {
+    let seed = c
+        .seed
+        .map_or_else(|| "unseeded".to_owned(), |s| format!("seed {s}"));
+    writeln!(
+        out,
+        "{} {}",
+        style.bold(&format!(
+            "one compromise per design: {} messages, {} users",
+            c.messages,
+            c.users.len()
+        )),
+        style.dim(&format!("({seed})"))
+    )?;
+    comparison(out, style, &c.rows)
+}
+
 fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io::Result<()> {
     writeln!(
         out,
         "{INDENT}{}",
         style.dim(&format!(
-            "{:<10} {:<18} {:>10} {:>6} {:>13}",
+            "{:<13} {:<20} {:>10} {:>6} {:>13}",
             "scheme", "compromise", "messages", "users*", "conversations"
         ))
     )?;
@@ -366,13 +384,13 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
                 let mark = style.mark(r.messages_opened > 0);
                 writeln!(
                     out,
-                    "{INDENT}{:<10} {:<18} {:>10} {:>6} {:>13}  {mark}",
+                    "{INDENT}{:<13} {:<20} {:>10} {:>6} {:>13}  {mark}",
                     row.scheme, row.compromise, messages, users, conversations
                 )?;
             }
             None => writeln!(
                 out,
-                "{INDENT}{:<10} {:<18} {}",
+                "{INDENT}{:<13} {:<20} {}",
                 row.scheme,
                 row.compromise,
                 style.dim("no such key exists: nothing to steal")
