@@ -358,6 +358,9 @@ pub struct ForgeryReport {
     pub standard_error: f64,
     /// Trials in which the escrow agents, decrypting the forged LEAF, got the session key.
     pub escrow_recovered: u64,
+    /// Trials in which the agents, decrypting an honest device's LEAF for the same
+    /// session key, got it: escrow catches the law-abiding, not the rogue.
+    pub honest_recovered: u64,
     /// Trials in which the rogue pair's message still opened for its receiver.
     pub conversation_worked: u64,
     pub seconds: f64,
@@ -367,10 +370,11 @@ pub struct ForgeryReport {
 /// the receiving device's 16-bit check passes.
 pub fn leaf_forgery(trials: u64, randomness: &Randomness) -> ForgeryReport {
     let started = std::time::Instant::now();
-    let devices = ["rogue".to_owned(), "receiver".to_owned()];
+    let devices = ["rogue".to_owned(), "honest".to_owned()];
     let clipper = Clipper::generate(&devices, randomness);
     let rogue = &clipper.units["rogue"];
-    let outcomes: Vec<(u64, bool, bool)> = (0..trials)
+    let honest = &clipper.units["honest"];
+    let outcomes: Vec<(u64, bool, bool, bool)> = (0..trials)
         .into_par_iter()
         .map(|trial| {
             let mut rng = randomness.stream(&format!("clipper/forgery/{trial}"));
@@ -393,7 +397,12 @@ pub fn leaf_forgery(trials: u64, randomness: &Randomness) -> ForgeryReport {
             // Meanwhile the receiver accepted the LEAF and reads the message.
             let ct = aead::seal(&key, &nonce, b"rogue", b"the plan is on");
             let worked = aead::open(&key, &nonce, b"rogue", &ct).is_ok();
-            (tries, escrow, worked)
+            // An honest device, sending with the same key, hands the agents everything.
+            let honest_leaf = make_leaf(&clipper.family, honest, &key, &nonce);
+            let caught = read_leaf(&clipper.family, &honest_leaf, &nonce)
+                .and_then(|c| escrow_unwrap(&honest.key, &c).ok())
+                .is_some_and(|k| k.expose_secret() == key.expose_secret());
+            (tries, escrow, worked, caught)
         })
         .collect();
     let n = outcomes.len().max(1) as f64;
@@ -411,6 +420,7 @@ pub fn leaf_forgery(trials: u64, randomness: &Randomness) -> ForgeryReport {
         expected_tries: 1 << 16,
         standard_error: (variance / n).sqrt(),
         escrow_recovered: outcomes.iter().filter(|o| o.1).count() as u64,
+        honest_recovered: outcomes.iter().filter(|o| o.3).count() as u64,
         conversation_worked: outcomes.iter().filter(|o| o.2).count() as u64,
         seconds: started.elapsed().as_secs_f64(),
     }
@@ -479,6 +489,7 @@ mod tests {
         assert_eq!(report.trials, 8);
         assert!(report.min_tries >= 1 && report.min_tries <= report.max_tries);
         assert_eq!(report.escrow_recovered, 0);
+        assert_eq!(report.honest_recovered, 8);
         assert_eq!(report.conversation_worked, 8);
     }
 }

@@ -667,6 +667,10 @@ fn leaf_forgery_takes_about_two_to_the_sixteen_tries_and_escrow_gets_garbage() {
         assert!(report["min_tries"].as_u64() <= report["max_tries"].as_u64());
         assert_eq!(report["escrow_recovered"], 0, "escrow recovers garbage");
         assert_eq!(
+            report["honest_recovered"], 100,
+            "while honest users stay fully exposed"
+        );
+        assert_eq!(
             report["conversation_worked"], 100,
             "the rogue pair talks on"
         );

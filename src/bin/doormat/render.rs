@@ -570,6 +570,13 @@ pub fn leaf_forgery(out: &mut impl Write, style: &Style, r: &ForgeryReport) -> i
         "{INDENT}rogue pair's messages still opened  {} of {}",
         r.conversation_worked, r.trials
     )?;
+    writeln!(
+        out,
+        "{INDENT}honest device's LEAF, same key      {} of {} opened by the agents  {}",
+        r.honest_recovered,
+        r.trials,
+        style.mark(r.honest_recovered > 0)
+    )?;
     writeln!(out, "{INDENT}took {:.2} s", r.seconds)
 }
 
