@@ -57,7 +57,7 @@ pub fn brute_force(
                 envelope.id
             ))
             .field("salt")
-            .hint("brute force applies to short-key worlds")
+            .hint("brute force applies to short-key worlds; under per-session keying, attack a session's first envelope")
         })?;
     let space = 1u64 << bits;
     let aad = envelope.aad();

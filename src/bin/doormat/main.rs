@@ -269,9 +269,10 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     };
     short_key::check_bits(bits).map_err(|e| e.file(world.root.join("world.json")))?;
     let mut capture = world.capture()?;
+    // Under per-session keying only a session's first envelope carries the salt.
     let envelope = loop {
         match capture.next_envelope()? {
-            Some(e) if args.id.as_deref().is_none_or(|id| id == e.id) => break e,
+            Some(e) if args.id.as_deref().map_or(e.salt.is_some(), |id| id == e.id) => break e,
             Some(_) => continue,
             None => {
                 return Err(InputError::new(match &args.id {
