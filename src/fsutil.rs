@@ -100,6 +100,17 @@ impl AtomicFile {
         let name = destination
             .file_name()
             .ok_or_else(|| InputError::new("is not a file name").file(destination))?;
+        if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(InputError::new("is in a directory that does not exist")
+                    .file(destination)
+                    .hint(format!(
+                        "create {} first, or choose another path",
+                        parent.display()
+                    ))
+                    .into());
+            }
+        }
         let mut temporary_name = std::ffi::OsString::from(".");
         temporary_name.push(name);
         temporary_name.push(format!(".tmp-{}", std::process::id()));
@@ -152,6 +163,11 @@ mod tests {
         let path = dir.path().join("out.jsonl");
         fs::write(&path, "old").unwrap();
         assert_eq!(AtomicFile::create(&path, false).unwrap_err().exit_code(), 2);
+        let nowhere = dir.path().join("no/such/dir/out.jsonl");
+        assert_eq!(
+            AtomicFile::create(&nowhere, false).unwrap_err().exit_code(),
+            2
+        );
 
         // Dropped without commit: the old file stays whole and no temporary is left.
         {
