@@ -109,6 +109,14 @@ impl PublicKey {
                 )))
             }
         };
+        // OAEP with SHA-256 needs at least 66 bytes of modulus beyond the 32-byte key;
+        // doormat's floor keeps every wrap far from that edge.
+        let bits = inner.n().bits();
+        if bits < MIN_LOADED_KEY_BITS {
+            return Err(InputError::new(format!(
+                "holds a {bits}-bit RSA key; doormat loads keys of {MIN_LOADED_KEY_BITS} to 4096 bits"
+            )));
+        }
         Ok(PublicKey::new(inner))
     }
 

@@ -27,3 +27,6 @@ pub(crate) fn unb64(field: &str, text: &str) -> Result<Vec<u8>, InputError> {
                 .hint("wire format v1 uses the standard base64 alphabet with = padding")
         })
 }
+
+#[cfg(test)]
+mod hostile_tests;

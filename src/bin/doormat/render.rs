@@ -323,7 +323,8 @@ fn envelope(out: &mut impl Write, style: &Style, json: &str) -> io::Result<()> {
         text("scheme")
     )?;
     let field = |out: &mut dyn Write, label: &str, b64: &str| -> io::Result<()> {
-        let bytes = b64.len() / 4 * 3 - b64.bytes().rev().take_while(|b| *b == b'=').count();
+        let padding = b64.bytes().rev().take_while(|b| *b == b'=').count();
+        let bytes = (b64.len() / 4 * 3).saturating_sub(padding);
         let shown: String = b64.chars().take(24).collect();
         writeln!(
             out,
