@@ -123,3 +123,92 @@ fn python_opens_a_per_session_capture() {
         read_jsonl(&dir.join("w/truth.jsonl"))
     );
 }
+
+const STUDENT_TOOLS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/interop/student_tools.py"
+);
+
+fn student(dir: &std::path::Path, args: &[&str]) -> String {
+    let mut all = vec![STUDENT_TOOLS];
+    all.extend_from_slice(args);
+    let run = run_tool(dir, "python3", &all);
+    assert_eq!(run.code, 0, "student_tools.py {args:?}: {}", run.stderr);
+    run.stdout
+}
+
+/// The scheme files documented in docs/wire-format.md, handled by plain Python alone.
+#[test]
+fn python_alone_handles_shares_vaults_leaves_and_short_keys() {
+    require_python();
+    let dir = scratch("py-schemes");
+    let make = |name: &str, args: &[&str]| {
+        let mut all = vec![
+            "simulate",
+            "--out",
+            name,
+            "--users",
+            "3",
+            "--messages",
+            "12",
+            "--seed",
+            "31",
+        ];
+        all.extend_from_slice(args);
+        doormat(&dir, &all).ok();
+        dir.join(name)
+    };
+
+    // split-key: three shares of five, combined with GF(256) Lagrange in Python, give an
+    // escrow key that opens the whole capture.
+    let w = make(
+        "split",
+        &["--scheme", "split-key", "--agents", "5", "--threshold", "3"],
+    );
+    let share = |i: u32| format!("{}/keys/agent-{i}.share", s(&w));
+    student(
+        &dir,
+        &[
+            "combine-shares",
+            "escrow.pem",
+            &share(5),
+            &share(2),
+            &share(4),
+        ],
+    );
+    let script = open_capture_script(&dir);
+    let run = run_tool(&dir, "python3", &[s(&script), s(&w), "escrow.pem"]);
+    let opened: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(opened, read_jsonl(&w.join("truth.jsonl")), "{}", run.stderr);
+
+    // vendor-escrow: the vault entry unseals to the device key world.json lists.
+    let w = make("vendor", &["--scheme", "vendor-escrow"]);
+    let fingerprint = student(
+        &dir,
+        &[
+            "unseal-vault",
+            &format!("{}/keys/vendor.pem", s(&w)),
+            &format!("{}/vault/bob.json", s(&w)),
+        ],
+    );
+    let world: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.join("world.json")).unwrap()).unwrap();
+    assert_eq!(fingerprint.trim(), world["parties"][1]["fingerprint"]);
+
+    // clipper: family key, XOR'd unit-key halves, AES-CTR, RFC 3394 unwrap, checksum.
+    let w = make("clipper", &["--scheme", "clipper"]);
+    let opened: Vec<serde_json::Value> = student(&dir, &["open-leaves", s(&w)])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(opened, read_jsonl(&w.join("truth.jsonl")));
+
+    // short-key: every key of a 16-bit message, tried in Python.
+    let w = make("short", &["--scheme", "short-key", "--bits", "16"]);
+    let text = student(&dir, &["brute-force", s(&w), "m000004"]);
+    assert_eq!(text.trim(), read_jsonl(&w.join("truth.jsonl"))[3]["text"]);
+}
