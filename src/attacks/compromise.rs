@@ -26,6 +26,12 @@ pub struct Stolen<'a> {
     pub device: Option<&'a str>,
 }
 
+/// Just the `kind` field of an escrow agent's file.
+#[derive(serde::Deserialize)]
+struct AgentFileKind {
+    kind: Option<String>,
+}
+
 /// A keyring, and what it took to build it, for the report.
 #[derive(Debug, Clone, Default)]
 pub struct Compromise {
@@ -48,7 +54,11 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     let mut halves = Vec::new();
     for path in stolen.shares {
         let text = read_small_text(path, "an escrow agent's file")?;
-        if text.contains("\"doormat-unit-halves\"") {
+        // Both kinds of agent file say what they are; each is then parsed by its own type.
+        let kind = serde_json::from_str::<AgentFileKind>(&text)
+            .ok()
+            .and_then(|k| k.kind);
+        if kind.as_deref() == Some(clipper::HALVES_KIND) {
             halves.push(UnitHalvesFile::parse(&text).map_err(|e| e.file(path))?);
         } else {
             split_shares.push((

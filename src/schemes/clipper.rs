@@ -49,7 +49,8 @@ pub fn halves_file(agent: u8) -> String {
     format!("keys/unit-agent-{agent}.json")
 }
 const FAMILY_KIND: &str = "doormat-family-key";
-const HALVES_KIND: &str = "doormat-unit-halves";
+/// The `kind` of an escrow agent's file of unit-key halves.
+pub const HALVES_KIND: &str = "doormat-unit-halves";
 
 /// A 32-byte symmetric secret: zeroized on drop, never printed.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
