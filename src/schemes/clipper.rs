@@ -368,8 +368,14 @@ pub struct ForgeryReport {
 }
 
 /// Runs `trials` forgeries: a rogue sender with a genuine device tries random LEAFs until
-/// the receiving device's 16-bit check passes.
-pub fn leaf_forgery(trials: u64, randomness: &Randomness) -> ForgeryReport {
+/// the receiving device's 16-bit check passes. `progress` hears `(trials done, trials)`
+/// from worker threads.
+pub fn leaf_forgery(
+    trials: u64,
+    randomness: &Randomness,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> ForgeryReport {
+    let done = std::sync::atomic::AtomicU64::new(0);
     let started = std::time::Instant::now();
     let devices = ["rogue".to_owned(), "honest".to_owned()];
     let clipper = Clipper::generate(&devices, randomness);
@@ -403,6 +409,10 @@ pub fn leaf_forgery(trials: u64, randomness: &Randomness) -> ForgeryReport {
             let caught = read_leaf(&clipper.family, &honest_leaf, &nonce)
                 .and_then(|c| escrow_unwrap(&honest.key, &c).ok())
                 .is_some_and(|k| k.expose_secret() == key.expose_secret());
+            progress(
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                trials,
+            );
             (tries, escrow, worked, caught)
         })
         .collect();
@@ -486,7 +496,7 @@ mod tests {
 
     #[test]
     fn forgery_passes_the_check_and_leaves_escrow_with_garbage() {
-        let report = leaf_forgery(8, &Randomness::Seeded(1));
+        let report = leaf_forgery(8, &Randomness::Seeded(1), &|_, _| {});
         assert_eq!(report.trials, 8);
         assert!(report.min_tries >= 1 && report.min_tries <= report.max_tries);
         assert_eq!(report.escrow_recovered, 0);

@@ -305,7 +305,13 @@ fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
                 .into(),
         );
     }
-    let report = clipper::leaf_forgery(args.trials, &Randomness::from_seed(args.seed));
+    let progress = Progress::new(args.trials, "forging LEAFs");
+    let report = clipper::leaf_forgery(
+        args.trials,
+        &Randomness::from_seed(args.seed),
+        &|done, _| progress.set(done),
+    );
+    progress.finish();
     if args.json {
         print_json(&report)
     } else {
