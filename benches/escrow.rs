@@ -58,12 +58,7 @@ fn escrow_cost(c: &mut Criterion) {
     let envelope = schemes::seal(golden.as_ref(), &directory, &message, &key, true, &mut rng);
     let mut open = c.benchmark_group("open one message, RSA-2048");
     for holder in ["bob", "escrow"] {
-        let party = parties
-            .iter()
-            .find(|p| p.name == holder)
-            .expect("bench party");
-        let mut keyring = Keyring::new();
-        keyring.add(&party.name, party.role, party.key.clone());
+        let keyring = Keyring::of_parties(&parties, &[holder]);
         open.bench_function(
             BenchmarkId::from_parameter(format!("with {holder}'s key")),
             |b| {

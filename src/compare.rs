@@ -115,14 +115,7 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
             &options.randomness.fork(scheme.id().as_str()),
         )
     };
-    let keyring_of = |names: &[&str]| {
-        let mut keyring = Keyring::new();
-        for name in names {
-            let p = party(name);
-            keyring.add(&p.name, p.role, p.key.clone());
-        }
-        keyring
-    };
+    let keyring_of = |names: &[&str]| Keyring::of_parties(&parties, names);
     let open = |keyring: &Keyring, envelopes: &[Envelope]| {
         open_all(keyring, envelopes, &users, &mut Quiet).0
     };

@@ -93,6 +93,16 @@ impl Keyring {
         Ok(keyring)
     }
 
+    /// A keyring holding the named parties' keys, as a compromise of those parties would.
+    /// Names not among `parties` are skipped.
+    pub fn of_parties(parties: &[crate::world::Party], names: &[&str]) -> Self {
+        let mut keyring = Keyring::new();
+        for party in parties.iter().filter(|p| names.contains(&p.name.as_str())) {
+            keyring.add(&party.name, party.role, party.key.clone());
+        }
+        keyring
+    }
+
     pub fn holdings(&self) -> &[Holding] {
         &self.holdings
     }

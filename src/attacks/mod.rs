@@ -49,12 +49,7 @@ pub fn recover(
         for (envelope, outcome) in batch.iter().zip(&outcomes) {
             tally.count(envelope, outcome);
             if let (Some(out), Outcome::Opened(text)) = (out.as_deref_mut(), outcome) {
-                let record = Plaintext {
-                    id: envelope.id.clone(),
-                    from: envelope.from.clone(),
-                    to: envelope.to.clone(),
-                    text: text.clone(),
-                };
+                let record = Plaintext::opened(envelope, text.clone());
                 writeln!(out, "{}", record.to_json_line())
                     .map_err(|e| Error::io("the --out file", e))?;
             }

@@ -161,7 +161,7 @@ impl<'a> Story<'a> {
         // Act 5.
         let mut escrow_radius = None;
         if !self.act("Harvest now, decrypt later", |observer| {
-            let keyring = keyring_of(&world.parties, ESCROW_NAME);
+            let keyring = Keyring::of_parties(&world.parties, &[ESCROW_NAME]);
             let (radius, opened) = open_all(&keyring, &world.recorded, &world.users, observer);
             let blocks = vec![
                 Block::Radius {
@@ -191,7 +191,7 @@ impl<'a> Story<'a> {
                 let directory = directory(&world.parties);
                 let plain: Vec<_> = (0..AFTER_LEAK).map(|_| world.traffic.next_message()).collect();
                 let fresh = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
-                let keyring = keyring_of(&world.parties, ESCROW_NAME);
+                let keyring = Keyring::of_parties(&world.parties, &[ESCROW_NAME]);
                 let (radius, _) = open_all(&keyring, &fresh, &world.users, observer);
                 Ok((
                     vec![
@@ -216,7 +216,7 @@ impl<'a> Story<'a> {
             |observer| {
                 let without_escrow: Vec<Envelope> =
                     world.recorded.iter().map(strip_escrow).collect();
-                let keyring = keyring_of(&world.parties, VICTIM);
+                let keyring = Keyring::of_parties(&world.parties, &[VICTIM]);
                 let (radius, _) = open_all(&keyring, &without_escrow, &world.users, observer);
                 let blocks = vec![Block::Radius {
                     label: format!("the attacker, holding {VICTIM}.pem, against scheme none"),
@@ -334,7 +334,7 @@ fn act_warrant(world: &World, observer: &mut dyn DemoObserver) -> (Vec<String>, 
         .filter(|e| (from_t..=to_t).contains(&e.t))
         .cloned()
         .collect();
-    let keyring = keyring_of(&world.parties, ESCROW_NAME);
+    let keyring = Keyring::of_parties(&world.parties, &[ESCROW_NAME]);
     let (_, opened) = open_all(&keyring, &window, &world.users, observer);
     let involves_suspect =
         |from: &str, to: &[String]| from == SUSPECT || to.iter().any(|t| t == SUSPECT);
@@ -457,17 +457,6 @@ fn act_table(
             },
         ],
     )
-}
-
-/// A keyring holding the one named party's key.
-fn keyring_of(parties: &[Party], name: &str) -> Keyring {
-    let party = parties
-        .iter()
-        .find(|p| p.name == name)
-        .expect("the demo only steals keys of its own cast");
-    let mut keyring = Keyring::new();
-    keyring.add(&party.name, party.role, party.key.clone());
-    keyring
 }
 
 /// The scheme-none envelope: the same bytes, minus the escrow field.

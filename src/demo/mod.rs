@@ -181,12 +181,7 @@ pub fn open_all(
         for (envelope, outcome) in batch.iter().zip(opener.open_batch(batch)) {
             tally.count(envelope, &outcome);
             if let crate::attacks::Outcome::Opened(text) = outcome {
-                opened.push(Plaintext {
-                    id: envelope.id.clone(),
-                    from: envelope.from.clone(),
-                    to: envelope.to.clone(),
-                    text,
-                });
+                opened.push(Plaintext::opened(envelope, text));
             }
         }
         observer.progress(((i + 1) * BATCH).min(envelopes.len()) as u64, total);

@@ -14,6 +14,16 @@ pub struct Plaintext {
 }
 
 impl Plaintext {
+    /// The record of an opened envelope.
+    pub fn opened(envelope: &crate::wire::envelope::Envelope, text: String) -> Self {
+        Plaintext {
+            id: envelope.id.clone(),
+            from: envelope.from.clone(),
+            to: envelope.to.clone(),
+            text,
+        }
+    }
+
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).expect("plaintext record serialises to JSON")
     }

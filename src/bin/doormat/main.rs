@@ -177,7 +177,6 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
         session_size: args.session_size,
         randomness: Randomness::from_seed(args.seed),
     };
-    spec.check()?;
     let style = Style::for_stdout(false);
     let progress = Progress::new(args.messages, "sealing messages");
     let summary = disk::simulate(&spec, &args.out, args.force, &|done, _| progress.set(done))?;
