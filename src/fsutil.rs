@@ -128,6 +128,11 @@ impl AtomicFile {
         })
     }
 
+    /// Where the file will stand once committed.
+    pub fn destination(&self) -> &Path {
+        &self.destination
+    }
+
     pub fn writer(&mut self) -> &mut BufWriter<File> {
         self.writer
             .as_mut()

@@ -21,6 +21,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::error::{Error, Result};
+use crate::fsutil::AtomicFile;
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::WorldDir;
 
@@ -28,12 +29,13 @@ use crate::world::disk::WorldDir;
 const BATCH: usize = 4096;
 
 /// Opens every envelope of a world's capture that `keyring` can open, streaming the
-/// capture so memory stays flat. Plaintexts go to `out` as JSON lines, in capture order.
+/// capture so memory stays flat. Plaintexts go to `out` as JSON lines, in capture order;
+/// the caller commits it once the whole capture has been read.
 /// `progress` receives `(bytes read, bytes total)` of the capture.
 pub fn recover(
     world: &WorldDir,
     keyring: &Keyring,
-    mut out: Option<&mut dyn Write>,
+    mut out: Option<&mut AtomicFile>,
     progress: &dyn Fn(u64, u64),
 ) -> Result<BlastRadius> {
     let started = Instant::now();
@@ -50,8 +52,9 @@ pub fn recover(
             tally.count(envelope, outcome);
             if let (Some(out), Outcome::Opened(text)) = (out.as_deref_mut(), outcome) {
                 let record = Plaintext::opened(envelope, text.clone());
-                writeln!(out, "{}", record.to_json_line())
-                    .map_err(|e| Error::io("the --out file", e))?;
+                if let Err(e) = writeln!(out.writer(), "{}", record.to_json_line()) {
+                    return Err(Error::io(out.destination(), e));
+                }
             }
         }
         progress(capture.bytes_read(), capture.total_bytes);

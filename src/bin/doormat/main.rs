@@ -211,12 +211,9 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         "opening envelopes",
     )
     .in_bytes();
-    let radius = attacks::recover(
-        &world,
-        keyring,
-        out_file.as_mut().map(|f| f.writer() as &mut dyn Write),
-        &|done, _| progress.set(done),
-    )?;
+    let radius = attacks::recover(&world, keyring, out_file.as_mut(), &|done, _| {
+        progress.set(done)
+    })?;
     progress.finish();
     if let Some(file) = out_file {
         file.commit()?;
