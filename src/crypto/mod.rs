@@ -10,11 +10,17 @@
 //! | fingerprints       | SHA-256, FIPS 180-4                        | `sha2`      |
 //! | [`random`]         | OS randomness; ChaCha20 only under `--seed`| `rand_core`, `rand_chacha` |
 //! | [`symmetric`]      | AES key wrap (RFC 3394), AES-256-CTR (SP 800-38A), HMAC-SHA256 (RFC 2104) | `aes-kw`, `ctr`, `hmac` |
+//! | [`x25519`]         | X25519 Diffie-Hellman, RFC 7748            | `x25519-dalek` |
+//! | [`ed25519`]        | Ed25519 signatures, RFC 8032; PKCS#8/SPKI, RFC 8410 | `ed25519-dalek` |
+//! | [`kdf`]            | HKDF-SHA256, RFC 5869                      | `hkdf`      |
 
 pub mod aead;
+pub mod ed25519;
+pub mod kdf;
 pub mod random;
 pub mod rsa_oaep;
 pub mod symmetric;
+pub mod x25519;
 
 /// The one cryptographic failure doormat reports: something could not be opened.
 ///

@@ -46,6 +46,11 @@ impl Fingerprint {
         well_formed.then(|| Fingerprint(text.to_owned()))
     }
 
+    /// The fingerprint of a public key given as its SPKI DER encoding (any algorithm).
+    pub fn of_spki_der(der: &[u8]) -> Self {
+        Fingerprint(format!("sha256:{}", hex(&Sha256::digest(der))))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -76,7 +81,7 @@ impl PublicKey {
             .to_public_key_der()
             // Encoding a well-formed in-memory key cannot fail.
             .expect("SPKI encoding of a valid RSA public key");
-        let fingerprint = Fingerprint(format!("sha256:{}", hex(&Sha256::digest(der.as_bytes()))));
+        let fingerprint = Fingerprint::of_spki_der(der.as_bytes());
         PublicKey { inner, fingerprint }
     }
 
