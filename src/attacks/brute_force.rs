@@ -146,6 +146,7 @@ mod tests {
             escrow: None,
             salt: None,
             leaf: None,
+            ratchet: Vec::new(),
         };
         scheme.add_exceptional_access(&mut envelope, &key, &mut rng);
         let report = brute_force(&envelope, 16, &|_, _| {}).unwrap();

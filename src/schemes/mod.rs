@@ -6,6 +6,7 @@
 //! one method a scheme implements.
 
 pub mod clipper;
+pub mod forward_secret;
 pub mod ghost;
 pub mod short_key;
 pub mod split_key;
@@ -204,6 +205,7 @@ pub fn seal(
         escrow: None,
         salt: None,
         leaf: None,
+        ratchet: Vec::new(),
     };
     if carries_key {
         for reader in std::iter::once(&message.from).chain(&message.to) {

@@ -41,6 +41,53 @@ pub struct Envelope {
     pub salt: Option<Vec<u8>>,
     /// `clipper` only: the Law Enforcement Access Field.
     pub leaf: Option<Vec<u8>>,
+    /// `forward-secret` only: for each recipient, the content key under that pair's
+    /// Double Ratchet, in `to` order.
+    pub ratchet: Vec<(String, RatchetEntry)>,
+}
+
+/// One recipient's part of a `forward-secret` envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatchetEntry {
+    pub header: RatchetHeader,
+    /// Present on the messages a sender sends before its peer has answered: what the
+    /// peer needs to run X3DH and start the session.
+    pub x3dh: Option<X3dhHeader>,
+    /// The 32-byte content key sealed with AES-256-GCM under this message's ratchet
+    /// key: 48 bytes.
+    pub key: Vec<u8>,
+}
+
+/// The Double Ratchet header: the sender's current ratchet public key, the length of
+/// its previous sending chain, and this message's number in the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RatchetHeader {
+    pub dh: [u8; 32],
+    pub pn: u32,
+    pub n: u32,
+}
+
+impl RatchetHeader {
+    /// `dh ‖ pn ‖ n`, the counters as 4-byte big-endian: 40 bytes.
+    pub fn encode(&self) -> [u8; 40] {
+        let mut out = [0u8; 40];
+        out[..32].copy_from_slice(&self.dh);
+        out[32..36].copy_from_slice(&self.pn.to_be_bytes());
+        out[36..].copy_from_slice(&self.n.to_be_bytes());
+        out
+    }
+}
+
+/// What the initiator of a session sends so that the responder can run X3DH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct X3dhHeader {
+    /// The initiator's Ed25519 identity public key.
+    pub ik: [u8; 32],
+    /// The initiator's ephemeral X25519 public key.
+    pub ek: [u8; 32],
+    /// Which of the responder's signed prekeys, and which one-time prekey, were used.
+    pub spk: u32,
+    pub opk: Option<u32>,
 }
 
 impl Envelope {
@@ -111,6 +158,8 @@ struct WireOut<'a> {
     salt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     leaf: Option<String>,
+    #[serde(skip_serializing_if = "OrderedEntries::is_empty")]
+    ratchet: OrderedEntries<'a>,
 }
 
 impl<'a> From<&'a Envelope> for WireOut<'a> {
@@ -129,6 +178,7 @@ impl<'a> From<&'a Envelope> for WireOut<'a> {
             escrow: e.escrow.as_deref().map(b64),
             salt: e.salt.as_deref().map(b64),
             leaf: e.leaf.as_deref().map(b64),
+            ratchet: OrderedEntries(&e.ratchet),
         }
     }
 }
@@ -152,6 +202,94 @@ impl Serialize for OrderedWraps<'_> {
     }
 }
 
+/// `ratchet` as a JSON object whose keys keep the order of `to`.
+struct OrderedEntries<'a>(&'a [(String, RatchetEntry)]);
+
+impl OrderedEntries<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct EntryWire {
+    dh: String,
+    pn: u32,
+    n: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    x3dh: Option<X3dhWire>,
+    key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct X3dhWire {
+    ik: String,
+    ek: String,
+    spk: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    opk: Option<u32>,
+}
+
+impl Serialize for OrderedEntries<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, entry) in self.0 {
+            let wire = EntryWire {
+                dh: b64(&entry.header.dh),
+                pn: entry.header.pn,
+                n: entry.header.n,
+                x3dh: entry.x3dh.map(|x| X3dhWire {
+                    ik: b64(&x.ik),
+                    ek: b64(&x.ek),
+                    spk: x.spk,
+                    opk: x.opk,
+                }),
+                key: b64(&entry.key),
+            };
+            map.serialize_entry(name, &wire)?;
+        }
+        map.end()
+    }
+}
+
+/// Length of a ratchet entry's sealed content key: 32 bytes and the 16-byte tag.
+pub const RATCHET_KEY_LEN: usize = KEY_LEN + TAG_LEN;
+
+fn bytes32(field: &str, text: &str) -> Result<[u8; 32], InputError> {
+    let bytes = unb64(field, text)?;
+    bytes.as_slice().try_into().map_err(|_| {
+        InputError::new(format!("must be 32 bytes, found {}", bytes.len())).field(field)
+    })
+}
+
+impl EntryWire {
+    fn parse(self, field: &str) -> Result<RatchetEntry, InputError> {
+        let header = RatchetHeader {
+            dh: bytes32(&format!("{field}.dh"), &self.dh)?,
+            pn: self.pn,
+            n: self.n,
+        };
+        let x3dh = match self.x3dh {
+            Some(x) => Some(X3dhHeader {
+                ik: bytes32(&format!("{field}.x3dh.ik"), &x.ik)?,
+                ek: bytes32(&format!("{field}.x3dh.ek"), &x.ek)?,
+                spk: x.spk,
+                opk: x.opk,
+            }),
+            None => None,
+        };
+        let key = unb64(&format!("{field}.key"), &self.key)?;
+        if key.len() != RATCHET_KEY_LEN {
+            return Err(InputError::new(format!(
+                "must be {RATCHET_KEY_LEN} bytes (a sealed 32-byte content key and its tag), found {}",
+                key.len()
+            ))
+            .field(format!("{field}.key")));
+        }
+        Ok(RatchetEntry { header, x3dh, key })
+    }
+}
+
 /// The envelope as it arrives: every field optional, so that a missing one gets our own
 /// message naming it. Unknown fields are ignored, as the format requires.
 #[derive(Deserialize)]
@@ -169,6 +307,7 @@ struct WireIn {
     escrow: Option<String>,
     salt: Option<String>,
     leaf: Option<String>,
+    ratchet: Option<EntryList>,
 }
 
 fn missing(field: &str) -> InputError {
@@ -253,7 +392,20 @@ impl WireIn {
         {
             return Err(InputError::new("is too long to be a LEAF").field("leaf"));
         }
-        if self.session.is_none() && wrapped.is_empty() && escrow.is_none() {
+        let mut ratchet = Vec::new();
+        for (name, wire) in self.ratchet.map(|l| l.0).unwrap_or_default() {
+            let field = format!("ratchet.{name}");
+            check_name(&name).map_err(|e| e.field(&field))?;
+            if !to.contains(&name) {
+                return Err(
+                    InputError::new(format!("{name} is not a recipient of this message"))
+                        .field(&field)
+                        .hint("a ratchet entry is addressed to one of the names in \"to\""),
+                );
+            }
+            ratchet.push((name, wire.parse(&field)?));
+        }
+        if self.session.is_none() && wrapped.is_empty() && escrow.is_none() && ratchet.is_empty() {
             return Err(InputError::new(
                 "has no wrapped keys and no session: no one could ever open it",
             )
@@ -272,6 +424,7 @@ impl WireIn {
             escrow,
             salt,
             leaf,
+            ratchet,
         })
     }
 }
@@ -285,6 +438,34 @@ fn check_wrapped_len(field: &str, bytes: &[u8]) -> Result<(), InputError> {
         .field(field));
     }
     Ok(())
+}
+
+/// `ratchet` read as an ordered list, refusing a recipient named twice.
+struct EntryList(Vec<(String, EntryWire)>);
+
+impl<'de> Deserialize<'de> for EntryList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = EntryList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object mapping recipient names to ratchet entries")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EntryList, A::Error> {
+                let mut entries: Vec<(String, EntryWire)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, EntryWire>()? {
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "recipient {key:?} appears twice in \"ratchet\""
+                        )));
+                    }
+                    entries.push((key, value));
+                }
+                Ok(EntryList(entries))
+            }
+        }
+        deserializer.deserialize_map(EntryVisitor)
+    }
 }
 
 /// A JSON object read as an ordered list of pairs, refusing duplicate keys (which would
@@ -334,6 +515,7 @@ mod tests {
             escrow: Some(vec![5; 256]),
             salt: None,
             leaf: None,
+            ratchet: Vec::new(),
         }
     }
 
