@@ -38,11 +38,14 @@ pub enum SchemeId {
     Ghost,
     /// Every envelope carries a LEAF for the sender's escrowed unit key (FIPS 185).
     Clipper,
+    /// No escrow, and Signal's X3DH and Double Ratchet: a fresh key for every message.
+    ForwardSecret,
 }
 
 impl SchemeId {
-    pub const ALL: [SchemeId; 7] = [
+    pub const ALL: [SchemeId; 8] = [
         SchemeId::None,
+        SchemeId::ForwardSecret,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
         SchemeId::VendorEscrow,
@@ -60,6 +63,7 @@ impl SchemeId {
             SchemeId::ShortKey => "short-key",
             SchemeId::Ghost => "ghost",
             SchemeId::Clipper => "clipper",
+            SchemeId::ForwardSecret => "forward-secret",
         }
     }
 
@@ -73,6 +77,9 @@ impl SchemeId {
             SchemeId::ShortKey => "content keys have only n secret bits",
             SchemeId::Ghost => "the relay adds a hidden reader to chosen conversations",
             SchemeId::Clipper => "a LEAF carries each key under an escrowed unit key",
+            SchemeId::ForwardSecret => {
+                "no escrow; X3DH and the Double Ratchet: every message its own key"
+            }
         }
     }
 
@@ -230,6 +237,6 @@ mod tests {
     fn parse_names_every_known_scheme_in_the_hint() {
         assert_eq!(SchemeId::parse("golden-key").unwrap(), SchemeId::GoldenKey);
         let e = SchemeId::parse("golden").unwrap_err();
-        assert!(e.hint.unwrap().contains("none, golden-key, split-key"));
+        assert!(e.hint.unwrap().contains("none, forward-secret, golden-key, split-key"));
     }
 }

@@ -21,8 +21,11 @@ use crate::wire::lines::Lines;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERSION};
 
-use super::traffic::TrafficGenerator;
-use super::{directory, generate_parties, scheme_for, seal_batch, Party, WorldSpec};
+use super::forward::{ForwardWorld, DELIVERY_LOG};
+use super::traffic::{Message, TrafficGenerator};
+use super::{directory, generate_parties, scheme_for, seal_batch, Party, SnapshotAt, WorldSpec};
+use crate::crypto::rsa_oaep::Fingerprint;
+use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
 use crate::schemes::clipper::{self, Clipper};
 use crate::schemes::ghost::{self, Watchers};
 use crate::schemes::{split_key, vendor, Scheme, SchemeId};
@@ -66,7 +69,36 @@ pub fn simulate(
     check_destination(out, force)?;
     let staging = Staging::new(out)?;
     let root = staging.path.clone();
+    fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
+    if !spec.snapshots.is_empty() {
+        let dir = root.join(SNAPSHOTS_DIR);
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    let built = match spec.scheme {
+        SchemeId::ForwardSecret => build_forward_secret(spec, &root, progress)?,
+        _ => build_sealed(spec, &root, progress)?,
+    };
+    staging.commit(out, force)?;
 
+    Ok(SimulateSummary {
+        out: out.to_path_buf(),
+        scheme: spec.scheme.as_str().to_owned(),
+        users: spec.users,
+        messages: spec.messages,
+        parties: built.parties,
+        capture_bytes: built.capture_bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// What building a world reports back.
+struct Built {
+    parties: Vec<String>,
+    capture_bytes: u64,
+}
+
+/// A world of content keys sealed for RSA readers: every scheme but forward-secret.
+fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Built> {
     let parties = generate_parties(&spec.party_names(), spec.key_bits, &spec.randomness);
     let directory = directory(&parties);
     // Clipper's keys are symmetric secrets of its own; the one instance both seals and
@@ -74,60 +106,37 @@ pub fn simulate(
     let clipper = (spec.scheme == SchemeId::Clipper)
         .then(|| Clipper::generate(&spec.user_names(), &spec.randomness));
 
-    fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
     let mut entries = Vec::new();
     for party in &parties {
-        let private = root.join(KEYS).join(format!("{}.pem", party.name));
-        let public_rel = format!("{KEYS}/{}.pub.pem", party.name);
         // Under split-key the escrow private key exists only as the agents' shares.
         let split = spec.scheme == SchemeId::SplitKey && party.role == Role::Escrow;
-        if !split {
-            fsutil::write_new(&private, party.key.to_pem().as_bytes(), true)?;
-        }
-        fsutil::write_new(
-            &root.join(&public_rel),
-            party.key.public_key().to_pem().as_bytes(),
-            false,
-        )?;
-        entries.push(PartyEntry {
-            name: party.name.clone(),
-            role: party.role,
-            public_key: public_rel,
-            fingerprint: party.key.fingerprint().to_string(),
-        });
+        let private = (!split).then(|| party.key.to_pem());
+        entries.push(write_key_pair(
+            root,
+            &party.name,
+            party.role,
+            private.as_ref().map(|pem| pem.as_str()),
+            &party.key.public_key().to_pem(),
+            party.key.fingerprint(),
+        )?);
     }
-    write_scheme_extras(spec, &parties, clipper.as_ref(), &root)?;
+    for snapshot in &spec.snapshots {
+        let party = parties
+            .iter()
+            .find(|p| p.name == snapshot.user)
+            .ok_or_else(|| Error::Internal(format!("no party {}", snapshot.user)))?;
+        let text = snapshot::of_rsa_user(spec.scheme.as_str(), &party.name, snapshot.t, &party.key);
+        write_snapshot(root, snapshot, &text)?;
+    }
+    write_scheme_extras(spec, &parties, clipper.as_ref(), root)?;
     let family_id = clipper.as_ref().map(|c| c.family.id());
     let scheme: Box<dyn Scheme> = match clipper {
         Some(clipper) => Box::new(clipper),
         None => scheme_for(spec.scheme, &spec.params, &parties)?,
     };
-    let world = WorldFile {
-        v: WORLD_FILE_VERSION,
-        scheme: spec.scheme.as_str().to_owned(),
-        parameters: Parameters {
-            users: spec.users as u64,
-            messages: spec.messages,
-            key_bits: spec.key_bits as u64,
-            session_size: spec.session_size,
-            seed: spec.randomness.seed(),
-            agents: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.agents),
-            threshold: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.threshold),
-            bits: (spec.scheme == SchemeId::ShortKey).then_some(spec.params.bits),
-            ghost_after: (spec.scheme == SchemeId::Ghost).then_some(spec.params.ghost_after),
-            ghost_target: (spec.scheme == SchemeId::Ghost).then(|| spec.params.ghost_target.clone()),
-            verifying: (spec.scheme == SchemeId::Ghost).then(|| spec.params.verifying.clone()),
-            family_id,
-        },
-        parties: entries,
-        note: spec.randomness.seed().map(|seed| {
-            format!("made with --seed {seed}: every key here can be recomputed by anyone; for classrooms only")
-        }),
-    };
-    fsutil::write_new(&root.join(WORLD_JSON), world.to_json().as_bytes(), false)?;
+    write_world_file(spec, root, entries, family_id)?;
 
-    let mut capture = buffered(&root.join(CAPTURE))?;
-    let mut truth = buffered(&root.join(TRUTH))?;
+    let mut recorder = Recorder::new(root)?;
     // Under ghost, what verifying clients show their users.
     let mut watch = match spec.scheme {
         SchemeId::Ghost => Some((
@@ -139,51 +148,194 @@ pub fn simulate(
     let mut generator =
         TrafficGenerator::new(&spec.user_names(), spec.session_size, &spec.randomness);
     let mut written = 0u64;
-    let mut capture_bytes = 0u64;
     while written < spec.messages {
         let n = (spec.messages - written).min(BATCH as u64) as usize;
         let messages: Vec<_> = (0..n).map(|_| generator.next_message()).collect();
         let envelopes = seal_batch(scheme.as_ref(), &directory, &messages, &spec.randomness);
         for (message, envelope) in messages.iter().zip(&envelopes) {
-            let line = envelope.to_json_line();
-            capture_bytes += line.len() as u64 + 1;
-            writeln!(capture, "{line}").map_err(|e| Error::io(root.join(CAPTURE), e))?;
-            let record = Plaintext {
-                id: message.id.clone(),
-                from: message.from.clone(),
-                to: message.to.clone(),
-                text: message.text.clone(),
-            };
-            writeln!(truth, "{}", record.to_json_line())
-                .map_err(|e| Error::io(root.join(TRUTH), e))?;
+            recorder.record(message, envelope)?;
             if let Some((watchers, notices)) = watch.as_mut() {
                 for notice in watchers.watch(envelope) {
-                    let line = serde_json::to_string(&notice)
-                        .map_err(|e| Error::Internal(e.to_string()))?;
-                    writeln!(notices, "{line}")
-                        .map_err(|e| Error::io(root.join(ghost::NOTICES), e))?;
+                    write_json_line(notices, &root.join(ghost::NOTICES), &notice)?;
                 }
             }
         }
         written += n as u64;
         progress(written, spec.messages);
     }
-    finish(capture, &root.join(CAPTURE))?;
-    finish(truth, &root.join(TRUTH))?;
+    let capture_bytes = recorder.finish()?;
     if let Some((_, notices)) = watch {
         finish(notices, &root.join(ghost::NOTICES))?;
     }
-    staging.commit(out, force)?;
-
-    Ok(SimulateSummary {
-        out: out.to_path_buf(),
-        scheme: spec.scheme.as_str().to_owned(),
-        users: spec.users,
-        messages: spec.messages,
+    Ok(Built {
         parties: parties.iter().map(|p| p.name.clone()).collect(),
         capture_bytes,
-        seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// A forward-secret world: devices with Ed25519 identities, X3DH and Double Ratchet
+/// sessions, deliveries that are not instant, and snapshots taken as time passes.
+fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Built> {
+    let users = spec.user_names();
+    let mut world = ForwardWorld::new(&users, &spec.randomness);
+    let mut entries = Vec::new();
+    for name in &users {
+        let device = world
+            .device(name)
+            .ok_or_else(|| Error::Internal(format!("no device for {name}")))?;
+        let identity = &device.identity;
+        entries.push(write_key_pair(
+            root,
+            name,
+            Role::User,
+            Some(identity.to_pem().as_str()),
+            &identity.public().to_pem(),
+            identity.fingerprint(),
+        )?);
+    }
+    write_world_file(spec, root, entries, None)?;
+
+    let mut recorder = Recorder::new(root)?;
+    let log_path = root.join(DELIVERY_LOG);
+    let mut log = buffered(&log_path)?;
+    let mut generator = TrafficGenerator::new(&users, 1, &spec.randomness);
+    for t in 1..=spec.messages {
+        let message = generator.next_message();
+        let envelope = world.send(&message)?;
+        recorder.record(&message, &envelope)?;
+        for delivery in world.deliver_until(t)? {
+            write_json_line(&mut log, &log_path, &delivery)?;
+        }
+        for snapshot in spec.snapshots.iter().filter(|s| s.t == t) {
+            let device = world
+                .device(&snapshot.user)
+                .ok_or_else(|| Error::Internal(format!("no device for {}", snapshot.user)))?;
+            write_snapshot(root, snapshot, &snapshot::of_device(device, t))?;
+        }
+        if t % BATCH as u64 == 0 || t == spec.messages {
+            progress(t, spec.messages);
+        }
+    }
+    for delivery in world.undelivered() {
+        write_json_line(&mut log, &log_path, &delivery)?;
+    }
+    finish(log, &log_path)?;
+    Ok(Built {
+        parties: users,
+        capture_bytes: recorder.finish()?,
+    })
+}
+
+/// Writes `keys/NAME.pem` (mode 0600; none where the private key is never whole) and
+/// `keys/NAME.pub.pem`, and returns the party's line of `world.json`.
+fn write_key_pair(
+    root: &Path,
+    name: &str,
+    role: Role,
+    private_pem: Option<&str>,
+    public_pem: &str,
+    fingerprint: &Fingerprint,
+) -> Result<PartyEntry> {
+    if let Some(pem) = private_pem {
+        let private = root.join(KEYS).join(format!("{name}.pem"));
+        fsutil::write_new(&private, pem.as_bytes(), true)?;
+    }
+    let public_rel = format!("{KEYS}/{name}.pub.pem");
+    fsutil::write_new(&root.join(&public_rel), public_pem.as_bytes(), false)?;
+    Ok(PartyEntry {
+        name: name.to_owned(),
+        role,
+        public_key: public_rel,
+        fingerprint: fingerprint.to_string(),
+    })
+}
+
+fn write_snapshot(root: &Path, at: &SnapshotAt, text: &str) -> Result<()> {
+    let path = root
+        .join(SNAPSHOTS_DIR)
+        .join(snapshot::file_name(&at.user, at.t));
+    fsutil::write_new(&path, text.as_bytes(), true)
+}
+
+fn write_world_file(
+    spec: &WorldSpec,
+    root: &Path,
+    parties: Vec<PartyEntry>,
+    family_id: Option<String>,
+) -> Result<()> {
+    let world = WorldFile {
+        v: WORLD_FILE_VERSION,
+        scheme: spec.scheme.as_str().to_owned(),
+        parameters: Parameters {
+            users: spec.users as u64,
+            messages: spec.messages,
+            // A forward-secret world holds no RSA key at all.
+            key_bits: if spec.scheme == SchemeId::ForwardSecret {
+                0
+            } else {
+                spec.key_bits as u64
+            },
+            session_size: spec.session_size,
+            seed: spec.randomness.seed(),
+            agents: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.agents),
+            threshold: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.threshold),
+            bits: (spec.scheme == SchemeId::ShortKey).then_some(spec.params.bits),
+            ghost_after: (spec.scheme == SchemeId::Ghost).then_some(spec.params.ghost_after),
+            ghost_target: (spec.scheme == SchemeId::Ghost).then(|| spec.params.ghost_target.clone()),
+            verifying: (spec.scheme == SchemeId::Ghost).then(|| spec.params.verifying.clone()),
+            family_id,
+        },
+        parties,
+        note: spec.randomness.seed().map(|seed| {
+            format!("made with --seed {seed}: every key here can be recomputed by anyone; for classrooms only")
+        }),
+    };
+    fsutil::write_new(&root.join(WORLD_JSON), world.to_json().as_bytes(), false)
+}
+
+/// The network tap and the ground truth, written as the traffic flows.
+struct Recorder {
+    root: PathBuf,
+    capture: BufWriter<File>,
+    truth: BufWriter<File>,
+    capture_bytes: u64,
+}
+
+impl Recorder {
+    fn new(root: &Path) -> Result<Self> {
+        Ok(Recorder {
+            root: root.to_path_buf(),
+            capture: buffered(&root.join(CAPTURE))?,
+            truth: buffered(&root.join(TRUTH))?,
+            capture_bytes: 0,
+        })
+    }
+
+    fn record(&mut self, message: &Message, envelope: &Envelope) -> Result<()> {
+        let line = envelope.to_json_line();
+        self.capture_bytes += line.len() as u64 + 1;
+        writeln!(self.capture, "{line}").map_err(|e| Error::io(self.root.join(CAPTURE), e))?;
+        let record = Plaintext {
+            id: message.id.clone(),
+            from: message.from.clone(),
+            to: message.to.clone(),
+            text: message.text.clone(),
+        };
+        writeln!(self.truth, "{}", record.to_json_line())
+            .map_err(|e| Error::io(self.root.join(TRUTH), e))
+    }
+
+    /// Flushes both files; returns the capture's size in bytes.
+    fn finish(self) -> Result<u64> {
+        finish(self.capture, &self.root.join(CAPTURE))?;
+        finish(self.truth, &self.root.join(TRUTH))?;
+        Ok(self.capture_bytes)
+    }
+}
+
+fn write_json_line(out: &mut BufWriter<File>, path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let line = serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))?;
+    writeln!(out, "{line}").map_err(|e| Error::io(path, e))
 }
 
 /// What a scheme keeps outside the envelopes: split-key's shares, vendor-escrow's vault.
@@ -255,7 +407,11 @@ fn write_scheme_extras(
                 )?;
             }
         }
-        SchemeId::None | SchemeId::GoldenKey | SchemeId::ShortKey | SchemeId::Ghost => {}
+        SchemeId::None
+        | SchemeId::GoldenKey
+        | SchemeId::ShortKey
+        | SchemeId::Ghost
+        | SchemeId::ForwardSecret => {}
     }
     Ok(())
 }

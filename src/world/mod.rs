@@ -2,6 +2,7 @@
 //! network tap records.
 
 pub mod disk;
+pub mod forward;
 pub mod traffic;
 
 use rayon::prelude::*;
@@ -46,6 +47,31 @@ pub struct WorldSpec {
     pub randomness: Randomness,
     /// Parameters only some schemes take (agents, threshold, bits).
     pub params: SchemeParams,
+    /// Device snapshots to take: what malware on a user's device steals at a time.
+    pub snapshots: Vec<SnapshotAt>,
+}
+
+/// `--snapshot NAME@T`: copy NAME's device just after logical time T.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotAt {
+    pub user: String,
+    pub t: u64,
+}
+
+impl SnapshotAt {
+    /// Parses `NAME@T`.
+    pub fn parse(text: &str) -> Result<Self, InputError> {
+        let flag = || InputError::new(format!("{:?} is not NAME@T", crate::wire::names::truncate(text, 40)))
+            .field("--snapshot")
+            .hint("for example --snapshot alice@100: alice's device, just after message 100");
+        let (user, t) = text.split_once('@').ok_or_else(flag)?;
+        let t: u64 = t.parse().map_err(|_| flag())?;
+        crate::wire::names::check_name(user).map_err(|e| e.field("--snapshot"))?;
+        Ok(SnapshotAt {
+            user: user.to_owned(),
+            t,
+        })
+    }
 }
 
 /// Scheme parameters; each scheme reads its own.
@@ -91,13 +117,66 @@ impl WorldSpec {
             SchemeId::SplitKey => schemes::split_key::check_params(&self.params)?,
             SchemeId::ShortKey => schemes::short_key::check_bits(self.params.bits)?,
             SchemeId::Ghost => self.check_ghost()?,
-            SchemeId::None | SchemeId::GoldenKey | SchemeId::VendorEscrow | SchemeId::Clipper => {}
+            SchemeId::ForwardSecret if self.session_size != 1 => {
+                return Err(InputError::new(
+                    "does not apply to forward-secret worlds: the ratchet gives every message its own key",
+                )
+                .field("--session-size"))
+            }
+            SchemeId::None
+            | SchemeId::GoldenKey
+            | SchemeId::VendorEscrow
+            | SchemeId::Clipper
+            | SchemeId::ForwardSecret => {}
         }
+        self.check_snapshots()?;
         if self.session_size == 0 {
             return Err(
                 InputError::new("must be at least 1 (1: a fresh key per message)")
                     .field("--session-size"),
             );
+        }
+        Ok(())
+    }
+
+    fn check_snapshots(&self) -> Result<(), InputError> {
+        if self.snapshots.is_empty() {
+            return Ok(());
+        }
+        if !matches!(
+            self.scheme,
+            SchemeId::None | SchemeId::GoldenKey | SchemeId::ForwardSecret
+        ) {
+            return Err(InputError::new(format!(
+                "device snapshots are modelled for none, golden-key and forward-secret worlds, not {}",
+                self.scheme
+            ))
+            .field("--snapshot"));
+        }
+        let users = self.user_names();
+        for (i, snapshot) in self.snapshots.iter().enumerate() {
+            if !users.contains(&snapshot.user) {
+                return Err(InputError::new(format!(
+                    "{:?} is not a user of this world",
+                    snapshot.user
+                ))
+                .field("--snapshot")
+                .hint(format!("users are {} ... {}", users[0], users[users.len() - 1])));
+            }
+            if snapshot.t == 0 || snapshot.t > self.messages {
+                return Err(InputError::new(format!(
+                    "t={} is outside the world's 1 to {} messages",
+                    snapshot.t, self.messages
+                ))
+                .field("--snapshot"));
+            }
+            if self.snapshots[..i].contains(snapshot) {
+                return Err(InputError::new(format!(
+                    "{}@{} is asked for twice",
+                    snapshot.user, snapshot.t
+                ))
+                .field("--snapshot"));
+            }
         }
         Ok(())
     }
@@ -152,8 +231,9 @@ impl WorldSpec {
             // The ghost is an exceptional-access holder like the escrow authority; it
             // reads through its own `wrapped` entry rather than an `escrow` field.
             SchemeId::Ghost => parties.push((GHOST_NAME.to_owned(), Role::Escrow)),
-            // Clipper's family and unit keys are symmetric secrets, not RSA parties.
-            SchemeId::None | SchemeId::ShortKey | SchemeId::Clipper => {}
+            // Clipper's family and unit keys are symmetric secrets, not RSA parties; a
+            // forward-secret world's users hold Ed25519 identity keys, made elsewhere.
+            SchemeId::None | SchemeId::ShortKey | SchemeId::Clipper | SchemeId::ForwardSecret => {}
         }
         parties
     }
@@ -207,6 +287,11 @@ pub fn scheme_for(
         SchemeId::Clipper => {
             return Err(InputError::new(
                 "a clipper scheme carries its own family and unit keys: build it with Clipper::generate",
+            ))
+        }
+        SchemeId::ForwardSecret => {
+            return Err(InputError::new(
+                "a forward-secret world is sealed by its devices' ratchets: use world::forward::ForwardWorld",
             ))
         }
         SchemeId::Ghost => {

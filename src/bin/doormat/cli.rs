@@ -123,8 +123,8 @@ pub struct SimulateArgs {
     /// Directory to create the world in
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Exceptional-access design: none, golden-key, split-key, vendor-escrow, short-key,
-    /// ghost or clipper
+    /// Exceptional-access design: none, forward-secret, golden-key, split-key,
+    /// vendor-escrow, short-key, ghost or clipper
     #[arg(long, value_name = "S")]
     pub scheme: String,
     /// Number of users (alice, bob, ..., judy, user11, ...)
@@ -161,6 +161,10 @@ pub struct SimulateArgs {
     /// (the others suppress the notice, as the proposal requires)
     #[arg(long, value_name = "USER")]
     pub verifying: Vec<String>,
+    /// Save what malware on NAME's device would steal just after logical time T
+    /// (snapshots/NAME@T.json); repeatable. For none, golden-key and forward-secret
+    #[arg(long = "snapshot", value_name = "NAME@T")]
+    pub snapshots: Vec<String>,
     /// Replace an existing world in DIR, keys included
     #[arg(long)]
     pub force: bool,

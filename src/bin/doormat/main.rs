@@ -17,7 +17,7 @@ use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
 use doormat::schemes::{clipper, short_key, SchemeId};
 use doormat::world::disk::{self, WorldDir};
-use doormat::world::{SchemeParams, WorldSpec};
+use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
     AttackCommand, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, LeafForgeryArgs,
@@ -176,6 +176,11 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
         key_bits: args.key_bits,
         session_size: args.session_size,
         randomness: Randomness::from_seed(args.seed),
+        snapshots: args
+            .snapshots
+            .iter()
+            .map(|text| SnapshotAt::parse(text))
+            .collect::<std::result::Result<_, _>>()?,
     };
     let style = Style::for_stdout(false);
     let progress = Progress::new(args.messages, "sealing messages");

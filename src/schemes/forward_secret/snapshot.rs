@@ -1,1 +1,403 @@
+//! A device snapshot: what malware on a user's phone would steal just after logical time
+//! T. Under `forward-secret` that is the identity key, the prekeys not yet used, and
+//! every session's ratchet state with its stored skipped keys; under `none` and
+//! `golden-key` it is the user's RSA private key.
+//!
+//! The file is JSON, written with mode 0600 to `DIR/snapshots/NAME@T.json`. Its `digest`
+//! (SHA-256 of the file with `digest` empty) catches damage and careless edits; it is no
+//! MAC, since the snapshot is the attacker's own loot and anyone may recompute it.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::device::{Device, Session};
+use super::ratchet::{Key32, Ratchet, SkippedKeys};
+use crate::crypto::ed25519::IdentityKey;
+use crate::crypto::rsa_oaep::{hex, Fingerprint, PrivateKey};
+use crate::crypto::x25519::{DhKeyPair, DhPublic};
+use crate::error::InputError;
+use crate::wire::names::check_name;
+use crate::wire::{b64, unb64};
+
+/// The `kind` field of every snapshot file.
+pub const SNAPSHOT_KIND: &str = "doormat-device-snapshot";
+/// Where `simulate --snapshot` writes snapshots, inside the world directory.
+pub const SNAPSHOTS_DIR: &str = "snapshots";
+const SNAPSHOT_VERSION: u64 = 1;
+
+/// The file name of a snapshot of `user` taken at `t`.
+pub fn file_name(user: &str, t: u64) -> String {
+    format!("{user}@{t}.json")
+}
+
+/// The snapshot file as written and read. Its secrets zeroize when it is dropped.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct SnapshotFile {
+    pub v: u64,
+    pub kind: String,
+    pub scheme: String,
+    pub user: String,
+    /// The logical time just after which the device was copied.
+    pub t: u64,
+    pub identity_fingerprint: String,
+    /// PKCS#8 PEM: Ed25519 under `forward-secret`, RSA otherwise.
+    pub identity_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_prekey: Option<PrekeyFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_time_prekeys: Vec<PrekeyFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionFile>,
+    pub digest: String,
+}
+
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct PrekeyFile {
+    pub id: u32,
+    pub private: String,
+}
+
+/// One Double Ratchet session's state (the spec's §3.2 variables), base64 throughout.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct SessionFile {
+    pub peer: String,
+    pub ad: String,
+    pub root_key: String,
+    pub dhs_private: String,
+    pub dhr: Option<String>,
+    pub cks: Option<String>,
+    pub ns: u32,
+    pub ckr: Option<String>,
+    pub nr: u32,
+    pub pn: u32,
+    #[serde(default)]
+    pub skipped: Vec<SkippedFile>,
+}
+
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct SkippedFile {
+    pub dh: String,
+    pub n: u32,
+    pub mk: String,
+}
+
+/// What a snapshot holds, parsed.
+#[derive(Debug, Clone)]
+pub enum Stolen {
+    /// `none` and `golden-key`: the user's RSA private key.
+    Rsa(PrivateKey),
+    /// `forward-secret`: the device's whole cryptographic state.
+    Device(Box<Device>),
+}
+
+/// A parsed snapshot.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub scheme: String,
+    pub user: String,
+    pub t: u64,
+    pub fingerprint: Fingerprint,
+    pub stolen: Stolen,
+}
+
+fn digest_of(file: &mut SnapshotFile) -> String {
+    let kept = std::mem::take(&mut file.digest);
+    let text = zeroize::Zeroizing::new(
+        serde_json::to_string(&*file).expect("a snapshot serialises to JSON"),
+    );
+    file.digest = kept;
+    format!("sha256:{}", hex(&Sha256::digest(text.as_bytes())))
+}
+
+fn finish(mut file: SnapshotFile) -> zeroize::Zeroizing<String> {
+    file.digest = digest_of(&mut file);
+    let mut text = serde_json::to_string_pretty(&file).expect("a snapshot serialises to JSON");
+    text.push('\n');
+    zeroize::Zeroizing::new(text)
+}
+
+/// The snapshot of an RSA user (schemes `none` and `golden-key`).
+pub fn of_rsa_user(
+    scheme: &str,
+    user: &str,
+    t: u64,
+    key: &PrivateKey,
+) -> zeroize::Zeroizing<String> {
+    finish(SnapshotFile {
+        v: SNAPSHOT_VERSION,
+        kind: SNAPSHOT_KIND.to_owned(),
+        scheme: scheme.to_owned(),
+        user: user.to_owned(),
+        t,
+        identity_fingerprint: key.fingerprint().to_string(),
+        identity_key: key.to_pem().to_string(),
+        signed_prekey: None,
+        one_time_prekeys: Vec::new(),
+        sessions: Vec::new(),
+        digest: String::new(),
+    })
+}
+
+/// The snapshot of a forward-secret device.
+pub fn of_device(device: &Device, t: u64) -> zeroize::Zeroizing<String> {
+    let secret = |k: &Key32| b64(k.expose_secret());
+    finish(SnapshotFile {
+        v: SNAPSHOT_VERSION,
+        kind: SNAPSHOT_KIND.to_owned(),
+        scheme: crate::schemes::SchemeId::ForwardSecret.as_str().to_owned(),
+        user: device.name.clone(),
+        t,
+        identity_fingerprint: device.identity.fingerprint().to_string(),
+        identity_key: device.identity.to_pem().to_string(),
+        signed_prekey: Some(PrekeyFile {
+            id: super::device::SIGNED_PREKEY_ID,
+            private: b64(&*device.signed_prekey.expose_private()),
+        }),
+        one_time_prekeys: device
+            .one_time_prekeys
+            .iter()
+            .map(|(id, pair)| PrekeyFile {
+                id: *id,
+                private: b64(&*pair.expose_private()),
+            })
+            .collect(),
+        sessions: device
+            .sessions
+            .iter()
+            .map(|(peer, session)| {
+                let r = &session.ratchet;
+                SessionFile {
+                    peer: peer.clone(),
+                    ad: b64(&r.ad),
+                    root_key: secret(&r.rk),
+                    dhs_private: b64(&*r.dhs.expose_private()),
+                    dhr: r.dhr.map(|d| b64(&d.0)),
+                    cks: r.cks.as_ref().map(secret),
+                    ns: r.ns,
+                    ckr: r.ckr.as_ref().map(secret),
+                    nr: r.nr,
+                    pn: r.pn,
+                    skipped: r
+                        .skipped
+                        .iter()
+                        .map(|(dh, n, mk)| SkippedFile {
+                            dh: b64(&dh.0),
+                            n,
+                            mk: secret(mk),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        digest: String::new(),
+    })
+}
+
+fn bytes32(field: &str, text: &str) -> Result<[u8; 32], InputError> {
+    let bytes = zeroize::Zeroizing::new(unb64(field, text)?);
+    bytes.as_slice().try_into().map_err(|_| {
+        InputError::new(format!("must be 32 bytes, found {}", bytes.len())).field(field)
+    })
+}
+
+/// Parses a snapshot file. Errors name the field; the caller adds the file.
+pub fn parse(text: &str) -> Result<Snapshot, InputError> {
+    let mut file: SnapshotFile = serde_json::from_str(text).map_err(|e| {
+        let problem = if e.is_eof() {
+            format!("ends too soon to be a device snapshot ({e}): was it truncated?")
+        } else {
+            format!("is not a device snapshot ({e})")
+        };
+        InputError::new(problem)
+            .hint("snapshots are written by doormat simulate --snapshot NAME@T")
+    })?;
+    if file.kind != SNAPSHOT_KIND {
+        return Err(InputError::new(format!(
+            "is {:?}, not {SNAPSHOT_KIND:?}: this is not a device snapshot",
+            crate::wire::names::truncate(&file.kind, 40)
+        ))
+        .field("kind"));
+    }
+    if file.v != SNAPSHOT_VERSION {
+        return Err(InputError::new(format!(
+            "version {} is unknown; this doormat reads version {SNAPSHOT_VERSION}",
+            file.v
+        ))
+        .field("v"));
+    }
+    if digest_of(&mut file) != file.digest {
+        return Err(InputError::new(
+            "does not match the file's contents: the snapshot was changed after it was taken",
+        )
+        .field("digest")
+        .hint("use the untouched snapshots/NAME@T.json that simulate wrote"));
+    }
+    check_name(&file.user).map_err(|e| e.field("user"))?;
+    let fingerprint = Fingerprint::parse(&file.identity_fingerprint).ok_or_else(|| {
+        InputError::new("is not a fingerprint").field("identity_fingerprint")
+    })?;
+    let stolen = if file.scheme == crate::schemes::SchemeId::ForwardSecret.as_str() {
+        Stolen::Device(Box::new(parse_device(&file)?))
+    } else {
+        let key = PrivateKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
+        Stolen::Rsa(key)
+    };
+    let actual = match &stolen {
+        Stolen::Rsa(key) => key.fingerprint().clone(),
+        Stolen::Device(device) => device.identity.fingerprint().clone(),
+    };
+    if actual != fingerprint {
+        return Err(InputError::new(
+            "does not match the identity key the snapshot holds",
+        )
+        .field("identity_fingerprint"));
+    }
+    Ok(Snapshot {
+        scheme: file.scheme.clone(),
+        user: file.user.clone(),
+        t: file.t,
+        fingerprint,
+        stolen,
+    })
+}
+
+fn parse_device(file: &SnapshotFile) -> Result<Device, InputError> {
+    let identity =
+        IdentityKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
+    let spk = file
+        .signed_prekey
+        .as_ref()
+        .ok_or_else(|| InputError::new("is missing").field("signed_prekey"))?;
+    let signed_prekey = DhKeyPair::from_private_bytes(bytes32(
+        "signed_prekey.private",
+        &spk.private,
+    )?);
+    let mut one_time_prekeys = BTreeMap::new();
+    for (i, opk) in file.one_time_prekeys.iter().enumerate() {
+        let field = format!("one_time_prekeys[{i}].private");
+        let pair = DhKeyPair::from_private_bytes(bytes32(&field, &opk.private)?);
+        if one_time_prekeys.insert(opk.id, pair).is_some() {
+            return Err(InputError::new(format!("prekey id {} appears twice", opk.id))
+                .field(format!("one_time_prekeys[{i}].id")));
+        }
+    }
+    let mut sessions = BTreeMap::new();
+    for (i, s) in file.sessions.iter().enumerate() {
+        let field = |name: &str| format!("sessions[{i}].{name}");
+        check_name(&s.peer).map_err(|e| e.field(field("peer")))?;
+        let key = |name: &str, text: &str| bytes32(&field(name), text).map(Key32::from_bytes);
+        let optional = |name: &str, text: &Option<String>| text.as_deref().map(|t| key(name, t)).transpose();
+        let ad = unb64(&field("ad"), &s.ad)?;
+        if ad.len() != 64 {
+            return Err(InputError::new(format!(
+                "must be 64 bytes (two identity keys), found {}",
+                ad.len()
+            ))
+            .field(field("ad")));
+        }
+        let mut skipped = SkippedKeys::default();
+        for (j, k) in s.skipped.iter().enumerate() {
+            let f = format!("sessions[{i}].skipped[{j}]");
+            let dh = DhPublic(bytes32(&format!("{f}.dh"), &k.dh)?);
+            let mk = Key32::from_bytes(bytes32(&format!("{f}.mk"), &k.mk)?);
+            skipped.insert(dh, k.n, mk);
+        }
+        let ratchet = Ratchet {
+            dhs: DhKeyPair::from_private_bytes(bytes32(&field("dhs_private"), &s.dhs_private)?),
+            dhr: s
+                .dhr
+                .as_deref()
+                .map(|t| bytes32(&field("dhr"), t).map(DhPublic))
+                .transpose()?,
+            rk: key("root_key", &s.root_key)?,
+            cks: optional("cks", &s.cks)?,
+            ckr: optional("ckr", &s.ckr)?,
+            ns: s.ns,
+            nr: s.nr,
+            pn: s.pn,
+            skipped,
+            ad,
+        };
+        if sessions
+            .insert(
+                s.peer.clone(),
+                Session {
+                    ratchet,
+                    pending: None,
+                },
+            )
+            .is_some()
+        {
+            return Err(InputError::new(format!("peer {} appears twice", s.peer))
+                .field(field("peer")));
+        }
+    }
+    let signed_prekey_signature = identity.sign(&signed_prekey.public().0);
+    Ok(Device {
+        name: file.user.clone(),
+        identity,
+        signed_prekey,
+        signed_prekey_signature,
+        one_time_prekeys,
+        sessions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::aead::ContentKey;
+    use crate::crypto::random::Randomness;
+    use crate::schemes::forward_secret::device::PrekeyDirectory;
+
+    fn devices() -> (Device, Device) {
+        let mut rng = Randomness::Seeded(4).stream("snap");
+        let mut alice = Device::new("alice", IdentityKey::generate(&mut rng), 3, &mut rng);
+        let mut bob = Device::new("bob", IdentityKey::generate(&mut rng), 3, &mut rng);
+        let mut directory = PrekeyDirectory::default();
+        directory.publish("bob", bob.published());
+        let key = ContentKey::generate(&mut rng);
+        let entries: Vec<_> = (0..3)
+            .map(|_| {
+                alice
+                    .seal_key_for("bob", &mut directory, &key, b"", &mut rng)
+                    .unwrap()
+            })
+            .collect();
+        bob.open_entry("alice", &entries[2], b"", &mut rng).unwrap();
+        (alice, bob)
+    }
+
+    #[test]
+    fn round_trip_keeps_every_secret() {
+        let (_, bob) = devices();
+        let text = of_device(&bob, 7);
+        let parsed = parse(&text).unwrap();
+        assert_eq!((parsed.user.as_str(), parsed.t), ("bob", 7));
+        let Stolen::Device(device) = parsed.stolen else {
+            panic!("a forward-secret snapshot holds a device")
+        };
+        // Writing the parsed device again gives the very same file.
+        assert_eq!(*of_device(&device, 7), *text);
+        assert_eq!(device.sessions["alice"].ratchet.skipped.len(), 2);
+        assert_eq!(device.one_time_prekeys.len(), 2);
+    }
+
+    #[test]
+    fn edits_truncation_and_other_files_are_refused_by_field() {
+        let (alice, _) = devices();
+        let text = of_device(&alice, 3).to_string();
+        let edited = text.replacen("\"ns\": 3", "\"ns\": 0", 1);
+        assert_ne!(edited, text);
+        assert_eq!(parse(&edited).unwrap_err().field.as_deref(), Some("digest"));
+        assert!(parse(&text[..text.len() / 2])
+            .unwrap_err()
+            .problem
+            .contains("device snapshot"));
+        let world = r#"{"v":1,"kind":"world","scheme":"none","user":"a","t":1,"identity_fingerprint":"","identity_key":"","digest":""}"#;
+        assert_eq!(parse(world).unwrap_err().field.as_deref(), Some("kind"));
+    }
+}
