@@ -5,13 +5,16 @@
 use std::path::{Path, PathBuf};
 
 use super::keyring::Keyring;
+use crate::crypto::ed25519::IdentityKey;
+use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
 use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
+use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
 use crate::schemes::split_key::{self, CombineError, ShareFile};
 use crate::schemes::vendor::{self, VaultEntry};
 use crate::wire::world_file::Role;
-use crate::world::disk::{load_private_key, WorldDir};
+use crate::world::disk::WorldDir;
 
 /// What the attacker (or the authority) was handed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,6 +27,8 @@ pub struct Stolen<'a> {
     pub family_key: Option<&'a Path>,
     /// Clipper: the one device a warrant names (its unit key only).
     pub device: Option<&'a str>,
+    /// Device snapshots (`snapshots/NAME@T.json`).
+    pub states: &'a [PathBuf],
 }
 
 /// Just the `kind` field of an escrow agent's file.
@@ -43,13 +48,61 @@ pub struct Compromise {
 /// Loads what was stolen and follows it to every key it reaches.
 pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     let mut keys = Vec::new();
+    let mut identities = Vec::new();
     for path in stolen.keys {
-        keys.push((path.clone(), load_private_key(path)?));
+        let text = read_small_text(path, "a private key in PEM")?;
+        if IdentityKey::is_ed25519_pem(&text) {
+            let key = IdentityKey::from_pem(&text).map_err(|e| e.file(path))?;
+            identities.push((path.clone(), key));
+        } else {
+            keys.push((
+                path.clone(),
+                PrivateKey::from_pem(&text).map_err(|e| e.file(path))?,
+            ));
+        }
     }
     let mut compromise = Compromise {
         keyring: Keyring::from_key_files(&world.file, keys)?,
         notes: Vec::new(),
     };
+    for (path, key) in identities {
+        let party = world
+            .file
+            .party_by_fingerprint(key.fingerprint())
+            .ok_or_else(|| {
+                InputError::new(format!(
+                    "this key ({}) belongs to no party of the world",
+                    key.fingerprint()
+                ))
+                .file(&path)
+                .hint("is it from another world? world.json lists each party's fingerprint")
+            })?;
+        compromise.notes.push(format!(
+            "{}'s identity key: it signs prekeys and enters X3DH, but every message key also depends on ephemeral and ratchet keys it never saw, so it opens nothing by itself",
+            party.name
+        ));
+        compromise
+            .keyring
+            .add_identity(&party.name, key.fingerprint().clone());
+    }
+    for path in stolen.states {
+        let snapshot = load_snapshot(world, path)?;
+        compromise.notes.push(match &snapshot.stolen {
+            SnapshotContents::Rsa(_) => format!(
+                "{}'s device, copied just after t={}: its RSA private key opens every message {} ever sent or received, before and after",
+                snapshot.user, snapshot.t, snapshot.user
+            ),
+            SnapshotContents::Device(device) => format!(
+                "{}'s device, copied just after t={}: identity key, {} unused one-time prekeys, {} ratchet sessions, {} skipped message keys",
+                snapshot.user,
+                snapshot.t,
+                device.one_time_prekeys.len(),
+                device.sessions.len(),
+                device.sessions.values().map(|s| s.ratchet.skipped.len()).sum::<usize>()
+            ),
+        });
+        compromise.keyring.add_stolen_device(snapshot);
+    }
     let mut split_shares = Vec::new();
     let mut halves = Vec::new();
     for path in stolen.shares {
@@ -84,6 +137,47 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
         open_vault(world, &vendor_key, &mut compromise)?;
     }
     Ok(compromise)
+}
+
+/// Loads a device snapshot and checks that it belongs to this world: its scheme, its
+/// user, and the identity key that world.json lists for that user.
+pub fn load_snapshot(world: &WorldDir, path: &Path) -> Result<Snapshot> {
+    let text = zeroize::Zeroizing::new(read_small_text(path, "a device snapshot")?);
+    let snapshot = snapshot::parse(&text).map_err(|e| e.file(path))?;
+    if snapshot.scheme != world.file.scheme {
+        return Err(InputError::new(format!(
+            "is a snapshot from a {} world, but {} is a {} world",
+            snapshot.scheme,
+            world.root.display(),
+            world.file.scheme
+        ))
+        .file(path)
+        .field("scheme")
+        .hint("use a snapshots/NAME@T.json file from the same world")
+        .into());
+    }
+    let listed = world.file.parties.iter().find(|p| p.name == snapshot.user);
+    if listed.map(|p| p.fingerprint.as_str()) != Some(snapshot.fingerprint.as_str()) {
+        return Err(InputError::new(format!(
+            "is a snapshot from another world: {}'s identity key in it is not the one {}/world.json lists",
+            snapshot.user,
+            world.root.display()
+        ))
+        .file(path)
+        .field("identity_fingerprint")
+        .hint("use a snapshots/NAME@T.json file from the same world")
+        .into());
+    }
+    if snapshot.t == 0 || snapshot.t > world.file.parameters.messages {
+        return Err(InputError::new(format!(
+            "t={} is outside the world's 1 to {} messages",
+            snapshot.t, world.file.parameters.messages
+        ))
+        .file(path)
+        .field("t")
+        .into());
+    }
+    Ok(snapshot)
 }
 
 fn combine_shares(

@@ -8,6 +8,8 @@ use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::crypto::CouldNotOpen;
 use crate::error::InputError;
 use crate::schemes::clipper::{self, Secret32, Unit};
+use crate::schemes::forward_secret::follow::Follower;
+use crate::schemes::forward_secret::snapshot::{Snapshot, Stolen as SnapshotContents};
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::{Role, WorldFile};
 
@@ -51,6 +53,12 @@ pub(crate) enum Unwrapped {
 pub struct Keyring {
     holdings: Vec<Holding>,
     leaf: Option<LeafAccess>,
+    /// Forward-secret devices stolen at some time, played forward by the opener.
+    followers: Vec<Follower>,
+    /// Devices stolen, and when: the victims whose timelines the report shows.
+    stolen_devices: Vec<(String, u64)>,
+    /// Identity keys held that open nothing by themselves (forward-secret worlds).
+    identities: Vec<(String, Fingerprint)>,
 }
 
 /// Clipper's escrow side: the family key to read LEAFs, and unit keys to open them.
@@ -130,7 +138,43 @@ impl Keyring {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.holdings.is_empty() && self.leaf.is_none()
+        self.holdings.is_empty()
+            && self.leaf.is_none()
+            && self.followers.is_empty()
+            && self.identities.is_empty()
+    }
+
+    /// Adds a device stolen just after `t`: an RSA user's key (schemes without a
+    /// ratchet), or a forward-secret device's whole state.
+    pub fn add_stolen_device(&mut self, snapshot: Snapshot) {
+        self.stolen_devices
+            .push((snapshot.user.clone(), snapshot.t));
+        match snapshot.stolen {
+            SnapshotContents::Rsa(key) => self.add(&snapshot.user, Role::User, key),
+            SnapshotContents::Device(device) => {
+                self.followers.push(Follower::new(&device, snapshot.t));
+            }
+        }
+    }
+
+    /// Adds an Ed25519 identity key: in a forward-secret world it signs prekeys and
+    /// enters X3DH, but opens nothing alone.
+    pub fn add_identity(&mut self, party: &str, fingerprint: Fingerprint) {
+        if !self.identities.iter().any(|(_, f)| *f == fingerprint) {
+            self.identities.push((party.to_owned(), fingerprint));
+        }
+    }
+
+    pub fn identities(&self) -> &[(String, Fingerprint)] {
+        &self.identities
+    }
+
+    pub fn stolen_devices(&self) -> &[(String, u64)] {
+        &self.stolen_devices
+    }
+
+    pub(crate) fn followers(&self) -> &[Follower] {
+        &self.followers
     }
 
     /// Tries every held key that has a slot in `envelope`.

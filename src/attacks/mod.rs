@@ -11,6 +11,7 @@ mod keyring;
 pub mod leaf_metadata;
 mod open;
 mod report;
+pub mod timeline;
 
 pub use compromise::{assemble, load_family_key, Compromise, Stolen};
 pub use keyring::{Holding, Keyring};
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::fsutil::AtomicFile;
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::WorldDir;
+use timeline::TimelineBuilder;
 
 /// Envelopes opened per parallel batch when streaming a capture from disk.
 const BATCH: usize = 4096;
@@ -41,7 +43,13 @@ pub fn recover(
     let started = Instant::now();
     let mut capture = world.capture()?;
     let mut opener = Opener::new(keyring);
-    let mut tally = Tally::new(world.file.user_names());
+    let users = world.file.user_names();
+    let mut tally = Tally::new(users.clone());
+    let mut timelines: Vec<TimelineBuilder> = keyring
+        .stolen_devices()
+        .iter()
+        .map(|(user, t)| TimelineBuilder::new(user, *t, &users))
+        .collect();
     loop {
         let batch = capture.next_batch(BATCH)?;
         if batch.is_empty() {
@@ -50,6 +58,9 @@ pub fn recover(
         let outcomes = opener.open_batch(&batch);
         for (envelope, outcome) in batch.iter().zip(&outcomes) {
             tally.count(envelope, outcome);
+            for timeline in &mut timelines {
+                timeline.count(envelope, outcome);
+            }
             if let (Some(out), Outcome::Opened(text)) = (out.as_deref_mut(), outcome) {
                 let record = Plaintext::opened(envelope, text.clone());
                 if let Err(e) = writeln!(out.writer(), "{}", record.to_json_line()) {
@@ -59,5 +70,7 @@ pub fn recover(
         }
         progress(capture.bytes_read(), capture.total_bytes);
     }
-    Ok(tally.finish(started.elapsed().as_secs_f64()))
+    let mut radius = tally.finish(started.elapsed().as_secs_f64());
+    radius.timelines = timelines.into_iter().map(TimelineBuilder::finish).collect();
+    Ok(radius)
 }

@@ -36,6 +36,9 @@ pub struct BlastRadius {
     pub first_exposed_t: Option<u64>,
     pub last_exposed_t: Option<u64>,
     pub per_user: Vec<UserExposure>,
+    /// For each stolen device: what opened before, around and after the theft.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timelines: Vec<super::timeline::Timeline>,
     /// Wall-clock seconds the opening took.
     pub seconds: f64,
 }
@@ -138,6 +141,7 @@ impl Tally {
             first_exposed_t: self.first,
             last_exposed_t: self.last,
             per_user,
+            timelines: Vec::new(),
             seconds,
         }
     }

@@ -237,6 +237,9 @@ mod tests {
     fn parse_names_every_known_scheme_in_the_hint() {
         assert_eq!(SchemeId::parse("golden-key").unwrap(), SchemeId::GoldenKey);
         let e = SchemeId::parse("golden").unwrap_err();
-        assert!(e.hint.unwrap().contains("none, forward-secret, golden-key, split-key"));
+        assert!(e
+            .hint
+            .unwrap()
+            .contains("none, forward-secret, golden-key, split-key"));
     }
 }

@@ -25,8 +25,8 @@ use super::forward::{ForwardWorld, DELIVERY_LOG};
 use super::traffic::{Message, TrafficGenerator};
 use super::{directory, generate_parties, scheme_for, seal_batch, Party, SnapshotAt, WorldSpec};
 use crate::crypto::rsa_oaep::Fingerprint;
-use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
 use crate::schemes::clipper::{self, Clipper};
+use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
 use crate::schemes::ghost::{self, Watchers};
 use crate::schemes::{split_key, vendor, Scheme, SchemeId};
 use crate::wire::world_file::Role;
@@ -333,7 +333,11 @@ impl Recorder {
     }
 }
 
-fn write_json_line(out: &mut BufWriter<File>, path: &Path, value: &impl serde::Serialize) -> Result<()> {
+fn write_json_line(
+    out: &mut BufWriter<File>,
+    path: &Path,
+    value: &impl serde::Serialize,
+) -> Result<()> {
     let line = serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))?;
     writeln!(out, "{line}").map_err(|e| Error::io(path, e))
 }

@@ -56,7 +56,8 @@ impl ForwardWorld {
         let mut directory = PrekeyDirectory::default();
         let one_time = (users.len() as u32).saturating_sub(1).max(1);
         for name in users {
-            let identity = IdentityKey::generate(&mut randomness.stream(&format!("identity/{name}")));
+            let identity =
+                IdentityKey::generate(&mut randomness.stream(&format!("identity/{name}")));
             let device = Device::new(
                 name,
                 identity,
@@ -97,7 +98,12 @@ impl ForwardWorld {
         for peer in &message.to {
             let entry = sender
                 .seal_key_for(peer, &mut self.directory, &key, &ad, &mut rng)
-                .map_err(|_| Error::Internal(format!("{} could not start a session with {peer}", message.from)))?;
+                .map_err(|_| {
+                    Error::Internal(format!(
+                        "{} could not start a session with {peer}",
+                        message.from
+                    ))
+                })?;
             ratchet.push((peer.clone(), entry));
         }
         let envelope = Arc::new(Envelope {
@@ -181,9 +187,9 @@ impl ForwardWorld {
         let opened = device
             .open_entry(&envelope.from, entry, &ad, &mut rng)
             .and_then(|key| aead::open(&key, &envelope.nonce, &ad, &envelope.ct));
-        opened.map(|_| ()).map_err(|_| {
-            Error::Internal(format!("{peer}'s device could not read {}", envelope.id))
-        })
+        opened
+            .map(|_| ())
+            .map_err(|_| Error::Internal(format!("{peer}'s device could not read {}", envelope.id)))
     }
 }
 

@@ -61,9 +61,14 @@ pub struct SnapshotAt {
 impl SnapshotAt {
     /// Parses `NAME@T`.
     pub fn parse(text: &str) -> Result<Self, InputError> {
-        let flag = || InputError::new(format!("{:?} is not NAME@T", crate::wire::names::truncate(text, 40)))
+        let flag = || {
+            InputError::new(format!(
+                "{:?} is not NAME@T",
+                crate::wire::names::truncate(text, 40)
+            ))
             .field("--snapshot")
-            .hint("for example --snapshot alice@100: alice's device, just after message 100");
+            .hint("for example --snapshot alice@100: alice's device, just after message 100")
+        };
         let (user, t) = text.split_once('@').ok_or_else(flag)?;
         let t: u64 = t.parse().map_err(|_| flag())?;
         crate::wire::names::check_name(user).map_err(|e| e.field("--snapshot"))?;
@@ -161,7 +166,11 @@ impl WorldSpec {
                     snapshot.user
                 ))
                 .field("--snapshot")
-                .hint(format!("users are {} ... {}", users[0], users[users.len() - 1])));
+                .hint(format!(
+                    "users are {} ... {}",
+                    users[0],
+                    users[users.len() - 1]
+                )));
             }
             if snapshot.t == 0 || snapshot.t > self.messages {
                 return Err(InputError::new(format!(

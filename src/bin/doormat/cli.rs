@@ -179,7 +179,7 @@ pub struct RecoverArgs {
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,
     /// A private key (PEM) the attacker holds; repeat for several
-    #[arg(long = "key", value_name = "PEM", required_unless_present_any = ["shares", "family_key"])]
+    #[arg(long = "key", value_name = "PEM", required_unless_present_any = ["shares", "family_key", "states"])]
     pub keys: Vec<PathBuf>,
     /// An escrow agent's file: a share of a split escrow key (keys/agent-I.share), or
     /// Clipper unit-key halves (keys/unit-agent-I.json); repeat for several
@@ -191,6 +191,10 @@ pub struct RecoverArgs {
     /// clipper: the one device a warrant names; only its unit key is released
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
+    /// A stolen device (snapshots/NAME@T.json from simulate --snapshot): opens what
+    /// that device could still open at T and after; repeatable
+    #[arg(long = "state", value_name = "FILE")]
+    pub states: Vec<PathBuf>,
     /// Write the opened messages here, as JSON lines like truth.jsonl
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -203,6 +203,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             shares: &args.shares,
             family_key: args.family_key.as_deref(),
             device: args.device.as_deref(),
+            states: &args.states,
         },
     )?;
     let keyring = &compromise.keyring;
@@ -232,6 +233,9 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             .holdings()
             .iter()
             .map(|h| serde_json::json!({"party": h.party, "role": h.role, "fingerprint": h.key.fingerprint().as_str()}))
+            .chain(keyring.identities().iter().map(|(party, fingerprint)| {
+                serde_json::json!({"party": party, "role": "user", "fingerprint": fingerprint.as_str(), "kind": "identity"})
+            }))
             .collect::<Vec<_>>());
         value["notes"] = serde_json::json!(compromise.notes);
         if let Some(out) = &args.out {

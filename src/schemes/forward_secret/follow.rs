@@ -160,7 +160,10 @@ impl Follower {
             }
             return outcome;
         }
-        let (_, entry) = envelope.ratchet.iter().find(|(name, _)| *name == self.user)?;
+        let (_, entry) = envelope
+            .ratchet
+            .iter()
+            .find(|(name, _)| *name == self.user)?;
         let from = envelope.from.clone();
         self.received(&from, entry, &ad)
     }
@@ -173,7 +176,10 @@ impl Follower {
     ) -> Option<Result<ContentKey, CouldNotOpen>> {
         let session = self.sessions.get_mut(peer)?;
         let dh = DhPublic(entry.header.dh);
-        let mk = session.sending.get_mut(&dh)?.key_for(dh, entry.header.n, None)?;
+        let mk = session
+            .sending
+            .get_mut(&dh)?
+            .key_for(dh, entry.header.n, None)?;
         Some(open_key(&mk, &session.ad, ad, entry))
     }
 
@@ -184,8 +190,12 @@ impl Follower {
         ad: &[u8],
     ) -> Option<Result<ContentKey, CouldNotOpen>> {
         if !self.sessions.contains_key(peer) {
-            let started = self.answer_x3dh(entry)?;
+            // A session the peer starts with prekeys the thief also stole. Kept only if
+            // it really opens this entry.
+            let mut started = self.answer_x3dh(entry)?;
+            let key = started.ratchet_step(entry, ad)?;
             self.sessions.insert(peer.to_owned(), started);
+            return Some(Ok(key));
         }
         let session = self.sessions.get_mut(peer)?;
         let dh = DhPublic(entry.header.dh);
@@ -195,16 +205,7 @@ impl Follower {
         } else if let Some(chain) = session.receiving.get_mut(&dh) {
             chain.key_for(dh, n, Some(&mut session.skipped))?
         } else {
-            // A new ratchet key from the peer: combined with the stolen ratchet private
-            // key it still opens, but the device then makes a fresh key pair that the
-            // thief never sees, and the root chain moves out of reach.
-            let root = session.root.take()?;
-            let mine = session.ratchet_key.take()?;
-            let (_, ck) = kdf_rk(&root, &mine.diffie_hellman(&dh));
-            let mut chain = Chain { ck, n: 0 };
-            let mk = chain.key_for(dh, n, Some(&mut session.skipped));
-            session.receiving.insert(dh, chain);
-            mk?
+            return session.ratchet_step(entry, ad).map(Ok);
         };
         Some(open_key(&mk, &session.ad, ad, entry))
     }
@@ -228,6 +229,30 @@ impl Follower {
             sending: HashMap::new(),
             skipped: SkippedKeys::default(),
         })
+    }
+}
+
+impl Followed {
+    /// A ratchet key from the peer that no known chain has: either the peer's next one,
+    /// combined with the stolen ratchet private key, or an old one whose chain the device
+    /// had already passed before the theft. Like the device's own `RatchetDecrypt`, the
+    /// step is tried and kept only if the entry opens: an old chain's message stays
+    /// sealed and changes nothing. Once kept, the device makes a fresh key pair that the
+    /// thief never sees, and the root chain moves out of reach.
+    fn ratchet_step(&mut self, entry: &RatchetEntry, ad: &[u8]) -> Option<ContentKey> {
+        let dh = DhPublic(entry.header.dh);
+        let root = self.root.as_ref()?;
+        let mine = self.ratchet_key.as_ref()?;
+        let (_, ck) = kdf_rk(root, &mine.diffie_hellman(&dh));
+        let mut chain = Chain { ck, n: 0 };
+        let mut skipped = self.skipped.clone();
+        let mk = chain.key_for(dh, entry.header.n, Some(&mut skipped))?;
+        let key = open_key(&mk, &self.ad, ad, entry).ok()?;
+        self.root = None;
+        self.ratchet_key = None;
+        self.receiving.insert(dh, chain);
+        self.skipped = skipped;
+        Some(key)
     }
 }
 

@@ -211,8 +211,7 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
         } else {
             format!("is not a device snapshot ({e})")
         };
-        InputError::new(problem)
-            .hint("snapshots are written by doormat simulate --snapshot NAME@T")
+        InputError::new(problem).hint("snapshots are written by doormat simulate --snapshot NAME@T")
     })?;
     if file.kind != SNAPSHOT_KIND {
         return Err(InputError::new(format!(
@@ -236,9 +235,8 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
         .hint("use the untouched snapshots/NAME@T.json that simulate wrote"));
     }
     check_name(&file.user).map_err(|e| e.field("user"))?;
-    let fingerprint = Fingerprint::parse(&file.identity_fingerprint).ok_or_else(|| {
-        InputError::new("is not a fingerprint").field("identity_fingerprint")
-    })?;
+    let fingerprint = Fingerprint::parse(&file.identity_fingerprint)
+        .ok_or_else(|| InputError::new("is not a fingerprint").field("identity_fingerprint"))?;
     let stolen = if file.scheme == crate::schemes::SchemeId::ForwardSecret.as_str() {
         Stolen::Device(Box::new(parse_device(&file)?))
     } else {
@@ -250,10 +248,10 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
         Stolen::Device(device) => device.identity.fingerprint().clone(),
     };
     if actual != fingerprint {
-        return Err(InputError::new(
-            "does not match the identity key the snapshot holds",
-        )
-        .field("identity_fingerprint"));
+        return Err(
+            InputError::new("does not match the identity key the snapshot holds")
+                .field("identity_fingerprint"),
+        );
     }
     Ok(Snapshot {
         scheme: file.scheme.clone(),
@@ -271,17 +269,17 @@ fn parse_device(file: &SnapshotFile) -> Result<Device, InputError> {
         .signed_prekey
         .as_ref()
         .ok_or_else(|| InputError::new("is missing").field("signed_prekey"))?;
-    let signed_prekey = DhKeyPair::from_private_bytes(bytes32(
-        "signed_prekey.private",
-        &spk.private,
-    )?);
+    let signed_prekey =
+        DhKeyPair::from_private_bytes(bytes32("signed_prekey.private", &spk.private)?);
     let mut one_time_prekeys = BTreeMap::new();
     for (i, opk) in file.one_time_prekeys.iter().enumerate() {
         let field = format!("one_time_prekeys[{i}].private");
         let pair = DhKeyPair::from_private_bytes(bytes32(&field, &opk.private)?);
         if one_time_prekeys.insert(opk.id, pair).is_some() {
-            return Err(InputError::new(format!("prekey id {} appears twice", opk.id))
-                .field(format!("one_time_prekeys[{i}].id")));
+            return Err(
+                InputError::new(format!("prekey id {} appears twice", opk.id))
+                    .field(format!("one_time_prekeys[{i}].id")),
+            );
         }
     }
     let mut sessions = BTreeMap::new();
@@ -289,7 +287,8 @@ fn parse_device(file: &SnapshotFile) -> Result<Device, InputError> {
         let field = |name: &str| format!("sessions[{i}].{name}");
         check_name(&s.peer).map_err(|e| e.field(field("peer")))?;
         let key = |name: &str, text: &str| bytes32(&field(name), text).map(Key32::from_bytes);
-        let optional = |name: &str, text: &Option<String>| text.as_deref().map(|t| key(name, t)).transpose();
+        let optional =
+            |name: &str, text: &Option<String>| text.as_deref().map(|t| key(name, t)).transpose();
         let ad = unb64(&field("ad"), &s.ad)?;
         if ad.len() != 64 {
             return Err(InputError::new(format!(
@@ -331,8 +330,9 @@ fn parse_device(file: &SnapshotFile) -> Result<Device, InputError> {
             )
             .is_some()
         {
-            return Err(InputError::new(format!("peer {} appears twice", s.peer))
-                .field(field("peer")));
+            return Err(
+                InputError::new(format!("peer {} appears twice", s.peer)).field(field("peer"))
+            );
         }
     }
     let signed_prekey_signature = identity.sign(&signed_prekey.public().0);

@@ -1,0 +1,238 @@
+//! The timeline of one stolen device: which of the victim's messages open before the
+//! theft, around it and after it, and when the sessions heal.
+
+use serde::Serialize;
+
+use super::open::Outcome;
+use crate::wire::envelope::Envelope;
+
+/// Slices of the recording in a timeline's strip.
+pub const STRIP_SLICES: usize = 24;
+
+/// A count of messages and how many of them opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub messages: u64,
+    pub opened: u64,
+}
+
+impl Span {
+    fn add(&mut self, opened: bool) {
+        self.messages += 1;
+        self.opened += u64::from(opened);
+    }
+}
+
+/// The victim and one peer: the messages between them, before and after T.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeerTimeline {
+    pub peer: String,
+    pub before: Span,
+    pub after: Span,
+    /// The last message between them, after T, that opened.
+    pub last_opened_after: Option<u64>,
+    /// The first message between them after which nothing opens any more; `None` if the
+    /// last message of the recording still opened (or none came after T).
+    pub healed_at: Option<u64>,
+}
+
+/// What a device stolen just after `t` exposes of its owner's messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Timeline {
+    pub user: String,
+    pub t: u64,
+    /// The victim's messages (sent or received) at or before T.
+    pub before: Span,
+    /// The victim's messages after T.
+    pub after: Span,
+    /// The last of the victim's messages after T that opened.
+    pub last_opened_after: Option<u64>,
+    /// From this message on, nothing of the victim's opens; `None` if it never heals
+    /// within the recording.
+    pub healed_at: Option<u64>,
+    /// Messages that do not involve the victim but opened all the same.
+    pub other_users_opened: u64,
+    pub peers: Vec<PeerTimeline>,
+    /// The victim's messages in equal slices of logical time, for a strip chart.
+    pub strip: Vec<Span>,
+}
+
+/// Builds a [`Timeline`] as outcomes stream past.
+pub struct TimelineBuilder {
+    user: String,
+    t: u64,
+    /// The victim's messages: time, whether it opened, and the peers involved.
+    seen: Vec<(u64, bool, Vec<usize>)>,
+    peers: Vec<String>,
+    other_users_opened: u64,
+    last_t: u64,
+}
+
+impl TimelineBuilder {
+    pub fn new(user: &str, t: u64, users: &[String]) -> Self {
+        TimelineBuilder {
+            user: user.to_owned(),
+            t,
+            seen: Vec::new(),
+            peers: users.iter().filter(|u| *u != user).cloned().collect(),
+            other_users_opened: 0,
+            last_t: 0,
+        }
+    }
+
+    pub fn count(&mut self, envelope: &Envelope, outcome: &Outcome) {
+        let opened = matches!(outcome, Outcome::Opened(_));
+        self.last_t = self.last_t.max(envelope.t);
+        let peers: Vec<&str> = if envelope.from == self.user {
+            envelope.to.iter().map(String::as_str).collect()
+        } else if envelope.to.contains(&self.user) {
+            vec![envelope.from.as_str()]
+        } else {
+            self.other_users_opened += u64::from(opened);
+            return;
+        };
+        let indices = peers
+            .into_iter()
+            .map(|peer| match self.peers.iter().position(|p| p == peer) {
+                Some(i) => i,
+                None => {
+                    self.peers.push(peer.to_owned());
+                    self.peers.len() - 1
+                }
+            })
+            .collect();
+        self.seen.push((envelope.t, opened, indices));
+    }
+
+    pub fn finish(self) -> Timeline {
+        let t = self.t;
+        let span = |filter: &dyn Fn(&(u64, bool, Vec<usize>)) -> bool| {
+            let mut span = Span::default();
+            for m in self.seen.iter().filter(|m| filter(m)) {
+                span.add(m.1);
+            }
+            span
+        };
+        let heal = |messages: &[&(u64, bool, Vec<usize>)]| {
+            let after: Vec<_> = messages.iter().filter(|m| m.0 > t).collect();
+            let last_opened = after.iter().rev().find(|m| m.1).map(|m| m.0);
+            let healed = after
+                .iter()
+                .find(|m| last_opened.is_none_or(|last| m.0 > last))
+                .map(|m| m.0);
+            (last_opened, healed)
+        };
+        let peers = self
+            .peers
+            .iter()
+            .enumerate()
+            .map(|(i, peer)| {
+                let with: Vec<_> = self.seen.iter().filter(|m| m.2.contains(&i)).collect();
+                let (last_opened_after, healed_at) = heal(&with);
+                PeerTimeline {
+                    peer: peer.clone(),
+                    before: span(&|m| m.2.contains(&i) && m.0 <= t),
+                    after: span(&|m| m.2.contains(&i) && m.0 > t),
+                    last_opened_after,
+                    healed_at,
+                }
+            })
+            .filter(|p| p.before.messages + p.after.messages > 0)
+            .collect();
+        let all: Vec<_> = self.seen.iter().collect();
+        let (last_opened_after, healed_at) = heal(&all);
+        let mut strip = vec![Span::default(); STRIP_SLICES];
+        let width = self.last_t.max(1).div_ceil(STRIP_SLICES as u64);
+        for m in &self.seen {
+            let slice = (((m.0.max(1) - 1) / width) as usize).min(STRIP_SLICES - 1);
+            strip[slice].add(m.1);
+        }
+        Timeline {
+            before: span(&|m| m.0 <= t),
+            after: span(&|m| m.0 > t),
+            user: self.user,
+            t,
+            last_opened_after,
+            healed_at,
+            other_users_opened: self.other_users_opened,
+            peers,
+            strip,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(t: u64, from: &str, to: &[&str]) -> Envelope {
+        Envelope {
+            id: format!("m{t:06}"),
+            t,
+            from: from.into(),
+            to: to.iter().map(|s| s.to_string()).collect(),
+            scheme: "forward-secret".into(),
+            session: None,
+            nonce: [0; 12],
+            ct: vec![0; 16],
+            wrapped: Vec::new(),
+            escrow: None,
+            salt: None,
+            leaf: None,
+            ratchet: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn heals_after_the_last_opened_message() {
+        let users: Vec<String> = ["alice", "bob", "carol"].map(String::from).to_vec();
+        let mut b = TimelineBuilder::new("alice", 10, &users);
+        let open = Outcome::Opened(String::new());
+        let sealed = Outcome::Sealed;
+        b.count(&envelope(5, "bob", &["alice"]), &sealed);
+        b.count(&envelope(9, "bob", &["alice"]), &open); // undelivered at T
+        b.count(&envelope(11, "alice", &["bob"]), &open);
+        b.count(&envelope(12, "bob", &["carol"]), &sealed);
+        b.count(&envelope(13, "bob", &["alice", "carol"]), &open);
+        b.count(&envelope(14, "alice", &["bob"]), &sealed);
+        b.count(&envelope(15, "carol", &["alice"]), &sealed);
+        let timeline = b.finish();
+        assert_eq!(
+            timeline.before,
+            Span {
+                messages: 2,
+                opened: 1
+            }
+        );
+        assert_eq!(
+            timeline.after,
+            Span {
+                messages: 4,
+                opened: 2
+            }
+        );
+        assert_eq!(timeline.last_opened_after, Some(13));
+        assert_eq!(timeline.healed_at, Some(14));
+        let bob = &timeline.peers[0];
+        assert_eq!((bob.peer.as_str(), bob.healed_at), ("bob", Some(14)));
+        let carol = &timeline.peers[1];
+        assert_eq!((carol.last_opened_after, carol.healed_at), (None, Some(15)));
+        assert_eq!(timeline.other_users_opened, 0);
+        assert_eq!(timeline.strip.iter().map(|s| s.messages).sum::<u64>(), 6);
+    }
+
+    #[test]
+    fn never_heals_when_the_last_message_opens() {
+        let users: Vec<String> = ["alice", "bob"].map(String::from).to_vec();
+        let mut b = TimelineBuilder::new("alice", 1, &users);
+        for t in 1..=5 {
+            b.count(
+                &envelope(t, "bob", &["alice"]),
+                &Outcome::Opened(String::new()),
+            );
+        }
+        let timeline = b.finish();
+        assert_eq!(timeline.healed_at, None);
+        assert_eq!(timeline.last_opened_after, Some(5));
+    }
+}
