@@ -150,7 +150,7 @@ impl Keyring {
         self.stolen_devices
             .push((snapshot.user.clone(), snapshot.t));
         match snapshot.stolen {
-            SnapshotContents::Rsa(key) => self.add(&snapshot.user, Role::User, key),
+            SnapshotContents::Rsa(key) => self.add(&snapshot.user, Role::User, *key),
             SnapshotContents::Device(device) => {
                 self.followers.push(Follower::new(&device, snapshot.t));
             }

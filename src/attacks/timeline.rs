@@ -55,14 +55,33 @@ pub struct Timeline {
     pub peers: Vec<PeerTimeline>,
     /// The victim's messages in equal slices of logical time, for a strip chart.
     pub strip: Vec<Span>,
+    /// Logical ticks per slice of the strip.
+    pub strip_ticks: u64,
+}
+
+impl Timeline {
+    /// The slice of the strip that holds logical time `t`.
+    pub fn strip_slice_of(&self, t: u64) -> usize {
+        slice_of(t, self.strip_ticks, self.strip.len())
+    }
+}
+
+fn slice_of(t: u64, ticks: u64, slices: usize) -> usize {
+    (((t.max(1) - 1) / ticks.max(1)) as usize).min(slices.saturating_sub(1))
+}
+
+/// One of the victim's messages: when, whether it opened, and the peers involved.
+struct VictimMessage {
+    t: u64,
+    opened: bool,
+    peers: Vec<usize>,
 }
 
 /// Builds a [`Timeline`] as outcomes stream past.
 pub struct TimelineBuilder {
     user: String,
     t: u64,
-    /// The victim's messages: time, whether it opened, and the peers involved.
-    seen: Vec<(u64, bool, Vec<usize>)>,
+    seen: Vec<VictimMessage>,
     peers: Vec<String>,
     other_users_opened: u64,
     last_t: u64,
@@ -101,25 +120,29 @@ impl TimelineBuilder {
                 }
             })
             .collect();
-        self.seen.push((envelope.t, opened, indices));
+        self.seen.push(VictimMessage {
+            t: envelope.t,
+            opened,
+            peers: indices,
+        });
     }
 
     pub fn finish(self) -> Timeline {
         let t = self.t;
-        let span = |filter: &dyn Fn(&(u64, bool, Vec<usize>)) -> bool| {
+        let span = |filter: &dyn Fn(&VictimMessage) -> bool| {
             let mut span = Span::default();
             for m in self.seen.iter().filter(|m| filter(m)) {
-                span.add(m.1);
+                span.add(m.opened);
             }
             span
         };
-        let heal = |messages: &[&(u64, bool, Vec<usize>)]| {
-            let after: Vec<_> = messages.iter().filter(|m| m.0 > t).collect();
-            let last_opened = after.iter().rev().find(|m| m.1).map(|m| m.0);
+        let heal = |messages: &[&VictimMessage]| {
+            let after: Vec<_> = messages.iter().filter(|m| m.t > t).collect();
+            let last_opened = after.iter().rev().find(|m| m.opened).map(|m| m.t);
             let healed = after
                 .iter()
-                .find(|m| last_opened.is_none_or(|last| m.0 > last))
-                .map(|m| m.0);
+                .find(|m| last_opened.is_none_or(|last| m.t > last))
+                .map(|m| m.t);
             (last_opened, healed)
         };
         let peers = self
@@ -127,12 +150,12 @@ impl TimelineBuilder {
             .iter()
             .enumerate()
             .map(|(i, peer)| {
-                let with: Vec<_> = self.seen.iter().filter(|m| m.2.contains(&i)).collect();
+                let with: Vec<_> = self.seen.iter().filter(|m| m.peers.contains(&i)).collect();
                 let (last_opened_after, healed_at) = heal(&with);
                 PeerTimeline {
                     peer: peer.clone(),
-                    before: span(&|m| m.2.contains(&i) && m.0 <= t),
-                    after: span(&|m| m.2.contains(&i) && m.0 > t),
+                    before: span(&|m| m.peers.contains(&i) && m.t <= t),
+                    after: span(&|m| m.peers.contains(&i) && m.t > t),
                     last_opened_after,
                     healed_at,
                 }
@@ -142,14 +165,15 @@ impl TimelineBuilder {
         let all: Vec<_> = self.seen.iter().collect();
         let (last_opened_after, healed_at) = heal(&all);
         let mut strip = vec![Span::default(); STRIP_SLICES];
-        let width = self.last_t.max(1).div_ceil(STRIP_SLICES as u64);
+        let strip_ticks = self.last_t.max(1).div_ceil(STRIP_SLICES as u64);
         for m in &self.seen {
-            let slice = (((m.0.max(1) - 1) / width) as usize).min(STRIP_SLICES - 1);
-            strip[slice].add(m.1);
+            strip[slice_of(m.t, strip_ticks, STRIP_SLICES)].add(m.opened);
         }
+        // Rounding the slice width up can leave the last slices past the recording.
+        strip.truncate(slice_of(self.last_t, strip_ticks, STRIP_SLICES) + 1);
         Timeline {
-            before: span(&|m| m.0 <= t),
-            after: span(&|m| m.0 > t),
+            before: span(&|m| m.t <= t),
+            after: span(&|m| m.t > t),
             user: self.user,
             t,
             last_opened_after,
@@ -157,6 +181,7 @@ impl TimelineBuilder {
             other_users_opened: self.other_users_opened,
             peers,
             strip,
+            strip_ticks,
         }
     }
 }

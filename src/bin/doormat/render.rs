@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use doormat::attacks::brute_force::BruteForceReport;
 use doormat::attacks::leaf_metadata::MetadataReport;
+use doormat::attacks::timeline::Timeline;
 use doormat::attacks::{BlastRadius, Compromise};
 use doormat::compare::Comparison;
 use doormat::demo::{Act, Block, ComparisonRow, Fact};
@@ -471,6 +472,13 @@ pub fn recover_report(
             writeln!(out, "{INDENT}  {} {line}", if i == 0 { "!" } else { " " })?;
         }
     }
+    for (party, fingerprint) in keyring.identities() {
+        writeln!(
+            out,
+            "{INDENT}  identity       {party} (Ed25519) {}",
+            style.dim(fingerprint.short(16))
+        )?;
+    }
     radius_lines(out, style, r)?;
     if !r.users_exposed.is_empty() {
         let names = wrap(&r.users_exposed.join(" "), WIDTH - 19);
@@ -482,6 +490,91 @@ pub fn recover_report(
     if let Some(path) = written {
         writeln!(out, "{INDENT}  plaintexts     {}", path.display())?;
     }
+    for timeline in &r.timelines {
+        writeln!(out)?;
+        timeline_lines(out, style, timeline)?;
+    }
+    Ok(())
+}
+
+/// What one stolen device exposed of its owner's messages, before and after the theft.
+fn timeline_lines(out: &mut impl Write, style: &Style, tl: &Timeline) -> io::Result<()> {
+    let user = &tl.user;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.bold(&format!("{user}'s device, stolen just after t={}", tl.t))
+    )?;
+    writeln!(
+        out,
+        "{INDENT}  before T       {} of {} of {user}'s messages  {}",
+        tl.before.opened,
+        tl.before.messages,
+        style.mark(tl.before.opened > 0)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}  after T        {} of {}  {}",
+        tl.after.opened,
+        tl.after.messages,
+        style.mark(tl.after.opened > 0)
+    )?;
+    let healed = match (tl.healed_at, tl.last_opened_after) {
+        (Some(at), Some(last)) => format!("from t={at} on (the last open message: t={last})"),
+        (Some(at), None) => format!("from t={at} on: nothing after T opened"),
+        (None, _) if tl.after.messages == 0 => "no messages after T".to_owned(),
+        (None, _) => "never, within the recording".to_owned(),
+    };
+    writeln!(out, "{INDENT}  healed         {healed}")?;
+    if tl.other_users_opened > 0 {
+        writeln!(
+            out,
+            "{INDENT}  others          {} messages not involving {user} opened too",
+            tl.other_users_opened
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}  {}",
+        style.dim(&format!(
+            "{:<10} {:>9} {:>9} {:>10} {:>12}",
+            "peer", "before T", "after T", "last open", "healed from"
+        ))
+    )?;
+    let at = |t: Option<u64>| t.map_or_else(|| "-".to_owned(), |t| format!("t={t}"));
+    for p in &tl.peers {
+        writeln!(
+            out,
+            "{INDENT}  {:<10} {:>9} {:>9} {:>10} {:>12}",
+            p.peer,
+            format!("{}/{}", p.before.opened, p.before.messages),
+            format!("{}/{}", p.after.opened, p.after.messages),
+            at(p.last_opened_after),
+            at(p.healed_at)
+        )?;
+    }
+    let cells: String = tl
+        .strip
+        .iter()
+        .map(|span| match (span.messages, span.opened) {
+            (0, _) => ' ',
+            (_, 0) => '·',
+            (m, o) if o == m => '█',
+            (m, o) if o * 2 >= m => '▆',
+            _ => '▃',
+        })
+        .collect();
+    writeln!(out, "{INDENT}  open over time [{cells}]")?;
+    let slot = tl.strip_slice_of(tl.t);
+    writeln!(
+        out,
+        "{INDENT}  {}{}",
+        " ".repeat("open over time [".len() + slot),
+        style.dim(&format!(
+            "^ T={}   (█ all open, ▆ half or more, ▃ some, · none)",
+            tl.t
+        ))
+    )?;
     Ok(())
 }
 

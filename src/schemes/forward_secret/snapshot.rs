@@ -88,7 +88,7 @@ pub struct SkippedFile {
 #[derive(Debug, Clone)]
 pub enum Stolen {
     /// `none` and `golden-key`: the user's RSA private key.
-    Rsa(PrivateKey),
+    Rsa(Box<PrivateKey>),
     /// `forward-secret`: the device's whole cryptographic state.
     Device(Box<Device>),
 }
@@ -241,7 +241,7 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
         Stolen::Device(Box::new(parse_device(&file)?))
     } else {
         let key = PrivateKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
-        Stolen::Rsa(key)
+        Stolen::Rsa(Box::new(key))
     };
     let actual = match &stolen {
         Stolen::Rsa(key) => key.fingerprint().clone(),
