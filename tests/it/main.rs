@@ -3,6 +3,7 @@
 
 mod demo;
 mod docs;
+mod forward_secret;
 mod interop;
 mod recover;
 mod schemes;
