@@ -25,7 +25,6 @@ use crate::error::{Error, Result};
 use crate::fsutil::AtomicFile;
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::WorldDir;
-use timeline::TimelineBuilder;
 
 /// Envelopes opened per parallel batch when streaming a capture from disk.
 const BATCH: usize = 4096;
@@ -43,13 +42,7 @@ pub fn recover(
     let started = Instant::now();
     let mut capture = world.capture()?;
     let mut opener = Opener::new(keyring);
-    let users = world.file.user_names();
-    let mut tally = Tally::new(users.clone());
-    let mut timelines: Vec<TimelineBuilder> = keyring
-        .stolen_devices()
-        .iter()
-        .map(|(user, t)| TimelineBuilder::new(user, *t, &users))
-        .collect();
+    let mut tally = Tally::new(world.file.user_names()).watching(keyring.stolen_devices());
     loop {
         let batch = capture.next_batch(BATCH)?;
         if batch.is_empty() {
@@ -58,9 +51,6 @@ pub fn recover(
         let outcomes = opener.open_batch(&batch);
         for (envelope, outcome) in batch.iter().zip(&outcomes) {
             tally.count(envelope, outcome);
-            for timeline in &mut timelines {
-                timeline.count(envelope, outcome);
-            }
             if let (Some(out), Outcome::Opened(text)) = (out.as_deref_mut(), outcome) {
                 let record = Plaintext::opened(envelope, text.clone());
                 if let Err(e) = writeln!(out.writer(), "{}", record.to_json_line()) {
@@ -70,7 +60,5 @@ pub fn recover(
         }
         progress(capture.bytes_read(), capture.total_bytes);
     }
-    let mut radius = tally.finish(started.elapsed().as_secs_f64());
-    radius.timelines = timelines.into_iter().map(TimelineBuilder::finish).collect();
-    Ok(radius)
+    Ok(tally.finish(started.elapsed().as_secs_f64()))
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::open::Outcome;
+use super::timeline::{Timeline, TimelineBuilder};
 use crate::wire::envelope::Envelope;
 
 /// Exposure of one user: of the messages they sent or received, how many were opened.
@@ -38,7 +39,7 @@ pub struct BlastRadius {
     pub per_user: Vec<UserExposure>,
     /// For each stolen device: what opened before, around and after the theft.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub timelines: Vec<super::timeline::Timeline>,
+    pub timelines: Vec<Timeline>,
     /// Wall-clock seconds the opening took.
     pub seconds: f64,
 }
@@ -57,6 +58,8 @@ impl BlastRadius {
 /// Counts outcomes as they stream past.
 pub struct Tally {
     users: Vec<String>,
+    /// One timeline per stolen device being watched.
+    timelines: Vec<TimelineBuilder>,
     per_user: HashMap<String, (u64, u64)>,
     conversations: BTreeMap<Vec<String>, bool>,
     total: u64,
@@ -72,6 +75,7 @@ impl Tally {
     pub fn new(users: Vec<String>) -> Self {
         Tally {
             users,
+            timelines: Vec::new(),
             per_user: HashMap::new(),
             conversations: BTreeMap::new(),
             total: 0,
@@ -82,7 +86,19 @@ impl Tally {
         }
     }
 
+    /// Also follows each stolen device's owner through time (see [`Timeline`]).
+    pub fn watching(mut self, devices: &[(String, u64)]) -> Self {
+        self.timelines = devices
+            .iter()
+            .map(|(user, t)| TimelineBuilder::new(user, *t, &self.users))
+            .collect();
+        self
+    }
+
     pub fn count(&mut self, envelope: &Envelope, outcome: &Outcome) {
+        for timeline in &mut self.timelines {
+            timeline.count(envelope, outcome);
+        }
         let opened = matches!(outcome, Outcome::Opened(_));
         self.total += 1;
         match outcome {
@@ -141,7 +157,11 @@ impl Tally {
             first_exposed_t: self.first,
             last_exposed_t: self.last,
             per_user,
-            timelines: Vec::new(),
+            timelines: self
+                .timelines
+                .into_iter()
+                .map(TimelineBuilder::finish)
+                .collect(),
             seconds,
         }
     }

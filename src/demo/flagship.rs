@@ -5,11 +5,9 @@
 //! the two designs, so the comparison changes one thing only (and the demo pays for each
 //! RSA operation once, which keeps it within a classroom's patience).
 
-use std::time::Instant;
-
 use super::{
-    demo_key, open_all, Act, Block, ComparisonRow, DemoObserver, DemoOptions, DemoRun, Fact,
-    PartyRow,
+    demo_key, open_all, Block, ComparisonRow, DemoObserver, DemoOptions, DemoRun, Fact, PartyRow,
+    Stage,
 };
 use crate::attacks::{BlastRadius, Keyring};
 use crate::error::Result;
@@ -35,15 +33,14 @@ pub fn run(options: &DemoOptions, observer: &mut dyn DemoObserver) -> Result<Dem
     Ok(DemoRun {
         demo: super::FLAGSHIP.to_owned(),
         seed: options.randomness.seed(),
-        acts: story.acts,
+        acts: story.stage.acts,
         stopped_early: !finished,
     })
 }
 
 struct Story<'a> {
     options: &'a DemoOptions,
-    observer: &'a mut dyn DemoObserver,
-    acts: Vec<Act>,
+    stage: Stage<'a>,
 }
 
 /// What earlier acts hand to later ones.
@@ -60,33 +57,8 @@ impl<'a> Story<'a> {
     fn new(options: &'a DemoOptions, observer: &'a mut dyn DemoObserver) -> Self {
         Story {
             options,
-            observer,
-            acts: Vec::new(),
+            stage: Stage::new(observer),
         }
-    }
-
-    /// Runs an act unless the teacher stops; returns whether it ran.
-    fn act(
-        &mut self,
-        title: &str,
-        body: impl FnOnce(&mut dyn DemoObserver) -> Result<(Vec<String>, Vec<Block>)>,
-    ) -> Result<bool> {
-        let number = self.acts.len() + 1;
-        if !self.observer.before_act(number, title) {
-            return Ok(false);
-        }
-        let started = Instant::now();
-        let (narration, blocks) = body(self.observer)?;
-        let act = Act {
-            number,
-            title: title.to_owned(),
-            narration,
-            blocks,
-            seconds: started.elapsed().as_secs_f64(),
-        };
-        self.observer.after_act(&act);
-        self.acts.push(act);
-        Ok(true)
     }
 
     fn play(&mut self) -> Result<bool> {
@@ -117,7 +89,7 @@ impl<'a> Story<'a> {
         };
 
         // Act 1.
-        if !self.act("A messenger with a golden key", |_| {
+        if !self.stage.act("A messenger with a golden key", |_| {
             Ok(act_world(&world.parties))
         })? {
             return Ok(false);
@@ -125,42 +97,53 @@ impl<'a> Story<'a> {
 
         // Act 2.
         let mut tap_radius = None;
-        if !self.act("Everyone talks; the tap records", |observer| {
-            let directory = directory(&world.parties);
-            let plain: Vec<_> = (0..messages)
-                .map(|_| world.traffic.next_message())
-                .collect();
-            world.recorded = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
-            let (radius, _) = open_all(&Keyring::new(), &world.recorded, &world.users, observer);
-            let blocks = act_traffic(&world.recorded, &radius);
-            tap_radius = Some(radius);
-            Ok((
-                vec![
-                    format!("The six exchange {messages} messages, one-to-one and in groups."),
-                    "A tap on the network records every envelope (\"harvest now\").".to_owned(),
-                    "It tries to read them: it holds no private key, so it opens none.".to_owned(),
-                ],
-                blocks,
-            ))
-        })? {
+        if !self
+            .stage
+            .act("Everyone talks; the tap records", |observer| {
+                let directory = directory(&world.parties);
+                let plain: Vec<_> = (0..messages)
+                    .map(|_| world.traffic.next_message())
+                    .collect();
+                world.recorded = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
+                let (radius, _) =
+                    open_all(&Keyring::new(), &world.recorded, &world.users, observer);
+                let blocks = act_traffic(&world.recorded, &radius);
+                tap_radius = Some(radius);
+                Ok((
+                    vec![
+                        format!("The six exchange {messages} messages, one-to-one and in groups."),
+                        "A tap on the network records every envelope (\"harvest now\").".to_owned(),
+                        "It tries to read them: it holds no private key, so it opens none."
+                            .to_owned(),
+                    ],
+                    blocks,
+                ))
+            })?
+        {
             return Ok(false);
         }
 
         // Act 3.
-        if !self.act("Lawful access works, and has no limits", |observer| {
-            Ok(act_warrant(&world, observer))
-        })? {
+        if !self
+            .stage
+            .act("Lawful access works, and has no limits", |observer| {
+                Ok(act_warrant(&world, observer))
+            })?
+        {
             return Ok(false);
         }
 
         // Act 4.
-        if !self.act("The golden key leaks", |_| Ok(act_leak(&world.parties)))? {
+        if !self
+            .stage
+            .act("The golden key leaks", |_| Ok(act_leak(&world.parties)))?
+        {
             return Ok(false);
         }
 
         // Act 5.
         let mut escrow_radius = None;
-        if !self.act("Harvest now, decrypt later", |observer| {
+        if !self.stage.act("Harvest now, decrypt later", |observer| {
             let keyring = Keyring::of_parties(&world.parties, &[ESCROW_NAME]);
             let (radius, opened) = open_all(&keyring, &world.recorded, &world.users, observer);
             let blocks = vec![
@@ -187,7 +170,7 @@ impl<'a> Story<'a> {
         }
 
         // Act 6.
-        if !self.act("And tomorrow's messages too", |observer| {
+        if !self.stage.act("And tomorrow's messages too", |observer| {
                 let directory = directory(&world.parties);
                 let plain: Vec<_> = (0..AFTER_LEAK).map(|_| world.traffic.next_message()).collect();
                 let fresh = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
@@ -211,7 +194,7 @@ impl<'a> Story<'a> {
 
         // Act 7.
         let mut victim_radius = None;
-        if !self.act(
+        if !self.stage.act(
             "The same budget against a design without escrow",
             |observer| {
                 let without_escrow: Vec<Envelope> =
@@ -241,7 +224,8 @@ impl<'a> Story<'a> {
         else {
             unreachable!("acts 2, 5 and 7 ran");
         };
-        self.act("Blast radius", |_| Ok(act_table(tap, escrow, victim)))
+        self.stage
+            .act("Blast radius", |_| Ok(act_table(tap, escrow, victim)))
     }
 }
 
@@ -460,7 +444,7 @@ fn act_table(
 }
 
 /// The scheme-none envelope: the same bytes, minus the escrow field.
-fn strip_escrow(envelope: &Envelope) -> Envelope {
+pub(super) fn strip_escrow(envelope: &Envelope) -> Envelope {
     Envelope {
         escrow: None,
         scheme: SchemeId::None.as_str().to_owned(),

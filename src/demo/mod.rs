@@ -5,9 +5,11 @@
 //! numbers straight from them.
 
 mod flagship;
+mod forward_secrecy;
 
 use serde::Serialize;
 
+use crate::attacks::timeline::{Span, Timeline};
 use crate::attacks::{BlastRadius, Keyring, Opener, Tally};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
@@ -16,6 +18,7 @@ use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 
 pub use flagship::run as run_flagship;
+pub use forward_secrecy::run as run_forward_secrecy;
 
 /// A demo's name and the one sentence `doormat demo --list` prints for it.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -25,10 +28,63 @@ pub struct DemoInfo {
 }
 
 /// Every demo this doormat has, the flagship first.
-pub const DEMOS: &[DemoInfo] = &[DemoInfo {
-    name: "golden-key-leak",
-    summary: "One escrow key leaks and every recorded message of every user opens; without escrow, one stolen key opens one user's conversations.",
-}];
+pub const DEMOS: &[DemoInfo] = &[
+    DemoInfo {
+        name: "golden-key-leak",
+        summary: "One escrow key leaks and every recorded message of every user opens; without escrow, one stolen key opens one user's conversations.",
+    },
+    DemoInfo {
+        name: "forward-secrecy",
+        summary: "The same phone stolen at the same moment: with a ratchet the past stays sealed and the future heals; with a golden key nothing does.",
+    },
+];
+
+/// Runs the demo called `name`.
+pub fn run(name: &str, options: &DemoOptions, observer: &mut dyn DemoObserver) -> Result<DemoRun> {
+    match find(name)?.name {
+        "forward-secrecy" => run_forward_secrecy(options, observer),
+        _ => run_flagship(options, observer),
+    }
+}
+
+/// Runs acts one after another, asking the observer before each.
+pub(crate) struct Stage<'a> {
+    observer: &'a mut dyn DemoObserver,
+    pub acts: Vec<Act>,
+}
+
+impl<'a> Stage<'a> {
+    pub fn new(observer: &'a mut dyn DemoObserver) -> Self {
+        Stage {
+            observer,
+            acts: Vec::new(),
+        }
+    }
+
+    /// Runs an act unless the teacher stops; returns whether it ran.
+    pub fn act(
+        &mut self,
+        title: &str,
+        body: impl FnOnce(&mut dyn DemoObserver) -> Result<(Vec<String>, Vec<Block>)>,
+    ) -> Result<bool> {
+        let number = self.acts.len() + 1;
+        if !self.observer.before_act(number, title) {
+            return Ok(false);
+        }
+        let started = std::time::Instant::now();
+        let (narration, blocks) = body(self.observer)?;
+        let act = Act {
+            number,
+            title: title.to_owned(),
+            narration,
+            blocks,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        self.observer.after_act(&act);
+        self.acts.push(act);
+        Ok(true)
+    }
+}
 
 /// The demo `doormat demo` runs when given no name.
 pub const FLAGSHIP: &str = "golden-key-leak";
@@ -118,6 +174,14 @@ pub enum Block {
     },
     /// The closing comparison: scheme × compromise.
     Comparison { rows: Vec<ComparisonRow> },
+    /// What one stolen device exposed of its owner's messages, over time.
+    Timeline { label: String, timeline: Timeline },
+    /// One victim's exposure before and after T, and everyone else's, per design.
+    Exposure {
+        victim: String,
+        t: u64,
+        rows: Vec<ExposureRow>,
+    },
     /// Where the story's facts come from.
     Sources { sources: Vec<String> },
 }
@@ -157,6 +221,18 @@ pub struct PartyRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct ExposureRow {
+    pub scheme: String,
+    pub compromise: String,
+    /// The victim's messages at or before T, and how many opened.
+    pub before: Span,
+    /// The victim's messages after T.
+    pub after: Span,
+    /// Everyone else's messages (the victim in neither `from` nor `to`).
+    pub others: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct ComparisonRow {
     pub scheme: String,
     pub compromise: String,
@@ -164,17 +240,35 @@ pub struct ComparisonRow {
     pub radius: Option<BlastRadius>,
 }
 
-/// Opens in-memory envelopes with `keyring`, reporting progress every batch.
+/// Opens in-memory envelopes with `keyring`, reporting progress every batch. The
+/// radius carries a timeline for each device the keyring holds as stolen.
 pub fn open_all(
     keyring: &Keyring,
     envelopes: &[Envelope],
     users: &[String],
     observer: &mut dyn DemoObserver,
 ) -> (BlastRadius, Vec<Plaintext>) {
+    open_all_watching(
+        keyring,
+        envelopes,
+        users,
+        keyring.stolen_devices(),
+        observer,
+    )
+}
+
+/// [`open_all`], with a timeline for each `(user, t)` in `watch`.
+pub fn open_all_watching(
+    keyring: &Keyring,
+    envelopes: &[Envelope],
+    users: &[String],
+    watch: &[(String, u64)],
+    observer: &mut dyn DemoObserver,
+) -> (BlastRadius, Vec<Plaintext>) {
     const BATCH: usize = 128;
     let started = std::time::Instant::now();
     let mut opener = Opener::new(keyring);
-    let mut tally = Tally::new(users.to_vec());
+    let mut tally = Tally::new(users.to_vec()).watching(watch);
     let mut opened = Vec::new();
     let total = envelopes.len() as u64;
     for (i, batch) in envelopes.chunks(BATCH).enumerate() {

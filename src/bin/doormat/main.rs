@@ -66,7 +66,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         ..DemoOptions::default()
     };
     if args.json {
-        let run = demo::run_flagship(&options, &mut demo::Quiet)?;
+        let run = demo::run(name, &options, &mut demo::Quiet)?;
         return print_json(&run);
     }
     let mut screen = Screen {
@@ -76,7 +76,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         out: std::io::stdout(),
     };
     render::demo_header(&mut screen.out, &style, name, args.seed).map_err(stdout_error)?;
-    let run = demo::run_flagship(&options, &mut screen)?;
+    let run = demo::run(name, &options, &mut screen)?;
     if run.stopped_early {
         writeln!(screen.out, "\n(stopped)").map_err(stdout_error)?;
     }

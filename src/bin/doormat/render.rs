@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use doormat::attacks::brute_force::BruteForceReport;
 use doormat::attacks::leaf_metadata::MetadataReport;
+use doormat::attacks::timeline::Span;
 use doormat::attacks::timeline::Timeline;
 use doormat::attacks::{BlastRadius, Compromise};
 use doormat::compare::Comparison;
-use doormat::demo::{Act, Block, ComparisonRow, Fact};
+use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact};
 use doormat::error::Error;
 use doormat::schemes::clipper::ForgeryReport;
 use doormat::wire::plaintext::Plaintext;
@@ -177,7 +178,15 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
                 let mark = open
                     .map(|o| format!("  {}", style.mark(o)))
                     .unwrap_or_default();
-                writeln!(out, "{INDENT}{label:<width$}  {value}{mark}")?;
+                // Long values wrap under themselves, so the labels stay a column.
+                let room = WIDTH.saturating_sub(INDENT.len() + width + 2).max(20);
+                let lines = wrap(value, room);
+                let last = lines.len().saturating_sub(1);
+                for (i, line) in lines.iter().enumerate() {
+                    let label = if i == 0 { label.as_str() } else { "" };
+                    let mark = if i == last { mark.as_str() } else { "" };
+                    writeln!(out, "{INDENT}{label:<width$}  {line}{mark}")?;
+                }
             }
         }
         Block::Parties { parties } => {
@@ -213,6 +222,8 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
             }
         }
         Block::Comparison { rows } => comparison(out, style, rows)?,
+        Block::Timeline { timeline, .. } => timeline_lines(out, style, timeline)?,
+        Block::Exposure { victim, t, rows } => exposure(out, style, victim, *t, rows)?,
         Block::Sources { sources } => {
             writeln!(
                 out,
@@ -346,6 +357,33 @@ fn envelope(out: &mut impl Write, style: &Style, json: &str) -> io::Result<()> {
     }
     if value.get("escrow").is_some() {
         field(out, "escrow", &text("escrow"))?;
+    }
+    if let Some(ratchet) = value["ratchet"].as_object() {
+        for (name, entry) in ratchet {
+            let dh: String = entry["dh"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(12)
+                .collect();
+            writeln!(
+                out,
+                "{INDENT}  {:<16} dh {dh}...  pn {}  n {}{}",
+                format!("ratchet.{name}"),
+                entry["pn"],
+                entry["n"],
+                if entry.get("x3dh").is_some() {
+                    "  + x3dh"
+                } else {
+                    ""
+                }
+            )?;
+            field(
+                out,
+                &format!("ratchet.{name}.key"),
+                entry["key"].as_str().unwrap_or_default(),
+            )?;
+        }
     }
     Ok(())
 }
@@ -497,6 +535,57 @@ pub fn recover_report(
     Ok(())
 }
 
+/// The closing table of the forward-secrecy demo: per design, the victim's messages
+/// before and after T, and everyone else's.
+fn exposure(
+    out: &mut impl Write,
+    style: &Style,
+    victim: &str,
+    t: u64,
+    rows: &[ExposureRow],
+) -> io::Result<()> {
+    let cell = |span: &Span| {
+        let mark = if span.opened > 0 { "✓" } else { "✗" };
+        let text = format!("{}/{} {mark}", span.opened, span.messages);
+        let padded = format!("{text:>11}");
+        if span.opened > 0 {
+            style.open(&padded)
+        } else {
+            style.sealed(&padded)
+        }
+    };
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<15}{:<20}{:>11}{:>11}{:>11}",
+            "design",
+            "stolen",
+            format!("{victim} ≤{t}"),
+            format!("{victim} >{t}"),
+            "others"
+        ))
+    )?;
+    for row in rows {
+        writeln!(
+            out,
+            "{INDENT}{:<15}{:<20}{}{}{}",
+            row.scheme,
+            row.compromise,
+            cell(&row.before),
+            cell(&row.after),
+            cell(&row.others)
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "opened/recorded: {victim}'s messages up to t={t}, after it, and everyone else's"
+        ))
+    )
+}
+
 /// What one stolen device exposed of its owner's messages, before and after the theft.
 fn timeline_lines(out: &mut impl Write, style: &Style, tl: &Timeline) -> io::Result<()> {
     let user = &tl.user;
@@ -570,12 +659,13 @@ fn timeline_lines(out: &mut impl Write, style: &Style, tl: &Timeline) -> io::Res
         out,
         "{INDENT}  {}{}",
         " ".repeat("open over time [".len() + slot),
-        style.dim(&format!(
-            "^ T={}   (█ all open, ▆ half or more, ▃ some, · none)",
-            tl.t
-        ))
+        style.dim(&format!("^ T={}", tl.t))
     )?;
-    Ok(())
+    writeln!(
+        out,
+        "{INDENT}  {}",
+        style.dim("(a cell per slice of time: █ all open, ▆ half or more, ▃ some, · none)")
+    )
 }
 
 pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) -> io::Result<()> {
