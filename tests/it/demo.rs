@@ -5,10 +5,12 @@ use serde_json::Value;
 
 use crate::util::*;
 
-const SNAPSHOT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/snapshots/demo-golden-key-leak-seed-42.txt"
-);
+fn snapshot_path(demo: &str) -> String {
+    format!(
+        "{}/tests/snapshots/demo-{demo}-seed-42.txt",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
 
 /// Replaces the only parts of a seeded run that change between runs: timings.
 fn mask_timings(text: &str) -> String {
@@ -18,14 +20,27 @@ fn mask_timings(text: &str) -> String {
 
 #[test]
 fn seeded_demo_matches_its_snapshot() {
+    check_snapshot("golden-key-leak", &["demo", "--seed", "42"]);
+}
+
+#[test]
+fn seeded_forward_secrecy_demo_matches_its_snapshot() {
+    check_snapshot(
+        "forward-secrecy",
+        &["demo", "forward-secrecy", "--seed", "42"],
+    );
+}
+
+fn check_snapshot(demo: &str, args: &[&str]) {
     let dir = scratch("demo-snapshot");
-    let run = doormat(&dir, &["demo", "--seed", "42"]);
+    let run = doormat(&dir, args);
     run.ok();
     let shown = mask_timings(&run.stdout);
+    let path = snapshot_path(demo);
     if std::env::var_os("DOORMAT_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(SNAPSHOT, &shown).unwrap();
+        std::fs::write(&path, &shown).unwrap();
     }
-    let expected = std::fs::read_to_string(SNAPSHOT)
+    let expected = std::fs::read_to_string(&path)
         .expect("snapshot exists (DOORMAT_UPDATE_SNAPSHOTS=1 writes it)");
     assert!(
         shown == expected,
@@ -117,12 +132,69 @@ fn seeded_demo_json_holds_the_numbers_it_claims() {
 }
 
 #[test]
+fn forward_secrecy_json_holds_the_numbers_it_claims() {
+    let dir = scratch("demo-fs-json");
+    let doc = doormat(&dir, &["demo", "forward-secrecy", "--seed", "42", "--json"])
+        .ok()
+        .json();
+    assert_eq!(doc["demo"], "forward-secrecy");
+    let acts = doc["acts"].as_array().unwrap();
+    assert_eq!(acts.len(), 7);
+    let table = &acts[6]["blocks"][0];
+    assert_eq!(table["kind"], "exposure");
+    assert_eq!(table["victim"], "alice");
+    let rows = table["rows"].as_array().unwrap();
+    let row = |scheme: &str, compromise: &str| {
+        rows.iter()
+            .find(|r| r["scheme"] == scheme && r["compromise"] == compromise)
+            .unwrap_or_else(|| panic!("row {scheme} / {compromise}"))
+    };
+    let n = |v: &Value| v.as_u64().unwrap();
+    // Without a ratchet, the stolen phone opens all of alice's history and future.
+    let none = row("none", "alice's phone at T");
+    assert_eq!(none["before"]["opened"], none["before"]["messages"]);
+    assert_eq!(none["after"]["opened"], none["after"]["messages"]);
+    assert_eq!(none["others"]["opened"], 0);
+    // With one, almost nothing of the past, a short window after, no one else.
+    let fs = row("forward-secret", "alice's phone at T");
+    assert!(
+        n(&fs["before"]["opened"]) * 20 < n(&fs["before"]["messages"]),
+        "{fs}"
+    );
+    assert!(
+        n(&fs["after"]["opened"]) * 4 < n(&fs["after"]["messages"]),
+        "{fs}"
+    );
+    assert!(
+        n(&fs["after"]["opened"]) > 0,
+        "the window after T is real: {fs}"
+    );
+    assert_eq!(fs["others"]["opened"], 0);
+    // The golden key: the phone as under none, and the escrow key opens everyone.
+    let phone = row("golden-key", "alice's phone at T");
+    assert_eq!(phone["after"]["opened"], phone["after"]["messages"]);
+    let escrow = row("golden-key", "the escrow key");
+    for part in ["before", "after", "others"] {
+        assert_eq!(escrow[part]["opened"], escrow[part]["messages"], "{part}");
+    }
+    // The ratchet's timeline says when it healed.
+    let timeline = acts[4]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "timeline")
+        .expect("act 5 shows a timeline");
+    assert!(n(&timeline["timeline"]["healed_at"]) > 150);
+}
+
+#[test]
 fn list_names_each_demo_with_one_sentence() {
     let run = doormat(&scratch("demo-list"), &["demo", "--list"]);
     run.ok();
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(!lines.is_empty());
     assert!(lines[0].starts_with("golden-key-leak "));
+    assert!(lines.iter().any(|l| l.starts_with("forward-secrecy ")));
     for line in lines {
         let (name, summary) = line.split_once(' ').unwrap();
         assert!(!name.is_empty() && summary.trim().ends_with('.'), "{line}");
