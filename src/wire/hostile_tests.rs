@@ -11,7 +11,12 @@ use crate::wire::world_file::WorldFile;
 
 const ENVELOPE: &str = r#"{"v":1,"id":"m000001","t":1,"from":"bob","to":["alice"],"scheme":"golden-key","nonce":"TClcStoZWq0C+wwW","ct":"iDUxbem75VceQG+O/cKbjwSyUuq/CZl2Z86SOI7DNWTYCeZ5DbCa","wrapped":{"bob":"MFHB","alice":"RwxzKvp+"},"escrow":"ec6SMEN0"}"#;
 
+/// A forward-secret envelope that starts a session (it carries X3DH).
+const RATCHET_ENVELOPE: &str = r#"{"v":1,"id":"m000001","t":1,"from":"bob","to":["alice"],"scheme":"forward-secret","nonce":"R83Xd6mNCayBSe1J","ct":"i2t30Z3jBlw3m9ZuN0F229wtsmQ/GzibXgS97kXElhNz+6MSO03R5Mno4Q==","ratchet":{"alice":{"dh":"N0kwHgoE9tX2kLm6IvmHeij8QycKLXdgb6TvcaQTfDI=","pn":0,"n":0,"x3dh":{"ik":"MwpE9/QFFUMNMpMcE785I8CsSNWBGnw34L5MiTn2NI4=","ek":"F25hAuMdihvmR0xc2CD5Iwt/uWpYu5nvd7dKQjRZgS4=","spk":1,"opk":1},"key":"YgWse/SlU7qwV8G3R0e8E5eNek3wkY3P7HIM4+cURJQz4s1Ni3c70+ECf8L0xhJL"}}}"#;
+
 fn every_parser(text: &str) {
+    let _ = crate::schemes::forward_secret::snapshot::parse(text);
+    let _ = crate::crypto::ed25519::IdentityKey::from_pem(text);
     let _ = Envelope::parse_json(text);
     let _ = WorldFile::parse(text);
     let _ = PrivateKey::from_pem(text);
@@ -42,12 +47,47 @@ proptest! {
     }
 
     #[test]
+    fn mutated_ratchet_envelopes_never_panic(at in 0usize..RATCHET_ENVELOPE.len(), junk in ".{0,12}") {
+        let mut text = RATCHET_ENVELOPE.to_owned();
+        let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.insert_str(at, &junk);
+        every_parser(&text);
+        text.truncate(at);
+        every_parser(&text);
+    }
+
+    #[test]
     fn arbitrary_bytes_as_lines_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let mut lines = Lines::new(bytes.as_slice(), "hostile.jsonl");
         while let Ok(Some((_, line))) = lines.next_line() {
             let _ = Envelope::parse_json(&line);
         }
     }
+}
+
+#[test]
+fn the_ratchet_sample_parses_and_its_bad_entries_name_their_field() {
+    let envelope = Envelope::parse_json(RATCHET_ENVELOPE).unwrap();
+    assert_eq!(envelope.ratchet.len(), 1);
+    assert!(envelope.ratchet[0].1.x3dh.is_some());
+    let refused = |from: &str, to: &str| {
+        let text = RATCHET_ENVELOPE.replacen(from, to, 1);
+        assert_ne!(text, RATCHET_ENVELOPE, "{from}");
+        Envelope::parse_json(&text)
+            .unwrap_err()
+            .field
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        refused("\"ratchet\":{\"alice\"", "\"ratchet\":{\"zed\""),
+        "ratchet.zed"
+    );
+    assert_eq!(refused("\"key\":\"", "\"key\":\"AAAA"), "ratchet.alice.key");
+    assert_eq!(refused("\"dh\":\"", "\"dh\":\"AAAA"), "ratchet.alice.dh");
+    assert_eq!(
+        refused("\"ek\":\"", "\"ek\":\"AAAA"),
+        "ratchet.alice.x3dh.ek"
+    );
 }
 
 #[test]

@@ -400,4 +400,27 @@ mod tests {
         let world = r#"{"v":1,"kind":"world","scheme":"none","user":"a","t":1,"identity_fingerprint":"","identity_key":"","digest":""}"#;
         assert_eq!(parse(world).unwrap_err().field.as_deref(), Some("kind"));
     }
+
+    /// A tamperer who recomputes the digest still meets the field checks.
+    #[test]
+    fn edits_with_a_recomputed_digest_are_refused_by_field() {
+        let (alice, bob) = devices();
+        let reseal = |edit: &dyn Fn(&mut SnapshotFile)| {
+            let mut file: SnapshotFile = serde_json::from_str(&of_device(&alice, 3)).unwrap();
+            edit(&mut file);
+            file.digest = digest_of(&mut file);
+            parse(&serde_json::to_string(&file).unwrap()).unwrap_err()
+        };
+        let e = reseal(&|f| f.sessions[0].ad = b64(&[1; 10]));
+        assert_eq!(e.field.as_deref(), Some("sessions[0].ad"));
+        let e = reseal(&|f| f.sessions[0].dhs_private = b64(&[1; 31]));
+        assert_eq!(e.field.as_deref(), Some("sessions[0].dhs_private"));
+        let e = reseal(&|f| f.sessions[0].peer = "../etc".into());
+        assert_eq!(e.field.as_deref(), Some("sessions[0].peer"));
+        let bobs_key = bob.identity.to_pem().to_string();
+        let e = reseal(&|f| f.identity_key = bobs_key.clone());
+        assert_eq!(e.field.as_deref(), Some("identity_fingerprint"));
+        let e = reseal(&|f| f.identity_key = "not a key".into());
+        assert_eq!(e.field.as_deref(), Some("identity_key"));
+    }
 }
