@@ -10,11 +10,13 @@ use crate::crypto::random::Randomness;
 use crate::demo::{demo_key, open_all, ComparisonRow, Quiet};
 use crate::error::{InputError, Result};
 use crate::schemes::clipper::Clipper;
+use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, GHOST_NAME};
 use crate::schemes::short_key::{self, ShortKey};
 use crate::schemes::{split_key, vendor, GoldenKey, NoEscrow, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::Role;
+use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
 use crate::world::{directory, seal_batch, Party, SchemeParams, ESCROW_NAME, VENDOR_NAME};
 
@@ -134,6 +136,18 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         Some(open(&keyring_of(&[victim]), &none)),
     ));
     rows.push(row("none", "escrow key".to_owned(), None));
+
+    progress("forward-secret");
+    let mut world = ForwardWorld::new(&users, &options.randomness.fork("forward-secret"));
+    let (ratcheted, phone) = world.record(&plain, victim, after)?;
+    let phone = phone.ok_or_else(|| crate::error::Error::Internal("no phone to steal".into()))?;
+    let mut keyring = Keyring::new();
+    keyring.add_stolen_device(Snapshot::of_device(phone, after));
+    rows.push(row(
+        "forward-secret",
+        format!("{victim}'s phone, t={after}"),
+        Some(open(&keyring, &ratcheted)),
+    ));
 
     progress("golden-key");
     let golden = seal(&GoldenKey {

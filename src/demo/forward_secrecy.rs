@@ -17,7 +17,7 @@ use crate::attacks::timeline::{Span, Timeline};
 use crate::attacks::{BlastRadius, Keyring};
 use crate::error::{Error, Result};
 use crate::schemes::forward_secret::device::Device;
-use crate::schemes::forward_secret::snapshot::{Snapshot, Stolen};
+use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::SchemeId;
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::Role;
@@ -101,13 +101,7 @@ fn play(options: &DemoOptions, stage: &mut super::Stage) -> Result<bool> {
         );
         recorded.none = recorded.golden.iter().map(strip_escrow).collect();
         let mut world = ForwardWorld::new(&recorded.users, &randomness.fork("forward-secret"));
-        for message in &plain {
-            recorded.forward.push((*world.send(message)?).clone());
-            world.deliver_until(message.t)?;
-            if message.t == STOLEN_AT {
-                recorded.device_at_t = world.device(VICTIM).cloned();
-            }
-        }
+        (recorded.forward, recorded.device_at_t) = world.record(&plain, VICTIM, STOLEN_AT)?;
         Ok(act_traffic(&recorded))
     })? {
         return Ok(false);
@@ -123,13 +117,12 @@ fn play(options: &DemoOptions, stage: &mut super::Stage) -> Result<bool> {
     let mut rows = Vec::new();
     let watch = [(VICTIM.to_owned(), STOLEN_AT)];
     let mut rsa_phone = Keyring::new();
-    rsa_phone.add_stolen_device(Snapshot {
-        scheme: SchemeId::None.as_str().to_owned(),
-        user: VICTIM.to_owned(),
-        t: STOLEN_AT,
-        fingerprint: demo_key(VICTIM).fingerprint().clone(),
-        stolen: Stolen::Rsa(Box::new(demo_key(VICTIM))),
-    });
+    rsa_phone.add_stolen_device(Snapshot::of_rsa_key(
+        SchemeId::None.as_str(),
+        VICTIM,
+        STOLEN_AT,
+        demo_key(VICTIM),
+    ));
 
     if !stage.act("No escrow, no ratchet", |observer| {
         let (radius, _) = open_all(&rsa_phone, &recorded.none, &recorded.users, observer);
@@ -152,13 +145,7 @@ fn play(options: &DemoOptions, stage: &mut super::Stage) -> Result<bool> {
             .clone()
             .ok_or_else(|| Error::Internal("the phone was not copied".into()))?;
         let mut ratchet_phone = Keyring::new();
-        ratchet_phone.add_stolen_device(Snapshot {
-            scheme: SchemeId::ForwardSecret.as_str().to_owned(),
-            user: VICTIM.to_owned(),
-            t: STOLEN_AT,
-            fingerprint: device.identity.fingerprint().clone(),
-            stolen: Stolen::Device(Box::new(device)),
-        });
+        ratchet_phone.add_stolen_device(Snapshot::of_device(device, STOLEN_AT));
         let (radius, _) = open_all(&ratchet_phone, &recorded.forward, &recorded.users, observer);
         rows.push(exposure("forward-secret", &format!("{VICTIM}'s phone at T"), &radius)?);
         Ok((

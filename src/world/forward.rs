@@ -157,6 +157,26 @@ impl ForwardWorld {
         Ok(delivered)
     }
 
+    /// Sends and delivers `messages` in order, one tick each, and copies `user`'s device
+    /// just after logical time `t`: for the demos, which keep everything in memory.
+    pub fn record(
+        &mut self,
+        messages: &[Message],
+        user: &str,
+        t: u64,
+    ) -> Result<(Vec<Envelope>, Option<Device>)> {
+        let mut recorded = Vec::with_capacity(messages.len());
+        let mut copied = None;
+        for message in messages {
+            recorded.push((*self.send(message)?).clone());
+            self.deliver_until(message.t)?;
+            if message.t == t {
+                copied = self.device(user).cloned();
+            }
+        }
+        Ok((recorded, copied))
+    }
+
     /// What is still in flight, as deliveries that never happened.
     pub fn undelivered(&self) -> Vec<Delivery> {
         self.in_flight

@@ -59,3 +59,22 @@ fn the_comparison_quoted_in_the_docs_is_what_doormat_prints() {
     let run = doormat(&scratch("docs-compare"), &["compare", "--seed", "1"]);
     assert_eq!(run.ok().stdout, quoted);
 }
+
+/// docs/schemes.md quotes the forward-secrecy demo's closing table; it must stay true.
+#[test]
+fn the_forward_secrecy_table_quoted_in_the_docs_is_what_the_demo_prints() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schemes.md")).unwrap();
+    let marker = regex::Regex::new(
+        r"(?s)<!-- excerpt-of: demo forward-secrecy --seed 42 -->\n```text\n(.*?)```",
+    )
+    .unwrap();
+    let quoted = &marker
+        .captures(&doc)
+        .expect("docs/schemes.md quotes the forward-secrecy table")[1];
+    let run = doormat(
+        &scratch("docs-fs-demo"),
+        &["demo", "forward-secrecy", "--seed", "42"],
+    );
+    assert!(run.ok().stdout.contains(quoted), "{}", run.stdout);
+}

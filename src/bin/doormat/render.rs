@@ -410,7 +410,7 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
         out,
         "{INDENT}{}",
         style.dim(&format!(
-            "{:<13} {:<20} {:>10} {:>6} {:>13}",
+            "{:<14} {:<20} {:>10} {:>6} {:>13}",
             "scheme", "compromise", "messages", "users*", "conversations"
         ))
     )?;
@@ -424,13 +424,13 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
                 let mark = style.mark(r.messages_opened > 0);
                 writeln!(
                     out,
-                    "{INDENT}{:<13} {:<20} {:>10} {:>6} {:>13}  {mark}",
+                    "{INDENT}{:<14} {:<20} {:>10} {:>6} {:>13}  {mark}",
                     row.scheme, row.compromise, messages, users, conversations
                 )?;
             }
             None => writeln!(
                 out,
-                "{INDENT}{:<13} {:<20} {}",
+                "{INDENT}{:<14} {:<20} {}",
                 row.scheme,
                 row.compromise,
                 style.dim("no such key exists: nothing to steal")

@@ -103,6 +103,30 @@ pub struct Snapshot {
     pub stolen: Stolen,
 }
 
+impl Snapshot {
+    /// What a thief takes from a forward-secret device just after `t`.
+    pub fn of_device(device: Device, t: u64) -> Self {
+        Snapshot {
+            scheme: crate::schemes::SchemeId::ForwardSecret.as_str().to_owned(),
+            user: device.name.clone(),
+            t,
+            fingerprint: device.identity.fingerprint().clone(),
+            stolen: Stolen::Device(Box::new(device)),
+        }
+    }
+
+    /// What a thief takes from an RSA user's device (schemes `none`, `golden-key`).
+    pub fn of_rsa_key(scheme: &str, user: &str, t: u64, key: PrivateKey) -> Self {
+        Snapshot {
+            scheme: scheme.to_owned(),
+            user: user.to_owned(),
+            t,
+            fingerprint: key.fingerprint().clone(),
+            stolen: Stolen::Rsa(Box::new(key)),
+        }
+    }
+}
+
 fn digest_of(file: &mut SnapshotFile) -> String {
     let kept = std::mem::take(&mut file.digest);
     let text = zeroize::Zeroizing::new(
