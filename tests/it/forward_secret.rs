@@ -458,3 +458,33 @@ fn ratchet_kdfs_match_an_independent_python_computation() {
     assert_eq!(python["next_chain_key"], hex(next.expose_secret()));
     assert_eq!(python["sealed"], hex(&sealed));
 }
+
+/// docs/wire-format.md's follow.py, Python `cryptography` alone, opens exactly what
+/// doormat's follower opens with the same stolen phone.
+#[test]
+fn the_documented_python_follower_opens_what_doormat_opens() {
+    require_python();
+    let dir = scratch("fs-python-follower");
+    let world = simulate_fs(&dir, "3", &["alice@100".to_owned()]);
+    let snapshot = world.join("snapshots/alice@100.json");
+    let sessions: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    assert_eq!(
+        sessions["sessions"].as_array().unwrap().len(),
+        3,
+        "every session began before T, so the script needs no X3DH"
+    );
+    let script = dir.join("follow.py");
+    std::fs::write(&script, &crate::docs::worked_example_blocks()["follow.py"]).unwrap();
+    let run = run_tool(&dir, "python3", &[s(&script), s(&world), s(&snapshot)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let python: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    recover_state(&world, "alice@100");
+    let doormat_opened = read_jsonl(&dir.join("opened-alice@100.jsonl"));
+    assert!(!python.is_empty());
+    assert_eq!(python, doormat_opened);
+}
