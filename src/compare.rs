@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::attacks::brute_force::brute_force;
 use crate::attacks::{BlastRadius, Keyring, Outcome, Tally};
 use crate::crypto::random::Randomness;
-use crate::demo::{demo_key, open_all, ComparisonRow, Quiet};
+use crate::demo::{demo_cast, open_all, ComparisonRow, Quiet};
 use crate::error::{InputError, Result};
 use crate::schemes::clipper::Clipper;
 use crate::schemes::forward_secret::snapshot::Snapshot;
@@ -18,7 +18,7 @@ use crate::wire::envelope::Envelope;
 use crate::wire::world_file::Role;
 use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
-use crate::world::{directory, seal_batch, Party, SchemeParams, ESCROW_NAME, VENDOR_NAME};
+use crate::world::{directory, seal_batch, SchemeParams, ESCROW_NAME, VENDOR_NAME};
 
 /// The comparison's users: the demo cast, whose keys are published.
 pub const USERS: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
@@ -71,25 +71,14 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         .into());
     }
     let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
-    let mut parties: Vec<Party> = users
-        .iter()
-        .map(|name| Party {
-            name: name.clone(),
-            role: Role::User,
-            key: demo_key(name),
-        })
-        .collect();
-    for (name, role) in [
-        (ESCROW_NAME, Role::Escrow),
-        (VENDOR_NAME, Role::Vendor),
-        (GHOST_NAME, Role::Escrow),
-    ] {
-        parties.push(Party {
-            name: name.to_owned(),
-            role,
-            key: demo_key(name),
-        });
-    }
+    let parties = demo_cast(
+        &USERS,
+        &[
+            (ESCROW_NAME, Role::Escrow),
+            (VENDOR_NAME, Role::Vendor),
+            (GHOST_NAME, Role::Escrow),
+        ],
+    );
     let party = |name: &str| {
         parties
             .iter()

@@ -6,7 +6,7 @@
 //! RSA operation once, which keeps it within a classroom's patience).
 
 use super::{
-    demo_key, open_all, Block, ComparisonRow, DemoObserver, DemoOptions, DemoRun, Fact, PartyRow,
+    demo_cast, open_all, Block, ComparisonRow, DemoObserver, DemoOptions, DemoRun, Fact, PartyRow,
     Stage,
 };
 use crate::attacks::{BlastRadius, Keyring};
@@ -65,19 +65,7 @@ impl<'a> Story<'a> {
         let randomness = self.options.randomness;
         let messages = self.options.messages.max(10);
 
-        let mut parties: Vec<Party> = USERS
-            .iter()
-            .map(|name| Party {
-                name: (*name).to_owned(),
-                role: Role::User,
-                key: demo_key(name),
-            })
-            .collect();
-        parties.push(Party {
-            name: ESCROW_NAME.to_owned(),
-            role: Role::Escrow,
-            key: demo_key(ESCROW_NAME),
-        });
+        let parties = demo_cast(&USERS, &[(ESCROW_NAME, Role::Escrow)]);
         let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
         let golden = scheme_for(SchemeId::GoldenKey, &SchemeParams::default(), &parties)?;
         let mut world = World {

@@ -10,8 +10,8 @@
 
 use super::flagship::strip_escrow;
 use super::{
-    demo_key, open_all, open_all_watching, Block, DemoObserver, DemoOptions, DemoRun, ExposureRow,
-    Fact,
+    demo_cast, demo_key, open_all, open_all_watching, Block, DemoObserver, DemoOptions, DemoRun,
+    ExposureRow, Fact,
 };
 use crate::attacks::timeline::{Span, Timeline};
 use crate::attacks::{BlastRadius, Keyring};
@@ -59,22 +59,9 @@ struct Recorded {
 fn play(options: &DemoOptions, stage: &mut super::Stage) -> Result<bool> {
     let randomness = options.randomness;
     let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
-    let mut parties: Vec<Party> = USERS
-        .iter()
-        .map(|name| Party {
-            name: (*name).to_owned(),
-            role: Role::User,
-            key: demo_key(name),
-        })
-        .collect();
-    parties.push(Party {
-        name: ESCROW_NAME.to_owned(),
-        role: Role::Escrow,
-        key: demo_key(ESCROW_NAME),
-    });
     let mut recorded = Recorded {
         users,
-        parties,
+        parties: demo_cast(&USERS, &[(ESCROW_NAME, Role::Escrow)]),
         golden: Vec::new(),
         none: Vec::new(),
         forward: Vec::new(),

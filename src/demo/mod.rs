@@ -16,6 +16,8 @@ use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
+use crate::wire::world_file::Role;
+use crate::world::Party;
 
 pub use flagship::run as run_flagship;
 pub use forward_secrecy::run as run_forward_secrecy;
@@ -281,6 +283,20 @@ pub fn open_all_watching(
         observer.progress(((i + 1) * BATCH).min(envelopes.len()) as u64, total);
     }
     (tally.finish(started.elapsed().as_secs_f64()), opened)
+}
+
+/// The demo cast with their published keys: the users, then the authorities.
+pub fn demo_cast(users: &[&str], authorities: &[(&str, Role)]) -> Vec<Party> {
+    users
+        .iter()
+        .map(|name| (*name, Role::User))
+        .chain(authorities.iter().copied())
+        .map(|(name, role)| Party {
+            name: name.to_owned(),
+            role,
+            key: demo_key(name),
+        })
+        .collect()
 }
 
 /// The published demo keys (see `demos/keys/README.md`): not secret, so that a demo
