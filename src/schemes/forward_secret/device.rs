@@ -232,4 +232,29 @@ mod tests {
         assert!(e3.x3dh.is_none());
         assert_ne!(e3.header.dh, e1.header.dh, "alice took a DH ratchet step");
     }
+
+    #[test]
+    fn debug_shows_no_secret_of_the_device() {
+        let mut rng = Randomness::Seeded(3).stream("debug");
+        let mut alice = Device::new("alice", IdentityKey::generate(&mut rng), 1, &mut rng);
+        let mut directory = PrekeyDirectory::default();
+        let bob = Device::new("bob", IdentityKey::generate(&mut rng), 1, &mut rng);
+        directory.publish("bob", bob.published());
+        let key = ContentKey::generate(&mut rng);
+        alice
+            .seal_key_for("bob", &mut directory, &key, b"", &mut rng)
+            .unwrap();
+        let shown = format!("{alice:?}");
+        let session = &alice.sessions["bob"].ratchet;
+        let secrets = [
+            format!("{:?}", session.rk.expose_secret()),
+            format!("{:?}", session.cks.as_ref().unwrap().expose_secret()),
+            format!("{:?}", *session.dhs.expose_private()),
+            format!("{:?}", *alice.signed_prekey.expose_private()),
+        ];
+        for secret in secrets {
+            assert!(!shown.contains(&secret[1..20]), "{shown}");
+        }
+        assert!(shown.contains("sha256:"), "the identity shows its fingerprint");
+    }
 }
