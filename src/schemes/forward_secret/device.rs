@@ -255,6 +255,9 @@ mod tests {
         for secret in secrets {
             assert!(!shown.contains(&secret[1..20]), "{shown}");
         }
-        assert!(shown.contains("sha256:"), "the identity shows its fingerprint");
+        assert!(
+            shown.contains("sha256:"),
+            "the identity shows its fingerprint"
+        );
     }
 }
