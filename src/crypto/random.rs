@@ -65,6 +65,13 @@ pub enum RandomStream {
     Seeded(Box<ChaCha20Rng>),
 }
 
+impl RandomStream {
+    /// Whether the bytes come from a public seed (and so must be reproducible).
+    pub fn is_seeded(&self) -> bool {
+        matches!(self, RandomStream::Seeded(_))
+    }
+}
+
 impl RngCore for RandomStream {
     fn next_u32(&mut self) -> u32 {
         match self {
