@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod attacks;
+pub mod bench;
 pub mod compare;
 pub mod crypto;
 pub mod demo;

@@ -40,6 +40,9 @@ fn oaep() -> Oaep {
     Oaep::new::<Sha256>()
 }
 
+/// 0: the fastest built in; 1: `rsa`; 2: AWS-LC.
+static PREFERRED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
 /// The implementation that performs RSA-OAEP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -51,13 +54,34 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The backend doormat uses unless told otherwise: the fastest one built in.
-    pub const fn preferred() -> Backend {
+    /// The fastest backend built in.
+    pub const fn fastest() -> Backend {
         if cfg!(feature = "aws-lc-rs") {
             Backend::AwsLc
         } else {
             Backend::Rsa
         }
+    }
+
+    /// The backend doormat uses: the fastest built in, unless a benchmark chose another
+    /// with [`Backend::prefer`].
+    pub fn preferred() -> Backend {
+        match PREFERRED.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => Backend::Rsa,
+            2 if cfg!(feature = "aws-lc-rs") => Backend::AwsLc,
+            _ => Backend::fastest(),
+        }
+    }
+
+    /// Makes `self` the backend of the whole process, so that a benchmark can run the
+    /// very same code on each backend in turn. Only `doormat bench` and `cargo bench`
+    /// call it.
+    pub fn prefer(self) {
+        let code = match self {
+            Backend::Rsa => 1,
+            Backend::AwsLc => 2,
+        };
+        PREFERRED.store(code, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Every backend this build contains.

@@ -1,6 +1,7 @@
 //! doormat's command-line tests: one binary, one module per command, plus the interop
 //! tests against code no one here wrote (OpenSSL, Python `cryptography`).
 
+mod bench;
 mod demo;
 mod docs;
 mod forward_secret;

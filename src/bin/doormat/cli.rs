@@ -27,6 +27,21 @@ pub enum Command {
     Attack(AttackCommand),
     /// Every design against the same traffic, each with the compromise it invites
     Compare(CompareArgs),
+    /// Measure what escrow costs per message: CPU, bytes, mass recovery, per backend
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Finish in well under a minute: RSA-2048 only, shorter measurements
+    #[arg(long)]
+    pub quick: bool,
+    /// Print one JSON document instead of the tables
+    #[arg(long)]
+    pub json: bool,
+    /// Never use colour (NO_COLOR in the environment does the same)
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]

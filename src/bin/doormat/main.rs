@@ -20,7 +20,7 @@ use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
-    AttackCommand, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, LeafForgeryArgs,
+    AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, LeafForgeryArgs,
     LeafMetadataArgs, RecoverArgs, SimulateArgs,
 };
 use render::{Progress, Style};
@@ -47,6 +47,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Attack(AttackCommand::LeafForgery(args)) => run_leaf_forgery(args),
         Command::Attack(AttackCommand::LeafMetadata(args)) => run_leaf_metadata(args),
         Command::Compare(args) => run_compare(args),
+        Command::Bench(args) => run_bench(args),
     }
 }
 
@@ -357,6 +358,28 @@ fn run_compare(args: CompareArgs) -> Result<()> {
             &mut std::io::stdout(),
             &Style::for_stdout(args.no_color),
             &comparison,
+        )
+        .map_err(stdout_error)
+    }
+}
+
+fn run_bench(args: BenchArgs) -> Result<()> {
+    let options = doormat::bench::BenchOptions { quick: args.quick };
+    let steps = if args.quick { 6 } else { 10 };
+    let progress = Progress::new(steps, "measuring");
+    let mut step = 0;
+    let report = doormat::bench::run(&options, &mut |_| {
+        progress.set(step);
+        step += 1;
+    })?;
+    progress.finish();
+    if args.json {
+        print_json(&report)
+    } else {
+        render::bench_report(
+            &mut std::io::stdout(),
+            &Style::for_stdout(args.no_color),
+            &report,
         )
         .map_err(stdout_error)
     }

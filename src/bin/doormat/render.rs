@@ -12,6 +12,7 @@ use doormat::attacks::leaf_metadata::MetadataReport;
 use doormat::attacks::timeline::Span;
 use doormat::attacks::timeline::Timeline;
 use doormat::attacks::{BlastRadius, Compromise};
+use doormat::bench::BenchReport;
 use doormat::compare::Comparison;
 use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact};
 use doormat::error::Error;
@@ -802,6 +803,183 @@ pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) ->
         )?;
     }
     Ok(())
+}
+
+pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> {
+    let m = &r.machine;
+    writeln!(
+        out,
+        "{} {}, {} cores, {} {} (doormat {})",
+        style.bold("doormat bench:"),
+        m.cpu,
+        m.cores,
+        m.os,
+        m.arch,
+        m.doormat
+    )?;
+    for line in wrap(&format!("method: {}", r.method), WIDTH - 2) {
+        writeln!(out, "{INDENT}{}", style.dim(&line))?;
+    }
+    for backend in &r.backends {
+        let rows: Vec<_> = r.schemes.iter().filter(|s| s.backend == *backend).collect();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "per message (200 B, one recipient, RSA-2048), backend {}",
+                backend.name()
+            ))
+        )?;
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim(&format!(
+                "{:<15}{:>9}{:>7}{:>9}{:>10}{:>8}{:>7}",
+                "design", "send µs", "×none", "read µs", "escrow µs", "bytes", "×none"
+            ))
+        )?;
+        for row in rows {
+            let escrow = row
+                .escrow_read_us
+                .map_or_else(|| "-".to_owned(), |us| format!("{us:.0}"));
+            writeln!(
+                out,
+                "{INDENT}{:<15}{:>9.0}{:>7.2}{:>9.0}{:>10}{:>8}{:>7.2}",
+                row.scheme.as_str(),
+                row.send_us,
+                row.send_ratio,
+                row.read_us,
+                escrow,
+                row.bytes,
+                row.bytes_ratio
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", style.bold("primitives, one thread"))?;
+    let mut operations: Vec<&str> = Vec::new();
+    for p in &r.primitives {
+        if !operations.contains(&p.operation.as_str()) {
+            operations.push(&p.operation);
+        }
+    }
+    let header: String = r
+        .backends
+        .iter()
+        .map(|b| format!("{:>12}", b.name()))
+        .collect();
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!("{:<36}{header}", "operation"))
+    )?;
+    for operation in operations {
+        let cells: String = r
+            .backends
+            .iter()
+            .map(|b| {
+                r.primitives
+                    .iter()
+                    .find(|p| p.backend == *b && p.operation == operation)
+                    .map_or_else(
+                        || format!("{:>12}", "-"),
+                        |p| format!("{:>12}", group_digits(p.per_second.round() as u64)),
+                    )
+            })
+            .collect();
+        writeln!(out, "{INDENT}{:<36}{cells} /s", operation)?;
+    }
+    for backend in &r.backends {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim(&format!("{}: {}", backend.name(), backend.description()))
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<36}{:>12}{:>12}",
+            "AES-256-GCM (aes-gcm 0.10)", "seal", "open"
+        ))
+    )?;
+    for a in &r.aead {
+        writeln!(
+            out,
+            "{INDENT}{:<36}{:>12}{:>12} MB/s",
+            format!("{} B messages", a.message_bytes),
+            group_digits(a.seal_mb_per_second.round() as u64),
+            group_digits(a.open_mb_per_second.round() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!("golden-key against none, {}", r.preferred.name()))
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<26}{:>9}{:>11}{:>7}{:>8}{:>9}{:>7}",
+            "", "none µs", "golden µs", "×", "none B", "golden B", "×"
+        ))
+    )?;
+    for s in &r.sizes {
+        writeln!(
+            out,
+            "{INDENT}{:<26}{:>9.0}{:>11.0}{:>7.2}{:>8}{:>9}{:>7.2}",
+            format!("message of {} B", s.message_bytes),
+            s.none_send_us,
+            s.golden_send_us,
+            s.send_ratio,
+            s.none_bytes,
+            s.golden_bytes,
+            s.bytes_ratio
+        )?;
+    }
+    for k in &r.keying {
+        writeln!(
+            out,
+            "{INDENT}{:<26}{:>9.1}{:>11.1}{:>7.2}{:>8.0}{:>9.0}{:>7.2}",
+            format!("keying {}", k.keying),
+            k.none_send_us,
+            k.golden_send_us,
+            k.send_ratio,
+            k.none_bytes,
+            k.golden_bytes,
+            k.bytes_ratio
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", style.bold("mass recovery with the escrow key"))?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<12}{:<22}{:>8}{:>11}{:>14}",
+            "backend", "keying", "threads", "envelopes", "messages/s"
+        ))
+    )?;
+    for row in &r.recovery {
+        writeln!(
+            out,
+            "{INDENT}{:<12}{:<22}{:>8}{:>11}{:>14}",
+            row.backend.name(),
+            row.keying,
+            row.threads,
+            row.envelopes,
+            group_digits(row.messages_per_second.round() as u64)
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!("took {:.1} s", r.seconds))
+    )
 }
 
 /// 16777216 → "16,777,216".

@@ -1,0 +1,679 @@
+//! What escrow costs, measured: the fixtures and the timing loop behind `doormat bench`.
+//! The criterion benches in `benches/` build on the same fixtures.
+//!
+//! Every figure is a median: an operation runs in five batches of about a fifth of the
+//! time budget each, and the middle batch's time per operation is reported. Everything
+//! runs on one thread except the mass-recovery rows, which say how many threads they used.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::attacks::{Keyring, Opener, Outcome};
+use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::ed25519::IdentityKey;
+use crate::crypto::random::Randomness;
+use crate::crypto::rsa_oaep::Backend;
+use crate::error::{Error, Result};
+use crate::schemes::clipper::Clipper;
+use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
+use crate::schemes::ghost::{Ghost, GHOST_NAME};
+use crate::schemes::short_key::ShortKey;
+use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
+use crate::wire::envelope::Envelope;
+use crate::wire::world_file::Role;
+use crate::world::traffic::{Message, SessionRef};
+use crate::world::{directory, generate_parties, Party, ESCROW_NAME};
+
+/// The message most rows measure: one-to-one, 200 bytes of text.
+pub const MESSAGE_BYTES: usize = 200;
+/// Messages per session in the per-session keying rows.
+pub const SESSION_SIZE: u64 = 100;
+
+/// What the numbers were measured on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub os: &'static str,
+    pub arch: &'static str,
+    pub doormat: &'static str,
+}
+
+impl Machine {
+    pub fn describe() -> Machine {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, name)| name.trim().to_owned())
+            })
+            .unwrap_or_else(|| "unknown CPU".to_owned());
+        Machine {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            os: std::env::consts::OS,
+            arch: std::env::consts::ARCH,
+            doormat: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// How long to measure.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchOptions {
+    /// About a minute in all, RSA-2048 only, fewer envelopes to recover.
+    pub quick: bool,
+}
+
+impl BenchOptions {
+    fn budget(&self) -> Duration {
+        Duration::from_millis(if self.quick { 100 } else { 400 })
+    }
+    fn key_sizes(&self) -> &'static [usize] {
+        if self.quick {
+            &[2048]
+        } else {
+            &[2048, 3072, 4096]
+        }
+    }
+    fn recovered_envelopes(&self) -> usize {
+        if self.quick {
+            1000
+        } else {
+            4000
+        }
+    }
+}
+
+/// One RSA operation's speed on one backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrimitiveRow {
+    pub backend: Backend,
+    pub operation: String,
+    pub per_second: f64,
+}
+
+/// AES-256-GCM throughput (the `aes-gcm` crate, whatever the RSA backend).
+#[derive(Debug, Clone, Serialize)]
+pub struct AeadRow {
+    pub message_bytes: usize,
+    pub seal_mb_per_second: f64,
+    pub open_mb_per_second: f64,
+}
+
+/// One design's cost per message, RSA-2048, a 200-byte one-to-one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemeRow {
+    pub backend: Backend,
+    pub scheme: SchemeId,
+    /// Sealing: content key, AES-256-GCM, every wrap the design adds.
+    pub send_us: f64,
+    /// `send_us` over the same figure for `none`.
+    pub send_ratio: f64,
+    /// The recipient opening it.
+    pub read_us: f64,
+    /// The exceptional-access holder opening it, where the envelope carries its slot.
+    pub escrow_read_us: Option<f64>,
+    /// The envelope as one line of `capture.jsonl`.
+    pub bytes: usize,
+    pub bytes_ratio: f64,
+}
+
+/// Cost by message size, none against golden-key, on the preferred backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeRow {
+    pub message_bytes: usize,
+    pub none_send_us: f64,
+    pub golden_send_us: f64,
+    pub send_ratio: f64,
+    pub none_bytes: usize,
+    pub golden_bytes: usize,
+    pub bytes_ratio: f64,
+}
+
+/// Per-message against per-session keying, RSA-2048, 200-byte messages.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyingRow {
+    pub keying: String,
+    pub none_send_us: f64,
+    pub golden_send_us: f64,
+    pub send_ratio: f64,
+    pub none_bytes: f64,
+    pub golden_bytes: f64,
+    pub bytes_ratio: f64,
+}
+
+/// Opening a recorded capture with the escrow key.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoveryRow {
+    pub backend: Backend,
+    pub keying: String,
+    pub threads: usize,
+    pub envelopes: usize,
+    pub messages_per_second: f64,
+}
+
+/// Everything `doormat bench` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub machine: Machine,
+    pub backends: Vec<Backend>,
+    pub preferred: Backend,
+    pub method: String,
+    pub primitives: Vec<PrimitiveRow>,
+    pub aead: Vec<AeadRow>,
+    pub schemes: Vec<SchemeRow>,
+    pub sizes: Vec<SizeRow>,
+    pub keying: Vec<KeyingRow>,
+    pub recovery: Vec<RecoveryRow>,
+    pub seconds: f64,
+}
+
+/// Median seconds per call of `op`, over five batches of about `budget / 5` each.
+pub fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
+    // One call to warm up and to size the batches.
+    let started = Instant::now();
+    op();
+    let once = started.elapsed().as_secs_f64().max(1e-9);
+    let per_batch = budget.as_secs_f64() / 5.0;
+    let calls = ((per_batch / once) as u64).clamp(1, 1_000_000);
+    let mut batches: Vec<f64> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..calls {
+                op();
+            }
+            started.elapsed().as_secs_f64() / calls as f64
+        })
+        .collect();
+    batches.sort_by(f64::total_cmp);
+    batches[2]
+}
+
+/// Parties with seeded RSA keys of `bits` bits: alice, bob, the escrow authority and
+/// the ghost. Seeded so that key generation is the same every run; sealing uses OS
+/// randomness, so the preferred backend does the wrapping.
+pub fn parties(bits: usize) -> Vec<Party> {
+    let names = [
+        ("alice".to_owned(), Role::User),
+        ("bob".to_owned(), Role::User),
+        (ESCROW_NAME.to_owned(), Role::Escrow),
+        (GHOST_NAME.to_owned(), Role::Escrow),
+    ];
+    generate_parties(&names, bits, &Randomness::Seeded(2024))
+}
+
+/// A one-to-one message from alice to bob of `bytes` bytes.
+pub fn message(bytes: usize) -> Message {
+    Message {
+        id: "m000001".into(),
+        t: 1,
+        from: "alice".into(),
+        to: vec!["bob".into()],
+        text: "x".repeat(bytes),
+        session: None,
+    }
+}
+
+/// The design `id` sealing among `parties` (not forward-secret, which has no content-key
+/// scheme object).
+pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
+    let public = |name: &str| {
+        parties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.key.public_key().clone())
+            .ok_or_else(|| Error::Internal(format!("no {name} in the bench world")))
+    };
+    Ok(match id {
+        SchemeId::None | SchemeId::VendorEscrow => Box::new(NoEscrow { id }),
+        SchemeId::GoldenKey | SchemeId::SplitKey => Box::new(GoldenKey {
+            escrow: public(ESCROW_NAME)?,
+            id,
+        }),
+        SchemeId::ShortKey => Box::new(ShortKey { bits: 24 }),
+        SchemeId::Ghost => Box::new(Ghost {
+            ghost: public(GHOST_NAME)?,
+            after: 0,
+            target: "alice".into(),
+        }),
+        SchemeId::Clipper => Box::new(Clipper::generate(
+            &["alice".to_owned(), "bob".to_owned()],
+            &Randomness::Seeded(2024),
+        )),
+        SchemeId::ForwardSecret => {
+            return Err(Error::Internal(
+                "forward-secret is measured on devices".into(),
+            ))
+        }
+    })
+}
+
+/// Seals `message` once, with a fresh content key.
+pub fn seal_one(scheme: &dyn Scheme, directory: &Directory, message: &Message) -> Envelope {
+    let mut rng = Randomness::Os.stream("bench");
+    let key = scheme.new_content_key(&mut rng);
+    schemes::seal(scheme, directory, message, &key, true, &mut rng)
+}
+
+/// Opens one envelope with `keyring`; panics if it does not open, since a benchmark of
+/// a failure would measure nothing useful.
+pub fn open_one(keyring: &Keyring, envelope: &Envelope) {
+    let outcome = Opener::new(keyring).open_batch(std::slice::from_ref(envelope));
+    assert!(
+        matches!(outcome[0], Outcome::Opened(_)),
+        "the bench envelope opens"
+    );
+}
+
+/// Runs everything. `progress` hears each step's name.
+pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport> {
+    let started = Instant::now();
+    let budget = options.budget();
+    let backends = Backend::built_in();
+    let preferred = Backend::preferred();
+    let mut primitives = Vec::new();
+    let mut scheme_rows = Vec::new();
+    let mut recovery = Vec::new();
+    let parties_2048 = parties(2048);
+
+    for &backend in &backends {
+        backend.prefer();
+        for &bits in options.key_sizes() {
+            progress(&format!("RSA-{bits} on {}", backend.name()));
+            let keys = if bits == 2048 {
+                parties_2048.clone()
+            } else {
+                parties(bits)
+            };
+            let key = &keys[0].key;
+            let content = ContentKey::generate(&mut Randomness::Os.stream("bench"));
+            let mut rng = Randomness::Os.stream("bench");
+            let wrapped = key.public_key().wrap_with(backend, &mut rng, &content);
+            let encrypt = time_per_op(budget, || {
+                std::hint::black_box(key.public_key().wrap_with(backend, &mut rng, &content));
+            });
+            let decrypt = time_per_op(budget, || {
+                std::hint::black_box(key.unwrap_key_with(backend, &wrapped).is_ok());
+            });
+            primitives.push(PrimitiveRow {
+                backend,
+                operation: format!("RSA-{bits} OAEP encrypt"),
+                per_second: 1.0 / encrypt,
+            });
+            primitives.push(PrimitiveRow {
+                backend,
+                operation: format!("RSA-{bits} OAEP decrypt"),
+                per_second: 1.0 / decrypt,
+            });
+        }
+        progress(&format!("designs on {}", backend.name()));
+        scheme_rows.extend(scheme_rows_for(backend, &parties_2048, budget)?);
+        progress(&format!("mass recovery on {}", backend.name()));
+        recovery.extend(recovery_rows(backend, &parties_2048, options)?);
+    }
+    preferred.prefer();
+
+    progress("AES-256-GCM");
+    let mut aead_rows = Vec::new();
+    for bytes in [64, 1024, 65536] {
+        let key = ContentKey::generate(&mut Randomness::Os.stream("bench"));
+        let text = vec![7u8; bytes];
+        let sealed = aead::seal(&key, &[1; 12], b"ad", &text);
+        let seal = time_per_op(budget, || {
+            std::hint::black_box(aead::seal(&key, &[1; 12], b"ad", &text));
+        });
+        let open = time_per_op(budget, || {
+            std::hint::black_box(aead::open(&key, &[1; 12], b"ad", &sealed).is_ok());
+        });
+        aead_rows.push(AeadRow {
+            message_bytes: bytes,
+            seal_mb_per_second: bytes as f64 / seal / 1e6,
+            open_mb_per_second: bytes as f64 / open / 1e6,
+        });
+    }
+
+    progress("message sizes and keying");
+    let directory = directory(&parties_2048);
+    let none = scheme(SchemeId::None, &parties_2048)?;
+    let golden = scheme(SchemeId::GoldenKey, &parties_2048)?;
+    let mut sizes = Vec::new();
+    for bytes in [64, 1024, 65536] {
+        let message = message(bytes);
+        let none_send = time_per_op(budget, || {
+            std::hint::black_box(seal_one(none.as_ref(), &directory, &message));
+        });
+        let golden_send = time_per_op(budget, || {
+            std::hint::black_box(seal_one(golden.as_ref(), &directory, &message));
+        });
+        let none_bytes = line_bytes(&seal_one(none.as_ref(), &directory, &message));
+        let golden_bytes = line_bytes(&seal_one(golden.as_ref(), &directory, &message));
+        sizes.push(SizeRow {
+            message_bytes: bytes,
+            none_send_us: none_send * 1e6,
+            golden_send_us: golden_send * 1e6,
+            send_ratio: golden_send / none_send,
+            none_bytes,
+            golden_bytes,
+            bytes_ratio: golden_bytes as f64 / none_bytes as f64,
+        });
+    }
+    let keying = keying_rows(none.as_ref(), golden.as_ref(), &directory, budget);
+
+    Ok(BenchReport {
+        machine: Machine::describe(),
+        backends,
+        preferred,
+        method: format!(
+            "median of 5 batches of about {} ms each; one thread except mass recovery; \
+             RSA keys seeded, padding and content keys from the OS",
+            budget.as_millis() / 5
+        ),
+        primitives,
+        aead: aead_rows,
+        schemes: scheme_rows,
+        sizes,
+        keying,
+        recovery,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn line_bytes(envelope: &Envelope) -> usize {
+    envelope.to_json_line().len() + 1
+}
+
+fn scheme_rows_for(
+    backend: Backend,
+    parties: &[Party],
+    budget: Duration,
+) -> Result<Vec<SchemeRow>> {
+    let directory = directory(parties);
+    let message = message(MESSAGE_BYTES);
+    let bob = Keyring::of_parties(parties, &["bob"]);
+    let mut rows: Vec<SchemeRow> = Vec::new();
+    for id in SchemeId::ALL {
+        if id == SchemeId::ForwardSecret {
+            rows.push(forward_secret_row(backend, budget, &message)?);
+            continue;
+        }
+        let scheme = scheme(id, parties)?;
+        let envelope = seal_one(scheme.as_ref(), &directory, &message);
+        let send = time_per_op(budget, || {
+            std::hint::black_box(seal_one(scheme.as_ref(), &directory, &message));
+        });
+        let read = time_per_op(budget, || open_one(&bob, &envelope));
+        let holder = match id {
+            SchemeId::GoldenKey | SchemeId::SplitKey => Some(ESCROW_NAME),
+            SchemeId::Ghost => Some(GHOST_NAME),
+            _ => None,
+        };
+        let escrow_read = holder.map(|name| {
+            let keyring = Keyring::of_parties(parties, &[name]);
+            time_per_op(budget, || open_one(&keyring, &envelope)) * 1e6
+        });
+        rows.push(SchemeRow {
+            backend,
+            scheme: id,
+            send_us: send * 1e6,
+            send_ratio: 0.0,
+            read_us: read * 1e6,
+            escrow_read_us: escrow_read,
+            bytes: line_bytes(&envelope),
+            bytes_ratio: 0.0,
+        });
+    }
+    let (base_send, base_bytes) = rows
+        .iter()
+        .find(|r| r.scheme == SchemeId::None)
+        .map(|r| (r.send_us, r.bytes as f64))
+        .ok_or_else(|| Error::Internal("no baseline row".into()))?;
+    for row in &mut rows {
+        row.send_ratio = row.send_us / base_send;
+        row.bytes_ratio = row.bytes as f64 / base_bytes;
+    }
+    Ok(rows)
+}
+
+/// Forward-secret on two devices in one session: sending advances alice's chain;
+/// reading is measured as (send and read) minus send, since every read needs a fresh
+/// message. Each measurement gets its own pair of devices, so that bob never falls more
+/// than a few keys behind alice.
+fn forward_secret_row(backend: Backend, budget: Duration, message: &Message) -> Result<SchemeRow> {
+    let ad = crate::wire::envelope::aad(&message.id, &message.from, &message.to);
+    let failed = |_| Error::Internal("the bench session failed".into());
+    let seal = |alice: &mut Device, directory: &mut PrekeyDirectory| {
+        let mut rng = Randomness::Os.stream("bench/fs");
+        let key = ContentKey::generate(&mut rng);
+        let nonce = aead::random_nonce(&mut rng);
+        let ct = aead::seal(&key, &nonce, &ad, message.text.as_bytes());
+        let entry = alice.seal_key_for("bob", directory, &key, &ad, &mut rng);
+        (nonce, ct, entry)
+    };
+    // Two devices whose session has started (X3DH) and taken one round trip, as a
+    // running chat's would have.
+    let session = || -> Result<(Device, Device, PrekeyDirectory)> {
+        let mut rng = Randomness::Os.stream("bench/fs");
+        let mut alice = Device::new("alice", IdentityKey::generate(&mut rng), 1, &mut rng);
+        let mut bob = Device::new("bob", IdentityKey::generate(&mut rng), 1, &mut rng);
+        let mut directory = PrekeyDirectory::default();
+        directory.publish("bob", bob.published());
+        let (_, _, first) = seal(&mut alice, &mut directory);
+        bob.open_entry("alice", &first.map_err(failed)?, &ad, &mut rng)
+            .map_err(failed)?;
+        let key = ContentKey::generate(&mut rng);
+        let reply = bob.seal_key_for("alice", &mut directory, &key, &ad, &mut rng);
+        alice
+            .open_entry("bob", &reply.map_err(failed)?, &ad, &mut rng)
+            .map_err(failed)?;
+        Ok((alice, bob, directory))
+    };
+
+    let (mut alice, _, mut directory) = session()?;
+    let send = time_per_op(budget, || {
+        let _ = std::hint::black_box(seal(&mut alice, &mut directory));
+    });
+    let (mut alice, mut bob, mut directory) = session()?;
+    let mut rng = Randomness::Os.stream("bench/fs");
+    let mut ok = true;
+    let both = time_per_op(budget, || {
+        let (nonce, ct, entry) = seal(&mut alice, &mut directory);
+        let opened = entry.ok().and_then(|entry| {
+            bob.open_entry("alice", &entry, &ad, &mut rng)
+                .ok()
+                .and_then(|key| aead::open(&key, &nonce, &ad, &ct).ok())
+        });
+        ok &= opened.is_some();
+    });
+    if !ok {
+        return Err(Error::Internal("a bench message did not open".into()));
+    }
+    let (nonce, ct, entry) = seal(&mut alice, &mut directory);
+    let envelope = Envelope {
+        id: message.id.clone(),
+        t: message.t,
+        from: message.from.clone(),
+        to: message.to.clone(),
+        scheme: SchemeId::ForwardSecret.as_str().to_owned(),
+        session: None,
+        nonce,
+        ct,
+        wrapped: Vec::new(),
+        escrow: None,
+        salt: None,
+        leaf: None,
+        ratchet: vec![("bob".to_owned(), entry.map_err(failed)?)],
+    };
+    Ok(SchemeRow {
+        backend,
+        scheme: SchemeId::ForwardSecret,
+        send_us: send * 1e6,
+        send_ratio: 0.0,
+        read_us: (both - send).max(0.0) * 1e6,
+        escrow_read_us: None,
+        bytes: line_bytes(&envelope),
+        bytes_ratio: 0.0,
+    })
+}
+
+fn keying_rows(
+    none: &dyn Scheme,
+    golden: &dyn Scheme,
+    directory: &Directory,
+    budget: Duration,
+) -> Vec<KeyingRow> {
+    let first = message(MESSAGE_BYTES);
+    let mut later = message(MESSAGE_BYTES);
+    later.session = Some(SessionRef {
+        id: "s000001".into(),
+        first: false,
+    });
+    let key = ContentKey::generate(&mut Randomness::Os.stream("bench"));
+    let later_cost = |scheme: &dyn Scheme| {
+        let mut rng = Randomness::Os.stream("bench");
+        let seconds = time_per_op(budget, || {
+            std::hint::black_box(schemes::seal(
+                scheme, directory, &later, &key, false, &mut rng,
+            ));
+        });
+        let bytes = line_bytes(&schemes::seal(
+            scheme, directory, &later, &key, false, &mut rng,
+        ));
+        (seconds, bytes as f64)
+    };
+    let first_cost = |scheme: &dyn Scheme| {
+        let seconds = time_per_op(budget, || {
+            std::hint::black_box(seal_one(scheme, directory, &first));
+        });
+        (
+            seconds,
+            line_bytes(&seal_one(scheme, directory, &first)) as f64,
+        )
+    };
+    let (none_first, none_first_bytes) = first_cost(none);
+    let (golden_first, golden_first_bytes) = first_cost(golden);
+    let (none_later, none_later_bytes) = later_cost(none);
+    let (golden_later, golden_later_bytes) = later_cost(golden);
+    let n = SESSION_SIZE as f64;
+    let per_session = |first: f64, later: f64| (first + (n - 1.0) * later) / n;
+    let row =
+        |keying: String, none_send: f64, golden_send: f64, none_bytes: f64, golden_bytes: f64| {
+            KeyingRow {
+                keying,
+                none_send_us: none_send * 1e6,
+                golden_send_us: golden_send * 1e6,
+                send_ratio: golden_send / none_send,
+                none_bytes,
+                golden_bytes,
+                bytes_ratio: golden_bytes / none_bytes,
+            }
+        };
+    vec![
+        row(
+            "per message".to_owned(),
+            none_first,
+            golden_first,
+            none_first_bytes,
+            golden_first_bytes,
+        ),
+        row(
+            format!("per session of {SESSION_SIZE}"),
+            per_session(none_first, none_later),
+            per_session(golden_first, golden_later),
+            per_session(none_first_bytes, none_later_bytes),
+            per_session(golden_first_bytes, golden_later_bytes),
+        ),
+    ]
+}
+
+/// Envelopes recorded under golden-key, opened with the escrow key on 1 thread and on
+/// every core, per-message keyed and per-session keyed.
+fn recovery_rows(
+    backend: Backend,
+    parties: &[Party],
+    options: &BenchOptions,
+) -> Result<Vec<RecoveryRow>> {
+    let directory = directory(parties);
+    let golden = scheme(SchemeId::GoldenKey, parties)?;
+    let n = options.recovered_envelopes();
+    let escrow = Keyring::of_parties(parties, &[ESCROW_NAME]);
+    let mut rows = Vec::new();
+    for (keying, session) in [("per message", 1u64), ("per session of 100", SESSION_SIZE)] {
+        let count = if session == 1 { n } else { n * 10 };
+        let envelopes: Vec<Envelope> = (0..count)
+            .into_par_iter()
+            .map(|i| {
+                let mut m = message(MESSAGE_BYTES);
+                m.id = format!("m{:06}", i + 1);
+                m.t = i as u64 + 1;
+                let mut rng = Randomness::Os.stream("bench");
+                if session == 1 {
+                    let key = golden.new_content_key(&mut rng);
+                    return schemes::seal(golden.as_ref(), &directory, &m, &key, true, &mut rng);
+                }
+                let s = i as u64 / session;
+                m.session = Some(SessionRef {
+                    id: format!("s{:06}", s + 1),
+                    first: i as u64 % session == 0,
+                });
+                // Every message of a session shares its key: derive it from the session.
+                let key =
+                    golden.new_content_key(&mut Randomness::Seeded(s).stream("bench/session"));
+                let first = i as u64 % session == 0;
+                schemes::seal(golden.as_ref(), &directory, &m, &key, first, &mut rng)
+            })
+            .collect();
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let mut thread_counts = vec![1];
+        if cores > 1 {
+            thread_counts.push(cores);
+        }
+        for threads in thread_counts {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            let started = Instant::now();
+            let opened = pool.install(|| {
+                let mut opener = Opener::new(&escrow);
+                envelopes
+                    .chunks(4096)
+                    .flat_map(|batch| opener.open_batch(batch))
+                    .filter(|o| matches!(o, Outcome::Opened(_)))
+                    .count()
+            });
+            let seconds = started.elapsed().as_secs_f64();
+            if opened != envelopes.len() {
+                return Err(Error::Internal(format!(
+                    "mass recovery opened {opened} of {}",
+                    envelopes.len()
+                )));
+            }
+            rows.push(RecoveryRow {
+                backend,
+                keying: keying.to_owned(),
+                threads,
+                envelopes: envelopes.len(),
+                messages_per_second: envelopes.len() as f64 / seconds,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_per_op_measures_something_positive() {
+        let mut n = 0u64;
+        let t = time_per_op(Duration::from_millis(5), || n = std::hint::black_box(n + 1));
+        assert!(t > 0.0 && t < 1e-3, "{t}");
+        assert!(n > 5);
+    }
+}

@@ -1,0 +1,48 @@
+//! `doormat bench`: the report's shape and the figures that do not depend on timing.
+//! (Speed itself is measured, never asserted: see docs/benchmarks.md.)
+
+use serde_json::Value;
+
+use crate::util::*;
+
+#[test]
+fn quick_bench_reports_every_design_on_every_backend() {
+    let doc = doormat(&scratch("bench"), &["bench", "--quick", "--json"])
+        .ok()
+        .json();
+    assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
+    let backends: Vec<&str> = doc["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap())
+        .collect();
+    assert!(backends.contains(&"rsa"));
+    let rows = doc["schemes"].as_array().unwrap();
+    assert_eq!(rows.len(), 8 * backends.len());
+    let row = |backend: &str, scheme: &str| -> &Value {
+        rows.iter()
+            .find(|r| r["backend"] == backend && r["scheme"] == scheme)
+            .unwrap_or_else(|| panic!("{backend}/{scheme}"))
+    };
+    for backend in &backends {
+        let none = row(backend, "none");
+        let golden = row(backend, "golden-key");
+        assert_eq!(none["send_ratio"], 1.0);
+        // One more 256-byte wrap, in base64: the escrow field costs bytes on every message.
+        assert!(golden["bytes"].as_u64().unwrap() > none["bytes"].as_u64().unwrap() + 340);
+        assert!(golden["escrow_read_us"].as_f64().unwrap() > 0.0);
+        assert!(none["escrow_read_us"].is_null());
+        assert!(row(backend, "forward-secret")["escrow_read_us"].is_null());
+        for r in rows.iter().filter(|r| r["backend"] == *backend) {
+            assert!(r["send_us"].as_f64().unwrap() > 0.0, "{r}");
+        }
+    }
+    let recovery = doc["recovery"].as_array().unwrap();
+    assert!(recovery
+        .iter()
+        .all(|r| r["messages_per_second"].as_f64().unwrap() > 0.0));
+    let keying = doc["keying"].as_array().unwrap();
+    assert_eq!(keying.len(), 2);
+    assert!(keying[1]["bytes_ratio"].as_f64() < keying[0]["bytes_ratio"].as_f64());
+}
