@@ -1,80 +1,204 @@
-//! What escrow costs per message: sealing with and without an escrow wrap, and opening
-//! with a user's key or the escrow key. `cargo bench --bench escrow`.
+//! What escrow costs, with criterion's rigour: `cargo bench --bench escrow`.
 //!
-//! The fuller benchmark suite (key sizes, message sizes, per-session keying, mass
-//! recovery) is tracked separately; this one pins the basic per-message overhead.
+//! The same fixtures as `doormat bench` (src/bench.rs): RSA keys generated from a fixed
+//! seed, sealing with OS randomness so the preferred backend wraps. Groups:
+//!
+//! - `send` and `read`: one 200-byte one-to-one message under each design, each backend;
+//!   `escrow-read`: the exceptional-access holder opening it;
+//! - `rsa`: OAEP encrypt and decrypt at 2048, 3072 and 4096 bits, each backend;
+//! - `size`: none against golden-key for 64 B, 1 KiB and 64 KiB messages;
+//! - `keying`: a session's later message (no wrap) against a per-message one;
+//! - `recover`: opening recorded traffic with the escrow key, in messages per second.
+//!
+//! Bytes on the wire are not timings; `doormat bench` reports them, and this bench
+//! prints them once on stderr.
+//!
+//! `DOORMAT_BENCH_QUICK=1` keeps to RSA-2048 and the preferred backend.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use doormat::attacks::{Keyring, Opener, Outcome};
+use doormat::attacks::{Keyring, Opener};
+use doormat::bench::{self, ChatPair, MESSAGE_BYTES, SESSION_SIZE};
 use doormat::crypto::aead::ContentKey;
 use doormat::crypto::random::Randomness;
+use doormat::crypto::rsa_oaep::Backend;
+use doormat::schemes::ghost::GHOST_NAME;
 use doormat::schemes::{self, SchemeId};
-use doormat::wire::world_file::Role;
-use doormat::world::traffic::Message;
-use doormat::world::{directory, generate_parties, scheme_for, SchemeParams};
+use doormat::world::traffic::SessionRef;
+use doormat::world::{directory, ESCROW_NAME};
 
-fn message() -> Message {
-    Message {
-        id: "m000001".into(),
-        t: 1,
-        from: "alice".into(),
-        to: vec!["bob".into()],
-        text: "x".repeat(200),
-        session: None,
+fn quick() -> bool {
+    std::env::var_os("DOORMAT_BENCH_QUICK").is_some()
+}
+
+fn backends() -> Vec<Backend> {
+    if quick() {
+        vec![Backend::preferred()]
+    } else {
+        Backend::built_in()
     }
 }
 
-fn escrow_cost(c: &mut Criterion) {
-    // Seeded keys: the benchmark measures sealing and opening, not key generation.
-    let randomness = Randomness::Seeded(2024);
-    let names = [
-        ("alice".to_owned(), Role::User),
-        ("bob".to_owned(), Role::User),
-        ("escrow".to_owned(), Role::Escrow),
-    ];
-    let parties = generate_parties(&names, 2048, &randomness);
+fn per_message(c: &mut Criterion) {
+    let parties = bench::parties(2048);
     let directory = directory(&parties);
-    let message = message();
+    let message = bench::message(MESSAGE_BYTES);
+    let bob = Keyring::of_parties(&parties, &["bob"]);
+    for backend in backends() {
+        backend.prefer();
+        let mut send = c.benchmark_group(format!("send/{}", backend.name()));
+        for id in SchemeId::ALL {
+            if id == SchemeId::ForwardSecret {
+                let mut pair = ChatPair::new(&message).expect("a bench session starts");
+                send.bench_function(id.as_str(), |b| b.iter(|| pair.send().expect("sends")));
+                continue;
+            }
+            let scheme = bench::scheme(id, &parties).expect("the bench cast is complete");
+            send.bench_function(id.as_str(), |b| {
+                b.iter(|| bench::seal_one(scheme.as_ref(), &directory, &message))
+            });
+        }
+        send.finish();
 
-    let mut seal = c.benchmark_group("seal one 200-byte message, one recipient, RSA-2048");
-    for id in [SchemeId::None, SchemeId::GoldenKey] {
-        let scheme = scheme_for(id, &SchemeParams::default(), &parties)
-            .expect("the bench world has an escrow party");
-        seal.bench_with_input(BenchmarkId::from_parameter(id), &id, |b, _| {
-            let mut rng = randomness.stream("bench/seal");
-            b.iter(|| {
-                let key = ContentKey::generate(&mut rng);
-                schemes::seal(scheme.as_ref(), &directory, &message, &key, true, &mut rng)
-            })
-        });
+        let mut read = c.benchmark_group(format!("read/{}", backend.name()));
+        for id in SchemeId::ALL {
+            if id == SchemeId::ForwardSecret {
+                // Every read needs a fresh message: this is send and read together.
+                let mut pair = ChatPair::new(&message).expect("a bench session starts");
+                read.bench_function("forward-secret (send and read)", |b| {
+                    b.iter(|| {
+                        let envelope = pair.send().expect("sends");
+                        pair.read(&envelope).expect("reads")
+                    })
+                });
+                continue;
+            }
+            let scheme = bench::scheme(id, &parties).expect("the bench cast is complete");
+            let envelope = bench::seal_one(scheme.as_ref(), &directory, &message);
+            eprintln!(
+                "bytes on the wire, {}: {}",
+                id,
+                envelope.to_json_line().len() + 1
+            );
+            read.bench_function(id.as_str(), |b| b.iter(|| bench::open_one(&bob, &envelope)));
+            let holder = match id {
+                SchemeId::GoldenKey | SchemeId::SplitKey => ESCROW_NAME,
+                SchemeId::Ghost => GHOST_NAME,
+                _ => continue,
+            };
+            let keyring = Keyring::of_parties(&parties, &[holder]);
+            read.bench_function(format!("{id} (escrow-read)"), |b| {
+                b.iter(|| bench::open_one(&keyring, &envelope))
+            });
+        }
+        read.finish();
     }
-    seal.finish();
+    Backend::fastest().prefer();
+}
 
-    let golden = scheme_for(SchemeId::GoldenKey, &SchemeParams::default(), &parties)
-        .expect("escrow party present");
-    let mut rng = randomness.stream("bench/envelope");
-    let key = ContentKey::generate(&mut rng);
-    let envelope = schemes::seal(golden.as_ref(), &directory, &message, &key, true, &mut rng);
-    let mut open = c.benchmark_group("open one message, RSA-2048");
-    for holder in ["bob", "escrow"] {
-        let keyring = Keyring::of_parties(&parties, &[holder]);
-        open.bench_function(
-            BenchmarkId::from_parameter(format!("with {holder}'s key")),
+fn rsa(c: &mut Criterion) {
+    let sizes: &[usize] = if quick() {
+        &[2048]
+    } else {
+        &[2048, 3072, 4096]
+    };
+    for &bits in sizes {
+        let parties = bench::parties(bits);
+        let key = &parties[0].key;
+        let content = ContentKey::generate(&mut Randomness::Os.stream("bench"));
+        let mut group = c.benchmark_group(format!("rsa/{bits}"));
+        for backend in backends() {
+            let mut rng = Randomness::Os.stream("bench");
+            let wrapped = key.public_key().wrap_with(backend, &mut rng, &content);
+            group.bench_function(BenchmarkId::new("encrypt", backend.name()), |b| {
+                b.iter(|| key.public_key().wrap_with(backend, &mut rng, &content))
+            });
+            group.bench_function(BenchmarkId::new("decrypt", backend.name()), |b| {
+                b.iter(|| key.unwrap_key_with(backend, &wrapped).expect("opens"))
+            });
+        }
+        group.finish();
+    }
+}
+
+fn sizes_and_keying(c: &mut Criterion) {
+    let parties = bench::parties(2048);
+    let directory = directory(&parties);
+    let none = bench::scheme(SchemeId::None, &parties).expect("cast");
+    let golden = bench::scheme(SchemeId::GoldenKey, &parties).expect("cast");
+    let mut group = c.benchmark_group("size");
+    for bytes in [64, 1024, 65536] {
+        let message = bench::message(bytes);
+        group.throughput(Throughput::Bytes(bytes as u64));
+        for scheme in [&none, &golden] {
+            group.bench_function(BenchmarkId::new(scheme.id().as_str(), bytes), |b| {
+                b.iter(|| bench::seal_one(scheme.as_ref(), &directory, &message))
+            });
+        }
+    }
+    group.finish();
+
+    let mut later = bench::message(MESSAGE_BYTES);
+    later.session = Some(SessionRef {
+        id: "s000001".into(),
+        first: false,
+    });
+    let key = ContentKey::generate(&mut Randomness::Os.stream("bench"));
+    let mut group = c.benchmark_group("keying");
+    for scheme in [&none, &golden] {
+        let message = bench::message(MESSAGE_BYTES);
+        group.bench_function(BenchmarkId::new("per message", scheme.id().as_str()), |b| {
+            b.iter(|| bench::seal_one(scheme.as_ref(), &directory, &message))
+        });
+        let mut rng = Randomness::Os.stream("bench");
+        group.bench_function(
+            BenchmarkId::new(
+                format!("later message of a session of {SESSION_SIZE}"),
+                scheme.id().as_str(),
+            ),
             |b| {
-                b.iter(|| {
-                    let outcome = Opener::new(&keyring).open_batch(std::slice::from_ref(&envelope));
-                    assert!(matches!(outcome[0], Outcome::Opened(_)));
-                })
+                b.iter(|| schemes::seal(scheme.as_ref(), &directory, &later, &key, false, &mut rng))
             },
         );
     }
-    open.finish();
+    group.finish();
+}
+
+fn recover(c: &mut Criterion) {
+    let parties = bench::parties(2048);
+    let directory = directory(&parties);
+    let golden = bench::scheme(SchemeId::GoldenKey, &parties).expect("cast");
+    let escrow = Keyring::of_parties(&parties, &[ESCROW_NAME]);
+    for backend in backends() {
+        backend.prefer();
+        let mut group = c.benchmark_group(format!("recover/{}", backend.name()));
+        for (keying, count, session) in [
+            ("per message", 512, 1),
+            ("per session", 20_000, SESSION_SIZE),
+        ] {
+            let envelopes = bench::recorded(golden.as_ref(), &directory, count, session);
+            group.throughput(Throughput::Elements(count as u64));
+            group.bench_function(keying, |b| {
+                b.iter(|| {
+                    let mut opener = Opener::new(&escrow);
+                    envelopes
+                        .chunks(4096)
+                        .map(|batch| opener.open_batch(batch).len())
+                        .sum::<usize>()
+                })
+            });
+        }
+        group.finish();
+    }
+    Backend::fastest().prefer();
 }
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = escrow_cost
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = per_message, rsa, sizes_and_keying, recover
 }
 criterion_main!(benches);

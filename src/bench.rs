@@ -439,75 +439,102 @@ fn scheme_rows_for(
     Ok(rows)
 }
 
-/// Forward-secret on two devices in one session: sending advances alice's chain;
-/// reading is measured as (send and read) minus send, since every read needs a fresh
-/// message. Each measurement gets its own pair of devices, so that bob never falls more
-/// than a few keys behind alice.
-fn forward_secret_row(backend: Backend, budget: Duration, message: &Message) -> Result<SchemeRow> {
-    let ad = crate::wire::envelope::aad(&message.id, &message.from, &message.to);
-    let failed = |_| Error::Internal("the bench session failed".into());
-    let seal = |alice: &mut Device, directory: &mut PrekeyDirectory| {
+/// Two devices in one forward-secret session that has started (X3DH) and taken one
+/// round trip, as a running chat's would have.
+pub struct ChatPair {
+    alice: Device,
+    bob: Device,
+    directory: PrekeyDirectory,
+    message: Message,
+    ad: Vec<u8>,
+    rng: crate::crypto::random::RandomStream,
+}
+
+impl ChatPair {
+    pub fn new(message: &Message) -> Result<Self> {
         let mut rng = Randomness::Os.stream("bench/fs");
-        let key = ContentKey::generate(&mut rng);
-        let nonce = aead::random_nonce(&mut rng);
-        let ct = aead::seal(&key, &nonce, &ad, message.text.as_bytes());
-        let entry = alice.seal_key_for("bob", directory, &key, &ad, &mut rng);
-        (nonce, ct, entry)
-    };
-    // Two devices whose session has started (X3DH) and taken one round trip, as a
-    // running chat's would have.
-    let session = || -> Result<(Device, Device, PrekeyDirectory)> {
-        let mut rng = Randomness::Os.stream("bench/fs");
-        let mut alice = Device::new("alice", IdentityKey::generate(&mut rng), 1, &mut rng);
-        let mut bob = Device::new("bob", IdentityKey::generate(&mut rng), 1, &mut rng);
+        let alice = Device::new("alice", IdentityKey::generate(&mut rng), 1, &mut rng);
+        let bob = Device::new("bob", IdentityKey::generate(&mut rng), 1, &mut rng);
         let mut directory = PrekeyDirectory::default();
         directory.publish("bob", bob.published());
-        let (_, _, first) = seal(&mut alice, &mut directory);
-        bob.open_entry("alice", &first.map_err(failed)?, &ad, &mut rng)
-            .map_err(failed)?;
-        let key = ContentKey::generate(&mut rng);
-        let reply = bob.seal_key_for("alice", &mut directory, &key, &ad, &mut rng);
-        alice
-            .open_entry("bob", &reply.map_err(failed)?, &ad, &mut rng)
-            .map_err(failed)?;
-        Ok((alice, bob, directory))
-    };
+        let ad = crate::wire::envelope::aad(&message.id, &message.from, &message.to);
+        let mut pair = ChatPair {
+            alice,
+            bob,
+            directory,
+            message: message.clone(),
+            ad,
+            rng,
+        };
+        let first = pair.send()?;
+        pair.read(&first)?;
+        let key = ContentKey::generate(&mut pair.rng);
+        let reply = pair
+            .bob
+            .seal_key_for("alice", &mut pair.directory, &key, &pair.ad, &mut pair.rng)
+            .map_err(|_| failed())?;
+        pair.alice
+            .open_entry("bob", &reply, &pair.ad, &mut pair.rng)
+            .map_err(|_| failed())?;
+        Ok(pair)
+    }
 
-    let (mut alice, _, mut directory) = session()?;
-    let send = time_per_op(budget, || {
-        let _ = std::hint::black_box(seal(&mut alice, &mut directory));
-    });
-    let (mut alice, mut bob, mut directory) = session()?;
-    let mut rng = Randomness::Os.stream("bench/fs");
+    /// Alice seals the message for bob.
+    pub fn send(&mut self) -> Result<Envelope> {
+        let key = ContentKey::generate(&mut self.rng);
+        let nonce = aead::random_nonce(&mut self.rng);
+        let ct = aead::seal(&key, &nonce, &self.ad, self.message.text.as_bytes());
+        let entry = self
+            .alice
+            .seal_key_for("bob", &mut self.directory, &key, &self.ad, &mut self.rng)
+            .map_err(|_| failed())?;
+        Ok(Envelope {
+            id: self.message.id.clone(),
+            t: self.message.t,
+            from: self.message.from.clone(),
+            to: self.message.to.clone(),
+            scheme: SchemeId::ForwardSecret.as_str().to_owned(),
+            session: None,
+            nonce,
+            ct,
+            wrapped: Vec::new(),
+            escrow: None,
+            salt: None,
+            leaf: None,
+            ratchet: vec![("bob".to_owned(), entry)],
+        })
+    }
+
+    /// Bob opens what alice sent, in order.
+    pub fn read(&mut self, envelope: &Envelope) -> Result<()> {
+        let (_, entry) = envelope.ratchet.first().ok_or_else(failed)?;
+        let key = self
+            .bob
+            .open_entry("alice", entry, &self.ad, &mut self.rng)
+            .map_err(|_| failed())?;
+        aead::open(&key, &envelope.nonce, &self.ad, &envelope.ct).map_err(|_| failed())?;
+        Ok(())
+    }
+}
+
+fn failed() -> Error {
+    Error::Internal("a forward-secret bench message did not open".into())
+}
+
+/// Forward-secret: sending advances alice's chain; reading is measured as (send and
+/// read) minus send, since every read needs a fresh message. Each measurement has its
+/// own pair, so that bob never falls more than a few keys behind alice.
+fn forward_secret_row(backend: Backend, budget: Duration, message: &Message) -> Result<SchemeRow> {
+    let mut pair = ChatPair::new(message)?;
     let mut ok = true;
+    let send = time_per_op(budget, || ok &= std::hint::black_box(pair.send()).is_ok());
+    let mut pair = ChatPair::new(message)?;
     let both = time_per_op(budget, || {
-        let (nonce, ct, entry) = seal(&mut alice, &mut directory);
-        let opened = entry.ok().and_then(|entry| {
-            bob.open_entry("alice", &entry, &ad, &mut rng)
-                .ok()
-                .and_then(|key| aead::open(&key, &nonce, &ad, &ct).ok())
-        });
-        ok &= opened.is_some();
+        ok &= pair.send().and_then(|e| pair.read(&e)).is_ok();
     });
     if !ok {
-        return Err(Error::Internal("a bench message did not open".into()));
+        return Err(failed());
     }
-    let (nonce, ct, entry) = seal(&mut alice, &mut directory);
-    let envelope = Envelope {
-        id: message.id.clone(),
-        t: message.t,
-        from: message.from.clone(),
-        to: message.to.clone(),
-        scheme: SchemeId::ForwardSecret.as_str().to_owned(),
-        session: None,
-        nonce,
-        ct,
-        wrapped: Vec::new(),
-        escrow: None,
-        salt: None,
-        leaf: None,
-        ratchet: vec![("bob".to_owned(), entry.map_err(failed)?)],
-    };
     Ok(SchemeRow {
         backend,
         scheme: SchemeId::ForwardSecret,
@@ -515,7 +542,7 @@ fn forward_secret_row(backend: Backend, budget: Duration, message: &Message) -> 
         send_ratio: 0.0,
         read_us: (both - send).max(0.0) * 1e6,
         escrow_read_us: None,
-        bytes: line_bytes(&envelope),
+        bytes: line_bytes(&pair.send()?),
         bytes_ratio: 0.0,
     })
 }
@@ -590,6 +617,38 @@ fn keying_rows(
     ]
 }
 
+/// `count` golden-key envelopes of 200-byte messages, keyed per message (`session` 1)
+/// or per session of `session` messages.
+pub fn recorded(
+    scheme: &dyn Scheme,
+    directory: &Directory,
+    count: usize,
+    session: u64,
+) -> Vec<Envelope> {
+    (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let mut m = message(MESSAGE_BYTES);
+            m.id = format!("m{:06}", i + 1);
+            m.t = i as u64 + 1;
+            let mut rng = Randomness::Os.stream("bench");
+            if session <= 1 {
+                let key = scheme.new_content_key(&mut rng);
+                return schemes::seal(scheme, directory, &m, &key, true, &mut rng);
+            }
+            let s = i as u64 / session;
+            let first = i as u64 % session == 0;
+            m.session = Some(SessionRef {
+                id: format!("s{:06}", s + 1),
+                first,
+            });
+            // Every message of a session shares its key: derive it from the session.
+            let key = scheme.new_content_key(&mut Randomness::Seeded(s).stream("bench/session"));
+            schemes::seal(scheme, directory, &m, &key, first, &mut rng)
+        })
+        .collect()
+}
+
 /// Envelopes recorded under golden-key, opened with the escrow key on 1 thread and on
 /// every core, per-message keyed and per-session keyed.
 fn recovery_rows(
@@ -604,29 +663,7 @@ fn recovery_rows(
     let mut rows = Vec::new();
     for (keying, session) in [("per message", 1u64), ("per session of 100", SESSION_SIZE)] {
         let count = if session == 1 { n } else { n * 10 };
-        let envelopes: Vec<Envelope> = (0..count)
-            .into_par_iter()
-            .map(|i| {
-                let mut m = message(MESSAGE_BYTES);
-                m.id = format!("m{:06}", i + 1);
-                m.t = i as u64 + 1;
-                let mut rng = Randomness::Os.stream("bench");
-                if session == 1 {
-                    let key = golden.new_content_key(&mut rng);
-                    return schemes::seal(golden.as_ref(), &directory, &m, &key, true, &mut rng);
-                }
-                let s = i as u64 / session;
-                m.session = Some(SessionRef {
-                    id: format!("s{:06}", s + 1),
-                    first: i as u64 % session == 0,
-                });
-                // Every message of a session shares its key: derive it from the session.
-                let key =
-                    golden.new_content_key(&mut Randomness::Seeded(s).stream("bench/session"));
-                let first = i as u64 % session == 0;
-                schemes::seal(golden.as_ref(), &directory, &m, &key, first, &mut rng)
-            })
-            .collect();
+        let envelopes = recorded(golden.as_ref(), &directory, count, session);
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let mut thread_counts = vec![1];
         if cores > 1 {
