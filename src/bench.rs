@@ -702,6 +702,50 @@ fn recovery_rows(
     Ok(rows)
 }
 
+/// One core's rates for `doormat scale`, on the preferred backend.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Rates {
+    pub backend: Backend,
+    /// RSA-2048 OAEP decryptions (escrow unwraps) per second.
+    pub rsa_decrypts: f64,
+    /// AES-256-GCM opens of a 200-byte message per second.
+    pub aes_opens: f64,
+    /// Short-key trials per second: build a candidate key, fail to open with it.
+    pub key_trials: f64,
+}
+
+/// Measures [`Rates`] on one thread, in about `budget` per rate.
+pub fn measure_rates(budget: Duration) -> Rates {
+    let parties = parties(2048);
+    let key = &parties[0].key;
+    let mut rng = Randomness::Os.stream("bench");
+    let content = ContentKey::generate(&mut rng);
+    let wrapped = key
+        .public_key()
+        .wrap_with(Backend::preferred(), &mut rng, &content);
+    let rsa = time_per_op(budget, || {
+        std::hint::black_box(key.unwrap_key(&wrapped).is_ok());
+    });
+    let text = vec![b'x'; MESSAGE_BYTES];
+    let sealed = aead::seal(&content, &[3; 12], b"ad", &text);
+    let aes = time_per_op(budget, || {
+        std::hint::black_box(aead::open(&content, &[3; 12], b"ad", &sealed).is_ok());
+    });
+    let salt = [5u8; crate::schemes::short_key::SALT_LEN];
+    let mut secret = 0u64;
+    let trial = time_per_op(budget, || {
+        secret += 1;
+        let candidate = crate::schemes::short_key::key_from_parts(&salt, secret);
+        std::hint::black_box(aead::open(&candidate, &[3; 12], b"ad", &sealed).is_ok());
+    });
+    Rates {
+        backend: Backend::preferred(),
+        rsa_decrypts: 1.0 / rsa,
+        aes_opens: 1.0 / aes,
+        key_trials: 1.0 / trial,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

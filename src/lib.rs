@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod fsutil;
+pub mod scale;
 pub mod schemes;
 pub mod wire;
 pub mod world;

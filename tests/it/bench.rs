@@ -46,3 +46,84 @@ fn quick_bench_reports_every_design_on_every_backend() {
     assert_eq!(keying.len(), 2);
     assert!(keying[1]["bytes_ratio"].as_f64() < keying[0]["bytes_ratio"].as_f64());
 }
+
+#[test]
+fn scale_shows_its_arithmetic_from_given_rates() {
+    let dir = scratch("scale");
+    let args = [
+        "scale",
+        "--rsa-per-second",
+        "1000",
+        "--aes-per-second",
+        "1000000",
+        "--trials-per-second",
+        "1000000",
+        "--usd-per-core-hour",
+        "0.05",
+        "--bits",
+        "24",
+    ];
+    let text = doormat(&dir, &args).ok().stdout.clone();
+    assert!(text.contains("100,000,000,000 messages a day"), "{text}");
+    assert!(
+        text.contains("1.00e11 unwraps / 1000 per s + 1.00e11 opens / 1.00e6 per s = 1.00e8"),
+        "{text}"
+    );
+    assert!(text.contains("given as flags"));
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let doc = doormat(&dir, &json_args).ok().json();
+    let per_message = &doc["escrow"][0];
+    assert_eq!(per_message["core_seconds"], 100_100_000.0);
+    let per_session = &doc["escrow"][1];
+    assert_eq!(per_session["unwraps"], 1e9);
+    assert_eq!(doc["brute_force"][0]["average_trials"], 8_388_608.0);
+}
+
+#[test]
+fn scale_refuses_nonsense_rates() {
+    let dir = scratch("scale-bad");
+    doormat(
+        &dir,
+        &[
+            "scale",
+            "--rsa-per-second",
+            "0",
+            "--aes-per-second",
+            "1",
+            "--trials-per-second",
+            "1",
+        ],
+    )
+    .refused(&["--rsa-per-second", "not a positive number"]);
+    doormat(
+        &dir,
+        &[
+            "scale",
+            "--rsa-per-second",
+            "1",
+            "--aes-per-second",
+            "1",
+            "--trials-per-second",
+            "1",
+            "--bits",
+            "300",
+        ],
+    )
+    .refused(&["--bits"]);
+    doormat(
+        &dir,
+        &[
+            "scale",
+            "--session-size",
+            "0",
+            "--rsa-per-second",
+            "1",
+            "--aes-per-second",
+            "1",
+            "--trials-per-second",
+            "1",
+        ],
+    )
+    .refused(&["--session-size"]);
+}

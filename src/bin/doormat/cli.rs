@@ -29,6 +29,37 @@ pub enum Command {
     Compare(CompareArgs),
     /// Measure what escrow costs per message: CPU, bytes, mass recovery, per backend
     Bench(BenchArgs),
+    /// Project measured rates onto a day of WhatsApp-sized traffic, arithmetic shown
+    Scale(ScaleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// Messages a day [default: 100,000,000,000: WhatsApp, as Facebook reported in Oct 2020]
+    #[arg(long, value_name = "N")]
+    pub messages_per_day: Option<f64>,
+    /// Messages per content key for the per-session line
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub session_size: u64,
+    /// RSA-OAEP decryptions per core-second [default: measured here, RSA-2048]
+    #[arg(long, value_name = "R")]
+    pub rsa_per_second: Option<f64>,
+    /// AES-256-GCM opens of one message per core-second [default: measured here]
+    #[arg(long, value_name = "R")]
+    pub aes_per_second: Option<f64>,
+    /// Short-key trials per core-second [default: measured here]
+    #[arg(long, value_name = "R")]
+    pub trials_per_second: Option<f64>,
+    /// Price of a core-hour in US dollars, to turn core-hours into money (doormat
+    /// quotes no price of its own)
+    #[arg(long, value_name = "USD")]
+    pub usd_per_core_hour: Option<f64>,
+    /// Short-key sizes to project; repeatable [default: 24, 32, 40, 56]
+    #[arg(long, value_name = "N")]
+    pub bits: Vec<u32>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

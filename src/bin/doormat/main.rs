@@ -21,7 +21,7 @@ use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
     AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, LeafForgeryArgs,
-    LeafMetadataArgs, RecoverArgs, SimulateArgs,
+    LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
 use render::{Progress, Style};
 
@@ -48,6 +48,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Attack(AttackCommand::LeafMetadata(args)) => run_leaf_metadata(args),
         Command::Compare(args) => run_compare(args),
         Command::Bench(args) => run_bench(args),
+        Command::Scale(args) => run_scale(args),
     }
 }
 
@@ -382,6 +383,62 @@ fn run_bench(args: BenchArgs) -> Result<()> {
             &report,
         )
         .map_err(stdout_error)
+    }
+}
+
+fn run_scale(args: ScaleArgs) -> Result<()> {
+    use doormat::scale::{ScaleInputs, WHATSAPP_MESSAGES_PER_DAY};
+    let given = [
+        args.rsa_per_second,
+        args.aes_per_second,
+        args.trials_per_second,
+    ];
+    let measured = if given.iter().all(Option::is_some) {
+        None
+    } else {
+        let progress = Progress::new(1, "measuring this machine");
+        let rates = doormat::bench::measure_rates(std::time::Duration::from_millis(500));
+        progress.finish();
+        Some(rates)
+    };
+    let machine = doormat::bench::Machine::describe();
+    let inputs = ScaleInputs {
+        messages_per_day: args.messages_per_day.unwrap_or(WHATSAPP_MESSAGES_PER_DAY),
+        session_size: args.session_size,
+        rsa_decrypts_per_core_second: args
+            .rsa_per_second
+            .or(measured.map(|r| r.rsa_decrypts))
+            .unwrap_or_default(),
+        aes_opens_per_core_second: args
+            .aes_per_second
+            .or(measured.map(|r| r.aes_opens))
+            .unwrap_or_default(),
+        key_trials_per_core_second: args
+            .trials_per_second
+            .or(measured.map(|r| r.key_trials))
+            .unwrap_or_default(),
+        usd_per_core_hour: args.usd_per_core_hour,
+        bits: if args.bits.is_empty() {
+            vec![24, 32, 40, 56]
+        } else {
+            args.bits.clone()
+        },
+        rates_from: match measured {
+            Some(r) => format!(
+                "measured here, one thread, RSA on {} ({}, {} cores)",
+                r.backend.name(),
+                machine.cpu,
+                machine.cores
+            ),
+            None => "given as flags".to_owned(),
+        },
+    };
+    let report = doormat::scale::project(&inputs)?;
+    if args.json {
+        print_json(&report)
+    } else {
+        render::scale_report(&mut std::io::stdout(), &Style::for_stdout(false), &report)
+            .map_err(stdout_error)
     }
 }
 

@@ -16,6 +16,7 @@ use doormat::bench::BenchReport;
 use doormat::compare::Comparison;
 use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact};
 use doormat::error::Error;
+use doormat::scale::{sci, ScaleReport};
 use doormat::schemes::clipper::ForgeryReport;
 use doormat::wire::plaintext::Plaintext;
 use doormat::world::disk::{SimulateSummary, WorldDir};
@@ -980,6 +981,93 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         "{INDENT}{}",
         style.dim(&format!("took {:.1} s", r.seconds))
     )
+}
+
+pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io::Result<()> {
+    let i = &r.inputs;
+    writeln!(
+        out,
+        "{} {} messages a day",
+        style.bold("doormat scale:"),
+        group_digits(i.messages_per_day.round() as u64)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!("rates: {}", i.rates_from))
+    )?;
+    for (flag, value) in [
+        ("--rsa-per-second", i.rsa_decrypts_per_core_second),
+        ("--aes-per-second", i.aes_opens_per_core_second),
+        ("--trials-per-second", i.key_trials_per_core_second),
+    ] {
+        writeln!(
+            out,
+            "{INDENT}  {flag:<22}{:>14} per core-second",
+            group_digits(value.round() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.bold("one day of traffic, opened with a leaked escrow key")
+    )?;
+    for line in &r.escrow {
+        writeln!(out, "{INDENT}{}", line.keying)?;
+        for text in wrap(&line.arithmetic, WIDTH - 6) {
+            writeln!(out, "{INDENT}    {text}")?;
+        }
+        let money = line.usd.map_or_else(String::new, |usd| {
+            format!(", ${}", group_digits(usd.round() as u64))
+        });
+        writeln!(
+            out,
+            "{INDENT}    = {} core-hours{money}; {} cores keep up with the traffic",
+            group_digits(line.core_hours.round() as u64),
+            group_digits(line.cores_to_keep_up.ceil() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.bold("brute-forcing short keys: on average half the key space per key")
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<6}{:>14}{:>21}{:>21}",
+            "bits", "one key", "a day's msg keys", "a day's sess. keys"
+        ))
+    )?;
+    for b in &r.brute_force {
+        writeln!(
+            out,
+            "{INDENT}{:<6}{:>14}{:>21}{:>21}",
+            b.bits,
+            duration(b.core_seconds_per_key),
+            format!("{} core-h", sci(b.core_hours_per_day_per_message)),
+            format!("{} core-h", sci(b.core_hours_per_day_per_session))
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "per key: 2^(bits-1) trials / {} trials per core-second, on one core",
+            group_digits(i.key_trials_per_core_second.round() as u64)
+        ))
+    )?;
+    if i.usd_per_core_hour.is_none() {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim("add --usd-per-core-hour PRICE to see the cost in dollars")
+        )?;
+    }
+    Ok(())
 }
 
 /// 16777216 → "16,777,216".

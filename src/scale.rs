@@ -1,0 +1,214 @@
+//! "What would this cost at WhatsApp scale?": measured per-core rates, projected onto a
+//! day of traffic, with the arithmetic written out so that anyone can check it.
+//!
+//! Pure arithmetic: the rates come from [`crate::bench::measure_rates`] or from flags.
+
+use serde::Serialize;
+
+use crate::error::InputError;
+
+/// About 100 billion messages a day (WhatsApp, as Facebook reported in October 2020;
+/// shared/REFERENCES.md).
+pub const WHATSAPP_MESSAGES_PER_DAY: f64 = 100e9;
+
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// What the projection starts from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleInputs {
+    pub messages_per_day: f64,
+    /// Messages per content key under per-session keying.
+    pub session_size: u64,
+    /// RSA-OAEP decryptions (escrow unwraps) per core-second.
+    pub rsa_decrypts_per_core_second: f64,
+    /// AES-256-GCM opens of one message per core-second.
+    pub aes_opens_per_core_second: f64,
+    /// Brute-force key trials (a failing AES-GCM open) per core-second.
+    pub key_trials_per_core_second: f64,
+    /// Cloud price of one core-hour, if the user gives one: doormat has no source for a
+    /// price, so it prints none of its own.
+    pub usd_per_core_hour: Option<f64>,
+    /// Short-key sizes to project.
+    pub bits: Vec<u32>,
+    /// Where the rates came from ("measured here: ..." or "given").
+    pub rates_from: String,
+}
+
+impl ScaleInputs {
+    /// Refuses inputs the arithmetic cannot use, naming the flag.
+    pub fn check(&self) -> Result<(), InputError> {
+        let positive = |value: f64, flag: &str| {
+            if value.is_finite() && value > 0.0 {
+                Ok(())
+            } else {
+                Err(InputError::new(format!("{value} is not a positive number")).field(flag))
+            }
+        };
+        positive(self.messages_per_day, "--messages-per-day")?;
+        positive(self.rsa_decrypts_per_core_second, "--rsa-per-second")?;
+        positive(self.aes_opens_per_core_second, "--aes-per-second")?;
+        positive(self.key_trials_per_core_second, "--trials-per-second")?;
+        if let Some(price) = self.usd_per_core_hour {
+            positive(price, "--usd-per-core-hour")?;
+        }
+        if self.session_size == 0 {
+            return Err(InputError::new("must be at least 1").field("--session-size"));
+        }
+        if let Some(bits) = self.bits.iter().find(|b| !(8..=128).contains(*b)) {
+            return Err(InputError::new(format!("{bits} bits: choose 8 to 128")).field("--bits"));
+        }
+        Ok(())
+    }
+}
+
+/// Decrypting one day of traffic with a leaked escrow key, under one keying.
+#[derive(Debug, Clone, Serialize)]
+pub struct EscrowLine {
+    pub keying: String,
+    pub unwraps: f64,
+    pub opens: f64,
+    pub core_seconds: f64,
+    pub core_hours: f64,
+    /// Cores that keep up with the traffic as it is sent.
+    pub cores_to_keep_up: f64,
+    pub usd: Option<f64>,
+    /// The sum, written out.
+    pub arithmetic: String,
+}
+
+/// Brute-forcing one short key, on average half the key space.
+#[derive(Debug, Clone, Serialize)]
+pub struct BruteLine {
+    pub bits: u32,
+    pub average_trials: f64,
+    pub core_seconds_per_key: f64,
+    /// Every key of a day's traffic, per-message keying.
+    pub core_hours_per_day_per_message: f64,
+    /// Every key of a day's traffic, per-session keying.
+    pub core_hours_per_day_per_session: f64,
+    pub usd_per_key: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleReport {
+    pub inputs: ScaleInputs,
+    pub escrow: Vec<EscrowLine>,
+    pub brute_force: Vec<BruteLine>,
+}
+
+/// The projection.
+pub fn project(inputs: &ScaleInputs) -> Result<ScaleReport, InputError> {
+    inputs.check()?;
+    let day = inputs.messages_per_day;
+    let rsa = inputs.rsa_decrypts_per_core_second;
+    let aes = inputs.aes_opens_per_core_second;
+    let cost = |core_hours: f64| inputs.usd_per_core_hour.map(|p| p * core_hours);
+    let line = |keying: String, unwraps: f64| {
+        let core_seconds = unwraps / rsa + day / aes;
+        EscrowLine {
+            arithmetic: format!(
+                "{} unwraps / {} per s + {} opens / {} per s = {} core-seconds",
+                sci(unwraps),
+                sci(rsa),
+                sci(day),
+                sci(aes),
+                sci(core_seconds)
+            ),
+            keying,
+            unwraps,
+            opens: day,
+            core_seconds,
+            core_hours: core_seconds / 3600.0,
+            cores_to_keep_up: core_seconds / SECONDS_PER_DAY,
+            usd: cost(core_seconds / 3600.0),
+        }
+    };
+    let sessions = day / inputs.session_size as f64;
+    let escrow = vec![
+        line("per message".to_owned(), day),
+        line(format!("per session of {}", inputs.session_size), sessions),
+    ];
+    let brute_force = inputs
+        .bits
+        .iter()
+        .map(|&bits| {
+            let average_trials = 2f64.powi(bits as i32 - 1);
+            let core_seconds_per_key = average_trials / inputs.key_trials_per_core_second;
+            BruteLine {
+                bits,
+                average_trials,
+                core_seconds_per_key,
+                core_hours_per_day_per_message: core_seconds_per_key * day / 3600.0,
+                core_hours_per_day_per_session: core_seconds_per_key * sessions / 3600.0,
+                usd_per_key: cost(core_seconds_per_key / 3600.0),
+            }
+        })
+        .collect();
+    Ok(ScaleReport {
+        inputs: inputs.clone(),
+        escrow,
+        brute_force,
+    })
+}
+
+/// 123456789.0 → "1.23e8"; small numbers as they are.
+pub fn sci(value: f64) -> String {
+    if value.abs() >= 1e5 || (value != 0.0 && value.abs() < 1e-2) {
+        format!("{value:.2e}")
+    } else if value.fract() == 0.0 || value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> ScaleInputs {
+        ScaleInputs {
+            messages_per_day: 100e9,
+            session_size: 100,
+            rsa_decrypts_per_core_second: 1000.0,
+            aes_opens_per_core_second: 1e6,
+            key_trials_per_core_second: 1e6,
+            usd_per_core_hour: Some(0.05),
+            bits: vec![24, 40],
+            rates_from: "given".into(),
+        }
+    }
+
+    #[test]
+    fn the_arithmetic_is_what_it_says() {
+        let r = project(&inputs()).unwrap();
+        // 1e11 / 1e3 + 1e11 / 1e6 = 1e8 + 1e5 core-seconds.
+        assert!((r.escrow[0].core_seconds - 100_100_000.0).abs() < 1e-3);
+        assert!((r.escrow[0].core_hours - 100_100_000.0 / 3600.0).abs() < 1e-6);
+        assert!((r.escrow[0].usd.unwrap() - 0.05 * 100_100_000.0 / 3600.0).abs() < 1e-6);
+        // Per session of 100: 1e9 unwraps.
+        assert!((r.escrow[1].core_seconds - (1e6 + 1e5)).abs() < 1e-6);
+        assert!(r.escrow[0]
+            .arithmetic
+            .contains("1.00e11 unwraps / 1000 per s"));
+        // 2^23 trials at 1e6 per second.
+        assert!((r.brute_force[0].core_seconds_per_key - 8.388608).abs() < 1e-9);
+        assert_eq!(r.brute_force[1].average_trials, 2f64.powi(39));
+    }
+
+    #[test]
+    fn bad_inputs_name_their_flag() {
+        let mut bad = inputs();
+        bad.rsa_decrypts_per_core_second = 0.0;
+        assert_eq!(
+            project(&bad).unwrap_err().field.as_deref(),
+            Some("--rsa-per-second")
+        );
+        let mut bad = inputs();
+        bad.bits = vec![200];
+        assert_eq!(project(&bad).unwrap_err().field.as_deref(), Some("--bits"));
+        let mut bad = inputs();
+        bad.messages_per_day = f64::NAN;
+        assert!(project(&bad).is_err());
+    }
+}
