@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::attacks::brute_force::brute_force;
 use crate::attacks::{BlastRadius, Keyring, Outcome, Tally};
-use crate::crypto::random::Randomness;
+use crate::crypto::random::{Randomness, SessionKeys};
 use crate::demo::{demo_cast, open_all, ComparisonRow, Quiet};
 use crate::error::{InputError, Result};
 use crate::schemes::clipper::Clipper;
@@ -98,12 +98,15 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         ..SchemeParams::default()
     };
 
+    // The comparison keys every message on its own; no message belongs to a session.
+    let sessions = SessionKeys::new(&options.randomness);
     let seal = |scheme: &dyn Scheme| {
         seal_batch(
             scheme,
             &directory,
             &plain,
             &options.randomness.fork(scheme.id().as_str()),
+            &sessions,
         )
     };
     let keyring_of = |names: &[&str]| Keyring::of_parties(&parties, names);

@@ -99,6 +99,56 @@ impl RngCore for RandomStream {
     }
 }
 
+/// Where the content keys of sessions come from. Every message of a session must derive
+/// the same key, even when its messages are sealed in different batches on different
+/// threads: under `--seed` the key comes from the seeded stream `session/ID`; otherwise
+/// from ChaCha20 keyed by SHA-256 of a 32-byte secret drawn from the OS once per world
+/// and the session id. The secret is never written anywhere and zeroizes on drop.
+pub struct SessionKeys(SessionSource);
+
+enum SessionSource {
+    Seeded(Randomness),
+    Secret(zeroize::Zeroizing<[u8; 32]>),
+}
+
+impl SessionKeys {
+    pub fn new(randomness: &Randomness) -> Self {
+        match randomness {
+            Randomness::Seeded(_) => SessionKeys(SessionSource::Seeded(*randomness)),
+            Randomness::Os => {
+                let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+                OsRng.fill_bytes(secret.as_mut());
+                SessionKeys(SessionSource::Secret(secret))
+            }
+        }
+    }
+
+    /// The stream a session's content key is drawn from: the same for every call with
+    /// the same session id.
+    pub fn stream(&self, session: &str) -> RandomStream {
+        let label = format!("session/{session}");
+        match &self.0 {
+            SessionSource::Seeded(randomness) => randomness.stream(&label),
+            SessionSource::Secret(secret) => {
+                let mut hash = Sha256::new();
+                hash.update(b"doormat/session-keys/v1\0");
+                hash.update(secret.as_ref());
+                hash.update(label.as_bytes());
+                RandomStream::Seeded(Box::new(ChaCha20Rng::from_seed(hash.finalize().into())))
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for SessionKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            SessionSource::Seeded(r) => write!(f, "SessionKeys({r:?})"),
+            SessionSource::Secret(_) => f.write_str("SessionKeys([redacted])"),
+        }
+    }
+}
+
 // Both arms are cryptographically secure generators; the seeded one is merely public.
 impl CryptoRng for RandomStream {}
 
@@ -116,6 +166,21 @@ mod tests {
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, other_seed);
+    }
+
+    #[test]
+    fn session_keys_repeat_within_a_world_and_differ_between_worlds() {
+        let world = SessionKeys::new(&Randomness::Os);
+        assert_eq!(world.stream("s1").next_u64(), world.stream("s1").next_u64());
+        assert_ne!(world.stream("s1").next_u64(), world.stream("s2").next_u64());
+        let other = SessionKeys::new(&Randomness::Os);
+        assert_ne!(world.stream("s1").next_u64(), other.stream("s1").next_u64());
+        assert_eq!(format!("{world:?}"), "SessionKeys([redacted])");
+        let seeded = SessionKeys::new(&Randomness::Seeded(4));
+        assert_eq!(
+            seeded.stream("s1").next_u64(),
+            Randomness::Seeded(4).stream("session/s1").next_u64()
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::{
     Stage,
 };
 use crate::attacks::{BlastRadius, Keyring};
+use crate::crypto::random::SessionKeys;
 use crate::error::Result;
 use crate::schemes::{Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
@@ -92,7 +93,13 @@ impl<'a> Story<'a> {
                 let plain: Vec<_> = (0..messages)
                     .map(|_| world.traffic.next_message())
                     .collect();
-                world.recorded = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
+                world.recorded = seal_batch(
+                    world.golden.as_ref(),
+                    &directory,
+                    &plain,
+                    &randomness,
+                    &SessionKeys::new(&randomness),
+                );
                 let (radius, _) =
                     open_all(&Keyring::new(), &world.recorded, &world.users, observer);
                 let blocks = act_traffic(&world.recorded, &radius);
@@ -161,7 +168,13 @@ impl<'a> Story<'a> {
         if !self.stage.act("And tomorrow's messages too", |observer| {
                 let directory = directory(&world.parties);
                 let plain: Vec<_> = (0..AFTER_LEAK).map(|_| world.traffic.next_message()).collect();
-                let fresh = seal_batch(world.golden.as_ref(), &directory, &plain, &randomness);
+                let fresh = seal_batch(
+                    world.golden.as_ref(),
+                    &directory,
+                    &plain,
+                    &randomness,
+                    &SessionKeys::new(&randomness),
+                );
                 let keyring = Keyring::of_parties(&world.parties, &[ESCROW_NAME]);
                 let (radius, _) = open_all(&keyring, &fresh, &world.users, observer);
                 Ok((

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::attacks::timeline::{Span, Timeline};
 use crate::attacks::{BlastRadius, Keyring};
+use crate::crypto::random::SessionKeys;
 use crate::error::{Error, Result};
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
@@ -85,6 +86,7 @@ fn play(options: &DemoOptions, stage: &mut super::Stage) -> Result<bool> {
             &directory(&recorded.parties),
             &plain,
             &randomness.fork("golden-key"),
+            &SessionKeys::new(&randomness),
         );
         recorded.none = recorded.golden.iter().map(strip_escrow).collect();
         let mut world = ForwardWorld::new(&recorded.users, &randomness.fork("forward-secret"));

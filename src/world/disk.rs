@@ -24,6 +24,7 @@ use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERS
 use super::forward::{ForwardWorld, DELIVERY_LOG};
 use super::traffic::{Message, TrafficGenerator};
 use super::{directory, generate_parties, scheme_for, seal_batch, Party, SnapshotAt, WorldSpec};
+use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
 use crate::schemes::clipper::{self, Clipper};
 use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
@@ -147,11 +148,18 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     };
     let mut generator =
         TrafficGenerator::new(&spec.user_names(), spec.session_size, &spec.randomness);
+    let sessions = SessionKeys::new(&spec.randomness);
     let mut written = 0u64;
     while written < spec.messages {
         let n = (spec.messages - written).min(BATCH as u64) as usize;
         let messages: Vec<_> = (0..n).map(|_| generator.next_message()).collect();
-        let envelopes = seal_batch(scheme.as_ref(), &directory, &messages, &spec.randomness);
+        let envelopes = seal_batch(
+            scheme.as_ref(),
+            &directory,
+            &messages,
+            &spec.randomness,
+            &sessions,
+        );
         for (message, envelope) in messages.iter().zip(&envelopes) {
             recorder.record(message, envelope)?;
             if let Some((watchers, notices)) = watch.as_mut() {

@@ -7,7 +7,7 @@ pub mod traffic;
 
 use rayon::prelude::*;
 
-use crate::crypto::random::Randomness;
+use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
 use crate::error::InputError;
 use crate::schemes::ghost::{Ghost, GHOST_NAME};
@@ -317,12 +317,15 @@ pub fn scheme_for(
     })
 }
 
-/// Seals a batch of messages in parallel, each from its own random stream.
+/// Seals a batch of messages in parallel, each from its own random stream. A session's
+/// key comes from `sessions`, made once per world, so that all of a session's messages
+/// share it whichever batch they fall in.
 pub fn seal_batch(
     scheme: &dyn Scheme,
     directory: &Directory,
     messages: &[Message],
     randomness: &Randomness,
+    sessions: &SessionKeys,
 ) -> Vec<Envelope> {
     messages
         .par_iter()
@@ -332,9 +335,7 @@ pub fn seal_batch(
                 // Every message of a session derives the same key from the session's
                 // stream; only the first carries it wrapped.
                 Some(session) => (
-                    scheme.new_content_key(
-                        &mut randomness.stream(&format!("session/{}", session.id)),
-                    ),
+                    scheme.new_content_key(&mut sessions.stream(&session.id)),
                     session.first,
                 ),
                 None => (scheme.new_content_key(&mut rng), true),

@@ -332,3 +332,48 @@ fn per_session_keying_carries_keys_only_in_the_first_envelope() {
         read_jsonl(&world.join("truth.jsonl"))
     );
 }
+
+/// Regression: without --seed, each message of a session drew a fresh key from the OS
+/// instead of the session's key, so later messages of a session never opened.
+#[test]
+fn unseeded_per_session_worlds_open_completely() {
+    let dir = scratch("unseeded-sessions");
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--out",
+            "w",
+            "--scheme",
+            "golden-key",
+            "--users",
+            "3",
+            "--messages",
+            "300",
+            "--session-size",
+            "10",
+        ],
+    )
+    .ok();
+    let world = dir.join("w");
+    for (key, expected) in [
+        ("escrow", read_jsonl(&world.join("truth.jsonl")).len()),
+        ("alice", truth_of(&world, "alice").len()),
+    ] {
+        let report = doormat(
+            &dir,
+            &[
+                "recover",
+                "--world",
+                "w",
+                "--key",
+                &format!("w/keys/{key}.pem"),
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+        assert_eq!(report["messages_failed_integrity"], 0, "{key}");
+        assert_eq!(report["messages_opened"], expected as u64, "{key}");
+    }
+}
