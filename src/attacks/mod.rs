@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::fsutil::AtomicFile;
+use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::WorldDir;
 
@@ -33,6 +34,10 @@ const BATCH: usize = 4096;
 /// capture so memory stays flat. Plaintexts go to `out` as JSON lines, in capture order;
 /// the caller commits it once the whole capture has been read.
 /// `progress` receives `(bytes read, bytes total)` of the capture.
+///
+/// Two stages overlap: while one batch is read, parsed and opened (itself spread over
+/// every core), the batch before it is counted and written out. Counting is sequential,
+/// and without the overlap it would keep the other cores waiting.
 pub fn recover(
     world: &WorldDir,
     keyring: &Keyring,
@@ -43,22 +48,48 @@ pub fn recover(
     let mut capture = world.capture()?;
     let mut opener = Opener::new(keyring);
     let mut tally = Tally::new(world.file.user_names()).watching(keyring.stolen_devices());
+    let mut opened: Option<(Vec<Envelope>, Vec<Outcome>)> = None;
     loop {
-        let batch = capture.next_batch(BATCH)?;
+        let previous = opened.take();
+        let (next, counted) = rayon::join(
+            || -> Result<_> {
+                let batch = capture.next_batch(BATCH)?;
+                let outcomes = opener.open_batch(&batch);
+                Ok((batch, outcomes))
+            },
+            // This stage also owns the previous batch, so that freeing it is not left
+            // to the loop between stages either.
+            || match previous {
+                Some((batch, outcomes)) => count(&mut tally, out.as_deref_mut(), &batch, &outcomes),
+                None => Ok(()),
+            },
+        );
+        counted?;
+        let (batch, outcomes) = next?;
+        progress(capture.bytes_read(), capture.total_bytes);
         if batch.is_empty() {
             break;
         }
-        let outcomes = opener.open_batch(&batch);
-        for (envelope, outcome) in batch.iter().zip(&outcomes) {
-            tally.count(envelope, outcome);
-            if let (Some(out), Outcome::Opened(text)) = (out.as_deref_mut(), outcome) {
-                let record = Plaintext::opened(envelope, text.clone());
-                if let Err(e) = writeln!(out.writer(), "{}", record.to_json_line()) {
-                    return Err(Error::io(out.destination(), e));
-                }
-            }
-        }
-        progress(capture.bytes_read(), capture.total_bytes);
+        opened = Some((batch, outcomes));
     }
     Ok(tally.finish(started.elapsed().as_secs_f64()))
+}
+
+/// Counts one opened batch, and writes its plaintexts to `out`.
+fn count(
+    tally: &mut Tally,
+    mut out: Option<&mut AtomicFile>,
+    batch: &[Envelope],
+    outcomes: &[Outcome],
+) -> Result<()> {
+    for (envelope, outcome) in batch.iter().zip(outcomes) {
+        tally.count(envelope, outcome);
+        if let (Some(out), Outcome::Opened(text)) = (out.as_deref_mut(), outcome) {
+            let record = Plaintext::opened(envelope, text.clone());
+            if let Err(e) = writeln!(out.writer(), "{}", record.to_json_line()) {
+                return Err(Error::io(out.destination(), e));
+            }
+        }
+    }
+    Ok(())
 }

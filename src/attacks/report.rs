@@ -1,6 +1,6 @@
 //! The blast radius: how much of the recorded traffic one compromise exposes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -57,11 +57,17 @@ impl BlastRadius {
 
 /// Counts outcomes as they stream past.
 pub struct Tally {
+    /// Every user met, in directory order, then in order of first appearance.
     users: Vec<String>,
+    /// Each user's place in `users`, so counting allocates nothing for a known name.
+    index: HashMap<String, u32>,
+    /// (messages, opened) for each user, by place in `users`.
+    per_user: Vec<(u64, u64)>,
     /// One timeline per stolen device being watched.
     timelines: Vec<TimelineBuilder>,
-    per_user: HashMap<String, (u64, u64)>,
-    conversations: BTreeMap<Vec<String>, bool>,
+    /// Each conversation, as the sorted places of its members: whether any of its
+    /// messages opened.
+    conversations: HashMap<Box<[u32]>, bool>,
     total: u64,
     opened: u64,
     failed: u64,
@@ -73,17 +79,34 @@ impl Tally {
     /// `users` are the world's users, in directory order; users met only in the capture
     /// are added after them.
     pub fn new(users: Vec<String>) -> Self {
-        Tally {
-            users,
+        let mut tally = Tally {
+            users: Vec::new(),
+            index: HashMap::new(),
+            per_user: Vec::new(),
             timelines: Vec::new(),
-            per_user: HashMap::new(),
-            conversations: BTreeMap::new(),
+            conversations: HashMap::new(),
             total: 0,
             opened: 0,
             failed: 0,
             first: None,
             last: None,
+        };
+        for user in &users {
+            tally.place(user);
         }
+        tally
+    }
+
+    /// The place of `name` in `users`, adding it if it is new.
+    fn place(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.users.len() as u32;
+        self.users.push(name.to_owned());
+        self.index.insert(name.to_owned(), i);
+        self.per_user.push((0, 0));
+        i
     }
 
     /// Also follows each stolen device's owner through time (see [`Timeline`]).
@@ -110,30 +133,39 @@ impl Tally {
             Outcome::FailedIntegrity => self.failed += 1,
             Outcome::Sealed => {}
         }
-        let mut members: Vec<String> = envelope.participants().map(str::to_owned).collect();
-        for member in &members {
-            if !self.per_user.contains_key(member) && !self.users.contains(member) {
-                self.users.push(member.clone());
-            }
-            let entry = self.per_user.entry(member.clone()).or_default();
-            entry.0 += 1;
-            entry.1 += u64::from(opened);
+        // Members as places, sorted, on the stack for any ordinary conversation.
+        let mut small = [0u32; 16];
+        let mut large = Vec::new();
+        let members: &mut [u32] = if envelope.to.len() < small.len() {
+            &mut small[..envelope.to.len() + 1]
+        } else {
+            large.resize(envelope.to.len() + 1, 0);
+            &mut large
+        };
+        for (slot, name) in members.iter_mut().zip(envelope.participants()) {
+            *slot = self.place(name);
+            let counts = &mut self.per_user[*slot as usize];
+            counts.0 += 1;
+            counts.1 += u64::from(opened);
         }
-        members.sort();
-        *self.conversations.entry(members).or_default() |= opened;
+        members.sort_unstable();
+        match self.conversations.get_mut(&*members) {
+            Some(any_opened) => *any_opened |= opened,
+            None => {
+                self.conversations.insert(members.into(), opened);
+            }
+        }
     }
 
     pub fn finish(self, seconds: f64) -> BlastRadius {
         let per_user: Vec<UserExposure> = self
             .users
             .iter()
-            .map(|name| {
-                let (messages, opened) = self.per_user.get(name).copied().unwrap_or_default();
-                UserExposure {
-                    name: name.clone(),
-                    messages,
-                    opened,
-                }
+            .zip(&self.per_user)
+            .map(|(name, &(messages, opened))| UserExposure {
+                name: name.clone(),
+                messages,
+                opened,
             })
             .collect();
         BlastRadius {

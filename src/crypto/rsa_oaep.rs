@@ -152,6 +152,14 @@ mod fast {
 
     impl FastPrivate {
         pub fn from_pkcs8_der(der: &[u8]) -> Option<Self> {
+            // AWS-LC seeds its random generator (CPU jitter entropy, some tens of
+            // milliseconds) on first use, which is the first blinded decryption. Do it
+            // here, while keys load, so that it does not stall every thread of the
+            // first parallel batch.
+            static WARM: std::sync::Once = std::sync::Once::new();
+            WARM.call_once(|| {
+                let _ = aws_lc_rs::rand::fill(&mut [0u8; 1]);
+            });
             let key = PrivateDecryptingKey::from_pkcs8(der).ok()?;
             Some(FastPrivate(Arc::new(
                 OaepPrivateDecryptingKey::new(key).ok()?,

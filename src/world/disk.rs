@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Write};
@@ -624,33 +625,45 @@ fn id_digest(id: &str) -> [u8; 16] {
 impl CaptureReader {
     /// The next envelope, or `None` at the end.
     pub fn next_envelope(&mut self) -> Result<Option<Envelope>> {
-        let Some((line_no, text)) = self.lines.next_line()? else {
-            return Ok(None);
-        };
-        let path = self.lines.path().to_path_buf();
-        let envelope = Envelope::parse_json(&text).map_err(|e| e.file(&path).line(line_no))?;
-        if !self.seen.insert(id_digest(&envelope.id)) {
-            return Err(InputError::new(format!(
-                "id {} appears twice in the capture",
-                envelope.id
-            ))
-            .file(&path)
-            .line(line_no)
-            .field("id")
-            .hint("ids must be unique; was a line duplicated by hand?")
-            .into());
-        }
-        Ok(Some(envelope))
+        Ok(self.next_batch(1)?.pop())
     }
 
-    /// Up to `n` envelopes.
+    /// Up to `n` envelopes. Lines are read in order, parsed in parallel (JSON and base64
+    /// are most of the work of a per-session capture), then checked for duplicate ids in
+    /// order, so the first bad line is the one reported.
     pub fn next_batch(&mut self, n: usize) -> Result<Vec<Envelope>> {
-        let mut batch = Vec::with_capacity(n);
-        while batch.len() < n {
-            match self.next_envelope()? {
-                Some(envelope) => batch.push(envelope),
+        let mut lines = Vec::with_capacity(n);
+        while lines.len() < n {
+            match self.lines.next_line()? {
+                Some(line) => lines.push(line),
                 None => break,
             }
+        }
+        let parsed: Vec<_> = lines
+            .par_iter()
+            .map(|(_, text)| {
+                Envelope::parse_json(text).map(|e| {
+                    let digest = id_digest(&e.id);
+                    (e, digest)
+                })
+            })
+            .collect();
+        let path = self.lines.path();
+        let mut batch = Vec::with_capacity(lines.len());
+        for ((line_no, _), result) in lines.iter().zip(parsed) {
+            let (envelope, digest) = result.map_err(|e| e.file(path).line(*line_no))?;
+            if !self.seen.insert(digest) {
+                return Err(InputError::new(format!(
+                    "id {} appears twice in the capture",
+                    envelope.id
+                ))
+                .file(path)
+                .line(*line_no)
+                .field("id")
+                .hint("ids must be unique; was a line duplicated by hand?")
+                .into());
+            }
+            batch.push(envelope);
         }
         Ok(batch)
     }
