@@ -70,6 +70,11 @@ pub struct BenchOptions {
 }
 
 impl BenchOptions {
+    /// How many times [`run`] reports progress: for a progress bar's length.
+    pub fn steps(&self) -> u64 {
+        (Backend::built_in().len() * (self.key_sizes().len() + 2) + 2) as u64
+    }
+
     fn budget(&self) -> Duration {
         Duration::from_millis(if self.quick { 100 } else { 400 })
     }
@@ -175,7 +180,9 @@ pub struct BenchReport {
 
 /// Median seconds per call of `op`, over five batches of about `budget / 5` each.
 pub fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
-    // One call to warm up and to size the batches.
+    // One call to warm up (first calls pay for lazy set-up, such as seeding a random
+    // generator), one to size the batches.
+    op();
     let started = Instant::now();
     op();
     let once = started.elapsed().as_secs_f64().max(1e-9);
@@ -716,8 +723,10 @@ pub struct Rates {
 
 /// Measures [`Rates`] on one thread, in about `budget` per rate.
 pub fn measure_rates(budget: Duration) -> Rates {
-    let parties = parties(2048);
-    let key = &parties[0].key;
+    let key = &crate::crypto::rsa_oaep::PrivateKey::generate(
+        &mut Randomness::Seeded(2024).stream("key/rates"),
+        2048,
+    );
     let mut rng = Randomness::Os.stream("bench");
     let content = ContentKey::generate(&mut rng);
     let wrapped = key

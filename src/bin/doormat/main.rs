@@ -372,8 +372,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
 
 fn run_bench(args: BenchArgs) -> Result<()> {
     let options = doormat::bench::BenchOptions { quick: args.quick };
-    let steps = if args.quick { 6 } else { 10 };
-    let progress = Progress::new(steps, "measuring");
+    let progress = Progress::new(options.steps(), "measuring");
     let mut step = 0;
     let report = doormat::bench::run(&options, &mut |_| {
         progress.set(step);
@@ -402,10 +401,10 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
     let measured = if given.iter().all(Option::is_some) {
         None
     } else {
-        let progress = Progress::new(1, "measuring this machine");
-        let rates = doormat::bench::measure_rates(std::time::Duration::from_millis(500));
-        progress.finish();
-        Some(rates)
+        // Three rates in about 0.2 s each: under the second after which a bar is due.
+        Some(doormat::bench::measure_rates(
+            std::time::Duration::from_millis(200),
+        ))
     };
     let machine = doormat::bench::Machine::describe();
     let inputs = ScaleInputs {
