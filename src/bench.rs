@@ -488,28 +488,13 @@ impl ChatPair {
 
     /// Alice seals the message for bob.
     pub fn send(&mut self) -> Result<Envelope> {
-        let key = ContentKey::generate(&mut self.rng);
-        let nonce = aead::random_nonce(&mut self.rng);
-        let ct = aead::seal(&key, &nonce, &self.ad, self.message.text.as_bytes());
-        let entry = self
-            .alice
-            .seal_key_for("bob", &mut self.directory, &key, &self.ad, &mut self.rng)
-            .map_err(|_| failed())?;
-        Ok(Envelope {
-            id: self.message.id.clone(),
-            t: self.message.t,
-            from: self.message.from.clone(),
-            to: self.message.to.clone(),
-            scheme: SchemeId::ForwardSecret.as_str().to_owned(),
-            session: None,
-            nonce,
-            ct,
-            wrapped: Vec::new(),
-            escrow: None,
-            salt: None,
-            leaf: None,
-            ratchet: vec![("bob".to_owned(), entry)],
-        })
+        crate::schemes::forward_secret::seal(
+            &mut self.alice,
+            &mut self.directory,
+            &self.message,
+            &mut self.rng,
+        )
+        .map_err(|_| failed())
     }
 
     /// Bob opens what alice sent, in order.

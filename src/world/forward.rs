@@ -13,12 +13,12 @@ use std::sync::Arc;
 use rand::Rng;
 use serde::Serialize;
 
-use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::aead;
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::random::Randomness;
 use crate::error::{Error, Result};
+use crate::schemes::forward_secret;
 use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
-use crate::schemes::SchemeId;
 use crate::wire::envelope::Envelope;
 use crate::world::traffic::Message;
 
@@ -86,41 +86,15 @@ impl ForwardWorld {
     /// Seals `message` on its sender's device and puts a copy in flight to each recipient.
     pub fn send(&mut self, message: &Message) -> Result<Arc<Envelope>> {
         let mut rng = self.randomness.stream(&format!("message/{}", message.id));
-        let key = ContentKey::generate(&mut rng);
-        let nonce = aead::random_nonce(&mut rng);
-        let ad = crate::wire::envelope::aad(&message.id, &message.from, &message.to);
-        let ct = aead::seal(&key, &nonce, &ad, message.text.as_bytes());
         let sender = self
             .devices
             .get_mut(&message.from)
             .ok_or_else(|| Error::Internal(format!("no device for {}", message.from)))?;
-        let mut ratchet = Vec::with_capacity(message.to.len());
-        for peer in &message.to {
-            let entry = sender
-                .seal_key_for(peer, &mut self.directory, &key, &ad, &mut rng)
-                .map_err(|_| {
-                    Error::Internal(format!(
-                        "{} could not start a session with {peer}",
-                        message.from
-                    ))
-                })?;
-            ratchet.push((peer.clone(), entry));
-        }
-        let envelope = Arc::new(Envelope {
-            id: message.id.clone(),
-            t: message.t,
-            from: message.from.clone(),
-            to: message.to.clone(),
-            scheme: SchemeId::ForwardSecret.as_str().to_owned(),
-            session: None,
-            nonce,
-            ct,
-            wrapped: Vec::new(),
-            escrow: None,
-            salt: None,
-            leaf: None,
-            ratchet,
-        });
+        let envelope = forward_secret::seal(sender, &mut self.directory, message, &mut rng)
+            .map(Arc::new)
+            .map_err(|_| {
+                Error::Internal(format!("{} could not seal {}", message.from, message.id))
+            })?;
         for (index, (peer, entry)) in envelope.ratchet.iter().enumerate() {
             let mut delay_rng = self
                 .randomness
