@@ -7,6 +7,7 @@ pub mod compare;
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod exercise;
 pub mod fsutil;
 pub mod scale;
 pub mod schemes;

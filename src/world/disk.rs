@@ -155,7 +155,9 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     let mut written = 0u64;
     while written < spec.messages {
         let n = (spec.messages - written).min(BATCH as u64) as usize;
-        let messages: Vec<_> = (0..n).map(|_| generator.next_message()).collect();
+        let messages: Vec<_> = (0..n)
+            .map(|_| planted(&spec.plants, generator.next_message()))
+            .collect();
         let envelopes = seal_batch(
             scheme.as_ref(),
             &directory,
@@ -211,7 +213,7 @@ fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Re
     let mut log = buffered(&log_path)?;
     let mut generator = TrafficGenerator::new(&users, 1, &spec.randomness);
     for t in 1..=spec.messages {
-        let message = generator.next_message();
+        let message = planted(&spec.plants, generator.next_message());
         let envelope = world.send(&message)?;
         recorder.record(&message, &envelope)?;
         for delivery in world.deliver_until(t)? {
@@ -235,6 +237,14 @@ fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Re
         parties: users,
         capture_bytes: recorder.finish()?,
     })
+}
+
+/// `message` with its text replaced, if the spec plants one at its time.
+fn planted(plants: &std::collections::BTreeMap<u64, String>, mut message: Message) -> Message {
+    if let Some(text) = plants.get(&message.t) {
+        message.text = text.clone();
+    }
+    message
 }
 
 /// Writes `keys/NAME.pem` (mode 0600; none where the private key is never whole) and
@@ -491,13 +501,13 @@ fn check_destination(out: &Path, force: bool) -> Result<()> {
 }
 
 /// A temporary directory beside the destination, removed unless committed.
-struct Staging {
-    path: PathBuf,
+pub(crate) struct Staging {
+    pub(crate) path: PathBuf,
     committed: bool,
 }
 
 impl Staging {
-    fn new(out: &Path) -> Result<Self> {
+    pub(crate) fn new(out: &Path) -> Result<Self> {
         let path = sibling(out, "tmp")?;
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() && !parent.exists() {
@@ -516,7 +526,7 @@ impl Staging {
 
     /// Moves the finished world into place; an old world is moved aside first and
     /// removed only once the new one stands.
-    fn commit(mut self, out: &Path, force: bool) -> Result<()> {
+    pub(crate) fn commit(mut self, out: &Path, force: bool) -> Result<()> {
         let old = if out.exists() {
             let empty = fs::read_dir(out)
                 .map_err(|e| Error::io(out, e))?

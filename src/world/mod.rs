@@ -49,6 +49,9 @@ pub struct WorldSpec {
     pub params: SchemeParams,
     /// Device snapshots to take: what malware on a user's device steals at a time.
     pub snapshots: Vec<SnapshotAt>,
+    /// Texts that replace the generated ones at given logical times: the flags and
+    /// decoys of classroom exercises. The traffic (who writes to whom, when) is unchanged.
+    pub plants: std::collections::BTreeMap<u64, String>,
 }
 
 /// `--snapshot NAME@T`: copy NAME's device just after logical time T.

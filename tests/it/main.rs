@@ -4,6 +4,7 @@
 mod bench;
 mod demo;
 mod docs;
+mod exercise;
 mod forward_secret;
 mod interop;
 mod recover;

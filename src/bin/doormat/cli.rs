@@ -31,6 +31,62 @@ pub enum Command {
     Bench(BenchArgs),
     /// Project measured rates onto a day of WhatsApp-sized traffic, arithmetic shown
     Scale(ScaleArgs),
+    /// Classroom exercises: a bundle per student, and grading
+    #[command(subcommand)]
+    Exercise(ExerciseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExerciseCommand {
+    /// Make one bundle per student (each with its own flag) and the instructor's folder
+    New(ExerciseNewArgs),
+    /// Grade an answer (exit 0 right, 1 wrong), or a CSV of answers
+    Check(ExerciseCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExerciseNewArgs {
+    /// leaked-golden-key, user-key-vs-escrow or split-key
+    #[arg(long, value_name = "KIND")]
+    pub kind: String,
+    /// Number of students (named student01, student02, ...)
+    #[arg(long, value_name = "N", conflicts_with = "roster")]
+    pub students: Option<usize>,
+    /// A roster: one student name per line (or a CSV whose first column is the name)
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// The folder to create (it must not exist yet, or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Repeatable bundles, for trying an exercise out: anyone with the seed can make
+    /// every flag, so never use it for graded work
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Print a JSON summary instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExerciseCheckArgs {
+    /// The instructor's grading file (DIR/instructor/grading.json)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The student who answers
+    #[arg(long, value_name = "NAME", requires = "answer", conflicts_with = "csv")]
+    pub student: Option<String>,
+    /// The flag the student found
+    #[arg(long, value_name = "FLAG", requires = "student")]
+    pub answer: Option<String>,
+    /// A CSV of submissions with a header naming `student` and `answer` columns
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Never use colour (NO_COLOR in the environment does the same)
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]

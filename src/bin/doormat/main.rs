@@ -26,15 +26,17 @@ use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
-    AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, LeafForgeryArgs,
-    LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
+    AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, ExerciseCommand,
+    LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
 use render::{Progress, Style};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match std::panic::catch_unwind(|| run(cli)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Ok(Outcome::Done)) => ExitCode::SUCCESS,
+        // The command worked and its answer is "no": a wrong exercise answer.
+        Ok(Ok(Outcome::No)) => ExitCode::from(1),
         Ok(Err(error)) => {
             render::error(&error);
             ExitCode::from(error.exit_code() as u8)
@@ -44,8 +46,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
-    match cli.command {
+/// How a command that did its work ended.
+enum Outcome {
+    Done,
+    /// The work was done and the answer is no (`exercise check` of a wrong flag).
+    No,
+}
+
+fn run(cli: Cli) -> Result<Outcome> {
+    if let Command::Exercise(command) = cli.command {
+        return run_exercise(command);
+    }
+    run_command(cli.command).map(|()| Outcome::Done)
+}
+
+fn run_command(command: Command) -> Result<()> {
+    match command {
+        Command::Exercise(_) => unreachable!("handled by run"),
         Command::Demo(args) => run_demo(args),
         Command::Simulate(args) => run_simulate(args),
         Command::Recover(args) => run_recover(args),
@@ -189,6 +206,7 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
             .iter()
             .map(|text| SnapshotAt::parse(text))
             .collect::<std::result::Result<_, _>>()?,
+        plants: Default::default(),
     };
     let style = Style::for_stdout(false);
     let progress = Progress::new(args.messages, "sealing messages");
@@ -444,6 +462,83 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
     } else {
         render::scale_report(&mut std::io::stdout(), &Style::for_stdout(false), &report)
             .map_err(stdout_error)
+    }
+}
+
+fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
+    use doormat::exercise::{self, ExerciseKind, GradingFile, Verdict};
+    match command {
+        ExerciseCommand::New(args) => {
+            let kind = ExerciseKind::parse(&args.kind)?;
+            let students = match (&args.roster, args.students) {
+                (Some(path), None) => exercise::read_roster(path)?,
+                (None, Some(n)) => exercise::numbered_students(n)?,
+                _ => {
+                    return Err(InputError::new("give either --students N or --roster FILE")
+                        .field("--students")
+                        .into())
+                }
+            };
+            let progress = Progress::new(students.len() as u64, "making bundles");
+            let summary = exercise::create(
+                &exercise::NewExercise {
+                    kind,
+                    students,
+                    randomness: Randomness::from_seed(args.seed),
+                },
+                &args.out,
+                &|done, _| progress.set(done),
+            )?;
+            progress.finish();
+            if args.json {
+                print_json(&summary)?;
+            } else {
+                render::exercise_summary(&mut std::io::stdout(), &summary, args.seed)
+                    .map_err(stdout_error)?;
+            }
+            Ok(Outcome::Done)
+        }
+        ExerciseCommand::Check(args) => {
+            let text = doormat::fsutil::read_small_text(&args.key, "a grading file")?;
+            let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
+            let style = Style::for_stdout(args.no_color);
+            if let Some(csv) = &args.csv {
+                let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
+                let rows = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
+                if args.json {
+                    print_json(&serde_json::json!({
+                        "exercise": grading.exercise.as_str(),
+                        "class_id": grading.class_id,
+                        "right": rows.iter().filter(|r| r.verdict == Verdict::Right).count(),
+                        "students": rows.len(),
+                        "rows": rows,
+                    }))?;
+                } else {
+                    render::grades(&mut std::io::stdout(), &style, &grading, &rows)
+                        .map_err(stdout_error)?;
+                }
+                return Ok(Outcome::Done);
+            }
+            let (Some(student), Some(answer)) = (&args.student, &args.answer) else {
+                return Err(
+                    InputError::new("give --student NAME --answer FLAG, or --csv FILE")
+                        .field("--student")
+                        .into(),
+                );
+            };
+            let verdict = exercise::check(&grading, student, answer)?;
+            if args.json {
+                print_json(&serde_json::json!({"student": student, "verdict": verdict}))?;
+            } else {
+                render::verdict(&mut std::io::stdout(), &style, student, &verdict)
+                    .map_err(stdout_error)?;
+            }
+            Ok(if verdict == Verdict::Right {
+                Outcome::Done
+            } else {
+                Outcome::No
+            })
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use doormat::bench::BenchReport;
 use doormat::compare::Comparison;
 use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact};
 use doormat::error::Error;
+use doormat::exercise::{ExerciseSummary, GradedRow, Grading, Verdict};
 use doormat::scale::{sci, ScaleReport};
 use doormat::schemes::clipper::ForgeryReport;
 use doormat::wire::plaintext::Plaintext;
@@ -1068,6 +1069,96 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         )?;
     }
     Ok(())
+}
+
+pub fn exercise_summary(
+    out: &mut impl Write,
+    s: &ExerciseSummary,
+    seed: Option<u64>,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "exercise {} for {} students written to {}",
+        s.exercise.as_str(),
+        s.students.len(),
+        s.out.display()
+    )?;
+    writeln!(out, "{INDENT}class          {}", s.class_id)?;
+    writeln!(
+        out,
+        "{INDENT}bundles        {}/STUDENT/ (hand out each folder)",
+        s.out.display()
+    )?;
+    writeln!(
+        out,
+        "{INDENT}grading        {} (keep it: it makes every flag)",
+        s.grading.display()
+    )?;
+    writeln!(
+        out,
+        "{INDENT}check          doormat exercise check --key {} --csv submissions.csv",
+        s.grading.display()
+    )?;
+    if let Some(seed) = seed {
+        writeln!(
+            out,
+            "{INDENT}seeded ({seed}): anyone with the seed can make every flag; for trying out only"
+        )?;
+    }
+    writeln!(out, "{INDENT}took           {:.1} s", s.seconds)
+}
+
+pub fn verdict(out: &mut impl Write, style: &Style, student: &str, v: &Verdict) -> io::Result<()> {
+    let text = match v {
+        Verdict::Right => style.sealed("✓ right"),
+        Verdict::Wrong => style.open("✗ wrong"),
+        Verdict::AnotherStudentsFlag(other) => {
+            style.open(&format!("✗ wrong: that is {other}'s flag"))
+        }
+        Verdict::Missing => "– no answer".to_owned(),
+    };
+    writeln!(out, "{student}: {text}")
+}
+
+pub fn grades(
+    out: &mut impl Write,
+    style: &Style,
+    grading: &Grading,
+    rows: &[GradedRow],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} (class {})",
+        style.bold("grades:"),
+        grading.exercise.as_str(),
+        grading.class_id
+    )?;
+    let width = rows
+        .iter()
+        .map(|r| r.student.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    for row in rows {
+        write!(out, "{INDENT}{:<width$}  ", row.student)?;
+        let text = match &row.verdict {
+            Verdict::Right => style.sealed("✓ right"),
+            Verdict::Wrong => style.open("✗ wrong"),
+            Verdict::AnotherStudentsFlag(other) => style.open(&format!("✗ {other}'s flag")),
+            Verdict::Missing => "– no answer".to_owned(),
+        };
+        writeln!(out, "{text}")?;
+    }
+    let count = |f: &dyn Fn(&Verdict) -> bool| rows.iter().filter(|r| f(&r.verdict)).count();
+    writeln!(
+        out,
+        "{INDENT}{} right, {} wrong ({} another student's flag), {} no answer, of {}",
+        count(&|v| *v == Verdict::Right),
+        count(&|v| matches!(v, Verdict::Wrong | Verdict::AnotherStudentsFlag(_))),
+        count(&|v| matches!(v, Verdict::AnotherStudentsFlag(_))),
+        count(&|v| *v == Verdict::Missing),
+        rows.len()
+    )
 }
 
 /// 16777216 → "16,777,216".

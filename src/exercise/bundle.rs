@@ -1,0 +1,409 @@
+//! `doormat exercise new`: one bundle per student, and the instructor's folder.
+//!
+//! ```text
+//! DIR/STUDENT/README.md            the task sheet
+//! DIR/STUDENT/world.json           the public directory (no seed in it)
+//! DIR/STUDENT/keys/NAME.pub.pem    public keys
+//! DIR/STUDENT/capture.jsonl        what the tap recorded
+//! DIR/STUDENT/leaks/...            what leaked in this exercise (mode 0600)
+//! DIR/instructor/grading.json      the secret behind every flag (mode 0600)
+//! DIR/instructor/answers.csv       student, flag, the message that holds it
+//! DIR/instructor/worlds/STUDENT/   each student's whole world, private keys and truth
+//! ```
+//!
+//! Everything is written beside DIR and moved into place at the end: a failure leaves
+//! nothing behind.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde::Serialize;
+
+use super::grading::GradingFile;
+use super::{ExerciseKind, InstructorSecret};
+use crate::crypto::random::{RandomStream, Randomness};
+use crate::error::{Error, InputError, Result};
+use crate::fsutil;
+use crate::schemes::SchemeId;
+use crate::wire::names::check_name;
+use crate::wire::world_file::WorldFile;
+use crate::world::disk::{self, Staging};
+use crate::world::traffic::{Message, TrafficGenerator};
+use crate::world::{SchemeParams, WorldSpec};
+
+/// The users of every exercise world.
+const USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+/// Messages in every exercise world.
+const MESSAGES: u64 = 100;
+/// Messages a "day" holds, for tasks that name a day.
+const PER_DAY: u64 = 20;
+/// The user whose key leaks in `user-key-vs-escrow`.
+const VICTIM: &str = "carol";
+/// Most students one exercise makes.
+pub const MAX_STUDENTS: usize = 500;
+
+/// What `exercise new` is asked to make.
+#[derive(Debug, Clone)]
+pub struct NewExercise {
+    pub kind: ExerciseKind,
+    pub students: Vec<String>,
+    pub randomness: Randomness,
+}
+
+/// What `exercise new` made.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseSummary {
+    pub out: PathBuf,
+    pub exercise: ExerciseKind,
+    pub class_id: String,
+    pub students: Vec<String>,
+    pub grading: PathBuf,
+    pub seconds: f64,
+}
+
+/// One student's task, as the sheet states it and the instructor's answers list it.
+struct Task {
+    spec: WorldSpec,
+    /// The sentence that tells the student what to find.
+    goal: String,
+    /// Which files leak, as (path in the world, path in the bundle).
+    leaks: Vec<(String, String)>,
+    flag_message: String,
+}
+
+/// Reads a roster: one student name per line (or the first column of a CSV with a
+/// header naming `student` or `name`); blank lines and `#` comments are skipped.
+pub fn read_roster(path: &Path) -> Result<Vec<String>> {
+    let text = fsutil::read_small_text(path, "a roster, one student name per line")?;
+    let mut students = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let name = line.split(',').next().unwrap_or("").trim();
+        if name.is_empty() || name.starts_with('#') {
+            continue;
+        }
+        if i == 0 && (name.eq_ignore_ascii_case("student") || name.eq_ignore_ascii_case("name")) {
+            continue;
+        }
+        check_name(name).map_err(|e| {
+            InputError::new(format!(
+                "{:?} cannot be a student's name: {}",
+                name, e.problem
+            ))
+            .file(path)
+            .line(i as u64 + 1)
+            .hint("names are 1 to 32 of a-z 0-9 - _, starting with a letter (they name folders)")
+        })?;
+        if students.iter().any(|s| s == name) {
+            return Err(InputError::new(format!("{name} is listed twice"))
+                .file(path)
+                .line(i as u64 + 1)
+                .into());
+        }
+        students.push(name.to_owned());
+    }
+    if students.is_empty() {
+        return Err(InputError::new("lists no student").file(path).into());
+    }
+    Ok(students)
+}
+
+/// `student01` ... `studentNN`.
+pub fn numbered_students(n: usize) -> Result<Vec<String>, InputError> {
+    if n == 0 || n > MAX_STUDENTS {
+        return Err(
+            InputError::new(format!("{n} students: choose 1 to {MAX_STUDENTS}"))
+                .field("--students"),
+        );
+    }
+    let width = n.to_string().len().max(2);
+    Ok((1..=n).map(|i| format!("student{i:0width$}")).collect())
+}
+
+/// Makes every bundle and the instructor's folder in `out`, which must not exist yet
+/// (or be empty): an exercise is never overwritten.
+pub fn create(
+    spec: &NewExercise,
+    out: &Path,
+    progress: &dyn Fn(u64, u64),
+) -> Result<ExerciseSummary> {
+    let started = std::time::Instant::now();
+    if spec.students.is_empty() || spec.students.len() > MAX_STUDENTS {
+        return Err(InputError::new(format!(
+            "{} students: an exercise takes 1 to {MAX_STUDENTS}",
+            spec.students.len()
+        ))
+        .into());
+    }
+    if out.exists()
+        && fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_some()
+    {
+        return Err(InputError::new("already exists and is not empty")
+            .file(out)
+            .hint("an exercise is never overwritten: choose a new --out")
+            .into());
+    }
+    let staging = Staging::new(out)?;
+    let root = staging.path.clone();
+    let secret = InstructorSecret::generate(&spec.randomness);
+    let instructor = root.join("instructor");
+    mkdir(&instructor.join("worlds"))?;
+
+    let mut answers = String::from("student,flag,message\n");
+    for (i, student) in spec.students.iter().enumerate() {
+        let task = plan(spec.kind, student, &secret)?;
+        let world = instructor.join("worlds").join(student);
+        disk::simulate(&task.spec, &world, false, &|_, _| {})?;
+        write_bundle(
+            spec.kind,
+            student,
+            &secret,
+            &task,
+            &world,
+            &root.join(student),
+        )?;
+        answers.push_str(&format!(
+            "{student},{},{}\n",
+            secret.flag(spec.kind, student),
+            task.flag_message
+        ));
+        progress(i as u64 + 1, spec.students.len() as u64);
+    }
+    let grading = GradingFile::new(spec.kind, &secret, &spec.students);
+    fsutil::write_new(
+        &instructor.join("grading.json"),
+        grading.to_json().as_bytes(),
+        true,
+    )?;
+    fsutil::write_new(&instructor.join("answers.csv"), answers.as_bytes(), true)?;
+    staging.commit(out, false)?;
+    Ok(ExerciseSummary {
+        out: out.to_path_buf(),
+        exercise: spec.kind,
+        class_id: secret.class_id(),
+        students: spec.students.clone(),
+        grading: out.join("instructor").join("grading.json"),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn mkdir(path: &Path) -> Result<()> {
+    fs::create_dir_all(path).map_err(|e| Error::io(path, e))
+}
+
+/// The student's world and task: where the flag goes, the decoys, what leaks.
+fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<Task> {
+    let randomness = Randomness::Seeded(secret.world_seed(kind, student));
+    let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
+    // The very traffic `simulate` will generate from the same seed: who writes to whom,
+    // and when, does not depend on the texts planted in it.
+    let mut generator = TrafficGenerator::new(&users, 1, &randomness);
+    let traffic: Vec<Message> = (0..MESSAGES).map(|_| generator.next_message()).collect();
+    let mut rng = randomness.stream("exercise/plan");
+    let flag = secret.flag(kind, student);
+    let mut plants = BTreeMap::new();
+    let decoy = |n| secret.decoy(kind, student, n);
+    let involves = |m: &Message, user: &str| m.from == user || m.to.iter().any(|t| t == user);
+
+    let (scheme, goal, leaks, carrier) = match kind {
+        ExerciseKind::LeakedGoldenKey => {
+            let day = rng.gen_range(2..=MESSAGES / PER_DAY);
+            let carrier = pick(&traffic, &mut rng, |m| day_of(m.t) == day)?;
+            // Decoys: the same sender on other days, and other senders on that day.
+            let mut n = 0;
+            for filter in [
+                &|m: &Message| m.from == carrier.from && day_of(m.t) != day,
+                &|m: &Message| m.from != carrier.from && day_of(m.t) == day,
+                &|m: &Message| day_of(m.t) != day,
+            ] as [&dyn Fn(&Message) -> bool; 3]
+            {
+                if let Ok(m) = pick(&traffic, &mut rng, |m| filter(m) && m.t != carrier.t) {
+                    plants.entry(m.t).or_insert_with(|| decoy_text(&decoy(n)));
+                    n += 1;
+                }
+            }
+            let goal = format!(
+                "On day {day} (t = {} to {}), {} sent a message to {}. Find it: it holds your flag.",
+                (day - 1) * PER_DAY + 1,
+                day * PER_DAY,
+                carrier.from,
+                carrier.to.join(" and ")
+            );
+            let leaks = vec![("keys/escrow.pem".to_owned(), "leaks/escrow.pem".to_owned())];
+            (SchemeId::GoldenKey, goal, leaks, carrier)
+        }
+        ExerciseKind::UserKeyVsEscrow => {
+            let carrier = pick(&traffic, &mut rng, |m| !involves(m, VICTIM))?;
+            for n in 0..3 {
+                if let Ok(m) = pick(&traffic, &mut rng, |m| involves(m, VICTIM)) {
+                    plants.entry(m.t).or_insert_with(|| decoy_text(&decoy(n)));
+                }
+            }
+            let goal = format!(
+                "Count the messages each leaked key opens (write both numbers on your worksheet). \
+                 Several opened messages contain something that looks like a flag; your flag is \
+                 the one in a message that {VICTIM}'s key cannot open."
+            );
+            let leaks = vec![
+                ("keys/escrow.pem".to_owned(), "leaks/escrow.pem".to_owned()),
+                (format!("keys/{VICTIM}.pem"), format!("leaks/{VICTIM}.pem")),
+            ];
+            (SchemeId::GoldenKey, goal, leaks, carrier)
+        }
+        ExerciseKind::SplitKey => {
+            let carrier = pick(&traffic, &mut rng, |_| true)?;
+            let mut agents: Vec<u8> = (1..=5).collect();
+            agents.shuffle(&mut rng);
+            let places = ["inbox", "usb-stick", "printer-queue"];
+            let leaks = agents[..3]
+                .iter()
+                .zip(places)
+                .map(|(agent, place)| {
+                    (
+                        format!("keys/agent-{agent}.share"),
+                        format!("leaks/{place}/agent-{agent}.share"),
+                    )
+                })
+                .collect();
+            let goal = "The escrow key was split among five agents so that any three can rebuild \
+                        it. Three agents' shares turned up in the places under leaks/. Rebuild the \
+                        escrow key and read the recording: one message holds your flag."
+                .to_owned();
+            (SchemeId::SplitKey, goal, leaks, carrier)
+        }
+    };
+    plants.insert(carrier.t, flag_text(&flag));
+    let spec = WorldSpec {
+        scheme,
+        users: USERS.len(),
+        messages: MESSAGES,
+        key_bits: 2048,
+        session_size: 1,
+        randomness,
+        params: SchemeParams {
+            agents: 5,
+            threshold: 3,
+            ..SchemeParams::default()
+        },
+        snapshots: Vec::new(),
+        plants,
+    };
+    Ok(Task {
+        spec,
+        goal,
+        leaks,
+        flag_message: carrier.id,
+    })
+}
+
+fn day_of(t: u64) -> u64 {
+    (t - 1) / PER_DAY + 1
+}
+
+fn flag_text(flag: &str) -> String {
+    format!("As agreed, the code is {flag}. Delete this message.")
+}
+
+fn decoy_text(decoy: &str) -> String {
+    format!("Test message, please ignore: {decoy}")
+}
+
+/// A random message that passes `filter`.
+fn pick(
+    traffic: &[Message],
+    rng: &mut RandomStream,
+    filter: impl Fn(&Message) -> bool,
+) -> Result<Message> {
+    let candidates: Vec<&Message> = traffic.iter().filter(|m| filter(m)).collect();
+    candidates
+        .choose(rng)
+        .map(|m| (*m).clone())
+        .ok_or_else(|| Error::Internal("no message fits the exercise plan".into()))
+}
+
+/// Copies what a student may see out of the instructor's copy of the world.
+fn write_bundle(
+    kind: ExerciseKind,
+    student: &str,
+    secret: &InstructorSecret,
+    task: &Task,
+    world: &Path,
+    bundle: &Path,
+) -> Result<()> {
+    mkdir(&bundle.join("keys"))?;
+    let text = fsutil::read_small_text(&world.join(disk::WORLD_JSON), "a world.json")?;
+    let mut file = WorldFile::parse(&text).map_err(|e| e.file(world.join(disk::WORLD_JSON)))?;
+    // The seed would let a student recompute every key: it stays with the instructor.
+    file.parameters.seed = None;
+    file.note = Some(format!(
+        "doormat exercise {} for {student}, class {}",
+        kind.as_str(),
+        secret.class_id()
+    ));
+    fsutil::write_new(
+        &bundle.join(disk::WORLD_JSON),
+        file.to_json().as_bytes(),
+        false,
+    )?;
+    for party in &file.parties {
+        copy(
+            &world.join(&party.public_key),
+            &bundle.join(&party.public_key),
+            false,
+        )?;
+    }
+    copy(
+        &world.join(disk::CAPTURE),
+        &bundle.join(disk::CAPTURE),
+        false,
+    )?;
+    for (from, to) in &task.leaks {
+        let to = bundle.join(to);
+        if let Some(parent) = to.parent() {
+            mkdir(parent)?;
+        }
+        copy(&world.join(from), &to, true)?;
+    }
+    let sheet = task_sheet(kind, student, &secret.class_id(), task);
+    fsutil::write_new(&bundle.join("README.md"), sheet.as_bytes(), false)
+}
+
+fn copy(from: &Path, to: &Path, private: bool) -> Result<()> {
+    let bytes = fs::read(from).map_err(|e| Error::io(from, e))?;
+    fsutil::write_new(to, &bytes, private)
+}
+
+fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) -> String {
+    let leaks: String = task
+        .leaks
+        .iter()
+        .map(|(_, to)| format!("  - `{to}`\n"))
+        .collect();
+    format!(
+        "# doormat exercise: {kind}\n\n\
+         Student: **{student}** (class {class_id}). This bundle is yours alone: your flag is \
+         in no one else's.\n\n\
+         ## What you have\n\n\
+         - `world.json`: the public directory of a messenger with four users\n\
+         - `keys/NAME.pub.pem`: their public keys\n\
+         - `capture.jsonl`: every envelope a network tap recorded, {MESSAGES} messages; the \
+         logical time `t` of each runs from 1, and a day holds {PER_DAY} messages\n\
+         - what leaked:\n{leaks}\n\
+         ## Your task\n\n\
+         {goal}\n\n\
+         A flag looks like `doormat{{` followed by 20 hexadecimal digits and `}}`. Submit \
+         exactly that string.\n\n\
+         ## How\n\n\
+         Everything you need is in `docs/wire-format.md` of doormat (the envelope format, \
+         with a worked example) and in the worksheet `docs/exercises/{kind}.md`. `openssl` \
+         and Python's `cryptography` package are enough; doormat itself is allowed but not \
+         needed.\n",
+        kind = kind.as_str(),
+        goal = task.goal,
+    )
+}

@@ -1,0 +1,373 @@
+//! `doormat exercise check`: one answer, or a CSV of them, against the grading file.
+
+use serde::{Deserialize, Serialize};
+
+use super::{is_flag_shaped, ExerciseKind, InstructorSecret};
+use crate::error::InputError;
+use crate::wire::names::{check_name, truncate};
+use crate::wire::{b64, unb64};
+
+const GRADING_KIND: &str = "doormat-grading";
+
+/// `instructor/grading.json`. It holds the instructor secret: with it, anyone can make
+/// every student's flag. It zeroizes when dropped.
+#[derive(Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct GradingFile {
+    pub v: u64,
+    pub kind: String,
+    pub exercise: String,
+    pub class_id: String,
+    pub secret: String,
+    pub students: Vec<String>,
+    pub note: String,
+}
+
+impl std::fmt::Debug for GradingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GradingFile")
+            .field("exercise", &self.exercise)
+            .field("class_id", &self.class_id)
+            .field("students", &self.students.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A grading file, checked.
+#[derive(Debug)]
+pub struct Grading {
+    pub exercise: ExerciseKind,
+    pub class_id: String,
+    pub students: Vec<String>,
+    secret: InstructorSecret,
+}
+
+impl GradingFile {
+    pub fn new(exercise: ExerciseKind, secret: &InstructorSecret, students: &[String]) -> Self {
+        GradingFile {
+            v: 1,
+            kind: GRADING_KIND.to_owned(),
+            exercise: exercise.as_str().to_owned(),
+            class_id: secret.class_id(),
+            secret: b64(secret.expose_secret()),
+            students: students.to_vec(),
+            note: "keep this file from students: its secret makes every flag".to_owned(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a grading file serialises") + "\n"
+    }
+
+    /// Parses and checks a grading file; errors name the field.
+    pub fn parse(text: &str) -> Result<Grading, InputError> {
+        let file: GradingFile = serde_json::from_str(text).map_err(|e| {
+            InputError::new(format!("is not a grading file ({e})"))
+                .hint("use the instructor/grading.json that doormat exercise new wrote")
+        })?;
+        if file.kind != GRADING_KIND {
+            return Err(InputError::new(format!(
+                "is {:?}, not {GRADING_KIND:?}",
+                truncate(&file.kind, 40)
+            ))
+            .field("kind"));
+        }
+        if file.v != 1 {
+            return Err(InputError::new(format!("version {} is unknown", file.v)).field("v"));
+        }
+        let exercise = ExerciseKind::parse(&file.exercise).map_err(|e| e.field("exercise"))?;
+        let bytes = unb64("secret", &file.secret)?;
+        let bytes: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| InputError::new("must be 32 bytes").field("secret"))?;
+        let secret = InstructorSecret::from_bytes(bytes);
+        if secret.class_id() != file.class_id {
+            return Err(
+                InputError::new("does not match the secret: the grading file was edited")
+                    .field("class_id"),
+            );
+        }
+        for (i, student) in file.students.iter().enumerate() {
+            check_name(student).map_err(|e| e.field(format!("students[{i}]")))?;
+        }
+        Ok(Grading {
+            exercise,
+            class_id: file.class_id.clone(),
+            students: file.students.clone(),
+            secret,
+        })
+    }
+}
+
+/// What an answer is worth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "verdict", content = "of")]
+pub enum Verdict {
+    Right,
+    Wrong,
+    /// Another student's flag: shared, not found.
+    AnotherStudentsFlag(String),
+    /// The CSV had no answer for this student.
+    Missing,
+}
+
+impl Grading {
+    fn verdict(&self, student: &str, answer: &str) -> Verdict {
+        if answer == self.secret.flag(self.exercise, student) {
+            return Verdict::Right;
+        }
+        match self
+            .students
+            .iter()
+            .find(|other| answer == self.secret.flag(self.exercise, other))
+        {
+            Some(other) => Verdict::AnotherStudentsFlag(other.clone()),
+            None => Verdict::Wrong,
+        }
+    }
+
+    fn knows(&self, student: &str) -> Result<(), InputError> {
+        if self.students.iter().any(|s| s == student) {
+            Ok(())
+        } else {
+            Err(InputError::new(format!(
+                "{:?} is not a student of class {} ({} exercise)",
+                truncate(student, 40),
+                self.class_id,
+                self.exercise.as_str()
+            ))
+            .hint("is this the grading file of another class?"))
+        }
+    }
+}
+
+/// Checks one answer. Malformed answers and unknown students are input errors (exit 2);
+/// a well-formed wrong flag is a verdict.
+pub fn check(grading: &Grading, student: &str, answer: &str) -> Result<Verdict, InputError> {
+    grading.knows(student).map_err(|e| e.field("--student"))?;
+    let answer = answer.trim();
+    if !is_flag_shaped(answer) {
+        return Err(
+            InputError::new(format!("{:?} is not a flag", truncate(answer, 60)))
+                .field("--answer")
+                .hint("a flag is doormat{ followed by 20 lowercase hexadecimal digits and }"),
+        );
+    }
+    Ok(grading.verdict(student, answer))
+}
+
+/// One row of a graded CSV.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradedRow {
+    pub student: String,
+    pub answer: Option<String>,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// Grades a CSV of submissions with a header naming `student` and `answer` columns (in
+/// any order; other columns are ignored; an optional `class` column must match). Every
+/// student of the class gets a row, `missing` if the CSV has none for them. The caller
+/// adds the file name to errors.
+pub fn check_batch(grading: &Grading, csv: &str) -> Result<Vec<GradedRow>, InputError> {
+    let mut lines = csv
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| InputError::new("is empty: it needs a header line student,answer"))?;
+    let header = split_csv(header).map_err(|e| e.line(1))?;
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(student_col), Some(answer_col)) = (column("student"), column("answer")) else {
+        return Err(InputError::new(format!(
+            "the header {:?} names no student and answer columns",
+            truncate(&header.join(","), 60)
+        ))
+        .line(1)
+        .hint("the first line must be a header such as: student,answer"));
+    };
+    let class_col = column("class");
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for (i, line) in lines {
+        let line_no = i as u64 + 1;
+        let fields = split_csv(line).map_err(|e| e.line(line_no))?;
+        if fields.len() != header.len() {
+            return Err(InputError::new(format!(
+                "has {} fields, but the header has {}",
+                fields.len(),
+                header.len()
+            ))
+            .line(line_no)
+            .hint("quote an answer that contains a comma"));
+        }
+        if let Some(col) = class_col {
+            let class = fields[col].trim();
+            if class != grading.class_id {
+                return Err(InputError::new(format!(
+                    "is a submission for class {:?}, but the grading file is class {}",
+                    truncate(class, 20),
+                    grading.class_id
+                ))
+                .line(line_no)
+                .field("class")
+                .hint("is this the grading file of another class?"));
+            }
+        }
+        let student = fields[student_col].trim().to_owned();
+        grading
+            .knows(&student)
+            .map_err(|e| e.line(line_no).field("student"))?;
+        if answers.iter().any(|(s, _)| *s == student) {
+            return Err(InputError::new(format!("{student} has two rows"))
+                .line(line_no)
+                .field("student"));
+        }
+        answers.push((student, fields[answer_col].trim().to_owned()));
+    }
+    Ok(grading
+        .students
+        .iter()
+        .map(|student| {
+            let answer = answers
+                .iter()
+                .find(|(s, _)| s == student)
+                .map(|(_, a)| a.clone())
+                .filter(|a| !a.is_empty());
+            let verdict = match &answer {
+                None => Verdict::Missing,
+                Some(a) if !is_flag_shaped(a) => Verdict::Wrong,
+                Some(a) => grading.verdict(student, a),
+            };
+            GradedRow {
+                student: student.clone(),
+                answer,
+                verdict,
+            }
+        })
+        .collect())
+}
+
+/// Splits one CSV line (RFC 4180: fields may be quoted, `""` is a quote inside quotes).
+fn split_csv(line: &str) -> Result<Vec<String>, InputError> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.trim().is_empty() => {
+                field.clear();
+                quoted = true;
+            }
+            (false, ',') => fields.push(std::mem::take(&mut field)),
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(InputError::new("has a quote that is never closed"));
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grading() -> Grading {
+        let secret = InstructorSecret::from_bytes([7; 32]);
+        let file = GradingFile::new(
+            ExerciseKind::SplitKey,
+            &secret,
+            &["ana".to_owned(), "ben".to_owned(), "cy".to_owned()],
+        );
+        GradingFile::parse(&file.to_json()).unwrap()
+    }
+
+    #[test]
+    fn single_answers() {
+        let g = grading();
+        let ana = g.secret.flag(g.exercise, "ana");
+        let ben = g.secret.flag(g.exercise, "ben");
+        assert_eq!(check(&g, "ana", &ana).unwrap(), Verdict::Right);
+        assert_eq!(
+            check(&g, "ana", &ben).unwrap(),
+            Verdict::AnotherStudentsFlag("ben".into())
+        );
+        assert_eq!(
+            check(&g, "ana", "doormat{00000000000000000000}").unwrap(),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            check(&g, "ana", "flag").unwrap_err().field.as_deref(),
+            Some("--answer")
+        );
+        assert_eq!(
+            check(&g, "zed", &ana).unwrap_err().field.as_deref(),
+            Some("--student")
+        );
+    }
+
+    #[test]
+    fn a_batch_grades_every_student() {
+        let g = grading();
+        let ana = g.secret.flag(g.exercise, "ana");
+        let ben = g.secret.flag(g.exercise, "ben");
+        let csv =
+            format!("answer,student,comment\n\"{ana}\",ana,\"found it, finally\"\n{ana},ben,\n");
+        let rows = check_batch(&g, &csv).unwrap();
+        assert_eq!(rows[0].verdict, Verdict::Right);
+        assert_eq!(rows[1].verdict, Verdict::AnotherStudentsFlag("ana".into()));
+        assert_eq!(rows[2].verdict, Verdict::Missing);
+        let _ = ben;
+    }
+
+    #[test]
+    fn malformed_batches_name_the_line() {
+        let g = grading();
+        let e = check_batch(&g, "student,answer\nana\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        let e = check_batch(&g, "name,flag\nana,x\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        let e = check_batch(&g, "student,answer\nzed,x\n").unwrap_err();
+        assert!(e.hint.unwrap().contains("another class"));
+        let e = check_batch(&g, "student,answer,class\nana,x,abc\n").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("class"));
+        let e = check_batch(&g, "student,answer\nana,\"x\n").unwrap_err();
+        assert!(e.problem.contains("never closed"));
+        let e = check_batch(&g, "student,answer\nana,x\nana,y\n").unwrap_err();
+        assert!(e.problem.contains("two rows"));
+        assert!(check_batch(&g, "").is_err());
+    }
+
+    #[test]
+    fn an_edited_grading_file_is_refused() {
+        let secret = InstructorSecret::from_bytes([7; 32]);
+        let mut file = GradingFile::new(ExerciseKind::SplitKey, &secret, &["ana".to_owned()]);
+        file.secret = b64(&[8; 32]);
+        assert_eq!(
+            GradingFile::parse(&file.to_json())
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("class_id")
+        );
+        assert!(GradingFile::parse("{}").is_err());
+        let world = r#"{"v":1,"kind":"doormat-share","exercise":"split-key","class_id":"","secret":"","students":[],"note":""}"#;
+        assert_eq!(
+            GradingFile::parse(world).unwrap_err().field.as_deref(),
+            Some("kind")
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Classroom exercises: a bundle per student, each hiding that student's own flag, and
+//! grading that needs nothing but the instructor's grading file.
+//!
+//! Every flag is `doormat{` + 20 hex digits + `}`: the first 80 bits of
+//! HMAC-SHA256(instructor secret, exercise ‖ student). The secret is 32 random bytes kept
+//! in `instructor/grading.json`, so the instructor can regrade without the bundles, and
+//! a student who copies a neighbour's flag is told so. Each student's world is built
+//! from a 64-bit seed derived the same way; the bundle's `world.json` does not say it.
+
+mod bundle;
+pub mod grading;
+
+use serde::Serialize;
+
+use crate::crypto::random::Randomness;
+use crate::crypto::rsa_oaep::hex;
+use crate::crypto::symmetric::hmac_sha256;
+use crate::error::InputError;
+
+pub use bundle::{create, numbered_students, read_roster, ExerciseSummary, NewExercise};
+pub use grading::{check, check_batch, GradedRow, Grading, GradingFile, Verdict};
+
+/// The exercises doormat can hand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExerciseKind {
+    /// The escrow key leaked: find the message one user sent another on a given day.
+    LeakedGoldenKey,
+    /// A user's key and the escrow key leaked: count what each opens, find what only
+    /// the escrow key opens.
+    UserKeyVsEscrow,
+    /// Three of five agents' shares leaked: rebuild the escrow key.
+    SplitKey,
+}
+
+impl ExerciseKind {
+    pub const ALL: [ExerciseKind; 3] = [
+        ExerciseKind::LeakedGoldenKey,
+        ExerciseKind::UserKeyVsEscrow,
+        ExerciseKind::SplitKey,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ExerciseKind::LeakedGoldenKey => "leaked-golden-key",
+            ExerciseKind::UserKeyVsEscrow => "user-key-vs-escrow",
+            ExerciseKind::SplitKey => "split-key",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, InputError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(ExerciseKind::as_str).collect();
+                InputError::new(format!(
+                    "there is no exercise kind {:?}",
+                    crate::wire::names::truncate(text, 40)
+                ))
+                .field("--kind")
+                .hint(format!("kinds: {}", known.join(", ")))
+            })
+    }
+}
+
+impl Serialize for ExerciseKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The instructor's secret: 32 bytes that make every flag and every student's world.
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct InstructorSecret([u8; 32]);
+
+impl InstructorSecret {
+    pub fn generate(randomness: &Randomness) -> Self {
+        let mut bytes = [0u8; 32];
+        rand_core::RngCore::fill_bytes(&mut randomness.stream("exercise/secret"), &mut bytes);
+        InstructorSecret(bytes)
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        InstructorSecret(bytes)
+    }
+
+    pub fn expose_secret(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn mac(&self, purpose: &str, kind: ExerciseKind, student: &str) -> [u8; 32] {
+        hmac_sha256(
+            &self.0,
+            &[
+                b"doormat/exercise/1\0",
+                purpose.as_bytes(),
+                b"\0",
+                kind.as_str().as_bytes(),
+                b"\0",
+                student.as_bytes(),
+            ],
+        )
+    }
+
+    /// The student's flag.
+    pub fn flag(&self, kind: ExerciseKind, student: &str) -> String {
+        format!(
+            "doormat{{{}}}",
+            &hex(&self.mac("flag", kind, student))[..20]
+        )
+    }
+
+    /// A decoy that looks like a flag and is not one.
+    pub fn decoy(&self, kind: ExerciseKind, student: &str, n: usize) -> String {
+        let mac = self.mac(&format!("decoy/{n}"), kind, student);
+        format!("doormat{{{}}}", &hex(&mac)[..20])
+    }
+
+    /// The seed of the student's world: never written into the bundle.
+    pub fn world_seed(&self, kind: ExerciseKind, student: &str) -> u64 {
+        let mac = self.mac("world", kind, student);
+        u64::from_be_bytes(mac[..8].try_into().expect("8 bytes"))
+    }
+
+    /// A public name for the class: ties submissions and grading files together.
+    pub fn class_id(&self) -> String {
+        let mac = hmac_sha256(&self.0, &[b"doormat/exercise/1\0class"]);
+        hex(&mac)[..12].to_owned()
+    }
+}
+
+impl std::fmt::Debug for InstructorSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InstructorSecret([redacted])")
+    }
+}
+
+/// Whether `text` has the shape of a flag: `doormat{` + 20 lowercase hex digits + `}`.
+pub fn is_flag_shaped(text: &str) -> bool {
+    text.strip_prefix("doormat{")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .is_some_and(|hex| {
+            hex.len() == 20
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_differ_by_student_kind_and_secret_and_decoys_are_not_flags() {
+        let a = InstructorSecret::from_bytes([1; 32]);
+        let b = InstructorSecret::from_bytes([2; 32]);
+        let k = ExerciseKind::LeakedGoldenKey;
+        let flag = a.flag(k, "ana");
+        assert!(is_flag_shaped(&flag), "{flag}");
+        assert_eq!(flag, a.flag(k, "ana"));
+        assert_ne!(flag, a.flag(k, "ben"));
+        assert_ne!(flag, a.flag(ExerciseKind::SplitKey, "ana"));
+        assert_ne!(flag, b.flag(k, "ana"));
+        assert_ne!(flag, a.decoy(k, "ana", 0));
+        assert!(is_flag_shaped(&a.decoy(k, "ana", 0)));
+        assert_ne!(a.class_id(), b.class_id());
+        assert_eq!(format!("{a:?}"), "InstructorSecret([redacted])");
+    }
+
+    #[test]
+    fn flag_shape_is_strict() {
+        assert!(is_flag_shaped("doormat{0123456789abcdef0123}"));
+        for bad in [
+            "doormat{0123456789abcdef012}",
+            "doormat{0123456789ABCDEF0123}",
+            "flag{0123456789abcdef0123}",
+            "doormat{0123456789abcdef0123} ",
+            "",
+        ] {
+            assert!(!is_flag_shaped(bad), "{bad}");
+        }
+    }
+}

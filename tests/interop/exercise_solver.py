@@ -1,0 +1,114 @@
+"""Solves doormat's exercises the way a student would: Python `cryptography`, `openssl`,
+docs/wire-format.md and the bundle's README.md; no doormat code. doormat's tests run it on
+fresh bundles and grade what it prints with `doormat exercise check`.
+
+usage: exercise_solver.py KIND BUNDLE      prints the flag it found
+"""
+import base64, glob, json, os, re, subprocess, sys, tempfile
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+FLAG = re.compile(r"doormat\{[0-9a-f]{20}\}")
+
+
+def envelopes(bundle):
+    return [json.loads(line) for line in open(os.path.join(bundle, "capture.jsonl"))]
+
+
+def aad(e):
+    return ("doormat/1\n" + e["id"] + "\n" + e["from"] + "\n" + ",".join(e["to"])).encode()
+
+
+def open_text(e, content_key):
+    nonce, ct = base64.b64decode(e["nonce"]), base64.b64decode(e["ct"])
+    return AESGCM(content_key).decrypt(nonce, ct, aad(e)).decode()
+
+
+def load_key(path):
+    return serialization.load_pem_private_key(open(path, "rb").read(), password=None)
+
+
+def opened_with(bundle, key, slot):
+    """{id: text} of every envelope whose `slot` (a reader's name, or "escrow") the key opens."""
+    out = {}
+    for e in envelopes(bundle):
+        wrapped = e.get("escrow") if slot == "escrow" else e.get("wrapped", {}).get(slot)
+        if wrapped:
+            out[e["id"]] = open_text(e, key.decrypt(base64.b64decode(wrapped), OAEP))
+    return out
+
+
+def leaked_golden_key(bundle):
+    # The README names a day, a sender and the recipients.
+    task = open(os.path.join(bundle, "README.md")).read()
+    m = re.search(r"On day \d+ \(t = (\d+) to (\d+)\), (\w+) sent a message to ([\w ]+)\.", task)
+    first, last, sender, to = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4).split(" and ")
+    with tempfile.TemporaryDirectory() as tmp:
+        for e in envelopes(bundle):
+            if not (first <= e["t"] <= last and e["from"] == sender and e["to"] == to):
+                continue
+            # The RSA part with openssl, as docs/wire-format.md's worked example does.
+            wrapped, key = os.path.join(tmp, "wrapped.bin"), os.path.join(tmp, "key.bin")
+            open(wrapped, "wb").write(base64.b64decode(e["escrow"]))
+            subprocess.run(["openssl", "pkeyutl", "-decrypt", "-inkey",
+                            os.path.join(bundle, "leaks", "escrow.pem"), "-in", wrapped,
+                            "-out", key, "-pkeyopt", "rsa_padding_mode:oaep",
+                            "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"],
+                           check=True)
+            found = FLAG.search(open_text(e, open(key, "rb").read()))
+            if found:
+                return found.group(0)
+
+
+def user_key_vs_escrow(bundle):
+    leaks = os.path.join(bundle, "leaks")
+    user = next(os.path.basename(p)[:-4] for p in glob.glob(leaks + "/*.pem")
+                if not p.endswith("escrow.pem"))
+    by_escrow = opened_with(bundle, load_key(os.path.join(leaks, "escrow.pem")), "escrow")
+    by_user = opened_with(bundle, load_key(os.path.join(leaks, user + ".pem")), user)
+    print(f"escrow key opens {len(by_escrow)}, {user}'s key opens {len(by_user)}", file=sys.stderr)
+    only_escrow = [text for id, text in by_escrow.items() if id not in by_user]
+    return next(FLAG.search(t).group(0) for t in only_escrow if FLAG.search(t))
+
+
+def gf_mul(a, b):
+    """GF(2^8) with the polynomial 0x11d, as docs/wire-format.md says."""
+    product = 0
+    while b:
+        if b & 1:
+            product ^= a
+        a <<= 1
+        if a & 0x100:
+            a ^= 0x11D
+        b >>= 1
+    return product
+
+
+def gf_inverse(a):
+    return next(b for b in range(1, 256) if gf_mul(a, b) == 1)
+
+
+def split_key(bundle):
+    paths = glob.glob(os.path.join(bundle, "leaks", "**", "*.share"), recursive=True)
+    shares = [base64.b64decode(json.load(open(p))["share"]) for p in paths]
+    points = [(s[0], s[1:]) for s in shares]
+    secret = bytearray(len(points[0][1]))
+    for i, (xi, yi) in enumerate(points):
+        weight = 1
+        for j, (xj, _) in enumerate(points):
+            if j != i:
+                weight = gf_mul(weight, gf_mul(xj, gf_inverse(xj ^ xi)))
+        for k, y in enumerate(yi):
+            secret[k] ^= gf_mul(weight, y)
+    key = serialization.load_der_private_key(bytes(secret), password=None)
+    for text in opened_with(bundle, key, "escrow").values():
+        if FLAG.search(text):
+            return FLAG.search(text).group(0)
+
+
+kind, bundle = sys.argv[1], sys.argv[2]
+flag = {"leaked-golden-key": leaked_golden_key, "user-key-vs-escrow": user_key_vs_escrow,
+        "split-key": split_key}[kind](bundle)
+print(flag)

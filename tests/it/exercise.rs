@@ -1,0 +1,289 @@
+//! `doormat exercise`: bundles a student solves with Python and openssl alone, and the
+//! grading of their answers.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::*;
+
+const KINDS: [&str; 3] = ["leaked-golden-key", "user-key-vs-escrow", "split-key"];
+
+fn new_exercise(dir: &Path, kind: &str, seed: &str) -> PathBuf {
+    doormat(
+        dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            kind,
+            "--students",
+            "2",
+            "--out",
+            kind,
+            "--seed",
+            seed,
+        ],
+    )
+    .ok();
+    dir.join(kind)
+}
+
+/// What exercise_solver.py (Python `cryptography` and openssl, no doormat) finds.
+fn solve(kind: &str, bundle: &Path) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/exercise_solver.py"
+    );
+    let run = run_tool(bundle, "python3", &[script, kind, s(bundle)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.trim().to_owned()
+}
+
+fn check(dir: &Path, grading: &Path, student: &str, answer: &str) -> Run {
+    doormat(
+        dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            s(grading),
+            "--student",
+            student,
+            "--answer",
+            answer,
+        ],
+    )
+}
+
+#[test]
+fn every_kind_is_solved_the_way_a_student_would_and_graded() {
+    require_python();
+    for kind in KINDS {
+        let dir = scratch("exercise-solve");
+        let out = new_exercise(&dir, kind, "4");
+        let grading = out.join("instructor/grading.json");
+        let first = solve(kind, &out.join("student01"));
+        let second = solve(kind, &out.join("student02"));
+        assert_ne!(
+            first, second,
+            "{kind}: each student has a flag of their own"
+        );
+        check(&dir, &grading, "student01", &first).ok();
+        check(&dir, &grading, "student02", &second).ok();
+        let shared = check(&dir, &grading, "student01", &second);
+        assert_eq!(shared.code, 1, "{kind}: {}", shared.stdout);
+        assert!(
+            shared.stdout.contains("student02's flag"),
+            "{}",
+            shared.stdout
+        );
+        let decoy = check(&dir, &grading, "student01", "doormat{0123456789abcdef0123}");
+        assert_eq!(decoy.code, 1);
+        check(&dir, &grading, "student01", "the flag").refused(&["--answer", "not a flag"]);
+        check(&dir, &grading, "nobody", &first).refused(&["--student", "another class"]);
+    }
+}
+
+#[test]
+fn bundles_hold_only_what_a_student_may_see() {
+    let dir = scratch("exercise-bundle");
+    let out = new_exercise(&dir, "split-key", "1");
+    let bundle = out.join("student01");
+    let world = std::fs::read_to_string(bundle.join("world.json")).unwrap();
+    assert!(
+        !world.contains("\"seed\""),
+        "the seed would give every key away"
+    );
+    assert!(!bundle.join("truth.jsonl").exists());
+    let mut private = Vec::new();
+    for entry in walk(&bundle) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        if text.contains("PRIVATE KEY") {
+            private.push(entry.clone());
+        }
+    }
+    assert!(
+        private.is_empty(),
+        "private keys in a split-key bundle: {private:?}"
+    );
+    let shares: Vec<PathBuf> = walk(&bundle.join("leaks"));
+    assert_eq!(shares.len(), 3, "three of five shares leak");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for path in shares.iter().chain([&out.join("instructor/grading.json")]) {
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+        }
+    }
+    let readme = std::fs::read_to_string(bundle.join("README.md")).unwrap();
+    assert!(readme.contains("student01") && readme.contains("docs/exercises/split-key.md"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_csv_of_submissions_is_graded_in_one_command() {
+    let dir = scratch("exercise-csv");
+    let out = new_exercise(&dir, "leaked-golden-key", "2");
+    let grading = out.join("instructor/grading.json");
+    let answers = std::fs::read_to_string(out.join("instructor/answers.csv")).unwrap();
+    let flag = |student: &str| {
+        answers
+            .lines()
+            .find(|l| l.starts_with(&format!("{student},")))
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_owned()
+    };
+    let csv = dir.join("submissions.csv");
+    std::fs::write(
+        &csv,
+        format!("student,answer\nstudent01,{}\n", flag("student01")),
+    )
+    .unwrap();
+    let run = doormat(
+        &dir,
+        &["exercise", "check", "--key", s(&grading), "--csv", s(&csv)],
+    );
+    assert!(
+        run.ok().stdout.contains("1 right, 0 wrong"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("no answer"));
+    std::fs::write(
+        &csv,
+        format!(
+            "answer,student\n{},student01\n{},student02\n",
+            flag("student02"),
+            flag("student02")
+        ),
+    )
+    .unwrap();
+    let doc = doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            s(&grading),
+            "--csv",
+            s(&csv),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(doc["right"], 1);
+    assert_eq!(doc["rows"][0]["verdict"], "another-students-flag");
+    assert_eq!(doc["rows"][0]["of"], "student02");
+    assert_eq!(doc["rows"][1]["verdict"], "right");
+
+    std::fs::write(&csv, "student,answer\nstudent01,\"doormat{\n").unwrap();
+    doormat(
+        &dir,
+        &["exercise", "check", "--key", s(&grading), "--csv", s(&csv)],
+    )
+    .refused(&["submissions.csv", "line 2", "never closed"]);
+
+    // The grading file of another class.
+    let other = scratch("exercise-other-class");
+    doormat(
+        &other,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "leaked-golden-key",
+            "--roster",
+            s(&write_roster(&other)),
+            "--out",
+            "x",
+        ],
+    )
+    .ok();
+    std::fs::write(
+        &csv,
+        format!("student,answer\nstudent01,{}\n", flag("student01")),
+    )
+    .unwrap();
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            s(&other.join("x/instructor/grading.json")),
+            "--csv",
+            s(&csv),
+        ],
+    )
+    .refused(&["line 2", "student01", "another class"]);
+}
+
+fn write_roster(dir: &Path) -> PathBuf {
+    let path = dir.join("roster.csv");
+    std::fs::write(
+        &path,
+        "name,email\nana,ana@example.org\n# a comment\n\nben,\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn bad_requests_are_refused_and_write_nothing() {
+    let dir = scratch("exercise-bad");
+    let new = |args: &[&str]| {
+        let mut all = vec!["exercise", "new"];
+        all.extend_from_slice(args);
+        doormat(&dir, &all)
+    };
+    new(&["--kind", "golden", "--students", "2", "--out", "a"])
+        .refused(&["--kind", "leaked-golden-key"]);
+    new(&["--kind", "split-key", "--students", "0", "--out", "a"]).refused(&["--students"]);
+    new(&["--kind", "split-key", "--out", "a"]).refused(&["--students N or --roster FILE"]);
+    let roster = dir.join("bad-roster.txt");
+    std::fs::write(&roster, "ana\n../../etc\n").unwrap();
+    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"])
+        .refused(&["bad-roster.txt", "line 2"]);
+    std::fs::write(&roster, "ana\nana\n").unwrap();
+    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"])
+        .refused(&["line 2", "listed twice"]);
+    assert!(!dir.join("a").exists());
+    std::fs::create_dir(dir.join("full")).unwrap();
+    std::fs::write(dir.join("full/keep.txt"), "mine").unwrap();
+    new(&["--kind", "split-key", "--students", "1", "--out", "full"]).refused(&["not empty"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("full/keep.txt")).unwrap(),
+        "mine"
+    );
+    std::fs::write(dir.join("grading.json"), "{\"kind\":\"doormat-share\"}").unwrap();
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            "grading.json",
+            "--student",
+            "a",
+            "--answer",
+            "x",
+        ],
+    )
+    .refused(&["grading.json"]);
+}
