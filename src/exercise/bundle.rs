@@ -27,12 +27,14 @@ use super::{ExerciseKind, InstructorSecret};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
+use crate::schemes::forward_secret::follow::Follower;
 use crate::schemes::SchemeId;
 use crate::wire::names::check_name;
 use crate::wire::world_file::WorldFile;
 use crate::world::disk::{self, Staging};
+use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
-use crate::world::{SchemeParams, WorldSpec};
+use crate::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 /// The users of every exercise world.
 const USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
@@ -42,6 +44,11 @@ const MESSAGES: u64 = 100;
 const PER_DAY: u64 = 20;
 /// The user whose key leaks in `user-key-vs-escrow`.
 const VICTIM: &str = "carol";
+/// The user whose phone is copied in `forward-secret-window`, and when.
+const VICTIM_PHONE: &str = "alice";
+const STOLEN_AT: u64 = 50;
+/// Secret bits of every content key in `short-key`: a million keys, seconds in Python.
+const SHORT_KEY_BITS: u32 = 20;
 /// Most students one exercise makes.
 pub const MAX_STUDENTS: usize = 500;
 
@@ -276,6 +283,30 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 .to_owned();
             (SchemeId::SplitKey, goal, leaks, carrier)
         }
+        ExerciseKind::ShortKey => {
+            let carrier = pick(&traffic, &mut rng, |_| true)?;
+            let goal = format!(
+                "Message {} holds your flag. Its content key is 256 bits long, but the \
+                 short-key design leaves only {SHORT_KEY_BITS} of them secret (world.json: \
+                 parameters.bits). Find them.",
+                carrier.id
+            );
+            (SchemeId::ShortKey, goal, Vec::new(), carrier)
+        }
+        ExerciseKind::ForwardSecretWindow => {
+            let carrier = window_message(&traffic, &randomness, &mut rng)?;
+            let goal = format!(
+                "Malware copied {VICTIM_PHONE}'s phone just after t={STOLEN_AT}: everything the \
+                 messenger kept on it is in leaks/{VICTIM_PHONE}@{STOLEN_AT}.json. The messenger \
+                 uses the Double Ratchet. Read what the stolen state still opens: one of those \
+                 messages holds your flag."
+            );
+            let leaks = vec![(
+                format!("snapshots/{VICTIM_PHONE}@{STOLEN_AT}.json"),
+                format!("leaks/{VICTIM_PHONE}@{STOLEN_AT}.json"),
+            )];
+            (SchemeId::ForwardSecret, goal, leaks, carrier)
+        }
     };
     plants.insert(carrier.t, flag_text(&flag));
     let spec = WorldSpec {
@@ -288,9 +319,17 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
         params: SchemeParams {
             agents: 5,
             threshold: 3,
+            bits: SHORT_KEY_BITS,
             ..SchemeParams::default()
         },
-        snapshots: Vec::new(),
+        snapshots: if kind == ExerciseKind::ForwardSecretWindow {
+            vec![SnapshotAt {
+                user: VICTIM_PHONE.to_owned(),
+                t: STOLEN_AT,
+            }]
+        } else {
+            Vec::new()
+        },
         plants,
     };
     Ok(Task {
@@ -299,6 +338,36 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
         leaks,
         flag_message: carrier.id,
     })
+}
+
+/// A message the stolen phone opens after the theft, in a session that existed before
+/// it (so that no X3DH is needed to read it). The world is played once in memory with
+/// the very seed `simulate` will use; planting a text changes no key.
+fn window_message(
+    traffic: &[Message],
+    randomness: &Randomness,
+    rng: &mut RandomStream,
+) -> Result<Message> {
+    let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
+    let mut world = ForwardWorld::new(&users, randomness);
+    let (envelopes, phone) = world.record(traffic, VICTIM_PHONE, STOLEN_AT)?;
+    let phone = phone.ok_or_else(|| Error::Internal("the phone was not copied".into()))?;
+    let mut follower = Follower::new(&phone, STOLEN_AT);
+    let opened: Vec<&str> = envelopes
+        .iter()
+        .filter(|e| matches!(follower.content_key(e), Some(Ok(_))))
+        .filter(|e| e.t > STOLEN_AT)
+        .filter(|e| {
+            let peer = if e.from == VICTIM_PHONE {
+                &e.to[0]
+            } else {
+                &e.from
+            };
+            phone.sessions.contains_key(peer)
+        })
+        .map(|e| e.id.as_str())
+        .collect();
+    pick(traffic, rng, |m| opened.contains(&m.id.as_str()))
 }
 
 fn day_of(t: u64) -> u64 {

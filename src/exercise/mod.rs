@@ -30,13 +30,19 @@ pub enum ExerciseKind {
     UserKeyVsEscrow,
     /// Three of five agents' shares leaked: rebuild the escrow key.
     SplitKey,
+    /// Export-grade keys: brute-force the 20 secret bits of one message's key.
+    ShortKey,
+    /// A phone stolen at T under the Double Ratchet: read the short window it opens.
+    ForwardSecretWindow,
 }
 
 impl ExerciseKind {
-    pub const ALL: [ExerciseKind; 3] = [
+    pub const ALL: [ExerciseKind; 5] = [
         ExerciseKind::LeakedGoldenKey,
         ExerciseKind::UserKeyVsEscrow,
         ExerciseKind::SplitKey,
+        ExerciseKind::ShortKey,
+        ExerciseKind::ForwardSecretWindow,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -44,6 +50,8 @@ impl ExerciseKind {
             ExerciseKind::LeakedGoldenKey => "leaked-golden-key",
             ExerciseKind::UserKeyVsEscrow => "user-key-vs-escrow",
             ExerciseKind::SplitKey => "split-key",
+            ExerciseKind::ShortKey => "short-key",
+            ExerciseKind::ForwardSecretWindow => "forward-secret-window",
         }
     }
 

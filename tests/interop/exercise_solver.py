@@ -108,7 +108,31 @@ def split_key(bundle):
             return FLAG.search(text).group(0)
 
 
+def short_key(bundle):
+    """docs/wire-format.md: key = salt (27 bytes) ‖ 5 bytes whose top 40 - bits are zero."""
+    message = re.search(r"Message (m\d+) holds your flag", open(os.path.join(bundle, "README.md")).read())
+    bits = json.load(open(os.path.join(bundle, "world.json")))["parameters"]["bits"]
+    e = next(e for e in envelopes(bundle) if e["id"] == message.group(1))
+    salt, nonce, ct = (base64.b64decode(e[f]) for f in ("salt", "nonce", "ct"))
+    for secret in range(2 ** bits):
+        try:
+            text = AESGCM(salt + secret.to_bytes(5, "big")).decrypt(nonce, ct, aad(e)).decode()
+        except Exception:
+            continue
+        return FLAG.search(text).group(0)
+
+
+def forward_secret_window(bundle):
+    """docs/wire-format.md's follow.py (path in FOLLOW_PY) reads what the stolen phone opens."""
+    snapshot = glob.glob(os.path.join(bundle, "leaks", "*.json"))[0]
+    out = subprocess.run([sys.executable, os.environ["FOLLOW_PY"], bundle, snapshot],
+                         check=True, capture_output=True, text=True).stdout
+    texts = [json.loads(line)["text"] for line in out.splitlines()]
+    return next(FLAG.search(t).group(0) for t in texts if FLAG.search(t))
+
+
 kind, bundle = sys.argv[1], sys.argv[2]
 flag = {"leaked-golden-key": leaked_golden_key, "user-key-vs-escrow": user_key_vs_escrow,
-        "split-key": split_key}[kind](bundle)
+        "split-key": split_key, "short-key": short_key,
+        "forward-secret-window": forward_secret_window}[kind](bundle)
 print(flag)

@@ -46,7 +46,8 @@ pub enum ExerciseCommand {
 
 #[derive(Debug, Args)]
 pub struct ExerciseNewArgs {
-    /// leaked-golden-key, user-key-vs-escrow or split-key
+    /// leaked-golden-key, user-key-vs-escrow, split-key, short-key or
+    /// forward-secret-window
     #[arg(long, value_name = "KIND")]
     pub kind: String,
     /// Number of students (named student01, student02, ...)
