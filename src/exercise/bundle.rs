@@ -22,16 +22,18 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::Serialize;
 
-use super::grading::GradingFile;
+use super::grading::{GradingFile, LeafCheck};
 use super::{ExerciseKind, InstructorSecret};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
+use crate::schemes::clipper;
 use crate::schemes::forward_secret::follow::Follower;
 use crate::schemes::SchemeId;
+use crate::wire::b64;
 use crate::wire::names::check_name;
 use crate::wire::world_file::WorldFile;
-use crate::world::disk::{self, Staging};
+use crate::world::disk::{self, Staging, WorldDir};
 use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
 use crate::world::{SchemeParams, SnapshotAt, WorldSpec};
@@ -44,6 +46,8 @@ const MESSAGES: u64 = 100;
 const PER_DAY: u64 = 20;
 /// The user whose key leaks in `user-key-vs-escrow`.
 const VICTIM: &str = "carol";
+/// The sender who forges LEAFs in `leaf-forgery`.
+const ROGUE: &str = "alice";
 /// The user whose phone is copied in `forward-secret-window`, and when.
 const VICTIM_PHONE: &str = "alice";
 const STOLEN_AT: u64 = 50;
@@ -162,26 +166,24 @@ pub fn create(
     mkdir(&instructor.join("worlds"))?;
 
     let mut answers = String::from("student,flag,message\n");
+    let mut leaf_checks = Vec::new();
     for (i, student) in spec.students.iter().enumerate() {
         let task = plan(spec.kind, student, &secret)?;
         let world = instructor.join("worlds").join(student);
         disk::simulate(&task.spec, &world, false, &|_, _| {})?;
-        write_bundle(
-            spec.kind,
-            student,
-            &secret,
-            &task,
-            &world,
-            &root.join(student),
-        )?;
-        answers.push_str(&format!(
-            "{student},{},{}\n",
-            secret.flag(spec.kind, student),
-            task.flag_message
-        ));
+        let bundle = root.join(student);
+        write_bundle(spec.kind, student, &secret, &task, &world, &bundle)?;
+        let answer = if spec.kind == ExerciseKind::LeafForgery {
+            leaf_checks.push(leaf_check(student, &task, &world, &bundle)?);
+            "any forged LEAF that passes".to_owned()
+        } else {
+            secret.flag(spec.kind, student)
+        };
+        answers.push_str(&format!("{student},{answer},{}\n", task.flag_message));
         progress(i as u64 + 1, spec.students.len() as u64);
     }
-    let grading = GradingFile::new(spec.kind, &secret, &spec.students);
+    let mut grading = GradingFile::new(spec.kind, &secret, &spec.students);
+    grading.leaf_checks = leaf_checks;
     fsutil::write_new(
         &instructor.join("grading.json"),
         grading.to_json().as_bytes(),
@@ -307,6 +309,21 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
             )];
             (SchemeId::ForwardSecret, goal, leaks, carrier)
         }
+        ExerciseKind::LeafForgery => {
+            let carrier = pick(&traffic, &mut rng, |m| m.from == ROGUE)?;
+            let goal = format!(
+                "You are {ROGUE}, and your messenger runs on a Clipper chip. You want to send \
+                 message {} without the escrow agents being able to read it, and without the \
+                 receiving chip refusing it. Forge a LEAF for it: 46 bytes that the receiving \
+                 chip accepts (its 16-bit checksum passes, under the family key in \
+                 leaks/family.key) but that carry no real unit id. leaks/my-message.json holds \
+                 your message's content key and nonce: your own app knows them. Submit \
+                 doormat{{the 46 bytes in lowercase hex}}.",
+                carrier.id
+            );
+            let leaks = vec![("keys/family.key".to_owned(), "leaks/family.key".to_owned())];
+            (SchemeId::Clipper, goal, leaks, carrier)
+        }
     };
     plants.insert(carrier.t, flag_text(&flag));
     let spec = WorldSpec {
@@ -368,6 +385,59 @@ fn window_message(
         .map(|e| e.id.as_str())
         .collect();
     pick(traffic, rng, |m| opened.contains(&m.id.as_str()))
+}
+
+/// leaf-forgery: what the student's receiving chip will check, read from the
+/// instructor's copy of the world; and the sender's own knowledge of its message,
+/// written into the bundle.
+fn leaf_check(student: &str, task: &Task, world: &Path, bundle: &Path) -> Result<LeafCheck> {
+    let world_dir = WorldDir::open(world)?;
+    let family =
+        crate::attacks::load_family_key(&world_dir, &world.join(clipper::FAMILY_KEY_FILE))?;
+    let sender = disk::load_private_key(&world.join("keys").join(format!("{ROGUE}.pem")))?;
+    let mut capture = world_dir.capture()?;
+    let envelope = loop {
+        match capture.next_envelope()? {
+            Some(e) if e.id == task.flag_message => break e,
+            Some(_) => continue,
+            None => {
+                return Err(Error::Internal(
+                    "the exercise message is not recorded".into(),
+                ))
+            }
+        }
+    };
+    let slot = envelope
+        .wrapped_for(ROGUE)
+        .ok_or_else(|| Error::Internal("the sender has no slot in its own message".into()))?;
+    let key = sender
+        .unwrap_key(slot)
+        .map_err(|_| Error::Internal("the sender cannot open its own message".into()))?;
+    let leaf = envelope
+        .leaf
+        .as_deref()
+        .and_then(|leaf| clipper::read_leaf(&family, leaf, &envelope.nonce))
+        .ok_or_else(|| Error::Internal("the exercise message has no LEAF".into()))?;
+    let mine = serde_json::json!({
+        "id": envelope.id,
+        "content_key": b64(key.expose_secret()),
+        "nonce": b64(&envelope.nonce),
+        "note": "you sent this message: your own app knows its content key and nonce",
+    });
+    fsutil::write_new(
+        &bundle.join("leaks/my-message.json"),
+        (serde_json::to_string_pretty(&mine).map_err(|e| Error::Internal(e.to_string()))? + "\n")
+            .as_bytes(),
+        true,
+    )?;
+    Ok(LeafCheck {
+        student: student.to_owned(),
+        message: envelope.id.clone(),
+        family_key: b64(family.expose_secret()),
+        content_key: b64(key.expose_secret()),
+        nonce: b64(&envelope.nonce),
+        unit_id: leaf.unit_id,
+    })
 }
 
 fn day_of(t: u64) -> u64 {
@@ -448,11 +518,14 @@ fn copy(from: &Path, to: &Path, private: bool) -> Result<()> {
 }
 
 fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) -> String {
-    let leaks: String = task
+    let mut leaks: String = task
         .leaks
         .iter()
         .map(|(_, to)| format!("  - `{to}`\n"))
         .collect();
+    if kind == ExerciseKind::LeafForgery {
+        leaks.push_str("  - `leaks/my-message.json`\n");
+    }
     format!(
         "# doormat exercise: {kind}\n\n\
          Student: **{student}** (class {class_id}). This bundle is yours alone: your flag is \
@@ -465,8 +538,8 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
          - what leaked:\n{leaks}\n\
          ## Your task\n\n\
          {goal}\n\n\
-         A flag looks like `doormat{{` followed by 20 hexadecimal digits and `}}`. Submit \
-         exactly that string.\n\n\
+         An answer looks like `doormat{{` followed by {digits} lowercase hexadecimal digits \
+         and `}}`. Submit exactly that string.\n\n\
          ## How\n\n\
          Everything you need is in `docs/wire-format.md` of doormat (the envelope format, \
          with a worked example) and in the worksheet `docs/exercises/{kind}.md`. `openssl` \
@@ -474,5 +547,6 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
          needed.\n",
         kind = kind.as_str(),
         goal = task.goal,
+        digits = kind.answer_digits(),
     )
 }

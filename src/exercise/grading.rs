@@ -2,8 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_flag_shaped, ExerciseKind, InstructorSecret};
+use std::collections::BTreeMap;
+
+use super::{ExerciseKind, InstructorSecret};
+use crate::crypto::aead::ContentKey;
 use crate::error::InputError;
+use crate::schemes::clipper::{self, Secret32};
 use crate::wire::names::{check_name, truncate};
 use crate::wire::{b64, unb64};
 
@@ -20,6 +24,21 @@ pub struct GradingFile {
     pub secret: String,
     pub students: Vec<String>,
     pub note: String,
+    /// leaf-forgery: what each student's receiving chip checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaf_checks: Vec<LeafCheck>,
+}
+
+/// What the receiving chip needs to check one student's LEAF, and the genuine unit id
+/// (a copy of the real LEAF is not a forgery). base64 throughout; secret.
+#[derive(Debug, Clone, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct LeafCheck {
+    pub student: String,
+    pub message: String,
+    pub family_key: String,
+    pub content_key: String,
+    pub nonce: String,
+    pub unit_id: u32,
 }
 
 impl std::fmt::Debug for GradingFile {
@@ -39,6 +58,7 @@ pub struct Grading {
     pub class_id: String,
     pub students: Vec<String>,
     secret: InstructorSecret,
+    leaf_checks: BTreeMap<String, LeafCheck>,
 }
 
 impl GradingFile {
@@ -51,6 +71,7 @@ impl GradingFile {
             secret: b64(secret.expose_secret()),
             students: students.to_vec(),
             note: "keep this file from students: its secret makes every flag".to_owned(),
+            leaf_checks: Vec::new(),
         }
     }
 
@@ -90,11 +111,23 @@ impl GradingFile {
         for (i, student) in file.students.iter().enumerate() {
             check_name(student).map_err(|e| e.field(format!("students[{i}]")))?;
         }
+        let leaf_checks: BTreeMap<String, LeafCheck> = file
+            .leaf_checks
+            .iter()
+            .map(|c| (c.student.clone(), c.clone()))
+            .collect();
+        if exercise == ExerciseKind::LeafForgery {
+            if let Some(student) = file.students.iter().find(|s| !leaf_checks.contains_key(*s)) {
+                return Err(InputError::new(format!("has no LEAF check for {student}"))
+                    .field("leaf_checks"));
+            }
+        }
         Ok(Grading {
             exercise,
             class_id: file.class_id.clone(),
             students: file.students.clone(),
             secret,
+            leaf_checks,
         })
     }
 }
@@ -113,6 +146,15 @@ pub enum Verdict {
 
 impl Grading {
     fn verdict(&self, student: &str, answer: &str) -> Verdict {
+        if self.exercise == ExerciseKind::LeafForgery {
+            // A forged LEAF is checked, not compared: any LEAF the student's receiving
+            // chip accepts and that names no real unit is right. Another student's LEAF
+            // fails this student's check; who it belonged to is not worth a guess.
+            return match self.leaf_checks.get(student) {
+                Some(check) if check.accepts_forgery(answer) => Verdict::Right,
+                _ => Verdict::Wrong,
+            };
+        }
         if answer == self.secret.flag(self.exercise, student) {
             return Verdict::Right;
         }
@@ -141,19 +183,60 @@ impl Grading {
     }
 }
 
+impl LeafCheck {
+    /// Whether `answer` (`doormat{` + the LEAF in hex + `}`) passes the receiving chip's
+    /// 16-bit check for this message and carries a unit id that is not the sender's.
+    fn accepts_forgery(&self, answer: &str) -> bool {
+        let parse = || -> Option<bool> {
+            let leaf = unhex(super::hex_in_braces(answer)?)?;
+            let family =
+                Secret32::from_bytes(unb64("family_key", &self.family_key).ok()?.as_slice())?;
+            let key =
+                ContentKey::from_slice(&unb64("content_key", &self.content_key).ok()?).ok()?;
+            let nonce: [u8; 12] = unb64("nonce", &self.nonce)
+                .ok()?
+                .as_slice()
+                .try_into()
+                .ok()?;
+            let expected = clipper::checksum(&key, &nonce);
+            let contents = clipper::read_leaf(&family, &leaf, &nonce)?;
+            Some(contents.checksum == expected && contents.unit_id != self.unit_id)
+        };
+        parse().unwrap_or(false)
+    }
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect()
+}
+
 /// Checks one answer. Malformed answers and unknown students are input errors (exit 2);
 /// a well-formed wrong flag is a verdict.
 pub fn check(grading: &Grading, student: &str, answer: &str) -> Result<Verdict, InputError> {
     grading.knows(student).map_err(|e| e.field("--student"))?;
     let answer = answer.trim();
-    if !is_flag_shaped(answer) {
+    if !is_answer_shaped(grading.exercise, answer) {
         return Err(
             InputError::new(format!("{:?} is not a flag", truncate(answer, 60)))
                 .field("--answer")
-                .hint("a flag is doormat{ followed by 20 lowercase hexadecimal digits and }"),
+                .hint(format!(
+                    "an answer to {} is doormat{{ followed by {} lowercase hexadecimal digits and }}",
+                    grading.exercise.as_str(),
+                    grading.exercise.answer_digits()
+                )),
         );
     }
     Ok(grading.verdict(student, answer))
+}
+
+fn is_answer_shaped(kind: ExerciseKind, answer: &str) -> bool {
+    super::hex_in_braces(answer).is_some_and(|hex| hex.len() == kind.answer_digits())
 }
 
 /// One row of a graded CSV.
@@ -240,7 +323,7 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Vec<GradedRow>, Input
                 .filter(|a| !a.is_empty());
             let verdict = match &answer {
                 None => Verdict::Missing,
-                Some(a) if !is_flag_shaped(a) => Verdict::Wrong,
+                Some(a) if !is_answer_shaped(grading.exercise, a) => Verdict::Wrong,
                 Some(a) => grading.verdict(student, a),
             };
             GradedRow {

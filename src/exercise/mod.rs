@@ -34,15 +34,19 @@ pub enum ExerciseKind {
     ShortKey,
     /// A phone stolen at T under the Double Ratchet: read the short window it opens.
     ForwardSecretWindow,
+    /// Blaze 1994: forge a Clipper LEAF that passes the receiver's 16-bit check. The
+    /// answer is the forged LEAF itself, `doormat{` + 92 hex digits + `}`.
+    LeafForgery,
 }
 
 impl ExerciseKind {
-    pub const ALL: [ExerciseKind; 5] = [
+    pub const ALL: [ExerciseKind; 6] = [
         ExerciseKind::LeakedGoldenKey,
         ExerciseKind::UserKeyVsEscrow,
         ExerciseKind::SplitKey,
         ExerciseKind::ShortKey,
         ExerciseKind::ForwardSecretWindow,
+        ExerciseKind::LeafForgery,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -52,6 +56,7 @@ impl ExerciseKind {
             ExerciseKind::SplitKey => "split-key",
             ExerciseKind::ShortKey => "short-key",
             ExerciseKind::ForwardSecretWindow => "forward-secret-window",
+            ExerciseKind::LeafForgery => "leaf-forgery",
         }
     }
 
@@ -145,14 +150,27 @@ impl std::fmt::Debug for InstructorSecret {
 
 /// Whether `text` has the shape of a flag: `doormat{` + 20 lowercase hex digits + `}`.
 pub fn is_flag_shaped(text: &str) -> bool {
+    hex_in_braces(text).is_some_and(|hex| hex.len() == 20)
+}
+
+/// The lowercase hex digits between `doormat{` and `}`, if that is all there is.
+pub fn hex_in_braces(text: &str) -> Option<&str> {
     text.strip_prefix("doormat{")
         .and_then(|rest| rest.strip_suffix('}'))
-        .is_some_and(|hex| {
-            hex.len() == 20
-                && hex
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        .filter(|hex| {
+            hex.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
+}
+
+impl ExerciseKind {
+    /// Hex digits between the braces of this exercise's answer.
+    pub fn answer_digits(&self) -> usize {
+        match self {
+            ExerciseKind::LeafForgery => 2 * crate::schemes::clipper::LEAF_LEN,
+            _ => 20,
+        }
+    }
 }
 
 #[cfg(test)]

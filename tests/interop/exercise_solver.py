@@ -131,8 +131,38 @@ def forward_secret_window(bundle):
     return next(FLAG.search(t).group(0) for t in texts if FLAG.search(t))
 
 
+def leaf_forgery(bundle):
+    """Blaze 1994: try random LEAFs until the receiver's 16-bit checksum passes.
+    docs/wire-format.md: LEAF = AES-256-CTR(family key, counter block nonce ‖ 00000000) of
+    wrapped key (40) ‖ unit id (4, big-endian) ‖ HMAC-SHA256(content key,
+    "doormat/leaf/1" ‖ nonce)[:2]."""
+    from cryptography.hazmat.primitives import hmac as hmac_mod
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    family = base64.b64decode(json.load(open(os.path.join(bundle, "leaks", "family.key")))["key"])
+    mine = json.load(open(os.path.join(bundle, "leaks", "my-message.json")))
+    key, nonce = base64.b64decode(mine["content_key"]), base64.b64decode(mine["nonce"])
+    mac = hmac_mod.HMAC(key, hashes.SHA256())
+    mac.update(b"doormat/leaf/1" + nonce)
+    expected = mac.finalize()[:2]
+
+    def read(leaf):
+        ctr = Cipher(algorithms.AES(family), modes.CTR(nonce + b"\0\0\0\0")).decryptor()
+        return ctr.update(leaf) + ctr.finalize()
+
+    genuine = next(e for e in envelopes(bundle) if e["id"] == mine["id"])
+    genuine_unit = read(base64.b64decode(genuine["leaf"]))[40:44]
+    tries = 0
+    while True:
+        tries += 1
+        leaf = os.urandom(46)
+        plain = read(leaf)
+        if plain[44:] == expected and plain[40:44] != genuine_unit:
+            print(f"forged after {tries} tries", file=sys.stderr)
+            return "doormat{" + leaf.hex() + "}"
+
+
 kind, bundle = sys.argv[1], sys.argv[2]
 flag = {"leaked-golden-key": leaked_golden_key, "user-key-vs-escrow": user_key_vs_escrow,
         "split-key": split_key, "short-key": short_key,
-        "forward-secret-window": forward_secret_window}[kind](bundle)
+        "forward-secret-window": forward_secret_window, "leaf-forgery": leaf_forgery}[kind](bundle)
 print(flag)

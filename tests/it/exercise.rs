@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use crate::util::*;
 
-const KINDS: [&str; 5] = [
+const KINDS: [&str; 6] = [
     "leaked-golden-key",
     "user-key-vs-escrow",
     "split-key",
     "short-key",
     "forward-secret-window",
+    "leaf-forgery",
 ];
 
 fn new_exercise(dir: &Path, kind: &str, seed: &str) -> PathBuf {
@@ -88,16 +89,41 @@ fn every_kind_is_solved_the_way_a_student_would_and_graded() {
         check(&dir, &grading, "student02", &second).ok();
         let shared = check(&dir, &grading, "student01", &second);
         assert_eq!(shared.code, 1, "{kind}: {}", shared.stdout);
-        assert!(
-            shared.stdout.contains("student02's flag"),
-            "{}",
-            shared.stdout
-        );
-        let decoy = check(&dir, &grading, "student01", "doormat{0123456789abcdef0123}");
-        assert_eq!(decoy.code, 1);
+        if kind == "leaf-forgery" {
+            // A forged LEAF is checked against the student's own message: a neighbour's
+            // passes only their chip's check, and the genuine LEAF is no forgery.
+            let genuine = genuine_leaf(&out.join("student01"));
+            assert_eq!(check(&dir, &grading, "student01", &genuine).code, 1);
+            let zeros = format!("doormat{{{}}}", "0".repeat(92));
+            assert_eq!(check(&dir, &grading, "student01", &zeros).code, 1);
+        } else {
+            assert!(
+                shared.stdout.contains("student02's flag"),
+                "{}",
+                shared.stdout
+            );
+            let decoy = check(&dir, &grading, "student01", "doormat{0123456789abcdef0123}");
+            assert_eq!(decoy.code, 1);
+        }
         check(&dir, &grading, "student01", "the flag").refused(&["--answer", "not a flag"]);
         check(&dir, &grading, "nobody", &first).refused(&["--student", "another class"]);
     }
+}
+
+/// The LEAF the student's own chip made for the exercise message, as a would-be answer.
+fn genuine_leaf(bundle: &Path) -> String {
+    use base64::Engine;
+    let mine: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(bundle.join("leaks/my-message.json")).unwrap(),
+    )
+    .unwrap();
+    let capture = read_jsonl(&bundle.join("capture.jsonl"));
+    let envelope = capture.iter().find(|e| e["id"] == mine["id"]).unwrap();
+    let leaf = base64::engine::general_purpose::STANDARD
+        .decode(envelope["leaf"].as_str().unwrap())
+        .unwrap();
+    let hex: String = leaf.iter().map(|b| format!("{b:02x}")).collect();
+    format!("doormat{{{hex}}}")
 }
 
 #[test]
