@@ -330,3 +330,21 @@ fn bad_requests_are_refused_and_write_nothing() {
     )
     .refused(&["grading.json"]);
 }
+
+#[test]
+fn every_kind_has_a_worksheet_and_a_solution() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/exercises");
+    let index = std::fs::read_to_string(docs.join("README.md")).unwrap();
+    for kind in KINDS {
+        let sheet = std::fs::read_to_string(docs.join(format!("{kind}.md"))).unwrap();
+        assert!(
+            sheet.contains("Learning goals") && sheet.contains("## Hints"),
+            "{kind}"
+        );
+        assert!(
+            docs.join(format!("solutions/{kind}.md")).is_file(),
+            "{kind}"
+        );
+        assert!(index.contains(&format!("`{kind}`")), "{kind} in the index");
+    }
+}
