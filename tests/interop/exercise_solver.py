@@ -9,6 +9,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from student_tools import gf_inverse, gf_mul  # GF(2^8) arithmetic, polynomial 0x11d
+
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 FLAG = re.compile(r"doormat\{[0-9a-f]{20}\}")
 
@@ -71,23 +74,6 @@ def user_key_vs_escrow(bundle):
     print(f"escrow key opens {len(by_escrow)}, {user}'s key opens {len(by_user)}", file=sys.stderr)
     only_escrow = [text for id, text in by_escrow.items() if id not in by_user]
     return next(FLAG.search(t).group(0) for t in only_escrow if FLAG.search(t))
-
-
-def gf_mul(a, b):
-    """GF(2^8) with the polynomial 0x11d, as docs/wire-format.md says."""
-    product = 0
-    while b:
-        if b & 1:
-            product ^= a
-        a <<= 1
-        if a & 0x100:
-            a ^= 0x11D
-        b >>= 1
-    return product
-
-
-def gf_inverse(a):
-    return next(b for b in range(1, 256) if gf_mul(a, b) == 1)
 
 
 def split_key(bundle):

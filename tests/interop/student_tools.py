@@ -109,8 +109,9 @@ def brute_force(world, message_id):
     sys.exit("no key opens it")
 
 
-command, args = sys.argv[1], sys.argv[2:]
-{"combine-shares": lambda: combine_shares(args[0], args[1:]),
- "unseal-vault": lambda: unseal_vault(*args),
- "open-leaves": lambda: open_leaves(*args),
- "brute-force": lambda: brute_force(*args)}[command]()
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    {"combine-shares": lambda: combine_shares(args[0], args[1:]),
+     "unseal-vault": lambda: unseal_vault(*args),
+     "open-leaves": lambda: open_leaves(*args),
+     "brute-force": lambda: brute_force(*args)}[command]()
