@@ -80,7 +80,9 @@ fn per_message(c: &mut Criterion) {
                 id,
                 envelope.to_json_line().len() + 1
             );
-            read.bench_function(id.as_str(), |b| b.iter(|| bench::open_one(&bob, &envelope)));
+            read.bench_function(id.as_str(), |b| {
+                b.iter(|| assert!(bench::open_one(&bob, &envelope)))
+            });
             let holder = match id {
                 SchemeId::GoldenKey | SchemeId::SplitKey => ESCROW_NAME,
                 SchemeId::Ghost => GHOST_NAME,
@@ -88,7 +90,7 @@ fn per_message(c: &mut Criterion) {
             };
             let keyring = Keyring::of_parties(&parties, &[holder]);
             read.bench_function(format!("{id} (escrow-read)"), |b| {
-                b.iter(|| bench::open_one(&keyring, &envelope))
+                b.iter(|| assert!(bench::open_one(&keyring, &envelope)))
             });
         }
         read.finish();
