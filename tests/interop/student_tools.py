@@ -46,7 +46,8 @@ def gf_inverse(a):
     return result
 
 
-def combine_shares(out_path, paths):
+def combined_key(paths):
+    """The private key the share files rebuild, by Lagrange interpolation at 0, byte by byte."""
     shares = [b64(json.load(open(p))["share"]) for p in paths]
     points = [(s[0], s[1:]) for s in shares]
     secret = bytearray(len(points[0][1]))
@@ -57,8 +58,11 @@ def combine_shares(out_path, paths):
                 weight = gf_mul(weight, gf_mul(xj, gf_inverse(xj ^ xi)))
         for k, y in enumerate(yi):
             secret[k] ^= gf_mul(weight, y)
-    key = serialization.load_der_private_key(bytes(secret), password=None)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    return serialization.load_der_private_key(bytes(secret), password=None)
+
+
+def combine_shares(out_path, paths):
+    pem = combined_key(paths).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     open(out_path, "wb").write(pem)
 
