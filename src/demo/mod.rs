@@ -1,11 +1,14 @@
 //! Classroom demos: scripted stories told with real cryptography.
 //!
-//! A demo returns [`Act`]s made of [`Block`]s (facts, tables, blast radii); it prints
-//! nothing. The binary renders them for a projector or as JSON, and the tests read the
-//! numbers straight from them.
+//! A demo is a scenario file (demos/*.toml, format in docs/scenario-format.md), embedded
+//! in the binary so that `doormat demo NAME` works from an installed copy; a teacher's
+//! own file runs with `doormat demo --file`. The [`engine`] plays it and returns [`Act`]s
+//! made of [`Block`]s (facts, tables, blast radii, the who-can-read-what matrix); it
+//! prints nothing. The binary renders them for a projector or as JSON, and the tests
+//! read the numbers straight from them.
 
-mod flagship;
-mod forward_secrecy;
+mod engine;
+pub mod scenario;
 
 use serde::Serialize;
 
@@ -13,40 +16,86 @@ use crate::attacks::timeline::{Span, Timeline};
 use crate::attacks::{BlastRadius, Keyring, Opener, Tally};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
-use crate::error::{InputError, Result};
+use crate::error::{Error, InputError, Result};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
 use crate::world::Party;
 
-pub use flagship::run as run_flagship;
-pub use forward_secrecy::run as run_forward_secrecy;
+pub use engine::duration;
+pub use scenario::Scenario;
 
-/// A demo's name and the one sentence `doormat demo --list` prints for it.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct DemoInfo {
-    pub name: &'static str,
-    pub summary: &'static str,
-}
-
-/// Every demo this doormat has, the flagship first.
-pub const DEMOS: &[DemoInfo] = &[
-    DemoInfo {
-        name: "golden-key-leak",
-        summary: "One escrow key leaks and every recorded message of every user opens; without escrow, one stolen key opens one user's conversations.",
-    },
-    DemoInfo {
-        name: "forward-secrecy",
-        summary: "The same phone stolen at the same moment: with a ratchet the past stays sealed and the future heals; with a golden key nothing does.",
-    },
+/// The scenario files shipped in demos/, the flagship first: (file name, text).
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("golden-key-leak.toml", include_str!("../../demos/golden-key-leak.toml")),
+    ("harvest-now-decrypt-later.toml", include_str!("../../demos/harvest-now-decrypt-later.toml")),
+    ("insider-abuse.toml", include_str!("../../demos/insider-abuse.toml")),
+    ("salt-typhoon.toml", include_str!("../../demos/salt-typhoon.toml")),
+    ("athens-affair.toml", include_str!("../../demos/athens-affair.toml")),
+    ("forward-secrecy.toml", include_str!("../../demos/forward-secrecy.toml")),
+    ("split-key.toml", include_str!("../../demos/split-key.toml")),
+    ("vendor-vault.toml", include_str!("../../demos/vendor-vault.toml")),
+    ("ghost-user.toml", include_str!("../../demos/ghost-user.toml")),
+    ("clipper-leaf-forgery.toml", include_str!("../../demos/clipper-leaf-forgery.toml")),
+    ("tea1-short-key.toml", include_str!("../../demos/tea1-short-key.toml")),
+    ("export-grade.toml", include_str!("../../demos/export-grade.toml")),
 ];
 
-/// Runs the demo called `name`.
+/// A demo's name and the one sentence `doormat demo --list` prints for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoInfo {
+    pub name: String,
+    pub summary: String,
+}
+
+/// Every shipped demo, the flagship first.
+pub fn catalogue() -> Result<Vec<DemoInfo>> {
+    EMBEDDED
+        .iter()
+        .map(|(file, text)| {
+            let scenario = embedded(file, text)?;
+            Ok(DemoInfo {
+                name: scenario.name,
+                summary: scenario.summary,
+            })
+        })
+        .collect()
+}
+
+/// A shipped scenario: a mistake in one is doormat's bug, not the teacher's.
+fn embedded(file: &str, text: &str) -> Result<Scenario> {
+    scenario::parse(&format!("demos/{file}"), text)
+        .map_err(|e| Error::Internal(format!("shipped scenario: {e}")))
+}
+
+/// Reads a teacher's scenario file.
+pub fn load_file(path: &std::path::Path) -> Result<Scenario> {
+    let text = crate::fsutil::read_small_text(path, "a scenario file")?;
+    scenario::parse(&path.display().to_string(), &text).map_err(Error::from)
+}
+
+/// Runs the shipped demo called `name`.
 pub fn run(name: &str, options: &DemoOptions, observer: &mut dyn DemoObserver) -> Result<DemoRun> {
-    match find(name)?.name {
-        "forward-secrecy" => run_forward_secrecy(options, observer),
-        _ => run_flagship(options, observer),
-    }
+    run_scenario(&find(name)?, options, observer)
+}
+
+/// Runs a scenario act by act, asking `observer` before each.
+pub fn run_scenario(
+    scenario: &Scenario,
+    options: &DemoOptions,
+    observer: &mut dyn DemoObserver,
+) -> Result<DemoRun> {
+    let seed = options.seed.or(scenario.world.seed);
+    let mut engine = engine::Engine::new(scenario, Randomness::from_seed(seed))?;
+    let mut stage = Stage::new(observer);
+    let finished = engine.play(&mut stage)?;
+    Ok(DemoRun {
+        demo: scenario.name.clone(),
+        summary: scenario.summary.clone(),
+        seed,
+        acts: stage.acts,
+        stopped_early: !finished,
+    })
 }
 
 /// Runs acts one after another, asking the observer before each.
@@ -91,32 +140,26 @@ impl<'a> Stage<'a> {
 /// The demo `doormat demo` runs when given no name.
 pub const FLAGSHIP: &str = "golden-key-leak";
 
-/// Looks a demo up by name.
-pub fn find(name: &str) -> Result<&'static DemoInfo, InputError> {
-    DEMOS.iter().find(|d| d.name == name).ok_or_else(|| {
-        InputError::new(format!(
-            "there is no demo called {:?}",
-            crate::wire::names::truncate(name, 40)
-        ))
-        .hint("doormat demo --list shows the demos")
-    })
+/// Looks a shipped demo up by name.
+pub fn find(name: &str) -> Result<Scenario> {
+    for (file, text) in EMBEDDED {
+        if file.strip_suffix(".toml") == Some(name) {
+            return embedded(file, text);
+        }
+    }
+    Err(InputError::new(format!(
+        "there is no demo called {:?}",
+        crate::wire::names::truncate(name, 40)
+    ))
+    .hint("doormat demo --list shows the demos; doormat demo --file runs your own")
+    .into())
 }
 
 /// How a demo runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DemoOptions {
-    pub randomness: Randomness,
-    /// Messages recorded before the leak.
-    pub messages: u64,
-}
-
-impl Default for DemoOptions {
-    fn default() -> Self {
-        DemoOptions {
-            randomness: Randomness::Os,
-            messages: 1000,
-        }
-    }
+    /// `--seed`: overrides the scenario's own seed; neither means OS randomness.
+    pub seed: Option<u64>,
 }
 
 /// Hooks the binary uses to show a demo while it runs.
@@ -139,6 +182,7 @@ impl DemoObserver for Quiet {}
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoRun {
     pub demo: String,
+    pub summary: String,
     /// The classroom seed, if the run was seeded (and so repeatable).
     pub seed: Option<u64>,
     pub acts: Vec<Act>,
@@ -186,6 +230,56 @@ pub enum Block {
     },
     /// Where the story's facts come from.
     Sources { sources: Vec<String> },
+    /// Who can read what: each party's share of each user's messages.
+    Matrix { matrix: Matrix },
+    /// The authority's access log.
+    Log { entries: Vec<LogEntry> },
+}
+
+/// Rows are parties and adversaries, columns are users.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// The design whose recording this is.
+    pub design: String,
+    pub users: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixRow {
+    pub name: String,
+    /// "user", "authority", "network" or "adversary".
+    pub kind: String,
+    /// One per user, in `users` order.
+    pub cells: Vec<MatrixCell>,
+}
+
+/// Of `messages` (the user's, sent or received, recorded so far), how many the row reads.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct MatrixCell {
+    pub readable: u64,
+    pub messages: u64,
+}
+
+impl MatrixCell {
+    /// Whole percent, rounded down except that any reading at all shows as at least 1%.
+    pub fn percent(&self) -> u64 {
+        if self.messages == 0 || self.readable == 0 {
+            0
+        } else {
+            (100 * self.readable / self.messages).max(1)
+        }
+    }
+}
+
+/// One use of exceptional access, as the authority's log records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub t: u64,
+    pub by: String,
+    pub target: String,
+    /// The warrant cited, if any.
+    pub warrant: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,11 +406,45 @@ pub fn demo_key(name: &str) -> PrivateKey {
         "escrow" => include_str!("../../demos/keys/escrow.pem"),
         "vendor" => include_str!("../../demos/keys/vendor.pem"),
         "ghost" => include_str!("../../demos/keys/ghost.pem"),
+        "escrow-2" => include_str!("../../demos/keys/escrow-2.pem"),
         _ => unreachable!("demo_key is only asked for the demo cast"),
     };
     PrivateKey::from_pem(pem)
         .expect("the shipped demo keys parse (checked by a test)")
         .into_published()
+}
+
+/// The published key of a scenario's `index`-th user, whatever the teacher calls them.
+pub fn user_key(index: usize) -> PrivateKey {
+    const USERS: [&str; scenario::MAX_USERS] = ["alice", "bob", "carol", "dave", "erin", "frank"];
+    demo_key(USERS[index % USERS.len()])
+}
+
+/// Up to three recovered messages that show why this matters (codes, health, money),
+/// chosen by content so the choice is deterministic under a seed.
+pub(crate) fn telling_samples(opened: &[Plaintext]) -> Vec<Plaintext> {
+    const TELLING: [&str; 5] = ["door code", "Pin for", "test came back", "quit", "password"];
+    let mut picked: Vec<Plaintext> = Vec::new();
+    for word in TELLING {
+        if picked.len() == 3 {
+            break;
+        }
+        if let Some(m) = opened.iter().find(|m| m.text.contains(word)) {
+            if !picked.iter().any(|p| p.id == m.id) {
+                picked.push(m.clone());
+            }
+        }
+    }
+    for m in opened {
+        if picked.len() >= 3 {
+            break;
+        }
+        if !picked.iter().any(|p| p.id == m.id) {
+            picked.push(m.clone());
+        }
+    }
+    picked.sort_by(|a, b| a.id.cmp(&b.id));
+    picked
 }
 
 #[cfg(test)]
@@ -327,6 +455,7 @@ mod tests {
     fn demo_keys_parse_and_are_distinct_2048_bit_keys() {
         let names = [
             "alice", "bob", "carol", "dave", "erin", "frank", "escrow", "vendor", "ghost",
+            "escrow-2",
         ];
         let mut fingerprints: Vec<String> = names
             .iter()
@@ -344,6 +473,6 @@ mod tests {
     #[test]
     fn find_explains_unknown_names() {
         assert!(find(FLAGSHIP).is_ok());
-        assert!(find("nope").unwrap_err().hint.unwrap().contains("--list"));
+        assert!(find("nope").unwrap_err().hint().unwrap().contains("--list"));
     }
 }

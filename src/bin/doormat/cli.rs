@@ -207,6 +207,9 @@ pub struct DemoArgs {
     /// List the demos, one line each
     #[arg(long)]
     pub list: bool,
+    /// Run your own scenario file (format: docs/scenario-format.md)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
     /// Repeat a run exactly (classroom use: the run is predictable to anyone with the seed)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

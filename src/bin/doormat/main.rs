@@ -79,19 +79,23 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     let style = Style::for_stdout(args.no_color);
     if args.list {
         let mut out = std::io::stdout().lock();
-        for info in demo::DEMOS {
-            writeln!(out, "{:<18} {}", info.name, info.summary).map_err(stdout_error)?;
+        for info in demo::catalogue()? {
+            writeln!(out, "{} {}", info.name, info.summary).map_err(stdout_error)?;
         }
         return Ok(());
     }
-    let name = args.name.as_deref().unwrap_or(demo::FLAGSHIP);
-    demo::find(name)?;
-    let options = DemoOptions {
-        randomness: Randomness::from_seed(args.seed),
-        ..DemoOptions::default()
+    let scenario = match (&args.file, &args.name) {
+        (Some(_), Some(_)) => {
+            return Err(InputError::new("give a demo name or --file, not both")
+                .field("--file")
+                .into())
+        }
+        (Some(path), None) => demo::load_file(path)?,
+        (None, name) => demo::find(name.as_deref().unwrap_or(demo::FLAGSHIP))?,
     };
+    let options = DemoOptions { seed: args.seed };
     if args.json {
-        let run = demo::run(name, &options, &mut demo::Quiet)?;
+        let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
         return print_json(&run);
     }
     let mut screen = Screen {
@@ -100,8 +104,9 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         progress: None,
         out: std::io::stdout(),
     };
-    render::demo_header(&mut screen.out, &style, name, args.seed).map_err(stdout_error)?;
-    let run = demo::run(name, &options, &mut screen)?;
+    let seed = args.seed.or(scenario.world.seed);
+    render::demo_header(&mut screen.out, &style, &scenario.name, seed).map_err(stdout_error)?;
+    let run = demo::run_scenario(&scenario, &options, &mut screen)?;
     if run.stopped_early {
         writeln!(screen.out, "\n(stopped)").map_err(stdout_error)?;
     }

@@ -14,7 +14,7 @@ use doormat::attacks::timeline::Timeline;
 use doormat::attacks::{BlastRadius, Compromise};
 use doormat::bench::BenchReport;
 use doormat::compare::Comparison;
-use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact};
+use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact, LogEntry, Matrix};
 use doormat::error::Error;
 use doormat::exercise::{ExerciseSummary, GradedRow, Grading, Verdict};
 use doormat::scale::{sci, ScaleReport};
@@ -227,6 +227,8 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
         Block::Comparison { rows } => comparison(out, style, rows)?,
         Block::Timeline { timeline, .. } => timeline_lines(out, style, timeline)?,
         Block::Exposure { victim, t, rows } => exposure(out, style, victim, *t, rows)?,
+        Block::Matrix { matrix } => self::matrix(out, style, matrix)?,
+        Block::Log { entries } => log(out, style, entries)?,
         Block::Sources { sources } => {
             writeln!(
                 out,
@@ -409,11 +411,18 @@ pub fn comparison_report(out: &mut impl Write, style: &Style, c: &Comparison) ->
 }
 
 fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io::Result<()> {
+    // The compromise column is as wide as its longest entry, up to what 80 columns allow.
+    let w = rows
+        .iter()
+        .map(|r| r.compromise.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(10, 20);
     writeln!(
         out,
         "{INDENT}{}",
         style.dim(&format!(
-            "{:<14} {:<20} {:>10} {:>6} {:>13}",
+            "{:<14} {:<w$} {:>10} {:>6} {:>13}",
             "scheme", "compromise", "messages", "users*", "conversations"
         ))
     )?;
@@ -427,13 +436,13 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
                 let mark = style.mark(r.messages_opened > 0);
                 writeln!(
                     out,
-                    "{INDENT}{:<14} {:<20} {:>10} {:>6} {:>13}  {mark}",
+                    "{INDENT}{:<14} {:<w$} {:>10} {:>6} {:>13}  {mark}",
                     row.scheme, row.compromise, messages, users, conversations
                 )?;
             }
             None => writeln!(
                 out,
-                "{INDENT}{:<14} {:<20} {}",
+                "{INDENT}{:<14} {:<w$} {}",
                 row.scheme,
                 row.compromise,
                 style.dim("no such key exists: nothing to steal")
@@ -587,6 +596,76 @@ fn exposure(
             "opened/recorded: {victim}'s messages up to t={t}, after it, and everyone else's"
         ))
     )
+}
+
+/// Who can read what: a row per party, a column per user, each cell a share of that
+/// user's messages. Digits carry the meaning, colour only underlines it.
+fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Result<()> {
+    const CELL: usize = 7;
+    let label = m
+        .rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.bold(&format!("who can read what ({}): share of each user's messages", m.design))
+    )?;
+    let mut header = format!("{:<label$}", "");
+    for user in &m.users {
+        let short: String = user.chars().take(CELL - 1).collect();
+        header.push_str(&format!("{short:>CELL$}"));
+    }
+    writeln!(out, "{INDENT}{}", style.dim(&header))?;
+    for row in &m.rows {
+        let mut line = format!("{:<label$}", row.name);
+        let watcher = row.kind != "user";
+        for cell in &row.cells {
+            let text = if cell.messages == 0 {
+                format!("{:>CELL$}", "")
+            } else if cell.readable == 0 {
+                format!("{:>CELL$}", "-")
+            } else {
+                format!("{:>w$}%", cell.percent(), w = CELL - 1)
+            };
+            line.push_str(&if watcher && cell.readable > 0 {
+                style.open(&text)
+            } else if cell.readable == 0 {
+                style.dim(&text)
+            } else {
+                text
+            });
+        }
+        writeln!(out, "{INDENT}{line}")?;
+    }
+    Ok(())
+}
+
+fn log(out: &mut impl Write, style: &Style, entries: &[LogEntry]) -> io::Result<()> {
+    writeln!(out, "{INDENT}{}", style.bold("the authority's access log"))?;
+    if entries.is_empty() {
+        return writeln!(out, "{INDENT}  (empty)");
+    }
+    writeln!(
+        out,
+        "{INDENT}  {}",
+        style.dim(&format!("{:>6}  {:<16} {:<12} {}", "t", "by", "target", "warrant"))
+    )?;
+    for e in entries {
+        let warrant = match &e.warrant {
+            Some(w) => w.clone(),
+            None => style.open("NONE ✗"),
+        };
+        writeln!(
+            out,
+            "{INDENT}  {:>6}  {:<16} {:<12} {warrant}",
+            e.t, e.by, e.target
+        )?;
+    }
+    Ok(())
 }
 
 /// What one stolen device exposed of its owner's messages, before and after the theft.

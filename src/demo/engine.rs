@@ -1,0 +1,1487 @@
+//! Plays a [`Scenario`]: real keys, real envelopes, real opening.
+//!
+//! One world, sealed by each of the scenario's designs: every `send` generates plaintexts
+//! once and each design seals them its own way, so comparisons change one thing only.
+//! Everyone who can read anything is a *row* (the users, the authority's parties, the tap,
+//! the adversaries the story creates), and each row holds an [`Access`] per design: keys,
+//! stolen ratchet states, Clipper unit keys, brute-forced messages, live taps. Every
+//! number the demo shows comes from opening the recorded envelopes with what a row holds.
+//! Each key's results are cached per design, so a key opens each envelope once however
+//! many rows hold it and however many acts look.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+
+use super::scenario::{authority_of, authority_parties, ActDef, Event, Scenario, Show};
+use super::{
+    demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
+    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Stage,
+};
+use crate::attacks::brute_force::brute_force;
+use crate::attacks::timeline::Span;
+use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
+use crate::crypto::random::{Randomness, SessionKeys};
+use crate::crypto::rsa_oaep::PrivateKey;
+use crate::error::{Error, Result};
+use crate::schemes::clipper::{self, Clipper, Unit, UnitHalvesFile};
+use crate::schemes::forward_secret::device::Device;
+use crate::schemes::forward_secret::snapshot::Snapshot;
+use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
+use crate::schemes::split_key::{self, ShareFile};
+use crate::schemes::vendor::{self, VaultEntry};
+use crate::schemes::{GoldenKey, NoEscrow, Scheme, SchemeId};
+use crate::wire::envelope::Envelope;
+use crate::wire::plaintext::Plaintext;
+use crate::wire::world_file::Role;
+use crate::world::forward::ForwardWorld;
+use crate::world::traffic::{Message, TrafficGenerator};
+use crate::world::{directory, seal_batch, Party, ESCROW_NAME, VENDOR_NAME};
+
+/// What one row holds in one design.
+#[derive(Clone, Default)]
+struct Access {
+    /// Private keys, each with the party it belongs to (which decides its slot).
+    keys: Vec<(String, Role, PrivateKey)>,
+    /// Clipper unit keys, read through LEAFs with the family key.
+    units: Vec<Unit>,
+    /// Forward-secret devices, each copied just after a time, played forward.
+    devices: Vec<(u64, Device)>,
+    /// Devices taken in designs without a ratchet, for the timelines: (user, t).
+    phones: Vec<(String, u64)>,
+    /// Brute-forced messages: id → text.
+    cracked: BTreeMap<String, String>,
+    /// A user's own sent messages, which their app shows them (forward-secret designs
+    /// keep no key for them).
+    wrote: Option<String>,
+    /// A user of a forward-secret design: what their device opened on delivery.
+    receiver: Option<String>,
+    /// Interception redirected to this row: copies of the targets' messages from `from`.
+    live: Vec<LiveTap>,
+    /// Split-key shares held, by agent number.
+    shares: Vec<u8>,
+}
+
+#[derive(Clone)]
+struct LiveTap {
+    targets: Vec<String>,
+    from: u64,
+    access: Box<Access>,
+}
+
+impl Access {
+    fn opens_anything(&self) -> bool {
+        !self.keys.is_empty()
+            || !self.units.is_empty()
+            || !self.devices.is_empty()
+            || !self.cracked.is_empty()
+            || self.wrote.is_some()
+            || self.receiver.is_some()
+            || !self.live.is_empty()
+    }
+
+    fn add_key(&mut self, party: &str, role: Role, key: &PrivateKey) {
+        if !self
+            .keys
+            .iter()
+            .any(|(_, _, k)| k.fingerprint() == key.fingerprint())
+        {
+            self.keys.push((party.to_owned(), role, key.clone()));
+        }
+    }
+
+    /// A few words on what this row holds: the comparison table's "compromise" column.
+    fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for (party, role, _) in &self.keys {
+            parts.push(match role {
+                Role::User => format!("{party}'s key"),
+                _ => format!("{party} key"),
+            });
+        }
+        for (t, device) in &self.devices {
+            parts.push(format!("{}'s phone at t={t}", device.name));
+        }
+        if !self.units.is_empty() {
+            let devices: Vec<&str> = self.units.iter().map(|u| u.device.as_str()).collect();
+            parts.push(format!("unit keys of {}", devices.join(", ")));
+        }
+        if !self.cracked.is_empty() {
+            parts.push(format!("{} brute-forced", self.cracked.len()));
+        }
+        for tap in &self.live {
+            parts.push(format!("copies of {}", tap.targets.join(", ")));
+        }
+        if !self.shares.is_empty() && self.keys.is_empty() {
+            parts.push(format!("{} share(s)", self.shares.len()));
+        }
+        if parts.is_empty() {
+            "nothing".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    User,
+    Authority,
+    Tap,
+    Adversary,
+}
+
+struct Row {
+    name: String,
+    kind: RowKind,
+    /// Per design, in the world's design order.
+    access: Vec<Access>,
+}
+
+/// How a design seals a batch.
+enum Sealer {
+    Plain(Box<dyn Scheme>),
+    Clipper(Clipper),
+    /// The ghost design: its scheme is rebuilt for each batch, as the relay's target
+    /// changes.
+    Ghost(crate::crypto::rsa_oaep::PublicKey),
+    Forward(Box<ForwardWorld>),
+}
+
+/// One design's world: its keys, its recording, and what its keys have opened so far.
+struct Design {
+    id: SchemeId,
+    sealer: Sealer,
+    recording: Vec<Envelope>,
+    randomness: Randomness,
+    sessions: SessionKeys,
+    /// Per key (party, fingerprint): what it opened of `recording`, in order.
+    columns: HashMap<(String, String), Vec<Option<String>>>,
+    escrow: Option<PrivateKey>,
+    shares: Vec<ShareFile>,
+    vault: Vec<VaultEntry>,
+    halves: Option<[UnitHalvesFile; 2]>,
+    ghost_target: Option<(String, u64)>,
+    watchers: Watchers,
+    notices: Vec<Notice>,
+    /// Forward-secret: (message id, recipient) for each copy a device has opened.
+    delivered: HashSet<(String, String)>,
+}
+
+impl Design {
+    fn seal(&mut self, users: &[Party], plain: &[Message]) -> Result<()> {
+        let directory = directory(users);
+        let sealed = match &mut self.sealer {
+            Sealer::Plain(scheme) => seal_batch(
+                scheme.as_ref(),
+                &directory,
+                plain,
+                &self.randomness,
+                &self.sessions,
+            ),
+            Sealer::Clipper(clipper) => seal_batch(
+                clipper,
+                &directory,
+                plain,
+                &self.randomness,
+                &self.sessions,
+            ),
+            Sealer::Ghost(ghost) => {
+                let (target, after) = self
+                    .ghost_target
+                    .clone()
+                    .unwrap_or((String::new(), u64::MAX));
+                let scheme = Ghost {
+                    ghost: ghost.clone(),
+                    after,
+                    target,
+                };
+                seal_batch(
+                    &scheme,
+                    &directory,
+                    plain,
+                    &self.randomness,
+                    &self.sessions,
+                )
+            }
+            Sealer::Forward(world) => {
+                let mut sealed = Vec::with_capacity(plain.len());
+                for message in plain {
+                    sealed.push((*world.send(message)?).clone());
+                    // Delivery fails loudly if a device cannot open its copy.
+                    for delivery in world.deliver_until(message.t)? {
+                        self.delivered.insert((delivery.id, delivery.to));
+                    }
+                }
+                sealed
+            }
+        };
+        for envelope in &sealed {
+            self.notices.extend(self.watchers.watch(envelope));
+        }
+        self.recording.extend(sealed);
+        Ok(())
+    }
+
+    /// What `access` reads of the recording: the plaintext of each envelope it opens.
+    fn read(&mut self, access: &Access, truth: &[Message]) -> Vec<Option<String>> {
+        let n = self.recording.len();
+        let mut read: Vec<Option<String>> = vec![None; n];
+        let merge = |read: &mut Vec<Option<String>>, column: &[Option<String>]| {
+            for (slot, text) in read.iter_mut().zip(column) {
+                if slot.is_none() {
+                    slot.clone_from(text);
+                }
+            }
+        };
+        for (party, role, key) in &access.keys {
+            let column = self.key_column(party, *role, key);
+            merge(&mut read, &column);
+        }
+        // Unit keys and ratchet states are cheap to replay: no cache.
+        if !access.units.is_empty() || !access.devices.is_empty() {
+            let mut keyring = Keyring::new();
+            if let Sealer::Clipper(clipper) = &self.sealer {
+                if !access.units.is_empty() {
+                    keyring.add_leaf_access(clipper.family.clone(), access.units.clone());
+                }
+            }
+            for (t, device) in &access.devices {
+                keyring.add_stolen_device(Snapshot::of_device(device.clone(), *t));
+            }
+            let column = open_column(&keyring, &self.recording);
+            merge(&mut read, &column);
+        }
+        for (i, envelope) in self.recording.iter().enumerate() {
+            if read[i].is_some() {
+                continue;
+            }
+            if let Some(text) = access.cracked.get(&envelope.id) {
+                read[i] = Some(text.clone());
+            } else if access.wrote.as_deref() == Some(envelope.from.as_str())
+                || access.receiver.as_ref().is_some_and(|me| {
+                    self.delivered.contains(&(envelope.id.clone(), me.clone()))
+                })
+            {
+                read[i] = truth.get(i).map(|m| m.text.clone());
+            }
+        }
+        for tap in &access.live {
+            let inner = self.read(&tap.access, truth);
+            for (i, envelope) in self.recording.iter().enumerate() {
+                let targeted =
+                    envelope.t >= tap.from && envelope.participants().any(|p| tap.targets.iter().any(|t| t == p));
+                if read[i].is_none() && targeted {
+                    read[i].clone_from(&inner[i]);
+                }
+            }
+        }
+        read
+    }
+
+    /// One key's results, opening only what was recorded since it last looked.
+    fn key_column(&mut self, party: &str, role: Role, key: &PrivateKey) -> Vec<Option<String>> {
+        let id = (party.to_owned(), key.fingerprint().to_string());
+        let column = self.columns.entry(id).or_default();
+        if column.len() < self.recording.len() {
+            let mut keyring = Keyring::new();
+            keyring.add(party, role, key.clone());
+            column.extend(open_column(&keyring, &self.recording[column.len()..]));
+        }
+        column.clone()
+    }
+}
+
+fn open_column(keyring: &Keyring, envelopes: &[Envelope]) -> Vec<Option<String>> {
+    let mut opener = Opener::new(keyring);
+    let mut column = Vec::with_capacity(envelopes.len());
+    for batch in envelopes.chunks(256) {
+        column.extend(opener.open_batch(batch).into_iter().map(|o| match o {
+            Outcome::Opened(text) => Some(text),
+            Outcome::Sealed | Outcome::FailedIntegrity => None,
+        }));
+    }
+    column
+}
+
+/// A scenario in play.
+pub(crate) struct Engine<'s> {
+    scenario: &'s Scenario,
+    randomness: Randomness,
+    traffic: TrafficGenerator,
+    /// Every plaintext sent, in order: `truth[i]` is envelope `i` of every design.
+    truth: Vec<Message>,
+    users: Vec<Party>,
+    designs: Vec<Design>,
+    rows: Vec<Row>,
+    log: Vec<LogEntry>,
+    warrants: Vec<(String, u64)>,
+    /// Where the current act's messages start in `truth`.
+    act_start: usize,
+}
+
+impl<'s> Engine<'s> {
+    pub fn new(scenario: &'s Scenario, randomness: Randomness) -> Result<Self> {
+        let world = &scenario.world;
+        let users: Vec<Party> = world
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Party {
+                name: name.clone(),
+                role: Role::User,
+                key: user_key(i),
+            })
+            .collect();
+        let names = world.users.clone();
+        let mut designs = Vec::new();
+        for &id in &world.designs {
+            designs.push(Self::design(id, scenario, &users, &randomness)?);
+        }
+        let mut engine = Engine {
+            scenario,
+            randomness,
+            traffic: TrafficGenerator::new(&names, 1, &randomness),
+            truth: Vec::new(),
+            users,
+            designs,
+            rows: Vec::new(),
+            log: Vec::new(),
+            warrants: Vec::new(),
+            act_start: 0,
+        };
+        engine.cast_rows();
+        Ok(engine)
+    }
+
+    fn design(
+        id: SchemeId,
+        scenario: &Scenario,
+        users: &[Party],
+        randomness: &Randomness,
+    ) -> Result<Design> {
+        let randomness = randomness.fork(id.as_str());
+        let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
+        let params = &scenario.world.params;
+        let escrow_key = demo_key(ESCROW_NAME);
+        let mut design = Design {
+            id,
+            sealer: Sealer::Plain(Box::new(NoEscrow { id })),
+            recording: Vec::new(),
+            sessions: SessionKeys::new(&randomness),
+            randomness,
+            columns: HashMap::new(),
+            escrow: None,
+            shares: Vec::new(),
+            vault: Vec::new(),
+            halves: None,
+            ghost_target: None,
+            watchers: Watchers::new(params.verifying.clone()),
+            notices: Vec::new(),
+            delivered: HashSet::new(),
+        };
+        match id {
+            SchemeId::GoldenKey | SchemeId::SplitKey => {
+                design.sealer = Sealer::Plain(Box::new(GoldenKey {
+                    escrow: escrow_key.public_key().clone(),
+                    id,
+                }));
+                if id == SchemeId::SplitKey {
+                    design.shares = split_key::split(
+                        &escrow_key,
+                        params,
+                        &mut design.randomness.stream("shares"),
+                    );
+                }
+                design.escrow = Some(escrow_key);
+            }
+            SchemeId::VendorEscrow => {
+                let vendor = demo_key(VENDOR_NAME);
+                let mut rng = design.randomness.stream("vault");
+                design.vault = users
+                    .iter()
+                    .map(|u| vendor::escrow_device(&u.name, &u.key, vendor.public_key(), &mut rng))
+                    .collect();
+            }
+            SchemeId::Ghost => {
+                design.sealer = Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone());
+            }
+            SchemeId::Clipper => {
+                let clipper = Clipper::generate(&names, &design.randomness);
+                design.halves = Some(clipper.halves(&mut design.randomness.stream("halves")));
+                design.sealer = Sealer::Clipper(clipper);
+            }
+            SchemeId::ShortKey => {
+                design.sealer = Sealer::Plain(Box::new(crate::schemes::short_key::ShortKey {
+                    bits: params.bits,
+                }));
+            }
+            SchemeId::ForwardSecret => {
+                design.sealer = Sealer::Forward(Box::new(ForwardWorld::new(
+                    &names,
+                    &design.randomness,
+                )));
+            }
+            SchemeId::None => {}
+        }
+        Ok(design)
+    }
+
+    /// The users, each design's authority parties, and the tap.
+    fn cast_rows(&mut self) {
+        for (i, user) in self.users.clone().iter().enumerate() {
+            let access = self
+                .designs
+                .iter()
+                .map(|d| {
+                    let mut a = Access {
+                        wrote: Some(user.name.clone()),
+                        ..Access::default()
+                    };
+                    match &d.sealer {
+                        Sealer::Forward(_) => a.receiver = Some(user.name.clone()),
+                        _ => a.add_key(&user.name, Role::User, &user_key(i)),
+                    }
+                    a
+                })
+                .collect();
+            self.rows.push(Row {
+                name: user.name.clone(),
+                kind: RowKind::User,
+                access,
+            });
+        }
+        let agents = self.scenario.world.params.agents;
+        for d in 0..self.designs.len() {
+            for name in authority_parties(self.designs[d].id, agents) {
+                let row = self.row_index(&name, RowKind::Authority);
+                let access = self.authority_access(d, &name);
+                self.rows[row].access[d] = access;
+            }
+        }
+        self.row_index("tap", RowKind::Tap);
+    }
+
+    /// What an authority party holds from the start.
+    fn authority_access(&self, d: usize, name: &str) -> Access {
+        let design = &self.designs[d];
+        let mut access = Access::default();
+        match (design.id, name) {
+            (SchemeId::GoldenKey, ESCROW_NAME) => {
+                if let Some(key) = &design.escrow {
+                    access.add_key(ESCROW_NAME, Role::Escrow, key);
+                }
+            }
+            (SchemeId::SplitKey, agent) if agent.starts_with("agent-") => {
+                access.shares = agent[6..].parse().ok().into_iter().collect();
+            }
+            (SchemeId::VendorEscrow, VENDOR_NAME) => {
+                // The vault key unseals every device's key: the vendor reads everyone.
+                let vendor = demo_key(VENDOR_NAME);
+                for entry in &design.vault {
+                    if let Ok(key) = vendor::unseal(entry, &vendor) {
+                        access.add_key(&entry.device, Role::User, &key);
+                    }
+                }
+            }
+            (SchemeId::Ghost, GHOST_NAME) => {
+                access.add_key(GHOST_NAME, Role::Agent, &demo_key(GHOST_NAME));
+            }
+            _ => {}
+        }
+        access
+    }
+
+    /// The row called `name`, made (empty in every design) if it does not exist yet.
+    fn row_index(&mut self, name: &str, kind: RowKind) -> usize {
+        if let Some(i) = self.rows.iter().position(|r| r.name == name) {
+            return i;
+        }
+        self.rows.push(Row {
+            name: name.to_owned(),
+            kind,
+            access: vec![Access::default(); self.designs.len()],
+        });
+        self.rows.len() - 1
+    }
+
+    fn user_names(&self) -> Vec<String> {
+        self.users.iter().map(|u| u.name.clone()).collect()
+    }
+
+    fn now(&self) -> u64 {
+        self.truth.len() as u64
+    }
+
+    /// Plays every act on `stage`; returns whether the teacher let it finish.
+    pub fn play(&mut self, stage: &mut Stage) -> Result<bool> {
+        let acts = &self.scenario.acts;
+        for (i, act) in acts.iter().enumerate() {
+            let last = i + 1 == acts.len();
+            let ran = stage.act(&act.title, |observer| {
+                let mut blocks = self.run_act(act, observer)?;
+                if last {
+                    blocks.push(Block::Sources {
+                        sources: self.scenario.sources.clone(),
+                    });
+                }
+                Ok((act.say.clone(), blocks))
+            })?;
+            if !ran {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn run_act(&mut self, act: &ActDef, observer: &mut dyn DemoObserver) -> Result<Vec<Block>> {
+        self.act_start = self.truth.len();
+        let mut blocks = Vec::new();
+        for event in &act.events {
+            blocks.extend(self.event(event, observer)?);
+        }
+        for view in &act.show {
+            blocks.extend(self.show(view)?);
+        }
+        if !self.truth.is_empty() {
+            blocks.push(Block::Matrix {
+                matrix: self.matrix(0),
+            });
+        }
+        Ok(blocks)
+    }
+
+    // ── Events ─────────────────────────────────────────────────────────────────────────
+
+    fn event(&mut self, event: &Event, observer: &mut dyn DemoObserver) -> Result<Vec<Block>> {
+        Ok(match event {
+            Event::Send { messages } => self.send(*messages, observer)?,
+            Event::Leak { key, to } => self.leak(key, to),
+            Event::Rotate => self.rotate(),
+            Event::Compromise { user, to } => self.compromise(user, to)?,
+            Event::Warrant { target } => self.warrant(target)?,
+            Event::Insider {
+                targets,
+                to,
+                logged,
+            } => self.insider(targets, to, *logged),
+            Event::Breach { to } => self.breach(to),
+            Event::Repoint {
+                targets,
+                to,
+                logged,
+            } => self.repoint(targets, to, *logged),
+            Event::Ghost { target } => self.ghost(target),
+            Event::StealShare { agent, to } => self.steal_share(*agent, to),
+            Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
+            Event::BruteForce { messages, to } => self.brute_force(*messages, to)?,
+        })
+    }
+
+    fn send(&mut self, messages: u64, observer: &mut dyn DemoObserver) -> Result<Vec<Block>> {
+        const BATCH: u64 = 250;
+        let first = self.now() + 1;
+        let mut sent = 0;
+        while sent < messages {
+            let n = BATCH.min(messages - sent);
+            let plain: Vec<Message> = (0..n).map(|_| self.traffic.next_message()).collect();
+            for design in &mut self.designs {
+                design.seal(&self.users, &plain)?;
+            }
+            self.truth.extend(plain);
+            sent += n;
+            observer.progress(sent, messages);
+        }
+        let fresh = &self.truth[self.truth.len() - messages as usize..];
+        let one_to_one = fresh.iter().filter(|m| m.to.len() == 1).count();
+        let mut facts = vec![Fact::plain(
+            "sent",
+            format!(
+                "{messages} messages, t={first}..{} ({one_to_one} one-to-one, {} in groups)",
+                self.now(),
+                messages as usize - one_to_one
+            ),
+        )];
+        if self.designs.len() > 1 {
+            facts.push(Fact::plain(
+                "sealed",
+                format!(
+                    "the same words, once under each design: {}",
+                    self.design_names().join(", ")
+                ),
+            ));
+        }
+        facts.push(Fact::plain("recorded", "every envelope, by the tap"));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    fn design_names(&self) -> Vec<&'static str> {
+        self.designs.iter().map(|d| d.id.as_str()).collect()
+    }
+
+    fn leak(&mut self, party: &str, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let mut facts = Vec::new();
+        let mut stolen = None;
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let key = match party {
+                ESCROW_NAME => {
+                    // A split key exists whole only where a warrant has rebuilt it.
+                    let holder = self.rows.iter().find(|r| r.name == ESCROW_NAME);
+                    let held = holder.and_then(|r| {
+                        r.access[d]
+                            .keys
+                            .iter()
+                            .find(|(p, _, _)| p == ESCROW_NAME)
+                            .map(|(_, _, k)| k.clone())
+                    });
+                    match design.id {
+                        SchemeId::GoldenKey | SchemeId::SplitKey => held,
+                        _ => None,
+                    }
+                }
+                VENDOR_NAME if design.id == SchemeId::VendorEscrow => Some(demo_key(VENDOR_NAME)),
+                GHOST_NAME if design.id == SchemeId::Ghost => Some(demo_key(GHOST_NAME)),
+                user => self
+                    .users
+                    .iter()
+                    .position(|u| u.name == user)
+                    .filter(|_| design.id != SchemeId::ForwardSecret)
+                    .map(user_key),
+            };
+            let Some(key) = key else {
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    match design.id {
+                        SchemeId::SplitKey => "the whole key exists nowhere yet: nothing to copy".to_owned(),
+                        SchemeId::ForwardSecret => format!("there is no long-term {party} key that opens messages"),
+                        _ => format!("there is no {party} key in this design"),
+                    },
+                ));
+                continue;
+            };
+            let access = &mut self.rows[row].access[d];
+            match (design.id, party) {
+                (SchemeId::VendorEscrow, VENDOR_NAME) => {
+                    // The vault's entries sit beside its key: with both, every device.
+                    for entry in &design.vault {
+                        if let Ok(device_key) = vendor::unseal(entry, &key) {
+                            access.add_key(&entry.device, Role::User, &device_key);
+                        }
+                    }
+                }
+                (_, ESCROW_NAME) => access.add_key(ESCROW_NAME, Role::Escrow, &key),
+                (_, GHOST_NAME) => access.add_key(GHOST_NAME, Role::Agent, &key),
+                (_, user) => access.add_key(user, Role::User, &key),
+            }
+            stolen = Some(key);
+        }
+        if let Some(key) = stolen {
+            facts.insert(
+                0,
+                Fact::plain(
+                    "stolen",
+                    format!("{party}.pem, one file of {} bytes", key.to_pem().len()),
+                ),
+            );
+            facts.insert(1, Fact::plain("fingerprint", key.fingerprint().short(16).to_owned()));
+            facts.insert(2, Fact::plain("now held by", to.to_owned()));
+        }
+        vec![Block::Facts { facts }]
+    }
+
+    fn rotate(&mut self) -> Vec<Block> {
+        let new_key = demo_key("escrow-2");
+        let recorded = self.now();
+        let escrow_row = self.rows.iter().position(|r| r.name == ESCROW_NAME);
+        for d in 0..self.designs.len() {
+            let design = &mut self.designs[d];
+            if !matches!(design.id, SchemeId::GoldenKey | SchemeId::SplitKey) {
+                continue;
+            }
+            design.sealer = Sealer::Plain(Box::new(GoldenKey {
+                escrow: new_key.public_key().clone(),
+                id: design.id,
+            }));
+            if design.id == SchemeId::SplitKey {
+                design.shares = split_key::split(
+                    &new_key,
+                    &self.scenario.world.params,
+                    &mut design.randomness.stream("shares/rotated"),
+                );
+            }
+            design.escrow = Some(new_key.clone());
+            // The authority keeps the old key: old warrants still need it.
+            if let (Some(row), SchemeId::GoldenKey) = (escrow_row, design.id) {
+                self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &new_key);
+            }
+        }
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("new escrow key", new_key.fingerprint().short(16).to_owned()),
+                Fact::plain("wraps", format!("messages from t={} on", recorded + 1)),
+                Fact::marked(
+                    "recorded before",
+                    format!("{recorded} messages, still wrapped for the old key"),
+                    recorded > 0,
+                ),
+            ],
+        }]
+    }
+
+    fn compromise(&mut self, user: &str, to: &str) -> Result<Vec<Block>> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let t = self.now();
+        let index = self
+            .users
+            .iter()
+            .position(|u| u.name == user)
+            .ok_or_else(|| Error::Internal(format!("{user} is not a user")))?;
+        let mut rsa = Vec::new();
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let access = &mut self.rows[row].access[d];
+            match &design.sealer {
+                Sealer::Forward(world) => {
+                    let device = world
+                        .device(user)
+                        .cloned()
+                        .ok_or_else(|| Error::Internal(format!("no device for {user}")))?;
+                    let skipped: usize = device
+                        .sessions
+                        .values()
+                        .map(|s| s.ratchet.skipped.len())
+                        .sum();
+                    facts.push(Fact::plain(
+                        design.id.as_str(),
+                        format!(
+                            "identity key, {}, {}, {}",
+                            plural(device.sessions.len(), "ratchet session"),
+                            plural(skipped, "skipped message key"),
+                            plural(device.one_time_prekeys.len(), "unused one-time prekey")
+                        ),
+                    ));
+                    access.devices.push((t, device));
+                }
+                _ => {
+                    access.add_key(user, Role::User, &user_key(index));
+                    access.phones.push((user.to_owned(), t));
+                    rsa.push(design.id.as_str());
+                }
+            }
+        }
+        if !rsa.is_empty() {
+            facts.insert(
+                0,
+                Fact::plain(
+                    rsa.join(", "),
+                    format!("{user}.pem: one RSA-2048 private key"),
+                ),
+            );
+        }
+        facts.insert(0, Fact::plain("taken", format!("{user}'s phone, just after t={t}, by {to}")));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    fn authority_row(&self, d: usize) -> Option<usize> {
+        let name = authority_of(self.designs[d].id)?;
+        self.rows.iter().position(|r| r.name == name)
+    }
+
+    fn warrant(&mut self, target: &str) -> Result<Vec<Block>> {
+        let t = self.now();
+        let number = self.warrants.len() + 1;
+        self.warrants.push((target.to_owned(), t));
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let Some(row) = self.authority_row(d) else {
+                facts.push(Fact::plain(
+                    self.designs[d].id.as_str(),
+                    "no exceptional access: the provider has nothing to hand over",
+                ));
+                continue;
+            };
+            let design = &mut self.designs[d];
+            let how = match design.id {
+                SchemeId::SplitKey => {
+                    let threshold = self.scenario.world.params.threshold as usize;
+                    let fingerprint = design
+                        .escrow
+                        .as_ref()
+                        .map(|k| k.fingerprint().to_string())
+                        .unwrap_or_default();
+                    let key = split_key::combine(&design.shares[..threshold], &fingerprint)
+                        .map_err(|e| Error::Internal(format!("the agents' shares did not combine: {e:?}")))?;
+                    self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
+                    format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
+                }
+                SchemeId::Clipper => {
+                    let (Some(halves), Sealer::Clipper(clipper)) = (&design.halves, &design.sealer) else {
+                        return Err(Error::Internal("a clipper design without halves".into()));
+                    };
+                    let units = clipper::combine_halves(&halves[..], &clipper.family, Some(target))
+                        .map_err(|e| Error::Internal(e.problem))?;
+                    self.rows[row].access[d].units.extend(units);
+                    format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
+                }
+                SchemeId::VendorEscrow => {
+                    let entry = design
+                        .vault
+                        .iter()
+                        .find(|e| e.device == target)
+                        .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
+                    let key = vendor::unseal(entry, &demo_key(VENDOR_NAME)).map_err(|e| Error::Internal(e.problem))?;
+                    format!("the vendor unseals {target}'s vault entry with its vault key: {}", key.fingerprint().short(8))
+                }
+                SchemeId::Ghost => {
+                    design.ghost_target = Some((target.to_owned(), t + 1));
+                    format!("from t={} the relay adds the ghost to {target}'s conversations", t + 1)
+                }
+                _ => "the escrow key opens the target's messages".to_owned(),
+            };
+            facts.push(Fact::plain(self.designs[d].id.as_str(), how));
+        }
+        let mut blocks = vec![Block::Facts { facts }];
+        if let Some(row) = self.authority_row(0) {
+            let name = self.rows[row].name.clone();
+            self.log.push(LogEntry {
+                t,
+                by: name.clone(),
+                target: target.to_owned(),
+                warrant: Some(format!("W-{number}")),
+            });
+            // A ghost only reads from now on: what it reaches shows as traffic flows.
+            if self.designs[0].id != SchemeId::Ghost {
+                blocks.extend(self.reach(row, target, &name, true));
+            }
+        }
+        Ok(blocks)
+    }
+
+    /// What `row` reads, in the main design, of `target`'s messages and of everyone
+    /// else's: the "a key does not read the warrant" facts.
+    fn reach(&mut self, row: usize, target: &str, who: &str, samples: bool) -> Vec<Block> {
+        let access = self.rows[row].access[0].clone();
+        let read = self.designs[0].read(&access, &self.truth);
+        let recording = &self.designs[0].recording;
+        let involves = |e: &Envelope| e.participants().any(|p| p == target);
+        let count = |wanted: bool| -> (usize, usize) {
+            let mine: Vec<usize> = (0..recording.len()).filter(|&i| involves(&recording[i]) == wanted).collect();
+            (mine.iter().filter(|&&i| read[i].is_some()).count(), mine.len())
+        };
+        let ((target_read, target_total), (other_read, other_total)) = (count(true), count(false));
+        let mut blocks = vec![Block::Facts {
+            facts: vec![
+                Fact::marked(
+                    format!("{target}'s messages"),
+                    format!("{target_read} of {target_total} readable by {who}"),
+                    target_read > 0,
+                ),
+                Fact::marked(
+                    "everyone else's",
+                    format!("{other_read} of {other_total}, with the same access"),
+                    other_read > 0,
+                ),
+            ],
+        }];
+        if samples && other_read > 0 {
+            let bystanders: Vec<Plaintext> = (0..recording.len())
+                .filter(|&i| !involves(&recording[i]))
+                .filter_map(|i| read[i].clone().map(|text| Plaintext::opened(&recording[i], text)))
+                .take(2)
+                .collect();
+            blocks.push(Block::Recovered {
+                label: "readable without any warrant".to_owned(),
+                messages: bystanders,
+            });
+        }
+        blocks
+    }
+
+    /// Gives `to` a copy of the authority's access in every design.
+    fn take_authority_access(&mut self, to: &str) -> usize {
+        let row = self.row_index(to, RowKind::Adversary);
+        for d in 0..self.designs.len() {
+            if let Some(authority) = self.authority_row(d) {
+                let access = self.rows[authority].access[d].clone();
+                let mine = &mut self.rows[row].access[d];
+                for (party, role, key) in &access.keys {
+                    mine.add_key(party, *role, key);
+                }
+                mine.units.extend(access.units);
+            }
+        }
+        row
+    }
+
+    fn insider(&mut self, targets: &[String], to: &str, logged: bool) -> Vec<Block> {
+        let row = self.take_authority_access(to);
+        let t = self.now();
+        let mut facts = Vec::new();
+        for target in targets {
+            if let Some(Block::Facts { facts: reached }) = self.reach(row, target, to, false).into_iter().next() {
+                facts.extend(reached.into_iter().take(1));
+            }
+            if logged {
+                self.log.push(LogEntry {
+                    t,
+                    by: to.to_owned(),
+                    target: target.clone(),
+                    warrant: None,
+                });
+            }
+        }
+        facts.push(Fact::plain(
+            "access log",
+            if logged {
+                format!("{} written, none citing a warrant", plural(targets.len(), "entry"))
+            } else {
+                "nothing written: the access went around the logging".to_owned()
+            },
+        ));
+        vec![Block::Facts { facts }]
+    }
+
+    fn breach(&mut self, to: &str) -> Vec<Block> {
+        self.take_authority_access(to);
+        let targets: Vec<String> = if self.warrants.is_empty() {
+            vec!["(no warrants yet)".to_owned()]
+        } else {
+            self.warrants
+                .iter()
+                .enumerate()
+                .map(|(i, (user, t))| format!("{user} (W-{}, since t={t})", i + 1))
+                .collect()
+        };
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("taken", format!("the interception system's access, by {to}")),
+                Fact::plain("targets", targets.join(", ")),
+                Fact::plain("meaning", "the attacker learns whom the authority is watching"),
+            ],
+        }]
+    }
+
+    fn repoint(&mut self, targets: &[String], to: &str, logged: bool) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let from = self.now() + 1;
+        for d in 0..self.designs.len() {
+            if let Some(authority) = self.authority_row(d) {
+                let access = Box::new(self.rows[authority].access[d].clone());
+                self.rows[row].access[d].live.push(LiveTap {
+                    targets: targets.to_vec(),
+                    from,
+                    access,
+                });
+            }
+        }
+        if logged {
+            for target in targets {
+                self.log.push(LogEntry {
+                    t: from - 1,
+                    by: to.to_owned(),
+                    target: target.clone(),
+                    warrant: None,
+                });
+            }
+        }
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("added targets", targets.join(", ")),
+                Fact::plain("copies go to", format!("{to}, from t={from}")),
+                Fact::marked(
+                    "log entries",
+                    if logged {
+                        targets.len().to_string()
+                    } else {
+                        "0: the interception log stays empty".to_owned()
+                    },
+                    !logged,
+                ),
+            ],
+        }]
+    }
+
+    fn ghost(&mut self, target: &str) -> Vec<Block> {
+        let from = self.now() + 1;
+        for design in &mut self.designs {
+            if design.id == SchemeId::Ghost {
+                design.ghost_target = Some((target.to_owned(), from));
+            }
+        }
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("the relay adds", format!("ghost to every conversation of {target}")),
+                Fact::plain("from", format!("t={from}")),
+                Fact::plain(
+                    "verifying clients",
+                    if self.scenario.world.params.verifying.is_empty() {
+                        "none: every client suppresses the notice".to_owned()
+                    } else {
+                        self.scenario.world.params.verifying.join(", ")
+                    },
+                ),
+            ],
+        }]
+    }
+
+    fn steal_share(&mut self, agent: u8, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let threshold = self.scenario.world.params.threshold;
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            if design.id != SchemeId::SplitKey {
+                continue;
+            }
+            let access = &mut self.rows[row].access[d];
+            if !access.shares.contains(&agent) {
+                access.shares.push(agent);
+            }
+            let held: Vec<ShareFile> = design
+                .shares
+                .iter()
+                .filter(|s| access.shares.contains(&s.agent))
+                .cloned()
+                .collect();
+            let fingerprint = design
+                .escrow
+                .as_ref()
+                .map(|k| k.fingerprint().to_string())
+                .unwrap_or_default();
+            facts.push(Fact::plain(
+                "held",
+                format!("{} of {} shares; {threshold} rebuild the key", held.len(), design.shares.len()),
+            ));
+            match split_key::combine(&held, &fingerprint) {
+                Ok(key) => {
+                    facts.push(Fact::marked(
+                        "combined",
+                        format!("the escrow key, {}", key.fingerprint().short(16)),
+                        true,
+                    ));
+                    access.add_key(ESCROW_NAME, Role::Escrow, &key);
+                }
+                Err(_) => facts.push(Fact::marked(
+                    "combined",
+                    "nothing: fewer shares than the threshold say nothing about the key",
+                    false,
+                )),
+            }
+        }
+        facts.insert(0, Fact::plain("stolen", format!("agent {agent}'s share, by {to}")));
+        vec![Block::Facts { facts }]
+    }
+
+    fn forge_leaf(&mut self, trials: u64) -> Vec<Block> {
+        let report = clipper::leaf_forgery(trials, &self.randomness.fork("forgery"), &|_, _| {});
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("forgeries", format!("{trials}, each until the 16-bit check passed")),
+                Fact::plain(
+                    "tries, mean",
+                    format!(
+                        "{:.0} (2^16 = {} expected; min {}, max {})",
+                        report.mean_tries, report.expected_tries, report.min_tries, report.max_tries
+                    ),
+                ),
+                Fact::marked(
+                    "receiver accepted",
+                    format!("{} of {trials}: the rogue pair talks on", report.conversation_worked),
+                    report.conversation_worked > 0,
+                ),
+                Fact::marked(
+                    "agents recovered the key",
+                    format!("{} of {trials} forged LEAFs", report.escrow_recovered),
+                    report.escrow_recovered > 0,
+                ),
+                Fact::marked(
+                    "an honest device's LEAF",
+                    format!("{} of {trials} recovered", report.honest_recovered),
+                    report.honest_recovered > 0,
+                ),
+                Fact::plain("took", duration(report.seconds)),
+            ],
+        }]
+    }
+
+    fn brute_force(&mut self, messages: u64, to: &str) -> Result<Vec<Block>> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let bits = self.scenario.world.params.bits;
+        let mut cracked = Vec::new();
+        let mut rate: f64 = 0.0;
+        let mut seconds = 0.0;
+        let mut extrapolation = Vec::new();
+        let targets: Vec<Envelope> = self.designs[0]
+            .recording
+            .iter()
+            .filter(|e| !self.rows[row].access[0].cracked.contains_key(&e.id))
+            .take(messages as usize)
+            .cloned()
+            .collect();
+        for envelope in &targets {
+            let report = brute_force(envelope, bits, &|_, _| {})?;
+            seconds += report.seconds;
+            rate = rate.max(report.keys_per_second);
+            extrapolation = report.extrapolation;
+            if let Some(text) = report.text {
+                cracked.push(envelope.id.clone());
+                self.rows[row].access[0].cracked.insert(envelope.id.clone(), text);
+            }
+        }
+        let mut facts = vec![
+            Fact::plain("key space", format!("2^{bits} = {} keys per message", 1u64 << bits)),
+            Fact::marked(
+                "cracked",
+                format!("{} of {} messages: {}", cracked.len(), targets.len(), cracked.join(", ")),
+                !cracked.is_empty(),
+            ),
+            Fact::plain("took", format!("{}, all cores", duration(seconds))),
+            Fact::plain("rate", format!("{} keys/s", rate_text(rate))),
+        ];
+        for e in extrapolation.iter().filter(|e| e.bits > bits) {
+            facts.push(Fact::plain(
+                format!("{}-bit keys", e.bits),
+                format!("{} per message, on average", duration(e.average_seconds)),
+            ));
+        }
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    // ── Views ──────────────────────────────────────────────────────────────────────────
+
+    fn design_index(&self, id: Option<SchemeId>) -> usize {
+        id.and_then(|id| self.designs.iter().position(|d| d.id == id))
+            .unwrap_or(0)
+    }
+
+    fn row_named(&self, name: &str) -> Result<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.name == name)
+            .ok_or_else(|| Error::Internal(format!("no row called {name}")))
+    }
+
+    fn show(&mut self, view: &Show) -> Result<Vec<Block>> {
+        Ok(match view {
+            Show::Parties => vec![self.parties()],
+            Show::Envelope => vec![Block::Envelope {
+                json: self.sample_envelope(),
+            }],
+            Show::Radius { who, design } => {
+                let d = self.design_index(*design);
+                let row = self.row_named(who)?;
+                let radius = self.radius(row, d, 0..self.truth.len());
+                let label = format!(
+                    "{who} ({}), in {}",
+                    self.rows[row].access[d].describe(),
+                    self.designs[d].id
+                );
+                let timelines: Vec<Block> = radius
+                    .timelines
+                    .iter()
+                    .map(|timeline| Block::Timeline {
+                        label: format!("{}'s messages over time", timeline.user),
+                        timeline: timeline.clone(),
+                    })
+                    .collect();
+                let mut blocks = vec![Block::Radius { label, radius }];
+                blocks.extend(timelines);
+                blocks
+            }
+            Show::New { who } => {
+                let row = self.row_named(who)?;
+                let radius = self.radius(row, 0, self.act_start..self.truth.len());
+                vec![Block::Radius {
+                    label: format!("{who}, on the messages sent in this act"),
+                    radius,
+                }]
+            }
+            Show::Recovered { who } => {
+                let row = self.row_named(who)?;
+                let access = self.rows[row].access[0].clone();
+                let read = self.designs[0].read(&access, &self.truth);
+                let opened: Vec<Plaintext> = read
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, text)| {
+                        text.map(|t| Plaintext::opened(&self.designs[0].recording[i], t))
+                    })
+                    .collect();
+                vec![Block::Recovered {
+                    label: format!("a few of the messages {who} reads"),
+                    messages: telling_samples(&opened),
+                }]
+            }
+            Show::Compare => vec![self.compare()],
+            Show::Exposure { user } => vec![self.exposure(user)?],
+            Show::Log => vec![Block::Log {
+                entries: self.log.clone(),
+            }],
+            Show::Notices => {
+                let notices: Vec<Fact> = self
+                    .designs
+                    .iter()
+                    .flat_map(|d| &d.notices)
+                    .map(|n| {
+                        Fact::marked(
+                            format!("t={} {}", n.t, n.user),
+                            format!("{} ({})", n.notice, n.conversation.join(", ")),
+                            false,
+                        )
+                    })
+                    .collect();
+                vec![Block::Facts {
+                    facts: if notices.is_empty() {
+                        vec![Fact::plain("notices", "none: no client noticed anything")]
+                    } else {
+                        notices
+                    },
+                }]
+            }
+        })
+    }
+
+    fn radius(&mut self, row: usize, d: usize, range: Range<usize>) -> BlastRadius {
+        let started = std::time::Instant::now();
+        let access = self.rows[row].access[d].clone();
+        let read = self.designs[d].read(&access, &self.truth);
+        let mut watch: Vec<(String, u64)> = access.phones.clone();
+        watch.extend(access.devices.iter().map(|(t, dev)| (dev.name.clone(), *t)));
+        let mut tally = Tally::new(self.user_names()).watching(&watch);
+        for i in range {
+            let outcome = match &read[i] {
+                Some(text) => Outcome::Opened(text.clone()),
+                None => Outcome::Sealed,
+            };
+            tally.count(&self.designs[d].recording[i], &outcome);
+        }
+        tally.finish(started.elapsed().as_secs_f64())
+    }
+
+    /// Who can read what, in design `d`: each row's share of each user's messages.
+    fn matrix(&mut self, d: usize) -> Matrix {
+        let users = self.user_names();
+        let main = self.designs[d].id;
+        let shown: Vec<usize> = (0..self.rows.len())
+            .filter(|&r| {
+                let row = &self.rows[r];
+                row.kind != RowKind::Authority || authority_parties(main, self.scenario.world.params.agents).contains(&row.name)
+            })
+            .collect();
+        let mut rows = Vec::new();
+        for r in shown {
+            let access = self.rows[r].access[d].clone();
+            let read = self.designs[d].read(&access, &self.truth);
+            let recording = &self.designs[d].recording;
+            let cells = users
+                .iter()
+                .map(|user| {
+                    let mine: Vec<usize> = (0..recording.len())
+                        .filter(|&i| recording[i].participants().any(|p| p == user))
+                        .collect();
+                    MatrixCell {
+                        readable: mine.iter().filter(|&&i| read[i].is_some()).count() as u64,
+                        messages: mine.len() as u64,
+                    }
+                })
+                .collect();
+            let row = &self.rows[r];
+            rows.push(MatrixRow {
+                name: row.name.clone(),
+                kind: match row.kind {
+                    RowKind::User => "user",
+                    RowKind::Authority => "authority",
+                    RowKind::Tap => "network",
+                    RowKind::Adversary => "adversary",
+                }
+                .to_owned(),
+                cells,
+            });
+        }
+        Matrix {
+            design: main.as_str().to_owned(),
+            users,
+            rows,
+        }
+    }
+
+    fn compare(&mut self) -> Block {
+        let mut rows = Vec::new();
+        for d in 0..self.designs.len() {
+            for r in 0..self.rows.len() {
+                if !matches!(self.rows[r].kind, RowKind::Tap | RowKind::Adversary) {
+                    continue;
+                }
+                let access = &self.rows[r].access[d];
+                let label = self.rows[r].name.clone();
+                let radius = (self.rows[r].kind == RowKind::Tap || access.opens_anything())
+                    .then(|| self.radius(r, d, 0..self.truth.len()));
+                rows.push(ComparisonRow {
+                    scheme: self.designs[d].id.as_str().to_owned(),
+                    compromise: label,
+                    radius,
+                });
+            }
+        }
+        Block::Comparison { rows }
+    }
+
+    fn exposure(&mut self, user: &str) -> Result<Block> {
+        let mut t = None;
+        let mut rows = Vec::new();
+        for d in 0..self.designs.len() {
+            for r in 0..self.rows.len() {
+                if self.rows[r].kind != RowKind::Adversary {
+                    continue;
+                }
+                let access = self.rows[r].access[d].clone();
+                if !access.opens_anything() {
+                    continue;
+                }
+                let stolen_at = access
+                    .phones
+                    .iter()
+                    .filter(|(u, _)| u == user)
+                    .map(|(_, t)| *t)
+                    .chain(access.devices.iter().filter(|(_, dev)| dev.name == user).map(|(t, _)| *t))
+                    .next();
+                if let Some(at) = stolen_at {
+                    t.get_or_insert(at);
+                }
+                let Some(at) = stolen_at.or(t) else {
+                    continue;
+                };
+                let read = self.designs[d].read(&access, &self.truth);
+                let (mut before, mut after, mut others) = (Span::default(), Span::default(), Span::default());
+                for (i, envelope) in self.designs[d].recording.iter().enumerate() {
+                    let span = if !envelope.participants().any(|p| p == user) {
+                        &mut others
+                    } else if envelope.t <= at {
+                        &mut before
+                    } else {
+                        &mut after
+                    };
+                    span.messages += 1;
+                    span.opened += u64::from(read[i].is_some());
+                }
+                rows.push(ExposureRow {
+                    scheme: self.designs[d].id.as_str().to_owned(),
+                    compromise: self.rows[r].name.clone(),
+                    before,
+                    after,
+                    others,
+                });
+            }
+        }
+        Ok(Block::Exposure {
+            victim: user.to_owned(),
+            t: t.unwrap_or(0),
+            rows,
+        })
+    }
+
+    fn parties(&self) -> Block {
+        let main = self.designs[0].id;
+        let mut parties: Vec<PartyRow> = self
+            .users
+            .iter()
+            .map(|u| PartyRow {
+                name: u.name.clone(),
+                role: "user".to_owned(),
+                key: if main == SchemeId::ForwardSecret {
+                    "Ed25519 + X25519".to_owned()
+                } else {
+                    format!("RSA-{} {}", u.key.public_key().bits(), u.key.fingerprint().short(8))
+                },
+                holds: "own messages".to_owned(),
+            })
+            .collect();
+        for name in authority_parties(main, self.scenario.world.params.agents) {
+            let (key, holds) = match (main, name.as_str()) {
+                (SchemeId::GoldenKey, _) => (rsa_label(&demo_key(ESCROW_NAME)), "a copy of every message key"),
+                (SchemeId::SplitKey, "escrow") => (String::new(), "the whole key, only once shares meet"),
+                (SchemeId::SplitKey, _) => ("Shamir share".to_owned(), "one share of the escrow key"),
+                (SchemeId::VendorEscrow, _) => (rsa_label(&demo_key(VENDOR_NAME)), "the vault: every device's key"),
+                (SchemeId::Ghost, _) => (rsa_label(&demo_key(GHOST_NAME)), "a key the relay can add to any chat"),
+                (SchemeId::Clipper, "escrow") => (String::new(), "unit keys, once a warrant releases them"),
+                (SchemeId::Clipper, _) => ("unit key halves".to_owned(), "half of every device's unit key"),
+                _ => (String::new(), ""),
+            };
+            parties.push(PartyRow {
+                name,
+                role: "authority".to_owned(),
+                key,
+                holds: holds.to_owned(),
+            });
+        }
+        parties.push(PartyRow {
+            name: "tap".to_owned(),
+            role: "network".to_owned(),
+            key: String::new(),
+            holds: "a recording of all traffic".to_owned(),
+        });
+        Block::Parties { parties }
+    }
+
+    /// An envelope that shows the design: under forward-secret, one past its X3DH.
+    fn sample_envelope(&self) -> String {
+        let recording = &self.designs[0].recording;
+        recording
+            .iter()
+            .find(|e| e.to.len() == 1 && e.ratchet.iter().all(|(_, r)| r.x3dh.is_none()))
+            .or(recording.first())
+            .map(Envelope::to_json_line)
+            .unwrap_or_default()
+    }
+}
+
+fn rsa_label(key: &PrivateKey) -> String {
+    format!("RSA-{} {}", key.public_key().bits(), key.fingerprint().short(8))
+}
+
+/// "1 key", "3 keys".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// "2.4 million", "830 thousand".
+fn rate_text(rate: f64) -> String {
+    if rate >= 1e6 {
+        format!("{:.1} million", rate / 1e6)
+    } else {
+        format!("{:.0} thousand", rate / 1e3)
+    }
+}
+
+/// A duration for people: "3.2 hours", "1.5e9 years".
+pub fn duration(seconds: f64) -> String {
+    const UNITS: [(&str, f64); 5] = [
+        ("years", 365.25 * 86400.0),
+        ("days", 86400.0),
+        ("hours", 3600.0),
+        ("minutes", 60.0),
+        ("seconds", 1.0),
+    ];
+    if !seconds.is_finite() {
+        return "forever".to_owned();
+    }
+    for (unit, size) in UNITS {
+        if seconds >= size {
+            let value = seconds / size;
+            return if value >= 1e6 {
+                format!("{value:.1e} {unit}")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{seconds:.3} seconds")
+}
