@@ -92,11 +92,20 @@ impl Access {
     /// A few words on what this row holds: the comparison table's "compromise" column.
     fn describe(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
+        let user_keys = self
+            .keys
+            .iter()
+            .filter(|(_, role, _)| *role == Role::User)
+            .count();
+        if user_keys > 2 {
+            parts.push(format!("{user_keys} users' keys"));
+        }
         for (party, role, _) in &self.keys {
-            parts.push(match role {
-                Role::User => format!("{party}'s key"),
-                _ => format!("{party} key"),
-            });
+            match role {
+                Role::User if user_keys > 2 => {}
+                Role::User => parts.push(format!("{party}'s key")),
+                _ => parts.push(format!("{party} key")),
+            }
         }
         for (t, device) in &self.devices {
             parts.push(format!("{}'s phone at t={t}", device.name));
@@ -178,13 +187,9 @@ impl Design {
                 &self.randomness,
                 &self.sessions,
             ),
-            Sealer::Clipper(clipper) => seal_batch(
-                clipper,
-                &directory,
-                plain,
-                &self.randomness,
-                &self.sessions,
-            ),
+            Sealer::Clipper(clipper) => {
+                seal_batch(clipper, &directory, plain, &self.randomness, &self.sessions)
+            }
             Sealer::Ghost(ghost) => {
                 let (target, after) = self
                     .ghost_target
@@ -195,13 +200,7 @@ impl Design {
                     after,
                     target,
                 };
-                seal_batch(
-                    &scheme,
-                    &directory,
-                    plain,
-                    &self.randomness,
-                    &self.sessions,
-                )
+                seal_batch(&scheme, &directory, plain, &self.randomness, &self.sessions)
             }
             Sealer::Forward(world) => {
                 let mut sealed = Vec::with_capacity(plain.len());
@@ -258,9 +257,10 @@ impl Design {
             if let Some(text) = access.cracked.get(&envelope.id) {
                 read[i] = Some(text.clone());
             } else if access.wrote.as_deref() == Some(envelope.from.as_str())
-                || access.receiver.as_ref().is_some_and(|me| {
-                    self.delivered.contains(&(envelope.id.clone(), me.clone()))
-                })
+                || access
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|me| self.delivered.contains(&(envelope.id.clone(), me.clone())))
             {
                 read[i] = truth.get(i).map(|m| m.text.clone());
             }
@@ -268,8 +268,10 @@ impl Design {
         for tap in &access.live {
             let inner = self.read(&tap.access, truth);
             for (i, envelope) in self.recording.iter().enumerate() {
-                let targeted =
-                    envelope.t >= tap.from && envelope.participants().any(|p| tap.targets.iter().any(|t| t == p));
+                let targeted = envelope.t >= tap.from
+                    && envelope
+                        .participants()
+                        .any(|p| tap.targets.iter().any(|t| t == p));
                 if read[i].is_none() && targeted {
                     read[i].clone_from(&inner[i]);
                 }
@@ -416,10 +418,8 @@ impl<'s> Engine<'s> {
                 }));
             }
             SchemeId::ForwardSecret => {
-                design.sealer = Sealer::Forward(Box::new(ForwardWorld::new(
-                    &names,
-                    &design.randomness,
-                )));
+                design.sealer =
+                    Sealer::Forward(Box::new(ForwardWorld::new(&names, &design.randomness)));
             }
             SchemeId::None => {}
         }
@@ -653,8 +653,12 @@ impl<'s> Engine<'s> {
                 facts.push(Fact::plain(
                     design.id.as_str(),
                     match design.id {
-                        SchemeId::SplitKey => "the whole key exists nowhere yet: nothing to copy".to_owned(),
-                        SchemeId::ForwardSecret => format!("there is no long-term {party} key that opens messages"),
+                        SchemeId::SplitKey => {
+                            "the whole key exists nowhere yet: nothing to copy".to_owned()
+                        }
+                        SchemeId::ForwardSecret => {
+                            format!("there is no long-term {party} key that opens messages")
+                        }
                         _ => format!("there is no {party} key in this design"),
                     },
                 ));
@@ -684,7 +688,10 @@ impl<'s> Engine<'s> {
                     format!("{party}.pem, one file of {} bytes", key.to_pem().len()),
                 ),
             );
-            facts.insert(1, Fact::plain("fingerprint", key.fingerprint().short(16).to_owned()));
+            facts.insert(
+                1,
+                Fact::plain("fingerprint", key.fingerprint().short(16).to_owned()),
+            );
             facts.insert(2, Fact::plain("now held by", to.to_owned()));
         }
         vec![Block::Facts { facts }]
@@ -780,7 +787,13 @@ impl<'s> Engine<'s> {
                 ),
             );
         }
-        facts.insert(0, Fact::plain("taken", format!("{user}'s phone, just after t={t}, by {to}")));
+        facts.insert(
+            0,
+            Fact::plain(
+                "taken",
+                format!("{user}'s phone, just after t={t}, by {to}"),
+            ),
+        );
         Ok(vec![Block::Facts { facts }])
     }
 
@@ -812,12 +825,15 @@ impl<'s> Engine<'s> {
                         .map(|k| k.fingerprint().to_string())
                         .unwrap_or_default();
                     let key = split_key::combine(&design.shares[..threshold], &fingerprint)
-                        .map_err(|e| Error::Internal(format!("the agents' shares did not combine: {e:?}")))?;
+                        .map_err(|e| {
+                            Error::Internal(format!("the agents' shares did not combine: {e:?}"))
+                        })?;
                     self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
                     format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
                 }
                 SchemeId::Clipper => {
-                    let (Some(halves), Sealer::Clipper(clipper)) = (&design.halves, &design.sealer) else {
+                    let (Some(halves), Sealer::Clipper(clipper)) = (&design.halves, &design.sealer)
+                    else {
                         return Err(Error::Internal("a clipper design without halves".into()));
                     };
                     let units = clipper::combine_halves(&halves[..], &clipper.family, Some(target))
@@ -831,12 +847,19 @@ impl<'s> Engine<'s> {
                         .iter()
                         .find(|e| e.device == target)
                         .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
-                    let key = vendor::unseal(entry, &demo_key(VENDOR_NAME)).map_err(|e| Error::Internal(e.problem))?;
-                    format!("the vendor unseals {target}'s vault entry with its vault key: {}", key.fingerprint().short(8))
+                    let key = vendor::unseal(entry, &demo_key(VENDOR_NAME))
+                        .map_err(|e| Error::Internal(e.problem))?;
+                    format!(
+                        "the vendor unseals {target}'s vault entry with its vault key: {}",
+                        key.fingerprint().short(8)
+                    )
                 }
                 SchemeId::Ghost => {
                     design.ghost_target = Some((target.to_owned(), t + 1));
-                    format!("from t={} the relay adds the ghost to {target}'s conversations", t + 1)
+                    format!(
+                        "from t={} the relay adds the ghost to {target}'s conversations",
+                        t + 1
+                    )
                 }
                 _ => "the escrow key opens the target's messages".to_owned(),
             };
@@ -867,8 +890,13 @@ impl<'s> Engine<'s> {
         let recording = &self.designs[0].recording;
         let involves = |e: &Envelope| e.participants().any(|p| p == target);
         let count = |wanted: bool| -> (usize, usize) {
-            let mine: Vec<usize> = (0..recording.len()).filter(|&i| involves(&recording[i]) == wanted).collect();
-            (mine.iter().filter(|&&i| read[i].is_some()).count(), mine.len())
+            let mine: Vec<usize> = (0..recording.len())
+                .filter(|&i| involves(&recording[i]) == wanted)
+                .collect();
+            (
+                mine.iter().filter(|&&i| read[i].is_some()).count(),
+                mine.len(),
+            )
         };
         let ((target_read, target_total), (other_read, other_total)) = (count(true), count(false));
         let mut blocks = vec![Block::Facts {
@@ -888,7 +916,11 @@ impl<'s> Engine<'s> {
         if samples && other_read > 0 {
             let bystanders: Vec<Plaintext> = (0..recording.len())
                 .filter(|&i| !involves(&recording[i]))
-                .filter_map(|i| read[i].clone().map(|text| Plaintext::opened(&recording[i], text)))
+                .filter_map(|i| {
+                    read[i]
+                        .clone()
+                        .map(|text| Plaintext::opened(&recording[i], text))
+                })
                 .take(2)
                 .collect();
             blocks.push(Block::Recovered {
@@ -920,7 +952,9 @@ impl<'s> Engine<'s> {
         let t = self.now();
         let mut facts = Vec::new();
         for target in targets {
-            if let Some(Block::Facts { facts: reached }) = self.reach(row, target, to, false).into_iter().next() {
+            if let Some(Block::Facts { facts: reached }) =
+                self.reach(row, target, to, false).into_iter().next()
+            {
                 facts.extend(reached.into_iter().take(1));
             }
             if logged {
@@ -935,7 +969,10 @@ impl<'s> Engine<'s> {
         facts.push(Fact::plain(
             "access log",
             if logged {
-                format!("{} written, none citing a warrant", plural(targets.len(), "entry"))
+                format!(
+                    "{} written, none citing a warrant",
+                    plural(targets.len(), "entry")
+                )
             } else {
                 "nothing written: the access went around the logging".to_owned()
             },
@@ -956,9 +993,15 @@ impl<'s> Engine<'s> {
         };
         vec![Block::Facts {
             facts: vec![
-                Fact::plain("taken", format!("the interception system's access, by {to}")),
+                Fact::plain(
+                    "taken",
+                    format!("the interception system's access, by {to}"),
+                ),
                 Fact::plain("targets", targets.join(", ")),
-                Fact::plain("meaning", "the attacker learns whom the authority is watching"),
+                Fact::plain(
+                    "meaning",
+                    "the attacker learns whom the authority is watching",
+                ),
             ],
         }]
     }
@@ -1012,7 +1055,10 @@ impl<'s> Engine<'s> {
         }
         vec![Block::Facts {
             facts: vec![
-                Fact::plain("the relay adds", format!("ghost to every conversation of {target}")),
+                Fact::plain(
+                    "the relay adds",
+                    format!("ghost to every conversation of {target}"),
+                ),
                 Fact::plain("from", format!("t={from}")),
                 Fact::plain(
                     "verifying clients",
@@ -1052,7 +1098,11 @@ impl<'s> Engine<'s> {
                 .unwrap_or_default();
             facts.push(Fact::plain(
                 "held",
-                format!("{} of {} shares; {threshold} rebuild the key", held.len(), design.shares.len()),
+                format!(
+                    "{} of {} shares; {threshold} rebuild the key",
+                    held.len(),
+                    design.shares.len()
+                ),
             ));
             match split_key::combine(&held, &fingerprint) {
                 Ok(key) => {
@@ -1070,7 +1120,10 @@ impl<'s> Engine<'s> {
                 )),
             }
         }
-        facts.insert(0, Fact::plain("stolen", format!("agent {agent}'s share, by {to}")));
+        facts.insert(
+            0,
+            Fact::plain("stolen", format!("agent {agent}'s share, by {to}")),
+        );
         vec![Block::Facts { facts }]
     }
 
@@ -1078,17 +1131,26 @@ impl<'s> Engine<'s> {
         let report = clipper::leaf_forgery(trials, &self.randomness.fork("forgery"), &|_, _| {});
         vec![Block::Facts {
             facts: vec![
-                Fact::plain("forgeries", format!("{trials}, each until the 16-bit check passed")),
+                Fact::plain(
+                    "forgeries",
+                    format!("{trials}, each until the 16-bit check passed"),
+                ),
                 Fact::plain(
                     "tries, mean",
                     format!(
                         "{:.0} (2^16 = {} expected; min {}, max {})",
-                        report.mean_tries, report.expected_tries, report.min_tries, report.max_tries
+                        report.mean_tries,
+                        report.expected_tries,
+                        report.min_tries,
+                        report.max_tries
                     ),
                 ),
                 Fact::marked(
                     "receiver accepted",
-                    format!("{} of {trials}: the rogue pair talks on", report.conversation_worked),
+                    format!(
+                        "{} of {trials}: the rogue pair talks on",
+                        report.conversation_worked
+                    ),
                     report.conversation_worked > 0,
                 ),
                 Fact::marked(
@@ -1127,14 +1189,24 @@ impl<'s> Engine<'s> {
             extrapolation = report.extrapolation;
             if let Some(text) = report.text {
                 cracked.push(envelope.id.clone());
-                self.rows[row].access[0].cracked.insert(envelope.id.clone(), text);
+                self.rows[row].access[0]
+                    .cracked
+                    .insert(envelope.id.clone(), text);
             }
         }
         let mut facts = vec![
-            Fact::plain("key space", format!("2^{bits} = {} keys per message", 1u64 << bits)),
+            Fact::plain(
+                "key space",
+                format!("2^{bits} = {} keys per message", 1u64 << bits),
+            ),
             Fact::marked(
                 "cracked",
-                format!("{} of {} messages: {}", cracked.len(), targets.len(), cracked.join(", ")),
+                format!(
+                    "{} of {} messages: {}",
+                    cracked.len(),
+                    targets.len(),
+                    cracked.join(", ")
+                ),
                 !cracked.is_empty(),
             ),
             Fact::plain("took", format!("{}, all cores", duration(seconds))),
@@ -1267,7 +1339,9 @@ impl<'s> Engine<'s> {
         let shown: Vec<usize> = (0..self.rows.len())
             .filter(|&r| {
                 let row = &self.rows[r];
-                row.kind != RowKind::Authority || authority_parties(main, self.scenario.world.params.agents).contains(&row.name)
+                row.kind != RowKind::Authority
+                    || authority_parties(main, self.scenario.world.params.agents)
+                        .contains(&row.name)
             })
             .collect();
         let mut rows = Vec::new();
@@ -1345,7 +1419,13 @@ impl<'s> Engine<'s> {
                     .iter()
                     .filter(|(u, _)| u == user)
                     .map(|(_, t)| *t)
-                    .chain(access.devices.iter().filter(|(_, dev)| dev.name == user).map(|(t, _)| *t))
+                    .chain(
+                        access
+                            .devices
+                            .iter()
+                            .filter(|(_, dev)| dev.name == user)
+                            .map(|(t, _)| *t),
+                    )
                     .next();
                 if let Some(at) = stolen_at {
                     t.get_or_insert(at);
@@ -1354,7 +1434,8 @@ impl<'s> Engine<'s> {
                     continue;
                 };
                 let read = self.designs[d].read(&access, &self.truth);
-                let (mut before, mut after, mut others) = (Span::default(), Span::default(), Span::default());
+                let (mut before, mut after, mut others) =
+                    (Span::default(), Span::default(), Span::default());
                 for (i, envelope) in self.designs[d].recording.iter().enumerate() {
                     let span = if !envelope.participants().any(|p| p == user) {
                         &mut others
@@ -1393,20 +1474,42 @@ impl<'s> Engine<'s> {
                 key: if main == SchemeId::ForwardSecret {
                     "Ed25519 + X25519".to_owned()
                 } else {
-                    format!("RSA-{} {}", u.key.public_key().bits(), u.key.fingerprint().short(8))
+                    format!(
+                        "RSA-{} {}",
+                        u.key.public_key().bits(),
+                        u.key.fingerprint().short(8)
+                    )
                 },
                 holds: "own messages".to_owned(),
             })
             .collect();
         for name in authority_parties(main, self.scenario.world.params.agents) {
             let (key, holds) = match (main, name.as_str()) {
-                (SchemeId::GoldenKey, _) => (rsa_label(&demo_key(ESCROW_NAME)), "a copy of every message key"),
-                (SchemeId::SplitKey, "escrow") => (String::new(), "the whole key, only once shares meet"),
-                (SchemeId::SplitKey, _) => ("Shamir share".to_owned(), "one share of the escrow key"),
-                (SchemeId::VendorEscrow, _) => (rsa_label(&demo_key(VENDOR_NAME)), "the vault: every device's key"),
-                (SchemeId::Ghost, _) => (rsa_label(&demo_key(GHOST_NAME)), "a key the relay can add to any chat"),
-                (SchemeId::Clipper, "escrow") => (String::new(), "unit keys, once a warrant releases them"),
-                (SchemeId::Clipper, _) => ("unit key halves".to_owned(), "half of every device's unit key"),
+                (SchemeId::GoldenKey, _) => (
+                    rsa_label(&demo_key(ESCROW_NAME)),
+                    "a copy of every message key",
+                ),
+                (SchemeId::SplitKey, "escrow") => {
+                    (String::new(), "the whole key, only once shares meet")
+                }
+                (SchemeId::SplitKey, _) => {
+                    ("Shamir share".to_owned(), "one share of the escrow key")
+                }
+                (SchemeId::VendorEscrow, _) => (
+                    rsa_label(&demo_key(VENDOR_NAME)),
+                    "the vault: every device's key",
+                ),
+                (SchemeId::Ghost, _) => (
+                    rsa_label(&demo_key(GHOST_NAME)),
+                    "a key the relay can add to any chat",
+                ),
+                (SchemeId::Clipper, "escrow") => {
+                    (String::new(), "unit keys, once a warrant releases them")
+                }
+                (SchemeId::Clipper, _) => (
+                    "unit key halves".to_owned(),
+                    "half of every device's unit key",
+                ),
                 _ => (String::new(), ""),
             };
             parties.push(PartyRow {
@@ -1438,7 +1541,11 @@ impl<'s> Engine<'s> {
 }
 
 fn rsa_label(key: &PrivateKey) -> String {
-    format!("RSA-{} {}", key.public_key().bits(), key.fingerprint().short(8))
+    format!(
+        "RSA-{} {}",
+        key.public_key().bits(),
+        key.fingerprint().short(8)
+    )
 }
 
 /// "1 key", "3 keys".

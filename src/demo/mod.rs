@@ -27,18 +27,51 @@ pub use scenario::Scenario;
 
 /// The scenario files shipped in demos/, the flagship first: (file name, text).
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("golden-key-leak.toml", include_str!("../../demos/golden-key-leak.toml")),
-    ("harvest-now-decrypt-later.toml", include_str!("../../demos/harvest-now-decrypt-later.toml")),
-    ("insider-abuse.toml", include_str!("../../demos/insider-abuse.toml")),
-    ("salt-typhoon.toml", include_str!("../../demos/salt-typhoon.toml")),
-    ("athens-affair.toml", include_str!("../../demos/athens-affair.toml")),
-    ("forward-secrecy.toml", include_str!("../../demos/forward-secrecy.toml")),
+    (
+        "golden-key-leak.toml",
+        include_str!("../../demos/golden-key-leak.toml"),
+    ),
+    (
+        "harvest-now-decrypt-later.toml",
+        include_str!("../../demos/harvest-now-decrypt-later.toml"),
+    ),
+    (
+        "insider-abuse.toml",
+        include_str!("../../demos/insider-abuse.toml"),
+    ),
+    (
+        "salt-typhoon.toml",
+        include_str!("../../demos/salt-typhoon.toml"),
+    ),
+    (
+        "athens-affair.toml",
+        include_str!("../../demos/athens-affair.toml"),
+    ),
+    (
+        "forward-secrecy.toml",
+        include_str!("../../demos/forward-secrecy.toml"),
+    ),
     ("split-key.toml", include_str!("../../demos/split-key.toml")),
-    ("vendor-vault.toml", include_str!("../../demos/vendor-vault.toml")),
-    ("ghost-user.toml", include_str!("../../demos/ghost-user.toml")),
-    ("clipper-leaf-forgery.toml", include_str!("../../demos/clipper-leaf-forgery.toml")),
-    ("tea1-short-key.toml", include_str!("../../demos/tea1-short-key.toml")),
-    ("export-grade.toml", include_str!("../../demos/export-grade.toml")),
+    (
+        "vendor-vault.toml",
+        include_str!("../../demos/vendor-vault.toml"),
+    ),
+    (
+        "ghost-user.toml",
+        include_str!("../../demos/ghost-user.toml"),
+    ),
+    (
+        "clipper-leaf-forgery.toml",
+        include_str!("../../demos/clipper-leaf-forgery.toml"),
+    ),
+    (
+        "tea1-short-key.toml",
+        include_str!("../../demos/tea1-short-key.toml"),
+    ),
+    (
+        "export-grade.toml",
+        include_str!("../../demos/export-grade.toml"),
+    ),
 ];
 
 /// A demo's name and the one sentence `doormat demo --list` prints for it.
@@ -237,7 +270,7 @@ pub enum Block {
 }
 
 /// Rows are parties and adversaries, columns are users.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Matrix {
     /// The design whose recording this is.
     pub design: String,
@@ -245,7 +278,7 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MatrixRow {
     pub name: String,
     /// "user", "authority", "network" or "adversary".
@@ -255,7 +288,7 @@ pub struct MatrixRow {
 }
 
 /// Of `messages` (the user's, sent or received, recorded so far), how many the row reads.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MatrixCell {
     pub readable: u64,
     pub messages: u64,

@@ -105,7 +105,10 @@ pub enum Show {
     /// One envelope as the tap recorded it.
     Envelope,
     /// What `who` reads of the whole recording of `design` (the main design if `None`).
-    Radius { who: String, design: Option<SchemeId> },
+    Radius {
+        who: String,
+        design: Option<SchemeId>,
+    },
     /// What `who` reads of the messages sent during this act.
     New { who: String },
     /// A few messages `who` reads.
@@ -157,17 +160,28 @@ impl Locator<'_> {
         let mut error = InputError::new(describe_toml_error(&message)).file(self.file);
         if let Some(span) = e.span() {
             error = error.line(self.line_of(span.start));
-            let field = quoted_field(&message).or_else(|| self.key_on_line(span.start));
+            let names_field =
+                message.starts_with("unknown field") || message.starts_with("missing field");
+            let field = names_field
+                .then(|| quoted_field(&message))
+                .flatten()
+                .or_else(|| self.key_on_line(span.start));
             if let Some(field) = field {
                 error = error.field(field);
             }
         }
         let inside_event = message.contains("expected one of `do`");
-        if inside_event && ["`show`", "`say`", "`title`"].iter().any(|f| message.contains(f)) {
+        if inside_event
+            && ["`show`", "`say`", "`title`"]
+                .iter()
+                .any(|f| message.contains(f))
+        {
             // TOML's classic trap: every key after [[act.event]] belongs to that event.
             return error.hint("in TOML every line after [[act.event]] belongs to that event: move title, say and show above the act's first [[act.event]]");
         }
-        error.hint("docs/scenario-format.md lists every field; doormat demo --list shows working examples")
+        error.hint(
+            "docs/scenario-format.md lists every field; doormat demo --list shows working examples",
+        )
     }
 
     /// The key assigned on the line holding `offset`, as in `messages = "ten"`.
@@ -283,18 +297,30 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !name_ok {
         return Err(at
-            .error(raw.name.span(), "name", format!("{name:?} cannot name a demo"))
+            .error(
+                raw.name.span(),
+                "name",
+                format!("{name:?} cannot name a demo"),
+            )
             .hint("use 1 to 40 lowercase letters, digits and dashes, like \"golden-key-leak\""));
     }
     let summary = raw.summary.get_ref().trim().to_owned();
     if summary.is_empty() || !summary.ends_with('.') || summary.contains('\n') {
         return Err(at
-            .error(raw.summary.span(), "summary", "must be one sentence, ending with a full stop")
+            .error(
+                raw.summary.span(),
+                "summary",
+                "must be one sentence, ending with a full stop",
+            )
             .hint("doormat demo --list prints it beside the name"));
     }
     if raw.sources.get_ref().is_empty() {
         return Err(at
-            .error(raw.sources.span(), "sources", "a demo must cite at least one source")
+            .error(
+                raw.sources.span(),
+                "sources",
+                "a demo must cite at least one source",
+            )
             .hint("cite from shared/REFERENCES.md: the demo ends by showing them"));
     }
     let world = check_world(at, raw.world.get_ref())?;
@@ -316,28 +342,47 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
 }
 
 fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
-    let users: Vec<String> = raw.users.get_ref().iter().map(|u| u.get_ref().clone()).collect();
+    let users: Vec<String> = raw
+        .users
+        .get_ref()
+        .iter()
+        .map(|u| u.get_ref().clone())
+        .collect();
     if users.len() < 2 || users.len() > MAX_USERS {
         return Err(at
-            .error(raw.users.span(), "world.users", format!("{} users: a demo world has 2 to {MAX_USERS}", users.len()))
+            .error(
+                raw.users.span(),
+                "world.users",
+                format!("{} users: a demo world has 2 to {MAX_USERS}", users.len()),
+            )
             .hint("each user gets one of the published keys in demos/keys"));
     }
     for (i, user) in raw.users.get_ref().iter().enumerate() {
         let name = user.get_ref();
         if !is_party_name(name) {
             return Err(at
-                .error(user.span(), "world.users", format!("{name:?} cannot name a user"))
+                .error(
+                    user.span(),
+                    "world.users",
+                    format!("{name:?} cannot name a user"),
+                )
                 .hint("use 1 to 12 lowercase letters, digits and dashes"));
         }
         if RESERVED.contains(&name.as_str()) {
             return Err(at.error(
                 user.span(),
                 "world.users",
-                format!("{name:?} is the name of a party every world may have: pick another user name"),
+                format!(
+                    "{name:?} is the name of a party every world may have: pick another user name"
+                ),
             ));
         }
         if users[..i].contains(name) {
-            return Err(at.error(user.span(), "world.users", format!("{name} is listed twice")));
+            return Err(at.error(
+                user.span(),
+                "world.users",
+                format!("{name} is listed twice"),
+            ));
         }
     }
     let scheme = parse_scheme(at, &raw.scheme, "world.scheme")?;
@@ -346,7 +391,11 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
         for design in compare.get_ref() {
             let id = parse_scheme(at, design, "world.compare")?;
             if designs.contains(&id) {
-                return Err(at.error(design.span(), "world.compare", format!("{id} is already in the world")));
+                return Err(at.error(
+                    design.span(),
+                    "world.compare",
+                    format!("{id} is already in the world"),
+                ));
             }
             designs.push(id);
         }
@@ -368,7 +417,11 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
     if uses(SchemeId::SplitKey) {
         if raw.agents.is_none() || raw.threshold.is_none() {
             return Err(at
-                .error(raw.scheme.span(), "world.agents", "a split-key world needs agents and threshold")
+                .error(
+                    raw.scheme.span(),
+                    "world.agents",
+                    "a split-key world needs agents and threshold",
+                )
                 .hint("for example agents = 3 and threshold = 2"));
         }
         split_key::check_params(&params).map_err(|e| {
@@ -384,7 +437,11 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
                 .hint("the brute-force event extrapolates to 32, 40, 56, 80 and 128 bits from the measured rate"));
         }
     } else if uses(SchemeId::ShortKey) {
-        return Err(at.error(raw.scheme.span(), "world.bits", "a short-key world needs bits (16 to 24)"));
+        return Err(at.error(
+            raw.scheme.span(),
+            "world.bits",
+            "a short-key world needs bits (16 to 24)",
+        ));
     }
     if let Some(verifying) = &raw.verifying {
         for user in verifying.get_ref() {
@@ -403,7 +460,9 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
 }
 
 /// Names of parties every world may have besides its users.
-const RESERVED: [&str; 8] = ["escrow", "vendor", "ghost", "tap", "agent-1", "agent-2", "agent-3", "relay"];
+const RESERVED: [&str; 8] = [
+    "escrow", "vendor", "ghost", "tap", "agent-1", "agent-2", "agent-3", "relay",
+];
 
 fn is_party_name(name: &str) -> bool {
     !name.is_empty()
@@ -451,7 +510,8 @@ impl Names {
                 if !rows.contains(&party) {
                     rows.push(party.clone());
                 }
-                if matches!(party.as_str(), "escrow" | "vendor" | "ghost") && !keys.contains(&party) {
+                if matches!(party.as_str(), "escrow" | "vendor" | "ghost") && !keys.contains(&party)
+                {
                     keys.push(party);
                 }
             }
@@ -465,7 +525,12 @@ impl Names {
         }
     }
 
-    fn adversary(&mut self, at: &Locator, name: &Spanned<String>, field: &str) -> Result<String, InputError> {
+    fn adversary(
+        &mut self,
+        at: &Locator,
+        name: &Spanned<String>,
+        field: &str,
+    ) -> Result<String, InputError> {
         let who = name.get_ref().trim();
         let ok = !who.is_empty()
             && who.chars().count() <= 16
@@ -474,12 +539,20 @@ impl Names {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ' || c == '\'');
         if !ok {
             return Err(at
-                .error(name.span(), field, format!("{who:?} cannot name an adversary"))
+                .error(
+                    name.span(),
+                    field,
+                    format!("{who:?} cannot name an adversary"),
+                )
                 .hint("use 1 to 16 letters, digits, spaces and dashes, like \"attacker\""));
         }
         if self.users.iter().any(|u| u == who) {
             return Err(at
-                .error(name.span(), field, format!("{who} is a user: an adversary needs a name of its own"))
+                .error(
+                    name.span(),
+                    field,
+                    format!("{who} is a user: an adversary needs a name of its own"),
+                )
                 .hint("to give a user's key away, leak it to an adversary such as \"attacker\""));
         }
         if !self.rows.iter().any(|r| r == who) {
@@ -488,12 +561,22 @@ impl Names {
         Ok(who.to_owned())
     }
 
-    fn row(&self, at: &Locator, name: &str, span: Range<usize>, field: &str) -> Result<String, InputError> {
+    fn row(
+        &self,
+        at: &Locator,
+        name: &str,
+        span: Range<usize>,
+        field: &str,
+    ) -> Result<String, InputError> {
         if self.rows.iter().any(|r| r == name) {
             Ok(name.to_owned())
         } else {
             Err(at
-                .error(span, field, format!("no one called {name:?} exists yet at this act"))
+                .error(
+                    span,
+                    field,
+                    format!("no one called {name:?} exists yet at this act"),
+                )
                 .hint(format!("so far: {}", self.rows.join(", "))))
         }
     }
@@ -509,7 +592,11 @@ pub fn authority_parties(design: SchemeId, agents: u8) -> Vec<String> {
             .collect(),
         SchemeId::VendorEscrow => vec!["vendor".to_owned()],
         SchemeId::Ghost => vec!["ghost".to_owned()],
-        SchemeId::Clipper => vec!["agent-1".to_owned(), "agent-2".to_owned(), "escrow".to_owned()],
+        SchemeId::Clipper => vec![
+            "agent-1".to_owned(),
+            "agent-2".to_owned(),
+            "escrow".to_owned(),
+        ],
         SchemeId::None | SchemeId::ShortKey | SchemeId::ForwardSecret => Vec::new(),
     }
 }
@@ -524,7 +611,11 @@ fn check_act(
     let title = raw.title.get_ref().trim().to_owned();
     if title.is_empty() || title.chars().count() > 60 {
         return Err(at
-            .error(raw.title.span(), &format!("act[{number}].title"), "a title has 1 to 60 characters")
+            .error(
+                raw.title.span(),
+                &format!("act[{number}].title"),
+                "a title has 1 to 60 characters",
+            )
             .hint("it is the act's heading on the projector"));
     }
     let say = match raw.say.as_ref().map(Spanned::get_ref) {
@@ -540,7 +631,13 @@ fn check_act(
     let mut show = Vec::new();
     if let Some(views) = &raw.show {
         for view in views.get_ref() {
-            show.push(check_show(at, &format!("act[{number}].show"), view, world, names)?);
+            show.push(check_show(
+                at,
+                &format!("act[{number}].show"),
+                view,
+                world,
+                names,
+            )?);
         }
     }
     Ok(ActDef {
@@ -572,15 +669,23 @@ fn check_event(
     let sub = |name: &str| format!("{field}.{name}");
     // A field the kind needs and the file lacks.
     let missing = |name: &str| {
-        at.error(raw.span(), &sub(name), format!("a {kind} event needs {name}"))
-            .hint(format!("the events and their fields: {EVENT_KINDS}"))
+        at.error(
+            raw.span(),
+            &sub(name),
+            format!("a {kind} event needs {name}"),
+        )
+        .hint(format!("the events and their fields: {EVENT_KINDS}"))
     };
     let needs = |design_ok: bool, what: &str| -> Result<(), InputError> {
         if design_ok {
             Ok(())
         } else {
             Err(at
-                .error(e.kind.span(), &sub("do"), format!("a {kind} event needs {what}, and this world's scheme is {main}"))
+                .error(
+                    e.kind.span(),
+                    &sub("do"),
+                    format!("a {kind} event needs {what}, and this world's scheme is {main}"),
+                )
                 .hint("change world.scheme, or drop the event"))
         }
     };
@@ -592,7 +697,9 @@ fn check_event(
             Err(unknown_user(at, value, &sub(name), &world.users))
         }
     };
-    let users = |value: &Option<Spanned<Vec<Spanned<String>>>>, name: &str| -> Result<Vec<String>, InputError> {
+    let users = |value: &Option<Spanned<Vec<Spanned<String>>>>,
+                 name: &str|
+     -> Result<Vec<String>, InputError> {
         let list = value.as_ref().ok_or_else(|| missing(name))?;
         if list.get_ref().is_empty() {
             return Err(at.error(list.span(), &sub(name), "names no one"));
@@ -613,7 +720,14 @@ fn check_event(
             let messages = e.messages.as_ref().ok_or_else(|| missing("messages"))?;
             if *messages.get_ref() == 0 || *messages.get_ref() > MAX_SEND {
                 return Err(at
-                    .error(messages.span(), &sub("messages"), format!("{} messages: one send event sends 1 to {MAX_SEND}", messages.get_ref()))
+                    .error(
+                        messages.span(),
+                        &sub("messages"),
+                        format!(
+                            "{} messages: one send event sends 1 to {MAX_SEND}",
+                            messages.get_ref()
+                        ),
+                    )
                     .hint("a demo must run in seconds in front of a class"));
             }
             Event::Send {
@@ -624,7 +738,14 @@ fn check_event(
             let key = e.key.as_ref().ok_or_else(|| missing("key"))?;
             if !names.keys.contains(key.get_ref()) {
                 return Err(at
-                    .error(key.span(), &sub("key"), format!("no party called {:?} holds a key in this world", key.get_ref()))
+                    .error(
+                        key.span(),
+                        &sub("key"),
+                        format!(
+                            "no party called {:?} holds a key in this world",
+                            key.get_ref()
+                        ),
+                    )
                     .hint(format!("the keys are: {}", names.keys.join(", "))));
             }
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
@@ -634,7 +755,10 @@ fn check_event(
             }
         }
         "rotate" => {
-            needs(matches!(main, SchemeId::GoldenKey | SchemeId::SplitKey), "an escrow key")?;
+            needs(
+                matches!(main, SchemeId::GoldenKey | SchemeId::SplitKey),
+                "an escrow key",
+            )?;
             Event::Rotate
         }
         "compromise" => {
@@ -650,19 +774,37 @@ fn check_event(
             target: user(&e.target, "target")?,
         },
         "insider" | "repoint" => {
-            needs(authority_of(main).is_some(), "an authority with exceptional access")?;
+            needs(
+                authority_of(main).is_some(),
+                "an authority with exceptional access",
+            )?;
             let targets = users(&e.targets, "targets")?;
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
             let to = names.adversary(at, to, &sub("to"))?;
-            let logged = e.logged.as_ref().map(|l| *l.get_ref()).ok_or_else(|| missing("logged"))?;
+            let logged = e
+                .logged
+                .as_ref()
+                .map(|l| *l.get_ref())
+                .ok_or_else(|| missing("logged"))?;
             if kind == "insider" {
-                Event::Insider { targets, to, logged }
+                Event::Insider {
+                    targets,
+                    to,
+                    logged,
+                }
             } else {
-                Event::Repoint { targets, to, logged }
+                Event::Repoint {
+                    targets,
+                    to,
+                    logged,
+                }
             }
         }
         "breach" => {
-            needs(authority_of(main).is_some(), "an authority with exceptional access")?;
+            needs(
+                authority_of(main).is_some(),
+                "an authority with exceptional access",
+            )?;
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
             Event::Breach {
                 to: names.adversary(at, to, &sub("to"))?,
@@ -681,7 +823,11 @@ fn check_event(
                 return Err(at.error(
                     agent.span(),
                     &sub("agent"),
-                    format!("there is no agent {}: the agents are 1 to {}", agent.get_ref(), world.params.agents),
+                    format!(
+                        "there is no agent {}: the agents are 1 to {}",
+                        agent.get_ref(),
+                        world.params.agents
+                    ),
                 ));
             }
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
@@ -696,7 +842,10 @@ fn check_event(
                 return Err(at.error(
                     trials.span(),
                     &sub("trials"),
-                    format!("{} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)", trials.get_ref()),
+                    format!(
+                        "{} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)",
+                        trials.get_ref()
+                    ),
                 ));
             }
             Event::ForgeLeaf {
@@ -710,7 +859,10 @@ fn check_event(
                 return Err(at.error(
                     messages.span(),
                     &sub("messages"),
-                    format!("{} messages: a demo cracks 1 to {MAX_CRACK} live", messages.get_ref()),
+                    format!(
+                        "{} messages: a demo cracks 1 to {MAX_CRACK} live",
+                        messages.get_ref()
+                    ),
                 ));
             }
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
@@ -721,7 +873,11 @@ fn check_event(
         }
         other => {
             return Err(at
-                .error(e.kind.span(), &sub("do"), format!("there is no event called {other:?}"))
+                .error(
+                    e.kind.span(),
+                    &sub("do"),
+                    format!("there is no event called {other:?}"),
+                )
                 .hint(format!("the events and their fields: {EVENT_KINDS}")))
         }
     };
@@ -731,7 +887,12 @@ fn check_event(
 
 /// A field the event's kind does not use is a mistake (`target` on a leak, say): the
 /// teacher meant something, and silently ignoring it would hide what.
-fn refuse_extra_fields(at: &Locator, field: &str, kind: &str, e: &RawEvent) -> Result<(), InputError> {
+fn refuse_extra_fields(
+    at: &Locator,
+    field: &str,
+    kind: &str,
+    e: &RawEvent,
+) -> Result<(), InputError> {
     let used: &[&str] = match kind {
         "send" => &["messages"],
         "leak" => &["key", "to"],
@@ -759,7 +920,11 @@ fn refuse_extra_fields(at: &Locator, field: &str, kind: &str, e: &RawEvent) -> R
         if let Some(span) = span {
             if !used.contains(&name) {
                 return Err(at
-                    .error(span, &format!("{field}.{name}"), format!("a {kind} event does not take {name}"))
+                    .error(
+                        span,
+                        &format!("{field}.{name}"),
+                        format!("a {kind} event does not take {name}"),
+                    )
                     .hint(format!("the events and their fields: {EVENT_KINDS}")));
             }
         }
@@ -789,7 +954,11 @@ fn check_show(
     let rest = rest.trim();
     let who = |name: &str| names.row(at, name, raw.span(), field);
     let needs_who = || {
-        at.error(raw.span(), field, format!("\"{verb}\" needs a name, as in \"{verb} attacker\""))
+        at.error(
+            raw.span(),
+            field,
+            format!("\"{verb}\" needs a name, as in \"{verb} attacker\""),
+        )
     };
     let show = match verb {
         "parties" if rest.is_empty() => Show::Parties,
@@ -803,10 +972,15 @@ fn check_show(
             }
             match rest.rsplit_once(" in ") {
                 Some((name, design)) => {
-                    let id = SchemeId::parse(design.trim()).map_err(|e| at.error(raw.span(), field, e.problem))?;
+                    let id = SchemeId::parse(design.trim())
+                        .map_err(|e| at.error(raw.span(), field, e.problem))?;
                     if !world.designs.contains(&id) {
                         return Err(at
-                            .error(raw.span(), field, format!("{id} is not one of this world's designs"))
+                            .error(
+                                raw.span(),
+                                field,
+                                format!("{id} is not one of this world's designs"),
+                            )
                             .hint("add it to world.compare"));
                     }
                     Show::Radius {
@@ -826,10 +1000,16 @@ fn check_show(
         "exposure" => {
             if !names.compromised.iter().any(|u| u == rest) {
                 return Err(at
-                    .error(raw.span(), field, format!("no compromise of a user called {rest:?} has happened by this act"))
+                    .error(
+                        raw.span(),
+                        field,
+                        format!("no compromise of a user called {rest:?} has happened by this act"),
+                    )
                     .hint("an exposure table follows a compromise event"));
             }
-            Show::Exposure { user: rest.to_owned() }
+            Show::Exposure {
+                user: rest.to_owned(),
+            }
         }
         _ => {
             return Err(at
@@ -867,18 +1047,21 @@ messages = 20
 
 [[act]]
 title = "Leak"
+show = ["radius attacker", "radius attacker in none", "compare"]
 [[act.event]]
 do = "leak"
 key = "escrow"
 to = "attacker"
-show = ["radius attacker", "radius attacker in none", "compare"]
 "#;
 
     #[test]
     fn a_good_scenario_parses_with_its_paragraphs_and_events() {
         let s = parse("tiny.toml", GOOD).unwrap();
         assert_eq!(s.world.designs, vec![SchemeId::GoldenKey, SchemeId::None]);
-        assert_eq!(s.acts[0].say, vec!["First paragraph, still the first.", "Second."]);
+        assert_eq!(
+            s.acts[0].say,
+            vec!["First paragraph, still the first.", "Second."]
+        );
         assert_eq!(s.acts[0].events, vec![Event::Send { messages: 20 }]);
         assert_eq!(
             s.acts[1].show[1],
@@ -901,20 +1084,39 @@ show = ["radius attacker", "radius attacker in none", "compare"]
             // A number that is not one.
             ("messages = 20", "messages = \"twenty\"", 20, "messages"),
             // An event that does not exist.
-            ("do = \"leak\"", "do = \"steal\"", 24, "act[2].event[1].do"),
+            ("do = \"leak\"", "do = \"steal\"", 26, "act[2].event[1].do"),
             // A party that does not exist.
-            ("key = \"escrow\"", "key = \"escrw\"", 25, "act[2].event[1].key"),
+            (
+                "key = \"escrow\"",
+                "key = \"escrw\"",
+                27,
+                "act[2].event[1].key",
+            ),
             // A scheme that does not exist.
-            ("scheme = \"golden-key\"", "scheme = \"golden\"", 8, "world.scheme"),
+            (
+                "scheme = \"golden-key\"",
+                "scheme = \"golden\"",
+                8,
+                "world.scheme",
+            ),
             // A view of someone not yet in the story.
-            ("\"radius attacker\",", "\"radius thief\",", 27, "act[2].show"),
+            (
+                "\"radius attacker\",",
+                "\"radius thief\",",
+                24,
+                "act[2].show",
+            ),
             // A negative count.
             ("messages = 20", "messages = -5", 20, "messages"),
         ];
         for (from, to, line, field) in cases {
             let text = GOOD.replacen(from, to, 1);
             let e = error_of(&text);
-            assert_eq!(e.file.as_deref(), Some(std::path::Path::new("bad.toml")), "{to}");
+            assert_eq!(
+                e.file.as_deref(),
+                Some(std::path::Path::new("bad.toml")),
+                "{to}"
+            );
             assert_eq!(e.line, Some(line), "{to}: {e}");
             assert_eq!(e.field.as_deref(), Some(field), "{to}: {e}");
         }
@@ -922,7 +1124,11 @@ show = ["radius attacker", "radius attacker in none", "compare"]
 
     #[test]
     fn an_event_refuses_fields_it_does_not_take_and_needs_the_ones_it_does() {
-        let e = error_of(&GOOD.replacen("to = \"attacker\"", "to = \"attacker\"\ntarget = \"bob\"", 1));
+        let e = error_of(&GOOD.replacen(
+            "to = \"attacker\"",
+            "to = \"attacker\"\ntarget = \"bob\"",
+            1,
+        ));
         assert_eq!(e.field.as_deref(), Some("act[2].event[1].target"));
         let e = error_of(&GOOD.replacen("to = \"attacker\"\n", "", 1));
         assert!(e.problem.contains("needs to"), "{e}");

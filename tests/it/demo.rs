@@ -1,9 +1,26 @@
-//! The flagship demo, run as a class would see it: its seeded output is snapshot-tested
-//! (timings masked) and its JSON checked for the numbers the narration claims.
+//! Every demo, run as a class would see it: its seeded output is snapshot-tested
+//! (timings masked) and its JSON checked for the numbers its narration claims. Scenario
+//! mistakes are refused with the file, the line and the field.
 
 use serde_json::Value;
 
 use crate::util::*;
+
+/// Every shipped demo, the flagship first.
+const DEMOS: [&str; 12] = [
+    "golden-key-leak",
+    "harvest-now-decrypt-later",
+    "insider-abuse",
+    "salt-typhoon",
+    "athens-affair",
+    "forward-secrecy",
+    "split-key",
+    "vendor-vault",
+    "ghost-user",
+    "clipper-leaf-forgery",
+    "tea1-short-key",
+    "export-grade",
+];
 
 fn snapshot_path(demo: &str) -> String {
     format!(
@@ -12,28 +29,30 @@ fn snapshot_path(demo: &str) -> String {
     )
 }
 
-/// Replaces the only parts of a seeded run that change between runs: timings.
+/// Replaces the only parts of a seeded run that change between runs: timings, and
+/// what is extrapolated from them.
 fn mask_timings(text: &str) -> String {
-    let timing = regex::Regex::new(r"\d+\.\d+ s \(\d+ messages/s\)").unwrap();
-    timing.replace_all(text, "<seconds> (<rate>)").into_owned()
+    let masks = [
+        (r"\d+\.\d+ s \(\d+ messages/s\)", "<seconds> (<rate>)"),
+        (
+            r"[\d.]+(e\d+)? (seconds|minutes|hours|days|years)",
+            "<duration>",
+        ),
+        (r"[\d.]+ (million|thousand) keys/s", "<rate> keys/s"),
+    ];
+    let mut text = text.to_owned();
+    for (pattern, with) in masks {
+        text = regex::Regex::new(pattern)
+            .unwrap()
+            .replace_all(&text, with)
+            .into_owned();
+    }
+    text
 }
 
-#[test]
-fn seeded_demo_matches_its_snapshot() {
-    check_snapshot("golden-key-leak", &["demo", "--seed", "42"]);
-}
-
-#[test]
-fn seeded_forward_secrecy_demo_matches_its_snapshot() {
-    check_snapshot(
-        "forward-secrecy",
-        &["demo", "forward-secrecy", "--seed", "42"],
-    );
-}
-
-fn check_snapshot(demo: &str, args: &[&str]) {
-    let dir = scratch("demo-snapshot");
-    let run = doormat(&dir, args);
+fn check_snapshot(demo: &str) {
+    let dir = scratch(&format!("demo-snapshot-{demo}"));
+    let run = doormat(&dir, &["demo", demo, "--seed", "42"]);
     run.ok();
     let shown = mask_timings(&run.stdout);
     let path = snapshot_path(demo);
@@ -53,110 +72,313 @@ fn check_snapshot(demo: &str, args: &[&str]) {
         );
     }
     assert!(!run.stdout.contains('\x1b'), "no colour off a terminal");
+    assert!(
+        shown.contains("sources (shared/REFERENCES.md):"),
+        "{demo} ends by citing its sources"
+    );
+    assert!(
+        shown.contains("who can read what"),
+        "{demo} shows the matrix"
+    );
 }
 
-fn radius(act: &Value, index: usize) -> &Value {
-    let radii: Vec<&Value> = act["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["kind"] == "radius")
-        .collect();
-    &radii[index]["radius"]
+macro_rules! snapshot_tests {
+    ($($test:ident => $demo:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_snapshot($demo);
+            }
+        )*
+    };
+}
+
+snapshot_tests! {
+    golden_key_leak_matches_its_snapshot => "golden-key-leak",
+    harvest_now_decrypt_later_matches_its_snapshot => "harvest-now-decrypt-later",
+    insider_abuse_matches_its_snapshot => "insider-abuse",
+    salt_typhoon_matches_its_snapshot => "salt-typhoon",
+    athens_affair_matches_its_snapshot => "athens-affair",
+    forward_secrecy_matches_its_snapshot => "forward-secrecy",
+    split_key_matches_its_snapshot => "split-key",
+    vendor_vault_matches_its_snapshot => "vendor-vault",
+    ghost_user_matches_its_snapshot => "ghost-user",
+    clipper_leaf_forgery_matches_its_snapshot => "clipper-leaf-forgery",
+    tea1_short_key_matches_its_snapshot => "tea1-short-key",
+    export_grade_matches_its_snapshot => "export-grade",
 }
 
 #[test]
-fn seeded_demo_json_holds_the_numbers_it_claims() {
-    let dir = scratch("demo-json");
-    let run = doormat(&dir, &["demo", "--seed", "42", "--json"]);
-    let doc = run.ok().json();
-    assert_eq!(doc["demo"], "golden-key-leak");
-    assert_eq!(doc["seed"], 42);
-    let acts = doc["acts"].as_array().unwrap();
-    assert_eq!(acts.len(), 8);
+fn the_default_demo_is_the_flagship() {
+    let dir = scratch("demo-default");
+    let plain = doormat(&dir, &["demo", "--seed", "42"]);
+    let named = doormat(&dir, &["demo", "golden-key-leak", "--seed", "42"]);
+    assert_eq!(
+        mask_timings(&plain.ok().stdout),
+        mask_timings(&named.ok().stdout)
+    );
+}
 
-    let tap = radius(&acts[1], 0);
-    assert_eq!(tap["messages_total"], 1000);
-    assert_eq!(tap["messages_opened"], 0, "the tap reads nothing");
+/// A demo's `--json`, with helpers to find what an act showed.
+struct Doc(Value);
 
-    let leak = radius(&acts[4], 0);
+impl Doc {
+    fn of(demo: &str) -> Doc {
+        let dir = scratch(&format!("demo-json-{demo}"));
+        let doc = doormat(&dir, &["demo", demo, "--seed", "42", "--json"])
+            .ok()
+            .json();
+        assert_eq!(doc["demo"], demo);
+        assert_eq!(doc["seed"], 42);
+        assert_eq!(doc["stopped_early"], false);
+        Doc(doc)
+    }
+
+    fn act(&self, number: usize) -> &Value {
+        &self.0["acts"][number - 1]
+    }
+
+    fn blocks(&self, act: usize, kind: &str) -> Vec<&Value> {
+        self.act(act)["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["kind"] == kind)
+            .collect()
+    }
+
+    /// The radius whose label starts with `label`, in act `act`.
+    fn radius(&self, act: usize, label: &str) -> &Value {
+        let block = self
+            .blocks(act, "radius")
+            .into_iter()
+            .find(|b| b["label"].as_str().unwrap().starts_with(label))
+            .unwrap_or_else(|| panic!("act {act} shows no radius for {label}"));
+        &block["radius"]
+    }
+
+    /// The value of the fact labelled `label` in act `act`.
+    fn fact(&self, act: usize, label: &str) -> String {
+        self.blocks(act, "facts")
+            .iter()
+            .flat_map(|b| b["facts"].as_array().unwrap())
+            .find(|f| f["label"] == label)
+            .unwrap_or_else(|| panic!("act {act} has no fact {label}"))["value"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The matrix cell (readable, messages) for `row` and `user` after act `act`.
+    fn cell(&self, act: usize, row: &str, user: &str) -> (u64, u64) {
+        let matrix = &self.blocks(act, "matrix")[0]["matrix"];
+        let column = matrix["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|u| u == user)
+            .unwrap_or_else(|| panic!("no column {user}"));
+        let row = matrix["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == row)
+            .unwrap_or_else(|| panic!("act {act}: no matrix row {row}"));
+        let cell = &row["cells"][column];
+        (n(&cell["readable"]), n(&cell["messages"]))
+    }
+
+    /// Every cell of a matrix row after act `act` reads all, or nothing.
+    fn row_reads_all(&self, act: usize, row: &str) -> bool {
+        self.users()
+            .iter()
+            .all(|u| matches!(self.cell(act, row, u), (r, m) if r == m && m > 0))
+    }
+
+    fn row_reads_nothing(&self, act: usize, row: &str) -> bool {
+        self.users().iter().all(|u| self.cell(act, row, u).0 == 0)
+    }
+
+    fn users(&self) -> Vec<String> {
+        let matrix = &self.blocks(1, "matrix");
+        let source = if matrix.is_empty() {
+            &self.blocks(2, "matrix")[0]["matrix"]
+        } else {
+            &matrix[0]["matrix"]
+        };
+        source["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn comparison(&self, act: usize, scheme: &str, who: &str) -> &Value {
+        let rows = self.blocks(act, "comparison")[0]["rows"]
+            .as_array()
+            .unwrap();
+        rows.iter()
+            .find(|r| r["scheme"] == scheme && r["compromise"] == who)
+            .unwrap_or_else(|| panic!("no comparison row {scheme} / {who}"))
+    }
+
+    fn log(&self, act: usize) -> Vec<Value> {
+        self.blocks(act, "log")[0]["entries"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+fn n(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+#[test]
+fn golden_key_leak_opens_everything_and_one_phone_opens_one_user() {
+    let doc = Doc::of("golden-key-leak");
+    assert_eq!(doc.0["acts"].as_array().unwrap().len(), 8);
+    assert!(doc.row_reads_nothing(2, "tap"), "the tap reads nothing");
+    assert!(doc.row_reads_all(2, "escrow"));
+    assert!(
+        !doc.row_reads_all(2, "alice"),
+        "a user reads only their own conversations"
+    );
+
+    let leak = doc.radius(5, "attacker");
     assert_eq!(leak["messages_opened"], 1000, "100% of recorded traffic");
     assert_eq!(leak["messages_total"], 1000);
     assert_eq!(leak["users_fully_exposed"].as_array().unwrap().len(), 6);
     assert_eq!(leak["conversations_exposed"], leak["conversations_total"]);
     assert_eq!(leak["first_exposed_t"], 1, "past messages included");
 
-    let future = radius(&acts[5], 0);
-    assert_eq!(future["messages_opened"], future["messages_total"]);
-    assert!(
-        future["first_exposed_t"].as_u64().unwrap() > 1000,
-        "messages sent after the leak"
-    );
+    let future = doc.radius(6, "attacker");
+    assert_eq!(future["messages_total"], 50);
+    assert_eq!(future["messages_opened"], 50, "tomorrow's messages too");
+    assert_eq!(future["first_exposed_t"], 1001);
 
-    let victim = radius(&acts[6], 0);
-    assert_eq!(victim["users_fully_exposed"], serde_json::json!(["alice"]));
-    let opened = victim["messages_opened"].as_u64().unwrap();
-    assert!(opened > 0 && opened < 1000);
-    for user in victim["per_user"].as_array().unwrap() {
-        if user["name"] != "alice" {
-            assert!(
-                user["opened"].as_u64() < user["messages"].as_u64(),
-                "{user}"
-            );
-        }
-    }
-
-    // The warrant act: the warranted user's messages open, and so do everyone else's.
-    let facts = &acts[2]["blocks"][0]["facts"];
-    assert_eq!(facts[0]["open"], true);
-    assert_eq!(facts[1]["open"], true);
-
-    let rows = acts[7]["blocks"][0]["rows"].as_array().unwrap();
-    let row = |scheme: &str, compromise: &str| {
-        rows.iter()
-            .find(|r| r["scheme"] == scheme && r["compromise"] == compromise)
-            .unwrap_or_else(|| panic!("row {scheme} / {compromise}"))
-    };
+    let phone = doc.radius(7, "phone thief");
+    assert_eq!(phone["users_fully_exposed"], serde_json::json!(["alice"]));
+    let opened = n(&phone["messages_opened"]);
+    assert!(opened > 0 && opened < 1050);
     assert_eq!(
-        row("golden-key", "escrow key stolen")["radius"]["messages_opened"],
-        1000
+        doc.cell(7, "phone thief", "alice").0,
+        doc.cell(7, "phone thief", "alice").1
+    );
+    assert!(doc.cell(7, "phone thief", "bob").0 < doc.cell(7, "phone thief", "bob").1);
+
+    // The warrant act: dave's messages open, and so does everyone else's.
+    assert!(doc.fact(3, "dave's messages").starts_with("289 of 289"));
+    let others = doc.fact(3, "everyone else's");
+    let (read, total) = others.split_once(" of ").unwrap();
+    assert_eq!(read, total.split(',').next().unwrap());
+
+    assert_eq!(
+        doc.comparison(8, "golden-key", "attacker")["radius"]["messages_opened"],
+        1050
     );
     assert!(
-        row("none", "escrow key stolen")["radius"].is_null(),
+        doc.comparison(8, "none", "attacker")["radius"].is_null(),
         "no escrow key exists"
     );
     assert_eq!(
-        row("none", "alice's key stolen")["radius"]["messages_opened"],
+        doc.comparison(8, "none", "phone thief")["radius"]["messages_opened"],
         opened
+    );
+    assert_eq!(
+        doc.comparison(8, "none", "tap")["radius"]["messages_opened"],
+        0
     );
 }
 
 #[test]
-fn forward_secrecy_json_holds_the_numbers_it_claims() {
-    let dir = scratch("demo-fs-json");
-    let doc = doormat(&dir, &["demo", "forward-secrecy", "--seed", "42", "--json"])
-        .ok()
-        .json();
-    assert_eq!(doc["demo"], "forward-secrecy");
-    let acts = doc["acts"].as_array().unwrap();
-    assert_eq!(acts.len(), 7);
-    let table = &acts[6]["blocks"][0];
-    assert_eq!(table["kind"], "exposure");
+fn harvest_now_decrypt_later_keeps_the_recording_open_after_rotation() {
+    let doc = Doc::of("harvest-now-decrypt-later");
+    assert_eq!(doc.radius(2, "adversary")["messages_opened"], 600);
+    let fresh = doc.radius(4, "adversary");
+    assert_eq!(fresh["messages_total"], 400);
+    assert_eq!(fresh["messages_opened"], 0, "rotation protects new traffic");
+    let all = doc.radius(5, "adversary");
+    assert_eq!(all["messages_total"], 1000);
+    assert_eq!(all["messages_opened"], 600, "but not the recording");
+    assert_eq!(all["last_exposed_t"], 600);
+    assert!(
+        doc.row_reads_all(5, "escrow"),
+        "the authority keeps both keys"
+    );
+}
+
+#[test]
+fn insider_abuse_shows_in_the_log_once_and_then_not_at_all() {
+    let doc = Doc::of("insider-abuse");
+    let after_employee = doc.log(3);
+    assert_eq!(after_employee.len(), 3);
+    let unwarranted: Vec<&Value> = after_employee
+        .iter()
+        .filter(|e| e["warrant"].is_null())
+        .collect();
+    assert_eq!(unwarranted.len(), 2);
+    assert!(unwarranted.iter().all(|e| e["by"] == "employee"));
+    assert_eq!(doc.log(4).len(), 3, "the administrator left no entry");
+    assert!(doc.row_reads_all(4, "administrator"));
+    let (read, total) = doc.cell(4, "administrator", "frank");
+    assert_eq!(read, total);
+}
+
+#[test]
+fn salt_typhoon_leaks_the_targets_and_the_traffic_but_not_without_escrow() {
+    let doc = Doc::of("salt-typhoon");
+    let targets = doc.fact(2, "targets");
+    assert!(
+        targets.contains("dave") && targets.contains("frank"),
+        "{targets}"
+    );
+    assert_eq!(doc.radius(2, "intruders")["messages_opened"], 500);
+    assert_eq!(
+        doc.comparison(3, "golden-key", "intruders")["radius"]["messages_opened"],
+        500
+    );
+    assert!(doc.comparison(3, "none", "intruders")["radius"].is_null());
+}
+
+#[test]
+fn athens_affair_copies_the_new_targets_with_an_empty_log() {
+    let doc = Doc::of("athens-affair");
+    let log = doc.log(4);
+    assert_eq!(log.len(), 1, "only the lawful warrant: {log:?}");
+    assert_eq!(log[0]["warrant"], "W-1");
+    let rogue = doc.radius(4, "rogue code");
+    let opened = n(&rogue["messages_opened"]);
+    assert!(opened > 0 && opened < 400, "{rogue}");
+    assert!(
+        n(&rogue["first_exposed_t"]) > 400,
+        "nothing before the repointing"
+    );
+    let (read, total) = doc.cell(4, "rogue code", "erin");
+    assert!(read > 0 && read < total);
+    assert_eq!(doc.radius(3, "rogue code")["messages_opened"], opened);
+}
+
+#[test]
+fn forward_secrecy_keeps_the_past_and_heals() {
+    let doc = Doc::of("forward-secrecy");
+    let table = &doc.blocks(7, "exposure")[0];
     assert_eq!(table["victim"], "alice");
+    assert_eq!(table["t"], 150);
     let rows = table["rows"].as_array().unwrap();
-    let row = |scheme: &str, compromise: &str| {
+    let row = |scheme: &str, who: &str| {
         rows.iter()
-            .find(|r| r["scheme"] == scheme && r["compromise"] == compromise)
-            .unwrap_or_else(|| panic!("row {scheme} / {compromise}"))
+            .find(|r| r["scheme"] == scheme && r["compromise"] == who)
+            .unwrap_or_else(|| panic!("row {scheme} / {who}"))
     };
-    let n = |v: &Value| v.as_u64().unwrap();
     // Without a ratchet, the stolen phone opens all of alice's history and future.
-    let none = row("none", "alice's phone at T");
+    let none = row("none", "phone thief");
     assert_eq!(none["before"]["opened"], none["before"]["messages"]);
     assert_eq!(none["after"]["opened"], none["after"]["messages"]);
     assert_eq!(none["others"]["opened"], 0);
     // With one, almost nothing of the past, a short window after, no one else.
-    let fs = row("forward-secret", "alice's phone at T");
+    let fs = row("forward-secret", "phone thief");
     assert!(
         n(&fs["before"]["opened"]) * 20 < n(&fs["before"]["messages"]),
         "{fs}"
@@ -171,20 +393,229 @@ fn forward_secrecy_json_holds_the_numbers_it_claims() {
     );
     assert_eq!(fs["others"]["opened"], 0);
     // The golden key: the phone as under none, and the escrow key opens everyone.
-    let phone = row("golden-key", "alice's phone at T");
+    let phone = row("golden-key", "phone thief");
     assert_eq!(phone["after"]["opened"], phone["after"]["messages"]);
-    let escrow = row("golden-key", "the escrow key");
+    let escrow = row("golden-key", "key thief");
     for part in ["before", "after", "others"] {
         assert_eq!(escrow[part]["opened"], escrow[part]["messages"], "{part}");
     }
     // The ratchet's timeline says when it healed.
-    let timeline = acts[4]["blocks"]
+    let timeline = &doc.blocks(5, "timeline")[0]["timeline"];
+    assert!(n(&timeline["healed_at"]) > 150, "{timeline}");
+}
+
+#[test]
+fn split_key_one_share_opens_nothing_and_a_served_warrant_is_a_target() {
+    let doc = Doc::of("split-key");
+    assert!(doc.fact(2, "combined").starts_with("nothing"));
+    assert!(doc.row_reads_nothing(2, "attacker"));
+    assert!(
+        doc.row_reads_nothing(2, "escrow"),
+        "no whole key before a warrant"
+    );
+    assert!(doc.row_reads_nothing(2, "agent-1"));
+    assert!(doc.row_reads_all(3, "escrow"), "the warrant rebuilt it");
+    assert_eq!(doc.radius(4, "intruder")["messages_opened"], 500);
+    assert!(doc.fact(5, "combined").starts_with("the escrow key"));
+    assert!(doc.row_reads_all(5, "attacker"));
+}
+
+#[test]
+fn vendor_vault_routine_warrants_then_one_theft_opens_every_device() {
+    let doc = Doc::of("vendor-vault");
+    let log = doc.log(2);
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|e| !e["warrant"].is_null()));
+    assert!(doc.row_reads_all(2, "vendor"));
+    assert_eq!(doc.radius(3, "thief")["messages_opened"], 500);
+    assert!(doc.comparison(3, "none", "thief")["radius"].is_null());
+}
+
+#[test]
+fn ghost_user_reads_the_target_from_then_on_and_a_verifying_client_notices() {
+    let doc = Doc::of("ghost-user");
+    assert!(doc.row_reads_nothing(1, "ghost"));
+    let ghost = doc.radius(2, "ghost");
+    assert!(n(&ghost["messages_opened"]) > 0);
+    assert!(n(&ghost["first_exposed_t"]) > 300);
+    let (read, total) = doc.cell(2, "ghost", "carol");
+    assert!(read > 0 && read < total, "only since the warrant");
+    // Everything the ghost reads involves carol: her column accounts for it all.
+    assert_eq!(read, n(&ghost["messages_opened"]));
+    let notices = doc.blocks(3, "facts");
+    let text = serde_json::to_string(&notices).unwrap();
+    assert!(
+        text.contains("bob") && text.contains("safety check failed"),
+        "{text}"
+    );
+    assert_eq!(
+        doc.radius(4, "relay intruder")["messages_opened"],
+        ghost["messages_opened"]
+    );
+}
+
+#[test]
+fn clipper_escrow_reads_the_warranted_device_and_a_forged_leaf_defeats_it() {
+    let doc = Doc::of("clipper-leaf-forgery");
+    assert!(doc.row_reads_nothing(1, "escrow"));
+    assert!(doc.row_reads_nothing(2, "agent-1"));
+    let (read, total) = doc.cell(2, "escrow", "dave");
+    assert!(
+        read > 0 && read < total,
+        "what dave's device sent, not what it received"
+    );
+    assert!(doc.fact(3, "receiver accepted").starts_with("20 of 20"));
+    assert!(doc
+        .fact(3, "agents recovered the key")
+        .starts_with("0 of 20"));
+    assert!(doc
+        .fact(3, "an honest device's LEAF")
+        .starts_with("20 of 20"));
+}
+
+#[test]
+fn short_keys_fall_to_brute_force() {
+    for (demo, act, cracked) in [
+        ("tea1-short-key", 2, "3 of 3"),
+        ("export-grade", 2, "2 of 2"),
+    ] {
+        let doc = Doc::of(demo);
+        assert!(doc.fact(act, "cracked").starts_with(cracked), "{demo}");
+        assert!(doc.row_reads_nothing(1, "tap"));
+        let readable: u64 = doc
+            .users()
+            .iter()
+            .map(|u| doc.cell(act, "anyone", u).0)
+            .sum();
+        assert!(readable > 0, "{demo}");
+    }
+}
+
+#[test]
+fn a_teachers_own_scenario_runs_from_a_file_with_their_names() {
+    let dir = scratch("demo-file");
+    std::fs::write(
+        dir.join("mine.toml"),
+        r#"name = "my-class"
+summary = "Our own story."
+sources = ["Keys Under Doormats, 2015"]
+
+[world]
+users = ["ana", "ben", "chloe"]
+scheme = "golden-key"
+
+[[act]]
+title = "Talk, then leak"
+say = "Ana, Ben and Chloe talk."
+show = ["radius mallory"]
+[[act.event]]
+do = "send"
+messages = 30
+[[act.event]]
+do = "leak"
+key = "escrow"
+to = "mallory"
+"#,
+    )
+    .unwrap();
+    let doc = doormat(
+        &dir,
+        &["demo", "--file", "mine.toml", "--seed", "3", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(doc["demo"], "my-class");
+    let radius = &doc["acts"][0]["blocks"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|b| b["kind"] == "timeline")
-        .expect("act 5 shows a timeline");
-    assert!(n(&timeline["timeline"]["healed_at"]) > 150);
+        .find(|b| b["kind"] == "radius")
+        .unwrap()["radius"];
+    assert_eq!(radius["messages_opened"], 30);
+    assert_eq!(
+        radius["users_fully_exposed"],
+        serde_json::json!(["ana", "ben", "chloe"])
+    );
+    let text = doormat(&dir, &["demo", "--file", "mine.toml", "--seed", "3"]);
+    assert!(text.ok().stdout.contains("doormat demo: my-class"));
+}
+
+#[test]
+fn broken_scenarios_name_the_file_the_line_and_the_field() {
+    let dir = scratch("demo-broken");
+    let good = r#"name = "broken"
+summary = "A scenario to break."
+sources = ["Keys Under Doormats, 2015"]
+
+[world]
+users = ["alice", "bob"]
+scheme = "golden-key"
+
+[[act]]
+title = "Leak"
+show = ["radius attacker"]
+[[act.event]]
+do = "send"
+messages = 10
+[[act.event]]
+do = "leak"
+key = "escrow"
+to = "attacker"
+"#;
+    let cases: [(&str, &str, &str, &str); 6] = [
+        // Not TOML at all.
+        ("[world]", "[world", "line 5", "expected"),
+        // A misspelt field.
+        ("scheme = ", "schema = ", "line 7", "field \"schema\""),
+        // A number that is not a number.
+        (
+            "messages = 10",
+            "messages = \"ten\"",
+            "line 14",
+            "field \"messages\"",
+        ),
+        // An event that does not exist.
+        (
+            "do = \"leak\"",
+            "do = \"steal\"",
+            "line 16",
+            "act[1].event[2].do",
+        ),
+        // A name that is not in the world.
+        (
+            "key = \"escrow\"",
+            "key = \"carol\"",
+            "line 17",
+            "act[1].event[2].key",
+        ),
+        // A view of someone who does not exist.
+        (
+            "radius attacker",
+            "radius mallory",
+            "line 11",
+            "act[1].show",
+        ),
+    ];
+    for (i, (from, to, line, field)) in cases.into_iter().enumerate() {
+        let name = format!("broken-{i}.toml");
+        std::fs::write(dir.join(&name), good.replacen(from, to, 1)).unwrap();
+        let run = doormat(&dir, &["demo", "--file", &name]);
+        run.refused(&[&name, line, field]);
+        assert!(run.stdout.is_empty(), "nothing runs: {}", run.stdout);
+    }
+    // The classic TOML trap gets its own hint.
+    std::fs::write(
+        dir.join("trap.toml"),
+        good.replacen("show = [\"radius attacker\"]\n", "", 1) + "show = [\"radius attacker\"]\n",
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", "trap.toml"]).refused(&[
+        "trap.toml",
+        "line 18",
+        "belongs to that event",
+    ]);
+    doormat(&dir, &["demo", "--file", "missing.toml"]).refused(&["missing.toml"]);
+    doormat(&dir, &["demo", "golden-key-leak", "--file", "trap.toml"]).refused(&["--file"]);
 }
 
 #[test]
@@ -194,7 +625,13 @@ fn list_names_each_demo_with_one_sentence() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(!lines.is_empty());
     assert!(lines[0].starts_with("golden-key-leak "));
-    assert!(lines.iter().any(|l| l.starts_with("forward-secrecy ")));
+    assert!(lines.len() >= 12, "at least 12 demos: {lines:?}");
+    for demo in DEMOS {
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!("{demo} "))),
+            "{demo}"
+        );
+    }
     for line in lines {
         let (name, summary) = line.split_once(' ').unwrap();
         assert!(!name.is_empty() && summary.trim().ends_with('.'), "{line}");

@@ -103,6 +103,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         step: args.step,
         progress: None,
         out: std::io::stdout(),
+        matrix: None,
     };
     let seed = args.seed.or(scenario.world.seed);
     render::demo_header(&mut screen.out, &style, &scenario.name, seed).map_err(stdout_error)?;
@@ -119,6 +120,8 @@ struct Screen {
     step: bool,
     progress: Option<Progress>,
     out: std::io::Stdout,
+    /// The last matrix printed in full, and the act that printed it.
+    matrix: Option<(usize, demo::Matrix)>,
 }
 
 impl DemoObserver for Screen {
@@ -141,7 +144,7 @@ impl DemoObserver for Screen {
 
     fn progress(&mut self, done: u64, total: u64) {
         self.progress
-            .get_or_insert_with(|| Progress::new(total, "opening envelopes"))
+            .get_or_insert_with(|| Progress::new(total, "sealing and opening"))
             .set(done);
     }
 
@@ -149,7 +152,17 @@ impl DemoObserver for Screen {
         if let Some(progress) = self.progress.take() {
             progress.finish();
         }
-        let _ = render::act(&mut self.out, &self.style, act);
+        let previous = self.matrix.as_ref().map(|(n, m)| (*n, m));
+        let _ = render::act(&mut self.out, &self.style, act, previous);
+        let shown = act.blocks.iter().rev().find_map(|b| match b {
+            demo::Block::Matrix { matrix } => Some(matrix),
+            _ => None,
+        });
+        if let Some(matrix) = shown {
+            if self.matrix.as_ref().map(|(_, m)| m) != Some(matrix) {
+                self.matrix = Some((act.number, matrix.clone()));
+            }
+        }
     }
 }
 

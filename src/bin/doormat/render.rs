@@ -14,7 +14,7 @@ use doormat::attacks::timeline::Timeline;
 use doormat::attacks::{BlastRadius, Compromise};
 use doormat::bench::BenchReport;
 use doormat::compare::Comparison;
-use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact, LogEntry, Matrix};
+use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact, LogEntry, Matrix, PartyRow};
 use doormat::error::Error;
 use doormat::exercise::{ExerciseSummary, GradedRow, Grading, Verdict};
 use doormat::scale::{sci, ScaleReport};
@@ -22,8 +22,22 @@ use doormat::schemes::clipper::ForgeryReport;
 use doormat::wire::plaintext::Plaintext;
 use doormat::world::disk::{SimulateSummary, WorldDir};
 
-/// The width everything is laid out for: a projector at a large font.
-const WIDTH: usize = 80;
+/// The narrowest layout: a projector at a large font. Wider terminals get up to
+/// [`MAX_WIDTH`] for prose; anything that is not a terminal gets exactly this.
+const MIN_WIDTH: usize = 80;
+const MAX_WIDTH: usize = 120;
+
+/// The width to lay out for, measured once: the terminal's, within 80 to 120 columns.
+fn width() -> usize {
+    static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        console::Term::stdout()
+            .size_checked()
+            .map_or(MIN_WIDTH, |(_, cols)| {
+                usize::from(cols).clamp(MIN_WIDTH, MAX_WIDTH)
+            })
+    })
+}
 const INDENT: &str = "  ";
 
 #[derive(Debug, Clone, Copy)]
@@ -142,7 +156,7 @@ pub fn demo_header(
         None => "unseeded".to_owned(),
     };
     let left = format!("doormat demo: {name}");
-    let gap = WIDTH.saturating_sub(left.len() + right.len() + 2).max(1);
+    let gap = width().saturating_sub(left.len() + right.len() + 2).max(1);
     writeln!(
         out,
         "{}{}{}",
@@ -152,19 +166,33 @@ pub fn demo_header(
     )
 }
 
-pub fn act(out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
+/// Prints an act. A matrix identical to the one `previous` act showed is one line:
+/// on a projector, the change is the news.
+pub fn act(
+    out: &mut impl Write,
+    style: &Style,
+    act: &Act,
+    previous: Option<(usize, &Matrix)>,
+) -> io::Result<()> {
     writeln!(out)?;
     let head = format!("── {}. {} ", act.number, act.title);
-    let rule = "─".repeat(WIDTH.saturating_sub(head.chars().count()));
+    let rule = "─".repeat(width().saturating_sub(head.chars().count()));
     writeln!(out, "{}", style.bold(&format!("{head}{rule}")))?;
     for line in &act.narration {
-        for wrapped in wrap(line, WIDTH - INDENT.len()) {
+        for wrapped in wrap(line, width() - INDENT.len()) {
             writeln!(out, "{INDENT}{wrapped}")?;
         }
     }
     for block in &act.blocks {
         writeln!(out)?;
-        self::block(out, style, block)?;
+        match (block, previous) {
+            (Block::Matrix { matrix }, Some((number, shown))) if matrix == shown => writeln!(
+                out,
+                "{INDENT}{}",
+                style.dim(&format!("who can read what: unchanged since act {number}"))
+            )?,
+            _ => self::block(out, style, block)?,
+        }
     }
     Ok(())
 }
@@ -172,17 +200,22 @@ pub fn act(out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
 fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
     match block {
         Block::Facts { facts } => {
-            let width = facts
+            let label_width = facts
                 .iter()
                 .map(|f| f.label.chars().count())
                 .max()
                 .unwrap_or(0);
+            let width = label_width;
             for Fact { label, value, open } in facts {
                 let mark = open
                     .map(|o| format!("  {}", style.mark(o)))
                     .unwrap_or_default();
                 // Long values wrap under themselves, so the labels stay a column.
-                let room = WIDTH.saturating_sub(INDENT.len() + width + 2).max(20);
+                // The mark ("  ✗ sealed") shares the last line, so it takes room too.
+                let mark_room = if open.is_some() { 10 } else { 0 };
+                let room = self::width()
+                    .saturating_sub(INDENT.len() + label_width + 2 + mark_room)
+                    .max(20);
                 let lines = wrap(value, room);
                 let last = lines.len().saturating_sub(1);
                 for (i, line) in lines.iter().enumerate() {
@@ -193,26 +226,44 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
             }
         }
         Block::Parties { parties } => {
+            // Columns as wide as their widest entry; "holds" wraps in what is left.
+            let col = |f: &dyn Fn(&PartyRow) -> usize, title: &str| {
+                parties.iter().map(f).max().unwrap_or(0).max(title.len())
+            };
+            let n = col(&|p| p.name.chars().count(), "party");
+            let r = col(&|p| p.role.chars().count(), "role");
+            let k = col(&|p| p.key.chars().count().max(1), "key");
+            let room = self::width()
+                .saturating_sub(INDENT.len() + n + r + k + 6)
+                .max(16);
             writeln!(
                 out,
                 "{INDENT}{}",
                 style.dim(&format!(
-                    "{:<8} {:<8} {:<22} {}",
+                    "{:<n$}  {:<r$}  {:<k$}  {}",
                     "party", "role", "key", "holds"
                 ))
             )?;
             for p in parties {
                 let key = if p.key.is_empty() { "-" } else { &p.key };
-                writeln!(
-                    out,
-                    "{INDENT}{:<8} {:<8} {:<22} {}",
-                    p.name, p.role, key, p.holds
-                )?;
+                for (i, holds) in wrap(&p.holds, room).iter().enumerate() {
+                    if i == 0 {
+                        writeln!(
+                            out,
+                            "{INDENT}{:<n$}  {:<r$}  {:<k$}  {holds}",
+                            p.name, p.role, key
+                        )?;
+                    } else {
+                        writeln!(out, "{INDENT}{:<n$}  {:<r$}  {:<k$}  {holds}", "", "", "")?;
+                    }
+                }
             }
         }
         Block::Envelope { json } => envelope(out, style, json)?,
         Block::Radius { label, radius } => {
-            writeln!(out, "{INDENT}{}", style.bold(label))?;
+            for line in wrap(label, self::width() - INDENT.len()) {
+                writeln!(out, "{INDENT}{}", style.bold(&line))?;
+            }
             radius_lines(out, style, radius)?;
         }
         Block::Recovered { label, messages } => {
@@ -236,7 +287,7 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
                 style.dim("sources (shared/REFERENCES.md):")
             )?;
             for s in sources {
-                for (i, line) in wrap(s, WIDTH - 6).into_iter().enumerate() {
+                for (i, line) in wrap(s, width() - 6).into_iter().enumerate() {
                     writeln!(
                         out,
                         "{INDENT}{} {}",
@@ -305,11 +356,11 @@ fn timing(seconds: f64, messages: u64) -> String {
 fn plaintext(out: &mut impl Write, m: &Plaintext) -> io::Result<()> {
     let head = format!("{INDENT}  {} {} → {}: ", m.id, m.from, m.to.join(","));
     let text = format!("\"{}\"", m.text);
-    if head.chars().count() + text.chars().count() <= WIDTH {
+    if head.chars().count() + text.chars().count() <= width() {
         writeln!(out, "{head}{text}")
     } else {
         writeln!(out, "{head}")?;
-        for line in wrap(&text, WIDTH - 8) {
+        for line in wrap(&text, width() - 8) {
             writeln!(out, "{INDENT}      {line}")?;
         }
         Ok(())
@@ -518,7 +569,7 @@ pub fn recover_report(
         )?;
     }
     for note in &compromise.notes {
-        for (i, line) in wrap(note, WIDTH - 6).into_iter().enumerate() {
+        for (i, line) in wrap(note, width() - 6).into_iter().enumerate() {
             writeln!(out, "{INDENT}  {} {line}", if i == 0 { "!" } else { " " })?;
         }
     }
@@ -531,7 +582,7 @@ pub fn recover_report(
     }
     radius_lines(out, style, r)?;
     if !r.users_exposed.is_empty() {
-        let names = wrap(&r.users_exposed.join(" "), WIDTH - 19);
+        let names = wrap(&r.users_exposed.join(" "), width() - 19);
         for (i, line) in names.iter().enumerate() {
             let label = if i == 0 { "exposed users" } else { "" };
             writeln!(out, "{INDENT}  {label:<13}  {line}")?;
@@ -612,7 +663,10 @@ fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Result<()> {
     writeln!(
         out,
         "{INDENT}{}",
-        style.bold(&format!("who can read what ({}): share of each user's messages", m.design))
+        style.bold(&format!(
+            "who can read what ({}): share of each user's messages",
+            m.design
+        ))
     )?;
     let mut header = format!("{:<label$}", "");
     for user in &m.users {
@@ -652,7 +706,10 @@ fn log(out: &mut impl Write, style: &Style, entries: &[LogEntry]) -> io::Result<
     writeln!(
         out,
         "{INDENT}  {}",
-        style.dim(&format!("{:>6}  {:<16} {:<12} {}", "t", "by", "target", "warrant"))
+        style.dim(&format!(
+            "{:>6}  {:<16} {:<12} {}",
+            "t", "by", "target", "warrant"
+        ))
     )?;
     for e in entries {
         let warrant = match &e.warrant {
@@ -898,7 +955,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         m.arch,
         m.doormat
     )?;
-    for line in wrap(&format!("method: {}", r.method), WIDTH - 2) {
+    for line in wrap(&format!("method: {}", r.method), width() - 2) {
         writeln!(out, "{INDENT}{}", style.dim(&line))?;
     }
     for backend in &r.backends {
@@ -1095,7 +1152,7 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
     )?;
     for line in &r.escrow {
         writeln!(out, "{INDENT}{}", line.keying)?;
-        for text in wrap(&line.arithmetic, WIDTH - 6) {
+        for text in wrap(&line.arithmetic, width() - 6) {
             writeln!(out, "{INDENT}    {text}")?;
         }
         let money = line.usd.map_or_else(String::new, |usd| {
