@@ -504,6 +504,33 @@ mod tests {
     }
 
     #[test]
+    fn every_scenario_in_demos_is_embedded_and_parses() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/demos");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = EMBEDDED.iter().map(|(f, _)| (*f).to_owned()).collect();
+        embedded.sort();
+        assert_eq!(
+            on_disk, embedded,
+            "demos/*.toml and EMBEDDED must list the same files"
+        );
+        assert_eq!(EMBEDDED[0].0, format!("{FLAGSHIP}.toml"));
+        let catalogue = catalogue().unwrap();
+        assert!(catalogue.len() >= 12);
+        for ((file, _), info) in EMBEDDED.iter().zip(&catalogue) {
+            assert_eq!(
+                *file,
+                format!("{}.toml", info.name),
+                "a demo's name is its file's"
+            );
+        }
+    }
+
+    #[test]
     fn find_explains_unknown_names() {
         assert!(find(FLAGSHIP).is_ok());
         assert!(find("nope").unwrap_err().hint().unwrap().contains("--list"));

@@ -78,3 +78,42 @@ fn the_forward_secrecy_table_quoted_in_the_docs_is_what_the_demo_prints() {
     );
     assert!(run.ok().stdout.contains(quoted), "{}", run.stdout);
 }
+
+/// docs/scenario-format.md's complete example runs as printed, and its quoted error is
+/// what a typo in it really gives.
+#[test]
+fn the_scenario_format_example_runs_and_its_error_is_true() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/scenario-format.md"
+    ))
+    .unwrap();
+    let example =
+        regex::Regex::new(r"(?s)<!-- scenario: tested by tests/it/docs.rs -->\n```toml\n(.*?)```")
+            .unwrap()
+            .captures(&doc)
+            .expect("the complete example")[1]
+            .to_owned();
+    let quoted_error = regex::Regex::new(r"(?s)<!-- error-of: [^>]*-->\n```text\n(.*?)```")
+        .unwrap()
+        .captures(&doc)
+        .expect("the quoted error")[1]
+        .to_owned();
+    let dir = scratch("docs-scenario");
+    std::fs::write(dir.join("example.toml"), &example).unwrap();
+    let run = doormat(
+        &dir,
+        &["demo", "--file", "example.toml", "--seed", "1", "--json"],
+    );
+    let json = run.ok().json();
+    assert_eq!(json["demo"], "our-class");
+    assert_eq!(json["acts"].as_array().unwrap().len(), 3);
+    std::fs::write(
+        dir.join("my-demo.toml"),
+        example.replacen("key = \"escrow\"", "key = \"escrw\"", 1),
+    )
+    .unwrap();
+    let broken = doormat(&dir, &["demo", "--file", "my-demo.toml"]);
+    assert_eq!(broken.code, 2);
+    assert_eq!(broken.stderr, quoted_error);
+}

@@ -281,11 +281,7 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
         Block::Matrix { matrix } => self::matrix(out, style, matrix)?,
         Block::Log { entries } => log(out, style, entries)?,
         Block::Sources { sources } => {
-            writeln!(
-                out,
-                "{INDENT}{}",
-                style.dim("sources (shared/REFERENCES.md):")
-            )?;
+            writeln!(out, "{INDENT}{}", style.dim("sources:"))?;
             for s in sources {
                 for (i, line) in wrap(s, width() - 6).into_iter().enumerate() {
                     writeln!(
