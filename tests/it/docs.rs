@@ -117,3 +117,40 @@ fn the_scenario_format_example_runs_and_its_error_is_true() {
     assert_eq!(broken.code, 2);
     assert_eq!(broken.stderr, quoted_error);
 }
+
+/// docs/teaching-guide.md has, for every demo doormat lists, a goal, a 10-minute plan,
+/// three discussion questions and the command that runs it.
+#[test]
+fn the_teaching_guide_covers_every_demo() {
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/teaching-guide.md"
+    ))
+    .unwrap();
+    let list = doormat(&scratch("docs-guide"), &["demo", "--list"]);
+    let names: Vec<String> = list
+        .ok()
+        .stdout
+        .lines()
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert!(names.len() >= 12);
+    for name in names {
+        let start = guide
+            .find(&format!("\n## {name}"))
+            .unwrap_or_else(|| panic!("no section for {name}"));
+        let section = &guide[start + 1..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+        assert!(
+            section.contains(&format!("doormat demo {name} ")),
+            "{name}: command"
+        );
+        for part in ["**Goal.**", "**Lesson plan (10 min).**", "**Discussion.**"] {
+            assert!(section.contains(part), "{name}: {part}");
+        }
+        let questions = &section[section.find("**Discussion.**").unwrap()..];
+        for n in ["1. ", "2. ", "3. "] {
+            assert!(questions.contains(n), "{name}: question {n}");
+        }
+    }
+}
