@@ -2,7 +2,7 @@
 //!
 //! A demo is a scenario file (demos/*.toml, format in docs/scenario-format.md), embedded
 //! in the binary so that `doormat demo NAME` works from an installed copy; a teacher's
-//! own file runs with `doormat demo --file`. The [`engine`] plays it and returns [`Act`]s
+//! own file runs with `doormat demo --file`. The engine plays it and returns [`Act`]s
 //! made of [`Block`]s (facts, tables, blast radii, the who-can-read-what matrix); it
 //! prints nothing. The binary renders them for a projector or as JSON, and the tests
 //! read the numbers straight from them.
