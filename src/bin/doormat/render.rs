@@ -328,7 +328,8 @@ fn radius_lines(out: &mut impl Write, style: &Style, r: &BlastRadius) -> io::Res
     if let (Some(first), Some(last)) = (r.first_exposed_t, r.last_exposed_t) {
         writeln!(out, "{INDENT}  time range     t={first} .. t={last}")?;
     }
-    if r.messages_opened > 0 {
+    // Zero seconds: no timing to report (a demo's opening is cached across acts).
+    if r.messages_opened > 0 && r.seconds > 0.0 {
         writeln!(
             out,
             "{INDENT}  took           {}",
