@@ -14,7 +14,9 @@ use doormat::attacks::timeline::Timeline;
 use doormat::attacks::{BlastRadius, Compromise};
 use doormat::bench::BenchReport;
 use doormat::compare::Comparison;
-use doormat::demo::{Act, Block, ComparisonRow, ExposureRow, Fact, LogEntry, Matrix, PartyRow};
+use doormat::demo::{
+    duration, Act, Block, ComparisonRow, ExposureRow, Fact, LogEntry, Matrix, PartyRow,
+};
 use doormat::error::Error;
 use doormat::exercise::{ExerciseSummary, GradedRow, Grading, Verdict};
 use doormat::scale::{sci, ScaleReport};
@@ -1305,31 +1307,6 @@ fn group_digits(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// Seconds in the largest sensible unit.
-fn duration(seconds: f64) -> String {
-    const UNITS: [(&str, f64); 5] = [
-        ("years", 365.25 * 86400.0),
-        ("days", 86400.0),
-        ("hours", 3600.0),
-        ("minutes", 60.0),
-        ("seconds", 1.0),
-    ];
-    if !seconds.is_finite() {
-        return "forever".to_owned();
-    }
-    for (unit, size) in UNITS {
-        if seconds >= size {
-            let value = seconds / size;
-            return if value >= 1e6 {
-                format!("{value:.1e} {unit}")
-            } else {
-                format!("{value:.1} {unit}")
-            };
-        }
-    }
-    format!("{seconds:.3} seconds")
 }
 
 /// Greedy word wrap.
