@@ -322,7 +322,7 @@ pub(crate) struct Engine<'s> {
 }
 
 impl<'s> Engine<'s> {
-    pub fn new(scenario: &'s Scenario, randomness: Randomness) -> Result<Self> {
+    pub fn new(scenario: &'s Scenario, randomness: Randomness) -> Self {
         let world = &scenario.world;
         let users: Vec<Party> = world
             .users
@@ -337,7 +337,7 @@ impl<'s> Engine<'s> {
         let names = world.users.clone();
         let mut designs = Vec::new();
         for &id in &world.designs {
-            designs.push(Self::design(id, scenario, &users, &randomness)?);
+            designs.push(Self::design(id, scenario, &users, &randomness));
         }
         let mut engine = Engine {
             scenario,
@@ -352,7 +352,7 @@ impl<'s> Engine<'s> {
             act_start: 0,
         };
         engine.cast_rows();
-        Ok(engine)
+        engine
     }
 
     fn design(
@@ -360,7 +360,7 @@ impl<'s> Engine<'s> {
         scenario: &Scenario,
         users: &[Party],
         randomness: &Randomness,
-    ) -> Result<Design> {
+    ) -> Design {
         let randomness = randomness.fork(id.as_str());
         let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
         let params = &scenario.world.params;
@@ -423,7 +423,7 @@ impl<'s> Engine<'s> {
             }
             SchemeId::None => {}
         }
-        Ok(design)
+        design
     }
 
     /// The users, each design's authority parties, and the tap.
@@ -1346,21 +1346,25 @@ impl<'s> Engine<'s> {
                         .contains(&row.name)
             })
             .collect();
+        // Each user's messages, found once for all rows.
+        let recording = &self.designs[d].recording;
+        let columns: Vec<Vec<usize>> = users
+            .iter()
+            .map(|user| {
+                (0..recording.len())
+                    .filter(|&i| recording[i].participants().any(|p| p == user))
+                    .collect()
+            })
+            .collect();
         let mut rows = Vec::new();
         for r in shown {
             let access = self.rows[r].access[d].clone();
             let read = self.designs[d].read(&access, &self.truth);
-            let recording = &self.designs[d].recording;
-            let cells = users
+            let cells = columns
                 .iter()
-                .map(|user| {
-                    let mine: Vec<usize> = (0..recording.len())
-                        .filter(|&i| recording[i].participants().any(|p| p == user))
-                        .collect();
-                    MatrixCell {
-                        readable: mine.iter().filter(|&&i| read[i].is_some()).count() as u64,
-                        messages: mine.len() as u64,
-                    }
+                .map(|mine| MatrixCell {
+                    readable: mine.iter().filter(|&&i| read[i].is_some()).count() as u64,
+                    messages: mine.len() as u64,
                 })
                 .collect();
             let row = &self.rows[r];
@@ -1570,7 +1574,7 @@ fn rate_text(rate: f64) -> String {
     }
 }
 
-/// A duration for people: "3.2 hours", "1.5e9 years".
+/// Seconds in the largest sensible unit: "3.2 hours", "1.5e9 years".
 pub fn duration(seconds: f64) -> String {
     const UNITS: [(&str, f64); 5] = [
         ("years", 365.25 * 86400.0),

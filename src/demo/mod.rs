@@ -119,7 +119,7 @@ pub fn run_scenario(
     observer: &mut dyn DemoObserver,
 ) -> Result<DemoRun> {
     let seed = options.seed.or(scenario.world.seed);
-    let mut engine = engine::Engine::new(scenario, Randomness::from_seed(seed))?;
+    let mut engine = engine::Engine::new(scenario, Randomness::from_seed(seed));
     let mut stage = Stage::new(observer);
     let finished = engine.play(&mut stage)?;
     Ok(DemoRun {
@@ -429,22 +429,33 @@ pub fn demo_cast(users: &[&str], authorities: &[(&str, Role)]) -> Vec<Party> {
 /// The published demo keys (see `demos/keys/README.md`): not secret, so that a demo
 /// never spends seconds generating RSA keys in front of a class.
 pub fn demo_key(name: &str) -> PrivateKey {
-    let pem = match name {
-        "alice" => include_str!("../../demos/keys/alice.pem"),
-        "bob" => include_str!("../../demos/keys/bob.pem"),
-        "carol" => include_str!("../../demos/keys/carol.pem"),
-        "dave" => include_str!("../../demos/keys/dave.pem"),
-        "erin" => include_str!("../../demos/keys/erin.pem"),
-        "frank" => include_str!("../../demos/keys/frank.pem"),
-        "escrow" => include_str!("../../demos/keys/escrow.pem"),
-        "vendor" => include_str!("../../demos/keys/vendor.pem"),
-        "ghost" => include_str!("../../demos/keys/ghost.pem"),
-        "escrow-2" => include_str!("../../demos/keys/escrow-2.pem"),
-        _ => unreachable!("demo_key is only asked for the demo cast"),
-    };
-    PrivateKey::from_pem(pem)
-        .expect("the shipped demo keys parse (checked by a test)")
-        .into_published()
+    const KEYS: [(&str, &str); 10] = [
+        ("alice", include_str!("../../demos/keys/alice.pem")),
+        ("bob", include_str!("../../demos/keys/bob.pem")),
+        ("carol", include_str!("../../demos/keys/carol.pem")),
+        ("dave", include_str!("../../demos/keys/dave.pem")),
+        ("erin", include_str!("../../demos/keys/erin.pem")),
+        ("frank", include_str!("../../demos/keys/frank.pem")),
+        ("escrow", include_str!("../../demos/keys/escrow.pem")),
+        ("vendor", include_str!("../../demos/keys/vendor.pem")),
+        ("ghost", include_str!("../../demos/keys/ghost.pem")),
+        ("escrow-2", include_str!("../../demos/keys/escrow-2.pem")),
+    ];
+    // Parsed once per process (about 0.4 ms each): a demo asks for the same keys for
+    // every design and every row.
+    static PARSED: [std::sync::OnceLock<PrivateKey>; 10] =
+        [const { std::sync::OnceLock::new() }; 10];
+    let index = KEYS
+        .iter()
+        .position(|(n, _)| *n == name)
+        .unwrap_or_else(|| unreachable!("demo_key is only asked for the demo cast"));
+    PARSED[index]
+        .get_or_init(|| {
+            PrivateKey::from_pem(KEYS[index].1)
+                .expect("the shipped demo keys parse (checked by a test)")
+                .into_published()
+        })
+        .clone()
 }
 
 /// The published key of a scenario's `index`-th user, whatever the teacher calls them.
