@@ -368,7 +368,7 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
                 )
                 .hint("use 1 to 12 lowercase letters, digits and dashes"));
         }
-        if RESERVED.contains(&name.as_str()) {
+        if is_reserved(name) {
             return Err(at.error(
                 user.span(),
                 "world.users",
@@ -459,10 +459,13 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
     })
 }
 
-/// Names of parties every world may have besides its users.
-const RESERVED: [&str; 8] = [
-    "escrow", "vendor", "ghost", "tap", "agent-1", "agent-2", "agent-3", "relay",
-];
+/// Names of parties every world may have besides its users. Agents run from `agent-1`
+/// to `agent-32`, so the whole `agent-` prefix is reserved.
+const RESERVED: [&str; 5] = ["escrow", "vendor", "ghost", "tap", "relay"];
+
+fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name) || name.starts_with("agent-")
+}
 
 fn is_party_name(name: &str) -> bool {
     !name.is_empty()
@@ -1134,6 +1137,12 @@ to = "attacker"
         assert!(e.problem.contains("needs to"), "{e}");
         let e = error_of(&GOOD.replacen("do = \"leak\"", "do = \"rotate\"", 1));
         assert_eq!(e.field.as_deref(), Some("act[2].event[1].key"));
+    }
+
+    #[test]
+    fn a_user_cannot_take_an_agents_name() {
+        let e = error_of(&GOOD.replacen("\"carol\"", "\"agent-5\"", 1));
+        assert_eq!(e.field.as_deref(), Some("world.users"), "{e}");
     }
 
     #[test]
