@@ -13,6 +13,7 @@ use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
 use crate::schemes::split_key::{self, CombineError, ShareFile};
 use crate::schemes::vendor::{self, VaultEntry};
+use crate::schemes::SchemeId;
 use crate::wire::world_file::Role;
 use crate::world::disk::WorldDir;
 
@@ -29,12 +30,6 @@ pub struct Stolen<'a> {
     pub device: Option<&'a str>,
     /// Device snapshots (`snapshots/NAME@T.json`).
     pub states: &'a [PathBuf],
-}
-
-/// Just the `kind` field of an escrow agent's file.
-#[derive(serde::Deserialize)]
-struct AgentFileKind {
-    kind: Option<String>,
 }
 
 /// A keyring, and what it took to build it, for the report.
@@ -107,11 +102,8 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     let mut halves = Vec::new();
     for path in stolen.shares {
         let text = read_small_text(path, "an escrow agent's file")?;
-        // Both kinds of agent file say what they are; each is then parsed by its own type.
-        let kind = serde_json::from_str::<AgentFileKind>(&text)
-            .ok()
-            .and_then(|k| k.kind);
-        if kind.as_deref() == Some(clipper::HALVES_KIND) {
+        // The world says which kind of agent file it has; each is parsed by its own type.
+        if world.file.scheme == SchemeId::Clipper.as_str() {
             halves.push(UnitHalvesFile::parse(&text).map_err(|e| e.file(path))?);
         } else {
             split_shares.push((

@@ -33,8 +33,22 @@ use crate::error::InputError;
 
 /// Key sizes `simulate` will generate.
 pub const GENERATED_KEY_BITS: [usize; 3] = [2048, 3072, 4096];
-/// The smallest modulus doormat will load; the `rsa` crate itself refuses above 4096.
+/// The smallest modulus doormat will load.
 pub const MIN_LOADED_KEY_BITS: usize = 2048;
+/// The largest: a bigger key is nothing doormat made, and checking it costs time that
+/// grows with the cube of its size (a 16384-bit key would take 500 times as long).
+pub const MAX_LOADED_KEY_BITS: usize = 4096;
+
+/// Refuses a modulus outside what doormat loads, before any arithmetic on it.
+fn check_size(bits: usize) -> Result<(), InputError> {
+    if (MIN_LOADED_KEY_BITS..=MAX_LOADED_KEY_BITS).contains(&bits) {
+        return Ok(());
+    }
+    Err(InputError::new(format!(
+        "holds a {bits}-bit RSA key; doormat loads keys of {MIN_LOADED_KEY_BITS} to {MAX_LOADED_KEY_BITS} bits"
+    ))
+    .hint("use a keys/NAME.pem from a doormat world"))
+}
 
 fn oaep() -> Oaep {
     Oaep::new::<Sha256>()
@@ -271,12 +285,7 @@ impl PublicKey {
         };
         // OAEP with SHA-256 needs at least 66 bytes of modulus beyond the 32-byte key;
         // doormat's floor keeps every wrap far from that edge.
-        let bits = inner.n().bits();
-        if bits < MIN_LOADED_KEY_BITS {
-            return Err(InputError::new(format!(
-                "holds a {bits}-bit RSA key; doormat loads keys of {MIN_LOADED_KEY_BITS} to 4096 bits"
-            )));
-        }
+        check_size(inner.n().bits())?;
         Ok(PublicKey::new(inner))
     }
 
@@ -443,6 +452,7 @@ impl PrivateKey {
 
     /// Validates a key from outside and precomputes its CRT values.
     fn checked(inner: RsaPrivateKey) -> Result<Self, InputError> {
+        check_size(inner.n().bits())?;
         let mut inner = inner;
         // A key file is outside input: check that its numbers really make an RSA key
         // before trusting it with anything.
@@ -455,12 +465,6 @@ impl PrivateKey {
         inner
             .precompute()
             .map_err(|e| InputError::new(format!("holds an RSA key doormat cannot use ({e})")))?;
-        let bits = inner.n().bits();
-        if bits < MIN_LOADED_KEY_BITS {
-            return Err(InputError::new(format!(
-                "holds a {bits}-bit RSA key; doormat loads keys of {MIN_LOADED_KEY_BITS} to 4096 bits"
-            )));
-        }
         Ok(Self::from_inner(inner))
     }
 

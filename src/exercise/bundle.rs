@@ -113,6 +113,16 @@ pub fn read_roster(path: &Path) -> Result<Vec<String>> {
                 .line(i as u64 + 1)
                 .into());
         }
+        if students.len() == MAX_STUDENTS {
+            return Err(InputError::new(format!(
+                "is student {}: an exercise takes 1 to {MAX_STUDENTS}",
+                MAX_STUDENTS + 1
+            ))
+            .file(path)
+            .line(i as u64 + 1)
+            .hint("split the class into several exercises")
+            .into());
+        }
         students.push(name.to_owned());
     }
     if students.is_empty() {

@@ -96,7 +96,7 @@ impl GradingFile {
             return Err(InputError::new(format!("version {} is unknown", file.v)).field("v"));
         }
         let exercise = ExerciseKind::parse(&file.exercise).map_err(|e| e.field("exercise"))?;
-        let bytes = unb64("secret", &file.secret)?;
+        let bytes = zeroize::Zeroizing::new(unb64("secret", &file.secret)?);
         let bytes: [u8; 32] = bytes
             .as_slice()
             .try_into()
@@ -110,6 +110,10 @@ impl GradingFile {
         }
         for (i, student) in file.students.iter().enumerate() {
             check_name(student).map_err(|e| e.field(format!("students[{i}]")))?;
+            if file.students[..i].contains(student) {
+                return Err(InputError::new(format!("{student} is listed twice"))
+                    .field(format!("students[{i}]")));
+            }
         }
         let leaf_checks: BTreeMap<String, LeafCheck> = file
             .leaf_checks

@@ -298,6 +298,23 @@ impl UnitHalvesFile {
             )
             .field("kind"));
         }
+        for (i, unit) in file.units.iter().enumerate() {
+            let field = |name: &str| format!("units[{i}].{name}");
+            crate::wire::names::check_name(&unit.device).map_err(|e| e.field(field("device")))?;
+            if file.units[..i].iter().any(|u| u.device == unit.device) {
+                return Err(
+                    InputError::new(format!("device {} is listed twice", unit.device))
+                        .field(field("device")),
+                );
+            }
+            let half = unb64(&field("half"), &unit.half)?;
+            if half.len() != 32 {
+                return Err(
+                    InputError::new(format!("must be 32 bytes, found {}", half.len()))
+                        .field(field("half")),
+                );
+            }
+        }
         Ok(file)
     }
 }

@@ -89,7 +89,14 @@ impl ShareFile {
         if Fingerprint::parse(&file.escrow_fingerprint).is_none() {
             return Err(InputError::new("is not a fingerprint").field("escrow_fingerprint"));
         }
-        if file.agent == 0 || file.agent > file.agents || file.threshold > file.agents {
+        if file.threshold < 2 || file.threshold > file.agents {
+            return Err(InputError::new(format!(
+                "threshold {} of {} agents: a split needs 2 to {} shares",
+                file.threshold, file.agents, file.agents
+            ))
+            .field("threshold"));
+        }
+        if file.agent == 0 || file.agent > file.agents {
             return Err(InputError::new(format!(
                 "agent {} of {} with threshold {} does not add up",
                 file.agent, file.agents, file.threshold

@@ -103,6 +103,20 @@ fn deeply_nested_json_is_refused_not_a_stack_overflow() {
     assert!(WorldFile::parse(&deep).is_err());
 }
 
+/// Wire format v1 says readers ignore fields they do not know: a deeply nested unknown
+/// field is skipped (serde_json skips without recursing), not refused, and not a crash.
+#[test]
+fn a_deeply_nested_unknown_field_is_ignored_without_recursion() {
+    let deep = format!(
+        r#"{},"x":{}{}}}"#,
+        &ENVELOPE[..ENVELOPE.len() - 1],
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let envelope = Envelope::parse_json(&deep).unwrap();
+    assert_eq!(envelope, Envelope::parse_json(ENVELOPE).unwrap());
+}
+
 #[test]
 fn an_oversized_line_is_refused_with_its_number() {
     let mut data = b"{}\n".to_vec();

@@ -5,8 +5,9 @@ use std::path::{Component, Path};
 use serde::{Deserialize, Serialize};
 
 use super::names::check_name;
-use crate::crypto::rsa_oaep::Fingerprint;
+use crate::crypto::rsa_oaep::{Fingerprint, GENERATED_KEY_BITS};
 use crate::error::InputError;
+use crate::schemes::SchemeId;
 
 /// What a party is in the story. Roles are fixed by the design notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -113,6 +114,21 @@ impl WorldFile {
                 world.v
             ))
             .field("v"));
+        }
+        let scheme = SchemeId::parse(&world.scheme).map_err(|e| e.field("scheme"))?;
+        // What simulate writes: RSA sizes it generates, or 0 where a design has no RSA.
+        let bits = world.parameters.key_bits;
+        let made = if scheme == SchemeId::ForwardSecret {
+            bits == 0
+        } else {
+            GENERATED_KEY_BITS.iter().any(|&b| b as u64 == bits)
+        };
+        if !made {
+            return Err(InputError::new(format!(
+                "{bits} is not a key size doormat simulate writes for {scheme}"
+            ))
+            .field("parameters.key_bits")
+            .hint("world.json is written by `doormat simulate`; was it edited by hand?"));
         }
         for (i, party) in world.parties.iter().enumerate() {
             let field = |name: &str| format!("parties[{i}].{name}");

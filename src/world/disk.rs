@@ -610,6 +610,8 @@ impl WorldDir {
             lines: Lines::new(BufReader::with_capacity(1 << 20, file), &path),
             seen: HashSet::new(),
             total_bytes,
+            messages_sent: self.file.parameters.messages,
+            wrap_len: (self.file.parameters.key_bits / 8) as usize,
         })
     }
 }
@@ -623,6 +625,10 @@ pub struct CaptureReader {
     /// Two distinct ids collide with probability about n²/2^129: never, in practice.
     seen: HashSet<[u8; 16]>,
     pub total_bytes: u64,
+    /// What world.json says was sent: an empty capture of a busy world was damaged.
+    messages_sent: u64,
+    /// Every RSA-OAEP wrap is exactly as long as the world's moduli (0: no RSA here).
+    wrap_len: usize,
 }
 
 fn id_digest(id: &str) -> [u8; 16] {
@@ -649,6 +655,15 @@ impl CaptureReader {
                 None => break,
             }
         }
+        if lines.is_empty() && self.seen.is_empty() && self.messages_sent > 0 {
+            return Err(InputError::new(format!(
+                "holds no envelope, but world.json says {} messages were sent",
+                self.messages_sent
+            ))
+            .file(self.lines.path())
+            .hint("was it emptied or replaced? make the world again with doormat simulate")
+            .into());
+        }
         let parsed: Vec<_> = lines
             .par_iter()
             .map(|(_, text)| {
@@ -661,7 +676,12 @@ impl CaptureReader {
         let path = self.lines.path();
         let mut batch = Vec::with_capacity(lines.len());
         for ((line_no, _), result) in lines.iter().zip(parsed) {
-            let (envelope, digest) = result.map_err(|e| e.file(path).line(*line_no))?;
+            let (envelope, digest) = result
+                .and_then(|(envelope, digest)| {
+                    check_wrap_lengths(&envelope, self.wrap_len)?;
+                    Ok((envelope, digest))
+                })
+                .map_err(|e| e.file(path).line(*line_no))?;
             if !self.seen.insert(digest) {
                 return Err(InputError::new(format!(
                     "id {} appears twice in the capture",
@@ -681,6 +701,36 @@ impl CaptureReader {
     pub fn bytes_read(&self) -> u64 {
         self.lines.bytes_read()
     }
+}
+
+/// An RSA-OAEP ciphertext is exactly as long as the modulus it was made with. A wrap of
+/// another length opens with no key of this world: it was damaged or made up, and
+/// counting it as "could not open" would hide that.
+fn check_wrap_lengths(envelope: &Envelope, wrap_len: usize) -> Result<(), InputError> {
+    if wrap_len == 0 {
+        return Ok(());
+    }
+    let wraps = envelope
+        .wrapped
+        .iter()
+        .map(|(name, wrap)| (format!("wrapped.{name}"), wrap))
+        .chain(
+            envelope
+                .escrow
+                .iter()
+                .map(|wrap| ("escrow".to_owned(), wrap)),
+        );
+    for (field, wrap) in wraps {
+        if wrap.len() != wrap_len {
+            return Err(InputError::new(format!(
+                "is {} bytes; every wrapped key in this world is {wrap_len} (RSA-{})",
+                wrap.len(),
+                wrap_len * 8
+            ))
+            .field(field));
+        }
+    }
+    Ok(())
 }
 
 /// Loads a private key file, with messages that name the file.

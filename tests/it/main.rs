@@ -6,6 +6,7 @@ mod demo;
 mod docs;
 mod exercise;
 mod forward_secret;
+mod hostile;
 mod interop;
 mod recover;
 mod schemes;
