@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
+use crate::exercise::{ExerciseKind, Grading, GradingFile, InstructorSecret};
 use crate::schemes::clipper::{FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::split_key::ShareFile;
 use crate::wire::envelope::Envelope;
@@ -14,6 +15,9 @@ const ENVELOPE: &str = r#"{"v":1,"id":"m000001","t":1,"from":"bob","to":["alice"
 /// A forward-secret envelope that starts a session (it carries X3DH).
 const RATCHET_ENVELOPE: &str = r#"{"v":1,"id":"m000001","t":1,"from":"bob","to":["alice"],"scheme":"forward-secret","nonce":"R83Xd6mNCayBSe1J","ct":"i2t30Z3jBlw3m9ZuN0F229wtsmQ/GzibXgS97kXElhNz+6MSO03R5Mno4Q==","ratchet":{"alice":{"dh":"N0kwHgoE9tX2kLm6IvmHeij8QycKLXdgb6TvcaQTfDI=","pn":0,"n":0,"x3dh":{"ik":"MwpE9/QFFUMNMpMcE785I8CsSNWBGnw34L5MiTn2NI4=","ek":"F25hAuMdihvmR0xc2CD5Iwt/uWpYu5nvd7dKQjRZgS4=","spk":1,"opk":1},"key":"YgWse/SlU7qwV8G3R0e8E5eNek3wkY3P7HIM4+cURJQz4s1Ni3c70+ECf8L0xhJL"}}}"#;
 
+/// The flagship's scenario: every event and view kind a demo file may hold.
+const SCENARIO: &str = include_str!("../../demos/golden-key-leak.toml");
+
 fn every_parser(text: &str) {
     let _ = crate::schemes::forward_secret::snapshot::parse(text);
     let _ = crate::crypto::ed25519::IdentityKey::from_pem(text);
@@ -24,8 +28,24 @@ fn every_parser(text: &str) {
     let _ = ShareFile::parse(text);
     let _ = FamilyKeyFile::parse(text);
     let _ = UnitHalvesFile::parse(text);
+    let _ = crate::demo::scenario::parse("hostile.toml", text);
+    let _ = GradingFile::parse(text);
+    let _ = crate::exercise::check_batch(class(), text);
     let mut lines = Lines::new(text.as_bytes(), "hostile.jsonl");
     while let Ok(Some(_)) = lines.next_line() {}
+}
+
+/// A class to grade hostile CSVs against.
+fn class() -> &'static Grading {
+    static CLASS: std::sync::OnceLock<Grading> = std::sync::OnceLock::new();
+    CLASS.get_or_init(|| {
+        let file = GradingFile::new(
+            ExerciseKind::LeakedGoldenKey,
+            &InstructorSecret::from_bytes([7; 32]),
+            &["ada".to_owned(), "grace".to_owned()],
+        );
+        GradingFile::parse(&file.to_json()).unwrap()
+    })
 }
 
 proptest! {
@@ -47,6 +67,16 @@ proptest! {
     }
 
     #[test]
+    fn mutated_scenarios_never_panic(at in 0usize..SCENARIO.len(), junk in ".{0,12}") {
+        let mut text = SCENARIO.to_owned();
+        let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.insert_str(at, &junk);
+        let _ = crate::demo::scenario::parse("mutated.toml", &text);
+        text.truncate(at);
+        let _ = crate::demo::scenario::parse("mutated.toml", &text);
+    }
+
+    #[test]
     fn mutated_ratchet_envelopes_never_panic(at in 0usize..RATCHET_ENVELOPE.len(), junk in ".{0,12}") {
         let mut text = RATCHET_ENVELOPE.to_owned();
         let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
@@ -54,6 +84,24 @@ proptest! {
         every_parser(&text);
         text.truncate(at);
         every_parser(&text);
+    }
+
+    /// Bytes, not text: every parser through the same file reader the commands use,
+    /// which must refuse what is not UTF-8 rather than pass it on.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hostile");
+        std::fs::write(&path, &bytes).unwrap();
+        match crate::fsutil::read_small_text(&path, "a hostile file") {
+            Ok(text) => {
+                prop_assert_eq!(text.as_bytes(), bytes.as_slice());
+                every_parser(&text);
+            }
+            Err(e) => prop_assert!(std::str::from_utf8(&bytes).is_err(), "{}", e),
+        }
+        let _ = crate::exercise::read_roster(&path);
+        every_parser(&String::from_utf8_lossy(&bytes));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod docs;
 mod exercise;
+mod files;
 mod forward_secret;
 mod hostile;
 mod interop;
