@@ -15,3 +15,6 @@ pub mod wire;
 pub mod world;
 
 pub use error::{Error, InputError, Result};
+
+#[cfg(test)]
+mod secret_tests;
