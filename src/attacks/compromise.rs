@@ -306,17 +306,50 @@ fn open_vault(
         let text = read_small_text(&path, "a vault entry")?;
         let entry: VaultEntry = serde_json::from_str(&text)
             .map_err(|e| InputError::new(format!("not a vault entry ({e})")).file(&path))?;
+        if entry.v != 1 {
+            return Err(InputError::new(format!(
+                "version {} is unknown; this doormat reads version 1",
+                entry.v
+            ))
+            .file(&path)
+            .field("v")
+            .into());
+        }
         let key = vendor::unseal(&entry, vendor_key).map_err(|e| e.file(&path))?;
         compromise.keyring.add(&user, Role::User, key);
         opened += 1;
     }
     let log = world.root.join(vendor::REQUEST_LOG);
-    let requests = std::fs::read_to_string(&log)
-        .map(|t| t.lines().count())
-        .unwrap_or(0);
+    let served = match count_lines(&log)? {
+        Some(requests) => format!(
+            "the same vault key had already served {requests} routine requests ({})",
+            vendor::REQUEST_LOG
+        ),
+        None => format!("its request log ({}) is missing", vendor::REQUEST_LOG),
+    };
     compromise.notes.push(format!(
-        "vendor vault opened: {opened} device keys; the same vault key had already served {requests} routine requests ({})",
-        vendor::REQUEST_LOG
+        "vendor vault opened: {opened} device keys; {served}"
     ));
     Ok(())
+}
+
+/// The lines of a file of any size, in constant memory; `None` if it does not exist.
+fn count_lines(path: &Path) -> Result<Option<u64>> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(crate::error::Error::io(path, e)),
+    };
+    let mut buffer = vec![0u8; 64 << 10];
+    let mut lines = 0;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| crate::error::Error::io(path, e))?;
+        if n == 0 {
+            return Ok(Some(lines));
+        }
+        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
 }

@@ -54,6 +54,7 @@ struct Bases {
     golden: PathBuf,
     split: PathBuf,
     clipper: PathBuf,
+    vendor: PathBuf,
     exercise: PathBuf,
     huge: PathBuf,
 }
@@ -76,6 +77,7 @@ fn bases() -> &'static Bases {
             ("golden", "golden-key"),
             ("split", "split-key"),
             ("clipper", "clipper"),
+            ("vendor", "vendor-escrow"),
         ] {
             let mut args = vec!["simulate", "--out", out, "--scheme", scheme];
             args.extend(common);
@@ -105,6 +107,7 @@ fn bases() -> &'static Bases {
             golden: dir.path().join("golden"),
             split: dir.path().join("split"),
             clipper: dir.path().join("clipper"),
+            vendor: dir.path().join("vendor"),
             exercise: dir.path().join("exercise"),
             huge,
             _dir: dir,
@@ -222,6 +225,15 @@ fn arrange(kind: &str, source: &Path, scratch: &Path) -> (Vec<OsString>, PathBuf
                 args.push("--share".into());
                 args.push(world.join("keys/unit-agent-2.json").into());
             }
+        }
+        "vault" => {
+            copy_tree(&bases.vendor, &world);
+            fs::remove_file(world.join("vault/alice.json")).unwrap();
+            named = place(&world.join("vault/alice.json"));
+            args = words(&["recover", "--world"]);
+            args.extend(os(&[&world]));
+            args.push("--key".into());
+            args.push(world.join("keys/vendor.pem").into());
         }
         "scenarios" => {
             named = place(&input.join(name));

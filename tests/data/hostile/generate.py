@@ -269,6 +269,31 @@ messages = 10
 """
 
 
+def vault():
+    good = {
+        "v": 1,
+        "device": "alice",
+        "fingerprint": "sha256:" + "ab" * 32,
+        "wrapped": WRAP,
+        "nonce": NONCE,
+        "sealed": CT,
+    }
+    text = json.dumps(good, indent=2)
+
+    def variant(**changes):
+        return json.dumps({**good, **changes}, indent=2)
+
+    write("vault", "empty.json", "")
+    write("vault", "truncated.json", text[: len(text) // 2])
+    write("vault", "not-utf8.json", text.encode()[:12] + b"\xff" + text.encode()[12:])
+    write("vault", "deeply-nested.json", deep_json())
+    write("vault", "device-is-a-path.json", variant(device="../../x"))
+    write("vault", "nonce-11-bytes.json", variant(nonce="A" * 15 + "="))
+    write("vault", "wrapped-16-bytes.json", variant(wrapped="A" * 22 + "=="))
+    write("vault", "negative-version.json", variant(v=-1))
+    write("vault", "unknown-version.json", variant(v=2))
+
+
 def scenarios():
     write("scenarios", "empty.toml", "")
     write("scenarios", "truncated.toml", SCENARIO[: len(SCENARIO) // 2])
@@ -340,6 +365,7 @@ if __name__ == "__main__":
     share()
     unit_halves()
     snapshots()
+    vault()
     scenarios()
     rosters()
     submissions()
