@@ -102,31 +102,37 @@ fn every_secret_of_every_design_is_written_0600() {
     assert!(secrets > 40, "only {secrets} secret files found");
 }
 
+/// `simulate` of a seeded golden-key world of three users into `world`.
+fn golden_world(
+    messages: &'static str,
+    seed: &'static str,
+    more: &[&'static str],
+) -> Vec<&'static str> {
+    let mut args = vec![
+        "simulate",
+        "--out",
+        "world",
+        "--scheme",
+        "golden-key",
+        "--users",
+        "3",
+        "--messages",
+        messages,
+        "--seed",
+        seed,
+    ];
+    args.extend(more);
+    args
+}
+
 #[test]
 fn nothing_is_replaced_without_force() {
     let dir = scratch("no-force");
-    let simulate = |seed: &'static str| {
-        vec![
-            "simulate",
-            "--out",
-            "world",
-            "--scheme",
-            "golden-key",
-            "--users",
-            "3",
-            "--messages",
-            "10",
-            "--seed",
-            seed,
-            "--snapshot",
-            "alice@3",
-        ]
-    };
-    doormat(&dir, &simulate("1")).ok();
+    doormat(&dir, &golden_world("10", "1", &["--snapshot", "alice@3"])).ok();
     let world = dir.join("world");
     let before = contents(&world);
 
-    let mut again = simulate("2");
+    let mut again = golden_world("10", "2", &["--snapshot", "alice@3"]);
     doormat(&dir, &again).refused(&["already holds a world", "--force"]);
     let key = world.join("keys/escrow.pem");
     doormat(
@@ -194,22 +200,7 @@ fn run_with_file_limit(dir: &Path, kib: u64, ignore_signal: bool, args: &[&str])
 #[test]
 fn a_write_that_fails_half_way_leaves_the_old_file_intact() {
     let dir = scratch("half-written");
-    let world_args = |seed: &'static str| {
-        vec![
-            "simulate",
-            "--out",
-            "world",
-            "--scheme",
-            "golden-key",
-            "--users",
-            "3",
-            "--messages",
-            "400",
-            "--seed",
-            seed,
-        ]
-    };
-    doormat(&dir, &world_args("1")).ok();
+    doormat(&dir, &golden_world("400", "1", &[])).ok();
     let world = dir.join("world");
     let old_world = contents(&world);
     let key = world.join("keys/escrow.pem");
@@ -249,7 +240,7 @@ fn a_write_that_fails_half_way_leaves_the_old_file_intact() {
     assert_eq!(fs::read_to_string(&out).unwrap(), "the old file\n");
 
     // The same for a whole world: --force over the old one, failing inside capture.jsonl.
-    let mut replace = world_args("2");
+    let mut replace = golden_world("400", "2", &[]);
     replace.push("--force");
     for ignore_signal in [true, false] {
         let code = run_with_file_limit(&dir, 64, ignore_signal, &replace);
