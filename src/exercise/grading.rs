@@ -108,6 +108,14 @@ impl GradingFile {
                     .field("class_id"),
             );
         }
+        let most = super::bundle::MAX_STUDENTS;
+        if file.students.is_empty() || file.students.len() > most {
+            return Err(InputError::new(format!(
+                "lists {} students; an exercise has 1 to {most}",
+                file.students.len()
+            ))
+            .field("students"));
+        }
         for (i, student) in file.students.iter().enumerate() {
             check_name(student).map_err(|e| e.field(format!("students[{i}]")))?;
             if file.students[..i].contains(student) {

@@ -298,6 +298,14 @@ impl UnitHalvesFile {
             )
             .field("kind"));
         }
+        if file.units.len() > crate::world::MAX_USERS {
+            return Err(InputError::new(format!(
+                "holds {} halves; a world has at most {} devices",
+                file.units.len(),
+                crate::world::MAX_USERS
+            ))
+            .field("units"));
+        }
         for (i, unit) in file.units.iter().enumerate() {
             let field = |name: &str| format!("units[{i}].{name}");
             crate::wire::names::check_name(&unit.device).map_err(|e| e.field(field("device")))?;

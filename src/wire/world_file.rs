@@ -130,6 +130,16 @@ impl WorldFile {
             .field("parameters.key_bits")
             .hint("world.json is written by `doormat simulate`; was it edited by hand?"));
         }
+        // Users, and at most an escrow agent per share and a few authorities beside them:
+        // a bound that also keeps the duplicate check below quick.
+        let most = crate::world::MAX_USERS + crate::schemes::split_key::MAX_AGENTS as usize + 8;
+        if world.parties.len() > most {
+            return Err(InputError::new(format!(
+                "lists {} parties; a world has at most {most}",
+                world.parties.len()
+            ))
+            .field("parties"));
+        }
         for (i, party) in world.parties.iter().enumerate() {
             let field = |name: &str| format!("parties[{i}].{name}");
             check_name(&party.name).map_err(|e| e.field(field("name")))?;

@@ -114,6 +114,10 @@ def world():
     write("world", "key-bits-16384.json", variant(lambda w: w["parameters"].update(key_bits=16384)))
     write("world", "unknown-scheme.json", variant(lambda w: w.update(scheme="rot13")))
     write("world", "unknown-version.json", variant(lambda w: w.update(v=7)))
+    many = json.loads(text)
+    many["parties"] += [{"name": f"u{i}", "role": "user", "public_key": f"keys/u{i}.pub.pem",
+                         "fingerprint": "sha256:" + "ab" * 32} for i in range(1100)]
+    write("world", "1104-parties.json", json.dumps(many, separators=(",", ":")))
 
 
 def keys():
@@ -201,6 +205,8 @@ def unit_halves():
     write("unit-halves", "half-16-bytes.json", variant(lambda w: w["units"][0].update(half="A" * 22 + "==")))
     write("unit-halves", "negative-unit-id.json", variant(lambda w: w["units"][0].update(unit_id=-5)))
     write("unit-halves", "overflowing-unit-id.json", variant(lambda w: w["units"][0].update(unit_id=2**40)))
+    write("unit-halves", "1001-units.json",
+          variant(lambda w: w.update(units=[dict(w["units"][0], device=f"d{i}") for i in range(1001)])))
 
     family = {"v": 1, "kind": "doormat-family-key", "family_id": "232192e0bbb1f80b",
               "key": "nYpAdq3hBo5E3uXepNqglsw1jmcQYqmrI3xU67QHb9g="}
@@ -356,6 +362,8 @@ def grading():
     write("grading", "secret-16-bytes.json", variant(secret="A" * 22 + "=="))
     write("grading", "unknown-exercise.json", variant(exercise="rot13"))
     write("grading", "negative-version.json", variant(v=-1))
+    write("grading", "501-students.json", variant(students=[f"s{i}" for i in range(501)]))
+    write("grading", "no-students.json", variant(students=[]))
 
 
 if __name__ == "__main__":
