@@ -33,10 +33,12 @@ fn every_secret_type_zeroizes_on_drop() {
     zeroizes_on_drop::<InstructorSecret>();
     zeroizes_on_drop::<GradingFile>(); // the instructor secret, as read from disk
     zeroizes_on_drop::<crate::schemes::forward_secret::snapshot::SnapshotFile>();
-    zeroizes_on_drop::<zeroize::Zeroizing<[u8; 32]>>(); // SessionKeys, DH outputs, HKDF
-                                                        // What the composite types keep their secrets in:
-                                                        // `PrivateKey` (RSA) holds an `rsa::RsaPrivateKey`; its AWS-LC twin is freed by
-                                                        // AWS-LC, whose OPENSSL_free zeroes memory before releasing it.
+    // SessionKeys' secret, Diffie-Hellman outputs, HKDF outputs.
+    zeroizes_on_drop::<zeroize::Zeroizing<[u8; 32]>>();
+
+    // What the composite types keep their secrets in.
+    // `PrivateKey` (RSA) holds an `rsa::RsaPrivateKey`; its AWS-LC twin is freed by
+    // AWS-LC, whose OPENSSL_free zeroes memory before releasing it.
     zeroizes_on_drop::<rsa::RsaPrivateKey>();
     // `IdentityKey` (Ed25519) holds a `SigningKey`.
     zeroizes_on_drop::<ed25519_dalek::SigningKey>();

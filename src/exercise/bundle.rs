@@ -115,7 +115,7 @@ pub fn read_roster(path: &Path) -> Result<Vec<String>> {
         }
         if students.len() == MAX_STUDENTS {
             return Err(InputError::new(format!(
-                "is student {}: an exercise takes 1 to {MAX_STUDENTS}",
+                "names student {}, one too many: an exercise takes 1 to {MAX_STUDENTS}",
                 MAX_STUDENTS + 1
             ))
             .file(path)

@@ -315,7 +315,7 @@ impl UnitHalvesFile {
                         .field(field("device")),
                 );
             }
-            let half = unb64(&field("half"), &unit.half)?;
+            let half = zeroize::Zeroizing::new(unb64(&field("half"), &unit.half)?);
             if half.len() != 32 {
                 return Err(
                     InputError::new(format!("must be 32 bytes, found {}", half.len()))
