@@ -415,6 +415,10 @@ fn every_hostile_file_is_refused_cleanly() {
          not on disk {missing:?}"
     );
 
+    let security = fs::read_to_string(corpus().join("../../../docs/security.md")).unwrap();
+    let count = format!("({} cases)", cases.len());
+    assert!(security.contains(&count), "docs/security.md should say {count}");
+
     // Cases run a few at a time: each is a process, most wait on the disk.
     let all: Vec<_> = cases.iter().collect();
     let failures: Vec<String> = std::thread::scope(|scope| {
