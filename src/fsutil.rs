@@ -2,7 +2,7 @@
 //! that the user did not ask to replace.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError, Result};
@@ -27,7 +27,21 @@ pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
         .file(path)
         .into());
     }
-    let bytes = fs::read(path).map_err(|e| missing_or_io(path, what, e))?;
+    // The length in the metadata is only a first check: a device (/dev/zero), a pipe or
+    // a file still growing reports less than it holds, so the read itself is bounded.
+    let file = File::open(path).map_err(|e| missing_or_io(path, what, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SMALL_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| missing_or_io(path, what, e))?;
+    if bytes.len() as u64 > MAX_SMALL_FILE {
+        return Err(InputError::new(format!(
+            "holds more than {} MiB; {what} is never that large",
+            MAX_SMALL_FILE >> 20
+        ))
+        .file(path)
+        .into());
+    }
     String::from_utf8(bytes).map_err(|_| {
         InputError::new(format!("is not text, so it cannot be {what}"))
             .file(path)
@@ -186,6 +200,14 @@ mod tests {
         f.writer().write_all(b"new").unwrap();
         f.commit().unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_file_is_read_only_up_to_the_limit() {
+        let e = read_small_text(Path::new("/dev/zero"), "a key").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("more than 4 MiB"), "{e}");
     }
 
     #[cfg(unix)]

@@ -417,7 +417,10 @@ fn every_hostile_file_is_refused_cleanly() {
 
     let security = fs::read_to_string(corpus().join("../../../docs/security.md")).unwrap();
     let count = format!("({} cases)", cases.len());
-    assert!(security.contains(&count), "docs/security.md should say {count}");
+    assert!(
+        security.contains(&count),
+        "docs/security.md should say {count}"
+    );
 
     // Cases run a few at a time: each is a process, most wait on the disk.
     let all: Vec<_> = cases.iter().collect();
@@ -452,5 +455,49 @@ fn every_hostile_file_is_refused_cleanly() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+/// Files whose size the file system does not know: a device that never ends, linked in
+/// where doormat expects a world's files, or named on the command line.
+#[cfg(unix)]
+#[test]
+fn endless_files_are_refused_within_bounds() {
+    let scratch = tempfile::tempdir().unwrap();
+    let world = scratch.path().join("world");
+    copy_tree(&bases().golden, &world);
+    let endless = Path::new("/dev/zero");
+    let cases: Vec<(&str, Vec<OsString>)> = vec![
+        ("world.json", vec![]),
+        ("capture.jsonl", vec![]),
+        ("", vec!["--key".into(), endless.into()]),
+        ("", vec!["--state".into(), endless.into()]),
+    ];
+    for (link, extra) in cases {
+        let copy = scratch.path().join(format!("w-{link}"));
+        copy_tree(&world, &copy);
+        if !link.is_empty() {
+            fs::remove_file(copy.join(link)).unwrap();
+            std::os::unix::fs::symlink(endless, copy.join(link)).unwrap();
+        }
+        let mut args: Vec<OsString> = vec!["recover".into(), "--world".into(), copy.into()];
+        if extra.is_empty() {
+            args.push("--key".into());
+            args.push(world.join("keys/escrow.pem").into());
+        }
+        args.extend(extra);
+        let outcome = run_bounded(&args, scratch.path());
+        assert_eq!(outcome.code, Some(2), "{args:?}: {}", outcome.stderr);
+        assert!(outcome.stderr.starts_with("error: "), "{}", outcome.stderr);
+    }
+    let outcome = run_bounded(
+        &["demo".into(), "--file".into(), endless.into()],
+        scratch.path(),
+    );
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("more than 4 MiB"),
+        "{}",
+        outcome.stderr
     );
 }
