@@ -162,17 +162,9 @@ fn bundles_hold_only_what_a_student_may_see() {
     assert!(readme.contains("student01") && readme.contains("docs/exercises/split-key.md"));
 }
 
+/// The files below `dir`.
 fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
+    tree(dir).into_iter().filter(|p| p.is_file()).collect()
 }
 
 #[test]

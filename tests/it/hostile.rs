@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::util::bin;
+use crate::util::{bin, tree};
 
 /// Every case must finish within this; the slowest takes well under a second.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
@@ -132,146 +132,113 @@ fn copy_tree(from: &Path, to: &Path) {
 /// change. A directory's own time is left out: a temporary file made and removed again
 /// (an output that was never committed) moves it, and leaves nothing behind.
 fn listing(dir: &Path) -> BTreeMap<PathBuf, Option<(u64, std::time::SystemTime)>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(next) = stack.pop() {
-        for entry in fs::read_dir(&next).unwrap() {
-            let entry = entry.unwrap();
-            let meta = fs::symlink_metadata(entry.path()).unwrap();
-            if meta.is_dir() {
-                stack.push(entry.path());
-                out.insert(entry.path(), None);
-            } else {
-                out.insert(entry.path(), Some((meta.len(), meta.modified().unwrap())));
-            }
-        }
-    }
-    out
+    tree(dir)
+        .into_iter()
+        .map(|path| {
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let seen = (!meta.is_dir()).then(|| (meta.len(), meta.modified().unwrap()));
+            (path, seen)
+        })
+        .collect()
 }
 
 /// Lays out one case in `scratch` and returns the arguments that feed it to doormat,
-/// with the path its message must name.
+/// with the path its message must name. Each kind names the world it needs, where in
+/// that world the file goes (or nowhere: it is passed by name), and the command the
+/// corpus README gives, with `@W` the world, `@F` the file and `@O` the output folder.
 fn arrange(kind: &str, source: &Path, scratch: &Path) -> (Vec<OsString>, PathBuf) {
     let bases = bases();
-    let world = scratch.join("world");
-    let input = scratch.join("input");
-    fs::create_dir_all(&input).unwrap();
-    let name = source.file_name().unwrap();
-    let place = |at: &Path| {
-        if source == bases.huge {
-            fs::hard_link(source, at).unwrap();
-        } else {
-            fs::copy(source, at).unwrap();
-        }
-        at.to_path_buf()
-    };
-    let os = |args: &[&Path]| -> Vec<OsString> {
-        args.iter().map(|a| a.as_os_str().to_owned()).collect()
-    };
-    let words = |words: &[&str]| -> Vec<OsString> { words.iter().map(OsString::from).collect() };
-    let out = scratch.join("out");
-    let mut args: Vec<OsString>;
-    let named: PathBuf;
-    match kind {
-        "capture" | "world" => {
-            copy_tree(&bases.golden, &world);
-            let file = if kind == "capture" {
-                "capture.jsonl"
-            } else {
-                "world.json"
-            };
-            fs::remove_file(world.join(file)).unwrap();
-            named = place(&world.join(file));
-            args = words(&["recover", "--world"]);
-            args.extend(os(&[&world]));
-            args.push("--key".into());
-            args.push(world.join("keys/escrow.pem").into());
-            args.push("--out".into());
-            args.push(out.join("opened.jsonl").into());
-        }
-        "keys" | "snapshots" => {
-            copy_tree(&bases.golden, &world);
-            named = place(&input.join(name));
-            let flag = if kind == "keys" { "--key" } else { "--state" };
-            args = words(&["recover", "--world"]);
-            args.extend(os(&[&world]));
-            args.push(flag.into());
-            args.push(named.clone().into());
-        }
-        "shares" => {
-            copy_tree(&bases.split, &world);
-            named = place(&input.join(name));
-            args = words(&["recover", "--world"]);
-            args.extend(os(&[&world]));
-            args.push("--share".into());
-            args.push(named.clone().into());
-            for agent in [2, 3] {
-                args.push("--share".into());
-                args.push(world.join(format!("keys/agent-{agent}.share")).into());
-            }
-        }
-        "unit-halves" | "family-key" => {
-            copy_tree(&bases.clipper, &world);
-            named = place(&input.join(name));
-            args = words(&["recover", "--world"]);
-            args.extend(os(&[&world]));
-            args.push("--family-key".into());
-            if kind == "family-key" {
-                args.push(named.clone().into());
-            } else {
-                args.push(world.join("keys/family.key").into());
-                args.push("--share".into());
-                args.push(named.clone().into());
-                args.push("--share".into());
-                args.push(world.join("keys/unit-agent-2.json").into());
-            }
-        }
-        "vault" => {
-            copy_tree(&bases.vendor, &world);
-            fs::remove_file(world.join("vault/alice.json")).unwrap();
-            named = place(&world.join("vault/alice.json"));
-            args = words(&["recover", "--world"]);
-            args.extend(os(&[&world]));
-            args.push("--key".into());
-            args.push(world.join("keys/vendor.pem").into());
-        }
-        "scenarios" => {
-            named = place(&input.join(name));
-            args = words(&["demo", "--file"]);
-            args.push(named.clone().into());
-        }
-        "rosters" => {
-            named = place(&input.join(name));
-            args = words(&[
-                "exercise",
-                "new",
-                "--kind",
-                "leaked-golden-key",
-                "--seed",
-                "7",
-                "--roster",
-            ]);
-            args.push(named.clone().into());
-            args.push("--out".into());
-            args.push(out.join("class").into());
-        }
-        "submissions" | "grading" => {
-            copy_tree(&bases.exercise.join("instructor"), &world);
-            args = words(&["exercise", "check", "--key"]);
-            if kind == "grading" {
-                named = place(&input.join(name));
-                args.push(named.clone().into());
-                args.extend(words(&["--student", "student01", "--answer", "doormat{0}"]));
-            } else {
-                named = place(&input.join(name));
-                args.push(world.join("grading.json").into());
-                args.push("--csv".into());
-                args.push(named.clone().into());
-            }
-        }
+    let recover_escrow = "recover --world @W --key @W/keys/escrow.pem --out @O/opened.jsonl";
+    let (base, inside, command): (Option<PathBuf>, Option<&str>, &str) = match kind {
+        "capture" => (
+            Some(bases.golden.clone()),
+            Some("capture.jsonl"),
+            recover_escrow,
+        ),
+        "world" => (
+            Some(bases.golden.clone()),
+            Some("world.json"),
+            recover_escrow,
+        ),
+        "vault" => (
+            Some(bases.vendor.clone()),
+            Some("vault/alice.json"),
+            "recover --world @W --key @W/keys/vendor.pem",
+        ),
+        "keys" => (
+            Some(bases.golden.clone()),
+            None,
+            "recover --world @W --key @F",
+        ),
+        "snapshots" => (
+            Some(bases.golden.clone()),
+            None,
+            "recover --world @W --state @F",
+        ),
+        "shares" => (
+            Some(bases.split.clone()),
+            None,
+            "recover --world @W --share @F --share @W/keys/agent-2.share \
+             --share @W/keys/agent-3.share",
+        ),
+        "unit-halves" => (
+            Some(bases.clipper.clone()),
+            None,
+            "recover --world @W --family-key @W/keys/family.key --share @F \
+             --share @W/keys/unit-agent-2.json",
+        ),
+        "family-key" => (
+            Some(bases.clipper.clone()),
+            None,
+            "recover --world @W --family-key @F",
+        ),
+        "scenarios" => (None, None, "demo --file @F"),
+        "rosters" => (
+            None,
+            None,
+            "exercise new --kind leaked-golden-key --seed 7 --roster @F --out @O/class",
+        ),
+        "submissions" => (
+            Some(bases.exercise.join("instructor")),
+            None,
+            "exercise check --key @W/grading.json --csv @F",
+        ),
+        "grading" => (
+            Some(bases.exercise.join("instructor")),
+            None,
+            "exercise check --key @F --student student01 --answer doormat{0}",
+        ),
         other => panic!("the corpus has a folder doormat does not read: {other}"),
+    };
+    let world = scratch.join("world");
+    if let Some(base) = base {
+        copy_tree(&base, &world);
     }
+    let named = match inside {
+        Some(relative) => {
+            fs::remove_file(world.join(relative)).unwrap();
+            world.join(relative)
+        }
+        None => scratch.join("input").join(source.file_name().unwrap()),
+    };
+    fs::create_dir_all(named.parent().unwrap()).unwrap();
+    if source == bases.huge {
+        fs::hard_link(source, &named).unwrap();
+    } else {
+        fs::copy(source, &named).unwrap();
+    }
+    let out = scratch.join("out");
     fs::create_dir_all(&out).unwrap();
+    // Scratch paths are plain ASCII, so substituting them into words is safe.
+    let args = command
+        .split_whitespace()
+        .map(|word| {
+            word.replace("@W", world.to_str().unwrap())
+                .replace("@F", named.to_str().unwrap())
+                .replace("@O", out.to_str().unwrap())
+                .into()
+        })
+        .collect();
     (args, named)
 }
 

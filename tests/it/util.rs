@@ -129,6 +129,24 @@ pub fn shared_world(scheme: &str) -> &'static Path {
     })
 }
 
+/// Every path below `dir`, directories included, sorted; symbolic links are listed, not
+/// followed.
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            }
+            paths.push(entry.path());
+        }
+    }
+    paths.sort();
+    paths
+}
+
 /// A private copy of a shared world, for tests that change it.
 pub fn copy_of(world: &Path, name: &str) -> PathBuf {
     let dir = scratch(name).join("world");
