@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::keyring::Keyring;
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::PrivateKey;
-use crate::error::{InputError, Result};
+use crate::error::{Error, InputError, Result};
 use crate::fsutil::read_small_text;
 use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
@@ -339,14 +339,12 @@ fn count_lines(path: &Path) -> Result<Option<u64>> {
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(crate::error::Error::io(path, e)),
+        Err(e) => return Err(Error::io(path, e)),
     };
     let mut buffer = vec![0u8; 64 << 10];
     let mut lines = 0;
     loop {
-        let n = file
-            .read(&mut buffer)
-            .map_err(|e| crate::error::Error::io(path, e))?;
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             return Ok(Some(lines));
         }

@@ -511,8 +511,9 @@ impl std::fmt::Debug for PrivateKey {
 fn bad_rsa_key(e: impl std::fmt::Display) -> InputError {
     let text = e.to_string();
     if text.contains("too large") || text.contains("size") {
-        InputError::new(format!("holds an RSA key doormat cannot use ({text})"))
-            .hint("doormat loads RSA keys of 2048 to 4096 bits")
+        InputError::new(format!("holds an RSA key doormat cannot use ({text})")).hint(format!(
+            "doormat loads RSA keys of {MIN_LOADED_KEY_BITS} to {MAX_LOADED_KEY_BITS} bits"
+        ))
     } else {
         InputError::new(format!("is not a valid RSA private key ({text})"))
     }
