@@ -10,7 +10,6 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::util::{bin, tree};
@@ -48,7 +47,8 @@ fn cases() -> BTreeMap<String, String> {
     cases
 }
 
-/// The worlds the cases are fed to, made once per test process.
+/// The worlds the cases are fed to, made once for the corpus and removed with it (the
+/// 100 MB file included).
 struct Bases {
     _dir: tempfile::TempDir,
     golden: PathBuf,
@@ -59,9 +59,8 @@ struct Bases {
     huge: PathBuf,
 }
 
-fn bases() -> &'static Bases {
-    static BASES: OnceLock<Bases> = OnceLock::new();
-    BASES.get_or_init(|| {
+impl Bases {
+    fn new() -> Bases {
         let dir = tempfile::tempdir().unwrap();
         let run = |args: &[&str]| {
             let status = Command::new(bin())
@@ -112,7 +111,7 @@ fn bases() -> &'static Bases {
             huge,
             _dir: dir,
         }
-    })
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -146,8 +145,7 @@ fn listing(dir: &Path) -> BTreeMap<PathBuf, Option<(u64, std::time::SystemTime)>
 /// with the path its message must name. Each kind names the world it needs, where in
 /// that world the file goes (or nowhere: it is passed by name), and the command the
 /// corpus README gives, with `@W` the world, `@F` the file and `@O` the output folder.
-fn arrange(kind: &str, source: &Path, scratch: &Path) -> (Vec<OsString>, PathBuf) {
-    let bases = bases();
+fn arrange(bases: &Bases, kind: &str, source: &Path, scratch: &Path) -> (Vec<OsString>, PathBuf) {
     let recover_escrow = "recover --world @W --key @W/keys/escrow.pem --out @O/opened.jsonl";
     let (base, inside, command): (Option<PathBuf>, Option<&str>, &str) = match kind {
         "capture" => (
@@ -290,9 +288,9 @@ fn run_bounded(args: &[OsString], cwd: &Path) -> Outcome {
 }
 
 /// Runs one case; returns what went wrong, if anything.
-fn check(kind: &str, source: &Path, phrase: &str) -> Option<String> {
+fn check(bases: &Bases, kind: &str, source: &Path, phrase: &str) -> Option<String> {
     let scratch = tempfile::tempdir().unwrap();
-    let (args, named) = arrange(kind, source, scratch.path());
+    let (args, named) = arrange(bases, kind, source, scratch.path());
     let cwd = scratch.path().join("cwd");
     fs::create_dir(&cwd).unwrap();
     let before = listing(scratch.path());
@@ -390,6 +388,7 @@ fn every_hostile_file_is_refused_cleanly() {
     );
 
     // Cases run a few at a time: each is a process, most wait on the disk.
+    let bases = &Bases::new();
     let all: Vec<_> = cases.iter().collect();
     let failures: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = all
@@ -401,11 +400,11 @@ fn every_hostile_file_is_refused_cleanly() {
                         .filter_map(|(case, phrase)| {
                             let (kind, file) = case.split_once('/').unwrap();
                             let source = if file == "huge" {
-                                bases().huge.clone()
+                                bases.huge.clone()
                             } else {
                                 corpus().join(case)
                             };
-                            check(kind, &source, phrase)
+                            check(bases, kind, &source, phrase)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -432,7 +431,7 @@ fn every_hostile_file_is_refused_cleanly() {
 fn endless_files_are_refused_within_bounds() {
     let scratch = tempfile::tempdir().unwrap();
     let world = scratch.path().join("world");
-    copy_tree(&bases().golden, &world);
+    copy_tree(crate::util::shared_world("golden-key"), &world);
     let endless = Path::new("/dev/zero");
     let cases: Vec<(&str, Vec<OsString>)> = vec![
         ("world.json", vec![]),
