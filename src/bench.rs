@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::attacks::brute_force::{
+    bound_keys_per_second, brute_force, unopenable_envelope, Method, SearchOptions,
+};
 use crate::attacks::{Keyring, Opener, Outcome};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::ed25519::IdentityKey;
@@ -72,11 +75,15 @@ pub struct BenchOptions {
 impl BenchOptions {
     /// How many times [`run`] reports progress: for a progress bar's length.
     pub fn steps(&self) -> u64 {
-        (Backend::built_in().len() * (self.key_sizes().len() + 2) + 2) as u64
+        (Backend::built_in().len() * (self.key_sizes().len() + 2) + 3) as u64
     }
 
     fn budget(&self) -> Duration {
         Duration::from_millis(if self.quick { 100 } else { 400 })
+    }
+    /// How long each brute-force rate is measured.
+    fn brute_force_window(&self) -> Duration {
+        Duration::from_millis(if self.quick { 300 } else { 1000 })
     }
     fn key_sizes(&self) -> &'static [usize] {
         if self.quick {
@@ -162,6 +169,35 @@ pub struct RecoveryRow {
     pub messages_per_second: f64,
 }
 
+/// Brute force beside its bound, at one thread count.
+#[derive(Debug, Clone, Serialize)]
+pub struct BruteForceRow {
+    pub threads: usize,
+    /// Key expansion plus one block encryption per candidate, nothing else.
+    pub bound_keys_per_second: f64,
+    /// The real search: the same, plus the filter and the full opens of survivors.
+    pub search_keys_per_second: f64,
+    /// `search_keys_per_second` over `bound_keys_per_second`.
+    pub share_of_bound: f64,
+}
+
+/// What a short-key brute force reaches against what the hardware allows, measured
+/// side by side in one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BruteForceBench {
+    pub method: Method,
+    pub method_description: String,
+    /// One thread, then every core.
+    pub rows: Vec<BruteForceRow>,
+    /// The search's rate on every core over its rate on one thread.
+    pub scaling: f64,
+    /// A 32-bit key (TEA1's effective strength) at the all-core search rate: seconds
+    /// on average (half the key space).
+    pub average_seconds_32_bits: f64,
+    /// The search without the filter, a full AES-GCM open per key, on every core.
+    pub full_open_keys_per_second: f64,
+}
+
 /// Everything `doormat bench` measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -175,6 +211,7 @@ pub struct BenchReport {
     pub sizes: Vec<SizeRow>,
     pub keying: Vec<KeyingRow>,
     pub recovery: Vec<RecoveryRow>,
+    pub brute_force: BruteForceBench,
     pub seconds: f64,
 }
 
@@ -368,6 +405,9 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
     }
     let keying = keying_rows(none.as_ref(), golden.as_ref(), &directory, budget);
 
+    progress("brute force against its bound");
+    let brute_force = brute_force_bench(options.brute_force_window())?;
+
     Ok(BenchReport {
         machine: Machine::describe(),
         backends,
@@ -383,7 +423,55 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
         sizes,
         keying,
         recovery,
+        brute_force,
         seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Measures the search and its bound in turn, three times each, on one thread and on
+/// every core, and keeps the median of each: alternating them spreads any change in the
+/// machine's speed (turbo, a neighbour) over both.
+fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
+    let envelope = unopenable_envelope(MESSAGE_BYTES);
+    let method = Method::fastest();
+    let median = |mut rates: Vec<f64>| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let search = |threads: Option<usize>, method: Method| -> Result<f64> {
+        let options = SearchOptions {
+            method,
+            threads,
+            time_limit: Some(window),
+        };
+        Ok(brute_force(&envelope, 40, &options, &|_, _| {})?.keys_per_second)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut rows = Vec::new();
+    for threads in [1, cores] {
+        let mut bounds = Vec::new();
+        let mut searches = Vec::new();
+        for _ in 0..3 {
+            bounds.push(bound_keys_per_second(method, Some(threads), window)?);
+            searches.push(search(Some(threads), method)?);
+        }
+        let (bound, search) = (median(bounds), median(searches));
+        rows.push(BruteForceRow {
+            threads,
+            bound_keys_per_second: bound,
+            search_keys_per_second: search,
+            share_of_bound: search / bound,
+        });
+    }
+    let one = rows[0].search_keys_per_second;
+    let all = rows[rows.len() - 1].search_keys_per_second;
+    Ok(BruteForceBench {
+        method,
+        method_description: method.describe(),
+        scaling: all / one,
+        average_seconds_32_bits: crate::attacks::brute_force::expected_seconds(32, all).0,
+        full_open_keys_per_second: search(Some(cores), Method::FullOpen)?,
+        rows,
     })
 }
 
@@ -632,7 +720,7 @@ pub fn recorded(
                 return schemes::seal(scheme, directory, &m, &key, true, &mut rng);
             }
             let s = i as u64 / session;
-            let first = i as u64 % session == 0;
+            let first = (i as u64).is_multiple_of(session);
             m.session = Some(SessionRef {
                 id: format!("s{:06}", s + 1),
                 first,
@@ -705,12 +793,12 @@ pub struct Rates {
     pub rsa_decrypts: f64,
     /// AES-256-GCM opens of a 200-byte message per second.
     pub aes_opens: f64,
-    /// Short-key trials per second: build a candidate key, fail to open with it.
+    /// Short-key trials per second: the brute-force search on one thread.
     pub key_trials: f64,
 }
 
 /// Measures [`Rates`] on one thread, in about `budget` per rate.
-pub fn measure_rates(budget: Duration) -> Rates {
+pub fn measure_rates(budget: Duration) -> Result<Rates> {
     let key = &crate::crypto::rsa_oaep::PrivateKey::generate(
         &mut Randomness::Seeded(2024).stream("key/rates"),
         2048,
@@ -728,19 +816,20 @@ pub fn measure_rates(budget: Duration) -> Rates {
     let aes = time_per_op(budget, || {
         std::hint::black_box(aead::open(&content, &[3; 12], b"ad", &sealed).is_ok());
     });
-    let salt = [5u8; crate::schemes::short_key::SALT_LEN];
-    let mut secret = 0u64;
-    let trial = time_per_op(budget, || {
-        secret += 1;
-        let candidate = crate::schemes::short_key::key_from_parts(&salt, secret);
-        std::hint::black_box(aead::open(&candidate, &[3; 12], b"ad", &sealed).is_ok());
-    });
-    Rates {
+    // The real search on one thread, fastest method, for `budget`.
+    let search = SearchOptions {
+        threads: Some(1),
+        time_limit: Some(budget),
+        ..SearchOptions::default()
+    };
+    let key_trials =
+        brute_force(&unopenable_envelope(MESSAGE_BYTES), 40, &search, &|_, _| {})?.keys_per_second;
+    Ok(Rates {
         backend: Backend::preferred(),
         rsa_decrypts: 1.0 / rsa,
         aes_opens: 1.0 / aes,
-        key_trials: 1.0 / trial,
-    }
+        key_trials,
+    })
 }
 
 #[cfg(test)]

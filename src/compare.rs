@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::attacks::brute_force::brute_force;
+use crate::attacks::brute_force::{brute_force, SearchOptions};
 use crate::attacks::{BlastRadius, Keyring, Outcome, Tally};
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::demo::{demo_cast, open_all, ComparisonRow, Quiet};
@@ -224,7 +224,12 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
     let started = std::time::Instant::now();
     let mut tally = Tally::new(users.clone());
     for envelope in &weak {
-        let report = brute_force(envelope, options.bits, &|_, _| {})?;
+        let report = brute_force(
+            envelope,
+            options.bits,
+            &SearchOptions::default(),
+            &|_, _| {},
+        )?;
         let outcome = match report.text {
             Some(text) => Outcome::Opened(text),
             None => Outcome::Sealed,

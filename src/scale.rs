@@ -23,7 +23,7 @@ pub struct ScaleInputs {
     pub rsa_decrypts_per_core_second: f64,
     /// AES-256-GCM opens of one message per core-second.
     pub aes_opens_per_core_second: f64,
-    /// Brute-force key trials (a failing AES-GCM open) per core-second.
+    /// Brute-force key trials per core-second (`doormat attack brute-force`'s search).
     pub key_trials_per_core_second: f64,
     /// Cloud price of one core-hour, if the user gives one: doormat has no source for a
     /// price, so it prints none of its own.

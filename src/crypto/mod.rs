@@ -13,10 +13,12 @@
 //! | [`x25519`]         | X25519 Diffie-Hellman, RFC 7748            | `x25519-dalek` |
 //! | [`ed25519`]        | Ed25519 signatures, RFC 8032; PKCS#8/SPKI, RFC 8410 | `ed25519-dalek` |
 //! | [`kdf`]            | HKDF-SHA256, RFC 5869                      | `hkdf`      |
+//! | [`key_search`]     | AES-256, FIPS 197: one block under many keys, for brute force | `aes`; AES-NI intrinsics, checked against `aes` |
 
 pub mod aead;
 pub mod ed25519;
 pub mod kdf;
+pub mod key_search;
 pub mod random;
 pub mod rsa_oaep;
 pub mod symmetric;

@@ -11,13 +11,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::scenario::{authority_of, authority_parties, ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
     LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Stage,
 };
-use crate::attacks::brute_force::brute_force;
+use crate::attacks::brute_force::{brute_force, BruteForceReport, SearchOptions};
 use crate::attacks::timeline::Span;
 use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
 use crate::crypto::random::{Randomness, SessionKeys};
@@ -573,7 +574,7 @@ impl<'s> Engine<'s> {
             Event::Ghost { target } => self.ghost(target),
             Event::StealShare { agent, to } => self.steal_share(*agent, to),
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
-            Event::BruteForce { messages, to } => self.brute_force(*messages, to)?,
+            Event::BruteForce { messages, to } => self.brute_force(*messages, to, observer)?,
         })
     }
 
@@ -1168,7 +1169,12 @@ impl<'s> Engine<'s> {
         }]
     }
 
-    fn brute_force(&mut self, messages: u64, to: &str) -> Result<Vec<Block>> {
+    fn brute_force(
+        &mut self,
+        messages: u64,
+        to: &str,
+        observer: &mut dyn DemoObserver,
+    ) -> Result<Vec<Block>> {
         let row = self.row_index(to, RowKind::Adversary);
         let bits = self.scenario.world.params.bits;
         let mut cracked = Vec::new();
@@ -1183,7 +1189,7 @@ impl<'s> Engine<'s> {
             .cloned()
             .collect();
         for envelope in &targets {
-            let report = brute_force(envelope, bits, &|_, _| {})?;
+            let report = search_watched(envelope, bits, observer)?;
             seconds += report.seconds;
             rate = rate.max(report.keys_per_second);
             extrapolation = report.extrapolation;
@@ -1597,4 +1603,30 @@ pub fn duration(seconds: f64) -> String {
         }
     }
     format!("{seconds:.3} seconds")
+}
+
+/// Brute-forces one envelope on the worker threads while this thread tells `observer`
+/// how far the search has got: a live demo must not sit silent.
+fn search_watched(
+    envelope: &Envelope,
+    bits: u32,
+    observer: &mut dyn DemoObserver,
+) -> Result<BruteForceReport> {
+    let tried = AtomicU64::new(0);
+    let space = 1u64 << bits;
+    std::thread::scope(|scope| {
+        let search = scope.spawn(|| {
+            brute_force(envelope, bits, &SearchOptions::default(), &|done, _| {
+                tried.fetch_max(done, Ordering::Relaxed);
+            })
+        });
+        while !search.is_finished() {
+            observer.searching(tried.load(Ordering::Relaxed), space);
+            // Short naps: most demo searches take well under a second.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        search
+            .join()
+            .map_err(|_| Error::Internal("the brute-force search panicked".into()))?
+    })
 }

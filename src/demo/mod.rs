@@ -68,6 +68,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "tea1-short-key.toml",
         include_str!("../../demos/tea1-short-key.toml"),
     ),
+    ("tea1-live.toml", include_str!("../../demos/tea1-live.toml")),
     (
         "export-grade.toml",
         include_str!("../../demos/export-grade.toml"),
@@ -203,6 +204,8 @@ pub trait DemoObserver {
     }
     /// During long steps: `done` of `total` messages.
     fn progress(&mut self, _done: u64, _total: u64) {}
+    /// During a brute-force search: `tried` of `space` keys, a few times a second.
+    fn searching(&mut self, _tried: u64, _space: u64) {}
     /// After an act is complete.
     fn after_act(&mut self, _act: &Act) {}
 }

@@ -22,8 +22,11 @@ pub const MAX_SEND: u64 = 5_000;
 /// Most messages a `brute-force` event may crack, and most LEAF forgeries it may run.
 pub const MAX_CRACK: u64 = 10;
 pub const MAX_FORGERIES: u64 = 200;
-/// Short keys a demo may brute-force live: 2^24 keys take a few seconds on two cores.
-pub const MAX_LIVE_BITS: u32 = 24;
+/// Short keys a demo may brute-force live: TEA1's 32 bits, about half a minute on
+/// average on two cores with AES-NI (docs/benchmarks.md).
+pub const MAX_LIVE_BITS: u32 = 32;
+/// Most keys one `brute-force` event may have to try: one 32-bit key, or ten of 24 bits.
+pub const MAX_LIVE_KEYS: u64 = 1 << 32;
 
 /// A parsed, checked scenario.
 #[derive(Debug, Clone)]
@@ -440,7 +443,7 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
         return Err(at.error(
             raw.scheme.span(),
             "world.bits",
-            "a short-key world needs bits (16 to 24)",
+            "a short-key world needs bits (16 to 32)",
         ));
     }
     if let Some(verifying) = &raw.verifying {
@@ -867,6 +870,26 @@ fn check_event(
                         messages.get_ref()
                     ),
                 ));
+            }
+            let keys = messages
+                .get_ref()
+                .saturating_mul(1u64 << world.params.bits.min(63));
+            if keys > MAX_LIVE_KEYS {
+                return Err(at
+                    .error(
+                        messages.span(),
+                        &sub("messages"),
+                        format!(
+                            "{} messages of {} bits: up to {keys} keys to try, more than a class can wait for",
+                            messages.get_ref(),
+                            world.params.bits
+                        ),
+                    )
+                    .hint(format!(
+                        "a brute-force event tries at most 2^32 keys: {} messages of {} bits",
+                        (MAX_LIVE_KEYS >> world.params.bits.min(32)).clamp(1, MAX_CRACK),
+                        world.params.bits
+                    )));
             }
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
             Event::BruteForce {

@@ -224,7 +224,7 @@ fn sentence(rng: &mut RandomStream, from: &str, to: &[String]) -> String {
         18 => "Thanks for last night. Really.".to_owned(),
         _ => format!(
             "On my way, {}.",
-            if from.len() % 2 == 0 {
+            if from.len().is_multiple_of(2) {
                 "ten minutes"
             } else {
                 "five minutes"

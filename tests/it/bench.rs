@@ -45,6 +45,27 @@ fn quick_bench_reports_every_design_on_every_backend() {
     let keying = doc["keying"].as_array().unwrap();
     assert_eq!(keying.len(), 2);
     assert!(keying[1]["bytes_ratio"].as_f64() < keying[0]["bytes_ratio"].as_f64());
+
+    // Brute force beside its bound: one thread, then every core, with the share and
+    // the scaling computed from the rows (their values are timings, not asserted).
+    let brute = &doc["brute_force"];
+    let rows = brute["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["threads"], 1);
+    assert_eq!(rows.last().unwrap()["threads"], doc["machine"]["cores"]);
+    for row in rows {
+        let bound = row["bound_keys_per_second"].as_f64().unwrap();
+        let search = row["search_keys_per_second"].as_f64().unwrap();
+        assert!(bound > 0.0 && search > 0.0, "{row}");
+        let share = row["share_of_bound"].as_f64().unwrap();
+        assert!((share - search / bound).abs() < 1e-9, "{row}");
+    }
+    let scaling = rows.last().unwrap()["search_keys_per_second"]
+        .as_f64()
+        .unwrap()
+        / rows[0]["search_keys_per_second"].as_f64().unwrap();
+    assert!((brute["scaling"].as_f64().unwrap() - scaling).abs() < 1e-9);
+    assert!(brute["full_open_keys_per_second"].as_f64().unwrap() > 0.0);
+    assert!(["aes-ni", "portable"].contains(&brute["method"].as_str().unwrap()));
 }
 
 #[test]

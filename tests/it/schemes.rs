@@ -346,6 +346,111 @@ fn brute_force_refuses_what_it_cannot_attack() {
         &["attack", "brute-force", "--world", s(&w), "--id", "m999999"],
     )
     .refused(&["holds no message m999999"]);
+    for (flag, value, needle) in [
+        ("--method", "fastest", "not a search method"),
+        ("--threads", "0", "choose 1 to 1024"),
+        ("--sample", "0", "0.1 to 86400 seconds"),
+        ("--sample", "NaN", "0.1 to 86400 seconds"),
+    ] {
+        doormat(
+            &dir,
+            &["attack", "brute-force", "--world", s(&w), flag, value],
+        )
+        .refused(&[flag, needle]);
+    }
+}
+
+#[test]
+fn every_search_method_finds_the_same_key() {
+    let w = world("short-methods", &["--scheme", "short-key", "--bits", "18"]);
+    let dir = scratch("short-methods-run");
+    let truth = read_jsonl(&w.join("truth.jsonl"));
+    for method in ["portable", "full-open", "aes-ni"] {
+        let run = doormat(
+            &dir,
+            &[
+                "attack",
+                "brute-force",
+                "--world",
+                s(&w),
+                "--id",
+                "m000002",
+                "--method",
+                method,
+                "--threads",
+                "1",
+                "--json",
+            ],
+        );
+        if method == "aes-ni" && run.code == 2 {
+            run.refused(&["no AES-NI"]);
+            continue;
+        }
+        let report = run.ok().json();
+        assert_eq!(report["text"], truth[1]["text"], "{method}");
+        assert_eq!(report["method"], method);
+        assert_eq!(report["threads"], 1);
+        assert_eq!(report["complete"], true);
+    }
+}
+
+#[test]
+fn a_long_search_asks_first_or_samples() {
+    let w = world("short-40", &["--scheme", "short-key", "--bits", "40"]);
+    let dir = scratch("short-40-run");
+    // 2^40 keys take hours on a laptop: refused without --yes, with the estimate.
+    let run = doormat(&dir, &["attack", "brute-force", "--world", s(&w)]);
+    run.refused(&["--yes", "could take", "--sample"]);
+    // A timed sample runs, says it is incomplete, and extrapolates.
+    let report = doormat(
+        &dir,
+        &[
+            "attack",
+            "brute-force",
+            "--world",
+            s(&w),
+            "--sample",
+            "0.5",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["found"], false);
+    assert!(report["keys_tried"].as_u64().unwrap() > 0);
+    assert!(
+        report["extrapolation"][0]["average_seconds"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    // --json prints its one object and nothing on stderr before it.
+    let run = doormat(
+        &dir,
+        &[
+            "attack",
+            "brute-force",
+            "--world",
+            s(&w),
+            "--sample",
+            "0.2",
+            "--json",
+        ],
+    );
+    run.ok();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let text = doormat(
+        &dir,
+        &["attack", "brute-force", "--world", s(&w), "--sample", "0.2"],
+    )
+    .ok()
+    .stdout
+    .clone();
+    assert!(
+        text.contains("not among the keys of this timed sample"),
+        "{text}"
+    );
 }
 
 #[test]

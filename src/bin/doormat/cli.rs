@@ -195,7 +195,20 @@ pub struct BruteForceArgs {
     /// Which message to attack (default: the first in the capture)
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
-    /// Print one JSON object instead of text
+    /// Search even when it is expected to take more than ten minutes
+    #[arg(long)]
+    pub yes: bool,
+    /// Search for this many seconds only, then extrapolate from the measured rate
+    #[arg(long, value_name = "SECONDS")]
+    pub sample: Option<f64>,
+    /// Worker threads (default: every core)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// How to try each key: aes-ni (fastest, where the CPU has it), portable, or
+    /// full-open (a whole AES-GCM open per key, the slow reference)
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Print one JSON object instead of text, and nothing before it
     #[arg(long)]
     pub json: bool,
 }

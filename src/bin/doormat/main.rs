@@ -148,6 +148,12 @@ impl DemoObserver for Screen {
             .set(done);
     }
 
+    fn searching(&mut self, tried: u64, space: u64) {
+        self.progress
+            .get_or_insert_with(|| Progress::new(space, "trying keys").counting_keys())
+            .set(tried);
+    }
+
     fn after_act(&mut self, act: &Act) {
         if let Some(progress) = self.progress.take() {
             progress.finish();
@@ -333,16 +339,122 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
             }
         }
     };
-    let progress = Progress::new(1u64 << bits, "trying keys");
-    let report = brute_force::brute_force(&envelope, bits, &|done, _| progress.set(done))
-        .map_err(|e| e.file(world.capture_path()))?;
-    progress.finish();
+    let options = search_options(&args)?;
+    let report = search_with_estimate(&envelope, bits, &options, &args, &world.capture_path())?;
     if args.json {
         print_json(&report)
     } else {
         render::brute_force(&mut std::io::stdout(), &Style::for_stdout(false), &report)
             .map_err(stdout_error)
     }
+}
+
+/// The search the flags ask for.
+fn search_options(args: &BruteForceArgs) -> Result<brute_force::SearchOptions> {
+    let mut options = brute_force::SearchOptions::default();
+    if let Some(name) = &args.method {
+        options.method = match name.as_str() {
+            "aes-ni" if brute_force::Method::fastest() == brute_force::Method::AesNi => {
+                brute_force::Method::AesNi
+            }
+            "aes-ni" => {
+                return Err(InputError::new("this processor has no AES-NI")
+                    .field("--method")
+                    .hint("use --method portable")
+                    .into())
+            }
+            "portable" => brute_force::Method::Portable,
+            "full-open" => brute_force::Method::FullOpen,
+            other => {
+                return Err(InputError::new(format!("{other:?} is not a search method"))
+                    .field("--method")
+                    .hint("choose aes-ni, portable or full-open")
+                    .into())
+            }
+        };
+    }
+    if let Some(threads) = args.threads {
+        if !(1..=1024).contains(&threads) {
+            return Err(
+                InputError::new(format!("{threads} threads: choose 1 to 1024"))
+                    .field("--threads")
+                    .into(),
+            );
+        }
+        options.threads = Some(threads);
+    }
+    if let Some(seconds) = args.sample {
+        if !(seconds.is_finite() && (0.1..=86_400.0).contains(&seconds)) {
+            return Err(InputError::new(format!("a {seconds} s sample"))
+                .field("--sample")
+                .hint("choose 0.1 to 86400 seconds; 30 gives a steady rate")
+                .into());
+        }
+        options.time_limit = Some(std::time::Duration::from_secs_f64(seconds));
+    }
+    Ok(options)
+}
+
+/// Key spaces searched without an estimate first: at most a few seconds on any CPU
+/// with the portable method.
+const SEARCH_WITHOUT_ESTIMATE_BITS: u32 = 24;
+
+/// Times a short sample first, says what the whole search should take (on stderr, not
+/// with --json), and refuses one expected to run past ten minutes without --yes. Then
+/// searches, with progress on a terminal.
+fn search_with_estimate(
+    envelope: &doormat::wire::envelope::Envelope,
+    bits: u32,
+    options: &brute_force::SearchOptions,
+    args: &BruteForceArgs,
+    capture: &std::path::Path,
+) -> Result<brute_force::BruteForceReport> {
+    // The envelope's own problems (no salt) belong to the capture it came from.
+    let located = |e: Error| match e {
+        Error::Input(input) => (*input).file(capture).into(),
+        other => other,
+    };
+    if options.time_limit.is_none() && bits > SEARCH_WITHOUT_ESTIMATE_BITS {
+        let sample = brute_force::SearchOptions {
+            time_limit: Some(std::time::Duration::from_millis(300)),
+            ..*options
+        };
+        let timed =
+            brute_force::brute_force(envelope, bits, &sample, &|_, _| {}).map_err(located)?;
+        if timed.found {
+            return Ok(timed);
+        }
+        let (average, worst) = brute_force::expected_seconds(bits, timed.keys_per_second);
+        if worst > brute_force::CONFIRM_ABOVE.as_secs_f64() && !args.yes {
+            return Err(InputError::new(format!(
+                "searching all 2^{bits} keys could take {} here (about {} on average, at {} keys/s)",
+                demo::duration(worst),
+                demo::duration(average),
+                render::group_digits(timed.keys_per_second as u64),
+            ))
+            .field("--yes")
+            .hint("add --yes to run it, or --sample 30 to time 30 seconds of it and extrapolate")
+            .into());
+        }
+        if !args.json {
+            eprintln!(
+                "  expected: {} on average, {} at most\n  ({} keys at {} keys/s, {} threads)",
+                demo::duration(average),
+                demo::duration(worst),
+                render::power_of_two(bits),
+                render::group_digits(timed.keys_per_second as u64),
+                timed.threads,
+            );
+        }
+    }
+    let progress = if args.json {
+        Progress::hidden()
+    } else {
+        Progress::new(1u64 << bits, "trying keys").counting_keys()
+    };
+    let report = brute_force::brute_force(envelope, bits, options, &|done, _| progress.set(done));
+    progress.finish();
+    report.map_err(located)
 }
 
 fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
@@ -440,7 +552,7 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
         // Three rates in about 0.2 s each: under the second after which a bar is due.
         Some(doormat::bench::measure_rates(
             std::time::Duration::from_millis(200),
-        ))
+        )?)
     };
     let machine = doormat::bench::Machine::describe();
     let inputs = ScaleInputs {

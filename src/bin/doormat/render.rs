@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use doormat::attacks::brute_force::BruteForceReport;
+use doormat::attacks::brute_force::{BruteForceReport, Method as SearchMethod};
 use doormat::attacks::leaf_metadata::MetadataReport;
 use doormat::attacks::timeline::Span;
 use doormat::attacks::timeline::Timeline;
@@ -101,6 +101,9 @@ pub struct Progress {
     bar: indicatif::ProgressBar,
     started: Instant,
     shown: AtomicBool,
+    /// Shows the rate in keys per second in the message (a brute-force search), as a
+    /// number a room can read rather than indicatif's raw float.
+    keys: bool,
 }
 
 impl Progress {
@@ -116,7 +119,28 @@ impl Progress {
             bar,
             started: Instant::now(),
             shown: AtomicBool::new(false),
+            keys: false,
         }
+    }
+
+    /// A progress bar that never shows: for --json, which prints nothing before its
+    /// one object.
+    pub fn hidden() -> Self {
+        let progress = Progress::new(0, "");
+        progress.shown.store(true, Ordering::Relaxed);
+        progress
+    }
+
+    /// Counts keys, with the rate: a brute-force search.
+    pub fn counting_keys(mut self) -> Self {
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "  {msg} {wide_bar} {human_pos}/{human_len} keys, {eta} left",
+            )
+            .expect("static progress template is valid"),
+        );
+        self.keys = true;
+        self
     }
 
     /// Counts bytes instead of items.
@@ -140,6 +164,13 @@ impl Progress {
             self.shown.store(true, Ordering::Relaxed);
         }
         self.bar.set_position(done);
+        if self.keys {
+            let seconds = self.started.elapsed().as_secs_f64();
+            if seconds > 0.0 {
+                self.bar
+                    .set_message(format!("{:.1} million keys/s", done as f64 / seconds / 1e6));
+            }
+        }
     }
 
     pub fn finish(self) {
@@ -830,18 +861,32 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
             "{INDENT}found          {}  \"{text}\"",
             style.mark(true)
         )?,
+        None if !r.complete => writeln!(
+            out,
+            "{INDENT}found          {}  not among the keys of this timed sample",
+            style.mark(false)
+        )?,
         None => writeln!(
             out,
-            "{INDENT}found          {}  no key opens it (tampered?)",
+            "{INDENT}found          {}  no key opens it (tampered, or not text?)",
             style.mark(false)
         )?,
     }
     writeln!(
         out,
-        "{INDENT}took           {:.2} s ({} keys/s)",
+        "{INDENT}took           {:.2} s ({} keys/s, {} threads)",
         r.seconds,
-        group_digits(r.keys_per_second as u64)
+        group_digits(r.keys_per_second as u64),
+        r.threads
     )?;
+    writeln!(out, "{INDENT}method         {}", r.method.describe())?;
+    if r.method != SearchMethod::FullOpen {
+        writeln!(
+            out,
+            "{INDENT}full opens     {} keys passed the one-block filter",
+            group_digits(r.filter_passed)
+        )?;
+    }
     writeln!(
         out,
         "{INDENT}{}",
@@ -1112,6 +1157,49 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
             group_digits(row.messages_per_second.round() as u64)
         )?;
     }
+    writeln!(out)?;
+    let b = &r.brute_force;
+    writeln!(
+        out,
+        "{}",
+        style.bold("brute force of a short key, against its bound")
+    )?;
+    writeln!(out, "{INDENT}{}", style.dim(&b.method_description))?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim(&format!(
+            "{:<10}{:>18}{:>18}{:>10}",
+            "threads", "bound keys/s", "search keys/s", "share"
+        ))
+    )?;
+    for row in &b.rows {
+        writeln!(
+            out,
+            "{INDENT}{:<10}{:>18}{:>18}{:>9.0}%",
+            row.threads,
+            group_digits(row.bound_keys_per_second.round() as u64),
+            group_digits(row.search_keys_per_second.round() as u64),
+            row.share_of_bound * 100.0
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{:<28}{:.2}x one thread",
+        "scaling to every core", b.scaling
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} on average",
+        "a 32-bit key (TEA1)",
+        doormat::demo::duration(b.average_seconds_32_bits)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} keys/s (a full AES-GCM open per key)",
+        "without the filter",
+        group_digits(b.full_open_keys_per_second.round() as u64)
+    )?;
     writeln!(
         out,
         "{INDENT}{}",
@@ -1297,11 +1385,19 @@ pub fn grades(
 }
 
 /// 16777216 → "16,777,216".
-fn group_digits(n: u64) -> String {
+/// `2^bits` as a number with grouped digits ("4,294,967,296") up to 2^63.
+pub fn power_of_two(bits: u32) -> String {
+    match 1u64.checked_shl(bits) {
+        Some(n) if bits < 64 => group_digits(n),
+        _ => format!("2^{bits}"),
+    }
+}
+
+pub fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
