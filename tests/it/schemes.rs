@@ -352,12 +352,15 @@ fn brute_force_refuses_what_it_cannot_attack() {
         ("--sample", "0", "0.1 to 86400 seconds"),
         ("--sample", "NaN", "0.1 to 86400 seconds"),
     ] {
-        doormat(
-            &dir,
-            &["attack", "brute-force", "--world", s(&w), flag, value],
-        )
-        .refused(&[flag, needle]);
+        brute_force(&dir, &w, &[flag, value]).refused(&[flag, needle]);
     }
+}
+
+/// `doormat attack brute-force --world W` with `extra` flags, run in `dir`.
+fn brute_force(dir: &std::path::Path, world: &std::path::Path, extra: &[&str]) -> Run {
+    let mut args = vec!["attack", "brute-force", "--world", s(world)];
+    args.extend_from_slice(extra);
+    doormat(dir, &args)
 }
 
 #[test]
@@ -366,13 +369,10 @@ fn every_search_method_finds_the_same_key() {
     let dir = scratch("short-methods-run");
     let truth = read_jsonl(&w.join("truth.jsonl"));
     for method in ["portable", "full-open", "aes-ni"] {
-        let run = doormat(
+        let run = brute_force(
             &dir,
+            &w,
             &[
-                "attack",
-                "brute-force",
-                "--world",
-                s(&w),
                 "--id",
                 "m000002",
                 "--method",
@@ -399,54 +399,22 @@ fn a_long_search_asks_first_or_samples() {
     let w = world("short-40", &["--scheme", "short-key", "--bits", "40"]);
     let dir = scratch("short-40-run");
     // 2^40 keys take hours on a laptop: refused without --yes, with the estimate.
-    let run = doormat(&dir, &["attack", "brute-force", "--world", s(&w)]);
-    run.refused(&["--yes", "could take", "--sample"]);
+    brute_force(&dir, &w, &[]).refused(&["--yes", "could take", "--sample"]);
     // A timed sample runs, says it is incomplete, and extrapolates.
-    let report = doormat(
-        &dir,
-        &[
-            "attack",
-            "brute-force",
-            "--world",
-            s(&w),
-            "--sample",
-            "0.5",
-            "--json",
-        ],
-    )
-    .ok()
-    .json();
+    let report = brute_force(&dir, &w, &["--sample", "0.5", "--json"])
+        .ok()
+        .json();
     assert_eq!(report["complete"], false);
     assert_eq!(report["found"], false);
     assert!(report["keys_tried"].as_u64().unwrap() > 0);
-    assert!(
-        report["extrapolation"][0]["average_seconds"]
-            .as_f64()
-            .unwrap()
-            > 0.0
-    );
+    let average = report["extrapolation"][0]["average_seconds"].as_f64();
+    assert!(average.unwrap() > 0.0);
     // --json prints its one object and nothing on stderr before it.
-    let run = doormat(
-        &dir,
-        &[
-            "attack",
-            "brute-force",
-            "--world",
-            s(&w),
-            "--sample",
-            "0.2",
-            "--json",
-        ],
-    );
+    let run = brute_force(&dir, &w, &["--sample", "0.2", "--json"]);
     run.ok();
     assert!(run.stderr.is_empty(), "{}", run.stderr);
-    let text = doormat(
-        &dir,
-        &["attack", "brute-force", "--world", s(&w), "--sample", "0.2"],
-    )
-    .ok()
-    .stdout
-    .clone();
+    let run = brute_force(&dir, &w, &["--sample", "0.2"]);
+    let text = &run.ok().stdout;
     assert!(
         text.contains("not among the keys of this timed sample"),
         "{text}"
