@@ -8,7 +8,10 @@
 //! - `rsa`: OAEP encrypt and decrypt at 2048, 3072 and 4096 bits, each backend;
 //! - `size`: none against golden-key for 64 B, 1 KiB and 64 KiB messages;
 //! - `keying`: a session's later message (no wrap) against a per-message one;
-//! - `recover`: opening recorded traffic with the escrow key, in messages per second.
+//! - `recover`: opening recorded traffic with the escrow key, in messages per second;
+//! - `brute-force`: one thread searching all 2^16 keys of a short-key message no key
+//!   opens, by each method, beside its bound (key expansion and one block alone), in
+//!   keys per second.
 //!
 //! Bytes on the wire are not timings; `doormat bench` reports them, and this bench
 //! prints them once on stderr.
@@ -17,9 +20,11 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use doormat::attacks::brute_force::{self, Method, SearchOptions};
 use doormat::attacks::{Keyring, Opener};
 use doormat::bench::{self, ChatPair, MESSAGE_BYTES, SESSION_SIZE};
 use doormat::crypto::aead::ContentKey;
+use doormat::crypto::key_search::{AesNi, LANES};
 use doormat::crypto::random::Randomness;
 use doormat::crypto::rsa_oaep::Backend;
 use doormat::schemes::ghost::GHOST_NAME;
@@ -195,12 +200,55 @@ fn recover(c: &mut Criterion) {
     Backend::fastest().prefer();
 }
 
+fn brute_force(c: &mut Criterion) {
+    const KEYS: u64 = 1 << 16;
+    let envelope = brute_force::unopenable_envelope(MESSAGE_BYTES);
+    let mut group = c.benchmark_group("brute-force");
+    group.throughput(Throughput::Elements(KEYS));
+    if let Some(ni) = AesNi::detect() {
+        group.bench_function("bound (aes-ni)", |b| {
+            let mut keys = [[0x5a; 32]; LANES];
+            b.iter(|| {
+                let mut sink = 0u8;
+                for first in (0..KEYS).step_by(LANES) {
+                    for (lane, key) in keys.iter_mut().enumerate() {
+                        key[24..].copy_from_slice(&(first + lane as u64).to_be_bytes());
+                    }
+                    for block in ni.encrypt_block(&keys, &[0; 16]) {
+                        sink ^= block[0];
+                    }
+                }
+                sink
+            })
+        });
+    }
+    for method in [Method::AesNi, Method::Portable, Method::FullOpen] {
+        if method == Method::AesNi && AesNi::detect().is_none() {
+            continue;
+        }
+        let options = SearchOptions {
+            method,
+            threads: Some(1),
+            time_limit: None,
+        };
+        let name = serde_json::to_value(method).expect("a method serialises");
+        group.bench_function(name.as_str().unwrap_or("method"), |b| {
+            b.iter(|| {
+                brute_force::brute_force(&envelope, 16, &options, &|_, _| {})
+                    .expect("searches")
+                    .keys_tried
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = per_message, rsa, sizes_and_keying, recover
+    targets = per_message, rsa, sizes_and_keying, recover, brute_force
 }
 criterion_main!(benches);
