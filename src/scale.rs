@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::InputError;
 
 /// About 100 billion messages a day (WhatsApp, as Facebook reported in October 2020;
-/// shared/REFERENCES.md).
+/// docs/references.md).
 pub const WHATSAPP_MESSAGES_PER_DAY: f64 = 100e9;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;

@@ -324,7 +324,9 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
                 "sources",
                 "a demo must cite at least one source",
             )
-            .hint("cite from shared/REFERENCES.md: the demo ends by showing them"));
+            .hint(
+                "cite from docs/references.md, or your own source: the demo ends by showing them",
+            ));
     }
     let world = check_world(at, raw.world.get_ref())?;
     let mut names = Names::new(&world);

@@ -4,7 +4,7 @@
 //! elsewhere: every device's private key is escrowed in the vendor's vault, sealed under
 //! the vendor's master key (AES-256-GCM, its key wrapped with RSA-OAEP for `vendor.pem`).
 //! With a warrant and the device, the vendor unseals that one entry. The criticism in
-//! shared/REFERENCES.md: a vault key used routinely, for many requests, is nothing like a
+//! docs/references.md: a vault key used routinely, for many requests, is nothing like a
 //! rarely used signing key, and whoever takes it takes every device.
 
 use serde::{Deserialize, Serialize};
