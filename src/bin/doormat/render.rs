@@ -167,8 +167,10 @@ impl Progress {
         if self.keys {
             let seconds = self.started.elapsed().as_secs_f64();
             if seconds > 0.0 {
-                self.bar
-                    .set_message(format!("{:.1} million keys/s", done as f64 / seconds / 1e6));
+                self.bar.set_message(format!(
+                    "trying keys, {:.1} M/s",
+                    done as f64 / seconds / 1e6
+                ));
             }
         }
     }
