@@ -22,10 +22,10 @@ use zeroize::Zeroize;
 
 use crate::crypto::aead::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::crypto::key_search::{self, AesNi, Block, Key, LANES};
-use crate::crypto::random::Randomness;
+use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::schemes::short_key::ShortKey;
-use crate::schemes::short_key::{key_from_parts, SALT_LEN, SECRET_BYTES};
+use crate::schemes::short_key::{key_from_parts, write_secret, SALT_LEN};
 use crate::schemes::Scheme;
 use crate::wire::envelope::{aad, Envelope};
 
@@ -192,7 +192,7 @@ impl<'a> Target<'a> {
         })
     }
 
-    /// A key with the salt in place; [`set_secret`] fills in the rest.
+    /// A key with the salt in place; [`write_secret`] fills in the rest.
     fn key_template(&self) -> Key {
         let mut key = [0u8; KEY_LEN];
         key[..SALT_LEN].copy_from_slice(&self.salt);
@@ -258,7 +258,7 @@ impl<'a> Target<'a> {
             Method::Portable => {
                 let mut key = self.key_template();
                 let found = (start..end).find_map(|secret| {
-                    set_secret(&mut key, secret);
+                    write_secret(&mut key, secret);
                     let keystream = key_search::encrypt_block_portable(&key, &self.counter_block);
                     if plausible_utf8(self.head_text(&keystream), self.head_high_bits) {
                         open_if_text(secret, &keystream)
@@ -278,7 +278,7 @@ impl<'a> Target<'a> {
                         // A last, short group repeats its final key in the spare lanes.
                         let last = end - 1;
                         for (lane, key) in keys.iter_mut().enumerate() {
-                            set_secret(key, (first + lane as u64).min(last));
+                            write_secret(key, (first + lane as u64).min(last));
                         }
                         let keystreams = ni.encrypt_block(&keys, &self.counter_block);
                         // One branch per group, almost never taken: the lanes whose
@@ -337,11 +337,6 @@ fn plausible_utf8(text: u128, high_bits: u128) -> bool {
     let unfinished = (leading << 8) & !continuation & high_bits as u64;
     let too_high = leading & (text << 2) & (text << 3) & (text << 4);
     (orphan | unfinished | too_high) == 0
-}
-
-/// Writes the secret part of a short key into the last bytes of `key`.
-fn set_secret(key: &mut Key, secret: u64) {
-    key[SALT_LEN..].copy_from_slice(&secret.to_be_bytes()[8 - SECRET_BYTES..]);
 }
 
 /// Runs `work` on `threads` worker threads (every core when `None`).
@@ -426,36 +421,43 @@ pub fn brute_force(
     })
 }
 
-/// A 40-bit short-key envelope of `message_bytes` bytes that no key opens (its tag is
-/// flipped): searched for a fixed time, it measures the real search's rate, since every
-/// candidate costs what it costs in a real search and none ends it.
-pub fn unopenable_envelope(message_bytes: usize) -> Envelope {
-    let scheme = ShortKey { bits: 40 };
-    let mut rng = Randomness::Os.stream("brute-force/measure");
-    let key = scheme.new_content_key(&mut rng);
-    let nonce = aead::random_nonce(&mut rng);
+/// `text` from alice to bob, sealed under a fresh key with `bits` secret bits, as a
+/// short-key world would record it.
+fn seal_short(bits: u32, text: &str, rng: &mut RandomStream) -> Envelope {
+    let scheme = ShortKey { bits };
+    let key = scheme.new_content_key(rng);
+    let nonce = aead::random_nonce(rng);
     let to = vec!["bob".to_owned()];
     let id = "m000001";
-    let text = "x".repeat(message_bytes);
-    let mut ct = aead::seal(&key, &nonce, &aad(id, "alice", &to), text.as_bytes());
-    if let Some(last) = ct.last_mut() {
-        *last ^= 1;
-    }
-    Envelope {
+    let mut envelope = Envelope {
         id: id.into(),
         t: 1,
         from: "alice".into(),
+        ct: aead::seal(&key, &nonce, &aad(id, "alice", &to), text.as_bytes()),
         to,
         scheme: "short-key".into(),
         session: None,
         nonce,
-        ct,
         wrapped: vec![],
         escrow: None,
-        salt: Some(key.expose_secret()[..SALT_LEN].to_vec()),
+        salt: None,
         leaf: None,
         ratchet: Vec::new(),
+    };
+    scheme.add_exceptional_access(&mut envelope, &key, rng);
+    envelope
+}
+
+/// A 40-bit short-key envelope of `message_bytes` bytes that no key opens (its tag is
+/// flipped): searched for a fixed time, it measures the real search's rate, since every
+/// candidate costs what it costs in a real search and none ends it.
+pub fn unopenable_envelope(message_bytes: usize) -> Envelope {
+    let text = "x".repeat(message_bytes);
+    let mut envelope = seal_short(40, &text, &mut Randomness::Os.stream("brute-force/measure"));
+    if let Some(last) = envelope.ct.last_mut() {
+        *last ^= 1;
     }
+    envelope
 }
 
 /// The ceiling for [`Method::AesNi`] (or [`Method::Portable`] without AES-NI): candidate
@@ -487,7 +489,7 @@ pub fn bound_keys_per_second(
                         Some(ni) => {
                             while next < end {
                                 for (lane, key) in keys.iter_mut().enumerate() {
-                                    set_secret(key, next + lane as u64);
+                                    write_secret(key, next + lane as u64);
                                 }
                                 for keystream in ni.encrypt_block(&keys, &block) {
                                     sink ^= keystream[0];
@@ -497,7 +499,7 @@ pub fn bound_keys_per_second(
                         }
                         None => {
                             while next < end {
-                                set_secret(&mut keys[0], next);
+                                write_secret(&mut keys[0], next);
                                 sink ^= key_search::encrypt_block_portable(&keys[0], &block)[0];
                                 next += 1;
                             }
@@ -518,28 +520,7 @@ mod tests {
     const METHODS: [Method; 3] = [Method::AesNi, Method::Portable, Method::FullOpen];
 
     fn sealed(bits: u32, seed: u64, text: &str) -> Envelope {
-        let scheme = ShortKey { bits };
-        let mut rng = Randomness::Seeded(seed).stream("bf");
-        let key = scheme.new_content_key(&mut rng);
-        let nonce = aead::random_nonce(&mut rng);
-        let to = vec!["bob".to_owned()];
-        let mut envelope = Envelope {
-            id: "m000001".into(),
-            t: 1,
-            from: "alice".into(),
-            to: to.clone(),
-            scheme: "short-key".into(),
-            session: None,
-            nonce,
-            ct: aead::seal(&key, &nonce, &aad("m000001", "alice", &to), text.as_bytes()),
-            wrapped: vec![],
-            escrow: None,
-            salt: None,
-            leaf: None,
-            ratchet: Vec::new(),
-        };
-        scheme.add_exceptional_access(&mut envelope, &key, &mut rng);
-        envelope
+        seal_short(bits, text, &mut Randomness::Seeded(seed).stream("bf"))
     }
 
     fn search(envelope: &Envelope, bits: u32, method: Method) -> BruteForceReport {

@@ -37,11 +37,17 @@ pub fn check_bits(bits: u32) -> Result<(), InputError> {
     }
 }
 
+/// Writes a key's secret value (`secret < 2^bits`) into its last [`SECRET_BYTES`] bytes,
+/// big-endian: the one place that says where the secret sits in the key.
+pub fn write_secret(key: &mut [u8; KEY_LEN], secret: u64) {
+    key[SALT_LEN..].copy_from_slice(&secret.to_be_bytes()[8 - SECRET_BYTES..]);
+}
+
 /// Builds the content key from its public salt and its secret value (`secret < 2^bits`).
 pub fn key_from_parts(salt: &[u8; SALT_LEN], secret: u64) -> ContentKey {
     let mut bytes = [0u8; KEY_LEN];
     bytes[..SALT_LEN].copy_from_slice(salt);
-    bytes[SALT_LEN..].copy_from_slice(&secret.to_be_bytes()[8 - SECRET_BYTES..]);
+    write_secret(&mut bytes, secret);
     let key = ContentKey::from_slice(&bytes).expect("32 bytes make a content key");
     zeroize::Zeroize::zeroize(&mut bytes);
     key
