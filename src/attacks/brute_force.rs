@@ -35,6 +35,11 @@ const CHUNK: u64 = 1 << 16;
 
 /// Above this expected time a command should ask before searching.
 pub const CONFIRM_ABOVE: Duration = Duration::from_secs(10 * 60);
+/// Key spaces searched without an estimate first: a few seconds at most on any CPU,
+/// with the portable method.
+pub const SEARCH_WITHOUT_ESTIMATE_BITS: u32 = 24;
+/// How long the sample behind an estimate runs.
+const ESTIMATE_SAMPLE: Duration = Duration::from_millis(300);
 
 /// How candidates are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +55,23 @@ pub enum Method {
 }
 
 impl Method {
+    /// The names `--method` takes.
+    pub const NAMES: &'static str = "aes-ni, portable or full-open";
+
+    /// The method called `name`, if this processor can run it.
+    pub fn from_name(name: &str) -> std::result::Result<Method, InputError> {
+        match name {
+            "aes-ni" if AesNi::detect().is_some() => Ok(Method::AesNi),
+            "aes-ni" => {
+                Err(InputError::new("this processor has no AES-NI").hint("use --method portable"))
+            }
+            "portable" => Ok(Method::Portable),
+            "full-open" => Ok(Method::FullOpen),
+            other => Err(InputError::new(format!("{other:?} is not a search method"))
+                .hint(format!("choose {}", Method::NAMES))),
+        }
+    }
+
     /// The fastest method this processor can run.
     pub fn fastest() -> Method {
         if AesNi::detect().is_some() {
@@ -135,6 +157,57 @@ pub fn expected_seconds(bits: u32, keys_per_second: f64) -> (f64, f64) {
     } else {
         (f64::INFINITY, f64::INFINITY)
     }
+}
+
+/// What a whole search should take, from a short timed sample of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Estimate {
+    pub keys_per_second: f64,
+    pub threads: usize,
+    /// Half the key space, and all of it, at that rate.
+    pub average_seconds: f64,
+    pub worst_seconds: f64,
+}
+
+impl Estimate {
+    /// Whether the search may run past [`CONFIRM_ABOVE`]: a command should ask first.
+    pub fn needs_confirmation(&self) -> bool {
+        self.worst_seconds > CONFIRM_ABOVE.as_secs_f64()
+    }
+}
+
+/// Before a search: either the sample already found the key, or what the whole search
+/// should take.
+#[derive(Debug)]
+pub enum Preflight {
+    /// No estimate needed: a small key space, or a search that is timed anyway.
+    Quick,
+    Found(BruteForceReport),
+    Estimated(Estimate),
+}
+
+/// Times [`ESTIMATE_SAMPLE`] of the search `options` describe, for key spaces above
+/// [`SEARCH_WITHOUT_ESTIMATE_BITS`] without a time limit, so that a command can say
+/// what it is about to take on, and ask when that is long.
+pub fn preflight(envelope: &Envelope, bits: u32, options: &SearchOptions) -> Result<Preflight> {
+    if options.time_limit.is_some() || bits <= SEARCH_WITHOUT_ESTIMATE_BITS {
+        return Ok(Preflight::Quick);
+    }
+    let sample = SearchOptions {
+        time_limit: Some(ESTIMATE_SAMPLE),
+        ..*options
+    };
+    let timed = brute_force(envelope, bits, &sample, &|_, _| {})?;
+    if timed.found {
+        return Ok(Preflight::Found(timed));
+    }
+    let (average_seconds, worst_seconds) = expected_seconds(bits, timed.keys_per_second);
+    Ok(Preflight::Estimated(Estimate {
+        keys_per_second: timed.keys_per_second,
+        threads: timed.threads,
+        average_seconds,
+        worst_seconds,
+    }))
 }
 
 /// One envelope under attack: what the filter and the full open need.
@@ -658,6 +731,43 @@ mod tests {
         // A block that is not UTF-8 at all, and ASCII that is.
         assert!(!target.could_be_text(&[0x80; 16]));
         assert!(target.could_be_text(b"all plain ascii!"));
+    }
+
+    #[test]
+    fn preflight_estimates_only_long_untimed_searches() {
+        let small = sealed(20, 3, "a small key space needs no estimate");
+        let options = SearchOptions::default();
+        assert!(matches!(
+            preflight(&small, 20, &options).unwrap(),
+            Preflight::Quick
+        ));
+        let long = unopenable_envelope(40);
+        let timed = SearchOptions {
+            time_limit: Some(Duration::from_millis(100)),
+            ..options
+        };
+        assert!(matches!(
+            preflight(&long, 40, &timed).unwrap(),
+            Preflight::Quick
+        ));
+        let Preflight::Estimated(estimate) = preflight(&long, 40, &options).unwrap() else {
+            panic!("a 40-bit search is estimated");
+        };
+        assert_eq!(estimate.worst_seconds, 2.0 * estimate.average_seconds);
+        // 2^40 keys would need over 1.8 billion keys a second to finish in ten minutes.
+        assert!(estimate.needs_confirmation(), "{estimate:?}");
+    }
+
+    #[test]
+    fn methods_are_named_as_the_flag_takes_them() {
+        assert_eq!(Method::from_name("portable").unwrap(), Method::Portable);
+        assert_eq!(Method::from_name("full-open").unwrap(), Method::FullOpen);
+        assert_eq!(
+            Method::from_name("aes-ni").is_ok(),
+            AesNi::detect().is_some()
+        );
+        let e = Method::from_name("fastest").unwrap_err();
+        assert!(e.hint.unwrap().contains(Method::NAMES));
     }
 
     #[test]

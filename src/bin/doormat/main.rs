@@ -353,25 +353,7 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
 fn search_options(args: &BruteForceArgs) -> Result<brute_force::SearchOptions> {
     let mut options = brute_force::SearchOptions::default();
     if let Some(name) = &args.method {
-        options.method = match name.as_str() {
-            "aes-ni" if brute_force::Method::fastest() == brute_force::Method::AesNi => {
-                brute_force::Method::AesNi
-            }
-            "aes-ni" => {
-                return Err(InputError::new("this processor has no AES-NI")
-                    .field("--method")
-                    .hint("use --method portable")
-                    .into())
-            }
-            "portable" => brute_force::Method::Portable,
-            "full-open" => brute_force::Method::FullOpen,
-            other => {
-                return Err(InputError::new(format!("{other:?} is not a search method"))
-                    .field("--method")
-                    .hint("choose aes-ni, portable or full-open")
-                    .into())
-            }
-        };
+        options.method = brute_force::Method::from_name(name).map_err(|e| e.field("--method"))?;
     }
     if let Some(threads) = args.threads {
         if !(1..=1024).contains(&threads) {
@@ -395,13 +377,9 @@ fn search_options(args: &BruteForceArgs) -> Result<brute_force::SearchOptions> {
     Ok(options)
 }
 
-/// Key spaces searched without an estimate first: at most a few seconds on any CPU
-/// with the portable method.
-const SEARCH_WITHOUT_ESTIMATE_BITS: u32 = 24;
-
-/// Times a short sample first, says what the whole search should take (on stderr, not
-/// with --json), and refuses one expected to run past ten minutes without --yes. Then
-/// searches, with progress on a terminal.
+/// Says what the whole search should take (on stderr, not with --json), and refuses one
+/// that may run past ten minutes without --yes. Then searches, with progress on a
+/// terminal.
 fn search_with_estimate(
     envelope: &doormat::wire::envelope::Envelope,
     bits: u32,
@@ -414,37 +392,28 @@ fn search_with_estimate(
         Error::Input(input) => (*input).file(capture).into(),
         other => other,
     };
-    if options.time_limit.is_none() && bits > SEARCH_WITHOUT_ESTIMATE_BITS {
-        let sample = brute_force::SearchOptions {
-            time_limit: Some(std::time::Duration::from_millis(300)),
-            ..*options
-        };
-        let timed =
-            brute_force::brute_force(envelope, bits, &sample, &|_, _| {}).map_err(located)?;
-        if timed.found {
-            return Ok(timed);
-        }
-        let (average, worst) = brute_force::expected_seconds(bits, timed.keys_per_second);
-        if worst > brute_force::CONFIRM_ABOVE.as_secs_f64() && !args.yes {
-            return Err(InputError::new(format!(
-                "searching all 2^{bits} keys could take {} here (about {} on average, at {} keys/s)",
-                demo::duration(worst),
-                demo::duration(average),
-                render::group_digits(timed.keys_per_second as u64),
-            ))
-            .field("--yes")
-            .hint("add --yes to run it, or --sample 30 to time 30 seconds of it and extrapolate")
-            .into());
-        }
-        if !args.json {
-            eprintln!(
-                "  expected: {} on average, {} at most\n  ({} keys at {} keys/s, {} threads)",
-                demo::duration(average),
-                demo::duration(worst),
-                render::power_of_two(bits),
-                render::group_digits(timed.keys_per_second as u64),
-                timed.threads,
-            );
+    match brute_force::preflight(envelope, bits, options).map_err(located)? {
+        brute_force::Preflight::Quick => {}
+        brute_force::Preflight::Found(report) => return Ok(report),
+        brute_force::Preflight::Estimated(estimate) => {
+            let rate = render::group_digits(estimate.keys_per_second as u64);
+            let average = demo::duration(estimate.average_seconds);
+            let worst = demo::duration(estimate.worst_seconds);
+            if estimate.needs_confirmation() && !args.yes {
+                return Err(InputError::new(format!(
+                    "searching all 2^{bits} keys could take {worst} here (about {average} on average, at {rate} keys/s)"
+                ))
+                .field("--yes")
+                .hint("add --yes to run it, or --sample 30 to time 30 seconds of it and extrapolate")
+                .into());
+            }
+            if !args.json {
+                eprintln!(
+                    "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
+                    render::power_of_two(bits),
+                    estimate.threads,
+                );
+            }
         }
     }
     let progress = if args.json {
