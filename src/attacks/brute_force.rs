@@ -39,7 +39,7 @@ pub const CONFIRM_ABOVE: Duration = Duration::from_secs(10 * 60);
 /// with the portable method.
 pub const SEARCH_WITHOUT_ESTIMATE_BITS: u32 = 24;
 /// How long the sample behind an estimate runs.
-const ESTIMATE_SAMPLE: Duration = Duration::from_millis(300);
+pub const ESTIMATE_SAMPLE: Duration = Duration::from_millis(300);
 
 /// How candidates are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -298,11 +298,11 @@ impl UnitHalvesFile {
             )
             .field("kind"));
         }
-        if file.units.len() > crate::world::MAX_USERS {
+        if file.units.len() > crate::wire::limits::MAX_USERS {
             return Err(InputError::new(format!(
                 "holds {} halves; a world has at most {} devices",
                 file.units.len(),
-                crate::world::MAX_USERS
+                crate::wire::limits::MAX_USERS
             ))
             .field("units"));
         }

@@ -17,103 +17,10 @@ use std::collections::HashMap;
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::PublicKey;
-use crate::error::InputError;
 use crate::wire::envelope::{aad, Envelope};
 use crate::world::traffic::Message;
 
-/// The schemes this doormat can simulate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SchemeId {
-    /// End-to-end encryption with no exceptional access: the baseline.
-    None,
-    /// Every content key is also wrapped for one escrow ("golden") key.
-    GoldenKey,
-    /// The golden key, with its private half split k-of-n among agents (Shamir).
-    SplitKey,
-    /// Each device key escrowed under a vendor master key kept in a vault (CLEAR).
-    VendorEscrow,
-    /// Content keys with only n secret bits (export grade, TETRA TEA1).
-    ShortKey,
-    /// The relay silently adds a hidden reader to targeted conversations (GCHQ 2018).
-    Ghost,
-    /// Every envelope carries a LEAF for the sender's escrowed unit key (FIPS 185).
-    Clipper,
-    /// No escrow, and Signal's X3DH and Double Ratchet: a fresh key for every message.
-    ForwardSecret,
-}
-
-impl SchemeId {
-    pub const ALL: [SchemeId; 8] = [
-        SchemeId::None,
-        SchemeId::GoldenKey,
-        SchemeId::SplitKey,
-        SchemeId::VendorEscrow,
-        SchemeId::ShortKey,
-        SchemeId::Ghost,
-        SchemeId::Clipper,
-        SchemeId::ForwardSecret,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SchemeId::None => "none",
-            SchemeId::GoldenKey => "golden-key",
-            SchemeId::SplitKey => "split-key",
-            SchemeId::VendorEscrow => "vendor-escrow",
-            SchemeId::ShortKey => "short-key",
-            SchemeId::Ghost => "ghost",
-            SchemeId::Clipper => "clipper",
-            SchemeId::ForwardSecret => "forward-secret",
-        }
-    }
-
-    /// One line for `--help` and tables.
-    pub fn summary(&self) -> &'static str {
-        match self {
-            SchemeId::None => "end-to-end only: each content key is wrapped for its readers",
-            SchemeId::GoldenKey => "each content key is also wrapped for one escrow key",
-            SchemeId::SplitKey => "the escrow key is split k-of-n among agents",
-            SchemeId::VendorEscrow => "device keys are escrowed in a vendor's vault",
-            SchemeId::ShortKey => "content keys have only n secret bits",
-            SchemeId::Ghost => "the relay adds a hidden reader to chosen conversations",
-            SchemeId::Clipper => "a LEAF carries each key under an escrowed unit key",
-            SchemeId::ForwardSecret => {
-                "no escrow; X3DH and the Double Ratchet: every message its own key"
-            }
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, InputError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(SchemeId::as_str).collect();
-                InputError::new(format!(
-                    "scheme {:?} is not one this doormat knows",
-                    crate::wire::names::truncate(text, 40)
-                ))
-                .hint(format!("known schemes: {}", known.join(", ")))
-            })
-    }
-
-    /// Whether every envelope carries an `escrow` field.
-    pub fn has_escrow(&self) -> bool {
-        matches!(self, SchemeId::GoldenKey | SchemeId::SplitKey)
-    }
-}
-
-impl serde::Serialize for SchemeId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl std::fmt::Display for SchemeId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::wire::scheme_id::SchemeId;
 
 /// An exceptional-access design (or the baseline without one).
 pub trait Scheme: Send + Sync {

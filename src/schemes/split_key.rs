@@ -15,8 +15,7 @@ use crate::error::InputError;
 use crate::wire::{b64, unb64};
 use crate::world::SchemeParams;
 
-/// Agents a split can have: shares are numbered by one byte.
-pub const MAX_AGENTS: u8 = 32;
+pub use crate::wire::limits::MAX_AGENTS;
 
 pub fn check_params(params: &SchemeParams) -> Result<(), InputError> {
     let SchemeParams {

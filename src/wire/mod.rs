@@ -3,9 +3,11 @@
 //! construction, and every refusal names the file, line and field.
 
 pub mod envelope;
+pub mod limits;
 pub mod lines;
 pub mod names;
 pub mod plaintext;
+pub mod scheme_id;
 pub mod world_file;
 
 use base64::Engine;

@@ -5,9 +5,9 @@ use std::path::{Component, Path};
 use serde::{Deserialize, Serialize};
 
 use super::names::check_name;
+use super::scheme_id::SchemeId;
 use crate::crypto::rsa_oaep::{Fingerprint, GENERATED_KEY_BITS};
 use crate::error::InputError;
-use crate::schemes::SchemeId;
 
 /// What a party is in the story. Roles are fixed by the design notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ impl WorldFile {
         }
         // Users, and at most an escrow agent per share and a few authorities beside them:
         // a bound that also keeps the duplicate check below quick.
-        let most = crate::world::MAX_USERS + crate::schemes::split_key::MAX_AGENTS as usize + 8;
+        let most = super::limits::MAX_USERS + super::limits::MAX_AGENTS as usize + 8;
         if world.parties.len() > most {
             return Err(InputError::new(format!(
                 "lists {} parties; a world has at most {most}",

@@ -23,8 +23,7 @@ pub const ESCROW_NAME: &str = "escrow";
 /// The name of the vendor whose vault holds escrowed device keys.
 pub const VENDOR_NAME: &str = "vendor";
 
-/// Most users `simulate` will make: each needs an RSA key, ~0.2 s apiece.
-pub const MAX_USERS: usize = 1000;
+pub use crate::wire::limits::MAX_USERS;
 /// Most messages `simulate` will write in one world.
 pub const MAX_MESSAGES: u64 = 10_000_000;
 
