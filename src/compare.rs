@@ -5,9 +5,8 @@
 use serde::Serialize;
 
 use crate::attacks::brute_force::{brute_force, SearchOptions};
-use crate::attacks::{BlastRadius, Keyring, Outcome, Tally};
+use crate::attacks::{open_all, BlastRadius, ComparisonRow, Keyring, Outcome, Tally};
 use crate::crypto::random::{Randomness, SessionKeys};
-use crate::demo::{demo_cast, open_all, ComparisonRow, Quiet};
 use crate::error::{InputError, Result};
 use crate::schemes::clipper::Clipper;
 use crate::schemes::forward_secret::snapshot::Snapshot;
@@ -16,6 +15,7 @@ use crate::schemes::short_key::{self, ShortKey};
 use crate::schemes::{split_key, vendor, GoldenKey, NoEscrow, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::Role;
+use crate::world::cast::demo_cast;
 use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
 use crate::world::{directory, seal_batch, SchemeParams, ESCROW_NAME, VENDOR_NAME};
@@ -110,9 +110,7 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         )
     };
     let keyring_of = |names: &[&str]| Keyring::of_parties(&parties, names);
-    let open = |keyring: &Keyring, envelopes: &[Envelope]| {
-        open_all(keyring, envelopes, &users, &mut Quiet).0
-    };
+    let open = |keyring: &Keyring, envelopes: &[Envelope]| open_all(keyring, envelopes, &users).0;
     let row = |scheme: &str, compromise: String, radius: Option<BlastRadius>| ComparisonRow {
         scheme: scheme.to_owned(),
         compromise,

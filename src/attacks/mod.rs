@@ -15,8 +15,8 @@ pub mod timeline;
 
 pub use compromise::{assemble, load_family_key, Compromise, Stolen};
 pub use keyring::{Holding, Keyring};
-pub use open::{Opener, Outcome};
-pub use report::{BlastRadius, Tally, UserExposure};
+pub use open::{open_all, Opener, Outcome};
+pub use report::{BlastRadius, ComparisonRow, Tally, UserExposure};
 
 use std::io::Write;
 use std::time::Instant;

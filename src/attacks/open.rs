@@ -108,3 +108,23 @@ impl<'k> Opener<'k> {
             .collect()
     }
 }
+
+/// Opens in-memory envelopes with `keyring` and tallies what opened. The radius carries a
+/// timeline for each device the keyring holds as stolen.
+pub fn open_all(
+    keyring: &Keyring,
+    envelopes: &[Envelope],
+    users: &[String],
+) -> (super::BlastRadius, Vec<crate::wire::plaintext::Plaintext>) {
+    let started = std::time::Instant::now();
+    let mut opener = Opener::new(keyring);
+    let mut tally = super::Tally::new(users.to_vec()).watching(keyring.stolen_devices());
+    let mut opened = Vec::new();
+    for (envelope, outcome) in envelopes.iter().zip(opener.open_batch(envelopes)) {
+        tally.count(envelope, &outcome);
+        if let Outcome::Opened(text) = outcome {
+            opened.push(crate::wire::plaintext::Plaintext::opened(envelope, text));
+        }
+    }
+    (tally.finish(started.elapsed().as_secs_f64()), opened)
+}

@@ -198,3 +198,13 @@ impl Tally {
         }
     }
 }
+
+/// One row of `doormat compare` and of a demo's comparison: a design, the compromise it
+/// invites, and what that compromise opens.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    pub scheme: String,
+    pub compromise: String,
+    /// `None` where the compromise does not exist in that design (no escrow key to steal).
+    pub radius: Option<BlastRadius>,
+}

@@ -13,15 +13,14 @@ pub mod scenario;
 use serde::Serialize;
 
 use crate::attacks::timeline::{Span, Timeline};
-use crate::attacks::{BlastRadius, Keyring, Opener, Tally};
+use crate::attacks::BlastRadius;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
-use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
-use crate::wire::world_file::Role;
-use crate::world::Party;
 
+pub use crate::attacks::ComparisonRow;
+pub use crate::world::cast::{demo_cast, demo_key};
 pub use engine::duration;
 pub use scenario::Scenario;
 
@@ -362,103 +361,6 @@ pub struct ExposureRow {
     pub after: Span,
     /// Everyone else's messages (the victim in neither `from` nor `to`).
     pub others: Span,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ComparisonRow {
-    pub scheme: String,
-    pub compromise: String,
-    /// `None` where the compromise does not exist in that design (no escrow key to steal).
-    pub radius: Option<BlastRadius>,
-}
-
-/// Opens in-memory envelopes with `keyring`, reporting progress every batch. The
-/// radius carries a timeline for each device the keyring holds as stolen.
-pub fn open_all(
-    keyring: &Keyring,
-    envelopes: &[Envelope],
-    users: &[String],
-    observer: &mut dyn DemoObserver,
-) -> (BlastRadius, Vec<Plaintext>) {
-    open_all_watching(
-        keyring,
-        envelopes,
-        users,
-        keyring.stolen_devices(),
-        observer,
-    )
-}
-
-/// [`open_all`], with a timeline for each `(user, t)` in `watch`.
-pub fn open_all_watching(
-    keyring: &Keyring,
-    envelopes: &[Envelope],
-    users: &[String],
-    watch: &[(String, u64)],
-    observer: &mut dyn DemoObserver,
-) -> (BlastRadius, Vec<Plaintext>) {
-    const BATCH: usize = 128;
-    let started = std::time::Instant::now();
-    let mut opener = Opener::new(keyring);
-    let mut tally = Tally::new(users.to_vec()).watching(watch);
-    let mut opened = Vec::new();
-    let total = envelopes.len() as u64;
-    for (i, batch) in envelopes.chunks(BATCH).enumerate() {
-        for (envelope, outcome) in batch.iter().zip(opener.open_batch(batch)) {
-            tally.count(envelope, &outcome);
-            if let crate::attacks::Outcome::Opened(text) = outcome {
-                opened.push(Plaintext::opened(envelope, text));
-            }
-        }
-        observer.progress(((i + 1) * BATCH).min(envelopes.len()) as u64, total);
-    }
-    (tally.finish(started.elapsed().as_secs_f64()), opened)
-}
-
-/// The demo cast with their published keys: the users, then the authorities.
-pub fn demo_cast(users: &[&str], authorities: &[(&str, Role)]) -> Vec<Party> {
-    users
-        .iter()
-        .map(|name| (*name, Role::User))
-        .chain(authorities.iter().copied())
-        .map(|(name, role)| Party {
-            name: name.to_owned(),
-            role,
-            key: demo_key(name),
-        })
-        .collect()
-}
-
-/// The published demo keys (see `demos/keys/README.md`): not secret, so that a demo
-/// never spends seconds generating RSA keys in front of a class.
-pub fn demo_key(name: &str) -> PrivateKey {
-    const KEYS: [(&str, &str); 10] = [
-        ("alice", include_str!("../../demos/keys/alice.pem")),
-        ("bob", include_str!("../../demos/keys/bob.pem")),
-        ("carol", include_str!("../../demos/keys/carol.pem")),
-        ("dave", include_str!("../../demos/keys/dave.pem")),
-        ("erin", include_str!("../../demos/keys/erin.pem")),
-        ("frank", include_str!("../../demos/keys/frank.pem")),
-        ("escrow", include_str!("../../demos/keys/escrow.pem")),
-        ("vendor", include_str!("../../demos/keys/vendor.pem")),
-        ("ghost", include_str!("../../demos/keys/ghost.pem")),
-        ("escrow-2", include_str!("../../demos/keys/escrow-2.pem")),
-    ];
-    // Parsed once per process (about 0.4 ms each): a demo asks for the same keys for
-    // every design and every row.
-    static PARSED: [std::sync::OnceLock<PrivateKey>; 10] =
-        [const { std::sync::OnceLock::new() }; 10];
-    let index = KEYS
-        .iter()
-        .position(|(n, _)| *n == name)
-        .unwrap_or_else(|| unreachable!("demo_key is only asked for the demo cast"));
-    PARSED[index]
-        .get_or_init(|| {
-            PrivateKey::from_pem(KEYS[index].1)
-                .expect("the shipped demo keys parse (checked by a test)")
-                .into_published()
-        })
-        .clone()
 }
 
 /// The published key of a scenario's `index`-th user, whatever the teacher calls them.

@@ -18,9 +18,24 @@ use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::PublicKey;
 use crate::wire::envelope::{aad, Envelope};
-use crate::world::traffic::Message;
+use crate::wire::message::Message;
 
 pub use crate::wire::scheme_id::SchemeId;
+
+/// Scheme parameters; each scheme reads its own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SchemeParams {
+    /// split-key: agents holding a share, and how many must combine.
+    pub agents: u8,
+    pub threshold: u8,
+    /// short-key: secret bits in each content key.
+    pub bits: u32,
+    /// ghost: from when, and whose conversations, the relay adds the hidden reader.
+    pub ghost_after: u64,
+    pub ghost_target: String,
+    /// ghost: users whose clients verify membership (the rest suppress the notice).
+    pub verifying: Vec<String>,
+}
 
 /// An exceptional-access design (or the baseline without one).
 pub trait Scheme: Send + Sync {

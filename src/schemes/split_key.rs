@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::error::InputError;
+use crate::schemes::SchemeParams;
 use crate::wire::{b64, unb64};
-use crate::world::SchemeParams;
 
 pub use crate::wire::limits::MAX_AGENTS;
 

@@ -5,6 +5,7 @@
 pub mod envelope;
 pub mod limits;
 pub mod lines;
+pub mod message;
 pub mod names;
 pub mod plaintext;
 pub mod scheme_id;

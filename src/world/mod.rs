@@ -1,6 +1,7 @@
 //! A simulated world: parties and their keys, the traffic between them, and what the
 //! network tap records.
 
+pub mod cast;
 pub mod disk;
 pub mod forward;
 pub mod traffic;
@@ -12,6 +13,7 @@ use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
 use crate::error::InputError;
 use crate::schemes::ghost::{Ghost, GHOST_NAME};
 use crate::schemes::short_key::ShortKey;
+pub use crate::schemes::SchemeParams;
 use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::names::user_name;
@@ -79,21 +81,6 @@ impl SnapshotAt {
             t,
         })
     }
-}
-
-/// Scheme parameters; each scheme reads its own.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SchemeParams {
-    /// split-key: agents holding a share, and how many must combine.
-    pub agents: u8,
-    pub threshold: u8,
-    /// short-key: secret bits in each content key.
-    pub bits: u32,
-    /// ghost: from when, and whose conversations, the relay adds the hidden reader.
-    pub ghost_after: u64,
-    pub ghost_target: String,
-    /// ghost: users whose clients verify membership (the rest suppress the notice).
-    pub verifying: Vec<String>,
 }
 
 impl WorldSpec {

@@ -9,6 +9,7 @@ mod files;
 mod forward_secret;
 mod hostile;
 mod interop;
+mod layers;
 mod recover;
 mod schemes;
 mod simulate;

@@ -21,7 +21,7 @@ use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::CouldNotOpen;
 use crate::schemes::SchemeId;
 use crate::wire::envelope::{aad, Envelope};
-use crate::world::traffic::Message;
+use crate::wire::message::Message;
 use device::{Device, PrekeyDirectory};
 
 /// Seals `message` on its sender's device: a fresh content key seals the text with
