@@ -508,7 +508,7 @@ fn seal_short(bits: u32, text: &str, rng: &mut RandomStream) -> Envelope {
         from: "alice".into(),
         ct: aead::seal(&key, &nonce, &aad(id, "alice", &to), text.as_bytes()),
         to,
-        scheme: "short-key".into(),
+        scheme: crate::schemes::SchemeId::ShortKey,
         session: None,
         nonce,
         wrapped: vec![],

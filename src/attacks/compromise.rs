@@ -103,7 +103,7 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     for path in stolen.shares {
         let text = read_small_text(path, "an escrow agent's file")?;
         // The world says which kind of agent file it has; each is parsed by its own type.
-        if world.file.scheme == SchemeId::Clipper.as_str() {
+        if world.file.scheme == SchemeId::Clipper {
             halves.push(UnitHalvesFile::parse(&text).map_err(|e| e.file(path))?);
         } else {
             split_shares.push((
@@ -182,7 +182,7 @@ fn combine_shares(
         .parties
         .iter()
         .find(|p| p.role == Role::Escrow)
-        .filter(|_| world.file.scheme == "split-key")
+        .filter(|_| world.file.scheme == SchemeId::SplitKey)
         .ok_or_else(|| {
             InputError::new(format!(
                 "this is a {} world: it has no split escrow key",
@@ -234,7 +234,7 @@ fn release_unit_keys(
     halves: &[UnitHalvesFile],
     compromise: &mut Compromise,
 ) -> Result<()> {
-    if world.file.scheme != "clipper" {
+    if world.file.scheme != SchemeId::Clipper {
         return Err(InputError::new(format!(
             "this is a {} world: it has no LEAFs",
             world.file.scheme

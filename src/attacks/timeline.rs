@@ -196,7 +196,7 @@ mod tests {
             t,
             from: from.into(),
             to: to.iter().map(|s| s.to_string()).collect(),
-            scheme: "forward-secret".into(),
+            scheme: crate::schemes::SchemeId::ForwardSecret,
             session: None,
             nonce: [0; 12],
             ct: vec![0; 16],

@@ -132,7 +132,7 @@ pub fn seal(
         t: message.t,
         from: message.from.clone(),
         to: message.to.clone(),
-        scheme: scheme.id().as_str().to_owned(),
+        scheme: scheme.id(),
         session: message.session.as_ref().map(|s| s.id.clone()),
         nonce,
         ct,

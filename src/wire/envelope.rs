@@ -6,6 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::names::{check_id, check_name};
+use super::scheme_id::SchemeId;
 use super::{b64, unb64};
 use crate::crypto::aead::{KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::error::InputError;
@@ -26,7 +27,7 @@ pub struct Envelope {
     pub from: String,
     /// Every recipient; a group message has several.
     pub to: Vec<String>,
-    pub scheme: String,
+    pub scheme: SchemeId,
     /// Per-session keying: the session whose content key seals this message.
     pub session: Option<String>,
     pub nonce: [u8; NONCE_LEN],
@@ -170,7 +171,7 @@ impl<'a> From<&'a Envelope> for WireOut<'a> {
             t: e.t,
             from: &e.from,
             to: &e.to,
-            scheme: &e.scheme,
+            scheme: e.scheme.as_str(),
             session: e.session.as_deref(),
             nonce: b64(&e.nonce),
             ct: b64(&e.ct),
@@ -342,7 +343,8 @@ impl WireIn {
                 .field(format!("to[{i}]")));
             }
         }
-        let scheme = self.scheme.ok_or_else(|| missing("scheme"))?;
+        let scheme = SchemeId::parse(&self.scheme.ok_or_else(|| missing("scheme"))?)
+            .map_err(|e| e.field("scheme"))?;
         if let Some(session) = &self.session {
             check_id(session).map_err(|e| e.field("session"))?;
         }
@@ -507,7 +509,7 @@ mod tests {
             t: 1,
             from: "alice".into(),
             to: vec!["bob".into(), "carol".into()],
-            scheme: "golden-key".into(),
+            scheme: SchemeId::GoldenKey,
             session: None,
             nonce: [1; 12],
             ct: vec![2; 20],
@@ -576,6 +578,7 @@ mod tests {
                 }),
             ),
             ("escrow", Box::new(|v| v["escrow"] = "".into())),
+            ("scheme", Box::new(|v| v["scheme"] = "golden".into())),
         ];
         for (field, edit) in cases {
             let e = refused(edit);

@@ -80,16 +80,28 @@ pub struct Parameters {
 }
 
 /// `world.json` as written and read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorldFile {
     /// Format version of this file.
     pub v: u64,
-    pub scheme: String,
+    pub scheme: SchemeId,
     pub parameters: Parameters,
     pub parties: Vec<PartyEntry>,
     /// A warning for seeded worlds, so that nobody mistakes their keys for secrets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// `world.json` as read, before its scheme is parsed (so that an unknown one is refused
+/// with the field named and the known ones listed).
+#[derive(Deserialize)]
+struct WorldFileText {
+    v: u64,
+    scheme: String,
+    parameters: Parameters,
+    parties: Vec<PartyEntry>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 pub const WORLD_FILE_VERSION: u64 = 1;
@@ -104,7 +116,7 @@ impl WorldFile {
     /// Parses and checks `world.json`; errors name the field (`parties[2].fingerprint`).
     /// The caller adds the file name.
     pub fn parse(text: &str) -> Result<WorldFile, InputError> {
-        let world: WorldFile = serde_json::from_str(text).map_err(|e| {
+        let world: WorldFileText = serde_json::from_str(text).map_err(|e| {
             InputError::new(format!("not a valid world file ({e})"))
                 .hint("world.json is written by `doormat simulate`; was it edited by hand?")
         })?;
@@ -116,6 +128,13 @@ impl WorldFile {
             .field("v"));
         }
         let scheme = SchemeId::parse(&world.scheme).map_err(|e| e.field("scheme"))?;
+        let world = WorldFile {
+            v: world.v,
+            scheme,
+            parameters: world.parameters,
+            parties: world.parties,
+            note: world.note,
+        };
         // What simulate writes: RSA sizes it generates, or 0 where a design has no RSA.
         let bits = world.parameters.key_bits;
         let made = if scheme == SchemeId::ForwardSecret {
@@ -203,7 +222,7 @@ mod tests {
     fn sample() -> WorldFile {
         WorldFile {
             v: 1,
-            scheme: "none".into(),
+            scheme: SchemeId::None,
             parameters: Parameters {
                 users: 1,
                 messages: 0,
@@ -260,5 +279,9 @@ mod tests {
             WorldFile::parse(&text).unwrap_err().field.as_deref(),
             Some("v")
         );
+        let text = sample().to_json().replace("\"none\"", "\"nobus\"");
+        let e = WorldFile::parse(&text).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("scheme"));
+        assert!(e.hint.unwrap().contains("golden-key"));
     }
 }

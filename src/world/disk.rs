@@ -129,7 +129,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
             .iter()
             .find(|p| p.name == snapshot.user)
             .ok_or_else(|| Error::Internal(format!("no party {}", snapshot.user)))?;
-        let text = snapshot::of_rsa_user(spec.scheme.as_str(), &party.name, snapshot.t, &party.key);
+        let text = snapshot::of_rsa_user(spec.scheme, &party.name, snapshot.t, &party.key);
         write_snapshot(root, snapshot, &text)?;
     }
     write_scheme_extras(spec, &parties, clipper.as_ref(), root)?;
@@ -286,7 +286,7 @@ fn write_world_file(
 ) -> Result<()> {
     let world = WorldFile {
         v: WORLD_FILE_VERSION,
-        scheme: spec.scheme.as_str().to_owned(),
+        scheme: spec.scheme,
         parameters: Parameters {
             users: spec.users as u64,
             messages: spec.messages,

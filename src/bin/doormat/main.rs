@@ -312,7 +312,7 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
         .file
         .parameters
         .bits
-        .filter(|_| world.file.scheme == "short-key")
+        .filter(|_| world.file.scheme == SchemeId::ShortKey)
     else {
         return Err(InputError::new(format!(
             "is a {} world; brute force needs a short-key world",

@@ -50,7 +50,7 @@ pub fn seal(
         t: message.t,
         from: message.from.clone(),
         to: message.to.clone(),
-        scheme: SchemeId::ForwardSecret.as_str().to_owned(),
+        scheme: SchemeId::ForwardSecret,
         session: None,
         nonce,
         ct,

@@ -7,6 +7,7 @@
 //! (SHA-256 of the file with `digest` empty) catches damage and careless edits; it is no
 //! MAC, since the snapshot is the attacker's own loot and anyone may recompute it.
 
+use crate::wire::scheme_id::SchemeId;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -96,7 +97,7 @@ pub enum Stolen {
 /// A parsed snapshot.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub scheme: String,
+    pub scheme: SchemeId,
     pub user: String,
     pub t: u64,
     pub fingerprint: Fingerprint,
@@ -107,7 +108,7 @@ impl Snapshot {
     /// What a thief takes from a forward-secret device just after `t`.
     pub fn of_device(device: Device, t: u64) -> Self {
         Snapshot {
-            scheme: crate::schemes::SchemeId::ForwardSecret.as_str().to_owned(),
+            scheme: SchemeId::ForwardSecret,
             user: device.name.clone(),
             t,
             fingerprint: device.identity.fingerprint().clone(),
@@ -116,9 +117,9 @@ impl Snapshot {
     }
 
     /// What a thief takes from an RSA user's device (schemes `none`, `golden-key`).
-    pub fn of_rsa_key(scheme: &str, user: &str, t: u64, key: PrivateKey) -> Self {
+    pub fn of_rsa_key(scheme: SchemeId, user: &str, t: u64, key: PrivateKey) -> Self {
         Snapshot {
-            scheme: scheme.to_owned(),
+            scheme,
             user: user.to_owned(),
             t,
             fingerprint: key.fingerprint().clone(),
@@ -145,7 +146,7 @@ fn finish(mut file: SnapshotFile) -> zeroize::Zeroizing<String> {
 
 /// The snapshot of an RSA user (schemes `none` and `golden-key`).
 pub fn of_rsa_user(
-    scheme: &str,
+    scheme: SchemeId,
     user: &str,
     t: u64,
     key: &PrivateKey,
@@ -153,7 +154,7 @@ pub fn of_rsa_user(
     finish(SnapshotFile {
         v: SNAPSHOT_VERSION,
         kind: SNAPSHOT_KIND.to_owned(),
-        scheme: scheme.to_owned(),
+        scheme: scheme.as_str().to_owned(),
         user: user.to_owned(),
         t,
         identity_fingerprint: key.fingerprint().to_string(),
@@ -171,7 +172,7 @@ pub fn of_device(device: &Device, t: u64) -> zeroize::Zeroizing<String> {
     finish(SnapshotFile {
         v: SNAPSHOT_VERSION,
         kind: SNAPSHOT_KIND.to_owned(),
-        scheme: crate::schemes::SchemeId::ForwardSecret.as_str().to_owned(),
+        scheme: SchemeId::ForwardSecret.as_str().to_owned(),
         user: device.name.clone(),
         t,
         identity_fingerprint: device.identity.fingerprint().to_string(),
@@ -261,7 +262,8 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
     check_name(&file.user).map_err(|e| e.field("user"))?;
     let fingerprint = Fingerprint::parse(&file.identity_fingerprint)
         .ok_or_else(|| InputError::new("is not a fingerprint").field("identity_fingerprint"))?;
-    let stolen = if file.scheme == crate::schemes::SchemeId::ForwardSecret.as_str() {
+    let scheme = SchemeId::parse(&file.scheme).map_err(|e| e.field("scheme"))?;
+    let stolen = if scheme == SchemeId::ForwardSecret {
         Stolen::Device(Box::new(parse_device(&file)?))
     } else {
         let key = PrivateKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
@@ -278,7 +280,7 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
         );
     }
     Ok(Snapshot {
-        scheme: file.scheme.clone(),
+        scheme,
         user: file.user.clone(),
         t: file.t,
         fingerprint,
