@@ -500,24 +500,18 @@ fn seal_short(bits: u32, text: &str, rng: &mut RandomStream) -> Envelope {
     let scheme = ShortKey { bits };
     let key = scheme.new_content_key(rng);
     let nonce = aead::random_nonce(rng);
-    let to = vec!["bob".to_owned()];
-    let id = "m000001";
-    let mut envelope = Envelope {
-        id: id.into(),
+    let message = crate::wire::message::Message {
+        id: "m000001".to_owned(),
         t: 1,
-        from: "alice".into(),
-        ct: aead::seal(&key, &nonce, &aad(id, "alice", &to), text.as_bytes()),
-        to,
-        scheme: crate::schemes::SchemeId::ShortKey,
+        from: "alice".to_owned(),
+        to: vec!["bob".to_owned()],
+        text: text.to_owned(),
         session: None,
-        nonce,
-        wrapped: vec![],
-        escrow: None,
-        salt: None,
-        leaf: None,
-        ratchet: Vec::new(),
     };
-    scheme.add_exceptional_access(&mut envelope, &key, rng);
+    let ad = aad(&message.id, &message.from, &message.to);
+    let ct = aead::seal(&key, &nonce, &ad, text.as_bytes());
+    let mut envelope = Envelope::new(&message, crate::schemes::SchemeId::ShortKey, nonce, ct);
+    scheme.add_exceptional_access(&mut envelope, &message, &key, rng);
     envelope
 }
 

@@ -191,21 +191,20 @@ mod tests {
     use super::*;
 
     fn envelope(t: u64, from: &str, to: &[&str]) -> Envelope {
-        Envelope {
+        let message = crate::wire::message::Message {
             id: format!("m{t:06}"),
             t,
             from: from.into(),
             to: to.iter().map(|s| s.to_string()).collect(),
-            scheme: crate::schemes::SchemeId::ForwardSecret,
+            text: String::new(),
             session: None,
-            nonce: [0; 12],
-            ct: vec![0; 16],
-            wrapped: Vec::new(),
-            escrow: None,
-            salt: None,
-            leaf: None,
-            ratchet: Vec::new(),
-        }
+        };
+        Envelope::new(
+            &message,
+            crate::schemes::SchemeId::ForwardSecret,
+            [0; 12],
+            vec![0; 16],
+        )
     }
 
     #[test]

@@ -228,6 +228,7 @@ impl Scheme for Clipper {
     fn add_exceptional_access(
         &self,
         envelope: &mut crate::wire::envelope::Envelope,
+        _: &crate::wire::message::Message,
         key: &ContentKey,
         _: &mut RandomStream,
     ) {

@@ -46,6 +46,7 @@ impl Scheme for Ghost {
     fn add_exceptional_access(
         &self,
         envelope: &mut Envelope,
+        _: &crate::wire::message::Message,
         key: &ContentKey,
         rng: &mut RandomStream,
     ) {

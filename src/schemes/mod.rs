@@ -16,9 +16,10 @@ use std::collections::HashMap;
 
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::RandomStream;
-use crate::crypto::rsa_oaep::PublicKey;
+use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
 use crate::wire::envelope::{aad, Envelope};
 use crate::wire::message::Message;
+use crate::wire::world_file::Role;
 
 pub use crate::wire::scheme_id::SchemeId;
 
@@ -37,6 +38,14 @@ pub struct SchemeParams {
     pub verifying: Vec<String>,
 }
 
+/// A party and its private key.
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub name: String,
+    pub role: Role,
+    pub key: PrivateKey,
+}
+
 /// An exceptional-access design (or the baseline without one).
 pub trait Scheme: Send + Sync {
     fn id(&self) -> SchemeId;
@@ -47,10 +56,13 @@ pub trait Scheme: Send + Sync {
     }
 
     /// Adds this design's exceptional access to an envelope that carries a content
-    /// key (a message, or the first message of a session).
+    /// key (a message, or the first message of a session). The message is in reach,
+    /// plaintext included, as it is on the sending device: a design that scans content
+    /// before sealing reads it here.
     fn add_exceptional_access(
         &self,
         envelope: &mut Envelope,
+        message: &Message,
         key: &ContentKey,
         rng: &mut RandomStream,
     );
@@ -67,7 +79,14 @@ impl Scheme for NoEscrow {
     fn id(&self) -> SchemeId {
         self.id
     }
-    fn add_exceptional_access(&self, _: &mut Envelope, _: &ContentKey, _: &mut RandomStream) {}
+    fn add_exceptional_access(
+        &self,
+        _: &mut Envelope,
+        _: &Message,
+        _: &ContentKey,
+        _: &mut RandomStream,
+    ) {
+    }
 }
 
 /// The golden key: one escrow public key receives every content key. The split-key
@@ -85,6 +104,7 @@ impl Scheme for GoldenKey {
     fn add_exceptional_access(
         &self,
         envelope: &mut Envelope,
+        _: &Message,
         key: &ContentKey,
         rng: &mut RandomStream,
     ) {
@@ -127,21 +147,7 @@ pub fn seal(
         &aad(&message.id, &message.from, &message.to),
         message.text.as_bytes(),
     );
-    let mut envelope = Envelope {
-        id: message.id.clone(),
-        t: message.t,
-        from: message.from.clone(),
-        to: message.to.clone(),
-        scheme: scheme.id(),
-        session: message.session.as_ref().map(|s| s.id.clone()),
-        nonce,
-        ct,
-        wrapped: Vec::new(),
-        escrow: None,
-        salt: None,
-        leaf: None,
-        ratchet: Vec::new(),
-    };
+    let mut envelope = Envelope::new(message, scheme.id(), nonce, ct);
     if carries_key {
         for reader in std::iter::once(&message.from).chain(&message.to) {
             let public = directory
@@ -152,7 +158,7 @@ pub fn seal(
                 .wrapped
                 .push((reader.clone(), public.wrap(rng, key)));
         }
-        scheme.add_exceptional_access(&mut envelope, key, rng);
+        scheme.add_exceptional_access(&mut envelope, message, key, rng);
     }
     envelope
 }

@@ -73,6 +73,7 @@ impl Scheme for ShortKey {
     fn add_exceptional_access(
         &self,
         envelope: &mut Envelope,
+        _: &crate::wire::message::Message,
         key: &ContentKey,
         _: &mut RandomStream,
     ) {

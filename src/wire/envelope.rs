@@ -47,6 +47,33 @@ pub struct Envelope {
     pub ratchet: Vec<(String, RatchetEntry)>,
 }
 
+impl Envelope {
+    /// The envelope of `message` sealed as `ct` under `nonce`, before any design adds
+    /// the ways to its key (`wrapped`, `escrow`, `leaf`, ...).
+    pub fn new(
+        message: &super::message::Message,
+        scheme: SchemeId,
+        nonce: [u8; NONCE_LEN],
+        ct: Vec<u8>,
+    ) -> Self {
+        Envelope {
+            id: message.id.clone(),
+            t: message.t,
+            from: message.from.clone(),
+            to: message.to.clone(),
+            scheme,
+            session: message.session.as_ref().map(|s| s.id.clone()),
+            nonce,
+            ct,
+            wrapped: Vec::new(),
+            escrow: None,
+            salt: None,
+            leaf: None,
+            ratchet: Vec::new(),
+        }
+    }
+}
+
 /// One recipient's part of a `forward-secret` envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatchetEntry {

@@ -3,8 +3,11 @@
 
 pub mod cast;
 pub mod disk;
-pub mod forward;
 pub mod traffic;
+
+/// The forward-secret design in motion (devices, prekeys, delayed delivery): it lives
+/// with its design, and keeps its old path here.
+pub use crate::schemes::forward_secret::network as forward;
 
 use rayon::prelude::*;
 
@@ -13,8 +16,8 @@ use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
 use crate::error::InputError;
 use crate::schemes::ghost::{Ghost, GHOST_NAME};
 use crate::schemes::short_key::ShortKey;
-pub use crate::schemes::SchemeParams;
 use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
+pub use crate::schemes::{Party, SchemeParams};
 use crate::wire::envelope::Envelope;
 use crate::wire::names::user_name;
 use crate::wire::world_file::Role;
@@ -28,14 +31,6 @@ pub const VENDOR_NAME: &str = "vendor";
 pub use crate::wire::limits::MAX_USERS;
 /// Most messages `simulate` will write in one world.
 pub const MAX_MESSAGES: u64 = 10_000_000;
-
-/// A party and its private key.
-#[derive(Debug, Clone)]
-pub struct Party {
-    pub name: String,
-    pub role: Role,
-    pub key: PrivateKey,
-}
 
 /// What `simulate` is asked to build.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@
 
 pub mod device;
 pub mod follow;
+pub mod network;
 pub mod ratchet;
 pub mod snapshot;
 pub mod x3dh;
@@ -46,18 +47,7 @@ pub fn seal(
         })
         .collect::<Result<_, CouldNotOpen>>()?;
     Ok(Envelope {
-        id: message.id.clone(),
-        t: message.t,
-        from: message.from.clone(),
-        to: message.to.clone(),
-        scheme: SchemeId::ForwardSecret,
-        session: None,
-        nonce,
-        ct,
-        wrapped: Vec::new(),
-        escrow: None,
-        salt: None,
-        leaf: None,
         ratchet,
+        ..Envelope::new(message, SchemeId::ForwardSecret, nonce, ct)
     })
 }

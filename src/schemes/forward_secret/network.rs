@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::schemes::forward_secret;
 use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
 use crate::wire::envelope::Envelope;
-use crate::world::traffic::Message;
+use crate::wire::message::Message;
 
 /// Most ticks a delayed delivery waits.
 pub const MAX_DELAY: u64 = 20;
