@@ -11,9 +11,10 @@ use crate::error::{Error, InputError, Result};
 use crate::fsutil::read_small_text;
 use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
+use crate::schemes::registry::Loot;
 use crate::schemes::split_key::{self, CombineError, ShareFile};
 use crate::schemes::vendor::{self, VaultEntry};
-use crate::schemes::SchemeId;
+use crate::schemes::{SchemeId, ESCROW_NAME};
 use crate::wire::world_file::Role;
 use crate::world::disk::WorldDir;
 
@@ -350,4 +351,41 @@ fn count_lines(path: &Path) -> Result<Option<u64>> {
         }
         lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
+}
+
+/// The keyring that `loot` hands a thief, followed to every key it reaches: a vault
+/// opened with its key, shares combined once enough are held, a Clipper family key
+/// joined with both agents' halves. Loot that reaches no key (too few shares, a family
+/// key alone) adds nothing, as it would open nothing.
+pub fn keyring_from_loot<'a>(loot: impl IntoIterator<Item = &'a Loot>) -> Result<Keyring> {
+    let mut keyring = Keyring::new();
+    let mut shares = Vec::new();
+    let mut family = None;
+    let mut halves = Vec::new();
+    for item in loot {
+        match item {
+            Loot::Key { holder, role, key } => keyring.add(holder, *role, key.clone()),
+            Loot::Vault { key, entries } => {
+                for entry in entries {
+                    keyring.add(&entry.device, Role::User, vendor::unseal(entry, key)?);
+                }
+            }
+            Loot::Share(share) => shares.push(share.clone()),
+            Loot::FamilyKey(key) => family = Some(key.clone()),
+            Loot::Halves(file) => halves.push(file.clone()),
+        }
+    }
+    if let Some(first) = shares.first() {
+        let fingerprint = first.escrow_fingerprint.clone();
+        match split_key::combine(&shares, &fingerprint) {
+            Ok(key) => keyring.add(ESCROW_NAME, Role::Escrow, key),
+            Err(CombineError::TooFew { .. }) => {}
+            Err(e) => return Err(Error::Internal(format!("shares did not combine: {e:?}"))),
+        }
+    }
+    if let (Some(family), 2..) = (family, halves.len()) {
+        let units = clipper::combine_halves(&halves, &family, None)?;
+        keyring.add_leaf_access(family, units);
+    }
+    Ok(keyring)
 }

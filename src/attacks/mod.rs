@@ -13,7 +13,7 @@ mod open;
 mod report;
 pub mod timeline;
 
-pub use compromise::{assemble, load_family_key, Compromise, Stolen};
+pub use compromise::{assemble, keyring_from_loot, load_family_key, Compromise, Stolen};
 pub use keyring::{Holding, Keyring};
 pub use open::{open_all, Opener, Outcome};
 pub use report::{BlastRadius, ComparisonRow, Tally, UserExposure};

@@ -25,6 +25,8 @@
 //!   LEAFs until one passes, about 2^16 tries (Blaze, 1994); the agents then recover
 //!   garbage while the rogue pair talks on.
 
+use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft};
+use super::{SchemeParams, ESCROW_NAME};
 use std::collections::HashMap;
 
 use rand::{Rng, RngCore};
@@ -237,6 +239,57 @@ impl Scheme for Clipper {
             .get(&envelope.from)
             .expect("every sender of a simulated message has a unit");
         envelope.leaf = Some(make_leaf(&self.family, unit, key, &envelope.nonce));
+    }
+}
+
+/// The Clipper design.
+pub struct ClipperDesign;
+
+impl Design for ClipperDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::Clipper
+    }
+    fn summary(&self) -> &'static str {
+        "a LEAF carries each key under an escrowed unit key"
+    }
+    fn authorities(&self, _: &SchemeParams) -> Vec<String> {
+        ["agent-1", "agent-2", ESCROW_NAME]
+            .map(String::from)
+            .to_vec()
+    }
+    fn authority(&self) -> Option<&'static str> {
+        Some(ESCROW_NAME)
+    }
+    // Its family and unit keys are symmetric secrets of its own, not RSA parties.
+    fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
+        let clipper = Clipper::generate(inputs.users, inputs.randomness);
+        let mut kept = vec![KeptFile::json(
+            FAMILY_KEY_FILE,
+            &clipper.family_file(),
+            true,
+        )];
+        let mut loot = vec![(
+            ESCROW_NAME.to_owned(),
+            Loot::FamilyKey(clipper.family.clone()),
+        )];
+        for file in clipper.halves(&mut inputs.randomness.stream("clipper/halves")) {
+            kept.push(KeptFile::json(halves_file(file.agent), &file, true));
+            loot.push((format!("agent-{}", file.agent), Loot::Halves(file)));
+        }
+        Ok(Built {
+            family_id: Some(clipper.family.id()),
+            sealer: Some(Box::new(clipper)),
+            kept,
+            loot,
+        })
+    }
+    fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
+        vec![Invited::new(
+            "escrow agents' files",
+            [ESCROW_NAME, "agent-1", "agent-2"]
+                .map(|p| Theft::Party(p.to_owned()))
+                .to_vec(),
+        )]
     }
 }
 

@@ -10,6 +10,10 @@
 //! not. An insider or an intruder at the relay reads any conversation it chooses, from
 //! then on, with a key of its own choosing.
 
+use super::registry::{Built, Design, Inputs, Invited, Theft, WorldShape};
+use super::SchemeParams;
+use crate::error::InputError;
+use crate::wire::world_file::{Parameters, Role};
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -111,5 +115,76 @@ impl Watchers {
             }
         }
         notices
+    }
+}
+
+/// The ghost design.
+pub struct GhostDesign;
+
+impl Design for GhostDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::Ghost
+    }
+    fn summary(&self) -> &'static str {
+        "the relay adds a hidden reader to chosen conversations"
+    }
+    fn flags(&self) -> &'static [&'static str] {
+        &["--ghost-after", "--ghost-target", "--verifying"]
+    }
+    fn check(&self, params: &SchemeParams, world: &WorldShape) -> Result<(), InputError> {
+        let users = world.users;
+        if !users.contains(&params.ghost_target) {
+            return Err(InputError::new(format!(
+                "{:?} is not a user of this world",
+                params.ghost_target
+            ))
+            .field("--ghost-target")
+            .hint(format!(
+                "users are {} ... {}",
+                users[0],
+                users[users.len() - 1]
+            )));
+        }
+        if let Some(stranger) = params.verifying.iter().find(|v| !users.contains(v)) {
+            return Err(
+                InputError::new(format!("{stranger:?} is not a user of this world"))
+                    .field("--verifying"),
+            );
+        }
+        if params.ghost_after == 0 || params.ghost_after > world.messages {
+            return Err(InputError::new(format!(
+                "t={} is outside the world's 1 to {} messages",
+                params.ghost_after, world.messages
+            ))
+            .field("--ghost-after"));
+        }
+        Ok(())
+    }
+    // The ghost holds exceptional access as the escrow authority does; it reads through
+    // its own `wrapped` entry rather than an `escrow` field.
+    fn parties(&self) -> &'static [(&'static str, Role)] {
+        &[(GHOST_NAME, Role::Escrow)]
+    }
+    fn authority(&self) -> Option<&'static str> {
+        Some(GHOST_NAME)
+    }
+    fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
+        let ghost = inputs.party(GHOST_NAME)?;
+        Ok(Built::sealer(Ghost {
+            ghost: ghost.key.public_key().clone(),
+            after: inputs.params.ghost_after,
+            target: inputs.params.ghost_target.clone(),
+        }))
+    }
+    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
+        parameters.ghost_after = Some(params.ghost_after);
+        parameters.ghost_target = Some(params.ghost_target.clone());
+        parameters.verifying = Some(params.verifying.clone());
+    }
+    fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {
+        vec![Invited::new(
+            format!("relay: {victim}, t>={after}"),
+            vec![Theft::Party(GHOST_NAME.to_owned())],
+        )]
     }
 }

@@ -8,6 +8,9 @@
 pub mod clipper;
 pub mod forward_secret;
 pub mod ghost;
+pub mod golden_key;
+pub mod none;
+pub mod registry;
 pub mod short_key;
 pub mod split_key;
 pub mod vendor;
@@ -22,6 +25,10 @@ use crate::wire::message::Message;
 use crate::wire::world_file::Role;
 
 pub use crate::wire::scheme_id::SchemeId;
+pub use golden_key::{GoldenKey, ESCROW_NAME};
+pub use none::NoEscrow;
+pub use registry::{design, Design, DESIGNS};
+pub use vendor::VENDOR_NAME;
 
 /// Scheme parameters; each scheme reads its own.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,50 +73,6 @@ pub trait Scheme: Send + Sync {
         key: &ContentKey,
         rng: &mut RandomStream,
     );
-}
-
-/// The baseline: nothing added. The vendor-escrow design seals the same way: its
-/// exceptional access sits in the vendor's vault, not in the envelopes.
-pub struct NoEscrow {
-    /// `VendorEscrow` when device keys sit in a vendor vault.
-    pub id: SchemeId,
-}
-
-impl Scheme for NoEscrow {
-    fn id(&self) -> SchemeId {
-        self.id
-    }
-    fn add_exceptional_access(
-        &self,
-        _: &mut Envelope,
-        _: &Message,
-        _: &ContentKey,
-        _: &mut RandomStream,
-    ) {
-    }
-}
-
-/// The golden key: one escrow public key receives every content key. The split-key
-/// design seals exactly the same way; what differs is who holds the private half.
-pub struct GoldenKey {
-    pub escrow: PublicKey,
-    /// `SplitKey` when the private half is split among agents.
-    pub id: SchemeId,
-}
-
-impl Scheme for GoldenKey {
-    fn id(&self) -> SchemeId {
-        self.id
-    }
-    fn add_exceptional_access(
-        &self,
-        envelope: &mut Envelope,
-        _: &Message,
-        key: &ContentKey,
-        rng: &mut RandomStream,
-    ) {
-        envelope.escrow = Some(self.escrow.wrap(rng, key));
-    }
 }
 
 /// The users' public keys, by name: what the provider's directory serves.

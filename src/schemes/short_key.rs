@@ -7,6 +7,9 @@
 //! `salt` (as export-grade RC4 sent its non-secret key bytes), and the top `40 - bits`
 //! bits of the last five bytes are zero. Anyone with a CPU can try every key.
 
+use super::registry::{Built, Design, Inputs, Invited, Theft, WorldShape};
+use super::SchemeParams;
+use crate::wire::world_file::Parameters;
 use rand::Rng;
 
 use super::{Scheme, SchemeId};
@@ -78,6 +81,38 @@ impl Scheme for ShortKey {
         _: &mut RandomStream,
     ) {
         envelope.salt = Some(key.expose_secret()[..SALT_LEN].to_vec());
+    }
+}
+
+/// The short-key design.
+pub struct ShortKeyDesign;
+
+impl Design for ShortKeyDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::ShortKey
+    }
+    fn summary(&self) -> &'static str {
+        "content keys have only n secret bits"
+    }
+    fn flags(&self) -> &'static [&'static str] {
+        &["--bits"]
+    }
+    fn check(&self, params: &SchemeParams, _: &WorldShape) -> Result<(), InputError> {
+        check_bits(params.bits)
+    }
+    fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
+        Ok(Built::sealer(ShortKey {
+            bits: inputs.params.bits,
+        }))
+    }
+    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
+        parameters.bits = Some(params.bits);
+    }
+    fn invited(&self, params: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
+        vec![Invited::new(
+            format!("brute force, {} bits", params.bits),
+            vec![Theft::KeySpace { bits: params.bits }],
+        )]
     }
 }
 

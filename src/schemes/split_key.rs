@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::error::InputError;
-use crate::schemes::SchemeParams;
+use crate::schemes::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft, WorldShape};
+use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
+use crate::wire::world_file::{Parameters, Role};
 use crate::wire::{b64, unb64};
 
 pub use crate::wire::limits::MAX_AGENTS;
@@ -171,6 +173,76 @@ pub fn combine_unchecked(
         return Err(CombineError::Corrupt);
     }
     Ok(key)
+}
+
+/// Where agent `agent`'s share is kept, in a world's directory.
+pub fn share_file(agent: u8) -> String {
+    format!("keys/agent-{agent}.share")
+}
+
+/// The split-key design: golden-key sealing, the escrow key kept only as shares.
+pub struct SplitKeyDesign;
+
+impl Design for SplitKeyDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::SplitKey
+    }
+    fn summary(&self) -> &'static str {
+        "the escrow key is split k-of-n among agents"
+    }
+    fn flags(&self) -> &'static [&'static str] {
+        &["--agents", "--threshold"]
+    }
+    fn check(&self, params: &SchemeParams, _: &WorldShape) -> Result<(), InputError> {
+        check_params(params)
+    }
+    fn parties(&self) -> &'static [(&'static str, Role)] {
+        &[(ESCROW_NAME, Role::Escrow)]
+    }
+    fn withholds_key(&self, role: Role) -> bool {
+        role == Role::Escrow
+    }
+    fn authorities(&self, params: &SchemeParams) -> Vec<String> {
+        (1..=params.agents)
+            .map(|i| format!("agent-{i}"))
+            .chain([ESCROW_NAME.to_owned()])
+            .collect()
+    }
+    fn authority(&self) -> Option<&'static str> {
+        Some(ESCROW_NAME)
+    }
+    fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
+        let escrow = inputs.party(ESCROW_NAME)?;
+        let mut built = Built::sealer(GoldenKey {
+            escrow: escrow.key.public_key().clone(),
+            id: SchemeId::SplitKey,
+        });
+        for share in split(
+            &escrow.key,
+            inputs.params,
+            &mut inputs.randomness.stream("split"),
+        ) {
+            built
+                .kept
+                .push(KeptFile::json(share_file(share.agent), &share, true));
+            built
+                .loot
+                .push((format!("agent-{}", share.agent), Loot::Share(share)));
+        }
+        Ok(built)
+    }
+    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
+        parameters.agents = Some(params.agents);
+        parameters.threshold = Some(params.threshold);
+    }
+    fn invited(&self, params: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
+        vec![Invited::new(
+            format!("{} of {} shares", params.threshold, params.agents),
+            (1..=params.threshold)
+                .map(|i| Theft::Party(format!("agent-{i}")))
+                .collect(),
+        )]
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,9 @@
 //! docs/references.md: a vault key used routinely, for many requests, is nothing like a
 //! rarely used signing key, and whoever takes it takes every device.
 
+use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft};
+use super::{NoEscrow, SchemeId, SchemeParams};
+use crate::wire::world_file::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::aead::{self, ContentKey};
@@ -106,6 +109,72 @@ pub fn routine_requests(
             reason: format!("warrant {n:04}: device unlock"),
         })
         .collect()
+}
+
+/// The name of the vendor whose vault holds escrowed device keys.
+pub const VENDOR_NAME: &str = "vendor";
+
+/// The vendor-escrow design: sealed as `none`, every device key in the vendor's vault.
+pub struct VendorEscrowDesign;
+
+impl Design for VendorEscrowDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::VendorEscrow
+    }
+    fn summary(&self) -> &'static str {
+        "device keys are escrowed in a vendor's vault"
+    }
+    fn parties(&self) -> &'static [(&'static str, Role)] {
+        &[(VENDOR_NAME, Role::Vendor)]
+    }
+    fn authority(&self) -> Option<&'static str> {
+        Some(VENDOR_NAME)
+    }
+    fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
+        let vendor = inputs.party(VENDOR_NAME)?;
+        let mut built = Built::sealer(NoEscrow {
+            id: SchemeId::VendorEscrow,
+        });
+        let mut entries = Vec::new();
+        for user in inputs.users {
+            let device = inputs.party(user)?;
+            let mut rng = inputs.randomness.stream(&format!("vault/{user}"));
+            let entry = escrow_device(user, &device.key, vendor.key.public_key(), &mut rng);
+            built.kept.push(KeptFile::json(
+                format!("{VAULT_DIR}/{user}.json"),
+                &entry,
+                false,
+            ));
+            entries.push(entry);
+        }
+        built.loot.push((
+            VENDOR_NAME.to_owned(),
+            Loot::Vault {
+                key: vendor.key.clone(),
+                entries,
+            },
+        ));
+        let log: String = routine_requests(
+            inputs.users,
+            inputs.messages,
+            &mut inputs.randomness.stream("vault/log"),
+        )
+        .iter()
+        .map(|r| serde_json::to_string(r).expect("a request serialises") + "\n")
+        .collect();
+        built.kept.push(KeptFile {
+            path: REQUEST_LOG.to_owned(),
+            contents: zeroize::Zeroizing::new(log),
+            secret: false,
+        });
+        Ok(built)
+    }
+    fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
+        vec![Invited::new(
+            "vendor vault key",
+            vec![Theft::Party(VENDOR_NAME.to_owned())],
+        )]
+    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub struct PartyEntry {
 }
 
 /// The parameters `simulate` was run with, recorded so a world explains itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parameters {
     pub users: u64,
     pub messages: u64,

@@ -26,13 +26,13 @@ use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERS
 
 use super::forward::{ForwardWorld, DELIVERY_LOG};
 use super::traffic::{Message, TrafficGenerator};
-use super::{directory, generate_parties, scheme_for, seal_batch, Party, SnapshotAt, WorldSpec};
+use super::{directory, generate_parties, seal_batch, SnapshotAt, WorldSpec};
 use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
-use crate::schemes::clipper::{self, Clipper};
 use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
 use crate::schemes::ghost::{self, Watchers};
-use crate::schemes::{split_key, vendor, Scheme, SchemeId};
+use crate::schemes::registry::Inputs;
+use crate::schemes::{self, SchemeId};
 use crate::wire::world_file::Role;
 
 pub const WORLD_JSON: &str = "world.json";
@@ -78,9 +78,10 @@ pub fn simulate(
         let dir = root.join(SNAPSHOTS_DIR);
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
     }
-    let built = match spec.scheme {
-        SchemeId::ForwardSecret => build_forward_secret(spec, &root, progress)?,
-        _ => build_sealed(spec, &root, progress)?,
+    let built = if schemes::design(spec.scheme).on_devices() {
+        build_forward_secret(spec, &root, progress)?
+    } else {
+        build_sealed(spec, &root, progress)?
     };
     staging.commit(out, force)?;
 
@@ -103,18 +104,25 @@ struct Built {
 
 /// A world of content keys sealed for RSA readers: every scheme but forward-secret.
 fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Built> {
+    let design = schemes::design(spec.scheme);
+    let users = spec.user_names();
     let parties = generate_parties(&spec.party_names(), spec.key_bits, &spec.randomness);
     let directory = directory(&parties);
-    // Clipper's keys are symmetric secrets of its own; the one instance both seals and
-    // is written to the escrow agents' files.
-    let clipper = (spec.scheme == SchemeId::Clipper)
-        .then(|| Clipper::generate(&spec.user_names(), &spec.randomness));
+    let built = design.build(&Inputs {
+        users: &users,
+        parties: &parties,
+        params: &spec.params,
+        messages: spec.messages,
+        randomness: &spec.randomness,
+    })?;
+    let scheme = built
+        .sealer
+        .ok_or_else(|| Error::Internal(format!("{} seals on devices", spec.scheme)))?;
 
     let mut entries = Vec::new();
     for party in &parties {
         // Under split-key the escrow private key exists only as the agents' shares.
-        let split = spec.scheme == SchemeId::SplitKey && party.role == Role::Escrow;
-        let private = (!split).then(|| party.key.to_pem());
+        let private = (!design.withholds_key(party.role)).then(|| party.key.to_pem());
         entries.push(write_key_pair(
             root,
             &party.name,
@@ -132,13 +140,15 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         let text = snapshot::of_rsa_user(spec.scheme, &party.name, snapshot.t, &party.key);
         write_snapshot(root, snapshot, &text)?;
     }
-    write_scheme_extras(spec, &parties, clipper.as_ref(), root)?;
-    let family_id = clipper.as_ref().map(|c| c.family.id());
-    let scheme: Box<dyn Scheme> = match clipper {
-        Some(clipper) => Box::new(clipper),
-        None => scheme_for(spec.scheme, &spec.params, &parties)?,
-    };
-    write_world_file(spec, root, entries, family_id)?;
+    // What the design keeps outside the envelopes: shares, a vault, unit-key halves.
+    for file in &built.kept {
+        let path = root.join(&file.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        fsutil::write_new(&path, file.contents.as_bytes(), file.secret)?;
+    }
+    write_world_file(spec, root, entries, built.family_id)?;
 
     let mut recorder = Recorder::new(root)?;
     // Under ghost, what verifying clients show their users.
@@ -149,8 +159,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         )),
         _ => None,
     };
-    let mut generator =
-        TrafficGenerator::new(&spec.user_names(), spec.session_size, &spec.randomness);
+    let mut generator = TrafficGenerator::new(&users, spec.session_size, &spec.randomness);
     let sessions = SessionKeys::new(&spec.randomness);
     let mut written = 0u64;
     while written < spec.messages {
@@ -284,33 +293,30 @@ fn write_world_file(
     parties: Vec<PartyEntry>,
     family_id: Option<String>,
 ) -> Result<()> {
-    let world = WorldFile {
+    let design = schemes::design(spec.scheme);
+    let mut world = WorldFile {
         v: WORLD_FILE_VERSION,
         scheme: spec.scheme,
         parameters: Parameters {
             users: spec.users as u64,
             messages: spec.messages,
-            // A forward-secret world holds no RSA key at all.
-            key_bits: if spec.scheme == SchemeId::ForwardSecret {
+            // A world sealed on devices holds no RSA key at all.
+            key_bits: if design.on_devices() {
                 0
             } else {
                 spec.key_bits as u64
             },
             session_size: spec.session_size,
             seed: spec.randomness.seed(),
-            agents: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.agents),
-            threshold: (spec.scheme == SchemeId::SplitKey).then_some(spec.params.threshold),
-            bits: (spec.scheme == SchemeId::ShortKey).then_some(spec.params.bits),
-            ghost_after: (spec.scheme == SchemeId::Ghost).then_some(spec.params.ghost_after),
-            ghost_target: (spec.scheme == SchemeId::Ghost).then(|| spec.params.ghost_target.clone()),
-            verifying: (spec.scheme == SchemeId::Ghost).then(|| spec.params.verifying.clone()),
             family_id,
+            ..Parameters::default()
         },
         parties,
         note: spec.randomness.seed().map(|seed| {
             format!("made with --seed {seed}: every key here can be recomputed by anyone; for classrooms only")
         }),
     };
+    design.record(&spec.params, &mut world.parameters);
     fsutil::write_new(&root.join(WORLD_JSON), world.to_json().as_bytes(), false)
 }
 
@@ -361,91 +367,6 @@ fn write_json_line(
 ) -> Result<()> {
     let line = serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))?;
     writeln!(out, "{line}").map_err(|e| Error::io(path, e))
-}
-
-/// What a scheme keeps outside the envelopes: split-key's shares, vendor-escrow's vault.
-fn write_scheme_extras(
-    spec: &WorldSpec,
-    parties: &[Party],
-    clipper: Option<&Clipper>,
-    root: &Path,
-) -> Result<()> {
-    let find = |role: Role| {
-        parties.iter().find(|p| p.role == role).ok_or_else(|| {
-            Error::Internal(format!(
-                "{} world without its {} party",
-                spec.scheme,
-                role.as_str()
-            ))
-        })
-    };
-    match spec.scheme {
-        SchemeId::SplitKey => {
-            let escrow = find(Role::Escrow)?;
-            let shares = split_key::split(
-                &escrow.key,
-                &spec.params,
-                &mut spec.randomness.stream("split"),
-            );
-            for share in shares {
-                let path = root.join(KEYS).join(format!("agent-{}.share", share.agent));
-                fsutil::write_new(&path, pretty(&share)?.as_bytes(), true)?;
-            }
-        }
-        SchemeId::VendorEscrow => {
-            let vendor = find(Role::Vendor)?;
-            let vault = root.join(vendor::VAULT_DIR);
-            fs::create_dir(&vault).map_err(|e| Error::io(&vault, e))?;
-            let users: Vec<&Party> = parties.iter().filter(|p| p.role == Role::User).collect();
-            for user in &users {
-                let mut rng = spec.randomness.stream(&format!("vault/{}", user.name));
-                let entry =
-                    vendor::escrow_device(&user.name, &user.key, vendor.key.public_key(), &mut rng);
-                let path = vault.join(format!("{}.json", user.name));
-                fsutil::write_new(&path, pretty(&entry)?.as_bytes(), false)?;
-            }
-            let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
-            let log: String = vendor::routine_requests(
-                &names,
-                spec.messages,
-                &mut spec.randomness.stream("vault/log"),
-            )
-            .iter()
-            .map(|r| serde_json::to_string(r).map(|line| line + "\n"))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-            fsutil::write_new(&root.join(vendor::REQUEST_LOG), log.as_bytes(), false)?;
-        }
-        SchemeId::Clipper => {
-            let clipper =
-                clipper.ok_or_else(|| Error::Internal("clipper world without its keys".into()))?;
-            fsutil::write_new(
-                &root.join(clipper::FAMILY_KEY_FILE),
-                pretty(&clipper.family_file())?.as_bytes(),
-                true,
-            )?;
-            for file in clipper.halves(&mut spec.randomness.stream("clipper/halves")) {
-                fsutil::write_new(
-                    &root.join(clipper::halves_file(file.agent)),
-                    pretty(&file)?.as_bytes(),
-                    true,
-                )?;
-            }
-        }
-        SchemeId::None
-        | SchemeId::GoldenKey
-        | SchemeId::ShortKey
-        | SchemeId::Ghost
-        | SchemeId::ForwardSecret => {}
-    }
-    Ok(())
-}
-
-/// Pretty JSON of the small files a scheme writes, with a trailing newline.
-fn pretty(value: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string_pretty(value)
-        .map(|text| text + "\n")
-        .map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn buffered(path: &Path) -> Result<BufWriter<File>> {

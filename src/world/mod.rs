@@ -14,20 +14,15 @@ use rayon::prelude::*;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::{PrivateKey, GENERATED_KEY_BITS};
 use crate::error::InputError;
-use crate::schemes::ghost::{Ghost, GHOST_NAME};
-use crate::schemes::short_key::ShortKey;
-use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
+use crate::schemes::registry::{self, WorldShape};
+use crate::schemes::{self, Directory, Scheme, SchemeId};
 pub use crate::schemes::{Party, SchemeParams};
 use crate::wire::envelope::Envelope;
 use crate::wire::names::user_name;
 use crate::wire::world_file::Role;
 use traffic::Message;
 
-/// The name of the escrow authority's party in every world that has one.
-pub const ESCROW_NAME: &str = "escrow";
-/// The name of the vendor whose vault holds escrowed device keys.
-pub const VENDOR_NAME: &str = "vendor";
-
+pub use crate::schemes::{ESCROW_NAME, VENDOR_NAME};
 pub use crate::wire::limits::MAX_USERS;
 /// Most messages `simulate` will write in one world.
 pub const MAX_MESSAGES: u64 = 10_000_000;
@@ -102,22 +97,15 @@ impl WorldSpec {
                     .hint("use 2048, 3072 or 4096"),
             );
         }
-        match self.scheme {
-            SchemeId::SplitKey => schemes::split_key::check_params(&self.params)?,
-            SchemeId::ShortKey => schemes::short_key::check_bits(self.params.bits)?,
-            SchemeId::Ghost => self.check_ghost()?,
-            SchemeId::ForwardSecret if self.session_size != 1 => {
-                return Err(InputError::new(
-                    "does not apply to forward-secret worlds: the ratchet gives every message its own key",
-                )
-                .field("--session-size"))
-            }
-            SchemeId::None
-            | SchemeId::GoldenKey
-            | SchemeId::VendorEscrow
-            | SchemeId::Clipper
-            | SchemeId::ForwardSecret => {}
-        }
+        let users = self.user_names();
+        schemes::design(self.scheme).check(
+            &self.params,
+            &WorldShape {
+                users: &users,
+                messages: self.messages,
+                session_size: self.session_size,
+            },
+        )?;
         self.check_snapshots()?;
         if self.session_size == 0 {
             return Err(
@@ -132,12 +120,15 @@ impl WorldSpec {
         if self.snapshots.is_empty() {
             return Ok(());
         }
-        if !matches!(
-            self.scheme,
-            SchemeId::None | SchemeId::GoldenKey | SchemeId::ForwardSecret
-        ) {
+        if !schemes::design(self.scheme).takes_snapshots() {
+            let modelled: Vec<&str> = schemes::DESIGNS
+                .iter()
+                .filter(|d| d.takes_snapshots())
+                .map(|d| d.id().as_str())
+                .collect();
             return Err(InputError::new(format!(
-                "device snapshots are modelled for none, golden-key and forward-secret worlds, not {}",
+                "device snapshots are modelled for {} worlds, not {}",
+                and_list(&modelled),
                 self.scheme
             ))
             .field("--snapshot"));
@@ -174,61 +165,22 @@ impl WorldSpec {
         Ok(())
     }
 
-    fn check_ghost(&self) -> Result<(), InputError> {
-        let users = self.user_names();
-        if !users.contains(&self.params.ghost_target) {
-            return Err(InputError::new(format!(
-                "{:?} is not a user of this world",
-                self.params.ghost_target
-            ))
-            .field("--ghost-target")
-            .hint(format!(
-                "users are {} ... {}",
-                users[0],
-                users[users.len() - 1]
-            )));
-        }
-        if let Some(stranger) = self.params.verifying.iter().find(|v| !users.contains(v)) {
-            return Err(
-                InputError::new(format!("{stranger:?} is not a user of this world"))
-                    .field("--verifying"),
-            );
-        }
-        if self.params.ghost_after == 0 || self.params.ghost_after > self.messages {
-            return Err(InputError::new(format!(
-                "t={} is outside the world's 1 to {} messages",
-                self.params.ghost_after, self.messages
-            ))
-            .field("--ghost-after"));
-        }
-        Ok(())
-    }
-
     pub fn user_names(&self) -> Vec<String> {
         (0..self.users).map(user_name).collect()
     }
 
-    /// The parties this world needs keys for: the users, and an escrow authority where
-    /// the scheme has one.
+    /// The parties this world needs RSA keys for: the users, and those its design adds.
     pub fn party_names(&self) -> Vec<(String, Role)> {
-        let mut parties: Vec<(String, Role)> = self
-            .user_names()
-            .into_iter()
-            .map(|name| (name, Role::User))
-            .collect();
-        match self.scheme {
-            SchemeId::GoldenKey | SchemeId::SplitKey => {
-                parties.push((ESCROW_NAME.to_owned(), Role::Escrow))
-            }
-            SchemeId::VendorEscrow => parties.push((VENDOR_NAME.to_owned(), Role::Vendor)),
-            // The ghost is an exceptional-access holder like the escrow authority; it
-            // reads through its own `wrapped` entry rather than an `escrow` field.
-            SchemeId::Ghost => parties.push((GHOST_NAME.to_owned(), Role::Escrow)),
-            // Clipper's family and unit keys are symmetric secrets, not RSA parties; a
-            // forward-secret world's users hold Ed25519 identity keys, made elsewhere.
-            SchemeId::None | SchemeId::ShortKey | SchemeId::Clipper | SchemeId::ForwardSecret => {}
-        }
-        parties
+        registry::party_names(schemes::design(self.scheme), &self.user_names())
+    }
+}
+
+/// "a, b and c".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -256,49 +208,6 @@ pub fn directory(parties: &[Party]) -> Directory {
         directory.insert(&party.name, party.key.public_key().clone());
     }
     directory
-}
-
-/// The scheme object for `id`, given the world's parties.
-pub fn scheme_for(
-    id: SchemeId,
-    params: &SchemeParams,
-    parties: &[Party],
-) -> Result<Box<dyn Scheme>, InputError> {
-    Ok(match id {
-        SchemeId::None | SchemeId::VendorEscrow => Box::new(NoEscrow { id }),
-        SchemeId::GoldenKey | SchemeId::SplitKey => {
-            let escrow = parties
-                .iter()
-                .find(|p| p.role == Role::Escrow)
-                .ok_or_else(|| InputError::new(format!("a {id} world needs an escrow party")))?;
-            Box::new(GoldenKey {
-                escrow: escrow.key.public_key().clone(),
-                id,
-            })
-        }
-        SchemeId::ShortKey => Box::new(ShortKey { bits: params.bits }),
-        SchemeId::Clipper => {
-            return Err(InputError::new(
-                "a clipper scheme carries its own family and unit keys: build it with Clipper::generate",
-            ))
-        }
-        SchemeId::ForwardSecret => {
-            return Err(InputError::new(
-                "a forward-secret world is sealed by its devices' ratchets: use world::forward::ForwardWorld",
-            ))
-        }
-        SchemeId::Ghost => {
-            let ghost = parties
-                .iter()
-                .find(|p| p.name == GHOST_NAME)
-                .ok_or_else(|| InputError::new("a ghost world needs its ghost party"))?;
-            Box::new(Ghost {
-                ghost: ghost.key.public_key().clone(),
-                after: params.ghost_after,
-                target: params.ghost_target.clone(),
-            })
-        }
-    })
 }
 
 /// Seals a batch of messages in parallel, each from its own random stream. A session's

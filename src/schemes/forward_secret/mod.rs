@@ -16,6 +16,9 @@ pub mod ratchet;
 pub mod snapshot;
 pub mod x3dh;
 
+use crate::error::InputError;
+use crate::schemes::registry::{Built, Design, Inputs, Invited, Theft, WorldShape};
+use crate::schemes::SchemeParams;
 use rand_core::{CryptoRng, RngCore};
 
 use crate::crypto::aead::{self, ContentKey};
@@ -50,4 +53,48 @@ pub fn seal(
         ratchet,
         ..Envelope::new(message, SchemeId::ForwardSecret, nonce, ct)
     })
+}
+
+/// The forward-secret design: no escrow, sealed on the devices.
+pub struct ForwardSecretDesign;
+
+impl Design for ForwardSecretDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::ForwardSecret
+    }
+    fn summary(&self) -> &'static str {
+        "no escrow; X3DH and the Double Ratchet: every message its own key"
+    }
+    fn check(&self, _: &SchemeParams, world: &WorldShape) -> Result<(), InputError> {
+        if world.session_size != 1 {
+            return Err(InputError::new(
+                "does not apply to forward-secret worlds: the ratchet gives every message its own key",
+            )
+            .field("--session-size"));
+        }
+        Ok(())
+    }
+    fn takes_snapshots(&self) -> bool {
+        true
+    }
+    fn on_devices(&self) -> bool {
+        true
+    }
+    fn build(&self, _: &Inputs) -> crate::error::Result<Built> {
+        Ok(Built {
+            sealer: None,
+            kept: Vec::new(),
+            loot: Vec::new(),
+            family_id: None,
+        })
+    }
+    fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {
+        vec![Invited::new(
+            format!("{victim}'s phone, t={after}"),
+            vec![Theft::Device {
+                user: victim.to_owned(),
+                t: after,
+            }],
+        )]
+    }
 }

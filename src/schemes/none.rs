@@ -1,0 +1,58 @@
+//! `none`: end-to-end encryption with no exceptional access, the baseline every other
+//! design is measured against.
+
+use super::registry::{Built, Design, Inputs, Invited, Theft};
+use super::{Scheme, SchemeId};
+use crate::crypto::aead::ContentKey;
+use crate::crypto::random::RandomStream;
+use crate::error::Result;
+use crate::wire::envelope::Envelope;
+use crate::wire::message::Message;
+
+/// The baseline: nothing added. The vendor-escrow design seals the same way: its
+/// exceptional access sits in the vendor's vault, not in the envelopes.
+pub struct NoEscrow {
+    /// `VendorEscrow` when device keys sit in a vendor vault.
+    pub id: SchemeId,
+}
+
+impl Scheme for NoEscrow {
+    fn id(&self) -> SchemeId {
+        self.id
+    }
+    fn add_exceptional_access(
+        &self,
+        _: &mut Envelope,
+        _: &Message,
+        _: &ContentKey,
+        _: &mut RandomStream,
+    ) {
+    }
+}
+
+/// The baseline design.
+pub struct NoneDesign;
+
+impl Design for NoneDesign {
+    fn id(&self) -> SchemeId {
+        SchemeId::None
+    }
+    fn summary(&self) -> &'static str {
+        "end-to-end only: each content key is wrapped for its readers"
+    }
+    fn takes_snapshots(&self) -> bool {
+        true
+    }
+    fn build(&self, _: &Inputs) -> Result<Built> {
+        Ok(Built::sealer(NoEscrow { id: SchemeId::None }))
+    }
+    fn invited(&self, _: &super::SchemeParams, victim: &str, _: u64) -> Vec<Invited> {
+        vec![
+            Invited::new(
+                format!("{victim}'s key"),
+                vec![Theft::Party(victim.to_owned())],
+            ),
+            Invited::absent("escrow key"),
+        ]
+    }
+}

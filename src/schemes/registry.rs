@@ -1,0 +1,417 @@
+//! The one joint for designs: everything doormat knows about a design sits behind the
+//! [`Design`] trait, and [`DESIGNS`] lists them. `simulate`, `compare`, `bench` and the
+//! demos look a design up here instead of matching on its name.
+//!
+//! # Adding a design
+//!
+//! A design that adds no envelope field takes three files under `src/`:
+//!
+//! 1. **Its module**, `src/schemes/NAME.rs` (and `pub mod NAME;` in
+//!    `src/schemes/mod.rs`): a [`Scheme`] that seals, and a unit struct that implements
+//!    [`Design`]. `Scheme::add_exceptional_access` sees the message and its content key
+//!    before the envelope leaves the device; it may add `wrapped` readers or an `escrow`
+//!    wrap, which every reader of wire format v1 already understands.
+//!    [`Design::build`] returns that sealer, the files the design keeps outside the
+//!    envelopes (an escrow agent's share, a vault entry) and [`Loot`]: what each of its
+//!    parties hands an attacker who steals from it. [`Design::invited`] names the
+//!    compromise the design invites, for `doormat compare`.
+//! 2. **One line in [`DESIGNS`]**, below.
+//! 3. **Its name**, a variant of [`SchemeId`] in `src/wire/scheme_id.rs` (with
+//!    its string and its place in `SchemeId::ALL`), because envelopes and `world.json`
+//!    carry it and are parsed below this layer.
+//!
+//! Then `doormat simulate --scheme NAME`, `recover` with stolen key files, `compare`,
+//! `bench` and a demo's `compare = [...]` list all work, and the tests in
+//! `schemes::registry::tests` run against it. Outside `src/`, give it a section in
+//! docs/schemes.md and, if it tells a story, a demo in demos/. A design with new envelope
+//! bytes also needs its field in `src/wire/envelope.rs` and docs/wire-format.md, and a
+//! design with a new kind of stolen material a [`Loot`] variant and its use in
+//! `attacks::Keyring`.
+
+use std::fmt;
+
+use super::forward_secret::ForwardSecretDesign;
+use super::{
+    clipper::ClipperDesign, ghost::GhostDesign, golden_key::GoldenKeyDesign, none::NoneDesign,
+    short_key::ShortKeyDesign, split_key::SplitKeyDesign, vendor::VendorEscrowDesign,
+};
+use super::{Party, Scheme, SchemeId, SchemeParams};
+use crate::crypto::random::Randomness;
+use crate::crypto::rsa_oaep::PrivateKey;
+use crate::error::{Error, InputError, Result};
+use crate::wire::world_file::{Parameters, Role};
+
+/// Every design, in the order `doormat compare` shows them: the baselines first.
+pub static DESIGNS: &[&dyn Design] = &[
+    &NoneDesign,
+    &ForwardSecretDesign,
+    &GoldenKeyDesign,
+    &SplitKeyDesign,
+    &VendorEscrowDesign,
+    &GhostDesign,
+    &ClipperDesign,
+    &ShortKeyDesign,
+];
+
+/// The design named `id`.
+pub fn design(id: SchemeId) -> &'static dyn Design {
+    DESIGNS
+        .iter()
+        .copied()
+        .find(|d| d.id() == id)
+        // tests::every_scheme_id_has_one_design keeps this true.
+        .unwrap_or_else(|| unreachable!("{id} has no entry in DESIGNS"))
+}
+
+/// The designs for `--help`: one line each.
+pub fn design_help() -> String {
+    let width = DESIGNS
+        .iter()
+        .map(|d| d.id().as_str().len())
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<String> = DESIGNS
+        .iter()
+        .map(|d| format!("  {:width$}  {}", d.id().as_str(), d.summary()))
+        .collect();
+    format!("Exceptional-access design:\n{}", lines.join("\n"))
+}
+
+/// The world a design is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct WorldShape<'a> {
+    pub users: &'a [String],
+    pub messages: u64,
+    pub session_size: u64,
+}
+
+/// What a design is built from.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The users, in directory order.
+    pub users: &'a [String],
+    /// Every party with an RSA key: the users, then those the design adds.
+    pub parties: &'a [Party],
+    pub params: &'a SchemeParams,
+    /// Messages the world will hold (a vault's routine requests scale with it).
+    pub messages: u64,
+    pub randomness: &'a Randomness,
+}
+
+impl<'a> Inputs<'a> {
+    /// The party called `name`; an error if the caller did not make the design's parties.
+    pub fn party(&self, name: &str) -> Result<&'a Party> {
+        self.parties
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| Error::Internal(format!("the world has no {name} party")))
+    }
+}
+
+/// A file a design keeps outside the envelopes, relative to the world's directory.
+pub struct KeptFile {
+    pub path: String,
+    pub contents: zeroize::Zeroizing<String>,
+    /// Written 0600: it holds secret key material.
+    pub secret: bool,
+}
+
+impl fmt::Debug for KeptFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeptFile")
+            .field("path", &self.path)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeptFile {
+    /// `value` as pretty JSON with a trailing newline.
+    pub fn json(path: impl Into<String>, value: &impl serde::Serialize, secret: bool) -> Self {
+        let mut text = serde_json::to_string_pretty(value).expect("a kept file serialises");
+        text.push('\n');
+        KeptFile {
+            path: path.into(),
+            contents: zeroize::Zeroizing::new(text),
+            secret,
+        }
+    }
+}
+
+/// What stealing from one of a design's parties hands the thief besides its RSA key
+/// (which every party hands over, unless the design withholds it).
+#[derive(Debug, Clone)]
+pub enum Loot {
+    /// A private key, and the party it opens messages for.
+    Key {
+        holder: String,
+        role: Role,
+        key: PrivateKey,
+    },
+    /// One escrow agent's share of a split key: enough of them rebuild it.
+    Share(super::split_key::ShareFile),
+    /// A vendor's vault key, and the vault it opens.
+    Vault {
+        key: PrivateKey,
+        entries: Vec<super::vendor::VaultEntry>,
+    },
+    /// Clipper's family key: it reads every LEAF's device and unit id, not the content.
+    FamilyKey(super::clipper::Secret32),
+    /// One Clipper escrow agent's halves of the unit keys: with the other agent's and
+    /// the family key, every device's LEAFs open.
+    Halves(super::clipper::UnitHalvesFile),
+}
+
+/// A design, built for one world.
+pub struct Built {
+    /// What seals each message on its own, in any order (and so in parallel): a fresh
+    /// content key wrapped for its readers, plus what the scheme adds. `None` for a
+    /// design that seals on the devices ([`Design::on_devices`]).
+    pub sealer: Option<Box<dyn Scheme>>,
+    /// Files it keeps outside the envelopes.
+    pub kept: Vec<KeptFile>,
+    /// What each of its parties hands a thief: (party, loot).
+    pub loot: Vec<(String, Loot)>,
+    /// An identifier of its secret material that world.json records, so that a file
+    /// from another world is told apart (Clipper's family key).
+    pub family_id: Option<String>,
+}
+
+impl Built {
+    /// A design that seals each message on its own and keeps nothing else.
+    pub fn sealer(scheme: impl Scheme + 'static) -> Self {
+        Built {
+            sealer: Some(Box::new(scheme)),
+            kept: Vec::new(),
+            loot: Vec::new(),
+            family_id: None,
+        }
+    }
+
+    /// What stealing from `party` hands the thief.
+    pub fn loot_of<'b>(&'b self, party: &'b str) -> impl Iterator<Item = &'b Loot> + 'b {
+        self.loot
+            .iter()
+            .filter(move |(p, _)| p == party)
+            .map(|(_, l)| l)
+    }
+}
+
+/// One thing a compromise takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Theft {
+    /// Whatever the party holds: its key, or its [`Loot`].
+    Party(String),
+    /// A user's device, copied just after logical time `t`.
+    Device { user: String, t: u64 },
+    /// No key at all: every content key's secret bits, searched.
+    KeySpace { bits: u32 },
+}
+
+/// A compromise a design invites, as `doormat compare` runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invited {
+    /// What was stolen, in a few words ("escrow key", "3 of 5 shares").
+    pub label: String,
+    /// `None` where the compromise does not exist in this design (no escrow key).
+    pub theft: Option<Vec<Theft>>,
+}
+
+impl Invited {
+    pub fn new(label: impl Into<String>, theft: Vec<Theft>) -> Self {
+        Invited {
+            label: label.into(),
+            theft: Some(theft),
+        }
+    }
+    pub fn absent(label: impl Into<String>) -> Self {
+        Invited {
+            label: label.into(),
+            theft: None,
+        }
+    }
+}
+
+/// Everything about one exceptional-access design (or a baseline without one).
+pub trait Design: Sync {
+    /// Its name, as `--scheme`, envelopes and world.json carry it.
+    fn id(&self) -> SchemeId;
+
+    /// One line for `--help` and tables.
+    fn summary(&self) -> &'static str;
+
+    /// The `simulate` flags only this design takes.
+    fn flags(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Refuses parameters that cannot make this design, naming the flag.
+    fn check(&self, _params: &SchemeParams, _world: &WorldShape) -> Result<(), InputError> {
+        Ok(())
+    }
+
+    /// Whether it seals on the users' devices, in order, through X3DH and the Double
+    /// Ratchet ([`super::forward_secret::network::ForwardWorld`]). Its users then hold
+    /// Ed25519 identities and no RSA key.
+    fn on_devices(&self) -> bool {
+        false
+    }
+
+    /// Whether `simulate --snapshot` models a stolen device under this design.
+    fn takes_snapshots(&self) -> bool {
+        false
+    }
+
+    /// The parties with RSA keys it adds beside the users.
+    fn parties(&self) -> &'static [(&'static str, Role)] {
+        &[]
+    }
+
+    /// Whether a party in this role never has its private key written whole (split-key's
+    /// escrow key exists only as shares).
+    fn withholds_key(&self, _role: Role) -> bool {
+        false
+    }
+
+    /// The rows a demo's who-can-read-what matrix adds for this design, in order.
+    fn authorities(&self, _params: &SchemeParams) -> Vec<String> {
+        self.parties()
+            .iter()
+            .map(|(n, _)| (*n).to_owned())
+            .collect()
+    }
+
+    /// The party that holds the design's exceptional access, if it has one.
+    fn authority(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The design, built for one world: its sealer, the files it keeps and its loot.
+    fn build(&self, inputs: &Inputs) -> Result<Built>;
+
+    /// Writes its own parameters into world.json's.
+    fn record(&self, _params: &SchemeParams, _parameters: &mut Parameters) {}
+
+    /// The compromises it invites, for `doormat compare`: `victim`'s side of it where
+    /// that matters, from logical time `after`.
+    fn invited(&self, params: &SchemeParams, victim: &str, after: u64) -> Vec<Invited>;
+}
+
+/// The parties a world of `design` needs keys for: the users, then the design's own.
+pub fn party_names(design: &dyn Design, users: &[String]) -> Vec<(String, Role)> {
+    users
+        .iter()
+        .map(|name| (name.clone(), Role::User))
+        .chain(design.parties().iter().map(|(n, r)| ((*n).to_owned(), *r)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schemes::Directory;
+    use crate::wire::message::Message;
+
+    #[test]
+    fn every_scheme_id_has_one_design() {
+        for id in SchemeId::ALL {
+            let found = DESIGNS.iter().filter(|d| d.id() == id).count();
+            assert_eq!(found, 1, "{id}: {found} entries in DESIGNS");
+        }
+        assert_eq!(DESIGNS.len(), SchemeId::ALL.len());
+    }
+
+    #[test]
+    fn help_lists_every_design_with_its_summary() {
+        let help = design_help();
+        for d in DESIGNS {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(d.id().as_str()));
+            assert!(line.is_some_and(|l| l.ends_with(d.summary())), "{help}");
+        }
+        assert!(help.lines().all(|l| l.len() <= 80), "{help}");
+    }
+
+    /// Every design that seals message by message builds from its own parties, and its
+    /// envelopes open for their readers and carry its name.
+    #[test]
+    fn every_design_builds_and_seals_for_its_readers() {
+        let users: Vec<String> = ["alice", "bob", "carol"].map(String::from).to_vec();
+        let randomness = Randomness::Seeded(7);
+        let params = SchemeParams {
+            agents: 3,
+            threshold: 2,
+            bits: 16,
+            ghost_after: 1,
+            ghost_target: "alice".into(),
+            verifying: Vec::new(),
+        };
+        let mut keys = std::collections::HashMap::new();
+        for d in DESIGNS {
+            let names = party_names(*d, &users);
+            let parties: Vec<Party> = names
+                .iter()
+                .map(|(name, role)| Party {
+                    name: name.clone(),
+                    role: *role,
+                    key: keys
+                        .entry(name.clone())
+                        .or_insert_with(|| {
+                            crate::world::cast::demo_key(match name.as_str() {
+                                "alice" | "bob" | "carol" | "escrow" | "vendor" | "ghost" => name,
+                                other => unreachable!("no published key for {other}"),
+                            })
+                        })
+                        .clone(),
+                })
+                .collect();
+            let shape = WorldShape {
+                users: &users,
+                messages: 10,
+                session_size: 1,
+            };
+            d.check(&params, &shape).unwrap();
+            let built = d
+                .build(&Inputs {
+                    users: &users,
+                    parties: &parties,
+                    params: &params,
+                    messages: 10,
+                    randomness: &randomness,
+                })
+                .unwrap();
+            let Some(scheme) = built.sealer else {
+                assert!(d.on_devices(), "{}", d.id());
+                continue;
+            };
+            assert_eq!(scheme.id(), d.id());
+            let mut directory = Directory::default();
+            for p in parties.iter().filter(|p| p.role == Role::User) {
+                directory.insert(&p.name, p.key.public_key().clone());
+            }
+            let message = Message {
+                id: "m000001".into(),
+                t: 1,
+                from: "alice".into(),
+                to: vec!["bob".into()],
+                text: "hello".into(),
+                session: None,
+            };
+            let mut rng = randomness.stream("seal");
+            let key = scheme.new_content_key(&mut rng);
+            let envelope = super::super::seal(&*scheme, &directory, &message, &key, true, &mut rng);
+            assert_eq!(envelope.scheme, d.id());
+            let bob = &parties[1].key;
+            let wrapped = &envelope.wrapped.iter().find(|(n, _)| n == "bob").unwrap().1;
+            let unwrapped = bob.unwrap_key(wrapped).unwrap();
+            assert_eq!(unwrapped.expose_secret(), key.expose_secret(), "{}", d.id());
+            for file in &built.kept {
+                assert!(
+                    !file.path.starts_with('/') && !file.path.contains(".."),
+                    "{file:?}"
+                );
+            }
+        }
+    }
+}
