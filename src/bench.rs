@@ -19,11 +19,9 @@ use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::Backend;
 use crate::error::{Error, Result};
-use crate::schemes::clipper::Clipper;
 use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
-use crate::schemes::ghost::{Ghost, GHOST_NAME};
-use crate::schemes::short_key::ShortKey;
-use crate::schemes::{self, Directory, GoldenKey, NoEscrow, Scheme, SchemeId};
+use crate::schemes::registry::Inputs;
+use crate::schemes::{self, Directory, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::Role;
 use crate::world::traffic::{Message, SessionRef};
@@ -238,16 +236,22 @@ pub fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
     batches[2]
 }
 
-/// Parties with seeded RSA keys of `bits` bits: alice, bob, the escrow authority and
-/// the ghost. Seeded so that key generation is the same every run; sealing uses OS
-/// randomness, so the preferred backend does the wrapping.
+/// Parties with seeded RSA keys of `bits` bits: alice, bob, and every party a design
+/// adds (the escrow authority, the vendor, the ghost). Seeded so that key generation is
+/// the same every run; sealing uses OS randomness, so the preferred backend does the
+/// wrapping.
 pub fn parties(bits: usize) -> Vec<Party> {
-    let names = [
+    let mut names = vec![
         ("alice".to_owned(), Role::User),
         ("bob".to_owned(), Role::User),
-        (ESCROW_NAME.to_owned(), Role::Escrow),
-        (GHOST_NAME.to_owned(), Role::Escrow),
     ];
+    for design in DESIGNS {
+        for (name, role) in design.parties() {
+            if !names.iter().any(|(n, _)| n == name) {
+                names.push(((*name).to_owned(), *role));
+            }
+        }
+    }
     generate_parties(&names, bits, &Randomness::Seeded(2024))
 }
 
@@ -263,38 +267,28 @@ pub fn message(bytes: usize) -> Message {
     }
 }
 
-/// The design `id` sealing among `parties` (not forward-secret, which has no content-key
-/// scheme object).
+/// The design `id` sealing among `parties` (not forward-secret, which seals on devices).
 pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
-    let public = |name: &str| {
-        parties
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| p.key.public_key().clone())
-            .ok_or_else(|| Error::Internal(format!("no {name} in the bench world")))
+    let users = ["alice".to_owned(), "bob".to_owned()];
+    let params = SchemeParams {
+        agents: 3,
+        threshold: 2,
+        bits: 24,
+        // The ghost reads alice's conversations from the start.
+        ghost_after: 0,
+        ghost_target: "alice".into(),
+        verifying: Vec::new(),
     };
-    Ok(match id {
-        SchemeId::None | SchemeId::VendorEscrow => Box::new(NoEscrow { id }),
-        SchemeId::GoldenKey | SchemeId::SplitKey => Box::new(GoldenKey {
-            escrow: public(ESCROW_NAME)?,
-            id,
-        }),
-        SchemeId::ShortKey => Box::new(ShortKey { bits: 24 }),
-        SchemeId::Ghost => Box::new(Ghost {
-            ghost: public(GHOST_NAME)?,
-            after: 0,
-            target: "alice".into(),
-        }),
-        SchemeId::Clipper => Box::new(Clipper::generate(
-            &["alice".to_owned(), "bob".to_owned()],
-            &Randomness::Seeded(2024),
-        )),
-        SchemeId::ForwardSecret => {
-            return Err(Error::Internal(
-                "forward-secret is measured on devices".into(),
-            ))
-        }
-    })
+    schemes::design(id)
+        .build(&Inputs {
+            users: &users,
+            parties,
+            params: &params,
+            messages: 1,
+            randomness: &Randomness::Seeded(2024),
+        })?
+        .sealer
+        .ok_or_else(|| Error::Internal(format!("{id} is measured on devices")))
 }
 
 /// Seals `message` once, with a fresh content key.
@@ -489,7 +483,7 @@ fn scheme_rows_for(
     let bob = Keyring::of_parties(parties, &["bob"]);
     let mut rows: Vec<SchemeRow> = Vec::new();
     for id in SchemeId::ALL {
-        if id == SchemeId::ForwardSecret {
+        if schemes::design(id).on_devices() {
             rows.push(forward_secret_row(backend, budget, &message)?);
             continue;
         }
@@ -500,12 +494,13 @@ fn scheme_rows_for(
         });
         let mut opened = true;
         let read = time_per_op(budget, || opened &= open_one(&bob, &envelope));
-        let holder = match id {
-            SchemeId::GoldenKey | SchemeId::SplitKey => Some(ESCROW_NAME),
-            SchemeId::Ghost => Some(GHOST_NAME),
-            _ => None,
-        };
-        let escrow_read = holder.map(|name| {
+        // The party that reads envelopes by exceptional access: an escrow key, or a
+        // hidden participant (a vendor's key opens its vault, not envelopes).
+        let holder = schemes::design(id)
+            .parties()
+            .iter()
+            .find(|(_, role)| *role == Role::Escrow);
+        let escrow_read = holder.map(|(name, _)| {
             let keyring = Keyring::of_parties(parties, &[name]);
             time_per_op(budget, || opened &= open_one(&keyring, &envelope)) * 1e6
         });

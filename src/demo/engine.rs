@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::scenario::{authority_of, authority_parties, ActDef, Event, Scenario, Show};
+use super::scenario::{ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
     LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Stage,
@@ -24,13 +24,14 @@ use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
-use crate::schemes::clipper::{self, Clipper, Unit, UnitHalvesFile};
+use crate::schemes::clipper::{self, Secret32, Unit, UnitHalvesFile};
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
+use crate::schemes::registry::{Inputs, Loot};
 use crate::schemes::split_key::{self, ShareFile};
 use crate::schemes::vendor::{self, VaultEntry};
-use crate::schemes::{GoldenKey, NoEscrow, Scheme, SchemeId};
+use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
@@ -150,7 +151,6 @@ struct Row {
 /// How a design seals a batch.
 enum Sealer {
     Plain(Box<dyn Scheme>),
-    Clipper(Clipper),
     /// The ghost design: its scheme is rebuilt for each batch, as the relay's target
     /// changes.
     Ghost(crate::crypto::rsa_oaep::PublicKey),
@@ -169,7 +169,9 @@ struct Design {
     escrow: Option<PrivateKey>,
     shares: Vec<ShareFile>,
     vault: Vec<VaultEntry>,
-    halves: Option<[UnitHalvesFile; 2]>,
+    /// Clipper: both agents' unit-key halves, and the family key.
+    halves: Vec<UnitHalvesFile>,
+    family: Option<Secret32>,
     ghost_target: Option<(String, u64)>,
     watchers: Watchers,
     notices: Vec<Notice>,
@@ -188,9 +190,6 @@ impl Design {
                 &self.randomness,
                 &self.sessions,
             ),
-            Sealer::Clipper(clipper) => {
-                seal_batch(clipper, &directory, plain, &self.randomness, &self.sessions)
-            }
             Sealer::Ghost(ghost) => {
                 let (target, after) = self
                     .ghost_target
@@ -240,10 +239,8 @@ impl Design {
         // Unit keys and ratchet states are cheap to replay: no cache.
         if !access.units.is_empty() || !access.devices.is_empty() {
             let mut keyring = Keyring::new();
-            if let Sealer::Clipper(clipper) = &self.sealer {
-                if !access.units.is_empty() {
-                    keyring.add_leaf_access(clipper.family.clone(), access.units.clone());
-                }
+            if let Some(family) = self.family.as_ref().filter(|_| !access.units.is_empty()) {
+                keyring.add_leaf_access(family.clone(), access.units.clone());
             }
             for (t, device) in &access.devices {
                 keyring.add_stolen_device(Snapshot::of_device(device.clone(), *t));
@@ -323,7 +320,7 @@ pub(crate) struct Engine<'s> {
 }
 
 impl<'s> Engine<'s> {
-    pub fn new(scenario: &'s Scenario, randomness: Randomness) -> Self {
+    pub fn new(scenario: &'s Scenario, randomness: Randomness) -> Result<Self> {
         let world = &scenario.world;
         let users: Vec<Party> = world
             .users
@@ -338,7 +335,7 @@ impl<'s> Engine<'s> {
         let names = world.users.clone();
         let mut designs = Vec::new();
         for &id in &world.designs {
-            designs.push(Self::design(id, scenario, &users, &randomness));
+            designs.push(Self::design(id, scenario, &users, &randomness)?);
         }
         let mut engine = Engine {
             scenario,
@@ -353,78 +350,77 @@ impl<'s> Engine<'s> {
             act_start: 0,
         };
         engine.cast_rows();
-        engine
+        Ok(engine)
     }
 
+    /// One design of the scenario, built through the registry: its own parties hold the
+    /// published demo keys.
     fn design(
         id: SchemeId,
         scenario: &Scenario,
         users: &[Party],
         randomness: &Randomness,
-    ) -> Design {
+    ) -> Result<Design> {
         let randomness = randomness.fork(id.as_str());
         let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
         let params = &scenario.world.params;
-        let escrow_key = demo_key(ESCROW_NAME);
+        let spec = schemes::design(id);
+        let mut parties = users.to_vec();
+        parties.extend(spec.parties().iter().map(|(name, role)| Party {
+            name: (*name).to_owned(),
+            role: *role,
+            key: demo_key(name),
+        }));
+        let built = spec.build(&Inputs {
+            users: &names,
+            parties: &parties,
+            params,
+            // A demo sends its messages act by act; nothing built here depends on them.
+            messages: 0,
+            randomness: &randomness,
+        })?;
+        let sealer = if spec.on_devices() {
+            Sealer::Forward(Box::new(ForwardWorld::new(&names, &randomness)))
+        } else if id == SchemeId::Ghost {
+            // The relay's target changes with the story's events.
+            Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone())
+        } else {
+            Sealer::Plain(
+                built
+                    .sealer
+                    .ok_or_else(|| Error::Internal(format!("{id} built no sealer")))?,
+            )
+        };
         let mut design = Design {
             id,
-            sealer: Sealer::Plain(Box::new(NoEscrow { id })),
+            sealer,
             recording: Vec::new(),
             sessions: SessionKeys::new(&randomness),
             randomness,
             columns: HashMap::new(),
-            escrow: None,
+            escrow: parties
+                .iter()
+                .find(|p| p.name == ESCROW_NAME)
+                .map(|p| p.key.clone()),
             shares: Vec::new(),
             vault: Vec::new(),
-            halves: None,
+            halves: Vec::new(),
+            family: None,
             ghost_target: None,
             watchers: Watchers::new(params.verifying.clone()),
             notices: Vec::new(),
             delivered: HashSet::new(),
         };
-        match id {
-            SchemeId::GoldenKey | SchemeId::SplitKey => {
-                design.sealer = Sealer::Plain(Box::new(GoldenKey {
-                    escrow: escrow_key.public_key().clone(),
-                    id,
-                }));
-                if id == SchemeId::SplitKey {
-                    design.shares = split_key::split(
-                        &escrow_key,
-                        params,
-                        &mut design.randomness.stream("shares"),
-                    );
-                }
-                design.escrow = Some(escrow_key);
+        for (_, loot) in built.loot {
+            match loot {
+                Loot::Key { .. } => {}
+                Loot::Share(share) => design.shares.push(share),
+                Loot::Vault { entries, .. } => design.vault = entries,
+                Loot::FamilyKey(family) => design.family = Some(family),
+                Loot::Halves(file) => design.halves.push(file),
             }
-            SchemeId::VendorEscrow => {
-                let vendor = demo_key(VENDOR_NAME);
-                let mut rng = design.randomness.stream("vault");
-                design.vault = users
-                    .iter()
-                    .map(|u| vendor::escrow_device(&u.name, &u.key, vendor.public_key(), &mut rng))
-                    .collect();
-            }
-            SchemeId::Ghost => {
-                design.sealer = Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone());
-            }
-            SchemeId::Clipper => {
-                let clipper = Clipper::generate(&names, &design.randomness);
-                design.halves = Some(clipper.halves(&mut design.randomness.stream("halves")));
-                design.sealer = Sealer::Clipper(clipper);
-            }
-            SchemeId::ShortKey => {
-                design.sealer = Sealer::Plain(Box::new(crate::schemes::short_key::ShortKey {
-                    bits: params.bits,
-                }));
-            }
-            SchemeId::ForwardSecret => {
-                design.sealer =
-                    Sealer::Forward(Box::new(ForwardWorld::new(&names, &design.randomness)));
-            }
-            SchemeId::None => {}
         }
-        design
+        Ok(design)
     }
 
     /// The users, each design's authority parties, and the tap.
@@ -451,9 +447,9 @@ impl<'s> Engine<'s> {
                 access,
             });
         }
-        let agents = self.scenario.world.params.agents;
         for d in 0..self.designs.len() {
-            for name in authority_parties(self.designs[d].id, agents) {
+            for name in schemes::design(self.designs[d].id).authorities(&self.scenario.world.params)
+            {
                 let row = self.row_index(&name, RowKind::Authority);
                 let access = self.authority_access(d, &name);
                 self.rows[row].access[d] = access;
@@ -487,7 +483,16 @@ impl<'s> Engine<'s> {
             (SchemeId::Ghost, GHOST_NAME) => {
                 access.add_key(GHOST_NAME, Role::Agent, &demo_key(GHOST_NAME));
             }
-            _ => {}
+            // Any other design's party holds its own key, unless the design never
+            // writes it whole.
+            (id, name) => {
+                let spec = schemes::design(id);
+                if let Some((_, role)) = spec.parties().iter().find(|(n, _)| *n == name) {
+                    if !spec.withholds_key(*role) && *role != Role::Vendor {
+                        access.add_key(name, *role, &demo_key(name));
+                    }
+                }
+            }
         }
         access
     }
@@ -625,59 +630,56 @@ impl<'s> Engine<'s> {
         let mut stolen = None;
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
+            let spec = schemes::design(design.id);
+            let own = spec.parties().iter().find(|(n, _)| *n == party);
             let key = match party {
                 ESCROW_NAME => {
-                    // A split key exists whole only where a warrant has rebuilt it.
+                    // The escrow key is copied where it is held: from the start under
+                    // golden-key, only once a warrant has rebuilt it under split-key.
                     let holder = self.rows.iter().find(|r| r.name == ESCROW_NAME);
-                    let held = holder.and_then(|r| {
+                    holder.and_then(|r| {
                         r.access[d]
                             .keys
                             .iter()
                             .find(|(p, _, _)| p == ESCROW_NAME)
                             .map(|(_, _, k)| k.clone())
-                    });
-                    match design.id {
-                        SchemeId::GoldenKey | SchemeId::SplitKey => held,
-                        _ => None,
-                    }
+                    })
                 }
-                VENDOR_NAME if design.id == SchemeId::VendorEscrow => Some(demo_key(VENDOR_NAME)),
-                GHOST_NAME if design.id == SchemeId::Ghost => Some(demo_key(GHOST_NAME)),
+                _ if own.is_some() => Some(demo_key(party)),
                 user => self
                     .users
                     .iter()
                     .position(|u| u.name == user)
-                    .filter(|_| design.id != SchemeId::ForwardSecret)
+                    .filter(|_| !spec.on_devices())
                     .map(user_key),
             };
             let Some(key) = key else {
+                let withheld = own.is_some_and(|(_, role)| spec.withholds_key(*role));
                 facts.push(Fact::plain(
                     design.id.as_str(),
-                    match design.id {
-                        SchemeId::SplitKey => {
-                            "the whole key exists nowhere yet: nothing to copy".to_owned()
-                        }
-                        SchemeId::ForwardSecret => {
-                            format!("there is no long-term {party} key that opens messages")
-                        }
-                        _ => format!("there is no {party} key in this design"),
+                    if withheld {
+                        "the whole key exists nowhere yet: nothing to copy".to_owned()
+                    } else if spec.on_devices() {
+                        format!("there is no long-term {party} key that opens messages")
+                    } else {
+                        format!("there is no {party} key in this design")
                     },
                 ));
                 continue;
             };
             let access = &mut self.rows[row].access[d];
-            match (design.id, party) {
-                (SchemeId::VendorEscrow, VENDOR_NAME) => {
-                    // The vault's entries sit beside its key: with both, every device.
+            match own.map(|(_, role)| *role) {
+                // The vault's entries sit beside its key: with both, every device.
+                Some(Role::Vendor) => {
                     for entry in &design.vault {
                         if let Ok(device_key) = vendor::unseal(entry, &key) {
                             access.add_key(&entry.device, Role::User, &device_key);
                         }
                     }
                 }
-                (_, ESCROW_NAME) => access.add_key(ESCROW_NAME, Role::Escrow, &key),
-                (_, GHOST_NAME) => access.add_key(GHOST_NAME, Role::Agent, &key),
-                (_, user) => access.add_key(user, Role::User, &key),
+                Some(role) => access.add_key(party, role, &key),
+                None if party == ESCROW_NAME => access.add_key(party, Role::Escrow, &key),
+                None => access.add_key(party, Role::User, &key),
             }
             stolen = Some(key);
         }
@@ -799,7 +801,7 @@ impl<'s> Engine<'s> {
     }
 
     fn authority_row(&self, d: usize) -> Option<usize> {
-        let name = authority_of(self.designs[d].id)?;
+        let name = schemes::design(self.designs[d].id).authority()?;
         self.rows.iter().position(|r| r.name == name)
     }
 
@@ -833,11 +835,12 @@ impl<'s> Engine<'s> {
                     format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
                 }
                 SchemeId::Clipper => {
-                    let (Some(halves), Sealer::Clipper(clipper)) = (&design.halves, &design.sealer)
-                    else {
-                        return Err(Error::Internal("a clipper design without halves".into()));
+                    let Some(family) = &design.family else {
+                        return Err(Error::Internal(
+                            "a clipper design without its family key".into(),
+                        ));
                     };
-                    let units = clipper::combine_halves(&halves[..], &clipper.family, Some(target))
+                    let units = clipper::combine_halves(&design.halves, family, Some(target))
                         .map_err(|e| Error::Internal(e.problem))?;
                     self.rows[row].access[d].units.extend(units);
                     format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
@@ -1348,7 +1351,8 @@ impl<'s> Engine<'s> {
             .filter(|&r| {
                 let row = &self.rows[r];
                 row.kind != RowKind::Authority
-                    || authority_parties(main, self.scenario.world.params.agents)
+                    || schemes::design(main)
+                        .authorities(&self.scenario.world.params)
                         .contains(&row.name)
             })
             .collect();
@@ -1495,7 +1499,7 @@ impl<'s> Engine<'s> {
                 holds: "own messages".to_owned(),
             })
             .collect();
-        for name in authority_parties(main, self.scenario.world.params.agents) {
+        for name in schemes::design(main).authorities(&self.scenario.world.params) {
             let (key, holds) = match (main, name.as_str()) {
                 (SchemeId::GoldenKey, _) => (
                     rsa_label(&demo_key(ESCROW_NAME)),

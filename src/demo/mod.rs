@@ -119,7 +119,7 @@ pub fn run_scenario(
     observer: &mut dyn DemoObserver,
 ) -> Result<DemoRun> {
     let seed = options.seed.or(scenario.world.seed);
-    let mut engine = engine::Engine::new(scenario, Randomness::from_seed(seed));
+    let mut engine = engine::Engine::new(scenario, Randomness::from_seed(seed))?;
     let mut stage = Stage::new(observer);
     let finished = engine.play(&mut stage)?;
     Ok(DemoRun {

@@ -514,7 +514,7 @@ impl Names {
         let mut keys = world.users.clone();
         let mut rows = world.users.clone();
         for design in &world.designs {
-            for party in authority_parties(*design, world.params.agents) {
+            for party in crate::schemes::design(*design).authorities(&world.params) {
                 if !rows.contains(&party) {
                     rows.push(party.clone());
                 }
@@ -587,25 +587,6 @@ impl Names {
                 )
                 .hint(format!("so far: {}", self.rows.join(", "))))
         }
-    }
-}
-
-/// The parties each design adds to its users, in the order the matrix shows them.
-pub fn authority_parties(design: SchemeId, agents: u8) -> Vec<String> {
-    match design {
-        SchemeId::GoldenKey => vec!["escrow".to_owned()],
-        SchemeId::SplitKey => (1..=agents)
-            .map(|i| format!("agent-{i}"))
-            .chain(["escrow".to_owned()])
-            .collect(),
-        SchemeId::VendorEscrow => vec!["vendor".to_owned()],
-        SchemeId::Ghost => vec!["ghost".to_owned()],
-        SchemeId::Clipper => vec![
-            "agent-1".to_owned(),
-            "agent-2".to_owned(),
-            "escrow".to_owned(),
-        ],
-        SchemeId::None | SchemeId::ShortKey | SchemeId::ForwardSecret => Vec::new(),
     }
 }
 
@@ -783,7 +764,7 @@ fn check_event(
         },
         "insider" | "repoint" => {
             needs(
-                authority_of(main).is_some(),
+                crate::schemes::design(main).authority().is_some(),
                 "an authority with exceptional access",
             )?;
             let targets = users(&e.targets, "targets")?;
@@ -810,7 +791,7 @@ fn check_event(
         }
         "breach" => {
             needs(
-                authority_of(main).is_some(),
+                crate::schemes::design(main).authority().is_some(),
                 "an authority with exceptional access",
             )?;
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
@@ -958,16 +939,6 @@ fn refuse_extra_fields(
         }
     }
     Ok(())
-}
-
-/// The party that holds a design's exceptional access, if it has one.
-pub fn authority_of(design: SchemeId) -> Option<&'static str> {
-    match design {
-        SchemeId::GoldenKey | SchemeId::SplitKey | SchemeId::Clipper => Some("escrow"),
-        SchemeId::VendorEscrow => Some("vendor"),
-        SchemeId::Ghost => Some("ghost"),
-        SchemeId::None | SchemeId::ShortKey | SchemeId::ForwardSecret => None,
-    }
 }
 
 fn check_show(

@@ -126,7 +126,7 @@ impl Design for GhostDesign {
         SchemeId::Ghost
     }
     fn summary(&self) -> &'static str {
-        "the relay adds a hidden reader to chosen conversations"
+        "the relay adds a hidden reader to chats it picks"
     }
     fn flags(&self) -> &'static [&'static str] {
         &["--ghost-after", "--ghost-target", "--verifying"]

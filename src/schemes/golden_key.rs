@@ -45,7 +45,7 @@ impl Design for GoldenKeyDesign {
         SchemeId::GoldenKey
     }
     fn summary(&self) -> &'static str {
-        "each content key is also wrapped for one escrow key"
+        "each content key also wrapped for one escrow key"
     }
     fn takes_snapshots(&self) -> bool {
         true

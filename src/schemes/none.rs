@@ -38,7 +38,7 @@ impl Design for NoneDesign {
         SchemeId::None
     }
     fn summary(&self) -> &'static str {
-        "end-to-end only: each content key is wrapped for its readers"
+        "end to end only: the readers alone hold the keys"
     }
     fn takes_snapshots(&self) -> bool {
         true

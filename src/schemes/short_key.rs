@@ -92,7 +92,7 @@ impl Design for ShortKeyDesign {
         SchemeId::ShortKey
     }
     fn summary(&self) -> &'static str {
-        "content keys have only n secret bits"
+        "content keys with only n secret bits"
     }
     fn flags(&self) -> &'static [&'static str] {
         &["--bits"]

@@ -188,7 +188,7 @@ impl Design for SplitKeyDesign {
         SchemeId::SplitKey
     }
     fn summary(&self) -> &'static str {
-        "the escrow key is split k-of-n among agents"
+        "the escrow key split k-of-n among agents"
     }
     fn flags(&self) -> &'static [&'static str] {
         &["--agents", "--threshold"]

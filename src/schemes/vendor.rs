@@ -122,7 +122,7 @@ impl Design for VendorEscrowDesign {
         SchemeId::VendorEscrow
     }
     fn summary(&self) -> &'static str {
-        "device keys are escrowed in a vendor's vault"
+        "device keys escrowed in a vendor's vault"
     }
     fn parties(&self) -> &'static [(&'static str, Role)] {
         &[(VENDOR_NAME, Role::Vendor)]

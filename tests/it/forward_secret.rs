@@ -371,7 +371,7 @@ fn bad_snapshot_flags_are_refused() {
     simulate("forward-secret", "alice@0").refused(&["--snapshot", "outside"]);
     simulate("forward-secret", "alice@21").refused(&["--snapshot", "outside"]);
     simulate("short-key", "alice@5")
-        .refused(&["--snapshot", "none, golden-key and forward-secret"]);
+        .refused(&["--snapshot", "none, forward-secret and golden-key"]);
     assert!(
         !dir.join("w").exists(),
         "nothing is written for a refused flag"

@@ -242,9 +242,8 @@ pub struct SimulateArgs {
     /// Directory to create the world in
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Exceptional-access design: none, forward-secret, golden-key, split-key,
-    /// vendor-escrow, short-key, ghost or clipper
-    #[arg(long, value_name = "S")]
+    /// Exceptional-access design (the list: doormat simulate --help)
+    #[arg(long, value_name = "S", long_help = doormat::schemes::registry::design_help())]
     pub scheme: String,
     /// Number of users (alice, bob, ..., judy, user11, ...)
     #[arg(long, value_name = "N", default_value_t = 6)]

@@ -21,7 +21,7 @@ use doormat::crypto::random::Randomness;
 use doormat::demo::{self, Act, DemoObserver, DemoOptions};
 use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
-use doormat::schemes::{clipper, short_key, SchemeId};
+use doormat::schemes::{self, clipper, short_key, SchemeId};
 use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
@@ -180,26 +180,19 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
             .hint(format!("drop {flag}, or use --scheme {owner}"))
             .into()
     };
-    if scheme != SchemeId::SplitKey {
-        if args.agents.is_some() {
-            return Err(misplaced("--agents", SchemeId::SplitKey));
-        }
-        if args.threshold.is_some() {
-            return Err(misplaced("--threshold", SchemeId::SplitKey));
-        }
-    }
-    if scheme != SchemeId::ShortKey && args.bits.is_some() {
-        return Err(misplaced("--bits", SchemeId::ShortKey));
-    }
-    if scheme != SchemeId::Ghost {
-        if args.ghost_after.is_some() {
-            return Err(misplaced("--ghost-after", SchemeId::Ghost));
-        }
-        if args.ghost_target.is_some() {
-            return Err(misplaced("--ghost-target", SchemeId::Ghost));
-        }
-        if !args.verifying.is_empty() {
-            return Err(misplaced("--verifying", SchemeId::Ghost));
+    let given = [
+        ("--agents", args.agents.is_some()),
+        ("--threshold", args.threshold.is_some()),
+        ("--bits", args.bits.is_some()),
+        ("--ghost-after", args.ghost_after.is_some()),
+        ("--ghost-target", args.ghost_target.is_some()),
+        ("--verifying", !args.verifying.is_empty()),
+    ];
+    for (flag, _) in given.iter().filter(|(_, given)| *given) {
+        if !schemes::design(scheme).flags().contains(flag) {
+            if let Some(owner) = schemes::DESIGNS.iter().find(|d| d.flags().contains(flag)) {
+                return Err(misplaced(flag, owner.id()));
+            }
         }
     }
     Ok(SchemeParams {

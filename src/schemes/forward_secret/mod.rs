@@ -63,7 +63,7 @@ impl Design for ForwardSecretDesign {
         SchemeId::ForwardSecret
     }
     fn summary(&self) -> &'static str {
-        "no escrow; X3DH and the Double Ratchet: every message its own key"
+        "no escrow; the Double Ratchet: a key per message"
     }
     fn check(&self, _: &SchemeParams, world: &WorldShape) -> Result<(), InputError> {
         if world.session_size != 1 {
