@@ -1,6 +1,7 @@
 //! The names of the designs, as envelopes and `world.json` carry them: parsed here, at
 //! the edge, so that a file naming an unknown design is refused where it is read. What
-//! each design does lives in `schemes`, which re-exports this type.
+//! each design does lives in `schemes` (its summary, in the registry), which re-exports
+//! this type.
 
 use crate::error::InputError;
 
@@ -50,22 +51,6 @@ impl SchemeId {
         }
     }
 
-    /// One line for `--help` and tables.
-    pub fn summary(&self) -> &'static str {
-        match self {
-            SchemeId::None => "end-to-end only: each content key is wrapped for its readers",
-            SchemeId::GoldenKey => "each content key is also wrapped for one escrow key",
-            SchemeId::SplitKey => "the escrow key is split k-of-n among agents",
-            SchemeId::VendorEscrow => "device keys are escrowed in a vendor's vault",
-            SchemeId::ShortKey => "content keys have only n secret bits",
-            SchemeId::Ghost => "the relay adds a hidden reader to chosen conversations",
-            SchemeId::Clipper => "a LEAF carries each key under an escrowed unit key",
-            SchemeId::ForwardSecret => {
-                "no escrow; X3DH and the Double Ratchet: every message its own key"
-            }
-        }
-    }
-
     pub fn parse(text: &str) -> Result<Self, InputError> {
         Self::ALL
             .into_iter()
@@ -78,11 +63,6 @@ impl SchemeId {
                 ))
                 .hint(format!("known schemes: {}", known.join(", ")))
             })
-    }
-
-    /// Whether every envelope carries an `escrow` field.
-    pub fn has_escrow(&self) -> bool {
-        matches!(self, SchemeId::GoldenKey | SchemeId::SplitKey)
     }
 }
 
