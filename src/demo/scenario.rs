@@ -514,12 +514,16 @@ impl Names {
         let mut keys = world.users.clone();
         let mut rows = world.users.clone();
         for design in &world.designs {
-            for party in crate::schemes::design(*design).authorities(&world.params) {
+            let spec = crate::schemes::design(*design);
+            // A design's parties hold keys, and so does its authority (Clipper's holds
+            // the family key).
+            let holders: Vec<&str> = spec.parties().iter().map(|(n, _)| *n).collect();
+            for party in spec.authorities(&world.params) {
                 if !rows.contains(&party) {
                     rows.push(party.clone());
                 }
-                if matches!(party.as_str(), "escrow" | "vendor" | "ghost") && !keys.contains(&party)
-                {
+                let holds = holders.contains(&party.as_str()) || spec.authority() == Some(&party);
+                if holds && !keys.contains(&party) {
                     keys.push(party);
                 }
             }
