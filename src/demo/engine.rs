@@ -1487,7 +1487,7 @@ impl<'s> Engine<'s> {
             .map(|u| PartyRow {
                 name: u.name.clone(),
                 role: "user".to_owned(),
-                key: if main == SchemeId::ForwardSecret {
+                key: if schemes::design(main).on_devices() {
                     "Ed25519 + X25519".to_owned()
                 } else {
                     format!(
@@ -1500,34 +1500,17 @@ impl<'s> Engine<'s> {
             })
             .collect();
         for name in schemes::design(main).authorities(&self.scenario.world.params) {
-            let (key, holds) = match (main, name.as_str()) {
-                (SchemeId::GoldenKey, _) => (
-                    rsa_label(&demo_key(ESCROW_NAME)),
-                    "a copy of every message key",
-                ),
-                (SchemeId::SplitKey, "escrow") => {
-                    (String::new(), "the whole key, only once shares meet")
-                }
-                (SchemeId::SplitKey, _) => {
-                    ("Shamir share".to_owned(), "one share of the escrow key")
-                }
-                (SchemeId::VendorEscrow, _) => (
-                    rsa_label(&demo_key(VENDOR_NAME)),
-                    "the vault: every device's key",
-                ),
-                (SchemeId::Ghost, _) => (
-                    rsa_label(&demo_key(GHOST_NAME)),
-                    "a key the relay can add to any chat",
-                ),
-                (SchemeId::Clipper, "escrow") => {
-                    (String::new(), "unit keys, once a warrant releases them")
-                }
-                (SchemeId::Clipper, _) => (
-                    "unit key halves".to_owned(),
-                    "half of every device's unit key",
-                ),
-                _ => (String::new(), ""),
+            let spec = schemes::design(main);
+            let rsa = spec
+                .parties()
+                .iter()
+                .any(|(n, role)| *n == name && !spec.withholds_key(*role));
+            let key = match (rsa, spec.key_label(&name)) {
+                (true, _) => rsa_label(&demo_key(&name)),
+                (false, Some(label)) => label.to_owned(),
+                (false, None) => String::new(),
             };
+            let holds = spec.holds(&name);
             parties.push(PartyRow {
                 name,
                 role: "authority".to_owned(),

@@ -260,6 +260,16 @@ impl Design for ClipperDesign {
     fn authority(&self) -> Option<&'static str> {
         Some(ESCROW_NAME)
     }
+    fn holds(&self, party: &str) -> &'static str {
+        if party == ESCROW_NAME {
+            "unit keys, once a warrant releases them"
+        } else {
+            "half of every device's unit key"
+        }
+    }
+    fn key_label(&self, party: &str) -> Option<&'static str> {
+        (party != ESCROW_NAME).then_some("unit key halves")
+    }
     // Its family and unit keys are symmetric secrets of its own, not RSA parties.
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         let clipper = Clipper::generate(inputs.users, inputs.randomness);

@@ -168,6 +168,9 @@ impl Design for GhostDesign {
     fn authority(&self) -> Option<&'static str> {
         Some(GHOST_NAME)
     }
+    fn holds(&self, _: &str) -> &'static str {
+        "a key the relay can add to any chat"
+    }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         let ghost = inputs.party(GHOST_NAME)?;
         Ok(Built::sealer(Ghost {

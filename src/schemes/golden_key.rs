@@ -56,6 +56,9 @@ impl Design for GoldenKeyDesign {
     fn authority(&self) -> Option<&'static str> {
         Some(ESCROW_NAME)
     }
+    fn holds(&self, _: &str) -> &'static str {
+        "a copy of every message key"
+    }
     fn build(&self, inputs: &Inputs) -> Result<Built> {
         let escrow = inputs.party(ESCROW_NAME)?;
         Ok(Built::sealer(GoldenKey {

@@ -281,6 +281,17 @@ pub trait Design: Sync {
             .collect()
     }
 
+    /// What one of its [`authorities`](Design::authorities) holds, in a few words, for a
+    /// demo's table of parties.
+    fn holds(&self, _party: &str) -> &'static str {
+        ""
+    }
+
+    /// What kind of key an authority without an RSA key holds ("Shamir share").
+    fn key_label(&self, _party: &str) -> Option<&'static str> {
+        None
+    }
+
     /// The party that holds the design's exceptional access, if it has one.
     fn authority(&self) -> Option<&'static str> {
         None

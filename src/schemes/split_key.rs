@@ -211,6 +211,16 @@ impl Design for SplitKeyDesign {
     fn authority(&self) -> Option<&'static str> {
         Some(ESCROW_NAME)
     }
+    fn holds(&self, party: &str) -> &'static str {
+        if party == ESCROW_NAME {
+            "the whole key, only once shares meet"
+        } else {
+            "one share of the escrow key"
+        }
+    }
+    fn key_label(&self, party: &str) -> Option<&'static str> {
+        (party != ESCROW_NAME).then_some("Shamir share")
+    }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         let escrow = inputs.party(ESCROW_NAME)?;
         let mut built = Built::sealer(GoldenKey {

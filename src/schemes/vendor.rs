@@ -130,6 +130,9 @@ impl Design for VendorEscrowDesign {
     fn authority(&self) -> Option<&'static str> {
         Some(VENDOR_NAME)
     }
+    fn holds(&self, _: &str) -> &'static str {
+        "the vault: every device's key"
+    }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         let vendor = inputs.party(VENDOR_NAME)?;
         let mut built = Built::sealer(NoEscrow {
