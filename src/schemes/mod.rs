@@ -27,7 +27,7 @@ use crate::wire::world_file::Role;
 pub use crate::wire::scheme_id::SchemeId;
 pub use golden_key::{GoldenKey, ESCROW_NAME};
 pub use none::NoEscrow;
-pub use registry::{design, Design, DESIGNS};
+pub use registry::Design;
 pub use vendor::VENDOR_NAME;
 
 /// Scheme parameters; each scheme reads its own.
@@ -73,6 +73,28 @@ pub trait Scheme: Send + Sync {
         key: &ContentKey,
         rng: &mut RandomStream,
     );
+}
+
+/// Every design, in the order `doormat compare` shows them: the baselines first.
+pub static DESIGNS: &[&dyn Design] = &[
+    &none::NoneDesign,
+    &forward_secret::ForwardSecretDesign,
+    &golden_key::GoldenKeyDesign,
+    &split_key::SplitKeyDesign,
+    &vendor::VendorEscrowDesign,
+    &ghost::GhostDesign,
+    &clipper::ClipperDesign,
+    &short_key::ShortKeyDesign,
+];
+
+/// The design named `id`.
+pub fn design(id: SchemeId) -> &'static dyn Design {
+    DESIGNS
+        .iter()
+        .copied()
+        .find(|d| d.id() == id)
+        // tests::every_scheme_id_has_one_design keeps this true.
+        .unwrap_or_else(|| unreachable!("{id} has no entry in DESIGNS"))
 }
 
 /// The users' public keys, by name: what the provider's directory serves.

@@ -6,16 +6,16 @@
 //!
 //! A design that adds no envelope field takes three files under `src/`:
 //!
-//! 1. **Its module**, `src/schemes/NAME.rs` (and `pub mod NAME;` in
-//!    `src/schemes/mod.rs`): a [`Scheme`] that seals, and a unit struct that implements
-//!    [`Design`]. `Scheme::add_exceptional_access` sees the message and its content key
-//!    before the envelope leaves the device; it may add `wrapped` readers or an `escrow`
-//!    wrap, which every reader of wire format v1 already understands.
-//!    [`Design::build`] returns that sealer, the files the design keeps outside the
+//! 1. **Its module**, `src/schemes/NAME.rs`: a [`Scheme`] that seals, and a unit struct
+//!    that implements [`Design`]. `Scheme::add_exceptional_access` sees the message and
+//!    its content key before the envelope leaves the device; it may add `wrapped`
+//!    readers or an `escrow` wrap, which every reader of wire format v1 already
+//!    understands. [`Design::build`] returns that sealer, the files the design keeps outside the
 //!    envelopes (an escrow agent's share, a vault entry) and [`Loot`]: what each of its
 //!    parties hands an attacker who steals from it. [`Design::invited`] names the
 //!    compromise the design invites, for `doormat compare`.
-//! 2. **One line in [`DESIGNS`]**, below.
+//! 2. **Two lines in `src/schemes/mod.rs`**: `pub mod NAME;` and its entry in
+//!    [`DESIGNS`].
 //! 3. **Its name**, a variant of [`SchemeId`] in `src/wire/scheme_id.rs` (with
 //!    its string and its place in `SchemeId::ALL`), because envelopes and `world.json`
 //!    carry it and are parsed below this layer.
@@ -30,38 +30,11 @@
 
 use std::fmt;
 
-use super::forward_secret::ForwardSecretDesign;
-use super::{
-    clipper::ClipperDesign, ghost::GhostDesign, golden_key::GoldenKeyDesign, none::NoneDesign,
-    short_key::ShortKeyDesign, split_key::SplitKeyDesign, vendor::VendorEscrowDesign,
-};
-use super::{Party, Scheme, SchemeId, SchemeParams};
+use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
 use crate::wire::world_file::{Parameters, Role};
-
-/// Every design, in the order `doormat compare` shows them: the baselines first.
-pub static DESIGNS: &[&dyn Design] = &[
-    &NoneDesign,
-    &ForwardSecretDesign,
-    &GoldenKeyDesign,
-    &SplitKeyDesign,
-    &VendorEscrowDesign,
-    &GhostDesign,
-    &ClipperDesign,
-    &ShortKeyDesign,
-];
-
-/// The design named `id`.
-pub fn design(id: SchemeId) -> &'static dyn Design {
-    DESIGNS
-        .iter()
-        .copied()
-        .find(|d| d.id() == id)
-        // tests::every_scheme_id_has_one_design keeps this true.
-        .unwrap_or_else(|| unreachable!("{id} has no entry in DESIGNS"))
-}
 
 /// The designs for `--help`: one line each.
 pub fn design_help() -> String {
@@ -367,14 +340,10 @@ mod tests {
                 .map(|(name, role)| Party {
                     name: name.clone(),
                     role: *role,
+                    // A design's parties use the published demo keys.
                     key: keys
                         .entry(name.clone())
-                        .or_insert_with(|| {
-                            crate::world::cast::demo_key(match name.as_str() {
-                                "alice" | "bob" | "carol" | "escrow" | "vendor" | "ghost" => name,
-                                other => unreachable!("no published key for {other}"),
-                            })
-                        })
+                        .or_insert_with(|| crate::world::cast::demo_key(name))
                         .clone(),
                 })
                 .collect();
