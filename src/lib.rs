@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod exercise;
 pub mod fsutil;
+pub mod report;
 pub mod scale;
 pub mod schemes;
 pub mod wire;

@@ -16,7 +16,7 @@ pub mod timeline;
 pub use compromise::{assemble, keyring_from_loot, load_family_key, Compromise, Stolen};
 pub use keyring::{Holding, Keyring};
 pub use open::{open_all, Opener, Outcome};
-pub use report::{BlastRadius, ComparisonRow, Tally, UserExposure};
+pub use report::{BlastRadius, ComparisonRow, KeyHeld, RecoverReport, Tally, UserExposure};
 
 use std::io::Write;
 use std::time::Instant;

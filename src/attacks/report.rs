@@ -208,3 +208,72 @@ pub struct ComparisonRow {
     /// `None` where the compromise does not exist in that design (no escrow key to steal).
     pub radius: Option<BlastRadius>,
 }
+
+/// What `doormat recover` reports: the keys the compromise became, what it took to
+/// build them, and what they opened.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoverReport {
+    pub world: std::path::PathBuf,
+    pub scheme: crate::schemes::SchemeId,
+    /// The keys held, RSA keys first, then identity keys (which open nothing alone).
+    pub keys: Vec<KeyHeld>,
+    /// One line per step that turned exceptional access into keys.
+    pub notes: Vec<String>,
+    #[serde(flatten)]
+    pub radius: BlastRadius,
+    /// Where the opened plaintexts were written, with `--out`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// One key a compromise holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyHeld {
+    pub party: String,
+    pub role: crate::wire::world_file::Role,
+    pub fingerprint: String,
+    /// `"identity"` for an Ed25519 identity key; absent for an RSA key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+}
+
+impl RecoverReport {
+    /// The report of `compromise` against the world at `world`, which opened `radius`.
+    pub fn new(
+        world: &crate::world::disk::WorldDir,
+        compromise: &super::Compromise,
+        radius: BlastRadius,
+        out: Option<std::path::PathBuf>,
+    ) -> Self {
+        let keyring = &compromise.keyring;
+        let keys = keyring
+            .holdings()
+            .iter()
+            .map(|h| KeyHeld {
+                party: h.party.clone(),
+                role: h.role,
+                fingerprint: h.key.fingerprint().to_string(),
+                kind: None,
+            })
+            .chain(
+                keyring
+                    .identities()
+                    .iter()
+                    .map(|(party, fingerprint)| KeyHeld {
+                        party: party.clone(),
+                        role: crate::wire::world_file::Role::User,
+                        fingerprint: fingerprint.to_string(),
+                        kind: Some("identity"),
+                    }),
+            )
+            .collect();
+        RecoverReport {
+            world: world.root.clone(),
+            scheme: world.file.scheme,
+            keys,
+            notes: compromise.notes.clone(),
+            radius,
+            out,
+        }
+    }
+}

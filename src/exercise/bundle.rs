@@ -73,6 +73,9 @@ pub struct ExerciseSummary {
     pub students: Vec<String>,
     pub grading: PathBuf,
     pub seconds: f64,
+    /// The classroom seed, if the exercise was made with one (so anyone with it can
+    /// make every flag).
+    pub seed: Option<u64>,
 }
 
 /// One student's task, as the sheet states it and the instructor's answers list it.
@@ -208,6 +211,7 @@ pub fn create(
         students: spec.students.clone(),
         grading: out.join("instructor").join("grading.json"),
         seconds: started.elapsed().as_secs_f64(),
+        seed: spec.randomness.seed(),
     })
 }
 

@@ -466,3 +466,34 @@ mod tests {
         );
     }
 }
+
+/// What `exercise check --csv` reports: every row graded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grades {
+    pub exercise: &'static str,
+    pub class_id: String,
+    /// Students whose answer is right.
+    pub right: usize,
+    /// Rows graded.
+    pub students: usize,
+    pub rows: Vec<GradedRow>,
+}
+
+impl Grades {
+    pub fn new(grading: &Grading, rows: Vec<GradedRow>) -> Self {
+        Grades {
+            exercise: grading.exercise.as_str(),
+            class_id: grading.class_id.clone(),
+            right: rows.iter().filter(|r| r.verdict == Verdict::Right).count(),
+            students: rows.len(),
+            rows,
+        }
+    }
+}
+
+/// What `exercise check --student --answer` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudentVerdict {
+    pub student: String,
+    pub verdict: Verdict,
+}

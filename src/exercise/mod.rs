@@ -18,7 +18,9 @@ use crate::crypto::symmetric::hmac_sha256;
 use crate::error::InputError;
 
 pub use bundle::{create, numbered_students, read_roster, ExerciseSummary, NewExercise};
-pub use grading::{check, check_batch, GradedRow, Grading, GradingFile, Verdict};
+pub use grading::{
+    check, check_batch, GradedRow, Grades, Grading, GradingFile, StudentVerdict, Verdict,
+};
 
 /// The exercises doormat can hand out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -48,12 +48,14 @@ const BATCH: usize = 2048;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SimulateSummary {
     pub out: PathBuf,
-    pub scheme: String,
+    pub scheme: SchemeId,
     pub users: usize,
     pub messages: u64,
     pub parties: Vec<String>,
     pub capture_bytes: u64,
     pub seconds: f64,
+    /// The classroom seed the world was made with, if any.
+    pub seed: Option<u64>,
 }
 
 /// Progress callbacks for long runs: `(done, total)` messages.
@@ -87,12 +89,13 @@ pub fn simulate(
 
     Ok(SimulateSummary {
         out: out.to_path_buf(),
-        scheme: spec.scheme.as_str().to_owned(),
+        scheme: spec.scheme,
         users: spec.users,
         messages: spec.messages,
         parties: built.parties,
         capture_bytes: built.capture_bytes,
         seconds: started.elapsed().as_secs_f64(),
+        seed: spec.randomness.seed(),
     })
 }
 

@@ -1,5 +1,5 @@
-//! The library's layers point one way: bin → demo, exercise, tools → attacks → world →
-//! schemes → wire → crypto (error and fsutil below them all). A module that imports from
+//! The library's layers point one way: bin → report → demo, exercise, tools → attacks →
+//! world → schemes → wire → crypto (error and fsutil below them all). A module that imports from
 //! a layer above it fails here, naming the file and line.
 
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ fn layer(module: &str) -> Option<u8> {
         "world" => 4,
         "attacks" => 5,
         "demo" | "exercise" | "compare" | "bench" | "scale" => 6,
+        "report" => 7,
         _ => return None,
     })
 }

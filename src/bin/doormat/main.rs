@@ -8,7 +8,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
-mod render;
+mod terminal;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -29,7 +29,8 @@ use cli::{
     AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, ExerciseCommand,
     LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
-use render::{Progress, Style};
+use doormat::report::{text, Output, Report, Style};
+use terminal::Progress;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         // The command worked and its answer is "no": a wrong exercise answer.
         Ok(Ok(Outcome::No)) => ExitCode::from(1),
         Ok(Err(error)) => {
-            render::error(&error);
+            terminal::error(&error);
             ExitCode::from(error.exit_code() as u8)
         }
         // The panic hook has already printed the message.
@@ -96,17 +97,17 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     let options = DemoOptions { seed: args.seed };
     if args.json {
         let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
-        return print_json(&run);
+        return show(&run, true, false);
     }
     let mut screen = Screen {
         style,
         step: args.step,
         progress: None,
         out: std::io::stdout(),
-        matrix: None,
+        acts: text::ActWriter::default(),
     };
     let seed = args.seed.or(scenario.world.seed);
-    render::demo_header(&mut screen.out, &style, &scenario.name, seed).map_err(stdout_error)?;
+    text::demo_header(&mut screen.out, &style, &scenario.name, seed).map_err(stdout_error)?;
     let run = demo::run_scenario(&scenario, &options, &mut screen)?;
     if run.stopped_early {
         writeln!(screen.out, "\n(stopped)").map_err(stdout_error)?;
@@ -120,8 +121,7 @@ struct Screen {
     step: bool,
     progress: Option<Progress>,
     out: std::io::Stdout,
-    /// The last matrix printed in full, and the act that printed it.
-    matrix: Option<(usize, demo::Matrix)>,
+    acts: text::ActWriter,
 }
 
 impl DemoObserver for Screen {
@@ -158,17 +158,7 @@ impl DemoObserver for Screen {
         if let Some(progress) = self.progress.take() {
             progress.finish();
         }
-        let previous = self.matrix.as_ref().map(|(n, m)| (*n, m));
-        let _ = render::act(&mut self.out, &self.style, act, previous);
-        let shown = act.blocks.iter().rev().find_map(|b| match b {
-            demo::Block::Matrix { matrix } => Some(matrix),
-            _ => None,
-        });
-        if let Some(matrix) = shown {
-            if self.matrix.as_ref().map(|(_, m)| m) != Some(matrix) {
-                self.matrix = Some((act.number, matrix.clone()));
-            }
-        }
+        let _ = self.acts.write(&mut self.out, &self.style, act);
     }
 }
 
@@ -225,16 +215,10 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
             .collect::<std::result::Result<_, _>>()?,
         plants: Default::default(),
     };
-    let style = Style::for_stdout(false);
     let progress = Progress::new(args.messages, "sealing messages");
     let summary = disk::simulate(&spec, &args.out, args.force, &|done, _| progress.set(done))?;
     progress.finish();
-    if args.json {
-        print_json(&summary)
-    } else {
-        render::simulate_summary(&mut std::io::stdout(), &style, &summary, args.seed)
-            .map_err(stdout_error)
-    }
+    show(&summary, args.json, false)
 }
 
 fn run_recover(args: RecoverArgs) -> Result<()> {
@@ -249,7 +233,6 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             states: &args.states,
         },
     )?;
-    let keyring = &compromise.keyring;
     // Refuse an existing --out before doing any work.
     let mut out_file = match &args.out {
         Some(path) => Some(AtomicFile::create(path, args.force)?),
@@ -260,43 +243,18 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         "opening envelopes",
     )
     .in_bytes();
-    let radius = attacks::recover(&world, keyring, out_file.as_mut(), &|done, _| {
-        progress.set(done)
-    })?;
+    let radius = attacks::recover(
+        &world,
+        &compromise.keyring,
+        out_file.as_mut(),
+        &|done, _| progress.set(done),
+    )?;
     progress.finish();
     if let Some(file) = out_file {
         file.commit()?;
     }
-    if args.json {
-        let mut value =
-            serde_json::to_value(&radius).map_err(|e| Error::Internal(e.to_string()))?;
-        value["world"] = serde_json::json!(args.world);
-        value["scheme"] = serde_json::json!(world.file.scheme);
-        value["keys"] = serde_json::json!(keyring
-            .holdings()
-            .iter()
-            .map(|h| serde_json::json!({"party": h.party, "role": h.role, "fingerprint": h.key.fingerprint().as_str()}))
-            .chain(keyring.identities().iter().map(|(party, fingerprint)| {
-                serde_json::json!({"party": party, "role": "user", "fingerprint": fingerprint.as_str(), "kind": "identity"})
-            }))
-            .collect::<Vec<_>>());
-        value["notes"] = serde_json::json!(compromise.notes);
-        if let Some(out) = &args.out {
-            value["out"] = serde_json::json!(out);
-        }
-        print_json(&value)
-    } else {
-        let style = Style::for_stdout(args.no_color);
-        render::recover_report(
-            &mut std::io::stdout(),
-            &style,
-            &world,
-            &compromise,
-            &radius,
-            args.out.as_ref(),
-        )
-        .map_err(stdout_error)
-    }
+    let report = attacks::RecoverReport::new(&world, &compromise, radius, args.out.clone());
+    show(&report, args.json, args.no_color)
 }
 
 fn run_brute_force(args: BruteForceArgs) -> Result<()> {
@@ -334,12 +292,7 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     };
     let options = search_options(&args)?;
     let report = search_with_estimate(&envelope, bits, &options, &args, &world.capture_path())?;
-    if args.json {
-        print_json(&report)
-    } else {
-        render::brute_force(&mut std::io::stdout(), &Style::for_stdout(false), &report)
-            .map_err(stdout_error)
-    }
+    show(&report, args.json, false)
 }
 
 /// The search the flags ask for.
@@ -389,7 +342,7 @@ fn search_with_estimate(
         brute_force::Preflight::Quick => {}
         brute_force::Preflight::Found(report) => return Ok(report),
         brute_force::Preflight::Estimated(estimate) => {
-            let rate = render::group_digits(estimate.keys_per_second as u64);
+            let rate = text::group_digits(estimate.keys_per_second as u64);
             let average = demo::duration(estimate.average_seconds);
             let worst = demo::duration(estimate.worst_seconds);
             if estimate.needs_confirmation() && !args.yes {
@@ -403,7 +356,7 @@ fn search_with_estimate(
             if !args.json {
                 eprintln!(
                     "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
-                    render::power_of_two(bits),
+                    text::power_of_two(bits),
                     estimate.threads,
                 );
             }
@@ -435,24 +388,14 @@ fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
         &|done, _| progress.set(done),
     );
     progress.finish();
-    if args.json {
-        print_json(&report)
-    } else {
-        render::leaf_forgery(&mut std::io::stdout(), &Style::for_stdout(false), &report)
-            .map_err(stdout_error)
-    }
+    show(&report, args.json, false)
 }
 
 fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
     let family = attacks::load_family_key(&world, &args.family_key)?;
     let report = leaf_metadata::leaf_metadata(&world, &family)?;
-    if args.json {
-        print_json(&report)
-    } else {
-        render::leaf_metadata(&mut std::io::stdout(), &Style::for_stdout(false), &report)
-            .map_err(stdout_error)
-    }
+    show(&report, args.json, false)
 }
 
 fn run_compare(args: CompareArgs) -> Result<()> {
@@ -468,16 +411,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    if args.json {
-        print_json(&comparison)
-    } else {
-        render::comparison_report(
-            &mut std::io::stdout(),
-            &Style::for_stdout(args.no_color),
-            &comparison,
-        )
-        .map_err(stdout_error)
-    }
+    show(&comparison, args.json, args.no_color)
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
@@ -489,16 +423,7 @@ fn run_bench(args: BenchArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    if args.json {
-        print_json(&report)
-    } else {
-        render::bench_report(
-            &mut std::io::stdout(),
-            &Style::for_stdout(args.no_color),
-            &report,
-        )
-        .map_err(stdout_error)
-    }
+    show(&report, args.json, args.no_color)
 }
 
 fn run_scale(args: ScaleArgs) -> Result<()> {
@@ -549,16 +474,11 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
         },
     };
     let report = doormat::scale::project(&inputs)?;
-    if args.json {
-        print_json(&report)
-    } else {
-        render::scale_report(&mut std::io::stdout(), &Style::for_stdout(false), &report)
-            .map_err(stdout_error)
-    }
+    show(&report, args.json, false)
 }
 
 fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
-    use doormat::exercise::{self, ExerciseKind, GradingFile, Verdict};
+    use doormat::exercise::{self, ExerciseKind, Grades, GradingFile, StudentVerdict, Verdict};
     match command {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
@@ -582,33 +502,16 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 &|done, _| progress.set(done),
             )?;
             progress.finish();
-            if args.json {
-                print_json(&summary)?;
-            } else {
-                render::exercise_summary(&mut std::io::stdout(), &summary, args.seed)
-                    .map_err(stdout_error)?;
-            }
+            show(&summary, args.json, false)?;
             Ok(Outcome::Done)
         }
         ExerciseCommand::Check(args) => {
             let text = doormat::fsutil::read_small_text(&args.key, "a grading file")?;
             let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
-            let style = Style::for_stdout(args.no_color);
             if let Some(csv) = &args.csv {
                 let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
                 let rows = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
-                if args.json {
-                    print_json(&serde_json::json!({
-                        "exercise": grading.exercise.as_str(),
-                        "class_id": grading.class_id,
-                        "right": rows.iter().filter(|r| r.verdict == Verdict::Right).count(),
-                        "students": rows.len(),
-                        "rows": rows,
-                    }))?;
-                } else {
-                    render::grades(&mut std::io::stdout(), &style, &grading, &rows)
-                        .map_err(stdout_error)?;
-                }
+                show(&Grades::new(&grading, rows), args.json, args.no_color)?;
                 return Ok(Outcome::Done);
             }
             let (Some(student), Some(answer)) = (&args.student, &args.answer) else {
@@ -619,24 +522,22 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 );
             };
             let verdict = exercise::check(&grading, student, answer)?;
-            if args.json {
-                print_json(&serde_json::json!({"student": student, "verdict": verdict}))?;
-            } else {
-                render::verdict(&mut std::io::stdout(), &style, student, &verdict)
-                    .map_err(stdout_error)?;
-            }
-            Ok(if verdict == Verdict::Right {
-                Outcome::Done
-            } else {
-                Outcome::No
-            })
+            let right = verdict == Verdict::Right;
+            let report = StudentVerdict {
+                student: student.clone(),
+                verdict,
+            };
+            show(&report, args.json, args.no_color)?;
+            Ok(if right { Outcome::Done } else { Outcome::No })
         }
     }
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
-    writeln!(std::io::stdout(), "{text}").map_err(stdout_error)
+/// The one output switch: `report` as JSON or as text, on stdout.
+fn show(report: &impl Report, json: bool, no_color: bool) -> Result<()> {
+    Output::for_stdout(json, no_color)
+        .write(report, &mut std::io::stdout().lock())
+        .map_err(stdout_error)
 }
 
 fn stdout_error(e: std::io::Error) -> Error {

@@ -3,26 +3,22 @@
 //! and sealed are also spelled out and marked ✓ / ✗, for washed-out projectors.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
-use doormat::attacks::brute_force::{BruteForceReport, Method as SearchMethod};
-use doormat::attacks::leaf_metadata::MetadataReport;
-use doormat::attacks::timeline::Span;
-use doormat::attacks::timeline::Timeline;
-use doormat::attacks::{BlastRadius, Compromise};
-use doormat::bench::BenchReport;
-use doormat::compare::Comparison;
-use doormat::demo::{
-    duration, Act, Block, ComparisonRow, ExposureRow, Fact, LogEntry, Matrix, PartyRow,
+use crate::attacks::brute_force::{BruteForceReport, Method as SearchMethod};
+use crate::attacks::leaf_metadata::MetadataReport;
+use crate::attacks::timeline::Span;
+use crate::attacks::timeline::Timeline;
+use crate::attacks::{BlastRadius, RecoverReport};
+use crate::bench::BenchReport;
+use crate::compare::Comparison;
+use crate::demo::{
+    duration, Act, Block, ComparisonRow, DemoRun, ExposureRow, Fact, LogEntry, Matrix, PartyRow,
 };
-use doormat::error::Error;
-use doormat::exercise::{ExerciseSummary, GradedRow, Grading, Verdict};
-use doormat::scale::{sci, ScaleReport};
-use doormat::schemes::clipper::ForgeryReport;
-use doormat::wire::plaintext::Plaintext;
-use doormat::world::disk::{SimulateSummary, WorldDir};
+use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
+use crate::scale::{sci, ScaleReport};
+use crate::schemes::clipper::ForgeryReport;
+use crate::wire::plaintext::Plaintext;
+use crate::world::disk::SimulateSummary;
 
 /// The narrowest layout: a projector at a large font. Wider terminals get up to
 /// [`MAX_WIDTH`] for prose; anything that is not a terminal gets exactly this.
@@ -85,101 +81,6 @@ impl Style {
     }
 }
 
-/// Prints an error the way the command-line contract asks: one message on stderr, with
-/// a hint where there is one.
-pub fn error(error: &Error) {
-    let mut err = io::stderr().lock();
-    let _ = writeln!(err, "error: {error}");
-    if let Some(hint) = error.hint() {
-        let _ = writeln!(err, "hint: {hint}");
-    }
-}
-
-/// A progress bar on stderr that appears only on a terminal, and only once a step has
-/// run for half a second: quick steps stay quiet.
-pub struct Progress {
-    bar: indicatif::ProgressBar,
-    started: Instant,
-    shown: AtomicBool,
-    /// Shows the rate in keys per second in the message (a brute-force search), as a
-    /// number a room can read rather than indicatif's raw float.
-    keys: bool,
-}
-
-impl Progress {
-    pub fn new(total: u64, message: &'static str) -> Self {
-        let bar = indicatif::ProgressBar::hidden();
-        bar.set_length(total);
-        bar.set_message(message);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("  {msg} {wide_bar} {pos}/{len} {eta}")
-                .expect("static progress template is valid"),
-        );
-        Progress {
-            bar,
-            started: Instant::now(),
-            shown: AtomicBool::new(false),
-            keys: false,
-        }
-    }
-
-    /// A progress bar that never shows: for --json, which prints nothing before its
-    /// one object.
-    pub fn hidden() -> Self {
-        let progress = Progress::new(0, "");
-        progress.shown.store(true, Ordering::Relaxed);
-        progress
-    }
-
-    /// Counts keys, with the rate: a brute-force search.
-    pub fn counting_keys(mut self) -> Self {
-        self.bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "  {msg} {wide_bar} {human_pos}/{human_len} keys, {eta} left",
-            )
-            .expect("static progress template is valid"),
-        );
-        self.keys = true;
-        self
-    }
-
-    /// Counts bytes instead of items.
-    pub fn in_bytes(self) -> Self {
-        self.bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "  {msg} {wide_bar} {bytes}/{total_bytes} {eta}",
-            )
-            .expect("static progress template is valid"),
-        );
-        self
-    }
-
-    pub fn set(&self, done: u64) {
-        if !self.shown.load(Ordering::Relaxed)
-            && self.started.elapsed() > Duration::from_millis(500)
-            && io::stderr().is_terminal()
-        {
-            self.bar
-                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            self.shown.store(true, Ordering::Relaxed);
-        }
-        self.bar.set_position(done);
-        if self.keys {
-            let seconds = self.started.elapsed().as_secs_f64();
-            if seconds > 0.0 {
-                self.bar.set_message(format!(
-                    "trying keys, {:.1} M/s",
-                    done as f64 / seconds / 1e6
-                ));
-            }
-        }
-    }
-
-    pub fn finish(self) {
-        self.bar.finish_and_clear();
-    }
-}
-
 pub fn demo_header(
     out: &mut impl Write,
     style: &Style,
@@ -228,6 +129,43 @@ pub fn act(
             )?,
             _ => self::block(out, style, block)?,
         }
+    }
+    Ok(())
+}
+
+/// Writes a demo's acts one after another, remembering the last matrix shown in full so
+/// that an unchanged one takes one line.
+#[derive(Debug, Default)]
+pub struct ActWriter {
+    matrix: Option<(usize, Matrix)>,
+}
+
+impl ActWriter {
+    pub fn write(&mut self, out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
+        let previous = self.matrix.as_ref().map(|(n, m)| (*n, m));
+        self::act(out, style, act, previous)?;
+        let shown = act.blocks.iter().rev().find_map(|b| match b {
+            Block::Matrix { matrix } => Some(matrix),
+            _ => None,
+        });
+        if let Some(matrix) = shown {
+            if self.matrix.as_ref().map(|(_, m)| m) != Some(matrix) {
+                self.matrix = Some((act.number, matrix.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A whole demo run, as the terminal shows it act by act.
+pub fn demo_run(out: &mut impl Write, style: &Style, run: &DemoRun) -> io::Result<()> {
+    demo_header(out, style, &run.demo, run.seed)?;
+    let mut acts = ActWriter::default();
+    for act in &run.acts {
+        acts.write(out, style, act)?;
+    }
+    if run.stopped_early {
+        writeln!(out, "\n(stopped)")?;
     }
     Ok(())
 }
@@ -543,8 +481,8 @@ pub fn simulate_summary(
     out: &mut impl Write,
     style: &Style,
     s: &SimulateSummary,
-    seed: Option<u64>,
 ) -> io::Result<()> {
+    let seed = s.seed;
     writeln!(
         out,
         "{} {}",
@@ -575,55 +513,53 @@ pub fn simulate_summary(
     writeln!(out, "{INDENT}took       {:.2} s", s.seconds)
 }
 
-pub fn recover_report(
-    out: &mut impl Write,
-    style: &Style,
-    world: &WorldDir,
-    compromise: &Compromise,
-    r: &BlastRadius,
-    written: Option<&PathBuf>,
-) -> io::Result<()> {
-    let keyring = &compromise.keyring;
+pub fn recover_report(out: &mut impl Write, style: &Style, r: &RecoverReport) -> io::Result<()> {
     writeln!(
         out,
         "{} {} ({})",
         style.bold("recover: world"),
-        world.root.display(),
-        world.file.scheme
+        r.world.display(),
+        r.scheme
     )?;
-    for h in keyring.holdings() {
+    let short = |fingerprint: &str| {
+        let hex = fingerprint.strip_prefix("sha256:").unwrap_or(fingerprint);
+        hex[..16.min(hex.len())].to_owned()
+    };
+    for key in r.keys.iter().filter(|k| k.kind.is_none()) {
         writeln!(
             out,
             "{INDENT}  key            {} ({}) {}",
-            h.party,
-            h.role.as_str(),
-            style.dim(h.key.fingerprint().short(16))
+            key.party,
+            key.role.as_str(),
+            style.dim(&short(&key.fingerprint))
         )?;
     }
-    for note in &compromise.notes {
+    for note in &r.notes {
         for (i, line) in wrap(note, width() - 6).into_iter().enumerate() {
             writeln!(out, "{INDENT}  {} {line}", if i == 0 { "!" } else { " " })?;
         }
     }
-    for (party, fingerprint) in keyring.identities() {
+    for key in r.keys.iter().filter(|k| k.kind.is_some()) {
         writeln!(
             out,
-            "{INDENT}  identity       {party} (Ed25519) {}",
-            style.dim(fingerprint.short(16))
+            "{INDENT}  identity       {} (Ed25519) {}",
+            key.party,
+            style.dim(&short(&key.fingerprint))
         )?;
     }
-    radius_lines(out, style, r)?;
-    if !r.users_exposed.is_empty() {
-        let names = wrap(&r.users_exposed.join(" "), width() - 19);
+    let radius = &r.radius;
+    radius_lines(out, style, radius)?;
+    if !radius.users_exposed.is_empty() {
+        let names = wrap(&radius.users_exposed.join(" "), width() - 19);
         for (i, line) in names.iter().enumerate() {
             let label = if i == 0 { "exposed users" } else { "" };
             writeln!(out, "{INDENT}  {label:<13}  {line}")?;
         }
     }
-    if let Some(path) = written {
+    if let Some(path) = &r.out {
         writeln!(out, "{INDENT}  plaintexts     {}", path.display())?;
     }
-    for timeline in &r.timelines {
+    for timeline in &radius.timelines {
         writeln!(out)?;
         timeline_lines(out, style, timeline)?;
     }
@@ -1194,7 +1130,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         out,
         "{INDENT}{:<28}{} on average",
         "a 32-bit key (TEA1)",
-        doormat::demo::duration(b.average_seconds_32_bits)
+        crate::demo::duration(b.average_seconds_32_bits)
     )?;
     writeln!(
         out,
@@ -1296,11 +1232,8 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
     Ok(())
 }
 
-pub fn exercise_summary(
-    out: &mut impl Write,
-    s: &ExerciseSummary,
-    seed: Option<u64>,
-) -> io::Result<()> {
+pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result<()> {
+    let seed = s.seed;
     writeln!(
         out,
         "exercise {} for {} students written to {}",
@@ -1333,7 +1266,8 @@ pub fn exercise_summary(
     writeln!(out, "{INDENT}took           {:.1} s", s.seconds)
 }
 
-pub fn verdict(out: &mut impl Write, style: &Style, student: &str, v: &Verdict) -> io::Result<()> {
+pub fn verdict(out: &mut impl Write, style: &Style, r: &StudentVerdict) -> io::Result<()> {
+    let (student, v) = (&r.student, &r.verdict);
     let text = match v {
         Verdict::Right => style.sealed("✓ right"),
         Verdict::Wrong => style.open("✗ wrong"),
@@ -1345,19 +1279,15 @@ pub fn verdict(out: &mut impl Write, style: &Style, student: &str, v: &Verdict) 
     writeln!(out, "{student}: {text}")
 }
 
-pub fn grades(
-    out: &mut impl Write,
-    style: &Style,
-    grading: &Grading,
-    rows: &[GradedRow],
-) -> io::Result<()> {
+pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Result<()> {
     writeln!(
         out,
         "{} {} (class {})",
         style.bold("grades:"),
-        grading.exercise.as_str(),
-        grading.class_id
+        grades.exercise,
+        grades.class_id
     )?;
+    let rows = &grades.rows;
     let width = rows
         .iter()
         .map(|r| r.student.len())
@@ -1424,4 +1354,35 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Each report value renders with its function above.
+macro_rules! text_reports {
+    ($($report:ty => $render:expr;)*) => {$(
+        impl super::Report for $report {
+            fn write_text(&self, mut out: &mut dyn Write, style: &Style) -> io::Result<()> {
+                $render(&mut out, style, self)
+            }
+        }
+    )*};
+}
+
+text_reports! {
+    SimulateSummary => simulate_summary;
+    RecoverReport => recover_report;
+    BruteForceReport => brute_force;
+    ForgeryReport => leaf_forgery;
+    MetadataReport => leaf_metadata;
+    Comparison => comparison_report;
+    DemoRun => demo_run;
+    BenchReport => bench_report;
+    ScaleReport => scale_report;
+    Grades => grades;
+    StudentVerdict => verdict;
+}
+
+impl super::Report for ExerciseSummary {
+    fn write_text(&self, mut out: &mut dyn Write, _: &Style) -> io::Result<()> {
+        exercise_summary(&mut out, self)
+    }
 }

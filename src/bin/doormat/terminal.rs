@@ -1,0 +1,103 @@
+//! The terminal side of output: errors on stderr and progress bars. What is printed
+//! on stdout comes from the library's report layer (`doormat::report`).
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use doormat::error::Error;
+
+/// Prints an error the way the command-line contract asks: one message on stderr, with
+/// a hint where there is one.
+pub fn error(error: &Error) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "error: {error}");
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(err, "hint: {hint}");
+    }
+}
+
+/// A progress bar on stderr that appears only on a terminal, and only once a step has
+/// run for half a second: quick steps stay quiet.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+    /// Shows the rate in keys per second in the message (a brute-force search), as a
+    /// number a room can read rather than indicatif's raw float.
+    keys: bool,
+}
+
+impl Progress {
+    pub fn new(total: u64, message: &'static str) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_length(total);
+        bar.set_message(message);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("  {msg} {wide_bar} {pos}/{len} {eta}")
+                .expect("static progress template is valid"),
+        );
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+            keys: false,
+        }
+    }
+
+    /// A progress bar that never shows: for --json, which prints nothing before its
+    /// one object.
+    pub fn hidden() -> Self {
+        let progress = Progress::new(0, "");
+        progress.shown.store(true, Ordering::Relaxed);
+        progress
+    }
+
+    /// Counts keys, with the rate: a brute-force search.
+    pub fn counting_keys(mut self) -> Self {
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "  {msg} {wide_bar} {human_pos}/{human_len} keys, {eta} left",
+            )
+            .expect("static progress template is valid"),
+        );
+        self.keys = true;
+        self
+    }
+
+    /// Counts bytes instead of items.
+    pub fn in_bytes(self) -> Self {
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "  {msg} {wide_bar} {bytes}/{total_bytes} {eta}",
+            )
+            .expect("static progress template is valid"),
+        );
+        self
+    }
+
+    pub fn set(&self, done: u64) {
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Duration::from_millis(500)
+            && io::stderr().is_terminal()
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown.store(true, Ordering::Relaxed);
+        }
+        self.bar.set_position(done);
+        if self.keys {
+            let seconds = self.started.elapsed().as_secs_f64();
+            if seconds > 0.0 {
+                self.bar.set_message(format!(
+                    "trying keys, {:.1} M/s",
+                    done as f64 / seconds / 1e6
+                ));
+            }
+        }
+    }
+
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}
