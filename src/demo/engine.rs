@@ -12,11 +12,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::scenario::{ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
-    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Stage,
+    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow,
 };
 use crate::attacks::brute_force::{brute_force, BruteForceReport, SearchOptions};
 use crate::attacks::timeline::Span;
@@ -304,8 +305,9 @@ fn open_column(keyring: &Keyring, envelopes: &[Envelope]) -> Vec<Option<String>>
 }
 
 /// A scenario in play.
-pub(crate) struct Engine<'s> {
-    scenario: &'s Scenario,
+pub(crate) struct Engine {
+    /// Shared, so that a session owns its scenario and can live as long as a server.
+    scenario: Arc<Scenario>,
     randomness: Randomness,
     traffic: TrafficGenerator,
     /// Every plaintext sent, in order: `truth[i]` is envelope `i` of every design.
@@ -319,8 +321,8 @@ pub(crate) struct Engine<'s> {
     act_start: usize,
 }
 
-impl<'s> Engine<'s> {
-    pub fn new(scenario: &'s Scenario, randomness: Randomness) -> Result<Self> {
+impl Engine {
+    pub fn new(scenario: Arc<Scenario>, randomness: Randomness) -> Result<Self> {
         let world = &scenario.world;
         let users: Vec<Party> = world
             .users
@@ -335,7 +337,7 @@ impl<'s> Engine<'s> {
         let names = world.users.clone();
         let mut designs = Vec::new();
         for &id in &world.designs {
-            designs.push(Self::design(id, scenario, &users, &randomness)?);
+            designs.push(Self::design(id, &scenario, &users, &randomness)?);
         }
         let mut engine = Engine {
             scenario,
@@ -519,24 +521,22 @@ impl<'s> Engine<'s> {
     }
 
     /// Plays every act on `stage`; returns whether the teacher let it finish.
-    pub fn play(&mut self, stage: &mut Stage) -> Result<bool> {
-        let acts = &self.scenario.acts;
-        for (i, act) in acts.iter().enumerate() {
-            let last = i + 1 == acts.len();
-            let ran = stage.act(&act.title, |observer| {
-                let mut blocks = self.run_act(act, observer)?;
-                if last {
-                    blocks.push(Block::Sources {
-                        sources: self.scenario.sources.clone(),
-                    });
-                }
-                Ok((act.say.clone(), blocks))
-            })?;
-            if !ran {
-                return Ok(false);
-            }
+    /// Plays act `index` (from 0): its narration and what it shows, with the sources
+    /// after the last act.
+    pub fn play_act(
+        &mut self,
+        index: usize,
+        observer: &mut dyn DemoObserver,
+    ) -> Result<(Vec<String>, Vec<Block>)> {
+        let scenario = Arc::clone(&self.scenario);
+        let act = &scenario.acts[index];
+        let mut blocks = self.run_act(act, observer)?;
+        if index + 1 == scenario.acts.len() {
+            blocks.push(Block::Sources {
+                sources: scenario.sources.clone(),
+            });
         }
-        Ok(true)
+        Ok((act.say.clone(), blocks))
     }
 
     fn run_act(&mut self, act: &ActDef, observer: &mut dyn DemoObserver) -> Result<Vec<Block>> {

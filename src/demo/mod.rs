@@ -118,55 +118,96 @@ pub fn run_scenario(
     options: &DemoOptions,
     observer: &mut dyn DemoObserver,
 ) -> Result<DemoRun> {
-    let seed = options.seed.or(scenario.world.seed);
-    let mut engine = engine::Engine::new(scenario, Randomness::from_seed(seed))?;
-    let mut stage = Stage::new(observer);
-    let finished = engine.play(&mut stage)?;
+    let mut session = DemoSession::new(scenario.clone(), options)?;
+    let mut acts = Vec::new();
+    let mut stopped_early = false;
+    while let Some(title) = session.next_title() {
+        if !observer.before_act(acts.len() + 1, title) {
+            stopped_early = true;
+            break;
+        }
+        let Some(act) = session.next_act_observed(observer)? else {
+            break;
+        };
+        observer.after_act(&act);
+        acts.push(act);
+    }
     Ok(DemoRun {
         demo: scenario.name.clone(),
         summary: scenario.summary.clone(),
-        seed,
-        acts: stage.acts,
-        stopped_early: !finished,
+        seed: session.seed(),
+        acts,
+        stopped_early,
     })
 }
 
-/// Runs acts one after another, asking the observer before each.
-pub(crate) struct Stage<'a> {
-    observer: &'a mut dyn DemoObserver,
-    pub acts: Vec<Act>,
+/// A demo stepped from outside, one act per call: what a server drives when the teacher
+/// clicks "next", and what the terminal's `doormat demo` is a thin loop over.
+pub struct DemoSession {
+    engine: engine::Engine,
+    scenario: std::sync::Arc<Scenario>,
+    seed: Option<u64>,
+    /// Acts played so far.
+    played: usize,
 }
 
-impl<'a> Stage<'a> {
-    pub fn new(observer: &'a mut dyn DemoObserver) -> Self {
-        Stage {
-            observer,
-            acts: Vec::new(),
-        }
+impl DemoSession {
+    /// A session of `scenario`, nothing played yet. Its randomness is `options.seed`, or
+    /// the scenario's own seed, or the OS.
+    pub fn new(scenario: Scenario, options: &DemoOptions) -> Result<Self> {
+        let seed = options.seed.or(scenario.world.seed);
+        let scenario = std::sync::Arc::new(scenario);
+        let engine = engine::Engine::new(scenario.clone(), Randomness::from_seed(seed))?;
+        Ok(DemoSession {
+            engine,
+            scenario,
+            seed,
+            played: 0,
+        })
     }
 
-    /// Runs an act unless the teacher stops; returns whether it ran.
-    pub fn act(
-        &mut self,
-        title: &str,
-        body: impl FnOnce(&mut dyn DemoObserver) -> Result<(Vec<String>, Vec<Block>)>,
-    ) -> Result<bool> {
-        let number = self.acts.len() + 1;
-        if !self.observer.before_act(number, title) {
-            return Ok(false);
-        }
+    /// Plays the next act; `None` once every act has been played.
+    pub fn next_act(&mut self) -> Result<Option<Act>> {
+        self.next_act_observed(&mut Quiet)
+    }
+
+    /// [`next_act`](Self::next_act), telling `observer` of progress during long steps.
+    pub fn next_act_observed(&mut self, observer: &mut dyn DemoObserver) -> Result<Option<Act>> {
+        let Some(title) = self.next_title().map(str::to_owned) else {
+            return Ok(None);
+        };
         let started = std::time::Instant::now();
-        let (narration, blocks) = body(self.observer)?;
-        let act = Act {
-            number,
-            title: title.to_owned(),
+        let (narration, blocks) = self.engine.play_act(self.played, observer)?;
+        self.played += 1;
+        Ok(Some(Act {
+            number: self.played,
+            title,
             narration,
             blocks,
             seconds: started.elapsed().as_secs_f64(),
-        };
-        self.observer.after_act(&act);
-        self.acts.push(act);
-        Ok(true)
+        }))
+    }
+
+    /// The title of the act [`next_act`](Self::next_act) will play, if any is left.
+    pub fn next_title(&self) -> Option<&str> {
+        self.scenario
+            .acts
+            .get(self.played)
+            .map(|act| act.title.as_str())
+    }
+
+    /// Acts played so far, and acts in all.
+    pub fn position(&self) -> (usize, usize) {
+        (self.played, self.scenario.acts.len())
+    }
+
+    /// The seed this session plays under, if any (and so whether it is repeatable).
+    pub fn seed(&self) -> Option<u64> {
+        self.seed
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
     }
 }
 
@@ -399,6 +440,35 @@ pub(crate) fn telling_samples(opened: &[Plaintext]) -> Vec<Plaintext> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stepping a demo from outside gives the acts that running it whole gives, then
+    /// nothing more.
+    #[test]
+    fn a_session_steps_the_same_acts_as_a_run() {
+        let options = DemoOptions { seed: Some(42) };
+        let whole = run("split-key", &options, &mut Quiet).unwrap();
+        let mut session = DemoSession::new(find("split-key").unwrap(), &options).unwrap();
+        assert_eq!(session.position(), (0, whole.acts.len()));
+        let mut stepped = Vec::new();
+        while let Some(title) = session.next_title().map(str::to_owned) {
+            let act = session.next_act().unwrap().unwrap();
+            assert_eq!(act.title, title);
+            stepped.push(act);
+        }
+        assert!(session.next_act().unwrap().is_none());
+        assert_eq!(session.position(), (whole.acts.len(), whole.acts.len()));
+        assert_eq!(session.seed(), Some(42));
+        let without_time = |acts: &[Act]| -> Vec<serde_json::Value> {
+            acts.iter()
+                .map(|a| {
+                    let mut v = serde_json::to_value(a).unwrap();
+                    v["seconds"] = 0.into();
+                    v
+                })
+                .collect()
+        };
+        assert_eq!(without_time(&stepped), without_time(&whole.acts));
+    }
 
     #[test]
     fn demo_keys_parse_and_are_distinct_2048_bit_keys() {
