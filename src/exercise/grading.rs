@@ -495,5 +495,7 @@ impl Grades {
 #[derive(Debug, Clone, Serialize)]
 pub struct StudentVerdict {
     pub student: String,
+    /// Flattened, as in a CSV's rows: `"verdict"`, and `"of"` for another's flag.
+    #[serde(flatten)]
     pub verdict: Verdict,
 }

@@ -10,6 +10,7 @@ fn quick_bench_reports_every_design_on_every_backend() {
     let doc = doormat(&scratch("bench"), &["bench", "--quick", "--json"])
         .ok()
         .json();
+    crate::json::assert_documented("bench", &doc);
     assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
     let backends: Vec<&str> = doc["backends"]
         .as_array()

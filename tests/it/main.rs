@@ -9,6 +9,7 @@ mod files;
 mod forward_secret;
 mod hostile;
 mod interop;
+mod json;
 mod layers;
 mod recover;
 mod schemes;
