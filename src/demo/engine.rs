@@ -606,7 +606,8 @@ impl Engine {
                 self.now(),
                 messages as usize - one_to_one
             ),
-        )];
+        )
+        .measuring(messages as f64, "messages")];
         if self.designs.len() > 1 {
             facts.push(Fact::plain(
                 "sealed",
@@ -689,7 +690,8 @@ impl Engine {
                 Fact::plain(
                     "stolen",
                     format!("{party}.pem, one file of {} bytes", key.to_pem().len()),
-                ),
+                )
+                .measuring(key.to_pem().len() as f64, "bytes"),
             );
             facts.insert(
                 1,
@@ -734,7 +736,8 @@ impl Engine {
                     "recorded before",
                     format!("{recorded} messages, still wrapped for the old key"),
                     recorded > 0,
-                ),
+                )
+                .measuring(recorded as f64, "messages"),
             ],
         }]
     }
@@ -909,12 +912,14 @@ impl Engine {
                     format!("{target}'s messages"),
                     format!("{target_read} of {target_total} readable by {who}"),
                     target_read > 0,
-                ),
+                )
+                .counting(target_read as u64, target_total as u64, "messages"),
                 Fact::marked(
                     "everyone else's",
                     format!("{other_read} of {other_total}, with the same access"),
                     other_read > 0,
-                ),
+                )
+                .counting(other_read as u64, other_total as u64, "messages"),
             ],
         }];
         if samples && other_read > 0 {
@@ -1138,7 +1143,8 @@ impl Engine {
                 Fact::plain(
                     "forgeries",
                     format!("{trials}, each until the 16-bit check passed"),
-                ),
+                )
+                .measuring(trials as f64, "LEAFs"),
                 Fact::plain(
                     "tries, mean",
                     format!(
@@ -1148,7 +1154,8 @@ impl Engine {
                         report.min_tries,
                         report.max_tries
                     ),
-                ),
+                )
+                .measuring(report.mean_tries, "tries"),
                 Fact::marked(
                     "receiver accepted",
                     format!(
@@ -1156,18 +1163,21 @@ impl Engine {
                         report.conversation_worked
                     ),
                     report.conversation_worked > 0,
-                ),
+                )
+                .counting(report.conversation_worked, trials, "LEAFs"),
                 Fact::marked(
                     "agents recovered the key",
                     format!("{} of {trials} forged LEAFs", report.escrow_recovered),
                     report.escrow_recovered > 0,
-                ),
+                )
+                .counting(report.escrow_recovered, trials, "LEAFs"),
                 Fact::marked(
                     "an honest device's LEAF",
                     format!("{} of {trials} recovered", report.honest_recovered),
                     report.honest_recovered > 0,
-                ),
-                Fact::plain("took", duration(report.seconds)),
+                )
+                .counting(report.honest_recovered, trials, "LEAFs"),
+                Fact::plain("took", duration(report.seconds)).measuring(report.seconds, "seconds"),
             ],
         }]
     }
@@ -1207,7 +1217,8 @@ impl Engine {
             Fact::plain(
                 "key space",
                 format!("2^{bits} = {} keys per message", 1u64 << bits),
-            ),
+            )
+            .measuring((1u64 << bits) as f64, "keys"),
             Fact::marked(
                 "cracked",
                 format!(
@@ -1217,15 +1228,20 @@ impl Engine {
                     cracked.join(", ")
                 ),
                 !cracked.is_empty(),
-            ),
-            Fact::plain("took", format!("{}, all cores", duration(seconds))),
-            Fact::plain("rate", format!("{} keys/s", rate_text(rate))),
+            )
+            .counting(cracked.len() as u64, targets.len() as u64, "messages"),
+            Fact::plain("took", format!("{}, all cores", duration(seconds)))
+                .measuring(seconds, "seconds"),
+            Fact::plain("rate", format!("{} keys/s", rate_text(rate))).measuring(rate, "keys/s"),
         ];
         for e in extrapolation.iter().filter(|e| e.bits > bits) {
-            facts.push(Fact::plain(
-                format!("{}-bit keys", e.bits),
-                format!("{} per message, on average", duration(e.average_seconds)),
-            ));
+            facts.push(
+                Fact::plain(
+                    format!("{}-bit keys", e.bits),
+                    format!("{} per message, on average", duration(e.average_seconds)),
+                )
+                .measuring(e.average_seconds, "seconds"),
+            );
         }
         Ok(vec![Block::Facts { facts }])
     }

@@ -358,12 +358,39 @@ pub struct LogEntry {
     pub warrant: Option<String>,
 }
 
+/// A labelled value, in words; where the words state a number, `quantity` holds it for
+/// programs (a web view, the tests), so that nobody parses it back out of the sentence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fact {
     pub label: String,
     pub value: String,
     /// `Some(true)`: shown as a ✓/OPEN; `Some(false)`: ✗/sealed; `None`: plain.
     pub open: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+}
+
+/// The number a fact states: `n` (of `of`), counted in `unit`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quantity {
+    #[serde(serialize_with = "whole_if_whole")]
+    pub n: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<u64>,
+    /// "messages", "bytes", "keys", "seconds", "keys/s", "tries", "LEAFs".
+    pub unit: &'static str,
+}
+
+/// Counts print as integers (289, not 289.0); rates and durations as they are.
+fn whole_if_whole<S: serde::Serializer>(
+    n: &f64,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        serializer.serialize_i64(*n as i64)
+    } else {
+        serializer.serialize_f64(*n)
+    }
 }
 
 impl Fact {
@@ -372,6 +399,7 @@ impl Fact {
             label: label.into(),
             value: value.into(),
             open: None,
+            quantity: None,
         }
     }
     pub fn marked(label: impl Into<String>, value: impl Into<String>, open: bool) -> Self {
@@ -379,7 +407,22 @@ impl Fact {
             label: label.into(),
             value: value.into(),
             open: Some(open),
+            quantity: None,
         }
+    }
+    /// The fact states `n` of `of` `unit`.
+    pub fn counting(mut self, n: u64, of: u64, unit: &'static str) -> Self {
+        self.quantity = Some(Quantity {
+            n: n as f64,
+            of: Some(of),
+            unit,
+        });
+        self
+    }
+    /// The fact states `n` `unit`.
+    pub fn measuring(mut self, n: f64, unit: &'static str) -> Self {
+        self.quantity = Some(Quantity { n, of: None, unit });
+        self
     }
 }
 

@@ -179,7 +179,10 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
                 .max()
                 .unwrap_or(0);
             let width = label_width;
-            for Fact { label, value, open } in facts {
+            for Fact {
+                label, value, open, ..
+            } in facts
+            {
                 let mark = open
                     .map(|o| format!("  {}", style.mark(o)))
                     .unwrap_or_default();

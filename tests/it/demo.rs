@@ -171,6 +171,24 @@ impl Doc {
             .to_owned()
     }
 
+    /// The number the fact labelled `label` in act `act` states: (n, of, unit).
+    fn quantity(&self, act: usize, label: &str) -> (f64, Option<u64>, String) {
+        let fact = self
+            .blocks(act, "facts")
+            .iter()
+            .flat_map(|b| b["facts"].as_array().unwrap())
+            .find(|f| f["label"] == label)
+            .unwrap_or_else(|| panic!("act {act} has no fact {label}"))
+            .clone();
+        let q = &fact["quantity"];
+        assert!(q.is_object(), "fact {label} states no quantity: {fact}");
+        (
+            q["n"].as_f64().unwrap(),
+            q["of"].as_u64(),
+            q["unit"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// The matrix cell (readable, messages) for `row` and `user` after act `act`.
     fn cell(&self, act: usize, row: &str, user: &str) -> (u64, u64) {
         let matrix = &self.blocks(act, "matrix")[0]["matrix"];
@@ -271,10 +289,13 @@ fn golden_key_leak_opens_everything_and_one_phone_opens_one_user() {
     assert!(doc.cell(7, "phone thief", "bob").0 < doc.cell(7, "phone thief", "bob").1);
 
     // The warrant act: dave's messages open, and so does everyone else's.
-    assert!(doc.fact(3, "dave's messages").starts_with("289 of 289"));
-    let others = doc.fact(3, "everyone else's");
-    let (read, total) = others.split_once(" of ").unwrap();
-    assert_eq!(read, total.split(',').next().unwrap());
+    let messages = "messages".to_owned();
+    assert_eq!(
+        doc.quantity(3, "dave's messages"),
+        (289.0, Some(289), messages.clone())
+    );
+    let (read, total, unit) = doc.quantity(3, "everyone else's");
+    assert_eq!((Some(read as u64), unit), (total, messages));
 
     assert_eq!(
         doc.comparison(8, "golden-key", "attacker")["radius"]["messages_opened"],
@@ -466,23 +487,21 @@ fn clipper_escrow_reads_the_warranted_device_and_a_forged_leaf_defeats_it() {
         read > 0 && read < total,
         "what dave's device sent, not what it received"
     );
-    assert!(doc.fact(3, "receiver accepted").starts_with("20 of 20"));
-    assert!(doc
-        .fact(3, "agents recovered the key")
-        .starts_with("0 of 20"));
-    assert!(doc
-        .fact(3, "an honest device's LEAF")
-        .starts_with("20 of 20"));
+    let leafs = |n: f64| (n, Some(20), "LEAFs".to_owned());
+    assert_eq!(doc.quantity(3, "receiver accepted"), leafs(20.0));
+    assert_eq!(doc.quantity(3, "agents recovered the key"), leafs(0.0));
+    assert_eq!(doc.quantity(3, "an honest device's LEAF"), leafs(20.0));
 }
 
 #[test]
 fn short_keys_fall_to_brute_force() {
-    for (demo, act, cracked) in [
-        ("tea1-short-key", 2, "3 of 3"),
-        ("export-grade", 2, "2 of 2"),
-    ] {
+    for (demo, act, cracked) in [("tea1-short-key", 2, 3), ("export-grade", 2, 2)] {
         let doc = Doc::of(demo);
-        assert!(doc.fact(act, "cracked").starts_with(cracked), "{demo}");
+        assert_eq!(
+            doc.quantity(act, "cracked"),
+            (cracked as f64, Some(cracked), "messages".to_owned()),
+            "{demo}"
+        );
         assert!(doc.row_reads_nothing(1, "tap"));
         let readable: u64 = doc
             .users()
@@ -518,12 +537,22 @@ fn tea1_live_searches_tea1s_key_size_and_projects_the_rate_to_longer_keys() {
     )
     .ok()
     .json());
-    assert!(doc.fact(2, "cracked").starts_with("1 of 1"));
-    assert!(doc.fact(2, "rate").ends_with("keys/s"));
+    assert_eq!(
+        doc.quantity(2, "cracked"),
+        (1.0, Some(1), "messages".to_owned())
+    );
+    assert_eq!(doc.quantity(2, "key space").0, (1u64 << 20) as f64);
+    let (rate, _, unit) = doc.quantity(2, "rate");
+    assert!(rate > 0.0 && unit == "keys/s");
+    let mut previous = 0.0;
     for bits in [56, 64, 80, 128] {
-        assert!(doc
-            .fact(2, &format!("{bits}-bit keys"))
-            .ends_with("per message, on average"));
+        let (seconds, _, unit) = doc.quantity(2, &format!("{bits}-bit keys"));
+        // Each 8 more bits multiply the average search by 256, at the same rate.
+        assert!(
+            unit == "seconds" && seconds > previous * 200.0,
+            "{bits}: {seconds}"
+        );
+        previous = seconds;
     }
     let readable: u64 = doc.users().iter().map(|u| doc.cell(2, "anyone", u).0).sum();
     assert!(readable > 0, "the cracked message opens for anyone");
