@@ -331,11 +331,11 @@ struct WireIn {
     session: Option<String>,
     nonce: Option<String>,
     ct: Option<String>,
-    wrapped: Option<PairList>,
+    wrapped: Option<UniqueEntries<String, Readers>>,
     escrow: Option<String>,
     salt: Option<String>,
     leaf: Option<String>,
-    ratchet: Option<EntryList>,
+    ratchet: Option<UniqueEntries<EntryWire, Recipients>>,
 }
 
 fn missing(field: &str) -> InputError {
@@ -469,60 +469,60 @@ fn check_wrapped_len(field: &str, bytes: &[u8]) -> Result<(), InputError> {
     Ok(())
 }
 
-/// `ratchet` read as an ordered list, refusing a recipient named twice.
-struct EntryList(Vec<(String, EntryWire)>);
+/// What names the entries of one object field, for its errors.
+trait EntryNames {
+    /// The field: `wrapped`.
+    const FIELD: &'static str;
+    /// What a key is: `reader`.
+    const KEY: &'static str;
+    /// What serde says it expected.
+    const EXPECTING: &'static str;
+}
 
-impl<'de> Deserialize<'de> for EntryList {
+/// `wrapped`: reader names to base64 strings.
+struct Readers;
+impl EntryNames for Readers {
+    const FIELD: &'static str = "wrapped";
+    const KEY: &'static str = "reader";
+    const EXPECTING: &'static str = "an object mapping reader names to base64 strings";
+}
+
+/// `ratchet`: recipient names to ratchet entries.
+struct Recipients;
+impl EntryNames for Recipients {
+    const FIELD: &'static str = "ratchet";
+    const KEY: &'static str = "recipient";
+    const EXPECTING: &'static str = "an object mapping recipient names to ratchet entries";
+}
+
+/// A JSON object read as an ordered list of pairs, refusing a key named twice (which
+/// serde would otherwise let the last one win, silently).
+struct UniqueEntries<V, N>(Vec<(String, V)>, std::marker::PhantomData<N>);
+
+impl<'de, V: Deserialize<'de>, N: EntryNames> Deserialize<'de> for UniqueEntries<V, N> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntryVisitor;
-        impl<'de> Visitor<'de> for EntryVisitor {
-            type Value = EntryList;
+        struct EntriesVisitor<V, N>(std::marker::PhantomData<(V, N)>);
+        impl<'de, V: Deserialize<'de>, N: EntryNames> Visitor<'de> for EntriesVisitor<V, N> {
+            type Value = UniqueEntries<V, N>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object mapping recipient names to ratchet entries")
+                f.write_str(N::EXPECTING)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EntryList, A::Error> {
-                let mut entries: Vec<(String, EntryWire)> = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, EntryWire>()? {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(String, V)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
                     if entries.iter().any(|(k, _)| *k == key) {
                         return Err(serde::de::Error::custom(format!(
-                            "recipient {key:?} appears twice in \"ratchet\""
+                            "{} {key:?} appears twice in \"{}\"",
+                            N::KEY,
+                            N::FIELD
                         )));
                     }
                     entries.push((key, value));
                 }
-                Ok(EntryList(entries))
+                Ok(UniqueEntries(entries, std::marker::PhantomData))
             }
         }
-        deserializer.deserialize_map(EntryVisitor)
-    }
-}
-
-/// A JSON object read as an ordered list of pairs, refusing duplicate keys (which would
-/// otherwise silently keep the last one).
-struct PairList(Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for PairList {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PairVisitor;
-        impl<'de> Visitor<'de> for PairVisitor {
-            type Value = PairList;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object mapping reader names to base64 strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PairList, A::Error> {
-                let mut pairs: Vec<(String, String)> = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, String>()? {
-                    if pairs.iter().any(|(k, _)| *k == key) {
-                        return Err(serde::de::Error::custom(format!(
-                            "reader {key:?} appears twice in \"wrapped\""
-                        )));
-                    }
-                    pairs.push((key, value));
-                }
-                Ok(PairList(pairs))
-            }
-        }
-        deserializer.deserialize_map(PairVisitor)
+        deserializer.deserialize_map(EntriesVisitor(std::marker::PhantomData))
     }
 }
 
@@ -617,6 +617,24 @@ mod tests {
     fn duplicate_readers_are_refused() {
         let line = sample().to_json_line().replace("\"bob\":", "\"alice\":");
         let e = Envelope::parse_json(&line).unwrap_err();
-        assert!(e.problem.contains("appears twice"), "{e}");
+        assert!(
+            e.problem
+                .contains("reader \"alice\" appears twice in \"wrapped\""),
+            "{e}"
+        );
+        // A ratchet recipient named twice, in an envelope of the forward-secret design.
+        let entry =
+            r#"{"dh":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","pn":0,"n":0,"key":"AA=="}"#;
+        let line = sample().to_json_line().replacen(
+            "\"wrapped\":",
+            &format!("\"ratchet\":{{\"bob\":{entry},\"bob\":{entry}}},\"wrapped\":"),
+            1,
+        );
+        let e = Envelope::parse_json(&line).unwrap_err();
+        assert!(
+            e.problem
+                .contains("recipient \"bob\" appears twice in \"ratchet\""),
+            "{e}"
+        );
     }
 }
