@@ -174,21 +174,14 @@ fn the_checker_sees_an_undocumented_a_missing_and_a_mistyped_field() {
 fn world_commands_print_what_docs_json_md_says() {
     let dir = scratch("json-world");
     let run = |args: &[&str]| doormat(&dir, args).ok().json();
-    let simulate = run(&[
-        "simulate",
-        "--out",
-        "w",
-        "--scheme",
-        "golden-key",
-        "--users",
-        "3",
-        "--messages",
-        "40",
-        "--seed",
-        "1",
-        "--json",
-    ]);
-    assert_documented("simulate", &simulate);
+    let world = |out, scheme, messages, extra: &[&str]| {
+        let mut extra = extra.to_vec();
+        extra.push("--json");
+        simulate(&dir, out, scheme, (3, messages), 1, &extra)
+            .ok()
+            .json()
+    };
+    assert_documented("simulate", &world("w", "golden-key", 40, &[]));
     assert_documented(
         "recover",
         &run(&[
@@ -202,22 +195,7 @@ fn world_commands_print_what_docs_json_md_says() {
             "--json",
         ]),
     );
-    run(&[
-        "simulate",
-        "--out",
-        "f",
-        "--scheme",
-        "forward-secret",
-        "--users",
-        "3",
-        "--messages",
-        "40",
-        "--seed",
-        "1",
-        "--snapshot",
-        "alice@20",
-        "--json",
-    ]);
+    world("f", "forward-secret", 40, &["--snapshot", "alice@20"]);
     assert_documented(
         "recover",
         &run(&[
@@ -229,40 +207,12 @@ fn world_commands_print_what_docs_json_md_says() {
             "--json",
         ]),
     );
-    run(&[
-        "simulate",
-        "--out",
-        "s",
-        "--scheme",
-        "short-key",
-        "--bits",
-        "16",
-        "--users",
-        "3",
-        "--messages",
-        "3",
-        "--seed",
-        "1",
-        "--json",
-    ]);
+    world("s", "short-key", 3, &["--bits", "16"]);
     assert_documented(
         "attack brute-force",
         &run(&["attack", "brute-force", "--world", "s", "--json"]),
     );
-    run(&[
-        "simulate",
-        "--out",
-        "c",
-        "--scheme",
-        "clipper",
-        "--users",
-        "3",
-        "--messages",
-        "20",
-        "--seed",
-        "1",
-        "--json",
-    ]);
+    world("c", "clipper", 20, &[]);
     assert_documented(
         "attack leaf-metadata",
         &run(&[

@@ -96,35 +96,47 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `doormat simulate --out OUT --scheme SCHEME --users U --messages M --seed SEED` and
+/// then `extra`, in `dir`: the run, for the caller to check.
+pub fn simulate(
+    dir: &Path,
+    out: &str,
+    scheme: &str,
+    (users, messages): (u32, u64),
+    seed: u64,
+    extra: &[&str],
+) -> Run {
+    let (users, messages, seed) = (users.to_string(), messages.to_string(), seed.to_string());
+    let mut args = vec![
+        "simulate",
+        "--out",
+        out,
+        "--scheme",
+        scheme,
+        "--users",
+        &users,
+        "--messages",
+        &messages,
+        "--seed",
+        &seed,
+    ];
+    args.extend_from_slice(extra);
+    doormat(dir, &args)
+}
+
 /// Seeded worlds shared by the tests that only read them: RSA key generation is the
 /// slow part, so each is made once per test run.
 pub fn shared_world(scheme: &str) -> &'static Path {
     static GOLDEN: OnceLock<PathBuf> = OnceLock::new();
     static NONE: OnceLock<PathBuf> = OnceLock::new();
     let (cell, seed) = match scheme {
-        "golden-key" => (&GOLDEN, "11"),
-        "none" => (&NONE, "12"),
+        "golden-key" => (&GOLDEN, 11),
+        "none" => (&NONE, 12),
         _ => unreachable!("no shared world for {scheme}"),
     };
     cell.get_or_init(|| {
         let dir = scratch(&format!("shared-{scheme}"));
-        doormat(
-            &dir,
-            &[
-                "simulate",
-                "--out",
-                "world",
-                "--scheme",
-                scheme,
-                "--users",
-                "4",
-                "--messages",
-                "120",
-                "--seed",
-                seed,
-            ],
-        )
-        .ok();
+        simulate(&dir, "world", scheme, (4, 120), seed, &[]).ok();
         dir.join("world")
     })
 }
