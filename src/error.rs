@@ -18,8 +18,10 @@ pub enum Error {
     /// The operating system refused a read or write that should have worked: exit code 1.
     #[error("{path}: {source}")]
     Io {
+        /// The file that could not be read or written.
         path: PathBuf,
         #[source]
+        /// What the system said.
         source: std::io::Error,
     },
     /// Something that should be impossible happened; a bug in doormat: exit code 1.
@@ -69,6 +71,7 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// A refusal stating `problem`; add where with `file`, `line`, `field`, and what to do with `hint`.
     pub fn new(problem: impl Into<String>) -> Self {
         InputError {
             file: None,
@@ -78,18 +81,22 @@ impl InputError {
             hint: None,
         }
     }
+    /// The file the bad input came from.
     pub fn file(mut self, file: impl AsRef<Path>) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
         self
     }
+    /// Its line, from 1.
     pub fn line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
+    /// The field or flag that is wrong (`parties[2].fingerprint`, `--bits`).
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
     }
+    /// What to do about it, in one sentence.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -129,4 +136,5 @@ impl From<InputError> for Error {
     }
 }
 
+/// doormat's result: an [`Error`] unless said otherwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,18 +1,28 @@
 #![doc = include_str!("../README.md")]
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod attacks;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod bench;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod compare;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod crypto;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod demo;
 pub mod error;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod exercise;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod fsutil;
 pub mod report;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod scale;
 pub mod schemes;
 pub mod wire;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod world;
 
 pub use error::{Error, InputError, Result};

@@ -39,6 +39,7 @@ fn width() -> usize {
 const INDENT: &str = "  ";
 
 #[derive(Debug, Clone, Copy)]
+/// How text is styled: colour or none.
 pub struct Style {
     color: bool,
 }
@@ -59,9 +60,11 @@ impl Style {
             text.to_owned()
         }
     }
+    /// `text` in bold, where colour is on.
     pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
+    /// `text` dimmed, where colour is on.
     pub fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
@@ -81,6 +84,7 @@ impl Style {
     }
 }
 
+/// The first line of a demo: its name, and its seed on the right.
 pub fn demo_header(
     out: &mut impl Write,
     style: &Style,
@@ -141,6 +145,7 @@ pub struct ActWriter {
 }
 
 impl ActWriter {
+    /// Writes `act`, one line in place of a matrix unchanged since the last one shown.
     pub fn write(&mut self, out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
         let previous = self.matrix.as_ref().map(|(n, m)| (*n, m));
         self::act(out, style, act, previous)?;
@@ -417,6 +422,7 @@ fn envelope(out: &mut impl Write, style: &Style, json: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// `doormat compare`: one compromise per design, as a table.
 pub fn comparison_report(out: &mut impl Write, style: &Style, c: &Comparison) -> io::Result<()> {
     let seed = c
         .seed
@@ -480,6 +486,7 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
     )
 }
 
+/// `doormat simulate`: what was written where.
 pub fn simulate_summary(
     out: &mut impl Write,
     style: &Style,
@@ -516,6 +523,7 @@ pub fn simulate_summary(
     writeln!(out, "{INDENT}took       {:.2} s", s.seconds)
 }
 
+/// `doormat recover`: the keys, the steps that made them, what they opened.
 pub fn recover_report(out: &mut impl Write, style: &Style, r: &RecoverReport) -> io::Result<()> {
     writeln!(
         out,
@@ -778,6 +786,7 @@ fn timeline_lines(out: &mut impl Write, style: &Style, tl: &Timeline) -> io::Res
     )
 }
 
+/// `doormat attack brute-force`: the search and its extrapolation.
 pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) -> io::Result<()> {
     writeln!(
         out,
@@ -844,6 +853,7 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
     Ok(())
 }
 
+/// `doormat attack leaf-forgery`: Blaze's attack, measured.
 pub fn leaf_forgery(out: &mut impl Write, style: &Style, r: &ForgeryReport) -> io::Result<()> {
     writeln!(
         out,
@@ -888,6 +898,7 @@ pub fn leaf_forgery(out: &mut impl Write, style: &Style, r: &ForgeryReport) -> i
     writeln!(out, "{INDENT}took {:.2} s", r.seconds)
 }
 
+/// `doormat attack leaf-metadata`: what the family key alone reveals.
 pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) -> io::Result<()> {
     writeln!(
         out,
@@ -928,6 +939,7 @@ pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) ->
     Ok(())
 }
 
+/// `doormat bench`: every table of the benchmark.
 pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> {
     let m = &r.machine;
     writeln!(
@@ -1148,6 +1160,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
     )
 }
 
+/// `doormat scale`: the projection and its arithmetic.
 pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io::Result<()> {
     let i = &r.inputs;
     writeln!(
@@ -1235,6 +1248,7 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
     Ok(())
 }
 
+/// `doormat exercise new`: where the bundles and the grading file are.
 pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result<()> {
     let seed = s.seed;
     writeln!(
@@ -1269,6 +1283,7 @@ pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result
     writeln!(out, "{INDENT}took           {:.1} s", s.seconds)
 }
 
+/// `doormat exercise check` of one answer.
 pub fn verdict(out: &mut impl Write, style: &Style, r: &StudentVerdict) -> io::Result<()> {
     let (student, v) = (&r.student, &r.verdict);
     let text = match v {
@@ -1282,6 +1297,7 @@ pub fn verdict(out: &mut impl Write, style: &Style, r: &StudentVerdict) -> io::R
     writeln!(out, "{student}: {text}")
 }
 
+/// `doormat exercise check --csv`: every student, then the totals.
 pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Result<()> {
     writeln!(
         out,
@@ -1328,6 +1344,7 @@ pub fn power_of_two(bits: u32) -> String {
     }
 }
 
+/// 16777216 → "16,777,216".
 pub fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();

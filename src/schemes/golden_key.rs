@@ -17,6 +17,7 @@ pub const ESCROW_NAME: &str = "escrow";
 /// The golden key: one escrow public key receives every content key. The split-key
 /// design seals exactly the same way; what differs is who holds the private half.
 pub struct GoldenKey {
+    /// The escrow authority's public key.
     pub escrow: PublicKey,
     /// `SplitKey` when the private half is split among agents.
     pub id: SchemeId,

@@ -5,14 +5,20 @@
 //! exceptional-access design is what it *adds* to each envelope. That addition is the
 //! one method a scheme implements.
 
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod clipper;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod forward_secret;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod ghost;
 pub mod golden_key;
 pub mod none;
 pub mod registry;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod short_key;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod split_key;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod vendor;
 
 use std::collections::HashMap;
@@ -35,11 +41,13 @@ pub use vendor::VENDOR_NAME;
 pub struct SchemeParams {
     /// split-key: agents holding a share, and how many must combine.
     pub agents: u8,
+    /// split-key: how many shares rebuild the escrow key.
     pub threshold: u8,
     /// short-key: secret bits in each content key.
     pub bits: u32,
     /// ghost: from when, and whose conversations, the relay adds the hidden reader.
     pub ghost_after: u64,
+    /// ghost: the user whose conversations the relay targets.
     pub ghost_target: String,
     /// ghost: users whose clients verify membership (the rest suppress the notice).
     pub verifying: Vec<String>,
@@ -48,13 +56,17 @@ pub struct SchemeParams {
 /// A party and its private key.
 #[derive(Debug, Clone)]
 pub struct Party {
+    /// Its name, as world.json and envelopes carry it.
     pub name: String,
+    /// What it is in the story.
     pub role: Role,
+    /// Its RSA private key.
     pub key: PrivateKey,
 }
 
 /// An exceptional-access design (or the baseline without one).
 pub trait Scheme: Send + Sync {
+    /// The design this sealer belongs to: the `scheme` of its envelopes.
     fn id(&self) -> SchemeId;
 
     /// A fresh content key. Only a design that weakens the key itself overrides this.
@@ -104,9 +116,11 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// Publishes `name`'s public key.
     pub fn insert(&mut self, name: &str, key: PublicKey) {
         self.keys.insert(name.to_owned(), key);
     }
+    /// `name`'s public key, if it is listed.
     pub fn get(&self, name: &str) -> Option<&PublicKey> {
         self.keys.get(name)
     }

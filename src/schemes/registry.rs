@@ -53,8 +53,11 @@ pub fn design_help() -> String {
 /// The world a design is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct WorldShape<'a> {
+    /// The users, in directory order.
     pub users: &'a [String],
+    /// Messages the world will hold.
     pub messages: u64,
+    /// Messages per content key (1: a key per message).
     pub session_size: u64,
 }
 
@@ -65,9 +68,11 @@ pub struct Inputs<'a> {
     pub users: &'a [String],
     /// Every party with an RSA key: the users, then those the design adds.
     pub parties: &'a [Party],
+    /// The design's parameters (agents, bits, ...).
     pub params: &'a SchemeParams,
     /// Messages the world will hold (a vault's routine requests scale with it).
     pub messages: u64,
+    /// Where its keys come from: the OS, or a classroom seed.
     pub randomness: &'a Randomness,
 }
 
@@ -83,7 +88,9 @@ impl<'a> Inputs<'a> {
 
 /// A file a design keeps outside the envelopes, relative to the world's directory.
 pub struct KeptFile {
+    /// Where it goes, relative to the world's directory (`keys/agent-1.share`).
     pub path: String,
+    /// Its text.
     pub contents: zeroize::Zeroizing<String>,
     /// Written 0600: it holds secret key material.
     pub secret: bool,
@@ -117,15 +124,20 @@ impl KeptFile {
 pub enum Loot {
     /// A private key, and the party it opens messages for.
     Key {
+        /// Whose messages it opens.
         holder: String,
+        /// The holder's role, which decides where it looks in an envelope.
         role: Role,
+        /// The key.
         key: PrivateKey,
     },
     /// One escrow agent's share of a split key: enough of them rebuild it.
     Share(super::split_key::ShareFile),
     /// A vendor's vault key, and the vault it opens.
     Vault {
+        /// The vault key.
         key: PrivateKey,
+        /// The vault: one sealed device key per user.
         entries: Vec<super::vendor::VaultEntry>,
     },
     /// Clipper's family key: it reads every LEAF's device and unit id, not the content.
@@ -176,9 +188,17 @@ pub enum Theft {
     /// Whatever the party holds: its key, or its [`Loot`].
     Party(String),
     /// A user's device, copied just after logical time `t`.
-    Device { user: String, t: u64 },
+    Device {
+        /// Whose device.
+        user: String,
+        /// Copied just after this logical time.
+        t: u64,
+    },
     /// No key at all: every content key's secret bits, searched.
-    KeySpace { bits: u32 },
+    KeySpace {
+        /// Secret bits per content key.
+        bits: u32,
+    },
 }
 
 /// A compromise a design invites, as `doormat compare` runs it.
@@ -191,12 +211,14 @@ pub struct Invited {
 }
 
 impl Invited {
+    /// A compromise that takes `theft`.
     pub fn new(label: impl Into<String>, theft: Vec<Theft>) -> Self {
         Invited {
             label: label.into(),
             theft: Some(theft),
         }
     }
+    /// A compromise this design does not allow (there is no such key).
     pub fn absent(label: impl Into<String>) -> Self {
         Invited {
             label: label.into(),

@@ -27,6 +27,7 @@ pub enum SchemeId {
 }
 
 impl SchemeId {
+    /// Every design, in the order errors and hints list them.
     pub const ALL: [SchemeId; 8] = [
         SchemeId::None,
         SchemeId::GoldenKey,
@@ -38,6 +39,7 @@ impl SchemeId {
         SchemeId::ForwardSecret,
     ];
 
+    /// Its name: `golden-key`.
     pub fn as_str(&self) -> &'static str {
         match self {
             SchemeId::None => "none",
@@ -51,6 +53,7 @@ impl SchemeId {
         }
     }
 
+    /// The design called `text`; an error listing the known ones otherwise.
     pub fn parse(text: &str) -> Result<Self, InputError> {
         Self::ALL
             .into_iter()
