@@ -10,7 +10,7 @@
 //! not. An insider or an intruder at the relay reads any conversation it chooses, from
 //! then on, with a key of its own choosing.
 
-use super::registry::{Built, Design, Inputs, Invited, Theft, WorldShape};
+use super::registry::{Built, ClientWatch, Design, Inputs, Invited, Theft, WorldShape};
 use super::SchemeParams;
 use crate::error::InputError;
 use crate::wire::world_file::{Parameters, Role};
@@ -178,6 +178,19 @@ impl Design for GhostDesign {
             after: inputs.params.ghost_after,
             target: inputs.params.ghost_target.clone(),
         }))
+    }
+    fn client_watch(&self, params: &SchemeParams) -> Option<ClientWatch> {
+        let mut watchers = Watchers::new(params.verifying.clone());
+        Some(ClientWatch {
+            file: NOTICES,
+            watch: Box::new(move |envelope| {
+                watchers
+                    .watch(envelope)
+                    .iter()
+                    .map(|n| serde_json::to_string(n).expect("a notice serialises"))
+                    .collect()
+            }),
+        })
     }
     fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
         parameters.ghost_after = Some(params.ghost_after);

@@ -34,6 +34,7 @@ use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
+use crate::wire::envelope::Envelope;
 use crate::wire::world_file::{Parameters, Role};
 
 /// The designs for `--help`: one line each.
@@ -182,6 +183,18 @@ impl Built {
     }
 }
 
+/// What the users' clients show them as the traffic flows (ghost: a notice when a
+/// stranger joins a conversation a client verifies), and the world file it goes to.
+pub struct ClientWatch {
+    /// Where the notices go, relative to the world's directory, one JSON line each.
+    pub file: &'static str,
+    /// Sees each envelope as it is recorded; returns the notices it raises, as JSON.
+    pub watch: WatchFn,
+}
+
+/// See [`ClientWatch::watch`].
+pub type WatchFn = Box<dyn FnMut(&Envelope) -> Vec<String> + Send>;
+
 /// One thing a compromise takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Theft {
@@ -294,6 +307,11 @@ pub trait Design: Sync {
 
     /// The design, built for one world: its sealer, the files it keeps and its loot.
     fn build(&self, inputs: &Inputs) -> Result<Built>;
+
+    /// What its clients show their users while the traffic flows, if anything.
+    fn client_watch(&self, _params: &SchemeParams) -> Option<ClientWatch> {
+        None
+    }
 
     /// Writes its own parameters into world.json's.
     fn record(&self, _params: &SchemeParams, _parameters: &mut Parameters) {}

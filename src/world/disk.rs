@@ -30,7 +30,6 @@ use super::{directory, generate_parties, seal_batch, SnapshotAt, WorldSpec};
 use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
 use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
-use crate::schemes::ghost::{self, Watchers};
 use crate::schemes::registry::Inputs;
 use crate::schemes::{self, SchemeId};
 use crate::wire::world_file::Role;
@@ -154,13 +153,14 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     write_world_file(spec, root, entries, built.family_id)?;
 
     let mut recorder = Recorder::new(root)?;
-    // Under ghost, what verifying clients show their users.
-    let mut watch = match spec.scheme {
-        SchemeId::Ghost => Some((
-            Watchers::new(spec.params.verifying.clone()),
-            buffered(&root.join(ghost::NOTICES))?,
-        )),
-        _ => None,
+    // What the clients show their users (ghost: verifying clients notice the stranger).
+    let mut watch = match design.client_watch(&spec.params) {
+        Some(client) => {
+            let path = root.join(client.file);
+            let file = buffered(&path)?;
+            Some((client, path, file))
+        }
+        None => None,
     };
     let mut generator = TrafficGenerator::new(&users, spec.session_size, &spec.randomness);
     let sessions = SessionKeys::new(&spec.randomness);
@@ -179,9 +179,9 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         );
         for (message, envelope) in messages.iter().zip(&envelopes) {
             recorder.record(message, envelope)?;
-            if let Some((watchers, notices)) = watch.as_mut() {
-                for notice in watchers.watch(envelope) {
-                    write_json_line(notices, &root.join(ghost::NOTICES), &notice)?;
+            if let Some((client, path, file)) = watch.as_mut() {
+                for notice in (client.watch)(envelope) {
+                    writeln!(file, "{notice}").map_err(|e| Error::io(&*path, e))?;
                 }
             }
         }
@@ -189,8 +189,8 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         progress(written, spec.messages);
     }
     let capture_bytes = recorder.finish()?;
-    if let Some((_, notices)) = watch {
-        finish(notices, &root.join(ghost::NOTICES))?;
+    if let Some((_, path, file)) = watch {
+        finish(file, &path)?;
     }
     Ok(Built {
         parties: parties.iter().map(|p| p.name.clone()).collect(),
