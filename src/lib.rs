@@ -2,7 +2,6 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod attacks;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod bench;
@@ -10,7 +9,6 @@ pub mod bench;
 pub mod compare;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod crypto;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod demo;
 pub mod error;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)

@@ -11,8 +11,11 @@ use crate::wire::envelope::Envelope;
 /// Exposure of one user: of the messages they sent or received, how many were opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserExposure {
+    /// The user.
     pub name: String,
+    /// Their messages, sent or received.
     pub messages: u64,
+    /// Of those, opened.
     pub opened: u64,
 }
 
@@ -20,11 +23,15 @@ pub struct UserExposure {
 /// that make the comparison fair.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlastRadius {
+    /// Messages recorded.
     pub messages_total: u64,
+    /// Messages opened.
     pub messages_opened: u64,
+    /// Messages a held key was a reader of that did not authenticate: tampered.
     pub messages_failed_integrity: u64,
     /// Messages no held key is a reader of.
     pub messages_sealed: u64,
+    /// Users in the world.
     pub users_total: u64,
     /// Users at least one of whose messages (sent or received) was opened.
     pub users_exposed: Vec<String>,
@@ -32,10 +39,13 @@ pub struct BlastRadius {
     pub users_fully_exposed: Vec<String>,
     /// A conversation is a fixed set of members (a pair, or a group).
     pub conversations_total: u64,
+    /// Conversations with at least one message opened.
     pub conversations_exposed: u64,
-    /// Logical time of the first and last opened message.
+    /// Logical time of the first opened message.
     pub first_exposed_t: Option<u64>,
+    /// Logical time of the last opened message.
     pub last_exposed_t: Option<u64>,
+    /// Each user's exposure, in directory order.
     pub per_user: Vec<UserExposure>,
     /// For each stolen device: what opened before, around and after the theft.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -118,6 +128,7 @@ impl Tally {
         self
     }
 
+    /// Counts one envelope and what became of it.
     pub fn count(&mut self, envelope: &Envelope, outcome: &Outcome) {
         for timeline in &mut self.timelines {
             timeline.count(envelope, outcome);
@@ -157,6 +168,7 @@ impl Tally {
         }
     }
 
+    /// The radius of everything counted, which took `seconds`.
     pub fn finish(self, seconds: f64) -> BlastRadius {
         let per_user: Vec<UserExposure> = self
             .users
@@ -203,7 +215,9 @@ impl Tally {
 /// invites, and what that compromise opens.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComparisonRow {
+    /// The design.
     pub scheme: String,
+    /// What was stolen, in a few words.
     pub compromise: String,
     /// `None` where the compromise does not exist in that design (no escrow key to steal).
     pub radius: Option<BlastRadius>,
@@ -213,13 +227,16 @@ pub struct ComparisonRow {
 /// build them, and what they opened.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecoverReport {
+    /// The world's directory.
     pub world: std::path::PathBuf,
+    /// Its design.
     pub scheme: crate::schemes::SchemeId,
     /// The keys held, RSA keys first, then identity keys (which open nothing alone).
     pub keys: Vec<KeyHeld>,
     /// One line per step that turned exceptional access into keys.
     pub notes: Vec<String>,
     #[serde(flatten)]
+    /// What the keys opened.
     pub radius: BlastRadius,
     /// Where the opened plaintexts were written, with `--out`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -229,8 +246,11 @@ pub struct RecoverReport {
 /// One key a compromise holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyHeld {
+    /// Whose key it is.
     pub party: String,
+    /// What that party is in the story.
     pub role: crate::wire::world_file::Role,
+    /// `sha256:` and the hex SHA-256 of the public key.
     pub fingerprint: String,
     /// `"identity"` for an Ed25519 identity key; absent for an RSA key.
     #[serde(skip_serializing_if = "Option::is_none")]

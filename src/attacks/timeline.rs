@@ -12,7 +12,9 @@ pub const STRIP_SLICES: usize = 24;
 /// A count of messages and how many of them opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Span {
+    /// Messages in the span.
     pub messages: u64,
+    /// Of those, opened.
     pub opened: u64,
 }
 
@@ -26,8 +28,11 @@ impl Span {
 /// The victim and one peer: the messages between them, before and after T.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PeerTimeline {
+    /// The conversation partner.
     pub peer: String,
+    /// Their messages with the victim at or before T.
     pub before: Span,
+    /// After T.
     pub after: Span,
     /// The last message between them, after T, that opened.
     pub last_opened_after: Option<u64>,
@@ -39,7 +44,9 @@ pub struct PeerTimeline {
 /// What a device stolen just after `t` exposes of its owner's messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Timeline {
+    /// The victim.
     pub user: String,
+    /// The device was copied just after this logical time.
     pub t: u64,
     /// The victim's messages (sent or received) at or before T.
     pub before: Span,
@@ -52,6 +59,7 @@ pub struct Timeline {
     pub healed_at: Option<u64>,
     /// Messages that do not involve the victim but opened all the same.
     pub other_users_opened: u64,
+    /// The same, per conversation partner.
     pub peers: Vec<PeerTimeline>,
     /// The victim's messages in equal slices of logical time, for a strip chart.
     pub strip: Vec<Span>,
@@ -88,6 +96,7 @@ pub struct TimelineBuilder {
 }
 
 impl TimelineBuilder {
+    /// A timeline of `user`'s device stolen just after `t`, among `users`.
     pub fn new(user: &str, t: u64, users: &[String]) -> Self {
         TimelineBuilder {
             user: user.to_owned(),
@@ -99,6 +108,7 @@ impl TimelineBuilder {
         }
     }
 
+    /// Counts one envelope and what became of it.
     pub fn count(&mut self, envelope: &Envelope, outcome: &Outcome) {
         let opened = matches!(outcome, Outcome::Opened(_));
         self.last_t = self.last_t.max(envelope.t);
@@ -127,6 +137,7 @@ impl TimelineBuilder {
         });
     }
 
+    /// The timeline of everything counted.
     pub fn finish(self) -> Timeline {
         let t = self.t;
         let span = |filter: &dyn Fn(&VictimMessage) -> bool| {

@@ -8,6 +8,7 @@
 //! read the numbers straight from them.
 
 mod engine;
+#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod scenario;
 
 use serde::Serialize;
@@ -77,7 +78,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 /// A demo's name and the one sentence `doormat demo --list` prints for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoInfo {
+    /// Its name, as `doormat demo NAME` takes it.
     pub name: String,
+    /// Its one-sentence summary.
     pub summary: String,
 }
 
@@ -206,6 +209,7 @@ impl DemoSession {
         self.seed
     }
 
+    /// The scenario being played.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
@@ -257,10 +261,13 @@ impl DemoObserver for Quiet {}
 /// A whole demo run, as `--json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoRun {
+    /// The scenario's name.
     pub demo: String,
+    /// Its one-sentence summary.
     pub summary: String,
     /// The classroom seed, if the run was seeded (and so repeatable).
     pub seed: Option<u64>,
+    /// The acts played, in order.
     pub acts: Vec<Act>,
     /// Set when the teacher stopped before the last act.
     pub stopped_early: bool,
@@ -269,9 +276,13 @@ pub struct DemoRun {
 /// One act of a demo: a title, what the teacher says, and what the screen shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Act {
+    /// From 1.
     pub number: usize,
+    /// Its title.
     pub title: String,
+    /// What the teacher says, a paragraph each.
     pub narration: Vec<String>,
+    /// What the screen shows, in order.
     pub blocks: Vec<Block>,
     /// Wall-clock seconds the act's computation took.
     pub seconds: f64,
@@ -282,34 +293,70 @@ pub struct Act {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// Labelled values, one per line.
-    Facts { facts: Vec<Fact> },
+    Facts {
+        /// The values, in order.
+        facts: Vec<Fact>,
+    },
     /// Who is in the world and what each holds.
-    Parties { parties: Vec<PartyRow> },
+    Parties {
+        /// Users, then authorities, then the tap.
+        parties: Vec<PartyRow>,
+    },
     /// One envelope as the tap recorded it.
-    Envelope { json: String },
+    Envelope {
+        /// Its line of `capture.jsonl`.
+        json: String,
+    },
     /// What one set of keys opened.
-    Radius { label: String, radius: BlastRadius },
+    Radius {
+        /// Whose keys.
+        label: String,
+        /// What they opened.
+        radius: BlastRadius,
+    },
     /// Messages read by someone who should not have read them.
     Recovered {
+        /// Who read them.
         label: String,
+        /// A few of them, chosen because they matter.
         messages: Vec<Plaintext>,
     },
     /// The closing comparison: scheme × compromise.
-    Comparison { rows: Vec<ComparisonRow> },
+    Comparison {
+        /// One per design and compromise.
+        rows: Vec<ComparisonRow>,
+    },
     /// What one stolen device exposed of its owner's messages, over time.
-    Timeline { label: String, timeline: Timeline },
+    Timeline {
+        /// Whose device, and who took it.
+        label: String,
+        /// What it exposed.
+        timeline: Timeline,
+    },
     /// One victim's exposure before and after T, and everyone else's, per design.
     Exposure {
+        /// Whose device was stolen.
         victim: String,
+        /// Just after when.
         t: u64,
+        /// One per design.
         rows: Vec<ExposureRow>,
     },
     /// Where the story's facts come from.
-    Sources { sources: Vec<String> },
+    Sources {
+        /// One citation each.
+        sources: Vec<String>,
+    },
     /// Who can read what: each party's share of each user's messages.
-    Matrix { matrix: Matrix },
+    Matrix {
+        /// The matrix.
+        matrix: Matrix,
+    },
     /// The authority's access log.
-    Log { entries: Vec<LogEntry> },
+    Log {
+        /// Its entries, in order.
+        entries: Vec<LogEntry>,
+    },
 }
 
 /// Rows are parties and adversaries, columns are users.
@@ -317,12 +364,16 @@ pub enum Block {
 pub struct Matrix {
     /// The design whose recording this is.
     pub design: String,
+    /// The columns.
     pub users: Vec<String>,
+    /// Parties and adversaries, in the order they appeared.
     pub rows: Vec<MatrixRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One party's row of the matrix.
 pub struct MatrixRow {
+    /// Who.
     pub name: String,
     /// "user", "authority", "network" or "adversary".
     pub kind: String,
@@ -333,7 +384,9 @@ pub struct MatrixRow {
 /// Of `messages` (the user's, sent or received, recorded so far), how many the row reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MatrixCell {
+    /// Messages this row reads.
     pub readable: u64,
+    /// The user's messages so far.
     pub messages: u64,
 }
 
@@ -351,8 +404,11 @@ impl MatrixCell {
 /// One use of exceptional access, as the authority's log records it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
+    /// When.
     pub t: u64,
+    /// Who read.
     pub by: String,
+    /// Whose messages.
     pub target: String,
     /// The warrant cited, if any.
     pub warrant: Option<String>,
@@ -362,11 +418,14 @@ pub struct LogEntry {
 /// programs (a web view, the tests), so that nobody parses it back out of the sentence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fact {
+    /// What the value is about.
     pub label: String,
+    /// The value, in words.
     pub value: String,
     /// `Some(true)`: shown as a ✓/OPEN; `Some(false)`: ✗/sealed; `None`: plain.
     pub open: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The number `value` states, if it states one.
     pub quantity: Option<Quantity>,
 }
 
@@ -374,8 +433,10 @@ pub struct Fact {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Quantity {
     #[serde(serialize_with = "whole_if_whole")]
+    /// The number.
     pub n: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Out of how many, for a count.
     pub of: Option<u64>,
     /// "messages", "bytes", "keys", "seconds", "keys/s", "tries", "LEAFs".
     pub unit: &'static str,
@@ -394,6 +455,7 @@ fn whole_if_whole<S: serde::Serializer>(
 }
 
 impl Fact {
+    /// A fact shown as it is.
     pub fn plain(label: impl Into<String>, value: impl Into<String>) -> Self {
         Fact {
             label: label.into(),
@@ -402,6 +464,7 @@ impl Fact {
             quantity: None,
         }
     }
+    /// A fact shown as opened (✓) or sealed (✗).
     pub fn marked(label: impl Into<String>, value: impl Into<String>, open: bool) -> Self {
         Fact {
             label: label.into(),
@@ -427,17 +490,24 @@ impl Fact {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A party in a demo's table of parties.
 pub struct PartyRow {
+    /// Its name.
     pub name: String,
+    /// `user`, `authority` or `network`.
     pub role: String,
     /// "RSA-2048 sha256:1a2b3c4d", or empty for parties that hold no key.
     pub key: String,
+    /// What it holds, in a few words.
     pub holds: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One design's row of the forward-secrecy comparison.
 pub struct ExposureRow {
+    /// The design.
     pub scheme: String,
+    /// What was stolen.
     pub compromise: String,
     /// The victim's messages at or before T, and how many opened.
     pub before: Span,
