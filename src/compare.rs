@@ -23,7 +23,9 @@ pub const USERS: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
 /// How the comparison runs.
 #[derive(Debug, Clone)]
 pub struct CompareOptions {
+    /// Messages of traffic, sealed under each design: 10 to 5000.
     pub messages: u64,
+    /// Where keys and traffic come from: the OS, or a classroom seed.
     pub randomness: Randomness,
     /// Secret bits of the short-key row: every message is brute-forced, so keep it small.
     pub bits: u32,
@@ -42,9 +44,13 @@ impl Default for CompareOptions {
 /// The comparison, as `doormat compare --json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
+    /// The users, the same in every design.
     pub users: Vec<String>,
+    /// Messages of traffic.
     pub messages: u64,
+    /// The classroom seed, if any.
     pub seed: Option<u64>,
+    /// One per design and compromise, in the order of the table.
     pub rows: Vec<ComparisonRow>,
 }
 

@@ -5,13 +5,11 @@
 pub mod attacks;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod bench;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod compare;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod crypto;
 pub mod demo;
 pub mod error;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod exercise;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod fsutil;
@@ -20,7 +18,6 @@ pub mod report;
 pub mod scale;
 pub mod schemes;
 pub mod wire;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod world;
 
 pub use error::{Error, InputError, Result};

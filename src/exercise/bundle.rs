@@ -59,19 +59,28 @@ pub const MAX_STUDENTS: usize = 500;
 /// What `exercise new` is asked to make.
 #[derive(Debug, Clone)]
 pub struct NewExercise {
+    /// Which exercise.
     pub kind: ExerciseKind,
+    /// One bundle each.
     pub students: Vec<String>,
+    /// Where the instructor secret comes from.
     pub randomness: Randomness,
 }
 
 /// What `exercise new` made.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExerciseSummary {
+    /// The exercise folder.
     pub out: PathBuf,
+    /// Its kind.
     pub exercise: ExerciseKind,
+    /// The class's public id.
     pub class_id: String,
+    /// One bundle each.
     pub students: Vec<String>,
+    /// The grading file: it makes every flag.
     pub grading: PathBuf,
+    /// Wall-clock time.
     pub seconds: f64,
     /// The classroom seed, if the exercise was made with one (so anyone with it can
     /// make every flag).

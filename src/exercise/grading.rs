@@ -17,12 +17,19 @@ const GRADING_KIND: &str = "doormat-grading";
 /// every student's flag. It zeroizes when dropped.
 #[derive(Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct GradingFile {
+    /// Format version: 1.
     pub v: u64,
+    /// Always `doormat-grading`.
     pub kind: String,
+    /// The exercise's kind.
     pub exercise: String,
+    /// The class's public id.
     pub class_id: String,
+    /// The instructor secret, base64: every flag derives from it.
     pub secret: String,
+    /// The students, one bundle each.
     pub students: Vec<String>,
+    /// A warning to keep the file from students.
     pub note: String,
     /// leaf-forgery: what each student's receiving chip checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -33,11 +40,17 @@ pub struct GradingFile {
 /// (a copy of the real LEAF is not a forgery). base64 throughout; secret.
 #[derive(Debug, Clone, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct LeafCheck {
+    /// The student.
     pub student: String,
+    /// The id of the message their forged LEAF must carry.
     pub message: String,
+    /// The family key, base64.
     pub family_key: String,
+    /// The content key of that message, base64.
     pub content_key: String,
+    /// Its nonce, base64.
     pub nonce: String,
+    /// The unit id the real LEAF names.
     pub unit_id: u32,
 }
 
@@ -54,14 +67,18 @@ impl std::fmt::Debug for GradingFile {
 /// A grading file, checked.
 #[derive(Debug)]
 pub struct Grading {
+    /// Which exercise.
     pub exercise: ExerciseKind,
+    /// The class's public id.
     pub class_id: String,
+    /// The students it grades.
     pub students: Vec<String>,
     secret: InstructorSecret,
     leaf_checks: BTreeMap<String, LeafCheck>,
 }
 
 impl GradingFile {
+    /// The grading file of `students` doing `exercise`, flags derived from `secret`.
     pub fn new(exercise: ExerciseKind, secret: &InstructorSecret, students: &[String]) -> Self {
         GradingFile {
             v: 1,
@@ -75,6 +92,7 @@ impl GradingFile {
         }
     }
 
+    /// The file's text, pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a grading file serialises") + "\n"
     }
@@ -148,7 +166,9 @@ impl GradingFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "verdict", content = "of")]
 pub enum Verdict {
+    /// The student's own flag.
     Right,
+    /// Not a flag of this class.
     Wrong,
     /// Another student's flag: shared, not found.
     AnotherStudentsFlag(String),
@@ -254,9 +274,12 @@ fn is_answer_shaped(kind: ExerciseKind, answer: &str) -> bool {
 /// One row of a graded CSV.
 #[derive(Debug, Clone, Serialize)]
 pub struct GradedRow {
+    /// The student.
     pub student: String,
+    /// Their answer, if the CSV has one.
     pub answer: Option<String>,
     #[serde(flatten)]
+    /// What it is worth.
     pub verdict: Verdict,
 }
 
@@ -470,16 +493,20 @@ mod tests {
 /// What `exercise check --csv` reports: every row graded.
 #[derive(Debug, Clone, Serialize)]
 pub struct Grades {
+    /// The exercise's kind.
     pub exercise: &'static str,
+    /// The class's public id.
     pub class_id: String,
     /// Students whose answer is right.
     pub right: usize,
     /// Rows graded.
     pub students: usize,
+    /// One per student, in the CSV's order.
     pub rows: Vec<GradedRow>,
 }
 
 impl Grades {
+    /// The grades of `rows` under `grading`.
     pub fn new(grading: &Grading, rows: Vec<GradedRow>) -> Self {
         Grades {
             exercise: grading.exercise.as_str(),
@@ -494,6 +521,7 @@ impl Grades {
 /// What `exercise check --student --answer` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct StudentVerdict {
+    /// The student.
     pub student: String,
     /// Flattened, as in a CSV's rows: `"verdict"`, and `"of"` for another's flag.
     #[serde(flatten)]

@@ -42,6 +42,7 @@ pub enum ExerciseKind {
 }
 
 impl ExerciseKind {
+    /// Every kind, in the order `--help` lists them.
     pub const ALL: [ExerciseKind; 6] = [
         ExerciseKind::LeakedGoldenKey,
         ExerciseKind::UserKeyVsEscrow,
@@ -51,6 +52,7 @@ impl ExerciseKind {
         ExerciseKind::LeafForgery,
     ];
 
+    /// Its name, as `--kind` takes it.
     pub fn as_str(&self) -> &'static str {
         match self {
             ExerciseKind::LeakedGoldenKey => "leaked-golden-key",
@@ -62,6 +64,7 @@ impl ExerciseKind {
         }
     }
 
+    /// The kind called `text`; an error listing the kinds otherwise.
     pub fn parse(text: &str) -> Result<Self, InputError> {
         Self::ALL
             .into_iter()
@@ -89,16 +92,19 @@ impl Serialize for ExerciseKind {
 pub struct InstructorSecret([u8; 32]);
 
 impl InstructorSecret {
+    /// A fresh secret: from the OS, or from a seed when trying an exercise out.
     pub fn generate(randomness: &Randomness) -> Self {
         let mut bytes = [0u8; 32];
         rand_core::RngCore::fill_bytes(&mut randomness.stream("exercise/secret"), &mut bytes);
         InstructorSecret(bytes)
     }
 
+    /// The secret a grading file holds.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         InstructorSecret(bytes)
     }
 
+    /// Its bytes, for deriving flags and worlds.
     pub fn expose_secret(&self) -> &[u8; 32] {
         &self.0
     }

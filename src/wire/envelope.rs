@@ -21,15 +21,19 @@ const MAX_WRAPPED_LEN: usize = 512;
 /// One recorded message, as the network tap sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
+    /// `m000001`: unique in the capture.
     pub id: String,
     /// Logical clock: the message's index, from 1.
     pub t: u64,
+    /// The sender.
     pub from: String,
     /// Every recipient; a group message has several.
     pub to: Vec<String>,
+    /// The design that sealed it.
     pub scheme: SchemeId,
     /// Per-session keying: the session whose content key seals this message.
     pub session: Option<String>,
+    /// AES-256-GCM's 12-byte nonce.
     pub nonce: [u8; NONCE_LEN],
     /// AES-256-GCM ciphertext followed by the 16-byte tag.
     pub ct: Vec<u8>,
@@ -77,6 +81,7 @@ impl Envelope {
 /// One recipient's part of a `forward-secret` envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatchetEntry {
+    /// The ratchet header: which chain and message key.
     pub header: RatchetHeader,
     /// Present on the messages a sender sends before its peer has answered: what the
     /// peer needs to run X3DH and start the session.
@@ -90,8 +95,11 @@ pub struct RatchetEntry {
 /// its previous sending chain, and this message's number in the current one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RatchetHeader {
+    /// The sender's current ratchet public key.
     pub dh: [u8; 32],
+    /// Messages in the sender's previous sending chain.
     pub pn: u32,
+    /// This message's number in its chain.
     pub n: u32,
 }
 
@@ -115,6 +123,7 @@ pub struct X3dhHeader {
     pub ek: [u8; 32],
     /// Which of the responder's signed prekeys, and which one-time prekey, were used.
     pub spk: u32,
+    /// The one-time prekey used, if one was left.
     pub opk: Option<u32>,
 }
 

@@ -20,6 +20,7 @@ pub struct Lines<R> {
 }
 
 impl<R: BufRead> Lines<R> {
+    /// Lines of `reader`, which errors name as `path`.
     pub fn new(reader: R, path: impl AsRef<Path>) -> Self {
         Lines {
             reader,
@@ -35,6 +36,7 @@ impl<R: BufRead> Lines<R> {
         self.bytes_read
     }
 
+    /// The file being read.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -2,18 +2,13 @@
 //! records. Parse, don't validate: a value of these types is well-formed by
 //! construction, and every refusal names the file, line and field.
 
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod envelope;
 pub mod limits;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod lines;
 pub mod message;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod names;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod plaintext;
 pub mod scheme_id;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod world_file;
 
 use base64::Engine;

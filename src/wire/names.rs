@@ -4,7 +4,9 @@
 
 use crate::error::InputError;
 
+/// Longest party name accepted: names become file names.
 pub const MAX_NAME_LEN: usize = 32;
+/// Longest message or session id accepted.
 pub const MAX_ID_LEN: usize = 64;
 
 /// Checks a party name: 1 to 32 of `a-z 0-9 - _`, starting with a letter.

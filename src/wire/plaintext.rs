@@ -7,9 +7,13 @@ use serde::{Deserialize, Serialize};
 /// One message in the clear: `{"id","from","to","text"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plaintext {
+    /// The message's id.
     pub id: String,
+    /// The sender.
     pub from: String,
+    /// Every recipient.
     pub to: Vec<String>,
+    /// The message.
     pub text: String,
 }
 
@@ -24,6 +28,7 @@ impl Plaintext {
         }
     }
 
+    /// One line of `truth.jsonl`.
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).expect("plaintext record serialises to JSON")
     }

@@ -26,6 +26,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// Its name in world.json.
     pub fn as_str(&self) -> &'static str {
         match self {
             Role::User => "user",
@@ -40,18 +41,24 @@ impl Role {
 /// One party of `world.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartyEntry {
+    /// The party's name.
     pub name: String,
+    /// What it is in the story.
     pub role: Role,
     /// Path of the SPKI PEM public key, relative to the world directory.
     pub public_key: String,
+    /// `sha256:` and the hex SHA-256 of its public key (SPKI DER).
     pub fingerprint: String,
 }
 
 /// The parameters `simulate` was run with, recorded so a world explains itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parameters {
+    /// Users in the world.
     pub users: u64,
+    /// Messages sent.
     pub messages: u64,
+    /// RSA key size, or 0 where the design holds no RSA key.
     pub key_bits: u64,
     /// Messages per session key; 1 means a fresh content key for every message.
     pub session_size: u64,
@@ -62,6 +69,7 @@ pub struct Parameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// split-key: how many shares rebuild the key.
     pub threshold: Option<u8>,
     /// short-key: secret bits per content key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +78,7 @@ pub struct Parameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ghost_after: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// ghost: the user whose conversations the relay targets.
     pub ghost_target: Option<String>,
     /// ghost: users whose clients verify membership and safety numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,8 +93,11 @@ pub struct Parameters {
 pub struct WorldFile {
     /// Format version of this file.
     pub v: u64,
+    /// The design.
     pub scheme: SchemeId,
+    /// How the world was made.
     pub parameters: Parameters,
+    /// Every party with a key.
     pub parties: Vec<PartyEntry>,
     /// A warning for seeded worlds, so that nobody mistakes their keys for secrets.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,9 +116,11 @@ struct WorldFileText {
     note: Option<String>,
 }
 
+/// The version this doormat writes and reads.
 pub const WORLD_FILE_VERSION: u64 = 1;
 
 impl WorldFile {
+    /// The file's text: pretty JSON and a newline.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("world.json serialises");
         text.push('\n');

@@ -34,9 +34,13 @@ use crate::schemes::registry::Inputs;
 use crate::schemes::{self, SchemeId};
 use crate::wire::world_file::Role;
 
+/// The public directory of a world.
 pub const WORLD_JSON: &str = "world.json";
+/// What the network tap recorded.
 pub const CAPTURE: &str = "capture.jsonl";
+/// The ground truth, for teachers and graders.
 pub const TRUTH: &str = "truth.jsonl";
+/// The folder of key files.
 pub const KEYS: &str = "keys";
 
 /// Messages sealed per parallel batch: enough to keep every core busy, few enough that
@@ -46,12 +50,19 @@ const BATCH: usize = 2048;
 /// What `simulate` reports back.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SimulateSummary {
+    /// The world's directory.
     pub out: PathBuf,
+    /// Its design.
     pub scheme: SchemeId,
+    /// Users.
     pub users: usize,
+    /// Messages in the capture.
     pub messages: u64,
+    /// Every party with a key, users first.
     pub parties: Vec<String>,
+    /// Size of `capture.jsonl`.
     pub capture_bytes: u64,
+    /// Wall-clock time of the build.
     pub seconds: f64,
     /// The classroom seed the world was made with, if any.
     pub seed: Option<u64>,
@@ -498,7 +509,9 @@ fn sibling(out: &Path, tag: &str) -> Result<PathBuf> {
 /// A world read back from disk.
 #[derive(Debug)]
 pub struct WorldDir {
+    /// The world's directory.
     pub root: PathBuf,
+    /// Its world.json, parsed.
     pub file: WorldFile,
 }
 
@@ -520,6 +533,7 @@ impl WorldDir {
         })
     }
 
+    /// Where its capture is.
     pub fn capture_path(&self) -> PathBuf {
         self.root.join(CAPTURE)
     }
@@ -548,6 +562,7 @@ pub struct CaptureReader {
     /// the whole id, so a million-message capture costs about 30 MB rather than 100.
     /// Two distinct ids collide with probability about n²/2^129: never, in practice.
     seen: HashSet<[u8; 16]>,
+    /// Size of the capture, for progress.
     pub total_bytes: u64,
     /// What world.json says was sent: an empty capture of a busy world was damaged.
     messages_sent: u64,
@@ -622,6 +637,7 @@ impl CaptureReader {
         Ok(batch)
     }
 
+    /// Bytes read so far, for progress.
     pub fn bytes_read(&self) -> u64 {
         self.lines.bytes_read()
     }

@@ -30,11 +30,17 @@ pub const MAX_MESSAGES: u64 = 10_000_000;
 /// What `simulate` is asked to build.
 #[derive(Debug, Clone)]
 pub struct WorldSpec {
+    /// The design.
     pub scheme: SchemeId,
+    /// Users: 2 to `MAX_USERS`.
     pub users: usize,
+    /// Messages to send.
     pub messages: u64,
+    /// RSA key size.
     pub key_bits: usize,
+    /// Messages per content key (1: a key per message).
     pub session_size: u64,
+    /// Where keys and traffic come from: the OS, or a classroom seed.
     pub randomness: Randomness,
     /// Parameters only some schemes take (agents, threshold, bits).
     pub params: SchemeParams,
@@ -48,7 +54,9 @@ pub struct WorldSpec {
 /// `--snapshot NAME@T`: copy NAME's device just after logical time T.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotAt {
+    /// Whose device.
     pub user: String,
+    /// Copied just after this logical time.
     pub t: u64,
 }
 
@@ -165,6 +173,7 @@ impl WorldSpec {
         Ok(())
     }
 
+    /// The users' names: alice, bob, ..., judy, user11, ...
     pub fn user_names(&self) -> Vec<String> {
         (0..self.users).map(user_name).collect()
     }
