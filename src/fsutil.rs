@@ -147,6 +147,7 @@ impl AtomicFile {
         &self.destination
     }
 
+    /// Where to write the file's contents.
     pub fn writer(&mut self) -> &mut BufWriter<File> {
         self.writer
             .as_mut()

@@ -6,12 +6,10 @@ pub mod attacks;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod bench;
 pub mod compare;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod exercise;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod fsutil;
 pub mod report;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)

@@ -96,6 +96,7 @@ impl Method {
 /// How to search.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchOptions {
+    /// How candidates are tried.
     pub method: Method,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
@@ -116,16 +117,23 @@ impl Default for SearchOptions {
 /// What the search found and how fast it went.
 #[derive(Debug, Clone, Serialize)]
 pub struct BruteForceReport {
+    /// The message searched.
     pub id: String,
+    /// Secret bits of its content key.
     pub bits: u32,
+    /// Candidates tried.
     pub keys_tried: u64,
+    /// The measured rate.
     pub keys_per_second: f64,
+    /// Wall-clock time of the search.
     pub seconds: f64,
+    /// Whether the key was found.
     pub found: bool,
     /// The opened message, if found.
     pub text: Option<String>,
     /// How candidates were tried.
     pub method: Method,
+    /// Threads searched on.
     pub threads: usize,
     /// Candidates that passed the one-block filter and were opened in full (the right
     /// key among them, if it was reached).
@@ -139,8 +147,11 @@ pub struct BruteForceReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// The same search for a larger key, at the measured rate.
 pub struct Extrapolation {
+    /// Secret bits.
     pub bits: u32,
+    /// Expected time: half the key space.
     pub average_seconds: f64,
 }
 
@@ -162,10 +173,13 @@ pub fn expected_seconds(bits: u32, keys_per_second: f64) -> (f64, f64) {
 /// What a whole search should take, from a short timed sample of it.
 #[derive(Debug, Clone, Copy)]
 pub struct Estimate {
+    /// The sample's rate.
     pub keys_per_second: f64,
+    /// Threads it ran on.
     pub threads: usize,
-    /// Half the key space, and all of it, at that rate.
+    /// Half the key space at that rate: the expected time.
     pub average_seconds: f64,
+    /// All of it: the longest the search can take.
     pub worst_seconds: f64,
 }
 
@@ -182,7 +196,9 @@ impl Estimate {
 pub enum Preflight {
     /// No estimate needed: a small key space, or a search that is timed anyway.
     Quick,
+    /// The sample found the key: this is the whole search.
     Found(BruteForceReport),
+    /// What the whole search should take.
     Estimated(Estimate),
 }
 

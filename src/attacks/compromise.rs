@@ -36,6 +36,7 @@ pub struct Stolen<'a> {
 /// A keyring, and what it took to build it, for the report.
 #[derive(Debug, Clone, Default)]
 pub struct Compromise {
+    /// The keys the compromise became.
     pub keyring: Keyring,
     /// One line per step that turned exceptional access into keys.
     pub notes: Vec<String>,

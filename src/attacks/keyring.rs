@@ -16,8 +16,11 @@ use crate::wire::world_file::{Role, WorldFile};
 /// One stolen (or lawfully held) private key, and whose it is.
 #[derive(Debug, Clone)]
 pub struct Holding {
+    /// Whose key it is.
     pub party: String,
+    /// What that party is, which decides where the key looks in an envelope.
     pub role: Role,
+    /// The key.
     pub key: PrivateKey,
 }
 
@@ -69,10 +72,12 @@ pub struct LeafAccess {
 }
 
 impl Keyring {
+    /// An empty keyring.
     pub fn new() -> Self {
         Keyring::default()
     }
 
+    /// Adds `party`'s key, once: a key already held is not added twice.
     pub fn add(&mut self, party: &str, role: Role, key: PrivateKey) {
         if !self
             .holdings
@@ -111,6 +116,7 @@ impl Keyring {
         keyring
     }
 
+    /// The RSA keys held.
     pub fn holdings(&self) -> &[Holding] {
         &self.holdings
     }
@@ -137,6 +143,7 @@ impl Keyring {
         devices
     }
 
+    /// Whether it holds nothing at all.
     pub fn is_empty(&self) -> bool {
         self.holdings.is_empty()
             && self.leaf.is_none()
@@ -165,10 +172,12 @@ impl Keyring {
         }
     }
 
+    /// Identity keys held (party, fingerprint), which open nothing alone.
     pub fn identities(&self) -> &[(String, Fingerprint)] {
         &self.identities
     }
 
+    /// Devices held as stolen: (user, copied just after t).
     pub fn stolen_devices(&self) -> &[(String, u64)] {
         &self.stolen_devices
     }

@@ -11,29 +11,39 @@ use crate::schemes::clipper::{read_leaf, Secret32};
 use crate::world::disk::WorldDir;
 
 #[derive(Debug, Clone, Serialize)]
+/// What Clipper's family key alone reveals: who talks to whom, by device.
 pub struct MetadataReport {
+    /// Envelopes in the capture.
     pub messages_total: u64,
     /// Messages whose LEAF named a device.
     pub leafs_read: u64,
+    /// Every device seen, by unit id.
     pub devices: Vec<DeviceSeen>,
     /// Pairs of devices seen sending in the same conversation: who talks to whom.
     pub contacts: Vec<Contact>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A device identified by the unit id its LEAFs carry.
 pub struct DeviceSeen {
+    /// Its unit id.
     pub unit_id: u32,
+    /// Messages it sent.
     pub messages: u64,
     /// The sender names that device's LEAFs travelled with (one, for an honest world).
     pub senders: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// Two devices seen in one conversation.
 pub struct Contact {
+    /// Their unit ids.
     pub units: [u32; 2],
+    /// Messages between them.
     pub messages: u64,
 }
 
+/// Reads every LEAF of `world`'s capture with the family key alone.
 pub fn leaf_metadata(world: &WorldDir, family: &Secret32) -> Result<MetadataReport> {
     let mut capture = world.capture()?;
     let mut total = 0;

@@ -5,15 +5,10 @@
 //! honest reader holding those keys could open, the attacker opens; the [`Tally`] counts
 //! it into a [`BlastRadius`].
 
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod brute_force;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 mod compromise;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 mod keyring;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod leaf_metadata;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 mod open;
 mod report;
 pub mod timeline;

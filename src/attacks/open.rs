@@ -37,6 +37,7 @@ pub struct Opener<'k> {
 }
 
 impl<'k> Opener<'k> {
+    /// An opener with `keyring`'s keys.
     pub fn new(keyring: &'k Keyring) -> Self {
         Opener {
             keyring,

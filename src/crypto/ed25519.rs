@@ -37,6 +37,7 @@ pub struct IdentityPublic {
 }
 
 impl IdentityKey {
+    /// A fresh identity key.
     pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Self {
         Self::from_signing(SigningKey::generate(rng))
     }
@@ -46,10 +47,12 @@ impl IdentityKey {
         IdentityKey { signing, public }
     }
 
+    /// Its public half.
     pub fn public(&self) -> &IdentityPublic {
         &self.public
     }
 
+    /// `sha256:` and the hex SHA-256 of its public key.
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.public.fingerprint
     }
@@ -107,10 +110,12 @@ impl IdentityPublic {
         VerifyingKey::from_bytes(bytes).ok().map(Self::new)
     }
 
+    /// The 32 bytes of the public key.
     pub fn to_bytes(&self) -> [u8; 32] {
         self.verifying.to_bytes()
     }
 
+    /// `sha256:` and the hex SHA-256 of the public key.
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint
     }

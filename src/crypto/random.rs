@@ -19,10 +19,12 @@ pub enum Randomness {
 }
 
 impl Randomness {
+    /// A classroom seed, or the OS when there is none.
     pub fn from_seed(seed: Option<u64>) -> Self {
         seed.map_or(Randomness::Os, Randomness::Seeded)
     }
 
+    /// The seed, if seeded.
     pub fn seed(&self) -> Option<u64> {
         match self {
             Randomness::Os => None,
@@ -61,7 +63,9 @@ impl Randomness {
 
 /// A stream of random bytes from a [`Randomness`].
 pub enum RandomStream {
+    /// The OS's randomness.
     Os(OsRng),
+    /// ChaCha20 from a classroom seed and a label.
     Seeded(Box<ChaCha20Rng>),
 }
 
@@ -112,6 +116,7 @@ enum SessionSource {
 }
 
 impl SessionKeys {
+    /// The session keys of a world with `randomness`.
     pub fn new(randomness: &Randomness) -> Self {
         match randomness {
             Randomness::Seeded(_) => SessionKeys(SessionSource::Seeded(*randomness)),

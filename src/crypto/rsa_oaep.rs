@@ -107,6 +107,7 @@ impl Backend {
         backends
     }
 
+    /// Its name, as `doormat bench` prints it.
     pub fn name(&self) -> &'static str {
         match self {
             Backend::Rsa => "rsa",
@@ -213,6 +214,7 @@ impl Fingerprint {
         Fingerprint(format!("sha256:{}", hex(&Sha256::digest(der))))
     }
 
+    /// The whole fingerprint: `sha256:` and 64 hex digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -254,10 +256,12 @@ impl PublicKey {
         }
     }
 
+    /// `sha256:` and the hex SHA-256 of the key (SPKI DER).
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint
     }
 
+    /// The modulus size in bits.
     pub fn bits(&self) -> usize {
         self.inner.n().bits()
     }
@@ -376,10 +380,12 @@ impl PrivateKey {
         self
     }
 
+    /// Its public half.
     pub fn public_key(&self) -> &PublicKey {
         &self.public
     }
 
+    /// The fingerprint of its public half.
     pub fn fingerprint(&self) -> &Fingerprint {
         self.public.fingerprint()
     }

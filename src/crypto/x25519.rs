@@ -13,6 +13,7 @@ pub const DH_LEN: usize = 32;
 pub struct DhPublic(pub [u8; DH_LEN]);
 
 impl DhPublic {
+    /// Its 32 bytes.
     pub fn as_bytes(&self) -> &[u8; DH_LEN] {
         &self.0
     }
@@ -27,6 +28,7 @@ pub struct DhKeyPair {
 }
 
 impl DhKeyPair {
+    /// A fresh key pair.
     pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Self {
         Self::from_private_bytes(StaticSecret::random_from_rng(rng).to_bytes())
     }
@@ -39,6 +41,7 @@ impl DhKeyPair {
         DhKeyPair { private, public }
     }
 
+    /// Its public half.
     pub fn public(&self) -> DhPublic {
         self.public
     }

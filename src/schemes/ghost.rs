@@ -26,12 +26,16 @@ use crate::wire::envelope::Envelope;
 
 /// The hidden participant's name, as it appears in `wrapped`.
 pub const GHOST_NAME: &str = "ghost";
+/// Where a ghost world keeps what verifying clients showed.
 pub const NOTICES: &str = "notices.jsonl";
 
 /// The design: a relay that adds a hidden reader from `after` on.
 pub struct Ghost {
+    /// The ghost's public key.
     pub ghost: PublicKey,
+    /// From this logical time on.
     pub after: u64,
+    /// Whose conversations.
     pub target: String,
 }
 
@@ -65,9 +69,13 @@ impl Scheme for Ghost {
 /// What a verifying client shows its user: `notices.jsonl`, one per line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
+    /// When.
     pub t: u64,
+    /// Whose client showed it.
     pub user: String,
+    /// The conversation's members.
     pub conversation: Vec<String>,
+    /// What the client said.
     pub notice: String,
 }
 
@@ -79,6 +87,7 @@ pub struct Watchers {
 }
 
 impl Watchers {
+    /// Clients of `verifying` users check membership; the rest stay silent.
     pub fn new(verifying: Vec<String>) -> Self {
         Watchers {
             verifying,
@@ -86,6 +95,7 @@ impl Watchers {
         }
     }
 
+    /// The notices `envelope` raises on verifying clients.
     pub fn watch(&mut self, envelope: &Envelope) -> Vec<Notice> {
         let members: Vec<&str> = envelope.participants().collect();
         let strangers: Vec<&str> = envelope

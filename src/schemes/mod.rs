@@ -9,16 +9,12 @@
 pub mod clipper;
 #[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod forward_secret;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod ghost;
 pub mod golden_key;
 pub mod none;
 pub mod registry;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod short_key;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod split_key;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod vendor;
 
 use std::collections::HashMap;

@@ -18,14 +18,16 @@ use crate::crypto::random::RandomStream;
 use crate::error::InputError;
 use crate::wire::envelope::Envelope;
 
-/// The smallest and largest number of secret bits `--bits` accepts.
+/// The smallest number of secret bits `--bits` accepts.
 pub const MIN_BITS: u32 = 16;
+/// The largest: what the five secret bytes hold.
 pub const MAX_BITS: u32 = 40;
 /// The secret part of the key: its last five bytes, enough for 40 bits.
 pub const SECRET_BYTES: usize = 5;
 /// The public part of the key, sent as `salt`.
 pub const SALT_LEN: usize = KEY_LEN - SECRET_BYTES;
 
+/// Refuses a `--bits` outside 16 to 40.
 pub fn check_bits(bits: u32) -> Result<(), InputError> {
     if (MIN_BITS..=MAX_BITS).contains(&bits) {
         Ok(())
@@ -58,6 +60,7 @@ pub fn key_from_parts(salt: &[u8; SALT_LEN], secret: u64) -> ContentKey {
 
 /// The design: weak keys, normally wrapped for their readers.
 pub struct ShortKey {
+    /// Secret bits in each content key.
     pub bits: u32,
 }
 

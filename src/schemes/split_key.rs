@@ -19,6 +19,7 @@ use crate::wire::{b64, unb64};
 
 pub use crate::wire::limits::MAX_AGENTS;
 
+/// Refuses `--agents` and `--threshold` that cannot split a key.
 pub fn check_params(params: &SchemeParams) -> Result<(), InputError> {
     let SchemeParams {
         agents, threshold, ..
@@ -49,13 +50,17 @@ pub struct ShareFile {
     pub kind: String,
     /// The escrow key this share belongs to: ties it to one world.
     pub escrow_fingerprint: String,
+    /// This share's agent, from 1.
     pub agent: u8,
+    /// Agents in all.
     pub agents: u8,
+    /// Shares needed to rebuild the key.
     pub threshold: u8,
     /// base64 of the share: one byte x (the agent number) then the y bytes.
     pub share: String,
 }
 
+/// The `kind` of every share file.
 pub const SHARE_KIND: &str = "doormat-share";
 
 /// Splits the escrow key into one share per agent.
@@ -120,7 +125,12 @@ pub enum CombineError {
     /// The same agent's share twice.
     Duplicate(u8),
     /// Fewer shares than the threshold: Shamir reveals nothing at all.
-    TooFew { have: usize, need: u8 },
+    TooFew {
+        /// Shares given.
+        have: usize,
+        /// Shares needed.
+        need: u8,
+    },
     /// The shares combined, but not into the escrow key: one is damaged.
     Corrupt,
 }

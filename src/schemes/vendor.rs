@@ -18,18 +18,23 @@ use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
 use crate::error::InputError;
 use crate::wire::{b64, unb64};
 
+/// Where the vault's entries are, in a world.
 pub const VAULT_DIR: &str = "vault";
+/// The log of the vault key's routine uses.
 pub const REQUEST_LOG: &str = "vault/requests.jsonl";
 
 /// One escrowed device key: `vault/NAME.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultEntry {
+    /// Format version: 1.
     pub v: u64,
+    /// Whose device key this is.
     pub device: String,
     /// Fingerprint of the device's public key, so an unsealed key can be checked.
     pub fingerprint: String,
     /// The entry's AES key, wrapped for the vendor with RSA-OAEP.
     pub wrapped: String,
+    /// AES-256-GCM's nonce, base64.
     pub nonce: String,
     /// The device's PKCS#8 DER private key, sealed with AES-256-GCM.
     pub sealed: String,
@@ -40,7 +45,9 @@ pub struct VaultEntry {
 pub struct VaultRequest {
     /// Logical time of the request.
     pub t: u64,
+    /// The device unlocked.
     pub device: String,
+    /// Why, as the log records it.
     pub reason: String,
 }
 
