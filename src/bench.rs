@@ -35,14 +35,20 @@ pub const SESSION_SIZE: u64 = 100;
 /// What the numbers were measured on.
 #[derive(Debug, Clone, Serialize)]
 pub struct Machine {
+    /// CPU model.
     pub cpu: String,
+    /// Logical cores.
     pub cores: usize,
+    /// Operating system.
     pub os: &'static str,
+    /// Architecture.
     pub arch: &'static str,
+    /// doormat's version.
     pub doormat: &'static str,
 }
 
 impl Machine {
+    /// This machine.
     pub fn describe() -> Machine {
         let cpu = std::fs::read_to_string("/proc/cpuinfo")
             .ok()
@@ -102,23 +108,31 @@ impl BenchOptions {
 /// One RSA operation's speed on one backend.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrimitiveRow {
+    /// The backend.
     pub backend: Backend,
+    /// The operation.
     pub operation: String,
+    /// Operations per second, one thread.
     pub per_second: f64,
 }
 
 /// AES-256-GCM throughput (the `aes-gcm` crate, whatever the RSA backend).
 #[derive(Debug, Clone, Serialize)]
 pub struct AeadRow {
+    /// Message size.
     pub message_bytes: usize,
+    /// Sealing speed.
     pub seal_mb_per_second: f64,
+    /// Opening speed.
     pub open_mb_per_second: f64,
 }
 
 /// One design's cost per message, RSA-2048, a 200-byte one-to-one message.
 #[derive(Debug, Clone, Serialize)]
 pub struct SchemeRow {
+    /// The RSA backend.
     pub backend: Backend,
+    /// The design.
     pub scheme: SchemeId,
     /// Sealing: content key, AES-256-GCM, every wrap the design adds.
     pub send_us: f64,
@@ -130,46 +144,67 @@ pub struct SchemeRow {
     pub escrow_read_us: Option<f64>,
     /// The envelope as one line of `capture.jsonl`.
     pub bytes: usize,
+    /// `bytes` over `none`'s.
     pub bytes_ratio: f64,
 }
 
 /// Cost by message size, none against golden-key, on the preferred backend.
 #[derive(Debug, Clone, Serialize)]
 pub struct SizeRow {
+    /// Message size.
     pub message_bytes: usize,
+    /// µs to seal under `none`.
     pub none_send_us: f64,
+    /// µs to seal under `golden-key`.
     pub golden_send_us: f64,
+    /// Their ratio.
     pub send_ratio: f64,
+    /// Envelope bytes under `none`.
     pub none_bytes: usize,
+    /// Envelope bytes under `golden-key`.
     pub golden_bytes: usize,
+    /// Their ratio.
     pub bytes_ratio: f64,
 }
 
 /// Per-message against per-session keying, RSA-2048, 200-byte messages.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyingRow {
+    /// `per-message`, or a session size.
     pub keying: String,
+    /// µs per message under `none`.
     pub none_send_us: f64,
+    /// µs per message under `golden-key`.
     pub golden_send_us: f64,
+    /// Their ratio.
     pub send_ratio: f64,
+    /// Bytes per message under `none`.
     pub none_bytes: f64,
+    /// Bytes per message under `golden-key`.
     pub golden_bytes: f64,
+    /// Their ratio.
     pub bytes_ratio: f64,
 }
 
 /// Opening a recorded capture with the escrow key.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecoveryRow {
+    /// The RSA backend.
     pub backend: Backend,
+    /// The keying.
     pub keying: String,
+    /// Threads.
     pub threads: usize,
+    /// Envelopes opened.
     pub envelopes: usize,
+    /// The rate.
     pub messages_per_second: f64,
 }
 
 /// Brute force beside its bound, at one thread count.
 #[derive(Debug, Clone, Serialize)]
 pub struct BruteForceRow {
+    /// Threads.
     pub threads: usize,
     /// Key expansion plus one block encryption per candidate, nothing else.
     pub bound_keys_per_second: f64,
@@ -183,7 +218,9 @@ pub struct BruteForceRow {
 /// side by side in one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct BruteForceBench {
+    /// The search method.
     pub method: Method,
+    /// What it does, in words.
     pub method_description: String,
     /// One thread, then every core.
     pub rows: Vec<BruteForceRow>,
@@ -199,17 +236,29 @@ pub struct BruteForceBench {
 /// Everything `doormat bench` measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
+    /// Where it ran.
     pub machine: Machine,
+    /// RSA backends measured.
     pub backends: Vec<Backend>,
+    /// The backend doormat uses.
     pub preferred: Backend,
+    /// How each figure was measured.
     pub method: String,
+    /// Primitive operations per backend.
     pub primitives: Vec<PrimitiveRow>,
+    /// AES-256-GCM by message size.
     pub aead: Vec<AeadRow>,
+    /// Each design on each backend: one message sent and read.
     pub schemes: Vec<SchemeRow>,
+    /// `none` against `golden-key` by message size.
     pub sizes: Vec<SizeRow>,
+    /// Per message against per session keying.
     pub keying: Vec<KeyingRow>,
+    /// Mass recovery with the escrow key.
     pub recovery: Vec<RecoveryRow>,
+    /// The key search against its bound.
     pub brute_force: BruteForceBench,
+    /// Wall-clock time of the whole bench.
     pub seconds: f64,
 }
 
@@ -544,6 +593,7 @@ pub struct ChatPair {
 }
 
 impl ChatPair {
+    /// Alice and bob with a session started (X3DH, one answer), ready to send `message`.
     pub fn new(message: &Message) -> Result<Self> {
         let mut rng = Randomness::Os.stream("bench/fs");
         let alice = Device::new("alice", IdentityKey::generate(&mut rng), 1, &mut rng);
@@ -783,6 +833,7 @@ fn recovery_rows(
 /// One core's rates for `doormat scale`, on the preferred backend.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Rates {
+    /// The backend measured.
     pub backend: Backend,
     /// RSA-2048 OAEP decryptions (escrow unwraps) per second.
     pub rsa_decrypts: f64,

@@ -71,7 +71,8 @@ pub struct InputError {
 }
 
 impl InputError {
-    /// A refusal stating `problem`; add where with `file`, `line`, `field`, and what to do with `hint`.
+    /// A refusal stating `problem`. Say where with `file`, `line` and `field`, and what to
+    /// do with `hint`.
     pub fn new(problem: impl Into<String>) -> Self {
         InputError {
             file: None,

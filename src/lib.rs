@@ -3,7 +3,6 @@
 #![warn(missing_docs)]
 
 pub mod attacks;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod bench;
 pub mod compare;
 pub mod crypto;
@@ -12,7 +11,6 @@ pub mod error;
 pub mod exercise;
 pub mod fsutil;
 pub mod report;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod scale;
 pub mod schemes;
 pub mod wire;

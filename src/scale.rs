@@ -16,6 +16,7 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 /// What the projection starts from.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaleInputs {
+    /// Messages a day to read.
     pub messages_per_day: f64,
     /// Messages per content key under per-session keying.
     pub session_size: u64,
@@ -64,13 +65,19 @@ impl ScaleInputs {
 /// Decrypting one day of traffic with a leaked escrow key, under one keying.
 #[derive(Debug, Clone, Serialize)]
 pub struct EscrowLine {
+    /// Per message, or per session of some size.
     pub keying: String,
+    /// RSA-OAEP unwraps a day.
     pub unwraps: f64,
+    /// AES-GCM opens a day.
     pub opens: f64,
+    /// Core-seconds a day.
     pub core_seconds: f64,
+    /// Core-hours a day.
     pub core_hours: f64,
     /// Cores that keep up with the traffic as it is sent.
     pub cores_to_keep_up: f64,
+    /// Cost a day, if a price per core-hour was given.
     pub usd: Option<f64>,
     /// The sum, written out.
     pub arithmetic: String,
@@ -79,20 +86,29 @@ pub struct EscrowLine {
 /// Brute-forcing one short key, on average half the key space.
 #[derive(Debug, Clone, Serialize)]
 pub struct BruteLine {
+    /// Secret bits per content key.
     pub bits: u32,
+    /// Trials to find one key, on average: half the key space.
     pub average_trials: f64,
+    /// Core-seconds to find one key.
     pub core_seconds_per_key: f64,
     /// Every key of a day's traffic, per-message keying.
     pub core_hours_per_day_per_message: f64,
     /// Every key of a day's traffic, per-session keying.
     pub core_hours_per_day_per_session: f64,
+    /// Cost of one key, if a price per core-hour was given.
     pub usd_per_key: Option<f64>,
 }
 
+/// What `doormat scale` projects: reading a day of traffic with the escrow key, against
+/// brute-forcing short keys.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaleReport {
+    /// What the projection starts from.
     pub inputs: ScaleInputs,
+    /// The escrow holder's work, per keying.
     pub escrow: Vec<EscrowLine>,
+    /// The brute-forcer's work, per key size.
     pub brute_force: Vec<BruteLine>,
 }
 

@@ -146,8 +146,8 @@ pub struct BruteForceReport {
     pub extrapolation: Vec<Extrapolation>,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// The same search for a larger key, at the measured rate.
+#[derive(Debug, Clone, Serialize)]
 pub struct Extrapolation {
     /// Secret bits.
     pub bits: u32,

@@ -10,8 +10,8 @@ use crate::error::Result;
 use crate::schemes::clipper::{read_leaf, Secret32};
 use crate::world::disk::WorldDir;
 
-#[derive(Debug, Clone, Serialize)]
 /// What Clipper's family key alone reveals: who talks to whom, by device.
+#[derive(Debug, Clone, Serialize)]
 pub struct MetadataReport {
     /// Envelopes in the capture.
     pub messages_total: u64,
@@ -23,8 +23,8 @@ pub struct MetadataReport {
     pub contacts: Vec<Contact>,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// A device identified by the unit id its LEAFs carry.
+#[derive(Debug, Clone, Serialize)]
 pub struct DeviceSeen {
     /// Its unit id.
     pub unit_id: u32,
@@ -34,8 +34,8 @@ pub struct DeviceSeen {
     pub senders: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// Two devices seen in one conversation.
+#[derive(Debug, Clone, Serialize)]
 pub struct Contact {
     /// Their unit ids.
     pub units: [u32; 2],

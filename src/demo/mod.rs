@@ -8,7 +8,6 @@
 //! read the numbers straight from them.
 
 mod engine;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod scenario;
 
 use serde::Serialize;
@@ -370,8 +369,8 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 /// One party's row of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MatrixRow {
     /// Who.
     pub name: String,
@@ -489,8 +488,8 @@ impl Fact {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// A party in a demo's table of parties.
+#[derive(Debug, Clone, Serialize)]
 pub struct PartyRow {
     /// Its name.
     pub name: String,
@@ -502,8 +501,8 @@ pub struct PartyRow {
     pub holds: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// One design's row of the forward-secrecy comparison.
+#[derive(Debug, Clone, Serialize)]
 pub struct ExposureRow {
     /// The design.
     pub scheme: String,

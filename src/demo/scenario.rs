@@ -21,6 +21,7 @@ pub const MAX_USERS: usize = 6;
 pub const MAX_SEND: u64 = 5_000;
 /// Most messages a `brute-force` event may crack, and most LEAF forgeries it may run.
 pub const MAX_CRACK: u64 = 10;
+/// Most LEAF forgeries one `forge-leaf` event may ask for.
 pub const MAX_FORGERIES: u64 = 200;
 /// Short keys a demo may brute-force live: TEA1's 32 bits, about half a minute on
 /// average on two cores with AES-NI (docs/benchmarks.md).
@@ -31,35 +32,49 @@ pub const MAX_LIVE_KEYS: u64 = 1 << 32;
 /// A parsed, checked scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// Its name: the file name without `.toml`.
     pub name: String,
+    /// One sentence, for `doormat demo --list`.
     pub summary: String,
+    /// Where its facts come from.
     pub sources: Vec<String>,
+    /// The world it plays in.
     pub world: WorldDef,
+    /// Its acts, in order.
     pub acts: Vec<ActDef>,
 }
 
 /// Who is in the world, and which designs seal their traffic.
 #[derive(Debug, Clone)]
 pub struct WorldDef {
+    /// The users' names.
     pub users: Vec<String>,
     /// The design the story is about, then the designs it is compared with: each seals
     /// the same plaintexts.
     pub designs: Vec<SchemeId>,
+    /// The scenario's own seed, which `--seed` overrides.
     pub seed: Option<u64>,
+    /// The designs' parameters.
     pub params: SchemeParams,
 }
 
 impl WorldDef {
+    /// The main design: the world's `scheme`.
     pub fn main(&self) -> SchemeId {
         self.designs[0]
     }
 }
 
+/// One act, as the scenario file states it.
 #[derive(Debug, Clone)]
 pub struct ActDef {
+    /// Its title.
     pub title: String,
+    /// What the teacher says.
     pub say: Vec<String>,
+    /// What happens, in order.
     pub events: Vec<Event>,
+    /// What the screen shows after.
     pub show: Vec<Show>,
 }
 
@@ -67,37 +82,78 @@ pub struct ActDef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The users send this many more messages; the tap records them.
-    Send { messages: u64 },
+    Send {
+        /// How many.
+        messages: u64,
+    },
     /// A party's private key is copied.
-    Leak { key: String, to: String },
+    Leak {
+        /// Whose key: a party of the world.
+        key: String,
+        /// Who gains it.
+        to: String,
+    },
     /// The escrow authority replaces its key; new traffic is wrapped for the new one.
     Rotate,
     /// A user's device is copied now: its private key, or its ratchet state.
-    Compromise { user: String, to: String },
+    Compromise {
+        /// Whose.
+        user: String,
+        /// Who gains it.
+        to: String,
+    },
     /// The authority serves a warrant on one user, and logs it.
-    Warrant { target: String },
+    Warrant {
+        /// Whose messages.
+        target: String,
+    },
     /// Someone inside the authority uses its access on users under no warrant.
     Insider {
+        /// Whose messages.
         targets: Vec<String>,
+        /// Who gains it.
         to: String,
+        /// Whether the access log records it.
         logged: bool,
     },
     /// The interception system is breached: its access and its list of targets.
-    Breach { to: String },
+    Breach {
+        /// Who gains it.
+        to: String,
+    },
     /// Rogue code adds targets to the interception function, copying to `to`.
     Repoint {
+        /// Whose messages.
         targets: Vec<String>,
+        /// Who gains it.
         to: String,
+        /// Whether the access log records it.
         logged: bool,
     },
     /// The relay adds the hidden reader to a user's conversations from now on.
-    Ghost { target: String },
+    Ghost {
+        /// Whose messages.
+        target: String,
+    },
     /// One escrow agent's share is stolen.
-    StealShare { agent: u8, to: String },
+    StealShare {
+        /// Which agent, from 1.
+        agent: u8,
+        /// Who gains it.
+        to: String,
+    },
     /// Blaze's experiment: forge LEAFs until the 16-bit check passes.
-    ForgeLeaf { trials: u64 },
+    ForgeLeaf {
+        /// How many forgeries.
+        trials: u64,
+    },
     /// Try every short key of the first unread messages.
-    BruteForce { messages: u64, to: String },
+    BruteForce {
+        /// How many.
+        messages: u64,
+        /// Who gains it.
+        to: String,
+    },
 }
 
 /// A view an act shows after its events.
@@ -109,17 +165,28 @@ pub enum Show {
     Envelope,
     /// What `who` reads of the whole recording of `design` (the main design if `None`).
     Radius {
+        /// Which row.
         who: String,
+        /// Which design; the main one if `None`.
         design: Option<SchemeId>,
     },
     /// What `who` reads of the messages sent during this act.
-    New { who: String },
+    New {
+        /// Which row.
+        who: String,
+    },
     /// A few messages `who` reads.
-    Recovered { who: String },
+    Recovered {
+        /// Which row.
+        who: String,
+    },
     /// Every adversary against every design.
     Compare,
     /// One user's messages before and after their device was taken, per design.
-    Exposure { user: String },
+    Exposure {
+        /// Whose.
+        user: String,
+    },
     /// The authority's access log.
     Log,
     /// What verifying clients noticed (ghost).

@@ -38,8 +38,8 @@ fn width() -> usize {
 }
 const INDENT: &str = "  ";
 
-#[derive(Debug, Clone, Copy)]
 /// How text is styled: colour or none.
+#[derive(Debug, Clone, Copy)]
 pub struct Style {
     color: bool,
 }

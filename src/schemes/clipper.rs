@@ -45,6 +45,7 @@ use crate::wire::{b64, unb64};
 
 /// LEAF length: 40 bytes of wrapped key, 4 of unit id, 2 of checksum.
 pub const LEAF_LEN: usize = 46;
+/// Where a clipper world keeps the family key.
 pub const FAMILY_KEY_FILE: &str = "keys/family.key";
 /// The two escrow agents' files of unit-key halves.
 pub fn halves_file(agent: u8) -> String {
@@ -59,6 +60,7 @@ pub const HALVES_KIND: &str = "doormat-unit-halves";
 pub struct Secret32([u8; 32]);
 
 impl Secret32 {
+    /// 32 random bytes from `rng`.
     pub fn random(rng: &mut impl RngCore) -> Self {
         let mut bytes = [0u8; 32];
         rng.fill_bytes(&mut bytes);
@@ -95,8 +97,11 @@ impl std::fmt::Debug for Secret32 {
 /// A device's unit key and its public unit id.
 #[derive(Debug, Clone)]
 pub struct Unit {
+    /// The device's user.
     pub device: String,
+    /// Its unit id, carried in every LEAF it makes (under the family key).
     pub id: u32,
+    /// Its unit key: escrowed in two halves.
     pub key: Secret32,
 }
 
@@ -119,8 +124,11 @@ pub fn make_leaf(family: &Secret32, unit: &Unit, key: &ContentKey, nonce: &[u8; 
 /// A LEAF decrypted with the family key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafContents {
+    /// The content key, wrapped under the unit key (AES key wrap).
     pub wrapped_key: [u8; 40],
+    /// The sending device's unit id.
     pub unit_id: u32,
+    /// The 16-bit checksum of the content key and nonce.
     pub checksum: [u8; 2],
 }
 
@@ -157,7 +165,9 @@ pub fn escrow_unwrap(
 
 /// The design: every envelope gets its sender's LEAF.
 pub struct Clipper {
+    /// The family key, shared by every device and the escrow side.
     pub family: Secret32,
+    /// Each device's unit, by user.
     pub units: HashMap<String, Unit>,
 }
 
@@ -306,31 +316,44 @@ impl Design for ClipperDesign {
 /// `keys/family.key`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FamilyKeyFile {
+    /// Format version: 1.
     pub v: u64,
+    /// Always `doormat-family-key`.
     pub kind: String,
     /// First 8 bytes of SHA-256 of the key, hex: ties agents' files to this family.
     pub family_id: String,
+    /// The key, base64.
     pub key: String,
 }
 
 /// `keys/unit-agent-I.json`: one agent's halves of every device's unit key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitHalvesFile {
+    /// Format version: 1.
     pub v: u64,
+    /// Always `doormat-unit-halves`.
     pub kind: String,
+    /// The family key these units belong to.
     pub family_id: String,
+    /// Agent 1 or 2.
     pub agent: u8,
+    /// One half per device.
     pub units: Vec<UnitHalf>,
 }
 
+/// One escrow agent's half of one device's unit key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitHalf {
+    /// The device's user.
     pub device: String,
+    /// Its unit id.
     pub unit_id: u32,
+    /// The half, base64.
     pub half: String,
 }
 
 impl FamilyKeyFile {
+    /// The family key in `text`; the caller adds the file name to errors.
     pub fn parse(text: &str) -> Result<Secret32, InputError> {
         let file: FamilyKeyFile = serde_json::from_str(text).map_err(|e| {
             InputError::new(format!("not a family key file ({e})"))
@@ -349,6 +372,7 @@ impl FamilyKeyFile {
 }
 
 impl UnitHalvesFile {
+    /// An agent's file in `text`; the caller adds the file name to errors.
     pub fn parse(text: &str) -> Result<UnitHalvesFile, InputError> {
         let file: UnitHalvesFile = serde_json::from_str(text).map_err(|e| {
             InputError::new(format!(
@@ -447,9 +471,13 @@ pub fn combine_halves(
 /// The result of Blaze's LEAF-forgery experiment.
 #[derive(Debug, Clone, Serialize)]
 pub struct ForgeryReport {
+    /// Forgeries made.
     pub trials: u64,
+    /// Tries per forgery, on average.
     pub mean_tries: f64,
+    /// Fewest tries one took.
     pub min_tries: u64,
+    /// Most tries one took.
     pub max_tries: u64,
     /// 2^16: the expected number of tries for a 16-bit check.
     pub expected_tries: u64,
@@ -463,6 +491,7 @@ pub struct ForgeryReport {
     pub honest_recovered: u64,
     /// Trials in which the rogue pair's message still opened for its receiver.
     pub conversation_worked: u64,
+    /// Wall-clock time.
     pub seconds: f64,
 }
 

@@ -5,9 +5,7 @@
 //! exceptional-access design is what it *adds* to each envelope. That addition is the
 //! one method a scheme implements.
 
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod clipper;
-#[allow(missing_docs)] // documentation debt: public items here still lack docs (issue 14)
 pub mod forward_secret;
 pub mod ghost;
 pub mod golden_key;

@@ -19,19 +19,26 @@ pub const SIGNED_PREKEY_ID: u32 = 1;
 /// One pairwise session and, until the peer first answers, the X3DH header to repeat.
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The Double Ratchet's state.
     pub ratchet: Ratchet,
+    /// The X3DH header to repeat until the peer first answers.
     pub pending: Option<X3dhHeader>,
 }
 
 /// Everything on one user's device that the cryptography touches.
 #[derive(Debug, Clone)]
 pub struct Device {
+    /// Its user.
     pub name: String,
+    /// The long-term identity key.
     pub identity: IdentityKey,
+    /// The signed prekey.
     pub signed_prekey: DhKeyPair,
+    /// The identity key's signature over it.
     pub signed_prekey_signature: [u8; 64],
     /// Unused one-time prekeys, by id. Each is deleted once a peer's X3DH has used it.
     pub one_time_prekeys: BTreeMap<u32, DhKeyPair>,
+    /// Pairwise sessions, by peer.
     pub sessions: BTreeMap<String, Session>,
 }
 
@@ -157,9 +164,13 @@ impl Device {
 /// What a user uploads to the provider.
 #[derive(Debug, Clone)]
 pub struct PublishedBundle {
+    /// The user's identity key.
     pub identity: crate::crypto::ed25519::IdentityPublic,
+    /// Their signed prekey.
     pub spk: crate::crypto::x25519::DhPublic,
+    /// Its signature.
     pub spk_signature: [u8; 64],
+    /// One-time prekeys not yet handed out, with their ids.
     pub one_time: VecDeque<(u32, crate::crypto::x25519::DhPublic)>,
 }
 
@@ -170,6 +181,7 @@ pub struct PrekeyDirectory {
 }
 
 impl PrekeyDirectory {
+    /// Publishes `name`'s bundle, replacing any earlier one.
     pub fn publish(&mut self, name: &str, bundle: PublishedBundle) {
         self.bundles.insert(name.to_owned(), bundle);
     }

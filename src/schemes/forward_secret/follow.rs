@@ -75,7 +75,9 @@ struct Followed {
 /// A stolen device, played forward over a capture in send order.
 #[derive(Clone)]
 pub struct Follower {
+    /// The victim.
     pub user: String,
+    /// The device was copied just after this logical time.
     pub t: u64,
     identity: IdentityKey,
     signed_prekey: DhKeyPair,
@@ -94,6 +96,7 @@ impl std::fmt::Debug for Follower {
 }
 
 impl Follower {
+    /// Follows `device`, copied just after `t`, over the traffic from then on.
     pub fn new(device: &Device, t: u64) -> Self {
         let sessions = device
             .sessions

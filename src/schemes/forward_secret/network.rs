@@ -32,8 +32,11 @@ pub const DELIVERY_LOG: &str = "delivery.jsonl";
 /// When one recipient's copy of a message reached its device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delivery {
+    /// The message.
     pub id: String,
+    /// The recipient.
     pub to: String,
+    /// When it was sent.
     pub sent: u64,
     /// `None`: still undelivered when the recording ended.
     pub delivered: Option<u64>,
@@ -75,10 +78,12 @@ impl ForwardWorld {
         }
     }
 
+    /// `name`'s device.
     pub fn device(&self, name: &str) -> Option<&Device> {
         self.devices.get(name)
     }
 
+    /// Every device, by name.
     pub fn devices(&self) -> impl Iterator<Item = &Device> {
         self.devices.values()
     }

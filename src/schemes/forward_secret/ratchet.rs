@@ -43,6 +43,7 @@ pub const INFO_MESSAGE: &[u8] = b"doormat/1 ratchet message";
 pub struct Key32(pub(crate) [u8; 32]);
 
 impl Key32 {
+    /// A secret from its bytes.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Key32(bytes)
     }
@@ -136,6 +137,7 @@ pub struct SkippedKeys {
 }
 
 impl SkippedKeys {
+    /// Keeps message `n` of the chain of ratchet key `dh` for later.
     pub fn insert(&mut self, dh: DhPublic, n: u32, mk: Key32) {
         if self.keys.insert((dh, n), mk).is_none() {
             self.order.push_back((dh, n));
@@ -147,16 +149,19 @@ impl SkippedKeys {
         }
     }
 
+    /// Takes (and forgets) the kept key of message `n` of `dh`'s chain.
     pub fn take(&mut self, dh: &DhPublic, n: u32) -> Option<Key32> {
         let mk = self.keys.remove(&(*dh, n))?;
         self.order.retain(|k| k != &(*dh, n));
         Some(mk)
     }
 
+    /// Keys kept.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether none is kept.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

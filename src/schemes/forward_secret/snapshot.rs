@@ -37,51 +37,78 @@ pub fn file_name(user: &str, t: u64) -> String {
 /// The snapshot file as written and read. Its secrets zeroize when it is dropped.
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct SnapshotFile {
+    /// Format version: 1.
     pub v: u64,
+    /// Always `doormat-device-snapshot`.
     pub kind: String,
+    /// The world's design.
     pub scheme: String,
+    /// The device's user.
     pub user: String,
     /// The logical time just after which the device was copied.
     pub t: u64,
+    /// The identity key's fingerprint.
     pub identity_fingerprint: String,
     /// PKCS#8 PEM: Ed25519 under `forward-secret`, RSA otherwise.
     pub identity_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The signed prekey, if the device has one.
     pub signed_prekey: Option<PrekeyFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// One-time prekeys not used yet.
     pub one_time_prekeys: Vec<PrekeyFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Each pairwise session.
     pub sessions: Vec<SessionFile>,
+    /// `sha256:` and the SHA-256 of the file's JSON with this field empty: edits show.
     pub digest: String,
 }
 
+/// A prekey's private half.
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct PrekeyFile {
+    /// Its id.
     pub id: u32,
+    /// Its private key, base64.
     pub private: String,
 }
 
 /// One Double Ratchet session's state (the spec's §3.2 variables), base64 throughout.
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct SessionFile {
+    /// The peer.
     pub peer: String,
+    /// X3DH's associated data.
     pub ad: String,
+    /// RK: the root key.
     pub root_key: String,
+    /// DHs: this device's ratchet private key.
     pub dhs_private: String,
+    /// DHr: the peer's ratchet public key, once known.
     pub dhr: Option<String>,
+    /// CKs: the sending chain key.
     pub cks: Option<String>,
+    /// Ns: messages sent in the current chain.
     pub ns: u32,
+    /// CKr: the receiving chain key.
     pub ckr: Option<String>,
+    /// Nr: messages received in the current chain.
     pub nr: u32,
+    /// PN: messages in the previous sending chain.
     pub pn: u32,
     #[serde(default)]
+    /// MKSKIPPED: message keys kept for messages not yet arrived.
     pub skipped: Vec<SkippedFile>,
 }
 
+/// One skipped message key.
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct SkippedFile {
+    /// The ratchet public key of its chain.
     pub dh: String,
+    /// Its number in that chain.
     pub n: u32,
+    /// The message key.
     pub mk: String,
 }
 
@@ -97,10 +124,15 @@ pub enum Stolen {
 /// A parsed snapshot.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
+    /// The world's design.
     pub scheme: SchemeId,
+    /// The device's user.
     pub user: String,
+    /// Copied just after this logical time.
     pub t: u64,
+    /// The identity key's fingerprint, checked against world.json.
     pub fingerprint: Fingerprint,
+    /// What the thief has.
     pub stolen: Stolen,
 }
 

@@ -27,16 +27,23 @@ pub const INFO_X3DH: &[u8] = b"doormat/1 X3DH";
 /// one one-time prekey per request.
 #[derive(Debug, Clone)]
 pub struct Bundle {
+    /// The responder's identity key.
     pub identity: IdentityPublic,
+    /// Its signed prekey's id.
     pub spk_id: u32,
+    /// The signed prekey.
     pub spk: DhPublic,
+    /// The identity key's signature over it.
     pub spk_signature: [u8; 64],
+    /// A one-time prekey and its id, if one was left.
     pub opk: Option<(u32, DhPublic)>,
 }
 
 /// A session's shared secret and associated data, as X3DH hands them to the ratchet.
 pub struct Agreement {
+    /// SK: the shared secret.
     pub sk: Key32,
+    /// AD: both identity keys, for the ratchet's associated data.
     pub ad: Vec<u8>,
 }
 
