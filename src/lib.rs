@@ -18,5 +18,15 @@ pub mod world;
 
 pub use error::{Error, InputError, Result};
 
+// The surface most programs (and the two front ends to come) start from; every module
+// stays public for the rest.
+pub use attacks::{BlastRadius, Keyring, RecoverReport};
+pub use compare::{compare, Comparison};
+pub use demo::{Act, Block, DemoOptions, DemoRun, DemoSession};
+pub use report::{Output, Report};
+pub use schemes::{Design, SchemeId, DESIGNS};
+pub use world::disk::simulate;
+pub use world::WorldSpec;
+
 #[cfg(test)]
 mod secret_tests;
