@@ -126,10 +126,10 @@ pub fn act(
     for block in &act.blocks {
         writeln!(out)?;
         match (block, previous) {
-            (Block::Matrix { matrix }, Some((number, shown))) if matrix == shown => writeln!(
+            (Block::Matrix { matrix }, Some((number, shown))) if matrix == shown => dim_line(
                 out,
-                "{INDENT}{}",
-                style.dim(&format!("who can read what: unchanged since act {number}"))
+                style,
+                &format!("who can read what: unchanged since act {number}"),
             )?,
             _ => self::block(out, style, block)?,
         }
@@ -175,6 +175,11 @@ pub fn demo_run(out: &mut impl Write, style: &Style, run: &DemoRun) -> io::Resul
     Ok(())
 }
 
+/// One dimmed line, indented: a table's header, or a note beside it.
+fn dim_line(out: &mut impl Write, style: &Style, text: &str) -> io::Result<()> {
+    writeln!(out, "{INDENT}{}", style.dim(text))
+}
+
 fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
     match block {
         Block::Facts { facts } => {
@@ -217,13 +222,13 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
             let room = self::width()
                 .saturating_sub(INDENT.len() + n + r + k + 6)
                 .max(16);
-            writeln!(
+            dim_line(
                 out,
-                "{INDENT}{}",
-                style.dim(&format!(
+                style,
+                &format!(
                     "{:<n$}  {:<r$}  {:<k$}  {}",
                     "party", "role", "key", "holds"
-                ))
+                ),
             )?;
             for p in parties {
                 let key = if p.key.is_empty() { "-" } else { &p.key };
@@ -448,13 +453,13 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
         .max()
         .unwrap_or(0)
         .clamp(10, 20);
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<14} {:<w$} {:>10} {:>6} {:>13}",
             "scheme", "compromise", "messages", "users*", "conversations"
-        ))
+        ),
     )?;
     for row in rows {
         match &row.radius {
@@ -596,17 +601,17 @@ fn exposure(
             style.sealed(&padded)
         }
     };
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<15}{:<20}{:>11}{:>11}{:>11}",
             "design",
             "stolen",
             format!("{victim} ≤{t}"),
             format!("{victim} >{t}"),
             "others"
-        ))
+        ),
     )?;
     for row in rows {
         writeln!(
@@ -619,12 +624,10 @@ fn exposure(
             cell(&row.others)
         )?;
     }
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
-            "opened/recorded: {victim}'s messages up to t={t}, after it, and everyone else's"
-        ))
+        style,
+        &format!("opened/recorded: {victim}'s messages up to t={t}, after it, and everyone else's"),
     )
 }
 
@@ -966,13 +969,13 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
                 backend.name()
             ))
         )?;
-        writeln!(
+        dim_line(
             out,
-            "{INDENT}{}",
-            style.dim(&format!(
+            style,
+            &format!(
                 "{:<15}{:>9}{:>7}{:>9}{:>10}{:>8}{:>7}",
                 "design", "send µs", "×none", "read µs", "escrow µs", "bytes", "×none"
-            ))
+            ),
         )?;
         for row in rows {
             let escrow = row
@@ -1004,11 +1007,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         .iter()
         .map(|b| format!("{:>12}", b.name()))
         .collect();
-    writeln!(
-        out,
-        "{INDENT}{}",
-        style.dim(&format!("{:<36}{header}", "operation"))
-    )?;
+    dim_line(out, style, &format!("{:<36}{header}", "operation"))?;
     for operation in operations {
         let cells: String = r
             .backends
@@ -1026,19 +1025,19 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         writeln!(out, "{INDENT}{:<36}{cells} /s", operation)?;
     }
     for backend in &r.backends {
-        writeln!(
+        dim_line(
             out,
-            "{INDENT}{}",
-            style.dim(&format!("{}: {}", backend.name(), backend.description()))
+            style,
+            &format!("{}: {}", backend.name(), backend.description()),
         )?;
     }
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<36}{:>12}{:>12}",
             "AES-256-GCM (aes-gcm 0.10)", "seal", "open"
-        ))
+        ),
     )?;
     for a in &r.aead {
         writeln!(
@@ -1055,13 +1054,13 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         "{}",
         style.bold(&format!("golden-key against none, {}", r.preferred.name()))
     )?;
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<26}{:>9}{:>11}{:>7}{:>8}{:>9}{:>7}",
             "", "none µs", "golden µs", "×", "none B", "golden B", "×"
-        ))
+        ),
     )?;
     for s in &r.sizes {
         writeln!(
@@ -1091,13 +1090,13 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
     }
     writeln!(out)?;
     writeln!(out, "{}", style.bold("mass recovery with the escrow key"))?;
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<12}{:<22}{:>8}{:>11}{:>14}",
             "backend", "keying", "threads", "envelopes", "messages/s"
-        ))
+        ),
     )?;
     for row in &r.recovery {
         writeln!(
@@ -1118,13 +1117,13 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         style.bold("brute force of a short key, against its bound")
     )?;
     writeln!(out, "{INDENT}{}", style.dim(&b.method_description))?;
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<10}{:>18}{:>18}{:>10}",
             "threads", "bound keys/s", "search keys/s", "share"
-        ))
+        ),
     )?;
     for row in &b.rows {
         writeln!(
@@ -1153,11 +1152,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         "without the filter",
         group_digits(b.full_open_keys_per_second.round() as u64)
     )?;
-    writeln!(
-        out,
-        "{INDENT}{}",
-        style.dim(&format!("took {:.1} s", r.seconds))
-    )
+    dim_line(out, style, &format!("took {:.1} s", r.seconds))
 }
 
 /// `doormat scale`: the projection and its arithmetic.
@@ -1169,11 +1164,7 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         style.bold("doormat scale:"),
         group_digits(i.messages_per_day.round() as u64)
     )?;
-    writeln!(
-        out,
-        "{INDENT}{}",
-        style.dim(&format!("rates: {}", i.rates_from))
-    )?;
+    dim_line(out, style, &format!("rates: {}", i.rates_from))?;
     for (flag, value) in [
         ("--rsa-per-second", i.rsa_decrypts_per_core_second),
         ("--aes-per-second", i.aes_opens_per_core_second),
@@ -1212,13 +1203,13 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         "{}",
         style.bold("brute-forcing short keys: on average half the key space per key")
     )?;
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "{:<6}{:>14}{:>21}{:>21}",
             "bits", "one key", "a day's msg keys", "a day's sess. keys"
-        ))
+        ),
     )?;
     for b in &r.brute_force {
         writeln!(
@@ -1230,13 +1221,13 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
             format!("{} core-h", sci(b.core_hours_per_day_per_session))
         )?;
     }
-    writeln!(
+    dim_line(
         out,
-        "{INDENT}{}",
-        style.dim(&format!(
+        style,
+        &format!(
             "per key: 2^(bits-1) trials / {} trials per core-second, on one core",
             group_digits(i.key_trials_per_core_second.round() as u64)
-        ))
+        ),
     )?;
     if i.usd_per_core_hour.is_none() {
         writeln!(
