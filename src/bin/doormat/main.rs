@@ -404,7 +404,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         randomness: Randomness::from_seed(args.seed),
         bits: args.bits,
     };
-    let progress = Progress::new(8, "sealing and opening");
+    let progress = Progress::new(doormat::DESIGNS.len() as u64, "sealing and opening");
     let mut step = 0;
     let comparison = doormat::compare::compare(&options, &mut |_| {
         progress.set(step);
