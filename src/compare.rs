@@ -198,6 +198,13 @@ fn open_with(
                 loot.extend(built.loot_of(name).cloned());
             }
             Theft::Device { .. } => copies = true,
+            Theft::Phone { user, t } => loot.extend(built.loot_of(user).filter_map(|l| match l {
+                Loot::Phone { image, .. } => Some(Loot::Phone {
+                    image: image.clone(),
+                    seized_after: Some(*t),
+                }),
+                _ => None,
+            })),
             Theft::KeySpace { .. } => {}
         }
     }

@@ -9,11 +9,12 @@ use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
 use crate::fsutil::read_small_text;
+use crate::schemes::clear::{self, PhoneImage};
 use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
+use crate::schemes::provider_escrow::{self, VaultEntry};
 use crate::schemes::registry::Loot;
 use crate::schemes::split_key::{self, CombineError, ShareFile};
-use crate::schemes::vendor::{self, VaultEntry};
 use crate::schemes::{SchemeId, ESCROW_NAME};
 use crate::wire::world_file::Role;
 use crate::world::disk::WorldDir;
@@ -31,6 +32,8 @@ pub struct Stolen<'a> {
     pub device: Option<&'a str>,
     /// Device snapshots (`snapshots/NAME@T.json`).
     pub states: &'a [PathBuf],
+    /// CLEAR phones in the attacker's hands, locked (`phones/NAME.json`).
+    pub phones: &'a [PathBuf],
 }
 
 /// A keyring, and what it took to build it, for the report.
@@ -120,15 +123,30 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     if stolen.family_key.is_some() || !halves.is_empty() || stolen.device.is_some() {
         release_unit_keys(world, stolen, &halves, &mut compromise)?;
     }
-    let vendors: Vec<_> = compromise
+    let vault_keys: Vec<_> = compromise
         .keyring
         .holdings()
         .iter()
         .filter(|h| h.role == Role::Vendor)
         .map(|h| h.key.clone())
         .collect();
-    for vendor_key in vendors {
-        open_vault(world, &vendor_key, &mut compromise)?;
+    match world.file.scheme {
+        SchemeId::ProviderEscrow => {
+            for key in &vault_keys {
+                open_vault(world, key, &mut compromise)?;
+            }
+        }
+        SchemeId::Clear => unlock_phones(world, stolen.phones, &vault_keys, &mut compromise)?,
+        _ => {}
+    }
+    if world.file.scheme != SchemeId::Clear && !stolen.phones.is_empty() {
+        return Err(InputError::new(format!(
+            "this is a {} world: its phones keep no passcode for anyone",
+            world.file.scheme
+        ))
+        .field("--phone")
+        .hint("--phone takes the phones/NAME.json files of a clear world")
+        .into());
     }
     Ok(compromise)
 }
@@ -303,7 +321,7 @@ fn open_vault(
     for user in world.file.user_names() {
         let path = world
             .root
-            .join(vendor::VAULT_DIR)
+            .join(provider_escrow::VAULT_DIR)
             .join(format!("{user}.json"));
         let text = read_small_text(&path, "a vault entry")?;
         let entry: VaultEntry = serde_json::from_str(&text)
@@ -317,22 +335,115 @@ fn open_vault(
             .field("v")
             .into());
         }
-        let key = vendor::unseal(&entry, vendor_key).map_err(|e| e.file(&path))?;
+        let key = provider_escrow::unseal(&entry, vendor_key).map_err(|e| e.file(&path))?;
         compromise.keyring.add(&user, Role::User, key);
         opened += 1;
     }
-    let log = world.root.join(vendor::REQUEST_LOG);
+    let log = world.root.join(provider_escrow::REQUEST_LOG);
     let served = match count_lines(&log)? {
         Some(requests) => format!(
             "the same vault key had already served {requests} routine requests ({})",
-            vendor::REQUEST_LOG
+            provider_escrow::REQUEST_LOG
         ),
-        None => format!("its request log ({}) is missing", vendor::REQUEST_LOG),
+        None => format!(
+            "its request log ({}) is missing",
+            provider_escrow::REQUEST_LOG
+        ),
     };
     compromise.notes.push(format!(
-        "vendor vault opened: {opened} device keys; {served}"
+        "provider vault opened: {opened} device keys; {served}"
     ));
     Ok(())
+}
+
+/// CLEAR: each phone in hand, opened with the vault key if the attacker holds it.
+fn unlock_phones(
+    world: &WorldDir,
+    paths: &[PathBuf],
+    vault_keys: &[crate::crypto::rsa_oaep::PrivateKey],
+    compromise: &mut Compromise,
+) -> Result<()> {
+    if paths.is_empty() && !vault_keys.is_empty() {
+        compromise.notes.push(format!(
+            "the vault key alone opens nothing that was recorded: CLEAR covers data stored on phones, and every phone that falls into your hands opens (add --phone {}/NAME.json)",
+            clear::PHONES_DIR
+        ));
+    }
+    for path in paths {
+        let phone = load_phone(world, path)?;
+        if vault_keys.is_empty() {
+            compromise.notes.push(format!(
+                "{}'s phone: locked; its passcode blob opens only with the vendor's vault key",
+                phone.device
+            ));
+            continue;
+        }
+        let mut unlocked = None;
+        for vault_key in vault_keys {
+            match clear::unlock(&phone, vault_key) {
+                Ok(key) => unlocked = Some(key),
+                Err(clear::Locked::Damaged(e)) => return Err(e.file(path).into()),
+                Err(clear::Locked::Bricked) => {
+                    return Err(InputError::new(format!(
+                        "{}'s phone is bricked: a recovery unlock has been done on it, and it never unlocks again",
+                        phone.device
+                    ))
+                    .file(path)
+                    .field("bricked")
+                    .into())
+                }
+                Err(clear::Locked::NotTheVaultKey) => {}
+            }
+        }
+        let Some(key) = unlocked else {
+            return Err(InputError::new(format!(
+                "{}'s passcode blob does not open with the vendor key given",
+                phone.device
+            ))
+            .file(path)
+            .field("clear_blob")
+            .hint("is the phone from another world? use its own keys/vendor.pem")
+            .into());
+        };
+        compromise.notes.push(format!(
+            "{}'s phone: the vault key decrypts its blob to the passcode, the passcode unseals its storage, and its key opens its whole stored history; a real phone would now be bricked, which stops no thief",
+            phone.device
+        ));
+        compromise.keyring.add(&phone.device, Role::User, key);
+    }
+    Ok(())
+}
+
+/// Loads a phone image and checks that it belongs to this world.
+fn load_phone(world: &WorldDir, path: &Path) -> Result<PhoneImage> {
+    let text = read_small_text(path, "a phone")?;
+    let phone: PhoneImage = serde_json::from_str(&text)
+        .map_err(|e| InputError::new(format!("not a phone image ({e})")).file(path))?;
+    if phone.v != 1 {
+        return Err(InputError::new(format!(
+            "version {} is unknown; this doormat reads version 1",
+            phone.v
+        ))
+        .file(path)
+        .field("v")
+        .into());
+    }
+    let listed = world.file.parties.iter().find(|p| p.name == phone.device);
+    if listed.map(|p| p.fingerprint.as_str()) != Some(phone.fingerprint.as_str()) {
+        return Err(InputError::new(format!(
+            "is a phone from another world: {}'s key in it is not the one {}/world.json lists",
+            phone.device,
+            world.root.display()
+        ))
+        .file(path)
+        .field("fingerprint")
+        .hint(format!(
+            "use a {}/NAME.json file from the same world",
+            clear::PHONES_DIR
+        ))
+        .into());
+    }
+    Ok(phone)
 }
 
 /// The lines of a file of any size, in constant memory; `None` if it does not exist.
@@ -363,12 +474,27 @@ pub fn keyring_from_loot<'a>(loot: impl IntoIterator<Item = &'a Loot>) -> Result
     let mut shares = Vec::new();
     let mut family = None;
     let mut halves = Vec::new();
+    let mut phones = Vec::new();
+    let mut vault_keys = Vec::new();
     for item in loot {
         match item {
-            Loot::Key { holder, role, key } => keyring.add(holder, *role, key.clone()),
+            Loot::Key { holder, role, key } => {
+                if *role == Role::Vendor {
+                    vault_keys.push(key);
+                }
+                keyring.add(holder, *role, key.clone())
+            }
+            Loot::Phone {
+                image,
+                seized_after,
+            } => phones.push((image, *seized_after)),
             Loot::Vault { key, entries } => {
                 for entry in entries {
-                    keyring.add(&entry.device, Role::User, vendor::unseal(entry, key)?);
+                    keyring.add(
+                        &entry.device,
+                        Role::User,
+                        provider_escrow::unseal(entry, key)?,
+                    );
                 }
             }
             Loot::Share(share) => shares.push(share.clone()),
@@ -387,6 +513,17 @@ pub fn keyring_from_loot<'a>(loot: impl IntoIterator<Item = &'a Loot>) -> Result
     if let (Some(family), 2..) = (family, halves.len()) {
         let units = clipper::combine_halves(&halves, &family, None)?;
         keyring.add_leaf_access(family, units);
+    }
+    // A locked phone opens only with the vault key; without it, it adds nothing.
+    for (phone, seized_after) in phones {
+        if let Some(t) = seized_after {
+            keyring.note_taken_device(&phone.device, t);
+        }
+        for vault_key in &vault_keys {
+            if let Ok(key) = clear::unlock(phone, vault_key) {
+                keyring.add_until(&phone.device, Role::User, key, seized_after);
+            }
+        }
     }
     Ok(keyring)
 }

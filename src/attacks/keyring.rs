@@ -22,6 +22,9 @@ pub struct Holding {
     pub role: Role,
     /// The key.
     pub key: PrivateKey,
+    /// Opens only messages up to this logical time: a phone's stored history ends when
+    /// the phone was taken. `None`: every message.
+    pub until: Option<u64>,
 }
 
 impl Holding {
@@ -29,6 +32,9 @@ impl Holding {
     /// `wrapped` entry (a hidden participant is one more entry), and the escrow
     /// authority also reads the `escrow` field.
     fn slot<'e>(&self, envelope: &'e Envelope) -> Option<&'e [u8]> {
+        if self.until.is_some_and(|until| envelope.t > until) {
+            return None;
+        }
         match self.role {
             Role::Escrow => envelope
                 .escrow
@@ -79,17 +85,35 @@ impl Keyring {
 
     /// Adds `party`'s key, once: a key already held is not added twice.
     pub fn add(&mut self, party: &str, role: Role, key: PrivateKey) {
-        if !self
+        self.add_until(party, role, key, None);
+    }
+
+    /// Adds a key that opens only messages up to `until` (a phone's stored history), or
+    /// every message with `None`. A key held twice keeps the wider reach.
+    pub fn add_until(&mut self, party: &str, role: Role, key: PrivateKey, until: Option<u64>) {
+        match self
             .holdings
-            .iter()
-            .any(|h| h.key.fingerprint() == key.fingerprint())
+            .iter_mut()
+            .find(|h| h.key.fingerprint() == key.fingerprint())
         {
-            self.holdings.push(Holding {
+            Some(held) => {
+                held.until = match (held.until, until) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                }
+            }
+            None => self.holdings.push(Holding {
                 party: party.to_owned(),
                 role,
                 key,
-            });
+                until,
+            }),
         }
+    }
+
+    /// Records a user's phone, taken just after `t`, for the timelines the report shows.
+    pub fn note_taken_device(&mut self, user: &str, t: u64) {
+        self.stolen_devices.push((user.to_owned(), t));
     }
 
     /// Matches key files to the world's parties by fingerprint. A key that belongs to no

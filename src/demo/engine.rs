@@ -25,20 +25,21 @@ use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
+use crate::schemes::clear::{self, PhoneImage};
 use crate::schemes::clipper::{self, Secret32, Unit, UnitHalvesFile};
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
+use crate::schemes::provider_escrow::{self, VaultEntry};
 use crate::schemes::registry::{Inputs, Loot};
 use crate::schemes::split_key::{self, ShareFile};
-use crate::schemes::vendor::{self, VaultEntry};
 use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
 use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
-use crate::world::{directory, seal_batch, Party, ESCROW_NAME, VENDOR_NAME};
+use crate::world::{directory, seal_batch, Party, ESCROW_NAME, PROVIDER_NAME, VENDOR_NAME};
 
 /// What one row holds in one design.
 #[derive(Clone, Default)]
@@ -51,6 +52,10 @@ struct Access {
     devices: Vec<(u64, Device)>,
     /// Devices taken in designs without a ratchet, for the timelines: (user, t).
     phones: Vec<(String, u64)>,
+    /// CLEAR phones held locked: (user, taken just after t).
+    seized: Vec<(String, u64)>,
+    /// Phones unlocked: the user's key, opening their stored history up to a time.
+    histories: Vec<(String, u64, PrivateKey)>,
     /// Brute-forced messages: id → text.
     cracked: BTreeMap<String, String>,
     /// A user's own sent messages, which their app shows them (forward-secret designs
@@ -80,6 +85,7 @@ impl Access {
             || self.wrote.is_some()
             || self.receiver.is_some()
             || !self.live.is_empty()
+            || !self.histories.is_empty()
     }
 
     fn add_key(&mut self, party: &str, role: Role, key: &PrivateKey) {
@@ -112,6 +118,13 @@ impl Access {
         }
         for (t, device) in &self.devices {
             parts.push(format!("{}'s phone at t={t}", device.name));
+        }
+        for (user, t) in &self.seized {
+            let open = self.histories.iter().any(|(u, _, _)| u == user);
+            parts.push(format!(
+                "{user}'s phone at t={t}{}",
+                if open { ", unlocked" } else { ", locked" }
+            ));
         }
         if !self.units.is_empty() {
             let devices: Vec<&str> = self.units.iter().map(|u| u.device.as_str()).collect();
@@ -170,6 +183,9 @@ struct Design {
     escrow: Option<PrivateKey>,
     shares: Vec<ShareFile>,
     vault: Vec<VaultEntry>,
+    /// CLEAR: every user's phone, and those a recovery unlock has bricked.
+    phones: Vec<PhoneImage>,
+    bricked: HashSet<String>,
     /// Clipper: both agents' unit-key halves, and the family key.
     halves: Vec<UnitHalvesFile>,
     family: Option<Secret32>,
@@ -235,6 +251,16 @@ impl Design {
         };
         for (party, role, key) in &access.keys {
             let column = self.key_column(party, *role, key);
+            merge(&mut read, &column);
+        }
+        // An unlocked phone's key opens what the phone had kept when it was taken.
+        for (user, until, key) in &access.histories {
+            let mut column = self.key_column(user, Role::User, key);
+            for (slot, envelope) in column.iter_mut().zip(&self.recording) {
+                if envelope.t > *until {
+                    *slot = None;
+                }
+            }
             merge(&mut read, &column);
         }
         // Unit keys and ratchet states are cheap to replay: no cache.
@@ -406,6 +432,8 @@ impl Engine {
                 .map(|p| p.key.clone()),
             shares: Vec::new(),
             vault: Vec::new(),
+            phones: Vec::new(),
+            bricked: HashSet::new(),
             halves: Vec::new(),
             family: None,
             ghost_target: None,
@@ -420,6 +448,7 @@ impl Engine {
                 Loot::Vault { entries, .. } => design.vault = entries,
                 Loot::FamilyKey(family) => design.family = Some(family),
                 Loot::Halves(file) => design.halves.push(file),
+                Loot::Phone { image, .. } => design.phones.push(image),
             }
         }
         Ok(design)
@@ -473,14 +502,18 @@ impl Engine {
             (SchemeId::SplitKey, agent) if agent.starts_with("agent-") => {
                 access.shares = agent[6..].parse().ok().into_iter().collect();
             }
-            (SchemeId::VendorEscrow, VENDOR_NAME) => {
-                // The vault key unseals every device's key: the vendor reads everyone.
-                let vendor = demo_key(VENDOR_NAME);
+            (SchemeId::ProviderEscrow, PROVIDER_NAME) => {
+                // The vault key unseals every device's key: the provider reads everyone.
+                let provider = demo_key(PROVIDER_NAME);
                 for entry in &design.vault {
-                    if let Ok(key) = vendor::unseal(entry, &vendor) {
+                    if let Ok(key) = provider_escrow::unseal(entry, &provider) {
                         access.add_key(&entry.device, Role::User, &key);
                     }
                 }
+            }
+            (SchemeId::Clear, VENDOR_NAME) => {
+                // The vault key alone: it opens phones, and the vendor holds none.
+                access.add_key(VENDOR_NAME, Role::Vendor, &demo_key(VENDOR_NAME));
             }
             (SchemeId::Ghost, GHOST_NAME) => {
                 access.add_key(GHOST_NAME, Role::Agent, &demo_key(GHOST_NAME));
@@ -527,7 +560,7 @@ impl Engine {
         &mut self,
         index: usize,
         observer: &mut dyn DemoObserver,
-    ) -> Result<(Vec<String>, Vec<Block>)> {
+    ) -> Result<(Vec<String>, Vec<usize>, Vec<Block>)> {
         let scenario = Arc::clone(&self.scenario);
         let act = &scenario.acts[index];
         let mut blocks = self.run_act(act, observer)?;
@@ -536,7 +569,7 @@ impl Engine {
                 sources: scenario.sources.clone(),
             });
         }
-        Ok((act.say.clone(), blocks))
+        Ok((act.say.clone(), act.cite.clone(), blocks))
     }
 
     fn run_act(&mut self, act: &ActDef, observer: &mut dyn DemoObserver) -> Result<Vec<Block>> {
@@ -564,6 +597,7 @@ impl Engine {
             Event::Leak { key, to } => self.leak(key, to),
             Event::Rotate => self.rotate(),
             Event::Compromise { user, to } => self.compromise(user, to)?,
+            Event::Seize { user, to } => self.seize(user, to),
             Event::Warrant { target } => self.warrant(target)?,
             Event::Insider {
                 targets,
@@ -671,12 +705,14 @@ impl Engine {
             let access = &mut self.rows[row].access[d];
             match own.map(|(_, role)| *role) {
                 // The vault's entries sit beside its key: with both, every device.
+                // (CLEAR's vault holds the key alone: it opens the phones in hand.)
                 Some(Role::Vendor) => {
                     for entry in &design.vault {
-                        if let Ok(device_key) = vendor::unseal(entry, &key) {
+                        if let Ok(device_key) = provider_escrow::unseal(entry, &key) {
                             access.add_key(&entry.device, Role::User, &device_key);
                         }
                     }
+                    access.add_key(party, Role::Vendor, &key);
                 }
                 Some(role) => access.add_key(party, role, &key),
                 None if party == ESCROW_NAME => access.add_key(party, Role::Escrow, &key),
@@ -684,6 +720,8 @@ impl Engine {
             }
             stolen = Some(key);
         }
+        let unlocked = self.unlock_seized(row);
+        facts.extend(unlocked);
         if let Some(key) = stolen {
             facts.insert(
                 0,
@@ -803,6 +841,68 @@ impl Engine {
         Ok(vec![Block::Facts { facts }])
     }
 
+    fn seize(&mut self, user: &str, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let t = self.now();
+        let mut facts = vec![Fact::plain(
+            "taken",
+            format!("{user}'s phone, locked, just after t={t}, by {to}"),
+        )];
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let access = &mut self.rows[row].access[d];
+            // Held locked in every design; only CLEAR's phones carry a blob to open.
+            access.seized.push((user.to_owned(), t));
+            if design.id == SchemeId::Clear {
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    "its passcode sits on it, in a blob only the vendor's vault key opens",
+                ));
+            } else {
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    "its storage opens only with the passcode, which no one else has",
+                ));
+            }
+        }
+        facts.extend(self.unlock_seized(row));
+        vec![Block::Facts { facts }]
+    }
+
+    /// CLEAR: every locked phone `row` holds, opened if it also holds the vault key.
+    fn unlock_seized(&mut self, row: usize) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let access = &mut self.rows[row].access[d];
+            let vault_keys: Vec<PrivateKey> = access
+                .keys
+                .iter()
+                .filter(|(_, role, _)| *role == Role::Vendor)
+                .map(|(_, _, k)| k.clone())
+                .collect();
+            for (user, t) in access.seized.clone() {
+                if access.histories.iter().any(|(u, _, _)| *u == user) {
+                    continue;
+                }
+                let Some(phone) = design.phones.iter().find(|p| p.device == user) else {
+                    continue;
+                };
+                if let Some(key) = vault_keys.iter().find_map(|v| clear::unlock(phone, v).ok()) {
+                    facts.push(
+                        Fact::marked(
+                            format!("{user}'s phone"),
+                            format!("vault key → passcode → storage: {user}'s history to t={t}; it bricks itself, which stops no thief"),
+                            true,
+                        ),
+                    );
+                    access.histories.push((user, t, key));
+                }
+            }
+        }
+        facts
+    }
+
     fn authority_row(&self, d: usize) -> Option<usize> {
         let name = schemes::design(self.designs[d].id).authority()?;
         self.rows.iter().position(|r| r.name == name)
@@ -848,18 +948,36 @@ impl Engine {
                     self.rows[row].access[d].units.extend(units);
                     format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
                 }
-                SchemeId::VendorEscrow => {
+                SchemeId::ProviderEscrow => {
                     let entry = design
                         .vault
                         .iter()
                         .find(|e| e.device == target)
                         .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
-                    let key = vendor::unseal(entry, &demo_key(VENDOR_NAME))
+                    let key = provider_escrow::unseal(entry, &demo_key(PROVIDER_NAME))
                         .map_err(|e| Error::Internal(e.problem))?;
                     format!(
-                        "the vendor unseals {target}'s vault entry with its vault key: {}",
+                        "the provider opens its copy of {target}'s key, without the phone: {}",
                         key.fingerprint().short(8)
                     )
+                }
+                SchemeId::Clear => {
+                    let phone = design
+                        .phones
+                        .iter()
+                        .find(|p| p.device == target)
+                        .ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
+                    if design.bricked.contains(target) {
+                        format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is")
+                    } else {
+                        let key = clear::unlock(phone, &demo_key(VENDOR_NAME))
+                            .map_err(|e| Error::Internal(format!("{e:?}")))?;
+                        design.bricked.insert(target.to_owned());
+                        self.rows[row].access[d]
+                            .histories
+                            .push((target.to_owned(), t, key));
+                        format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
+                    }
                 }
                 SchemeId::Ghost => {
                     design.ghost_target = Some((target.to_owned(), t + 1));
@@ -890,15 +1008,27 @@ impl Engine {
     }
 
     /// What `row` reads, in the main design, of `target`'s messages and of everyone
-    /// else's: the "a key does not read the warrant" facts.
+    /// else's: the "a key does not read the warrant" facts. With `samples` (a warrant),
+    /// "everyone else" is everyone under no warrant so far, and two of their messages
+    /// are shown.
     fn reach(&mut self, row: usize, target: &str, who: &str, samples: bool) -> Vec<Block> {
         let access = self.rows[row].access[0].clone();
         let read = self.designs[0].read(&access, &self.truth);
         let recording = &self.designs[0].recording;
         let involves = |e: &Envelope| e.participants().any(|p| p == target);
+        let warranted: Vec<&str> = self.warrants.iter().map(|(u, _)| u.as_str()).collect();
+        let covered = |e: &Envelope| {
+            involves(e) || (samples && e.participants().any(|p| warranted.contains(&p)))
+        };
         let count = |wanted: bool| -> (usize, usize) {
             let mine: Vec<usize> = (0..recording.len())
-                .filter(|&i| involves(&recording[i]) == wanted)
+                .filter(|&i| {
+                    if wanted {
+                        involves(&recording[i])
+                    } else {
+                        !covered(&recording[i])
+                    }
+                })
                 .collect();
             (
                 mine.iter().filter(|&&i| read[i].is_some()).count(),
@@ -915,7 +1045,11 @@ impl Engine {
                 )
                 .counting(target_read as u64, target_total as u64, "messages"),
                 Fact::marked(
-                    "everyone else's",
+                    if samples && warranted.len() > 1 {
+                        "under no warrant"
+                    } else {
+                        "everyone else's"
+                    },
                     format!("{other_read} of {other_total}, with the same access"),
                     other_read > 0,
                 )
@@ -924,7 +1058,7 @@ impl Engine {
         }];
         if samples && other_read > 0 {
             let bystanders: Vec<Plaintext> = (0..recording.len())
-                .filter(|&i| !involves(&recording[i]))
+                .filter(|&i| !covered(&recording[i]))
                 .filter_map(|i| {
                     read[i]
                         .clone()
@@ -953,6 +1087,8 @@ impl Engine {
                 mine.units.extend(access.units);
             }
         }
+        // A vault key taken opens the phones this row already holds.
+        self.unlock_seized(row);
         row
     }
 
@@ -1422,7 +1558,11 @@ impl Engine {
                 }
                 let access = &self.rows[r].access[d];
                 let label = self.rows[r].name.clone();
-                let radius = (self.rows[r].kind == RowKind::Tap || access.opens_anything())
+                // A row that holds something (a locked phone, a key with no slot) shows
+                // what it opens, even nothing; one that holds nothing has no row.
+                let holds =
+                    access.opens_anything() || !access.seized.is_empty() || !access.keys.is_empty();
+                let radius = (self.rows[r].kind == RowKind::Tap || holds)
                     .then(|| self.radius(r, d, 0..self.truth.len()));
                 rows.push(ComparisonRow {
                     scheme: self.designs[d].id.as_str().to_owned(),

@@ -52,8 +52,12 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("split-key.toml", include_str!("../../demos/split-key.toml")),
     (
-        "vendor-vault.toml",
-        include_str!("../../demos/vendor-vault.toml"),
+        "provider-vault.toml",
+        include_str!("../../demos/provider-vault.toml"),
+    ),
+    (
+        "clear-unlock.toml",
+        include_str!("../../demos/clear-unlock.toml"),
     ),
     (
         "ghost-user.toml",
@@ -179,12 +183,13 @@ impl DemoSession {
             return Ok(None);
         };
         let started = std::time::Instant::now();
-        let (narration, blocks) = self.engine.play_act(self.played, observer)?;
+        let (narration, cite, blocks) = self.engine.play_act(self.played, observer)?;
         self.played += 1;
         Ok(Some(Act {
             number: self.played,
             title,
             narration,
+            cite,
             blocks,
             seconds: started.elapsed().as_secs_f64(),
         }))
@@ -281,6 +286,9 @@ pub struct Act {
     pub title: String,
     /// What the teacher says, a paragraph each.
     pub narration: Vec<String>,
+    /// The sources the narration's facts come from, numbered from 1 as the demo's
+    /// sources list them.
+    pub cite: Vec<usize>,
     /// What the screen shows, in order.
     pub blocks: Vec<Block>,
     /// Wall-clock seconds the act's computation took.

@@ -76,6 +76,9 @@ pub struct ActDef {
     pub events: Vec<Event>,
     /// What the screen shows after.
     pub show: Vec<Show>,
+    /// The sources its narration's facts come from, numbered from 1 as `sources` lists
+    /// them.
+    pub cite: Vec<usize>,
 }
 
 /// Something that happens in an act. `to` is always the party or adversary that gains.
@@ -100,6 +103,14 @@ pub enum Event {
         /// Whose.
         user: String,
         /// Who gains it.
+        to: String,
+    },
+    /// A user's phone falls into someone's hands, locked: seized, stolen, or held at a
+    /// border. Only CLEAR's vault key opens it.
+    Seize {
+        /// Whose phone.
+        user: String,
+        /// Who holds it now.
         to: String,
     },
     /// The authority serves a warrant on one user, and logs it.
@@ -329,6 +340,7 @@ struct RawAct {
     #[serde(default, rename = "event")]
     events: Vec<Spanned<RawEvent>>,
     show: Option<Spanned<Vec<Spanned<String>>>>,
+    cite: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
 /// Every field any event takes; [`check_event`] says which each kind needs.
@@ -350,7 +362,7 @@ struct RawEvent {
 
 /// The event kinds, each with the fields it needs: the hint for a mistyped `do`.
 const EVENT_KINDS: &str = "send (messages), leak (key, to), rotate, compromise (user, to), \
-warrant (target), insider (targets, to, logged), breach (to), repoint (targets, to, logged), \
+seize (user, to), warrant (target), insider (targets, to, logged), breach (to), repoint (targets, to, logged), \
 ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to)";
 
 const SHOW_KINDS: &str = "parties, envelope, radius WHO, radius WHO in DESIGN, new WHO, \
@@ -384,6 +396,20 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
             )
             .hint("doormat demo --list prints it beside the name"));
     }
+    if let Some(blank) = raw
+        .sources
+        .get_ref()
+        .iter()
+        .position(|s| s.trim().is_empty())
+    {
+        return Err(at
+            .error(
+                raw.sources.span(),
+                "sources",
+                format!("source {} is empty", blank + 1),
+            )
+            .hint("write where the facts come from: author, title, date"));
+    }
     if raw.sources.get_ref().is_empty() {
         return Err(at
             .error(
@@ -402,7 +428,14 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
     }
     let mut acts = Vec::new();
     for (i, act) in raw.acts.get_ref().iter().enumerate() {
-        acts.push(check_act(at, i + 1, act.get_ref(), &world, &mut names)?);
+        acts.push(check_act(
+            at,
+            i + 1,
+            act.get_ref(),
+            &world,
+            &mut names,
+            raw.sources.get_ref().len(),
+        )?);
     }
     Ok(Scenario {
         name,
@@ -533,7 +566,7 @@ fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
 
 /// Names of parties every world may have besides its users. Agents run from `agent-1`
 /// to `agent-32`, so the whole `agent-` prefix is reserved.
-const RESERVED: [&str; 5] = ["escrow", "vendor", "ghost", "tap", "relay"];
+const RESERVED: [&str; 6] = ["escrow", "vendor", "provider", "ghost", "tap", "relay"];
 
 fn is_reserved(name: &str) -> bool {
     RESERVED.contains(&name) || name.starts_with("agent-")
@@ -667,6 +700,7 @@ fn check_act(
     raw: &RawAct,
     world: &WorldDef,
     names: &mut Names,
+    sources: usize,
 ) -> Result<ActDef, InputError> {
     let title = raw.title.get_ref().trim().to_owned();
     if title.is_empty() || title.chars().count() > 60 {
@@ -700,7 +734,33 @@ fn check_act(
             )?);
         }
     }
+    let mut cite = Vec::new();
+    if let Some(list) = &raw.cite {
+        let field = format!("act[{number}].cite");
+        if list.get_ref().is_empty() {
+            return Err(at
+                .error(list.span(), &field, "cites no source")
+                .hint("list source numbers, like cite = [1, 2], or drop the line"));
+        }
+        for n in list.get_ref() {
+            let value = *n.get_ref();
+            if value < 1 || value as u64 > sources as u64 {
+                return Err(at
+                    .error(
+                        n.span(),
+                        &field,
+                        format!("there is no source {value}: sources lists 1 to {sources}"),
+                    )
+                    .hint("sources are numbered from 1, in the order the file lists them"));
+            }
+            if cite.contains(&(value as usize)) {
+                return Err(at.error(n.span(), &field, format!("source {value} is cited twice")));
+            }
+            cite.push(value as usize);
+        }
+    }
     Ok(ActDef {
+        cite,
         title,
         say,
         events,
@@ -827,6 +887,14 @@ fn check_event(
             names.compromised.push(victim.clone());
             Event::Compromise {
                 user: victim,
+                to: names.adversary(at, to, &sub("to"))?,
+            }
+        }
+        "seize" => {
+            let owner = user(&e.user, "user")?;
+            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
+            Event::Seize {
+                user: owner,
                 to: names.adversary(at, to, &sub("to"))?,
             }
         }
@@ -977,7 +1045,7 @@ fn refuse_extra_fields(
         "send" => &["messages"],
         "leak" => &["key", "to"],
         "rotate" => &[],
-        "compromise" => &["user", "to"],
+        "compromise" | "seize" => &["user", "to"],
         "warrant" | "ghost" => &["target"],
         "insider" | "repoint" => &["targets", "to", "logged"],
         "breach" => &["to"],

@@ -118,8 +118,17 @@ pub fn act(
     let head = format!("── {}. {} ", act.number, act.title);
     let rule = "─".repeat(width().saturating_sub(head.chars().count()));
     writeln!(out, "{}", style.bold(&format!("{head}{rule}")))?;
-    for line in &act.narration {
-        for wrapped in wrap(line, width() - INDENT.len()) {
+    let last = act.narration.len().saturating_sub(1);
+    for (i, line) in act.narration.iter().enumerate() {
+        // The last paragraph ends with the act's citations, as in print: "[1, 3]".
+        let line = match (i == last, act.cite.is_empty()) {
+            (true, false) => {
+                let numbers: Vec<String> = act.cite.iter().map(usize::to_string).collect();
+                format!("{line} [{}]", numbers.join(", "))
+            }
+            _ => line.clone(),
+        };
+        for wrapped in wrap(&line, width() - INDENT.len()) {
             writeln!(out, "{INDENT}{wrapped}")?;
         }
     }
@@ -268,14 +277,16 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
         Block::Log { entries } => log(out, style, entries)?,
         Block::Sources { sources } => {
             writeln!(out, "{INDENT}{}", style.dim("sources:"))?;
-            for s in sources {
-                for (i, line) in wrap(s, width() - 6).into_iter().enumerate() {
-                    writeln!(
-                        out,
-                        "{INDENT}{} {}",
-                        if i == 0 { "-" } else { " " },
-                        style.dim(&line)
-                    )?;
+            // Numbered as the acts cite them; the numbers take the same width.
+            let w = sources.len().to_string().len() + 2;
+            for (n, s) in sources.iter().enumerate() {
+                for (i, line) in wrap(s, width() - 4 - w).into_iter().enumerate() {
+                    let number = if i == 0 {
+                        format!("[{}]", n + 1)
+                    } else {
+                        String::new()
+                    };
+                    writeln!(out, "{INDENT}{number:>w$} {}", style.dim(&line))?;
                 }
             }
         }
@@ -446,18 +457,25 @@ pub fn comparison_report(out: &mut impl Write, style: &Style, c: &Comparison) ->
 }
 
 fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io::Result<()> {
-    // The compromise column is as wide as its longest entry, up to what 80 columns allow.
+    // Each text column is as wide as its longest entry; the compromise column stops
+    // where 80 columns would overflow (2 + s + 1 + w + 1 + 10 + 1 + 6 + 1 + 13 + 2 + 8).
+    let s = rows
+        .iter()
+        .map(|r| r.scheme.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     let w = rows
         .iter()
         .map(|r| r.compromise.chars().count())
         .max()
         .unwrap_or(0)
-        .clamp(10, 20);
+        .clamp(10, 80usize.saturating_sub(45 + s).max(10));
     dim_line(
         out,
         style,
         &format!(
-            "{:<14} {:<w$} {:>10} {:>6} {:>13}",
+            "{:<s$} {:<w$} {:>10} {:>6} {:>13}",
             "scheme", "compromise", "messages", "users*", "conversations"
         ),
     )?;
@@ -471,13 +489,13 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
                 let mark = style.mark(r.messages_opened > 0);
                 writeln!(
                     out,
-                    "{INDENT}{:<14} {:<w$} {:>10} {:>6} {:>13}  {mark}",
+                    "{INDENT}{:<s$} {:<w$} {:>10} {:>6} {:>13}  {mark}",
                     row.scheme, row.compromise, messages, users, conversations
                 )?;
             }
             None => writeln!(
                 out,
-                "{INDENT}{:<14} {:<w$} {}",
+                "{INDENT}{:<s$} {:<w$} {}",
                 row.scheme,
                 row.compromise,
                 style.dim("no such key exists: nothing to steal")
@@ -605,7 +623,7 @@ fn exposure(
         out,
         style,
         &format!(
-            "{:<15}{:<20}{:>11}{:>11}{:>11}",
+            "{:<16}{:<20}{:>11}{:>11}{:>11}",
             "design",
             "stolen",
             format!("{victim} ≤{t}"),
@@ -616,7 +634,7 @@ fn exposure(
     for row in rows {
         writeln!(
             out,
-            "{INDENT}{:<15}{:<20}{}{}{}",
+            "{INDENT}{:<16}{:<20}{}{}{}",
             row.scheme,
             row.compromise,
             cell(&row.before),

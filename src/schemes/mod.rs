@@ -5,15 +5,16 @@
 //! exceptional-access design is what it *adds* to each envelope. That addition is the
 //! one method a scheme implements.
 
+pub mod clear;
 pub mod clipper;
 pub mod forward_secret;
 pub mod ghost;
 pub mod golden_key;
 pub mod none;
+pub mod provider_escrow;
 pub mod registry;
 pub mod short_key;
 pub mod split_key;
-pub mod vendor;
 
 use std::collections::HashMap;
 
@@ -25,10 +26,11 @@ use crate::wire::message::Message;
 use crate::wire::world_file::Role;
 
 pub use crate::wire::scheme_id::SchemeId;
+pub use clear::VENDOR_NAME;
 pub use golden_key::{GoldenKey, ESCROW_NAME};
 pub use none::NoEscrow;
+pub use provider_escrow::PROVIDER_NAME;
 pub use registry::Design;
-pub use vendor::VENDOR_NAME;
 
 /// Scheme parameters; each scheme reads its own.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -87,7 +89,8 @@ pub static DESIGNS: &[&dyn Design] = &[
     &forward_secret::ForwardSecretDesign,
     &golden_key::GoldenKeyDesign,
     &split_key::SplitKeyDesign,
-    &vendor::VendorEscrowDesign,
+    &provider_escrow::ProviderEscrowDesign,
+    &clear::ClearDesign,
     &ghost::GhostDesign,
     &clipper::ClipperDesign,
     &short_key::ShortKeyDesign,

@@ -9,10 +9,10 @@ use crate::error::Result;
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
 
-/// The baseline: nothing added. The vendor-escrow design seals the same way: its
-/// exceptional access sits in the vendor's vault, not in the envelopes.
+/// The baseline: nothing added. The provider-escrow and CLEAR designs seal the same
+/// way: their exceptional access sits in a vault, not in the envelopes.
 pub struct NoEscrow {
-    /// `VendorEscrow` when device keys sit in a vendor vault.
+    /// `ProviderEscrow` when the provider keeps every device key in its vault.
     pub id: SchemeId,
 }
 

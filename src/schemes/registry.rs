@@ -139,10 +139,19 @@ pub enum Loot {
         /// The vault key.
         key: PrivateKey,
         /// The vault: one sealed device key per user.
-        entries: Vec<super::vendor::VaultEntry>,
+        entries: Vec<super::provider_escrow::VaultEntry>,
     },
     /// Clipper's family key: it reads every LEAF's device and unit id, not the content.
     FamilyKey(super::clipper::Secret32),
+    /// A CLEAR phone in someone's hands, locked: with the vendor's vault key its blob
+    /// gives up the passcode, and the passcode the phone's key and stored history.
+    Phone {
+        /// Everything on the phone, its storage sealed.
+        image: super::clear::PhoneImage,
+        /// Seized just after this logical time: its history ends there. `None`: the
+        /// phone as the world left it, its whole history.
+        seized_after: Option<u64>,
+    },
     /// One Clipper escrow agent's halves of the unit keys: with the other agent's and
     /// the family key, every device's LEAFs open.
     Halves(super::clipper::UnitHalvesFile),
@@ -205,6 +214,14 @@ pub enum Theft {
         /// Whose device.
         user: String,
         /// Copied just after this logical time.
+        t: u64,
+    },
+    /// A user's phone, locked, taken just after logical time `t` (seized, stolen, held
+    /// at a border): under CLEAR, with the vault key, it opens; elsewhere it is sealed.
+    Phone {
+        /// Whose phone.
+        user: String,
+        /// Taken just after this logical time.
         t: u64,
     },
     /// No key at all: every content key's secret bits, searched.
@@ -381,6 +398,7 @@ mod tests {
                 "carol" => include_str!("../../demos/keys/carol.pem"),
                 "escrow" => include_str!("../../demos/keys/escrow.pem"),
                 "vendor" => include_str!("../../demos/keys/vendor.pem"),
+                "provider" => include_str!("../../demos/keys/provider.pem"),
                 "ghost" => include_str!("../../demos/keys/ghost.pem"),
                 other => panic!("no published key for {other}: add it here"),
             };

@@ -14,8 +14,12 @@ pub enum SchemeId {
     GoldenKey,
     /// The golden key, with its private half split k-of-n among agents (Shamir).
     SplitKey,
-    /// Each device key escrowed under a vendor master key kept in a vault (CLEAR).
-    VendorEscrow,
+    /// The provider keeps a copy of every device key in its vault, as cloud backups
+    /// without end-to-end encryption do. Earlier versions called it `vendor-escrow`.
+    ProviderEscrow,
+    /// Ray Ozzie's CLEAR: each phone keeps its passcode encrypted for the vendor, whose
+    /// vault key unlocks any phone in hand (stored data, not messages in transit).
+    Clear,
     /// Content keys with only n secret bits (export grade, TETRA TEA1).
     ShortKey,
     /// The relay silently adds a hidden reader to targeted conversations (GCHQ 2018).
@@ -28,11 +32,12 @@ pub enum SchemeId {
 
 impl SchemeId {
     /// Every design, in the order errors and hints list them.
-    pub const ALL: [SchemeId; 8] = [
+    pub const ALL: [SchemeId; 9] = [
         SchemeId::None,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
-        SchemeId::VendorEscrow,
+        SchemeId::ProviderEscrow,
+        SchemeId::Clear,
         SchemeId::ShortKey,
         SchemeId::Ghost,
         SchemeId::Clipper,
@@ -45,7 +50,8 @@ impl SchemeId {
             SchemeId::None => "none",
             SchemeId::GoldenKey => "golden-key",
             SchemeId::SplitKey => "split-key",
-            SchemeId::VendorEscrow => "vendor-escrow",
+            SchemeId::ProviderEscrow => "provider-escrow",
+            SchemeId::Clear => "clear",
             SchemeId::ShortKey => "short-key",
             SchemeId::Ghost => "ghost",
             SchemeId::Clipper => "clipper",
@@ -53,11 +59,24 @@ impl SchemeId {
         }
     }
 
-    /// The design called `text`; an error listing the known ones otherwise.
+    /// Names that earlier versions wrote, still read: (old name, design).
+    pub const ALIASES: [(&'static str, SchemeId); 1] =
+        // Earlier versions called provider escrow was called vendor-escrow and presented as CLEAR,
+        // which it is not; worlds and captures written then still say so.
+        [("vendor-escrow", SchemeId::ProviderEscrow)];
+
+    /// The design called `text` (or an old name for it); an error listing the known
+    /// ones otherwise.
     pub fn parse(text: &str) -> Result<Self, InputError> {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == text)
+            .or_else(|| {
+                Self::ALIASES
+                    .iter()
+                    .find(|(alias, _)| *alias == text)
+                    .map(|(_, id)| *id)
+            })
             .ok_or_else(|| {
                 let known: Vec<&str> = Self::ALL.iter().map(SchemeId::as_str).collect();
                 InputError::new(format!(

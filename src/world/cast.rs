@@ -22,7 +22,7 @@ pub fn demo_cast(users: &[&str], authorities: &[(&str, Role)]) -> Vec<Party> {
 /// The published demo keys (see `demos/keys/README.md`): not secret, so that a demo
 /// never spends seconds generating RSA keys in front of a class.
 pub fn demo_key(name: &str) -> PrivateKey {
-    const KEYS: [(&str, &str); 10] = [
+    const KEYS: [(&str, &str); 11] = [
         ("alice", include_str!("../../demos/keys/alice.pem")),
         ("bob", include_str!("../../demos/keys/bob.pem")),
         ("carol", include_str!("../../demos/keys/carol.pem")),
@@ -31,13 +31,14 @@ pub fn demo_key(name: &str) -> PrivateKey {
         ("frank", include_str!("../../demos/keys/frank.pem")),
         ("escrow", include_str!("../../demos/keys/escrow.pem")),
         ("vendor", include_str!("../../demos/keys/vendor.pem")),
+        ("provider", include_str!("../../demos/keys/provider.pem")),
         ("ghost", include_str!("../../demos/keys/ghost.pem")),
         ("escrow-2", include_str!("../../demos/keys/escrow-2.pem")),
     ];
     // Parsed once per process (about 0.4 ms each): a demo asks for the same keys for
     // every design and every row.
-    static PARSED: [std::sync::OnceLock<PrivateKey>; 10] =
-        [const { std::sync::OnceLock::new() }; 10];
+    static PARSED: [std::sync::OnceLock<PrivateKey>; 11] =
+        [const { std::sync::OnceLock::new() }; 11];
     let index = KEYS
         .iter()
         .position(|(n, _)| *n == name)

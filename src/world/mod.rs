@@ -22,7 +22,7 @@ use crate::wire::names::user_name;
 use crate::wire::world_file::Role;
 use traffic::Message;
 
-pub use crate::schemes::{ESCROW_NAME, VENDOR_NAME};
+pub use crate::schemes::{ESCROW_NAME, PROVIDER_NAME, VENDOR_NAME};
 pub use crate::wire::limits::MAX_USERS;
 /// Most messages `simulate` will write in one world.
 pub const MAX_MESSAGES: u64 = 10_000_000;

@@ -4,6 +4,7 @@ doormat code: doormat's tests run each of these against doormat's own output.
 usage:
   student_tools.py combine-shares OUT.pem SHARE...      rebuild a split escrow key
   student_tools.py unseal-vault VENDOR.pem ENTRY.json   print the device key's fingerprint
+  student_tools.py unlock-phone VENDOR.pem PHONE.json   CLEAR: print the phone key's fingerprint
   student_tools.py open-leaves WORLD                    open every message via its LEAF
   student_tools.py brute-force WORLD ID                 try every short key of message ID
 """
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
@@ -79,6 +81,21 @@ def unseal_vault(vendor_path, entry_path):
     print("sha256:" + hashlib.sha256(spki).hexdigest())
 
 
+def unlock_phone(vendor_path, phone_path):
+    # CLEAR: the vault key decrypts the blob to the passcode; HKDF-SHA256 of the passcode
+    # (no salt, the AAD as info) is the storage key; the storage holds the phone's key.
+    vendor = serialization.load_pem_private_key(open(vendor_path, "rb").read(), password=None)
+    phone = json.load(open(phone_path))
+    passcode = vendor.decrypt(b64(phone["clear_blob"]), OAEP)
+    info = ("doormat/clear/1\n" + phone["device"]).encode()
+    storage_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(passcode)
+    der = AESGCM(storage_key).decrypt(b64(phone["nonce"]), b64(phone["storage"]), info)
+    device_key = serialization.load_der_private_key(der, password=None)
+    spki = device_key.public_key().public_bytes(serialization.Encoding.DER,
+                                                serialization.PublicFormat.SubjectPublicKeyInfo)
+    print("sha256:" + hashlib.sha256(spki).hexdigest())
+
+
 def open_leaves(world):
     family = b64(json.load(open(os.path.join(world, "keys/family.key")))["key"])
     halves = [json.load(open(os.path.join(world, f"keys/unit-agent-{i}.json")))["units"] for i in (1, 2)]
@@ -117,5 +134,6 @@ if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     {"combine-shares": lambda: combine_shares(args[0], args[1:]),
      "unseal-vault": lambda: unseal_vault(*args),
+     "unlock-phone": lambda: unlock_phone(*args),
      "open-leaves": lambda: open_leaves(*args),
      "brute-force": lambda: brute_force(*args)}[command]()

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// Every shipped demo, the flagship first.
-const DEMOS: [&str; 13] = [
+const DEMOS: [&str; 14] = [
     "golden-key-leak",
     "harvest-now-decrypt-later",
     "insider-abuse",
@@ -15,7 +15,8 @@ const DEMOS: [&str; 13] = [
     "athens-affair",
     "forward-secrecy",
     "split-key",
-    "vendor-vault",
+    "provider-vault",
+    "clear-unlock",
     "ghost-user",
     "clipper-leaf-forgery",
     "tea1-short-key",
@@ -103,7 +104,8 @@ snapshot_tests! {
     athens_affair_matches_its_snapshot => "athens-affair",
     forward_secrecy_matches_its_snapshot => "forward-secrecy",
     split_key_matches_its_snapshot => "split-key",
-    vendor_vault_matches_its_snapshot => "vendor-vault",
+    provider_vault_matches_its_snapshot => "provider-vault",
+    clear_unlock_matches_its_snapshot => "clear-unlock",
     ghost_user_matches_its_snapshot => "ghost-user",
     clipper_leaf_forgery_matches_its_snapshot => "clipper-leaf-forgery",
     tea1_short_key_matches_its_snapshot => "tea1-short-key",

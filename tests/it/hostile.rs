@@ -76,7 +76,7 @@ impl Bases {
             ("golden", "golden-key"),
             ("split", "split-key"),
             ("clipper", "clipper"),
-            ("vendor", "vendor-escrow"),
+            ("vendor", "provider-escrow"),
         ] {
             let mut args = vec!["simulate", "--out", out, "--scheme", scheme];
             args.extend(common);
@@ -161,7 +161,7 @@ fn arrange(bases: &Bases, kind: &str, source: &Path, scratch: &Path) -> (Vec<OsS
         "vault" => (
             Some(bases.vendor.clone()),
             Some("vault/alice.json"),
-            "recover --world @W --key @W/keys/vendor.pem",
+            "recover --world @W --key @W/keys/provider.pem",
         ),
         "keys" => (
             Some(bases.golden.clone()),

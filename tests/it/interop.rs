@@ -185,19 +185,33 @@ fn python_alone_handles_shares_vaults_leaves_and_short_keys() {
         .collect();
     assert_eq!(opened, read_jsonl(&w.join("truth.jsonl")), "{}", run.stderr);
 
-    // vendor-escrow: the vault entry unseals to the device key world.json lists.
-    let w = make("vendor", &["--scheme", "vendor-escrow"]);
+    // provider-escrow: the vault entry unseals to the device key world.json lists.
+    let w = make("provider", &["--scheme", "provider-escrow"]);
     let fingerprint = student(
         &dir,
         &[
             "unseal-vault",
-            &format!("{}/keys/vendor.pem", s(&w)),
+            &format!("{}/keys/provider.pem", s(&w)),
             &format!("{}/vault/bob.json", s(&w)),
         ],
     );
     let world: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.join("world.json")).unwrap()).unwrap();
     assert_eq!(fingerprint.trim(), world["parties"][1]["fingerprint"]);
+
+    // clear: the vault key opens a phone's blob, HKDF and AES-GCM its storage.
+    let w = make("clear", &["--scheme", "clear"]);
+    let fingerprint = student(
+        &dir,
+        &[
+            "unlock-phone",
+            &format!("{}/keys/vendor.pem", s(&w)),
+            &format!("{}/phones/carol.json", s(&w)),
+        ],
+    );
+    let world: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.join("world.json")).unwrap()).unwrap();
+    assert_eq!(fingerprint.trim(), world["parties"][2]["fingerprint"]);
 
     // clipper: family key, XOR'd unit-key halves, AES-CTR, RFC 3394 unwrap, checksum.
     let w = make("clipper", &["--scheme", "clipper"]);

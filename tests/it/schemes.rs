@@ -198,8 +198,8 @@ fn split_key_parameters_are_checked() {
 }
 
 #[test]
-fn the_vendor_vault_key_opens_every_device() {
-    let w = world("vendor", &["--scheme", "vendor-escrow"]);
+fn the_provider_vault_key_opens_every_device() {
+    let w = world("provider", &["--scheme", "provider-escrow"]);
     for line in read_jsonl(&w.join("capture.jsonl")) {
         assert!(
             line.get("escrow").is_none(),
@@ -208,7 +208,7 @@ fn the_vendor_vault_key_opens_every_device() {
     }
     let requests = read_jsonl(&w.join("vault/requests.jsonl"));
     assert!(!requests.is_empty());
-    let dir = scratch("vendor-run");
+    let dir = scratch("provider-run");
     let out = dir.join("all.jsonl");
     let report = doormat(
         &dir,
@@ -217,7 +217,7 @@ fn the_vendor_vault_key_opens_every_device() {
             "--world",
             s(&w),
             "--key",
-            &format!("{}/keys/vendor.pem", s(&w)),
+            &format!("{}/keys/provider.pem", s(&w)),
             "--json",
             "--out",
             s(&out),
@@ -246,10 +246,131 @@ fn the_vendor_vault_key_opens_every_device() {
             "--world",
             s(&w),
             "--key",
-            &format!("{}/keys/vendor.pem", s(&w)),
+            &format!("{}/keys/provider.pem", s(&w)),
         ],
     )
     .refused(&["vault/bob.json", "does not open"]);
+}
+
+/// CLEAR: the vault key alone opens nothing recorded; with a phone in hand it opens that
+/// phone's history; a phone alone stays locked. Every refusal names its file and field.
+#[test]
+fn clear_opens_only_the_phones_in_hand_and_only_with_the_vault_key() {
+    let w = world("clear", &["--scheme", "clear"]);
+    let capture = read_jsonl(&w.join("capture.jsonl"));
+    assert!(capture
+        .iter()
+        .all(|e| e["scheme"] == "clear" && e.get("escrow").is_none()));
+    let dir = scratch("clear-run");
+    let vendor = format!("{}/keys/vendor.pem", s(&w));
+    let phone = |name: &str| format!("{}/phones/{name}.json", s(&w));
+    let recover = |extra: &[&str]| {
+        let mut args = vec!["recover", "--world", s(&w), "--json"];
+        args.extend_from_slice(extra);
+        doormat(&dir, &args)
+    };
+    let alone = recover(&["--key", &vendor]).ok().json();
+    assert_eq!(alone["messages_opened"], 0, "stored data, not transit");
+    assert!(alone["notes"][0].as_str().unwrap().contains("--phone"));
+
+    let locked = recover(&["--phone", &phone("alice")]).ok().json();
+    assert_eq!(
+        locked["messages_opened"], 0,
+        "no vault key: the phone stays locked"
+    );
+
+    let truth = read_jsonl(&w.join("truth.jsonl"));
+    let alices = truth_of(&w, "alice").len();
+    let one = recover(&["--key", &vendor, "--phone", &phone("alice")])
+        .ok()
+        .json();
+    assert_eq!(one["messages_opened"], alices as u64);
+    assert!(alices > 0 && alices < truth.len());
+    let two = recover(&[
+        "--key",
+        &vendor,
+        "--phone",
+        &phone("alice"),
+        "--phone",
+        &phone("bob"),
+    ])
+    .ok()
+    .json();
+    assert!(two["messages_opened"].as_u64() > one["messages_opened"].as_u64());
+
+    // Hostile phones: refused with the file and the field, never half-read.
+    let bad = dir.join("bad.json");
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(phone("carol")).unwrap()).unwrap();
+    for (field, value, needle) in [
+        ("bricked", serde_json::json!(true), "bricked"),
+        ("device", serde_json::json!("alice"), "another world"),
+        ("storage", serde_json::json!("AAAA"), "storage"),
+        ("clear_blob", serde_json::json!("AAAA"), "clear_blob"),
+        ("v", serde_json::json!(2), "version 2"),
+    ] {
+        let mut damaged = original.clone();
+        damaged[field] = value;
+        std::fs::write(&bad, damaged.to_string()).unwrap();
+        recover(&["--key", &vendor, "--phone", s(&bad)]).refused(&["bad.json", needle]);
+    }
+    // Another world's vault key does not open this world's phones.
+    let other = world_seeded("clear-other", "22", &["--scheme", "clear"]);
+    let other_vendor = format!("{}/keys/vendor.pem", s(&other));
+    doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--key",
+            &other_vendor,
+            "--phone",
+            &phone("alice"),
+        ],
+    )
+    .refused(&["belongs to no party"]);
+    // A phone is a clear world's: elsewhere --phone is refused.
+    let golden = world("clear-golden", &["--scheme", "golden-key"]);
+    doormat(
+        &dir,
+        &["recover", "--world", s(&golden), "--phone", &phone("alice")],
+    )
+    .refused(&["--phone", "clear world"]);
+}
+
+/// A world written before provider escrow had its name still opens: the old name is an
+/// alias, and the provider there is called vendor.
+#[test]
+fn a_world_written_as_vendor_escrow_still_opens() {
+    let dir = scratch("old-world");
+    let w = dir.join("w");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/worlds/vendor-escrow-v1"),
+        &w,
+    );
+    #[cfg(unix)]
+    for name in ["alice", "bob", "vendor"] {
+        use std::os::unix::fs::PermissionsExt;
+        let key = w.join(format!("keys/{name}.pem"));
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let report = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            s(&w),
+            "--key",
+            &format!("{}/keys/vendor.pem", s(&w)),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(report["scheme"], "provider-escrow");
+    assert_eq!(report["messages_opened"], 6);
 }
 
 #[test]
@@ -787,7 +908,7 @@ fn compare_prints_one_row_per_design_from_real_openings() {
     for everything in [
         "golden-key",
         "split-key",
-        "vendor-escrow",
+        "provider-escrow",
         "clipper",
         "short-key",
     ] {

@@ -297,7 +297,7 @@ pub struct RecoverArgs {
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,
     /// A private key (PEM) the attacker holds; repeat for several
-    #[arg(long = "key", value_name = "PEM", required_unless_present_any = ["shares", "family_key", "states"])]
+    #[arg(long = "key", value_name = "PEM", required_unless_present_any = ["shares", "family_key", "states", "phones"])]
     pub keys: Vec<PathBuf>,
     /// An escrow agent's file: a share of a split escrow key (keys/agent-I.share), or
     /// Clipper unit-key halves (keys/unit-agent-I.json); repeat for several
@@ -313,6 +313,10 @@ pub struct RecoverArgs {
     /// that device could still open at T and after; repeatable
     #[arg(long = "state", value_name = "FILE")]
     pub states: Vec<PathBuf>,
+    /// clear: a phone in the attacker's hands, locked (phones/NAME.json); with the
+    /// vendor's key (--key keys/vendor.pem) it opens; repeatable
+    #[arg(long = "phone", value_name = "FILE")]
+    pub phones: Vec<PathBuf>,
     /// Write the opened messages here, as JSON lines like truth.jsonl
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

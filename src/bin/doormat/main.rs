@@ -231,6 +231,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             family_key: args.family_key.as_deref(),
             device: args.device.as_deref(),
             states: &args.states,
+            phones: &args.phones,
         },
     )?;
     // Refuse an existing --out before doing any work.

@@ -1,11 +1,14 @@
-//! `vendor-escrow`: Ray Ozzie's CLEAR proposal (2018), applied to messaging.
+//! `provider-escrow`: the provider keeps a copy of every device key.
 //!
 //! Messages are sealed end to end exactly as under `none`. The exceptional access sits
-//! elsewhere: every device's private key is escrowed in the vendor's vault, sealed under
-//! the vendor's master key (AES-256-GCM, its key wrapped with RSA-OAEP for `vendor.pem`).
-//! With a warrant and the device, the vendor unseals that one entry. The criticism in
-//! docs/references.md: a vault key used routinely, for many requests, is nothing like a
-//! rarely used signing key, and whoever takes it takes every device.
+//! elsewhere: every device's private key is also kept in the provider's vault, sealed
+//! under the provider's vault key (AES-256-GCM, its key wrapped with RSA-OAEP for
+//! `provider.pem`). This is how cloud backups without end-to-end encryption work (Apple's
+//! iCloud under standard data protection keeps the keys to most backup categories): the
+//! provider answers a warrant from its own copies, without the device, and whoever takes
+//! the vault key takes every user's messages. Earlier versions called this design
+//! `vendor-escrow` and presented it as Ray Ozzie's CLEAR, which it is not: CLEAR is the
+//! `clear` design.
 
 use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft};
 use super::{NoEscrow, SchemeId, SchemeParams};
@@ -32,7 +35,7 @@ pub struct VaultEntry {
     pub device: String,
     /// Fingerprint of the device's public key, so an unsealed key can be checked.
     pub fingerprint: String,
-    /// The entry's AES key, wrapped for the vendor with RSA-OAEP.
+    /// The entry's AES key, wrapped for the provider with RSA-OAEP.
     pub wrapped: String,
     /// AES-256-GCM's nonce, base64.
     pub nonce: String,
@@ -55,11 +58,11 @@ fn aad(device: &str) -> Vec<u8> {
     format!("doormat/vault/1\n{device}").into_bytes()
 }
 
-/// Seals `device_key` into the vault under `vendor`.
+/// Seals `device_key` into the vault under `provider`.
 pub fn escrow_device(
     device: &str,
     device_key: &PrivateKey,
-    vendor: &PublicKey,
+    provider: &PublicKey,
     rng: &mut RandomStream,
 ) -> VaultEntry {
     let entry_key = ContentKey::generate(rng);
@@ -69,17 +72,17 @@ pub fn escrow_device(
         v: 1,
         device: device.to_owned(),
         fingerprint: device_key.fingerprint().to_string(),
-        wrapped: b64(&vendor.wrap(rng, &entry_key)),
+        wrapped: b64(&provider.wrap(rng, &entry_key)),
         nonce: b64(&nonce),
         sealed: b64(&sealed),
     }
 }
 
-/// Unseals one vault entry with the vendor key. The caller adds the file name.
-pub fn unseal(entry: &VaultEntry, vendor: &PrivateKey) -> Result<PrivateKey, InputError> {
+/// Unseals one vault entry with the provider's vault key. The caller adds the file name.
+pub fn unseal(entry: &VaultEntry, provider: &PrivateKey) -> Result<PrivateKey, InputError> {
     let refuse = || {
         InputError::new(format!(
-            "the vault entry for {} does not open with this vendor key",
+            "the vault entry for {} does not open with this vault key",
             entry.device
         ))
         .hint("is the entry damaged, or from another world?")
@@ -89,7 +92,7 @@ pub fn unseal(entry: &VaultEntry, vendor: &PrivateKey) -> Result<PrivateKey, Inp
         .try_into()
         .map_err(|_| InputError::new("must be 12 bytes").field("nonce"))?;
     let sealed = unb64("sealed", &entry.sealed)?;
-    let entry_key = vendor.unwrap_key(&wrapped).map_err(|_| refuse())?;
+    let entry_key = provider.unwrap_key(&wrapped).map_err(|_| refuse())?;
     let der = zeroize::Zeroizing::new(
         aead::open(&entry_key, &nonce, &aad(&entry.device), &sealed).map_err(|_| refuse())?,
     );
@@ -118,38 +121,39 @@ pub fn routine_requests(
         .collect()
 }
 
-/// The name of the vendor whose vault holds escrowed device keys.
-pub const VENDOR_NAME: &str = "vendor";
+/// The provider whose vault keeps a copy of every device key.
+pub const PROVIDER_NAME: &str = "provider";
 
-/// The vendor-escrow design: sealed as `none`, every device key in the vendor's vault.
-pub struct VendorEscrowDesign;
+/// The provider-escrow design: sealed as `none`, every device key in the provider's
+/// vault.
+pub struct ProviderEscrowDesign;
 
-impl Design for VendorEscrowDesign {
+impl Design for ProviderEscrowDesign {
     fn id(&self) -> SchemeId {
-        SchemeId::VendorEscrow
+        SchemeId::ProviderEscrow
     }
     fn summary(&self) -> &'static str {
-        "device keys escrowed in a vendor's vault"
+        "the provider keeps a copy of every device key"
     }
     fn parties(&self) -> &'static [(&'static str, Role)] {
-        &[(VENDOR_NAME, Role::Vendor)]
+        &[(PROVIDER_NAME, Role::Vendor)]
     }
     fn authority(&self) -> Option<&'static str> {
-        Some(VENDOR_NAME)
+        Some(PROVIDER_NAME)
     }
     fn holds(&self, _: &str) -> &'static str {
         "the vault: every device's key"
     }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
-        let vendor = inputs.party(VENDOR_NAME)?;
+        let provider = inputs.party(PROVIDER_NAME)?;
         let mut built = Built::sealer(NoEscrow {
-            id: SchemeId::VendorEscrow,
+            id: SchemeId::ProviderEscrow,
         });
         let mut entries = Vec::new();
         for user in inputs.users {
             let device = inputs.party(user)?;
             let mut rng = inputs.randomness.stream(&format!("vault/{user}"));
-            let entry = escrow_device(user, &device.key, vendor.key.public_key(), &mut rng);
+            let entry = escrow_device(user, &device.key, provider.key.public_key(), &mut rng);
             built.kept.push(KeptFile::json(
                 format!("{VAULT_DIR}/{user}.json"),
                 &entry,
@@ -158,9 +162,9 @@ impl Design for VendorEscrowDesign {
             entries.push(entry);
         }
         built.loot.push((
-            VENDOR_NAME.to_owned(),
+            PROVIDER_NAME.to_owned(),
             Loot::Vault {
-                key: vendor.key.clone(),
+                key: provider.key.clone(),
                 entries,
             },
         ));
@@ -181,8 +185,8 @@ impl Design for VendorEscrowDesign {
     }
     fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
         vec![Invited::new(
-            "vendor vault key",
-            vec![Theft::Party(VENDOR_NAME.to_owned())],
+            "provider vault key",
+            vec![Theft::Party(PROVIDER_NAME.to_owned())],
         )]
     }
 }
@@ -194,19 +198,19 @@ mod tests {
     use crate::crypto::rsa_oaep::tests::test_keys;
 
     #[test]
-    fn the_vendor_key_unseals_and_no_other_does() {
-        let [device, vendor] = test_keys();
+    fn the_provider_key_unseals_and_no_other_does() {
+        let [device, provider] = test_keys();
         let mut rng = Randomness::Seeded(1).stream("v");
-        let entry = escrow_device("alice", device, vendor.public_key(), &mut rng);
+        let entry = escrow_device("alice", device, provider.public_key(), &mut rng);
         assert_eq!(
-            unseal(&entry, vendor).unwrap().fingerprint(),
+            unseal(&entry, provider).unwrap().fingerprint(),
             device.fingerprint()
         );
         assert!(unseal(&entry, device).is_err());
         let mut renamed = entry.clone();
         renamed.device = "bob".into();
         assert!(
-            unseal(&renamed, vendor).is_err(),
+            unseal(&renamed, provider).is_err(),
             "the device name is bound in"
         );
     }
