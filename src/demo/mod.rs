@@ -561,6 +561,52 @@ pub(crate) fn telling_samples(opened: &[Plaintext]) -> Vec<Plaintext> {
 mod tests {
     use super::*;
 
+    /// Whether `text` states a dated fact: a year from 1900 to 2099 ("1994", "2004-05",
+    /// "the 1990s").
+    fn mentions_a_year(text: &str) -> bool {
+        let bytes = text.as_bytes();
+        (0..bytes.len().saturating_sub(3)).any(|i| {
+            let digits = bytes[i..i + 4].iter().all(u8::is_ascii_digit);
+            let starts = i == 0 || !bytes[i - 1].is_ascii_digit();
+            let ends = bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit());
+            digits && starts && ends && (bytes[i..i + 2] == *b"19" || bytes[i..i + 2] == *b"20")
+        })
+    }
+
+    /// Every shipped demo cites a source for each act that states a dated fact, and
+    /// every source it lists is cited by some act: no fact without a source, no source
+    /// that backs nothing.
+    #[test]
+    fn every_shipped_demo_cites_its_facts() {
+        assert!(mentions_a_year("In the 1990s") && mentions_a_year("2004-05"));
+        assert!(!mentions_a_year("m019940 and 19 and 2"));
+        assert!(!mentions_a_year("500 messages, 12345 keys"));
+        for (file, text) in EMBEDDED {
+            let scenario = embedded(file, text).unwrap();
+            for (i, act) in scenario.acts.iter().enumerate() {
+                if act.say.iter().any(|line| mentions_a_year(line)) {
+                    assert!(
+                        !act.cite.is_empty(),
+                        "{file}, act {}: it states a dated fact, and cites no source",
+                        i + 1
+                    );
+                }
+            }
+            for (n, source) in scenario.sources.iter().enumerate() {
+                assert!(
+                    !source.trim().is_empty(),
+                    "{file}: source {} is empty",
+                    n + 1
+                );
+                assert!(
+                    scenario.acts.iter().any(|a| a.cite.contains(&(n + 1))),
+                    "{file}: no act cites source {} ({source})",
+                    n + 1
+                );
+            }
+        }
+    }
+
     /// Stepping a demo from outside gives the acts that running it whole gives, then
     /// nothing more.
     #[test]

@@ -1281,6 +1281,31 @@ to = "attacker"
     }
 
     #[test]
+    fn an_act_cites_sources_that_exist_once_each() {
+        let cited = GOOD.replacen("title = \"Leak\"", "title = \"Leak\"\ncite = [1]", 1);
+        assert_eq!(parse("ok.toml", &cited).unwrap().acts[1].cite, vec![1]);
+        for (list, problem) in [
+            ("[2]", "there is no source 2"),
+            ("[0]", "there is no source 0"),
+            ("[1, 1]", "cited twice"),
+            ("[]", "cites no source"),
+        ] {
+            let text = GOOD.replacen(
+                "title = \"Leak\"",
+                &format!("title = \"Leak\"\ncite = {list}"),
+                1,
+            );
+            let e = error_of(&text);
+            assert_eq!(e.field.as_deref(), Some("act[2].cite"), "{list}: {e}");
+            assert_eq!(e.line, Some(24), "{list}: {e}");
+            assert!(e.problem.contains(problem), "{list}: {e}");
+        }
+        let e = error_of(&GOOD.replacen("sources = [\"", "sources = [\" \", \"", 1));
+        assert_eq!(e.field.as_deref(), Some("sources"));
+        assert!(e.problem.contains("source 1 is empty"), "{e}");
+    }
+
+    #[test]
     fn a_toml_syntax_error_has_a_line() {
         let e = error_of(&GOOD.replacen("[world]", "[world", 1));
         assert_eq!(e.line, Some(6));

@@ -446,14 +446,51 @@ fn split_key_one_share_opens_nothing_and_a_served_warrant_is_a_target() {
 }
 
 #[test]
-fn vendor_vault_routine_warrants_then_one_theft_opens_every_device() {
-    let doc = Doc::of("vendor-vault");
+fn provider_vault_answers_warrants_without_the_phone_and_one_theft_opens_everyone() {
+    let doc = Doc::of("provider-vault");
+    assert!(
+        doc.row_reads_all(1, "provider"),
+        "a copy of every key from the start"
+    );
     let log = doc.log(2);
     assert_eq!(log.len(), 3);
     assert!(log.iter().all(|e| !e["warrant"].is_null()));
-    assert!(doc.row_reads_all(2, "vendor"));
     assert_eq!(doc.radius(3, "thief")["messages_opened"], 500);
-    assert!(doc.comparison(3, "none", "thief")["radius"].is_null());
+    let none = doc.comparison(4, "none", "thief");
+    assert!(none["radius"].is_null(), "no copies, nothing to steal");
+    // Every act's citations point into the demo's sources.
+    assert_eq!(doc.act(4)["cite"], serde_json::json!([2, 3, 4]));
+}
+
+#[test]
+fn clear_unlock_opens_phones_in_hand_and_nothing_on_the_wire() {
+    let doc = Doc::of("clear-unlock");
+    assert!(
+        doc.row_reads_nothing(1, "vendor"),
+        "its key opens no message in transit"
+    );
+    // A warrant opens the target's history, and nothing of anyone else's.
+    let (read, total) = doc.cell(2, "vendor", "dave");
+    assert_eq!(read, total);
+    assert_eq!(
+        doc.fact(2, "everyone else's"),
+        "0 of 371, with the same access"
+    );
+    // The stolen vault key alone opens nothing recorded.
+    assert_eq!(doc.radius(4, "thief")["messages_opened"], 0);
+    assert!(doc.row_reads_nothing(4, "thief"));
+    // With phones in hand it opens each phone's history: theirs in full, others' in part.
+    let thief = doc.radius(5, "thief");
+    assert!(n(&thief["messages_opened"]) > 0 && n(&thief["messages_opened"]) < 500);
+    for user in ["carol", "frank"] {
+        let (read, total) = doc.cell(5, "thief", user);
+        assert_eq!(read, total, "{user}'s own history opens");
+    }
+    let (read, total) = doc.cell(5, "thief", "dave");
+    assert!(read < total, "only what dave exchanged with carol or frank");
+    // The same phones under none stay locked.
+    let none = doc.comparison(5, "none", "thief");
+    assert_eq!(none["radius"]["messages_opened"], 0);
 }
 
 #[test]
