@@ -324,17 +324,8 @@ fn open_vault(
             .join(provider_escrow::VAULT_DIR)
             .join(format!("{user}.json"));
         let text = read_small_text(&path, "a vault entry")?;
-        let entry: VaultEntry = serde_json::from_str(&text)
-            .map_err(|e| InputError::new(format!("not a vault entry ({e})")).file(&path))?;
-        if entry.v != 1 {
-            return Err(InputError::new(format!(
-                "version {} is unknown; this doormat reads version 1",
-                entry.v
-            ))
-            .file(&path)
-            .field("v")
-            .into());
-        }
+        let entry: VaultEntry =
+            parse_version_1(&text, &path, "a vault entry", |e: &VaultEntry| e.v)?;
         let key = provider_escrow::unseal(&entry, vendor_key).map_err(|e| e.file(&path))?;
         compromise.keyring.add(&user, Role::User, key);
         opened += 1;
@@ -414,20 +405,30 @@ fn unlock_phones(
     Ok(())
 }
 
-/// Loads a phone image and checks that it belongs to this world.
-fn load_phone(world: &WorldDir, path: &Path) -> Result<PhoneImage> {
-    let text = read_small_text(path, "a phone")?;
-    let phone: PhoneImage = serde_json::from_str(&text)
-        .map_err(|e| InputError::new(format!("not a phone image ({e})")).file(path))?;
-    if phone.v != 1 {
-        return Err(InputError::new(format!(
-            "version {} is unknown; this doormat reads version 1",
-            phone.v
+/// A JSON file of format version 1: anything else is refused, naming the file.
+fn parse_version_1<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    what: &str,
+    version: impl Fn(&T) -> u64,
+) -> Result<T> {
+    let value: T = serde_json::from_str(text)
+        .map_err(|e| InputError::new(format!("not {what} ({e})")).file(path))?;
+    match version(&value) {
+        1 => Ok(value),
+        v => Err(InputError::new(format!(
+            "version {v} is unknown; this doormat reads version 1"
         ))
         .file(path)
         .field("v")
-        .into());
+        .into()),
     }
+}
+
+/// Loads a phone image and checks that it belongs to this world.
+fn load_phone(world: &WorldDir, path: &Path) -> Result<PhoneImage> {
+    let text = read_small_text(path, "a phone")?;
+    let phone: PhoneImage = parse_version_1(&text, path, "a phone image", |p: &PhoneImage| p.v)?;
     let listed = world.file.parties.iter().find(|p| p.name == phone.device);
     if listed.map(|p| p.fingerprint.as_str()) != Some(phone.fingerprint.as_str()) {
         return Err(InputError::new(format!(

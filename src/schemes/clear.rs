@@ -176,7 +176,7 @@ impl Design for ClearDesign {
         SchemeId::Clear
     }
     fn summary(&self) -> &'static str {
-        "Ozzie's CLEAR: each phone's passcode, for the vendor"
+        "Ozzie's CLEAR: each passcode kept for the vendor"
     }
     fn parties(&self) -> &'static [(&'static str, Role)] {
         &[(VENDOR_NAME, Role::Vendor)]

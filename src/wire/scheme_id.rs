@@ -61,7 +61,7 @@ impl SchemeId {
 
     /// Names that earlier versions wrote, still read: (old name, design).
     pub const ALIASES: [(&'static str, SchemeId); 1] =
-        // Earlier versions called provider escrow was called vendor-escrow and presented as CLEAR,
+        // Earlier versions called provider escrow vendor-escrow and presented it as CLEAR,
         // which it is not; worlds and captures written then still say so.
         [("vendor-escrow", SchemeId::ProviderEscrow)];
 
