@@ -87,9 +87,16 @@ pub struct DemoInfo {
     pub summary: String,
 }
 
+/// The shipped demos, as `doormat demo --list` shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalogue {
+    /// Every shipped demo, the flagship first.
+    pub demos: Vec<DemoInfo>,
+}
+
 /// Every shipped demo, the flagship first.
-pub fn catalogue() -> Result<Vec<DemoInfo>> {
-    EMBEDDED
+pub fn catalogue() -> Result<Catalogue> {
+    let demos = EMBEDDED
         .iter()
         .map(|(file, text)| {
             let scenario = embedded(file, text)?;
@@ -98,7 +105,8 @@ pub fn catalogue() -> Result<Vec<DemoInfo>> {
                 summary: scenario.summary,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Catalogue { demos })
 }
 
 /// A shipped scenario: a mistake in one is doormat's bug, not the teacher's.
@@ -229,11 +237,19 @@ pub fn find(name: &str) -> Result<Scenario> {
             return embedded(file, text);
         }
     }
+    let names = EMBEDDED
+        .iter()
+        .filter_map(|(file, _)| file.strip_suffix(".toml"));
+    let guess = crate::wire::names::closest(name, names)
+        .map(|demo| format!("did you mean {demo}? "))
+        .unwrap_or_default();
     Err(InputError::new(format!(
         "there is no demo called {:?}",
         crate::wire::names::truncate(name, 40)
     ))
-    .hint("doormat demo --list shows the demos; doormat demo --file runs your own")
+    .hint(format!(
+        "{guess}doormat demo --list shows the demos; doormat demo --file runs your own"
+    ))
     .into())
 }
 
@@ -672,8 +688,8 @@ mod tests {
         );
         assert_eq!(EMBEDDED[0].0, format!("{FLAGSHIP}.toml"));
         let catalogue = catalogue().unwrap();
-        assert!(catalogue.len() >= 12);
-        for ((file, _), info) in EMBEDDED.iter().zip(&catalogue) {
+        assert!(catalogue.demos.len() >= 12);
+        for ((file, _), info) in EMBEDDED.iter().zip(&catalogue.demos) {
             assert_eq!(
                 *file,
                 format!("{}.toml", info.name),

@@ -10,7 +10,7 @@ pub mod text;
 
 use std::io::{self, Write};
 
-pub use text::Style;
+pub use text::{ColorChoice, Style};
 
 /// A result that can be shown: as text by [`Report::write_text`], as JSON through serde.
 pub trait Report: serde::Serialize {
@@ -28,12 +28,12 @@ pub enum Output {
 }
 
 impl Output {
-    /// `--json`, or text coloured only on a terminal that `--no-color` and NO_COLOR allow.
-    pub fn for_stdout(json: bool, no_color: bool) -> Self {
+    /// `--json`, or text coloured as `color` says ([`Style::for_stdout`]).
+    pub fn for_stdout(json: bool, color: ColorChoice) -> Self {
         if json {
             Output::Json
         } else {
-            Output::Text(Style::for_stdout(no_color))
+            Output::Text(Style::for_stdout(color))
         }
     }
 

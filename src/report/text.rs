@@ -12,7 +12,8 @@ use crate::attacks::{BlastRadius, RecoverReport};
 use crate::bench::BenchReport;
 use crate::compare::Comparison;
 use crate::demo::{
-    duration, Act, Block, ComparisonRow, DemoRun, ExposureRow, Fact, LogEntry, Matrix, PartyRow,
+    duration, Act, Block, Catalogue, ComparisonRow, DemoRun, ExposureRow, Fact, LogEntry, Matrix,
+    PartyRow,
 };
 use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
 use crate::scale::{sci, ScaleReport};
@@ -38,6 +39,30 @@ fn width() -> usize {
 }
 const INDENT: &str = "  ";
 
+/// When to colour text: `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is `dumb`.
+    #[default]
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `--color auto`: colour a terminal, unless NO_COLOR is set to anything (no-color.org)
+/// or TERM says the terminal is dumb.
+fn auto_color(
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+    terminal: bool,
+) -> bool {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    let dumb = term.is_some_and(|t| t == "dumb");
+    terminal && !no_color && !dumb
+}
+
 /// How text is styled: colour or none.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -45,12 +70,20 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour only when stdout is a terminal and neither NO_COLOR nor `--no-color` says no.
-    pub fn for_stdout(no_color_flag: bool) -> Self {
-        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: !no_color_flag && !no_color_env && io::stdout().is_terminal(),
-        }
+    /// Styling for stdout under `choice`: `Auto` colours only a terminal that NO_COLOR
+    /// and TERM=dumb leave alone; `Always` and `Never` say so outright, as an explicit
+    /// flag outranks the environment.
+    pub fn for_stdout(choice: ColorChoice) -> Self {
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => auto_color(
+                std::env::var_os("NO_COLOR").as_deref(),
+                std::env::var_os("TERM").as_deref(),
+                io::stdout().is_terminal(),
+            ),
+        };
+        Style { color }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -1385,6 +1418,25 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `doormat demo --list`: a name column as wide as the longest name, each summary
+/// wrapped beside it.
+fn catalogue(out: &mut impl Write, _: &Style, c: &Catalogue) -> io::Result<()> {
+    let w = c
+        .demos
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for demo in &c.demos {
+        let lines = wrap(&demo.summary, width().saturating_sub(w + 2).max(20));
+        for (i, line) in lines.iter().enumerate() {
+            let name = if i == 0 { demo.name.as_str() } else { "" };
+            writeln!(out, "{name:<w$}  {line}")?;
+        }
+    }
+    Ok(())
+}
+
 /// Each report value renders with its function above.
 macro_rules! text_reports {
     ($($report:ty => $render:expr;)*) => {$(
@@ -1397,6 +1449,7 @@ macro_rules! text_reports {
 }
 
 text_reports! {
+    Catalogue => catalogue;
     SimulateSummary => simulate_summary;
     RecoverReport => recover_report;
     BruteForceReport => brute_force;
@@ -1413,5 +1466,27 @@ text_reports! {
 impl super::Report for ExerciseSummary {
     fn write_text(&self, mut out: &mut dyn Write, _: &Style) -> io::Result<()> {
         exercise_summary(&mut out, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn auto_colours_only_a_terminal_that_no_color_and_term_dumb_leave_alone() {
+        let some = |s: &'static str| Some(OsStr::new(s));
+        assert!(auto_color(None, some("xterm-256color"), true));
+        assert!(!auto_color(None, some("xterm"), false), "not a terminal");
+        assert!(!auto_color(some("1"), some("xterm"), true), "NO_COLOR");
+        assert!(
+            auto_color(some(""), some("xterm"), true),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!auto_color(None, some("dumb"), true), "TERM=dumb");
+        assert!(auto_color(None, None, true));
+        assert!(Style::for_stdout(ColorChoice::Always).color);
+        assert!(!Style::for_stdout(ColorChoice::Never).color);
     }
 }

@@ -62,6 +62,29 @@ pub fn user_name(index: usize) -> String {
         .map_or_else(|| format!("user{}", index + 1), |name| (*name).to_owned())
 }
 
+/// The candidate closest to a mistyped `name`, if one is close enough to be what was
+/// meant: for "did you mean" hints.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Up to a third of the name's length in edits, and at least two ("slipt-key" finds
+    // "split-key"); a name that begins a candidate counts as one edit ("golden" finds
+    // "golden-key"). "xyz" finds nothing.
+    let allowed = (name.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| {
+            let prefix = name.chars().count() >= 3 && c.starts_with(name);
+            let distance = if prefix {
+                1
+            } else {
+                strsim::levenshtein(name, c)
+            };
+            (distance, c)
+        })
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +122,19 @@ mod tests {
         assert_eq!(names[9], "judy");
         assert_eq!(names[10], "user11");
         assert_eq!(names[11], "user12");
+    }
+
+    #[test]
+    fn closest_finds_typos_and_prefixes_but_not_strangers() {
+        let designs = ["none", "golden-key", "split-key", "clear", "short-key"];
+        assert_eq!(closest("slipt-key", designs), Some("split-key"));
+        assert_eq!(closest("golden", designs), Some("golden-key"));
+        assert_eq!(closest("golden-keys", designs), Some("golden-key"));
+        assert_eq!(closest("xyz", designs), None);
+        assert_eq!(closest("", designs), None);
+        assert_eq!(
+            closest("teal-live", ["tea1-live", "tea1-short-key"]),
+            Some("tea1-live")
+        );
     }
 }

@@ -79,11 +79,14 @@ impl SchemeId {
             })
             .ok_or_else(|| {
                 let known: Vec<&str> = Self::ALL.iter().map(SchemeId::as_str).collect();
+                let guess = crate::wire::names::closest(text, known.iter().copied())
+                    .map(|name| format!("did you mean {name}? "))
+                    .unwrap_or_default();
                 InputError::new(format!(
                     "scheme {:?} is not one this doormat knows",
                     crate::wire::names::truncate(text, 40)
                 ))
-                .hint(format!("known schemes: {}", known.join(", ")))
+                .hint(format!("{guess}known schemes: {}", known.join(", ")))
             })
     }
 }

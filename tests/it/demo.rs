@@ -745,29 +745,57 @@ to = "attacker"
 }
 
 #[test]
-fn list_names_each_demo_with_one_sentence() {
-    let run = doormat(&scratch("demo-list"), &["demo", "--list"]);
+fn list_names_each_demo_with_one_sentence_aligned_in_80_columns() {
+    let dir = scratch("demo-list");
+    let run = doormat(&dir, &["demo", "--list"]);
     run.ok();
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert!(!lines.is_empty());
     assert!(lines[0].starts_with("golden-key-leak "));
-    assert!(lines.len() >= DEMOS.len(), "every demo: {lines:?}");
     for demo in DEMOS {
         assert!(
             lines.iter().any(|l| l.starts_with(&format!("{demo} "))),
             "{demo}"
         );
     }
-    for line in lines {
-        let (name, summary) = line.split_once(' ').unwrap();
-        assert!(!name.is_empty() && summary.trim().ends_with('.'), "{line}");
+    // Every summary starts in one column, and no line passes 80.
+    let column = lines[0].len() - lines[0][16..].trim_start().len();
+    for line in &lines {
+        assert!(line.chars().count() <= 80, "{line}");
+        assert!(
+            line[column..].chars().next().is_some_and(|c| c != ' '),
+            "{line}"
+        );
+        assert!(
+            line[..column]
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{line}"
+        );
     }
+    let json = doormat(&dir, &["demo", "--list", "--json"]).ok().json();
+    let listed: Vec<&str> = json["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert!(d["summary"].as_str().unwrap().ends_with('.'), "{d}");
+            d["name"].as_str().unwrap()
+        })
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    let mut expected = DEMOS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected, "every demo, once");
 }
 
 #[test]
-fn unknown_demo_is_a_usage_error() {
-    doormat(&scratch("demo-unknown"), &["demo", "no-such-demo"])
-        .refused(&["no demo called", "--list"]);
+fn unknown_demo_is_a_usage_error_with_a_guess() {
+    let dir = scratch("demo-unknown");
+    doormat(&dir, &["demo", "no-such-demo"]).refused(&["no demo called", "--list"]);
+    doormat(&dir, &["demo", "golden-key-lek"]).refused(&["did you mean golden-key-leak?"]);
+    doormat(&dir, &["demo", "clear"]).refused(&["did you mean clear-unlock?"]);
 }
 
 #[test]

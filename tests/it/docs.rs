@@ -127,12 +127,14 @@ fn the_teaching_guide_covers_every_demo() {
         "/docs/teaching-guide.md"
     ))
     .unwrap();
-    let list = doormat(&scratch("docs-guide"), &["demo", "--list"]);
-    let names: Vec<String> = list
+    let list = doormat(&scratch("docs-guide"), &["demo", "--list", "--json"])
         .ok()
-        .stdout
-        .lines()
-        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .json();
+    let names: Vec<String> = list["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_owned())
         .collect();
     assert!(names.len() >= 12);
     for name in names {

@@ -262,11 +262,13 @@ fn classroom_commands_print_what_docs_json_md_says() {
             "--json",
         ]),
     );
+    assert_documented("demo --list", &run(&["demo", "--list", "--json"]));
     for demo in [
         "golden-key-leak",
         "forward-secrecy",
         "insider-abuse",
         "tea1-short-key",
+        "clear-unlock",
     ] {
         assert_documented("demo", &run(&["demo", demo, "--seed", "1", "--json"]));
     }

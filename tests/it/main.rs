@@ -2,6 +2,7 @@
 //! tests against code no one here wrote (OpenSSL, Python `cryptography`).
 
 mod bench;
+mod cli;
 mod demo;
 mod docs;
 mod exercise;

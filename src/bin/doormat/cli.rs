@@ -12,35 +12,104 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set or
+    /// TERM=dumb), always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// The same as --color never
+    #[arg(long, global = true, hide = true)]
+    pub no_color: bool,
+}
+
+/// `--color`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Cli {
+    /// The colour choice the flags make (`--no-color` is kept for older scripts).
+    pub fn color_choice(&self) -> doormat::report::ColorChoice {
+        use doormat::report::ColorChoice;
+        match (self.no_color, self.color) {
+            (true, _) | (_, ColorWhen::Never) => ColorChoice::Never,
+            (false, ColorWhen::Always) => ColorChoice::Always,
+            (false, ColorWhen::Auto) => ColorChoice::Auto,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scripted classroom demo (no NAME: the flagship)
+    #[command(
+        after_help = "Examples:\n  doormat demo                          the flagship: a golden key leaks\n  doormat demo clear-unlock --step      pause before each act, for a class\n  doormat demo --seed 42                the same run every time (rehearsal)\n  doormat demo --file my-demo.toml      your own story (docs/scenario-format.md)"
+    )]
     Demo(DemoArgs),
     /// Build a world: users, keys, traffic, and what a network tap records
+    #[command(
+        after_help = "Examples:\n  doormat simulate --out w --scheme golden-key\n  doormat simulate --out w --scheme split-key --agents 5 --threshold 3\n  doormat simulate --out w --scheme clear --users 4 --messages 200"
+    )]
     Simulate(SimulateArgs),
     /// Open every recorded message the given keys can open, and report the blast radius
+    #[command(
+        after_help = "Examples:\n  doormat recover --world w --key w/keys/escrow.pem\n  doormat recover --world w --share w/keys/agent-1.share \\\n      --share w/keys/agent-2.share\n  doormat recover --world w --key w/keys/vendor.pem --phone w/phones/alice.json\n  doormat recover --world w --key w/keys/escrow.pem --out opened.jsonl --json"
+    )]
     Recover(RecoverArgs),
     /// Attacks that are algorithms rather than stolen keys
     #[command(subcommand)]
     Attack(AttackCommand),
     /// Every design against the same traffic, each with the compromise it invites
+    #[command(
+        after_help = "Examples:\n  doormat compare --seed 1\n  doormat compare --messages 1000 --json"
+    )]
     Compare(CompareArgs),
     /// Measure what escrow costs per message: CPU, bytes, mass recovery, per backend
+    #[command(
+        after_help = "Examples:\n  doormat bench --quick                 under a minute, RSA-2048 only\n  doormat bench --json > bench.json"
+    )]
     Bench(BenchArgs),
     /// Project measured rates onto a day of WhatsApp-sized traffic, arithmetic shown
+    #[command(
+        after_help = "Examples:\n  doormat scale\n  doormat scale --usd-per-core-hour 0.04 --bits 40"
+    )]
     Scale(ScaleArgs),
     /// Classroom exercises: a bundle per student, and grading
     #[command(subcommand)]
     Exercise(ExerciseCommand),
+    /// Print a shell completion script
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  doormat man > doormat.1 && man ./doormat.1")]
+    Man,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  doormat completions bash > ~/.local/share/bash-completion/completions/doormat
+  doormat completions zsh > ~/.zfunc/_doormat
+  doormat completions fish > ~/.config/fish/completions/doormat.fish";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ExerciseCommand {
     /// Make one bundle per student (each with its own flag) and the instructor's folder
+    #[command(
+        after_help = "Examples:\n  doormat exercise new --kind leaked-golden-key --students 30 --out class\n  doormat exercise new --kind split-key --roster roster.csv --out class"
+    )]
     New(ExerciseNewArgs),
     /// Grade an answer (exit 0 right, 1 wrong), or a CSV of answers
+    #[command(
+        after_help = "Examples:\n  doormat exercise check --key class/instructor/grading.json \\\n      --student ana --answer FLAG\n  doormat exercise check --key class/instructor/grading.json \\\n      --csv answers.csv"
+    )]
     Check(ExerciseCheckArgs),
 }
 
@@ -85,9 +154,6 @@ pub struct ExerciseCheckArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
-    /// Never use colour (NO_COLOR in the environment does the same)
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]
@@ -127,9 +193,6 @@ pub struct BenchArgs {
     /// Print one JSON document instead of the tables
     #[arg(long)]
     pub json: bool,
-    /// Never use colour (NO_COLOR in the environment does the same)
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]
@@ -146,18 +209,22 @@ pub struct CompareArgs {
     /// Print one JSON document instead of the table
     #[arg(long)]
     pub json: bool,
-    /// Never use colour (NO_COLOR in the environment does the same)
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AttackCommand {
     /// Try every key of a short-key world's message until one opens it
+    #[command(
+        after_help = "Examples:\n  doormat attack brute-force --world sk\n  doormat attack brute-force --world sk40 --sample 30"
+    )]
     BruteForce(BruteForceArgs),
     /// Blaze 1994: forge Clipper LEAFs that pass the receiver's 16-bit check
+    #[command(after_help = "Example:\n  doormat attack leaf-forgery --trials 100 --seed 1")]
     LeafForgery(LeafForgeryArgs),
     /// Read every LEAF of a clipper world with the family key alone: who talks to whom
+    #[command(
+        after_help = "Example:\n  doormat attack leaf-metadata --world w --family-key w/keys/family.key"
+    )]
     LeafMetadata(LeafMetadataArgs),
 }
 
@@ -232,9 +299,6 @@ pub struct DemoArgs {
     /// Pause before each act: Enter continues, q quits
     #[arg(long)]
     pub step: bool,
-    /// Never use colour (NO_COLOR in the environment does the same)
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]
@@ -326,7 +390,4 @@ pub struct RecoverArgs {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
-    /// Never use colour (NO_COLOR in the environment does the same)
-    #[arg(long)]
-    pub no_color: bool,
 }

@@ -14,7 +14,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use doormat::attacks::{self, brute_force, leaf_metadata};
 use doormat::crypto::random::Randomness;
@@ -29,15 +29,28 @@ use cli::{
     AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, ExerciseCommand,
     LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
-use doormat::report::{text, Output, Report, Style};
+use doormat::report::{text, ColorChoice, Output, Report, Style};
 use terminal::Progress;
+
+/// `--color`, set once from the flags before any command runs.
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+fn color() -> ColorChoice {
+    COLOR.get().copied().unwrap_or_default()
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = COLOR.set(cli.color_choice());
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(Outcome::Done)) => ExitCode::SUCCESS,
         // The command worked and its answer is "no": a wrong exercise answer.
         Ok(Ok(Outcome::No)) => ExitCode::from(1),
+        // Whoever read the output stopped reading (`doormat demo | head`): that is their
+        // choice, not a failure, as with ripgrep and coreutils.
+        Ok(Err(Error::Io { source, .. })) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Ok(Err(error)) => {
             terminal::error(&error);
             ExitCode::from(error.exit_code() as u8)
@@ -73,17 +86,34 @@ fn run_command(command: Command) -> Result<()> {
         Command::Compare(args) => run_compare(args),
         Command::Bench(args) => run_bench(args),
         Command::Scale(args) => run_scale(args),
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "doormat", &mut script);
+            write_stdout(&script)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Error::Internal(format!("rendering the man page: {e}")))?;
+            write_stdout(&page)
+        }
     }
 }
 
+/// Writes `bytes` to stdout as one piece (generated text, made whole before any of it
+/// is written).
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
 fn run_demo(args: DemoArgs) -> Result<()> {
-    let style = Style::for_stdout(args.no_color);
+    let style = Style::for_stdout(color());
     if args.list {
-        let mut out = std::io::stdout().lock();
-        for info in demo::catalogue()? {
-            writeln!(out, "{} {}", info.name, info.summary).map_err(stdout_error)?;
-        }
-        return Ok(());
+        return show(&demo::catalogue()?, args.json);
     }
     let scenario = match (&args.file, &args.name) {
         (Some(_), Some(_)) => {
@@ -97,7 +127,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     let options = DemoOptions { seed: args.seed };
     if args.json {
         let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
-        return show(&run, true, false);
+        return show(&run, true);
     }
     let mut screen = Screen {
         style,
@@ -218,7 +248,7 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
     let progress = Progress::new(args.messages, "sealing messages");
     let summary = disk::simulate(&spec, &args.out, args.force, &|done, _| progress.set(done))?;
     progress.finish();
-    show(&summary, args.json, false)
+    show(&summary, args.json)
 }
 
 fn run_recover(args: RecoverArgs) -> Result<()> {
@@ -255,7 +285,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         file.commit()?;
     }
     let report = attacks::RecoverReport::new(&world, &compromise, radius, args.out.clone());
-    show(&report, args.json, args.no_color)
+    show(&report, args.json)
 }
 
 fn run_brute_force(args: BruteForceArgs) -> Result<()> {
@@ -293,7 +323,7 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     };
     let options = search_options(&args)?;
     let report = search_with_estimate(&envelope, bits, &options, &args, &world.capture_path())?;
-    show(&report, args.json, false)
+    show(&report, args.json)
 }
 
 /// The search the flags ask for.
@@ -389,14 +419,14 @@ fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
         &|done, _| progress.set(done),
     );
     progress.finish();
-    show(&report, args.json, false)
+    show(&report, args.json)
 }
 
 fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
     let family = attacks::load_family_key(&world, &args.family_key)?;
     let report = leaf_metadata::leaf_metadata(&world, &family)?;
-    show(&report, args.json, false)
+    show(&report, args.json)
 }
 
 fn run_compare(args: CompareArgs) -> Result<()> {
@@ -412,7 +442,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    show(&comparison, args.json, args.no_color)
+    show(&comparison, args.json)
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
@@ -424,7 +454,7 @@ fn run_bench(args: BenchArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    show(&report, args.json, args.no_color)
+    show(&report, args.json)
 }
 
 fn run_scale(args: ScaleArgs) -> Result<()> {
@@ -475,7 +505,7 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
         },
     };
     let report = doormat::scale::project(&inputs)?;
-    show(&report, args.json, false)
+    show(&report, args.json)
 }
 
 fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
@@ -503,7 +533,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 &|done, _| progress.set(done),
             )?;
             progress.finish();
-            show(&summary, args.json, false)?;
+            show(&summary, args.json)?;
             Ok(Outcome::Done)
         }
         ExerciseCommand::Check(args) => {
@@ -512,7 +542,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             if let Some(csv) = &args.csv {
                 let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
                 let rows = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
-                show(&Grades::new(&grading, rows), args.json, args.no_color)?;
+                show(&Grades::new(&grading, rows), args.json)?;
                 return Ok(Outcome::Done);
             }
             let (Some(student), Some(answer)) = (&args.student, &args.answer) else {
@@ -528,15 +558,15 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 student: student.clone(),
                 verdict,
             };
-            show(&report, args.json, args.no_color)?;
+            show(&report, args.json)?;
             Ok(if right { Outcome::Done } else { Outcome::No })
         }
     }
 }
 
 /// The one output switch: `report` as JSON or as text, on stdout.
-fn show(report: &impl Report, json: bool, no_color: bool) -> Result<()> {
-    Output::for_stdout(json, no_color)
+fn show(report: &impl Report, json: bool) -> Result<()> {
+    Output::for_stdout(json, color())
         .write(report, &mut std::io::stdout().lock())
         .map_err(stdout_error)
 }
