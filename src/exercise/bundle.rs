@@ -63,6 +63,8 @@ pub struct NewExercise {
     pub kind: ExerciseKind,
     /// One bundle each.
     pub students: Vec<String>,
+    /// Roster names that were given folder names.
+    pub renamed: Vec<Renamed>,
     /// Where the instructor secret comes from.
     pub randomness: Randomness,
 }
@@ -78,6 +80,8 @@ pub struct ExerciseSummary {
     pub class_id: String,
     /// One bundle each.
     pub students: Vec<String>,
+    /// Roster names that were given folder names: `exercise check` knows them by both.
+    pub renamed: Vec<Renamed>,
     /// The grading file: it makes every flag.
     pub grading: PathBuf,
     /// Wall-clock time.
@@ -97,50 +101,156 @@ struct Task {
     flag_message: String,
 }
 
-/// Reads a roster: one student name per line (or the first column of a CSV with a
-/// header naming `student` or `name`); blank lines and `#` comments are skipped.
-pub fn read_roster(path: &Path) -> Result<Vec<String>> {
+/// Folder names doormat itself writes beside the students' bundles: no student may have
+/// one, or their bundle would be the instructor's folder.
+pub const RESERVED_FOLDERS: [&str; 1] = ["instructor"];
+
+/// A name a roster changed to make a folder: "Ana Lopez" is in `ana-lopez/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    /// The name as the roster writes it.
+    pub name: String,
+    /// Its folder, and the name `exercise check` knows the student by.
+    pub folder: String,
+}
+
+/// A class list, as [`read_roster`] makes it.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    /// Each student's folder name, in the roster's order.
+    pub students: Vec<String>,
+    /// The names that were not folder names already.
+    pub renamed: Vec<Renamed>,
+}
+
+/// The folder name for a student called `name`: lowercase ASCII letters and digits, with
+/// accents dropped and a dash for each run of anything else ("Ana López" → `ana-lopez`);
+/// `None` when no
+/// letter or digit is left. A name that starts with a digit gets `s-` in front.
+pub fn folder_name(name: &str) -> Option<String> {
+    let mut folder = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            folder.push(c.to_ascii_lowercase());
+        } else if let Some(plain) = latin_letter(c) {
+            folder.push_str(plain);
+        } else if !folder.is_empty() && !folder.ends_with('-') {
+            folder.push('-');
+        }
+    }
+    let mut folder = folder.trim_end_matches('-').to_owned();
+    if folder.is_empty() {
+        return None;
+    }
+    if folder.starts_with(|c: char| c.is_ascii_digit()) {
+        folder.insert_str(0, "s-");
+    }
+    folder.truncate(32);
+    Some(folder.trim_end_matches('-').to_owned())
+}
+
+/// The plain letters of an accented Latin letter, as a folder name spells it ("é" → "e",
+/// "ß" → "ss"); `None` for anything else.
+fn latin_letter(c: char) -> Option<&'static str> {
+    const LETTERS: [(&str, &str); 14] = [
+        ("àáâãäåāą", "a"),
+        ("çćč", "c"),
+        ("ďđ", "d"),
+        ("èéêëēęě", "e"),
+        ("ìíîïī", "i"),
+        ("łľ", "l"),
+        ("ñńň", "n"),
+        ("òóôõöøō", "o"),
+        ("ŕř", "r"),
+        ("śšş", "s"),
+        ("ťţ", "t"),
+        ("ùúûüūů", "u"),
+        ("ýÿ", "y"),
+        ("źżž", "z"),
+    ];
+    let lower = c.to_lowercase().next()?;
+    match lower {
+        'ß' => return Some("ss"),
+        'æ' => return Some("ae"),
+        'œ' => return Some("oe"),
+        _ => {}
+    }
+    LETTERS
+        .iter()
+        .find(|(accented, _)| accented.contains(lower))
+        .map(|(_, plain)| *plain)
+}
+
+/// Reads a roster: one student per line (or the first column of a CSV with a header
+/// naming `student` or `name`); blank lines and `#` comments are skipped. A name that is
+/// not a folder name already ("Ana Lopez") gets one ([`folder_name`]); two names that
+/// would share a folder, or one that would be doormat's own, are refused with both lines.
+pub fn read_roster(path: &Path) -> Result<Roster> {
     let text = fsutil::read_small_text(path, "a roster, one student name per line")?;
-    let mut students = Vec::new();
+    let mut roster = Roster::default();
+    // (folder, name as written, line) of every student so far.
+    let mut seen: Vec<(String, String, u64)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let name = line.split(',').next().unwrap_or("").trim();
+        let line_no = i as u64 + 1;
+        let at = |e: InputError| e.file(path).line(line_no);
+        let first = super::grading::split_csv(line)
+            .map_err(at)?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let name = first.trim();
         if name.is_empty() || name.starts_with('#') {
             continue;
         }
         if i == 0 && (name.eq_ignore_ascii_case("student") || name.eq_ignore_ascii_case("name")) {
             continue;
         }
-        check_name(name).map_err(|e| {
-            InputError::new(format!(
-                "{:?} cannot be a student's name: {}",
-                name, e.problem
-            ))
-            .file(path)
-            .line(i as u64 + 1)
-            .hint("names are 1 to 32 of a-z 0-9 - _, starting with a letter (they name folders)")
-        })?;
-        if students.iter().any(|s| s == name) {
-            return Err(InputError::new(format!("{name} is listed twice"))
-                .file(path)
-                .line(i as u64 + 1)
-                .into());
+        let folder = if check_name(name).is_ok() {
+            name.to_owned()
+        } else {
+            folder_name(name).ok_or_else(|| {
+                at(InputError::new(format!(
+                    "{:?} has no letter or digit to make a folder name from",
+                    crate::wire::names::truncate(name, 40)
+                )))
+                .hint("write the name with at least one of a-z or 0-9")
+            })?
+        };
+        if RESERVED_FOLDERS.contains(&folder.as_str()) {
+            return Err(at(InputError::new(format!(
+                "{name:?} would have the folder {folder}/, where doormat keeps the instructor's files"
+            )))
+            .hint("add an initial or a surname to this student's name")
+            .into());
         }
-        if students.len() == MAX_STUDENTS {
-            return Err(InputError::new(format!(
+        if let Some((_, other, other_line)) = seen.iter().find(|(f, _, _)| *f == folder) {
+            return Err(at(InputError::new(format!(
+                "{name:?} and {other:?} (line {other_line}) would share the folder {folder}/"
+            )))
+            .hint("make the two names differ, for example with an initial")
+            .into());
+        }
+        if roster.students.len() == MAX_STUDENTS {
+            return Err(at(InputError::new(format!(
                 "names student {}, one too many: an exercise takes 1 to {MAX_STUDENTS}",
                 MAX_STUDENTS + 1
-            ))
-            .file(path)
-            .line(i as u64 + 1)
+            )))
             .hint("split the class into several exercises")
             .into());
         }
-        students.push(name.to_owned());
+        if folder != name {
+            roster.renamed.push(Renamed {
+                name: name.to_owned(),
+                folder: folder.clone(),
+            });
+        }
+        seen.push((folder.clone(), name.to_owned(), line_no));
+        roster.students.push(folder);
     }
-    if students.is_empty() {
+    if roster.students.is_empty() {
         return Err(InputError::new("lists no student").file(path).into());
     }
-    Ok(students)
+    Ok(roster)
 }
 
 /// `student01` ... `studentNN`.
@@ -218,6 +328,7 @@ pub fn create(
         exercise: spec.kind,
         class_id: secret.class_id(),
         students: spec.students.clone(),
+        renamed: spec.renamed.clone(),
         grading: out.join("instructor").join("grading.json"),
         seconds: started.elapsed().as_secs_f64(),
         seed: spec.randomness.seed(),

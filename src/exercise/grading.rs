@@ -200,18 +200,39 @@ impl Grading {
         }
     }
 
-    fn knows(&self, student: &str) -> Result<(), InputError> {
-        if self.students.iter().any(|s| s == student) {
-            Ok(())
-        } else {
-            Err(InputError::new(format!(
+    /// The student a name means: their folder name, or the roster's name for them in
+    /// any case ("Ben", "Ana Lopez"). Folder names are unique, so this never guesses
+    /// between two students.
+    fn resolve(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        if let Some(student) = self.students.iter().find(|s| *s == name) {
+            return Some(student);
+        }
+        let folder = super::folder_name(name)?;
+        self.students
+            .iter()
+            .find(|s| **s == folder)
+            .map(String::as_str)
+    }
+
+    fn knows(&self, name: &str) -> Result<&str, InputError> {
+        self.resolve(name).ok_or_else(|| {
+            let guess = crate::wire::names::closest(
+                &name.trim().to_ascii_lowercase(),
+                self.students.iter().map(String::as_str),
+            )
+            .map(|s| format!("did you mean {s}? "))
+            .unwrap_or_default();
+            InputError::new(format!(
                 "{:?} is not a student of class {} ({} exercise)",
-                truncate(student, 40),
+                truncate(name, 40),
                 self.class_id,
                 self.exercise.as_str()
             ))
-            .hint("is this the grading file of another class?"))
-        }
+            .hint(format!(
+                "{guess}the class's students are the folders exercise new made"
+            ))
+        })
     }
 }
 
@@ -251,7 +272,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 /// Checks one answer. Malformed answers and unknown students are input errors (exit 2);
 /// a well-formed wrong flag is a verdict.
 pub fn check(grading: &Grading, student: &str, answer: &str) -> Result<Verdict, InputError> {
-    grading.knows(student).map_err(|e| e.field("--student"))?;
+    let student = grading.knows(student).map_err(|e| e.field("--student"))?;
     let answer = answer.trim();
     if !is_answer_shaped(grading.exercise, answer) {
         return Err(
@@ -283,19 +304,40 @@ pub struct GradedRow {
     pub verdict: Verdict,
 }
 
+/// A row of a submissions CSV that could not be graded, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    /// Its line in the CSV, from 1.
+    pub line: u64,
+    /// What is wrong with it, and what to do.
+    pub problem: String,
+}
+
+/// A graded CSV: a row per student, and the CSV's rows that could not be graded.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// One per student of the class, in the class's order.
+    pub rows: Vec<GradedRow>,
+    /// Rows of the CSV that were not graded.
+    pub problems: Vec<RowProblem>,
+}
+
 /// Grades a CSV of submissions with a header naming `student` and `answer` columns (in
 /// any order; other columns are ignored; an optional `class` column must match). Every
-/// student of the class gets a row, `missing` if the CSV has none for them. The caller
-/// adds the file name to errors.
-pub fn check_batch(grading: &Grading, csv: &str) -> Result<Vec<GradedRow>, InputError> {
+/// student of the class gets a row, `missing` if the CSV has no gradable row for them.
+/// A row that cannot be graded (a name not in the class, another class, a broken line, a
+/// second row for one student) is reported with its line, and the others are graded all
+/// the same. Only a CSV with no usable header is an error; the caller adds its name.
+pub fn check_batch(grading: &Grading, csv: &str) -> Result<Batch, InputError> {
     let mut lines = csv
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines
+    let (header_index, header) = lines
         .next()
         .ok_or_else(|| InputError::new("is empty: it needs a header line student,answer"))?;
-    let header = split_csv(header).map_err(|e| e.line(1))?;
+    let header_line = header_index as u64 + 1;
+    let header = split_csv(header).map_err(|e| e.line(header_line))?;
     let column = |name: &str| {
         header
             .iter()
@@ -306,55 +348,71 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Vec<GradedRow>, Input
             "the header {:?} names no student and answer columns",
             truncate(&header.join(","), 60)
         ))
-        .line(1)
+        .line(header_line)
         .hint("the first line must be a header such as: student,answer"));
     };
     let class_col = column("class");
-    let mut answers: Vec<(String, String)> = Vec::new();
+    // (student, answer, line) of each gradable row.
+    let mut answers: Vec<(String, String, u64)> = Vec::new();
+    let mut problems = Vec::new();
     for (i, line) in lines {
         let line_no = i as u64 + 1;
-        let fields = split_csv(line).map_err(|e| e.line(line_no))?;
+        let mut refuse = |problem: String| {
+            problems.push(RowProblem {
+                line: line_no,
+                problem,
+            })
+        };
+        let fields = match split_csv(line) {
+            Ok(fields) => fields,
+            Err(e) => {
+                refuse(e.problem);
+                continue;
+            }
+        };
         if fields.len() != header.len() {
-            return Err(InputError::new(format!(
-                "has {} fields, but the header has {}",
+            refuse(format!(
+                "has {} fields, but the header has {}: quote an answer that contains a comma",
                 fields.len(),
                 header.len()
-            ))
-            .line(line_no)
-            .hint("quote an answer that contains a comma"));
+            ));
+            continue;
         }
         if let Some(col) = class_col {
             let class = fields[col].trim();
             if class != grading.class_id {
-                return Err(InputError::new(format!(
+                refuse(format!(
                     "is a submission for class {:?}, but the grading file is class {}",
                     truncate(class, 20),
                     grading.class_id
-                ))
-                .line(line_no)
-                .field("class")
-                .hint("is this the grading file of another class?"));
+                ));
+                continue;
             }
         }
-        let student = fields[student_col].trim().to_owned();
-        grading
-            .knows(&student)
-            .map_err(|e| e.line(line_no).field("student"))?;
-        if answers.iter().any(|(s, _)| *s == student) {
-            return Err(InputError::new(format!("{student} has two rows"))
-                .line(line_no)
-                .field("student"));
+        let student = match grading.knows(&fields[student_col]) {
+            Ok(student) => student.to_owned(),
+            Err(e) => {
+                let hint = e.hint.map(|h| format!("; {h}")).unwrap_or_default();
+                refuse(format!("{}{hint}", e.problem));
+                continue;
+            }
+        };
+        if let Some((_, _, first)) = answers.iter().find(|(s, _, _)| *s == student) {
+            refuse(format!(
+                "is a second row for {student} (the first is line {first}): only that one is graded"
+            ));
+            continue;
         }
-        answers.push((student, fields[answer_col].trim().to_owned()));
+        answers.push((student, fields[answer_col].trim().to_owned(), line_no));
     }
-    Ok(grading
+    let rows = grading
         .students
         .iter()
         .map(|student| {
             let answer = answers
                 .iter()
-                .find(|(s, _)| s == student)
-                .map(|(_, a)| a.clone())
+                .find(|(s, _, _)| s == student)
+                .map(|(_, a, _)| a.clone())
                 .filter(|a| !a.is_empty());
             let verdict = match &answer {
                 None => Verdict::Missing,
@@ -367,11 +425,12 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Vec<GradedRow>, Input
                 verdict,
             }
         })
-        .collect())
+        .collect();
+    Ok(Batch { rows, problems })
 }
 
 /// Splits one CSV line (RFC 4180: fields may be quoted, `""` is a quote inside quotes).
-fn split_csv(line: &str) -> Result<Vec<String>, InputError> {
+pub(crate) fn split_csv(line: &str) -> Result<Vec<String>, InputError> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut chars = line.chars().peekable();
@@ -441,31 +500,63 @@ mod tests {
     fn a_batch_grades_every_student() {
         let g = grading();
         let ana = g.secret.flag(g.exercise, "ana");
-        let ben = g.secret.flag(g.exercise, "ben");
         let csv =
             format!("answer,student,comment\n\"{ana}\",ana,\"found it, finally\"\n{ana},ben,\n");
-        let rows = check_batch(&g, &csv).unwrap();
-        assert_eq!(rows[0].verdict, Verdict::Right);
-        assert_eq!(rows[1].verdict, Verdict::AnotherStudentsFlag("ana".into()));
-        assert_eq!(rows[2].verdict, Verdict::Missing);
-        let _ = ben;
+        let batch = check_batch(&g, &csv).unwrap();
+        assert_eq!(batch.rows[0].verdict, Verdict::Right);
+        assert_eq!(
+            batch.rows[1].verdict,
+            Verdict::AnotherStudentsFlag("ana".into())
+        );
+        assert_eq!(batch.rows[2].verdict, Verdict::Missing);
+        assert!(batch.problems.is_empty());
     }
 
+    /// A name in another case, or as the roster wrote it, is the student: "Ben" is ben.
     #[test]
-    fn malformed_batches_name_the_line() {
+    fn names_match_whatever_their_case() {
         let g = grading();
-        let e = check_batch(&g, "student,answer\nana\n").unwrap_err();
-        assert_eq!(e.line, Some(2));
-        let e = check_batch(&g, "name,flag\nana,x\n").unwrap_err();
-        assert_eq!(e.line, Some(1));
-        let e = check_batch(&g, "student,answer\nzed,x\n").unwrap_err();
-        assert!(e.hint.unwrap().contains("another class"));
-        let e = check_batch(&g, "student,answer,class\nana,x,abc\n").unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("class"));
-        let e = check_batch(&g, "student,answer\nana,\"x\n").unwrap_err();
-        assert!(e.problem.contains("never closed"));
-        let e = check_batch(&g, "student,answer\nana,x\nana,y\n").unwrap_err();
-        assert!(e.problem.contains("two rows"));
+        let ben = g.secret.flag(g.exercise, "ben");
+        assert_eq!(check(&g, "Ben", &ben).unwrap(), Verdict::Right);
+        assert_eq!(check(&g, " BEN ", &ben).unwrap(), Verdict::Right);
+        let batch = check_batch(&g, &format!("student,answer\nBen,{ben}\n")).unwrap();
+        assert_eq!(batch.rows[1].verdict, Verdict::Right);
+        let e = check(&g, "bne", &ben).unwrap_err();
+        assert!(e.hint.unwrap().contains("did you mean ben?"));
+    }
+
+    /// One bad row is reported with its line; every other row is graded all the same.
+    #[test]
+    fn bad_rows_are_reported_and_the_rest_graded() {
+        let g = grading();
+        let ana = g.secret.flag(g.exercise, "ana");
+        let csv = format!(
+            "student,answer,class\nzed,x,{id}\nana,{ana},{id}\nben,y,abc\nana,z,{id}\ncy,\"q,{id}\ncy\n",
+            id = g.class_id
+        );
+        let batch = check_batch(&g, &csv).unwrap();
+        assert_eq!(batch.rows[0].verdict, Verdict::Right, "ana is graded");
+        assert_eq!(batch.rows[1].verdict, Verdict::Missing);
+        let lines: Vec<u64> = batch.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![2, 4, 5, 6, 7]);
+        let problem = |line: u64| {
+            &batch
+                .problems
+                .iter()
+                .find(|p| p.line == line)
+                .unwrap()
+                .problem
+        };
+        assert!(problem(2).contains("not a student"));
+        assert!(problem(4).contains("class \"abc\""));
+        assert!(problem(5).contains("second row for ana"));
+        assert!(problem(6).contains("never closed"));
+        assert!(problem(7).contains("1 fields"));
+        // Without a usable header nothing can be graded: that is an error.
+        assert_eq!(
+            check_batch(&g, "name,flag\nana,x\n").unwrap_err().line,
+            Some(1)
+        );
         assert!(check_batch(&g, "").is_err());
     }
 
@@ -499,21 +590,28 @@ pub struct Grades {
     pub class_id: String,
     /// Students whose answer is right.
     pub right: usize,
-    /// Rows graded.
+    /// Students of the class: a row each.
     pub students: usize,
-    /// One per student, in the CSV's order.
+    /// One per student, in the class's order.
     pub rows: Vec<GradedRow>,
+    /// Rows of the CSV that could not be graded, with their line and why.
+    pub not_graded: Vec<RowProblem>,
 }
 
 impl Grades {
-    /// The grades of `rows` under `grading`.
-    pub fn new(grading: &Grading, rows: Vec<GradedRow>) -> Self {
+    /// The grades of a graded CSV under `grading`.
+    pub fn new(grading: &Grading, batch: Batch) -> Self {
         Grades {
             exercise: grading.exercise.as_str(),
             class_id: grading.class_id.clone(),
-            right: rows.iter().filter(|r| r.verdict == Verdict::Right).count(),
-            students: rows.len(),
-            rows,
+            right: batch
+                .rows
+                .iter()
+                .filter(|r| r.verdict == Verdict::Right)
+                .count(),
+            students: batch.rows.len(),
+            rows: batch.rows,
+            not_graded: batch.problems,
         }
     }
 }

@@ -17,7 +17,10 @@ use crate::crypto::rsa_oaep::hex;
 use crate::crypto::symmetric::hmac_sha256;
 use crate::error::InputError;
 
-pub use bundle::{create, numbered_students, read_roster, ExerciseSummary, NewExercise};
+pub use bundle::{
+    create, folder_name, numbered_students, read_roster, ExerciseSummary, NewExercise, Renamed,
+    Roster, RESERVED_FOLDERS,
+};
 pub use grading::{
     check, check_batch, GradedRow, Grades, Grading, GradingFile, StudentVerdict, Verdict,
 };

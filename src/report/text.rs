@@ -1306,6 +1306,10 @@ pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result
         "{INDENT}bundles        {}/STUDENT/ (hand out each folder)",
         s.out.display()
     )?;
+    for (i, r) in s.renamed.iter().enumerate() {
+        let label = if i == 0 { "folders" } else { "" };
+        writeln!(out, "{INDENT}{label:<15}{:?} is in {}/", r.name, r.folder)?;
+    }
     writeln!(
         out,
         "{INDENT}grading        {} (keep it: it makes every flag)",
@@ -1349,14 +1353,14 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
         grades.class_id
     )?;
     let rows = &grades.rows;
-    let width = rows
+    let name_width = rows
         .iter()
         .map(|r| r.student.len())
         .max()
         .unwrap_or(7)
         .max(7);
     for row in rows {
-        write!(out, "{INDENT}{:<width$}  ", row.student)?;
+        write!(out, "{INDENT}{:<name_width$}  ", row.student)?;
         let text = match &row.verdict {
             Verdict::Right => style.sealed("✓ right"),
             Verdict::Wrong => style.open("✗ wrong"),
@@ -1374,7 +1378,32 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
         count(&|v| matches!(v, Verdict::AnotherStudentsFlag(_))),
         count(&|v| *v == Verdict::Missing),
         rows.len()
-    )
+    )?;
+    if !grades.not_graded.is_empty() {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.open(&format!(
+                "{} row(s) of the CSV not graded:",
+                grades.not_graded.len()
+            ))
+        )?;
+        for p in &grades.not_graded {
+            let head = format!("line {}: ", p.line);
+            for (i, line) in wrap(&p.problem, width() - 4 - head.len())
+                .iter()
+                .enumerate()
+            {
+                let lead = if i == 0 {
+                    head.clone()
+                } else {
+                    " ".repeat(head.len())
+                };
+                writeln!(out, "{INDENT}{INDENT}{lead}{line}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// 16777216 → "16,777,216".

@@ -65,9 +65,9 @@ pub fn user_name(index: usize) -> String {
 /// The candidate closest to a mistyped `name`, if one is close enough to be what was
 /// meant: for "did you mean" hints.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    // Up to a third of the name's length in edits, and at least two ("slipt-key" finds
-    // "split-key"); a name that begins a candidate counts as one edit ("golden" finds
-    // "golden-key"). "xyz" finds nothing.
+    // Up to a third of the name's length in edits (a swap of two letters is one), and
+    // at least two ("slipt-key" finds "split-key"); a name that begins a candidate
+    // counts as one edit ("golden" finds "golden-key"). "xyz" finds nothing.
     let allowed = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()
@@ -76,7 +76,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             let distance = if prefix {
                 1
             } else {
-                strsim::levenshtein(name, c)
+                strsim::damerau_levenshtein(name, c)
             };
             (distance, c)
         })

@@ -106,7 +106,9 @@ fn every_kind_is_solved_the_way_a_student_would_and_graded() {
             assert_eq!(decoy.code, 1);
         }
         check(&dir, &grading, "student01", "the flag").refused(&["--answer", "not a flag"]);
-        check(&dir, &grading, "nobody", &first).refused(&["--student", "another class"]);
+        check(&dir, &grading, "nobody", &first).refused(&["--student", "not a student"]);
+        // The roster's name in another case is the same student.
+        assert_eq!(check(&dir, &grading, "STUDENT01", &first).code, 0);
     }
 }
 
@@ -227,12 +229,28 @@ fn a_csv_of_submissions_is_graded_in_one_command() {
     assert_eq!(doc["rows"][0]["of"], "student02");
     assert_eq!(doc["rows"][1]["verdict"], "right");
 
-    std::fs::write(&csv, "student,answer\nstudent01,\"doormat{\n").unwrap();
-    doormat(
+    // A broken row is reported with its line; the others are graded all the same, and
+    // the exit code says that not every row was.
+    std::fs::write(
+        &csv,
+        format!(
+            "student,answer\nstudent01,\"doormat{{\nStudent02,{}\n",
+            flag("student02")
+        ),
+    )
+    .unwrap();
+    let run = doormat(
         &dir,
         &["exercise", "check", "--key", s(&grading), "--csv", s(&csv)],
-    )
-    .refused(&["submissions.csv", "line 2", "never closed"]);
+    );
+    run.refused(&["submissions.csv", "1 row could not be graded"]);
+    assert!(
+        run.stdout
+            .contains("line 2: has a quote that is never closed"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("1 right"), "{}", run.stdout);
 
     // The grading file of another class.
     let other = scratch("exercise-other-class");
@@ -266,7 +284,25 @@ fn a_csv_of_submissions_is_graded_in_one_command() {
             s(&csv),
         ],
     )
-    .refused(&["line 2", "student01", "another class"]);
+    .refused(&["could not be graded"]);
+    let doc = doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            s(&other.join("x/instructor/grading.json")),
+            "--csv",
+            s(&csv),
+            "--json",
+        ],
+    )
+    .json();
+    assert_eq!(doc["not_graded"][0]["line"], 2);
+    assert!(doc["not_graded"][0]["problem"]
+        .as_str()
+        .unwrap()
+        .contains("\"student01\" is not a student of class"));
 }
 
 fn write_roster(dir: &Path) -> PathBuf {
@@ -292,12 +328,24 @@ fn bad_requests_are_refused_and_write_nothing() {
     new(&["--kind", "split-key", "--students", "0", "--out", "a"]).refused(&["--students"]);
     new(&["--kind", "split-key", "--out", "a"]).refused(&["--students N or --roster FILE"]);
     let roster = dir.join("bad-roster.txt");
-    std::fs::write(&roster, "ana\n../../etc\n").unwrap();
-    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"])
-        .refused(&["bad-roster.txt", "line 2"]);
-    std::fs::write(&roster, "ana\nana\n").unwrap();
-    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"])
-        .refused(&["line 2", "listed twice"]);
+    std::fs::write(&roster, "ana\n../../\n").unwrap();
+    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"]).refused(&[
+        "bad-roster.txt",
+        "line 2",
+        "no letter or digit",
+    ]);
+    std::fs::write(&roster, "ana\nAna\n").unwrap();
+    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"]).refused(&[
+        "line 2",
+        "\"Ana\" and \"ana\" (line 1) would share the folder ana/",
+    ]);
+    // doormat's own folder is no student's.
+    std::fs::write(&roster, "ana\nInstructor\n").unwrap();
+    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"]).refused(&[
+        "line 2",
+        "instructor/",
+        "instructor's files",
+    ]);
     assert!(!dir.join("a").exists());
     std::fs::create_dir(dir.join("full")).unwrap();
     std::fs::write(dir.join("full/keep.txt"), "mine").unwrap();
@@ -339,4 +387,76 @@ fn every_kind_has_a_worksheet_and_a_solution() {
         );
         assert!(index.contains(&format!("`{kind}`")), "{kind} in the index");
     }
+}
+
+/// A roster as a teacher has it ("Ana Lopez", "Chloé Martin", "../../x") makes safe folder
+/// names, says which, and grading knows the students by either name.
+#[test]
+fn display_names_make_folders_and_grade_by_either_name() {
+    let dir = scratch("exercise-display-names");
+    let roster = dir.join("roster.csv");
+    std::fs::write(&roster, "name\nAna Lopez\nChloé Martin\n\"../../x\"\n").unwrap();
+    let summary = doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--roster",
+            s(&roster),
+            "--out",
+            "c",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        summary["students"],
+        serde_json::json!(["ana-lopez", "chloe-martin", "x"])
+    );
+    assert_eq!(summary["renamed"][0]["name"], "Ana Lopez");
+    assert_eq!(summary["renamed"][0]["folder"], "ana-lopez");
+    for folder in ["ana-lopez", "chloe-martin", "x", "instructor"] {
+        assert!(dir.join("c").join(folder).is_dir(), "{folder}");
+    }
+    assert!(!dir.join("x").exists(), "nothing outside --out");
+    let answers = std::fs::read_to_string(dir.join("c/instructor/answers.csv")).unwrap();
+    let flag = |student: &str| {
+        answers
+            .lines()
+            .find(|l| l.starts_with(&format!("{student},")))
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_owned()
+    };
+    let csv = dir.join("answers.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "student,answer\nAna Lopez,{}\nCHLOE-MARTIN,{}\n",
+            flag("ana-lopez"),
+            flag("chloe-martin")
+        ),
+    )
+    .unwrap();
+    let doc = doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            "c/instructor/grading.json",
+            "--csv",
+            s(&csv),
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(doc["right"], 2);
+    assert_eq!(doc["not_graded"], serde_json::json!([]));
 }

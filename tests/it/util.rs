@@ -214,14 +214,32 @@ pub fn s(path: &Path) -> &str {
 }
 
 /// Fails, not skips, when the interop tools are missing: CI must install them.
+/// The oldest Python `cryptography` the interop tests and the students' scripts are
+/// checked with (3.4.8, as Ubuntu 22.04 ships it; Debian 12 ships 38.0.4).
+pub const MIN_CRYPTOGRAPHY: (u32, u32) = (3, 4);
+
+/// Fails with what to install, unless python3 has `cryptography` 3.4 or later.
 pub fn require_python() {
-    let ok = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .status()
-        .is_ok_and(|s| s.success());
+    let output = Command::new("python3")
+        .args(["-c", "import cryptography; print(cryptography.__version__)"])
+        .output();
+    let version = output
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let install = "Debian and Ubuntu: sudo apt install python3-cryptography; \
+                   elsewhere: pip install 'cryptography>=3.4' (in a virtual environment \
+                   where the system Python refuses pip)";
+    let Some(version) = version else {
+        panic!("the interop tests need python3 with the `cryptography` package. {install}");
+    };
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     assert!(
-        ok,
-        "python3 with the `cryptography` package is required: pip install cryptography"
+        found >= MIN_CRYPTOGRAPHY,
+        "python3 has cryptography {version}; the interop tests need {}.{} or later. {install}",
+        MIN_CRYPTOGRAPHY.0,
+        MIN_CRYPTOGRAPHY.1
     );
 }
 

@@ -513,20 +513,24 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
     match command {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
-            let students = match (&args.roster, args.students) {
+            let roster = match (&args.roster, args.students) {
                 (Some(path), None) => exercise::read_roster(path)?,
-                (None, Some(n)) => exercise::numbered_students(n)?,
+                (None, Some(n)) => exercise::Roster {
+                    students: exercise::numbered_students(n)?,
+                    renamed: Vec::new(),
+                },
                 _ => {
                     return Err(InputError::new("give either --students N or --roster FILE")
                         .field("--students")
                         .into())
                 }
             };
-            let progress = Progress::new(students.len() as u64, "making bundles");
+            let progress = Progress::new(roster.students.len() as u64, "making bundles");
             let summary = exercise::create(
                 &exercise::NewExercise {
                     kind,
-                    students,
+                    students: roster.students,
+                    renamed: roster.renamed,
                     randomness: Randomness::from_seed(args.seed),
                 },
                 &args.out,
@@ -541,9 +545,21 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
             if let Some(csv) = &args.csv {
                 let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
-                let rows = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
-                show(&Grades::new(&grading, rows), args.json)?;
-                return Ok(Outcome::Done);
+                let batch = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
+                let grades = Grades::new(&grading, batch);
+                show(&grades, args.json)?;
+                // Every gradable row is graded and shown; the exit code still says that
+                // some were not, so that a script notices.
+                return match grades.not_graded.len() {
+                    0 => Ok(Outcome::Done),
+                    n => Err(InputError::new(format!(
+                        "{n} row{} could not be graded (listed with the grades); every other row was",
+                        if n == 1 { "" } else { "s" }
+                    ))
+                    .file(csv)
+                    .hint("fix those rows and grade the file again")
+                    .into()),
+                };
             }
             let (Some(student), Some(answer)) = (&args.student, &args.answer) else {
                 return Err(
