@@ -642,8 +642,69 @@ fn write_bundle(
         }
         copy(&world.join(from), &to, true)?;
     }
+    // What the student reads and runs travels with the bundle, so that it works
+    // offline, from a USB stick, without doormat's repository.
+    mkdir(&bundle.join("docs/exercises"))?;
+    fsutil::write_new(
+        &bundle.join("docs/wire-format.md"),
+        WIRE_FORMAT.as_bytes(),
+        false,
+    )?;
+    fsutil::write_new(
+        &bundle.join(format!("docs/exercises/{}.md", kind.as_str())),
+        worksheet(kind).as_bytes(),
+        false,
+    )?;
+    mkdir(&bundle.join("tools"))?;
+    for (name, script) in helper_scripts() {
+        fsutil::write_new(&bundle.join("tools").join(name), script.as_bytes(), false)?;
+    }
     let sheet = task_sheet(kind, student, &secret.class_id(), task);
     fsutil::write_new(&bundle.join("README.md"), sheet.as_bytes(), false)
+}
+
+/// The wire format, as docs/wire-format.md has it: every bundle carries a copy.
+const WIRE_FORMAT: &str = include_str!("../../docs/wire-format.md");
+
+/// The worksheet of `kind` (docs/exercises/KIND.md; the solutions stay behind).
+fn worksheet(kind: ExerciseKind) -> &'static str {
+    match kind {
+        ExerciseKind::LeakedGoldenKey => include_str!("../../docs/exercises/leaked-golden-key.md"),
+        ExerciseKind::UserKeyVsEscrow => {
+            include_str!("../../docs/exercises/user-key-vs-escrow.md")
+        }
+        ExerciseKind::SplitKey => include_str!("../../docs/exercises/split-key.md"),
+        ExerciseKind::ShortKey => include_str!("../../docs/exercises/short-key.md"),
+        ExerciseKind::ForwardSecretWindow => {
+            include_str!("../../docs/exercises/forward-secret-window.md")
+        }
+        ExerciseKind::LeafForgery => include_str!("../../docs/exercises/leaf-forgery.md"),
+    }
+}
+
+/// The Python helpers of the wire format's worked examples, as files (`NAME.py`, text):
+/// each follows a `<!-- worked-example: NAME.py -->` line in a fenced block.
+pub fn helper_scripts() -> Vec<(&'static str, &'static str)> {
+    const MARK: &str = "<!-- worked-example: ";
+    let mut scripts = Vec::new();
+    let mut rest = WIRE_FORMAT;
+    while let Some(at) = rest.find(MARK) {
+        rest = &rest[at + MARK.len()..];
+        let Some((name, after)) = rest.split_once(" -->\n```") else {
+            break;
+        };
+        let Some((_, body)) = after.split_once('\n') else {
+            break;
+        };
+        let Some(end) = body.find("```") else {
+            break;
+        };
+        if name.ends_with(".py") {
+            scripts.push((name, &body[..end]));
+        }
+        rest = &body[end..];
+    }
+    scripts
 }
 
 fn copy(from: &Path, to: &Path, private: bool) -> Result<()> {
@@ -675,10 +736,16 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
          An answer looks like `doormat{{` followed by {digits} lowercase hexadecimal digits \
          and `}}`. Submit exactly that string.\n\n\
          ## How\n\n\
-         Everything you need is in `docs/wire-format.md` of doormat (the envelope format, \
-         with a worked example) and in the worksheet `docs/exercises/{kind}.md`. `openssl` \
-         and Python's `cryptography` package are enough; doormat itself is allowed but not \
-         needed.\n",
+         Everything you need is in this folder: `docs/wire-format.md` (the envelope format, \
+         with a worked example), the worksheet `docs/exercises/{kind}.md`, and the Python \
+         helpers from the wire format's examples in `tools/` ({tools}). `openssl` and \
+         Python's `cryptography` package, 3.4 or later, are enough; doormat itself is \
+         allowed but not needed.\n",
+        tools = helper_scripts()
+            .iter()
+            .map(|(name, _)| format!("`tools/{name}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
         kind = kind.as_str(),
         goal = task.goal,
         digits = kind.answer_digits(),

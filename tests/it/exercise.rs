@@ -40,9 +40,8 @@ fn solve(kind: &str, bundle: &Path) -> String {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/exercise_solver.py"
     );
-    // forward-secret-window is solved with docs/wire-format.md's own follow.py.
-    let follow = bundle.join("follow.py");
-    std::fs::write(&follow, &crate::docs::worked_example_blocks()["follow.py"]).unwrap();
+    // forward-secret-window is solved with the follow.py the bundle itself carries.
+    let follow = bundle.join("tools/follow.py");
     let output = std::process::Command::new("python3")
         .args([script, kind, s(bundle)])
         .env("FOLLOW_PY", &follow)
@@ -72,12 +71,49 @@ fn check(dir: &Path, grading: &Path, student: &str, answer: &str) -> Run {
     )
 }
 
+/// A bundle works offline: the wire format, the worksheet and the helper scripts are in
+/// it, identical to the repository's, and every file its task sheet names is there.
+fn assert_self_contained(kind: &str, bundle: &Path) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for doc in [
+        "docs/wire-format.md".to_owned(),
+        format!("docs/exercises/{kind}.md"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(bundle.join(&doc)).unwrap(),
+            std::fs::read_to_string(repo.join(&doc)).unwrap(),
+            "{kind}: {doc}"
+        );
+    }
+    let blocks = crate::docs::worked_example_blocks();
+    for name in ["slot.py", "open.py", "open_capture.py", "follow.py"] {
+        assert_eq!(
+            std::fs::read_to_string(bundle.join("tools").join(name)).unwrap(),
+            blocks[name],
+            "{kind}: tools/{name}"
+        );
+    }
+    assert!(!bundle.join("docs/exercises/solutions").exists());
+    let sheet = std::fs::read_to_string(bundle.join("README.md")).unwrap();
+    let named =
+        regex::Regex::new(r"`((?:docs|tools|keys|leaks)/[^`*]+|world\.json|capture\.jsonl)`")
+            .unwrap();
+    for path in named.captures_iter(&sheet) {
+        // keys/NAME.pub.pem is a pattern, not a file.
+        if !path[1].contains("NAME") {
+            let named = bundle.join(&path[1]);
+            assert!(named.exists(), "{kind}: the sheet names {}", &path[1]);
+        }
+    }
+}
+
 #[test]
 fn every_kind_is_solved_the_way_a_student_would_and_graded() {
     require_python();
     for kind in KINDS {
         let dir = scratch("exercise-solve");
         let out = new_exercise(&dir, kind, "4");
+        assert_self_contained(kind, &out.join("student01"));
         let grading = out.join("instructor/grading.json");
         let first = solve(kind, &out.join("student01"));
         let second = solve(kind, &out.join("student02"));
@@ -140,7 +176,10 @@ fn bundles_hold_only_what_a_student_may_see() {
     );
     assert!(!bundle.join("truth.jsonl").exists());
     let mut private = Vec::new();
-    for entry in walk(&bundle) {
+    // docs/ is the repository's own documentation (checked identical to it), whose
+    // examples show the shape of a PEM header.
+    let docs = bundle.join("docs");
+    for entry in walk(&bundle).into_iter().filter(|p| !p.starts_with(&docs)) {
         let text = std::fs::read_to_string(&entry).unwrap_or_default();
         if text.contains("PRIVATE KEY") {
             private.push(entry.clone());
