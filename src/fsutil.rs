@@ -94,6 +94,8 @@ pub struct AtomicFile {
     destination: PathBuf,
     temporary: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// Whether the caller may replace what stands at `destination` (`--force`).
+    force: bool,
 }
 
 impl AtomicFile {
@@ -139,6 +141,7 @@ impl AtomicFile {
             destination: destination.to_path_buf(),
             temporary,
             writer: Some(BufWriter::new(file)),
+            force,
         })
     }
 
@@ -154,14 +157,27 @@ impl AtomicFile {
             .expect("writer is present until commit")
     }
 
-    /// Flushes, syncs and renames into place.
+    /// Flushes, syncs and moves into place. Without `force` the move itself refuses to
+    /// replace anything: a file that appeared at the destination while the command ran
+    /// stays, and the command ends with exit 2 and removes its own copy.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("commit runs once");
         let file = writer
             .into_inner()
             .map_err(|e| Error::io(&self.temporary, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&self.temporary, e))?;
-        fs::rename(&self.temporary, &self.destination).map_err(|e| Error::io(&self.destination, e))
+        let moved = if self.force {
+            fs::rename(&self.temporary, &self.destination)
+        } else {
+            rename_noclobber(&self.temporary, &self.destination)
+        };
+        match moved {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = fs::remove_file(&self.temporary);
+                Err(appeared_or_io(&self.destination, e))
+            }
+        }
     }
 }
 
@@ -173,9 +189,101 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Renames `from` to `to` unless something stands at `to`, checked by the system call
+/// itself, so that nothing that appears there meanwhile is replaced: `renameat2` with
+/// `RENAME_NOREPLACE` on Linux (`renameatx_np` on macOS), through rustix. Where that is
+/// missing (old kernels, some file systems), and on other systems: a file is hard-linked
+/// into place (which fails if `to` exists) and then unlinked; a directory is renamed
+/// after a check, which at worst replaces a directory made empty in between.
+pub fn rename_noclobber(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        use rustix::io::Errno;
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            // No renameat2 in this kernel, or not for this file system: fall back.
+            Err(Errno::NOSYS | Errno::INVAL | Errno::NOTSUP) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if from.is_dir() {
+        if to.symlink_metadata().is_ok() {
+            return Err(std::io::ErrorKind::AlreadyExists.into());
+        }
+        fs::rename(from, to)
+    } else {
+        fs::hard_link(from, to)?;
+        fs::remove_file(from)
+    }
+}
+
+/// The error for a move that found something at its destination: the user's files there
+/// were not touched.
+pub fn appeared_or_io(destination: &Path, e: std::io::Error) -> Error {
+    let exists = e.kind() == std::io::ErrorKind::AlreadyExists
+        || e.raw_os_error() == Some(39) // ENOTEMPTY on Linux
+        || e.raw_os_error() == Some(66); // ENOTEMPTY on the BSDs and macOS
+    if exists {
+        InputError::new("appeared while this command ran; it was left as it is")
+            .file(destination)
+            .hint("run the command again, choosing another name or adding --force")
+            .into()
+    } else {
+        Error::io(destination, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file that appears at the destination after the check is not replaced.
+    #[test]
+    fn a_file_that_appears_meanwhile_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let mut f = AtomicFile::create(&path, false).unwrap();
+        f.writer().write_all(b"new").unwrap();
+        fs::write(&path, "theirs").unwrap();
+        let e = f.commit().unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
+        assert!(
+            e.to_string().contains("appeared while this command ran"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "theirs");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+        // With --force the replacement is what was asked for.
+        let mut f = AtomicFile::create(&path, true).unwrap();
+        f.writer().write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn rename_noclobber_moves_into_a_free_name_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::write(&a, "a").unwrap();
+        rename_noclobber(&a, &b).unwrap();
+        assert_eq!(fs::read_to_string(&b).unwrap(), "a");
+        fs::write(&a, "a2").unwrap();
+        assert!(rename_noclobber(&a, &b).is_err());
+        assert_eq!(fs::read_to_string(&b).unwrap(), "a");
+        // Directories: an existing one, even empty, is not replaced.
+        let (d, e) = (dir.path().join("d"), dir.path().join("e"));
+        fs::create_dir(&d).unwrap();
+        fs::create_dir(&e).unwrap();
+        assert!(rename_noclobber(&d, &e).is_err());
+        fs::remove_dir(&e).unwrap();
+        rename_noclobber(&d, &e).unwrap();
+        assert!(e.is_dir() && !d.exists());
+    }
 
     #[test]
     fn atomic_file_refuses_overwrite_and_cleans_up() {

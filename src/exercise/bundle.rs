@@ -205,12 +205,22 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
         if i == 0 && (name.eq_ignore_ascii_case("student") || name.eq_ignore_ascii_case("name")) {
             continue;
         }
+        // A name may be written as people write names; one that looks like a path or
+        // holds control characters is a mistake (or an attack), not a name.
+        if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+            return Err(at(InputError::new(format!(
+                "{:?} cannot be a student's name: it holds a slash or a control character",
+                crate::wire::names::truncate(name, 40)
+            )))
+            .hint("write names as people write them: Ana Lopez, chloe, student07")
+            .into());
+        }
         let folder = if check_name(name).is_ok() {
             name.to_owned()
         } else {
             folder_name(name).ok_or_else(|| {
                 at(InputError::new(format!(
-                    "{:?} has no letter or digit to make a folder name from",
+                    "{:?} cannot be a student's name: it has no letter or digit to make a folder name from",
                     crate::wire::names::truncate(name, 40)
                 )))
                 .hint("write the name with at least one of a-z or 0-9")
@@ -224,11 +234,16 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
             .into());
         }
         if let Some((_, other, other_line)) = seen.iter().find(|(f, _, _)| *f == folder) {
-            return Err(at(InputError::new(format!(
-                "{name:?} and {other:?} (line {other_line}) would share the folder {folder}/"
-            )))
-            .hint("make the two names differ, for example with an initial")
-            .into());
+            let problem = if other == name {
+                format!("{name} is listed twice (first on line {other_line})")
+            } else {
+                format!(
+                    "{name:?} and {other:?} (line {other_line}) would share the folder {folder}/"
+                )
+            };
+            return Err(at(InputError::new(problem))
+                .hint("make the two names differ, for example with an initial")
+                .into());
         }
         if roster.students.len() == MAX_STUDENTS {
             return Err(at(InputError::new(format!(

@@ -399,7 +399,7 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Batch, InputError> {
         };
         if let Some((_, _, first)) = answers.iter().find(|(s, _, _)| *s == student) {
             refuse(format!(
-                "is a second row for {student} (the first is line {first}): only that one is graded"
+                "{student} has two rows: line {first} is graded, this one is not"
             ));
             continue;
         }
@@ -549,7 +549,7 @@ mod tests {
         };
         assert!(problem(2).contains("not a student"));
         assert!(problem(4).contains("class \"abc\""));
-        assert!(problem(5).contains("second row for ana"));
+        assert!(problem(5).contains("ana has two rows"));
         assert!(problem(6).contains("never closed"));
         assert!(problem(7).contains("1 fields"));
         // Without a usable header nothing can be graded: that is an error.

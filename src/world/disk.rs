@@ -459,29 +459,46 @@ impl Staging {
         })
     }
 
-    /// Moves the finished world into place; an old world is moved aside first and
-    /// removed only once the new one stands.
+    /// Moves the finished world into place. Without `force` the move itself refuses to
+    /// replace anything (an empty folder the user made is removed first): a folder that
+    /// appeared, or filled, while the command ran is left as it is, and the command ends
+    /// with exit 2. With `force` an old world is moved aside first and removed only once
+    /// the new one stands.
     pub(crate) fn commit(mut self, out: &Path, force: bool) -> Result<()> {
-        let old = if out.exists() {
-            let empty = fs::read_dir(out)
+        let empty_dir = out.is_dir()
+            && fs::read_dir(out)
                 .map_err(|e| Error::io(out, e))?
                 .next()
                 .is_none();
-            if empty {
-                fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
-                None
-            } else {
-                debug_assert!(force, "check_destination refused a world without --force");
-                let aside = sibling(out, "old")?;
-                fs::rename(out, &aside).map_err(|e| Error::io(out, e))?;
-                Some(aside)
-            }
+        if empty_dir {
+            // Fails, and so leaves it, if something was put in it meanwhile.
+            fs::remove_dir(out).map_err(|e| crate::fsutil::appeared_or_io(out, e))?;
+        }
+        if !force {
+            crate::fsutil::rename_noclobber(&self.path, out)
+                .map_err(|e| crate::fsutil::appeared_or_io(out, e))?;
+            self.committed = true;
+            return Ok(());
+        }
+        // --force replaces a world; whatever else stands there now was put there while
+        // this command ran, and is not doormat's to delete.
+        if out.symlink_metadata().is_ok() && !out.join(WORLD_JSON).is_file() {
+            return Err(crate::fsutil::appeared_or_io(
+                out,
+                std::io::ErrorKind::AlreadyExists.into(),
+            ));
+        }
+        let old = if out.symlink_metadata().is_ok() {
+            let aside = sibling(out, "old")?;
+            fs::rename(out, &aside).map_err(|e| Error::io(out, e))?;
+            Some(aside)
         } else {
             None
         };
         fs::rename(&self.path, out).map_err(|e| Error::io(out, e))?;
         self.committed = true;
         if let Some(aside) = old {
+            // The world --force replaced.
             fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
         }
         Ok(())
@@ -677,4 +694,43 @@ fn check_wrap_lengths(envelope: &Envelope, wrap_len: usize) -> Result<(), InputE
 pub fn load_private_key(path: &Path) -> Result<PrivateKey> {
     let text = read_small_text(path, "a private key in PEM")?;
     PrivateKey::from_pem(&text).map_err(|e| e.file(path).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder that appears at --out while a world is made is left whole, with or
+    /// without --force (which replaces worlds only).
+    #[test]
+    fn a_folder_that_appears_meanwhile_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("w");
+        for force in [false, true] {
+            let staging = Staging::new(&out).unwrap();
+            fs::write(staging.path.join(WORLD_JSON), "{}").unwrap();
+            fs::create_dir_all(&out).unwrap();
+            fs::write(out.join("thesis.tex"), "mine").unwrap();
+            let e = staging.commit(&out, force).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "force {force}: {e}");
+            assert!(e.to_string().contains("appeared while"), "{e}");
+            assert_eq!(fs::read_to_string(out.join("thesis.tex")).unwrap(), "mine");
+            let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+            assert_eq!(left.len(), 1, "force {force}: the staging folder is gone");
+        }
+        // An empty folder the user made is fine: the world takes its place.
+        fs::remove_dir_all(&out).unwrap();
+        fs::create_dir(&out).unwrap();
+        let staging = Staging::new(&out).unwrap();
+        fs::write(staging.path.join(WORLD_JSON), "{}").unwrap();
+        staging.commit(&out, false).unwrap();
+        assert!(out.join(WORLD_JSON).is_file());
+        // With --force, a world is replaced.
+        let staging = Staging::new(&out).unwrap();
+        fs::write(staging.path.join(WORLD_JSON), "{\"new\":1}").unwrap();
+        staging.commit(&out, true).unwrap();
+        assert!(fs::read_to_string(out.join(WORLD_JSON))
+            .unwrap()
+            .contains("new"));
+    }
 }

@@ -377,3 +377,54 @@ fn unseeded_per_session_worlds_open_completely() {
         assert_eq!(report["messages_opened"], expected as u64, "{key}");
     }
 }
+
+/// Two runs on one --out at once: one world is made, the other run says so and exits 2;
+/// neither reports a success it did not have, and the world that stands is whole.
+#[test]
+fn concurrent_runs_on_one_out_leave_one_world_and_one_refusal() {
+    let dir = scratch("simulate-race");
+    for round in 0..3 {
+        let out = format!("w{round}");
+        let spawn = || {
+            std::process::Command::new(bin())
+                .args([
+                    "simulate",
+                    "--scheme",
+                    "none",
+                    "--out",
+                    &out,
+                    "--users",
+                    "3",
+                    "--messages",
+                    "200",
+                    "--seed",
+                    "5",
+                ])
+                .current_dir(&dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let runs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let mut codes: Vec<i32> = runs.iter().map(|r| r.status.code().unwrap()).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, vec![0, 2], "round {round}");
+        let loser = runs.iter().find(|r| r.status.code() == Some(2)).unwrap();
+        let stderr = String::from_utf8_lossy(&loser.stderr);
+        assert!(
+            stderr.contains("appeared while") || stderr.contains("already holds a world"),
+            "{stderr}"
+        );
+        let world = dir.join(&out);
+        let lines = read_jsonl(&world.join("capture.jsonl")).len();
+        assert_eq!(lines, 200);
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    }
+}

@@ -550,11 +550,14 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 show(&grades, args.json)?;
                 // Every gradable row is graded and shown; the exit code still says that
                 // some were not, so that a script notices.
-                return match grades.not_graded.len() {
-                    0 => Ok(Outcome::Done),
-                    n => Err(InputError::new(format!(
-                        "{n} row{} could not be graded (listed with the grades); every other row was",
-                        if n == 1 { "" } else { "s" }
+                return match grades.not_graded.first() {
+                    None => Ok(Outcome::Done),
+                    Some(first) => Err(InputError::new(format!(
+                        "{n} row{s} could not be graded (listed with the grades; the first, line {line}: {problem}); every other row was",
+                        n = grades.not_graded.len(),
+                        s = if grades.not_graded.len() == 1 { "" } else { "s" },
+                        line = first.line,
+                        problem = first.problem,
                     ))
                     .file(csv)
                     .hint("fix those rows and grade the file again")
