@@ -227,8 +227,7 @@ pub fn require_python() {
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    let install = "Debian and Ubuntu: sudo apt install python3-cryptography; \
-                   elsewhere: pip install 'cryptography>=3.4' (in a virtual environment \
+    let install = "bash tests/setup.sh installs it (pip, or apt's python3-cryptography \
                    where the system Python refuses pip)";
     let Some(version) = version else {
         panic!("the interop tests need python3 with the `cryptography` package. {install}");
