@@ -396,6 +396,10 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
             )
             .hint("doormat demo --list prints it beside the name"));
     }
+    printable(at, raw.summary.span(), "summary", raw.summary.get_ref())?;
+    for source in raw.sources.get_ref() {
+        printable(at, raw.sources.span(), "sources", source)?;
+    }
     if let Some(blank) = raw
         .sources
         .get_ref()
@@ -703,6 +707,21 @@ fn check_act(
     sources: usize,
 ) -> Result<ActDef, InputError> {
     let title = raw.title.get_ref().trim().to_owned();
+    printable(
+        at,
+        raw.title.span(),
+        &format!("act[{number}].title"),
+        &title,
+    )?;
+    if let Some(say) = &raw.say {
+        let texts: Vec<&str> = match say.get_ref() {
+            Say::One(text) => vec![text.as_str()],
+            Say::Many(lines) => lines.iter().map(String::as_str).collect(),
+        };
+        for text in texts {
+            printable(at, say.span(), &format!("act[{number}].say"), text)?;
+        }
+    }
     if title.is_empty() || title.chars().count() > 60 {
         return Err(at
             .error(
@@ -769,6 +788,25 @@ fn check_act(
 }
 
 /// A multi-line `say`: blank lines separate paragraphs; lines within one are joined.
+/// Refuses a control character (an escape sequence, a bell) in text the projector will
+/// show: printed raw, it could clear the screen or retitle the teacher's window. Line
+/// breaks and tabs are layout, and allowed.
+fn printable(at: &Locator, span: Range<usize>, field: &str, text: &str) -> Result<(), InputError> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        None => Ok(()),
+        Some(c) => Err(at
+            .error(
+                span,
+                field,
+                format!("holds the control character U+{:04X}", u32::from(c)),
+            )
+            .hint("a demo's words are plain text: remove the escape sequence")),
+    }
+}
+
 fn paragraphs(text: &str) -> Vec<String> {
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -1303,6 +1341,30 @@ to = "attacker"
         let e = error_of(&GOOD.replacen("sources = [\"", "sources = [\" \", \"", 1));
         assert_eq!(e.field.as_deref(), Some("sources"));
         assert!(e.problem.contains("source 1 is empty"), "{e}");
+    }
+
+    /// An escape sequence in a demo's words could clear the screen or retitle the window
+    /// when printed: refused, naming the field.
+    #[test]
+    fn control_characters_in_printed_text_are_refused() {
+        for (from, to, field) in [
+            ("Second.", "Second.\\u001b[2J", "act[1].say"),
+            (
+                "title = \"Leak\"",
+                "title = \"Leak\\u001b]0;pwned\\u0007\"",
+                "act[2].title",
+            ),
+            ("A tiny demo.", "A tiny\\u0008 demo.", "summary"),
+            (
+                "Keys Under Doormats, 2015",
+                "Keys\\u001b[31m Under",
+                "sources",
+            ),
+        ] {
+            let e = error_of(&GOOD.replacen(from, to, 1));
+            assert_eq!(e.field.as_deref(), Some(field), "{to}: {e}");
+            assert!(e.problem.contains("control character"), "{e}");
+        }
     }
 
     #[test]

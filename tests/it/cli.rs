@@ -153,3 +153,30 @@ fn a_mistyped_design_gets_a_guess() {
     doormat(&dir, &["simulate", "--out", "w", "--scheme", "qwerty"]).refused(&["known schemes"]);
     assert!(!dir.join("w").exists());
 }
+
+/// A path or a name from outside that holds an escape sequence is shown escaped in an
+/// error, never obeyed by the terminal.
+#[test]
+fn errors_show_control_characters_escaped() {
+    let dir = scratch("cli-escape");
+    let hostile = "w\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    let run = doormat(&dir, &["recover", "--world", hostile, "--key", "k.pem"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'),
+        "{:?}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
+    let scenario = dir.join("bell.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"bell\"\nsummary = \"A bell.\"\nsources = [\"x\"]\n[world]\nusers = [\"ana\", \"ben\"]\nscheme = \"none\"\n[[act]]\ntitle = \"Ring\"\nsay = \"\\u0007\\u001b[2J\"\n",
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", s(&scenario)]).refused(&[
+        "bell.toml",
+        "act[1].say",
+        "control character U+0007",
+    ]);
+}

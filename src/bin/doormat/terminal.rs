@@ -11,10 +11,25 @@ use doormat::error::Error;
 /// a hint where there is one.
 pub fn error(error: &Error) {
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "error: {error}");
+    let _ = writeln!(err, "error: {}", visible(&error.to_string()));
     if let Some(hint) = error.hint() {
-        let _ = writeln!(err, "hint: {hint}");
+        let _ = writeln!(err, "hint: {}", visible(hint));
     }
+}
+
+/// `text` with every control character but the line break written as `\u{..}`: an
+/// error quotes paths and names from outside, which may hold escape sequences that a
+/// terminal would obey.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A progress bar on stderr that appears only on a terminal, and only once a step has
