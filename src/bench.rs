@@ -878,6 +878,71 @@ pub fn measure_rates(budget: Duration) -> Result<Rates> {
     })
 }
 
+/// What a long command should take here, said before it starts: from rates measured
+/// in this run, so it holds for this machine.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkEstimate {
+    /// Expected wall-clock time.
+    pub seconds: f64,
+    /// The longest it can take (a search that finds its key last).
+    pub worst_seconds: f64,
+}
+
+impl WorkEstimate {
+    /// Whether the work may run past ten minutes, so that a command asks for `--yes`.
+    pub fn needs_confirmation(&self) -> bool {
+        self.worst_seconds > crate::attacks::brute_force::CONFIRM_ABOVE.as_secs_f64()
+    }
+}
+
+/// What `compare` should take, or `None` when it is small enough to need no estimate.
+/// Its cost is the short-key row, which brute-forces every message: half the key space
+/// each on average, all of it at worst, on every core.
+pub fn estimate_compare(options: &crate::compare::CompareOptions) -> Result<Option<WorkEstimate>> {
+    // Options compare() refuses need no estimate: its message says what to change.
+    if options.bits > 24 || options.messages > 5000 {
+        return Ok(None);
+    }
+    let keys = options.messages as f64 * (1u64 << options.bits.min(40)) as f64;
+    if keys < (1u64 << 32) as f64 {
+        return Ok(None);
+    }
+    let rates = measure_rates(Duration::from_millis(100))?;
+    let per_second = rates.key_trials * rayon::current_num_threads() as f64;
+    Ok(Some(WorkEstimate {
+        seconds: keys / 2.0 / per_second,
+        worst_seconds: keys / per_second,
+    }))
+}
+
+/// What `simulate` should take, or `None` when it is small enough to need no estimate:
+/// RSA key generation for every party, then a few RSA-OAEP wraps and one AES-GCM seal a
+/// message, on every core.
+pub fn estimate_simulate(spec: &crate::world::WorldSpec) -> Result<Option<WorkEstimate>> {
+    // RSA key generation grows about as the fourth power of the modulus.
+    let key_weight = (spec.key_bits as f64 / 2048.0).powi(4);
+    if (spec.users as f64) * key_weight < 200.0 && spec.messages < 1_000_000 {
+        return Ok(None);
+    }
+    let mut rng = Randomness::Os.stream("estimate");
+    let started = Instant::now();
+    let key = crate::crypto::rsa_oaep::PrivateKey::generate(&mut rng, 2048);
+    let keygen = started.elapsed().as_secs_f64() * key_weight;
+    let public = key.public_key();
+    let content = ContentKey::generate(&mut rng);
+    let wrap = time_per_op(Duration::from_millis(100), || {
+        std::hint::black_box(public.wrap_with(Backend::preferred(), &mut rng, &content));
+    });
+    // A sender, a recipient and one escrow reader: most designs wrap three times.
+    let threads = rayon::current_num_threads() as f64;
+    let seconds = ((spec.users + 3) as f64 * keygen + spec.messages as f64 * 3.0 * wrap) / threads;
+    Ok(Some(WorkEstimate {
+        seconds,
+        // Key generation's time varies from key to key: allow twice the expectation.
+        worst_seconds: seconds * 2.0,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,11 +38,45 @@ impl Error {
         }
     }
 
-    /// An I/O error while touching `path`.
+    /// An I/O error while touching `path`. A path that names a directory where a file
+    /// belongs, or runs through a file as if it were a directory, is the user's mistake
+    /// (exit 2), not the system's.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
+        let path = path.into();
+        match source.kind() {
+            std::io::ErrorKind::IsADirectory => InputError::new("is a directory")
+                .file(&path)
+                .hint("give the path of a file")
+                .into(),
+            std::io::ErrorKind::NotADirectory => {
+                InputError::new("is not a usable path: a part of it is a file, not a directory")
+                    .file(&path)
+                    .into()
+            }
+            _ => Error::Io { path, source },
+        }
+    }
+
+    /// The same error, naming `to` wherever it named a path under `from`: work done in
+    /// a temporary folder is reported at the destination the user asked for.
+    pub fn relocated(self, from: &Path, to: &Path) -> Self {
+        let moved = |path: &Path| match path.strip_prefix(from) {
+            Ok(rest) if rest.as_os_str().is_empty() => to.to_path_buf(),
+            Ok(rest) => to.join(rest),
+            Err(_) => path.to_path_buf(),
+        };
+        match self {
+            Error::Io { path, source } => Error::Io {
+                path: moved(&path),
+                source,
+            },
+            Error::Input(mut input) => {
+                if let Some(file) = input.file.take() {
+                    input.file = Some(moved(&file));
+                }
+                Error::Input(input)
+            }
+            other => other,
         }
     }
 

@@ -4,20 +4,142 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, InputError, Result};
 
 /// The most doormat reads of a small file (a key, world.json): far above any real one.
 pub const MAX_SMALL_FILE: u64 = 4 << 20;
 
-/// Reads a small text file, refusing oversized or non-UTF-8 ones with a clear message.
-pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
-    let metadata = fs::metadata(path).map_err(|e| missing_or_io(path, what, e))?;
-    if metadata.is_dir() {
-        return Err(InputError::new(format!("is a directory, not {what}"))
-            .file(path)
-            .into());
+/// Opens a file doormat reads, refusing anything but a regular file before a byte is
+/// read: a directory, a FIFO (whose open would wait for a writer, so it is opened
+/// non-blocking), a socket or a device (`/dev/zero` never ends) gets exit 2, naming
+/// `path`.
+pub fn open_input(path: &Path, what: &str) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
     }
+    let file = options
+        .open(path)
+        .map_err(|e| missing_or_io(path, what, e))?;
+    let metadata = file.metadata().map_err(|e| Error::io(path, e))?;
+    check_regular(&metadata.file_type(), path, what)?;
+    Ok(file)
+}
+
+/// Opens a folder to read files through ([`open_input_at`]), refusing anything else.
+pub fn open_folder(path: &Path, what: &str) -> Result<File> {
+    let folder = File::open(path).map_err(|e| missing_or_io(path, what, e))?;
+    let metadata = folder.metadata().map_err(|e| Error::io(path, e))?;
+    if !metadata.is_dir() {
+        return Err(InputError::new(format!(
+            "is {}, not {what}",
+            describe_type(&metadata.file_type())
+        ))
+        .file(path)
+        .into());
+    }
+    Ok(folder)
+}
+
+/// Opens `relative` inside an opened `folder` (shown in messages as `shown`), as
+/// [`open_input`] does. The name is looked up in the folder that was opened, not in
+/// whatever stands at its path now: a world replaced while a command reads it cannot
+/// hand that command files from two worlds.
+pub fn open_input_at(folder: &File, relative: &str, shown: &Path, what: &str) -> Result<File> {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+    {
+        use rustix::fs::{openat, Mode, OFlags};
+        let opened = openat(
+            folder,
+            relative,
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        );
+        let file = match opened {
+            Ok(fd) => File::from(fd),
+            Err(errno) => {
+                let e = std::io::Error::from(errno);
+                if e.kind() == std::io::ErrorKind::NotFound && folder_removed(folder) {
+                    return Err(InputError::new(
+                        "was replaced or removed while this command read it",
+                    )
+                    .file(shown.parent().unwrap_or(shown))
+                    .hint("run the command again")
+                    .into());
+                }
+                return Err(missing_or_io(shown, what, e));
+            }
+        };
+        let metadata = file.metadata().map_err(|e| Error::io(shown, e))?;
+        check_regular(&metadata.file_type(), shown, what)?;
+        Ok(file)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+    {
+        let _ = (folder, relative);
+        open_input(shown, what)
+    }
+}
+
+/// Whether an opened folder has since been deleted (its link count drops to 0).
+#[cfg(unix)]
+fn folder_removed(folder: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    folder.metadata().is_ok_and(|m| m.nlink() == 0)
+}
+
+/// A regular file passes; anything else is refused, said in words a user knows.
+fn check_regular(kind: &fs::FileType, path: &Path, what: &str) -> Result<()> {
+    if kind.is_file() {
+        return Ok(());
+    }
+    let is = describe_type(kind);
+    Err(InputError::new(format!("is {is}, not {what}"))
+        .file(path)
+        .hint("give the path of a regular file")
+        .into())
+}
+
+/// "a directory", "a FIFO", ...: what stands at a path, for messages.
+pub fn describe_type(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_file() {
+        "a file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a small text file, refusing oversized or non-UTF-8 ones with a clear message.
+/// A leading byte-order mark (as Windows editors write) is dropped.
+pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
+    read_text_from(open_input(path, what)?, path, what)
+}
+
+/// Reads an opened small file (see [`open_input`]) as text; errors name `path`.
+pub fn read_text_from(file: File, path: &Path, what: &str) -> Result<String> {
+    let metadata = file.metadata().map_err(|e| Error::io(path, e))?;
     if metadata.len() > MAX_SMALL_FILE {
         return Err(InputError::new(format!(
             "is {} bytes; {what} is never larger than {} MiB",
@@ -27,9 +149,8 @@ pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
         .file(path)
         .into());
     }
-    // The length in the metadata is only a first check: a device (/dev/zero), a pipe or
-    // a file still growing reports less than it holds, so the read itself is bounded.
-    let file = File::open(path).map_err(|e| missing_or_io(path, what, e))?;
+    // The length in the metadata is only a first check: a file still growing holds more
+    // than it reported, so the read itself is bounded.
     let mut bytes = Vec::new();
     file.take(MAX_SMALL_FILE + 1)
         .read_to_end(&mut bytes)
@@ -42,21 +163,63 @@ pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
         .file(path)
         .into());
     }
-    String::from_utf8(bytes).map_err(|_| {
+    let text = String::from_utf8(bytes).map_err(|_| -> Error {
         InputError::new(format!("is not text, so it cannot be {what}"))
             .file(path)
             .into()
-    })
+    })?;
+    Ok(without_bom(text))
+}
+
+/// `text` without a leading UTF-8 byte-order mark.
+pub fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
 }
 
 /// A missing input file is the user's mistake (exit 2); other I/O errors are not.
 pub fn missing_or_io(path: &Path, what: &str, e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        InputError::new(format!("not found (expected {what})"))
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => InputError::new(format!("not found (expected {what})"))
             .file(path)
-            .into()
-    } else {
-        Error::io(path, e)
+            .into(),
+        ErrorKind::IsADirectory => InputError::new(format!("is a directory, not {what}"))
+            .file(path)
+            .into(),
+        ErrorKind::NotADirectory => {
+            InputError::new(format!("is not a path to {what}: a part of it is a file"))
+                .file(path)
+                .into()
+        }
+        // ENXIO: opening a socket, or a FIFO with no writer.
+        _ if e.raw_os_error() == Some(6) => {
+            InputError::new(format!("is a socket or a device, not {what}"))
+                .file(path)
+                .hint("give the path of a regular file")
+                .into()
+        }
+        _ => Error::io(path, e),
+    }
+}
+
+/// Serialises a path for `--json`: as text, with U+FFFD in place of bytes that are not
+/// UTF-8. serde's own serialiser fails on such a path, and the work done would end in
+/// an error; JSON can only hold text (docs/cli.md, "Paths").
+pub fn serialize_path_lossy<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}
+
+/// [`serialize_path_lossy`] for an optional path.
+pub fn serialize_option_path_lossy<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(path) => serialize_path_lossy(path, s),
+        None => s.serialize_none(),
     }
 }
 
@@ -86,6 +249,157 @@ pub fn write_new(path: &Path, contents: &[u8], private: bool) -> Result<()> {
     file.write_all(contents).map_err(|e| Error::io(path, e))
 }
 
+/// The longest file name that Linux and most file systems allow (NAME_MAX).
+const NAME_MAX: usize = 255;
+
+/// Room kept in a temporary's name for `.TAG-PID` and the leading dot.
+const TEMPORARY_SUFFIX_ROOM: usize = 20;
+
+/// The hidden name beside `destination` under which doormat writes it:
+/// `.NAME.TAG-PID`. NAME is cut short when needed, so that a destination whose name is
+/// near the file system's limit still gets a temporary name within it.
+pub fn temporary_path(destination: &Path, tag: &str) -> Result<PathBuf> {
+    let prefix = temporary_prefix(destination, tag)?;
+    let mut name = prefix;
+    name.push(std::process::id().to_string());
+    Ok(destination.with_file_name(name))
+}
+
+/// `.NAME.TAG-`: the part of a temporary's name that says what it is for.
+fn temporary_prefix(destination: &Path, tag: &str) -> Result<std::ffi::OsString> {
+    let name = destination
+        .file_name()
+        .ok_or_else(|| InputError::new("is not a file or folder name").file(destination))?;
+    let keep = NAME_MAX - TEMPORARY_SUFFIX_ROOM - tag.len();
+    #[cfg(unix)]
+    let cut = {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let bytes = name.as_bytes();
+        std::ffi::OsString::from_vec(bytes[..bytes.len().min(keep)].to_vec())
+    };
+    #[cfg(not(unix))]
+    let cut = {
+        let text = name.to_string_lossy();
+        let mut end = text.len().min(keep);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        std::ffi::OsString::from(&text[..end])
+    };
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(cut);
+    prefix.push(format!(".{tag}-"));
+    Ok(prefix)
+}
+
+/// Removes temporaries for `destination` that an earlier run left behind when it was
+/// killed outright (SIGKILL, a power cut): those whose process no longer exists. A
+/// temporary of a run still going is left alone.
+pub fn remove_stale_temporaries(destination: &Path, tag: &str) -> Result<()> {
+    let prefix = temporary_prefix(destination, tag)?;
+    let parent = match destination.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        #[cfg(unix)]
+        let pid = {
+            use std::os::unix::ffi::OsStrExt;
+            name.as_bytes()
+                .strip_prefix(prefix.as_bytes())
+                .and_then(|rest| std::str::from_utf8(rest).ok())
+                .and_then(|rest| rest.parse::<u32>().ok())
+        };
+        #[cfg(not(unix))]
+        let pid: Option<u32> = None;
+        if !pid.is_some_and(|pid| pid != own && !process_alive(pid)) {
+            continue;
+        }
+        let path = entry.path();
+        let removed = match entry.file_type() {
+            // A folder is doormat's only while it holds the mark it was made with.
+            Ok(kind) if kind.is_dir() => {
+                if path.join(PARTIAL_MARK).is_file() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    continue;
+                }
+            }
+            Ok(kind) if kind.is_file() => fs::remove_file(&path),
+            _ => continue,
+        };
+        removed.map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(())
+}
+
+/// The file inside a folder that doormat is still building: it marks the folder as
+/// doormat's to remove should the run die. It is taken out just before the folder is
+/// moved into place.
+pub const PARTIAL_MARK: &str = ".doormat-partial";
+
+/// Whether process `pid` exists (if in doubt, yes: then nothing of it is removed).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return true;
+        };
+        !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        )
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Temporaries this process is writing, removed if it is interrupted (Ctrl-C, SIGTERM).
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The list of temporaries, held: while held, no signal handler removes anything, so a
+/// move into place finishes whole.
+pub(crate) fn temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
+    TEMPORARIES.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Adds `path` to the temporaries removed on interruption.
+pub(crate) fn track_temporary(path: &Path) {
+    temporaries().push(path.to_path_buf());
+}
+
+/// Takes `path` off the list (moved into place, or removed).
+pub(crate) fn untrack_temporary(list: &mut Vec<PathBuf>, path: &Path) {
+    list.retain(|p| p != path);
+}
+
+/// For the binary's handler of SIGINT and SIGTERM: removes every temporary this process
+/// was writing and exits with `code`. It waits for a move into place that has begun,
+/// and none begins after, so the destination holds either the old or the new contents.
+pub fn remove_temporaries_and_exit(code: i32) -> ! {
+    let list = temporaries();
+    for path in list.iter() {
+        let _ = match path.symlink_metadata() {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+            Ok(_) => fs::remove_file(path),
+            Err(_) => Ok(()),
+        };
+    }
+    // The list stays locked: no thread can start a move into place before the exit.
+    std::process::exit(code)
+}
+
 /// A file written under a temporary name beside its destination, renamed into place
 /// by [`AtomicFile::commit`]. Dropped uncommitted, it removes itself: readers see the
 /// old file or the complete new one, never half of one.
@@ -99,23 +413,11 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Refuses an existing destination unless `force`.
+    /// Refuses an existing destination unless `force`, and even then anything but a
+    /// regular file (or a symbolic link, which is replaced itself, not what it points
+    /// to): `--force` never replaces a folder, a FIFO or a device.
     pub fn create(destination: &Path, force: bool) -> Result<Self> {
-        if destination.exists() && !force {
-            return Err(InputError::new("already exists")
-                .file(destination)
-                .hint("choose another name, or add --force to replace it")
-                .into());
-        }
-        if destination.is_dir() {
-            return Err(InputError::new("is a directory")
-                .file(destination)
-                .hint("--out takes a file name")
-                .into());
-        }
-        let name = destination
-            .file_name()
-            .ok_or_else(|| InputError::new("is not a file name").file(destination))?;
+        check_replaceable(destination, force)?;
         if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
                 return Err(InputError::new("is in a directory that does not exist")
@@ -127,16 +429,14 @@ impl AtomicFile {
                     .into());
             }
         }
-        let mut temporary_name = std::ffi::OsString::from(".");
-        temporary_name.push(name);
-        temporary_name.push(format!(".tmp-{}", std::process::id()));
-        let temporary = destination.with_file_name(temporary_name);
+        remove_stale_temporaries(destination, "tmp")?;
+        let temporary = temporary_path(destination, "tmp")?;
         let file = OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .open(&temporary)
-            .map_err(|e| Error::io(&temporary, e))?;
+            .map_err(|e| Error::io(destination, e))?;
+        track_temporary(&temporary);
         Ok(AtomicFile {
             destination: destination.to_path_buf(),
             temporary,
@@ -159,33 +459,120 @@ impl AtomicFile {
 
     /// Flushes, syncs and moves into place. Without `force` the move itself refuses to
     /// replace anything: a file that appeared at the destination while the command ran
-    /// stays, and the command ends with exit 2 and removes its own copy.
+    /// stays, and the command ends with exit 2 and removes its own copy. With `force`
+    /// what stands there now must still be a file doormat may replace.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("commit runs once");
         let file = writer
             .into_inner()
-            .map_err(|e| Error::io(&self.temporary, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.temporary, e))?;
+            .map_err(|e| Error::io(&self.destination, e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| Error::io(&self.destination, e))?;
+        let mut list = temporaries();
         let moved = if self.force {
-            fs::rename(&self.temporary, &self.destination)
+            check_replaceable(&self.destination, true).and_then(|()| {
+                fs::rename(&self.temporary, &self.destination)
+                    .map_err(|e| Error::io(&self.destination, e))
+            })
         } else {
             rename_noclobber(&self.temporary, &self.destination)
+                .map_err(|e| appeared_or_io(&self.destination, e))
         };
-        match moved {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = fs::remove_file(&self.temporary);
-                Err(appeared_or_io(&self.destination, e))
-            }
+        untrack_temporary(&mut list, &self.temporary);
+        if moved.is_err() {
+            let _ = fs::remove_file(&self.temporary);
         }
+        moved
     }
+}
+
+/// Whether doormat may write at `destination`: nothing there (a dangling symbolic link
+/// counts as something), or with `force` a regular file or a symbolic link.
+fn check_replaceable(destination: &Path, force: bool) -> Result<()> {
+    let Ok(metadata) = destination.symlink_metadata() else {
+        return Ok(());
+    };
+    let kind = metadata.file_type();
+    if kind.is_dir() {
+        return Err(InputError::new("is a directory")
+            .file(destination)
+            .hint("--out takes a file name")
+            .into());
+    }
+    if !(kind.is_file() || kind.is_symlink()) {
+        return Err(InputError::new(format!(
+            "is {}; doormat replaces only regular files, even with --force",
+            describe_type(&kind)
+        ))
+        .file(destination)
+        .hint("choose another --out")
+        .into());
+    }
+    if !force {
+        let what = if kind.is_symlink() && destination.metadata().is_err() {
+            "already exists (a symbolic link to nothing)"
+        } else {
+            "already exists"
+        };
+        return Err(InputError::new(what)
+            .file(destination)
+            .hint("choose another name, or add --force to replace it")
+            .into());
+    }
+    Ok(())
 }
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.writer.is_some() {
+            let mut list = temporaries();
             let _ = fs::remove_file(&self.temporary);
+            untrack_temporary(&mut list, &self.temporary);
         }
+    }
+}
+
+/// Refuses an `--out` that is one of the command's own inputs (the same file, by any
+/// path or link), `--force` or not: replacing it while reading it would destroy it.
+pub fn refuse_output_among_inputs<'a>(
+    out: &Path,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> Result<()> {
+    let Some(target) = file_identity(out) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if file_identity(input) == Some(target) {
+            return Err(InputError::new(format!(
+                "is also an input of this command ({}); doormat will not write over what it reads",
+                input.display()
+            ))
+            .file(out)
+            .field("--out")
+            .hint("choose another --out")
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The device and inode of what stands at `path`, following links.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    let metadata = path.metadata().ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        path.canonicalize().ok().map(|p| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            p.hash(&mut h);
+            (0, h.finish())
+        })
     }
 }
 
@@ -311,12 +698,84 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
     }
 
+    /// Devices, FIFOs and folders are refused before a byte is read; a FIFO with no
+    /// writer does not make the open wait.
     #[cfg(unix)]
     #[test]
-    fn an_endless_file_is_read_only_up_to_the_limit() {
+    fn only_regular_files_are_read() {
         let e = read_small_text(Path::new("/dev/zero"), "a key").unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().contains("more than 4 MiB"), "{e}");
+        assert!(e.to_string().contains("is a device, not a key"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_small_text(dir.path(), "a key").unwrap_err();
+        assert!(e.to_string().contains("is a directory, not a key"), "{e}");
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let e = read_small_text(&fifo, "a key").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("FIFO"), "{e}");
+        let through_a_file = dir.path().join("fifo/x");
+        let e = read_small_text(&through_a_file, "a key").unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
+    }
+
+    /// A destination whose name is as long as names get still gets a temporary.
+    #[test]
+    fn names_near_the_limit_get_temporaries_within_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("é".repeat(127)); // 254 bytes
+        let temporary = temporary_path(&path, "tmp").unwrap();
+        assert!(temporary.file_name().unwrap().len() <= 255);
+        let mut f = AtomicFile::create(&path, false).unwrap();
+        f.writer().write_all(b"x").unwrap();
+        f.commit().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"x");
+    }
+
+    /// A dangling link counts as something there; --force never replaces a folder or a
+    /// FIFO; a temporary left by a dead process is removed by the next run.
+    #[cfg(unix)]
+    #[test]
+    fn what_force_may_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+        let e = AtomicFile::create(&link, false).unwrap_err();
+        assert!(e.to_string().contains("symbolic link to nothing"), "{e}");
+        assert!(AtomicFile::create(&link, true).is_ok());
+        let e = AtomicFile::create(dir.path(), true).unwrap_err();
+        assert!(e.to_string().contains("is a directory"), "{e}");
+        let fifo = dir.path().join("fifo");
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        let e = AtomicFile::create(&fifo, true).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+
+        let out = dir.path().join("out.jsonl");
+        // PID 2^22 + 1 is above Linux's largest PID: no such process.
+        let stale = out.with_file_name(".out.jsonl.tmp-4194305");
+        fs::write(&stale, "left by a killed run").unwrap();
+        let f = AtomicFile::create(&out, false).unwrap();
+        assert!(!stale.exists(), "a dead process's temporary is removed");
+        drop(f);
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("capture.jsonl");
+        fs::write(&input, "x").unwrap();
+        let roundabout = dir.path().join(".").join("capture.jsonl");
+        let e = refuse_output_among_inputs(&roundabout, [input.as_path()]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("also an input"), "{e}");
+        refuse_output_among_inputs(&dir.path().join("new.jsonl"), [input.as_path()]).unwrap();
     }
 
     #[cfg(unix)]

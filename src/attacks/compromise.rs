@@ -297,6 +297,16 @@ fn release_unit_keys(
 pub fn load_family_key(world: &WorldDir, path: &Path) -> Result<crate::schemes::clipper::Secret32> {
     let family =
         FamilyKeyFile::parse(&read_small_text(path, "a family key")?).map_err(|e| e.file(path))?;
+    if world.file.scheme != crate::schemes::SchemeId::Clipper {
+        return Err(InputError::new(format!(
+            "is a Clipper family key, and {} is a {} world: it has no LEAFs to read",
+            world.root.display(),
+            world.file.scheme
+        ))
+        .field("--family-key")
+        .hint("the family key reads clipper worlds: doormat simulate --scheme clipper")
+        .into());
+    }
     if world.file.parameters.family_id.as_deref() != Some(family.id().as_str()) {
         return Err(
             InputError::new("is the family key of another clipper world")
@@ -319,19 +329,16 @@ fn open_vault(
 ) -> Result<()> {
     let mut opened = 0;
     for user in world.file.user_names() {
-        let path = world
-            .root
-            .join(provider_escrow::VAULT_DIR)
-            .join(format!("{user}.json"));
-        let text = read_small_text(&path, "a vault entry")?;
+        let relative = format!("{}/{user}.json", provider_escrow::VAULT_DIR);
+        let path = world.root.join(&relative);
+        let text = world.read_text(&relative, "a vault entry")?;
         let entry: VaultEntry =
             parse_version_1(&text, &path, "a vault entry", |e: &VaultEntry| e.v)?;
         let key = provider_escrow::unseal(&entry, vendor_key).map_err(|e| e.file(&path))?;
         compromise.keyring.add(&user, Role::User, key);
         opened += 1;
     }
-    let log = world.root.join(provider_escrow::REQUEST_LOG);
-    let served = match count_lines(&log)? {
+    let served = match count_lines(world, provider_escrow::REQUEST_LOG)? {
         Some(requests) => format!(
             "the same vault key had already served {requests} routine requests ({})",
             provider_escrow::REQUEST_LOG
@@ -447,14 +454,16 @@ fn load_phone(world: &WorldDir, path: &Path) -> Result<PhoneImage> {
     Ok(phone)
 }
 
-/// The lines of a file of any size, in constant memory; `None` if it does not exist.
-fn count_lines(path: &Path) -> Result<Option<u64>> {
+/// The lines of a world's file of any size, in constant memory; `None` if it does not
+/// exist.
+fn count_lines(world: &WorldDir, relative: &str) -> Result<Option<u64>> {
     use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, e)),
-    };
+    let path = world.root.join(relative);
+    let path = path.as_path();
+    if !path.exists() {
+        return Ok(None);
+    }
+    let mut file = world.open_file(relative, "a log of requests")?;
     let mut buffer = vec![0u8; 64 << 10];
     let mut lines = 0;
     loop {

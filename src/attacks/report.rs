@@ -228,6 +228,7 @@ pub struct ComparisonRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RecoverReport {
     /// The world's directory.
+    #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
     pub world: std::path::PathBuf,
     /// Its design.
     pub scheme: crate::schemes::SchemeId,
@@ -239,7 +240,10 @@ pub struct RecoverReport {
     /// What the keys opened.
     pub radius: BlastRadius,
     /// Where the opened plaintexts were written, with `--out`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::fsutil::serialize_option_path_lossy"
+    )]
     pub out: Option<std::path::PathBuf>,
 }
 

@@ -29,6 +29,18 @@ pub const MAX_LIVE_BITS: u32 = 32;
 /// Most keys one `brute-force` event may have to try: one 32-bit key, or ten of 24 bits.
 pub const MAX_LIVE_KEYS: u64 = 1 << 32;
 
+/// Most acts in one demo.
+pub const MAX_ACTS: usize = 40;
+/// Most events in one demo, all acts together.
+pub const MAX_EVENTS: usize = 200;
+/// Most messages one demo seals, all `send` events and every design together (each
+/// design seals every message): about a minute of RSA on two cores.
+pub const MAX_TOTAL_SEALED: u64 = 50_000;
+/// Most keys one demo's brute-force events may try together: two 32-bit keys.
+pub const MAX_TOTAL_KEYS: u64 = 1 << 33;
+/// Most LEAF forgeries one demo runs together.
+pub const MAX_TOTAL_FORGERIES: u64 = 1_000;
+
 /// A parsed, checked scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -441,6 +453,7 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
             raw.sources.get_ref().len(),
         )?);
     }
+    check_totals(at, &raw.acts, &acts, &world)?;
     Ok(Scenario {
         name,
         summary,
@@ -448,6 +461,70 @@ fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
         world,
         acts,
     })
+}
+
+/// The demo's whole work, bounded before anything runs: each event is bounded on its
+/// own, but a file of a thousand acts would still run for hours. The first act that
+/// takes a total over its limit is named.
+fn check_totals(
+    at: &Locator,
+    raw_acts: &Spanned<Vec<Spanned<RawAct>>>,
+    acts: &[ActDef],
+    world: &WorldDef,
+) -> Result<(), InputError> {
+    if acts.len() > MAX_ACTS {
+        return Err(at
+            .error(
+                raw_acts.get_ref()[MAX_ACTS].span(),
+                "act",
+                format!("{} acts: a demo has at most {MAX_ACTS}", acts.len()),
+            )
+            .hint("split the story into two demos"));
+    }
+    let designs = world.designs.len() as u64;
+    let (mut events, mut sealed, mut keys, mut forgeries) = (0usize, 0u64, 0u64, 0u64);
+    for (i, act) in acts.iter().enumerate() {
+        events += act.events.len();
+        for event in &act.events {
+            match event {
+                Event::Send { messages } => {
+                    sealed = sealed.saturating_add(messages.saturating_mul(designs))
+                }
+                Event::BruteForce { messages, .. } => {
+                    keys = keys
+                        .saturating_add(messages.saturating_mul(1u64 << world.params.bits.min(63)));
+                }
+                Event::ForgeLeaf { trials } => forgeries = forgeries.saturating_add(*trials),
+                _ => {}
+            }
+        }
+        let over = if events > MAX_EVENTS {
+            Some(format!(
+                "{events} events by this act: a demo has at most {MAX_EVENTS}"
+            ))
+        } else if sealed > MAX_TOTAL_SEALED {
+            Some(format!(
+                "{sealed} messages sealed by this act ({designs} design{} each): a demo seals at most {MAX_TOTAL_SEALED}",
+                if designs == 1 { "" } else { "s" }
+            ))
+        } else if keys > MAX_TOTAL_KEYS {
+            Some(format!(
+                "{keys} keys to try by this act: a demo's brute-force events try at most 2^33 together"
+            ))
+        } else if forgeries > MAX_TOTAL_FORGERIES {
+            Some(format!(
+                "{forgeries} LEAF forgeries by this act: a demo runs at most {MAX_TOTAL_FORGERIES}"
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = over {
+            return Err(at
+                .error(raw_acts.get_ref()[i].span(), "act", problem)
+                .hint("a demo must finish within a class: send, crack or forge less, or split it into two demos"));
+        }
+    }
+    Ok(())
 }
 
 fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {

@@ -73,6 +73,7 @@ pub struct NewExercise {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExerciseSummary {
     /// The exercise folder.
+    #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
     pub out: PathBuf,
     /// Its kind.
     pub exercise: ExerciseKind,
@@ -83,6 +84,7 @@ pub struct ExerciseSummary {
     /// Roster names that were given folder names: `exercise check` knows them by both.
     pub renamed: Vec<Renamed>,
     /// The grading file: it makes every flag.
+    #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
     pub grading: PathBuf,
     /// Wall-clock time.
     pub seconds: f64,
@@ -190,14 +192,10 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
     let mut roster = Roster::default();
     // (folder, name as written, line) of every student so far.
     let mut seen: Vec<(String, String, u64)> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i as u64 + 1;
+    for (i, record) in super::grading::csv_records(&text).into_iter().enumerate() {
+        let (line_no, fields) = record.map_err(|(line, e)| e.file(path).line(line))?;
         let at = |e: InputError| e.file(path).line(line_no);
-        let first = super::grading::split_csv(line)
-            .map_err(at)?
-            .into_iter()
-            .next()
-            .unwrap_or_default();
+        let first = fields.into_iter().next().unwrap_or_default();
         let name = first.trim();
         if name.is_empty() || name.starts_with('#') {
             continue;
@@ -295,7 +293,13 @@ pub fn create(
         ))
         .into());
     }
-    if out.exists()
+    if out.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+        return Err(InputError::new("already exists and is not a folder")
+            .file(out)
+            .hint("an exercise is never overwritten: choose a new --out")
+            .into());
+    }
+    if out.is_dir()
         && fs::read_dir(out)
             .map_err(|e| Error::io(out, e))?
             .next()
@@ -308,35 +312,40 @@ pub fn create(
     }
     let staging = Staging::new(out)?;
     let root = staging.path.clone();
-    let secret = InstructorSecret::generate(&spec.randomness);
-    let instructor = root.join("instructor");
-    mkdir(&instructor.join("worlds"))?;
+    let fill = || -> Result<InstructorSecret> {
+        let secret = InstructorSecret::generate(&spec.randomness);
+        let instructor = root.join("instructor");
+        mkdir(&instructor.join("worlds"))?;
 
-    let mut answers = String::from("student,flag,message\n");
-    let mut leaf_checks = Vec::new();
-    for (i, student) in spec.students.iter().enumerate() {
-        let task = plan(spec.kind, student, &secret)?;
-        let world = instructor.join("worlds").join(student);
-        disk::simulate(&task.spec, &world, false, &|_, _| {})?;
-        let bundle = root.join(student);
-        write_bundle(spec.kind, student, &secret, &task, &world, &bundle)?;
-        let answer = if spec.kind == ExerciseKind::LeafForgery {
-            leaf_checks.push(leaf_check(student, &task, &world, &bundle)?);
-            "any forged LEAF that passes".to_owned()
-        } else {
-            secret.flag(spec.kind, student)
-        };
-        answers.push_str(&format!("{student},{answer},{}\n", task.flag_message));
-        progress(i as u64 + 1, spec.students.len() as u64);
-    }
-    let mut grading = GradingFile::new(spec.kind, &secret, &spec.students);
-    grading.leaf_checks = leaf_checks;
-    fsutil::write_new(
-        &instructor.join("grading.json"),
-        grading.to_json().as_bytes(),
-        true,
-    )?;
-    fsutil::write_new(&instructor.join("answers.csv"), answers.as_bytes(), true)?;
+        let mut answers = String::from("student,flag,message\n");
+        let mut leaf_checks = Vec::new();
+        for (i, student) in spec.students.iter().enumerate() {
+            let task = plan(spec.kind, student, &secret)?;
+            let world = instructor.join("worlds").join(student);
+            disk::simulate(&task.spec, &world, false, &|_, _| {})?;
+            let bundle = root.join(student);
+            write_bundle(spec.kind, student, &secret, &task, &world, &bundle)?;
+            let answer = if spec.kind == ExerciseKind::LeafForgery {
+                leaf_checks.push(leaf_check(student, &task, &world, &bundle)?);
+                "any forged LEAF that passes".to_owned()
+            } else {
+                secret.flag(spec.kind, student)
+            };
+            answers.push_str(&format!("{student},{answer},{}\n", task.flag_message));
+            progress(i as u64 + 1, spec.students.len() as u64);
+        }
+        let mut grading = GradingFile::new(spec.kind, &secret, &spec.students);
+        grading.leaf_checks = leaf_checks;
+        fsutil::write_new(
+            &instructor.join("grading.json"),
+            grading.to_json().as_bytes(),
+            true,
+        )?;
+        fsutil::write_new(&instructor.join("answers.csv"), answers.as_bytes(), true)?;
+        Ok(secret)
+    };
+    // Errors name the exercise the user asked for, not the hidden folder it is built in.
+    let secret = fill().map_err(|e| e.relocated(&root, out))?;
     staging.commit(out, false)?;
     Ok(ExerciseSummary {
         out: out.to_path_buf(),

@@ -329,15 +329,16 @@ pub struct Batch {
 /// second row for one student) is reported with its line, and the others are graded all
 /// the same. Only a CSV with no usable header is an error; the caller adds its name.
 pub fn check_batch(grading: &Grading, csv: &str) -> Result<Batch, InputError> {
-    let mut lines = csv
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (header_index, header) = lines
-        .next()
-        .ok_or_else(|| InputError::new("is empty: it needs a header line student,answer"))?;
-    let header_line = header_index as u64 + 1;
-    let header = split_csv(header).map_err(|e| e.line(header_line))?;
+    let mut records = csv_records(csv).into_iter();
+    let (header_line, header) = match records.next() {
+        None => {
+            return Err(InputError::new(
+                "is empty: it needs a header line student,answer",
+            ))
+        }
+        Some(Err((line, e))) => return Err(e.line(line)),
+        Some(Ok(header)) => header,
+    };
     let column = |name: &str| {
         header
             .iter()
@@ -355,20 +356,22 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Batch, InputError> {
     // (student, answer, line) of each gradable row.
     let mut answers: Vec<(String, String, u64)> = Vec::new();
     let mut problems = Vec::new();
-    for (i, line) in lines {
-        let line_no = i as u64 + 1;
+    for record in records {
+        let (line_no, fields) = match record {
+            Ok(record) => record,
+            Err((line, e)) => {
+                problems.push(RowProblem {
+                    line,
+                    problem: e.problem,
+                });
+                continue;
+            }
+        };
         let mut refuse = |problem: String| {
             problems.push(RowProblem {
                 line: line_no,
                 problem,
             })
-        };
-        let fields = match split_csv(line) {
-            Ok(fields) => fields,
-            Err(e) => {
-                refuse(e.problem);
-                continue;
-            }
         };
         if fields.len() != header.len() {
             refuse(format!(
@@ -429,33 +432,52 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Batch, InputError> {
     Ok(Batch { rows, problems })
 }
 
-/// Splits one CSV line (RFC 4180: fields may be quoted, `""` is a quote inside quotes).
-pub(crate) fn split_csv(line: &str) -> Result<Vec<String>, InputError> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
+/// One CSV record and the line it starts on, or why that line could not be read.
+pub(crate) type CsvRecord = Result<(u64, Vec<String>), (u64, InputError)>;
+
+/// The records of a CSV file (RFC 4180, read by the `csv` crate: a quoted field may
+/// hold commas, doubled quotes and line breaks), each with the line it starts on.
+/// Blank lines are skipped. A record that cannot be read is an error for its line; the
+/// others are still returned.
+pub(crate) fn csv_records(text: &str) -> Vec<CsvRecord> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    let mut starts = Vec::new();
+    for record in reader.records() {
+        let line = |e: &csv::Error| e.position().map_or(0, |p| p.line());
+        match record {
+            Ok(record) => {
+                let position = record
+                    .position()
+                    .cloned()
+                    .unwrap_or_else(csv::Position::new);
+                starts.push(position.byte() as usize);
+                let fields: Vec<String> = record.iter().map(str::to_owned).collect();
+                if fields.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                records.push(Ok((position.line(), fields)));
             }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, c) => field.push(c),
+            Err(e) => records.push(Err((
+                line(&e),
+                InputError::new(format!("is not CSV ({e})")),
+            ))),
         }
     }
-    if quoted {
-        return Err(InputError::new("has a quote that is never closed"));
+    // A quote that is never closed runs to the end of the file: the last record then
+    // holds an odd number of quotes (a closed field's inner quotes come in pairs).
+    if let (Some(&start), Some(Ok((line, _)))) = (starts.last(), records.last()) {
+        let rest = text.get(start..).unwrap_or("");
+        if rest.matches('"').count() % 2 == 1 {
+            let line = *line;
+            *records.last_mut().expect("checked above") =
+                Err((line, InputError::new("has a quote that is never closed")));
+        }
     }
-    fields.push(field);
-    Ok(fields)
+    records
 }
 
 #[cfg(test)]
@@ -531,7 +553,7 @@ mod tests {
         let g = grading();
         let ana = g.secret.flag(g.exercise, "ana");
         let csv = format!(
-            "student,answer,class\nzed,x,{id}\nana,{ana},{id}\nben,y,abc\nana,z,{id}\ncy,\"q,{id}\ncy\n",
+            "student,answer,class\nzed,x,{id}\nana,{ana},{id}\nben,y,abc\nana,z,{id}\ncy\ncy,\"q,{id}\ncy\n",
             id = g.class_id
         );
         let batch = check_batch(&g, &csv).unwrap();
@@ -550,14 +572,39 @@ mod tests {
         assert!(problem(2).contains("not a student"));
         assert!(problem(4).contains("class \"abc\""));
         assert!(problem(5).contains("ana has two rows"));
-        assert!(problem(6).contains("never closed"));
-        assert!(problem(7).contains("1 fields"));
+        assert!(problem(6).contains("1 fields"));
+        // An unclosed quote runs to the end of the file, as in any CSV reader.
+        assert!(problem(7).contains("never closed"));
         // Without a usable header nothing can be graded: that is an error.
         assert_eq!(
             check_batch(&g, "name,flag\nana,x\n").unwrap_err().line,
             Some(1)
         );
         assert!(check_batch(&g, "").is_err());
+    }
+
+    /// A quoted field may span lines and hold quotes (RFC 4180), as spreadsheets write
+    /// a comment column; a byte-order mark is not part of the header.
+    #[test]
+    fn quoted_fields_may_span_lines() {
+        let g = grading();
+        let ana = g.secret.flag(g.exercise, "ana");
+        let csv = format!(
+            "student,comment,answer\nana,\"first line\nsecond, \"\"quoted\"\"\",{ana}\nben,x,y\n"
+        );
+        let batch = check_batch(&g, &csv).unwrap();
+        assert!(batch.problems.is_empty(), "{:?}", batch.problems);
+        assert_eq!(batch.rows[0].verdict, Verdict::Right);
+        assert_eq!(batch.rows[1].verdict, Verdict::Wrong);
+        let records = csv_records("a,b\n\"x\ny\",z\nq,r\n");
+        let lines: Vec<u64> = records.iter().map(|r| r.as_ref().unwrap().0).collect();
+        assert_eq!(
+            lines,
+            vec![1, 2, 4],
+            "each record keeps the line it starts on"
+        );
+        let bom = crate::fsutil::without_bom("\u{feff}student,answer".to_owned());
+        assert_eq!(bom, "student,answer");
     }
 
     #[test]

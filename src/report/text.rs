@@ -1238,9 +1238,9 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         for text in wrap(&line.arithmetic, width() - 6) {
             writeln!(out, "{INDENT}    {text}")?;
         }
-        let money = line.usd.map_or_else(String::new, |usd| {
-            format!(", ${}", group_digits(usd.round() as u64))
-        });
+        let money = line
+            .usd
+            .map_or_else(String::new, |usd| format!(", ${}", dollars(usd)));
         writeln!(
             out,
             "{INDENT}    = {} core-hours{money}; {} cores keep up with the traffic",
@@ -1412,6 +1412,16 @@ pub fn power_of_two(bits: u32) -> String {
     match 1u64.checked_shl(bits) {
         Some(n) if bits < 64 => group_digits(n),
         _ => format!("2^{bits}"),
+    }
+}
+
+/// A dollar amount: whole dollars in groups of three, or in scientific notation once
+/// past what a u64 (and any budget) holds, rather than a saturated wrong figure.
+fn dollars(usd: f64) -> String {
+    if usd.is_finite() && usd < 1e15 {
+        group_digits(usd.round() as u64)
+    } else {
+        format!("{usd:.2e}")
     }
 }
 

@@ -72,6 +72,12 @@ impl<R: BufRead> Lines<R> {
                 .file(&self.path)
                 .line(self.line_no)
             })?;
+            // A byte-order mark, as Windows editors write, opens the first line only.
+            let text = if self.line_no == 1 {
+                text.strip_prefix('\u{feff}').unwrap_or(text)
+            } else {
+                text
+            };
             let text = text.trim();
             if !text.is_empty() {
                 return Ok(Some((self.line_no, text.to_owned())));

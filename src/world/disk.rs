@@ -51,6 +51,7 @@ const BATCH: usize = 2048;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SimulateSummary {
     /// The world's directory.
+    #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
     pub out: PathBuf,
     /// Its design.
     pub scheme: SchemeId,
@@ -85,16 +86,20 @@ pub fn simulate(
     check_destination(out, force)?;
     let staging = Staging::new(out)?;
     let root = staging.path.clone();
-    fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
-    if !spec.snapshots.is_empty() {
-        let dir = root.join(SNAPSHOTS_DIR);
-        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    let built = if schemes::design(spec.scheme).on_devices() {
-        build_forward_secret(spec, &root, progress)?
-    } else {
-        build_sealed(spec, &root, progress)?
+    let build = || -> Result<Built> {
+        fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
+        if !spec.snapshots.is_empty() {
+            let dir = root.join(SNAPSHOTS_DIR);
+            fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        if schemes::design(spec.scheme).on_devices() {
+            build_forward_secret(spec, &root, progress)
+        } else {
+            build_sealed(spec, &root, progress)
+        }
     };
+    // Errors name the world the user asked for, not the hidden folder it is built in.
+    let built = build().map_err(|e| e.relocated(&root, out))?;
     staging.commit(out, force)?;
 
     Ok(SimulateSummary {
@@ -399,17 +404,21 @@ fn finish(writer: BufWriter<File>, path: &Path) -> Result<()> {
     file.sync_all().map_err(|e| Error::io(path, e))
 }
 
-/// `out` must be absent, an empty directory, or (with `force`) an existing world.
-/// A non-empty directory that is not a world is never deleted, `--force` or not.
+/// `out` must be absent, an empty directory, or (with `force`) an existing world that
+/// holds only files doormat writes. A directory that is not a world is never deleted,
+/// `--force` or not, and neither are files a user put inside a world.
 fn check_destination(out: &Path, force: bool) -> Result<()> {
-    if !out.exists() {
+    let Ok(metadata) = out.symlink_metadata() else {
         return Ok(());
-    }
-    if !out.is_dir() {
-        return Err(InputError::new("exists and is not a directory")
-            .file(out)
-            .hint("--out names a directory for the new world")
-            .into());
+    };
+    if !metadata.is_dir() {
+        return Err(InputError::new(format!(
+            "exists and is {}, not a directory",
+            fsutil::describe_type(&metadata.file_type())
+        ))
+        .file(out)
+        .hint("--out names a directory for the new world")
+        .into());
     }
     let empty = fs::read_dir(out)
         .map_err(|e| Error::io(out, e))?
@@ -432,10 +441,99 @@ fn check_destination(out: &Path, force: bool) -> Result<()> {
             .hint("choose another --out, or add --force to replace that world and its keys")
             .into());
     }
-    Ok(())
+    refuse_foreign_files(out, out)
 }
 
-/// A temporary directory beside the destination, removed unless committed.
+/// Top-level entries of a world that doormat writes, and whether each is a folder.
+const WORLD_ENTRIES: &[(&str, bool)] = &[
+    (WORLD_JSON, false),
+    (CAPTURE, false),
+    (TRUTH, false),
+    (DELIVERY_LOG, false),
+    (schemes::ghost::NOTICES, false),
+    (KEYS, true),
+    (SNAPSHOTS_DIR, true),
+    (schemes::provider_escrow::VAULT_DIR, true),
+    (schemes::clear::PHONES_DIR, true),
+];
+
+/// Whether `path` names one of the files or folders that doormat writes in the world at
+/// `root` (by any route: `w/../w/capture.jsonl` too), whether or not it exists yet.
+pub fn belongs_to_world(root: &Path, path: &Path) -> bool {
+    let (Ok(root), Some(name)) = (root.canonicalize(), path.file_name()) else {
+        return false;
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(parent) = parent.canonicalize() else {
+        return false;
+    };
+    let full = parent.join(name);
+    let Ok(relative) = full.strip_prefix(&root) else {
+        return false;
+    };
+    relative
+        .components()
+        .next()
+        .is_some_and(|first| WORLD_ENTRIES.iter().any(|(n, _)| first.as_os_str() == *n))
+}
+
+/// What doormat names the files in a world's folders.
+const WORLD_FILE_ENDINGS: &[&str] = &[".pem", ".share", ".key", ".json", ".jsonl"];
+
+/// Paths in the world at `root`, relative to it, that doormat did not write: the user's
+/// own files, which `--force` must not delete. At most ten, which is enough to say.
+pub fn foreign_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut foreign = Vec::new();
+    for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
+        let entry = entry.map_err(|e| Error::io(root, e))?;
+        let name = entry.file_name();
+        let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+        let known = WORLD_ENTRIES.iter().find(|(n, _)| name == *n);
+        match known {
+            Some((_, false)) if kind.is_file() => {}
+            Some((_, true)) if kind.is_dir() => {
+                for inner in fs::read_dir(entry.path()).map_err(|e| Error::io(entry.path(), e))? {
+                    let inner = inner.map_err(|e| Error::io(entry.path(), e))?;
+                    let inner_name = inner.file_name().to_string_lossy().into_owned();
+                    let ours = inner.file_type().is_ok_and(|k| k.is_file())
+                        && WORLD_FILE_ENDINGS.iter().any(|e| inner_name.ends_with(e));
+                    if !ours {
+                        foreign.push(PathBuf::from(&name).join(inner.file_name()));
+                    }
+                }
+            }
+            _ => foreign.push(PathBuf::from(name)),
+        }
+        if foreign.len() >= 10 {
+            break;
+        }
+    }
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// Refuses to replace the world at `root` (reported as `shown`) if it holds files
+/// doormat did not write.
+fn refuse_foreign_files(root: &Path, shown: &Path) -> Result<()> {
+    let foreign = foreign_files(root)?;
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = foreign.iter().map(|p| p.display().to_string()).collect();
+    Err(InputError::new(format!(
+        "holds files doormat did not write ({}); --force replaces a world, not your files",
+        list.join(", ")
+    ))
+    .file(shown)
+    .hint("move them out of the world first, or choose another --out")
+    .into())
+}
+
+/// A temporary directory beside the destination, removed unless committed: on an
+/// error, on Ctrl-C or SIGTERM, or by the next run if this one is killed outright.
 pub(crate) struct Staging {
     pub(crate) path: PathBuf,
     committed: bool,
@@ -443,7 +541,7 @@ pub(crate) struct Staging {
 
 impl Staging {
     pub(crate) fn new(out: &Path) -> Result<Self> {
-        let path = sibling(out, "tmp")?;
+        let path = fsutil::temporary_path(out, "tmp")?;
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() && !parent.exists() {
                 return Err(InputError::new("does not exist")
@@ -452,53 +550,82 @@ impl Staging {
                     .into());
             }
         }
-        fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Staging {
+        fsutil::remove_stale_temporaries(out, "tmp")?;
+        fs::create_dir(&path).map_err(|e| Error::io(out, e))?;
+        fsutil::track_temporary(&path);
+        let staging = Staging {
             path,
             committed: false,
-        })
+        };
+        fsutil::write_new(&staging.path.join(fsutil::PARTIAL_MARK), b"", false)
+            .map_err(|e| e.relocated(&staging.path, out))?;
+        Ok(staging)
     }
 
     /// Moves the finished world into place. Without `force` the move itself refuses to
     /// replace anything (an empty folder the user made is removed first): a folder that
     /// appeared, or filled, while the command ran is left as it is, and the command ends
     /// with exit 2. With `force` an old world is moved aside first and removed only once
-    /// the new one stands.
+    /// the new one stands, and only if it holds nothing but doormat's files.
     pub(crate) fn commit(mut self, out: &Path, force: bool) -> Result<()> {
-        let empty_dir = out.is_dir()
+        let mark = self.path.join(fsutil::PARTIAL_MARK);
+        fs::remove_file(&mark).map_err(|e| Error::io(&mark, e))?;
+        // Held until the end: an interruption waits for the move to finish.
+        let mut list = fsutil::temporaries();
+        let outcome = self.move_into_place(out, force);
+        if outcome.is_ok() {
+            self.committed = true;
+            fsutil::untrack_temporary(&mut list, &self.path);
+        }
+        outcome
+    }
+
+    fn move_into_place(&self, out: &Path, force: bool) -> Result<()> {
+        let empty_dir = out.symlink_metadata().is_ok_and(|m| m.is_dir())
             && fs::read_dir(out)
                 .map_err(|e| Error::io(out, e))?
                 .next()
                 .is_none();
         if empty_dir {
             // Fails, and so leaves it, if something was put in it meanwhile.
-            fs::remove_dir(out).map_err(|e| crate::fsutil::appeared_or_io(out, e))?;
+            fs::remove_dir(out).map_err(|e| fsutil::appeared_or_io(out, e))?;
         }
         if !force {
-            crate::fsutil::rename_noclobber(&self.path, out)
-                .map_err(|e| crate::fsutil::appeared_or_io(out, e))?;
-            self.committed = true;
-            return Ok(());
+            return fsutil::rename_noclobber(&self.path, out)
+                .map_err(|e| fsutil::appeared_or_io(out, e));
         }
         // --force replaces a world; whatever else stands there now was put there while
         // this command ran, and is not doormat's to delete.
-        if out.symlink_metadata().is_ok() && !out.join(WORLD_JSON).is_file() {
-            return Err(crate::fsutil::appeared_or_io(
+        let exists = out.symlink_metadata().is_ok();
+        if exists && !(out.is_dir() && out.join(WORLD_JSON).is_file()) {
+            return Err(fsutil::appeared_or_io(
                 out,
                 std::io::ErrorKind::AlreadyExists.into(),
             ));
         }
-        let old = if out.symlink_metadata().is_ok() {
-            let aside = sibling(out, "old")?;
+        let old = if exists {
+            let aside = fsutil::temporary_path(out, "old")?;
             fs::rename(out, &aside).map_err(|e| Error::io(out, e))?;
             Some(aside)
         } else {
             None
         };
-        fs::rename(&self.path, out).map_err(|e| Error::io(out, e))?;
-        self.committed = true;
+        fsutil::rename_noclobber(&self.path, out).map_err(|e| fsutil::appeared_or_io(out, e))?;
         if let Some(aside) = old {
-            // The world --force replaced.
+            // Checked again now that it is out of everyone's way: a file added to the
+            // old world while this command ran is kept, with the old world around it.
+            if let Err(e) = refuse_foreign_files(&aside, out) {
+                return Err(InputError::new(format!(
+                    "the new world is in place, but the old one was kept at {}: {}",
+                    aside.display(),
+                    e.to_string()
+                        .split_once(": ")
+                        .map_or(e.to_string(), |(_, why)| why.to_owned())
+                ))
+                .file(out)
+                .hint("take your files from there, then delete it")
+                .into());
+            }
             fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
         }
         Ok(())
@@ -508,19 +635,11 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
+            let mut list = fsutil::temporaries();
             let _ = fs::remove_dir_all(&self.path);
+            fsutil::untrack_temporary(&mut list, &self.path);
         }
     }
-}
-
-fn sibling(out: &Path, tag: &str) -> Result<PathBuf> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| InputError::new("is not a directory name").file(out))?;
-    let mut sibling = std::ffi::OsString::from(".");
-    sibling.push(name);
-    sibling.push(format!(".{tag}-{}", std::process::id()));
-    Ok(out.with_file_name(sibling))
 }
 
 /// A world read back from disk.
@@ -530,24 +649,46 @@ pub struct WorldDir {
     pub root: PathBuf,
     /// Its world.json, parsed.
     pub file: WorldFile,
+    /// The world's folder, opened once. Every file of the world is opened through it, so
+    /// all of them come from one world even if `simulate --force` replaces the world at
+    /// `root` while this command reads it.
+    folder: File,
 }
 
 impl WorldDir {
     /// Reads and checks `DIR/world.json`.
     pub fn open(root: &Path) -> Result<Self> {
-        if !root.is_dir() {
-            return Err(InputError::new("is not a directory holding a world")
-                .file(root)
-                .hint("make one with: doormat simulate --out DIR --scheme golden-key --users 4 --messages 100")
-                .into());
-        }
+        let hint = "make one with: doormat simulate --out DIR --scheme golden-key --users 4 --messages 100";
+        let folder = match fsutil::open_folder(root, "a directory holding a world") {
+            Ok(folder) => folder,
+            Err(Error::Input(e)) => return Err(Error::Input(Box::new((*e).hint(hint)))),
+            Err(e) => return Err(e),
+        };
         let path = root.join(WORLD_JSON);
-        let text = read_small_text(&path, "a world.json written by doormat simulate")?;
+        let what = "a world.json written by doormat simulate";
+        let text = fsutil::read_text_from(
+            fsutil::open_input_at(&folder, WORLD_JSON, &path, what)?,
+            &path,
+            what,
+        )?;
         let file = WorldFile::parse(&text).map_err(|e| e.file(&path))?;
         Ok(WorldDir {
             root: root.to_path_buf(),
             file,
+            folder,
         })
+    }
+
+    /// Opens the world's file at `relative` (`vault/alice.json`), refusing anything but
+    /// a regular file.
+    pub fn open_file(&self, relative: &str, what: &str) -> Result<File> {
+        fsutil::open_input_at(&self.folder, relative, &self.root.join(relative), what)
+    }
+
+    /// Reads the world's small text file at `relative`.
+    pub fn read_text(&self, relative: &str, what: &str) -> Result<String> {
+        let path = self.root.join(relative);
+        fsutil::read_text_from(self.open_file(relative, what)?, &path, what)
     }
 
     /// Where its capture is.
@@ -558,8 +699,7 @@ impl WorldDir {
     /// A reader over the capture, one envelope at a time.
     pub fn capture(&self) -> Result<CaptureReader> {
         let path = self.capture_path();
-        let file = File::open(&path)
-            .map_err(|e| fsutil::missing_or_io(&path, "the capture of the network tap", e))?;
+        let file = self.open_file(CAPTURE, "the capture of the network tap")?;
         let total_bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
         Ok(CaptureReader {
             lines: Lines::new(BufReader::with_capacity(1 << 20, file), &path),

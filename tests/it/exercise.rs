@@ -273,7 +273,7 @@ fn a_csv_of_submissions_is_graded_in_one_command() {
     std::fs::write(
         &csv,
         format!(
-            "student,answer\nstudent01,\"doormat{{\nStudent02,{}\n",
+            "student,answer\nStudent02,{}\nstudent01,\"doormat{{\n",
             flag("student02")
         ),
     )
@@ -285,7 +285,7 @@ fn a_csv_of_submissions_is_graded_in_one_command() {
     run.refused(&["submissions.csv", "1 row could not be graded"]);
     assert!(
         run.stdout
-            .contains("line 2: has a quote that is never closed"),
+            .contains("line 3: has a quote that is never closed"),
         "{}",
         run.stdout
     );

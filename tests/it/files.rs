@@ -143,7 +143,30 @@ fn nothing_is_replaced_without_force() {
             "world/keys/alice.pem",
         ],
     )
-    .refused(&["already exists", "--force"]);
+    .refused(&["world/keys/alice.pem", "one of the world's own files"]);
+    // Nor with --force, by any route to the same file, nor over an input key.
+    for (out, phrase) in [
+        ("world/../world/capture.jsonl", "also an input"),
+        ("world/keys/escrow.pem", "also an input"),
+        ("world/vault-notes/../keys/x.pem", "world's own files"),
+    ] {
+        let _ = std::fs::create_dir(dir.join("world/vault-notes"));
+        doormat(
+            &dir,
+            &[
+                "recover",
+                "--world",
+                "world",
+                "--key",
+                key.to_str().unwrap(),
+                "--out",
+                out,
+                "--force",
+            ],
+        )
+        .refused(&[phrase]);
+        let _ = std::fs::remove_dir(dir.join("world/vault-notes"));
+    }
     doormat(
         &dir,
         &[

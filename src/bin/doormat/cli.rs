@@ -209,6 +209,9 @@ pub struct CompareArgs {
     /// Print one JSON document instead of the table
     #[arg(long)]
     pub json: bool,
+    /// Run even when it is expected to take more than ten minutes
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -353,6 +356,9 @@ pub struct SimulateArgs {
     /// Print a JSON summary instead of text
     #[arg(long)]
     pub json: bool,
+    /// Run even when it is expected to take more than ten minutes
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -40,8 +40,15 @@ fn color() -> ColorChoice {
 }
 
 fn main() -> ExitCode {
+    clean_up_on_signals();
     let cli = Cli::parse();
     let _ = COLOR.set(cli.color_choice());
+    if std::env::args_os().any(|arg| arg.to_str().is_none()) {
+        // Said once, so that a script comparing paths knows why one differs.
+        eprintln!(
+            "note: a path given is not UTF-8; doormat shows it, in text and in --json, with U+FFFD for each byte that is not text"
+        );
+    }
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(Outcome::Done)) => ExitCode::SUCCESS,
         // The command worked and its answer is "no": a wrong exercise answer.
@@ -58,6 +65,22 @@ fn main() -> ExitCode {
         // The panic hook has already printed the message.
         Err(_) => ExitCode::from(1),
     }
+}
+
+/// On Ctrl-C or SIGTERM, removes the temporaries of a write in progress (a half-built
+/// world holds private keys) and exits with 128 + the signal's number, as a shell
+/// reports it. A move into place that has begun is finished first.
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            eprintln!("\ninterrupted: unfinished files removed");
+            doormat::fsutil::remove_temporaries_and_exit(128 + signal);
+        }
+    });
 }
 
 /// How a command that did its work ended.
@@ -245,6 +268,9 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
             .collect::<std::result::Result<_, _>>()?,
         plants: Default::default(),
     };
+    if let Some(estimate) = doormat::bench::estimate_simulate(&spec)? {
+        confirm_long_work(&estimate, "building this world", args.yes)?;
+    }
     let progress = Progress::new(args.messages, "sealing messages");
     let summary = disk::simulate(&spec, &args.out, args.force, &|done, _| progress.set(done))?;
     progress.finish();
@@ -264,9 +290,30 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             phones: &args.phones,
         },
     )?;
-    // Refuse an existing --out before doing any work.
+    // Refuse an existing --out, or one that is an input, before doing any work.
     let mut out_file = match &args.out {
-        Some(path) => Some(AtomicFile::create(path, args.force)?),
+        Some(path) => {
+            let world_files = [disk::WORLD_JSON, disk::CAPTURE].map(|f| world.root.join(f));
+            let inputs = world_files
+                .iter()
+                .chain(&args.keys)
+                .chain(&args.shares)
+                .chain(&args.family_key)
+                .chain(&args.states)
+                .chain(&args.phones)
+                .map(PathBuf::as_path);
+            doormat::fsutil::refuse_output_among_inputs(path, inputs)?;
+            if disk::belongs_to_world(&world.root, path) {
+                return Err(InputError::new(
+                    "is one of the world's own files; doormat will not write over what it reads",
+                )
+                .file(path)
+                .field("--out")
+                .hint("write the opened messages outside the world's keys, vault and logs")
+                .into());
+            }
+            Some(AtomicFile::create(path, args.force)?)
+        }
         None => None,
     };
     let progress = Progress::new(
@@ -403,6 +450,24 @@ fn search_with_estimate(
     report.map_err(located)
 }
 
+/// Says on stderr what a long command should take here, before it starts (stdout may
+/// be piped to a file; the person waiting still sees it), and refuses one that may run
+/// past ten minutes without `--yes`.
+fn confirm_long_work(estimate: &doormat::bench::WorkEstimate, what: &str, yes: bool) -> Result<()> {
+    let expected = demo::duration(estimate.seconds);
+    let worst = demo::duration(estimate.worst_seconds);
+    if estimate.needs_confirmation() && !yes {
+        return Err(InputError::new(format!(
+            "{what} could take {worst} here (about {expected} expected)"
+        ))
+        .field("--yes")
+        .hint("add --yes to run it, or ask for less work")
+        .into());
+    }
+    eprintln!("  {what}: about {expected} expected here, {worst} at most");
+    Ok(())
+}
+
 fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
     if args.trials == 0 || args.trials > 10_000 {
         return Err(
@@ -435,6 +500,9 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         randomness: Randomness::from_seed(args.seed),
         bits: args.bits,
     };
+    if let Some(estimate) = doormat::bench::estimate_compare(&options)? {
+        confirm_long_work(&estimate, "this comparison", args.yes)?;
+    }
     let progress = Progress::new(doormat::DESIGNS.len() as u64, "sealing and opening");
     let mut step = 0;
     let comparison = doormat::compare::compare(&options, &mut |_| {
@@ -513,6 +581,9 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
     match command {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
+            if let Some(roster) = &args.roster {
+                doormat::fsutil::refuse_output_among_inputs(&args.out, [roster.as_path()])?;
+            }
             let roster = match (&args.roster, args.students) {
                 (Some(path), None) => exercise::read_roster(path)?,
                 (None, Some(n)) => exercise::Roster {
