@@ -173,3 +173,41 @@ impl From<InputError> for Error {
 
 /// doormat's result: an [`Error`] unless said otherwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Work done in a hidden folder is reported at the path the user gave.
+    #[test]
+    fn errors_name_the_destination_not_the_temporary() {
+        let (tmp, out) = (Path::new("d/.w.tmp-7"), Path::new("d/w"));
+        let e = Error::io(
+            tmp.join("keys/a.pem"),
+            std::io::ErrorKind::StorageFull.into(),
+        );
+        assert_eq!(
+            e.relocated(tmp, out).to_string().split(':').next(),
+            Some("d/w/keys/a.pem")
+        );
+        let e: Error = InputError::new("bad").file(tmp).into();
+        assert_eq!(e.relocated(tmp, out).to_string(), "d/w: bad");
+        let e = Error::io("elsewhere", std::io::ErrorKind::StorageFull.into());
+        assert!(e.relocated(tmp, out).to_string().starts_with("elsewhere"));
+    }
+
+    /// A directory where a file belongs, or a file inside a path, is the user's mistake.
+    #[test]
+    fn misplaced_directories_are_input_errors() {
+        for kind in [
+            std::io::ErrorKind::IsADirectory,
+            std::io::ErrorKind::NotADirectory,
+        ] {
+            assert_eq!(Error::io("x", kind.into()).exit_code(), 2);
+        }
+        assert_eq!(
+            Error::io("x", std::io::ErrorKind::PermissionDenied.into()).exit_code(),
+            1
+        );
+    }
+}

@@ -378,13 +378,22 @@ fn bad_requests_are_refused_and_write_nothing() {
         "line 2",
         "\"Ana\" and \"ana\" (line 1) would share the folder ana/",
     ]);
-    // doormat's own folder is no student's.
-    std::fs::write(&roster, "ana\nInstructor\n").unwrap();
-    new(&["--kind", "split-key", "--roster", s(&roster), "--out", "a"]).refused(&[
-        "line 2",
-        "instructor/",
-        "instructor's files",
-    ]);
+    // doormat's own folder is no student's, in any kind of exercise, however written.
+    for (kind, name) in [
+        ("leaked-golden-key", "Instructor"),
+        ("user-key-vs-escrow", "INSTRUCTOR"),
+        ("split-key", "instructor"),
+        ("short-key", " Instructor "),
+        ("forward-secret-window", "Instructor"),
+        ("leaf-forgery", "instructor"),
+    ] {
+        std::fs::write(&roster, format!("ana\n{name}\n")).unwrap();
+        new(&["--kind", kind, "--roster", s(&roster), "--out", "a"]).refused(&[
+            "line 2",
+            "instructor/",
+            "instructor's files",
+        ]);
+    }
     assert!(!dir.join("a").exists());
     std::fs::create_dir(dir.join("full")).unwrap();
     std::fs::write(dir.join("full/keep.txt"), "mine").unwrap();

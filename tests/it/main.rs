@@ -13,6 +13,7 @@ mod interop;
 mod json;
 mod layers;
 mod recover;
+mod reliability;
 mod schemes;
 mod simulate;
 mod util;
