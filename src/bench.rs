@@ -915,6 +915,21 @@ pub fn estimate_compare(options: &crate::compare::CompareOptions) -> Result<Opti
     }))
 }
 
+/// What `recover` should take on a world of `messages` keyed per `session_size`, or
+/// `None` when small: one RSA-OAEP unwrap per content key, at worst, on every core.
+pub fn estimate_recover(messages: u64, session_size: u64) -> Result<Option<WorkEstimate>> {
+    let unwraps = messages / session_size.max(1);
+    if unwraps < 200_000 {
+        return Ok(None);
+    }
+    let rates = measure_rates(Duration::from_millis(100))?;
+    let seconds = unwraps as f64 / (rates.rsa_decrypts * rayon::current_num_threads() as f64);
+    Ok(Some(WorkEstimate {
+        seconds,
+        worst_seconds: seconds,
+    }))
+}
+
 /// What `simulate` should take, or `None` when it is small enough to need no estimate:
 /// RSA key generation for every party, then a few RSA-OAEP wraps and one AES-GCM seal a
 /// message, on every core.

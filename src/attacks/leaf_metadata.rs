@@ -44,7 +44,11 @@ pub struct Contact {
 }
 
 /// Reads every LEAF of `world`'s capture with the family key alone.
-pub fn leaf_metadata(world: &WorldDir, family: &Secret32) -> Result<MetadataReport> {
+pub fn leaf_metadata(
+    world: &WorldDir,
+    family: &Secret32,
+    progress: &dyn Fn(u64, u64),
+) -> Result<MetadataReport> {
     let mut capture = world.capture()?;
     let mut total = 0;
     let mut read = 0;
@@ -52,6 +56,9 @@ pub fn leaf_metadata(world: &WorldDir, family: &Secret32) -> Result<MetadataRepo
     let mut conversations: BTreeMap<Vec<String>, (BTreeSet<u32>, u64)> = BTreeMap::new();
     while let Some(envelope) = capture.next_envelope()? {
         total += 1;
+        if total % 1024 == 0 {
+            progress(capture.bytes_read(), capture.total_bytes);
+        }
         let Some(contents) = envelope
             .leaf
             .as_deref()

@@ -393,6 +393,9 @@ pub struct RecoverArgs {
     /// Replace an existing --out file
     #[arg(long)]
     pub force: bool,
+    /// Run even when it is expected to take more than ten minutes
+    #[arg(long)]
+    pub yes: bool,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,

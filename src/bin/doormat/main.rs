@@ -316,6 +316,12 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         }
         None => None,
     };
+    let parameters = &world.file.parameters;
+    if let Some(estimate) =
+        doormat::bench::estimate_recover(parameters.messages, parameters.session_size)?
+    {
+        confirm_long_work(&estimate, "opening this capture", args.yes)?;
+    }
     let progress = Progress::new(
         world.capture_path().metadata().map_or(0, |m| m.len()),
         "opening envelopes",
@@ -490,7 +496,13 @@ fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
 fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
     let family = attacks::load_family_key(&world, &args.family_key)?;
-    let report = leaf_metadata::leaf_metadata(&world, &family)?;
+    let progress = Progress::new(
+        world.capture_path().metadata().map_or(0, |m| m.len()),
+        "reading LEAFs",
+    )
+    .in_bytes();
+    let report = leaf_metadata::leaf_metadata(&world, &family, &|done, _| progress.set(done))?;
+    progress.finish();
     show(&report, args.json)
 }
 
