@@ -21,7 +21,7 @@ fn hidden(dir: &Path) -> Vec<String> {
 /// Starts a `simulate` long enough to be caught mid-write, and waits until its hidden
 /// folder holds private keys.
 fn start_long_simulate(dir: &Path) -> std::process::Child {
-    let child = Command::new(bin())
+    let mut child = Command::new(bin())
         .args([
             "simulate",
             "--scheme",
@@ -46,10 +46,11 @@ fn start_long_simulate(dir: &Path) -> std::process::Child {
         if keys_written {
             return child;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no temporary appeared"
-        );
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no temporary appeared");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
