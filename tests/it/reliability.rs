@@ -19,7 +19,8 @@ fn hidden(dir: &Path) -> Vec<String> {
 }
 
 /// Starts a `simulate` long enough to be caught mid-write, and waits until its hidden
-/// folder holds private keys.
+/// folder holds private keys. The caller signals and waits for the child.
+#[allow(clippy::zombie_processes)]
 fn start_long_simulate(dir: &Path) -> std::process::Child {
     let mut child = Command::new(bin())
         .args([
