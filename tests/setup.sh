@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what doormat's tests need and a fresh machine may lack: the openssl command,
-# and Python 3 with the cryptography package, 3.4 or later (the interop tests check
-# doormat against both). It does nothing when they are there. Python's package comes from
+# Python 3 with the cryptography package, 3.4 or later (the interop tests check doormat
+# against both), and Chromium (the --html pages are checked in a real browser). It does nothing when they are there. Python's package comes from
 # pip where pip may install it, and from the system's packages where the system Python
 # refuses pip (Debian and Ubuntu, PEP 668): python3-cryptography is 38.0.4 on Debian 12.
 set -euo pipefail
@@ -28,6 +28,10 @@ apt_install() {
 if ! command -v openssl >/dev/null 2>&1; then
     apt_install openssl
 fi
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+    && ! command -v google-chrome >/dev/null 2>&1; then
+    apt_install chromium
+fi
 if ! recent_enough; then
     python3 -m pip install --quiet 'cryptography>=3.4' 2>/dev/null || apt_install python3-cryptography
 fi
@@ -37,4 +41,5 @@ if ! recent_enough; then
     exit 1
 fi
 echo "setup: openssl $(openssl version | cut -d' ' -f2), python3 cryptography" \
-    "$(python3 -c 'import cryptography; print(cryptography.__version__)')"
+    "$(python3 -c 'import cryptography; print(cryptography.__version__)')," \
+    "$( (chromium --version || chromium-browser --version || google-chrome --version) 2>/dev/null | head -1)"

@@ -6,6 +6,7 @@
 //!
 //! [`Output`] is the one switch a command needs: it writes any [`Report`] either way.
 
+pub mod html;
 pub mod text;
 
 use std::io::{self, Write};

@@ -7,9 +7,31 @@ use crate::util::*;
 
 #[test]
 fn quick_bench_reports_every_design_on_every_backend() {
-    let doc = doormat(&scratch("bench"), &["bench", "--quick", "--json"])
-        .ok()
-        .json();
+    let dir = scratch("bench");
+    let doc = doormat(
+        &dir,
+        &["bench", "--quick", "--json", "--html", "bench.html"],
+    )
+    .ok()
+    .json();
+    // The same run as a page: loads clean, draws, and states the same figures.
+    let page = dir.join("bench.html");
+    let loaded = crate::browser::load(&page);
+    crate::browser::assert_self_contained(&page, &loaded);
+    crate::browser::screenshot(&page, &dir.join("bench.png"), 1400);
+    crate::browser::assert_not_blank(&dir.join("bench.png"));
+    let preferred = &doc["preferred"];
+    for row in doc["schemes"].as_array().unwrap() {
+        if &row["backend"] != preferred {
+            continue;
+        }
+        let bytes = format!("{} bytes", row["bytes"]);
+        assert!(loaded.dom.contains(&bytes), "{bytes}");
+    }
+    for row in doc["brute_force"]["rows"].as_array().unwrap() {
+        let share = format!("{:.3}", row["share_of_bound"].as_f64().unwrap());
+        assert!(loaded.dom.contains(&share), "{share}");
+    }
     crate::json::assert_documented("bench", &doc);
     assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
     let backends: Vec<&str> = doc["backends"]

@@ -145,23 +145,25 @@ fn nothing_is_replaced_without_force() {
     )
     .refused(&["world/keys/alice.pem", "one of the world's own files"]);
     // Nor with --force, by any route to the same file, nor over an input key.
-    for (out, phrase) in [
-        ("world/../world/capture.jsonl", "also an input"),
-        ("world/keys/escrow.pem", "also an input"),
-        ("world/vault-notes/../keys/x.pem", "world's own files"),
+    std::fs::copy(&key, dir.join("stolen.pem")).unwrap();
+    for (key, out, phrase) in [
+        (
+            "stolen.pem",
+            "world/../world/capture.jsonl",
+            "world's own files",
+        ),
+        ("stolen.pem", "./stolen.pem", "also an input"),
+        (
+            "stolen.pem",
+            "world/vault-notes/../keys/x.pem",
+            "world's own files",
+        ),
     ] {
         let _ = std::fs::create_dir(dir.join("world/vault-notes"));
         doormat(
             &dir,
             &[
-                "recover",
-                "--world",
-                "world",
-                "--key",
-                key.to_str().unwrap(),
-                "--out",
-                out,
-                "--force",
+                "recover", "--world", "world", "--key", key, "--out", out, "--force",
             ],
         )
         .refused(&[phrase]);

@@ -2,6 +2,7 @@
 //! tests against code no one here wrote (OpenSSL, Python `cryptography`).
 
 mod bench;
+mod browser;
 mod cli;
 mod demo;
 mod docs;
@@ -9,6 +10,7 @@ mod exercise;
 mod files;
 mod forward_secret;
 mod hostile;
+mod html;
 mod interop;
 mod json;
 mod layers;

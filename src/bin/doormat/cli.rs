@@ -45,7 +45,7 @@ impl Cli {
 pub enum Command {
     /// Run a scripted classroom demo (no NAME: the flagship)
     #[command(
-        after_help = "Examples:\n  doormat demo                          the flagship: a golden key leaks\n  doormat demo clear-unlock --step      pause before each act, for a class\n  doormat demo --seed 42                the same run every time (rehearsal)\n  doormat demo --file my-demo.toml      your own story (docs/scenario-format.md)"
+        after_help = "Examples:\n  doormat demo                          the flagship: a golden key leaks\n  doormat demo clear-unlock --step      pause before each act, for a class\n  doormat demo --seed 42                the same run every time (rehearsal)\n  doormat demo --seed 1 --html class.html   a page to project, act by act\n  doormat demo --file my-demo.toml      your own story (docs/scenario-format.md)"
     )]
     Demo(DemoArgs),
     /// Build a world: users, keys, traffic, and what a network tap records
@@ -63,12 +63,12 @@ pub enum Command {
     Attack(AttackCommand),
     /// Every design against the same traffic, each with the compromise it invites
     #[command(
-        after_help = "Examples:\n  doormat compare --seed 1\n  doormat compare --messages 1000 --json"
+        after_help = "Examples:\n  doormat compare --seed 1\n  doormat compare --messages 1000 --json\n  doormat compare --seed 1 --html compare.html"
     )]
     Compare(CompareArgs),
     /// Measure what escrow costs per message: CPU, bytes, mass recovery, per backend
     #[command(
-        after_help = "Examples:\n  doormat bench --quick                 under a minute, RSA-2048 only\n  doormat bench --json > bench.json"
+        after_help = "Examples:\n  doormat bench --quick                 under a minute, RSA-2048 only\n  doormat bench --json > bench.json\n  doormat bench --quick --html bench.html"
     )]
     Bench(BenchArgs),
     /// Project measured rates onto a day of WhatsApp-sized traffic, arithmetic shown
@@ -108,7 +108,7 @@ pub enum ExerciseCommand {
     New(ExerciseNewArgs),
     /// Grade an answer (exit 0 right, 1 wrong), or a CSV of answers
     #[command(
-        after_help = "Examples:\n  doormat exercise check --key class/instructor/grading.json \\\n      --student ana --answer FLAG\n  doormat exercise check --key class/instructor/grading.json \\\n      --csv answers.csv"
+        after_help = "Examples:\n  doormat exercise check --key class/instructor/grading.json \\\n      --student ana --answer FLAG\n  doormat exercise check --key class/instructor/grading.json \\\n      --csv answers.csv --html grades.html"
     )]
     Check(ExerciseCheckArgs),
 }
@@ -154,6 +154,8 @@ pub struct ExerciseCheckArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +195,8 @@ pub struct BenchArgs {
     /// Print one JSON document instead of the tables
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +213,8 @@ pub struct CompareArgs {
     /// Print one JSON document instead of the table
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
     /// Run even when it is expected to take more than ten minutes
     #[arg(long)]
     pub yes: bool,
@@ -299,6 +305,8 @@ pub struct DemoArgs {
     /// Print the results of each act as one JSON document
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
     /// Pause before each act: Enter continues, q quits
     #[arg(long)]
     pub step: bool,
@@ -390,13 +398,28 @@ pub struct RecoverArgs {
     /// Write the opened messages here, as JSON lines like truth.jsonl
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Replace an existing --out file
+    /// Replace an existing --out or --html file
     #[arg(long)]
     pub force: bool,
+    /// Also write the report as one self-contained HTML page, charts as inline SVG
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Run even when it is expected to take more than ten minutes
     #[arg(long)]
     pub yes: bool,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--html FILE`, for the commands whose report can be a page.
+#[derive(Debug, Args)]
+pub struct HtmlPage {
+    /// Also write the report as one self-contained HTML page, charts as inline SVG
+    /// (works offline; prints well)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Replace an existing --html file
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }

@@ -29,7 +29,7 @@ use cli::{
     AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, ExerciseCommand,
     LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
-use doormat::report::{text, ColorChoice, Output, Report, Style};
+use doormat::report::{html, text, ColorChoice, Output, Report, Style};
 use terminal::Progress;
 
 /// `--color`, set once from the flags before any command runs.
@@ -148,9 +148,12 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         (None, name) => demo::find(name.as_deref().unwrap_or(demo::FLAGSHIP))?,
     };
     let options = DemoOptions { seed: args.seed };
+    let inputs: Vec<&std::path::Path> = args.file.iter().map(PathBuf::as_path).collect();
+    let page = open_html(args.page.html.as_deref(), args.page.force, &inputs)?;
     if args.json {
         let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
-        return show(&run, true);
+        show(&run, true)?;
+        return write_html(page, &run);
     }
     let mut screen = Screen {
         style,
@@ -165,7 +168,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     if run.stopped_early {
         writeln!(screen.out, "\n(stopped)").map_err(stdout_error)?;
     }
-    Ok(())
+    write_html(page, &run)
 }
 
 /// Shows a demo act by act as it runs.
@@ -290,32 +293,48 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
             phones: &args.phones,
         },
     )?;
-    // Refuse an existing --out, or one that is an input, before doing any work.
+    // Refuse an existing --out or --html, or one that is an input or a file of the
+    // world, before doing any work.
+    let world_files = [disk::WORLD_JSON, disk::CAPTURE].map(|f| world.root.join(f));
+    let inputs: Vec<&std::path::Path> = world_files
+        .iter()
+        .chain(&args.keys)
+        .chain(&args.shares)
+        .chain(&args.family_key)
+        .chain(&args.states)
+        .chain(&args.phones)
+        .map(PathBuf::as_path)
+        .collect();
+    let outputs = [("--out", &args.out), ("--html", &args.html)];
+    for (flag, path) in outputs {
+        let Some(path) = path else { continue };
+        if disk::belongs_to_world(&world.root, path) {
+            return Err(InputError::new(
+                "is one of the world's own files; doormat will not write over what it reads",
+            )
+            .file(path)
+            .field(flag)
+            .hint("write outside the world's keys, vault and logs")
+            .into());
+        }
+    }
+    if let (Some(out), Some(page)) = (&args.out, &args.html) {
+        if out == page {
+            return Err(InputError::new("is also --out")
+                .file(page)
+                .field("--html")
+                .hint("give the page its own file name")
+                .into());
+        }
+    }
     let mut out_file = match &args.out {
         Some(path) => {
-            let world_files = [disk::WORLD_JSON, disk::CAPTURE].map(|f| world.root.join(f));
-            let inputs = world_files
-                .iter()
-                .chain(&args.keys)
-                .chain(&args.shares)
-                .chain(&args.family_key)
-                .chain(&args.states)
-                .chain(&args.phones)
-                .map(PathBuf::as_path);
-            doormat::fsutil::refuse_output_among_inputs(path, inputs)?;
-            if disk::belongs_to_world(&world.root, path) {
-                return Err(InputError::new(
-                    "is one of the world's own files; doormat will not write over what it reads",
-                )
-                .file(path)
-                .field("--out")
-                .hint("write the opened messages outside the world's keys, vault and logs")
-                .into());
-            }
+            doormat::fsutil::refuse_output_among_inputs(path, inputs.iter().copied())?;
             Some(AtomicFile::create(path, args.force)?)
         }
         None => None,
     };
+    let page = open_html(args.html.as_deref(), args.force, &inputs)?;
     let parameters = &world.file.parameters;
     if let Some(estimate) =
         doormat::bench::estimate_recover(parameters.messages, parameters.session_size)?
@@ -338,7 +357,8 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         file.commit()?;
     }
     let report = attacks::RecoverReport::new(&world, &compromise, radius, args.out.clone());
-    show(&report, args.json)
+    show(&report, args.json)?;
+    write_html(page, &report)
 }
 
 fn run_brute_force(args: BruteForceArgs) -> Result<()> {
@@ -512,6 +532,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         randomness: Randomness::from_seed(args.seed),
         bits: args.bits,
     };
+    let page = open_html(args.page.html.as_deref(), args.page.force, &[])?;
     if let Some(estimate) = doormat::bench::estimate_compare(&options)? {
         confirm_long_work(&estimate, "this comparison", args.yes)?;
     }
@@ -522,11 +543,13 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    show(&comparison, args.json)
+    show(&comparison, args.json)?;
+    write_html(page, &comparison)
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
     let options = doormat::bench::BenchOptions { quick: args.quick };
+    let page = open_html(args.page.html.as_deref(), args.page.force, &[])?;
     let progress = Progress::new(options.steps(), "measuring");
     let mut step = 0;
     let report = doormat::bench::run(&options, &mut |_| {
@@ -534,7 +557,8 @@ fn run_bench(args: BenchArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    show(&report, args.json)
+    show(&report, args.json)?;
+    write_html(page, &report)
 }
 
 fn run_scale(args: ScaleArgs) -> Result<()> {
@@ -624,6 +648,10 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             Ok(Outcome::Done)
         }
         ExerciseCommand::Check(args) => {
+            let inputs: Vec<&std::path::Path> = std::iter::once(args.key.as_path())
+                .chain(args.csv.as_deref())
+                .collect();
+            let page = open_html(args.page.html.as_deref(), args.page.force, &inputs)?;
             let text = doormat::fsutil::read_small_text(&args.key, "a grading file")?;
             let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
             if let Some(csv) = &args.csv {
@@ -631,6 +659,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 let batch = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
                 let grades = Grades::new(&grading, batch);
                 show(&grades, args.json)?;
+                write_html(page, &grades)?;
                 // Every gradable row is graded and shown; the exit code still says that
                 // some were not, so that a script notices.
                 return match grades.not_graded.first() {
@@ -661,9 +690,37 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 verdict,
             };
             show(&report, args.json)?;
+            write_html(page, &report)?;
             Ok(if right { Outcome::Done } else { Outcome::No })
         }
     }
+}
+
+/// `--html FILE`, opened before any work so that an existing file (without --force) or
+/// one of the command's inputs is refused at once.
+fn open_html(
+    path: Option<&std::path::Path>,
+    force: bool,
+    inputs: &[&std::path::Path],
+) -> Result<Option<AtomicFile>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    doormat::fsutil::refuse_output_among_inputs(path, inputs.iter().copied())?;
+    AtomicFile::create(path, force).map(Some)
+}
+
+/// Writes `report` as a page into the `--html` file and moves it into place.
+fn write_html(file: Option<AtomicFile>, report: &impl html::HtmlReport) -> Result<()> {
+    let Some(mut file) = file else {
+        return Ok(());
+    };
+    let page = html::document(report);
+    let destination = file.destination().to_path_buf();
+    file.writer()
+        .write_all(page.as_bytes())
+        .map_err(|e| Error::io(&destination, e))?;
+    file.commit()
 }
 
 /// The one output switch: `report` as JSON or as text, on stdout.

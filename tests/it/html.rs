@@ -1,0 +1,265 @@
+//! `--html FILE`: one self-contained page per report, checked in a real browser against
+//! the `--json` of the same run (each command is run once with both flags).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::browser::{assert_not_blank, assert_self_contained, load, screenshot};
+use crate::util::{doormat, scratch, shared_world};
+
+/// Loads `page` in Chromium, checks that it is self-contained and that a screenshot is
+/// not blank, and returns the DOM's text.
+fn check_page(page: &Path, height: u32) -> String {
+    let loaded = load(page);
+    assert_self_contained(page, &loaded);
+    let png = page.with_extension("png");
+    screenshot(page, &png, height);
+    assert_not_blank(&png);
+    loaded.dom
+}
+
+/// The flagship demo as a page: every act in order, and every matrix's every cell
+/// (the numbers of `--json`) in the DOM. Its screenshot is the one in docs/.
+#[test]
+fn demo_page_holds_every_act_and_every_matrix_number() {
+    let dir = scratch("html-demo");
+    let run = doormat(
+        &dir,
+        &["demo", "--seed", "1", "--json", "--html", "class.html"],
+    );
+    let doc = run.ok().json();
+    let dom = check_page(&dir.join("class.html"), 2400);
+    let mut last = 0;
+    for act in doc["acts"].as_array().unwrap() {
+        let heading = format!(
+            "{}. {}",
+            act["number"],
+            act["title"]
+                .as_str()
+                .unwrap()
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+        );
+        let at = dom
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading} missing"));
+        assert!(at > last, "acts in order: {heading}");
+        last = at;
+        for block in act["blocks"].as_array().unwrap() {
+            if block["kind"] != "matrix" {
+                continue;
+            }
+            for row in block["matrix"]["rows"].as_array().unwrap() {
+                for cell in row["cells"].as_array().unwrap() {
+                    let words = format!("{} of {}", cell["readable"], cell["messages"]);
+                    assert!(dom.contains(&words), "{words} missing");
+                }
+            }
+        }
+    }
+    assert!(dom.contains("<svg"), "the matrix is drawn");
+    assert!(dom.contains("<caption>"), "and tabled");
+    assert!(dom.contains("▲"), "a party that gained access is marked");
+}
+
+/// The picture in docs/: two acts, the second a leak, so that one screen holds the
+/// matrix before and after with the thief's row marked. Rewritten with
+/// DOORMAT_UPDATE_SCREENSHOTS=1; otherwise the test checks that it still loads clean.
+#[test]
+fn the_example_in_the_docs_is_made_by_this_test() {
+    let dir = scratch("html-example");
+    std::fs::write(
+        dir.join("leak.toml"),
+        "name = \"golden-key-leak-short\"\n\
+         summary = \"Four people talk under a golden key; the key leaks.\"\n\
+         sources = [\"doormat's own run: doormat demo --file leak.toml --seed 1\"]\n\n\
+         [world]\nusers = [\"alice\", \"bob\", \"carol\", \"dave\"]\nscheme = \"golden-key\"\n\n\
+         [[act]]\ntitle = \"Everyone talks; the tap records\"\n\
+         say = \"Each message is wrapped for its readers and for the escrow key.\"\n\
+         [[act.event]]\ndo = \"send\"\nmessages = 300\n\n\
+         [[act]]\ntitle = \"The golden key leaks\"\n\
+         say = \"An insider copies one file, escrow.pem, to an attacker.\"\n\
+         [[act.event]]\ndo = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"\n",
+    )
+    .unwrap();
+    doormat(
+        &dir,
+        &[
+            "demo",
+            "--file",
+            "leak.toml",
+            "--seed",
+            "1",
+            "--html",
+            "leak.html",
+        ],
+    )
+    .ok();
+    let dom = check_page(&dir.join("leak.html"), 1500);
+    assert!(dom.contains("▲ attacker"), "the attacker gained access");
+    if std::env::var_os("DOORMAT_UPDATE_SCREENSHOTS").is_some() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-example.png");
+        screenshot(&dir.join("leak.html"), &docs, 2050);
+        assert_not_blank(&docs);
+    }
+}
+
+/// recover, compare and exercise check: the page states the same numbers as --json.
+#[test]
+fn recover_compare_and_grades_pages_match_their_json() {
+    let dir = scratch("html-commands");
+    let world = shared_world("golden-key");
+    let doc = doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            world.to_str().unwrap(),
+            "--key",
+            world.join("keys/escrow.pem").to_str().unwrap(),
+            "--json",
+            "--html",
+            "recover.html",
+        ],
+    )
+    .ok()
+    .json();
+    let dom = check_page(&dir.join("recover.html"), 1400);
+    let total = format!("{} of {}", doc["messages_opened"], doc["messages_total"]);
+    assert!(dom.contains(&total), "{total}");
+    for user in doc["per_user"].as_array().unwrap() {
+        let words = format!("{} of {}", user["opened"], user["messages"]);
+        assert!(dom.contains(&words), "{words}");
+    }
+
+    let doc = doormat(
+        &dir,
+        &[
+            "compare",
+            "--messages",
+            "40",
+            "--seed",
+            "1",
+            "--json",
+            "--html",
+            "compare.html",
+        ],
+    )
+    .ok()
+    .json();
+    let dom = check_page(&dir.join("compare.html"), 1400);
+    for row in doc["rows"].as_array().unwrap() {
+        let Some(radius) = row.get("radius").filter(|r| !r.is_null()) else {
+            continue;
+        };
+        let words = format!(
+            "{} of {} (",
+            radius["messages_opened"], radius["messages_total"]
+        );
+        assert!(dom.contains(&words), "{words}");
+    }
+
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "leaked-golden-key",
+            "--students",
+            "3",
+            "--out",
+            "class",
+        ],
+    )
+    .ok();
+    std::fs::write(
+        dir.join("answers.csv"),
+        "student,answer\nstudent01,doormat{nope}\n",
+    )
+    .unwrap();
+    let doc = doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            "class/instructor/grading.json",
+            "--csv",
+            "answers.csv",
+            "--json",
+            "--html",
+            "grades.html",
+        ],
+    )
+    .ok()
+    .json();
+    let dom = check_page(&dir.join("grades.html"), 900);
+    let students = doc["students"].as_u64().unwrap();
+    assert!(dom.contains(&format!("{} of {students}", doc["right"])));
+    for row in doc["rows"].as_array().unwrap() {
+        assert!(dom.contains(row["student"].as_str().unwrap()));
+    }
+
+    // An existing page is not replaced without --force, nor may the page be an input.
+    doormat(
+        &dir,
+        &["compare", "--messages", "10", "--html", "compare.html"],
+    )
+    .refused(&["compare.html", "already exists"]);
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            "class/instructor/grading.json",
+            "--csv",
+            "answers.csv",
+            "--html",
+            "answers.csv",
+            "--force",
+        ],
+    )
+    .refused(&["also an input"]);
+}
+
+/// Text from a scenario file is text: a title or a line holding markup shows as that
+/// markup, written out, and the browser runs nothing.
+#[test]
+fn markup_in_a_scenario_comes_out_as_text() {
+    let dir = scratch("html-escape");
+    std::fs::write(
+        dir.join("evil.toml"),
+        "name = \"evil\"\nsummary = \"A <script>alert('summary')</script> demo.\"\n\
+         sources = [\"<a href='http://example.com'>source</a>\"]\n\n\
+         [world]\nusers = [\"alice\", \"bob\"]\nscheme = \"golden-key\"\n\n\
+         [[act]]\ntitle = \"<script>alert(1)</script>\"\n\
+         say = [\"<img src=x onerror=alert(2)> & more\"]\nshow = [\"parties\"]\n",
+    )
+    .unwrap();
+    let run = doormat(
+        &dir,
+        &["demo", "--file", "evil.toml", "--html", "evil.html"],
+    );
+    run.ok();
+    let page = dir.join("evil.html");
+    let loaded = load(&page);
+    assert!(loaded.console.is_empty(), "{:#?}", loaded.console);
+    let dom = &loaded.dom;
+    assert!(
+        dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{dom}"
+    );
+    assert!(dom.contains("&lt;img src=x onerror=alert(2)&gt; &amp; more"));
+    assert!(
+        dom.contains("&lt;a href='http://example.com'&gt;") || dom.contains("&lt;a href=&#39;")
+    );
+    assert!(!dom.contains("<script"), "no script element");
+    assert!(!dom.contains("<img"), "no image element");
+    let json: Value = doormat(&dir, &["demo", "--file", "evil.toml", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["acts"][0]["title"], "<script>alert(1)</script>");
+}
