@@ -22,6 +22,10 @@ fn check_page(page: &Path, height: u32) -> String {
 /// The flagship demo as a page: every act in order, and every matrix's every cell
 /// (the numbers of `--json`) in the DOM. Its screenshot is the one in docs/.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
+)]
 fn demo_page_holds_every_act_and_every_matrix_number() {
     let dir = scratch("html-demo");
     let run = doormat(
@@ -67,6 +71,10 @@ fn demo_page_holds_every_act_and_every_matrix_number() {
 /// matrix before and after with the thief's row marked. Rewritten with
 /// DOORMAT_UPDATE_SCREENSHOTS=1; otherwise the test checks that it still loads clean.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
+)]
 fn the_example_in_the_docs_is_made_by_this_test() {
     let dir = scratch("html-example");
     std::fs::write(
@@ -107,6 +115,10 @@ fn the_example_in_the_docs_is_made_by_this_test() {
 
 /// recover, compare and exercise check: the page states the same numbers as --json.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
+)]
 fn recover_compare_and_grades_pages_match_their_json() {
     let dir = scratch("html-commands");
     let world = shared_world("golden-key");
@@ -228,6 +240,10 @@ fn recover_compare_and_grades_pages_match_their_json() {
 /// Text from a scenario file is text: a title or a line holding markup shows as that
 /// markup, written out, and the browser runs nothing.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
+)]
 fn markup_in_a_scenario_comes_out_as_text() {
     let dir = scratch("html-escape");
     std::fs::write(
