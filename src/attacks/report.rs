@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::open::Outcome;
-use super::timeline::{Timeline, TimelineBuilder};
+use super::timeline::{OverTime, Timeline, TimelineBuilder};
 use crate::wire::envelope::Envelope;
 
 /// Exposure of one user: of the messages they sent or received, how many were opened.
@@ -50,6 +50,8 @@ pub struct BlastRadius {
     /// For each stolen device: what opened before, around and after the theft.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timelines: Vec<Timeline>,
+    /// Every message in slices of logical time, and how many of each opened.
+    pub over_time: OverTime,
     /// Wall-clock seconds the opening took.
     pub seconds: f64,
 }
@@ -83,6 +85,7 @@ pub struct Tally {
     failed: u64,
     first: Option<u64>,
     last: Option<u64>,
+    over_time: OverTime,
 }
 
 impl Tally {
@@ -100,6 +103,7 @@ impl Tally {
             failed: 0,
             first: None,
             last: None,
+            over_time: OverTime::default(),
         };
         for user in &users {
             tally.place(user);
@@ -135,6 +139,7 @@ impl Tally {
         }
         let opened = matches!(outcome, Outcome::Opened(_));
         self.total += 1;
+        self.over_time.add(envelope.t, opened);
         match outcome {
             Outcome::Opened(_) => {
                 self.opened += 1;
@@ -206,6 +211,7 @@ impl Tally {
                 .into_iter()
                 .map(TimelineBuilder::finish)
                 .collect(),
+            over_time: self.over_time.finish(),
             seconds,
         }
     }

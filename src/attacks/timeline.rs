@@ -19,9 +19,63 @@ pub struct Span {
 }
 
 impl Span {
-    fn add(&mut self, opened: bool) {
+    pub(crate) fn add(&mut self, opened: bool) {
         self.messages += 1;
         self.opened += u64::from(opened);
+    }
+}
+
+/// Slices of [`OverTime`].
+pub const OVER_TIME_SLICES: usize = 64;
+
+/// Every recorded message in equal slices of logical time, and how many of each slice
+/// opened: which messages one compromise opens, over t. Built as the capture streams
+/// past, without knowing its last t: when a message falls past the last slice, pairs of
+/// slices merge and each slice covers twice the ticks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverTime {
+    /// Logical ticks per slice (a power of two); slice `i` holds t in
+    /// `i * ticks_per_slice .. (i + 1) * ticks_per_slice`.
+    pub ticks_per_slice: u64,
+    /// The slices, from t = 0; trailing empty slices are dropped.
+    pub slices: Vec<Span>,
+}
+
+impl Default for OverTime {
+    fn default() -> Self {
+        OverTime {
+            ticks_per_slice: 1,
+            slices: vec![Span::default(); OVER_TIME_SLICES],
+        }
+    }
+}
+
+impl OverTime {
+    /// Counts one message at logical time `t`.
+    pub fn add(&mut self, t: u64, opened: bool) {
+        while t / self.ticks_per_slice >= OVER_TIME_SLICES as u64 {
+            let merged: Vec<Span> = self
+                .slices
+                .chunks(2)
+                .map(|pair| Span {
+                    messages: pair.iter().map(|s| s.messages).sum(),
+                    opened: pair.iter().map(|s| s.opened).sum(),
+                })
+                .chain(std::iter::repeat(Span::default()))
+                .take(OVER_TIME_SLICES)
+                .collect();
+            self.slices = merged;
+            self.ticks_per_slice *= 2;
+        }
+        self.slices[(t / self.ticks_per_slice) as usize].add(opened);
+    }
+
+    /// The finished strip, without the empty slices after the last message.
+    pub fn finish(mut self) -> Self {
+        while self.slices.last().is_some_and(|s| s.messages == 0) {
+            self.slices.pop();
+        }
+        self
     }
 }
 
@@ -269,5 +323,45 @@ mod tests {
         let timeline = b.finish();
         assert_eq!(timeline.healed_at, None);
         assert_eq!(timeline.last_opened_after, Some(5));
+    }
+}
+
+#[cfg(test)]
+mod over_time_tests {
+    use super::*;
+
+    /// Slices double as t grows past them, and every message stays counted once, in
+    /// the slice that holds its t.
+    #[test]
+    fn slices_merge_without_losing_a_message() {
+        let mut strip = OverTime::default();
+        for t in 1..=1000u64 {
+            strip.add(t, t > 500);
+        }
+        let strip = strip.finish();
+        assert_eq!(strip.ticks_per_slice, 16);
+        assert_eq!(strip.slices.iter().map(|s| s.messages).sum::<u64>(), 1000);
+        assert_eq!(strip.slices.iter().map(|s| s.opened).sum::<u64>(), 500);
+        // Slice 31 holds t 496..=511: 496..=500 sealed (5), 501..=511 opened (11).
+        assert_eq!(
+            strip.slices[31],
+            Span {
+                messages: 16,
+                opened: 11
+            }
+        );
+        assert_eq!(
+            strip.slices[0],
+            Span {
+                messages: 15,
+                opened: 0
+            },
+            "t = 0 never sent"
+        );
+        assert_eq!(
+            strip.slices.len(),
+            63,
+            "1000 / 16 = 62.5: slice 62 is the last"
+        );
     }
 }

@@ -115,7 +115,7 @@ impl Page {
             for (i, cell) in row.iter().enumerate() {
                 if i == 0 {
                     let _ = write!(self.out, "<th scope=\"row\">{}</th>", escape(cell));
-                } else if cell.starts_with(|c: char| c.is_ascii_digit() || c == '–') {
+                } else if is_figure(cell) {
                     let _ = write!(self.out, "<td class=\"n\">{}</td>", escape(cell));
                 } else {
                     let _ = write!(self.out, "<td>{}</td>", escape(cell));
@@ -149,6 +149,19 @@ impl Page {
         draw(&mut self.out);
         self.raw("</svg>\n</figure>\n");
     }
+}
+
+/// Whether a table cell states a figure ("175 of 175 (100%)", "1.52", "–"), to be
+/// right-aligned, rather than words ("3 of 5 shares").
+fn is_figure(cell: &str) -> bool {
+    !cell.is_empty()
+        && cell.split_whitespace().all(|word| {
+            word == "of"
+                || word
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ".,%()×–-+e".contains(c))
+        })
+        && cell.chars().any(|c| c.is_ascii_digit() || c == '–')
 }
 
 const STYLE: &str = "
@@ -474,6 +487,21 @@ fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) {
         "messages opened, of all recorded (grey: all)",
         &bars,
     );
+    let strips: Vec<(String, &BlastRadius)> = rows
+        .iter()
+        .filter_map(|row| {
+            row.radius
+                .as_ref()
+                .map(|r| (format!("{}: {}", row.scheme, row.compromise), r))
+        })
+        .collect();
+    if !strips.is_empty() {
+        exposure_strips(
+            page,
+            "Which messages each compromise opens, over time",
+            &strips,
+        );
+    }
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
@@ -502,6 +530,91 @@ fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) {
             "opened",
             "recorded",
             "users exposed",
+        ],
+        &table,
+    );
+}
+
+/// Which messages each compromise opens, over logical time: one strip a row, each
+/// slice filled by the share of its messages that opened (white: no message then).
+fn exposure_strips(page: &mut Page, title: &str, rows: &[(String, &BlastRadius)]) {
+    let slices = rows
+        .iter()
+        .map(|(_, r)| r.over_time.slices.len())
+        .max()
+        .unwrap_or(1)
+        .max(1) as u32;
+    let (label_w, strip_w, strip_h, gap, top) = (330u32, 560u32, 26u32, 8u32, 36u32);
+    let slice_w = (strip_w / slices).max(1);
+    let width = label_w + slice_w * slices + 40;
+    let height = top + (strip_h + gap) * rows.len() as u32 + 40;
+    let ticks = rows.first().map_or(1, |(_, r)| r.over_time.ticks_per_slice);
+    let desc = rows
+        .iter()
+        .map(|(label, r)| match (r.first_exposed_t, r.last_exposed_t) {
+            (Some(first), Some(last)) => format!(
+                "{label}: {} of {} opened, from t = {first} to t = {last}",
+                r.messages_opened, r.messages_total
+            ),
+            _ => format!("{label}: none of {} opened", r.messages_total),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    page.chart(width, height, title, &desc, |svg| {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{label_w}\" y=\"22\" font-size=\"15\" fill=\"#4a4a4a\">logical time →, {ticks} ticks a slice; darker: more of that slice opened</text>"
+        );
+        for (i, (label, radius)) in rows.iter().enumerate() {
+            let y = top + (strip_h + gap) * i as u32;
+            let _ = writeln!(
+                svg,
+                "<text x=\"{}\" y=\"{}\" font-size=\"15\" text-anchor=\"end\">{}</text>",
+                label_w - 10,
+                y + strip_h / 2 + 5,
+                escape(label)
+            );
+            for (j, span) in radius.over_time.slices.iter().enumerate() {
+                let share = MatrixCell {
+                    readable: span.opened,
+                    messages: span.messages,
+                };
+                let fill = if span.messages == 0 {
+                    "#ffffff"
+                } else {
+                    fill_for(share.percent()).0
+                };
+                let _ = writeln!(
+                    svg,
+                    "<rect x=\"{}\" y=\"{y}\" width=\"{slice_w}\" height=\"{strip_h}\" fill=\"{fill}\" stroke=\"#c8c8c8\" stroke-width=\"0.5\"><title>t {}..{}: {} of {} opened</title></rect>",
+                    label_w + slice_w * j as u32,
+                    j as u64 * radius.over_time.ticks_per_slice,
+                    (j as u64 + 1) * radius.over_time.ticks_per_slice - 1,
+                    span.opened,
+                    span.messages
+                );
+            }
+        }
+    });
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(label, r)| {
+            let t = |t: Option<u64>| t.map_or("–".to_owned(), |t| t.to_string());
+            vec![
+                label.clone(),
+                format!("{} of {}", r.messages_opened, r.messages_total),
+                t(r.first_exposed_t),
+                t(r.last_exposed_t),
+            ]
+        })
+        .collect();
+    page.table(
+        &format!("{title}, as numbers"),
+        &[
+            "compromise",
+            "opened",
+            "first opened at t",
+            "last opened at t",
         ],
         &table,
     );
@@ -865,6 +978,11 @@ impl HtmlReport for RecoverReport {
         }
         page.element("h2", "", "What they open");
         radius(page, "these keys", &self.radius, true);
+        exposure_strips(
+            page,
+            "Which messages these keys open, over time",
+            &[("these keys".to_owned(), &self.radius)],
+        );
     }
 }
 
