@@ -487,21 +487,6 @@ fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) {
         "messages opened, of all recorded (grey: all)",
         &bars,
     );
-    let strips: Vec<(String, &BlastRadius)> = rows
-        .iter()
-        .filter_map(|row| {
-            row.radius
-                .as_ref()
-                .map(|r| (format!("{}: {}", row.scheme, row.compromise), r))
-        })
-        .collect();
-    if !strips.is_empty() {
-        exposure_strips(
-            page,
-            "Which messages each compromise opens, over time",
-            &strips,
-        );
-    }
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
@@ -533,6 +518,21 @@ fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) {
         ],
         &table,
     );
+    let strips: Vec<(String, &BlastRadius)> = rows
+        .iter()
+        .filter_map(|row| {
+            row.radius
+                .as_ref()
+                .map(|r| (format!("{}: {}", row.scheme, row.compromise), r))
+        })
+        .collect();
+    if !strips.is_empty() {
+        exposure_strips(
+            page,
+            "Which messages each compromise opens, over time",
+            &strips,
+        );
+    }
 }
 
 /// Which messages each compromise opens, over logical time: one strip a row, each
