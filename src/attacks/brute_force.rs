@@ -743,6 +743,65 @@ mod tests {
         assert!(target.could_be_text(b"all plain ascii!"));
     }
 
+    /// Each clause of the filter on its own (found by cargo-mutants: a shift turned the
+    /// wrong way in any clause went unnoticed, because the later full check repairs the
+    /// answer and only the filter's efficiency suffers).
+    #[test]
+    fn the_filter_rejects_each_kind_of_broken_utf8() {
+        let head = |bytes: &[u8]| {
+            let mut block = [b'a'; 16];
+            block[..bytes.len()].copy_from_slice(bytes);
+            u128::from_le_bytes(block)
+        };
+        let plausible = |bytes: &[u8]| plausible_utf8(head(bytes), HIGH_BITS);
+        // Valid text passes whatever follows: "é" before every ASCII byte.
+        for next in 0x20u8..0x7f {
+            assert!(plausible(&[0xc3, 0xa9, next]), "é then {next:#x}");
+        }
+        for lead in 0xf8u8..=0xff {
+            for continuation in 0x80u8..0xc0 {
+                // A lead byte above F7 begins no character.
+                assert!(
+                    !plausible(&[lead, continuation, 0x80, 0x80]),
+                    "{lead:#x} {continuation:#x}"
+                );
+            }
+        }
+        for continuation in 0x80u8..0xc0 {
+            // A continuation byte with no lead before it.
+            assert!(!plausible(&[b'x', continuation]), "{continuation:#x}");
+        }
+        for lead in 0xc2u8..0xf5 {
+            for next in 0x20u8..0x7f {
+                // A lead byte followed by no continuation.
+                assert!(!plausible(&[lead, next]), "{lead:#x} {next:#x}");
+            }
+        }
+    }
+
+    /// Keys tried never exceed the space, on one thread or many, whichever chunk the key
+    /// is in (found by cargo-mutants: a sign flipped in the count went unnoticed while
+    /// every test key sat in the first chunk).
+    #[test]
+    fn keys_tried_are_counted_once() {
+        for seed in 1..=6 {
+            let envelope = sealed(20, seed, "counted once");
+            for threads in [Some(1), None] {
+                let options = SearchOptions {
+                    threads,
+                    ..SearchOptions::default()
+                };
+                let report = brute_force(&envelope, 20, &options, &|_, _| {}).unwrap();
+                assert!(report.found);
+                assert!(
+                    (1..=1 << 20).contains(&report.keys_tried),
+                    "seed {seed}: {} keys",
+                    report.keys_tried
+                );
+            }
+        }
+    }
+
     #[test]
     fn preflight_estimates_only_long_untimed_searches() {
         let small = sealed(20, 3, "a small key space needs no estimate");
