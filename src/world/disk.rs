@@ -563,9 +563,9 @@ impl Staging {
     }
 
     /// Moves the finished world into place. Without `force` the move itself refuses to
-    /// replace anything (an empty folder the user made is removed first): a folder that
-    /// appeared, or filled, while the command ran is left as it is, and the command ends
-    /// with exit 2. With `force` an old world is moved aside first and removed only once
+    /// replace anything but an empty folder the user made (which the same rename
+    /// replaces): a folder that appeared, or filled, while the command ran is left as it
+    /// is, and the command ends with exit 2. With `force` an old world is moved aside first and removed only once
     /// the new one stands, and only if it holds nothing but doormat's files.
     pub(crate) fn commit(mut self, out: &Path, force: bool) -> Result<()> {
         let mark = self.path.join(fsutil::PARTIAL_MARK);
@@ -587,8 +587,9 @@ impl Staging {
                 .next()
                 .is_none();
         if empty_dir {
-            // Fails, and so leaves it, if something was put in it meanwhile.
-            fs::remove_dir(out).map_err(|e| fsutil::appeared_or_io(out, e))?;
+            // rename(2) replaces an empty folder in one step, and fails, leaving it, if
+            // something was put in it meanwhile: no moment without a folder there.
+            return fs::rename(&self.path, out).map_err(|e| fsutil::appeared_or_io(out, e));
         }
         if !force {
             return fsutil::rename_noclobber(&self.path, out)
