@@ -16,10 +16,8 @@ fn quick_bench_reports_every_design_on_every_backend() {
     .json();
     // The same run as a page: loads clean, draws, and states the same figures.
     let page = dir.join("bench.html");
-    let loaded = crate::browser::load(&page);
-    crate::browser::assert_self_contained(&page, &loaded);
-    crate::browser::screenshot(&page, &dir.join("bench.png"), 1400);
-    crate::browser::assert_not_blank(&dir.join("bench.png"));
+    let loaded = crate::browser::load(&page, 1400);
+    crate::browser::assert_clean_page(&page, &loaded);
     let preferred = &doc["preferred"];
     for row in doc["schemes"].as_array().unwrap() {
         if &row["backend"] != preferred {

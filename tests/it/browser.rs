@@ -1,98 +1,250 @@
-//! Headless Chromium (Debian's `chromium`, which tests/setup.sh installs), driven from
-//! its command line: `--dump-dom` gives the page as the browser built it, and with
-//! `--enable-logging=stderr` every console message (a script error, or a request the
-//! page's Content Security Policy refused) appears on stderr as `CONSOLE`.
+//! Headless Chromium (Debian's `chromium`, which tests/setup.sh installs), driven over
+//! the DevTools protocol: one browser for the whole test run, one tab per page. For each
+//! page it records every network request, every console message and exception, the
+//! accessibility tree and a screenshot.
 
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use tungstenite::{stream::MaybeTlsStream, Message, WebSocket};
 
 /// The browser, or a failure that says how to get one: the tests never skip.
-pub fn chromium() -> &'static Path {
-    static FOUND: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    FOUND.get_or_init(|| {
-        ["chromium", "chromium-browser", "google-chrome"]
-            .iter()
-            .find_map(|name| {
-                std::env::var_os("PATH").and_then(|paths| {
-                    std::env::split_paths(&paths)
-                        .map(|dir| dir.join(name))
-                        .find(|p| p.is_file())
-                })
+fn chromium_path() -> PathBuf {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(name))
+                    .find(|p| p.is_file())
             })
-            .expect(
-                "no chromium on PATH: run `bash tests/setup.sh` (it installs Debian's chromium)",
-            )
-    })
+        })
+        .expect("no chromium on PATH: run `bash tests/setup.sh` (it installs Debian's chromium)")
+}
+
+/// One headless Chromium and its DevTools connection, shared by every test.
+struct Browser {
+    socket: WebSocket<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    _process: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn browser() -> &'static Mutex<Browser> {
+    static BROWSER: OnceLock<Mutex<Browser>> = OnceLock::new();
+    BROWSER.get_or_init(|| Mutex::new(Browser::start()))
+}
+
+impl Browser {
+    fn start() -> Self {
+        let profile = tempfile::tempdir().unwrap();
+        let mut process = Command::new(chromium_path())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chromium starts");
+        // It says where its DevTools listen on stderr; the rest of stderr is drained.
+        let mut stderr = BufReader::new(process.stderr.take().unwrap());
+        let mut url = None;
+        let mut line = String::new();
+        while stderr.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Some(at) = line.find("ws://") {
+                url = Some(line[at..].trim().to_owned());
+                break;
+            }
+            line.clear();
+        }
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        let url = url.expect("chromium printed no DevTools address");
+        let (socket, _) = tungstenite::connect(url.as_str()).expect("DevTools connection");
+        Browser {
+            socket,
+            next_id: 0,
+            _process: process,
+            _profile: profile,
+        }
+    }
+
+    /// Sends a command (to a tab's session if `session`), and returns its result; the
+    /// events that arrive meanwhile go to `events`.
+    fn call(
+        &mut self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+        events: &mut Vec<Value>,
+    ) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if let Some(session) = session {
+            message["sessionId"] = json!(session);
+        }
+        self.socket
+            .send(Message::text(message.to_string()))
+            .expect("send to DevTools");
+        loop {
+            let reply: Value = match self.socket.read().expect("read from DevTools") {
+                Message::Text(text) => serde_json::from_str(text.as_str()).unwrap(),
+                _ => continue,
+            };
+            if reply["id"] == id {
+                assert!(reply.get("error").is_none(), "{method}: {reply}");
+                return reply["result"].clone();
+            }
+            if reply.get("method").is_some() {
+                events.push(reply);
+            }
+        }
+    }
+
+    /// Waits for an event of `method` in `session`, keeping all events in `events`.
+    fn wait_for(&mut self, session: &str, method: &str, events: &mut Vec<Value>) {
+        let seen = |events: &Vec<Value>| {
+            events
+                .iter()
+                .any(|e| e["method"] == method && e["sessionId"] == session)
+        };
+        while !seen(events) {
+            if let Message::Text(text) = self.socket.read().expect("read from DevTools") {
+                let event: Value = serde_json::from_str(text.as_str()).unwrap();
+                if event.get("method").is_some() {
+                    events.push(event);
+                }
+            }
+        }
+    }
 }
 
 /// What the browser made of a page.
 pub struct Loaded {
     /// The DOM, serialised after loading.
     pub dom: String,
-    /// Console messages: errors, refused requests.
+    /// Console messages, exceptions and log entries (a refused request is one).
     pub console: Vec<String>,
+    /// Every URL the page asked for, the page's own included.
+    pub requests: Vec<String>,
+    /// Roles in the accessibility tree, in order (`table`, `columnheader`, ...).
+    pub roles: Vec<String>,
+    /// A PNG screenshot of the page, `height` pixels of it at 1280 wide.
+    pub png: Vec<u8>,
 }
 
-fn run(page: &Path, extra: &[&str]) -> std::process::Output {
-    // Each run gets its own profile, so that tests running at once do not share one.
-    let profile = tempfile::tempdir().unwrap();
+/// Loads `page` in a new tab of the shared browser and records what it did.
+pub fn load(page: &Path, height: u32) -> Loaded {
     let url = format!("file://{}", page.canonicalize().unwrap().display());
-    let output = Command::new("timeout")
-        .arg("60")
-        .arg(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "chromium failed on {}: {}",
-        page.display(),
-        String::from_utf8_lossy(&output.stderr)
+    let mut guard = browser().lock().unwrap_or_else(|e| e.into_inner());
+    let b = &mut *guard;
+    let mut events = Vec::new();
+    let target = b.call(
+        None,
+        "Target.createTarget",
+        json!({ "url": "about:blank" }),
+        &mut events,
     );
-    output
-}
-
-/// Loads `page` and returns its DOM and console messages.
-pub fn load(page: &Path) -> Loaded {
-    let output = run(page, &["--dump-dom"]);
-    let console = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .filter(|l| l.contains("CONSOLE"))
-        .map(str::to_owned)
+    let target_id = target["targetId"].as_str().unwrap().to_owned();
+    let attached = b.call(
+        None,
+        "Target.attachToTarget",
+        json!({ "targetId": target_id, "flatten": true }),
+        &mut events,
+    );
+    let session = attached["sessionId"].as_str().unwrap().to_owned();
+    let s = Some(session.as_str());
+    for domain in ["Page", "Network", "Runtime", "Log"] {
+        b.call(s, &format!("{domain}.enable"), json!({}), &mut events);
+    }
+    b.call(
+        s,
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+        &mut events,
+    );
+    b.call(s, "Page.navigate", json!({ "url": url }), &mut events);
+    b.wait_for(&session, "Page.loadEventFired", &mut events);
+    let dom = b.call(
+        s,
+        "Runtime.evaluate",
+        json!({ "expression": "document.documentElement.outerHTML", "returnByValue": true }),
+        &mut events,
+    )["result"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tree = b.call(s, "Accessibility.getFullAXTree", json!({}), &mut events);
+    let roles = tree["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["role"]["value"].as_str().map(str::to_owned))
+        .collect();
+    let shot = b.call(
+        s,
+        "Page.captureScreenshot",
+        json!({ "format": "png" }),
+        &mut events,
+    );
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot["data"].as_str().unwrap())
+        .unwrap();
+    b.call(
+        None,
+        "Target.closeTarget",
+        json!({ "targetId": target_id }),
+        &mut events,
+    );
+    let mine = |e: &&Value| e["sessionId"] == session.as_str();
+    let requests = events
+        .iter()
+        .filter(mine)
+        .filter(|e| e["method"] == "Network.requestWillBeSent")
+        .map(|e| {
+            e["params"]["request"]["url"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    let console = events
+        .iter()
+        .filter(mine)
+        .filter(|e| {
+            [
+                "Runtime.consoleAPICalled",
+                "Runtime.exceptionThrown",
+                "Log.entryAdded",
+            ]
+            .contains(&e["method"].as_str().unwrap_or(""))
+        })
+        .map(|e| e["params"].to_string())
         .collect();
     Loaded {
-        dom: String::from_utf8_lossy(&output.stdout).into_owned(),
+        dom,
         console,
+        requests,
+        roles,
+        png,
     }
 }
 
-/// A PNG screenshot of `page`, `height` pixels tall at 1280 wide.
-pub fn screenshot(page: &Path, png: &Path, height: u32) {
-    run(
-        page,
-        &[
-            &format!("--screenshot={}", png.display()),
-            &format!("--window-size=1280,{height}"),
-        ],
-    );
-}
-
 /// Asserts that a screenshot shows something: not one flat colour.
-pub fn assert_not_blank(png_path: &Path) {
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(png_path).unwrap(),
-    ));
+pub fn assert_not_blank(png_bytes: &[u8], what: &str) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut pixels).unwrap();
@@ -106,23 +258,32 @@ pub fn assert_not_blank(png_path: &Path) {
     let total = pixels.len() / channels;
     assert!(
         differing * 50 > total,
-        "{}: only {differing} of {total} pixels differ from the first",
-        png_path.display()
+        "{what}: only {differing} of {total} pixels differ from the first"
     );
 }
 
-/// The page loads with no console message (no error, no refused request) and holds
-/// no reference to anything outside itself.
-pub fn assert_self_contained(page: &Path, loaded: &Loaded) {
+/// The page loaded with no console message, asked for nothing but itself, shows its
+/// tables in the accessibility tree, and draws something.
+pub fn assert_clean_page(page: &Path, loaded: &Loaded) {
     assert!(
         loaded.console.is_empty(),
         "{}: {:#?}",
         page.display(),
         loaded.console
     );
-    let source = std::fs::read_to_string(page).unwrap();
-    for needle in [" src=", " href=", "@import", "url("] {
-        assert!(!source.contains(needle), "{}: {needle}", page.display());
+    let own = format!("file://{}", page.canonicalize().unwrap().display());
+    assert_eq!(loaded.requests, vec![own], "{}: requests", page.display());
+    for role in ["table", "columnheader", "rowheader", "cell"] {
+        assert!(
+            loaded.roles.iter().any(|r| r == role),
+            "{}: no {role} in the accessibility tree",
+            page.display()
+        );
     }
-    assert!(source.contains("default-src 'none'"));
+    assert!(
+        loaded.roles.iter().any(|r| r == "image" || r == "img"),
+        "{}: no chart in the accessibility tree",
+        page.display()
+    );
+    assert_not_blank(&loaded.png, &page.display().to_string());
 }
