@@ -311,7 +311,10 @@ fn the_browser_checks_see_requests_and_errors() {
     .unwrap();
     let loaded = load(&page, 600);
     assert!(
-        loaded.console.iter().any(|m| m.contains("Content Security Policy")),
+        loaded
+            .console
+            .iter()
+            .any(|m| m.contains("Content Security Policy")),
         "{:#?}",
         loaded.console
     );
