@@ -457,13 +457,12 @@ fn search_with_estimate(
                 .hint("add --yes to run it, or --sample 30 to time 30 seconds of it and extrapolate")
                 .into());
             }
-            if !args.json {
-                eprintln!(
-                    "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
-                    text::power_of_two(bits),
-                    estimate.threads,
-                );
-            }
+            // On stderr, with --json too: whoever waits should know for how long.
+            eprintln!(
+                "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
+                text::power_of_two(bits),
+                estimate.threads,
+            );
         }
     }
     let progress = if args.json {
