@@ -695,6 +695,14 @@ fn clipper_family_key_names_devices_and_unit_keys_open_for_good() {
     .json();
     assert_eq!(meta["leafs_read"], 30);
     assert_eq!(meta["devices"].as_array().unwrap().len(), 3);
+    // Every LEAF read is counted for exactly one device, each as many as its user sent
+    // (found by cargo-mutants: a count turned to a subtraction went unnoticed).
+    let truth = read_jsonl(&w.join("truth.jsonl"));
+    for device in meta["devices"].as_array().unwrap() {
+        let sender = device["senders"][0].as_str().unwrap();
+        let sent = truth.iter().filter(|m| m["from"] == sender).count() as u64;
+        assert_eq!(device["messages"].as_u64(), Some(sent), "{sender}");
+    }
     for device in meta["devices"].as_array().unwrap() {
         assert_eq!(
             device["senders"].as_array().unwrap().len(),
