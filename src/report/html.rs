@@ -1089,22 +1089,18 @@ impl HtmlReport for BenchReport {
         page.element("h2", "", "The brute-force search against its bound");
         let mut bars = Vec::new();
         for row in &self.brute_force.rows {
+            let threads = match row.threads {
+                1 => "1 thread".to_owned(),
+                n => format!("{n} threads"),
+            };
             bars.push(Bar {
-                label: format!(
-                    "{} thread{}: bound",
-                    row.threads,
-                    if row.threads == 1 { "" } else { "s" }
-                ),
+                label: format!("{threads}: bound"),
                 value: row.bound_keys_per_second,
                 of: row.bound_keys_per_second,
                 words: format!("{:.3e} keys/s", row.bound_keys_per_second),
             });
             bars.push(Bar {
-                label: format!(
-                    "{} thread{}: search",
-                    row.threads,
-                    if row.threads == 1 { "" } else { "s" }
-                ),
+                label: format!("{threads}: search"),
                 value: row.search_keys_per_second,
                 of: row.search_keys_per_second,
                 words: format!(
