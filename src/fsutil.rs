@@ -51,6 +51,24 @@ pub fn open_folder(path: &Path, what: &str) -> Result<File> {
 /// whatever stands at its path now: a world replaced while a command reads it cannot
 /// hand that command files from two worlds.
 pub fn open_input_at(folder: &File, relative: &str, shown: &Path, what: &str) -> Result<File> {
+    match open_input_at_if_any(folder, relative, shown, what)? {
+        Some(file) => Ok(file),
+        None => Err(missing_or_io(
+            shown,
+            what,
+            std::io::ErrorKind::NotFound.into(),
+        )),
+    }
+}
+
+/// [`open_input_at`], with `None` for a file the folder does not hold (a log that a
+/// world may lack): looked up through the same handle, not by path.
+pub fn open_input_at_if_any(
+    folder: &File,
+    relative: &str,
+    shown: &Path,
+    what: &str,
+) -> Result<Option<File>> {
     #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
     {
         use rustix::fs::{openat, Mode, OFlags};
@@ -64,25 +82,35 @@ pub fn open_input_at(folder: &File, relative: &str, shown: &Path, what: &str) ->
             Ok(fd) => File::from(fd),
             Err(errno) => {
                 let e = std::io::Error::from(errno);
-                if e.kind() == std::io::ErrorKind::NotFound && folder_removed(folder) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(missing_or_io(shown, what, e));
+                }
+                if folder_removed(folder) {
+                    // The opened folder is what `shown` minus `relative` names.
+                    let depth = Path::new(relative).components().count();
+                    let root = shown.ancestors().nth(depth).unwrap_or(shown);
                     return Err(InputError::new(
                         "was replaced or removed while this command read it",
                     )
-                    .file(shown.parent().unwrap_or(shown))
+                    .file(root)
                     .hint("run the command again")
                     .into());
                 }
-                return Err(missing_or_io(shown, what, e));
+                return Ok(None);
             }
         };
         let metadata = file.metadata().map_err(|e| Error::io(shown, e))?;
         check_regular(&metadata.file_type(), shown, what)?;
-        Ok(file)
+        Ok(Some(file))
     }
     #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
     {
         let _ = (folder, relative);
-        open_input(shown, what)
+        match open_input(shown, what) {
+            Ok(file) => Ok(Some(file)),
+            Err(_) if !shown.exists() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

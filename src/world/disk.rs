@@ -686,6 +686,11 @@ impl WorldDir {
         fsutil::open_input_at(&self.folder, relative, &self.root.join(relative), what)
     }
 
+    /// Opens the world's file at `relative` if the world has one (a log it may lack).
+    pub fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<File>> {
+        fsutil::open_input_at_if_any(&self.folder, relative, &self.root.join(relative), what)
+    }
+
     /// Reads the world's small text file at `relative`.
     pub fn read_text(&self, relative: &str, what: &str) -> Result<String> {
         let path = self.root.join(relative);
