@@ -327,6 +327,7 @@ pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
         ghost_after: 0,
         ghost_target: "alice".into(),
         verifying: Vec::new(),
+        rekeyed_by: None,
     };
     schemes::design(id)
         .build(&Inputs {

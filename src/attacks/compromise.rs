@@ -508,6 +508,7 @@ pub fn keyring_from_loot<'a>(loot: impl IntoIterator<Item = &'a Loot>) -> Result
             Loot::Share(share) => shares.push(share.clone()),
             Loot::FamilyKey(key) => family = Some(key.clone()),
             Loot::Halves(file) => halves.push(file.clone()),
+            Loot::Backdoor { file, deployed } => keyring.add_backdoor(file.clone(), *deployed),
         }
     }
     if let Some(first) = shares.first() {

@@ -4,10 +4,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crypto::aead::ContentKey;
+use crate::crypto::dual_ec::PointQ;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::crypto::CouldNotOpen;
 use crate::error::InputError;
 use crate::schemes::clipper::{self, Secret32, Unit};
+use crate::schemes::dual_ec::BackdoorFile;
 use crate::schemes::forward_secret::follow::Follower;
 use crate::schemes::forward_secret::snapshot::{Snapshot, Stolen as SnapshotContents};
 use crate::wire::envelope::Envelope;
@@ -68,6 +70,10 @@ pub struct Keyring {
     stolen_devices: Vec<(String, u64)>,
     /// Identity keys held that open nothing by themselves (forward-secret worlds).
     identities: Vec<(String, Fingerprint)>,
+    /// A Dual_EC backdoor that fits the devices' Q, and that Q.
+    backdoor: Option<(BackdoorFile, PointQ)>,
+    /// Holders of Dual_EC backdoors that do not fit the devices' Q: they open nothing.
+    unfit_backdoors: Vec<String>,
 }
 
 /// Clipper's escrow side: the family key to read LEAFs, and unit keys to open them.
@@ -167,9 +173,32 @@ impl Keyring {
         devices
     }
 
+    /// Adds a Dual_EC backdoor. It predicts the devices' randomness only if `deployed`,
+    /// the Q in their firmware, is the one it was made for (`d·Q = P`); otherwise its
+    /// holder is listed among those whose backdoor opens nothing.
+    pub fn add_backdoor(&mut self, file: BackdoorFile, deployed: PointQ) {
+        if file.backdoor.opens(&deployed) {
+            self.backdoor = Some((file, deployed));
+        } else if !self.unfit_backdoors.contains(&file.holder) {
+            self.unfit_backdoors.push(file.holder);
+        }
+    }
+
+    /// The backdoor that fits the devices' Q, if one is held.
+    pub fn backdoor(&self) -> Option<&(BackdoorFile, PointQ)> {
+        self.backdoor.as_ref()
+    }
+
+    /// Holders of backdoors that do not fit the devices' Q.
+    pub fn unfit_backdoors(&self) -> &[String] {
+        &self.unfit_backdoors
+    }
+
     /// Whether it holds nothing at all.
     pub fn is_empty(&self) -> bool {
         self.holdings.is_empty()
+            && self.backdoor.is_none()
+            && self.unfit_backdoors.is_empty()
             && self.leaf.is_none()
             && self.followers.is_empty()
             && self.identities.is_empty()

@@ -7,6 +7,7 @@
 
 pub mod brute_force;
 mod compromise;
+pub mod dual_ec;
 mod keyring;
 pub mod leaf_metadata;
 mod open;

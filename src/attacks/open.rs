@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::dual_ec::{Predictor, SearchCost};
 use super::keyring::{Keyring, Unwrapped};
 use crate::crypto::aead::{self, ContentKey};
 use crate::schemes::forward_secret::follow::Follower;
@@ -34,6 +35,8 @@ pub struct Opener<'k> {
     sessions: HashMap<String, SessionKey>,
     /// Stolen forward-secret devices, each played forward envelope by envelope.
     followers: Vec<Follower>,
+    /// A Dual_EC backdoor at work: each sender's generator, recovered and played forward.
+    predictor: Option<Predictor>,
 }
 
 impl<'k> Opener<'k> {
@@ -43,7 +46,15 @@ impl<'k> Opener<'k> {
             keyring,
             sessions: HashMap::new(),
             followers: keyring.followers().to_vec(),
+            predictor: keyring
+                .backdoor()
+                .map(|(file, q)| Predictor::new(file.backdoor.clone(), *q)),
         }
+    }
+
+    /// What the Dual_EC state searches have cost, if a backdoor is at work.
+    pub fn dual_ec_cost(&self) -> Option<SearchCost> {
+        self.predictor.as_ref().map(Predictor::cost)
     }
 
     /// Opens a batch in capture order, spreading the RSA and AES work over all cores.
@@ -64,6 +75,19 @@ impl<'k> Opener<'k> {
                     (_, Unwrapped::Key(_)) | (None, _) => {}
                     (Some(Ok(key)), _) => *result = Unwrapped::Key(key),
                     (Some(Err(_)), _) => *result = Unwrapped::Failed,
+                }
+            }
+        }
+        // 1c. A Dual_EC backdoor follows each sender's generator in capture order: a
+        //     state search per sender (tens of thousands of scalar multiplications), then
+        //     a few per envelope.
+        if let Some(predictor) = &mut self.predictor {
+            for (result, predicted) in unwrapped
+                .iter_mut()
+                .zip(predictor.content_keys(batch, &|_| {}))
+            {
+                if let (Some(key), false) = (predicted, matches!(result, Unwrapped::Key(_))) {
+                    *result = Unwrapped::Key(key);
                 }
             }
         }

@@ -12,10 +12,12 @@
 //! | [`symmetric`]      | AES key wrap (RFC 3394), AES-256-CTR (SP 800-38A), HMAC-SHA256 (RFC 2104) | `aes-kw`, `ctr`, `hmac` |
 //! | [`x25519`]         | X25519 Diffie-Hellman, RFC 7748            | `x25519-dalek` |
 //! | [`ed25519`]        | Ed25519 signatures, RFC 8032; PKCS#8/SPKI, RFC 8410 | `ed25519-dalek` |
+//! | [`dual_ec`]        | Dual_EC_DRBG over P-256, NIST SP 800-90 (2006) | `p256`; Hash_df on `sha2` |
 //! | [`kdf`]            | HKDF-SHA256, RFC 5869                      | `hkdf`      |
 //! | [`key_search`]     | AES-256, FIPS 197: one block under many keys, for brute force | `aes`; AES-NI intrinsics, checked against `aes` |
 
 pub mod aead;
+pub mod dual_ec;
 pub mod ed25519;
 pub mod kdf;
 pub mod key_search;

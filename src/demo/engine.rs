@@ -22,11 +22,13 @@ use super::{
 use crate::attacks::brute_force::{brute_force, BruteForceReport, SearchOptions};
 use crate::attacks::timeline::Span;
 use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
+use crate::crypto::dual_ec::PointQ;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
 use crate::schemes::clear::{self, PhoneImage};
 use crate::schemes::clipper::{self, Secret32, Unit, UnitHalvesFile};
+use crate::schemes::dual_ec::BackdoorFile;
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
@@ -188,6 +190,9 @@ struct Design {
     bricked: HashSet<String>,
     /// Clipper: both agents' unit-key halves, and the family key.
     halves: Vec<UnitHalvesFile>,
+    /// Dual_EC: every holder's backdoor, and the Q in the devices.
+    backdoors: Vec<BackdoorFile>,
+    deployed_q: Option<PointQ>,
     family: Option<Secret32>,
     ghost_target: Option<(String, u64)>,
     watchers: Watchers,
@@ -435,6 +440,8 @@ impl Engine {
             phones: Vec::new(),
             bricked: HashSet::new(),
             halves: Vec::new(),
+            backdoors: Vec::new(),
+            deployed_q: None,
             family: None,
             ghost_target: None,
             watchers: Watchers::new(params.verifying.clone()),
@@ -449,6 +456,10 @@ impl Engine {
                 Loot::FamilyKey(family) => design.family = Some(family),
                 Loot::Halves(file) => design.halves.push(file),
                 Loot::Phone { image, .. } => design.phones.push(image),
+                Loot::Backdoor { file, deployed } => {
+                    design.backdoors.push(file);
+                    design.deployed_q = Some(deployed);
+                }
             }
         }
         Ok(design)

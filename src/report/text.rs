@@ -5,6 +5,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use crate::attacks::brute_force::{BruteForceReport, Method as SearchMethod};
+use crate::attacks::dual_ec::DualEcReport;
 use crate::attacks::leaf_metadata::MetadataReport;
 use crate::attacks::timeline::Span;
 use crate::attacks::timeline::Timeline;
@@ -993,6 +994,49 @@ pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) ->
     Ok(())
 }
 
+/// `doormat attack dual-ec`: what the backdoor predicted.
+pub fn dual_ec(out: &mut impl Write, style: &Style, r: &DualEcReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "{}'s d: {} of {} messages opened ({:.0}%)",
+            r.holder,
+            r.messages_opened,
+            r.messages_total,
+            r.radius.percent_opened()
+        ))
+    )?;
+    if !r.fits {
+        writeln!(
+            out,
+            "{INDENT}d·Q ≠ P for the Q in these devices: this backdoor predicts nothing here"
+        )?;
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim("(someone replaced Q, as at Juniper; only their d fits now)")
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{INDENT}generator states recovered  {} (one per sender)",
+            r.states_recovered
+        )?;
+        writeln!(
+            out,
+            "{INDENT}x-coordinates tried         {} (of 65,536 per search)",
+            group_digits(r.candidates_tried)
+        )?;
+        writeln!(
+            out,
+            "{INDENT}false states                {} (passed the 16-bit check, failed the full one)",
+            r.false_states
+        )?;
+    }
+    writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+}
+
 /// `doormat bench`: every table of the benchmark.
 pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> {
     let m = &r.machine;
@@ -1494,6 +1538,7 @@ text_reports! {
     BruteForceReport => brute_force;
     ForgeryReport => leaf_forgery;
     MetadataReport => leaf_metadata;
+    DualEcReport => dual_ec;
     Comparison => comparison_report;
     DemoRun => demo_run;
     BenchReport => bench_report;

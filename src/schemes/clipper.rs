@@ -297,6 +297,7 @@ impl Design for ClipperDesign {
             loot.push((format!("agent-{}", file.agent), Loot::Halves(file)));
         }
         Ok(Built {
+            public: None,
             family_id: Some(clipper.family.id()),
             sealer: Some(Box::new(clipper)),
             kept,

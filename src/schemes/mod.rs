@@ -7,6 +7,7 @@
 
 pub mod clear;
 pub mod clipper;
+pub mod dual_ec;
 pub mod forward_secret;
 pub mod ghost;
 pub mod golden_key;
@@ -47,6 +48,17 @@ pub struct SchemeParams {
     pub ghost_target: String,
     /// ghost: users whose clients verify membership (the rest suppress the notice).
     pub verifying: Vec<String>,
+    /// dual-ec: who replaced the designer's Q with their own (Juniper, 2012-2015).
+    pub rekeyed_by: Option<String>,
+}
+
+/// What a sender's device drew for one message, in a design whose devices' randomness
+/// carries state from one message to the next.
+pub struct DeviceDraw {
+    /// The message's content key.
+    pub key: ContentKey,
+    /// Public random bytes drawn just before the key, for the envelope's `rnd`.
+    pub rnd: Option<[u8; crate::wire::envelope::RND_LEN]>,
 }
 
 /// A party and its private key.
@@ -68,6 +80,14 @@ pub trait Scheme: Send + Sync {
     /// A fresh content key. Only a design that weakens the key itself overrides this.
     fn new_content_key(&self, rng: &mut RandomStream) -> ContentKey {
         ContentKey::generate(rng)
+    }
+
+    /// The content keys for `batch`, drawn on the senders' devices in each sender's
+    /// order, for a design whose generators carry state from message to message
+    /// (Dual_EC). `None`, the default: each message draws its key from its own stream,
+    /// and messages seal in any order.
+    fn device_draws(&self, _batch: &[Message]) -> Option<Vec<DeviceDraw>> {
+        None
     }
 
     /// Adds this design's exceptional access to an envelope that carries a content
@@ -94,6 +114,7 @@ pub static DESIGNS: &[&dyn Design] = &[
     &ghost::GhostDesign,
     &clipper::ClipperDesign,
     &short_key::ShortKeyDesign,
+    &dual_ec::DualEcDesign,
 ];
 
 /// The design named `id`.

@@ -155,6 +155,14 @@ pub enum Loot {
     /// One Clipper escrow agent's halves of the unit keys: with the other agent's and
     /// the family key, every device's LEAFs open.
     Halves(super::clipper::UnitHalvesFile),
+    /// A Dual_EC backdoor `d`, and the Q it was made for: it predicts the devices'
+    /// randomness if that Q is the one in their firmware.
+    Backdoor {
+        /// The backdoor, with the Q it was made for.
+        file: super::dual_ec::BackdoorFile,
+        /// The Q in the devices' firmware.
+        deployed: crate::crypto::dual_ec::PointQ,
+    },
 }
 
 /// A design, built for one world.
@@ -170,7 +178,13 @@ pub struct Built {
     /// An identifier of its secret material that world.json records, so that a file
     /// from another world is told apart (Clipper's family key).
     pub family_id: Option<String>,
+    /// Public values the design made while building that world.json records (Dual_EC's
+    /// Q): written into its parameters.
+    pub public: Option<Box<RecordFn>>,
 }
+
+/// See [`Built::public`].
+pub type RecordFn = dyn Fn(&mut Parameters) + Send + Sync;
 
 impl Built {
     /// A design that seals each message on its own and keeps nothing else.
@@ -180,6 +194,7 @@ impl Built {
             kept: Vec::new(),
             loot: Vec::new(),
             family_id: None,
+            public: None,
         }
     }
 
@@ -388,6 +403,7 @@ mod tests {
             ghost_after: 1,
             ghost_target: "alice".into(),
             verifying: Vec::new(),
+            rekeyed_by: None,
         };
         // The published demo keys (demos/keys/), read here rather than through the
         // world's cast, which sits a layer above.

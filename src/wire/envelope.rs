@@ -17,6 +17,8 @@ pub const WIRE_VERSION: u64 = 1;
 pub const AAD_PREFIX: &str = "doormat/1\n";
 /// No RSA key doormat loads is larger than 4096 bits, so no wrapped key is longer.
 const MAX_WRAPPED_LEN: usize = 512;
+/// Length of `rnd`: one 32-byte draw, as a TLS client random.
+pub const RND_LEN: usize = 32;
 
 /// One recorded message, as the network tap sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,12 @@ pub struct Envelope {
     pub salt: Option<Vec<u8>>,
     /// `clipper` only: the Law Enforcement Access Field.
     pub leaf: Option<Vec<u8>>,
+    /// `dual-ec` only: 32 public random bytes the sender's generator drew just before
+    /// the content key, as TLS's client random and IKE's nonces were.
+    pub rnd: Option<[u8; RND_LEN]>,
+    /// `workfactor` only: the workfactor reduction field, the top bits of the content
+    /// key's secret wrapped for the agency.
+    pub wrf: Option<Vec<u8>>,
     /// `forward-secret` only: for each recipient, the content key under that pair's
     /// Double Ratchet, in `to` order.
     pub ratchet: Vec<(String, RatchetEntry)>,
@@ -73,6 +81,8 @@ impl Envelope {
             escrow: None,
             salt: None,
             leaf: None,
+            rnd: None,
+            wrf: None,
             ratchet: Vec::new(),
         }
     }
@@ -195,6 +205,10 @@ struct WireOut<'a> {
     salt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     leaf: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rnd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wrf: Option<String>,
     #[serde(skip_serializing_if = "OrderedEntries::is_empty")]
     ratchet: OrderedEntries<'a>,
 }
@@ -215,6 +229,8 @@ impl<'a> From<&'a Envelope> for WireOut<'a> {
             escrow: e.escrow.as_deref().map(b64),
             salt: e.salt.as_deref().map(b64),
             leaf: e.leaf.as_deref().map(b64),
+            rnd: e.rnd.as_ref().map(|r| b64(r)),
+            wrf: e.wrf.as_deref().map(b64),
             ratchet: OrderedEntries(&e.ratchet),
         }
     }
@@ -344,6 +360,8 @@ struct WireIn {
     escrow: Option<String>,
     salt: Option<String>,
     leaf: Option<String>,
+    rnd: Option<String>,
+    wrf: Option<String>,
     ratchet: Option<UniqueEntries<EntryWire, Recipients>>,
 }
 
@@ -430,6 +448,15 @@ impl WireIn {
         {
             return Err(InputError::new("is too long to be a LEAF").field("leaf"));
         }
+        let rnd = self.rnd.map(|text| bytes32("rnd", &text)).transpose()?;
+        let wrf = match self.wrf {
+            Some(text) => {
+                let bytes = unb64("wrf", &text)?;
+                check_wrapped_len("wrf", &bytes)?;
+                Some(bytes)
+            }
+            None => None,
+        };
         let mut ratchet = Vec::new();
         for (name, wire) in self.ratchet.map(|l| l.0).unwrap_or_default() {
             let field = format!("ratchet.{name}");
@@ -462,6 +489,8 @@ impl WireIn {
             escrow,
             salt,
             leaf,
+            rnd,
+            wrf,
             ratchet,
         })
     }
@@ -553,6 +582,8 @@ mod tests {
             escrow: Some(vec![5; 256]),
             salt: None,
             leaf: None,
+            rnd: None,
+            wrf: None,
             ratchet: Vec::new(),
         }
     }

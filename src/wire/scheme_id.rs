@@ -28,11 +28,14 @@ pub enum SchemeId {
     Clipper,
     /// No escrow, and Signal's X3DH and Double Ratchet: a fresh key for every message.
     ForwardSecret,
+    /// No escrow field at all: the devices' randomness comes from Dual_EC_DRBG, whose
+    /// designer can predict it (NIST SP 800-90, 2006; Juniper ScreenOS, 2015).
+    DualEc,
 }
 
 impl SchemeId {
     /// Every design, in the order errors and hints list them.
-    pub const ALL: [SchemeId; 9] = [
+    pub const ALL: [SchemeId; 10] = [
         SchemeId::None,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
@@ -42,6 +45,7 @@ impl SchemeId {
         SchemeId::Ghost,
         SchemeId::Clipper,
         SchemeId::ForwardSecret,
+        SchemeId::DualEc,
     ];
 
     /// Its name: `golden-key`.
@@ -56,6 +60,7 @@ impl SchemeId {
             SchemeId::Ghost => "ghost",
             SchemeId::Clipper => "clipper",
             SchemeId::ForwardSecret => "forward-secret",
+            SchemeId::DualEc => "dual-ec",
         }
     }
 

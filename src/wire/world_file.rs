@@ -86,6 +86,13 @@ pub struct Parameters {
     /// clipper: the public id of the family key (first 8 bytes of its SHA-256, hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_id: Option<String>,
+    /// dual-ec: the point Q the devices' generators use (SEC1 uncompressed, hex). Public,
+    /// as the standard's constants are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dual_ec_q: Option<String>,
+    /// dual-ec: who replaced the designer's Q with their own (the Juniper re-keying).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rekeyed_by: Option<String>,
 }
 
 /// `world.json` as written and read.
@@ -250,6 +257,8 @@ mod tests {
                 ghost_target: None,
                 verifying: None,
                 family_id: None,
+                dual_ec_q: None,
+                rekeyed_by: None,
             },
             parties: vec![PartyEntry {
                 name: "alice".into(),

@@ -166,7 +166,13 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         }
         fsutil::write_new(&path, file.contents.as_bytes(), file.secret)?;
     }
-    write_world_file(spec, root, entries, built.family_id)?;
+    write_world_file(
+        spec,
+        root,
+        entries,
+        built.family_id,
+        built.public.as_deref(),
+    )?;
 
     let mut recorder = Recorder::new(root)?;
     // What the clients show their users (ghost: verifying clients notice the stranger).
@@ -234,7 +240,7 @@ fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Re
             identity.fingerprint(),
         )?);
     }
-    write_world_file(spec, root, entries, None)?;
+    write_world_file(spec, root, entries, None, None)?;
 
     let mut recorder = Recorder::new(root)?;
     let log_path = root.join(DELIVERY_LOG);
@@ -311,6 +317,7 @@ fn write_world_file(
     root: &Path,
     parties: Vec<PartyEntry>,
     family_id: Option<String>,
+    public: Option<&crate::schemes::registry::RecordFn>,
 ) -> Result<()> {
     let design = schemes::design(spec.scheme);
     let mut world = WorldFile {
@@ -336,6 +343,9 @@ fn write_world_file(
         }),
     };
     design.record(&spec.params, &mut world.parameters);
+    if let Some(public) = public {
+        public(&mut world.parameters);
+    }
     fsutil::write_new(&root.join(WORLD_JSON), world.to_json().as_bytes(), false)
 }
 

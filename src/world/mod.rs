@@ -229,6 +229,19 @@ pub fn seal_batch(
     randomness: &Randomness,
     sessions: &SessionKeys,
 ) -> Vec<Envelope> {
+    if let Some(draws) = scheme.device_draws(messages) {
+        return messages
+            .par_iter()
+            .zip(draws)
+            .map(|(message, draw)| {
+                let mut rng = randomness.stream(&format!("message/{}", message.id));
+                let mut envelope =
+                    schemes::seal(scheme, directory, message, &draw.key, true, &mut rng);
+                envelope.rnd = draw.rnd;
+                envelope
+            })
+            .collect();
+    }
     messages
         .par_iter()
         .map(|message| {

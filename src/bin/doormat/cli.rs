@@ -235,6 +235,25 @@ pub enum AttackCommand {
         after_help = "Example:\n  doormat attack leaf-metadata --world w --family-key w/keys/family.key"
     )]
     LeafMetadata(LeafMetadataArgs),
+    /// Shumow and Ferguson 2007: predict a dual-ec world's content keys from its public
+    /// randomness with the backdoor d
+    #[command(
+        after_help = "Examples:\n  doormat attack dual-ec --world w --backdoor w/keys/designer.key\n  doormat attack dual-ec --world juniper --backdoor juniper/keys/intruder.key --json"
+    )]
+    DualEc(DualEcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DualEcArgs {
+    /// The world directory (a dual-ec world)
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// A backdoor file: d, and the Q it was made for (keys/NAME.key)
+    #[arg(long, value_name = "FILE")]
+    pub backdoor: PathBuf,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -354,6 +373,10 @@ pub struct SimulateArgs {
     /// (the others suppress the notice, as the proposal requires)
     #[arg(long, value_name = "USER")]
     pub verifying: Vec<String>,
+    /// dual-ec: NAME replaced the designer's Q with their own, as at Juniper; NAME's
+    /// backdoor goes to keys/NAME.key
+    #[arg(long, value_name = "NAME")]
+    pub rekeyed_by: Option<String>,
     /// Save what malware on NAME's device would steal just after logical time T
     /// (snapshots/NAME@T.json); repeatable. For none, golden-key and forward-secret
     #[arg(long = "snapshot", value_name = "NAME@T")]

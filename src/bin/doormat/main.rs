@@ -26,8 +26,8 @@ use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
-    AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, ExerciseCommand,
-    LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
+    AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, DualEcArgs,
+    ExerciseCommand, LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
 use doormat::report::{html, text, ColorChoice, Output, Report, Style};
 use terminal::Progress;
@@ -106,6 +106,7 @@ fn run_command(command: Command) -> Result<()> {
         Command::Attack(AttackCommand::BruteForce(args)) => run_brute_force(args),
         Command::Attack(AttackCommand::LeafForgery(args)) => run_leaf_forgery(args),
         Command::Attack(AttackCommand::LeafMetadata(args)) => run_leaf_metadata(args),
+        Command::Attack(AttackCommand::DualEc(args)) => run_dual_ec(args),
         Command::Compare(args) => run_compare(args),
         Command::Bench(args) => run_bench(args),
         Command::Scale(args) => run_scale(args),
@@ -233,6 +234,7 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
         ("--ghost-after", args.ghost_after.is_some()),
         ("--ghost-target", args.ghost_target.is_some()),
         ("--verifying", !args.verifying.is_empty()),
+        ("--rekeyed-by", args.rekeyed_by.is_some()),
     ];
     for (flag, _) in given.iter().filter(|(_, given)| *given) {
         if !schemes::design(scheme).flags().contains(flag) {
@@ -251,6 +253,7 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
             .clone()
             .unwrap_or_else(|| "alice".to_owned()),
         verifying: args.verifying.clone(),
+        rekeyed_by: args.rekeyed_by.clone(),
     })
 }
 
@@ -521,6 +524,19 @@ fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     )
     .in_bytes();
     let report = leaf_metadata::leaf_metadata(&world, &family, &|done, _| progress.set(done))?;
+    progress.finish();
+    show(&report, args.json)
+}
+
+fn run_dual_ec(args: DualEcArgs) -> Result<()> {
+    let world = WorldDir::open(&args.world)?;
+    let file = attacks::dual_ec::load_backdoor(&world, &args.backdoor)?;
+    // One search per sender, each a few seconds on two cores.
+    let progress = Progress::new(
+        world.file.user_names().len() as u64,
+        "recovering generator states",
+    );
+    let report = attacks::dual_ec::attack(&world, &file, &|done| progress.set(done))?;
     progress.finish();
     show(&report, args.json)
 }

@@ -86,6 +86,7 @@ impl Design for ForwardSecretDesign {
             kept: Vec::new(),
             loot: Vec::new(),
             family_id: None,
+            public: None,
         })
     }
     fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {

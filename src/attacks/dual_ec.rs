@@ -1,0 +1,280 @@
+//! The Dual_EC backdoor used: from each sender's first `rnd`, its generator's state;
+//! from the state, every content key it draws afterwards.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::{BlastRadius, Outcome, Tally, BATCH};
+use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::dual_ec::{recover_state, Backdoor, DualEcDrbg, PointQ, CANDIDATES};
+use crate::error::{InputError, Result};
+use crate::fsutil::read_small_text;
+use crate::schemes::dual_ec::next_content_key;
+use crate::schemes::dual_ec::{world_q, BackdoorFile};
+use crate::schemes::SchemeId;
+use crate::wire::envelope::{Envelope, RND_LEN};
+use crate::world::disk::{WorldDir, WORLD_JSON};
+
+/// Failed searches after which a sender is given up on: each costs a full search of
+/// 2^16 candidates, and with a backdoor that fits the devices' Q only a tampered
+/// envelope fails.
+pub const MAX_FAILED_SEARCHES: u32 = 2;
+
+/// What the state searches cost, summed over senders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SearchCost {
+    /// Generator states recovered (one per sender, unless a sender's stream was broken).
+    pub states_recovered: u64,
+    /// x-coordinates tried across every search.
+    pub candidates_tried: u64,
+    /// States that passed the 16-bit check and failed the full one.
+    pub false_states: u64,
+    /// Searches that found no state: the backdoor does not fit the devices' Q.
+    pub searches_failed: u64,
+}
+
+/// Predicts the content keys of a dual-ec capture with a backdoor that fits its Q,
+/// envelope by envelope in capture order, keeping each sender's generator between
+/// batches.
+pub struct Predictor {
+    backdoor: Backdoor,
+    q: PointQ,
+    generators: HashMap<String, DualEcDrbg>,
+    /// Searches that failed, per sender: a sender whose envelopes keep failing (a
+    /// tampered capture) is given up on rather than searched envelope after envelope.
+    failures: HashMap<String, u32>,
+    cost: SearchCost,
+    /// State searches finished, for a progress bar while they run.
+    searches: AtomicU64,
+}
+
+impl Predictor {
+    /// A predictor for devices using `q`.
+    pub fn new(backdoor: Backdoor, q: PointQ) -> Self {
+        Predictor {
+            backdoor,
+            q,
+            generators: HashMap::new(),
+            failures: HashMap::new(),
+            cost: SearchCost::default(),
+            searches: AtomicU64::new(0),
+        }
+    }
+
+    /// What the searches have cost so far.
+    pub fn cost(&self) -> SearchCost {
+        self.cost
+    }
+
+    /// The content key of each envelope of `batch` that carries `rnd`, in order; `None`
+    /// where none was found. Senders are worked on in parallel, each in capture order.
+    /// `on_search` hears the number of state searches finished so far, after each.
+    pub fn content_keys(
+        &mut self,
+        batch: &[Envelope],
+        on_search: &(dyn Fn(u64) + Sync),
+    ) -> Vec<Option<ContentKey>> {
+        let mut by_sender: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, envelope) in batch.iter().enumerate() {
+            if envelope.rnd.is_some() {
+                by_sender.entry(&envelope.from).or_default().push(i);
+            }
+        }
+        let work: Vec<(String, Vec<usize>, Option<DualEcDrbg>, u32)> = by_sender
+            .into_iter()
+            .map(|(name, indices)| {
+                let generator = self.generators.remove(name);
+                let failures = self.failures.get(name).copied().unwrap_or(0);
+                (name.to_owned(), indices, generator, failures)
+            })
+            .collect();
+        let (backdoor, q, searches) = (&self.backdoor, self.q, &self.searches);
+        let done: Vec<_> = work
+            .into_par_iter()
+            .map(|(name, indices, mut generator, failures)| {
+                let mut cost = SearchCost::default();
+                let keys: Vec<(usize, Option<ContentKey>)> = indices
+                    .into_iter()
+                    .map(|i| {
+                        let failed = failures + cost.searches_failed as u32;
+                        let before = cost.states_recovered + cost.searches_failed;
+                        let key = follow(&mut generator, &batch[i], backdoor, q, failed, &mut cost);
+                        if cost.states_recovered + cost.searches_failed > before {
+                            on_search(searches.fetch_add(1, Ordering::Relaxed) + 1);
+                        }
+                        (i, key)
+                    })
+                    .collect();
+                (name, generator, keys, cost)
+            })
+            .collect();
+        let mut keys: Vec<Option<ContentKey>> = (0..batch.len()).map(|_| None).collect();
+        for (name, generator, found, cost) in done {
+            if let Some(generator) = generator {
+                self.generators.insert(name.clone(), generator);
+            }
+            if cost.searches_failed > 0 {
+                *self.failures.entry(name).or_default() += cost.searches_failed as u32;
+            }
+            for (i, key) in found {
+                keys[i] = key;
+            }
+            self.cost.states_recovered += cost.states_recovered;
+            self.cost.candidates_tried += cost.candidates_tried;
+            self.cost.false_states += cost.false_states;
+            self.cost.searches_failed += cost.searches_failed;
+        }
+        keys
+    }
+}
+
+/// One envelope of a sender: the generator as it stood predicts its `rnd` exactly, then
+/// its key; if it does not (first envelope, or a gap in the capture), the state is
+/// searched for afresh from this `rnd`, unless [`MAX_FAILED_SEARCHES`] searches for this
+/// sender have already failed.
+fn follow(
+    generator: &mut Option<DualEcDrbg>,
+    envelope: &Envelope,
+    backdoor: &Backdoor,
+    q: PointQ,
+    failed_before: u32,
+    cost: &mut SearchCost,
+) -> Option<ContentKey> {
+    let rnd = envelope.rnd?;
+    if let Some(current) = generator.as_mut() {
+        let mut trial = current.clone();
+        let mut predicted = [0u8; RND_LEN];
+        trial.generate(&mut predicted);
+        if predicted == rnd {
+            let key = next_content_key(&mut trial);
+            *current = trial;
+            return Some(key);
+        }
+    }
+    if failed_before >= MAX_FAILED_SEARCHES {
+        return None;
+    }
+    let opens = |g: &mut DualEcDrbg| {
+        let key = next_content_key(g);
+        aead::open(&key, &envelope.nonce, &envelope.aad(), &envelope.ct).is_ok()
+    };
+    match recover_state(backdoor, q, &rnd, opens) {
+        Some(found) => {
+            cost.states_recovered += 1;
+            cost.candidates_tried += found.candidates_tried;
+            cost.false_states += found.false_states;
+            let mut recovered = found.generator;
+            let key = next_content_key(&mut recovered);
+            *generator = Some(recovered);
+            Some(key)
+        }
+        None => {
+            cost.candidates_tried += CANDIDATES;
+            cost.searches_failed += 1;
+            *generator = None;
+            None
+        }
+    }
+}
+
+/// What `doormat attack dual-ec` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct DualEcReport {
+    /// Who the backdoor file says holds it.
+    pub holder: String,
+    /// Whether its `d` fits the Q in the devices (`d·Q = P`). A backdoor that does not
+    /// fit predicts nothing, and is not searched with.
+    pub fits: bool,
+    /// Envelopes in the capture.
+    pub messages_total: u64,
+    /// Envelopes opened with predicted content keys.
+    pub messages_opened: u64,
+    /// Senders whose generator state was recovered.
+    pub states_recovered: u64,
+    /// x-coordinates tried across every state search.
+    pub candidates_tried: u64,
+    /// States that passed the 16-bit check and failed the full one.
+    pub false_states: u64,
+    /// Wall-clock time of the attack.
+    pub seconds: f64,
+    /// What opened, user by user.
+    pub radius: BlastRadius,
+}
+
+/// Opens `world`'s capture with the backdoor in `file`: for each sender, the state from
+/// its first `rnd`, then every content key after it. `on_search` hears how many state
+/// searches have finished.
+pub fn attack(
+    world: &WorldDir,
+    file: &BackdoorFile,
+    on_search: &(dyn Fn(u64) + Sync),
+) -> Result<DualEcReport> {
+    let started = Instant::now();
+    let q = world_q(&world.file.parameters).map_err(|e| e.file(world.root.join(WORLD_JSON)))?;
+    let fits = file.backdoor.opens(&q);
+    let mut predictor = Predictor::new(file.backdoor.clone(), q);
+    let mut tally = Tally::new(world.file.user_names());
+    let mut capture = world.capture()?;
+    loop {
+        let batch = capture.next_batch(BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        let keys = if fits {
+            predictor.content_keys(&batch, on_search)
+        } else {
+            (0..batch.len()).map(|_| None).collect()
+        };
+        let outcomes: Vec<Outcome> = batch
+            .par_iter()
+            .zip(keys)
+            .map(|(envelope, key)| match key {
+                None => Outcome::Sealed,
+                Some(key) => match aead::open(&key, &envelope.nonce, &envelope.aad(), &envelope.ct)
+                {
+                    Ok(text) => Outcome::Opened(String::from_utf8_lossy(&text).into_owned()),
+                    Err(_) => Outcome::FailedIntegrity,
+                },
+            })
+            .collect();
+        for (envelope, outcome) in batch.iter().zip(&outcomes) {
+            tally.count(envelope, outcome);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let radius = tally.finish(seconds);
+    let cost = predictor.cost();
+    Ok(DualEcReport {
+        holder: file.holder.clone(),
+        fits,
+        messages_total: radius.messages_total,
+        messages_opened: radius.messages_opened,
+        states_recovered: cost.states_recovered,
+        candidates_tried: cost.candidates_tried,
+        false_states: cost.false_states,
+        seconds,
+        radius,
+    })
+}
+
+/// Reads a backdoor file given for `world`, refusing a world that is not dual-ec.
+pub fn load_backdoor(world: &WorldDir, path: &Path) -> Result<BackdoorFile> {
+    let file = BackdoorFile::parse(&read_small_text(path, "a backdoor file")?)
+        .map_err(|e| e.file(path))?;
+    if world.file.scheme != SchemeId::DualEc {
+        return Err(InputError::new(format!(
+            "is a {} world: its devices draw no public randomness for a backdoor to read",
+            world.file.scheme
+        ))
+        .file(world.root.join(WORLD_JSON))
+        .hint("a Dual_EC backdoor reads dual-ec worlds: doormat simulate --scheme dual-ec")
+        .into());
+    }
+    Ok(file)
+}
