@@ -79,7 +79,7 @@ pub struct BenchOptions {
 impl BenchOptions {
     /// How many times [`run`] reports progress: for a progress bar's length.
     pub fn steps(&self) -> u64 {
-        (Backend::built_in().len() * (self.key_sizes().len() + 2) + 3) as u64
+        (Backend::built_in().len() * (self.key_sizes().len() + 2) + 4) as u64
     }
 
     fn budget(&self) -> Duration {
@@ -233,6 +233,29 @@ pub struct BruteForceBench {
     pub full_open_keys_per_second: f64,
 }
 
+/// A Dual_EC state recovery against its bound, measured side by side in one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct DualEcBench {
+    /// Threads the search and the bound ran on: every core.
+    pub threads: usize,
+    /// P-256 scalar multiplications a second, on every core, as the search does them.
+    pub scalar_mults_per_second: f64,
+    /// States recovered (each from one 32-byte output of a fresh generator).
+    pub states: u64,
+    /// x-coordinates tried, over all of them.
+    pub candidates_tried: u64,
+    /// Of those, points on the curve: two multiplications each.
+    pub points_on_curve: u64,
+    /// Wall-clock seconds of the searches.
+    pub seconds: f64,
+    /// Two multiplications per point on the curve at the measured rate, nothing else.
+    pub bound_seconds: f64,
+    /// `bound_seconds` over `seconds`.
+    pub share_of_bound: f64,
+    /// Seconds per state recovered.
+    pub seconds_per_state: f64,
+}
+
 /// Everything `doormat bench` measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -258,6 +281,8 @@ pub struct BenchReport {
     pub recovery: Vec<RecoveryRow>,
     /// The key search against its bound.
     pub brute_force: BruteForceBench,
+    /// The Dual_EC state search against its bound.
+    pub dual_ec: DualEcBench,
     /// Wall-clock time of the whole bench.
     pub seconds: f64,
 }
@@ -344,6 +369,13 @@ pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
 /// Seals `message` once, with a fresh content key.
 pub fn seal_one(scheme: &dyn Scheme, directory: &Directory, message: &Message) -> Envelope {
     let mut rng = Randomness::Os.stream("bench");
+    // A design whose devices carry generator state draws from it, as it would.
+    if let Some(draw) = scheme
+        .device_draws(std::slice::from_ref(message))
+        .and_then(|mut draws| draws.pop())
+    {
+        return schemes::seal_drawn(scheme, directory, message, draw, &mut rng);
+    }
     let key = scheme.new_content_key(&mut rng);
     schemes::seal(scheme, directory, message, &key, true, &mut rng)
 }
@@ -452,6 +484,9 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
     progress("brute force against its bound");
     let brute_force = brute_force_bench(options.brute_force_window())?;
 
+    progress("Dual_EC state recovery against its bound");
+    let dual_ec = dual_ec_bench(if options.quick { 1 } else { 3 })?;
+
     Ok(BenchReport {
         machine: Machine::describe(),
         backends,
@@ -468,6 +503,7 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
         keying,
         recovery,
         brute_force,
+        dual_ec,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -516,6 +552,59 @@ fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
         average_seconds_32_bits: crate::attacks::brute_force::expected_seconds(32, all).0,
         full_open_keys_per_second: search(Some(cores), Method::FullOpen)?,
         rows,
+    })
+}
+
+/// Recovers `states` generators' states from one output each, and times P-256 scalar
+/// multiplications on every core beside it.
+fn dual_ec_bench(states: u64) -> Result<DualEcBench> {
+    use crate::crypto::dual_ec::{multiply_x, recover_state, Backdoor, DualEcDrbg};
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads();
+    let (backdoor, q) = Backdoor::generate(&mut Randomness::Os.stream("bench/dual-ec"));
+    // The bound: multiplications of varied points by varied scalars, all cores busy.
+    let mults = 1024 * threads as u64;
+    let timer = Instant::now();
+    let sink: u64 = (0..mults)
+        .into_par_iter()
+        .map(|i| {
+            let mut k = [7u8; 32];
+            k[..8].copy_from_slice(&i.to_be_bytes());
+            u64::from(multiply_x(&q, &k)[0])
+        })
+        .sum();
+    std::hint::black_box(sink);
+    let scalar_mults_per_second = mults as f64 / timer.elapsed().as_secs_f64();
+    let (mut candidates_tried, mut points_on_curve) = (0, 0);
+    let timer = Instant::now();
+    for _ in 0..states {
+        let mut device = DualEcDrbg::instantiate(&mut Randomness::Os.stream("bench/device"), q);
+        let mut public = [0u8; 32];
+        device.generate(&mut public);
+        let mut next = [0u8; 32];
+        device.generate(&mut next);
+        let confirm = |g: &mut DualEcDrbg| {
+            let mut predicted = [0u8; 32];
+            g.generate(&mut predicted);
+            predicted == next
+        };
+        let found = recover_state(&backdoor, q, &public, confirm)
+            .ok_or_else(|| Error::Internal("the Dual_EC bench found no state".into()))?;
+        candidates_tried += found.candidates_tried;
+        points_on_curve += found.points_on_curve;
+    }
+    let seconds = timer.elapsed().as_secs_f64();
+    let bound_seconds = 2.0 * points_on_curve as f64 / scalar_mults_per_second;
+    Ok(DualEcBench {
+        threads,
+        scalar_mults_per_second,
+        states,
+        candidates_tried,
+        points_on_curve,
+        seconds,
+        bound_seconds,
+        share_of_bound: bound_seconds / seconds,
+        seconds_per_state: seconds / states as f64,
     })
 }
 

@@ -184,6 +184,9 @@ pub struct Recovered {
     /// States that passed the 16-bit check of the output's last two bytes but failed the
     /// full check: why a 16-bit check alone is not enough.
     pub false_states: u64,
+    /// Candidates that were x-coordinates of points on the curve: each cost two scalar
+    /// multiplications (`d·R`, then the next block's `x(s·Q)`).
+    pub points_on_curve: u64,
 }
 
 /// Recovers the state of a generator using `q` from one 32-byte output of one Generate
@@ -204,6 +207,7 @@ pub fn recover_state(
     let (seen, check) = output.split_at(OUTPUT_BLOCK);
     let by_d = Multiplier::new(&backdoor.d);
     let mut false_states = 0;
+    let on_curve = std::sync::atomic::AtomicU64::new(0);
     let mut start = 0;
     while start < CANDIDATES {
         let end = (start + CHUNK).min(CANDIDATES);
@@ -216,7 +220,9 @@ pub fn recover_state(
                 // Either sign of y: d·(−R) = −(d·R) has the same x.
                 let r: Option<AffinePoint> =
                     AffinePoint::decompress(&FieldBytes::from(x), 0.into()).into();
-                let state = by_d.x_times(&r?);
+                let r = r?;
+                on_curve.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let state = by_d.x_times(&r);
                 let next = x_of(&q.0, &state);
                 (next[2..4] == *check).then_some(state)
             })
@@ -230,6 +236,7 @@ pub fn recover_state(
                     generator: DualEcDrbg::from_state(after, q),
                     candidates_tried: end,
                     false_states,
+                    points_on_curve: on_curve.into_inner(),
                 });
             }
             false_states += 1;
@@ -237,6 +244,12 @@ pub fn recover_state(
         start = end;
     }
     None
+}
+
+/// `x(k·Q)`, one scalar multiplication as the search does them: what `doormat bench`
+/// times for the search's bound.
+pub fn multiply_x(q: &PointQ, k: &[u8; 32]) -> [u8; 32] {
+    x_of(&q.0, k)
 }
 
 /// `x(k·point)` with k an x-coordinate read as an integer: reduced mod n, which leaves

@@ -1247,6 +1247,46 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         "without the filter",
         group_digits(b.full_open_keys_per_second.round() as u64)
     )?;
+    writeln!(out)?;
+    let d = &r.dual_ec;
+    writeln!(
+        out,
+        "{}",
+        style.bold("Dual_EC state recovery with d, against its bound")
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim("bound: two P-256 multiplications per point on the curve, nothing else")
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} a second on {} threads",
+        "scalar multiplications",
+        group_digits(d.scalar_mults_per_second.round() as u64),
+        d.threads
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} tried, {} on the curve, {} states",
+        "x-coordinates",
+        group_digits(d.candidates_tried),
+        group_digits(d.points_on_curve),
+        d.states
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{:.2} s, bound {:.2} s: {:.0}% of the bound",
+        "searches took",
+        d.seconds,
+        d.bound_seconds,
+        d.share_of_bound * 100.0
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{:.2} s per state",
+        "one device's future", d.seconds_per_state
+    )?;
     dim_line(out, style, &format!("took {:.1} s", r.seconds))
 }
 

@@ -253,7 +253,7 @@ impl Design for DualEcDesign {
         SchemeId::DualEc
     }
     fn summary(&self) -> &'static str {
-        "device randomness from Dual_EC, its designer holds d"
+        "device randomness from Dual_EC; its author holds d"
     }
     fn flags(&self) -> &'static [&'static str] {
         &["--rekeyed-by"]

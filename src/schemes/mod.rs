@@ -144,6 +144,20 @@ impl Directory {
     }
 }
 
+/// Seals one message with the content key its sender's device drew, and the public
+/// random bytes drawn with it.
+pub fn seal_drawn(
+    scheme: &dyn Scheme,
+    directory: &Directory,
+    message: &Message,
+    draw: DeviceDraw,
+    rng: &mut RandomStream,
+) -> Envelope {
+    let mut envelope = seal(scheme, directory, message, &draw.key, true, rng);
+    envelope.rnd = draw.rnd;
+    envelope
+}
+
 /// Seals one message under `scheme`.
 ///
 /// `key` is the message's content key (or its session's); `carries_key` is false for
@@ -190,6 +204,6 @@ mod tests {
         let e = SchemeId::parse("golden").unwrap_err();
         let hint = e.hint.unwrap();
         assert!(hint.contains("none, golden-key, split-key"), "{hint}");
-        assert!(hint.ends_with("clipper, forward-secret"), "{hint}");
+        assert!(hint.ends_with("clipper, forward-secret, dual-ec"), "{hint}");
     }
 }

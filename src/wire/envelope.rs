@@ -604,6 +604,20 @@ mod tests {
     }
 
     #[test]
+    fn rnd_round_trips_as_32_bytes() {
+        let mut e = sample();
+        e.scheme = SchemeId::DualEc;
+        e.escrow = None;
+        e.rnd = Some([9; RND_LEN]);
+        let line = e.to_json_line();
+        assert!(
+            line.contains(&format!("\"rnd\":\"{}\"", b64(&[9; RND_LEN]))),
+            "{line}"
+        );
+        assert_eq!(Envelope::parse_json(&line).unwrap(), e);
+    }
+
+    #[test]
     fn unknown_fields_are_ignored() {
         let mut value: serde_json::Value = serde_json::from_str(&sample().to_json_line()).unwrap();
         value["from_the_future"] = serde_json::json!({"x": [1, 2, 3]});
@@ -646,6 +660,9 @@ mod tests {
             ),
             ("escrow", Box::new(|v| v["escrow"] = "".into())),
             ("scheme", Box::new(|v| v["scheme"] = "golden".into())),
+            ("rnd", Box::new(|v| v["rnd"] = "AAAA".into())),
+            ("rnd", Box::new(|v| v["rnd"] = "not base64!".into())),
+            ("wrf", Box::new(|v| v["wrf"] = "".into())),
         ];
         for (field, edit) in cases {
             let e = refused(edit);

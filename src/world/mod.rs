@@ -235,10 +235,7 @@ pub fn seal_batch(
             .zip(draws)
             .map(|(message, draw)| {
                 let mut rng = randomness.stream(&format!("message/{}", message.id));
-                let mut envelope =
-                    schemes::seal(scheme, directory, message, &draw.key, true, &mut rng);
-                envelope.rnd = draw.rnd;
-                envelope
+                schemes::seal_drawn(scheme, directory, message, draw, &mut rng)
             })
             .collect();
     }

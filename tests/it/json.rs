@@ -212,6 +212,19 @@ fn world_commands_print_what_docs_json_md_says() {
         "attack brute-force",
         &run(&["attack", "brute-force", "--world", "s", "--json"]),
     );
+    world("d", "dual-ec", 4, &[]);
+    assert_documented(
+        "attack dual-ec",
+        &run(&[
+            "attack",
+            "dual-ec",
+            "--world",
+            "d",
+            "--backdoor",
+            "d/keys/designer.key",
+            "--json",
+        ]),
+    );
     world("c", "clipper", 20, &[]);
     assert_documented(
         "attack leaf-metadata",

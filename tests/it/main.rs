@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod demo;
 mod docs;
+mod dual_ec;
 mod exercise;
 mod files;
 mod forward_secret;
