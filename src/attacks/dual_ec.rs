@@ -52,6 +52,27 @@ pub struct Predictor {
     cost: SearchCost,
     /// State searches finished, for a progress bar while they run.
     searches: AtomicU64,
+    /// At most this many senders are searched for (a live demo's time); `None`: all.
+    search_limit: Option<usize>,
+    /// Senders searched for, in the order first seen.
+    searched: Vec<String>,
+    /// Senders left unsearched because of the limit.
+    skipped: Vec<String>,
+    /// Each state search, in the order they finished.
+    records: Vec<SearchRecord>,
+}
+
+/// One state search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRecord {
+    /// Whose generator.
+    pub sender: String,
+    /// Whether a state was found.
+    pub found: bool,
+    /// x-coordinates tried.
+    pub candidates_tried: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
 }
 
 impl Predictor {
@@ -64,7 +85,29 @@ impl Predictor {
             failures: HashMap::new(),
             cost: SearchCost::default(),
             searches: AtomicU64::new(0),
+            search_limit: None,
+            searched: Vec::new(),
+            skipped: Vec::new(),
+            records: Vec::new(),
         }
+    }
+
+    /// Searches for at most `senders` senders' states, the first seen: what a live demo
+    /// has time for. The others' messages stay unread, and [`Predictor::skipped`]
+    /// names them.
+    pub fn with_search_limit(mut self, senders: usize) -> Self {
+        self.search_limit = Some(senders);
+        self
+    }
+
+    /// Senders left unsearched because of the limit.
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// Each state search so far, in the order they finished.
+    pub fn records(&self) -> &[SearchRecord] {
+        &self.records
     }
 
     /// What the searches have cost so far.
@@ -80,12 +123,35 @@ impl Predictor {
         batch: &[Envelope],
         on_search: &(dyn Fn(u64) + Sync),
     ) -> Vec<Option<ContentKey>> {
-        let mut by_sender: HashMap<&str, Vec<usize>> = HashMap::new();
+        // Each sender's envelopes, senders in the order first seen.
+        let mut by_sender: Vec<(&str, Vec<usize>)> = Vec::new();
         for (i, envelope) in batch.iter().enumerate() {
-            if envelope.rnd.is_some() {
-                by_sender.entry(&envelope.from).or_default().push(i);
+            if envelope.rnd.is_none() {
+                continue;
+            }
+            match by_sender
+                .iter_mut()
+                .find(|(name, _)| *name == envelope.from)
+            {
+                Some((_, indices)) => indices.push(i),
+                None => by_sender.push((&envelope.from, vec![i])),
             }
         }
+        let limit = self.search_limit.unwrap_or(usize::MAX);
+        by_sender.retain(|(name, _)| {
+            let name = (*name).to_owned();
+            if self.generators.contains_key(&name) || self.searched.contains(&name) {
+                return true;
+            }
+            if self.searched.len() < limit {
+                self.searched.push(name);
+                return true;
+            }
+            if !self.skipped.contains(&name) {
+                self.skipped.push(name);
+            }
+            false
+        });
         let work: Vec<(String, Vec<usize>, Option<DualEcDrbg>, u32)> = by_sender
             .into_iter()
             .map(|(name, indices)| {
@@ -99,23 +165,33 @@ impl Predictor {
             .into_par_iter()
             .map(|(name, indices, mut generator, failures)| {
                 let mut cost = SearchCost::default();
+                let mut records = Vec::new();
                 let keys: Vec<(usize, Option<ContentKey>)> = indices
                     .into_iter()
                     .map(|i| {
                         let failed = failures + cost.searches_failed as u32;
-                        let before = cost.states_recovered + cost.searches_failed;
+                        let before = cost;
+                        let started = Instant::now();
                         let key = follow(&mut generator, &batch[i], backdoor, q, failed, &mut cost);
-                        if cost.states_recovered + cost.searches_failed > before {
+                        let found = cost.states_recovered > before.states_recovered;
+                        if found || cost.searches_failed > before.searches_failed {
+                            records.push(SearchRecord {
+                                sender: name.clone(),
+                                found,
+                                candidates_tried: cost.candidates_tried - before.candidates_tried,
+                                seconds: started.elapsed().as_secs_f64(),
+                            });
                             on_search(searches.fetch_add(1, Ordering::Relaxed) + 1);
                         }
                         (i, key)
                     })
                     .collect();
-                (name, generator, keys, cost)
+                (name, generator, keys, cost, records)
             })
             .collect();
         let mut keys: Vec<Option<ContentKey>> = (0..batch.len()).map(|_| None).collect();
-        for (name, generator, found, cost) in done {
+        for (name, generator, found, cost, records) in done {
+            self.records.extend(records);
             if let Some(generator) = generator {
                 self.generators.insert(name.clone(), generator);
             }
@@ -236,11 +312,7 @@ pub fn attack(
             .zip(keys)
             .map(|(envelope, key)| match key {
                 None => Outcome::Sealed,
-                Some(key) => match aead::open(&key, &envelope.nonce, &envelope.aad(), &envelope.ct)
-                {
-                    Ok(text) => Outcome::Opened(String::from_utf8_lossy(&text).into_owned()),
-                    Err(_) => Outcome::FailedIntegrity,
-                },
+                Some(key) => open_with_key(envelope, &key),
             })
             .collect();
         for (envelope, outcome) in batch.iter().zip(&outcomes) {
@@ -261,6 +333,14 @@ pub fn attack(
         seconds,
         radius,
     })
+}
+
+/// Opens `envelope` with a predicted content key.
+pub fn open_with_key(envelope: &Envelope, key: &ContentKey) -> Outcome {
+    match aead::open(key, &envelope.nonce, &envelope.aad(), &envelope.ct) {
+        Ok(text) => Outcome::Opened(String::from_utf8_lossy(&text).into_owned()),
+        Err(_) => Outcome::FailedIntegrity,
+    }
 }
 
 /// Reads a backdoor file given for `world`, refusing a world that is not dual-ec.

@@ -20,15 +20,20 @@ use super::{
     LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow,
 };
 use crate::attacks::brute_force::{brute_force, BruteForceReport, SearchOptions};
+use crate::attacks::dual_ec::{open_with_key, Predictor, SearchRecord};
 use crate::attacks::timeline::Span;
+
+/// Dual_EC state searches a demo runs live, per backdoor and Q: each takes seconds.
+const LIVE_SEARCHES: usize = 1;
 use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
+use crate::crypto::dual_ec::Backdoor;
 use crate::crypto::dual_ec::PointQ;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
 use crate::schemes::clear::{self, PhoneImage};
 use crate::schemes::clipper::{self, Secret32, Unit, UnitHalvesFile};
-use crate::schemes::dual_ec::BackdoorFile;
+use crate::schemes::dual_ec::{BackdoorFile, DualEc};
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
@@ -69,6 +74,8 @@ struct Access {
     live: Vec<LiveTap>,
     /// Split-key shares held, by agent number.
     shares: Vec<u8>,
+    /// Dual_EC backdoors held: each predicts what devices using its Q draw.
+    backdoors: Vec<BackdoorFile>,
 }
 
 #[derive(Clone)]
@@ -88,6 +95,7 @@ impl Access {
             || self.receiver.is_some()
             || !self.live.is_empty()
             || !self.histories.is_empty()
+            || !self.backdoors.is_empty()
     }
 
     fn add_key(&mut self, party: &str, role: Role, key: &PrivateKey) {
@@ -138,6 +146,9 @@ impl Access {
         for tap in &self.live {
             parts.push(format!("copies of {}", tap.targets.join(", ")));
         }
+        for file in &self.backdoors {
+            parts.push(format!("{}'s d", file.holder));
+        }
         if !self.shares.is_empty() && self.keys.is_empty() {
             parts.push(format!("{} share(s)", self.shares.len()));
         }
@@ -173,6 +184,14 @@ enum Sealer {
     Forward(Box<ForwardWorld>),
 }
 
+/// What one Dual_EC backdoor has read of a recording: a predictor per period of one Q
+/// (the generators' states carry over from act to act), and the texts so far.
+#[derive(Default)]
+struct BackdoorColumn {
+    predictors: HashMap<usize, Predictor>,
+    column: Vec<Option<String>>,
+}
+
 /// One design's world: its keys, its recording, and what its keys have opened so far.
 struct Design {
     id: SchemeId,
@@ -190,9 +209,15 @@ struct Design {
     bricked: HashSet<String>,
     /// Clipper: both agents' unit-key halves, and the family key.
     halves: Vec<UnitHalvesFile>,
-    /// Dual_EC: every holder's backdoor, and the Q in the devices.
+    /// Dual_EC: every holder's backdoor; from which envelope of the recording on each Q
+    /// was in the devices; and what each holder's backdoor has read so far.
     backdoors: Vec<BackdoorFile>,
-    deployed_q: Option<PointQ>,
+    q_in_force: Vec<(usize, PointQ)>,
+    backdoor_columns: HashMap<String, BackdoorColumn>,
+    /// State searches run since the last act's report: (holder, search).
+    searches: Vec<(String, SearchRecord)>,
+    /// Phones a holder left unsearched, for the report: (holder, senders).
+    unsearched: Vec<(String, Vec<String>)>,
     family: Option<Secret32>,
     ghost_target: Option<(String, u64)>,
     watchers: Watchers,
@@ -268,6 +293,10 @@ impl Design {
             }
             merge(&mut read, &column);
         }
+        for file in &access.backdoors {
+            let column = self.backdoor_column(file);
+            merge(&mut read, &column);
+        }
         // Unit keys and ratchet states are cheap to replay: no cache.
         if !access.units.is_empty() || !access.devices.is_empty() {
             let mut keyring = Keyring::new();
@@ -308,6 +337,60 @@ impl Design {
             }
         }
         read
+    }
+
+    /// What a Dual_EC backdoor reads, predicting only what was recorded since it last
+    /// looked. It works only where the Q in the devices is the one it was made for: an
+    /// attacker checks `d·Q = P` against the firmware before searching.
+    fn backdoor_column(&mut self, file: &BackdoorFile) -> Vec<Option<String>> {
+        let cache = self
+            .backdoor_columns
+            .entry(file.holder.clone())
+            .or_default();
+        let total = self.recording.len();
+        for (period, &(from, q)) in self.q_in_force.iter().enumerate() {
+            let until = self
+                .q_in_force
+                .get(period + 1)
+                .map_or(total, |(next, _)| *next);
+            let start = cache.column.len().max(from);
+            if start >= until {
+                continue;
+            }
+            let batch = &self.recording[start..until];
+            if !file.backdoor.opens(&q) {
+                cache.column.extend(batch.iter().map(|_| None));
+                continue;
+            }
+            // A live demo searches one phone's state per backdoor and Q, a second or
+            // few, and reports what the others would cost: each is the same search.
+            let predictor = cache.predictors.entry(period).or_insert_with(|| {
+                Predictor::new(file.backdoor.clone(), q).with_search_limit(LIVE_SEARCHES)
+            });
+            let searched_before = predictor.records().len();
+            let skipped_before = predictor.skipped().len();
+            let keys = predictor.content_keys(batch, &|_| {});
+            self.searches.extend(
+                predictor.records()[searched_before..]
+                    .iter()
+                    .map(|r| (file.holder.clone(), r.clone())),
+            );
+            if predictor.skipped().len() > skipped_before {
+                self.unsearched.push((
+                    file.holder.clone(),
+                    predictor.skipped()[skipped_before..].to_vec(),
+                ));
+            }
+            cache
+                .column
+                .extend(batch.iter().zip(keys).map(|(envelope, key)| {
+                    match key.map(|k| open_with_key(envelope, &k)) {
+                        Some(Outcome::Opened(text)) => Some(text),
+                        _ => None,
+                    }
+                }));
+        }
+        cache.column.clone()
     }
 
     /// One key's results, opening only what was recorded since it last looked.
@@ -441,7 +524,10 @@ impl Engine {
             bricked: HashSet::new(),
             halves: Vec::new(),
             backdoors: Vec::new(),
-            deployed_q: None,
+            q_in_force: Vec::new(),
+            backdoor_columns: HashMap::new(),
+            searches: Vec::new(),
+            unsearched: Vec::new(),
             family: None,
             ghost_target: None,
             watchers: Watchers::new(params.verifying.clone()),
@@ -458,7 +544,7 @@ impl Engine {
                 Loot::Phone { image, .. } => design.phones.push(image),
                 Loot::Backdoor { file, deployed } => {
                     design.backdoors.push(file);
-                    design.deployed_q = Some(deployed);
+                    design.q_in_force = vec![(0, deployed)];
                 }
             }
         }
@@ -529,6 +615,15 @@ impl Engine {
             (SchemeId::Ghost, GHOST_NAME) => {
                 access.add_key(GHOST_NAME, Role::Agent, &demo_key(GHOST_NAME));
             }
+            (SchemeId::DualEc, holder) => {
+                access.backdoors.extend(
+                    design
+                        .backdoors
+                        .iter()
+                        .filter(|f| f.holder == holder)
+                        .cloned(),
+                );
+            }
             // Any other design's party holds its own key, unless the design never
             // writes it whole.
             (id, name) => {
@@ -596,8 +691,48 @@ impl Engine {
             blocks.push(Block::Matrix {
                 matrix: self.matrix(0),
             });
+            blocks.extend(self.searches_since_last_act());
         }
         Ok(blocks)
+    }
+
+    /// What the Dual_EC state searches behind the matrix cost, measured live, and the
+    /// phones left to the same search.
+    fn searches_since_last_act(&mut self) -> Option<Block> {
+        let mut facts = Vec::new();
+        for design in &mut self.designs {
+            let mut seconds = Vec::new();
+            for (holder, search) in design.searches.drain(..) {
+                seconds.push(search.seconds);
+                facts.push(
+                    Fact::marked(
+                        format!("{holder}'s search"),
+                        format!(
+                            "{}'s phone: {} x-coordinates, {:.1} s",
+                            search.sender, search.candidates_tried, search.seconds
+                        ),
+                        search.found,
+                    )
+                    .measuring(search.seconds, "seconds"),
+                );
+            }
+            let mean = seconds.iter().sum::<f64>() / seconds.len().max(1) as f64;
+            for (holder, senders) in design.unsearched.drain(..) {
+                facts.push(Fact::plain(
+                    format!("{holder}, the others"),
+                    format!(
+                        "{}: the same search each{}, not run live",
+                        senders.join(", "),
+                        if mean > 0.0 {
+                            format!(", about {mean:.1} s")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+        }
+        (!facts.is_empty()).then_some(Block::Facts { facts })
     }
 
     // ── Events ─────────────────────────────────────────────────────────────────────────
@@ -616,6 +751,7 @@ impl Engine {
                 logged,
             } => self.insider(targets, to, *logged),
             Event::Breach { to } => self.breach(to),
+            Event::Rekey { to } => self.rekey(to),
             Event::Repoint {
                 targets,
                 to,
@@ -677,6 +813,18 @@ impl Engine {
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
             let spec = schemes::design(design.id);
+            if let Some(file) = design.backdoors.iter().find(|f| f.holder == party) {
+                let file = file.clone();
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    format!("{to} now holds {party}'s d: it predicts devices that use its Q"),
+                ));
+                let access = &mut self.rows[row].access[d];
+                if !access.backdoors.iter().any(|f| f.holder == file.holder) {
+                    access.backdoors.push(file);
+                }
+                continue;
+            }
             let own = spec.parties().iter().find(|(n, _)| *n == party);
             let key = match party {
                 ESCROW_NAME => {
@@ -1133,6 +1281,51 @@ impl Engine {
                 "nothing written: the access went around the logging".to_owned()
             },
         ));
+        vec![Block::Facts { facts }]
+    }
+
+    /// Juniper: `to` puts its own Q in the devices' firmware, and the devices, reseeded,
+    /// draw from it from the next message on. Nothing in the envelopes changes.
+    fn rekey(&mut self, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let from = self.now() + 1;
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &mut self.designs[d];
+            if design.id != SchemeId::DualEc {
+                continue;
+            }
+            let mut rng = design.randomness.stream(&format!("dual-ec/backdoor/{to}"));
+            let (backdoor, q) = Backdoor::generate(&mut rng);
+            let file = BackdoorFile {
+                holder: to.to_owned(),
+                backdoor,
+                q,
+            };
+            let reseeded = design.randomness.fork(&format!("dual-ec/rekeyed/{to}"));
+            design.sealer = Sealer::Plain(Box::new(DualEc::new(q, reseeded)));
+            design.q_in_force.push((design.recording.len(), q));
+            let fits_before: Vec<String> =
+                design.backdoors.iter().map(|f| f.holder.clone()).collect();
+            design.backdoors.push(file.clone());
+            self.rows[row].access[d].backdoors.push(file);
+            facts.push(Fact::plain(
+                "new Q",
+                format!("{to}'s, in every device from t={from}"),
+            ));
+            for holder in fits_before {
+                facts.push(Fact::marked(
+                    format!("{holder}'s d"),
+                    "d·Q ≠ P for the new Q: it predicts nothing new".to_owned(),
+                    false,
+                ));
+            }
+            facts.push(Fact::marked(
+                format!("{to}'s d"),
+                "fits the new Q: every message from now on".to_owned(),
+                true,
+            ));
+        }
         vec![Block::Facts { facts }]
     }
 

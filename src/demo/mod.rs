@@ -76,6 +76,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "export-grade.toml",
         include_str!("../../demos/export-grade.toml"),
     ),
+    ("dual-ec.toml", include_str!("../../demos/dual-ec.toml")),
 ];
 
 /// A demo's name and the one sentence `doormat demo --list` prints for it.

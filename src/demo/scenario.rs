@@ -170,6 +170,13 @@ pub enum Event {
         /// How many forgeries.
         trials: u64,
     },
+    /// Someone replaces the Dual_EC Q in the devices' firmware with their own (Juniper,
+    /// by 2012): from now on the devices, reseeded, use it, and only its `d` predicts
+    /// them.
+    Rekey {
+        /// Who replaced it, and holds the new `d`.
+        to: String,
+    },
     /// Try every short key of the first unread messages.
     BruteForce {
         /// How many.
@@ -1043,6 +1050,13 @@ fn check_event(
                 }
             }
         }
+        "rekey" => {
+            needs(main == SchemeId::DualEc, "a Dual_EC point Q to replace")?;
+            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
+            Event::Rekey {
+                to: names.adversary(at, to, &sub("to"))?,
+            }
+        }
         "breach" => {
             needs(
                 crate::schemes::design(main).authority().is_some(),
@@ -1163,7 +1177,7 @@ fn refuse_extra_fields(
         "compromise" | "seize" => &["user", "to"],
         "warrant" | "ghost" => &["target"],
         "insider" | "repoint" => &["targets", "to", "logged"],
-        "breach" => &["to"],
+        "breach" | "rekey" => &["to"],
         "steal-share" => &["agent", "to"],
         "forge-leaf" => &["trials"],
         _ => &["messages", "to"],

@@ -158,3 +158,49 @@ fn backdoor_files_and_dual_ec_flags_are_checked() {
         .refused(&["--session-size"]);
     assert!(!dir.join("x").exists());
 }
+
+/// The demo: the designer reads before the re-keying and nothing new after it; the
+/// intruder reads after it; each search it ran live is reported.
+#[test]
+fn the_demo_shows_nobody_but_us_failing() {
+    let dir = scratch("dual-ec-demo");
+    let run = doormat(&dir, &["demo", "dual-ec", "--seed", "42", "--json"])
+        .ok()
+        .json();
+    let matrix_row = |act: usize, name: &str| -> Vec<u64> {
+        let blocks = run["acts"][act]["blocks"].as_array().unwrap();
+        let matrix = blocks
+            .iter()
+            .rev()
+            .find(|b| b["kind"] == "matrix")
+            .expect("a matrix")["matrix"]
+            .clone();
+        let row = matrix["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned();
+        row.map(|r| {
+            r["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["readable"].as_u64().unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let before = matrix_row(0, "designer");
+    assert!(before.iter().sum::<u64>() > 0, "{before:?}");
+    assert!(matrix_row(0, "intruder").is_empty());
+    assert_eq!(
+        matrix_row(2, "designer"),
+        before,
+        "nothing new after the re-keying"
+    );
+    assert!(matrix_row(2, "intruder").iter().sum::<u64>() > 0);
+    let text = run.to_string();
+    assert!(text.contains("designer's search"), "{text}");
+    assert!(text.contains("intruder's search"), "{text}");
+}
