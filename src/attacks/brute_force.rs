@@ -138,6 +138,10 @@ pub struct BruteForceReport {
     /// Candidates that passed the one-block filter and were opened in full (the right
     /// key among them, if it was reached).
     pub filter_passed: u64,
+    /// workfactor: the secret's top bits read from the workfactor reduction field with
+    /// the agency's key before the search (`bits` is what was left); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escrowed_bits: Option<u32>,
     /// False when a time limit stopped the search before it found the key or tried
     /// every candidate: then `found` says nothing about the key space.
     pub complete: bool,
@@ -449,6 +453,19 @@ pub fn brute_force(
     options: &SearchOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<BruteForceReport> {
+    brute_force_from(envelope, bits, 0, options, progress)
+}
+
+/// [`brute_force`] over the secrets `known..known + 2^bits`: the search left once the
+/// top bits of the secret are known (`known` holds them in place, its low `bits` zero),
+/// as the agency's are from a workfactor reduction field.
+pub fn brute_force_from(
+    envelope: &Envelope,
+    bits: u32,
+    known: u64,
+    options: &SearchOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<BruteForceReport> {
     let target = Target::new(envelope)?;
     let space = 1u64 << bits;
     let stop = AtomicBool::new(false);
@@ -469,9 +486,11 @@ pub fn brute_force(
                 }
                 let start = chunk * CHUNK;
                 let end = (start + CHUNK).min(space);
-                if let Some((secret, text)) = target.search(options.method, start, end, &passed) {
+                if let Some((secret, text)) =
+                    target.search(options.method, known + start, known + end, &passed)
+                {
                     stop.store(true, Ordering::Relaxed);
-                    tried.fetch_add(secret - start + 1, Ordering::Relaxed);
+                    tried.fetch_add(secret - known - start + 1, Ordering::Relaxed);
                     return Some(text);
                 }
                 let done = tried.fetch_add(end - start, Ordering::Relaxed) + (end - start);
@@ -506,6 +525,7 @@ pub fn brute_force(
         method: options.method,
         threads,
         filter_passed: passed.load(Ordering::Relaxed),
+        escrowed_bits: None,
         extrapolation,
     })
 }

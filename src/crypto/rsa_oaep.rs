@@ -313,15 +313,35 @@ impl PublicKey {
         rng: &mut (impl RngCore + CryptoRng),
         key: &ContentKey,
     ) -> Vec<u8> {
+        self.wrap_bytes_with(backend, rng, key.expose_secret())
+    }
+
+    /// Wraps a few secret bytes that are not a whole content key (the workfactor
+    /// reduction field's 24 bits), as [`PublicKey::wrap`] does.
+    pub fn wrap_bytes(&self, rng: &mut RandomStream, secret: &[u8]) -> Vec<u8> {
+        let backend = if rng.is_seeded() {
+            Backend::Rsa
+        } else {
+            Backend::preferred()
+        };
+        self.wrap_bytes_with(backend, rng, secret)
+    }
+
+    fn wrap_bytes_with(
+        &self,
+        backend: Backend,
+        rng: &mut (impl RngCore + CryptoRng),
+        secret: &[u8],
+    ) -> Vec<u8> {
         #[cfg(feature = "aws-lc-rs")]
         if let (Backend::AwsLc, Some(fast)) = (backend, &self.fast) {
-            return fast.wrap(key.expose_secret());
+            return fast.wrap(secret);
         }
         let _ = backend;
         self.inner
-            .encrypt(rng, oaep(), key.expose_secret())
-            // OAEP-SHA256 fits 190 bytes in a 2048-bit key; a content key is 32.
-            .expect("RSA-OAEP encryption of 32 bytes")
+            .encrypt(rng, oaep(), secret)
+            // OAEP-SHA256 fits 190 bytes in a 2048-bit key; callers wrap at most 32.
+            .expect("RSA-OAEP encryption of at most 32 bytes")
     }
 }
 
@@ -478,6 +498,21 @@ impl PrivateKey {
     /// reason: wrong key, tampered bytes, wrong length.
     pub fn unwrap_key(&self, wrapped: &[u8]) -> Result<ContentKey, CouldNotOpen> {
         self.unwrap_key_with(Backend::preferred(), wrapped)
+    }
+
+    /// Unwraps bytes wrapped by [`PublicKey::wrap_bytes`]; fails as
+    /// [`PrivateKey::unwrap_key`] does.
+    pub fn unwrap_bytes(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CouldNotOpen> {
+        #[cfg(feature = "aws-lc-rs")]
+        if let Some(fast) = &self.fast {
+            return fast.unwrap(wrapped);
+        }
+        let decrypted = if self.published {
+            self.inner.decrypt(oaep(), wrapped)
+        } else {
+            self.inner.decrypt_blinded(&mut OsRng, oaep(), wrapped)
+        };
+        Ok(Zeroizing::new(decrypted.map_err(|_| CouldNotOpen)?))
     }
 
     /// Unwraps on the given backend (for benchmarks that compare them).

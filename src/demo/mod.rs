@@ -657,7 +657,7 @@ mod tests {
     fn demo_keys_parse_and_are_distinct_2048_bit_keys() {
         let names = [
             "alice", "bob", "carol", "dave", "erin", "frank", "escrow", "vendor", "ghost",
-            "escrow-2",
+            "escrow-2", "agency",
         ];
         let mut fingerprints: Vec<String> = names
             .iter()

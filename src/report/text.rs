@@ -850,6 +850,12 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
         r.id,
         r.bits
     )?;
+    if let Some(escrowed) = r.escrowed_bits {
+        writeln!(
+            out,
+            "{INDENT}escrowed       {escrowed} more bits, read from the workfactor reduction field"
+        )?;
+    }
     writeln!(
         out,
         "{INDENT}key space      {} keys",

@@ -16,6 +16,7 @@ pub mod provider_escrow;
 pub mod registry;
 pub mod short_key;
 pub mod split_key;
+pub mod workfactor;
 
 use std::collections::HashMap;
 
@@ -115,6 +116,7 @@ pub static DESIGNS: &[&dyn Design] = &[
     &clipper::ClipperDesign,
     &short_key::ShortKeyDesign,
     &dual_ec::DualEcDesign,
+    &workfactor::WorkfactorDesign,
 ];
 
 /// The design named `id`.
@@ -204,6 +206,9 @@ mod tests {
         let e = SchemeId::parse("golden").unwrap_err();
         let hint = e.hint.unwrap();
         assert!(hint.contains("none, golden-key, split-key"), "{hint}");
-        assert!(hint.ends_with("clipper, forward-secret, dual-ec"), "{hint}");
+        assert!(
+            hint.ends_with("forward-secret, dual-ec, workfactor"),
+            "{hint}"
+        );
     }
 }

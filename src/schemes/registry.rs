@@ -416,6 +416,7 @@ mod tests {
                 "vendor" => include_str!("../../demos/keys/vendor.pem"),
                 "provider" => include_str!("../../demos/keys/provider.pem"),
                 "ghost" => include_str!("../../demos/keys/ghost.pem"),
+                "agency" => include_str!("../../demos/keys/agency.pem"),
                 other => panic!("no published key for {other}: add it here"),
             };
             crate::crypto::rsa_oaep::PrivateKey::from_pem(pem).unwrap()

@@ -31,11 +31,14 @@ pub enum SchemeId {
     /// No escrow field at all: the devices' randomness comes from Dual_EC_DRBG, whose
     /// designer can predict it (NIST SP 800-90, 2006; Juniper ScreenOS, 2015).
     DualEc,
+    /// Lotus Notes' workfactor reduction: short keys, some of whose bits are wrapped for
+    /// an agency (1996-97).
+    Workfactor,
 }
 
 impl SchemeId {
     /// Every design, in the order errors and hints list them.
-    pub const ALL: [SchemeId; 10] = [
+    pub const ALL: [SchemeId; 11] = [
         SchemeId::None,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
@@ -46,6 +49,7 @@ impl SchemeId {
         SchemeId::Clipper,
         SchemeId::ForwardSecret,
         SchemeId::DualEc,
+        SchemeId::Workfactor,
     ];
 
     /// Its name: `golden-key`.
@@ -61,6 +65,7 @@ impl SchemeId {
             SchemeId::Clipper => "clipper",
             SchemeId::ForwardSecret => "forward-secret",
             SchemeId::DualEc => "dual-ec",
+            SchemeId::Workfactor => "workfactor",
         }
     }
 

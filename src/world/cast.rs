@@ -22,7 +22,7 @@ pub fn demo_cast(users: &[&str], authorities: &[(&str, Role)]) -> Vec<Party> {
 /// The published demo keys (see `demos/keys/README.md`): not secret, so that a demo
 /// never spends seconds generating RSA keys in front of a class.
 pub fn demo_key(name: &str) -> PrivateKey {
-    const KEYS: [(&str, &str); 11] = [
+    const KEYS: [(&str, &str); 12] = [
         ("alice", include_str!("../../demos/keys/alice.pem")),
         ("bob", include_str!("../../demos/keys/bob.pem")),
         ("carol", include_str!("../../demos/keys/carol.pem")),
@@ -34,11 +34,12 @@ pub fn demo_key(name: &str) -> PrivateKey {
         ("provider", include_str!("../../demos/keys/provider.pem")),
         ("ghost", include_str!("../../demos/keys/ghost.pem")),
         ("escrow-2", include_str!("../../demos/keys/escrow-2.pem")),
+        ("agency", include_str!("../../demos/keys/agency.pem")),
     ];
     // Parsed once per process (about 0.4 ms each): a demo asks for the same keys for
     // every design and every row.
-    static PARSED: [std::sync::OnceLock<PrivateKey>; 11] =
-        [const { std::sync::OnceLock::new() }; 11];
+    static PARSED: [std::sync::OnceLock<PrivateKey>; 12] =
+        [const { std::sync::OnceLock::new() }; 12];
     let index = KEYS
         .iter()
         .position(|(n, _)| *n == name)

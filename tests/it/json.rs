@@ -212,6 +212,19 @@ fn world_commands_print_what_docs_json_md_says() {
         "attack brute-force",
         &run(&["attack", "brute-force", "--world", "s", "--json"]),
     );
+    world("wf", "workfactor", 2, &[]);
+    assert_documented(
+        "attack brute-force",
+        &run(&[
+            "attack",
+            "brute-force",
+            "--world",
+            "wf",
+            "--key",
+            "wf/keys/agency.pem",
+            "--json",
+        ]),
+    );
     world("d", "dual-ec", 4, &[]);
     assert_documented(
         "attack dual-ec",

@@ -20,3 +20,4 @@ mod reliability;
 mod schemes;
 mod simulate;
 mod util;
+mod workfactor;

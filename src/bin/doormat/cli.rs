@@ -224,7 +224,7 @@ pub struct CompareArgs {
 pub enum AttackCommand {
     /// Try every key of a short-key world's message until one opens it
     #[command(
-        after_help = "Examples:\n  doormat attack brute-force --world sk\n  doormat attack brute-force --world sk40 --sample 30"
+        after_help = "Examples:\n  doormat attack brute-force --world sk\n  doormat attack brute-force --world sk40 --sample 30\n  doormat attack brute-force --world notes --key notes/keys/agency.pem"
     )]
     BruteForce(BruteForceArgs),
     /// Blaze 1994: forge Clipper LEAFs that pass the receiver's 16-bit check
@@ -284,9 +284,13 @@ pub struct LeafMetadataArgs {
 
 #[derive(Debug, Args)]
 pub struct BruteForceArgs {
-    /// The world directory (a short-key world)
+    /// The world directory (a short-key or workfactor world)
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,
+    /// workfactor: the agency's key (keys/agency.pem), which reads the escrowed bits
+    /// from the workfactor reduction field and leaves the rest to search
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<PathBuf>,
     /// Which message to attack (default: the first in the capture)
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,

@@ -18,10 +18,11 @@ use clap::{CommandFactory, Parser};
 
 use doormat::attacks::{self, brute_force, leaf_metadata};
 use doormat::crypto::random::Randomness;
+use doormat::crypto::rsa_oaep::PrivateKey;
 use doormat::demo::{self, Act, DemoObserver, DemoOptions};
 use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
-use doormat::schemes::{self, clipper, short_key, SchemeId};
+use doormat::schemes::{self, clipper, short_key, workfactor, SchemeId};
 use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
@@ -366,14 +367,15 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
 
 fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
+    let scheme = world.file.scheme;
     let Some(bits) = world
         .file
         .parameters
         .bits
-        .filter(|_| world.file.scheme == SchemeId::ShortKey)
+        .filter(|_| matches!(scheme, SchemeId::ShortKey | SchemeId::Workfactor))
     else {
         return Err(InputError::new(format!(
-            "is a {} world; brute force needs a short-key world",
+            "is a {} world; brute force needs a short-key or workfactor world",
             world.file.scheme
         ))
         .file(world.root.join("world.json"))
@@ -381,6 +383,18 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
         .into());
     };
     short_key::check_bits(bits).map_err(|e| e.file(world.root.join("world.json")))?;
+    let agency = match (&args.key, scheme) {
+        (None, _) => None,
+        (Some(path), SchemeId::Workfactor) => Some(load_agency_key(&world, path)?),
+        (Some(_), _) => {
+            return Err(InputError::new(format!(
+                "a {scheme} world escrows no key bits: there is no key to give"
+            ))
+            .field("--key")
+            .hint("--key reads the workfactor reduction field of a workfactor world")
+            .into())
+        }
+    };
     let mut capture = world.capture()?;
     // Under per-session keying only a session's first envelope carries the salt.
     let envelope = loop {
@@ -398,8 +412,57 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
         }
     };
     let options = search_options(&args)?;
-    let report = search_with_estimate(&envelope, bits, &options, &args, &world.capture_path())?;
+    let (bits, known) = match &agency {
+        None => (bits, 0),
+        Some(key) => {
+            let known = workfactor::escrowed_high_bits(&envelope, key).map_err(|_| {
+                InputError::new(format!(
+                    "the workfactor reduction field of {} does not open with this key",
+                    envelope.id
+                ))
+                .file(world.capture_path())
+                .field("wrf")
+            })?;
+            (workfactor::AGENCY_BITS, known)
+        }
+    };
+    let mut report = search_with_estimate(
+        &envelope,
+        bits,
+        known,
+        &options,
+        &args,
+        &world.capture_path(),
+    )?;
+    if agency.is_some() {
+        report.escrowed_bits = Some(workfactor::ESCROWED_BITS);
+    }
     show(&report, args.json)
+}
+
+/// The agency's key for a workfactor world: a PEM private key whose fingerprint is the
+/// world's agency's.
+fn load_agency_key(world: &WorldDir, path: &std::path::Path) -> Result<PrivateKey> {
+    let text = doormat::fsutil::read_small_text(path, "a private key in PEM")?;
+    let key = PrivateKey::from_pem(&text).map_err(|e| e.file(path))?;
+    let agency = world
+        .file
+        .party_by_fingerprint(key.fingerprint())
+        .filter(|p| p.name == workfactor::AGENCY_NAME);
+    if agency.is_none() {
+        return Err(InputError::new(format!(
+            "is not this world's {} key",
+            workfactor::AGENCY_NAME
+        ))
+        .file(path)
+        .hint(format!(
+            "use {}/keys/{}.pem",
+            world.root.display(),
+            workfactor::AGENCY_NAME
+        ))
+        .into());
+    }
+    Ok(key)
 }
 
 /// The search the flags ask for.
@@ -436,6 +499,7 @@ fn search_options(args: &BruteForceArgs) -> Result<brute_force::SearchOptions> {
 fn search_with_estimate(
     envelope: &doormat::wire::envelope::Envelope,
     bits: u32,
+    known: u64,
     options: &brute_force::SearchOptions,
     args: &BruteForceArgs,
     capture: &std::path::Path,
@@ -473,7 +537,9 @@ fn search_with_estimate(
     } else {
         Progress::new(1u64 << bits, "trying keys").counting_keys()
     };
-    let report = brute_force::brute_force(envelope, bits, options, &|done, _| progress.set(done));
+    let report = brute_force::brute_force_from(envelope, bits, known, options, &|done, _| {
+        progress.set(done)
+    });
     progress.finish();
     report.map_err(located)
 }
