@@ -19,7 +19,7 @@ use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
     LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow,
 };
-use crate::attacks::brute_force::{brute_force, BruteForceReport, SearchOptions};
+use crate::attacks::brute_force::{brute_force_from, BruteForceReport, SearchOptions};
 use crate::attacks::dual_ec::{open_with_key, Predictor, SearchRecord};
 use crate::attacks::timeline::Span;
 
@@ -40,6 +40,7 @@ use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
 use crate::schemes::provider_escrow::{self, VaultEntry};
 use crate::schemes::registry::{Inputs, Loot};
 use crate::schemes::split_key::{self, ShareFile};
+use crate::schemes::workfactor;
 use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
@@ -760,7 +761,12 @@ impl Engine {
             Event::Ghost { target } => self.ghost(target),
             Event::StealShare { agent, to } => self.steal_share(*agent, to),
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
-            Event::BruteForce { messages, to } => self.brute_force(*messages, to, observer)?,
+            Event::BruteForce {
+                messages,
+                to,
+                key,
+                bits,
+            } => self.brute_force(*messages, to, key.as_deref(), *bits, observer)?,
         })
     }
 
@@ -1522,14 +1528,35 @@ impl Engine {
         }]
     }
 
+    /// Searches the first messages `to` has not read. With `key` (workfactor's agency
+    /// key, if `to` holds it), the escrowed bits come from each envelope's `wrf` and
+    /// `bits` are what is left.
     fn brute_force(
         &mut self,
         messages: u64,
         to: &str,
+        key: Option<&str>,
+        bits: u32,
         observer: &mut dyn DemoObserver,
     ) -> Result<Vec<Block>> {
         let row = self.row_index(to, RowKind::Adversary);
-        let bits = self.scenario.world.params.bits;
+        let held = key.map(|name| {
+            self.rows[row].access[0]
+                .keys
+                .iter()
+                .find(|(party, _, _)| party == name)
+                .map(|(_, _, k)| k.clone())
+        });
+        if let (Some(name), Some(None)) = (key, &held) {
+            return Ok(vec![Block::Facts {
+                facts: vec![Fact::marked(
+                    to.to_owned(),
+                    format!("holds no {name} key: every secret bit is left to search"),
+                    false,
+                )],
+            }]);
+        }
+        let agency = held.flatten();
         let mut cracked = Vec::new();
         let mut rate: f64 = 0.0;
         let mut seconds = 0.0;
@@ -1542,7 +1569,14 @@ impl Engine {
             .cloned()
             .collect();
         for envelope in &targets {
-            let report = search_watched(envelope, bits, observer)?;
+            let known = match &agency {
+                None => 0,
+                Some(key) => match workfactor::escrowed_high_bits(envelope, key) {
+                    Ok(known) => known,
+                    Err(_) => continue,
+                },
+            };
+            let report = search_watched(envelope, bits, known, observer)?;
             seconds += report.seconds;
             rate = rate.max(report.keys_per_second);
             extrapolation = report.extrapolation;
@@ -1957,15 +1991,22 @@ pub fn duration(seconds: f64) -> String {
 fn search_watched(
     envelope: &Envelope,
     bits: u32,
+    known: u64,
     observer: &mut dyn DemoObserver,
 ) -> Result<BruteForceReport> {
     let tried = AtomicU64::new(0);
     let space = 1u64 << bits;
     std::thread::scope(|scope| {
         let search = scope.spawn(|| {
-            brute_force(envelope, bits, &SearchOptions::default(), &|done, _| {
-                tried.fetch_max(done, Ordering::Relaxed);
-            })
+            brute_force_from(
+                envelope,
+                bits,
+                known,
+                &SearchOptions::default(),
+                &|done, _| {
+                    tried.fetch_max(done, Ordering::Relaxed);
+                },
+            )
         });
         while !search.is_finished() {
             observer.searching(tried.load(Ordering::Relaxed), space);

@@ -77,6 +77,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../demos/export-grade.toml"),
     ),
     ("dual-ec.toml", include_str!("../../demos/dual-ec.toml")),
+    (
+        "lotus-notes.toml",
+        include_str!("../../demos/lotus-notes.toml"),
+    ),
 ];
 
 /// A demo's name and the one sentence `doormat demo --list` prints for it.

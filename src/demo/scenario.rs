@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::InputError;
-use crate::schemes::{split_key, SchemeId};
+use crate::schemes::{split_key, workfactor, SchemeId};
 use crate::world::SchemeParams;
 
 /// Most users a demo world holds: one per published user key in demos/keys.
@@ -183,6 +183,11 @@ pub enum Event {
         messages: u64,
         /// Who gains it.
         to: String,
+        /// workfactor: the key `to` reads the escrowed bits with (`agency`), leaving the
+        /// rest to search; `None` searches every secret bit.
+        key: Option<String>,
+        /// Secret bits left to search in each message.
+        bits: u32,
     },
 }
 
@@ -497,9 +502,8 @@ fn check_totals(
                 Event::Send { messages } => {
                     sealed = sealed.saturating_add(messages.saturating_mul(designs))
                 }
-                Event::BruteForce { messages, .. } => {
-                    keys = keys
-                        .saturating_add(messages.saturating_mul(1u64 << world.params.bits.min(63)));
+                Event::BruteForce { messages, bits, .. } => {
+                    keys = keys.saturating_add(messages.saturating_mul(1u64 << (*bits).min(63)));
                 }
                 Event::ForgeLeaf { trials } => forgeries = forgeries.saturating_add(*trials),
                 _ => {}
@@ -1110,7 +1114,33 @@ fn check_event(
             }
         }
         "brute-force" => {
-            needs(main == SchemeId::ShortKey, "the short-key scheme")?;
+            needs(
+                matches!(main, SchemeId::ShortKey | SchemeId::Workfactor),
+                "short keys (short-key or workfactor)",
+            )?;
+            let key = match &e.key {
+                None => None,
+                Some(key)
+                    if main == SchemeId::Workfactor && key.get_ref() == workfactor::AGENCY_NAME =>
+                {
+                    Some(key.get_ref().clone())
+                }
+                Some(key) => {
+                    return Err(at
+                        .error(
+                            key.span(),
+                            &sub("key"),
+                            format!("{:?} holds no bits of the content keys here", key.get_ref()),
+                        )
+                        .hint("in a workfactor world, key = \"agency\" reads the escrowed bits"))
+                }
+            };
+            // What is left to search once the key, if any, has read its bits.
+            let bits = match (main, &key) {
+                (SchemeId::Workfactor, Some(_)) => workfactor::AGENCY_BITS,
+                (SchemeId::Workfactor, None) => workfactor::KEY_BITS,
+                _ => world.params.bits,
+            };
             let messages = e.messages.as_ref().ok_or_else(|| missing("messages"))?;
             if *messages.get_ref() == 0 || *messages.get_ref() > MAX_CRACK {
                 return Err(at.error(
@@ -1122,9 +1152,7 @@ fn check_event(
                     ),
                 ));
             }
-            let keys = messages
-                .get_ref()
-                .saturating_mul(1u64 << world.params.bits.min(63));
+            let keys = messages.get_ref().saturating_mul(1u64 << bits.min(63));
             if keys > MAX_LIVE_KEYS {
                 return Err(at
                     .error(
@@ -1133,19 +1161,21 @@ fn check_event(
                         format!(
                             "{} messages of {} bits: up to {keys} keys to try, more than a class can wait for",
                             messages.get_ref(),
-                            world.params.bits
+                            bits
                         ),
                     )
                     .hint(format!(
                         "a brute-force event tries at most 2^32 keys: {} messages of {} bits",
-                        (MAX_LIVE_KEYS >> world.params.bits.min(32)).clamp(1, MAX_CRACK),
-                        world.params.bits
+                        (MAX_LIVE_KEYS >> bits.min(32)).clamp(1, MAX_CRACK),
+                        bits
                     )));
             }
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
             Event::BruteForce {
                 messages: *messages.get_ref(),
                 to: names.adversary(at, to, &sub("to"))?,
+                key,
+                bits,
             }
         }
         other => {
@@ -1180,7 +1210,7 @@ fn refuse_extra_fields(
         "breach" | "rekey" => &["to"],
         "steal-share" => &["agent", "to"],
         "forge-leaf" => &["trials"],
-        _ => &["messages", "to"],
+        _ => &["messages", "to", "key"],
     };
     let present: [(&str, Option<Range<usize>>); 9] = [
         ("messages", e.messages.as_ref().map(Spanned::span)),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// Every shipped demo, the flagship first.
-const DEMOS: [&str; 15] = [
+const DEMOS: [&str; 16] = [
     "golden-key-leak",
     "harvest-now-decrypt-later",
     "insider-abuse",
@@ -22,6 +22,7 @@ const DEMOS: [&str; 15] = [
     "tea1-short-key",
     "export-grade",
     "dual-ec",
+    "lotus-notes",
     // Not snapshot-tested: its 32-bit search takes half a minute (see below).
     "tea1-live",
 ];
@@ -115,6 +116,7 @@ snapshot_tests! {
     tea1_short_key_matches_its_snapshot => "tea1-short-key",
     export_grade_matches_its_snapshot => "export-grade",
     dual_ec_matches_its_snapshot => "dual-ec",
+    lotus_notes_matches_its_snapshot => "lotus-notes",
 }
 
 #[test]
