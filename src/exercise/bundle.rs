@@ -482,6 +482,21 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
             let leaks = vec![("keys/family.key".to_owned(), "leaks/family.key".to_owned())];
             (SchemeId::Clipper, goal, leaks, carrier)
         }
+        ExerciseKind::DualEc => {
+            // A sender's later message, so that the state is found from an earlier one.
+            let carrier = pick(&traffic, &mut rng, |m| {
+                m.t > MESSAGES / 2 && traffic.iter().any(|o| o.from == m.from && o.t < m.t)
+            })?;
+            let goal = format!(
+                "Message {} holds your flag. Nothing escrows its key, but every phone draws                  its random numbers from Dual_EC_DRBG over P-256, with the point Q in                  world.json (parameters.dual_ec_q), and each envelope carries 32 of them in                  `rnd`, drawn just before the content key. Whoever chose Q kept d with                  d·Q = P, and it leaked: leaks/designer.key. Recover {}'s generator state                  from one of {}'s envelopes and predict the content key of your message.",
+                carrier.id, carrier.from, carrier.from
+            );
+            let leaks = vec![(
+                "keys/designer.key".to_owned(),
+                "leaks/designer.key".to_owned(),
+            )];
+            (SchemeId::DualEc, goal, leaks, carrier)
+        }
     };
     plants.insert(carrier.t, flag_text(&flag));
     let spec = WorldSpec {
@@ -703,6 +718,7 @@ fn worksheet(kind: ExerciseKind) -> &'static str {
             include_str!("../../docs/exercises/forward-secret-window.md")
         }
         ExerciseKind::LeafForgery => include_str!("../../docs/exercises/leaf-forgery.md"),
+        ExerciseKind::DualEc => include_str!("../../docs/exercises/dual-ec.md"),
     }
 }
 

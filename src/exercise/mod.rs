@@ -42,17 +42,21 @@ pub enum ExerciseKind {
     /// Blaze 1994: forge a Clipper LEAF that passes the receiver's 16-bit check. The
     /// answer is the forged LEAF itself, `doormat{` + 92 hex digits + `}`.
     LeafForgery,
+    /// Dual_EC: the standard's designer's d leaked; recover the sender's generator
+    /// state from one public `rnd` and predict the key of the message with the flag.
+    DualEc,
 }
 
 impl ExerciseKind {
     /// Every kind, in the order `--help` lists them.
-    pub const ALL: [ExerciseKind; 6] = [
+    pub const ALL: [ExerciseKind; 7] = [
         ExerciseKind::LeakedGoldenKey,
         ExerciseKind::UserKeyVsEscrow,
         ExerciseKind::SplitKey,
         ExerciseKind::ShortKey,
         ExerciseKind::ForwardSecretWindow,
         ExerciseKind::LeafForgery,
+        ExerciseKind::DualEc,
     ];
 
     /// Its name, as `--kind` takes it.
@@ -64,6 +68,7 @@ impl ExerciseKind {
             ExerciseKind::ShortKey => "short-key",
             ExerciseKind::ForwardSecretWindow => "forward-secret-window",
             ExerciseKind::LeafForgery => "leaf-forgery",
+            ExerciseKind::DualEc => "dual-ec",
         }
     }
 

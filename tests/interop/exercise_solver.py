@@ -137,8 +137,63 @@ def leaf_forgery(bundle):
             return "doormat{" + leaf.hex() + "}"
 
 
+def dual_ec(bundle):
+    """docs/wire-format.md, dual-ec: Dual_EC_DRBG over P-256. x(k·point) is an ECDH shared
+    secret; x(k·P) the x of k's public key. One rnd and d give the sender's state."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    curve = ec.SECP256R1()
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+    def x_times(k, point):
+        return ec.derive_private_key(int.from_bytes(k, "big") % n, curve).exchange(ec.ECDH(), point)
+
+    def x_base(k):
+        key = ec.derive_private_key(int.from_bytes(k, "big") % n, curve)
+        return key.public_key().public_numbers().x.to_bytes(32, "big")
+
+    world = json.load(open(os.path.join(bundle, "world.json")))
+    q = ec.EllipticCurvePublicKey.from_encoded_point(curve, bytes.fromhex(world["parameters"]["dual_ec_q"]))
+    d = ec.derive_private_key(int(json.load(open(os.path.join(bundle, "leaks", "designer.key")))["d"], 16), curve)
+
+    def generate(state, length):
+        out = b""
+        while len(out) < length:
+            state = x_base(state)
+            out += x_times(state, q)[2:]
+        return x_base(state), out[:length]
+
+    task = open(os.path.join(bundle, "README.md")).read()
+    target = re.search(r"Message (m\d+) holds your flag", task).group(1)
+    sender = next(e["from"] for e in envelopes(bundle) if e["id"] == target)
+    mine = sorted((e for e in envelopes(bundle) if e["from"] == sender), key=lambda e: e["t"])
+    first, rnd = mine[0], base64.b64decode(mine[0]["rnd"])
+    state = None
+    for top in range(2 ** 16):
+        try:
+            point = ec.EllipticCurvePublicKey.from_encoded_point(curve, b"\x02" + top.to_bytes(2, "big") + rnd[:30])
+        except ValueError:
+            continue
+        s2 = d.exchange(ec.ECDH(), point)
+        if x_times(s2, q)[2:4] != rnd[30:32]:
+            continue
+        candidate, key = generate(x_base(s2), 32)
+        try:
+            open_text(first, key)
+        except Exception:
+            continue  # a false state: the 16-bit check passed, the full one did not
+        state = candidate
+        break
+    for e in mine[1:]:
+        state, predicted = generate(state, 32)
+        assert predicted == base64.b64decode(e["rnd"])
+        state, key = generate(state, 32)
+        if e["id"] == target:
+            return FLAG.search(open_text(e, key)).group(0)
+
+
 kind, bundle = sys.argv[1], sys.argv[2]
 flag = {"leaked-golden-key": leaked_golden_key, "user-key-vs-escrow": user_key_vs_escrow,
         "split-key": split_key, "short-key": short_key,
-        "forward-secret-window": forward_secret_window, "leaf-forgery": leaf_forgery}[kind](bundle)
+        "forward-secret-window": forward_secret_window, "leaf-forgery": leaf_forgery,
+        "dual-ec": dual_ec}[kind](bundle)
 print(flag)

@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 
 use crate::util::*;
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "leaked-golden-key",
     "user-key-vs-escrow",
     "split-key",
     "short-key",
     "forward-secret-window",
     "leaf-forgery",
+    "dual-ec",
 ];
 
 fn new_exercise(dir: &Path, kind: &str, seed: &str) -> PathBuf {
