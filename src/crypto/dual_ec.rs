@@ -246,10 +246,20 @@ pub fn recover_state(
     None
 }
 
-/// `x(k·Q)`, one scalar multiplication as the search does them: what `doormat bench`
-/// times for the search's bound.
-pub fn multiply_x(q: &PointQ, k: &[u8; 32]) -> [u8; 32] {
-    x_of(&q.0, k)
+/// The two scalar multiplications the search makes for each point on the curve, made
+/// as it makes them, `steps` times: `x(d·R)` with `d`'s key set up once, then `x(s·Q)`
+/// with a fresh `s` each time. What `doormat bench` times for the search's bound.
+pub fn search_steps(backdoor: &Backdoor, q: &PointQ, steps: u64) -> u64 {
+    let by_d = Multiplier::new(&backdoor.d);
+    let mut state = [7u8; 32];
+    let mut sink = 0u64;
+    for i in 0..steps {
+        state[..8].copy_from_slice(&i.to_be_bytes());
+        let next = by_d.x_times(&q.0);
+        sink = sink.wrapping_add(u64::from(next[0]));
+        sink = sink.wrapping_add(u64::from(x_of(&q.0, &state)[0]));
+    }
+    sink
 }
 
 /// `x(k·point)` with k an x-coordinate read as an integer: reduced mod n, which leaves
