@@ -33,7 +33,9 @@ fn every_secret_type_zeroizes_on_drop() {
     zeroizes_on_drop::<InstructorSecret>();
     zeroizes_on_drop::<GradingFile>(); // the instructor secret, as read from disk
     zeroizes_on_drop::<crate::schemes::forward_secret::snapshot::SnapshotFile>();
-    // SessionKeys' secret, Diffie-Hellman outputs, HKDF outputs.
+    zeroizes_on_drop::<crate::crypto::dual_ec::Backdoor>(); // Dual_EC's d
+    zeroizes_on_drop::<crate::crypto::dual_ec::DualEcDrbg>(); // a device's generator
+                                                              // SessionKeys' secret, Diffie-Hellman outputs, HKDF outputs.
     zeroizes_on_drop::<zeroize::Zeroizing<[u8; 32]>>();
 
     // What the composite types keep their secrets in.
@@ -105,6 +107,20 @@ fn symmetric_secrets_do_not_print_themselves() {
         &["ada".to_owned()],
     );
     assert_hidden("GradingFile", &debug_both(&grading), &secret);
+    let d = crate::crypto::dual_ec::Backdoor::from_hex(
+        &secret
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+    )
+    .expect("below the group order");
+    assert_hidden("Backdoor", &debug_both(&d), &secret);
+    let file = crate::schemes::dual_ec::BackdoorFile {
+        holder: "designer".into(),
+        q: d.point_q(),
+        backdoor: d,
+    };
+    assert_hidden("BackdoorFile", &debug_both(&file), &secret);
     let parsed = GradingFile::parse(&grading.to_json()).unwrap();
     assert_hidden("Grading", &debug_both(&parsed), &secret);
 }

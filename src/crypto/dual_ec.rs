@@ -79,6 +79,9 @@ impl Drop for Backdoor {
     }
 }
 
+// The `Drop` above wipes `d`.
+impl zeroize::ZeroizeOnDrop for Backdoor {}
+
 impl fmt::Debug for Backdoor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Backdoor([redacted])")
@@ -129,6 +132,9 @@ pub struct DualEcDrbg {
     s: Zeroizing<[u8; 32]>,
     q: PointQ,
 }
+
+// Its state is `Zeroizing`; Q is public.
+impl zeroize::ZeroizeOnDrop for DualEcDrbg {}
 
 impl fmt::Debug for DualEcDrbg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

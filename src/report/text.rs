@@ -911,6 +911,29 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
             duration(e.average_seconds)
         )?;
     }
+    // Side by side, at the same rate: what Notes' real key left the agency and everyone.
+    if let Some(escrowed) = r.escrowed_bits {
+        let at = |bits: u32| {
+            r.extrapolation
+                .iter()
+                .find(|e| e.bits == bits)
+                .map_or_else(|| "-".to_owned(), |e| duration(e.average_seconds))
+        };
+        let (notes, agency) = (64, 64 - escrowed);
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim(&format!(
+                "Lotus Notes ({notes}-bit keys, {escrowed} bits escrowed), at this rate:"
+            ))
+        )?;
+        writeln!(
+            out,
+            "{INDENT}  the agency     {agency} bits, {}",
+            at(agency)
+        )?;
+        writeln!(out, "{INDENT}  everyone else  {notes} bits, {}", at(notes))?;
+    }
     Ok(())
 }
 
