@@ -1039,9 +1039,20 @@ pub fn estimate_simulate(spec: &crate::world::WorldSpec) -> Result<Option<WorkEs
     let wrap = time_per_op(Duration::from_millis(100), || {
         std::hint::black_box(public.wrap_with(Backend::preferred(), &mut rng, &content));
     });
+    // Dual_EC's devices draw each message's rnd and key: ten P-256 multiplications.
+    let draw = if spec.scheme == SchemeId::DualEc {
+        let (_, q) = crate::crypto::dual_ec::Backdoor::generate(&mut rng);
+        let mut device = crate::crypto::dual_ec::DualEcDrbg::instantiate(&mut rng, q);
+        time_per_op(Duration::from_millis(100), || {
+            std::hint::black_box(crate::schemes::dual_ec::draw(&mut device));
+        })
+    } else {
+        0.0
+    };
     // A sender, a recipient and one escrow reader: most designs wrap three times.
     let threads = rayon::current_num_threads() as f64;
-    let seconds = ((spec.users + 3) as f64 * keygen + spec.messages as f64 * 3.0 * wrap) / threads;
+    let seconds =
+        ((spec.users + 3) as f64 * keygen + spec.messages as f64 * (3.0 * wrap + draw)) / threads;
     Ok(Some(WorkEstimate {
         seconds,
         // Key generation's time varies from key to key: allow twice the expectation.
@@ -1052,6 +1063,25 @@ pub fn estimate_simulate(spec: &crate::world::WorldSpec) -> Result<Option<WorkEs
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dual_EC's draws are counted: its estimate exceeds the same world's under none.
+    #[test]
+    fn a_dual_ec_world_is_estimated_with_its_generator() {
+        let spec = |scheme| crate::world::WorldSpec {
+            scheme,
+            users: 6,
+            messages: 2_000_000,
+            key_bits: 2048,
+            session_size: 1,
+            randomness: Randomness::Os,
+            params: SchemeParams::default(),
+            snapshots: Vec::new(),
+            plants: Default::default(),
+        };
+        let none = estimate_simulate(&spec(SchemeId::None)).unwrap().unwrap();
+        let dual_ec = estimate_simulate(&spec(SchemeId::DualEc)).unwrap().unwrap();
+        assert!(dual_ec.seconds > 1.5 * none.seconds, "{dual_ec:?} {none:?}");
+    }
 
     #[test]
     fn time_per_op_measures_something_positive() {
