@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod exercise;
 pub mod fsutil;
+pub mod imaging;
 pub mod report;
 pub mod scale;
 pub mod schemes;

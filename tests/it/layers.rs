@@ -1,5 +1,5 @@
 //! The library's layers point one way: bin → report → demo, exercise, tools → attacks →
-//! world → schemes → wire → crypto (error and fsutil below them all). A module that imports from
+//! world → schemes → wire → crypto and imaging (error and fsutil below them all). A module that imports from
 //! a layer above it fails here, naming the file and line.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "error" | "fsutil" => 0,
-        "crypto" => 1,
+        "crypto" | "imaging" => 1,
         "wire" => 2,
         "schemes" => 3,
         "world" => 4,

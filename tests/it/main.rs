@@ -17,6 +17,7 @@ mod json;
 mod layers;
 mod recover;
 mod reliability;
+mod scanning;
 mod schemes;
 mod simulate;
 mod util;

@@ -254,3 +254,16 @@ pub fn run_tool(dir: &Path, program: &str, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// Fails with what to install, unless python3 has Meta's reference PDQ (`pdqhash`).
+pub fn require_pdqhash() {
+    let found = Command::new("python3")
+        .args(["-c", "import pdqhash, numpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "the PDQ interop tests need python3 with the `pdqhash` package (bindings to Meta's \
+         C++ reference) and numpy; bash tests/setup.sh installs them"
+    );
+}
