@@ -353,6 +353,7 @@ pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
         ghost_target: "alice".into(),
         verifying: Vec::new(),
         rekeyed_by: None,
+        scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
     };
     schemes::design(id)
         .build(&Inputs {

@@ -165,6 +165,24 @@ pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
     read_text_from(open_input(path, what)?, path, what)
 }
 
+/// Reads an opened binary file (see [`open_input`]) of at most `limit` bytes; errors
+/// name `path`.
+pub fn read_bytes_from(file: File, path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| missing_or_io(path, what, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::new(format!(
+            "holds more than {} MiB; {what} is never that large",
+            limit >> 20
+        ))
+        .file(path)
+        .into());
+    }
+    Ok(bytes)
+}
+
 /// Reads an opened small file (see [`open_input`]) as text; errors name `path`.
 pub fn read_text_from(file: File, path: &Path, what: &str) -> Result<String> {
     let metadata = file.metadata().map_err(|e| Error::io(path, e))?;

@@ -11,6 +11,8 @@ pub mod dual_ec;
 mod keyring;
 pub mod leaf_metadata;
 mod open;
+pub mod perceptual;
+pub mod poison;
 mod report;
 pub mod timeline;
 

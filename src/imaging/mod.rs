@@ -114,7 +114,9 @@ impl RgbImage {
         let mut reader = decoder.read_info().map_err(|e| bad(e.to_string()))?;
         let info = reader.info();
         let (width, height) = (info.width, info.height);
-        if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS
+        if width > MAX_SIDE
+            || height > MAX_SIDE
+            || u64::from(width) * u64::from(height) > MAX_PIXELS
         {
             return Err(InputError::new(format!(
                 "is {width}x{height} pixels; doormat reads images of at most {MAX_SIDE} a side \
@@ -148,6 +150,40 @@ impl RgbImage {
         RgbImage::from_rgb(width, height, pixels)
             .ok_or_else(|| bad("its rows are shorter than its header says".into()))
     }
+}
+
+/// Largest PNG file doormat reads.
+pub const MAX_PNG_BYTES: u64 = 64 << 20;
+
+/// Reads the PNG at `path`, refusing anything else with a message that names it.
+pub fn read_png(path: &std::path::Path) -> crate::error::Result<RgbImage> {
+    let what = "a PNG image";
+    let file = crate::fsutil::open_input(path, what)?;
+    read_png_from(file, path)
+}
+
+/// Reads an opened PNG file; errors name `path`.
+pub fn read_png_from(
+    file: std::fs::File,
+    path: &std::path::Path,
+) -> crate::error::Result<RgbImage> {
+    let bytes = crate::fsutil::read_bytes_from(file, path, "a PNG image", MAX_PNG_BYTES)?;
+    RgbImage::from_png(&bytes).map_err(|e| e.file(path).into())
+}
+
+/// Writes `image` as a PNG at `path`, whole or not at all; an existing file is replaced
+/// only with `force`.
+pub fn write_png(
+    image: &RgbImage,
+    path: &std::path::Path,
+    force: bool,
+) -> crate::error::Result<()> {
+    use std::io::Write;
+    let mut out = crate::fsutil::AtomicFile::create(path, force)?;
+    out.writer()
+        .write_all(&image.to_png())
+        .map_err(|e| crate::error::Error::io(path, e))?;
+    out.commit()
 }
 
 /// Peak signal-to-noise ratio of `b` against `a`, in dB, over all three channels: how

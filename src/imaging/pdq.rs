@@ -201,7 +201,14 @@ fn window_size(side: usize) -> usize {
 /// One box-filter pass over `len` values, `stride` apart from `start`: each output is
 /// the mean of the window around it, the window shrinking at the ends. A running sum,
 /// in the reference's order, so that its float rounding is the reference's.
-fn box_1d(input: &[f32], output: &mut [f32], start: usize, stride: usize, len: usize, window: usize) {
+fn box_1d(
+    input: &[f32],
+    output: &mut [f32],
+    start: usize,
+    stride: usize,
+    len: usize,
+    window: usize,
+) {
     let half = (window + 2) / 2;
     let (phase_1, phase_2) = (half - 1, window - half + 1);
     let (phase_3, phase_4) = (len - window, half - 1);
@@ -279,7 +286,8 @@ fn dct_matrix() -> &'static [[f32; 64]; 16] {
         let mut d = [[0f32; 64]; 16];
         for (i, row) in d.iter_mut().enumerate() {
             for (j, cell) in row.iter_mut().enumerate() {
-                let angle = (std::f64::consts::PI / 2.0 / 64.0) * (i + 1) as f64 * (2 * j + 1) as f64;
+                let angle =
+                    (std::f64::consts::PI / 2.0 / 64.0) * (i + 1) as f64 * (2 * j + 1) as f64;
                 *cell = (f64::from(scale) * angle.cos()) as f32;
             }
         }
@@ -430,7 +438,9 @@ impl LinearModel {
         }
         for (u, row) in x.iter_mut().enumerate() {
             for (v, cell) in row.iter_mut().enumerate() {
-                *cell = (0..16).map(|k| left[u][k] * self.q_gram_inverse[k][v]).sum();
+                *cell = (0..16)
+                    .map(|k| left[u][k] * self.q_gram_inverse[k][v])
+                    .sum();
             }
         }
         // X Q: 16 × cols, then Pᵀ (X Q).

@@ -53,8 +53,8 @@ pub fn picture(kind: Kind, seed: u64, width: u32, height: u32, caption: Option<&
                 let green = random_colour(&mut rng, 20..90, 80..170, 20..80);
                 for x in 0..width {
                     let t = f64::from(x) / w;
-                    let top = base
-                        + amplitude * (t * frequency * std::f64::consts::TAU + phase).sin();
+                    let top =
+                        base + amplitude * (t * frequency * std::f64::consts::TAU + phase).sin();
                     for y in (top.max(0.0) as u32)..height {
                         image.put(i64::from(x), i64::from(y), green);
                     }
@@ -72,7 +72,14 @@ pub fn picture(kind: Kind, seed: u64, width: u32, height: u32, caption: Option<&
                 if rng.gen_bool(0.5) {
                     disc(&mut image, cx, cy, size / 2.0, colour);
                 } else {
-                    rectangle(&mut image, cx - size / 2.0, cy - size / 3.0, size, size / 1.5, colour);
+                    rectangle(
+                        &mut image,
+                        cx - size / 2.0,
+                        cy - size / 3.0,
+                        size,
+                        size / 1.5,
+                        colour,
+                    );
                 }
             }
         }
@@ -116,7 +123,15 @@ pub fn picture(kind: Kind, seed: u64, width: u32, height: u32, caption: Option<&
     if kind != Kind::Poster {
         if let Some(text) = caption {
             let small = (w * 0.3).max(20.0);
-            text_block(&mut image, text, 0.04 * w, 0.04 * h, small, small * 0.3, [255, 255, 255]);
+            text_block(
+                &mut image,
+                text,
+                0.04 * w,
+                0.04 * h,
+                small,
+                small * 0.3,
+                [255, 255, 255],
+            );
         }
     }
     grain(&mut image, &mut rng);
@@ -190,8 +205,10 @@ fn rectangle(image: &mut RgbImage, x: f64, y: f64, w: f64, h: f64, colour: [u8; 
 fn grain(image: &mut RgbImage, rng: &mut ChaCha8Rng) {
     for y in 0..image.height() {
         for x in 0..image.width() {
-            let n: i16 = rng.gen_range(-6..=6);
-            let p = image.get(x, y).map(|v| (i16::from(v) + n).clamp(0, 255) as u8);
+            let n: i16 = rng.gen_range(-3..=3);
+            let p = image
+                .get(x, y)
+                .map(|v| (i16::from(v) + n).clamp(0, 255) as u8);
             image.put(i64::from(x), i64::from(y), p);
         }
     }
@@ -221,7 +238,9 @@ fn text_block(image: &mut RgbImage, text: &str, x: f64, y: f64, w: f64, h: f64, 
         }
     }
     let columns = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
-    let scale = (w / (columns * 6.0)).min(h / (lines.len() as f64 * 9.0)).max(1.0);
+    let scale = (w / (columns * 6.0))
+        .min(h / (lines.len() as f64 * 9.0))
+        .max(1.0);
     for (row, line) in lines.iter().enumerate() {
         let top = y + row as f64 * 9.0 * scale;
         for (col, ch) in line.chars().enumerate() {
@@ -306,11 +325,18 @@ mod tests {
         for kind in Kind::ALL {
             let a = picture(kind, 1, 128, 96, Some("free press"));
             assert_eq!(a, picture(kind, 1, 128, 96, Some("free press")), "{kind:?}");
-            let other = if kind == Kind::Poster { "another text" } else { "free press" };
+            let other = if kind == Kind::Poster {
+                "another text"
+            } else {
+                "free press"
+            };
             let b = picture(kind, 2, 128, 96, Some(other));
             let (ha, hb) = (pdq::hash(&a).unwrap(), pdq::hash(&b).unwrap());
             // Different pictures are far apart under PDQ (about half the bits differ).
-            assert!(ha.hash.distance(&hb.hash) > pdq::MATCH_THRESHOLD, "{kind:?}");
+            assert!(
+                ha.hash.distance(&hb.hash) > pdq::MATCH_THRESHOLD,
+                "{kind:?}"
+            );
         }
     }
 }

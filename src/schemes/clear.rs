@@ -209,14 +209,14 @@ impl Design for ClearDesign {
                 },
             ));
         }
-        built.kept.push(KeptFile {
-            path: REQUEST_LOG.to_owned(),
-            contents: zeroize::Zeroizing::new(routine_requests(
+        built.kept.push(KeptFile::text(
+            REQUEST_LOG,
+            zeroize::Zeroizing::new(routine_requests(
                 inputs.messages,
                 &mut inputs.randomness.stream("vault/log"),
             )),
-            secret: false,
-        });
+            false,
+        ));
         Ok(built)
     }
     fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {

@@ -302,6 +302,7 @@ impl Design for ClipperDesign {
             sealer: Some(Box::new(clipper)),
             kept,
             loot,
+            compose: None,
         })
     }
     fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {

@@ -303,11 +303,11 @@ impl Design for DualEcDesign {
         let q = deployed.point_q();
         let mut built = Built::sealer(DualEc::new(q, *inputs.randomness));
         for (holder, backdoor) in backdoors {
-            built.kept.push(KeptFile {
-                path: backdoor_path(&holder),
-                contents: BackdoorFile::text(&holder, &backdoor),
-                secret: true,
-            });
+            built.kept.push(KeptFile::text(
+                backdoor_path(&holder),
+                BackdoorFile::text(&holder, &backdoor),
+                true,
+            ));
             built.loot.push((
                 holder.clone(),
                 Loot::Backdoor {

@@ -6,6 +6,7 @@
 //! one method a scheme implements.
 
 pub mod clear;
+pub mod client_scan;
 pub mod clipper;
 pub mod dual_ec;
 pub mod forward_secret;
@@ -35,7 +36,7 @@ pub use provider_escrow::PROVIDER_NAME;
 pub use registry::Design;
 
 /// Scheme parameters; each scheme reads its own.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemeParams {
     /// split-key: agents holding a share, and how many must combine.
     pub agents: u8,
@@ -51,6 +52,23 @@ pub struct SchemeParams {
     pub verifying: Vec<String>,
     /// dual-ec: who replaced the designer's Q with their own (Juniper, 2012-2015).
     pub rekeyed_by: Option<String>,
+    /// client-scan: a PDQ match is a Hamming distance at most this (Meta: 31).
+    pub scan_threshold: u32,
+}
+
+impl Default for SchemeParams {
+    fn default() -> Self {
+        SchemeParams {
+            agents: 0,
+            threshold: 0,
+            bits: 0,
+            ghost_after: 0,
+            ghost_target: String::new(),
+            verifying: Vec::new(),
+            rekeyed_by: None,
+            scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
+        }
+    }
 }
 
 /// What a sender's device drew for one message, in a design whose devices' randomness
@@ -102,6 +120,12 @@ pub trait Scheme: Send + Sync {
         key: &ContentKey,
         rng: &mut RandomStream,
     );
+
+    /// What the devices sent besides the envelopes since the last call, as JSON lines
+    /// in time order, for [`Design::report_file`] (client-scan: reports of matches).
+    fn take_reports(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Every design, in the order `doormat compare` shows them: the baselines first.
@@ -117,6 +141,7 @@ pub static DESIGNS: &[&dyn Design] = &[
     &short_key::ShortKeyDesign,
     &dual_ec::DualEcDesign,
     &workfactor::WorkfactorDesign,
+    &client_scan::ClientScanDesign,
 ];
 
 /// The design named `id`.
@@ -207,7 +232,7 @@ mod tests {
         let hint = e.hint.unwrap();
         assert!(hint.contains("none, golden-key, split-key"), "{hint}");
         assert!(
-            hint.ends_with("forward-secret, dual-ec, workfactor"),
+            hint.ends_with("forward-secret, dual-ec, workfactor, client-scan"),
             "{hint}"
         );
     }

@@ -176,11 +176,11 @@ impl Design for ProviderEscrowDesign {
         .iter()
         .map(|r| serde_json::to_string(r).expect("a request serialises") + "\n")
         .collect();
-        built.kept.push(KeptFile {
-            path: REQUEST_LOG.to_owned(),
-            contents: zeroize::Zeroizing::new(log),
-            secret: false,
-        });
+        built.kept.push(KeptFile::text(
+            REQUEST_LOG,
+            zeroize::Zeroizing::new(log),
+            false,
+        ));
         Ok(built)
     }
     fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {

@@ -35,6 +35,7 @@ use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
 use crate::wire::envelope::Envelope;
+use crate::wire::message::Message;
 use crate::wire::world_file::{Parameters, Role};
 
 /// The designs for `--help`: one line each.
@@ -91,8 +92,8 @@ impl<'a> Inputs<'a> {
 pub struct KeptFile {
     /// Where it goes, relative to the world's directory (`keys/agent-1.share`).
     pub path: String,
-    /// Its text.
-    pub contents: zeroize::Zeroizing<String>,
+    /// Its bytes: text, or an image.
+    pub contents: zeroize::Zeroizing<Vec<u8>>,
     /// Written 0600: it holds secret key material.
     pub secret: bool,
 }
@@ -111,10 +112,30 @@ impl KeptFile {
     pub fn json(path: impl Into<String>, value: &impl serde::Serialize, secret: bool) -> Self {
         let mut text = serde_json::to_string_pretty(value).expect("a kept file serialises");
         text.push('\n');
+        Self::text(path, zeroize::Zeroizing::new(text), secret)
+    }
+
+    /// A text file.
+    pub fn text(
+        path: impl Into<String>,
+        mut text: zeroize::Zeroizing<String>,
+        secret: bool,
+    ) -> Self {
+        // Moves the buffer rather than copying it, so no unwiped copy of a secret is left.
+        let bytes = std::mem::take(&mut *text).into_bytes();
         KeptFile {
             path: path.into(),
-            contents: zeroize::Zeroizing::new(text),
+            contents: zeroize::Zeroizing::new(bytes),
             secret,
+        }
+    }
+
+    /// A public file of bytes (a picture).
+    pub fn bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        KeptFile {
+            path: path.into(),
+            contents: zeroize::Zeroizing::new(bytes),
+            secret: false,
         }
     }
 }
@@ -165,6 +186,20 @@ pub enum Loot {
     },
 }
 
+/// A picture a user's client attached to a message as its user wrote it.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Where the world keeps the sent image, relative to its directory.
+    pub file: String,
+    /// Which of the world's pictures it is a copy of.
+    pub picture: String,
+    /// The image, as sent.
+    pub png: Vec<u8>,
+}
+
+/// See [`Built::compose`].
+pub type ComposeFn = dyn Fn(&mut Message) -> Option<Attachment> + Send + Sync;
+
 /// A design, built for one world.
 pub struct Built {
     /// What seals each message on its own, in any order (and so in parallel): a fresh
@@ -181,6 +216,9 @@ pub struct Built {
     /// Public values the design made while building that world.json records (Dual_EC's
     /// Q): written into its parameters.
     pub public: Option<Box<RecordFn>>,
+    /// What the users' clients add to a message as its user writes it, before it is
+    /// sealed (client-scan: a photo from the gallery), and the attachment to keep.
+    pub compose: Option<Box<ComposeFn>>,
 }
 
 /// See [`Built::public`].
@@ -195,6 +233,7 @@ impl Built {
             loot: Vec::new(),
             family_id: None,
             public: None,
+            compose: None,
         }
     }
 
@@ -340,6 +379,12 @@ pub trait Design: Sync {
     /// The design, built for one world: its sealer, the files it keeps and its loot.
     fn build(&self, inputs: &Inputs) -> Result<Built>;
 
+    /// The file the devices' reports go to (client-scan: matches sent to the provider),
+    /// drained from [`Scheme::take_reports`] as the traffic flows.
+    fn report_file(&self) -> Option<&'static str> {
+        None
+    }
+
     /// What its clients show their users while the traffic flows, if anything.
     fn client_watch(&self, _params: &SchemeParams) -> Option<ClientWatch> {
         None
@@ -366,7 +411,6 @@ pub fn party_names(design: &dyn Design, users: &[String]) -> Vec<(String, Role)>
 mod tests {
     use super::*;
     use crate::schemes::Directory;
-    use crate::wire::message::Message;
 
     #[test]
     fn every_scheme_id_has_one_design() {
@@ -404,6 +448,7 @@ mod tests {
             ghost_target: "alice".into(),
             verifying: Vec::new(),
             rekeyed_by: None,
+            scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
         };
         // The published demo keys (demos/keys/), read here rather than through the
         // world's cast, which sits a layer above.

@@ -34,11 +34,14 @@ pub enum SchemeId {
     /// Lotus Notes' workfactor reduction: short keys, some of whose bits are wrapped for
     /// an agency (1996-97).
     Workfactor,
+    /// No escrow field either: before sealing, the phone hashes each image (PDQ) against
+    /// a list and reports matches to the provider (Apple 2021, the EU's CSA Regulation).
+    ClientScan,
 }
 
 impl SchemeId {
     /// Every design, in the order errors and hints list them.
-    pub const ALL: [SchemeId; 11] = [
+    pub const ALL: [SchemeId; 12] = [
         SchemeId::None,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
@@ -50,6 +53,7 @@ impl SchemeId {
         SchemeId::ForwardSecret,
         SchemeId::DualEc,
         SchemeId::Workfactor,
+        SchemeId::ClientScan,
     ];
 
     /// Its name: `golden-key`.
@@ -66,6 +70,7 @@ impl SchemeId {
             SchemeId::ForwardSecret => "forward-secret",
             SchemeId::DualEc => "dual-ec",
             SchemeId::Workfactor => "workfactor",
+            SchemeId::ClientScan => "client-scan",
         }
     }
 

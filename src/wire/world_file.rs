@@ -93,6 +93,9 @@ pub struct Parameters {
     /// dual-ec: who replaced the designer's Q with their own (the Juniper re-keying).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rekeyed_by: Option<String>,
+    /// client-scan: the PDQ match threshold the phones were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_threshold: Option<u32>,
 }
 
 /// `world.json` as written and read.
@@ -259,6 +262,7 @@ mod tests {
                 family_id: None,
                 dual_ec_q: None,
                 rekeyed_by: None,
+                scan_threshold: None,
             },
             parties: vec![PartyEntry {
                 name: "alice".into(),

@@ -29,6 +29,7 @@ use super::traffic::{Message, TrafficGenerator};
 use super::{directory, generate_parties, seal_batch, SnapshotAt, WorldSpec};
 use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
+use crate::schemes::client_scan::{self, PHOTOS_FILE};
 use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
 use crate::schemes::registry::Inputs;
 use crate::schemes::{self, SchemeId};
@@ -164,7 +165,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        fsutil::write_new(&path, file.contents.as_bytes(), file.secret)?;
+        fsutil::write_new(&path, &file.contents, file.secret)?;
     }
     write_world_file(
         spec,
@@ -184,14 +185,49 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
         }
         None => None,
     };
+    // What the devices report besides the envelopes (client-scan: list matches).
+    let mut reports = match design.report_file() {
+        Some(name) => {
+            let path = root.join(name);
+            let file = buffered(&path)?;
+            Some((path, file))
+        }
+        None => None,
+    };
+    // What the users attach as they write (client-scan: photos), kept as sent.
+    let mut photos = match &built.compose {
+        Some(_) => {
+            let path = root.join(PHOTOS_FILE);
+            let file = buffered(&path)?;
+            let dir = root.join(client_scan::IMAGES_DIR);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            Some((path, file))
+        }
+        None => None,
+    };
     let mut generator = TrafficGenerator::new(&users, spec.session_size, &spec.randomness);
     let sessions = SessionKeys::new(&spec.randomness);
     let mut written = 0u64;
     while written < spec.messages {
         let n = (spec.messages - written).min(BATCH as u64) as usize;
-        let messages: Vec<_> = (0..n)
+        let mut messages: Vec<_> = (0..n)
             .map(|_| planted(&spec.plants, generator.next_message()))
             .collect();
+        if let (Some(compose), Some((path, file))) = (&built.compose, photos.as_mut()) {
+            // Drawing and encoding pictures is slow enough to spread over the cores.
+            let attached: Vec<_> = messages.par_iter_mut().map(|m| compose(m)).collect();
+            for (message, attachment) in messages.iter().zip(attached) {
+                let Some(attachment) = attachment else {
+                    continue;
+                };
+                fsutil::write_new(&root.join(&attachment.file), &attachment.png, false)?;
+                let line = serde_json::json!({
+                    "id": message.id, "from": message.from, "t": message.t,
+                    "file": attachment.file, "picture": attachment.picture,
+                });
+                writeln!(file, "{line}").map_err(|e| Error::io(&*path, e))?;
+            }
+        }
         let envelopes = seal_batch(
             scheme.as_ref(),
             &directory,
@@ -207,10 +243,18 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
                 }
             }
         }
+        if let Some((path, file)) = reports.as_mut() {
+            for line in scheme.take_reports() {
+                writeln!(file, "{line}").map_err(|e| Error::io(&*path, e))?;
+            }
+        }
         written += n as u64;
         progress(written, spec.messages);
     }
     let capture_bytes = recorder.finish()?;
+    for (path, file) in reports.into_iter().chain(photos) {
+        finish(file, &path)?;
+    }
     if let Some((_, path, file)) = watch {
         finish(file, &path)?;
     }
@@ -465,6 +509,11 @@ const WORLD_ENTRIES: &[(&str, bool)] = &[
     (SNAPSHOTS_DIR, true),
     (schemes::provider_escrow::VAULT_DIR, true),
     (schemes::clear::PHONES_DIR, true),
+    (client_scan::LIST_FILE, false),
+    (client_scan::REPORTS_FILE, false),
+    (PHOTOS_FILE, false),
+    (client_scan::IMAGES_DIR, true),
+    (client_scan::GALLERY_DIR, true),
 ];
 
 /// Whether `path` names one of the files or folders that doormat writes in the world at

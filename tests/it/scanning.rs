@@ -13,7 +13,14 @@ use crate::util::*;
 fn pdq_agrees_with_meta_reference_on_generated_images() {
     require_pdqhash();
     let dir = scratch("pdq-reference");
-    let sizes = [(256, 256), (512, 384), (300, 200), (97, 61), (64, 64), (999, 640)];
+    let sizes = [
+        (256, 256),
+        (512, 384),
+        (300, 200),
+        (97, 61),
+        (64, 64),
+        (999, 640),
+    ];
     let mut expected = HashMap::new();
     let mut files = Vec::new();
     for i in 0..60u64 {
@@ -27,7 +34,10 @@ fn pdq_agrees_with_meta_reference_on_generated_images() {
         expected.insert(s(&path).to_owned(), pdq::hash(&read).unwrap());
         files.push(s(&path).to_owned());
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pdq_reference.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/pdq_reference.py"
+    );
     let mut args = vec![script];
     args.extend(files.iter().map(String::as_str));
     let run = run_tool(&dir, "python3", &args);
@@ -44,7 +54,11 @@ fn pdq_agrees_with_meta_reference_on_generated_images() {
             "{file}: doormat {} reference {reference}",
             ours.hash
         );
-        assert_eq!(u64::from(ours.quality), row["quality"].as_u64().unwrap(), "{file}");
+        assert_eq!(
+            u64::from(ours.quality),
+            row["quality"].as_u64().unwrap(),
+            "{file}"
+        );
         compared += 1;
     }
     assert_eq!(compared, 60);

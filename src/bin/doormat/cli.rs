@@ -241,6 +241,86 @@ pub enum AttackCommand {
         after_help = "Examples:\n  doormat attack dual-ec --world w --backdoor w/keys/designer.key\n  doormat attack dual-ec --world juniper --backdoor juniper/keys/intruder.key --json"
     )]
     DualEc(DualEcArgs),
+    /// Client-side scanning: add an image's hash to a client-scan world's list and
+    /// learn who sent it
+    #[command(
+        after_help = "Examples:\n  doormat attack poison --world w --image w/gallery/poster.png\n  doormat attack poison --world w --image poster.png --trials 100 --json"
+    )]
+    Poison(PoisonArgs),
+    /// Forge an image that looks like --from but matches --target's PDQ hash
+    #[command(
+        after_help = "Examples:\n  doormat attack collide --target w/gallery/known-1.png --from cat.png --out forged.png\n  doormat attack collide --trials 100 --json"
+    )]
+    Collide(CollideArgs),
+    /// Make an image that looks like --image but escapes its PDQ hash's match
+    #[command(
+        after_help = "Examples:\n  doormat attack evade --image w/gallery/known-1.png --out evaded.png\n  doormat attack evade --trials 100 --json"
+    )]
+    Evade(EvadeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PoisonArgs {
+    /// The world directory (a client-scan world)
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// The image to add to the list (a PNG)
+    #[arg(long, value_name = "FILE")]
+    pub image: PathBuf,
+    /// Also add N generated pictures one at a time and report how often a shared copy
+    /// is caught with no false report
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u32>,
+    /// Repeat the trials exactly
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Flags the two image attacks share.
+#[derive(Debug, Args)]
+pub struct ImageAttackFlags {
+    /// Where the made image goes (a PNG)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// A match is a Hamming distance of at most N bits [default: 31, Meta's guidance]
+    #[arg(long, value_name = "N", default_value_t = 31)]
+    pub threshold: u32,
+    /// Also run the attack on N generated 512x512 pictures and report its success rate
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u32>,
+    /// Which generated pictures the trials use
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Replace an existing --out
+    #[arg(long)]
+    pub force: bool,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollideArgs {
+    /// The image whose hash the forgery must match (a PNG)
+    #[arg(long, value_name = "A.png")]
+    pub target: Option<PathBuf>,
+    /// The image the forgery must look like (a PNG)
+    #[arg(long, value_name = "B.png")]
+    pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ImageAttackFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct EvadeArgs {
+    /// The image to disguise (a PNG)
+    #[arg(long, value_name = "A.png")]
+    pub image: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ImageAttackFlags,
 }
 
 #[derive(Debug, Args)]
@@ -381,6 +461,10 @@ pub struct SimulateArgs {
     /// backdoor goes to keys/NAME.key
     #[arg(long, value_name = "NAME")]
     pub rekeyed_by: Option<String>,
+    /// client-scan: a PDQ match is a Hamming distance of at most N bits of 256
+    /// [default: 31, Meta's guidance]
+    #[arg(long, value_name = "N")]
+    pub scan_threshold: Option<u32>,
     /// Save what malware on NAME's device would steal just after logical time T
     /// (snapshots/NAME@T.json); repeatable. For none, golden-key and forward-secret
     #[arg(long = "snapshot", value_name = "NAME@T")]

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
+use doormat::attacks::perceptual::Attack;
 use doormat::attacks::{self, brute_force, leaf_metadata};
 use doormat::crypto::random::Randomness;
 use doormat::crypto::rsa_oaep::PrivateKey;
@@ -28,7 +29,8 @@ use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
     AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, DualEcArgs,
-    ExerciseCommand, LeafForgeryArgs, LeafMetadataArgs, RecoverArgs, ScaleArgs, SimulateArgs,
+    ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs, RecoverArgs,
+    ScaleArgs, SimulateArgs,
 };
 use doormat::report::{html, text, ColorChoice, Output, Report, Style};
 use terminal::Progress;
@@ -108,6 +110,14 @@ fn run_command(command: Command) -> Result<()> {
         Command::Attack(AttackCommand::LeafForgery(args)) => run_leaf_forgery(args),
         Command::Attack(AttackCommand::LeafMetadata(args)) => run_leaf_metadata(args),
         Command::Attack(AttackCommand::DualEc(args)) => run_dual_ec(args),
+        Command::Attack(AttackCommand::Poison(args)) => run_poison(args),
+        Command::Attack(AttackCommand::Collide(args)) => {
+            let inputs = [args.from.clone(), args.target.clone()];
+            run_image_attack(Attack::Collide, &inputs, args.flags)
+        }
+        Command::Attack(AttackCommand::Evade(args)) => {
+            run_image_attack(Attack::Evade, &[args.image.clone()], args.flags)
+        }
         Command::Compare(args) => run_compare(args),
         Command::Bench(args) => run_bench(args),
         Command::Scale(args) => run_scale(args),
@@ -236,6 +246,7 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
         ("--ghost-target", args.ghost_target.is_some()),
         ("--verifying", !args.verifying.is_empty()),
         ("--rekeyed-by", args.rekeyed_by.is_some()),
+        ("--scan-threshold", args.scan_threshold.is_some()),
     ];
     for (flag, _) in given.iter().filter(|(_, given)| *given) {
         if !schemes::design(scheme).flags().contains(flag) {
@@ -255,6 +266,9 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
             .unwrap_or_else(|| "alice".to_owned()),
         verifying: args.verifying.clone(),
         rekeyed_by: args.rekeyed_by.clone(),
+        scan_threshold: args
+            .scan_threshold
+            .unwrap_or(doormat::imaging::pdq::MATCH_THRESHOLD),
     })
 }
 
@@ -605,6 +619,119 @@ fn run_dual_ec(args: DualEcArgs) -> Result<()> {
     let report = attacks::dual_ec::attack(&world, &file, &|done| progress.set(done))?;
     progress.finish();
     show(&report, args.json)
+}
+
+/// Most generated pictures one `--trials` runs.
+const MAX_IMAGE_TRIALS: u32 = 10_000;
+
+fn check_trials(trials: Option<u32>, each: &str) -> Result<()> {
+    match trials {
+        Some(n) if n == 0 || n > MAX_IMAGE_TRIALS => Err(InputError::new(format!(
+            "{n} trials: choose 1 to {MAX_IMAGE_TRIALS}"
+        ))
+        .field("--trials")
+        .hint(format!("100 trials take a few seconds; {each}"))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn run_poison(args: PoisonArgs) -> Result<()> {
+    check_trials(args.trials, "each draws and hashes one picture")?;
+    let world = WorldDir::open(&args.world)?;
+    let mut report = attacks::poison::poison(&world, &args.image)?;
+    if let Some(n) = args.trials {
+        report.trials = Some(attacks::poison::poison_trials(
+            &world,
+            n,
+            &Randomness::from_seed(args.seed),
+        )?);
+    }
+    show(&report, args.json)
+}
+
+/// `attack collide` (`inputs`: --from, --target) and `attack evade` (--image).
+fn run_image_attack(
+    attack: Attack,
+    inputs: &[Option<PathBuf>],
+    flags: ImageAttackFlags,
+) -> Result<()> {
+    use attacks::perceptual::{self, ImageAttackReport, MadeImage};
+    use doormat::imaging::{self, pdq};
+    check_trials(flags.trials, "each is one attack on a 512x512 picture")?;
+    if flags.threshold > pdq::HASH_BITS / 2 {
+        return Err(InputError::new(format!(
+            "{} bits: past 128 a threshold matches most images",
+            flags.threshold
+        ))
+        .field("--threshold")
+        .hint("Meta's guidance is 31; use 0 to 128")
+        .into());
+    }
+    let names: &[&str] = match attack {
+        Attack::Collide => &["--from", "--target"],
+        Attack::Evade => &["--image"],
+    };
+    let given = inputs.iter().filter(|i| i.is_some()).count();
+    let any = given > 0 || flags.out.is_some();
+    if any && (given < inputs.len() || flags.out.is_none()) {
+        let mut needed: Vec<&str> = names.to_vec();
+        needed.push("--out");
+        return Err(
+            InputError::new(format!("needs {} together", needed.join(", ")))
+                .field(names[0])
+                .hint("or give only --trials N to attack generated pictures")
+                .into(),
+        );
+    }
+    if !any && flags.trials.is_none() {
+        return Err(InputError::new(format!(
+            "give {} and --out, or --trials N",
+            names.join(", ")
+        ))
+        .field(names[0])
+        .into());
+    }
+    let made = match (inputs, &flags.out) {
+        ([Some(image)], Some(out)) => {
+            doormat::fsutil::refuse_output_among_inputs(out, [image.as_path()])?;
+            let original = imaging::read_png(image)?;
+            let forgery =
+                perceptual::evade(&original, flags.threshold).map_err(|e| e.file(image))?;
+            imaging::write_png(&forgery.image, out, flags.force)?;
+            let reference = pdq::hash(&original).map_err(|e| e.file(image))?.hash;
+            Some(MadeImage::new(&forgery, reference, image, None, out))
+        }
+        ([Some(from), Some(target)], Some(out)) => {
+            doormat::fsutil::refuse_output_among_inputs(out, [from.as_path(), target.as_path()])?;
+            let aim = imaging::read_png(target)?;
+            let aim = pdq::hash(&aim).map_err(|e| e.file(target))?.hash;
+            let source = imaging::read_png(from)?;
+            let forgery =
+                perceptual::collide(&aim, &source, flags.threshold).map_err(|e| e.file(from))?;
+            imaging::write_png(&forgery.image, out, flags.force)?;
+            Some(MadeImage::new(&forgery, aim, from, Some(target), out))
+        }
+        _ => None,
+    };
+    let trials = match flags.trials {
+        Some(n) => {
+            let progress = Progress::new(u64::from(n), "attacking generated pictures");
+            let summary = perceptual::trials(attack, n, flags.seed, flags.threshold, &|done| {
+                progress.set(done)
+            })?;
+            progress.finish();
+            Some(summary)
+        }
+        None => None,
+    };
+    let report = ImageAttackReport {
+        attack,
+        threshold: flags.threshold,
+        made,
+        trials,
+    };
+    show(&report, flags.json)
 }
 
 fn run_compare(args: CompareArgs) -> Result<()> {

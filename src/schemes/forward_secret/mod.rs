@@ -87,6 +87,7 @@ impl Design for ForwardSecretDesign {
             loot: Vec::new(),
             family_id: None,
             public: None,
+            compose: None,
         })
     }
     fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {
