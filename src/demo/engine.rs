@@ -225,6 +225,8 @@ struct Design {
     notices: Vec<Notice>,
     /// Forward-secret: (message id, recipient) for each copy a device has opened.
     delivered: HashSet<(String, String)>,
+    /// Client-scan: the phones' list, their pictures and what they reported.
+    scan: Option<super::scanning::ScanState>,
 }
 
 impl Design {
@@ -264,6 +266,9 @@ impl Design {
         };
         for envelope in &sealed {
             self.notices.extend(self.watchers.watch(envelope));
+        }
+        if let (Some(scan), Sealer::Plain(scheme)) = (&mut self.scan, &self.sealer) {
+            scan.collect(scheme.take_reports());
         }
         self.recording.extend(sealed);
         Ok(())
@@ -534,6 +539,9 @@ impl Engine {
             watchers: Watchers::new(params.verifying.clone()),
             notices: Vec::new(),
             delivered: HashSet::new(),
+            scan: built.compose.map(|compose| {
+                super::scanning::ScanState::new(compose, params.scan_threshold, &randomness)
+            }),
         };
         for (_, loot) in built.loot {
             match loot {
@@ -761,6 +769,13 @@ impl Engine {
             Event::Ghost { target } => self.ghost(target),
             Event::StealShare { agent, to } => self.steal_share(*agent, to),
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
+            Event::Evade { user, picture } => self.evade(user, picture)?,
+            Event::Collide {
+                user,
+                picture,
+                target,
+            } => self.collide(user, picture, target)?,
+            Event::Poison { picture, to } => self.poison(picture, to)?,
             Event::BruteForce {
                 messages,
                 to,
@@ -776,11 +791,9 @@ impl Engine {
         let mut sent = 0;
         while sent < messages {
             let n = BATCH.min(messages - sent);
-            let plain: Vec<Message> = (0..n).map(|_| self.traffic.next_message()).collect();
-            for design in &mut self.designs {
-                design.seal(&self.users, &plain)?;
-            }
-            self.truth.extend(plain);
+            let mut plain: Vec<Message> = (0..n).map(|_| self.traffic.next_message()).collect();
+            self.compose(&mut plain);
+            self.deliver(plain)?;
             sent += n;
             observer.progress(sent, messages);
         }
@@ -805,6 +818,107 @@ impl Engine {
             ));
         }
         facts.push(Fact::plain("recorded", "every envelope, by the tap"));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    /// What the users' clients attach as they write (client-scan: photos), once for
+    /// every design, since all of them seal the same words.
+    fn compose(&mut self, plain: &mut [Message]) {
+        if let Some(scan) = self.designs.iter_mut().find_map(|d| d.scan.as_mut()) {
+            scan.compose(plain);
+        }
+    }
+
+    /// Seals `plain` under every design; the tap records it.
+    fn deliver(&mut self, plain: Vec<Message>) -> Result<()> {
+        for design in &mut self.designs {
+            design.seal(&self.users, &plain)?;
+        }
+        self.truth.extend(plain);
+        Ok(())
+    }
+
+    /// The next message of the traffic, sent by `user` to one contact, carrying `png`.
+    fn photo_message(&mut self, user: &str, words: &str, png: &[u8]) -> Message {
+        let mut message = self.traffic.next_message();
+        let names = self.user_names();
+        let at = names.iter().position(|n| n == user).unwrap_or(0);
+        message.from = user.to_owned();
+        message.to = vec![names[(at + 1) % names.len()].clone()];
+        message.text = words.to_owned();
+        schemes::client_scan::attach(&mut message, png);
+        message
+    }
+
+    /// The client-scan design's index (the scenario's checks make it the main one).
+    fn scan_design(&self) -> Result<usize> {
+        self.designs
+            .iter()
+            .position(|d| d.scan.is_some())
+            .ok_or_else(|| Error::Internal("no client-scan design in this demo".into()))
+    }
+
+    fn evade(&mut self, user: &str, picture: &str) -> Result<Vec<Block>> {
+        let d = self.scan_design()?;
+        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+        let (facts, png) = scan.evade(picture)?;
+        self.send_photo(
+            d,
+            user,
+            "you have to see this",
+            &format!("{picture}, edited"),
+            &png,
+            facts,
+        )
+    }
+
+    fn collide(&mut self, user: &str, picture: &str, target: &str) -> Result<Vec<Block>> {
+        let d = self.scan_design()?;
+        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+        let (facts, png) = scan.collide(picture, target)?;
+        self.send_photo(
+            d,
+            user,
+            "ha, look at this one",
+            &format!("{picture}, forged"),
+            &png,
+            facts,
+        )
+    }
+
+    /// `user` sends `png` (which is `label`); the facts so far, then what the phone did.
+    fn send_photo(
+        &mut self,
+        d: usize,
+        user: &str,
+        words: &str,
+        label: &str,
+        png: &[u8],
+        mut facts: Vec<Fact>,
+    ) -> Result<Vec<Block>> {
+        let message = self.photo_message(user, words, png);
+        let id = message.id.clone();
+        if let Some(scan) = self.designs[d].scan.as_mut() {
+            scan.record(&message, label, png);
+        }
+        facts.push(Fact::plain(
+            "sent",
+            format!("by {user} to {}, as {id}", message.to.join(", ")),
+        ));
+        self.deliver(vec![message])?;
+        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+        facts.push(scan.outcome(user, &id));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Block>> {
+        self.row_index(to, RowKind::Adversary);
+        let d = self.scan_design()?;
+        let design = &mut self.designs[d];
+        let scan = design.scan.as_mut().expect("scan_design found it");
+        let facts = scan.poison(picture, to)?;
+        // From now on the phones look for the new hash as they send, too.
+        design.sealer = Sealer::Plain(Box::new(scan.scanner(demo_key(PROVIDER_NAME).public_key())));
         Ok(vec![Block::Facts { facts }])
     }
 
@@ -1687,6 +1801,13 @@ impl Engine {
             }
             Show::Compare => vec![self.compare()],
             Show::Exposure { user } => vec![self.exposure(user)?],
+            Show::Reports => {
+                let d = self.scan_design()?;
+                let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+                vec![Block::Facts {
+                    facts: scan.report_facts(&demo_key(PROVIDER_NAME)),
+                }]
+            }
             Show::Log => vec![Block::Log {
                 entries: self.log.clone(),
             }],

@@ -8,6 +8,7 @@
 //! read the numbers straight from them.
 
 mod engine;
+mod scanning;
 pub mod scenario;
 
 use serde::Serialize;
@@ -80,6 +81,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "lotus-notes.toml",
         include_str!("../../demos/lotus-notes.toml"),
+    ),
+    (
+        "client-side-scanning.toml",
+        include_str!("../../demos/client-side-scanning.toml"),
+    ),
+    (
+        "scanning-or-golden-key.toml",
+        include_str!("../../demos/scanning-or-golden-key.toml"),
     ),
 ];
 

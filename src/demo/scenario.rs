@@ -177,6 +177,32 @@ pub enum Event {
         /// Who replaced it, and holds the new `d`.
         to: String,
     },
+    /// client-scan: `user` edits a listed picture just enough to escape the list, and
+    /// sends it.
+    Evade {
+        /// Who sends it.
+        user: String,
+        /// Which of the world's pictures (`known-1`).
+        picture: String,
+    },
+    /// client-scan: someone forges a picture that looks like `picture` and matches
+    /// `target`'s hash; `user`, who knows nothing of it, sends it on.
+    Collide {
+        /// Who sends it, and is reported.
+        user: String,
+        /// What the forgery looks like (`photo-2`).
+        picture: String,
+        /// Whose hash it matches (`known-1`).
+        target: String,
+    },
+    /// client-scan: `to`, who controls the list, adds `picture`'s hash; the phones scan
+    /// what they sent again.
+    Poison {
+        /// Which of the world's pictures (`poster`).
+        picture: String,
+        /// Who controls the list, and learns.
+        to: String,
+    },
     /// Try every short key of the first unread messages.
     BruteForce {
         /// How many.
@@ -226,6 +252,8 @@ pub enum Show {
     Log,
     /// What verifying clients noticed (ghost).
     Notices,
+    /// What the phones reported to the provider (client-scan).
+    Reports,
 }
 
 /// Reads and checks a scenario; `file` names it in errors.
@@ -382,15 +410,17 @@ struct RawEvent {
     logged: Option<Spanned<bool>>,
     agent: Option<Spanned<u8>>,
     trials: Option<Spanned<u64>>,
+    picture: Option<Spanned<String>>,
 }
 
 /// The event kinds, each with the fields it needs: the hint for a mistyped `do`.
 const EVENT_KINDS: &str = "send (messages), leak (key, to), rotate, compromise (user, to), \
 seize (user, to), warrant (target), insider (targets, to, logged), breach (to), repoint (targets, to, logged), \
-ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to)";
+ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to), \
+evade (user, picture), collide (user, picture, target), poison (picture, to)";
 
 const SHOW_KINDS: &str = "parties, envelope, radius WHO, radius WHO in DESIGN, new WHO, \
-recovered WHO, compare, exposure USER, log, notices";
+recovered WHO, compare, exposure USER, log, notices, reports";
 
 // ── Checking ───────────────────────────────────────────────────────────────────────────
 
@@ -1097,6 +1127,43 @@ fn check_event(
                 to: names.adversary(at, to, &sub("to"))?,
             }
         }
+        "evade" | "collide" | "poison" => {
+            needs(main == SchemeId::ClientScan, "the client-scan scheme")?;
+            let picture =
+                |value: &Option<Spanned<String>>, name: &str| -> Result<String, InputError> {
+                    let value = value.as_ref().ok_or_else(|| missing(name))?;
+                    let known = crate::schemes::client_scan::gallery_names();
+                    if known.contains(&value.get_ref().as_str()) {
+                        Ok(value.get_ref().clone())
+                    } else {
+                        Err(at
+                            .error(
+                                value.span(),
+                                &sub(name),
+                                format!("the world has no picture called {:?}", value.get_ref()),
+                            )
+                            .hint(format!("its pictures are: {}", known.join(", "))))
+                    }
+                };
+            match kind {
+                "evade" => Event::Evade {
+                    user: user(&e.user, "user")?,
+                    picture: picture(&e.picture, "picture")?,
+                },
+                "collide" => Event::Collide {
+                    user: user(&e.user, "user")?,
+                    picture: picture(&e.picture, "picture")?,
+                    target: picture(&e.target, "target")?,
+                },
+                _ => {
+                    let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
+                    Event::Poison {
+                        picture: picture(&e.picture, "picture")?,
+                        to: names.adversary(at, to, &sub("to"))?,
+                    }
+                }
+            }
+        }
         "forge-leaf" => {
             let trials = e.trials.as_ref().ok_or_else(|| missing("trials"))?;
             if *trials.get_ref() == 0 || *trials.get_ref() > MAX_FORGERIES {
@@ -1210,9 +1277,12 @@ fn refuse_extra_fields(
         "breach" | "rekey" => &["to"],
         "steal-share" => &["agent", "to"],
         "forge-leaf" => &["trials"],
+        "evade" => &["user", "picture"],
+        "collide" => &["user", "picture", "target"],
+        "poison" => &["picture", "to"],
         _ => &["messages", "to", "key"],
     };
-    let present: [(&str, Option<Range<usize>>); 9] = [
+    let present: [(&str, Option<Range<usize>>); 10] = [
         ("messages", e.messages.as_ref().map(Spanned::span)),
         ("key", e.key.as_ref().map(Spanned::span)),
         ("to", e.to.as_ref().map(Spanned::span)),
@@ -1222,6 +1292,7 @@ fn refuse_extra_fields(
         ("logged", e.logged.as_ref().map(Spanned::span)),
         ("agent", e.agent.as_ref().map(Spanned::span)),
         ("trials", e.trials.as_ref().map(Spanned::span)),
+        ("picture", e.picture.as_ref().map(Spanned::span)),
     ];
     for (name, span) in present {
         if let Some(span) = span {
@@ -1263,6 +1334,14 @@ fn check_show(
         "compare" if rest.is_empty() => Show::Compare,
         "log" if rest.is_empty() => Show::Log,
         "notices" if rest.is_empty() => Show::Notices,
+        "reports" if rest.is_empty() => {
+            if world.main() != SchemeId::ClientScan {
+                return Err(at
+                    .error(raw.span(), field, "\"reports\" needs a client-scan world")
+                    .hint("change world.scheme to client-scan, or drop the view"));
+            }
+            Show::Reports
+        }
         "radius" => {
             if rest.is_empty() {
                 return Err(needs_who());

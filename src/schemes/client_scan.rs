@@ -24,7 +24,8 @@ use super::registry::{Attachment, Built, Design, Inputs, Invited, KeptFile, Thef
 use super::{Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::{RandomStream, Randomness};
-use crate::crypto::rsa_oaep::PublicKey;
+use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
+use crate::crypto::CouldNotOpen;
 use crate::error::{InputError, Result};
 use crate::imaging::pdq::{self, PdqHash};
 use crate::imaging::synth::{self, Kind};
@@ -139,6 +140,23 @@ pub struct Voucher {
 /// The associated data of a voucher.
 pub fn voucher_aad(id: &str, sender: &str, entry: &str) -> Vec<u8> {
     format!("{VOUCHER_AAD}\n{id}\n{sender}\n{entry}").into_bytes()
+}
+
+/// Opens a report's voucher with the provider's key: the matched image's PNG bytes.
+pub fn open_voucher(report: &ScanReport, provider: &PrivateKey) -> Result<Vec<u8>, CouldNotOpen> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let decode = |text: &str| b64.decode(text).map_err(|_| CouldNotOpen);
+    let key = provider.unwrap_key(&decode(&report.voucher.wrapped)?)?;
+    let nonce: [u8; 12] = decode(&report.voucher.nonce)?
+        .try_into()
+        .map_err(|_| CouldNotOpen)?;
+    let png = aead::open(
+        &key,
+        &nonce,
+        &voucher_aad(&report.id, &report.sender, &report.entry),
+        &decode(&report.voucher.ct)?,
+    )?;
+    Ok(png)
 }
 
 /// The images a message's text carries, as PNG bytes (undecodable lines are skipped:
@@ -352,7 +370,7 @@ impl Design for ClientScanDesign {
         SchemeId::ClientScan
     }
     fn summary(&self) -> &'static str {
-        "phones hash images (PDQ) against a list, report matches"
+        "phones check images against a PDQ list, report hits"
     }
     fn flags(&self) -> &'static [&'static str] {
         &["--scan-threshold"]

@@ -117,6 +117,8 @@ snapshot_tests! {
     export_grade_matches_its_snapshot => "export-grade",
     dual_ec_matches_its_snapshot => "dual-ec",
     lotus_notes_matches_its_snapshot => "lotus-notes",
+    client_side_scanning_matches_its_snapshot => "client-side-scanning",
+    scanning_or_golden_key_matches_its_snapshot => "scanning-or-golden-key",
 }
 
 #[test]
@@ -537,6 +539,67 @@ fn clipper_escrow_reads_the_warranted_device_and_a_forged_leaf_defeats_it() {
     assert_eq!(doc.quantity(3, "receiver accepted"), leafs(20.0));
     assert_eq!(doc.quantity(3, "agents recovered the key"), leafs(0.0));
     assert_eq!(doc.quantity(3, "an honest device's LEAF"), leafs(20.0));
+}
+
+/// The list catches a listed picture, misses its edited copy, reports the innocent
+/// sender of a forgery, and, poisoned, names who shared the poster; the provider reads
+/// no message throughout.
+#[test]
+fn client_side_scanning_works_then_is_evaded_forged_and_poisoned() {
+    let doc = Doc::of("client-side-scanning");
+    for act in 2..=5 {
+        assert!(doc.row_reads_nothing(act, "provider"), "act {act}");
+        assert!(doc.row_reads_nothing(act, "tap"), "act {act}");
+    }
+    assert!(doc.row_reads_nothing(5, "list authority"));
+    // Act 2: every report is a real copy of a listed picture.
+    let reports: Vec<String> = doc
+        .blocks(2, "facts")
+        .iter()
+        .flat_map(|b| b["facts"].as_array().unwrap())
+        .filter(|f| f["label"].as_str().unwrap().starts_with("t="))
+        .map(|f| f["value"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!reports.is_empty());
+    assert!(
+        reports.iter().all(|r| r.contains("a copy of known-")),
+        "{reports:?}"
+    );
+    // Act 3: the edited copy is beyond the threshold, looks the same, is not reported.
+    let (bits, _, _) = doc.quantity(3, "its hash");
+    assert!(bits > 31.0, "{bits}");
+    let (psnr, _, unit) = doc.quantity(3, "edited");
+    assert!(psnr >= 30.0 && unit == "dB", "{psnr} {unit}");
+    assert!(doc.fact(3, "reported").starts_with("NO"));
+    // Act 4: the forgery matches, and its innocent sender is reported.
+    let (bits, _, _) = doc.quantity(4, "its hash");
+    assert!(bits <= 31.0, "{bits}");
+    let reported = doc.fact(4, "reported");
+    assert!(
+        reported.starts_with("YES: carol") && reported.contains("FALSE"),
+        "{reported}"
+    );
+    // Act 5: the poisoned list names the poster's senders, and no one else.
+    let exposed = doc.fact(5, "exposed");
+    assert!(!exposed.starts_with("no one"), "{exposed}");
+    assert_eq!(doc.fact(5, "false reports"), "0");
+    let (opened, _, _) = doc.quantity(5, "scanned again");
+    assert!(opened > 0.0);
+}
+
+#[test]
+fn a_stolen_escrow_key_opens_everything_and_a_stolen_provider_key_nothing() {
+    let doc = Doc::of("scanning-or-golden-key");
+    assert_eq!(
+        n(&doc.comparison(2, "golden-key", "thief")["radius"]["messages_opened"]),
+        300
+    );
+    assert_eq!(
+        n(&doc.comparison(2, "client-scan", "thief")["radius"]["messages_opened"]),
+        0
+    );
+    assert!(doc.fact(2, "vouchers").ends_with("the images themselves"));
+    assert!(!doc.fact(3, "exposed").starts_with("no one"));
 }
 
 #[test]

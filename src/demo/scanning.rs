@@ -1,0 +1,352 @@
+//! The client-scan design in a demo: the phones' pictures, their list, what they
+//! report, and the three attacks on it (evasion, forged matches, list poisoning),
+//! played against the story's own traffic.
+
+use std::collections::HashMap;
+
+use super::Fact;
+use crate::attacks::perceptual;
+use crate::crypto::random::Randomness;
+use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
+use crate::error::{Error, Result};
+use crate::imaging::pdq::{self, PdqHash};
+use crate::imaging::RgbImage;
+use crate::schemes::client_scan::{self, ClientScan, ListEntry, Picture, ScanList, ScanReport};
+use crate::schemes::registry::ComposeFn;
+use crate::world::traffic::Message;
+
+/// An image a phone sent, and which picture it is (ground truth).
+struct SentPhoto {
+    id: String,
+    from: String,
+    t: u64,
+    picture: String,
+    hash: PdqHash,
+}
+
+/// A report the provider received, or one a list update would make.
+struct ReportRow {
+    report: Option<ScanReport>,
+    t: u64,
+    id: String,
+    sender: String,
+    entry: String,
+    distance: u32,
+    /// Whether the sent image really is a copy of the entry's picture.
+    true_match: bool,
+}
+
+/// What the phones hold and did, for one client-scan design of a demo.
+pub(super) struct ScanState {
+    compose: Box<ComposeFn>,
+    pictures: Vec<Picture>,
+    list: ScanList,
+    /// Each list entry's picture, as only the list's owner knows it.
+    entry_picture: HashMap<String, String>,
+    photos: Vec<SentPhoto>,
+    reports: Vec<ReportRow>,
+}
+
+impl ScanState {
+    /// The state of a design built with `randomness`, whose clients attach with
+    /// `compose`: the same pictures and list as its build made.
+    pub(super) fn new(compose: Box<ComposeFn>, threshold: u32, randomness: &Randomness) -> Self {
+        let pictures = client_scan::gallery(randomness);
+        let list = client_scan::initial_list(&pictures, threshold);
+        let entry_picture = list
+            .entries
+            .iter()
+            .map(|e| (e.id.clone(), e.id.clone()))
+            .collect();
+        ScanState {
+            compose,
+            pictures,
+            list,
+            entry_picture,
+            photos: Vec::new(),
+            reports: Vec::new(),
+        }
+    }
+
+    fn picture(&self, name: &str) -> Result<&RgbImage> {
+        self.pictures
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| &p.image)
+            .ok_or_else(|| Error::Internal(format!("no picture {name}")))
+    }
+
+    /// Attaches the users' photos to `plain`, as their clients do.
+    pub(super) fn compose(&mut self, plain: &mut [Message]) {
+        for message in plain {
+            if let Some(attachment) = (self.compose)(message) {
+                self.record(message, &attachment.picture, &attachment.png);
+            }
+        }
+    }
+
+    /// Keeps what `message` carries, for a later list update to scan again.
+    pub(super) fn record(&mut self, message: &Message, picture: &str, png: &[u8]) {
+        let hash = RgbImage::from_png(png)
+            .ok()
+            .and_then(|image| pdq::hash(&image).ok());
+        if let Some(hashed) = hash {
+            self.photos.push(SentPhoto {
+                id: message.id.clone(),
+                from: message.from.clone(),
+                t: message.t,
+                picture: picture.to_owned(),
+                hash: hashed.hash,
+            });
+        }
+    }
+
+    /// Takes in the reports the phones sent while sealing (JSON lines).
+    pub(super) fn collect(&mut self, lines: Vec<String>) {
+        for line in lines {
+            let Ok(report) = serde_json::from_str::<ScanReport>(&line) else {
+                continue;
+            };
+            let true_match = self.is_copy(&report.id, &report.entry);
+            self.reports.push(ReportRow {
+                t: report.t,
+                id: report.id.clone(),
+                sender: report.sender.clone(),
+                entry: report.entry.clone(),
+                distance: report.distance,
+                true_match,
+                report: Some(report),
+            });
+        }
+    }
+
+    fn is_copy(&self, id: &str, entry: &str) -> bool {
+        let sent = self
+            .photos
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.picture.as_str());
+        sent.is_some() && sent == self.entry_picture.get(entry).map(String::as_str)
+    }
+
+    /// The phones' scanner with the current list, reporting to `provider`.
+    pub(super) fn scanner(&self, provider: &PublicKey) -> ClientScan {
+        ClientScan::new(self.list.clone(), provider.clone())
+    }
+
+    /// A listed picture, edited just enough to escape the list: what it looks like and
+    /// how far its hash moved, and the image.
+    pub(super) fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
+        let original = self.picture(picture)?;
+        let made = perceptual::evade(original, self.list.threshold).map_err(Error::from)?;
+        let facts = vec![
+            Fact::plain(
+                "edited",
+                format!(
+                    "{picture}: PSNR {:.1} dB against the original (30 and above: hard to see)",
+                    made.psnr_db
+                ),
+            )
+            .measuring(made.psnr_db, "dB"),
+            Fact::plain(
+                "its hash",
+                format!(
+                    "{} bits from {picture}'s (a match: {} or less); {}",
+                    made.distance,
+                    self.list.threshold,
+                    seconds(made.seconds)
+                ),
+            )
+            .measuring(f64::from(made.distance), "bits"),
+        ];
+        Ok((facts, made.image.to_png()))
+    }
+
+    /// A forgery that looks like `picture` and matches `target`'s hash, and the image.
+    pub(super) fn collide(&self, picture: &str, target: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
+        let aim = pdq::hash(self.picture(target)?).map_err(Error::from)?.hash;
+        let from = self.picture(picture)?;
+        let made = perceptual::collide(&aim, from, self.list.threshold).map_err(Error::from)?;
+        let facts = vec![
+            Fact::plain(
+                "forged",
+                format!(
+                    "looks like {picture}: PSNR {:.1} dB against it",
+                    made.psnr_db
+                ),
+            )
+            .measuring(made.psnr_db, "dB"),
+            Fact::plain(
+                "its hash",
+                format!(
+                    "{} bits from {target}'s (a match: {} or less); {}",
+                    made.distance,
+                    self.list.threshold,
+                    seconds(made.seconds)
+                ),
+            )
+            .measuring(f64::from(made.distance), "bits"),
+        ];
+        Ok((facts, made.image.to_png()))
+    }
+
+    /// Whether the phone reported message `id`, in words.
+    pub(super) fn outcome(&self, user: &str, id: &str) -> Fact {
+        match self.reports.iter().find(|r| r.id == id) {
+            Some(r) if r.true_match => Fact::plain(
+                "reported",
+                format!(
+                    "YES: {user}, to the provider; matches {} at {} bits",
+                    r.entry, r.distance
+                ),
+            ),
+            Some(r) => Fact::plain(
+                "reported",
+                format!(
+                    "YES: {user}, to the provider, for {} at {} bits: a FALSE report",
+                    r.entry, r.distance
+                ),
+            ),
+            None => Fact::plain(
+                "reported",
+                format!("NO: {user}'s phone found no match and sent the image sealed"),
+            ),
+        }
+    }
+
+    /// `to`, who controls the list, adds `picture`'s hash; every phone scans what it
+    /// sent again, as it would at the next list update.
+    pub(super) fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Fact>> {
+        let hash = pdq::hash(self.picture(picture)?).map_err(Error::from)?.hash;
+        let id = format!("added-{}", self.list.entries.len() + 1);
+        self.list.entries.push(ListEntry {
+            id: id.clone(),
+            label: "added by the list authority".into(),
+            hash,
+        });
+        self.entry_picture.insert(id.clone(), picture.to_owned());
+        let mut found: Vec<ReportRow> = self
+            .photos
+            .iter()
+            .filter_map(|p| {
+                let distance = p.hash.distance(&hash);
+                (distance <= self.list.threshold).then(|| ReportRow {
+                    report: None,
+                    t: p.t,
+                    id: p.id.clone(),
+                    sender: p.from.clone(),
+                    entry: id.clone(),
+                    distance,
+                    true_match: p.picture == picture,
+                })
+            })
+            .collect();
+        found.sort_by_key(|r| r.t);
+        let mut senders: Vec<String> = found.iter().map(|r| r.sender.clone()).collect();
+        senders.sort();
+        senders.dedup();
+        let false_reports = found.iter().filter(|r| !r.true_match).count();
+        let times: Vec<String> = found
+            .iter()
+            .map(|r| format!("{} t={}", r.sender, r.t))
+            .collect();
+        let facts = vec![
+            Fact::plain(
+                "added",
+                format!(
+                    "{picture}'s hash, by {to}: the list now holds {} entries",
+                    self.list.entries.len()
+                ),
+            ),
+            Fact::plain(
+                "scanned again",
+                format!("{} images the phones had sent", self.photos.len()),
+            )
+            .counting(self.photos.len() as u64, self.photos.len() as u64, "images"),
+            Fact::plain(
+                "exposed",
+                if senders.is_empty() {
+                    "no one had shared it".to_owned()
+                } else {
+                    format!("{}: {}", senders.join(", "), times.join(", "))
+                },
+            )
+            .counting(senders.len() as u64, self.user_count(), "users"),
+            Fact::plain("false reports", false_reports.to_string())
+                .measuring(false_reports as f64, "reports"),
+        ];
+        self.reports.extend(found);
+        self.reports.sort_by_key(|r| r.t);
+        Ok(facts)
+    }
+
+    fn user_count(&self) -> u64 {
+        let mut users: Vec<&str> = self.photos.iter().map(|p| p.from.as_str()).collect();
+        users.sort_unstable();
+        users.dedup();
+        users.len() as u64
+    }
+
+    /// The reports so far, and what the provider's key makes of their vouchers.
+    pub(super) fn report_facts(&self, provider: &PrivateKey) -> Vec<Fact> {
+        if self.reports.is_empty() {
+            return vec![Fact::plain("reports", "none yet")];
+        }
+        let mut facts: Vec<Fact> = self
+            .reports
+            .iter()
+            .map(|r| {
+                let what = if r.true_match {
+                    format!(
+                        "a copy of {}",
+                        self.entry_picture.get(&r.entry).map_or("?", String::as_str)
+                    )
+                } else {
+                    let sent = self.photos.iter().find(|p| p.id == r.id);
+                    format!("FALSE: it was {}", sent.map_or("?", |p| p.picture.as_str()))
+                };
+                Fact::plain(
+                    format!("t={} {}", r.t, r.sender),
+                    format!("REPORTED: {} at {} bits, {what}", r.entry, r.distance),
+                )
+            })
+            .collect();
+        let vouchers: Vec<&ScanReport> = self
+            .reports
+            .iter()
+            .filter_map(|r| r.report.as_ref())
+            .collect();
+        let opened = vouchers
+            .iter()
+            .filter(|r| client_scan::open_voucher(r, provider).is_ok())
+            .count();
+        let false_reports = self.reports.iter().filter(|r| !r.true_match).count();
+        facts.push(
+            Fact::plain(
+                "in all",
+                format!(
+                    "{} report{}, {false_reports} false",
+                    self.reports.len(),
+                    if self.reports.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .counting(
+                self.reports.len() as u64,
+                self.photos.len() as u64,
+                "images",
+            ),
+        );
+        facts.push(Fact::plain(
+            "vouchers",
+            format!(
+                "{opened} of {} open with the provider's key: the images themselves",
+                vouchers.len()
+            ),
+        ));
+        facts
+    }
+}
+
+fn seconds(s: f64) -> String {
+    format!("computed in {}", super::engine::duration(s))
+}
