@@ -675,10 +675,8 @@ fn run_image_attack(
     let given = inputs.iter().filter(|i| i.is_some()).count();
     let any = given > 0 || flags.out.is_some();
     if any && (given < inputs.len() || flags.out.is_none()) {
-        let mut needed: Vec<&str> = names.to_vec();
-        needed.push("--out");
         return Err(
-            InputError::new(format!("needs {} together", needed.join(", ")))
+            InputError::new(format!("needs {} and --out together", names.join(", ")))
                 .field(names[0])
                 .hint("or give only --trials N to attack generated pictures")
                 .into(),
