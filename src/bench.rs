@@ -354,6 +354,7 @@ pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
         verifying: Vec::new(),
         rekeyed_by: None,
         scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
+        scan_poisoned: false,
     };
     schemes::design(id)
         .build(&Inputs {

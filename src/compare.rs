@@ -91,6 +91,7 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         verifying: Vec::new(),
         rekeyed_by: None,
         scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
+        scan_poisoned: false,
     };
     // The comparison keys every message on its own; no message belongs to a session.
     let sessions = SessionKeys::new(&options.randomness);

@@ -539,9 +539,9 @@ impl Engine {
             watchers: Watchers::new(params.verifying.clone()),
             notices: Vec::new(),
             delivered: HashSet::new(),
-            scan: built.compose.map(|compose| {
-                super::scanning::ScanState::new(compose, params.scan_threshold, &randomness)
-            }),
+            scan: built
+                .compose
+                .map(|compose| super::scanning::ScanState::new(compose, params, &randomness)),
         };
         for (_, loot) in built.loot {
             match loot {

@@ -50,13 +50,23 @@ pub(super) struct ScanState {
 impl ScanState {
     /// The state of a design built with `randomness`, whose clients attach with
     /// `compose`: the same pictures and list as its build made.
-    pub(super) fn new(compose: Box<ComposeFn>, threshold: u32, randomness: &Randomness) -> Self {
+    pub(super) fn new(
+        compose: Box<ComposeFn>,
+        params: &crate::schemes::SchemeParams,
+        randomness: &Randomness,
+    ) -> Self {
         let pictures = client_scan::gallery(randomness);
-        let list = client_scan::initial_list(&pictures, threshold);
+        let list = client_scan::world_list(&pictures, params);
+        // Which picture each entry was made from: what only the list's owner knows.
         let entry_picture = list
             .entries
             .iter()
-            .map(|e| (e.id.clone(), e.id.clone()))
+            .filter_map(|e| {
+                let picture = pictures
+                    .iter()
+                    .find(|p| pdq::hash(&p.image).is_ok_and(|h| h.hash == e.hash))?;
+                Some((e.id.clone(), picture.name.clone()))
+            })
             .collect();
         ScanState {
             compose,

@@ -22,11 +22,13 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::Serialize;
 
-use super::grading::{GradingFile, LeafCheck};
+use super::grading::{GradingFile, LeafCheck, ShareCheck, MIN_PSNR_DB};
 use super::{ExerciseKind, InstructorSecret};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
+use crate::imaging::pdq;
+use crate::schemes::client_scan;
 use crate::schemes::clipper;
 use crate::schemes::forward_secret::follow::Follower;
 use crate::schemes::SchemeId;
@@ -319,23 +321,35 @@ pub fn create(
 
         let mut answers = String::from("student,flag,message\n");
         let mut leaf_checks = Vec::new();
+        let mut share_checks = Vec::new();
         for (i, student) in spec.students.iter().enumerate() {
             let task = plan(spec.kind, student, &secret)?;
             let world = instructor.join("worlds").join(student);
             disk::simulate(&task.spec, &world, false, &|_, _| {})?;
             let bundle = root.join(student);
             write_bundle(spec.kind, student, &secret, &task, &world, &bundle)?;
-            let answer = if spec.kind == ExerciseKind::LeafForgery {
-                leaf_checks.push(leaf_check(student, &task, &world, &bundle)?);
-                "any forged LEAF that passes".to_owned()
-            } else {
-                secret.flag(spec.kind, student)
+            let answer = match spec.kind {
+                ExerciseKind::LeafForgery => {
+                    leaf_checks.push(leaf_check(student, &task, &world, &bundle)?);
+                    "any forged LEAF that passes".to_owned()
+                }
+                ExerciseKind::EvadeList => {
+                    "any look-alike of picture.png the list misses".to_owned()
+                }
+                ExerciseKind::PoisonedList => {
+                    let check = share_check(student, &world)?;
+                    let answer = format!("\"doormat{{{}}}\"", check.senders.join(","));
+                    share_checks.push(check);
+                    answer
+                }
+                _ => secret.flag(spec.kind, student),
             };
             answers.push_str(&format!("{student},{answer},{}\n", task.flag_message));
             progress(i as u64 + 1, spec.students.len() as u64);
         }
         let mut grading = GradingFile::new(spec.kind, &secret, &spec.students);
         grading.leaf_checks = leaf_checks;
+        grading.share_checks = share_checks;
         fsutil::write_new(
             &instructor.join("grading.json"),
             grading.to_json().as_bytes(),
@@ -367,10 +381,11 @@ fn mkdir(path: &Path) -> Result<()> {
 fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<Task> {
     let randomness = Randomness::Seeded(secret.world_seed(kind, student));
     let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
+    let messages = messages_of(kind);
     // The very traffic `simulate` will generate from the same seed: who writes to whom,
     // and when, does not depend on the texts planted in it.
     let mut generator = TrafficGenerator::new(&users, 1, &randomness);
-    let traffic: Vec<Message> = (0..MESSAGES).map(|_| generator.next_message()).collect();
+    let traffic: Vec<Message> = (0..messages).map(|_| generator.next_message()).collect();
     let mut rng = randomness.stream("exercise/plan");
     let flag = secret.flag(kind, student);
     let mut plants = BTreeMap::new();
@@ -497,12 +512,50 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
             )];
             (SchemeId::DualEc, goal, leaks, carrier)
         }
+        ExerciseKind::EvadeList => {
+            let carrier = pick(&traffic, &mut rng, |_| true)?;
+            let goal = format!(
+                "The phones of this messenger check every image against the list in \
+                 scan-list.json before they encrypt it, and report a match: a PDQ hash within \
+                 {} bits of a listed one. picture.png is on the list (it is entry known-1). \
+                 Make an image that looks like it, a PSNR of at least {MIN_PSNR_DB} dB against \
+                 picture.png, same size, but whose PDQ hash is more than {} bits from \
+                 picture.png's: an image the list misses.",
+                pdq::MATCH_THRESHOLD,
+                pdq::MATCH_THRESHOLD
+            );
+            let leaks = vec![(
+                format!("{}/known-1.png", client_scan::GALLERY_DIR),
+                "picture.png".to_owned(),
+            )];
+            (SchemeId::ClientScan, goal, leaks, carrier)
+        }
+        ExerciseKind::PoisonedList => {
+            let carrier = pick(&traffic, &mut rng, |_| true)?;
+            let goal = "The phones of this messenger check every image against the list in \
+                        scan-list.json before they encrypt it, and send the provider a report \
+                        of each match (reports.jsonl). Someone slipped the hash of a protest \
+                        poster, poster.png, into the list under an innocent label. You hold the \
+                        provider's key (leaks/provider.pem). Which users shared the poster?"
+                .to_owned();
+            let leaks = vec![
+                (
+                    format!("{}/poster.png", client_scan::GALLERY_DIR),
+                    "poster.png".to_owned(),
+                ),
+                (
+                    "keys/provider.pem".to_owned(),
+                    "leaks/provider.pem".to_owned(),
+                ),
+            ];
+            (SchemeId::ClientScan, goal, leaks, carrier)
+        }
     };
     plants.insert(carrier.t, flag_text(&flag));
     let spec = WorldSpec {
         scheme,
         users: USERS.len(),
-        messages: MESSAGES,
+        messages,
         key_bits: 2048,
         session_size: 1,
         randomness,
@@ -510,6 +563,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
             agents: 5,
             threshold: 3,
             bits: SHORT_KEY_BITS,
+            scan_poisoned: kind == ExerciseKind::PoisonedList,
             ..SchemeParams::default()
         },
         snapshots: if kind == ExerciseKind::ForwardSecretWindow {
@@ -613,6 +667,32 @@ fn leaf_check(student: &str, task: &Task, world: &Path, bundle: &Path) -> Result
     })
 }
 
+/// Messages in a world of `kind`: the scanning worlds need enough photos for the poster
+/// to go round.
+fn messages_of(kind: ExerciseKind) -> u64 {
+    match kind {
+        ExerciseKind::EvadeList | ExerciseKind::PoisonedList => 300,
+        _ => MESSAGES,
+    }
+}
+
+/// poisoned-list: who shared the poster, from the instructor's copy of the world.
+fn share_check(student: &str, world: &Path) -> Result<ShareCheck> {
+    let world_dir = WorldDir::open(world)?;
+    let (_, photos) = crate::attacks::poison::world_scan(&world_dir)?;
+    let mut senders: Vec<String> = photos
+        .into_iter()
+        .filter(|p| p.picture == "poster")
+        .map(|p| p.from)
+        .collect();
+    senders.sort();
+    senders.dedup();
+    Ok(ShareCheck {
+        student: student.to_owned(),
+        senders,
+    })
+}
+
 fn day_of(t: u64) -> u64 {
     (t - 1) / PER_DAY + 1
 }
@@ -674,6 +754,20 @@ fn write_bundle(
         &bundle.join(disk::CAPTURE),
         false,
     )?;
+    if file.scheme == SchemeId::ClientScan {
+        copy(
+            &world.join(client_scan::LIST_FILE),
+            &bundle.join(client_scan::LIST_FILE),
+            false,
+        )?;
+    }
+    if kind == ExerciseKind::PoisonedList {
+        copy(
+            &world.join(client_scan::REPORTS_FILE),
+            &bundle.join(client_scan::REPORTS_FILE),
+            false,
+        )?;
+    }
     for (from, to) in &task.leaks {
         let to = bundle.join(to);
         if let Some(parent) = to.parent() {
@@ -719,6 +813,8 @@ fn worksheet(kind: ExerciseKind) -> &'static str {
         }
         ExerciseKind::LeafForgery => include_str!("../../docs/exercises/leaf-forgery.md"),
         ExerciseKind::DualEc => include_str!("../../docs/exercises/dual-ec.md"),
+        ExerciseKind::EvadeList => include_str!("../../docs/exercises/evade-list.md"),
+        ExerciseKind::PoisonedList => include_str!("../../docs/exercises/poisoned-list.md"),
     }
 }
 
@@ -768,19 +864,24 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
          ## What you have\n\n\
          - `world.json`: the public directory of a messenger with four users\n\
          - `keys/NAME.pub.pem`: their public keys\n\
-         - `capture.jsonl`: every envelope a network tap recorded, {MESSAGES} messages; the \
+         - `capture.jsonl`: every envelope a network tap recorded, {messages} messages; the \
          logical time `t` of each runs from 1, and a day holds {PER_DAY} messages\n\
+         {scan}\
          - what leaked:\n{leaks}\n\
          ## Your task\n\n\
          {goal}\n\n\
-         An answer looks like `doormat{{` followed by {digits} lowercase hexadecimal digits \
-         and `}}`. Submit exactly that string.\n\n\
+         {answer}\n\n\
          ## How\n\n\
          Everything you need is in this folder: `docs/wire-format.md` (the envelope format, \
          with a worked example), the worksheet `docs/exercises/{kind}.md`, and the Python \
          helpers from the wire format's examples in `tools/` ({tools}). `openssl` and \
-         Python's `cryptography` package, 3.4 or later, are enough; doormat itself is \
+         Python's `cryptography` package, 3.4 or later, are enough{pdq}; doormat itself is \
          allowed but not needed.\n",
+        pdq = if matches!(kind, ExerciseKind::EvadeList | ExerciseKind::PoisonedList) {
+            ", with Meta's reference PDQ for Python (`pip install pdqhash numpy`)"
+        } else {
+            ""
+        },
         tools = helper_scripts()
             .iter()
             .map(|(name, _)| format!("`tools/{name}`"))
@@ -788,6 +889,17 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
             .join(", "),
         kind = kind.as_str(),
         goal = task.goal,
-        digits = kind.answer_digits(),
+        answer = kind.answer_form(),
+        messages = task.spec.messages,
+        scan = match kind {
+            ExerciseKind::EvadeList =>
+                "- `scan-list.json`: the list of PDQ hashes the phones check images against\n\
+                 - `picture.png`: a picture on the list\n",
+            ExerciseKind::PoisonedList =>
+                "- `scan-list.json`: the list of PDQ hashes the phones check images against\n\
+                 - `reports.jsonl`: the reports the phones sent the provider, each with the \
+                 image sealed for it\n",
+            _ => "",
+        },
     )
 }

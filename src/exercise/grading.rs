@@ -13,6 +13,9 @@ use crate::wire::{b64, unb64};
 
 const GRADING_KIND: &str = "doormat-grading";
 
+/// evade-list: the least PSNR against the student's picture that still "looks like" it.
+pub const MIN_PSNR_DB: f64 = 30.0;
+
 /// `instructor/grading.json`. It holds the instructor secret: with it, anyone can make
 /// every student's flag. It zeroizes when dropped.
 #[derive(Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
@@ -34,6 +37,18 @@ pub struct GradingFile {
     /// leaf-forgery: what each student's receiving chip checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leaf_checks: Vec<LeafCheck>,
+    /// poisoned-list: who shared the poster, per student.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_checks: Vec<ShareCheck>,
+}
+
+/// poisoned-list: the users who shared the poster in one student's world, sorted.
+#[derive(Debug, Clone, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct ShareCheck {
+    /// The student.
+    pub student: String,
+    /// Who shared it.
+    pub senders: Vec<String>,
 }
 
 /// What the receiving chip needs to check one student's LEAF, and the genuine unit id
@@ -75,6 +90,7 @@ pub struct Grading {
     pub students: Vec<String>,
     secret: InstructorSecret,
     leaf_checks: BTreeMap<String, LeafCheck>,
+    share_checks: BTreeMap<String, Vec<String>>,
 }
 
 impl GradingFile {
@@ -89,6 +105,7 @@ impl GradingFile {
             students: students.to_vec(),
             note: "keep this file from students: its secret makes every flag".to_owned(),
             leaf_checks: Vec::new(),
+            share_checks: Vec::new(),
         }
     }
 
@@ -152,12 +169,28 @@ impl GradingFile {
                     .field("leaf_checks"));
             }
         }
+        let share_checks: BTreeMap<String, Vec<String>> = file
+            .share_checks
+            .iter()
+            .map(|c| (c.student.clone(), c.senders.clone()))
+            .collect();
+        if exercise == ExerciseKind::PoisonedList {
+            if let Some(student) = file
+                .students
+                .iter()
+                .find(|s| !share_checks.contains_key(*s))
+            {
+                return Err(InputError::new(format!("has no share check for {student}"))
+                    .field("share_checks"));
+            }
+        }
         Ok(Grading {
             exercise,
             class_id: file.class_id.clone(),
             students: file.students.clone(),
             secret,
             leaf_checks,
+            share_checks,
         })
     }
 }
@@ -178,6 +211,24 @@ pub enum Verdict {
 
 impl Grading {
     fn verdict(&self, student: &str, answer: &str) -> Verdict {
+        match self.exercise {
+            // An evasion is checked, not compared: any image that looks like the
+            // student's own picture and that the list misses is right.
+            ExerciseKind::EvadeList => {
+                return match self.evasion(student, std::path::Path::new(answer)) {
+                    Ok(true) => Verdict::Right,
+                    _ => Verdict::Wrong,
+                };
+            }
+            ExerciseKind::PoisonedList => {
+                let named = super::names_in_braces(answer);
+                return match (named, self.share_checks.get(student)) {
+                    (Some(named), Some(senders)) if named == *senders => Verdict::Right,
+                    _ => Verdict::Wrong,
+                };
+            }
+            _ => {}
+        }
         if self.exercise == ExerciseKind::LeafForgery {
             // A forged LEAF is checked, not compared: any LEAF the student's receiving
             // chip accepts and that names no real unit is right. Another student's LEAF
@@ -198,6 +249,27 @@ impl Grading {
             Some(other) => Verdict::AnotherStudentsFlag(other.clone()),
             None => Verdict::Wrong,
         }
+    }
+
+    /// evade-list: whether the PNG at `path` looks like `student`'s picture (PSNR at
+    /// least [`MIN_PSNR_DB`]) and escapes its hash (more than the threshold away). The
+    /// picture is drawn again from the instructor secret, as the bundle's was.
+    fn evasion(&self, student: &str, path: &std::path::Path) -> crate::error::Result<bool> {
+        use crate::imaging::{pdq, psnr_db, read_png};
+        let image = read_png(path)?;
+        let seed = self.secret.world_seed(self.exercise, student);
+        let pictures =
+            crate::schemes::client_scan::gallery(&crate::crypto::random::Randomness::Seeded(seed));
+        let original = &pictures
+            .iter()
+            .find(|p| p.name == "known-1")
+            .ok_or_else(|| crate::error::Error::Internal("no known-1 picture".into()))?
+            .image;
+        let looks_alike = psnr_db(original, &image).is_some_and(|db| db >= MIN_PSNR_DB);
+        let (Ok(theirs), Ok(listed)) = (pdq::hash(&image), pdq::hash(original)) else {
+            return Ok(false);
+        };
+        Ok(looks_alike && theirs.hash.distance(&listed.hash) > pdq::MATCH_THRESHOLD)
     }
 
     /// The student a name means: their folder name, or the roster's name for them in
@@ -279,17 +351,28 @@ pub fn check(grading: &Grading, student: &str, answer: &str) -> Result<Verdict, 
             InputError::new(format!("{:?} is not a flag", truncate(answer, 60)))
                 .field("--answer")
                 .hint(format!(
-                    "an answer to {} is doormat{{ followed by {} lowercase hexadecimal digits and }}",
+                    "for {}: {}",
                     grading.exercise.as_str(),
-                    grading.exercise.answer_digits()
+                    grading.exercise.answer_form().replace('`', "")
                 )),
         );
+    }
+    if grading.exercise == ExerciseKind::EvadeList {
+        // A submission that cannot be read is the grader's problem to see, not a verdict.
+        crate::imaging::read_png(std::path::Path::new(answer)).map_err(|e| match e {
+            crate::error::Error::Input(e) => (*e).field("--answer"),
+            other => InputError::new(other.to_string()).field("--answer"),
+        })?;
     }
     Ok(grading.verdict(student, answer))
 }
 
 fn is_answer_shaped(kind: ExerciseKind, answer: &str) -> bool {
-    super::hex_in_braces(answer).is_some_and(|hex| hex.len() == kind.answer_digits())
+    match kind {
+        ExerciseKind::EvadeList => answer.to_ascii_lowercase().ends_with(".png"),
+        ExerciseKind::PoisonedList => super::names_in_braces(answer).is_some(),
+        _ => super::hex_in_braces(answer).is_some_and(|hex| hex.len() == kind.answer_digits()),
+    }
 }
 
 /// One row of a graded CSV.

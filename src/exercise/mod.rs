@@ -45,11 +45,15 @@ pub enum ExerciseKind {
     /// Dual_EC: the standard's designer's d leaked; recover the sender's generator
     /// state from one public `rnd` and predict the key of the message with the flag.
     DualEc,
+    /// client-scan: make a look-alike of a listed picture that the list misses.
+    EvadeList,
+    /// client-scan: find who shared a picture whose hash was slipped into the list.
+    PoisonedList,
 }
 
 impl ExerciseKind {
     /// Every kind, in the order `--help` lists them.
-    pub const ALL: [ExerciseKind; 7] = [
+    pub const ALL: [ExerciseKind; 9] = [
         ExerciseKind::LeakedGoldenKey,
         ExerciseKind::UserKeyVsEscrow,
         ExerciseKind::SplitKey,
@@ -57,6 +61,8 @@ impl ExerciseKind {
         ExerciseKind::ForwardSecretWindow,
         ExerciseKind::LeafForgery,
         ExerciseKind::DualEc,
+        ExerciseKind::EvadeList,
+        ExerciseKind::PoisonedList,
     ];
 
     /// Its name, as `--kind` takes it.
@@ -69,6 +75,8 @@ impl ExerciseKind {
             ExerciseKind::ForwardSecretWindow => "forward-secret-window",
             ExerciseKind::LeafForgery => "leaf-forgery",
             ExerciseKind::DualEc => "dual-ec",
+            ExerciseKind::EvadeList => "evade-list",
+            ExerciseKind::PoisonedList => "poisoned-list",
         }
     }
 
@@ -187,6 +195,45 @@ impl ExerciseKind {
             _ => 20,
         }
     }
+
+    /// What an answer to this exercise looks like, in one sentence for a student.
+    pub fn answer_form(&self) -> String {
+        match self {
+            ExerciseKind::EvadeList => {
+                "An answer is a PNG file: submit the path of your image, such as `evaded.png`."
+                    .to_owned()
+            }
+            ExerciseKind::PoisonedList => "An answer looks like `doormat{` followed by the \
+                 users' names in alphabetical order, separated by commas, and `}`, such as \
+                 `doormat{bob,dave}` (`doormat{}` if no one did)."
+                .to_owned(),
+            _ => format!(
+                "An answer looks like `doormat{{` followed by {} lowercase hexadecimal digits \
+                 and `}}`. Submit exactly that string.",
+                self.answer_digits()
+            ),
+        }
+    }
+}
+
+/// The names between `doormat{` and `}` of a poisoned-list answer, sorted; `None` if
+/// the answer is not of that shape.
+pub fn names_in_braces(text: &str) -> Option<Vec<String>> {
+    let inner = text.strip_prefix("doormat{")?.strip_suffix('}')?;
+    let mut names: Vec<String> = inner
+        .split(',')
+        .map(|n| n.trim().to_ascii_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names
+        .iter()
+        .any(|n| crate::wire::names::check_name(n).is_err())
+    {
+        return None;
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
 }
 
 #[cfg(test)]

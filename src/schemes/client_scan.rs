@@ -253,6 +253,25 @@ pub fn initial_list(pictures: &[Picture], threshold: u32) -> ScanList {
     }
 }
 
+/// The list a world's phones are given: the initial one, with the poster's hash slipped
+/// in under an innocent label when `params.scan_poisoned`.
+pub fn world_list(pictures: &[Picture], params: &SchemeParams) -> ScanList {
+    let mut list = initial_list(pictures, params.scan_threshold);
+    if params.scan_poisoned {
+        if let Some(poster) = pictures.iter().find(|p| p.name == "poster") {
+            let n = list.entries.len() + 1;
+            list.entries.push(ListEntry {
+                id: format!("known-{n}"),
+                label: format!("known image {n}"),
+                hash: pdq::hash(&poster.image)
+                    .expect("gallery pictures are large enough to hash")
+                    .hash,
+            });
+        }
+    }
+    list
+}
+
 /// A copy as a phone re-shares it: the same picture, with a little fresh noise, as
 /// re-encoding leaves.
 pub fn reshared(image: &RgbImage, rng: &mut RandomStream) -> RgbImage {
@@ -373,7 +392,7 @@ impl Design for ClientScanDesign {
         "phones check images against a PDQ list, report hits"
     }
     fn flags(&self) -> &'static [&'static str] {
-        &["--scan-threshold"]
+        &["--scan-threshold", "--poison-list"]
     }
     fn check(
         &self,
@@ -405,7 +424,7 @@ impl Design for ClientScanDesign {
     fn build(&self, inputs: &Inputs) -> Result<Built> {
         let provider = inputs.party(PROVIDER)?;
         let pictures = gallery(inputs.randomness);
-        let list = initial_list(&pictures, inputs.params.scan_threshold);
+        let list = world_list(&pictures, inputs.params);
         let mut kept = vec![KeptFile::json(LIST_FILE, &list, false)];
         for picture in &pictures {
             kept.push(KeptFile::bytes(

@@ -54,6 +54,9 @@ pub struct SchemeParams {
     pub rekeyed_by: Option<String>,
     /// client-scan: a PDQ match is a Hamming distance at most this (Meta: 31).
     pub scan_threshold: u32,
+    /// client-scan: the list also holds the protest poster's hash, labelled like the
+    /// others (a poisoned list, as its owner could make it).
+    pub scan_poisoned: bool,
 }
 
 impl Default for SchemeParams {
@@ -67,6 +70,7 @@ impl Default for SchemeParams {
             verifying: Vec::new(),
             rekeyed_by: None,
             scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
+            scan_poisoned: false,
         }
     }
 }

@@ -449,6 +449,7 @@ mod tests {
             verifying: Vec::new(),
             rekeyed_by: None,
             scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
+            scan_poisoned: false,
         };
         // The published demo keys (demos/keys/), read here rather than through the
         // world's cast, which sits a layer above.

@@ -508,3 +508,134 @@ fn display_names_make_folders_and_grade_by_either_name() {
     assert_eq!(doc["right"], 2);
     assert_eq!(doc["not_graded"], serde_json::json!([]));
 }
+
+/// What scan_solver.py (Meta's `pdqhash` and Python `cryptography`, no doormat) finds.
+fn solve_scan(kind: &str, bundle: &Path) -> String {
+    require_pdqhash();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/scan_solver.py");
+    let run = run_tool(bundle, "python3", &[script, kind, s(bundle)]);
+    run.ok();
+    run.stdout.trim().to_owned()
+}
+
+/// The poisoned list's sharers are found from the bundle alone and graded per student;
+/// an answer's case, spaces and order do not matter, its names do.
+#[test]
+fn poisoned_list_is_solved_from_the_reports_and_graded() {
+    let dir = scratch("exercise-poisoned");
+    let out = new_exercise(&dir, "poisoned-list", "4");
+    let grading = out.join("instructor/grading.json");
+    let bundle = out.join("student01");
+    assert_self_contained("poisoned-list", &bundle);
+    assert!(bundle.join("reports.jsonl").exists() && bundle.join("poster.png").exists());
+    assert!(
+        !bundle.join("photos.jsonl").exists(),
+        "who sent what stays with the instructor"
+    );
+    let first = solve_scan("poisoned-list", &bundle);
+    let second = solve_scan("poisoned-list", &out.join("student02"));
+    // The answer is the truth of the instructor's world, not the solver's opinion.
+    let truth = |student: &str| {
+        let mut senders: Vec<String> =
+            read_jsonl(&out.join(format!("instructor/worlds/{student}/photos.jsonl")))
+                .iter()
+                .filter(|p| p["picture"] == "poster")
+                .map(|p| p["from"].as_str().unwrap().to_owned())
+                .collect();
+        senders.sort();
+        senders.dedup();
+        format!("doormat{{{}}}", senders.join(","))
+    };
+    assert_eq!(first, truth("student01"));
+    assert_eq!(second, truth("student02"));
+    assert_ne!(first, second, "each student's world is their own");
+    check(&dir, &grading, "student01", &first).ok();
+    check(&dir, &grading, "student02", &second).ok();
+    assert_eq!(check(&dir, &grading, "student01", &second).code, 1);
+    let shuffled = first
+        .replace('{', "{ ")
+        .to_uppercase()
+        .replace("DOORMAT", "doormat");
+    assert_eq!(
+        check(&dir, &grading, "student01", &shuffled).code,
+        0,
+        "{shuffled}"
+    );
+    assert_eq!(
+        check(
+            &dir,
+            &grading,
+            "student01",
+            "doormat{alice,bob,carol,dave,erin}"
+        )
+        .code,
+        1
+    );
+    check(&dir, &grading, "student01", "alice").refused(&["--answer", "not a flag"]);
+}
+
+/// An evasion is graded by what it is: like the student's own picture, and beyond its
+/// hash. The solver is black-box, with only the reference PDQ as its oracle.
+#[test]
+fn evade_list_is_solved_with_the_reference_hash_and_graded_by_the_image() {
+    let dir = scratch("exercise-evade");
+    let out = new_exercise(&dir, "evade-list", "4");
+    let grading = out.join("instructor/grading.json");
+    let bundle = out.join("student01");
+    assert_self_contained("evade-list", &bundle);
+    let evaded = solve_scan("evade-list", &bundle);
+    check(&dir, &grading, "student01", &evaded).ok();
+    // The same file is no evasion of another student's picture.
+    assert_eq!(check(&dir, &grading, "student02", &evaded).code, 1);
+    // The picture itself matches the list; doormat's own attack is accepted too.
+    let picture = bundle.join("picture.png");
+    assert_eq!(check(&dir, &grading, "student01", s(&picture)).code, 1);
+    let made = dir.join("by-doormat.png");
+    doormat(
+        &dir,
+        &["attack", "evade", "--image", s(&picture), "--out", s(&made)],
+    )
+    .ok();
+    check(&dir, &grading, "student01", s(&made)).ok();
+    // An image the eye can tell apart is wrong, however far its hash moved.
+    let other = dir.join("other.png");
+    std::fs::write(
+        &other,
+        doormat::imaging::synth::picture(doormat::imaging::synth::Kind::Stripes, 3, 256, 256, None)
+            .to_png(),
+    )
+    .unwrap();
+    assert_eq!(check(&dir, &grading, "student01", s(&other)).code, 1);
+    check(&dir, &grading, "student01", "missing.png").refused(&["missing.png", "--answer"]);
+    check(&dir, &grading, "student01", "doormat{abc}").refused(&["--answer", "PNG"]);
+    // A CSV of paths grades the class in one command.
+    let csv = dir.join("submissions.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "student,answer\nstudent01,{evaded}\nstudent02,{}\n",
+            s(&picture)
+        ),
+    )
+    .unwrap();
+    let run = doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            s(&grading),
+            "--csv",
+            s(&csv),
+            "--json",
+        ],
+    );
+    let graded = run.json();
+    let verdicts: Vec<String> = graded["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(verdicts, ["right", "wrong"], "{graded}");
+}

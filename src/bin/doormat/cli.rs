@@ -465,6 +465,10 @@ pub struct SimulateArgs {
     /// [default: 31, Meta's guidance]
     #[arg(long, value_name = "N")]
     pub scan_threshold: Option<u32>,
+    /// client-scan: the list also holds the protest poster's hash, labelled "known image
+    /// 4" like the others: the phones report whoever shares it
+    #[arg(long)]
+    pub poison_list: bool,
     /// Save what malware on NAME's device would steal just after logical time T
     /// (snapshots/NAME@T.json); repeatable. For none, golden-key and forward-secret
     #[arg(long = "snapshot", value_name = "NAME@T")]

@@ -247,6 +247,7 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
         ("--verifying", !args.verifying.is_empty()),
         ("--rekeyed-by", args.rekeyed_by.is_some()),
         ("--scan-threshold", args.scan_threshold.is_some()),
+        ("--poison-list", args.poison_list),
     ];
     for (flag, _) in given.iter().filter(|(_, given)| *given) {
         if !schemes::design(scheme).flags().contains(flag) {
@@ -269,6 +270,7 @@ fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> 
         scan_threshold: args
             .scan_threshold
             .unwrap_or(doormat::imaging::pdq::MATCH_THRESHOLD),
+        scan_poisoned: args.poison_list,
     })
 }
 
