@@ -263,6 +263,27 @@ fn world_commands_print_what_docs_json_md_says() {
             "--json",
         ]),
     );
+    world("p", "client-scan", 200, &[]);
+    let poster = "p/gallery/poster.png";
+    let poisoned = run(&[
+        "attack", "poison", "--world", "p", "--image", poster, "--trials", "3", "--json",
+    ]);
+    assert_documented("attack poison", &poisoned);
+    for attack in ["evade", "collide"] {
+        let out = format!("{attack}.png");
+        let mut args = vec!["attack", attack, "--out", &out, "--trials", "2", "--json"];
+        if attack == "evade" {
+            args.extend(["--image", poster]);
+        } else {
+            args.extend(["--from", poster, "--target", "p/gallery/known-1.png"]);
+        }
+        let name = format!("attack {attack}");
+        assert_documented(&name, &run(&args));
+        assert_documented(
+            &name,
+            &run(&[&["attack", attack, "--trials", "1", "--json"][..]].concat()),
+        );
+    }
 }
 
 #[test]
