@@ -195,7 +195,7 @@ pub fn luma(image: &RgbImage) -> Vec<f32> {
 
 /// The box window for one pass: two passes together cover a 1/64 cell of `side`.
 fn window_size(side: usize) -> usize {
-    (side + 2 * DOWNSAMPLED - 1) / (2 * DOWNSAMPLED)
+    side.div_ceil(2 * DOWNSAMPLED)
 }
 
 /// One box-filter pass over `len` values, `stride` apart from `start`: each output is

@@ -432,7 +432,7 @@ impl Design for ClientScanDesign {
                 picture.image.to_png(),
             ));
         }
-        let randomness = inputs.randomness.clone();
+        let randomness = *inputs.randomness;
         let total: u32 = pictures.iter().map(|p| p.weight).sum();
         let compose = move |message: &mut Message| -> Option<Attachment> {
             let mut rng = randomness.stream(&format!("photo/{}", message.id));

@@ -215,7 +215,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
             .collect();
         if let (Some(compose), Some((path, file))) = (&built.compose, photos.as_mut()) {
             // Drawing and encoding pictures is slow enough to spread over the cores.
-            let attached: Vec<_> = messages.par_iter_mut().map(|m| compose(m)).collect();
+            let attached: Vec<_> = messages.par_iter_mut().map(&**compose).collect();
             for (message, attachment) in messages.iter().zip(attached) {
                 let Some(attachment) = attachment else {
                     continue;

@@ -116,7 +116,7 @@ fn run_command(command: Command) -> Result<()> {
             run_image_attack(Attack::Collide, &inputs, args.flags)
         }
         Command::Attack(AttackCommand::Evade(args)) => {
-            run_image_attack(Attack::Evade, &[args.image.clone()], args.flags)
+            run_image_attack(Attack::Evade, std::slice::from_ref(&args.image), args.flags)
         }
         Command::Compare(args) => run_compare(args),
         Command::Bench(args) => run_bench(args),
