@@ -50,6 +50,9 @@ pub const GALLERY_DIR: &str = "gallery";
 pub const DATA_URI: &str = "data:image/png;base64,";
 /// Side of the world's pictures, in pixels.
 pub const IMAGE_SIDE: u32 = 256;
+/// Most messages a client-scan world holds: each picture is drawn, encoded and hashed,
+/// and kept in the capture, in `truth.jsonl` and in `images/`.
+pub const MAX_MESSAGES: u64 = 20_000;
 /// Share of messages that carry a picture.
 const IMAGE_SHARE: f64 = 0.12;
 /// The associated data of a voucher: binds it to its message, sender and list entry.
@@ -397,8 +400,16 @@ impl Design for ClientScanDesign {
     fn check(
         &self,
         params: &SchemeParams,
-        _: &super::registry::WorldShape,
+        world: &super::registry::WorldShape,
     ) -> Result<(), InputError> {
+        if world.messages > MAX_MESSAGES {
+            return Err(InputError::new(format!(
+                "{} messages: a client-scan world holds at most {MAX_MESSAGES}",
+                world.messages
+            ))
+            .field("--messages")
+            .hint("about one message in eight carries a 256x256 picture, kept in the capture, truth.jsonl and images/: a 300-message world takes 16 MB"));
+        }
         if params.scan_threshold > pdq::HASH_BITS / 2 {
             return Err(InputError::new(format!(
                 "{} bits: a threshold past 128 matches most images",

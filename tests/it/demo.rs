@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// Every shipped demo, the flagship first.
-const DEMOS: [&str; 16] = [
+const DEMOS: [&str; 18] = [
     "golden-key-leak",
     "harvest-now-decrypt-later",
     "insider-abuse",
@@ -23,6 +23,8 @@ const DEMOS: [&str; 16] = [
     "export-grade",
     "dual-ec",
     "lotus-notes",
+    "client-side-scanning",
+    "scanning-or-golden-key",
     // Not snapshot-tested: its 32-bit search takes half a minute (see below).
     "tea1-live",
 ];

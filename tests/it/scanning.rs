@@ -545,3 +545,10 @@ fn scan_flags_are_checked() {
     let list = std::fs::read_to_string(dir.join("w/scan-list.json")).unwrap();
     assert!(list.contains("\"threshold\": 0"));
 }
+
+#[test]
+fn a_client_scan_world_is_bounded_before_it_fills_the_disk() {
+    let dir = scratch("scan-bound");
+    simulate(&dir, "w", "client-scan", (3, 20_001), 1, &[]).refused(&["--messages", "20000"]);
+    assert!(!dir.join("w").exists());
+}
