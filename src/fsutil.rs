@@ -165,9 +165,21 @@ pub fn read_small_text(path: &Path, what: &str) -> Result<String> {
     read_text_from(open_input(path, what)?, path, what)
 }
 
-/// Reads an opened binary file (see [`open_input`]) of at most `limit` bytes; errors
-/// name `path`.
+/// Reads an opened file (see [`open_input`]) of at most `limit` bytes; errors name
+/// `path`.
 pub fn read_bytes_from(file: File, path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
+    let metadata = file.metadata().map_err(|e| Error::io(path, e))?;
+    if metadata.len() > limit {
+        return Err(InputError::new(format!(
+            "is {} bytes; {what} is never larger than {} MiB",
+            metadata.len(),
+            limit >> 20
+        ))
+        .file(path)
+        .into());
+    }
+    // The length in the metadata is only a first check: a file still growing holds more
+    // than it reported, so the read itself is bounded.
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -185,30 +197,7 @@ pub fn read_bytes_from(file: File, path: &Path, what: &str, limit: u64) -> Resul
 
 /// Reads an opened small file (see [`open_input`]) as text; errors name `path`.
 pub fn read_text_from(file: File, path: &Path, what: &str) -> Result<String> {
-    let metadata = file.metadata().map_err(|e| Error::io(path, e))?;
-    if metadata.len() > MAX_SMALL_FILE {
-        return Err(InputError::new(format!(
-            "is {} bytes; {what} is never larger than {} MiB",
-            metadata.len(),
-            MAX_SMALL_FILE >> 20
-        ))
-        .file(path)
-        .into());
-    }
-    // The length in the metadata is only a first check: a file still growing holds more
-    // than it reported, so the read itself is bounded.
-    let mut bytes = Vec::new();
-    file.take(MAX_SMALL_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| missing_or_io(path, what, e))?;
-    if bytes.len() as u64 > MAX_SMALL_FILE {
-        return Err(InputError::new(format!(
-            "holds more than {} MiB; {what} is never that large",
-            MAX_SMALL_FILE >> 20
-        ))
-        .file(path)
-        .into());
-    }
+    let bytes = read_bytes_from(file, path, what, MAX_SMALL_FILE)?;
     let text = String::from_utf8(bytes).map_err(|_| -> Error {
         InputError::new(format!("is not text, so it cannot be {what}"))
             .file(path)

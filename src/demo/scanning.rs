@@ -149,26 +149,11 @@ impl ScanState {
     pub(super) fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let original = self.picture(picture)?;
         let made = perceptual::evade(original, self.list.threshold).map_err(Error::from)?;
-        let facts = vec![
-            Fact::plain(
-                "edited",
-                format!(
-                    "{picture}: PSNR {:.1} dB against the original (30 and above: hard to see)",
-                    made.psnr_db
-                ),
-            )
-            .measuring(made.psnr_db, "dB"),
-            Fact::plain(
-                "its hash",
-                format!(
-                    "{} bits from {picture}'s (a match: {} or less)",
-                    made.distance, self.list.threshold
-                ),
-            )
-            .measuring(f64::from(made.distance), "bits"),
-            took(made.seconds),
-        ];
-        Ok((facts, made.image.to_png()))
+        let looks = format!(
+            "{picture}: PSNR {:.1} dB against the original (30 and above: hard to see)",
+            made.psnr_db
+        );
+        Ok(self.made_facts("edited", looks, picture, made))
     }
 
     /// A forgery that looks like `picture` and matches `target`'s hash, and the image.
@@ -176,26 +161,35 @@ impl ScanState {
         let aim = pdq::hash(self.picture(target)?).map_err(Error::from)?.hash;
         let from = self.picture(picture)?;
         let made = perceptual::collide(&aim, from, self.list.threshold).map_err(Error::from)?;
+        let looks = format!(
+            "looks like {picture}: PSNR {:.1} dB against it",
+            made.psnr_db
+        );
+        Ok(self.made_facts("forged", looks, target, made))
+    }
+
+    /// What an attack made: how it looks (`label`), how far its hash is from `aim`'s,
+    /// how long it took; and the image.
+    fn made_facts(
+        &self,
+        label: &str,
+        looks: String,
+        aim: &str,
+        made: perceptual::Forgery,
+    ) -> (Vec<Fact>, Vec<u8>) {
         let facts = vec![
-            Fact::plain(
-                "forged",
-                format!(
-                    "looks like {picture}: PSNR {:.1} dB against it",
-                    made.psnr_db
-                ),
-            )
-            .measuring(made.psnr_db, "dB"),
+            Fact::plain(label, looks).measuring(made.psnr_db, "dB"),
             Fact::plain(
                 "its hash",
                 format!(
-                    "{} bits from {target}'s (a match: {} or less)",
+                    "{} bits from {aim}'s (a match: {} or less)",
                     made.distance, self.list.threshold
                 ),
             )
             .measuring(f64::from(made.distance), "bits"),
             took(made.seconds),
         ];
-        Ok((facts, made.image.to_png()))
+        (facts, made.image.to_png())
     }
 
     /// Whether the phone reported message `id`, in words.
