@@ -4,6 +4,7 @@
 
 pub mod attacks;
 pub mod bench;
+pub mod classroom;
 pub mod compare;
 pub mod crypto;
 pub mod demo;

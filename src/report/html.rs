@@ -229,6 +229,14 @@ fn cell_words(cell: &MatrixCell) -> String {
     )
 }
 
+/// The matrix alone (its heat map and its table), for a page that updates it live:
+/// the classroom's teacher and projector pages.
+pub fn matrix_fragment(matrix: &Matrix, gained: &[String], heading: &str) -> String {
+    let mut page = Page::default();
+    heat_map(&mut page, matrix, gained, heading);
+    page.out
+}
+
 /// The who-can-read-what matrix as a heat map, then the same numbers as a table.
 /// `gained`: rows that read more than after the previous act, outlined in orange.
 fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], heading: &str) {

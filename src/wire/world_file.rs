@@ -96,6 +96,10 @@ pub struct Parameters {
     /// client-scan: the PDQ match threshold the phones were given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan_threshold: Option<u32>,
+    /// A live class (`doormat classroom`): students bring their own keys, of any size
+    /// from `key_bits` up to this many bits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_key_bits: Option<u64>,
 }
 
 /// `world.json` as written and read.
@@ -140,6 +144,16 @@ impl WorldFile {
     /// Parses and checks `world.json`; errors name the field (`parties[2].fingerprint`).
     /// The caller adds the file name.
     pub fn parse(text: &str) -> Result<WorldFile, InputError> {
+        let world = Self::parse_directory(text)?;
+        if !world.parties.iter().any(|p| p.role == Role::User) {
+            return Err(InputError::new("lists no user").field("parties"));
+        }
+        Ok(world)
+    }
+
+    /// [`parse`](Self::parse), but a directory with no user yet is accepted: a live class
+    /// before anyone has joined.
+    pub fn parse_directory(text: &str) -> Result<WorldFile, InputError> {
         let world: WorldFileText = serde_json::from_str(text).map_err(|e| {
             InputError::new(format!("not a valid world file ({e})"))
                 .hint("world.json is written by `doormat simulate`; was it edited by hand?")
@@ -208,8 +222,14 @@ impl WorldFile {
                 .field(field("public_key")));
             }
         }
-        if !world.parties.iter().any(|p| p.role == Role::User) {
-            return Err(InputError::new("lists no user").field("parties"));
+        if let Some(max) = world.parameters.max_key_bits {
+            let most = crate::crypto::rsa_oaep::MAX_LOADED_KEY_BITS as u64;
+            if max < bits || max > most {
+                return Err(InputError::new(format!(
+                    "{max} is not between key_bits ({bits}) and {most}"
+                ))
+                .field("parameters.max_key_bits"));
+            }
         }
         Ok(world)
     }
@@ -263,6 +283,7 @@ mod tests {
                 dual_ec_q: None,
                 rekeyed_by: None,
                 scan_threshold: None,
+                max_key_bits: None,
             },
             parties: vec![PartyEntry {
                 name: "alice".into(),

@@ -771,7 +771,15 @@ impl WorldDir {
             seen: HashSet::new(),
             total_bytes,
             messages_sent: self.file.parameters.messages,
-            wrap_len: (self.file.parameters.key_bits / 8) as usize,
+            wrap_lens: {
+                let least = (self.file.parameters.key_bits / 8) as usize;
+                let most = self
+                    .file
+                    .parameters
+                    .max_key_bits
+                    .map_or(least, |b| (b / 8) as usize);
+                least..=most
+            },
         })
     }
 }
@@ -788,8 +796,9 @@ pub struct CaptureReader {
     pub total_bytes: u64,
     /// What world.json says was sent: an empty capture of a busy world was damaged.
     messages_sent: u64,
-    /// Every RSA-OAEP wrap is exactly as long as the world's moduli (0: no RSA here).
-    wrap_len: usize,
+    /// Every RSA-OAEP wrap is exactly as long as the world's moduli (0: no RSA here); in
+    /// a live class, where students bring keys of their own sizes, within this range.
+    wrap_lens: std::ops::RangeInclusive<usize>,
 }
 
 fn id_digest(id: &str) -> [u8; 16] {
@@ -839,7 +848,7 @@ impl CaptureReader {
         for ((line_no, _), result) in lines.iter().zip(parsed) {
             let (envelope, digest) = result
                 .and_then(|(envelope, digest)| {
-                    check_wrap_lengths(&envelope, self.wrap_len)?;
+                    check_wrap_lengths(&envelope, &self.wrap_lens)?;
                     Ok((envelope, digest))
                 })
                 .map_err(|e| e.file(path).line(*line_no))?;
@@ -868,8 +877,12 @@ impl CaptureReader {
 /// An RSA-OAEP ciphertext is exactly as long as the modulus it was made with. A wrap of
 /// another length opens with no key of this world: it was damaged or made up, and
 /// counting it as "could not open" would hide that.
-fn check_wrap_lengths(envelope: &Envelope, wrap_len: usize) -> Result<(), InputError> {
-    if wrap_len == 0 {
+fn check_wrap_lengths(
+    envelope: &Envelope,
+    wrap_lens: &std::ops::RangeInclusive<usize>,
+) -> Result<(), InputError> {
+    let (least, most) = (*wrap_lens.start(), *wrap_lens.end());
+    if most == 0 {
         return Ok(());
     }
     let wraps = envelope
@@ -883,11 +896,20 @@ fn check_wrap_lengths(envelope: &Envelope, wrap_len: usize) -> Result<(), InputE
                 .map(|wrap| ("escrow".to_owned(), wrap)),
         );
     for (field, wrap) in wraps {
-        if wrap.len() != wrap_len {
+        if least == most && wrap.len() != least {
             return Err(InputError::new(format!(
-                "is {} bytes; every wrapped key in this world is {wrap_len} (RSA-{})",
+                "is {} bytes; every wrapped key in this world is {least} (RSA-{})",
                 wrap.len(),
-                wrap_len * 8
+                least * 8
+            ))
+            .field(field));
+        }
+        if !wrap_lens.contains(&wrap.len()) {
+            return Err(InputError::new(format!(
+                "is {} bytes; wrapped keys in this class are {least} to {most} bytes (RSA-{} to RSA-{})",
+                wrap.len(),
+                least * 8,
+                most * 8
             ))
             .field(field));
         }

@@ -287,3 +287,141 @@ pub fn assert_clean_page(page: &Path, loaded: &Loaded) {
     );
     assert_not_blank(&loaded.png, &page.display().to_string());
 }
+
+/// A live tab of the shared browser, for pages that run scripts and talk to a server
+/// (the classroom). Each call takes the browser for itself only while it runs, so tabs
+/// of several tests interleave; a tab uses commands, never events, so that no other
+/// test's reads can take what it waits for.
+pub struct Tab {
+    session: String,
+    target: String,
+}
+
+/// A fresh browser context: its own cookies, storage and IndexedDB, as a separate
+/// device would have.
+pub fn new_context() -> String {
+    command(None, "Target.createBrowserContext", json!({}))["browserContextId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn command(session: Option<&str>, method: &str, params: Value) -> Value {
+    let mut guard = browser().lock().unwrap_or_else(|e| e.into_inner());
+    let mut events = Vec::new();
+    guard.call(session, method, params, &mut events)
+}
+
+/// Recorded in every tab before its page's own scripts run: errors, rejected promises,
+/// `console.error` and Content-Security-Policy refusals, read back by
+/// [`Tab::errors`].
+const ERROR_RECORDER: &str = "window.__errors = [];
+addEventListener('error', (e) => window.__errors.push('error: ' + e.message));
+addEventListener('unhandledrejection', (e) => window.__errors.push('rejection: ' + e.reason));
+addEventListener('securitypolicyviolation', (e) => window.__errors.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI));
+const __consoleError = console.error;
+console.error = (...args) => { window.__errors.push('console: ' + args.join(' ')); __consoleError(...args); };";
+
+impl Tab {
+    /// Opens `url` in `context`, with `prelude` run before the page's scripts.
+    pub fn open(url: &str, context: &str, prelude: &str) -> Tab {
+        let target = command(
+            None,
+            "Target.createTarget",
+            json!({ "url": "about:blank", "browserContextId": context }),
+        )["targetId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let session = command(
+            None,
+            "Target.attachToTarget",
+            json!({ "targetId": target, "flatten": true }),
+        )["sessionId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let tab = Tab { session, target };
+        let s = Some(tab.session.as_str());
+        command(s, "Page.enable", json!({}));
+        command(
+            s,
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": format!("{ERROR_RECORDER}\n{prelude}") }),
+        );
+        command(
+            s,
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        );
+        command(s, "Page.navigate", json!({ "url": url }));
+        tab.wait_for("document.readyState === 'complete'", "the page to load", 30);
+        tab
+    }
+
+    /// Evaluates `expression` (awaiting it if it is a promise) and returns its value.
+    pub fn eval(&self, expression: &str) -> Value {
+        let reply = command(
+            Some(&self.session),
+            "Runtime.evaluate",
+            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
+        );
+        assert!(
+            reply.get("exceptionDetails").is_none(),
+            "{expression}: {}",
+            reply["exceptionDetails"]
+        );
+        reply["result"]["value"].clone()
+    }
+
+    /// Waits until `condition` is true in the page, for at most `seconds`; on timeout
+    /// fails with the page's text, to show what it said instead.
+    pub fn wait_for(&self, condition: &str, what: &str, seconds: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            let reply = command(
+                Some(&self.session),
+                "Runtime.evaluate",
+                json!({ "expression": format!("!!({condition})"), "returnByValue": true }),
+            );
+            if reply["result"]["value"] == json!(true) {
+                return;
+            }
+            if std::time::Instant::now() > deadline {
+                let text = self.eval("document.body ? document.body.innerText : ''");
+                let errors = self.eval("JSON.stringify(window.__errors || [])");
+                panic!("waited {seconds} s for {what} ({condition}); the page says:\n{text}\nerrors: {errors}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// What the error recorder caught.
+    pub fn errors(&self) -> Vec<String> {
+        serde_json::from_value(self.eval("window.__errors || []")).unwrap()
+    }
+
+    /// A PNG screenshot.
+    pub fn screenshot(&self) -> Vec<u8> {
+        let shot = command(
+            Some(&self.session),
+            "Page.captureScreenshot",
+            json!({ "format": "png" }),
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().unwrap())
+            .unwrap()
+    }
+}
+
+impl Drop for Tab {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            command(
+                None,
+                "Target.closeTarget",
+                json!({ "targetId": self.target }),
+            );
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! The library's layers point one way: bin → report → demo, exercise, tools → attacks →
+//! The library's layers point one way: bin → classroom → report → demo, exercise, tools → attacks →
 //! world → schemes → wire → crypto and imaging (error and fsutil below them all). A module that imports from
 //! a layer above it fails here, naming the file and line.
 
@@ -16,6 +16,7 @@ fn layer(module: &str) -> Option<u8> {
         "attacks" => 5,
         "demo" | "exercise" | "compare" | "bench" | "scale" => 6,
         "report" => 7,
+        "classroom" => 8,
         _ => return None,
     })
 }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod browser;
+mod classroom;
 mod cli;
 mod demo;
 mod docs;

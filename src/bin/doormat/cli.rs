@@ -79,6 +79,11 @@ pub enum Command {
     /// Classroom exercises: a bundle per student, and grading
     #[command(subcommand)]
     Exercise(ExerciseCommand),
+    /// Serve a live class: the room's own chats, sealed in their browsers, then leaked
+    #[command(
+        after_help = "Examples:\n  doormat classroom --out class                    this computer only (http://127.0.0.1:8443)\n  doormat classroom --out class --bind 0.0.0.0:8443    the room's phones (HTTPS)\n  doormat classroom --out class --scheme none      the baseline: nothing to leak\n  doormat classroom --out class                    again after a restart: carries on\n\nThe lesson plan and the protocol: docs/classroom.md"
+    )]
+    Classroom(ClassroomArgs),
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -91,6 +96,33 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
   doormat completions bash > ~/.local/share/bash-completion/completions/doormat
   doormat completions zsh > ~/.zfunc/_doormat
   doormat completions fish > ~/.config/fish/completions/doormat.fish";
+
+#[derive(Debug, Args)]
+pub struct ClassroomArgs {
+    /// The class's folder: a world that grows as the class talks (an earlier class's
+    /// folder carries that class on)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Where to listen: loopback is served as plain HTTP, any other address as HTTPS
+    /// with a certificate made for it
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8443")]
+    pub bind: String,
+    /// The design: golden-key (default: every message also wrapped for the escrow
+    /// key) or none (the baseline)
+    #[arg(long, value_name = "S")]
+    pub scheme: Option<String>,
+    /// Make the escrow key from this seed (rehearsals; anyone can recompute it).
+    /// Tokens stay random
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// The name or address students type, when the one found for --bind is not it
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// Print one JSON line with the URLs, the teacher's token and the certificate's
+    /// fingerprint, and nothing else
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {

@@ -28,9 +28,9 @@ use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
 
 use cli::{
-    AttackCommand, BenchArgs, BruteForceArgs, Cli, Command, CompareArgs, DemoArgs, DualEcArgs,
-    ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs, RecoverArgs,
-    ScaleArgs, SimulateArgs,
+    AttackCommand, BenchArgs, BruteForceArgs, ClassroomArgs, Cli, Command, CompareArgs, DemoArgs,
+    DualEcArgs, ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs,
+    RecoverArgs, ScaleArgs, SimulateArgs,
 };
 use doormat::report::{html, text, ColorChoice, Output, Report, Style};
 use terminal::Progress;
@@ -121,6 +121,7 @@ fn run_command(command: Command) -> Result<()> {
         Command::Compare(args) => run_compare(args),
         Command::Bench(args) => run_bench(args),
         Command::Scale(args) => run_scale(args),
+        Command::Classroom(args) => run_classroom(args),
         Command::Completions(args) => {
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "doormat", &mut script);
@@ -134,6 +135,131 @@ fn run_command(command: Command) -> Result<()> {
             write_stdout(&page)
         }
     }
+}
+
+/// `doormat classroom`: opens (or carries on) the class, prints where to find it, and
+/// serves until interrupted. Every acknowledged envelope is already on disk then.
+fn run_classroom(args: ClassroomArgs) -> Result<()> {
+    use doormat::classroom::{self, server, store::ClassStore, Started};
+    let bind: std::net::SocketAddr = args.bind.parse().map_err(|_| {
+        InputError::new(format!("{:?} is not an address and port", args.bind))
+            .field("--bind")
+            .hint(
+                "such as 127.0.0.1:8443 (this computer only) or 0.0.0.0:8443 (the room's network)",
+            )
+    })?;
+    let scheme = args
+        .scheme
+        .as_deref()
+        .map(|s| SchemeId::parse(s).map_err(|e| e.field("--scheme")))
+        .transpose()?;
+    if classroom::needs_tls(&bind) && !cfg!(feature = "tls") {
+        return Err(InputError::new(format!(
+            "{bind} is not loopback, and this doormat was built without TLS"
+        ))
+        .field("--bind")
+        .hint("bind to 127.0.0.1, or build with the default features (cargo build --release)")
+        .into());
+    }
+    // Listen before the class is made, so that a port in use or a bad --host makes no
+    // class folder.
+    let listener = std::net::TcpListener::bind(bind)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| {
+            InputError::new(format!("cannot listen on {bind} ({e})"))
+                .field("--bind")
+                .hint("is another class already running there? choose another port")
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(format!("the listening address: {e}")))?;
+    let tls = classroom::needs_tls(&local);
+    let host = classroom::public_host(&local, args.host.as_deref())?;
+    let opened = ClassStore::open(&args.out, scheme, args.seed)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("starting the server's runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Error::Internal(format!("the listening socket: {e}")))?;
+        let base = format!(
+            "{}://{host}:{}",
+            if tls { "https" } else { "http" },
+            local.port()
+        );
+        #[cfg(feature = "tls")]
+        let (acceptor, cert_sha256) = if tls {
+            let mut hosts = vec![host.trim_matches(|c| c == '[' || c == ']').to_owned()];
+            for also in ["localhost", "127.0.0.1"] {
+                if !hosts.iter().any(|h| h == also) {
+                    hosts.push(also.to_owned());
+                }
+            }
+            let (acceptor, fingerprint) = classroom::tls::acceptor(opened.store.root(), &hosts)?;
+            (Some(acceptor), Some(fingerprint))
+        } else {
+            (None, None)
+        };
+        #[cfg(not(feature = "tls"))]
+        let cert_sha256: Option<String> = None;
+        let teacher_token = opened.teacher_token.expose().to_owned();
+        let started = Started {
+            student_url: format!("{base}/"),
+            teacher_url: format!("{base}/teacher?token={teacher_token}"),
+            teacher_token,
+            cert_sha256: cert_sha256.clone(),
+            world: opened.store.root().to_path_buf(),
+            projector_url: format!("{base}/projector"),
+            scheme: opened.state.scheme,
+            resumed: opened
+                .resumed
+                .then(|| (opened.state.order.len(), opened.state.recorded.len())),
+            dropped_partial_line: opened.dropped_partial_line,
+        };
+        let mut stdout = std::io::stdout().lock();
+        if args.json {
+            // One line, and nothing before it: programs read the first line.
+            let line = serde_json::to_string(&started)
+                .map_err(|e| Error::Internal(format!("start-up line: {e}")))?;
+            writeln!(stdout, "{line}").map_err(|e| Error::io("stdout", e))?;
+        } else {
+            Output::Text(Style::for_stdout(color()))
+                .write(&started, &mut stdout)
+                .map_err(|e| Error::io("stdout", e))?;
+        }
+        stdout.flush().map_err(|e| Error::io("stdout", e))?;
+        drop(stdout);
+        let began = std::time::Instant::now();
+        let log: Option<Box<dyn Fn(&str) + Send + Sync>> = if args.json {
+            None
+        } else {
+            Some(Box::new(move |line: &str| {
+                let s = began.elapsed().as_secs();
+                println!("{:02}:{:02}:{:02}  {line}", s / 3600, s / 60 % 60, s % 60);
+            }))
+        };
+        let shared = server::Shared::new(
+            opened.store,
+            opened.state,
+            started.student_url.clone(),
+            cert_sha256,
+            log,
+        );
+        let router = server::router(shared);
+        // Ctrl-C and SIGTERM end the process through the handler every command has
+        // (clean_up_on_signals): nothing acknowledged is lost, since each envelope is
+        // synced before its sender hears it was accepted.
+        server::serve(
+            listener,
+            router,
+            #[cfg(feature = "tls")]
+            acceptor,
+            std::future::pending(),
+        )
+        .await;
+        Ok(())
+    })
 }
 
 /// Writes `bytes` to stdout as one piece (generated text, made whole before any of it

@@ -1,0 +1,199 @@
+//! `doormat classroom`: the room's own chats, sealed in the students' browsers with
+//! WebCrypto, escrowed as the design says, recorded as a world, and opened on the
+//! projector when the teacher leaks the escrow key.
+//!
+//! The server never sees a plaintext or a student's private key: it checks that each
+//! envelope is well formed and wrapped for every reader (and for the escrow key, under
+//! `golden-key`), records it, and relays it. The protocol is "Live classroom protocol
+//! v1" (docs/classroom.md); clients no one here wrote join through it.
+//!
+//! - [`state`]: who has joined, what was recorded, every refusal rule;
+//! - [`store`]: the class on disk, durable before acknowledged, resumable;
+//! - [`server`]: the routes and the connection loop;
+//! - [`pages`]: the embedded student, teacher and projector pages.
+
+pub mod pages;
+pub mod server;
+pub mod state;
+pub mod store;
+#[cfg(feature = "tls")]
+pub mod tls;
+
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::{InputError, Result};
+use crate::report::{Report, Style};
+use crate::wire::scheme_id::SchemeId;
+
+/// The default address: loopback, where plain HTTP is a secure context.
+pub const DEFAULT_BIND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8443);
+
+/// How a class is served.
+#[derive(Debug, Clone)]
+pub struct ClassConfig {
+    /// The class's folder: a world that grows as the class talks.
+    pub out: PathBuf,
+    /// Where to listen.
+    pub bind: SocketAddr,
+    /// `--scheme`, if given (a new class defaults to golden-key).
+    pub scheme: Option<SchemeId>,
+    /// `--seed`: makes the escrow key reproducible (tokens stay random).
+    pub seed: Option<u64>,
+    /// `--host`: the name or address students type, when the one found is not right.
+    pub host: Option<String>,
+}
+
+/// What start-up tells the teacher: the first line of `--json`, or the text with the
+/// QR code.
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    /// The URL students open.
+    pub student_url: String,
+    /// The teacher's page, token included.
+    pub teacher_url: String,
+    /// The teacher's token (for API calls).
+    pub teacher_token: String,
+    /// The HTTPS certificate's SHA-256 (colon-separated hex), or null on plain HTTP.
+    pub cert_sha256: Option<String>,
+    /// The class's folder.
+    #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
+    pub world: PathBuf,
+    /// The projector's page.
+    #[serde(skip)]
+    pub projector_url: String,
+    /// The design.
+    #[serde(skip)]
+    pub scheme: SchemeId,
+    /// Whether an earlier class carries on, and what it held.
+    #[serde(skip)]
+    pub resumed: Option<(usize, usize)>,
+    /// A half-written capture line was dropped on resuming.
+    #[serde(skip)]
+    pub dropped_partial_line: bool,
+}
+
+impl Report for Started {
+    fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        let label = |text: &str| style.bold(&format!("{text:<12}"));
+        let how = match self.resumed {
+            Some((students, messages)) => {
+                format!("carried on: {students} students, {messages} messages recorded")
+            }
+            None => "new".to_owned(),
+        };
+        writeln!(
+            out,
+            "{}{} in {} ({how})",
+            label("class"),
+            self.scheme,
+            self.world.display()
+        )?;
+        if self.dropped_partial_line {
+            writeln!(
+                out,
+                "{}dropped a half-written last line of capture.jsonl (never acknowledged)",
+                label("")
+            )?;
+        }
+        writeln!(out, "{}{}", label("students"), self.student_url)?;
+        if let Ok(code) = qrcode::QrCode::new(self.student_url.as_bytes()) {
+            // Light modules as blocks: right on the dark terminals most teachers use; the
+            // projector page shows the same code dark on light.
+            let picture = code
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .dark_color(qrcode::render::unicode::Dense1x2::Light)
+                .light_color(qrcode::render::unicode::Dense1x2::Dark)
+                .quiet_zone(true)
+                .build();
+            for line in picture.lines() {
+                writeln!(out, "{}{line}", label(""))?;
+            }
+        }
+        writeln!(out, "{}{}", label("projector"), self.projector_url)?;
+        writeln!(out, "{}{}", label("teacher"), self.teacher_url)?;
+        match &self.cert_sha256 {
+            Some(fingerprint) => {
+                writeln!(
+                    out,
+                    "{}SHA-256 {}",
+                    label("certificate"),
+                    &fingerprint[..47]
+                )?;
+                writeln!(out, "{}        {}", label(""), &fingerprint[48..])?;
+                writeln!(
+                    out,
+                    "{}students check it before accepting the browser's warning",
+                    label("")
+                )?;
+            }
+            None => writeln!(
+                out,
+                "{}plain HTTP on loopback (a secure context)",
+                label("http")
+            )?,
+        }
+        writeln!(
+            out,
+            "{}Ctrl-C; start again with the same --out to carry on",
+            label("stop")
+        )
+    }
+}
+
+/// The address students should type for a server bound to `bind`: the bound address
+/// itself, or for a wildcard bind the address of the interface that holds the default
+/// route (found by "connecting" a UDP socket, which sends nothing).
+pub fn public_host(bind: &SocketAddr, host: Option<&str>) -> Result<String> {
+    if let Some(host) = host {
+        let ok = !host.is_empty()
+            && host.len() <= 253
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:".contains(&b));
+        if !ok {
+            return Err(InputError::new(format!("{host:?} is not a host name or address"))
+                .field("--host")
+                .hint("give the name or address students' devices reach this machine by, such as 192.168.1.20")
+                .into());
+        }
+        return Ok(host.to_owned());
+    }
+    let ip = if bind.ip().is_unspecified() {
+        let probe = match bind.ip() {
+            IpAddr::V4(_) => UdpSocket::bind("0.0.0.0:0").and_then(|s| {
+                s.connect("192.0.2.1:9")?;
+                s.local_addr()
+            }),
+            IpAddr::V6(_) => UdpSocket::bind("[::]:0").and_then(|s| {
+                s.connect("[2001:db8::1]:9")?;
+                s.local_addr()
+            }),
+        };
+        match probe {
+            Ok(addr) if !addr.ip().is_unspecified() => addr.ip(),
+            _ => {
+                return Err(InputError::new(
+                    "found no network interface with a route for students to reach",
+                )
+                .field("--bind")
+                .hint("give the address with --host, or bind to that address itself")
+                .into())
+            }
+        }
+    } else {
+        bind.ip()
+    };
+    Ok(match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    })
+}
+
+/// Whether a class bound to `bind` is served over HTTPS: anything but loopback.
+pub fn needs_tls(bind: &SocketAddr) -> bool {
+    !bind.ip().is_loopback()
+}

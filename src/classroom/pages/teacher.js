@@ -1,0 +1,77 @@
+// The teacher's page: who has joined, what was refused, the live matrix, the leak.
+"use strict";
+
+(() => {
+  const d = doormat;
+  // The token comes in the URL the server printed; it is moved out of the address bar
+  // at once, so that the page can be shown to the room without showing the token.
+  const fromUrl = new URLSearchParams(location.search).get("token");
+  if (fromUrl) {
+    sessionStorage.setItem("doormat-teacher-token", fromUrl);
+    history.replaceState(null, "", "/teacher");
+  }
+  const token = sessionStorage.getItem("doormat-teacher-token");
+
+  async function refresh() {
+    const answer = await d.api("GET", "/api/teacher", { token });
+    if (answer.status !== 200) {
+      d.show("panel", false);
+      d.show("bad-token", true);
+      return;
+    }
+    d.show("panel", true);
+    const c = answer.data.class;
+    d.say("scheme", c.scheme);
+    d.say("students", `${c.students.length}: ${c.students.join(", ") || "nobody yet"}`);
+    d.say("messages", String(c.messages));
+    d.say("refused", String(answer.data.refused_total));
+    const body = document.querySelector("#refusals tbody");
+    body.replaceChildren(
+      ...Object.entries(answer.data.refusals).map(([kind, n]) =>
+        d.el("tr", {}, d.el("th", { scope: "row" }, kind), d.el("td", { class: "n" }, String(n))),
+      ),
+    );
+    const button = document.getElementById("leak");
+    if (!c.has_escrow) {
+      button.disabled = true;
+      d.say("leak-status", `${c.scheme} has no escrow key: there is nothing to leak.`);
+    } else if (c.leaked) {
+      button.disabled = true;
+      d.say("leak-status", "Leaked: the projector and every student can now open every message.");
+    }
+  }
+
+  async function refreshMatrix() {
+    const answer = await d.api("GET", "/api/matrix");
+    // The server renders the matrix with every name escaped (the HTML report's SVG).
+    if (answer.status === 200) document.getElementById("matrix").innerHTML = answer.data.html;
+  }
+
+  async function start() {
+    const info = await d.api("GET", "/api/class");
+    if (info.status === 200) {
+      d.say("student-url", info.data.student_url);
+      d.say(
+        "fingerprint",
+        info.data.cert_sha256
+          ? `Certificate SHA-256: ${info.data.cert_sha256}`
+          : "Plain HTTP on loopback: no certificate.",
+      );
+    }
+    document.getElementById("leak").addEventListener("click", async () => {
+      const answer = await d.api("POST", "/api/leak", { token });
+      d.say("leak-status", answer.status === 200 ? "Leaked." : answer.data.error);
+      refresh();
+    });
+    await refresh();
+    await refreshMatrix();
+    const later = d.throttled(() => {
+      refresh();
+      refreshMatrix();
+    }, 1000);
+    d.events(later, later);
+    setInterval(refresh, 3000);
+  }
+
+  start().catch((e) => console.error("doormat:", e));
+})();

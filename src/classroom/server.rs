@@ -1,0 +1,649 @@
+//! The HTTP and WebSocket side of a class: the routes of "Live classroom protocol v1"
+//! (the contract is in docs/classroom.md), the embedded pages, and the connection loop
+//! (plain HTTP/1.1 on loopback, TLS elsewhere).
+
+use std::net::SocketAddr;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, oneshot};
+use zeroize::Zeroizing;
+
+use super::pages;
+use super::state::{token_digest, ClassState, Refusal, MAX_BODY};
+use super::store::{CaptureLog, ClassStore};
+use crate::wire::envelope::Envelope;
+
+/// An envelope waiting to be written, and whom to tell when it is.
+type Job = (Envelope, oneshot::Sender<Result<(), String>>);
+
+/// Everything the routes share.
+pub struct Shared {
+    state: Arc<Mutex<ClassState>>,
+    /// Joins and the leak write files; they take turns here.
+    store: tokio::sync::Mutex<ClassStore>,
+    writer: mpsc::Sender<Job>,
+    events: broadcast::Sender<Arc<str>>,
+    /// The escrow key's PEM, published by the leak.
+    escrow_pem: Option<Zeroizing<String>>,
+    /// The URL students open, shown on the pages with its QR code.
+    pub student_url: String,
+    /// The TLS certificate's SHA-256, on HTTPS.
+    pub cert_sha256: Option<String>,
+    qr_svg: String,
+    /// Refusals (and their tallies) go to the teacher's terminal too, when set.
+    log: Option<Box<dyn Fn(&str) + Send + Sync>>,
+}
+
+impl Shared {
+    /// The class served from `store` with `state`, as students reach it at `student_url`.
+    pub fn new(
+        mut store: ClassStore,
+        state: ClassState,
+        student_url: String,
+        cert_sha256: Option<String>,
+        log: Option<Box<dyn Fn(&str) + Send + Sync>>,
+    ) -> Arc<Self> {
+        let state = Arc::new(Mutex::new(state));
+        let (events, _) = broadcast::channel(4096);
+        let (writer, jobs) = mpsc::channel();
+        let capture = store
+            .take_capture()
+            .expect("a freshly opened class holds its capture");
+        {
+            let (state, events) = (state.clone(), events.clone());
+            std::thread::Builder::new()
+                .name("capture-writer".into())
+                .spawn(move || write_capture(jobs, capture, state, events))
+                .expect("the capture writer thread starts");
+        }
+        let escrow_pem = store.escrow().map(|k| k.to_pem());
+        let qr_svg = qrcode::QrCode::new(student_url.as_bytes())
+            .map(|code| {
+                code.render::<qrcode::render::svg::Color>()
+                    .min_dimensions(320, 320)
+                    .build()
+            })
+            .unwrap_or_default();
+        Arc::new(Shared {
+            state,
+            store: tokio::sync::Mutex::new(store),
+            writer,
+            events,
+            escrow_pem,
+            student_url,
+            cert_sha256,
+            qr_svg,
+            log,
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, ClassState> {
+        // A panic while holding the lock cannot leave the state half-changed in a way
+        // that matters more than stopping the class would.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn publish(&self, event: Value) {
+        let _ = self.events.send(event.to_string().into());
+    }
+
+    fn say(&self, line: &str) {
+        if let Some(log) = &self.log {
+            log(line);
+        }
+    }
+}
+
+/// The capture writer: takes every envelope waiting, appends them, syncs once, then
+/// records them and answers each sender (a group commit).
+fn write_capture(
+    jobs: mpsc::Receiver<Job>,
+    mut capture: CaptureLog,
+    state: Arc<Mutex<ClassState>>,
+    events: broadcast::Sender<Arc<str>>,
+) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < 512 {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let envelopes: Vec<Envelope> = batch.iter().map(|(e, _)| e.clone()).collect();
+        let written = capture.append(&envelopes);
+        {
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            match &written {
+                Ok(()) => state.commit_sends(&envelopes),
+                Err(_) => envelopes.iter().for_each(|e| state.release(&e.id)),
+            }
+        }
+        let answer = written.map_err(|e| e.to_string());
+        for (envelope, reply) in batch {
+            if answer.is_ok() {
+                let mut event = match serde_json::from_str::<Value>(&envelope.to_json_line()) {
+                    Ok(Value::Object(map)) => map,
+                    _ => continue,
+                };
+                let copy = Value::Object(event.clone());
+                event.insert("type".into(), "envelope".into());
+                event.insert("envelope".into(), copy);
+                let _ = events.send(Value::Object(event).to_string().into());
+            }
+            let _ = reply.send(answer.clone());
+        }
+    }
+}
+
+/// The peer of a connection, for the join rate limit.
+#[derive(Debug, Clone, Copy)]
+struct Peer(SocketAddr);
+
+/// The routes.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/", get(|| async { page(pages::STUDENT) }))
+        .route("/teacher", get(|| async { page(pages::TEACHER) }))
+        .route("/projector", get(|| async { page(pages::PROJECTOR) }))
+        .route("/static/{file}", get(static_file))
+        .route("/qr.svg", get(qr))
+        .route("/api/join", post(join))
+        .route("/api/directory", get(directory))
+        .route("/api/send", post(send))
+        .route("/api/messages", get(messages))
+        .route("/api/capture", get(capture))
+        .route("/api/events", get(events))
+        .route("/api/leak", post(leak))
+        .route("/api/leaked-key", get(leaked_key))
+        .route("/api/class", get(class))
+        .route("/api/teacher", get(teacher))
+        .route("/api/matrix", get(matrix))
+        .fallback(|| async {
+            error(
+                StatusCode::NOT_FOUND,
+                "no such page or call; the API is described in docs/classroom.md",
+            )
+        })
+        .with_state(shared)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves: each connection on a task of
+/// its own, TLS first where `tls` is set.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    #[cfg(feature = "tls")] tls: Option<tokio_rustls::TlsAcceptor>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, or a connection reset before it was taken:
+                // wait a moment rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        #[cfg(feature = "tls")]
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(Peer(addr));
+                    let mut router = router.clone();
+                    async move {
+                        use tower_service::Service;
+                        router.call(request.map(Body::new)).await
+                    }
+                });
+            let http = {
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(20));
+                builder
+            };
+            #[cfg(feature = "tls")]
+            if let Some(tls) = tls {
+                let Ok(Ok(stream)) =
+                    tokio::time::timeout(Duration::from_secs(20), tls.accept(stream)).await
+                else {
+                    return;
+                };
+                let _ = http
+                    .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades()
+                    .await;
+                return;
+            }
+            let _ = http
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
+}
+
+const CSP: &str =
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; \
+                   script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+fn page(html: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match pages::asset(&file) {
+        Some((kind, text)) => (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "no-store"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            text,
+        )
+            .into_response(),
+        None => error(StatusCode::NOT_FOUND, "no such file"),
+    }
+}
+
+async fn qr(State(shared): State<Arc<Shared>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        shared.qr_svg.clone(),
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+fn refused(refusal: Refusal) -> Response {
+    let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+    error(status, &refusal.message)
+}
+
+fn json_text(text: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Reads a JSON object of at most [`MAX_BODY`] bytes, counting and answering a refusal
+/// otherwise.
+async fn read_object(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<serde_json::Map<String, Value>, Response> {
+    let too_large = |shared: &Shared| {
+        let refusal = shared.state().refuse(Refusal::new(
+            413,
+            "too-large",
+            format!("the body is over {} KiB", MAX_BODY / 1024),
+        ));
+        refused(refusal)
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large(shared));
+    }
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(too_large(shared)),
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(refused(shared.state().refuse(Refusal::new(
+            400,
+            "malformed",
+            "the body must be one JSON object",
+        )))),
+        Err(e) => Err(refused(shared.state().refuse(Refusal::new(
+            400,
+            "malformed",
+            format!("the body is not valid JSON ({e})"),
+        )))),
+    }
+}
+
+fn string_field(map: &serde_json::Map<String, Value>, field: &str) -> Option<String> {
+    map.get(field).and_then(Value::as_str).map(str::to_owned)
+}
+
+async fn join(
+    State(shared): State<Arc<Shared>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let object = match read_object(&shared, &headers, body).await {
+        Ok(object) => object,
+        Err(response) => return response,
+    };
+    let (Some(name), Some(pem)) = (
+        string_field(&object, "name"),
+        string_field(&object, "public_key"),
+    ) else {
+        let refusal = shared.state().refuse(Refusal::new(
+            422,
+            "bad-join",
+            "a join is {\"name\": \"...\", \"public_key\": \"-----BEGIN PUBLIC KEY-----...\"}",
+        ));
+        return refused(refusal);
+    };
+    // Joins write files: they take turns, and a name is checked and taken in one turn.
+    let mut store = shared.store.lock().await;
+    let accepted = shared
+        .state()
+        .check_join(&name, &pem, peer.ip(), Instant::now());
+    let accepted = match accepted {
+        Ok(accepted) => accepted,
+        Err(refusal) => return refused(refusal),
+    };
+    let token = super::store::Token::generate();
+    let digest = token_digest(token.expose());
+    let written = tokio::task::block_in_place(|| store.record_join(&name, &accepted.key, &digest));
+    if let Err(e) = written {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the class could not record the join: {e}"),
+        );
+    }
+    let fingerprint = accepted.key.fingerprint().as_str().to_owned();
+    let students = {
+        let mut state = shared.state();
+        state.commit_join(accepted, digest);
+        state.order.len()
+    };
+    drop(store);
+    shared.publish(json!({
+        "type": "join", "name": name, "fingerprint": fingerprint, "students": students,
+    }));
+    shared.say(&format!("{name} joined ({students} in the class)"));
+    let state = shared.state();
+    axum::Json(json!({
+        "name": name,
+        "token": token.expose(),
+        "scheme": state.scheme.as_str(),
+        "escrow_public_key": state.escrow.as_ref().map(|k| k.to_pem()),
+    }))
+    .into_response()
+}
+
+async fn directory(State(shared): State<Arc<Shared>>) -> Response {
+    let store = shared.store.lock().await;
+    let mut world = serde_json::to_value(store.world()).unwrap_or(Value::Null);
+    drop(store);
+    let state = shared.state();
+    if let Some(parties) = world.get_mut("parties").and_then(Value::as_array_mut) {
+        for party in parties {
+            let name = party["name"].as_str().unwrap_or("").to_owned();
+            let pem = match state.students.get(&name) {
+                Some(student) => Some(student.pem.clone()),
+                None if party["role"] == "escrow" => state.escrow.as_ref().map(|k| k.to_pem()),
+                None => None,
+            };
+            party["public_key_pem"] = pem.map_or(Value::Null, Value::String);
+        }
+    }
+    axum::Json(world).into_response()
+}
+
+async fn send(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    let sender = match shared.state().student_for(bearer(&headers)) {
+        Ok(name) => name,
+        Err(refusal) => return refused(refusal),
+    };
+    let object = match read_object(&shared, &headers, body).await {
+        Ok(object) => object,
+        Err(response) => return response,
+    };
+    let checked = shared.state().check_send(&sender, object, Instant::now());
+    let envelope = match checked {
+        Ok(envelope) => envelope,
+        Err(refusal) => return refused(refusal),
+    };
+    let (id, t) = (envelope.id.clone(), envelope.t);
+    let (reply, written) = oneshot::channel();
+    if shared.writer.send((envelope, reply)).is_err() {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the capture writer has stopped",
+        );
+    }
+    match written.await {
+        Ok(Ok(())) => axum::Json(json!({ "id": id, "t": t })).into_response(),
+        Ok(Err(e)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the class could not record the message: {e}"),
+        ),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the capture writer has stopped",
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct After {
+    after: Option<String>,
+}
+
+fn parse_after(shared: &Shared, query: &After) -> Result<u64, Response> {
+    match &query.after {
+        None => Ok(0),
+        Some(text) => text.parse::<u64>().map_err(|_| {
+            refused(shared.state().refuse(Refusal::new(
+                400,
+                "malformed",
+                format!("after: {text:?} is not a whole number (a t from an earlier answer, or 0)"),
+            )))
+        }),
+    }
+}
+
+fn envelope_list(lines: Vec<Arc<str>>) -> Response {
+    let mut text = String::from("{\"messages\":[");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(line);
+    }
+    text.push_str("]}");
+    json_text(text)
+}
+
+async fn messages(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<After>,
+) -> Response {
+    let student = match shared.state().student_for(bearer(&headers)) {
+        Ok(name) => name,
+        Err(refusal) => return refused(refusal),
+    };
+    let after = match parse_after(&shared, &query) {
+        Ok(after) => after,
+        Err(response) => return response,
+    };
+    let lines = shared.state().messages_for(&student, after);
+    envelope_list(lines)
+}
+
+/// Everything recorded: what any network tap between the students and the server
+/// holds already (every byte of it is ciphertext to whoever lacks a key).
+async fn capture(State(shared): State<Arc<Shared>>, Query(query): Query<After>) -> Response {
+    let after = match parse_after(&shared, &query) {
+        Ok(after) => after,
+        Err(response) => return response,
+    };
+    let lines = shared.state().capture_after(after);
+    envelope_list(lines)
+}
+
+async fn events(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade
+        .max_message_size(4096)
+        .on_upgrade(move |socket| forward_events(socket, shared.events.subscribe()))
+}
+
+async fn forward_events(mut socket: WebSocket, mut events: broadcast::Receiver<Arc<str>>) {
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let text = match event {
+                    Ok(text) => text.to_string(),
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        json!({ "type": "lagged", "missed": missed }).to_string()
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    return;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                // Clients have nothing to say on this socket; pings are answered by axum.
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(refusal) = shared.state().check_teacher(bearer(&headers)) {
+        return refused(refusal);
+    }
+    if shared.escrow_pem.is_none() {
+        let refusal = shared.state().refuse(Refusal::new(
+            409,
+            "no-escrow",
+            "this class runs a design with no escrow key: there is nothing to leak, which is the point",
+        ));
+        return refused(refusal);
+    }
+    let mut store = shared.store.lock().await;
+    let first = !shared.state().leaked;
+    if first {
+        if let Err(e) = tokio::task::block_in_place(|| store.record_leak()) {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the class could not record the leak: {e}"),
+            );
+        }
+        shared.state().leaked = true;
+        drop(store);
+        shared.publish(json!({ "type": "leak" }));
+        shared.say("the escrow key has leaked: anyone can now read every message");
+    }
+    axum::Json(json!({ "leaked": true })).into_response()
+}
+
+async fn leaked_key(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let leaked = shared.state().leaked;
+    let Some(pem) = shared.escrow_pem.as_ref().filter(|_| leaked) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "the escrow key has not leaked (or this design has none)",
+        );
+    };
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        axum::Json(json!({ "name": super::store::ESCROW, "private_key_pem": pem.as_str() }))
+            .into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, "application/x-pem-file")],
+            pem.to_string(),
+        )
+            .into_response()
+    }
+}
+
+async fn class(State(shared): State<Arc<Shared>>) -> Response {
+    let summary = shared.state().summary();
+    let mut value = serde_json::to_value(summary).unwrap_or(Value::Null);
+    value["student_url"] = shared.student_url.clone().into();
+    value["cert_sha256"] = shared
+        .cert_sha256
+        .clone()
+        .map_or(Value::Null, Value::String);
+    axum::Json(value).into_response()
+}
+
+async fn teacher(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let mut state = shared.state();
+    if let Err(refusal) = state.check_teacher(bearer(&headers)) {
+        return refused(refusal);
+    }
+    let summary = state.summary();
+    axum::Json(json!({
+        "class": summary,
+        "refusals": state.refusals,
+        "refused_total": state.refusals.values().sum::<u64>(),
+    }))
+    .into_response()
+}
+
+async fn matrix(State(shared): State<Arc<Shared>>) -> Response {
+    let matrix = shared.state().matrix();
+    let gained: Vec<String> = if shared.state().leaked {
+        vec![super::state::LEAK_ROW.to_owned()]
+    } else {
+        Vec::new()
+    };
+    let html = crate::report::html::matrix_fragment(&matrix, &gained, "This class");
+    axum::Json(json!({ "html": html, "matrix": matrix })).into_response()
+}
