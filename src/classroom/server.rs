@@ -24,6 +24,9 @@ use super::state::{token_digest, ClassState, Refusal, MAX_BODY};
 use super::store::{CaptureLog, ClassStore};
 use crate::wire::envelope::Envelope;
 
+/// Where the server tells the teacher's terminal of joins and the leak.
+pub type Log = Box<dyn Fn(&str) + Send + Sync>;
+
 /// An envelope waiting to be written, and whom to tell when it is.
 type Job = (Envelope, oneshot::Sender<Result<(), String>>);
 
@@ -42,7 +45,7 @@ pub struct Shared {
     pub cert_sha256: Option<String>,
     qr_svg: String,
     /// Refusals (and their tallies) go to the teacher's terminal too, when set.
-    log: Option<Box<dyn Fn(&str) + Send + Sync>>,
+    log: Option<Log>,
 }
 
 impl Shared {
@@ -52,7 +55,7 @@ impl Shared {
         state: ClassState,
         student_url: String,
         cert_sha256: Option<String>,
-        log: Option<Box<dyn Fn(&str) + Send + Sync>>,
+        log: Option<Log>,
     ) -> Arc<Self> {
         let state = Arc::new(Mutex::new(state));
         let (events, _) = broadcast::channel(4096);
@@ -476,15 +479,15 @@ struct After {
     after: Option<String>,
 }
 
-fn parse_after(shared: &Shared, query: &After) -> Result<u64, Response> {
+fn parse_after(shared: &Shared, query: &After) -> Result<u64, Refusal> {
     match &query.after {
         None => Ok(0),
         Some(text) => text.parse::<u64>().map_err(|_| {
-            refused(shared.state().refuse(Refusal::new(
+            shared.state().refuse(Refusal::new(
                 400,
                 "malformed",
                 format!("after: {text:?} is not a whole number (a t from an earlier answer, or 0)"),
-            )))
+            ))
         }),
     }
 }
@@ -512,7 +515,7 @@ async fn messages(
     };
     let after = match parse_after(&shared, &query) {
         Ok(after) => after,
-        Err(response) => return response,
+        Err(refusal) => return refused(refusal),
     };
     let lines = shared.state().messages_for(&student, after);
     envelope_list(lines)
@@ -523,7 +526,7 @@ async fn messages(
 async fn capture(State(shared): State<Arc<Shared>>, Query(query): Query<After>) -> Response {
     let after = match parse_after(&shared, &query) {
         Ok(after) => after,
-        Err(response) => return response,
+        Err(refusal) => return refused(refusal),
     };
     let lines = shared.state().capture_after(after);
     envelope_list(lines)

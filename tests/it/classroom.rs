@@ -36,6 +36,8 @@ pub struct Class {
     pub teacher_token: String,
     pub cert_sha256: Option<String>,
     pub dir: PathBuf,
+    /// The whole `--json` start-up line.
+    pub first: Value,
 }
 
 impl Class {
@@ -85,6 +87,7 @@ impl Class {
             teacher_token: first["teacher_token"].as_str().unwrap().to_owned(),
             cert_sha256: first["cert_sha256"].as_str().map(str::to_owned),
             dir: dir.join("class"),
+            first,
         }
     }
 
@@ -586,6 +589,10 @@ fn the_student_page_explains_a_missing_secure_context() {
 fn the_class_refuses_hostile_requests_and_keeps_recording() {
     let dir = scratch("classroom-hostile");
     let class = Class::start(&dir, &[]);
+    // Loopback is plain HTTP: no certificate. The start-up line is as docs/json.md says.
+    assert!(class.cert_sha256.is_none());
+    crate::json::assert_documented("classroom", &class.first);
+    assert!(class.teacher_url.ends_with(&class.teacher_token));
     let ana = RustStudent::join(&class, "ana", "alice");
     let ben = RustStudent::join(&class, "ben", "bob");
     let refusal = |(status, answer): (u16, Value), want: u16, needle: &str| {

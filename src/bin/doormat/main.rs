@@ -214,7 +214,7 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
             scheme: opened.state.scheme,
             resumed: opened
                 .resumed
-                .then(|| (opened.state.order.len(), opened.state.recorded.len())),
+                .then_some((opened.state.order.len(), opened.state.recorded.len())),
             dropped_partial_line: opened.dropped_partial_line,
         };
         let mut stdout = std::io::stdout().lock();
@@ -231,7 +231,7 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
         stdout.flush().map_err(|e| Error::io("stdout", e))?;
         drop(stdout);
         let began = std::time::Instant::now();
-        let log: Option<Box<dyn Fn(&str) + Send + Sync>> = if args.json {
+        let log: Option<server::Log> = if args.json {
             None
         } else {
             Some(Box::new(move |line: &str| {
