@@ -46,6 +46,43 @@ pub struct Shared {
     qr_svg: String,
     /// Refusals (and their tallies) go to the teacher's terminal too, when set.
     log: Option<Log>,
+    /// Step mode: a built-in demo played act by act beside the class.
+    demo: Option<tokio::sync::Mutex<StepMode>>,
+}
+
+/// Step mode: a demo played one act at a time at the teacher's call. The acts run on the
+/// demo's own simulated world, shown beside the class; an act in which the story's
+/// escrow key leaks leaks the class's escrow key too, so the class's own messages open
+/// at the moment the story's do.
+pub struct StepMode {
+    session: crate::demo::DemoSession,
+    name: String,
+    /// The last act played, drawn for the pages.
+    shown: Option<Value>,
+    /// The last matrix an act showed, so the next act outlines who gained access.
+    last_matrix: Option<crate::demo::Matrix>,
+}
+
+impl StepMode {
+    /// Step mode for the demo `name`, played as `session`.
+    pub fn new(name: &str, session: crate::demo::DemoSession) -> Self {
+        StepMode {
+            session,
+            name: name.to_owned(),
+            shown: None,
+            last_matrix: None,
+        }
+    }
+
+    fn describe(&self) -> Value {
+        let (played, total) = self.session.position();
+        json!({
+            "name": self.name,
+            "played": played,
+            "total": total,
+            "next_title": self.session.next_title(),
+        })
+    }
 }
 
 impl Shared {
@@ -56,6 +93,7 @@ impl Shared {
         student_url: String,
         cert_sha256: Option<String>,
         log: Option<Log>,
+        demo: Option<StepMode>,
     ) -> Arc<Self> {
         let state = Arc::new(Mutex::new(state));
         let (events, _) = broadcast::channel(4096);
@@ -88,6 +126,7 @@ impl Shared {
             cert_sha256,
             qr_svg,
             log,
+            demo: demo.map(tokio::sync::Mutex::new),
         })
     }
 
@@ -173,6 +212,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/class", get(class))
         .route("/api/teacher", get(teacher))
         .route("/api/matrix", get(matrix))
+        .route("/api/step", post(step))
+        .route("/api/act", get(act))
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,
@@ -574,21 +615,113 @@ async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
         ));
         return refused(refusal);
     }
-    let mut store = shared.store.lock().await;
-    let first = !shared.state().leaked;
-    if first {
-        if let Err(e) = tokio::task::block_in_place(|| store.record_leak()) {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &format!("the class could not record the leak: {e}"),
-            );
-        }
-        shared.state().leaked = true;
-        drop(store);
-        shared.publish(json!({ "type": "leak" }));
-        shared.say("the escrow key has leaked: anyone can now read every message");
+    if let Err(response) = publish_escrow_key(&shared).await {
+        return response;
     }
     axum::Json(json!({ "leaked": true })).into_response()
+}
+
+/// Publishes the escrow key: recorded in class.json first, then told to everyone. A
+/// second call does nothing.
+async fn publish_escrow_key(shared: &Shared) -> Result<(), Response> {
+    let mut store = shared.store.lock().await;
+    if shared.state().leaked {
+        return Ok(());
+    }
+    if let Err(e) = tokio::task::block_in_place(|| store.record_leak()) {
+        return Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the class could not record the leak: {e}"),
+        ));
+    }
+    shared.state().leaked = true;
+    drop(store);
+    shared.publish(json!({ "type": "leak" }));
+    shared.say("the escrow key has leaked: anyone can now read every message");
+    Ok(())
+}
+
+/// Step mode: plays the demo's next act (teacher only).
+async fn step(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(refusal) = shared.state().check_teacher(bearer(&headers)) {
+        return refused(refusal);
+    }
+    let Some(demo) = &shared.demo else {
+        let refusal = shared.state().refuse(Refusal::new(
+            409,
+            "no-demo",
+            "this class was started without --demo; there are no acts to play",
+        ));
+        return refused(refusal);
+    };
+    let mut demo = demo.lock().await;
+    let index = demo.session.position().0;
+    let leaks_escrow = demo.session.scenario().acts.get(index).is_some_and(|act| {
+        act.events.iter().any(|e| {
+            matches!(e, crate::demo::scenario::Event::Leak { key, .. }
+                if key == crate::schemes::golden_key::ESCROW_NAME)
+        })
+    });
+    let played = tokio::task::block_in_place(|| demo.session.next_act());
+    let act = match played {
+        Ok(Some(act)) => act,
+        Ok(None) => {
+            let refusal = shared.state().refuse(Refusal::new(
+                409,
+                "demo-over",
+                format!("every act of {} has been played", demo.name),
+            ));
+            return refused(refusal);
+        }
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the demo could not play its act: {e}"),
+            )
+        }
+    };
+    let html = crate::report::html::act_fragment(&act, demo.last_matrix.as_ref());
+    if let Some(matrix) = act.blocks.iter().rev().find_map(|b| match b {
+        crate::demo::Block::Matrix { matrix } => Some(matrix.clone()),
+        _ => None,
+    }) {
+        demo.last_matrix = Some(matrix);
+    }
+    let class_leaked = leaks_escrow && shared.escrow_pem.is_some();
+    if class_leaked {
+        if let Err(response) = publish_escrow_key(&shared).await {
+            return response;
+        }
+    }
+    let (_, total) = demo.session.position();
+    let shown = json!({
+        "demo": demo.name,
+        "number": act.number,
+        "total": total,
+        "title": act.title,
+        "html": html,
+        "leaked_the_class_key": class_leaked,
+        "next_title": demo.session.next_title(),
+    });
+    demo.shown = Some(shown.clone());
+    drop(demo);
+    shared.publish(
+        json!({ "type": "act", "number": act.number, "total": total, "title": act.title }),
+    );
+    shared.say(&format!("act {} of {total}: {}", act.number, act.title));
+    axum::Json(shown).into_response()
+}
+
+/// Step mode: the act last played, for the projector.
+async fn act(State(shared): State<Arc<Shared>>) -> Response {
+    let shown = match &shared.demo {
+        Some(demo) => demo.lock().await.shown.clone(),
+        None => None,
+    };
+    match shown {
+        Some(shown) => axum::Json(shown).into_response(),
+        None => error(StatusCode::NOT_FOUND, "no act has been played"),
+    }
 }
 
 async fn leaked_key(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
@@ -623,6 +756,10 @@ async fn class(State(shared): State<Arc<Shared>>) -> Response {
         .cert_sha256
         .clone()
         .map_or(Value::Null, Value::String);
+    value["demo"] = match &shared.demo {
+        Some(demo) => demo.lock().await.describe(),
+        None => Value::Null,
+    };
     axum::Json(value).into_response()
 }
 

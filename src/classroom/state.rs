@@ -321,18 +321,19 @@ impl ClassState {
                 format!("the class is full ({MAX_STUDENTS} students)"),
             )));
         }
-        let key =
-            match PublicKey::from_pem(public_key_pem) {
-                Ok(key) => key,
-                Err(e) => return Err(self.refuse(Refusal::new(
+        let key = match PublicKey::from_pem(public_key_pem) {
+            Ok(key) => key,
+            Err(e) => {
+                return Err(self.refuse(Refusal::new(
                     422,
                     "bad-key",
                     format!(
                         "public_key: {}; send an RSA public key of 2048 to 4096 bits as SPKI PEM",
                         e.problem
                     ),
-                ))),
-            };
+                )))
+            }
+        };
         if self
             .students
             .values()

@@ -229,6 +229,16 @@ fn cell_words(cell: &MatrixCell) -> String {
     )
 }
 
+/// One act of a demo, as the demo page draws it, for a page that shows acts one at a
+/// time (the classroom's step mode). `previous`: the matrix shown before it, so that
+/// the rows that gained access are outlined.
+pub fn act_fragment<'a>(act: &'a Act, previous: Option<&'a Matrix>) -> String {
+    let mut page = Page::default();
+    let mut previous = previous;
+    write_act(&mut page, act, &mut previous);
+    page.out
+}
+
 /// The matrix alone (its heat map and its table), for a page that updates it live:
 /// the classroom's teacher and projector pages.
 pub fn matrix_fragment(matrix: &Matrix, gained: &[String], heading: &str) -> String {

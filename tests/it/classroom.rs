@@ -785,6 +785,11 @@ fn the_class_refuses_hostile_requests_and_keeps_recording() {
     );
     refusal(class.get("/api/messages", None), 401, "token");
     refusal(class.get("/api/nowhere", None), 404, "no such");
+    refusal(
+        class.json("POST", "/api/step", Some(&class.teacher_token), &json!({})),
+        409,
+        "without --demo",
+    );
 
     // More than ten messages a second: refused with 429, the rest recorded. A student
     // who has sent nothing yet, since every send counts, refused ones too.
@@ -1063,6 +1068,21 @@ fn start_up_refuses_bad_flags_and_folders_that_are_not_classes() {
         ],
     )
     .refused(&["--host"]);
+    doormat(
+        &dir,
+        &[
+            "classroom",
+            "--out",
+            "c",
+            "--scheme",
+            "none",
+            "--demo",
+            "golden-key-leak",
+        ],
+    )
+    .refused(&["--demo", "runs none"]);
+    doormat(&dir, &["classroom", "--out", "c", "--demo", "no-such-demo"])
+        .refused(&["no-such-demo"]);
     assert!(!dir.join("c").exists(), "a refused start makes no class");
     std::fs::create_dir(dir.join("busy")).unwrap();
     std::fs::write(dir.join("busy/notes.txt"), "mine").unwrap();
@@ -1153,4 +1173,95 @@ fn off_loopback_the_class_is_https_with_the_printed_fingerprint() {
     let key = std::fs::metadata(dir.join("class/tls/key.der")).unwrap();
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(key.permissions().mode() & 0o777, 0o600);
+}
+
+/// Step mode: the teacher plays the flagship's acts beside the class; the act in which
+/// the story's escrow key leaks leaks the class's, and the projector shows the act and
+/// then opens the class's own messages.
+#[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
+)]
+fn step_mode_plays_a_demo_and_its_leak_leaks_the_class_key() {
+    let dir = scratch("classroom-step");
+    let class = Class::start(&dir, &["--demo", "golden-key-leak", "--seed", "3"]);
+    let ana = RustStudent::join(&class, "ana", "alice");
+    RustStudent::join(&class, "ben", "bob");
+    for (i, text) in ["first words", "second words"].iter().enumerate() {
+        let envelope = seal(&class, "ana", &["ben"], &format!("s{i}"), text);
+        assert_eq!(
+            class
+                .json("POST", "/api/send", Some(&ana.token), &envelope)
+                .0,
+            200
+        );
+    }
+    let projector = Tab::open(
+        &format!("{}projector", class.student_url),
+        &new_context(),
+        "",
+    );
+    let teacher = Tab::open(&class.teacher_url, &new_context(), "");
+    teacher.wait_for(
+        "!document.getElementById('step').hidden",
+        "the step controls",
+        20,
+    );
+    assert!(teacher
+        .eval("document.getElementById('next-act').textContent")
+        .as_str()
+        .unwrap()
+        .contains("A messenger with a golden key"));
+    teacher.eval("document.getElementById('next-act').click(); true");
+    teacher.wait_for(
+        "document.getElementById('step-status').textContent.startsWith('Played act 1')",
+        "act 1",
+        30,
+    );
+    projector.wait_for(
+        "document.getElementById('act-heading').textContent.includes('act 1 of')",
+        "the projector to show act 1",
+        20,
+    );
+    let mut leaked_at = None;
+    for number in 2.. {
+        let (status, act) = class.json("POST", "/api/step", Some(&class.teacher_token), &json!({}));
+        if status == 409 {
+            assert!(
+                act["error"].as_str().unwrap().contains("every act"),
+                "{act}"
+            );
+            break;
+        }
+        assert_eq!(status, 200, "{act}");
+        assert_eq!(act["number"], number);
+        assert!(act["html"]
+            .as_str()
+            .unwrap()
+            .contains("<section class=\"act\">"));
+        let (_, info) = class.get("/api/class", None);
+        if act["leaked_the_class_key"] == true {
+            leaked_at.get_or_insert(number);
+            assert_eq!(act["title"], "The golden key leaks");
+        }
+        assert_eq!(info["leaked"], json!(leaked_at.is_some()), "act {number}");
+    }
+    assert_eq!(
+        leaked_at,
+        Some(4),
+        "the flagship's key leaks in its fourth act"
+    );
+    projector.wait_for(
+        "document.querySelectorAll('#opened li.opened').length === 2",
+        "the projector to open the class's messages",
+        30,
+    );
+    assert_eq!(
+        sorted(opened_texts(&projector, "opened")),
+        vec!["first words".to_owned(), "second words".to_owned()]
+    );
+    for (what, tab) in [("teacher", &teacher), ("projector", &projector)] {
+        assert!(tab.errors().is_empty(), "{what}: {:?}", tab.errors());
+    }
 }

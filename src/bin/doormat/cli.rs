@@ -81,7 +81,7 @@ pub enum Command {
     Exercise(ExerciseCommand),
     /// Serve a live class: the room's own chats, sealed in their browsers, then leaked
     #[command(
-        after_help = "Examples:\n  doormat classroom --out class                    this computer only (http://127.0.0.1:8443)\n  doormat classroom --out class --bind 0.0.0.0:8443    the room's phones (HTTPS)\n  doormat classroom --out class --scheme none      the baseline: nothing to leak\n  doormat classroom --out class                    again after a restart: carries on\n\nThe lesson plan and the protocol: docs/classroom.md"
+        after_help = "Examples:\n  doormat classroom --out class                    this computer only (http://127.0.0.1:8443)\n  doormat classroom --out class --bind 0.0.0.0:8443    the room's phones (HTTPS)\n  doormat classroom --out class --scheme none      the baseline: nothing to leak\n  doormat classroom --out class --demo golden-key-leak   the flagship's acts, stepped\n  doormat classroom --out class                    again after a restart: carries on\n\nThe lesson plan and the protocol: docs/classroom.md"
     )]
     Classroom(ClassroomArgs),
     /// Print a shell completion script
@@ -122,6 +122,10 @@ pub struct ClassroomArgs {
     /// fingerprint, and nothing else
     #[arg(long)]
     pub json: bool,
+    /// Step mode: the teacher plays this demo's acts one by one beside the class; when
+    /// the story's escrow key leaks, so does the class's (golden-key-leak, for one)
+    #[arg(long, value_name = "NAME")]
+    pub demo: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -175,7 +175,32 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
         .map_err(|e| Error::Internal(format!("the listening address: {e}")))?;
     let tls = classroom::needs_tls(&local);
     let host = classroom::public_host(&local, args.host.as_deref())?;
+    let scenario = args.demo.as_deref().map(demo::find).transpose()?;
+    let fits = |class: SchemeId| -> Result<()> {
+        match &scenario {
+            Some(s) if s.world.designs.first() != Some(&class) => Err(InputError::new(format!(
+                "{} is a story about {}, and this class runs {class}",
+                s.name,
+                s.world.designs.first().map_or("nothing", |d| d.as_str())
+            ))
+            .field("--demo")
+            .hint("for golden-key, try --demo golden-key-leak")
+            .into()),
+            _ => Ok(()),
+        }
+    };
+    if !args.out.join(classroom::store::CLASS_FILE).exists() {
+        fits(scheme.unwrap_or(SchemeId::GoldenKey))?;
+    }
     let opened = ClassStore::open(&args.out, scheme, args.seed)?;
+    fits(opened.state.scheme)?;
+    let step_mode = match (args.demo.as_deref(), scenario) {
+        (Some(name), Some(scenario)) => Some(server::StepMode::new(
+            name,
+            demo::DemoSession::new(scenario, &DemoOptions { seed: args.seed })?,
+        )),
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -245,6 +270,7 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
             started.student_url.clone(),
             cert_sha256,
             log,
+            step_mode,
         );
         let router = server::router(shared);
         // Ctrl-C and SIGTERM end the process through the handler every command has

@@ -75,6 +75,16 @@
     }
   }
 
+  // Step mode: the act the teacher played last, drawn by the server (every value
+  // escaped, the HTML report's markup).
+  async function showAct() {
+    const act = await d.api("GET", "/api/act");
+    if (act.status !== 200) return;
+    d.show("act-box", true);
+    d.say("act-heading", `${act.data.demo}, act ${act.data.number} of ${act.data.total} (the demo's own simulated world)`);
+    document.getElementById("act").innerHTML = act.data.html;
+  }
+
   async function start() {
     const info = await d.api("GET", "/api/class");
     if (info.status === 200) {
@@ -87,11 +97,16 @@
       );
     }
     await refresh();
+    await showAct();
     const later = d.throttled(refresh, 1000);
     d.events((event) => {
       if (event.type === "leak") startOpening();
+      if (event.type === "act") showAct();
       later();
-    }, later);
+    }, () => {
+      later();
+      showAct();
+    });
   }
 
   start().catch((e) => console.error("doormat:", e));

@@ -31,6 +31,8 @@
         d.el("tr", {}, d.el("th", { scope: "row" }, kind), d.el("td", { class: "n" }, String(n))),
       ),
     );
+    const info = await d.api("GET", "/api/class");
+    if (info.status === 200) showStep(info.data.demo);
     const button = document.getElementById("leak");
     if (!c.has_escrow) {
       button.disabled = true;
@@ -39,6 +41,15 @@
       button.disabled = true;
       d.say("leak-status", "Leaked: the projector and every student can now open every message.");
     }
+  }
+
+  function showStep(demo) {
+    if (!demo) return;
+    d.show("step", true);
+    d.say("demo-name", `${demo.name}, ${demo.played} of ${demo.total} acts played`);
+    const next = document.getElementById("next-act");
+    next.disabled = !demo.next_title;
+    next.textContent = demo.next_title ? `Play act ${demo.played + 1}: ${demo.next_title}` : "Every act has been played";
   }
 
   async function refreshMatrix() {
@@ -61,6 +72,19 @@
     document.getElementById("leak").addEventListener("click", async () => {
       const answer = await d.api("POST", "/api/leak", { token });
       d.say("leak-status", answer.status === 200 ? "Leaked." : answer.data.error);
+      refresh();
+    });
+    document.getElementById("next-act").addEventListener("click", async () => {
+      const next = document.getElementById("next-act");
+      next.disabled = true;
+      d.say("step-status", "Playing...");
+      const answer = await d.api("POST", "/api/step", { token });
+      d.say(
+        "step-status",
+        answer.status === 200
+          ? `Played act ${answer.data.number}: ${answer.data.title}${answer.data.leaked_the_class_key ? " (and the class's key leaked)" : ""}`
+          : answer.data.error,
+      );
       refresh();
     });
     await refresh();
