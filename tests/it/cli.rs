@@ -63,6 +63,10 @@ fn every_help_fits_80_columns_and_the_commands_show_examples() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn one_color_switch_for_every_command() {
     let dir = scratch("cli-color");
     let ansi = "\x1b[";
@@ -95,6 +99,10 @@ fn one_color_switch_for_every_command() {
 
 /// `doormat demo | head -1`: the reader hangs up, and doormat ends quietly with 0.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn a_closed_pipe_ends_every_command_quietly() {
     for args in [
         &["demo", "--seed", "1"][..],

@@ -10,6 +10,10 @@ use crate::util::*;
 /// pictures of every kind and of many sizes (the reference: the `pdqhash` package,
 /// Cython over Meta's C++).
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn pdq_agrees_with_meta_reference_on_generated_images() {
     require_pdqhash();
     let dir = scratch("pdq-reference");
@@ -94,6 +98,10 @@ fn attached(text: &str) -> Vec<u8> {
 /// phones reported is a sent image within the threshold of a list entry, and every such
 /// image was reported; each voucher opens with the provider's key to the image sent.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn a_client_scan_world_reports_exactly_the_listed_images_it_carries() {
     let world = scan_world();
     let truth = read_jsonl(&world.join("truth.jsonl"));
@@ -168,6 +176,10 @@ fn a_client_scan_world_reports_exactly_the_listed_images_it_carries() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn poisoning_the_list_names_exactly_who_sent_the_poster() {
     let world = scan_world();
     let run = doormat(
@@ -252,6 +264,10 @@ fn poisoning_the_list_names_exactly_who_sent_the_poster() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn poisoning_refuses_what_it_cannot_use() {
     let dir = scratch("poison-refusals");
     std::fs::write(dir.join("text.png"), "not a picture").unwrap();
@@ -356,6 +372,10 @@ fn reference_hashes(dir: &std::path::Path, files: &[&std::path::Path]) -> Vec<pd
 /// The evasion and the forgery do what they claim by Meta's own code, not only by
 /// doormat's: the reference hashes the images they wrote.
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn evasion_and_forgery_hold_against_the_reference_hash() {
     let world = scan_world();
     let dir = scratch("image-attacks");
@@ -416,6 +436,10 @@ fn evasion_and_forgery_hold_against_the_reference_hash() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn image_attacks_over_generated_pictures_report_their_success_rate() {
     let dir = scratch("image-trials");
     for attack in ["evade", "collide"] {
@@ -434,6 +458,10 @@ fn image_attacks_over_generated_pictures_report_their_success_rate() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn image_attacks_refuse_bad_flags_and_never_overwrite() {
     let dir = scratch("image-refusals");
     let a = dir.join("a.png");
@@ -510,6 +538,10 @@ fn image_attacks_refuse_bad_flags_and_never_overwrite() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn scan_flags_are_checked() {
     let dir = scratch("scan-flags");
     simulate(
@@ -547,6 +579,10 @@ fn scan_flags_are_checked() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "does not depend on the RSA backend: run once, in the default build"
+)]
 fn a_client_scan_world_is_bounded_before_it_fills_the_disk() {
     let dir = scratch("scan-bound");
     simulate(&dir, "w", "client-scan", (3, 20_001), 1, &[]).refused(&["--messages", "20000"]);
