@@ -20,7 +20,7 @@ pub mod store;
 pub mod tls;
 
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -28,24 +28,6 @@ use serde::Serialize;
 use crate::error::{InputError, Result};
 use crate::report::{Report, Style};
 use crate::wire::scheme_id::SchemeId;
-
-/// The default address: loopback, where plain HTTP is a secure context.
-pub const DEFAULT_BIND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8443);
-
-/// How a class is served.
-#[derive(Debug, Clone)]
-pub struct ClassConfig {
-    /// The class's folder: a world that grows as the class talks.
-    pub out: PathBuf,
-    /// Where to listen.
-    pub bind: SocketAddr,
-    /// `--scheme`, if given (a new class defaults to golden-key).
-    pub scheme: Option<SchemeId>,
-    /// `--seed`: makes the escrow key reproducible (tokens stay random).
-    pub seed: Option<u64>,
-    /// `--host`: the name or address students type, when the one found is not right.
-    pub host: Option<String>,
-}
 
 /// What start-up tells the teacher: the first line of `--json`, or the text with the
 /// QR code.

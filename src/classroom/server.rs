@@ -169,7 +169,7 @@ fn write_capture(
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             match &written {
                 Ok(()) => state.commit_sends(&envelopes),
-                Err(_) => envelopes.iter().for_each(|e| state.release(&e.id)),
+                Err(_) => envelopes.iter().for_each(|e| state.release(e)),
             }
         }
         let answer = written.map_err(|e| e.to_string());

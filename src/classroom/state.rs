@@ -25,8 +25,11 @@ pub const SENDS_PER_SECOND: f64 = 10.0;
 pub const JOINS_PER_MINUTE: f64 = 50.0;
 /// Most students one class takes: each is a row and a column of the matrix.
 pub const MAX_STUDENTS: usize = 1000;
-/// Most messages one class records: about 100 MB of capture.
+/// Most messages one class records.
 pub const MAX_MESSAGES: usize = 50_000;
+/// Most bytes of capture one class records: a room typing for an hour writes a few
+/// megabytes, and the server keeps the capture in memory to answer `/api/messages`.
+pub const MAX_CAPTURE_BYTES: u64 = 256 * 1024 * 1024;
 /// Names a student may not take: the authority's and the pages' own words.
 pub const RESERVED_NAMES: [&str; 7] = [
     "escrow",
@@ -183,6 +186,8 @@ pub struct ClassState {
     pub recorded: Vec<Recorded>,
     /// Ids recorded, and ids accepted but still being written.
     ids: HashSet<String>,
+    /// Bytes of capture recorded and accepted (an envelope's line and its newline).
+    capture_bytes: u64,
     next_t: u64,
     /// Whether the teacher has published the escrow key.
     pub leaked: bool,
@@ -212,6 +217,7 @@ impl ClassState {
             teacher,
             recorded: Vec::new(),
             ids: HashSet::new(),
+            capture_bytes: 0,
             next_t: 1,
             leaked: false,
             refusals: Tally::new(),
@@ -239,7 +245,9 @@ impl ClassState {
     pub fn add_recorded(&mut self, envelope: &Envelope) {
         self.ids.insert(envelope.id.clone());
         self.next_t = self.next_t.max(envelope.t + 1);
-        self.recorded.push(Recorded::of(envelope));
+        let recorded = Recorded::of(envelope);
+        self.capture_bytes += recorded.line.len() as u64 + 1;
+        self.recorded.push(recorded);
     }
 
     /// The student a bearer token belongs to.
@@ -415,16 +423,21 @@ impl ClassState {
                 ),
             )));
         }
-        if self.recorded.len() + self.pending() >= MAX_MESSAGES {
+        envelope.t = self.next_t;
+        let line_bytes = envelope.to_json_line().len() as u64 + 1;
+        if self.recorded.len() + self.pending() >= MAX_MESSAGES
+            || self.capture_bytes + line_bytes > MAX_CAPTURE_BYTES
+        {
             return Err(self.refuse(Refusal::new(
                 409,
                 "class-full",
                 format!(
-                    "the class has recorded {MAX_MESSAGES} messages, as many as one class keeps"
+                    "the class has recorded as much as one class keeps ({MAX_MESSAGES} messages or {} MiB); start a new class with another --out",
+                    MAX_CAPTURE_BYTES >> 20
                 ),
             )));
         }
-        envelope.t = self.next_t;
+        self.capture_bytes += line_bytes;
         self.next_t += 1;
         self.ids.insert(envelope.id.clone());
         Ok(envelope)
@@ -515,9 +528,11 @@ impl ClassState {
         self.recorded.sort_by_key(|r| r.t);
     }
 
-    /// Releases the id of an envelope that could not be written.
-    pub fn release(&mut self, id: &str) {
-        self.ids.remove(id);
+    /// Releases the id (and the room) of an envelope that could not be written.
+    pub fn release(&mut self, envelope: &Envelope) {
+        self.ids.remove(&envelope.id);
+        let line_bytes = envelope.to_json_line().len() as u64 + 1;
+        self.capture_bytes = self.capture_bytes.saturating_sub(line_bytes);
     }
 
     /// Capture lines with `t > after` that `student` sent or received.
@@ -545,7 +560,12 @@ impl ClassState {
     /// browsers claim, which `doormat recover` checks on the same capture.
     pub fn matrix(&self) -> Matrix {
         let users = self.order.clone();
-        let column = |name: &str| users.iter().position(|u| u == name);
+        let index: HashMap<&str, usize> = users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.as_str(), i))
+            .collect();
+        let column = |name: &str| index.get(name).copied();
         let mut totals = vec![0u64; users.len()];
         let mut rows: Vec<(String, &'static str, Vec<u64>)> = users
             .iter()
@@ -622,4 +642,149 @@ pub struct Summary {
     pub leaked: bool,
     /// Whether the design has an escrow key to leak.
     pub has_escrow: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::crypto::rsa_oaep::PrivateKey;
+    use crate::wire::b64;
+
+    fn key(name: &str) -> PublicKey {
+        let text = match name {
+            "alice" => include_str!("../../demos/keys/alice.pem"),
+            "bob" => include_str!("../../demos/keys/bob.pem"),
+            _ => include_str!("../../demos/keys/escrow.pem"),
+        };
+        PrivateKey::from_pem(text).unwrap().public_key().clone()
+    }
+
+    /// A class of alice and bob under golden-key; the server cannot open wraps, so
+    /// wraps of the right length are all its checks can see.
+    fn class() -> ClassState {
+        let mut state = ClassState::new(
+            SchemeId::GoldenKey,
+            Some(key("escrow")),
+            token_digest("teacher"),
+        );
+        state.add_student("alice".into(), key("alice"), Some(token_digest("ta")));
+        state.add_student("bob".into(), key("bob"), Some(token_digest("tb")));
+        state
+    }
+
+    fn envelope(id: &str) -> serde_json::Map<String, serde_json::Value> {
+        let wrap = b64(&[1u8; 256]);
+        match serde_json::json!({
+            "v": 1, "id": id, "from": "alice", "to": ["bob"], "scheme": "golden-key",
+            "nonce": b64(&[0u8; 12]), "ct": b64(&[0u8; 20]),
+            "wrapped": { "alice": wrap, "bob": wrap }, "escrow": wrap,
+        }) {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn ten_a_second_then_one_per_tenth_of_a_second() {
+        let mut state = class();
+        let now = Instant::now();
+        for i in 0..10 {
+            state
+                .check_send("alice", envelope(&format!("m{i}")), now)
+                .unwrap();
+        }
+        let refused = state.check_send("alice", envelope("m10"), now).unwrap_err();
+        assert_eq!((refused.status, refused.kind), (429, "rate-limit-send"));
+        let later = now + Duration::from_millis(101);
+        assert!(state.check_send("alice", envelope("m11"), later).is_ok());
+        assert!(state.check_send("alice", envelope("m12"), later).is_err());
+        assert_eq!(state.refusals["rate-limit-send"], 2);
+    }
+
+    #[test]
+    fn ids_and_clock_are_handed_out_once() {
+        let mut state = class();
+        let now = Instant::now();
+        let first = state.check_send("alice", envelope("a"), now).unwrap();
+        let second = state.check_send("alice", envelope("b"), now).unwrap();
+        assert_eq!((first.t, second.t), (1, 2));
+        let again = state.check_send("alice", envelope("a"), now).unwrap_err();
+        assert_eq!(again.status, 409);
+        state.release(&first);
+        assert!(state.check_send("alice", envelope("a"), now).is_ok());
+    }
+
+    #[test]
+    fn a_full_class_refuses_more() {
+        let mut state = class();
+        state.capture_bytes = MAX_CAPTURE_BYTES - 100;
+        let refused = state
+            .check_send("alice", envelope("x"), Instant::now())
+            .unwrap_err();
+        assert_eq!((refused.status, refused.kind), (409, "class-full"));
+    }
+
+    #[test]
+    fn joins_are_limited_per_address_not_overall() {
+        let mut state = class();
+        let now = Instant::now();
+        let (one, two): (IpAddr, IpAddr) =
+            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        for _ in 0..50 {
+            let e = state.check_join("Bad", "", one, now).unwrap_err();
+            assert_eq!(e.kind, "bad-name");
+        }
+        assert_eq!(
+            state.check_join("Bad", "", one, now).unwrap_err().status,
+            429
+        );
+        assert_eq!(
+            state.check_join("Bad", "", two, now).unwrap_err().kind,
+            "bad-name"
+        );
+        let later = now + Duration::from_millis(1201);
+        assert_eq!(
+            state.check_join("Bad", "", one, later).unwrap_err().kind,
+            "bad-name"
+        );
+    }
+
+    #[test]
+    fn tokens_find_their_student_and_the_teacher_token_only_the_teacher() {
+        let mut state = class();
+        assert_eq!(state.student_for(Some("tb")).unwrap(), "bob");
+        assert_eq!(state.student_for(Some("tx")).unwrap_err().status, 401);
+        assert_eq!(state.student_for(None).unwrap_err().kind, "no-token");
+        assert!(state.check_teacher(Some("teacher")).is_ok());
+        assert!(state.check_teacher(Some("ta")).is_err());
+        assert!(state.check_teacher(None).is_err());
+    }
+
+    #[test]
+    fn the_matrix_counts_wraps_and_the_leak() {
+        let mut state = class();
+        let mut sent = state
+            .check_send("alice", envelope("a"), Instant::now())
+            .unwrap();
+        sent.t = 1;
+        state.commit_sends(&[sent]);
+        let matrix = state.matrix();
+        let row = |name: &str| {
+            matrix
+                .rows
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap()
+                .cells
+                .clone()
+        };
+        assert_eq!(row("bob")[0].readable, 1);
+        assert_eq!(row("escrow")[1].readable, 1);
+        assert_eq!(row(LEAK_ROW)[0].readable, 0);
+        state.leaked = true;
+        let matrix = state.matrix();
+        assert_eq!(matrix.rows.last().unwrap().cells[1].readable, 1);
+    }
 }

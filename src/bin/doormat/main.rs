@@ -80,11 +80,17 @@ fn clean_up_on_signals() {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            eprintln!("\ninterrupted: unfinished files removed");
+            let said = ON_INTERRUPT
+                .get()
+                .map_or("interrupted: unfinished files removed", String::as_str);
+            eprintln!("\n{said}");
             doormat::fsutil::remove_temporaries_and_exit(128 + signal);
         }
     });
 }
+
+/// What Ctrl-C says, where a command has something better to say than the default.
+static ON_INTERRUPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// How a command that did its work ended.
 enum Outcome {
@@ -194,6 +200,10 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
     }
     let opened = ClassStore::open(&args.out, scheme, args.seed)?;
     fits(opened.state.scheme)?;
+    let _ = ON_INTERRUPT.set(format!(
+        "class stopped: every acknowledged message is in {}; start again with the same --out to carry on",
+        opened.store.root().display()
+    ));
     let step_mode = match (args.demo.as_deref(), scenario) {
         (Some(name), Some(scenario)) => Some(server::StepMode::new(
             name,
