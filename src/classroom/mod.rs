@@ -56,6 +56,9 @@ pub struct Started {
     /// A half-written capture line was dropped on resuming.
     #[serde(skip)]
     pub dropped_partial_line: bool,
+    /// Capture lines an older version wrote out of `t` order, put back in order.
+    #[serde(skip)]
+    pub reordered_lines: usize,
 }
 
 impl Report for Started {
@@ -78,6 +81,22 @@ impl Report for Started {
             writeln!(
                 out,
                 "{}dropped a half-written last line of capture.jsonl (never acknowledged)",
+                label("")
+            )?;
+        }
+        if self.reordered_lines > 0 {
+            let lines = match self.reordered_lines {
+                1 => "1 line".to_owned(),
+                n => format!("{n} lines"),
+            };
+            writeln!(
+                out,
+                "{}put {lines} of capture.jsonl back in t order",
+                label("")
+            )?;
+            writeln!(
+                out,
+                "{}(an older doormat wrote them out of order; nothing was lost)",
                 label("")
             )?;
         }

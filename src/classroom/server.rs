@@ -489,19 +489,27 @@ async fn send(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body)
         Ok(object) => object,
         Err(response) => return response,
     };
-    let checked = shared.state().check_send(&sender, object, Instant::now());
-    let envelope = match checked {
-        Ok(envelope) => envelope,
-        Err(refusal) => return refused(refusal),
-    };
-    let (id, t) = (envelope.id.clone(), envelope.t);
     let (reply, written) = oneshot::channel();
-    if shared.writer.send((envelope, reply)).is_err() {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the capture writer has stopped",
-        );
-    }
+    let (id, t) = {
+        let mut state = shared.state();
+        let envelope = match state.check_send(&sender, object, Instant::now()) {
+            Ok(envelope) => envelope,
+            Err(refusal) => return refused(refusal),
+        };
+        let (id, t) = (envelope.id.clone(), envelope.t);
+        // Queued while the lock that handed out `t` is still held: the writer takes
+        // envelopes in the order of their `t`, so the capture is always in `t` order and
+        // a message becomes visible only after every smaller `t` (the channel never
+        // blocks, so holding the lock here costs nothing).
+        if let Err(mpsc::SendError((envelope, _))) = shared.writer.send((envelope, reply)) {
+            state.release(&envelope);
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the capture writer has stopped",
+            );
+        }
+        (id, t)
+    };
     match written.await {
         Ok(Ok(())) => axum::Json(json!({ "id": id, "t": t })).into_response(),
         Ok(Err(e)) => error(

@@ -520,12 +520,14 @@ impl ClassState {
         }
     }
 
-    /// Records envelopes that are now in the capture, in `t` order.
+    /// Records envelopes that are now in the capture. They come in `t` order (the server
+    /// queues each for the writer under the lock that gave it its `t`), so appending
+    /// keeps `recorded` sorted and a reader polling `after` never skips one.
     pub fn commit_sends(&mut self, envelopes: &[Envelope]) {
         for envelope in envelopes {
+            debug_assert!(self.recorded.last().is_none_or(|last| last.t < envelope.t));
             self.recorded.push(Recorded::of(envelope));
         }
-        self.recorded.sort_by_key(|r| r.t);
     }
 
     /// Releases the id (and the room) of an envelope that could not be written.

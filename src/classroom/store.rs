@@ -123,6 +123,9 @@ pub struct Opened {
     pub resumed: bool,
     /// Set when the capture ended in a half-written line (never acknowledged), dropped.
     pub dropped_partial_line: bool,
+    /// Lines of the capture that were out of `t` order (an older doormat's writer could
+    /// leave them so), put back in order on resuming.
+    pub reordered_lines: usize,
 }
 
 impl ClassStore {
@@ -322,18 +325,37 @@ impl ClassStore {
                 .and_then(|d| parse_digest(d));
             state.add_student(party.name.clone(), key, token);
         }
-        let (envelopes, capture_len, dropped_partial_line) = read_capture(&root.join(CAPTURE))?;
+        let capture_path = root.join(CAPTURE);
+        let read = read_capture(&capture_path)?;
+        let ReadCapture {
+            envelopes,
+            mut whole_len,
+            mut dropped_partial_line,
+            ..
+        } = read;
+        if read.lines_out_of_order > 0 {
+            // Only an older doormat wrote lines out of order (its writer could take two
+            // sends in the opposite order of their t). Put them back in order, whole
+            // lines only, replacing the file in one rename.
+            let mut text = Vec::with_capacity(whole_len as usize);
+            for envelope in &envelopes {
+                text.extend_from_slice(envelope.to_json_line().as_bytes());
+                text.push(b'\n');
+            }
+            replace_file(&capture_path, &text, false)?;
+            whole_len = text.len() as u64;
+            dropped_partial_line = false;
+        }
         for envelope in &envelopes {
             state.add_recorded(envelope);
         }
-        let capture_path = root.join(CAPTURE);
         let capture = OpenOptions::new()
             .write(true)
             .open(&capture_path)
             .map_err(|e| Error::io(&capture_path, e))?;
         if dropped_partial_line {
             capture
-                .set_len(capture_len)
+                .set_len(whole_len)
                 .and_then(|()| capture.sync_all())
                 .map_err(|e| Error::io(&capture_path, e))?;
         }
@@ -345,14 +367,15 @@ impl ClassStore {
                 capture: Some(CaptureLog {
                     path: capture_path,
                     file: capture,
-                    len: capture_len,
+                    len: whole_len,
                 }),
                 escrow,
             },
             state,
             teacher_token,
             resumed: true,
-            dropped_partial_line,
+            dropped_partial_line: read.dropped_partial_line,
+            reordered_lines: read.lines_out_of_order,
         })
     }
 
@@ -510,14 +533,28 @@ fn replace_file(path: &Path, contents: &[u8], private: bool) -> Result<()> {
     Ok(())
 }
 
-/// The capture's envelopes, the length of its whole lines, and whether a half-written
-/// last line followed them.
-fn read_capture(path: &Path) -> Result<(Vec<Envelope>, u64, bool)> {
+/// What a class's capture holds when it is read back.
+struct ReadCapture {
+    /// The envelopes, sorted by `t`.
+    envelopes: Vec<Envelope>,
+    /// The length of the file's whole lines.
+    whole_len: u64,
+    /// Whether a half-written last line followed them.
+    dropped_partial_line: bool,
+    /// How many lines came after a line with a larger `t` (0 for every capture this
+    /// version writes).
+    lines_out_of_order: usize,
+}
+
+/// Reads the capture; a capture whose only fault is lines out of `t` order is read
+/// sorted (the caller rewrites it), one with a repeated id or `t` is refused.
+fn read_capture(path: &Path) -> Result<ReadCapture> {
     let bytes =
         fs::read(path).map_err(|e| fsutil::missing_or_io(path, "the class's capture", e))?;
     let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let mut envelopes: Vec<Envelope> = Vec::new();
+    let mut envelopes: Vec<(u64, Envelope)> = Vec::new();
     let mut ids = std::collections::HashSet::new();
+    let mut lines_out_of_order = 0;
     // The whole lines, without the newline that ends the last of them.
     let lines = if whole == 0 {
         &[][..]
@@ -539,19 +576,32 @@ fn read_capture(path: &Path) -> Result<(Vec<Envelope>, u64, bool)> {
                 .field("id")
                 .into());
         }
-        if envelopes.last().is_some_and(|last| last.t >= envelope.t) {
-            return Err(
-                InputError::new("its t is not larger than the line before's")
-                    .file(path)
-                    .line(line_no)
-                    .field("t")
-                    .hint(
-                        "the class server writes t from 1 upwards; was the capture edited by hand?",
-                    )
-                    .into(),
-            );
+        if envelopes
+            .last()
+            .is_some_and(|(_, last)| last.t > envelope.t)
+        {
+            lines_out_of_order += 1;
         }
-        envelopes.push(envelope);
+        envelopes.push((line_no, envelope));
     }
-    Ok((envelopes, whole as u64, whole < bytes.len()))
+    // Stable: lines that share a t stay in file order, so the first repeat is named.
+    envelopes.sort_by_key(|(_, envelope)| envelope.t);
+    if let Some(pair) = envelopes.windows(2).find(|w| w[0].1.t == w[1].1.t) {
+        let (first, second) = (pair[0].0.min(pair[1].0), pair[0].0.max(pair[1].0));
+        return Err(InputError::new(format!(
+            "its t ({}) is the same as line {first}'s",
+            pair[1].1.t
+        ))
+        .file(path)
+        .line(second)
+        .field("t")
+        .hint("the class server gives each message its own t; was the capture edited by hand?")
+        .into());
+    }
+    Ok(ReadCapture {
+        envelopes: envelopes.into_iter().map(|(_, e)| e).collect(),
+        whole_len: whole as u64,
+        dropped_partial_line: whole < bytes.len(),
+        lines_out_of_order,
+    })
 }

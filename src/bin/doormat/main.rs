@@ -251,6 +251,7 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
                 .resumed
                 .then_some((opened.state.order.len(), opened.state.recorded.len())),
             dropped_partial_line: opened.dropped_partial_line,
+            reordered_lines: opened.reordered_lines,
         };
         let mut stdout = std::io::stdout().lock();
         if args.json {
