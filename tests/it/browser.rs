@@ -3,15 +3,13 @@
 //! page it records every network request, every console message and exception, the
 //! accessibility tree and a screenshot.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
-use tungstenite::{stream::MaybeTlsStream, Message, WebSocket};
 
 /// The browser, or a failure that says how to get one: the tests never skip.
 fn chromium_path() -> PathBuf {
@@ -28,11 +26,18 @@ fn chromium_path() -> PathBuf {
 }
 
 /// One headless Chromium and its DevTools connection, shared by every test.
+///
+/// The connection is `--remote-debugging-pipe`: Chromium reads commands from its fd 3
+/// and writes answers to its fd 4, each message ended by a NUL byte. Those are the two
+/// ends of this process's pipes, so when the test process ends, however it ends (the
+/// tests pass or fail, a panic, Ctrl-C, SIGTERM, SIGKILL), Chromium reads end of file
+/// and quits, and the shell that started it removes the profile folder. A static is
+/// never dropped, so nothing here may rely on `Drop`.
 struct Browser {
-    socket: WebSocket<MaybeTlsStream<TcpStream>>,
+    commands: ChildStdin,
+    answers: BufReader<ChildStdout>,
     next_id: u64,
     _process: Child,
-    _profile: tempfile::TempDir,
 }
 
 fn browser() -> &'static Mutex<Browser> {
@@ -40,44 +45,70 @@ fn browser() -> &'static Mutex<Browser> {
     BROWSER.get_or_init(|| Mutex::new(Browser::start()))
 }
 
+/// The marker in the name of every profile folder these tests make, so that a test can
+/// count what is left behind.
+pub const PROFILE_PREFIX: &str = "doormat-it-chromium-";
+
 impl Browser {
     fn start() -> Self {
-        let profile = tempfile::tempdir().unwrap();
-        let mut process = Command::new(chromium_path())
+        let profile = tempfile::Builder::new()
+            .prefix(PROFILE_PREFIX)
+            .tempdir()
+            .unwrap()
+            .keep();
+        // The shell maps the pipes to fds 3 and 4, waits for Chromium and removes the
+        // profile: it outlives this process if it must, and has nothing else to do.
+        let script = r#"browser="$1"; shift; "$browser" "$@" 3<&0 4>&1 </dev/null >/dev/null 2>/dev/null; rm -rf "$PROFILE""#;
+        let mut process = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg("sh")
+            .arg(chromium_path())
             .args([
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
                 "--no-first-run",
                 "--hide-scrollbars",
-                "--remote-debugging-port=0",
+                "--remote-debugging-pipe",
             ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .env("PROFILE", &profile)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("chromium starts");
-        // It says where its DevTools listen on stderr; the rest of stderr is drained.
-        let mut stderr = BufReader::new(process.stderr.take().unwrap());
-        let mut url = None;
-        let mut line = String::new();
-        while stderr.read_line(&mut line).unwrap_or(0) > 0 {
-            if let Some(at) = line.find("ws://") {
-                url = Some(line[at..].trim().to_owned());
-                break;
-            }
-            line.clear();
-        }
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-        let url = url.expect("chromium printed no DevTools address");
-        let (socket, _) = tungstenite::connect(url.as_str()).expect("DevTools connection");
         Browser {
-            socket,
+            commands: process.stdin.take().unwrap(),
+            answers: BufReader::new(process.stdout.take().unwrap()),
             next_id: 0,
             _process: process,
-            _profile: profile,
         }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let mut bytes = message.to_string().into_bytes();
+        bytes.push(0);
+        self.commands
+            .write_all(&bytes)
+            .and_then(|()| self.commands.flush())
+            .expect("send to DevTools (did chromium start? run `bash tests/setup.sh`)");
+    }
+
+    fn read(&mut self) -> Value {
+        let mut bytes = Vec::new();
+        let n = self
+            .answers
+            .read_until(0, &mut bytes)
+            .expect("read from DevTools");
+        assert!(
+            n > 0 && bytes.ends_with(&[0]),
+            "chromium closed its DevTools pipe"
+        );
+        bytes.pop();
+        serde_json::from_slice(&bytes).expect("DevTools sends JSON")
     }
 
     /// Sends a command (to a tab's session if `session`), and returns its result; the
@@ -95,14 +126,9 @@ impl Browser {
         if let Some(session) = session {
             message["sessionId"] = json!(session);
         }
-        self.socket
-            .send(Message::text(message.to_string()))
-            .expect("send to DevTools");
+        self.send(&message);
         loop {
-            let reply: Value = match self.socket.read().expect("read from DevTools") {
-                Message::Text(text) => serde_json::from_str(text.as_str()).unwrap(),
-                _ => continue,
-            };
+            let reply = self.read();
             if reply["id"] == id {
                 assert!(reply.get("error").is_none(), "{method}: {reply}");
                 return reply["result"].clone();
@@ -121,11 +147,9 @@ impl Browser {
                 .any(|e| e["method"] == method && e["sessionId"] == session)
         };
         while !seen(events) {
-            if let Message::Text(text) = self.socket.read().expect("read from DevTools") {
-                let event: Value = serde_json::from_str(text.as_str()).unwrap();
-                if event.get("method").is_some() {
-                    events.push(event);
-                }
+            let event = self.read();
+            if event.get("method").is_some() {
+                events.push(event);
             }
         }
     }
@@ -424,4 +448,125 @@ impl Drop for Tab {
             );
         }
     }
+}
+
+/// Processes that carry `mark` in their environment (every descendant of a process
+/// started with it does, Chromium's helpers included): their command lines.
+fn processes_marked(mark: &str) -> Vec<String> {
+    let needle = mark.as_bytes();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let path = entry.path();
+        let is_pid = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        if !is_pid {
+            continue;
+        }
+        let Ok(environ) = std::fs::read(path.join("environ")) else {
+            continue;
+        };
+        if environ.windows(needle.len()).any(|w| w == needle) {
+            let cmdline = std::fs::read(path.join("cmdline")).unwrap_or_default();
+            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    found
+}
+
+/// Profile folders of these tests' browsers left in `tmp`.
+fn profiles_in(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(PROFILE_PREFIX))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs this test binary on one test, with its own temporary folder and a mark in its
+/// environment; with `stop`, sends that signal once a process whose command line holds
+/// `stop_when` is running. Then waits for the run to end and for what it started to go.
+fn run_and_check_nothing_is_left(test: &str, stop: Option<(i32, &str)>) {
+    use crate::util::scratch;
+    let dir = scratch("leftovers");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mark = format!("DOORMAT_IT_LEFTOVER_MARK={}", dir.display());
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1", "--include-ignored"])
+        .env("TMPDIR", &tmp)
+        .env("DOORMAT_IT_LEFTOVER_MARK", dir.display().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    if let Some((signal, stop_when)) = stop {
+        let started = std::time::Instant::now();
+        while !processes_marked(&mark)
+            .iter()
+            .any(|cmdline| cmdline.contains(stop_when))
+        {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "{test} ended before {stop_when} started"
+            );
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "{stop_when} never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+        let signal = match signal {
+            15 => rustix::process::Signal::TERM,
+            9 => rustix::process::Signal::KILL,
+            2 => rustix::process::Signal::INT,
+            _ => unreachable!(),
+        };
+        rustix::process::kill_process(pid, signal).unwrap();
+    }
+    let status = child.wait().unwrap();
+    if stop.is_none() {
+        assert!(status.success(), "{test} failed in the child run");
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let left = processes_marked(&mark);
+        let profiles = profiles_in(&tmp);
+        if left.is_empty() && profiles.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "after {test} ({status}): processes left {left:#?}, profiles left {profiles:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The browser and the servers the tests start die with the test process, however it
+/// ends, and leave no profile folder behind: a run to the end, and runs stopped with
+/// SIGTERM, Ctrl-C's SIGINT and SIGKILL halfway through.
+#[test]
+#[cfg_attr(
+    not(feature = "aws-lc-rs"),
+    ignore = "the harness does not depend on the RSA backend: checked once, in the default build"
+)]
+fn a_test_run_leaves_no_browser_or_server_behind() {
+    if std::env::var_os("DOORMAT_IT_LEFTOVER_MARK").is_some() {
+        return; // this run is the one being checked
+    }
+    let page_test = "html::the_browser_checks_see_requests_and_errors";
+    run_and_check_nothing_is_left(page_test, None);
+    run_and_check_nothing_is_left(page_test, Some((15, "--remote-debugging-pipe")));
+    run_and_check_nothing_is_left(page_test, Some((9, "--remote-debugging-pipe")));
+    let class_test = "classroom::a_restart_loses_nothing_that_was_acknowledged";
+    run_and_check_nothing_is_left(class_test, Some((15, "classroom --out")));
+    run_and_check_nothing_is_left(class_test, Some((2, "classroom --out")));
 }

@@ -20,7 +20,7 @@ use doormat::crypto::random::Randomness;
 use doormat::crypto::rsa_oaep::{PrivateKey, PublicKey};
 
 use crate::browser::{assert_not_blank, new_context, Tab};
-use crate::util::{bin, doormat, read_jsonl, scratch, shared_world, simulate};
+use crate::util::{bin, doormat, read_jsonl, scratch, shared_world, simulate, DiesWithTest};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -55,6 +55,7 @@ impl Class {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .dies_with_test()
             .spawn()
             .expect("doormat classroom starts");
         let mut line = String::new();
@@ -1035,6 +1036,7 @@ fn restart_in_text(dir: &Path) -> String {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .dies_with_test()
         .spawn()
         .expect("doormat classroom starts");
     let mut out = BufReader::new(child.stdout.take().unwrap());

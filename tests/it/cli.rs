@@ -117,6 +117,7 @@ fn a_closed_pipe_ends_every_command_quietly() {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .dies_with_test()
             .spawn()
             .expect("doormat runs");
         let mut stdout = child.stdout.take().unwrap();

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{bin, tree};
+use crate::util::{bin, tree, DiesWithTest};
 
 /// Every case must finish within this; the slowest takes well under a second.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
@@ -261,6 +261,7 @@ fn run_bounded(args: &[OsString], cwd: &Path) -> Outcome {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
+        .dies_with_test()
         .spawn()
         .unwrap();
     let mut stderr = child.stderr.take().unwrap();

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{bin, doormat, scratch, shared_world, simulate};
+use crate::util::{bin, doormat, scratch, shared_world, simulate, DiesWithTest};
 
 /// Hidden entries of `dir`: doormat's temporaries, if any were left.
 fn hidden(dir: &Path) -> Vec<String> {
@@ -37,6 +37,7 @@ fn start_long_simulate(dir: &Path) -> std::process::Child {
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
+        .dies_with_test()
         .spawn()
         .unwrap();
     let started = Instant::now();

@@ -403,6 +403,7 @@ fn concurrent_runs_on_one_out_leave_one_world_and_one_refusal() {
                 .current_dir(&dir)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
+                .dies_with_test()
                 .spawn()
                 .unwrap()
         };

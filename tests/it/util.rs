@@ -7,6 +7,41 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+/// A child process that dies with the test that started it.
+pub trait DiesWithTest {
+    /// On Linux the child gets SIGKILL when the thread that spawns it ends: the test's
+    /// own thread, or the whole test process when it is killed (SIGTERM, SIGKILL, Ctrl-C)
+    /// before any `Drop` could run. A server a test starts must never outlive the run.
+    fn dies_with_test(&mut self) -> &mut Self;
+}
+
+impl DiesWithTest for Command {
+    #[cfg(target_os = "linux")]
+    fn dies_with_test(&mut self) -> &mut Self {
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id();
+        // SAFETY: between fork and exec the closure makes two system calls (prctl,
+        // getppid), both async-signal-safe, and allocates nothing.
+        unsafe {
+            self.pre_exec(move || {
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))?;
+                // The parent may have died before prctl: then no signal would come.
+                match rustix::process::getppid() {
+                    Some(ppid) if ppid.as_raw_nonzero().get() as u32 == parent => Ok(()),
+                    _ => Err(std::io::Error::other("the test process is gone")),
+                }
+            })
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn dies_with_test(&mut self) -> &mut Self {
+        self
+    }
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -69,6 +104,7 @@ pub fn doormat_with_input(dir: &Path, args: &[&str], input: &str) -> Run {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .dies_with_test()
         .spawn()
         .expect("doormat binary runs");
     child
