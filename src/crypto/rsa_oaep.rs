@@ -54,7 +54,11 @@ fn oaep() -> Oaep {
     Oaep::new::<Sha256>()
 }
 
-/// 0: the fastest built in; 1: `rsa`; 2: AWS-LC.
+/// The environment variable that picks the RSA backend of a whole run (`rsa` or
+/// `aws-lc-rs`): the tests run once on each backend from the same build.
+pub const BACKEND_ENV: &str = "DOORMAT_RSA_BACKEND";
+
+/// 0: the one [`BACKEND_ENV`] names, else the fastest built in; 1: `rsa`; 2: AWS-LC.
 static PREFERRED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
 /// The implementation that performs RSA-OAEP.
@@ -77,14 +81,46 @@ impl Backend {
         }
     }
 
-    /// The backend doormat uses: the fastest built in, unless a benchmark chose another
-    /// with [`Backend::prefer`].
+    /// The backend doormat uses: the one [`BACKEND_ENV`] names, else the fastest built
+    /// in, unless a benchmark chose another with [`Backend::prefer`].
     pub fn preferred() -> Backend {
         match PREFERRED.load(std::sync::atomic::Ordering::Relaxed) {
             1 => Backend::Rsa,
             2 if cfg!(feature = "aws-lc-rs") => Backend::AwsLc,
-            _ => Backend::fastest(),
+            _ => match Backend::from_env() {
+                Ok(Some(backend)) => backend,
+                _ => Backend::fastest(),
+            },
         }
+    }
+
+    /// The backend [`BACKEND_ENV`] names, if it is set (read once per process). A name
+    /// that is not a backend of this build is an error the binary reports at start-up;
+    /// the library falls back to the fastest.
+    pub fn from_env() -> Result<Option<Backend>, InputError> {
+        // The value as read: a backend, none, or the text that names no backend.
+        static CHOSEN: std::sync::OnceLock<Result<Option<Backend>, String>> =
+            std::sync::OnceLock::new();
+        let chosen = CHOSEN.get_or_init(|| {
+            let Some(value) = std::env::var_os(BACKEND_ENV) else {
+                return Ok(None);
+            };
+            value
+                .to_str()
+                .and_then(|name| Backend::built_in().into_iter().find(|b| b.name() == name))
+                .map(Some)
+                .ok_or_else(|| value.to_string_lossy().into_owned())
+        });
+        chosen.clone().map_err(|value| {
+            let names: Vec<&str> = Backend::built_in().iter().map(|b| b.name()).collect();
+            InputError::new(format!(
+                "{BACKEND_ENV}={value:?}: not an RSA backend of this build"
+            ))
+            .hint(format!(
+                "use one of: {}; or unset it for the fastest",
+                names.join(", ")
+            ))
+        })
     }
 
     /// Makes `self` the backend of the whole process, so that a benchmark can run the
@@ -504,7 +540,7 @@ impl PrivateKey {
     /// [`PrivateKey::unwrap_key`] does.
     pub fn unwrap_bytes(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CouldNotOpen> {
         #[cfg(feature = "aws-lc-rs")]
-        if let Some(fast) = &self.fast {
+        if let (Backend::AwsLc, Some(fast)) = (Backend::preferred(), &self.fast) {
             return fast.unwrap(wrapped);
         }
         let decrypted = if self.published {

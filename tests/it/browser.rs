@@ -554,11 +554,8 @@ fn run_and_check_nothing_is_left(test: &str, stop: Option<(i32, &str)>) {
 /// ends, and leave no profile folder behind: a run to the end, and runs stopped with
 /// SIGTERM, Ctrl-C's SIGINT and SIGKILL halfway through.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the harness does not depend on the RSA backend: checked once, in the default build"
-)]
 fn a_test_run_leaves_no_browser_or_server_behind() {
+    independent_of_rsa_backend!();
     if std::env::var_os("DOORMAT_IT_LEFTOVER_MARK").is_some() {
         return; // this run is the one being checked
     }

@@ -342,11 +342,8 @@ fn sorted(mut texts: Vec<String>) -> Vec<String> {
 /// a group; each reads only its own; the teacher leaks; the projector and a student open
 /// everything in the browser; `recover` opens everything from the command line.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn a_class_chats_in_browsers_and_python_then_the_leak_opens_everything() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-browser");
     let class = Class::start(&dir, &[]);
     let tabs: Vec<(&str, Tab)> = ["ana", "ben", "cat"]
@@ -555,11 +552,8 @@ fn a_class_chats_in_browsers_and_python_then_the_leak_opens_everything() {
 
 /// A page that is not a secure context says so and what to do, instead of failing.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn the_student_page_explains_a_missing_secure_context() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-insecure");
     let class = Class::start(&dir, &[]);
     let tab = Tab::open(
@@ -583,11 +577,8 @@ fn the_student_page_explains_a_missing_secure_context() {
 /// Every refusal of the contract, each with its status code, counted on the teacher's
 /// page; none stops the server recording.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn the_class_refuses_hostile_requests_and_keeps_recording() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-hostile");
     let class = Class::start(&dir, &[]);
     // Loopback is plain HTTP: no certificate. The start-up line is as docs/json.md says.
@@ -894,11 +885,8 @@ fn the_class_refuses_hostile_requests_and_keeps_recording() {
 /// acknowledged envelope is in the capture once, the tokens and keys are the same, a
 /// half-written last line is dropped.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn a_restart_loses_nothing_that_was_acknowledged() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-restart");
     let class = Class::start(&dir, &["--seed", "5"]);
     let ana = RustStudent::join(&class, "ana", "alice");
@@ -1076,11 +1064,8 @@ fn capture_in_t_order(capture: &Path) -> Vec<Value> {
 /// seen, as student.js does: it sees every acknowledged message, the capture is in
 /// strictly increasing `t` order, and the class starts again after a SIGKILL.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn concurrent_senders_keep_the_capture_in_t_order_and_pollers_miss_nothing() {
+    independent_of_rsa_backend!();
     use std::collections::HashSet;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
@@ -1192,11 +1177,8 @@ fn concurrent_senders_keep_the_capture_in_t_order_and_pollers_miss_nothing() {
 /// A capture an older doormat wrote out of `t` order is put back in order on start, with
 /// a note; one with two lines of the same `t` is refused, naming both lines.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn a_capture_out_of_t_order_is_repaired_and_a_repeated_t_refused() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-reorder");
     let class = Class::start(&dir, &["--seed", "7"]);
     let ana = RustStudent::join(&class, "ana", "alice");
@@ -1255,11 +1237,8 @@ fn a_capture_out_of_t_order_is_repaired_and_a_repeated_t_refused() {
 
 /// Start-up refusals: exit 2, one clear message, nothing replaced.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn start_up_refuses_bad_flags_and_folders_that_are_not_classes() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-refusals");
     simulate(&dir, "world", "none", (2, 3), 1, &[]).ok();
     let before = std::fs::read(dir.join("world/world.json")).unwrap();
@@ -1394,11 +1373,8 @@ fn off_loopback_the_class_is_https_with_the_printed_fingerprint() {
 /// the story's escrow key leaks leaks the class's, and the projector shows the act and
 /// then opens the class's own messages.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "the class does not depend on the RSA backend: checked once, in the default build"
-)]
 fn step_mode_plays_a_demo_and_its_leak_leaks_the_class_key() {
+    independent_of_rsa_backend!();
     let dir = scratch("classroom-step");
     let class = Class::start(&dir, &["--demo", "golden-key-leak", "--seed", "3"]);
     let ana = RustStudent::join(&class, "ana", "alice");

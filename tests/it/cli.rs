@@ -63,11 +63,8 @@ fn every_help_fits_80_columns_and_the_commands_show_examples() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn one_color_switch_for_every_command() {
+    independent_of_rsa_backend!();
     let dir = scratch("cli-color");
     let ansi = "\x1b[";
     let always = doormat(&dir, &["--color", "always", "compare", "--messages", "10"]);
@@ -99,11 +96,8 @@ fn one_color_switch_for_every_command() {
 
 /// `doormat demo | head -1`: the reader hangs up, and doormat ends quietly with 0.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn a_closed_pipe_ends_every_command_quietly() {
+    independent_of_rsa_backend!();
     for args in [
         &["demo", "--seed", "1"][..],
         &["demo", "--seed", "1", "--json"][..],
@@ -188,4 +182,21 @@ fn errors_show_control_characters_escaped() {
         "act[1].say",
         "control character U+0007",
     ]);
+}
+
+/// `DOORMAT_RSA_BACKEND` picks the RSA backend of a run (the suite's second pass uses
+/// it); a name that is no backend of this build is refused before anything runs.
+#[test]
+fn the_rsa_backend_can_be_chosen_at_run_time_and_nonsense_is_refused() {
+    let json = |backend: &str| {
+        let run = run_with_env(&["scale", "--json"], &[("DOORMAT_RSA_BACKEND", backend)]);
+        let value: serde_json::Value = serde_json::from_str(&run.ok().stdout).unwrap();
+        value["inputs"]["rates_from"].as_str().unwrap().to_owned()
+    };
+    assert!(json("rsa").contains("RSA on rsa "), "{}", json("rsa"));
+    #[cfg(feature = "aws-lc-rs")]
+    assert!(json("aws-lc-rs").contains("RSA on aws-lc-rs "));
+    let refused = run_with_env(&["scale"], &[("DOORMAT_RSA_BACKEND", "openssl")]);
+    refused.refused(&["DOORMAT_RSA_BACKEND", "openssl", "rsa"]);
+    assert!(refused.stdout.is_empty());
 }

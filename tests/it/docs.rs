@@ -48,11 +48,8 @@ fn the_worked_example_prints_what_the_doc_says() {
 
 /// docs/schemes.md quotes `doormat compare --seed 1`; the quote must stay true.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn the_comparison_quoted_in_the_docs_is_what_doormat_prints() {
+    independent_of_rsa_backend!();
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schemes.md")).unwrap();
     let marker =

@@ -35,11 +35,8 @@ fn senders(world: &std::path::Path) -> u64 {
 /// d opens none. In the re-keyed world the designer's d opens none and the intruder's
 /// every one.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn the_designers_d_opens_everything_until_someone_rekeys_the_backdoor() {
+    independent_of_rsa_backend!();
     let dir = scratch("dual-ec");
     simulate(&dir, "w", "dual-ec", (3, 40), 5, &[]).ok();
     simulate(
@@ -111,11 +108,8 @@ fn the_designers_d_opens_everything_until_someone_rekeys_the_backdoor() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn backdoor_files_and_dual_ec_flags_are_checked() {
+    independent_of_rsa_backend!();
     let dir = scratch("dual-ec-refusals");
     simulate(&dir, "w", "dual-ec", (2, 3), 1, &[]).ok();
     simulate(&dir, "g", "golden-key", (2, 3), 1, &[]).ok();
@@ -170,11 +164,8 @@ fn backdoor_files_and_dual_ec_flags_are_checked() {
 /// The demo: the designer reads before the re-keying and nothing new after it; the
 /// intruder reads after it; each search it ran live is reported.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn the_demo_shows_nobody_but_us_failing() {
+    independent_of_rsa_backend!();
     let dir = scratch("dual-ec-demo");
     let run = doormat(&dir, &["demo", "dual-ec", "--seed", "42", "--json"])
         .ok()

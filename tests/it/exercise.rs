@@ -109,11 +109,8 @@ fn assert_self_contained(kind: &str, bundle: &Path) {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn every_kind_is_solved_the_way_a_student_would_and_graded() {
+    independent_of_rsa_backend!();
     require_python();
     for kind in KINDS {
         let dir = scratch("exercise-solve");
@@ -170,11 +167,8 @@ fn genuine_leaf(bundle: &Path) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn bundles_hold_only_what_a_student_may_see() {
+    independent_of_rsa_backend!();
     let dir = scratch("exercise-bundle");
     let out = new_exercise(&dir, "split-key", "1");
     let bundle = out.join("student01");
@@ -218,11 +212,8 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn a_csv_of_submissions_is_graded_in_one_command() {
+    independent_of_rsa_backend!();
     let dir = scratch("exercise-csv");
     let out = new_exercise(&dir, "leaked-golden-key", "2");
     let grading = out.join("instructor/grading.json");
@@ -368,11 +359,8 @@ fn write_roster(dir: &Path) -> PathBuf {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn bad_requests_are_refused_and_write_nothing() {
+    independent_of_rsa_backend!();
     let dir = scratch("exercise-bad");
     let new = |args: &[&str]| {
         let mut all = vec!["exercise", "new"];
@@ -437,11 +425,8 @@ fn bad_requests_are_refused_and_write_nothing() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn every_kind_has_a_worksheet_and_a_solution() {
+    independent_of_rsa_backend!();
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/exercises");
     let index = std::fs::read_to_string(docs.join("README.md")).unwrap();
     for kind in KINDS {
@@ -461,11 +446,8 @@ fn every_kind_has_a_worksheet_and_a_solution() {
 /// A roster as a teacher has it ("Ana Lopez", "Chloé Martin", "O'Brien, Dan") makes folder
 /// names, says which, and grading knows the students by either name.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn display_names_make_folders_and_grade_by_either_name() {
+    independent_of_rsa_backend!();
     let dir = scratch("exercise-display-names");
     let roster = dir.join("roster.csv");
     std::fs::write(&roster, "name\nAna Lopez\nChloé Martin\n\"O'Brien, Dan\"\n").unwrap();
@@ -545,11 +527,8 @@ fn solve_scan(kind: &str, bundle: &Path) -> String {
 /// The poisoned list's sharers are found from the bundle alone and graded per student;
 /// an answer's case, spaces and order do not matter, its names do.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn poisoned_list_is_solved_from_the_reports_and_graded() {
+    independent_of_rsa_backend!();
     let dir = scratch("exercise-poisoned");
     let out = new_exercise(&dir, "poisoned-list", "4");
     let grading = out.join("instructor/grading.json");
@@ -605,11 +584,8 @@ fn poisoned_list_is_solved_from_the_reports_and_graded() {
 /// An evasion is graded by what it is: like the student's own picture, and beyond its
 /// hash. The solver is black-box, with only the reference PDQ as its oracle.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn evade_list_is_solved_with_the_reference_hash_and_graded_by_the_image() {
+    independent_of_rsa_backend!();
     let dir = scratch("exercise-evade");
     let out = new_exercise(&dir, "evade-list", "4");
     let grading = out.join("instructor/grading.json");

@@ -20,11 +20,8 @@ fn check_page(page: &Path, height: u32) -> String {
 /// The flagship demo as a page: every act in order, and every matrix's every cell
 /// (the numbers of `--json`) in the DOM. Its screenshot is the one in docs/.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
-)]
 fn demo_page_holds_every_act_and_every_matrix_number() {
+    independent_of_rsa_backend!();
     let dir = scratch("html-demo");
     let run = doormat(
         &dir,
@@ -69,11 +66,8 @@ fn demo_page_holds_every_act_and_every_matrix_number() {
 /// matrix before and after with the thief's row marked. Rewritten with
 /// DOORMAT_UPDATE_SCREENSHOTS=1; otherwise the test checks that it still loads clean.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
-)]
 fn the_example_in_the_docs_is_made_by_this_test() {
+    independent_of_rsa_backend!();
     let dir = scratch("html-example");
     std::fs::write(
         dir.join("leak.toml"),
@@ -117,11 +111,8 @@ fn the_example_in_the_docs_is_made_by_this_test() {
 
 /// recover, compare and exercise check: the page states the same numbers as --json.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
-)]
 fn recover_compare_and_grades_pages_match_their_json() {
+    independent_of_rsa_backend!();
     let dir = scratch("html-commands");
     let world = shared_world("golden-key");
     let doc = doormat(
@@ -242,11 +233,8 @@ fn recover_compare_and_grades_pages_match_their_json() {
 /// Text from a scenario file is text: a title or a line holding markup shows as that
 /// markup, written out, and the browser runs nothing.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
-)]
 fn markup_in_a_scenario_comes_out_as_text() {
+    independent_of_rsa_backend!();
     let dir = scratch("html-escape");
     std::fs::write(
         dir.join("evil.toml"),
@@ -285,11 +273,8 @@ fn markup_in_a_scenario_comes_out_as_text() {
 /// The browser checks can fail: a page that fetches an image and logs an error is
 /// caught, and so is one whose Content Security Policy refuses a fetch.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "pages do not depend on the RSA backend: checked once, in the default build"
-)]
 fn the_browser_checks_see_requests_and_errors() {
+    independent_of_rsa_backend!();
     let dir = scratch("html-checker");
     let page = dir.join("bad.html");
     std::fs::write(

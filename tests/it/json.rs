@@ -171,11 +171,8 @@ fn the_checker_sees_an_undocumented_a_missing_and_a_mistyped_field() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn world_commands_print_what_docs_json_md_says() {
+    independent_of_rsa_backend!();
     let dir = scratch("json-world");
     let run = |args: &[&str]| doormat(&dir, args).ok().json();
     let world = |out, scheme, messages, extra: &[&str]| {
@@ -291,11 +288,8 @@ fn world_commands_print_what_docs_json_md_says() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn classroom_commands_print_what_docs_json_md_says() {
+    independent_of_rsa_backend!();
     let dir = scratch("json-class");
     let run = |args: &[&str]| doormat(&dir, args).ok().json();
     assert_documented(

@@ -10,11 +10,8 @@ use crate::util::*;
 /// pictures of every kind and of many sizes (the reference: the `pdqhash` package,
 /// Cython over Meta's C++).
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn pdq_agrees_with_meta_reference_on_generated_images() {
+    independent_of_rsa_backend!();
     require_pdqhash();
     let dir = scratch("pdq-reference");
     let sizes = [
@@ -98,11 +95,8 @@ fn attached(text: &str) -> Vec<u8> {
 /// phones reported is a sent image within the threshold of a list entry, and every such
 /// image was reported; each voucher opens with the provider's key to the image sent.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn a_client_scan_world_reports_exactly_the_listed_images_it_carries() {
+    independent_of_rsa_backend!();
     let world = scan_world();
     let truth = read_jsonl(&world.join("truth.jsonl"));
     let list: serde_json::Value =
@@ -176,11 +170,8 @@ fn a_client_scan_world_reports_exactly_the_listed_images_it_carries() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn poisoning_the_list_names_exactly_who_sent_the_poster() {
+    independent_of_rsa_backend!();
     let world = scan_world();
     let run = doormat(
         world,
@@ -264,11 +255,8 @@ fn poisoning_the_list_names_exactly_who_sent_the_poster() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn poisoning_refuses_what_it_cannot_use() {
+    independent_of_rsa_backend!();
     let dir = scratch("poison-refusals");
     std::fs::write(dir.join("text.png"), "not a picture").unwrap();
     let golden = shared_world("golden-key");
@@ -372,11 +360,8 @@ fn reference_hashes(dir: &std::path::Path, files: &[&std::path::Path]) -> Vec<pd
 /// The evasion and the forgery do what they claim by Meta's own code, not only by
 /// doormat's: the reference hashes the images they wrote.
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn evasion_and_forgery_hold_against_the_reference_hash() {
+    independent_of_rsa_backend!();
     let world = scan_world();
     let dir = scratch("image-attacks");
     let known = world.join("gallery/known-1.png");
@@ -436,11 +421,8 @@ fn evasion_and_forgery_hold_against_the_reference_hash() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn image_attacks_over_generated_pictures_report_their_success_rate() {
+    independent_of_rsa_backend!();
     let dir = scratch("image-trials");
     for attack in ["evade", "collide"] {
         let t = doormat(&dir, &["attack", attack, "--trials", "6", "--json"])
@@ -458,11 +440,8 @@ fn image_attacks_over_generated_pictures_report_their_success_rate() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn image_attacks_refuse_bad_flags_and_never_overwrite() {
+    independent_of_rsa_backend!();
     let dir = scratch("image-refusals");
     let a = dir.join("a.png");
     std::fs::write(
@@ -538,11 +517,8 @@ fn image_attacks_refuse_bad_flags_and_never_overwrite() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn scan_flags_are_checked() {
+    independent_of_rsa_backend!();
     let dir = scratch("scan-flags");
     simulate(
         &dir,
@@ -579,11 +555,8 @@ fn scan_flags_are_checked() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "aws-lc-rs"),
-    ignore = "does not depend on the RSA backend: run once, in the default build"
-)]
 fn a_client_scan_world_is_bounded_before_it_fills_the_disk() {
+    independent_of_rsa_backend!();
     let dir = scratch("scan-bound");
     simulate(&dir, "w", "client-scan", (3, 20_001), 1, &[]).refused(&["--messages", "20000"]);
     assert!(!dir.join("w").exists());

@@ -7,6 +7,14 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+/// Whether this is the suite's second pass, on the pure-Rust `rsa` backend of a build
+/// whose default is AWS-LC (`DOORMAT_RSA_BACKEND=rsa`, inherited by every doormat the
+/// tests start).
+pub fn on_second_backend() -> bool {
+    use doormat::crypto::rsa_oaep::{Backend, BACKEND_ENV};
+    std::env::var_os(BACKEND_ENV).is_some() && Backend::preferred() != Backend::fastest()
+}
+
 /// A child process that dies with the test that started it.
 pub trait DiesWithTest {
     /// On Linux the child gets SIGKILL when the thread that spawns it ends: the test's

@@ -52,6 +52,11 @@ fn main() -> ExitCode {
             "note: a path given is not UTF-8; doormat shows it, in text and in --json, with U+FFFD for each byte that is not text"
         );
     }
+    if let Err(error) = doormat::crypto::rsa_oaep::Backend::from_env() {
+        let error = Error::from(error);
+        terminal::error(&error);
+        return ExitCode::from(error.exit_code() as u8);
+    }
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(Outcome::Done)) => ExitCode::SUCCESS,
         // The command worked and its answer is "no": a wrong exercise answer.
