@@ -24,7 +24,7 @@ use doormat::attacks::brute_force::{self, Method, SearchOptions};
 use doormat::attacks::{Keyring, Opener};
 use doormat::bench::{self, ChatPair, MESSAGE_BYTES, SESSION_SIZE};
 use doormat::crypto::aead::ContentKey;
-use doormat::crypto::key_search::{AesNi, LANES};
+use doormat::crypto::key_search::{Kernel, MAX_LANES};
 use doormat::crypto::random::Randomness;
 use doormat::crypto::rsa_oaep::Backend;
 use doormat::schemes::ghost::GHOST_NAME;
@@ -205,16 +205,18 @@ fn brute_force(c: &mut Criterion) {
     let envelope = brute_force::unopenable_envelope(MESSAGE_BYTES);
     let mut group = c.benchmark_group("brute-force");
     group.throughput(Throughput::Elements(KEYS));
-    if let Some(ni) = AesNi::detect() {
-        group.bench_function("bound (aes-ni)", |b| {
-            let mut keys = [[0x5a; 32]; LANES];
+    for kernel in Kernel::available() {
+        group.bench_function(format!("bound ({})", kernel.name()), |b| {
+            let mut keys = [[0x5a; 32]; MAX_LANES];
+            let mut out = [[0u8; 16]; MAX_LANES];
             b.iter(|| {
                 let mut sink = 0u8;
-                for first in (0..KEYS).step_by(LANES) {
-                    for (lane, key) in keys.iter_mut().enumerate() {
+                for first in (0..KEYS).step_by(kernel.lanes()) {
+                    for (lane, key) in keys[..kernel.lanes()].iter_mut().enumerate() {
                         key[24..].copy_from_slice(&(first + lane as u64).to_be_bytes());
                     }
-                    for block in ni.encrypt_block(&keys, &[0; 16]) {
+                    kernel.encrypt_block(&keys, &[0; 16], &mut out);
+                    for block in &out[..kernel.lanes()] {
                         sink ^= block[0];
                     }
                 }
@@ -222,10 +224,8 @@ fn brute_force(c: &mut Criterion) {
             })
         });
     }
-    for method in [Method::AesNi, Method::Portable, Method::FullOpen] {
-        if method == Method::AesNi && AesNi::detect().is_none() {
-            continue;
-        }
+    let kernels = Kernel::available().into_iter().map(Method::of_kernel);
+    for method in kernels.chain([Method::Portable, Method::FullOpen]) {
         let options = SearchOptions {
             method,
             threads: Some(1),

@@ -218,6 +218,10 @@ pub struct BruteForceRow {
 /// side by side in one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct BruteForceBench {
+    /// Every many-keys kernel this processor runs, with its bound on one thread: the
+    /// search runs the one whose bound is highest, so that the share of the bound is a
+    /// share of the best this processor can do.
+    pub kernel_bounds: Vec<KernelBound>,
     /// The search method.
     pub method: Method,
     /// What it does, in words.
@@ -231,6 +235,15 @@ pub struct BruteForceBench {
     pub average_seconds_32_bits: f64,
     /// The search without the filter, a full AES-GCM open per key, on every core.
     pub full_open_keys_per_second: f64,
+}
+
+/// One kernel's bound: key schedule and one block per key, nothing else.
+#[derive(Debug, Clone, Serialize)]
+pub struct KernelBound {
+    /// The kernel, by its `--method` name.
+    pub method: Method,
+    /// Keys a second on one thread.
+    pub keys_per_second: f64,
 }
 
 /// A Dual_EC state recovery against its bound, measured side by side in one run.
@@ -515,11 +528,22 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
 /// machine's speed (turbo, a neighbour) over both.
 fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
     let envelope = unopenable_envelope(MESSAGE_BYTES);
-    let method = Method::fastest();
     let median = |mut rates: Vec<f64>| {
         rates.sort_by(f64::total_cmp);
         rates[rates.len() / 2]
     };
+    let mut kernel_bounds = Vec::new();
+    for kernel in crate::crypto::key_search::Kernel::available() {
+        let method = Method::of_kernel(kernel);
+        kernel_bounds.push(KernelBound {
+            method,
+            keys_per_second: bound_keys_per_second(method, Some(1), window)?,
+        });
+    }
+    let method = kernel_bounds
+        .iter()
+        .max_by(|a, b| a.keys_per_second.total_cmp(&b.keys_per_second))
+        .map_or(Method::Portable, |best| best.method);
     let search = |threads: Option<usize>, method: Method| -> Result<f64> {
         let options = SearchOptions {
             method,
@@ -548,6 +572,7 @@ fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
     let one = rows[0].search_keys_per_second;
     let all = rows[rows.len() - 1].search_keys_per_second;
     Ok(BruteForceBench {
+        kernel_bounds,
         method,
         method_description: method.describe(),
         scaling: all / one,
@@ -1032,34 +1057,64 @@ pub fn estimate_simulate(spec: &crate::world::WorldSpec) -> Result<Option<WorkEs
     if (spec.users as f64) * key_weight < 200.0 && spec.messages < 1_000_000 {
         return Ok(None);
     }
-    let mut rng = Randomness::Os.stream("estimate");
-    let started = Instant::now();
-    let key = crate::crypto::rsa_oaep::PrivateKey::generate(&mut rng, 2048);
-    let keygen = started.elapsed().as_secs_f64() * key_weight;
-    let public = key.public_key();
-    let content = ContentKey::generate(&mut rng);
-    let wrap = time_per_op(Duration::from_millis(100), || {
-        std::hint::black_box(public.wrap_with(Backend::preferred(), &mut rng, &content));
-    });
-    // Dual_EC's devices draw each message's rnd and key: ten P-256 multiplications.
-    let draw = if spec.scheme == SchemeId::DualEc {
-        let (_, q) = crate::crypto::dual_ec::Backdoor::generate(&mut rng);
-        let mut device = crate::crypto::dual_ec::DualEcDrbg::instantiate(&mut rng, q);
-        time_per_op(Duration::from_millis(100), || {
-            std::hint::black_box(crate::schemes::dual_ec::draw(&mut device));
-        })
-    } else {
-        0.0
-    };
-    // A sender, a recipient and one escrow reader: most designs wrap three times.
-    let threads = rayon::current_num_threads() as f64;
-    let seconds =
-        ((spec.users + 3) as f64 * keygen + spec.messages as f64 * (3.0 * wrap + draw)) / threads;
-    Ok(Some(WorkEstimate {
-        seconds,
-        // Key generation's time varies from key to key: allow twice the expectation.
-        worst_seconds: seconds * 2.0,
-    }))
+    let costs = SimulateCosts::measure(spec.scheme == SchemeId::DualEc);
+    Ok(Some(costs.estimate(spec, rayon::current_num_threads())))
+}
+
+/// What one piece of `simulate`'s work costs on one core, in seconds, measured here.
+#[derive(Debug, Clone, Copy)]
+struct SimulateCosts {
+    /// One RSA-2048 key generation.
+    keygen: f64,
+    /// One RSA-OAEP wrap on the preferred backend.
+    wrap: f64,
+    /// One Dual_EC device's draw of a message's rnd and key (0 unless measured).
+    draw: f64,
+}
+
+impl SimulateCosts {
+    fn measure(with_dual_ec: bool) -> SimulateCosts {
+        let mut rng = Randomness::Os.stream("estimate");
+        let started = Instant::now();
+        let key = crate::crypto::rsa_oaep::PrivateKey::generate(&mut rng, 2048);
+        let keygen = started.elapsed().as_secs_f64();
+        let public = key.public_key();
+        let content = ContentKey::generate(&mut rng);
+        let wrap = time_per_op(Duration::from_millis(100), || {
+            std::hint::black_box(public.wrap_with(Backend::preferred(), &mut rng, &content));
+        });
+        // Dual_EC's devices draw each message's rnd and key: ten P-256 multiplications.
+        let draw = if with_dual_ec {
+            let (_, q) = crate::crypto::dual_ec::Backdoor::generate(&mut rng);
+            let mut device = crate::crypto::dual_ec::DualEcDrbg::instantiate(&mut rng, q);
+            time_per_op(Duration::from_millis(100), || {
+                std::hint::black_box(crate::schemes::dual_ec::draw(&mut device));
+            })
+        } else {
+            0.0
+        };
+        SimulateCosts { keygen, wrap, draw }
+    }
+
+    /// `spec`'s time on `threads` cores at these costs.
+    fn estimate(&self, spec: &crate::world::WorldSpec, threads: usize) -> WorkEstimate {
+        // RSA key generation grows about as the fourth power of the modulus.
+        let keygen = self.keygen * (spec.key_bits as f64 / 2048.0).powi(4);
+        let draw = if spec.scheme == SchemeId::DualEc {
+            self.draw
+        } else {
+            0.0
+        };
+        // A sender, a recipient and one escrow reader: most designs wrap three times.
+        let seconds = ((spec.users + 3) as f64 * keygen
+            + spec.messages as f64 * (3.0 * self.wrap + draw))
+            / threads as f64;
+        WorkEstimate {
+            seconds,
+            // Key generation's time varies from key to key: allow twice the expectation.
+            worst_seconds: seconds * 2.0,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1080,9 +1135,22 @@ mod tests {
             snapshots: Vec::new(),
             plants: Default::default(),
         };
-        let none = estimate_simulate(&spec(SchemeId::None)).unwrap().unwrap();
-        let dual_ec = estimate_simulate(&spec(SchemeId::DualEc)).unwrap().unwrap();
-        assert!(dual_ec.seconds > 1.5 * none.seconds, "{dual_ec:?} {none:?}");
+        // Both from one measurement, so that the difference is the draws alone, not the
+        // noise of two measurements (key generation's time varies from key to key).
+        let costs = SimulateCosts::measure(true);
+        assert!(costs.draw > 0.0 && costs.wrap > 0.0 && costs.keygen > 0.0);
+        let none = costs.estimate(&spec(SchemeId::None), 2);
+        let dual_ec = costs.estimate(&spec(SchemeId::DualEc), 2);
+        let draws = 2_000_000.0 * costs.draw / 2.0;
+        assert!(
+            (dual_ec.seconds - none.seconds - draws).abs() < 1e-9 * dual_ec.seconds,
+            "{dual_ec:?} {none:?} {costs:?}"
+        );
+        // And the estimate a command gets counts them too (measured again: within a
+        // factor of four of this measurement, on however many cores this has).
+        let threads = rayon::current_num_threads() as f64;
+        let estimated = estimate_simulate(&spec(SchemeId::DualEc)).unwrap().unwrap();
+        assert!(estimated.seconds > 2_000_000.0 * costs.draw / threads / 4.0);
     }
 
     #[test]

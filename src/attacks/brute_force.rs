@@ -9,9 +9,10 @@
 //! fewer bytes to judge). Only the survivors get the full AES-GCM open, tag and all, so
 //! a key the search reports always authenticates.
 //!
-//! Three ways to try candidates ([`Method`]): AES-NI with [`LANES`] keys interleaved,
-//! the `aes` crate one key at a time (any processor), and a full open per candidate
-//! (the reference the tests compare the others with).
+//! Ways to try candidates ([`Method`]): a many-keys kernel ([`Kernel`]: VAES with 512-
+//! or 256-bit vectors, or AES-NI), the widest the processor has; the `aes` crate one key
+//! at a time (any processor); and a full open per candidate (the reference the tests
+//! compare the others with).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,11 +22,11 @@ use serde::Serialize;
 use zeroize::Zeroize;
 
 use crate::crypto::aead::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
-use crate::crypto::key_search::{self, AesNi, Block, Key, LANES};
+use crate::crypto::key_search::{self, Block, HeadFilter, Kernel, Key, KeyRun, MAX_LANES};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::schemes::short_key::ShortKey;
-use crate::schemes::short_key::{key_from_parts, write_secret, SALT_LEN};
+use crate::schemes::short_key::{key_from_parts, write_secret, SALT_LEN, SECRET_BYTES};
 use crate::schemes::Scheme;
 use crate::wire::envelope::{aad, Envelope};
 
@@ -45,7 +46,14 @@ pub const ESTIMATE_SAMPLE: Duration = Duration::from_millis(300);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
-    /// AES-NI, [`LANES`] keys at once, one counter block each; survivors opened in full.
+    /// VAES on 512-bit vectors (AVX-512), 32 keys at once, four per instruction.
+    #[serde(rename = "vaes-512")]
+    Vaes512,
+    /// VAES on 256-bit vectors (AVX2), 8 keys at once, two per instruction.
+    #[serde(rename = "vaes-256")]
+    Vaes256,
+    /// AES-NI, 8 keys at once, one per instruction. Each kernel encrypts one counter
+    /// block per key; survivors are opened in full.
     AesNi,
     /// The `aes` crate, one key at a time, one counter block each; survivors opened in
     /// full. Runs on any processor.
@@ -56,36 +64,82 @@ pub enum Method {
 
 impl Method {
     /// The names `--method` takes.
-    pub const NAMES: &'static str = "aes-ni, portable or full-open";
+    pub const NAMES: &'static str = "vaes-512, vaes-256, aes-ni, portable or full-open";
+
+    /// Its name, as `--method` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Vaes512 => "vaes-512",
+            Method::Vaes256 => "vaes-256",
+            Method::AesNi => "aes-ni",
+            Method::Portable => "portable",
+            Method::FullOpen => "full-open",
+        }
+    }
+
+    /// The method of `kernel`.
+    pub fn of_kernel(kernel: Kernel) -> Method {
+        match kernel.name() {
+            "vaes-512" => Method::Vaes512,
+            "vaes-256" => Method::Vaes256,
+            _ => Method::AesNi,
+        }
+    }
+
+    /// The kernel it runs, where it runs one and this processor has it.
+    pub fn kernel(self) -> Option<Kernel> {
+        Kernel::named(self.name())
+    }
 
     /// The method called `name`, if this processor can run it.
     pub fn from_name(name: &str) -> std::result::Result<Method, InputError> {
-        match name {
-            "aes-ni" if AesNi::detect().is_some() => Ok(Method::AesNi),
-            "aes-ni" => {
-                Err(InputError::new("this processor has no AES-NI").hint("use --method portable"))
-            }
-            "portable" => Ok(Method::Portable),
-            "full-open" => Ok(Method::FullOpen),
-            other => Err(InputError::new(format!("{other:?} is not a search method"))
-                .hint(format!("choose {}", Method::NAMES))),
+        let method = [
+            Method::Vaes512,
+            Method::Vaes256,
+            Method::AesNi,
+            Method::Portable,
+            Method::FullOpen,
+        ]
+        .into_iter()
+        .find(|m| m.name() == name)
+        .ok_or_else(|| {
+            InputError::new(format!("{name:?} is not a search method"))
+                .hint(format!("choose {}", Method::NAMES))
+        })?;
+        let runs_here =
+            matches!(method, Method::Portable | Method::FullOpen) || method.kernel().is_some();
+        if !runs_here {
+            let here: Vec<&str> = Kernel::available().iter().map(|k| k.name()).collect();
+            return Err(
+                InputError::new(format!("this processor cannot run {name}")).hint(format!(
+                    "use --method {}",
+                    here.first().copied().unwrap_or("portable")
+                )),
+            );
         }
+        Ok(method)
     }
 
     /// The fastest method this processor can run.
     pub fn fastest() -> Method {
-        if AesNi::detect().is_some() {
-            Method::AesNi
-        } else {
-            Method::Portable
-        }
+        Kernel::best().map_or(Method::Portable, Method::of_kernel)
     }
 
     /// A short description for reports.
     pub fn describe(&self) -> String {
         match self {
-            Method::AesNi => {
-                format!("AES-NI, {LANES} keys interleaved; one block each, then a filter")
+            Method::Vaes512 | Method::Vaes256 | Method::AesNi => {
+                let (lanes, per) = self
+                    .kernel()
+                    .map_or((0, 0), |k| (k.lanes(), k.keys_per_instruction()));
+                let what = match self {
+                    Method::Vaes512 => "VAES-512",
+                    Method::Vaes256 => "VAES-256",
+                    _ => "AES-NI",
+                };
+                format!(
+                    "{what}, {lanes} keys interleaved, {per} per instruction; one block each, then a filter"
+                )
             }
             Method::Portable => "aes crate, one key at a time; one block, then a filter".to_owned(),
             Method::FullOpen => "a full AES-GCM open per key".to_owned(),
@@ -362,26 +416,31 @@ impl<'a> Target<'a> {
                 key.zeroize();
                 found
             }
-            Method::AesNi => match AesNi::detect() {
-                Some(ni) => {
-                    let mut keys = [self.key_template(); LANES];
+            Method::Vaes512 | Method::Vaes256 | Method::AesNi => match method.kernel() {
+                Some(kernel) => {
+                    let lanes = kernel.lanes();
+                    let filter = HeadFilter {
+                        head: self.head_word,
+                        mask: self.head_mask,
+                        high_bits: self.head_high_bits,
+                    };
+                    let run = KeyRun::new(self.key_template(), SECRET_BYTES);
+                    let mut keystreams = [[0u8; 16]; MAX_LANES];
                     let mut found = None;
                     let mut first = start;
                     'groups: while first < end {
-                        // A last, short group repeats its final key in the spare lanes.
-                        let last = end - 1;
-                        for (lane, key) in keys.iter_mut().enumerate() {
-                            write_secret(key, (first + lane as u64).min(last));
-                        }
-                        let keystreams = ni.encrypt_block(&keys, &self.counter_block);
-                        // One branch per group, almost never taken: the lanes whose
-                        // block could be text, as bits.
-                        let mut plausible = 0u32;
-                        for (lane, keystream) in keystreams.iter().enumerate() {
-                            let text = self.head_text(keystream);
-                            plausible |=
-                                u32::from(plausible_utf8(text, self.head_high_bits)) << lane;
-                        }
+                        // The lanes whose block could be text, as bits, tested in the
+                        // kernel's vector registers: one branch per group, almost
+                        // never taken.
+                        // Lanes past `end` (in a last, short group) are made and
+                        // tested like the others, and ignored below.
+                        let mut plausible = kernel.encrypt_run(
+                            &run,
+                            first,
+                            &self.counter_block,
+                            Some(&filter),
+                            &mut keystreams,
+                        );
                         while plausible != 0 {
                             let lane = plausible.trailing_zeros() as usize;
                             plausible &= plausible - 1;
@@ -394,9 +453,9 @@ impl<'a> Target<'a> {
                                 break 'groups;
                             }
                         }
-                        first += LANES as u64;
+                        first += lanes as u64;
                     }
-                    keys.zeroize();
+                    keystreams.zeroize();
                     found
                 }
                 None => return self.search(Method::Portable, start, end, passed),
@@ -410,26 +469,11 @@ impl<'a> Target<'a> {
 /// The top bit of every byte.
 const HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
 
-/// A quick necessary condition for the first eight bytes of `text` (little-endian,
-/// zero past the message) to begin a UTF-8 text, with no branches, because it runs for
-/// every candidate: no continuation byte (10xxxxxx) starts the text or follows an ASCII
-/// byte, every leading byte (11xxxxxx) is followed by a continuation byte where one is
-/// present (`high_bits` marks the message's bytes), and no byte is 0xF8 or above.
-/// Eight random bytes pass about once in 36 tries; [`std::str::from_utf8`] then judges
-/// all sixteen bytes of the survivors. (Eight bytes rather than sixteen: half the
-/// arithmetic, and the survivors are still too few to cost much.)
+/// [`key_search::plausible_utf8_start`]: `text` little-endian, zero past the message,
+/// with `high_bits` marking the message's bytes.
 #[inline]
 fn plausible_utf8(text: u128, high_bits: u128) -> bool {
-    const HIGH: u64 = HIGH_BITS as u64;
-    let text = text as u64;
-    let bit7 = text & HIGH;
-    let bit6 = (text << 1) & HIGH;
-    let continuation = bit7 & !bit6;
-    let leading = bit7 & bit6;
-    let orphan = continuation & !(bit7 << 8);
-    let unfinished = (leading << 8) & !continuation & high_bits as u64;
-    let too_high = leading & (text << 2) & (text << 3) & (text << 4);
-    (orphan | unfinished | too_high) == 0
+    key_search::plausible_utf8_start(text, high_bits)
 }
 
 /// Runs `work` on `threads` worker threads (every core when `None`).
@@ -563,16 +607,16 @@ pub fn unopenable_envelope(message_bytes: usize) -> Envelope {
     envelope
 }
 
-/// The ceiling for [`Method::AesNi`] (or [`Method::Portable`] without AES-NI): candidate
-/// keys per second for key expansion and one block encryption alone, with the same
-/// instructions the search uses but no filter, no bookkeeping and no full opens.
-/// Measured for `duration` on `threads` threads (every core when `None`).
+/// The ceiling for a kernel method (or [`Method::Portable`]): candidate keys per
+/// second for key expansion and one block encryption alone, with the same kernel the
+/// search uses but no filter, no bookkeeping and no full opens. Measured for `duration`
+/// on `threads` threads (every core when `None`).
 pub fn bound_keys_per_second(
     method: Method,
     threads: Option<usize>,
     duration: Duration,
 ) -> Result<f64> {
-    let ni = AesNi::detect().filter(|_| method == Method::AesNi);
+    let kernel = method.kernel();
     let tried = AtomicU64::new(0);
     let started = Instant::now();
     let deadline = started + duration;
@@ -582,22 +626,23 @@ pub fn bound_keys_per_second(
         (0..rayon::current_num_threads() as u64)
             .into_par_iter()
             .for_each(|thread| {
-                let mut keys = [[0x5a; KEY_LEN]; LANES];
+                let mut keys = [[0x5a; KEY_LEN]; MAX_LANES];
+                let mut out = [[0u8; 16]; MAX_LANES];
+                let run = KeyRun::new(keys[0], SECRET_BYTES);
                 let block = [0u8; 16];
                 let mut sink = 0u8;
                 let mut next = thread << 40;
                 while Instant::now() < deadline {
                     let end = next + CHUNK;
-                    match ni {
-                        Some(ni) => {
+                    match kernel {
+                        Some(kernel) => {
+                            let lanes = kernel.lanes();
                             while next < end {
-                                for (lane, key) in keys.iter_mut().enumerate() {
-                                    write_secret(key, next + lane as u64);
-                                }
-                                for keystream in ni.encrypt_block(&keys, &block) {
+                                kernel.encrypt_run(&run, next, &block, None, &mut out);
+                                for keystream in &out[..lanes] {
                                     sink ^= keystream[0];
                                 }
-                                next += LANES as u64;
+                                next += lanes as u64;
                             }
                         }
                         None => {
@@ -620,7 +665,15 @@ pub fn bound_keys_per_second(
 mod tests {
     use super::*;
 
-    const METHODS: [Method; 3] = [Method::AesNi, Method::Portable, Method::FullOpen];
+    /// Every method this processor runs.
+    fn methods() -> Vec<Method> {
+        let mut methods: Vec<Method> = Kernel::available()
+            .into_iter()
+            .map(Method::of_kernel)
+            .collect();
+        methods.extend([Method::Portable, Method::FullOpen]);
+        methods
+    }
 
     fn sealed(bits: u32, seed: u64, text: &str) -> Envelope {
         seal_short(bits, text, &mut Randomness::Seeded(seed).stream("bf"))
@@ -637,7 +690,7 @@ mod tests {
     #[test]
     fn every_method_finds_the_same_16_bit_key_and_nothing_in_a_tampered_envelope() {
         let mut envelope = sealed(16, 9, "meet at noon, by the station clock");
-        for method in METHODS {
+        for method in methods() {
             let report = search(&envelope, 16, method);
             assert!(report.found, "{method:?}");
             assert!(report.complete);
@@ -653,7 +706,7 @@ mod tests {
         // rejects it, so no method reports a key.
         let last = envelope.ct.len() - 1;
         envelope.ct[last] ^= 1;
-        for method in METHODS {
+        for method in methods() {
             let report = search(&envelope, 16, method);
             assert!(!report.found, "{method:?}");
             assert!(report.complete);
@@ -671,7 +724,7 @@ mod tests {
         for seed in [1, 2, 3] {
             let envelope = sealed(16, seed, "ok");
             let reference = search(&envelope, 16, Method::FullOpen);
-            for method in [Method::AesNi, Method::Portable] {
+            for method in methods().into_iter().filter(|m| *m != Method::FullOpen) {
                 let report = search(&envelope, 16, method);
                 assert_eq!(report.text.as_deref(), Some("ok"), "{method:?}");
                 assert_eq!(report.text, reference.text);
@@ -690,7 +743,7 @@ mod tests {
         let text = "fifteen bytes..é and more";
         assert!(!text.is_char_boundary(16));
         let envelope = sealed(16, 5, text);
-        for method in METHODS {
+        for method in methods() {
             assert_eq!(search(&envelope, 16, method).text.as_deref(), Some(text));
         }
     }
@@ -872,10 +925,23 @@ mod tests {
     fn methods_are_named_as_the_flag_takes_them() {
         assert_eq!(Method::from_name("portable").unwrap(), Method::Portable);
         assert_eq!(Method::from_name("full-open").unwrap(), Method::FullOpen);
-        assert_eq!(
-            Method::from_name("aes-ni").is_ok(),
-            AesNi::detect().is_some()
-        );
+        for name in Kernel::NAMES {
+            let runs_here = Kernel::named(name).is_some();
+            match Method::from_name(name) {
+                Ok(method) => {
+                    assert!(runs_here);
+                    assert_eq!(method.name(), name);
+                    assert_eq!(method.kernel(), Kernel::named(name));
+                }
+                Err(e) => {
+                    assert!(!runs_here);
+                    assert!(e.to_string().contains("cannot run"), "{e}");
+                }
+            }
+        }
+        if let Some(best) = Kernel::best() {
+            assert_eq!(Method::fastest(), Method::of_kernel(best));
+        }
         let e = Method::from_name("fastest").unwrap_err();
         assert!(e.hint.unwrap().contains(Method::NAMES));
     }

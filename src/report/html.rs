@@ -1147,6 +1147,22 @@ impl HtmlReport for BenchReport {
             &["threads", "bound keys/s", "search keys/s", "share of bound"],
             &rows,
         );
+        let kernels: Vec<Vec<String>> = self
+            .brute_force
+            .kernel_bounds
+            .iter()
+            .map(|k| {
+                vec![
+                    k.method.name().to_owned(),
+                    format!("{:.0}", k.keys_per_second),
+                ]
+            })
+            .collect();
+        page.table(
+            "Each kernel's bound on one thread: the search runs the fastest",
+            &["kernel", "bound keys/s, 1 thread"],
+            &kernels,
+        );
     }
 }
 

@@ -419,8 +419,9 @@ pub struct BruteForceArgs {
     /// Worker threads (default: every core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// How to try each key: aes-ni (fastest, where the CPU has it), portable, or
-    /// full-open (a whole AES-GCM open per key, the slow reference)
+    /// How to try each key: vaes-512, vaes-256 or aes-ni (the widest the CPU has is the
+    /// default), portable, or full-open (a whole AES-GCM open per key, the slow
+    /// reference)
     #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
     /// Print one JSON object instead of text, and nothing before it
