@@ -74,7 +74,13 @@ fn an_interrupted_write_leaves_no_temporary() {
         let child = start_long_simulate(&dir);
         send_signal(&child, signal);
         let output = child.wait_with_output().unwrap();
-        assert_eq!(output.status.code(), Some(code), "SIG{signal}");
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "SIG{signal}: {:?}; stderr: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"));
         assert!(hidden(&dir).is_empty(), "SIG{signal}: {:?}", hidden(&dir));
         assert!(!dir.join("w").exists());
