@@ -20,7 +20,7 @@
 //! one `aesenclast` instead: broadcast the word to all four columns (a byte shuffle,
 //! which can rotate it too), and ShiftRows, which only moves bytes between columns,
 //! changes nothing; the round key given to `aesenclast` adds the round constant. The
-//! recurrence w[i] = w[i-1] ^ w[i-8] over a whole round key is a running XOR, made by
+//! recurrence `w[i] = w[i-1] ^ w[i-8]` over a whole round key is a running XOR, made by
 //! two byte shifts. The tests check every kernel against the `aes` crate and FIPS 197.
 //!
 //! This is the one module of doormat with `unsafe` code: calls into functions compiled
@@ -312,7 +312,7 @@ impl Kernel {
     }
 }
 
-/// The round constants of rounds 2, 4, ..., 14 (FIPS 197 §5.2: Rcon[i/Nk]).
+/// The round constants of rounds 2, 4, ..., 14 (FIPS 197 §5.2: `Rcon[i/Nk]`).
 const RCON: [i32; 7] = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40];
 
 /// Byte shuffles for the key schedule: the last word of a round key broadcast to every
