@@ -369,6 +369,47 @@ mod x86 {
         }};
     }
 
+    /// Rounds 1 to 14 of every vector of keys in flight, each round key made just
+    /// before it is used; the vectors' schedules and encryptions are independent of
+    /// each other, so the AES units always have work. The same in every width.
+    macro_rules! rounds {
+        ($even:ident, $odd:ident, $state:ident, $v:ident, $rot:ident, $last_word:ident,
+         $zero:ident, $set1:ident, $pshufb:ident, $aesenc:ident, $aesenclast:ident,
+         $xor:ident, $bslli:ident) => {
+            for (step, rcon) in RCON.iter().enumerate() {
+                let rcon = $set1(*rcon);
+                for v in 0..$v {
+                    $even[v] = schedule_step!(
+                        $even[v],
+                        $odd[v],
+                        $rot,
+                        rcon,
+                        $pshufb,
+                        $aesenclast,
+                        $xor,
+                        $bslli
+                    );
+                    if step == RCON.len() - 1 {
+                        $state[v] = $aesenclast($state[v], $even[v]);
+                    } else {
+                        $state[v] = $aesenc($state[v], $even[v]);
+                        $odd[v] = schedule_step!(
+                            $odd[v],
+                            $even[v],
+                            $last_word,
+                            $zero,
+                            $pshufb,
+                            $aesenclast,
+                            $xor,
+                            $bslli
+                        );
+                        $state[v] = $aesenc($state[v], $odd[v]);
+                    }
+                }
+            }
+        };
+    }
+
     /// The AES-NI kernel: 8 keys, one per instruction.
     #[target_feature(enable = "aes,ssse3,sse4.1")]
     pub(super) unsafe fn encrypt_aes_ni<const FILTER: bool>(
@@ -406,37 +447,21 @@ mod x86 {
         for v in 0..V {
             state[v] = _mm_aesenc_si128(_mm_xor_si128(plain, even[v]), odd[v]);
         }
-        for (step, rcon) in RCON.iter().enumerate() {
-            let rcon = _mm_set1_epi32(*rcon);
-            for v in 0..V {
-                even[v] = schedule_step!(
-                    even[v],
-                    odd[v],
-                    rot,
-                    rcon,
-                    _mm_shuffle_epi8,
-                    _mm_aesenclast_si128,
-                    _mm_xor_si128,
-                    _mm_bslli_si128
-                );
-                if step == RCON.len() - 1 {
-                    state[v] = _mm_aesenclast_si128(state[v], even[v]);
-                } else {
-                    state[v] = _mm_aesenc_si128(state[v], even[v]);
-                    odd[v] = schedule_step!(
-                        odd[v],
-                        even[v],
-                        last_word,
-                        zero,
-                        _mm_shuffle_epi8,
-                        _mm_aesenclast_si128,
-                        _mm_xor_si128,
-                        _mm_bslli_si128
-                    );
-                    state[v] = _mm_aesenc_si128(state[v], odd[v]);
-                }
-            }
-        }
+        rounds!(
+            even,
+            odd,
+            state,
+            V,
+            rot,
+            last_word,
+            zero,
+            _mm_set1_epi32,
+            _mm_shuffle_epi8,
+            _mm_aesenc_si128,
+            _mm_aesenclast_si128,
+            _mm_xor_si128,
+            _mm_bslli_si128
+        );
         let mut passed = 0;
         if FILTER {
             let load = |value: u128| _mm_loadu_si128(value.to_le_bytes().as_ptr().cast());
@@ -510,37 +535,21 @@ mod x86 {
         for v in 0..V {
             state[v] = _mm256_aesenc_epi128(_mm256_xor_si256(plain, even[v]), odd[v]);
         }
-        for (step, rcon) in RCON.iter().enumerate() {
-            let rcon = _mm256_set1_epi32(*rcon);
-            for v in 0..V {
-                even[v] = schedule_step!(
-                    even[v],
-                    odd[v],
-                    rot,
-                    rcon,
-                    _mm256_shuffle_epi8,
-                    _mm256_aesenclast_epi128,
-                    _mm256_xor_si256,
-                    _mm256_bslli_epi128
-                );
-                if step == RCON.len() - 1 {
-                    state[v] = _mm256_aesenclast_epi128(state[v], even[v]);
-                } else {
-                    state[v] = _mm256_aesenc_epi128(state[v], even[v]);
-                    odd[v] = schedule_step!(
-                        odd[v],
-                        even[v],
-                        last_word,
-                        zero,
-                        _mm256_shuffle_epi8,
-                        _mm256_aesenclast_epi128,
-                        _mm256_xor_si256,
-                        _mm256_bslli_epi128
-                    );
-                    state[v] = _mm256_aesenc_epi128(state[v], odd[v]);
-                }
-            }
-        }
+        rounds!(
+            even,
+            odd,
+            state,
+            V,
+            rot,
+            last_word,
+            zero,
+            _mm256_set1_epi32,
+            _mm256_shuffle_epi8,
+            _mm256_aesenc_epi128,
+            _mm256_aesenclast_epi128,
+            _mm256_xor_si256,
+            _mm256_bslli_epi128
+        );
         let mut passed = 0;
         if FILTER {
             let load = |value: u128| {
@@ -630,37 +639,21 @@ mod x86 {
         for v in 0..V {
             state[v] = _mm512_aesenc_epi128(_mm512_xor_si512(plain, even[v]), odd[v]);
         }
-        for (step, rcon) in RCON.iter().enumerate() {
-            let rcon = _mm512_set1_epi32(*rcon);
-            for v in 0..V {
-                even[v] = schedule_step!(
-                    even[v],
-                    odd[v],
-                    rot,
-                    rcon,
-                    _mm512_shuffle_epi8,
-                    _mm512_aesenclast_epi128,
-                    _mm512_xor_si512,
-                    _mm512_bslli_epi128
-                );
-                if step == RCON.len() - 1 {
-                    state[v] = _mm512_aesenclast_epi128(state[v], even[v]);
-                } else {
-                    state[v] = _mm512_aesenc_epi128(state[v], even[v]);
-                    odd[v] = schedule_step!(
-                        odd[v],
-                        even[v],
-                        last_word,
-                        zero,
-                        _mm512_shuffle_epi8,
-                        _mm512_aesenclast_epi128,
-                        _mm512_xor_si512,
-                        _mm512_bslli_epi128
-                    );
-                    state[v] = _mm512_aesenc_epi128(state[v], odd[v]);
-                }
-            }
-        }
+        rounds!(
+            even,
+            odd,
+            state,
+            V,
+            rot,
+            last_word,
+            zero,
+            _mm512_set1_epi32,
+            _mm512_shuffle_epi8,
+            _mm512_aesenc_epi128,
+            _mm512_aesenclast_epi128,
+            _mm512_xor_si512,
+            _mm512_bslli_epi128
+        );
         let mut passed = 0;
         if FILTER {
             let load = |value: u128| {
