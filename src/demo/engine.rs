@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::scenario::{ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
-    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow,
+    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Sample, Scope,
 };
 use crate::attacks::brute_force::{brute_force_from, BruteForceReport, SearchOptions};
 use crate::attacks::dual_ec::{open_with_key, Predictor, SearchRecord};
@@ -109,8 +109,9 @@ impl Access {
         }
     }
 
-    /// A few words on what this row holds: the comparison table's "compromise" column.
-    fn describe(&self) -> String {
+    /// What this row holds, one item each (no item holds a comma or a semicolon, so a
+    /// renderer may list them either way).
+    fn holdings(&self) -> Vec<String> {
         let mut parts: Vec<String> = Vec::new();
         let user_keys = self
             .keys
@@ -133,19 +134,19 @@ impl Access {
         for (user, t) in &self.seized {
             let open = self.histories.iter().any(|(u, _, _)| u == user);
             parts.push(format!(
-                "{user}'s phone at t={t}{}",
-                if open { ", unlocked" } else { ", locked" }
+                "{user}'s phone at t={t} ({})",
+                if open { "unlocked" } else { "locked" }
             ));
         }
         if !self.units.is_empty() {
             let devices: Vec<&str> = self.units.iter().map(|u| u.device.as_str()).collect();
-            parts.push(format!("unit keys of {}", devices.join(", ")));
+            parts.push(format!("unit keys of {}", and_list(&devices)));
         }
         if !self.cracked.is_empty() {
             parts.push(format!("{} brute-forced", self.cracked.len()));
         }
         for tap in &self.live {
-            parts.push(format!("copies of {}", tap.targets.join(", ")));
+            parts.push(format!("copies of {}'s traffic", and_list(&tap.targets)));
         }
         for file in &self.backdoors {
             parts.push(format!("{}'s d", file.holder));
@@ -153,11 +154,7 @@ impl Access {
         if !self.shares.is_empty() && self.keys.is_empty() {
             parts.push(format!("{} share(s)", self.shares.len()));
         }
-        if parts.is_empty() {
-            "nothing".to_owned()
-        } else {
-            parts.join(", ")
-        }
+        parts
     }
 }
 
@@ -1346,7 +1343,8 @@ impl Engine {
                 .take(2)
                 .collect();
             blocks.push(Block::Recovered {
-                label: "readable without any warrant".to_owned(),
+                label: who.to_owned(),
+                sample: Sample::Unwarranted,
                 messages: bystanders,
             });
         }
@@ -1758,20 +1756,21 @@ impl Engine {
                 let d = self.design_index(*design);
                 let row = self.row_named(who)?;
                 let radius = self.radius(row, d, 0..self.truth.len());
-                let label = format!(
-                    "{who} ({}), in {}",
-                    self.rows[row].access[d].describe(),
-                    self.designs[d].id
-                );
                 let timelines: Vec<Block> = radius
                     .timelines
                     .iter()
                     .map(|timeline| Block::Timeline {
-                        label: format!("{}'s messages over time", timeline.user),
+                        label: timeline.user.clone(),
                         timeline: timeline.clone(),
                     })
                     .collect();
-                let mut blocks = vec![Block::Radius { label, radius }];
+                let mut blocks = vec![Block::Radius {
+                    label: who.clone(),
+                    holding: self.rows[row].access[d].holdings(),
+                    design: Some(self.designs[d].id.to_string()),
+                    scope: Scope::Recording,
+                    radius,
+                }];
                 blocks.extend(timelines);
                 blocks
             }
@@ -1779,7 +1778,10 @@ impl Engine {
                 let row = self.row_named(who)?;
                 let radius = self.radius(row, 0, self.act_start..self.truth.len());
                 vec![Block::Radius {
-                    label: format!("{who}, on the messages sent in this act"),
+                    label: who.clone(),
+                    holding: Vec::new(),
+                    design: None,
+                    scope: Scope::ThisAct,
                     radius,
                 }]
             }
@@ -1795,7 +1797,8 @@ impl Engine {
                     })
                     .collect();
                 vec![Block::Recovered {
-                    label: format!("a few of the messages {who} reads"),
+                    label: who.clone(),
+                    sample: Sample::Telling,
                     messages: telling_samples(&opened),
                 }]
             }
@@ -2138,4 +2141,16 @@ fn search_watched(
             .join()
             .map_err(|_| Error::Internal("the brute-force search panicked".into()))?
     })
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[impl AsRef<str>]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
 }

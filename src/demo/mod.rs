@@ -346,15 +346,25 @@ pub enum Block {
     },
     /// What one set of keys opened.
     Radius {
-        /// Whose keys.
+        /// Who holds the keys: a row of the matrix.
         label: String,
+        /// What they hold, one item each, where the radius is of one design's recording.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        holding: Vec<String>,
+        /// The design whose recording was opened, where it is not the demo's main one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        design: Option<String>,
+        /// Which messages were tried.
+        scope: Scope,
         /// What they opened.
         radius: BlastRadius,
     },
     /// Messages read by someone who should not have read them.
     Recovered {
-        /// Who read them.
+        /// Who read them: a row of the matrix.
         label: String,
+        /// Why these messages are shown.
+        sample: Sample,
         /// A few of them, chosen because they matter.
         messages: Vec<Plaintext>,
     },
@@ -365,7 +375,7 @@ pub enum Block {
     },
     /// What one stolen device exposed of its owner's messages, over time.
     Timeline {
-        /// Whose device, and who took it.
+        /// Whose device: the user.
         label: String,
         /// What it exposed.
         timeline: Timeline,
@@ -394,6 +404,26 @@ pub enum Block {
         /// Its entries, in order.
         entries: Vec<LogEntry>,
     },
+}
+
+/// Which of the recording's messages a [`Block::Radius`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Every message recorded so far.
+    Recording,
+    /// Only the messages sent during this act.
+    ThisAct,
+}
+
+/// Why a [`Block::Recovered`] shows the messages it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sample {
+    /// A few telling ones of everything the reader opens.
+    Telling,
+    /// Messages of people no warrant names, opened with a warrant's access.
+    Unwarranted,
 }
 
 /// Rows are parties and adversaries, columns are users.

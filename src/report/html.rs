@@ -24,6 +24,7 @@ use crate::bench::BenchReport;
 use crate::compare::Comparison;
 use crate::demo::{Act, Block, DemoRun, Fact, Matrix, MatrixCell};
 use crate::exercise::{Grades, StudentVerdict, Verdict};
+use crate::report::words;
 
 /// A report that can be shown as a page.
 pub trait HtmlReport {
@@ -512,7 +513,10 @@ fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) {
                 Some(r) => (
                     r.messages_opened.to_string(),
                     r.messages_total.to_string(),
-                    format!("{} of {}", r.users_exposed.len(), r.users_total),
+                    {
+                        let users = words::user_counts(r);
+                        format!("{} of {}", users.fully_exposed, users.total)
+                    },
                 ),
                 None => ("–".to_owned(), "–".to_owned(), "–".to_owned()),
             };
@@ -532,7 +536,7 @@ fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) {
             "what was stolen",
             "opened",
             "recorded",
-            "users exposed",
+            words::USERS_FULLY_EXPOSED,
         ],
         &table,
     );
@@ -641,6 +645,7 @@ fn exposure_strips(page: &mut Page, title: &str, rows: &[(String, &BlastRadius)]
 /// One compromise's radius: the totals, and each user's share as bars; then each
 /// stolen device's timeline, where `timelines` (a demo shows them as blocks of their own).
 fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelines: bool) {
+    let users = words::user_counts(radius);
     page.raw("<dl class=\"facts\">\n");
     let facts = [
         (
@@ -653,8 +658,12 @@ fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelines: bool) {
             ),
         ),
         (
-            "users exposed",
-            format!("{} of {}", radius.users_exposed.len(), radius.users_total),
+            words::USERS_FULLY_EXPOSED,
+            format!("{} of {}", users.fully_exposed, users.total),
+        ),
+        (
+            words::USERS_TOUCHED,
+            format!("{} of {}", users.touched, users.total),
         ),
         (
             "conversations exposed",
@@ -848,12 +857,23 @@ fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option<&'a Matrix
                 page.element("h3", "", "One envelope, as the tap recorded it");
                 page.element("pre", "", json);
             }
-            Block::Radius { label, radius: r } => {
-                page.element("h3", "", &format!("What {label} opens"));
+            Block::Radius {
+                label,
+                holding,
+                design,
+                scope,
+                radius: r,
+            } => {
+                let heading = words::radius_heading(label, holding, design.as_deref(), *scope);
+                page.element("h3", "", &heading);
                 radius(page, label, r, false);
             }
-            Block::Recovered { label, messages } => {
-                page.element("h3", "", &format!("Some of what {label} reads"));
+            Block::Recovered {
+                label,
+                sample,
+                messages,
+            } => {
+                page.element("h3", "", &words::recovered_heading(label, *sample));
                 for m in messages {
                     page.element(
                         "blockquote",
@@ -867,7 +887,7 @@ fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option<&'a Matrix
                 radius_bars(page, "Blast radius by design", rows);
             }
             Block::Timeline { label, timeline } => {
-                page.element("h3", "", label);
+                page.element("h3", "", &words::timeline_heading(label));
                 timeline_strip(page, timeline);
             }
             Block::Exposure { victim, t, rows } => {

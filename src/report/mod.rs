@@ -8,6 +8,7 @@
 
 pub mod html;
 pub mod text;
+pub mod words;
 
 use std::io::{self, Write};
 

@@ -19,6 +19,7 @@ use crate::demo::{
     PartyRow,
 };
 use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
+use crate::report::words;
 use crate::scale::{sci, ScaleReport};
 use crate::schemes::clipper::ForgeryReport;
 use crate::wire::plaintext::Plaintext;
@@ -291,14 +292,28 @@ fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
             }
         }
         Block::Envelope { json } => envelope(out, style, json)?,
-        Block::Radius { label, radius } => {
-            for line in wrap(label, self::width() - INDENT.len()) {
+        Block::Radius {
+            label,
+            holding,
+            design,
+            scope,
+            radius,
+        } => {
+            let heading = words::radius_heading(label, holding, design.as_deref(), *scope);
+            for line in wrap(&heading, self::width() - INDENT.len()) {
                 writeln!(out, "{INDENT}{}", style.bold(&line))?;
             }
             radius_lines(out, style, radius)?;
         }
-        Block::Recovered { label, messages } => {
-            writeln!(out, "{INDENT}{}", style.bold(label))?;
+        Block::Recovered {
+            label,
+            sample,
+            messages,
+        } => {
+            let heading = words::recovered_heading(label, *sample);
+            for line in wrap(&heading, self::width() - INDENT.len()) {
+                writeln!(out, "{INDENT}{}", style.bold(&line))?;
+            }
             if messages.is_empty() {
                 writeln!(out, "{INDENT}  (none)")?;
             }
@@ -346,12 +361,11 @@ fn radius_lines(out: &mut impl Write, style: &Style, r: &BlastRadius) -> io::Res
             r.messages_failed_integrity
         )?;
     }
+    let users = words::user_counts(r);
     writeln!(
         out,
         "{INDENT}  users          {} of {} fully exposed, {} touched",
-        r.users_fully_exposed.len(),
-        r.users_total,
-        r.users_exposed.len()
+        users.fully_exposed, users.total, users.touched
     )?;
     writeln!(
         out,
@@ -519,7 +533,8 @@ fn comparison(out: &mut impl Write, style: &Style, rows: &[ComparisonRow]) -> io
         match &row.radius {
             Some(r) => {
                 let messages = format!("{} {:>4.0}%", r.messages_opened, r.percent_opened());
-                let users = format!("{}/{}", r.users_fully_exposed.len(), r.users_total);
+                let counts = words::user_counts(r);
+                let users = format!("{}/{}", counts.fully_exposed, counts.total);
                 let conversations =
                     format!("{}/{}", r.conversations_exposed, r.conversations_total);
                 let mark = style.mark(r.messages_opened > 0);
