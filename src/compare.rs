@@ -83,15 +83,10 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
     let victim = &users[0];
     let after = options.messages / 2 + 1;
     let params = SchemeParams {
-        agents: 5,
-        threshold: 3,
         bits: options.bits,
         ghost_after: after,
         ghost_target: victim.clone(),
-        verifying: Vec::new(),
-        rekeyed_by: None,
-        scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
-        scan_poisoned: false,
+        ..SchemeParams::defaults(options.messages)
     };
     // The comparison keys every message on its own; no message belongs to a session.
     let sessions = SessionKeys::new(&options.randomness);

@@ -5,6 +5,7 @@
 pub mod attacks;
 pub mod bench;
 pub mod classroom;
+pub mod cli;
 pub mod compare;
 pub mod crypto;
 pub mod demo;

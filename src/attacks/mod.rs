@@ -8,12 +8,14 @@
 pub mod brute_force;
 mod compromise;
 pub mod dual_ec;
+pub mod image_job;
 mod keyring;
 pub mod leaf_metadata;
 mod open;
 pub mod perceptual;
 pub mod poison;
 mod report;
+pub mod search_target;
 pub mod timeline;
 
 pub use compromise::{assemble, keyring_from_loot, load_family_key, Compromise, Stolen};

@@ -14,6 +14,7 @@
 
 pub mod pages;
 pub mod server;
+pub mod start;
 pub mod state;
 pub mod store;
 #[cfg(feature = "tls")]

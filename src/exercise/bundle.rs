@@ -560,11 +560,9 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
         session_size: 1,
         randomness,
         params: SchemeParams {
-            agents: 5,
-            threshold: 3,
             bits: SHORT_KEY_BITS,
             scan_poisoned: kind == ExerciseKind::PoisonedList,
-            ..SchemeParams::default()
+            ..SchemeParams::defaults(messages)
         },
         snapshots: if kind == ExerciseKind::ForwardSecretWindow {
             vec![SnapshotAt {

@@ -59,6 +59,23 @@ pub struct SchemeParams {
     pub scan_poisoned: bool,
 }
 
+impl SchemeParams {
+    /// Every design's defaults for a world of `messages` messages, in one place: five
+    /// agents, any three of whom rebuild the key (split-key); 24 secret bits
+    /// (short-key); the ghost joins alice's conversations halfway through; Meta's
+    /// PDQ match threshold.
+    pub fn defaults(messages: u64) -> Self {
+        SchemeParams {
+            agents: 5,
+            threshold: 3,
+            bits: 24,
+            ghost_after: messages / 2 + 1,
+            ghost_target: "alice".to_owned(),
+            ..SchemeParams::default()
+        }
+    }
+}
+
 impl Default for SchemeParams {
     fn default() -> Self {
         SchemeParams {

@@ -1,4 +1,4 @@
-//! The library's layers point one way: bin → classroom → report → demo, exercise, tools → attacks →
+//! The library's layers point one way: bin → cli → classroom → report → demo, exercise, tools → attacks →
 //! world → schemes → wire → crypto and imaging (error and fsutil below them all). A module that imports from
 //! a layer above it fails here, naming the file and line.
 
@@ -17,6 +17,8 @@ fn layer(module: &str) -> Option<u8> {
         "demo" | "exercise" | "compare" | "bench" | "scale" => 6,
         "report" => 7,
         "classroom" => 8,
+        // The command line's grammar: what the binary parses, above all it builds.
+        "cli" => 9,
         _ => return None,
     })
 }

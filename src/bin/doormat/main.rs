@@ -7,7 +7,6 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod cli;
 mod terminal;
 
 use std::io::{BufRead, Write};
@@ -19,15 +18,14 @@ use clap::{CommandFactory, Parser};
 use doormat::attacks::perceptual::Attack;
 use doormat::attacks::{self, brute_force, leaf_metadata};
 use doormat::crypto::random::Randomness;
-use doormat::crypto::rsa_oaep::PrivateKey;
 use doormat::demo::{self, Act, DemoObserver, DemoOptions};
 use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
-use doormat::schemes::{self, clipper, short_key, workfactor, SchemeId};
+use doormat::schemes::{clipper, SchemeId};
 use doormat::world::disk::{self, WorldDir};
-use doormat::world::{SchemeParams, SnapshotAt, WorldSpec};
+use doormat::world::{SnapshotAt, WorldSpec};
 
-use cli::{
+use doormat::cli::{
     AttackCommand, BenchArgs, BruteForceArgs, ClassroomArgs, Cli, Command, CompareArgs, DemoArgs,
     DualEcArgs, ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs,
     RecoverArgs, ScaleArgs, SimulateArgs,
@@ -151,157 +149,44 @@ fn run_command(command: Command) -> Result<()> {
 /// `doormat classroom`: opens (or carries on) the class, prints where to find it, and
 /// serves until interrupted. Every acknowledged envelope is already on disk then.
 fn run_classroom(args: ClassroomArgs) -> Result<()> {
-    use doormat::classroom::{self, server, store::ClassStore, Started};
-    let bind: std::net::SocketAddr = args.bind.parse().map_err(|_| {
-        InputError::new(format!("{:?} is not an address and port", args.bind))
-            .field("--bind")
-            .hint(
-                "such as 127.0.0.1:8443 (this computer only) or 0.0.0.0:8443 (the room's network)",
-            )
+    use doormat::classroom::start::{Class, ClassConfig};
+    let class = Class::open(&ClassConfig {
+        out: args.out,
+        bind: args.bind,
+        scheme: args.scheme,
+        seed: args.seed,
+        host: args.host,
+        demo: args.demo,
     })?;
-    let scheme = args
-        .scheme
-        .as_deref()
-        .map(|s| SchemeId::parse(s).map_err(|e| e.field("--scheme")))
-        .transpose()?;
-    if classroom::needs_tls(&bind) && !cfg!(feature = "tls") {
-        return Err(InputError::new(format!(
-            "{bind} is not loopback, and this doormat was built without TLS"
-        ))
-        .field("--bind")
-        .hint("bind to 127.0.0.1, or build with the default features (cargo build --release)")
-        .into());
-    }
-    // Listen before the class is made, so that a port in use or a bad --host makes no
-    // class folder.
-    let listener = std::net::TcpListener::bind(bind)
-        .and_then(|l| l.set_nonblocking(true).map(|()| l))
-        .map_err(|e| {
-            InputError::new(format!("cannot listen on {bind} ({e})"))
-                .field("--bind")
-                .hint("is another class already running there? choose another port")
-        })?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| Error::Internal(format!("the listening address: {e}")))?;
-    let tls = classroom::needs_tls(&local);
-    let host = classroom::public_host(&local, args.host.as_deref())?;
-    let scenario = args.demo.as_deref().map(demo::find).transpose()?;
-    let fits = |class: SchemeId| -> Result<()> {
-        match &scenario {
-            Some(s) if s.world.designs.first() != Some(&class) => Err(InputError::new(format!(
-                "{} is a story about {}, and this class runs {class}",
-                s.name,
-                s.world.designs.first().map_or("nothing", |d| d.as_str())
-            ))
-            .field("--demo")
-            .hint("for golden-key, try --demo golden-key-leak")
-            .into()),
-            _ => Ok(()),
-        }
-    };
-    if !args.out.join(classroom::store::CLASS_FILE).exists() {
-        fits(scheme.unwrap_or(SchemeId::GoldenKey))?;
-    }
-    let opened = ClassStore::open(&args.out, scheme, args.seed)?;
-    fits(opened.state.scheme)?;
     let _ = ON_INTERRUPT.set(format!(
         "class stopped: every acknowledged message is in {}; start again with the same --out to carry on",
-        opened.store.root().display()
+        class.root().display()
     ));
-    let step_mode = match (args.demo.as_deref(), scenario) {
-        (Some(name), Some(scenario)) => Some(server::StepMode::new(
-            name,
-            demo::DemoSession::new(scenario, &DemoOptions { seed: args.seed })?,
-        )),
-        _ => None,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(format!("starting the server's runtime: {e}")))?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| Error::Internal(format!("the listening socket: {e}")))?;
-        let base = format!(
-            "{}://{host}:{}",
-            if tls { "https" } else { "http" },
-            local.port()
-        );
-        #[cfg(feature = "tls")]
-        let (acceptor, cert_sha256) = if tls {
-            let mut hosts = vec![host.trim_matches(|c| c == '[' || c == ']').to_owned()];
-            for also in ["localhost", "127.0.0.1"] {
-                if !hosts.iter().any(|h| h == also) {
-                    hosts.push(also.to_owned());
-                }
-            }
-            let (acceptor, fingerprint) = classroom::tls::acceptor(opened.store.root(), &hosts)?;
-            (Some(acceptor), Some(fingerprint))
-        } else {
-            (None, None)
-        };
-        #[cfg(not(feature = "tls"))]
-        let cert_sha256: Option<String> = None;
-        let teacher_token = opened.teacher_token.expose().to_owned();
-        let started = Started {
-            student_url: format!("{base}/"),
-            teacher_url: format!("{base}/teacher?token={teacher_token}"),
-            teacher_token,
-            cert_sha256: cert_sha256.clone(),
-            world: opened.store.root().to_path_buf(),
-            projector_url: format!("{base}/projector"),
-            scheme: opened.state.scheme,
-            resumed: opened
-                .resumed
-                .then_some((opened.state.order.len(), opened.state.recorded.len())),
-            dropped_partial_line: opened.dropped_partial_line,
-            reordered_lines: opened.reordered_lines,
-        };
+    let json = args.json;
+    let started = |started: &doormat::classroom::Started| -> Result<()> {
         let mut stdout = std::io::stdout().lock();
-        if args.json {
+        if json {
             // One line, and nothing before it: programs read the first line.
-            let line = serde_json::to_string(&started)
+            let line = serde_json::to_string(started)
                 .map_err(|e| Error::Internal(format!("start-up line: {e}")))?;
             writeln!(stdout, "{line}").map_err(|e| Error::io("stdout", e))?;
         } else {
             Output::Text(Style::for_stdout(color()))
-                .write(&started, &mut stdout)
+                .write(started, &mut stdout)
                 .map_err(|e| Error::io("stdout", e))?;
         }
-        stdout.flush().map_err(|e| Error::io("stdout", e))?;
-        drop(stdout);
-        let began = std::time::Instant::now();
-        let log: Option<server::Log> = if args.json {
-            None
-        } else {
-            Some(Box::new(move |line: &str| {
-                let s = began.elapsed().as_secs();
-                println!("{:02}:{:02}:{:02}  {line}", s / 3600, s / 60 % 60, s % 60);
-            }))
-        };
-        let shared = server::Shared::new(
-            opened.store,
-            opened.state,
-            started.student_url.clone(),
-            cert_sha256,
-            log,
-            step_mode,
-        );
-        let router = server::router(shared);
-        // Ctrl-C and SIGTERM end the process through the handler every command has
-        // (clean_up_on_signals): nothing acknowledged is lost, since each envelope is
-        // synced before its sender hears it was accepted.
-        server::serve(
-            listener,
-            router,
-            #[cfg(feature = "tls")]
-            acceptor,
-            std::future::pending(),
-        )
-        .await;
-        Ok(())
-    })
+        stdout.flush().map_err(|e| Error::io("stdout", e))
+    };
+    let began = std::time::Instant::now();
+    let log: Option<doormat::classroom::server::Log> = (!json).then(|| {
+        Box::new(move |line: &str| {
+            let s = began.elapsed().as_secs();
+            println!("{:02}:{:02}:{:02}  {line}", s / 3600, s / 60 % 60, s % 60);
+        }) as doormat::classroom::server::Log
+    });
+    // Ctrl-C and SIGTERM end the class through the handler every command has
+    // (clean_up_on_signals).
+    class.serve(started, log)
 }
 
 /// Writes `bytes` to stdout as one piece (generated text, made whole before any of it
@@ -398,54 +283,10 @@ impl DemoObserver for Screen {
     }
 }
 
-/// Scheme parameters from flags, refusing a flag the chosen scheme does not take.
-fn scheme_params(scheme: SchemeId, args: &SimulateArgs) -> Result<SchemeParams> {
-    let misplaced = |flag: &str, owner: SchemeId| -> Error {
-        InputError::new(format!("applies to {owner} worlds, not {scheme}"))
-            .field(flag)
-            .hint(format!("drop {flag}, or use --scheme {owner}"))
-            .into()
-    };
-    let given = [
-        ("--agents", args.agents.is_some()),
-        ("--threshold", args.threshold.is_some()),
-        ("--bits", args.bits.is_some()),
-        ("--ghost-after", args.ghost_after.is_some()),
-        ("--ghost-target", args.ghost_target.is_some()),
-        ("--verifying", !args.verifying.is_empty()),
-        ("--rekeyed-by", args.rekeyed_by.is_some()),
-        ("--scan-threshold", args.scan_threshold.is_some()),
-        ("--poison-list", args.poison_list),
-    ];
-    for (flag, _) in given.iter().filter(|(_, given)| *given) {
-        if !schemes::design(scheme).flags().contains(flag) {
-            if let Some(owner) = schemes::DESIGNS.iter().find(|d| d.flags().contains(flag)) {
-                return Err(misplaced(flag, owner.id()));
-            }
-        }
-    }
-    Ok(SchemeParams {
-        agents: args.agents.unwrap_or(5),
-        threshold: args.threshold.unwrap_or(3),
-        bits: args.bits.unwrap_or(24),
-        ghost_after: args.ghost_after.unwrap_or(args.messages / 2 + 1),
-        ghost_target: args
-            .ghost_target
-            .clone()
-            .unwrap_or_else(|| "alice".to_owned()),
-        verifying: args.verifying.clone(),
-        rekeyed_by: args.rekeyed_by.clone(),
-        scan_threshold: args
-            .scan_threshold
-            .unwrap_or(doormat::imaging::pdq::MATCH_THRESHOLD),
-        scan_poisoned: args.poison_list,
-    })
-}
-
 fn run_simulate(args: SimulateArgs) -> Result<()> {
     let scheme = SchemeId::parse(&args.scheme).map_err(|e| e.field("--scheme"))?;
     let spec = WorldSpec {
-        params: scheme_params(scheme, &args)?,
+        params: args.scheme_params(scheme)?,
         scheme,
         users: args.users,
         messages: args.messages,
@@ -551,139 +392,23 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
 
 fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
-    let scheme = world.file.scheme;
-    let Some(bits) = world
-        .file
-        .parameters
-        .bits
-        .filter(|_| matches!(scheme, SchemeId::ShortKey | SchemeId::Workfactor))
-    else {
-        return Err(InputError::new(format!(
-            "is a {} world; brute force needs a short-key or workfactor world",
-            world.file.scheme
-        ))
-        .file(world.root.join("world.json"))
-        .hint("make one with: doormat simulate --out DIR --scheme short-key --bits 24")
-        .into());
-    };
-    short_key::check_bits(bits).map_err(|e| e.file(world.root.join("world.json")))?;
-    let agency = match (&args.key, scheme) {
-        (None, _) => None,
-        (Some(path), SchemeId::Workfactor) => Some(load_agency_key(&world, path)?),
-        (Some(_), _) => {
-            return Err(InputError::new(format!(
-                "a {scheme} world escrows no key bits: there is no key to give"
-            ))
-            .field("--key")
-            .hint("--key reads the workfactor reduction field of a workfactor world")
-            .into())
-        }
-    };
-    let mut capture = world.capture()?;
-    // Under per-session keying only a session's first envelope carries the salt.
-    let envelope = loop {
-        match capture.next_envelope()? {
-            Some(e) if args.id.as_deref().map_or(e.salt.is_some(), |id| id == e.id) => break e,
-            Some(_) => continue,
-            None => {
-                return Err(InputError::new(match &args.id {
-                    Some(id) => format!("holds no message {id}"),
-                    None => "holds no message".to_owned(),
-                })
-                .file(world.capture_path())
-                .into())
-            }
-        }
-    };
-    let options = search_options(&args)?;
-    let (bits, known) = match &agency {
-        None => (bits, 0),
-        Some(key) => {
-            let known = workfactor::escrowed_high_bits(&envelope, key).map_err(|_| {
-                InputError::new(format!(
-                    "the workfactor reduction field of {} does not open with this key",
-                    envelope.id
-                ))
-                .file(world.capture_path())
-                .field("wrf")
-            })?;
-            (workfactor::AGENCY_BITS, known)
-        }
-    };
-    let mut report = search_with_estimate(
-        &envelope,
-        bits,
-        known,
-        &options,
-        &args,
-        &world.capture_path(),
+    let target = attacks::search_target::SearchTarget::find(
+        &world,
+        args.id.as_deref(),
+        args.key.as_deref(),
     )?;
-    if agency.is_some() {
-        report.escrowed_bits = Some(workfactor::ESCROWED_BITS);
-    }
+    let options =
+        brute_force::SearchOptions::from_flags(args.method.as_deref(), args.threads, args.sample)?;
+    let mut report = search_with_estimate(&target, &options, &args, &world.capture_path())?;
+    report.escrowed_bits = target.escrowed_bits;
     show(&report, args.json)
-}
-
-/// The agency's key for a workfactor world: a PEM private key whose fingerprint is the
-/// world's agency's.
-fn load_agency_key(world: &WorldDir, path: &std::path::Path) -> Result<PrivateKey> {
-    let text = doormat::fsutil::read_small_text(path, "a private key in PEM")?;
-    let key = PrivateKey::from_pem(&text).map_err(|e| e.file(path))?;
-    let agency = world
-        .file
-        .party_by_fingerprint(key.fingerprint())
-        .filter(|p| p.name == workfactor::AGENCY_NAME);
-    if agency.is_none() {
-        return Err(InputError::new(format!(
-            "is not this world's {} key",
-            workfactor::AGENCY_NAME
-        ))
-        .file(path)
-        .hint(format!(
-            "use {}/keys/{}.pem",
-            world.root.display(),
-            workfactor::AGENCY_NAME
-        ))
-        .into());
-    }
-    Ok(key)
-}
-
-/// The search the flags ask for.
-fn search_options(args: &BruteForceArgs) -> Result<brute_force::SearchOptions> {
-    let mut options = brute_force::SearchOptions::default();
-    if let Some(name) = &args.method {
-        options.method = brute_force::Method::from_name(name).map_err(|e| e.field("--method"))?;
-    }
-    if let Some(threads) = args.threads {
-        if !(1..=1024).contains(&threads) {
-            return Err(
-                InputError::new(format!("{threads} threads: choose 1 to 1024"))
-                    .field("--threads")
-                    .into(),
-            );
-        }
-        options.threads = Some(threads);
-    }
-    if let Some(seconds) = args.sample {
-        if !(seconds.is_finite() && (0.1..=86_400.0).contains(&seconds)) {
-            return Err(InputError::new(format!("a {seconds} s sample"))
-                .field("--sample")
-                .hint("choose 0.1 to 86400 seconds; 30 gives a steady rate")
-                .into());
-        }
-        options.time_limit = Some(std::time::Duration::from_secs_f64(seconds));
-    }
-    Ok(options)
 }
 
 /// Says what the whole search should take (on stderr, not with --json), and refuses one
 /// that may run past ten minutes without --yes. Then searches, with progress on a
 /// terminal.
 fn search_with_estimate(
-    envelope: &doormat::wire::envelope::Envelope,
-    bits: u32,
-    known: u64,
+    target: &attacks::search_target::SearchTarget,
     options: &brute_force::SearchOptions,
     args: &BruteForceArgs,
     capture: &std::path::Path,
@@ -693,6 +418,7 @@ fn search_with_estimate(
         Error::Input(input) => (*input).file(capture).into(),
         other => other,
     };
+    let (envelope, bits) = (&target.envelope, target.bits);
     match brute_force::preflight(envelope, bits, options).map_err(located)? {
         brute_force::Preflight::Quick => {}
         brute_force::Preflight::Found(report) => return Ok(report),
@@ -721,9 +447,10 @@ fn search_with_estimate(
     } else {
         Progress::new(1u64 << bits, "trying keys").counting_keys()
     };
-    let report = brute_force::brute_force_from(envelope, bits, known, options, &|done, _| {
-        progress.set(done)
-    });
+    let report =
+        brute_force::brute_force_from(envelope, bits, target.known, options, &|done, _| {
+            progress.set(done)
+        });
     progress.finish();
     report.map_err(located)
 }
@@ -791,23 +518,8 @@ fn run_dual_ec(args: DualEcArgs) -> Result<()> {
     show(&report, args.json)
 }
 
-/// Most generated pictures one `--trials` runs.
-const MAX_IMAGE_TRIALS: u32 = 10_000;
-
-fn check_trials(trials: Option<u32>, each: &str) -> Result<()> {
-    match trials {
-        Some(n) if n == 0 || n > MAX_IMAGE_TRIALS => Err(InputError::new(format!(
-            "{n} trials: choose 1 to {MAX_IMAGE_TRIALS}"
-        ))
-        .field("--trials")
-        .hint(format!("100 trials take a few seconds; {each}"))
-        .into()),
-        _ => Ok(()),
-    }
-}
-
 fn run_poison(args: PoisonArgs) -> Result<()> {
-    check_trials(args.trials, "each draws and hashes one picture")?;
+    attacks::image_job::check_trials(args.trials, "each draws and hashes one picture")?;
     let world = WorldDir::open(&args.world)?;
     let mut report = attacks::poison::poison(&world, &args.image)?;
     if let Some(n) = args.trials {
@@ -826,79 +538,22 @@ fn run_image_attack(
     inputs: &[Option<PathBuf>],
     flags: ImageAttackFlags,
 ) -> Result<()> {
-    use attacks::perceptual::{self, ImageAttackReport, MadeImage};
-    use doormat::imaging::{self, pdq};
-    check_trials(flags.trials, "each is one attack on a 512x512 picture")?;
-    if flags.threshold > pdq::HASH_BITS / 2 {
-        return Err(InputError::new(format!(
-            "{} bits: past 128 a threshold matches most images",
-            flags.threshold
-        ))
-        .field("--threshold")
-        .hint("Meta's guidance is 31; use 0 to 128")
-        .into());
-    }
-    let names: &[&str] = match attack {
-        Attack::Collide => &["--from", "--target"],
-        Attack::Evade => &["--image"],
-    };
-    let given = inputs.iter().filter(|i| i.is_some()).count();
-    let any = given > 0 || flags.out.is_some();
-    if any && (given < inputs.len() || flags.out.is_none()) {
-        return Err(
-            InputError::new(format!("needs {} and --out together", names.join(", ")))
-                .field(names[0])
-                .hint("or give only --trials N to attack generated pictures")
-                .into(),
-        );
-    }
-    if !any && flags.trials.is_none() {
-        return Err(InputError::new(format!(
-            "give {} and --out, or --trials N",
-            names.join(", ")
-        ))
-        .field(names[0])
-        .into());
-    }
-    let made = match (inputs, &flags.out) {
-        ([Some(image)], Some(out)) => {
-            doormat::fsutil::refuse_output_among_inputs(out, [image.as_path()])?;
-            let original = imaging::read_png(image)?;
-            let forgery =
-                perceptual::evade(&original, flags.threshold).map_err(|e| e.file(image))?;
-            imaging::write_png(&forgery.image, out, flags.force)?;
-            let reference = pdq::hash(&original).map_err(|e| e.file(image))?.hash;
-            Some(MadeImage::new(&forgery, reference, image, None, out))
-        }
-        ([Some(from), Some(target)], Some(out)) => {
-            doormat::fsutil::refuse_output_among_inputs(out, [from.as_path(), target.as_path()])?;
-            let aim = imaging::read_png(target)?;
-            let aim = pdq::hash(&aim).map_err(|e| e.file(target))?.hash;
-            let source = imaging::read_png(from)?;
-            let forgery =
-                perceptual::collide(&aim, &source, flags.threshold).map_err(|e| e.file(from))?;
-            imaging::write_png(&forgery.image, out, flags.force)?;
-            Some(MadeImage::new(&forgery, aim, from, Some(target), out))
-        }
-        _ => None,
-    };
-    let trials = match flags.trials {
-        Some(n) => {
-            let progress = Progress::new(u64::from(n), "attacking generated pictures");
-            let summary = perceptual::trials(attack, n, flags.seed, flags.threshold, &|done| {
-                progress.set(done)
-            })?;
-            progress.finish();
-            Some(summary)
-        }
-        None => None,
-    };
-    let report = ImageAttackReport {
+    let job = attacks::image_job::ImageAttackJob {
         attack,
+        inputs,
+        out: flags.out.as_deref(),
+        force: flags.force,
         threshold: flags.threshold,
-        made,
-        trials,
+        trials: flags.trials,
+        seed: flags.seed,
     };
+    job.check()?;
+    let progress = match flags.trials {
+        Some(n) => Progress::new(u64::from(n), "attacking generated pictures"),
+        None => Progress::hidden(),
+    };
+    let report = job.run(&|done| progress.set(done))?;
+    progress.finish();
     show(&report, flags.json)
 }
 

@@ -1,9 +1,20 @@
-//! The command line, as the design notes fix it. Flags are parsed here; turning them
-//! into library values (and refusing bad ones) happens in main.rs.
+//! The command line's grammar, as the design notes fix it: clap's types, from which the
+//! binary parses its arguments and the man page and shell completions are generated.
+//! It lives in the library so that a second front end (a GUI, a web form) and the
+//! tests can build the same commands; turning the flags into library values, and
+//! refusing bad ones, happens in the library modules each command calls.
+
+// clap turns a doc comment into help text, so the types that carry none (a struct
+// whose subcommand's doc comment is its help, `--color`'s values) stay without one:
+// a doc comment there would change `--help`.
+#![allow(missing_docs)]
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, InputError, Result};
+use crate::schemes::{self, SchemeId, SchemeParams};
 
 /// A lab that shows, with real cryptography, why exceptional access to encrypted
 /// messages (key escrow, golden keys) weakens everyone.
@@ -31,8 +42,8 @@ pub enum ColorWhen {
 
 impl Cli {
     /// The colour choice the flags make (`--no-color` is kept for older scripts).
-    pub fn color_choice(&self) -> doormat::report::ColorChoice {
-        use doormat::report::ColorChoice;
+    pub fn color_choice(&self) -> crate::report::ColorChoice {
+        use crate::report::ColorChoice;
         match (self.no_color, self.color) {
             (true, _) | (_, ColorWhen::Never) => ColorChoice::Never,
             (false, ColorWhen::Always) => ColorChoice::Always,
@@ -458,7 +469,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Exceptional-access design (the list: doormat simulate --help)
-    #[arg(long, value_name = "S", long_help = doormat::schemes::registry::design_help())]
+    #[arg(long, value_name = "S", long_help = crate::schemes::registry::design_help())]
     pub scheme: String,
     /// Number of users (alice, bob, ..., judy, user11, ...)
     #[arg(long, value_name = "N", default_value_t = 6)]
@@ -574,4 +585,47 @@ pub struct HtmlPage {
     /// Replace an existing --html file
     #[arg(long, requires = "html")]
     pub force: bool,
+}
+
+impl SimulateArgs {
+    /// The design's parameters from these flags, refusing a flag the chosen scheme does not take.
+    pub fn scheme_params(&self, scheme: SchemeId) -> Result<SchemeParams> {
+        let args = self;
+        let misplaced = |flag: &str, owner: SchemeId| -> Error {
+            InputError::new(format!("applies to {owner} worlds, not {scheme}"))
+                .field(flag)
+                .hint(format!("drop {flag}, or use --scheme {owner}"))
+                .into()
+        };
+        let given = [
+            ("--agents", args.agents.is_some()),
+            ("--threshold", args.threshold.is_some()),
+            ("--bits", args.bits.is_some()),
+            ("--ghost-after", args.ghost_after.is_some()),
+            ("--ghost-target", args.ghost_target.is_some()),
+            ("--verifying", !args.verifying.is_empty()),
+            ("--rekeyed-by", args.rekeyed_by.is_some()),
+            ("--scan-threshold", args.scan_threshold.is_some()),
+            ("--poison-list", args.poison_list),
+        ];
+        for (flag, _) in given.iter().filter(|(_, given)| *given) {
+            if !schemes::design(scheme).flags().contains(flag) {
+                if let Some(owner) = schemes::DESIGNS.iter().find(|d| d.flags().contains(flag)) {
+                    return Err(misplaced(flag, owner.id()));
+                }
+            }
+        }
+        let defaults = SchemeParams::defaults(args.messages);
+        Ok(SchemeParams {
+            agents: args.agents.unwrap_or(defaults.agents),
+            threshold: args.threshold.unwrap_or(defaults.threshold),
+            bits: args.bits.unwrap_or(defaults.bits),
+            ghost_after: args.ghost_after.unwrap_or(defaults.ghost_after),
+            ghost_target: args.ghost_target.clone().unwrap_or(defaults.ghost_target),
+            verifying: args.verifying.clone(),
+            rekeyed_by: args.rekeyed_by.clone(),
+            scan_threshold: args.scan_threshold.unwrap_or(defaults.scan_threshold),
+            scan_poisoned: args.poison_list,
+        })
+    }
 }

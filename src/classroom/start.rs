@@ -1,0 +1,200 @@
+//! Starting a class: the checks, the listening socket, the class folder, the URLs and
+//! the server's runtime, as one library entry point ([`Class::open`], then
+//! [`Class::serve`]) that the binary calls with what it parsed.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+
+use super::server::{self, Log, StepMode};
+use super::store::{self, ClassStore, Opened};
+use super::{needs_tls, public_host, Started};
+use crate::demo::{self, DemoOptions, DemoSession};
+use crate::error::{Error, InputError, Result};
+use crate::wire::scheme_id::SchemeId;
+
+/// What the teacher asked for, as given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ClassConfig {
+    /// The class's folder.
+    pub out: PathBuf,
+    /// `ADDR:PORT`, as typed.
+    pub bind: String,
+    /// The design's name, as typed (golden-key when a new class names none).
+    pub scheme: Option<String>,
+    /// The escrow key's seed, for rehearsals.
+    pub seed: Option<u64>,
+    /// The name students type, where the address found for `bind` is not it.
+    pub host: Option<String>,
+    /// A demo to play act by act beside the class.
+    pub demo: Option<String>,
+}
+
+/// A class whose folder is open and whose socket listens, not yet serving.
+pub struct Class {
+    listener: TcpListener,
+    local: SocketAddr,
+    host: String,
+    opened: Opened,
+    step_mode: Option<StepMode>,
+}
+
+impl Class {
+    /// Checks `config`, listens, and opens (or makes) the class folder: in that order,
+    /// so that a port in use or a bad `--host` makes no folder.
+    pub fn open(config: &ClassConfig) -> Result<Class> {
+        let bind: SocketAddr = config.bind.parse().map_err(|_| {
+            InputError::new(format!("{:?} is not an address and port", config.bind))
+                .field("--bind")
+                .hint(
+                    "such as 127.0.0.1:8443 (this computer only) or 0.0.0.0:8443 (the room's network)",
+                )
+        })?;
+        let scheme = config
+            .scheme
+            .as_deref()
+            .map(|s| SchemeId::parse(s).map_err(|e| e.field("--scheme")))
+            .transpose()?;
+        if needs_tls(&bind) && !cfg!(feature = "tls") {
+            return Err(InputError::new(format!(
+                "{bind} is not loopback, and this doormat was built without TLS"
+            ))
+            .field("--bind")
+            .hint("bind to 127.0.0.1, or build with the default features (cargo build --release)")
+            .into());
+        }
+        let listener = TcpListener::bind(bind)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| {
+                InputError::new(format!("cannot listen on {bind} ({e})"))
+                    .field("--bind")
+                    .hint("is another class already running there? choose another port")
+            })?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Error::Internal(format!("the listening address: {e}")))?;
+        let host = public_host(&local, config.host.as_deref())?;
+        let scenario = config.demo.as_deref().map(demo::find).transpose()?;
+        let fits = |class: SchemeId| -> Result<()> {
+            match &scenario {
+                Some(s) if s.world.designs.first() != Some(&class) => {
+                    Err(InputError::new(format!(
+                        "{} is a story about {}, and this class runs {class}",
+                        s.name,
+                        s.world.designs.first().map_or("nothing", |d| d.as_str())
+                    ))
+                    .field("--demo")
+                    .hint("for golden-key, try --demo golden-key-leak")
+                    .into())
+                }
+                _ => Ok(()),
+            }
+        };
+        if !config.out.join(store::CLASS_FILE).exists() {
+            fits(scheme.unwrap_or(SchemeId::GoldenKey))?;
+        }
+        let opened = ClassStore::open(&config.out, scheme, config.seed)?;
+        fits(opened.state.scheme)?;
+        let step_mode = match (config.demo.as_deref(), scenario) {
+            (Some(name), Some(scenario)) => Some(StepMode::new(
+                name,
+                DemoSession::new(scenario, &DemoOptions { seed: config.seed })?,
+            )),
+            _ => None,
+        };
+        Ok(Class {
+            listener,
+            local,
+            host,
+            opened,
+            step_mode,
+        })
+    }
+
+    /// The class's folder.
+    pub fn root(&self) -> &Path {
+        self.opened.store.root()
+    }
+
+    /// Serves the class until the process ends. `started` is told the URLs (and the
+    /// teacher's token) once the certificate, if any, is made and before the first
+    /// request is served; `log` hears each event of the lesson.
+    pub fn serve(
+        self,
+        started: impl FnOnce(&Started) -> Result<()>,
+        log: Option<Log>,
+    ) -> Result<()> {
+        let Class {
+            listener,
+            local,
+            host,
+            opened,
+            step_mode,
+        } = self;
+        let tls = needs_tls(&local);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("starting the server's runtime: {e}")))?;
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| Error::Internal(format!("the listening socket: {e}")))?;
+            let base = format!(
+                "{}://{host}:{}",
+                if tls { "https" } else { "http" },
+                local.port()
+            );
+            #[cfg(feature = "tls")]
+            let (acceptor, cert_sha256) = if tls {
+                let mut hosts = vec![host.trim_matches(|c| c == '[' || c == ']').to_owned()];
+                for also in ["localhost", "127.0.0.1"] {
+                    if !hosts.iter().any(|h| h == also) {
+                        hosts.push(also.to_owned());
+                    }
+                }
+                let (acceptor, fingerprint) = super::tls::acceptor(opened.store.root(), &hosts)?;
+                (Some(acceptor), Some(fingerprint))
+            } else {
+                (None, None)
+            };
+            #[cfg(not(feature = "tls"))]
+            let cert_sha256: Option<String> = None;
+            let teacher_token = opened.teacher_token.expose().to_owned();
+            let report = Started {
+                student_url: format!("{base}/"),
+                teacher_url: format!("{base}/teacher?token={teacher_token}"),
+                teacher_token,
+                cert_sha256: cert_sha256.clone(),
+                world: opened.store.root().to_path_buf(),
+                projector_url: format!("{base}/projector"),
+                scheme: opened.state.scheme,
+                resumed: opened
+                    .resumed
+                    .then_some((opened.state.order.len(), opened.state.recorded.len())),
+                dropped_partial_line: opened.dropped_partial_line,
+                reordered_lines: opened.reordered_lines,
+            };
+            started(&report)?;
+            let shared = server::Shared::new(
+                opened.store,
+                opened.state,
+                report.student_url.clone(),
+                cert_sha256,
+                log,
+                step_mode,
+            );
+            let router = server::router(shared);
+            // Nothing here ends the class: the process's signal handler does, and
+            // nothing acknowledged is lost, since each envelope is synced before its
+            // sender hears it was accepted.
+            server::serve(
+                listener,
+                router,
+                #[cfg(feature = "tls")]
+                acceptor,
+                std::future::pending(),
+            )
+            .await;
+            Ok(())
+        })
+    }
+}
