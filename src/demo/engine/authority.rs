@@ -1,0 +1,560 @@
+//! The events about the authority and its access: warrants, insiders, breaches and
+//! re-pointed taps, the ghost, stolen shares, forged LEAFs, brute force.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn warrant(&mut self, target: &str) -> Result<Vec<Block>> {
+        let t = self.now();
+        let number = self.warrants.len() + 1;
+        self.warrants.push((target.to_owned(), t));
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let Some(row) = self.authority_row(d) else {
+                facts.push(Fact::plain(
+                    self.designs[d].id.as_str(),
+                    "no exceptional access: the provider has nothing to hand over",
+                ));
+                continue;
+            };
+            let design = &mut self.designs[d];
+            let how = match design.id {
+                SchemeId::SplitKey => {
+                    let threshold = self.scenario.world.params.threshold as usize;
+                    let fingerprint = design
+                        .escrow
+                        .as_ref()
+                        .map(|k| k.fingerprint().to_string())
+                        .unwrap_or_default();
+                    let key = split_key::combine(&design.shares[..threshold], &fingerprint)
+                        .map_err(|e| {
+                            Error::Internal(format!("the agents' shares did not combine: {e:?}"))
+                        })?;
+                    self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
+                    format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
+                }
+                SchemeId::Clipper => {
+                    let Some(family) = &design.family else {
+                        return Err(Error::Internal(
+                            "a clipper design without its family key".into(),
+                        ));
+                    };
+                    let units = clipper::combine_halves(&design.halves, family, Some(target))
+                        .map_err(|e| Error::Internal(e.problem))?;
+                    self.rows[row].access[d].units.extend(units);
+                    format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
+                }
+                SchemeId::ProviderEscrow => {
+                    let entry = design
+                        .vault
+                        .iter()
+                        .find(|e| e.device == target)
+                        .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
+                    let key = provider_escrow::unseal(entry, &demo_key(PROVIDER_NAME))
+                        .map_err(|e| Error::Internal(e.problem))?;
+                    format!(
+                        "the provider opens its copy of {target}'s key, without the phone: {}",
+                        key.fingerprint().short(8)
+                    )
+                }
+                SchemeId::Clear => {
+                    let phone = design
+                        .phones
+                        .iter()
+                        .find(|p| p.device == target)
+                        .ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
+                    if design.bricked.contains(target) {
+                        format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is")
+                    } else {
+                        let key = clear::unlock(phone, &demo_key(VENDOR_NAME))
+                            .map_err(|e| Error::Internal(format!("{e:?}")))?;
+                        design.bricked.insert(target.to_owned());
+                        self.rows[row].access[d]
+                            .histories
+                            .push((target.to_owned(), t, key));
+                        format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
+                    }
+                }
+                SchemeId::Ghost => {
+                    design.ghost_target = Some((target.to_owned(), t + 1));
+                    format!(
+                        "from t={} the relay adds the ghost to {target}'s conversations",
+                        t + 1
+                    )
+                }
+                _ => "the escrow key opens the target's messages".to_owned(),
+            };
+            facts.push(Fact::plain(self.designs[d].id.as_str(), how));
+        }
+        let mut blocks = vec![Block::Facts { facts }];
+        if let Some(row) = self.authority_row(0) {
+            let name = self.rows[row].name.clone();
+            self.log.push(LogEntry {
+                t,
+                by: name.clone(),
+                target: target.to_owned(),
+                warrant: Some(format!("W-{number}")),
+            });
+            // A ghost only reads from now on: what it reaches shows as traffic flows.
+            if self.designs[0].id != SchemeId::Ghost {
+                blocks.extend(self.reach(row, target, &name, true));
+            }
+        }
+        Ok(blocks)
+    }
+
+    /// What `row` reads, in the main design, of `target`'s messages and of everyone
+    /// else's: the "a key does not read the warrant" facts. With `samples` (a warrant),
+    /// "everyone else" is everyone under no warrant so far, and two of their messages
+    /// are shown.
+    pub(super) fn reach(
+        &mut self,
+        row: usize,
+        target: &str,
+        who: &str,
+        samples: bool,
+    ) -> Vec<Block> {
+        let access = self.rows[row].access[0].clone();
+        let read = self.designs[0].read(&access, &self.truth);
+        let recording = &self.designs[0].recording;
+        let involves = |e: &Envelope| e.participants().any(|p| p == target);
+        let warranted: Vec<&str> = self.warrants.iter().map(|(u, _)| u.as_str()).collect();
+        let covered = |e: &Envelope| {
+            involves(e) || (samples && e.participants().any(|p| warranted.contains(&p)))
+        };
+        let count = |wanted: bool| -> (usize, usize) {
+            let mine: Vec<usize> = (0..recording.len())
+                .filter(|&i| {
+                    if wanted {
+                        involves(&recording[i])
+                    } else {
+                        !covered(&recording[i])
+                    }
+                })
+                .collect();
+            (
+                mine.iter().filter(|&&i| read[i].is_some()).count(),
+                mine.len(),
+            )
+        };
+        let ((target_read, target_total), (other_read, other_total)) = (count(true), count(false));
+        let mut blocks = vec![Block::Facts {
+            facts: vec![
+                Fact::marked(
+                    format!("{target}'s messages"),
+                    format!("{target_read} of {target_total} readable by {who}"),
+                    target_read > 0,
+                )
+                .counting(target_read as u64, target_total as u64, "messages"),
+                Fact::marked(
+                    if samples && warranted.len() > 1 {
+                        "under no warrant"
+                    } else {
+                        "everyone else's"
+                    },
+                    format!("{other_read} of {other_total}, with the same access"),
+                    other_read > 0,
+                )
+                .counting(other_read as u64, other_total as u64, "messages"),
+            ],
+        }];
+        if samples && other_read > 0 {
+            let bystanders: Vec<Plaintext> = (0..recording.len())
+                .filter(|&i| !covered(&recording[i]))
+                .filter_map(|i| {
+                    read[i]
+                        .clone()
+                        .map(|text| Plaintext::opened(&recording[i], text))
+                })
+                .take(2)
+                .collect();
+            blocks.push(Block::Recovered {
+                label: who.to_owned(),
+                sample: Sample::Unwarranted,
+                messages: bystanders,
+            });
+        }
+        blocks
+    }
+
+    /// Gives `to` a copy of the authority's access in every design.
+    pub(super) fn take_authority_access(&mut self, to: &str) -> usize {
+        let row = self.row_index(to, RowKind::Adversary);
+        for d in 0..self.designs.len() {
+            if let Some(authority) = self.authority_row(d) {
+                let access = self.rows[authority].access[d].clone();
+                let mine = &mut self.rows[row].access[d];
+                for (party, role, key) in &access.keys {
+                    mine.add_key(party, *role, key);
+                }
+                mine.units.extend(access.units);
+            }
+        }
+        // A vault key taken opens the phones this row already holds.
+        self.unlock_seized(row);
+        row
+    }
+
+    pub(super) fn insider(&mut self, targets: &[String], to: &str, logged: bool) -> Vec<Block> {
+        let row = self.take_authority_access(to);
+        let t = self.now();
+        let mut facts = Vec::new();
+        for target in targets {
+            if let Some(Block::Facts { facts: reached }) =
+                self.reach(row, target, to, false).into_iter().next()
+            {
+                facts.extend(reached.into_iter().take(1));
+            }
+            if logged {
+                self.log.push(LogEntry {
+                    t,
+                    by: to.to_owned(),
+                    target: target.clone(),
+                    warrant: None,
+                });
+            }
+        }
+        facts.push(Fact::plain(
+            "access log",
+            if logged {
+                format!(
+                    "{} written, none citing a warrant",
+                    plural(targets.len(), "entry")
+                )
+            } else {
+                "nothing written: the access went around the logging".to_owned()
+            },
+        ));
+        vec![Block::Facts { facts }]
+    }
+
+    /// Juniper: `to` puts its own Q in the devices' firmware, and the devices, reseeded,
+    /// draw from it from the next message on. Nothing in the envelopes changes.
+    pub(super) fn rekey(&mut self, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let from = self.now() + 1;
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &mut self.designs[d];
+            if design.id != SchemeId::DualEc {
+                continue;
+            }
+            let mut rng = design.randomness.stream(&format!("dual-ec/backdoor/{to}"));
+            let (backdoor, q) = Backdoor::generate(&mut rng);
+            let file = BackdoorFile {
+                holder: to.to_owned(),
+                backdoor,
+                q,
+            };
+            let reseeded = design.randomness.fork(&format!("dual-ec/rekeyed/{to}"));
+            design.sealer = Sealer::Plain(Box::new(DualEc::new(q, reseeded)));
+            design.q_in_force.push((design.recording.len(), q));
+            let fits_before: Vec<String> =
+                design.backdoors.iter().map(|f| f.holder.clone()).collect();
+            design.backdoors.push(file.clone());
+            self.rows[row].access[d].backdoors.push(file);
+            facts.push(Fact::plain(
+                "new Q",
+                format!("{to}'s, in every device from t={from}"),
+            ));
+            for holder in fits_before {
+                facts.push(Fact::marked(
+                    format!("{holder}'s d"),
+                    "d·Q ≠ P for the new Q: it predicts nothing new".to_owned(),
+                    false,
+                ));
+            }
+            facts.push(Fact::marked(
+                format!("{to}'s d"),
+                "fits the new Q: every message from now on".to_owned(),
+                true,
+            ));
+        }
+        vec![Block::Facts { facts }]
+    }
+
+    pub(super) fn breach(&mut self, to: &str) -> Vec<Block> {
+        self.take_authority_access(to);
+        let targets: Vec<String> = if self.warrants.is_empty() {
+            vec!["(no warrants yet)".to_owned()]
+        } else {
+            self.warrants
+                .iter()
+                .enumerate()
+                .map(|(i, (user, t))| format!("{user} (W-{}, since t={t})", i + 1))
+                .collect()
+        };
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain(
+                    "taken",
+                    format!("the interception system's access, by {to}"),
+                ),
+                Fact::plain("targets", targets.join(", ")),
+                Fact::plain(
+                    "meaning",
+                    "the attacker learns whom the authority is watching",
+                ),
+            ],
+        }]
+    }
+
+    pub(super) fn repoint(&mut self, targets: &[String], to: &str, logged: bool) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let from = self.now() + 1;
+        for d in 0..self.designs.len() {
+            if let Some(authority) = self.authority_row(d) {
+                let access = Box::new(self.rows[authority].access[d].clone());
+                self.rows[row].access[d].live.push(LiveTap {
+                    targets: targets.to_vec(),
+                    from,
+                    access,
+                });
+            }
+        }
+        if logged {
+            for target in targets {
+                self.log.push(LogEntry {
+                    t: from - 1,
+                    by: to.to_owned(),
+                    target: target.clone(),
+                    warrant: None,
+                });
+            }
+        }
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("added targets", targets.join(", ")),
+                Fact::plain("copies go to", format!("{to}, from t={from}")),
+                Fact::marked(
+                    "log entries",
+                    if logged {
+                        targets.len().to_string()
+                    } else {
+                        "0: the interception log stays empty".to_owned()
+                    },
+                    !logged,
+                ),
+            ],
+        }]
+    }
+
+    pub(super) fn ghost(&mut self, target: &str) -> Vec<Block> {
+        let from = self.now() + 1;
+        for design in &mut self.designs {
+            if design.id == SchemeId::Ghost {
+                design.ghost_target = Some((target.to_owned(), from));
+            }
+        }
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain(
+                    "the relay adds",
+                    format!("ghost to every conversation of {target}"),
+                ),
+                Fact::plain("from", format!("t={from}")),
+                Fact::plain(
+                    "verifying clients",
+                    if self.scenario.world.params.verifying.is_empty() {
+                        "none: every client suppresses the notice".to_owned()
+                    } else {
+                        self.scenario.world.params.verifying.join(", ")
+                    },
+                ),
+            ],
+        }]
+    }
+
+    pub(super) fn steal_share(&mut self, agent: u8, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let threshold = self.scenario.world.params.threshold;
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            if design.id != SchemeId::SplitKey {
+                continue;
+            }
+            let access = &mut self.rows[row].access[d];
+            if !access.shares.contains(&agent) {
+                access.shares.push(agent);
+            }
+            let held: Vec<ShareFile> = design
+                .shares
+                .iter()
+                .filter(|s| access.shares.contains(&s.agent))
+                .cloned()
+                .collect();
+            let fingerprint = design
+                .escrow
+                .as_ref()
+                .map(|k| k.fingerprint().to_string())
+                .unwrap_or_default();
+            facts.push(Fact::plain(
+                "held",
+                format!(
+                    "{} of {} shares; {threshold} rebuild the key",
+                    held.len(),
+                    design.shares.len()
+                ),
+            ));
+            match split_key::combine(&held, &fingerprint) {
+                Ok(key) => {
+                    facts.push(Fact::marked(
+                        "combined",
+                        format!("the escrow key, {}", key.fingerprint().short(16)),
+                        true,
+                    ));
+                    access.add_key(ESCROW_NAME, Role::Escrow, &key);
+                }
+                Err(_) => facts.push(Fact::marked(
+                    "combined",
+                    "nothing: fewer shares than the threshold say nothing about the key",
+                    false,
+                )),
+            }
+        }
+        facts.insert(
+            0,
+            Fact::plain("stolen", format!("agent {agent}'s share, by {to}")),
+        );
+        vec![Block::Facts { facts }]
+    }
+
+    pub(super) fn forge_leaf(&mut self, trials: u64) -> Vec<Block> {
+        let report = clipper::leaf_forgery(trials, &self.randomness.fork("forgery"), &|_, _| {});
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain(
+                    "forgeries",
+                    format!("{trials}, each until the 16-bit check passed"),
+                )
+                .measuring(trials as f64, "LEAFs"),
+                Fact::plain(
+                    "tries, mean",
+                    format!(
+                        "{:.0} (2^16 = {} expected; min {}, max {})",
+                        report.mean_tries,
+                        report.expected_tries,
+                        report.min_tries,
+                        report.max_tries
+                    ),
+                )
+                .measuring(report.mean_tries, "tries"),
+                Fact::marked(
+                    "receiver accepted",
+                    format!(
+                        "{} of {trials}: the rogue pair talks on",
+                        report.conversation_worked
+                    ),
+                    report.conversation_worked > 0,
+                )
+                .counting(report.conversation_worked, trials, "LEAFs"),
+                Fact::marked(
+                    "agents recovered the key",
+                    format!("{} of {trials} forged LEAFs", report.escrow_recovered),
+                    report.escrow_recovered > 0,
+                )
+                .counting(report.escrow_recovered, trials, "LEAFs"),
+                Fact::marked(
+                    "an honest device's LEAF",
+                    format!("{} of {trials} recovered", report.honest_recovered),
+                    report.honest_recovered > 0,
+                )
+                .counting(report.honest_recovered, trials, "LEAFs"),
+                Fact::plain("took", duration(report.seconds)).measuring(report.seconds, "seconds"),
+            ],
+        }]
+    }
+
+    /// Searches the first messages `to` has not read. With `key` (workfactor's agency
+    /// key, if `to` holds it), the escrowed bits come from each envelope's `wrf` and
+    /// `bits` are what is left.
+    pub(super) fn brute_force(
+        &mut self,
+        messages: u64,
+        to: &str,
+        key: Option<&str>,
+        bits: u32,
+        observer: &mut dyn DemoObserver,
+    ) -> Result<Vec<Block>> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let held = key.map(|name| {
+            self.rows[row].access[0]
+                .keys
+                .iter()
+                .find(|(party, _, _)| party == name)
+                .map(|(_, _, k)| k.clone())
+        });
+        if let (Some(name), Some(None)) = (key, &held) {
+            return Ok(vec![Block::Facts {
+                facts: vec![Fact::marked(
+                    to.to_owned(),
+                    format!("holds no {name} key: every secret bit is left to search"),
+                    false,
+                )],
+            }]);
+        }
+        let agency = held.flatten();
+        let mut cracked = Vec::new();
+        let mut rate: f64 = 0.0;
+        let mut seconds = 0.0;
+        let mut extrapolation = Vec::new();
+        let targets: Vec<Envelope> = self.designs[0]
+            .recording
+            .iter()
+            .filter(|e| !self.rows[row].access[0].cracked.contains_key(&e.id))
+            .take(messages as usize)
+            .cloned()
+            .collect();
+        for envelope in &targets {
+            let known = match &agency {
+                None => 0,
+                Some(key) => match workfactor::escrowed_high_bits(envelope, key) {
+                    Ok(known) => known,
+                    Err(_) => continue,
+                },
+            };
+            let report = search_watched(envelope, bits, known, observer)?;
+            seconds += report.seconds;
+            rate = rate.max(report.keys_per_second);
+            extrapolation = report.extrapolation;
+            if let Some(text) = report.text {
+                cracked.push(envelope.id.clone());
+                self.rows[row].access[0]
+                    .cracked
+                    .insert(envelope.id.clone(), text);
+            }
+        }
+        let mut facts = vec![
+            Fact::plain(
+                "key space",
+                format!("2^{bits} = {} keys per message", 1u64 << bits),
+            )
+            .measuring((1u64 << bits) as f64, "keys"),
+            Fact::marked(
+                "cracked",
+                format!(
+                    "{} of {} messages: {}",
+                    cracked.len(),
+                    targets.len(),
+                    cracked.join(", ")
+                ),
+                !cracked.is_empty(),
+            )
+            .counting(cracked.len() as u64, targets.len() as u64, "messages"),
+            Fact::plain("took", format!("{}, all cores", duration(seconds)))
+                .measuring(seconds, "seconds"),
+            Fact::plain("rate", format!("{} keys/s", rate_text(rate))).measuring(rate, "keys/s"),
+        ];
+        for e in extrapolation.iter().filter(|e| e.bits > bits) {
+            facts.push(
+                Fact::plain(
+                    format!("{}-bit keys", e.bits),
+                    format!("{} per message, on average", duration(e.average_seconds)),
+                )
+                .measuring(e.average_seconds, "seconds"),
+            );
+        }
+        Ok(vec![Block::Facts { facts }])
+    }
+}

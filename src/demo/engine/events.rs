@@ -1,0 +1,462 @@
+//! The events of the story that change who holds what: messages sent, keys leaked and
+//! rotated, phones stolen and seized, pictures evaded, collided and poisoned.
+
+use super::*;
+
+impl Engine {
+    // ── Events ─────────────────────────────────────────────────────────────────────────
+
+    pub(super) fn event(
+        &mut self,
+        event: &Event,
+        observer: &mut dyn DemoObserver,
+    ) -> Result<Vec<Block>> {
+        Ok(match event {
+            Event::Send { messages } => self.send(*messages, observer)?,
+            Event::Leak { key, to } => self.leak(key, to),
+            Event::Rotate => self.rotate(),
+            Event::Compromise { user, to } => self.compromise(user, to)?,
+            Event::Seize { user, to } => self.seize(user, to),
+            Event::Warrant { target } => self.warrant(target)?,
+            Event::Insider {
+                targets,
+                to,
+                logged,
+            } => self.insider(targets, to, *logged),
+            Event::Breach { to } => self.breach(to),
+            Event::Rekey { to } => self.rekey(to),
+            Event::Repoint {
+                targets,
+                to,
+                logged,
+            } => self.repoint(targets, to, *logged),
+            Event::Ghost { target } => self.ghost(target),
+            Event::StealShare { agent, to } => self.steal_share(*agent, to),
+            Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
+            Event::Evade { user, picture } => self.evade(user, picture)?,
+            Event::Collide {
+                user,
+                picture,
+                target,
+            } => self.collide(user, picture, target)?,
+            Event::Poison { picture, to } => self.poison(picture, to)?,
+            Event::BruteForce {
+                messages,
+                to,
+                key,
+                bits,
+            } => self.brute_force(*messages, to, key.as_deref(), *bits, observer)?,
+        })
+    }
+
+    pub(super) fn send(
+        &mut self,
+        messages: u64,
+        observer: &mut dyn DemoObserver,
+    ) -> Result<Vec<Block>> {
+        const BATCH: u64 = 250;
+        let first = self.now() + 1;
+        let mut sent = 0;
+        while sent < messages {
+            let n = BATCH.min(messages - sent);
+            let mut plain: Vec<Message> = (0..n).map(|_| self.traffic.next_message()).collect();
+            self.compose(&mut plain);
+            self.deliver(plain)?;
+            sent += n;
+            observer.progress(sent, messages);
+        }
+        let fresh = &self.truth[self.truth.len() - messages as usize..];
+        let one_to_one = fresh.iter().filter(|m| m.to.len() == 1).count();
+        let mut facts = vec![Fact::plain(
+            "sent",
+            format!(
+                "{messages} messages, t={first}..{} ({one_to_one} one-to-one, {} in groups)",
+                self.now(),
+                messages as usize - one_to_one
+            ),
+        )
+        .measuring(messages as f64, "messages")];
+        if self.designs.len() > 1 {
+            facts.push(Fact::plain(
+                "sealed",
+                format!(
+                    "the same words, once under each design: {}",
+                    self.design_names().join(", ")
+                ),
+            ));
+        }
+        facts.push(Fact::plain("recorded", "every envelope, by the tap"));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    /// What the users' clients attach as they write (client-scan: photos), once for
+    /// every design, since all of them seal the same words.
+    pub(super) fn compose(&mut self, plain: &mut [Message]) {
+        if let Some(scan) = self.designs.iter_mut().find_map(|d| d.scan.as_mut()) {
+            scan.compose(plain);
+        }
+    }
+
+    /// Seals `plain` under every design; the tap records it.
+    pub(super) fn deliver(&mut self, plain: Vec<Message>) -> Result<()> {
+        for design in &mut self.designs {
+            design.seal(&self.users, &plain)?;
+        }
+        self.truth.extend(plain);
+        Ok(())
+    }
+
+    /// The next message of the traffic, sent by `user` to one contact, carrying `png`.
+    pub(super) fn photo_message(&mut self, user: &str, words: &str, png: &[u8]) -> Message {
+        let mut message = self.traffic.next_message();
+        let names = self.user_names();
+        let at = names.iter().position(|n| n == user).unwrap_or(0);
+        message.from = user.to_owned();
+        message.to = vec![names[(at + 1) % names.len()].clone()];
+        message.text = words.to_owned();
+        schemes::client_scan::attach(&mut message, png);
+        message
+    }
+
+    /// The client-scan design's index (the scenario's checks make it the main one).
+    pub(super) fn scan_design(&self) -> Result<usize> {
+        self.designs
+            .iter()
+            .position(|d| d.scan.is_some())
+            .ok_or_else(|| Error::Internal("no client-scan design in this demo".into()))
+    }
+
+    pub(super) fn evade(&mut self, user: &str, picture: &str) -> Result<Vec<Block>> {
+        let d = self.scan_design()?;
+        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+        let (facts, png) = scan.evade(picture)?;
+        self.send_photo(
+            d,
+            user,
+            "you have to see this",
+            &format!("{picture}, edited"),
+            &png,
+            facts,
+        )
+    }
+
+    pub(super) fn collide(
+        &mut self,
+        user: &str,
+        picture: &str,
+        target: &str,
+    ) -> Result<Vec<Block>> {
+        let d = self.scan_design()?;
+        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+        let (facts, png) = scan.collide(picture, target)?;
+        self.send_photo(
+            d,
+            user,
+            "ha, look at this one",
+            &format!("{picture}, forged"),
+            &png,
+            facts,
+        )
+    }
+
+    /// `user` sends `png` (which is `label`); the facts so far, then what the phone did.
+    pub(super) fn send_photo(
+        &mut self,
+        d: usize,
+        user: &str,
+        words: &str,
+        label: &str,
+        png: &[u8],
+        mut facts: Vec<Fact>,
+    ) -> Result<Vec<Block>> {
+        let message = self.photo_message(user, words, png);
+        let id = message.id.clone();
+        if let Some(scan) = self.designs[d].scan.as_mut() {
+            scan.record(&message, label, png);
+        }
+        facts.push(Fact::plain(
+            "sent",
+            format!("by {user} to {}, as {id}", message.to.join(", ")),
+        ));
+        self.deliver(vec![message])?;
+        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+        facts.push(scan.outcome(user, &id));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    pub(super) fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Block>> {
+        self.row_index(to, RowKind::Adversary);
+        let d = self.scan_design()?;
+        let design = &mut self.designs[d];
+        let scan = design.scan.as_mut().expect("scan_design found it");
+        let facts = scan.poison(picture, to)?;
+        // From now on the phones look for the new hash as they send, too.
+        design.sealer = Sealer::Plain(Box::new(scan.scanner(demo_key(PROVIDER_NAME).public_key())));
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    pub(super) fn design_names(&self) -> Vec<&'static str> {
+        self.designs.iter().map(|d| d.id.as_str()).collect()
+    }
+
+    pub(super) fn leak(&mut self, party: &str, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let mut facts = Vec::new();
+        let mut stolen = None;
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let spec = schemes::design(design.id);
+            if let Some(file) = design.backdoors.iter().find(|f| f.holder == party) {
+                let file = file.clone();
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    format!("{to} now holds {party}'s d: it predicts devices that use its Q"),
+                ));
+                let access = &mut self.rows[row].access[d];
+                if !access.backdoors.iter().any(|f| f.holder == file.holder) {
+                    access.backdoors.push(file);
+                }
+                continue;
+            }
+            let own = spec.parties().iter().find(|(n, _)| *n == party);
+            let key = match party {
+                ESCROW_NAME => {
+                    // The escrow key is copied where it is held: from the start under
+                    // golden-key, only once a warrant has rebuilt it under split-key.
+                    let holder = self.rows.iter().find(|r| r.name == ESCROW_NAME);
+                    holder.and_then(|r| {
+                        r.access[d]
+                            .keys
+                            .iter()
+                            .find(|(p, _, _)| p == ESCROW_NAME)
+                            .map(|(_, _, k)| k.clone())
+                    })
+                }
+                _ if own.is_some() => Some(demo_key(party)),
+                user => self
+                    .users
+                    .iter()
+                    .position(|u| u.name == user)
+                    .filter(|_| !spec.on_devices())
+                    .map(user_key),
+            };
+            let Some(key) = key else {
+                let withheld = own.is_some_and(|(_, role)| spec.withholds_key(*role));
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    if withheld {
+                        "the whole key exists nowhere yet: nothing to copy".to_owned()
+                    } else if spec.on_devices() {
+                        format!("there is no long-term {party} key that opens messages")
+                    } else {
+                        format!("there is no {party} key in this design")
+                    },
+                ));
+                continue;
+            };
+            let access = &mut self.rows[row].access[d];
+            match own.map(|(_, role)| *role) {
+                // The vault's entries sit beside its key: with both, every device.
+                // (CLEAR's vault holds the key alone: it opens the phones in hand.)
+                Some(Role::Vendor) => {
+                    for entry in &design.vault {
+                        if let Ok(device_key) = provider_escrow::unseal(entry, &key) {
+                            access.add_key(&entry.device, Role::User, &device_key);
+                        }
+                    }
+                    access.add_key(party, Role::Vendor, &key);
+                }
+                Some(role) => access.add_key(party, role, &key),
+                None if party == ESCROW_NAME => access.add_key(party, Role::Escrow, &key),
+                None => access.add_key(party, Role::User, &key),
+            }
+            stolen = Some(key);
+        }
+        let unlocked = self.unlock_seized(row);
+        facts.extend(unlocked);
+        if let Some(key) = stolen {
+            facts.insert(
+                0,
+                Fact::plain(
+                    "stolen",
+                    format!("{party}.pem, one file of {} bytes", key.to_pem().len()),
+                )
+                .measuring(key.to_pem().len() as f64, "bytes"),
+            );
+            facts.insert(
+                1,
+                Fact::plain("fingerprint", key.fingerprint().short(16).to_owned()),
+            );
+            facts.insert(2, Fact::plain("now held by", to.to_owned()));
+        }
+        vec![Block::Facts { facts }]
+    }
+
+    pub(super) fn rotate(&mut self) -> Vec<Block> {
+        let new_key = demo_key("escrow-2");
+        let recorded = self.now();
+        let escrow_row = self.rows.iter().position(|r| r.name == ESCROW_NAME);
+        for d in 0..self.designs.len() {
+            let design = &mut self.designs[d];
+            if !matches!(design.id, SchemeId::GoldenKey | SchemeId::SplitKey) {
+                continue;
+            }
+            design.sealer = Sealer::Plain(Box::new(GoldenKey {
+                escrow: new_key.public_key().clone(),
+                id: design.id,
+            }));
+            if design.id == SchemeId::SplitKey {
+                design.shares = split_key::split(
+                    &new_key,
+                    &self.scenario.world.params,
+                    &mut design.randomness.stream("shares/rotated"),
+                );
+            }
+            design.escrow = Some(new_key.clone());
+            // The authority keeps the old key: old warrants still need it.
+            if let (Some(row), SchemeId::GoldenKey) = (escrow_row, design.id) {
+                self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &new_key);
+            }
+        }
+        vec![Block::Facts {
+            facts: vec![
+                Fact::plain("new escrow key", new_key.fingerprint().short(16).to_owned()),
+                Fact::plain("wraps", format!("messages from t={} on", recorded + 1)),
+                Fact::marked(
+                    "recorded before",
+                    format!("{recorded} messages, still wrapped for the old key"),
+                    recorded > 0,
+                )
+                .measuring(recorded as f64, "messages"),
+            ],
+        }]
+    }
+
+    pub(super) fn compromise(&mut self, user: &str, to: &str) -> Result<Vec<Block>> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let t = self.now();
+        let index = self
+            .users
+            .iter()
+            .position(|u| u.name == user)
+            .ok_or_else(|| Error::Internal(format!("{user} is not a user")))?;
+        let mut rsa = Vec::new();
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let access = &mut self.rows[row].access[d];
+            match &design.sealer {
+                Sealer::Forward(world) => {
+                    let device = world
+                        .device(user)
+                        .cloned()
+                        .ok_or_else(|| Error::Internal(format!("no device for {user}")))?;
+                    let skipped: usize = device
+                        .sessions
+                        .values()
+                        .map(|s| s.ratchet.skipped.len())
+                        .sum();
+                    facts.push(Fact::plain(
+                        design.id.as_str(),
+                        format!(
+                            "identity key, {}, {}, {}",
+                            plural(device.sessions.len(), "ratchet session"),
+                            plural(skipped, "skipped message key"),
+                            plural(device.one_time_prekeys.len(), "unused one-time prekey")
+                        ),
+                    ));
+                    access.devices.push((t, device));
+                }
+                _ => {
+                    access.add_key(user, Role::User, &user_key(index));
+                    access.phones.push((user.to_owned(), t));
+                    rsa.push(design.id.as_str());
+                }
+            }
+        }
+        if !rsa.is_empty() {
+            facts.insert(
+                0,
+                Fact::plain(
+                    rsa.join(", "),
+                    format!("{user}.pem: one RSA-2048 private key"),
+                ),
+            );
+        }
+        facts.insert(
+            0,
+            Fact::plain(
+                "taken",
+                format!("{user}'s phone, just after t={t}, by {to}"),
+            ),
+        );
+        Ok(vec![Block::Facts { facts }])
+    }
+
+    pub(super) fn seize(&mut self, user: &str, to: &str) -> Vec<Block> {
+        let row = self.row_index(to, RowKind::Adversary);
+        let t = self.now();
+        let mut facts = vec![Fact::plain(
+            "taken",
+            format!("{user}'s phone, locked, just after t={t}, by {to}"),
+        )];
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let access = &mut self.rows[row].access[d];
+            // Held locked in every design; only CLEAR's phones carry a blob to open.
+            access.seized.push((user.to_owned(), t));
+            if design.id == SchemeId::Clear {
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    "its passcode sits on it, in a blob only the vendor's vault key opens",
+                ));
+            } else {
+                facts.push(Fact::plain(
+                    design.id.as_str(),
+                    "its storage opens only with the passcode, which no one else has",
+                ));
+            }
+        }
+        facts.extend(self.unlock_seized(row));
+        vec![Block::Facts { facts }]
+    }
+
+    /// CLEAR: every locked phone `row` holds, opened if it also holds the vault key.
+    pub(super) fn unlock_seized(&mut self, row: usize) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = &self.designs[d];
+            let access = &mut self.rows[row].access[d];
+            let vault_keys: Vec<PrivateKey> = access
+                .keys
+                .iter()
+                .filter(|(_, role, _)| *role == Role::Vendor)
+                .map(|(_, _, k)| k.clone())
+                .collect();
+            for (user, t) in access.seized.clone() {
+                if access.histories.iter().any(|(u, _, _)| *u == user) {
+                    continue;
+                }
+                let Some(phone) = design.phones.iter().find(|p| p.device == user) else {
+                    continue;
+                };
+                if let Some(key) = vault_keys.iter().find_map(|v| clear::unlock(phone, v).ok()) {
+                    facts.push(
+                        Fact::marked(
+                            format!("{user}'s phone"),
+                            format!("vault key → passcode → storage: {user}'s history to t={t}; it bricks itself, which stops no thief"),
+                            true,
+                        ),
+                    );
+                    access.histories.push((user, t, key));
+                }
+            }
+        }
+        facts
+    }
+
+    pub(super) fn authority_row(&self, d: usize) -> Option<usize> {
+        let name = schemes::design(self.designs[d].id).authority()?;
+        self.rows.iter().position(|r| r.name == name)
+    }
+}

@@ -1,0 +1,847 @@
+//! Plays a [`Scenario`]: real keys, real envelopes, real opening.
+//!
+//! One world, sealed by each of the scenario's designs: every `send` generates plaintexts
+//! once and each design seals them its own way, so comparisons change one thing only.
+//! Everyone who can read anything is a *row* (the users, the authority's parties, the tap,
+//! the adversaries the story creates), and each row holds an [`Access`] per design: keys,
+//! stolen ratchet states, Clipper unit keys, brute-forced messages, live taps. Every
+//! number the demo shows comes from opening the recorded envelopes with what a row holds.
+//! Each key's results are cached per design, so a key opens each envelope once however
+//! many rows hold it and however many acts look.
+
+// The engine's methods, by what they do: the state is here, the story's events in
+// `events` and `authority`, what an act shows in `views`.
+mod authority;
+mod events;
+mod views;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::scenario::{ActDef, Event, Scenario, Show};
+use super::{
+    demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
+    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Sample, Scope,
+};
+use crate::attacks::brute_force::{brute_force_from, BruteForceReport, SearchOptions};
+use crate::attacks::dual_ec::{open_with_key, Predictor, SearchRecord};
+use crate::attacks::timeline::Span;
+
+/// Dual_EC state searches a demo runs live, per backdoor and Q: each takes seconds.
+const LIVE_SEARCHES: usize = 1;
+use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
+use crate::crypto::dual_ec::Backdoor;
+use crate::crypto::dual_ec::PointQ;
+use crate::crypto::random::{Randomness, SessionKeys};
+use crate::crypto::rsa_oaep::PrivateKey;
+use crate::error::{Error, Result};
+use crate::schemes::clear::{self, PhoneImage};
+use crate::schemes::clipper::{self, Secret32, Unit, UnitHalvesFile};
+use crate::schemes::dual_ec::{BackdoorFile, DualEc};
+use crate::schemes::forward_secret::device::Device;
+use crate::schemes::forward_secret::snapshot::Snapshot;
+use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
+use crate::schemes::provider_escrow::{self, VaultEntry};
+use crate::schemes::registry::{Inputs, Loot};
+use crate::schemes::split_key::{self, ShareFile};
+use crate::schemes::workfactor;
+use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
+use crate::wire::envelope::Envelope;
+use crate::wire::plaintext::Plaintext;
+use crate::wire::world_file::Role;
+use crate::world::forward::ForwardWorld;
+use crate::world::traffic::{Message, TrafficGenerator};
+use crate::world::{directory, seal_batch, Party, ESCROW_NAME, PROVIDER_NAME, VENDOR_NAME};
+
+/// What one row holds in one design.
+#[derive(Clone, Default)]
+struct Access {
+    /// Private keys, each with the party it belongs to (which decides its slot).
+    keys: Vec<(String, Role, PrivateKey)>,
+    /// Clipper unit keys, read through LEAFs with the family key.
+    units: Vec<Unit>,
+    /// Forward-secret devices, each copied just after a time, played forward.
+    devices: Vec<(u64, Device)>,
+    /// Devices taken in designs without a ratchet, for the timelines: (user, t).
+    phones: Vec<(String, u64)>,
+    /// CLEAR phones held locked: (user, taken just after t).
+    seized: Vec<(String, u64)>,
+    /// Phones unlocked: the user's key, opening their stored history up to a time.
+    histories: Vec<(String, u64, PrivateKey)>,
+    /// Brute-forced messages: id → text.
+    cracked: BTreeMap<String, String>,
+    /// A user's own sent messages, which their app shows them (forward-secret designs
+    /// keep no key for them).
+    wrote: Option<String>,
+    /// A user of a forward-secret design: what their device opened on delivery.
+    receiver: Option<String>,
+    /// Interception redirected to this row: copies of the targets' messages from `from`.
+    live: Vec<LiveTap>,
+    /// Split-key shares held, by agent number.
+    shares: Vec<u8>,
+    /// Dual_EC backdoors held: each predicts what devices using its Q draw.
+    backdoors: Vec<BackdoorFile>,
+}
+
+#[derive(Clone)]
+struct LiveTap {
+    targets: Vec<String>,
+    from: u64,
+    access: Box<Access>,
+}
+
+impl Access {
+    fn opens_anything(&self) -> bool {
+        !self.keys.is_empty()
+            || !self.units.is_empty()
+            || !self.devices.is_empty()
+            || !self.cracked.is_empty()
+            || self.wrote.is_some()
+            || self.receiver.is_some()
+            || !self.live.is_empty()
+            || !self.histories.is_empty()
+            || !self.backdoors.is_empty()
+    }
+
+    fn add_key(&mut self, party: &str, role: Role, key: &PrivateKey) {
+        if !self
+            .keys
+            .iter()
+            .any(|(_, _, k)| k.fingerprint() == key.fingerprint())
+        {
+            self.keys.push((party.to_owned(), role, key.clone()));
+        }
+    }
+
+    /// What this row holds, one item each (no item holds a comma or a semicolon, so a
+    /// renderer may list them either way).
+    fn holdings(&self) -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        let user_keys = self
+            .keys
+            .iter()
+            .filter(|(_, role, _)| *role == Role::User)
+            .count();
+        if user_keys > 2 {
+            parts.push(format!("{user_keys} users' keys"));
+        }
+        for (party, role, _) in &self.keys {
+            match role {
+                Role::User if user_keys > 2 => {}
+                Role::User => parts.push(format!("{party}'s key")),
+                _ => parts.push(format!("{party} key")),
+            }
+        }
+        for (t, device) in &self.devices {
+            parts.push(format!("{}'s phone at t={t}", device.name));
+        }
+        for (user, t) in &self.seized {
+            let open = self.histories.iter().any(|(u, _, _)| u == user);
+            parts.push(format!(
+                "{user}'s phone at t={t} ({})",
+                if open { "unlocked" } else { "locked" }
+            ));
+        }
+        if !self.units.is_empty() {
+            let devices: Vec<&str> = self.units.iter().map(|u| u.device.as_str()).collect();
+            parts.push(format!("unit keys of {}", and_list(&devices)));
+        }
+        if !self.cracked.is_empty() {
+            parts.push(format!("{} brute-forced", self.cracked.len()));
+        }
+        for tap in &self.live {
+            parts.push(format!("copies of {}'s traffic", and_list(&tap.targets)));
+        }
+        for file in &self.backdoors {
+            parts.push(format!("{}'s d", file.holder));
+        }
+        if !self.shares.is_empty() && self.keys.is_empty() {
+            parts.push(format!("{} share(s)", self.shares.len()));
+        }
+        parts
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    User,
+    Authority,
+    Tap,
+    Adversary,
+}
+
+struct Row {
+    name: String,
+    kind: RowKind,
+    /// Per design, in the world's design order.
+    access: Vec<Access>,
+}
+
+/// How a design seals a batch.
+enum Sealer {
+    Plain(Box<dyn Scheme>),
+    /// The ghost design: its scheme is rebuilt for each batch, as the relay's target
+    /// changes.
+    Ghost(crate::crypto::rsa_oaep::PublicKey),
+    Forward(Box<ForwardWorld>),
+}
+
+/// What one Dual_EC backdoor has read of a recording: a predictor per period of one Q
+/// (the generators' states carry over from act to act), and the texts so far.
+#[derive(Default)]
+struct BackdoorColumn {
+    predictors: HashMap<usize, Predictor>,
+    column: Vec<Option<String>>,
+}
+
+/// One design's world: its keys, its recording, and what its keys have opened so far.
+struct Design {
+    id: SchemeId,
+    sealer: Sealer,
+    recording: Vec<Envelope>,
+    randomness: Randomness,
+    sessions: SessionKeys,
+    /// Per key (party, fingerprint): what it opened of `recording`, in order.
+    columns: HashMap<(String, String), Vec<Option<String>>>,
+    escrow: Option<PrivateKey>,
+    shares: Vec<ShareFile>,
+    vault: Vec<VaultEntry>,
+    /// CLEAR: every user's phone, and those a recovery unlock has bricked.
+    phones: Vec<PhoneImage>,
+    bricked: HashSet<String>,
+    /// Clipper: both agents' unit-key halves, and the family key.
+    halves: Vec<UnitHalvesFile>,
+    /// Dual_EC: every holder's backdoor; from which envelope of the recording on each Q
+    /// was in the devices; and what each holder's backdoor has read so far.
+    backdoors: Vec<BackdoorFile>,
+    q_in_force: Vec<(usize, PointQ)>,
+    backdoor_columns: HashMap<String, BackdoorColumn>,
+    /// State searches run since the last act's report: (holder, search).
+    searches: Vec<(String, SearchRecord)>,
+    /// Phones a holder left unsearched, for the report: (holder, senders).
+    unsearched: Vec<(String, Vec<String>)>,
+    family: Option<Secret32>,
+    ghost_target: Option<(String, u64)>,
+    watchers: Watchers,
+    notices: Vec<Notice>,
+    /// Forward-secret: (message id, recipient) for each copy a device has opened.
+    delivered: HashSet<(String, String)>,
+    /// Client-scan: the phones' list, their pictures and what they reported.
+    scan: Option<super::scanning::ScanState>,
+}
+
+impl Design {
+    fn seal(&mut self, users: &[Party], plain: &[Message]) -> Result<()> {
+        let directory = directory(users);
+        let sealed = match &mut self.sealer {
+            Sealer::Plain(scheme) => seal_batch(
+                scheme.as_ref(),
+                &directory,
+                plain,
+                &self.randomness,
+                &self.sessions,
+            ),
+            Sealer::Ghost(ghost) => {
+                let (target, after) = self
+                    .ghost_target
+                    .clone()
+                    .unwrap_or((String::new(), u64::MAX));
+                let scheme = Ghost {
+                    ghost: ghost.clone(),
+                    after,
+                    target,
+                };
+                seal_batch(&scheme, &directory, plain, &self.randomness, &self.sessions)
+            }
+            Sealer::Forward(world) => {
+                let mut sealed = Vec::with_capacity(plain.len());
+                for message in plain {
+                    sealed.push((*world.send(message)?).clone());
+                    // Delivery fails loudly if a device cannot open its copy.
+                    for delivery in world.deliver_until(message.t)? {
+                        self.delivered.insert((delivery.id, delivery.to));
+                    }
+                }
+                sealed
+            }
+        };
+        for envelope in &sealed {
+            self.notices.extend(self.watchers.watch(envelope));
+        }
+        if let (Some(scan), Sealer::Plain(scheme)) = (&mut self.scan, &self.sealer) {
+            scan.collect(scheme.take_reports());
+        }
+        self.recording.extend(sealed);
+        Ok(())
+    }
+
+    /// What `access` reads of the recording: the plaintext of each envelope it opens.
+    fn read(&mut self, access: &Access, truth: &[Message]) -> Vec<Option<String>> {
+        let n = self.recording.len();
+        let mut read: Vec<Option<String>> = vec![None; n];
+        let merge = |read: &mut Vec<Option<String>>, column: &[Option<String>]| {
+            for (slot, text) in read.iter_mut().zip(column) {
+                if slot.is_none() {
+                    slot.clone_from(text);
+                }
+            }
+        };
+        for (party, role, key) in &access.keys {
+            let column = self.key_column(party, *role, key);
+            merge(&mut read, &column);
+        }
+        // An unlocked phone's key opens what the phone had kept when it was taken.
+        for (user, until, key) in &access.histories {
+            let mut column = self.key_column(user, Role::User, key);
+            for (slot, envelope) in column.iter_mut().zip(&self.recording) {
+                if envelope.t > *until {
+                    *slot = None;
+                }
+            }
+            merge(&mut read, &column);
+        }
+        for file in &access.backdoors {
+            let column = self.backdoor_column(file);
+            merge(&mut read, &column);
+        }
+        // Unit keys and ratchet states are cheap to replay: no cache.
+        if !access.units.is_empty() || !access.devices.is_empty() {
+            let mut keyring = Keyring::new();
+            if let Some(family) = self.family.as_ref().filter(|_| !access.units.is_empty()) {
+                keyring.add_leaf_access(family.clone(), access.units.clone());
+            }
+            for (t, device) in &access.devices {
+                keyring.add_stolen_device(Snapshot::of_device(device.clone(), *t));
+            }
+            let column = open_column(&keyring, &self.recording);
+            merge(&mut read, &column);
+        }
+        for (i, envelope) in self.recording.iter().enumerate() {
+            if read[i].is_some() {
+                continue;
+            }
+            if let Some(text) = access.cracked.get(&envelope.id) {
+                read[i] = Some(text.clone());
+            } else if access.wrote.as_deref() == Some(envelope.from.as_str())
+                || access
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|me| self.delivered.contains(&(envelope.id.clone(), me.clone())))
+            {
+                read[i] = truth.get(i).map(|m| m.text.clone());
+            }
+        }
+        for tap in &access.live {
+            let inner = self.read(&tap.access, truth);
+            for (i, envelope) in self.recording.iter().enumerate() {
+                let targeted = envelope.t >= tap.from
+                    && envelope
+                        .participants()
+                        .any(|p| tap.targets.iter().any(|t| t == p));
+                if read[i].is_none() && targeted {
+                    read[i].clone_from(&inner[i]);
+                }
+            }
+        }
+        read
+    }
+
+    /// What a Dual_EC backdoor reads, predicting only what was recorded since it last
+    /// looked. It works only where the Q in the devices is the one it was made for: an
+    /// attacker checks `d·Q = P` against the firmware before searching.
+    fn backdoor_column(&mut self, file: &BackdoorFile) -> Vec<Option<String>> {
+        let cache = self
+            .backdoor_columns
+            .entry(file.holder.clone())
+            .or_default();
+        let total = self.recording.len();
+        for (period, &(from, q)) in self.q_in_force.iter().enumerate() {
+            let until = self
+                .q_in_force
+                .get(period + 1)
+                .map_or(total, |(next, _)| *next);
+            let start = cache.column.len().max(from);
+            if start >= until {
+                continue;
+            }
+            let batch = &self.recording[start..until];
+            if !file.backdoor.opens(&q) {
+                cache.column.extend(batch.iter().map(|_| None));
+                continue;
+            }
+            // A live demo searches one phone's state per backdoor and Q, a second or
+            // few, and reports what the others would cost: each is the same search.
+            let predictor = cache.predictors.entry(period).or_insert_with(|| {
+                Predictor::new(file.backdoor.clone(), q).with_search_limit(LIVE_SEARCHES)
+            });
+            let searched_before = predictor.records().len();
+            let skipped_before = predictor.skipped().len();
+            let keys = predictor.content_keys(batch, &|_| {});
+            self.searches.extend(
+                predictor.records()[searched_before..]
+                    .iter()
+                    .map(|r| (file.holder.clone(), r.clone())),
+            );
+            if predictor.skipped().len() > skipped_before {
+                self.unsearched.push((
+                    file.holder.clone(),
+                    predictor.skipped()[skipped_before..].to_vec(),
+                ));
+            }
+            cache
+                .column
+                .extend(batch.iter().zip(keys).map(|(envelope, key)| {
+                    match key.map(|k| open_with_key(envelope, &k)) {
+                        Some(Outcome::Opened(text)) => Some(text),
+                        _ => None,
+                    }
+                }));
+        }
+        cache.column.clone()
+    }
+
+    /// One key's results, opening only what was recorded since it last looked.
+    fn key_column(&mut self, party: &str, role: Role, key: &PrivateKey) -> Vec<Option<String>> {
+        let id = (party.to_owned(), key.fingerprint().to_string());
+        let column = self.columns.entry(id).or_default();
+        if column.len() < self.recording.len() {
+            let mut keyring = Keyring::new();
+            keyring.add(party, role, key.clone());
+            column.extend(open_column(&keyring, &self.recording[column.len()..]));
+        }
+        column.clone()
+    }
+}
+
+fn open_column(keyring: &Keyring, envelopes: &[Envelope]) -> Vec<Option<String>> {
+    let mut opener = Opener::new(keyring);
+    let mut column = Vec::with_capacity(envelopes.len());
+    for batch in envelopes.chunks(256) {
+        column.extend(opener.open_batch(batch).into_iter().map(|o| match o {
+            Outcome::Opened(text) => Some(text),
+            Outcome::Sealed | Outcome::FailedIntegrity => None,
+        }));
+    }
+    column
+}
+
+/// A scenario in play.
+pub(crate) struct Engine {
+    /// Shared, so that a session owns its scenario and can live as long as a server.
+    scenario: Arc<Scenario>,
+    randomness: Randomness,
+    traffic: TrafficGenerator,
+    /// Every plaintext sent, in order: `truth[i]` is envelope `i` of every design.
+    truth: Vec<Message>,
+    users: Vec<Party>,
+    designs: Vec<Design>,
+    rows: Vec<Row>,
+    log: Vec<LogEntry>,
+    warrants: Vec<(String, u64)>,
+    /// Where the current act's messages start in `truth`.
+    act_start: usize,
+}
+
+impl Engine {
+    pub fn new(scenario: Arc<Scenario>, randomness: Randomness) -> Result<Self> {
+        let world = &scenario.world;
+        let users: Vec<Party> = world
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Party {
+                name: name.clone(),
+                role: Role::User,
+                key: user_key(i),
+            })
+            .collect();
+        let names = world.users.clone();
+        let mut designs = Vec::new();
+        for &id in &world.designs {
+            designs.push(Self::design(id, &scenario, &users, &randomness)?);
+        }
+        let mut engine = Engine {
+            scenario,
+            randomness,
+            traffic: TrafficGenerator::new(&names, 1, &randomness),
+            truth: Vec::new(),
+            users,
+            designs,
+            rows: Vec::new(),
+            log: Vec::new(),
+            warrants: Vec::new(),
+            act_start: 0,
+        };
+        engine.cast_rows();
+        Ok(engine)
+    }
+
+    /// One design of the scenario, built through the registry: its own parties hold the
+    /// published demo keys.
+    fn design(
+        id: SchemeId,
+        scenario: &Scenario,
+        users: &[Party],
+        randomness: &Randomness,
+    ) -> Result<Design> {
+        let randomness = randomness.fork(id.as_str());
+        let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
+        let params = &scenario.world.params;
+        let spec = schemes::design(id);
+        let mut parties = users.to_vec();
+        parties.extend(spec.parties().iter().map(|(name, role)| Party {
+            name: (*name).to_owned(),
+            role: *role,
+            key: demo_key(name),
+        }));
+        let built = spec.build(&Inputs {
+            users: &names,
+            parties: &parties,
+            params,
+            // A demo sends its messages act by act; nothing built here depends on them.
+            messages: 0,
+            randomness: &randomness,
+        })?;
+        let sealer = if spec.on_devices() {
+            Sealer::Forward(Box::new(ForwardWorld::new(&names, &randomness)))
+        } else if id == SchemeId::Ghost {
+            // The relay's target changes with the story's events.
+            Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone())
+        } else {
+            Sealer::Plain(
+                built
+                    .sealer
+                    .ok_or_else(|| Error::Internal(format!("{id} built no sealer")))?,
+            )
+        };
+        let mut design = Design {
+            id,
+            sealer,
+            recording: Vec::new(),
+            sessions: SessionKeys::new(&randomness),
+            randomness,
+            columns: HashMap::new(),
+            escrow: parties
+                .iter()
+                .find(|p| p.name == ESCROW_NAME)
+                .map(|p| p.key.clone()),
+            shares: Vec::new(),
+            vault: Vec::new(),
+            phones: Vec::new(),
+            bricked: HashSet::new(),
+            halves: Vec::new(),
+            backdoors: Vec::new(),
+            q_in_force: Vec::new(),
+            backdoor_columns: HashMap::new(),
+            searches: Vec::new(),
+            unsearched: Vec::new(),
+            family: None,
+            ghost_target: None,
+            watchers: Watchers::new(params.verifying.clone()),
+            notices: Vec::new(),
+            delivered: HashSet::new(),
+            scan: built
+                .compose
+                .map(|compose| super::scanning::ScanState::new(compose, params, &randomness)),
+        };
+        for (_, loot) in built.loot {
+            match loot {
+                Loot::Key { .. } => {}
+                Loot::Share(share) => design.shares.push(share),
+                Loot::Vault { entries, .. } => design.vault = entries,
+                Loot::FamilyKey(family) => design.family = Some(family),
+                Loot::Halves(file) => design.halves.push(file),
+                Loot::Phone { image, .. } => design.phones.push(image),
+                Loot::Backdoor { file, deployed } => {
+                    design.backdoors.push(file);
+                    design.q_in_force = vec![(0, deployed)];
+                }
+            }
+        }
+        Ok(design)
+    }
+
+    /// The users, each design's authority parties, and the tap.
+    fn cast_rows(&mut self) {
+        for (i, user) in self.users.clone().iter().enumerate() {
+            let access = self
+                .designs
+                .iter()
+                .map(|d| {
+                    let mut a = Access {
+                        wrote: Some(user.name.clone()),
+                        ..Access::default()
+                    };
+                    match &d.sealer {
+                        Sealer::Forward(_) => a.receiver = Some(user.name.clone()),
+                        _ => a.add_key(&user.name, Role::User, &user_key(i)),
+                    }
+                    a
+                })
+                .collect();
+            self.rows.push(Row {
+                name: user.name.clone(),
+                kind: RowKind::User,
+                access,
+            });
+        }
+        for d in 0..self.designs.len() {
+            for name in schemes::design(self.designs[d].id).authorities(&self.scenario.world.params)
+            {
+                let row = self.row_index(&name, RowKind::Authority);
+                let access = self.authority_access(d, &name);
+                self.rows[row].access[d] = access;
+            }
+        }
+        self.row_index("tap", RowKind::Tap);
+    }
+
+    /// What an authority party holds from the start.
+    fn authority_access(&self, d: usize, name: &str) -> Access {
+        let design = &self.designs[d];
+        let mut access = Access::default();
+        match (design.id, name) {
+            (SchemeId::GoldenKey, ESCROW_NAME) => {
+                if let Some(key) = &design.escrow {
+                    access.add_key(ESCROW_NAME, Role::Escrow, key);
+                }
+            }
+            (SchemeId::SplitKey, agent) if agent.starts_with("agent-") => {
+                access.shares = agent[6..].parse().ok().into_iter().collect();
+            }
+            (SchemeId::ProviderEscrow, PROVIDER_NAME) => {
+                // The vault key unseals every device's key: the provider reads everyone.
+                let provider = demo_key(PROVIDER_NAME);
+                for entry in &design.vault {
+                    if let Ok(key) = provider_escrow::unseal(entry, &provider) {
+                        access.add_key(&entry.device, Role::User, &key);
+                    }
+                }
+            }
+            (SchemeId::Clear, VENDOR_NAME) => {
+                // The vault key alone: it opens phones, and the vendor holds none.
+                access.add_key(VENDOR_NAME, Role::Vendor, &demo_key(VENDOR_NAME));
+            }
+            (SchemeId::Ghost, GHOST_NAME) => {
+                access.add_key(GHOST_NAME, Role::Agent, &demo_key(GHOST_NAME));
+            }
+            (SchemeId::DualEc, holder) => {
+                access.backdoors.extend(
+                    design
+                        .backdoors
+                        .iter()
+                        .filter(|f| f.holder == holder)
+                        .cloned(),
+                );
+            }
+            // Any other design's party holds its own key, unless the design never
+            // writes it whole.
+            (id, name) => {
+                let spec = schemes::design(id);
+                if let Some((_, role)) = spec.parties().iter().find(|(n, _)| *n == name) {
+                    if !spec.withholds_key(*role) && *role != Role::Vendor {
+                        access.add_key(name, *role, &demo_key(name));
+                    }
+                }
+            }
+        }
+        access
+    }
+
+    /// The row called `name`, made (empty in every design) if it does not exist yet.
+    fn row_index(&mut self, name: &str, kind: RowKind) -> usize {
+        if let Some(i) = self.rows.iter().position(|r| r.name == name) {
+            return i;
+        }
+        self.rows.push(Row {
+            name: name.to_owned(),
+            kind,
+            access: vec![Access::default(); self.designs.len()],
+        });
+        self.rows.len() - 1
+    }
+
+    fn user_names(&self) -> Vec<String> {
+        self.users.iter().map(|u| u.name.clone()).collect()
+    }
+
+    fn now(&self) -> u64 {
+        self.truth.len() as u64
+    }
+
+    /// Plays every act on `stage`; returns whether the teacher let it finish.
+    /// Plays act `index` (from 0): its narration and what it shows, with the sources
+    /// after the last act.
+    pub fn play_act(
+        &mut self,
+        index: usize,
+        observer: &mut dyn DemoObserver,
+    ) -> Result<(Vec<String>, Vec<usize>, Vec<Block>)> {
+        let scenario = Arc::clone(&self.scenario);
+        let act = &scenario.acts[index];
+        let mut blocks = self.run_act(act, observer)?;
+        if index + 1 == scenario.acts.len() {
+            blocks.push(Block::Sources {
+                sources: scenario.sources.clone(),
+            });
+        }
+        Ok((act.say.clone(), act.cite.clone(), blocks))
+    }
+
+    fn run_act(&mut self, act: &ActDef, observer: &mut dyn DemoObserver) -> Result<Vec<Block>> {
+        self.act_start = self.truth.len();
+        let mut blocks = Vec::new();
+        for event in &act.events {
+            blocks.extend(self.event(event, observer)?);
+        }
+        for view in &act.show {
+            blocks.extend(self.show(view)?);
+        }
+        if !self.truth.is_empty() {
+            blocks.push(Block::Matrix {
+                matrix: self.matrix(0),
+            });
+            blocks.extend(self.searches_since_last_act());
+        }
+        Ok(blocks)
+    }
+
+    /// What the Dual_EC state searches behind the matrix cost, measured live, and the
+    /// phones left to the same search.
+    fn searches_since_last_act(&mut self) -> Option<Block> {
+        let mut facts = Vec::new();
+        for design in &mut self.designs {
+            let mut seconds = Vec::new();
+            for (holder, search) in design.searches.drain(..) {
+                seconds.push(search.seconds);
+                facts.push(
+                    Fact::marked(
+                        format!("{holder}'s search"),
+                        format!(
+                            "{}'s phone: {} x-coordinates, {:.1} s",
+                            search.sender, search.candidates_tried, search.seconds
+                        ),
+                        search.found,
+                    )
+                    .measuring(search.seconds, "seconds"),
+                );
+            }
+            let mean = seconds.iter().sum::<f64>() / seconds.len().max(1) as f64;
+            for (holder, senders) in design.unsearched.drain(..) {
+                facts.push(Fact::plain(
+                    format!("{holder}, the others"),
+                    format!(
+                        "{}: the same search each{}, not run live",
+                        senders.join(", "),
+                        if mean > 0.0 {
+                            format!(", about {mean:.1} s")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+        }
+        (!facts.is_empty()).then_some(Block::Facts { facts })
+    }
+}
+
+fn rsa_label(key: &PrivateKey) -> String {
+    format!(
+        "RSA-{} {}",
+        key.public_key().bits(),
+        key.fingerprint().short(8)
+    )
+}
+
+/// "1 key", "3 keys".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// "2.4 million", "830 thousand".
+fn rate_text(rate: f64) -> String {
+    if rate >= 1e6 {
+        format!("{:.1} million", rate / 1e6)
+    } else {
+        format!("{:.0} thousand", rate / 1e3)
+    }
+}
+
+/// Seconds in the largest sensible unit: "3.2 hours", "1.5e9 years".
+pub fn duration(seconds: f64) -> String {
+    const UNITS: [(&str, f64); 5] = [
+        ("years", 365.25 * 86400.0),
+        ("days", 86400.0),
+        ("hours", 3600.0),
+        ("minutes", 60.0),
+        ("seconds", 1.0),
+    ];
+    if !seconds.is_finite() {
+        return "forever".to_owned();
+    }
+    for (unit, size) in UNITS {
+        if seconds >= size {
+            let value = seconds / size;
+            return if value >= 1e6 {
+                format!("{value:.1e} {unit}")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{seconds:.3} seconds")
+}
+
+/// Brute-forces one envelope on the worker threads while this thread tells `observer`
+/// how far the search has got: a live demo must not sit silent.
+fn search_watched(
+    envelope: &Envelope,
+    bits: u32,
+    known: u64,
+    observer: &mut dyn DemoObserver,
+) -> Result<BruteForceReport> {
+    let tried = AtomicU64::new(0);
+    let space = 1u64 << bits;
+    std::thread::scope(|scope| {
+        let search = scope.spawn(|| {
+            brute_force_from(
+                envelope,
+                bits,
+                known,
+                &SearchOptions::default(),
+                &|done, _| {
+                    tried.fetch_max(done, Ordering::Relaxed);
+                },
+            )
+        });
+        while !search.is_finished() {
+            observer.searching(tried.load(Ordering::Relaxed), space);
+            // Short naps: most demo searches take well under a second.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        search
+            .join()
+            .map_err(|_| Error::Internal("the brute-force search panicked".into()))?
+    })
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[impl AsRef<str>]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}

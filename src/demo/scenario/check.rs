@@ -1,0 +1,528 @@
+//! Checking a scenario as a whole: its world, its acts, the names they use and the
+//! totals of work they ask for, each refusal naming the line and the field.
+
+use super::*;
+
+// ── Checking ───────────────────────────────────────────────────────────────────────────
+
+pub(super) fn check(at: &Locator, raw: RawScenario) -> Result<Scenario, InputError> {
+    let name = raw.name.get_ref().trim().to_owned();
+    let name_ok = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !name_ok {
+        return Err(at
+            .error(
+                raw.name.span(),
+                "name",
+                format!("{name:?} cannot name a demo"),
+            )
+            .hint("use 1 to 40 lowercase letters, digits and dashes, like \"golden-key-leak\""));
+    }
+    let summary = raw.summary.get_ref().trim().to_owned();
+    if summary.is_empty() || !summary.ends_with('.') || summary.contains('\n') {
+        return Err(at
+            .error(
+                raw.summary.span(),
+                "summary",
+                "must be one sentence, ending with a full stop",
+            )
+            .hint("doormat demo --list prints it beside the name"));
+    }
+    printable(at, raw.summary.span(), "summary", raw.summary.get_ref())?;
+    for source in raw.sources.get_ref() {
+        printable(at, raw.sources.span(), "sources", source)?;
+    }
+    if let Some(blank) = raw
+        .sources
+        .get_ref()
+        .iter()
+        .position(|s| s.trim().is_empty())
+    {
+        return Err(at
+            .error(
+                raw.sources.span(),
+                "sources",
+                format!("source {} is empty", blank + 1),
+            )
+            .hint("write where the facts come from: author, title, date"));
+    }
+    if raw.sources.get_ref().is_empty() {
+        return Err(at
+            .error(
+                raw.sources.span(),
+                "sources",
+                "a demo must cite at least one source",
+            )
+            .hint(
+                "cite from docs/references.md, or your own source: the demo ends by showing them",
+            ));
+    }
+    let world = check_world(at, raw.world.get_ref())?;
+    let mut names = Names::new(&world);
+    if raw.acts.get_ref().is_empty() {
+        return Err(at.error(raw.acts.span(), "act", "a demo needs at least one [[act]]"));
+    }
+    let mut acts = Vec::new();
+    for (i, act) in raw.acts.get_ref().iter().enumerate() {
+        acts.push(check_act(
+            at,
+            i + 1,
+            act.get_ref(),
+            &world,
+            &mut names,
+            raw.sources.get_ref().len(),
+        )?);
+    }
+    check_totals(at, &raw.acts, &acts, &world)?;
+    Ok(Scenario {
+        name,
+        summary,
+        sources: raw.sources.into_inner(),
+        world,
+        acts,
+    })
+}
+
+/// The demo's whole work, bounded before anything runs: each event is bounded on its
+/// own, but a file of a thousand acts would still run for hours. The first act that
+/// takes a total over its limit is named.
+pub(super) fn check_totals(
+    at: &Locator,
+    raw_acts: &Spanned<Vec<Spanned<RawAct>>>,
+    acts: &[ActDef],
+    world: &WorldDef,
+) -> Result<(), InputError> {
+    if acts.len() > MAX_ACTS {
+        return Err(at
+            .error(
+                raw_acts.get_ref()[MAX_ACTS].span(),
+                "act",
+                format!("{} acts: a demo has at most {MAX_ACTS}", acts.len()),
+            )
+            .hint("split the story into two demos"));
+    }
+    let designs = world.designs.len() as u64;
+    let (mut events, mut sealed, mut keys, mut forgeries) = (0usize, 0u64, 0u64, 0u64);
+    for (i, act) in acts.iter().enumerate() {
+        events += act.events.len();
+        for event in &act.events {
+            match event {
+                Event::Send { messages } => {
+                    sealed = sealed.saturating_add(messages.saturating_mul(designs))
+                }
+                Event::BruteForce { messages, bits, .. } => {
+                    keys = keys.saturating_add(messages.saturating_mul(1u64 << (*bits).min(63)));
+                }
+                Event::ForgeLeaf { trials } => forgeries = forgeries.saturating_add(*trials),
+                _ => {}
+            }
+        }
+        let over = if events > MAX_EVENTS {
+            Some(format!(
+                "{events} events by this act: a demo has at most {MAX_EVENTS}"
+            ))
+        } else if sealed > MAX_TOTAL_SEALED {
+            Some(format!(
+                "{sealed} messages sealed by this act ({designs} design{} each): a demo seals at most {MAX_TOTAL_SEALED}",
+                if designs == 1 { "" } else { "s" }
+            ))
+        } else if keys > MAX_TOTAL_KEYS {
+            Some(format!(
+                "{keys} keys to try by this act: a demo's brute-force events try at most 2^33 together"
+            ))
+        } else if forgeries > MAX_TOTAL_FORGERIES {
+            Some(format!(
+                "{forgeries} LEAF forgeries by this act: a demo runs at most {MAX_TOTAL_FORGERIES}"
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = over {
+            return Err(at
+                .error(raw_acts.get_ref()[i].span(), "act", problem)
+                .hint("a demo must finish within a class: send, crack or forge less, or split it into two demos"));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
+    let users: Vec<String> = raw
+        .users
+        .get_ref()
+        .iter()
+        .map(|u| u.get_ref().clone())
+        .collect();
+    if users.len() < 2 || users.len() > MAX_USERS {
+        return Err(at
+            .error(
+                raw.users.span(),
+                "world.users",
+                format!("{} users: a demo world has 2 to {MAX_USERS}", users.len()),
+            )
+            .hint("each user gets one of the published keys in demos/keys"));
+    }
+    for (i, user) in raw.users.get_ref().iter().enumerate() {
+        let name = user.get_ref();
+        if !is_party_name(name) {
+            return Err(at
+                .error(
+                    user.span(),
+                    "world.users",
+                    format!("{name:?} cannot name a user"),
+                )
+                .hint("use 1 to 12 lowercase letters, digits and dashes"));
+        }
+        if is_reserved(name) {
+            return Err(at.error(
+                user.span(),
+                "world.users",
+                format!(
+                    "{name:?} is the name of a party every world may have: pick another user name"
+                ),
+            ));
+        }
+        if users[..i].contains(name) {
+            return Err(at.error(
+                user.span(),
+                "world.users",
+                format!("{name} is listed twice"),
+            ));
+        }
+    }
+    let scheme = parse_scheme(at, &raw.scheme, "world.scheme")?;
+    let mut designs = vec![scheme];
+    if let Some(compare) = &raw.compare {
+        for design in compare.get_ref() {
+            let id = parse_scheme(at, design, "world.compare")?;
+            if designs.contains(&id) {
+                return Err(at.error(
+                    design.span(),
+                    "world.compare",
+                    format!("{id} is already in the world"),
+                ));
+            }
+            designs.push(id);
+        }
+    }
+    if designs.contains(&SchemeId::ShortKey) && scheme != SchemeId::ShortKey {
+        let span = raw.compare.as_ref().map_or(raw.scheme.span(), |c| c.span());
+        return Err(at
+            .error(span, "world.compare", "short-key can only be the main scheme of a demo")
+            .hint("its keys are opened by brute force, which a brute-force event runs on the main scheme"));
+    }
+    let mut params = SchemeParams::default();
+    let uses = |id: SchemeId| designs.contains(&id);
+    if let Some(agents) = &raw.agents {
+        params.agents = *agents.get_ref();
+    }
+    if let Some(threshold) = &raw.threshold {
+        params.threshold = *threshold.get_ref();
+    }
+    if uses(SchemeId::SplitKey) {
+        if raw.agents.is_none() || raw.threshold.is_none() {
+            return Err(at
+                .error(
+                    raw.scheme.span(),
+                    "world.agents",
+                    "a split-key world needs agents and threshold",
+                )
+                .hint("for example agents = 3 and threshold = 2"));
+        }
+        split_key::check_params(&params).map_err(|e| {
+            let span = raw.agents.as_ref().map_or(raw.scheme.span(), |a| a.span());
+            at.error(span, "world.agents", e.problem)
+        })?;
+    }
+    if let Some(bits) = &raw.bits {
+        params.bits = *bits.get_ref();
+        if !(crate::schemes::short_key::MIN_BITS..=MAX_LIVE_BITS).contains(&params.bits) {
+            return Err(at
+                .error(bits.span(), "world.bits", format!("{} bits: a demo brute-forces {}-{MAX_LIVE_BITS} bit keys live", params.bits, crate::schemes::short_key::MIN_BITS))
+                .hint("the brute-force event extrapolates to 32, 40, 56, 80 and 128 bits from the measured rate"));
+        }
+    } else if uses(SchemeId::ShortKey) {
+        return Err(at.error(
+            raw.scheme.span(),
+            "world.bits",
+            "a short-key world needs bits (16 to 32)",
+        ));
+    }
+    if let Some(verifying) = &raw.verifying {
+        for user in verifying.get_ref() {
+            if !users.contains(user.get_ref()) {
+                return Err(unknown_user(at, user, "world.verifying", &users));
+            }
+            params.verifying.push(user.get_ref().clone());
+        }
+    }
+    Ok(WorldDef {
+        users,
+        designs,
+        seed: raw.seed.as_ref().map(|s| *s.get_ref()),
+        params,
+    })
+}
+
+/// Names of parties every world may have besides its users. Agents run from `agent-1`
+/// to `agent-32`, so the whole `agent-` prefix is reserved.
+pub(super) const RESERVED: [&str; 6] = ["escrow", "vendor", "provider", "ghost", "tap", "relay"];
+
+pub(super) fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name) || name.starts_with("agent-")
+}
+
+pub(super) fn is_party_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 12
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+pub(super) fn parse_scheme(
+    at: &Locator,
+    raw: &Spanned<String>,
+    field: &str,
+) -> Result<SchemeId, InputError> {
+    SchemeId::parse(raw.get_ref()).map_err(|e| {
+        let mut error = at.error(raw.span(), field, e.problem);
+        error.hint = e.hint;
+        error
+    })
+}
+
+pub(super) fn unknown_user(
+    at: &Locator,
+    name: &Spanned<String>,
+    field: &str,
+    users: &[String],
+) -> InputError {
+    at.error(
+        name.span(),
+        field,
+        format!("{:?} is not a user of this world", name.get_ref()),
+    )
+    .hint(format!("the users are: {}", users.join(", ")))
+}
+
+/// The names a scenario may use, as they come into being act by act.
+pub(super) struct Names {
+    pub(super) users: Vec<String>,
+    /// Parties whose keys exist in some design: users, escrow, vendor, ghost.
+    pub(super) keys: Vec<String>,
+    /// Everyone a view may be about: users, the authority's parties, the tap, and the
+    /// adversaries named so far.
+    pub(super) rows: Vec<String>,
+    /// Users whose device has been taken.
+    pub(super) compromised: Vec<String>,
+}
+
+impl Names {
+    pub(super) fn new(world: &WorldDef) -> Self {
+        let mut keys = world.users.clone();
+        let mut rows = world.users.clone();
+        for design in &world.designs {
+            let spec = crate::schemes::design(*design);
+            // A design's parties hold keys, and so does its authority (Clipper's holds
+            // the family key).
+            let holders: Vec<&str> = spec.parties().iter().map(|(n, _)| *n).collect();
+            for party in spec.authorities(&world.params) {
+                if !rows.contains(&party) {
+                    rows.push(party.clone());
+                }
+                let holds = holders.contains(&party.as_str()) || spec.authority() == Some(&party);
+                if holds && !keys.contains(&party) {
+                    keys.push(party);
+                }
+            }
+        }
+        rows.push("tap".to_owned());
+        Names {
+            users: world.users.clone(),
+            keys,
+            rows,
+            compromised: Vec::new(),
+        }
+    }
+
+    pub(super) fn adversary(
+        &mut self,
+        at: &Locator,
+        name: &Spanned<String>,
+        field: &str,
+    ) -> Result<String, InputError> {
+        let who = name.get_ref().trim();
+        let ok = !who.is_empty()
+            && who.chars().count() <= 16
+            && who
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ' || c == '\'');
+        if !ok {
+            return Err(at
+                .error(
+                    name.span(),
+                    field,
+                    format!("{who:?} cannot name an adversary"),
+                )
+                .hint("use 1 to 16 letters, digits, spaces and dashes, like \"attacker\""));
+        }
+        if self.users.iter().any(|u| u == who) {
+            return Err(at
+                .error(
+                    name.span(),
+                    field,
+                    format!("{who} is a user: an adversary needs a name of its own"),
+                )
+                .hint("to give a user's key away, leak it to an adversary such as \"attacker\""));
+        }
+        if !self.rows.iter().any(|r| r == who) {
+            self.rows.push(who.to_owned());
+        }
+        Ok(who.to_owned())
+    }
+
+    pub(super) fn row(
+        &self,
+        at: &Locator,
+        name: &str,
+        span: Range<usize>,
+        field: &str,
+    ) -> Result<String, InputError> {
+        if self.rows.iter().any(|r| r == name) {
+            Ok(name.to_owned())
+        } else {
+            Err(at
+                .error(
+                    span,
+                    field,
+                    format!("no one called {name:?} exists yet at this act"),
+                )
+                .hint(format!("so far: {}", self.rows.join(", "))))
+        }
+    }
+}
+
+pub(super) fn check_act(
+    at: &Locator,
+    number: usize,
+    raw: &RawAct,
+    world: &WorldDef,
+    names: &mut Names,
+    sources: usize,
+) -> Result<ActDef, InputError> {
+    let title = raw.title.get_ref().trim().to_owned();
+    printable(
+        at,
+        raw.title.span(),
+        &format!("act[{number}].title"),
+        &title,
+    )?;
+    if let Some(say) = &raw.say {
+        let texts: Vec<&str> = match say.get_ref() {
+            Say::One(text) => vec![text.as_str()],
+            Say::Many(lines) => lines.iter().map(String::as_str).collect(),
+        };
+        for text in texts {
+            printable(at, say.span(), &format!("act[{number}].say"), text)?;
+        }
+    }
+    if title.is_empty() || title.chars().count() > 60 {
+        return Err(at
+            .error(
+                raw.title.span(),
+                &format!("act[{number}].title"),
+                "a title has 1 to 60 characters",
+            )
+            .hint("it is the act's heading on the projector"));
+    }
+    let say = match raw.say.as_ref().map(Spanned::get_ref) {
+        None => Vec::new(),
+        Some(Say::One(text)) => paragraphs(text),
+        Some(Say::Many(lines)) => lines.iter().map(|l| l.trim().to_owned()).collect(),
+    };
+    let mut events = Vec::new();
+    for (i, event) in raw.events.iter().enumerate() {
+        let field = format!("act[{number}].event[{}]", i + 1);
+        events.push(check_event(at, &field, event, world, names)?);
+    }
+    let mut show = Vec::new();
+    if let Some(views) = &raw.show {
+        for view in views.get_ref() {
+            show.push(check_show(
+                at,
+                &format!("act[{number}].show"),
+                view,
+                world,
+                names,
+            )?);
+        }
+    }
+    let mut cite = Vec::new();
+    if let Some(list) = &raw.cite {
+        let field = format!("act[{number}].cite");
+        if list.get_ref().is_empty() {
+            return Err(at
+                .error(list.span(), &field, "cites no source")
+                .hint("list source numbers, like cite = [1, 2], or drop the line"));
+        }
+        for n in list.get_ref() {
+            let value = *n.get_ref();
+            if value < 1 || value as u64 > sources as u64 {
+                return Err(at
+                    .error(
+                        n.span(),
+                        &field,
+                        format!("there is no source {value}: sources lists 1 to {sources}"),
+                    )
+                    .hint("sources are numbered from 1, in the order the file lists them"));
+            }
+            if cite.contains(&(value as usize)) {
+                return Err(at.error(n.span(), &field, format!("source {value} is cited twice")));
+            }
+            cite.push(value as usize);
+        }
+    }
+    Ok(ActDef {
+        cite,
+        title,
+        say,
+        events,
+        show,
+    })
+}
+
+/// A multi-line `say`: blank lines separate paragraphs; lines within one are joined.
+/// Refuses a control character (an escape sequence, a bell) in text the projector will
+/// show: printed raw, it could clear the screen or retitle the teacher's window. Line
+/// breaks and tabs are layout, and allowed.
+pub(super) fn printable(
+    at: &Locator,
+    span: Range<usize>,
+    field: &str,
+    text: &str,
+) -> Result<(), InputError> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        None => Ok(()),
+        Some(c) => Err(at
+            .error(
+                span,
+                field,
+                format!("holds the control character U+{:04X}", u32::from(c)),
+            )
+            .hint("a demo's words are plain text: remove the escape sequence")),
+    }
+}
+
+pub(super) fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}

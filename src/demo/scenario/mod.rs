@@ -1,0 +1,606 @@
+//! Scenario files: a demo as plain text a teacher can edit (docs/scenario-format.md).
+//!
+//! Parsing happens in two steps. TOML is read into raw structs that keep the position of
+//! every value, so that any mistake, found by the TOML reader or by the checks below, is
+//! reported with its file, line and field. Then each act and event is checked against the
+//! world (are the names its users, does the design have an escrow key to rotate) before a
+//! single key is touched: a scenario either runs to the end or is refused up front.
+
+mod check;
+mod events;
+// Checking the whole file, then each event and view, in files of their own.
+use {check::*, events::*};
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::InputError;
+use crate::schemes::{split_key, workfactor, SchemeId};
+use crate::world::SchemeParams;
+
+/// Most users a demo world holds: one per published user key in demos/keys.
+pub const MAX_USERS: usize = 6;
+/// Most messages one `send` event may add: a demo must stay within a class's patience.
+pub const MAX_SEND: u64 = 5_000;
+/// Most messages a `brute-force` event may crack, and most LEAF forgeries it may run.
+pub const MAX_CRACK: u64 = 10;
+/// Most LEAF forgeries one `forge-leaf` event may ask for.
+pub const MAX_FORGERIES: u64 = 200;
+/// Short keys a demo may brute-force live: TEA1's 32 bits, about half a minute on
+/// average on two cores with AES-NI (docs/benchmarks.md).
+pub const MAX_LIVE_BITS: u32 = 32;
+/// Most keys one `brute-force` event may have to try: one 32-bit key, or ten of 24 bits.
+pub const MAX_LIVE_KEYS: u64 = 1 << 32;
+
+/// Most acts in one demo.
+pub const MAX_ACTS: usize = 40;
+/// Most events in one demo, all acts together.
+pub const MAX_EVENTS: usize = 200;
+/// Most messages one demo seals, all `send` events and every design together (each
+/// design seals every message): about a minute of RSA on two cores.
+pub const MAX_TOTAL_SEALED: u64 = 50_000;
+/// Most keys one demo's brute-force events may try together: two 32-bit keys.
+pub const MAX_TOTAL_KEYS: u64 = 1 << 33;
+/// Most LEAF forgeries one demo runs together.
+pub const MAX_TOTAL_FORGERIES: u64 = 1_000;
+
+/// A parsed, checked scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name: the file name without `.toml`.
+    pub name: String,
+    /// One sentence, for `doormat demo --list`.
+    pub summary: String,
+    /// Where its facts come from.
+    pub sources: Vec<String>,
+    /// The world it plays in.
+    pub world: WorldDef,
+    /// Its acts, in order.
+    pub acts: Vec<ActDef>,
+}
+
+/// Who is in the world, and which designs seal their traffic.
+#[derive(Debug, Clone)]
+pub struct WorldDef {
+    /// The users' names.
+    pub users: Vec<String>,
+    /// The design the story is about, then the designs it is compared with: each seals
+    /// the same plaintexts.
+    pub designs: Vec<SchemeId>,
+    /// The scenario's own seed, which `--seed` overrides.
+    pub seed: Option<u64>,
+    /// The designs' parameters.
+    pub params: SchemeParams,
+}
+
+impl WorldDef {
+    /// The main design: the world's `scheme`.
+    pub fn main(&self) -> SchemeId {
+        self.designs[0]
+    }
+}
+
+/// One act, as the scenario file states it.
+#[derive(Debug, Clone)]
+pub struct ActDef {
+    /// Its title.
+    pub title: String,
+    /// What the teacher says.
+    pub say: Vec<String>,
+    /// What happens, in order.
+    pub events: Vec<Event>,
+    /// What the screen shows after.
+    pub show: Vec<Show>,
+    /// The sources its narration's facts come from, numbered from 1 as `sources` lists
+    /// them.
+    pub cite: Vec<usize>,
+}
+
+/// Something that happens in an act. `to` is always the party or adversary that gains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The users send this many more messages; the tap records them.
+    Send {
+        /// How many.
+        messages: u64,
+    },
+    /// A party's private key is copied.
+    Leak {
+        /// Whose key: a party of the world.
+        key: String,
+        /// Who gains it.
+        to: String,
+    },
+    /// The escrow authority replaces its key; new traffic is wrapped for the new one.
+    Rotate,
+    /// A user's device is copied now: its private key, or its ratchet state.
+    Compromise {
+        /// Whose.
+        user: String,
+        /// Who gains it.
+        to: String,
+    },
+    /// A user's phone falls into someone's hands, locked: seized, stolen, or held at a
+    /// border. Only CLEAR's vault key opens it.
+    Seize {
+        /// Whose phone.
+        user: String,
+        /// Who holds it now.
+        to: String,
+    },
+    /// The authority serves a warrant on one user, and logs it.
+    Warrant {
+        /// Whose messages.
+        target: String,
+    },
+    /// Someone inside the authority uses its access on users under no warrant.
+    Insider {
+        /// Whose messages.
+        targets: Vec<String>,
+        /// Who gains it.
+        to: String,
+        /// Whether the access log records it.
+        logged: bool,
+    },
+    /// The interception system is breached: its access and its list of targets.
+    Breach {
+        /// Who gains it.
+        to: String,
+    },
+    /// Rogue code adds targets to the interception function, copying to `to`.
+    Repoint {
+        /// Whose messages.
+        targets: Vec<String>,
+        /// Who gains it.
+        to: String,
+        /// Whether the access log records it.
+        logged: bool,
+    },
+    /// The relay adds the hidden reader to a user's conversations from now on.
+    Ghost {
+        /// Whose messages.
+        target: String,
+    },
+    /// One escrow agent's share is stolen.
+    StealShare {
+        /// Which agent, from 1.
+        agent: u8,
+        /// Who gains it.
+        to: String,
+    },
+    /// Blaze's experiment: forge LEAFs until the 16-bit check passes.
+    ForgeLeaf {
+        /// How many forgeries.
+        trials: u64,
+    },
+    /// Someone replaces the Dual_EC Q in the devices' firmware with their own (Juniper,
+    /// by 2012): from now on the devices, reseeded, use it, and only its `d` predicts
+    /// them.
+    Rekey {
+        /// Who replaced it, and holds the new `d`.
+        to: String,
+    },
+    /// client-scan: `user` edits a listed picture just enough to escape the list, and
+    /// sends it.
+    Evade {
+        /// Who sends it.
+        user: String,
+        /// Which of the world's pictures (`known-1`).
+        picture: String,
+    },
+    /// client-scan: someone forges a picture that looks like `picture` and matches
+    /// `target`'s hash; `user`, who knows nothing of it, sends it on.
+    Collide {
+        /// Who sends it, and is reported.
+        user: String,
+        /// What the forgery looks like (`photo-2`).
+        picture: String,
+        /// Whose hash it matches (`known-1`).
+        target: String,
+    },
+    /// client-scan: `to`, who controls the list, adds `picture`'s hash; the phones scan
+    /// what they sent again.
+    Poison {
+        /// Which of the world's pictures (`poster`).
+        picture: String,
+        /// Who controls the list, and learns.
+        to: String,
+    },
+    /// Try every short key of the first unread messages.
+    BruteForce {
+        /// How many.
+        messages: u64,
+        /// Who gains it.
+        to: String,
+        /// workfactor: the key `to` reads the escrowed bits with (`agency`), leaving the
+        /// rest to search; `None` searches every secret bit.
+        key: Option<String>,
+        /// Secret bits left to search in each message.
+        bits: u32,
+    },
+}
+
+/// A view an act shows after its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Show {
+    /// The parties and what each holds.
+    Parties,
+    /// One envelope as the tap recorded it.
+    Envelope,
+    /// What `who` reads of the whole recording of `design` (the main design if `None`).
+    Radius {
+        /// Which row.
+        who: String,
+        /// Which design; the main one if `None`.
+        design: Option<SchemeId>,
+    },
+    /// What `who` reads of the messages sent during this act.
+    New {
+        /// Which row.
+        who: String,
+    },
+    /// A few messages `who` reads.
+    Recovered {
+        /// Which row.
+        who: String,
+    },
+    /// Every adversary against every design.
+    Compare,
+    /// One user's messages before and after their device was taken, per design.
+    Exposure {
+        /// Whose.
+        user: String,
+    },
+    /// The authority's access log.
+    Log,
+    /// What verifying clients noticed (ghost).
+    Notices,
+    /// What the phones reported to the provider (client-scan).
+    Reports,
+}
+
+/// Reads and checks a scenario; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, InputError> {
+    let at = Locator { file, text };
+    let raw: RawScenario = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
+    check(&at, raw)
+}
+
+/// Turns byte spans into the file-and-line errors teachers see.
+struct Locator<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn line_of(&self, offset: usize) -> u64 {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1
+    }
+
+    fn error(&self, span: Range<usize>, field: &str, problem: impl Into<String>) -> InputError {
+        InputError::new(problem)
+            .file(self.file)
+            .line(self.line_of(span.start))
+            .field(field)
+    }
+
+    /// A mistake the TOML reader found: its message, with the field named where the
+    /// message or the line shows it.
+    fn toml_error(&self, e: &toml::de::Error) -> InputError {
+        let message = e.message().trim().to_owned();
+        let mut error = InputError::new(describe_toml_error(&message)).file(self.file);
+        if let Some(span) = e.span() {
+            error = error.line(self.line_of(span.start));
+            let names_field =
+                message.starts_with("unknown field") || message.starts_with("missing field");
+            let field = names_field
+                .then(|| quoted_field(&message))
+                .flatten()
+                .or_else(|| self.key_on_line(span.start));
+            if let Some(field) = field {
+                error = error.field(field);
+            }
+        }
+        let inside_event = message.contains("expected one of `do`");
+        if inside_event
+            && ["`show`", "`say`", "`title`"]
+                .iter()
+                .any(|f| message.contains(f))
+        {
+            // TOML's classic trap: every key after [[act.event]] belongs to that event.
+            return error.hint("in TOML every line after [[act.event]] belongs to that event: move title, say and show above the act's first [[act.event]]");
+        }
+        error.hint(
+            "docs/scenario-format.md lists every field; doormat demo --list shows working examples",
+        )
+    }
+
+    /// The key assigned on the line holding `offset`, as in `messages = "ten"`.
+    fn key_on_line(&self, offset: usize) -> Option<String> {
+        let start = self.text[..offset.min(self.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = self.text[start..].lines().next()?;
+        let (key, _) = line.split_once('=')?;
+        let key = key.trim();
+        (!key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .then(|| key.to_owned())
+    }
+}
+
+/// serde's "unknown field `x`, expected one of ..." names the field in backticks.
+fn quoted_field(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_owned())
+}
+
+fn describe_toml_error(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        // "unknown field `sya`, expected one of `title`, `say`": keep the list, it is
+        // the teacher's best hint.
+        format!("{message} (is it misspelt?)")
+    } else {
+        message.to_owned()
+    }
+}
+
+// ── The raw file ───────────────────────────────────────────────────────────────────────
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Spanned<String>,
+    summary: Spanned<String>,
+    sources: Spanned<Vec<String>>,
+    world: Spanned<RawWorld>,
+    #[serde(rename = "act")]
+    acts: Spanned<Vec<Spanned<RawAct>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorld {
+    users: Spanned<Vec<Spanned<String>>>,
+    scheme: Spanned<String>,
+    #[serde(default)]
+    compare: Option<Spanned<Vec<Spanned<String>>>>,
+    seed: Option<Spanned<u64>>,
+    agents: Option<Spanned<u8>>,
+    threshold: Option<Spanned<u8>>,
+    bits: Option<Spanned<u32>>,
+    verifying: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Say {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAct {
+    title: Spanned<String>,
+    say: Option<Spanned<Say>>,
+    #[serde(default, rename = "event")]
+    events: Vec<Spanned<RawEvent>>,
+    show: Option<Spanned<Vec<Spanned<String>>>>,
+    cite: Option<Spanned<Vec<Spanned<i64>>>>,
+}
+
+/// Every field any event takes; [`check_event`] says which each kind needs.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    #[serde(rename = "do")]
+    kind: Spanned<String>,
+    messages: Option<Spanned<u64>>,
+    key: Option<Spanned<String>>,
+    to: Option<Spanned<String>>,
+    user: Option<Spanned<String>>,
+    target: Option<Spanned<String>>,
+    targets: Option<Spanned<Vec<Spanned<String>>>>,
+    logged: Option<Spanned<bool>>,
+    agent: Option<Spanned<u8>>,
+    trials: Option<Spanned<u64>>,
+    picture: Option<Spanned<String>>,
+}
+
+/// The event kinds, each with the fields it needs: the hint for a mistyped `do`.
+const EVENT_KINDS: &str = "send (messages), leak (key, to), rotate, compromise (user, to), \
+seize (user, to), warrant (target), insider (targets, to, logged), breach (to), repoint (targets, to, logged), \
+ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to), \
+evade (user, picture), collide (user, picture, target), poison (picture, to)";
+
+const SHOW_KINDS: &str = "parties, envelope, radius WHO, radius WHO in DESIGN, new WHO, \
+recovered WHO, compare, exposure USER, log, notices, reports";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "tiny"
+summary = "A tiny demo."
+sources = ["Keys Under Doormats, 2015"]
+
+[world]
+users = ["alice", "bob", "carol"]
+scheme = "golden-key"
+compare = ["none"]
+
+[[act]]
+title = "Talk"
+say = """
+First paragraph,
+still the first.
+
+Second."""
+[[act.event]]
+do = "send"
+messages = 20
+
+[[act]]
+title = "Leak"
+show = ["radius attacker", "radius attacker in none", "compare"]
+[[act.event]]
+do = "leak"
+key = "escrow"
+to = "attacker"
+"#;
+
+    #[test]
+    fn a_good_scenario_parses_with_its_paragraphs_and_events() {
+        let s = parse("tiny.toml", GOOD).unwrap();
+        assert_eq!(s.world.designs, vec![SchemeId::GoldenKey, SchemeId::None]);
+        assert_eq!(
+            s.acts[0].say,
+            vec!["First paragraph, still the first.", "Second."]
+        );
+        assert_eq!(s.acts[0].events, vec![Event::Send { messages: 20 }]);
+        assert_eq!(
+            s.acts[1].show[1],
+            Show::Radius {
+                who: "attacker".into(),
+                design: Some(SchemeId::None)
+            }
+        );
+    }
+
+    fn error_of(text: &str) -> InputError {
+        parse("bad.toml", text).unwrap_err()
+    }
+
+    #[test]
+    fn mistakes_name_the_file_the_line_and_the_field() {
+        let cases: [(&str, &str, u64, &str); 7] = [
+            // A typo in a field name.
+            ("title = \"Talk\"", "titel = \"Talk\"", 12, "titel"),
+            // A number that is not one.
+            ("messages = 20", "messages = \"twenty\"", 20, "messages"),
+            // An event that does not exist.
+            ("do = \"leak\"", "do = \"steal\"", 26, "act[2].event[1].do"),
+            // A party that does not exist.
+            (
+                "key = \"escrow\"",
+                "key = \"escrw\"",
+                27,
+                "act[2].event[1].key",
+            ),
+            // A scheme that does not exist.
+            (
+                "scheme = \"golden-key\"",
+                "scheme = \"golden\"",
+                8,
+                "world.scheme",
+            ),
+            // A view of someone not yet in the story.
+            (
+                "\"radius attacker\",",
+                "\"radius thief\",",
+                24,
+                "act[2].show",
+            ),
+            // A negative count.
+            ("messages = 20", "messages = -5", 20, "messages"),
+        ];
+        for (from, to, line, field) in cases {
+            let text = GOOD.replacen(from, to, 1);
+            let e = error_of(&text);
+            assert_eq!(
+                e.file.as_deref(),
+                Some(std::path::Path::new("bad.toml")),
+                "{to}"
+            );
+            assert_eq!(e.line, Some(line), "{to}: {e}");
+            assert_eq!(e.field.as_deref(), Some(field), "{to}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_event_refuses_fields_it_does_not_take_and_needs_the_ones_it_does() {
+        let e = error_of(&GOOD.replacen(
+            "to = \"attacker\"",
+            "to = \"attacker\"\ntarget = \"bob\"",
+            1,
+        ));
+        assert_eq!(e.field.as_deref(), Some("act[2].event[1].target"));
+        let e = error_of(&GOOD.replacen("to = \"attacker\"\n", "", 1));
+        assert!(e.problem.contains("needs to"), "{e}");
+        let e = error_of(&GOOD.replacen("do = \"leak\"", "do = \"rotate\"", 1));
+        assert_eq!(e.field.as_deref(), Some("act[2].event[1].key"));
+    }
+
+    #[test]
+    fn a_user_cannot_take_an_agents_name() {
+        let e = error_of(&GOOD.replacen("\"carol\"", "\"agent-5\"", 1));
+        assert_eq!(e.field.as_deref(), Some("world.users"), "{e}");
+    }
+
+    #[test]
+    fn an_act_cites_sources_that_exist_once_each() {
+        let cited = GOOD.replacen("title = \"Leak\"", "title = \"Leak\"\ncite = [1]", 1);
+        assert_eq!(parse("ok.toml", &cited).unwrap().acts[1].cite, vec![1]);
+        for (list, problem) in [
+            ("[2]", "there is no source 2"),
+            ("[0]", "there is no source 0"),
+            ("[1, 1]", "cited twice"),
+            ("[]", "cites no source"),
+        ] {
+            let text = GOOD.replacen(
+                "title = \"Leak\"",
+                &format!("title = \"Leak\"\ncite = {list}"),
+                1,
+            );
+            let e = error_of(&text);
+            assert_eq!(e.field.as_deref(), Some("act[2].cite"), "{list}: {e}");
+            assert_eq!(e.line, Some(24), "{list}: {e}");
+            assert!(e.problem.contains(problem), "{list}: {e}");
+        }
+        let e = error_of(&GOOD.replacen("sources = [\"", "sources = [\" \", \"", 1));
+        assert_eq!(e.field.as_deref(), Some("sources"));
+        assert!(e.problem.contains("source 1 is empty"), "{e}");
+    }
+
+    /// An escape sequence in a demo's words could clear the screen or retitle the window
+    /// when printed: refused, naming the field.
+    #[test]
+    fn control_characters_in_printed_text_are_refused() {
+        for (from, to, field) in [
+            ("Second.", "Second.\\u001b[2J", "act[1].say"),
+            (
+                "title = \"Leak\"",
+                "title = \"Leak\\u001b]0;pwned\\u0007\"",
+                "act[2].title",
+            ),
+            ("A tiny demo.", "A tiny\\u0008 demo.", "summary"),
+            (
+                "Keys Under Doormats, 2015",
+                "Keys\\u001b[31m Under",
+                "sources",
+            ),
+        ] {
+            let e = error_of(&GOOD.replacen(from, to, 1));
+            assert_eq!(e.field.as_deref(), Some(field), "{to}: {e}");
+            assert!(e.problem.contains("control character"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_toml_syntax_error_has_a_line() {
+        let e = error_of(&GOOD.replacen("[world]", "[world", 1));
+        assert_eq!(e.line, Some(6));
+    }
+}

@@ -1,0 +1,181 @@
+//! A demo as a page: every act, its narration, its blocks and its pictures.
+
+use super::*;
+
+impl HtmlReport for DemoRun {
+    fn html_title(&self) -> String {
+        format!("doormat demo: {}", self.demo)
+    }
+
+    fn write_body(&self, page: &mut Page) {
+        page.element("p", "lede", &self.summary);
+        if let Some(seed) = self.seed {
+            page.element(
+                "p",
+                "",
+                &format!("Seeded with {seed}: a rerun with --seed {seed} gives the same figures."),
+            );
+        }
+        let mut previous: Option<&Matrix> = None;
+        for act in &self.acts {
+            write_act(page, act, &mut previous);
+        }
+        if self.stopped_early {
+            page.element("p", "", "(stopped before the last act)");
+        }
+    }
+}
+
+pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option<&'a Matrix>) {
+    page.raw("<section class=\"act\">\n");
+    page.element("h2", "", &format!("{}. {}", act.number, act.title));
+    for paragraph in &act.narration {
+        page.element("p", "say", paragraph);
+    }
+    for block in &act.blocks {
+        page.raw("<section class=\"block\">\n");
+        match block {
+            Block::Facts { facts: list } => facts(page, list),
+            Block::Parties { parties } => {
+                let rows: Vec<Vec<String>> = parties
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.name.clone(),
+                            p.role.clone(),
+                            p.key.clone(),
+                            p.holds.clone(),
+                        ]
+                    })
+                    .collect();
+                page.table("The parties", &["party", "role", "key", "holds"], &rows);
+            }
+            Block::Envelope { json } => {
+                page.element("h3", "", "One envelope, as the tap recorded it");
+                page.element("pre", "", json);
+            }
+            Block::Radius {
+                label,
+                holding,
+                design,
+                scope,
+                radius: r,
+            } => {
+                let heading = words::radius_heading(label, holding, design.as_deref(), *scope);
+                page.element("h3", "", &heading);
+                radius(page, label, r, false);
+            }
+            Block::Recovered {
+                label,
+                sample,
+                messages,
+            } => {
+                page.element("h3", "", &words::recovered_heading(label, *sample));
+                for m in messages {
+                    page.element(
+                        "blockquote",
+                        "",
+                        &format!("{} → {}: {}", m.from, m.to.join(", "), m.text),
+                    );
+                }
+            }
+            Block::Comparison { rows } => {
+                page.element("h3", "", "The same compromise, design by design");
+                radius_bars(page, "Blast radius by design", rows);
+            }
+            Block::Timeline { label, timeline } => {
+                page.element("h3", "", &words::timeline_heading(label));
+                timeline_strip(page, timeline);
+            }
+            Block::Exposure { victim, t, rows } => {
+                let table: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.scheme.clone(),
+                            r.compromise.clone(),
+                            format!("{} of {}", r.before.opened, r.before.messages),
+                            format!("{} of {}", r.after.opened, r.after.messages),
+                            format!("{} of {}", r.others.opened, r.others.messages),
+                        ]
+                    })
+                    .collect();
+                page.table(
+                    &format!("{victim}'s device copied just after t = {t}: what opens, per design"),
+                    &[
+                        "design",
+                        "stolen",
+                        "victim's, before",
+                        "victim's, after",
+                        "everyone else's",
+                    ],
+                    &table,
+                );
+            }
+            Block::Sources { sources } => {
+                page.element("h3", "", "Sources");
+                page.raw("<ol class=\"sources\">\n");
+                for source in sources {
+                    page.element("li", "", source);
+                }
+                page.raw("</ol>\n");
+            }
+            Block::Matrix { matrix } => {
+                let gained = gained_rows(previous.filter(|p| p.design == matrix.design), matrix);
+                let changed = previous.is_none_or(|p| p != matrix);
+                if changed {
+                    heat_map(page, matrix, &gained, &format!("After act {}", act.number));
+                } else {
+                    page.element("p", "", "Who can read what: unchanged by this act.");
+                }
+                *previous = Some(matrix);
+            }
+            Block::Log { entries } => {
+                let rows: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.t.to_string(),
+                            e.by.clone(),
+                            e.target.clone(),
+                            e.warrant.clone().unwrap_or_else(|| "none".to_owned()),
+                        ]
+                    })
+                    .collect();
+                page.table(
+                    "The authority's access log",
+                    &["t", "who read", "whose", "warrant"],
+                    &rows,
+                );
+            }
+        }
+        page.raw("</section>\n");
+    }
+    if !act.cite.is_empty() {
+        let cited: Vec<String> = act.cite.iter().map(|n| format!("[{n}]")).collect();
+        page.element("p", "", &format!("Sources: {}", cited.join(" ")));
+    }
+    page.raw("</section>\n");
+}
+
+/// Rows that now read some user they read nothing of after the previous act (a new
+/// row that reads anything counts): who gained access. A share that merely moves as
+/// traffic grows is not a gain.
+pub(super) fn gained_rows(previous: Option<&Matrix>, now: &Matrix) -> Vec<String> {
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    now.rows
+        .iter()
+        .filter(|row| {
+            let before = previous.rows.iter().find(|r| r.name == row.name);
+            row.cells.iter().enumerate().any(|(i, cell)| {
+                let was = before
+                    .and_then(|b| b.cells.get(i))
+                    .map_or(0, |c| c.readable);
+                cell.readable > 0 && was == 0
+            })
+        })
+        .map(|row| row.name.clone())
+        .collect()
+}

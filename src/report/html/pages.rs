@@ -1,0 +1,285 @@
+//! The other commands' pages: recover, compare, bench, a verdict and a class's grades.
+
+use super::*;
+
+impl HtmlReport for RecoverReport {
+    fn html_title(&self) -> String {
+        format!("doormat recover: {}", self.world.to_string_lossy())
+    }
+
+    fn write_body(&self, page: &mut Page) {
+        page.element(
+            "p",
+            "lede",
+            &format!("A {} world, opened with what a thief holds.", self.scheme),
+        );
+        let keys: Vec<Vec<String>> = self
+            .keys
+            .iter()
+            .map(|k| {
+                vec![
+                    k.party.clone(),
+                    format!("{:?}", k.role).to_lowercase(),
+                    k.fingerprint.clone(),
+                ]
+            })
+            .collect();
+        page.table("Keys held", &["party", "role", "fingerprint"], &keys);
+        if !self.notes.is_empty() {
+            page.element("h2", "", "How the keys were reached");
+            page.raw("<ul>\n");
+            for note in &self.notes {
+                page.element("li", "", note);
+            }
+            page.raw("</ul>\n");
+        }
+        page.element("h2", "", "What they open");
+        radius(page, "these keys", &self.radius, true);
+        exposure_strips(
+            page,
+            "Which messages these keys open, over time",
+            &[("these keys".to_owned(), &self.radius)],
+        );
+    }
+}
+
+impl HtmlReport for Comparison {
+    fn html_title(&self) -> String {
+        "doormat compare: the same traffic under every design".to_owned()
+    }
+
+    fn write_body(&self, page: &mut Page) {
+        page.element(
+            "p",
+            "lede",
+            &format!(
+                "{} messages among {}, sealed under each design; each row is one compromise.{}",
+                self.messages,
+                self.users.join(", "),
+                self.seed.map_or(String::new(), |s| format!(" Seed {s}."))
+            ),
+        );
+        radius_bars(
+            page,
+            "Blast radius of one compromise, by design",
+            &self.rows,
+        );
+    }
+}
+
+impl HtmlReport for BenchReport {
+    fn html_title(&self) -> String {
+        "doormat bench: what escrow costs".to_owned()
+    }
+
+    fn write_body(&self, page: &mut Page) {
+        page.element(
+            "p",
+            "lede",
+            &format!(
+                "{}, {} cores; RSA on {}. {}",
+                self.machine.cpu,
+                self.machine.cores,
+                self.preferred.name(),
+                self.method
+            ),
+        );
+        page.element("h2", "", "Sending one message, design by design");
+        let preferred: Vec<_> = self
+            .schemes
+            .iter()
+            .filter(|r| r.backend == self.preferred)
+            .collect();
+        grouped_ratio_bars(
+            page,
+            "What each design costs over none: time to send, and bytes on the wire",
+            &preferred
+                .iter()
+                .map(|r| {
+                    (
+                        r.scheme.to_string(),
+                        [
+                            (
+                                r.send_ratio,
+                                format!("×{:.2} ({:.1} µs)", r.send_ratio, r.send_us),
+                            ),
+                            (
+                                r.bytes_ratio,
+                                format!("×{:.2} ({} bytes)", r.bytes_ratio, r.bytes),
+                            ),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>(),
+        );
+        let rows: Vec<Vec<String>> = self
+            .schemes
+            .iter()
+            .map(|r| {
+                vec![
+                    r.scheme.to_string(),
+                    r.backend.name().to_owned(),
+                    format!("{:.1}", r.send_us),
+                    format!("{:.2}", r.send_ratio),
+                    format!("{:.1}", r.read_us),
+                    r.escrow_read_us
+                        .map_or("–".to_owned(), |us| format!("{us:.1}")),
+                    r.bytes.to_string(),
+                    format!("{:.2}", r.bytes_ratio),
+                ]
+            })
+            .collect();
+        page.table(
+            "Each design, as numbers",
+            &[
+                "design",
+                "backend",
+                "send µs",
+                "× none",
+                "read µs",
+                "escrow read µs",
+                "bytes",
+                "× none",
+            ],
+            &rows,
+        );
+        page.element("h2", "", "The brute-force search against its bound");
+        let mut bars = Vec::new();
+        for row in &self.brute_force.rows {
+            let threads = match row.threads {
+                1 => "1 thread".to_owned(),
+                n => format!("{n} threads"),
+            };
+            bars.push(Bar {
+                label: format!("{threads}: bound"),
+                value: row.bound_keys_per_second,
+                of: row.bound_keys_per_second,
+                words: format!("{:.3e} keys/s", row.bound_keys_per_second),
+            });
+            bars.push(Bar {
+                label: format!("{threads}: search"),
+                value: row.search_keys_per_second,
+                of: row.search_keys_per_second,
+                words: format!(
+                    "{:.3e} keys/s ({:.0}% of bound)",
+                    row.search_keys_per_second,
+                    row.share_of_bound * 100.0
+                ),
+            });
+        }
+        bar_chart(page, "Keys tried per second", "keys per second", &bars);
+        let rows: Vec<Vec<String>> = self
+            .brute_force
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.threads.to_string(),
+                    format!("{:.0}", r.bound_keys_per_second),
+                    format!("{:.0}", r.search_keys_per_second),
+                    format!("{:.3}", r.share_of_bound),
+                ]
+            })
+            .collect();
+        page.table(
+            "The search against its bound, as numbers",
+            &["threads", "bound keys/s", "search keys/s", "share of bound"],
+            &rows,
+        );
+        let kernels: Vec<Vec<String>> = self
+            .brute_force
+            .kernel_bounds
+            .iter()
+            .map(|k| {
+                vec![
+                    k.method.name().to_owned(),
+                    format!("{:.0}", k.keys_per_second),
+                ]
+            })
+            .collect();
+        page.table(
+            "Each kernel's bound on one thread: the search runs the fastest",
+            &["kernel", "bound keys/s, 1 thread"],
+            &kernels,
+        );
+    }
+}
+
+pub(super) fn verdict_words(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Right => "right".to_owned(),
+        Verdict::Wrong => "wrong".to_owned(),
+        Verdict::AnotherStudentsFlag(of) => format!("another student's flag ({of})"),
+        Verdict::Missing => "no answer".to_owned(),
+    }
+}
+
+impl HtmlReport for Grades {
+    fn html_title(&self) -> String {
+        format!(
+            "doormat grades: {} (class {})",
+            self.exercise, self.class_id
+        )
+    }
+
+    fn write_body(&self, page: &mut Page) {
+        let count =
+            |pick: fn(&Verdict) -> bool| self.rows.iter().filter(|r| pick(&r.verdict)).count();
+        let students = self.students as f64;
+        let bars = [
+            ("right", count(|v| *v == Verdict::Right)),
+            ("wrong", count(|v| *v == Verdict::Wrong)),
+            (
+                "another student's flag",
+                count(|v| matches!(v, Verdict::AnotherStudentsFlag(_))),
+            ),
+            ("no answer", count(|v| *v == Verdict::Missing)),
+        ]
+        .map(|(label, n)| Bar {
+            label: label.to_owned(),
+            value: n as f64,
+            of: students,
+            words: format!("{n} of {}", self.students),
+        });
+        bar_chart(
+            page,
+            "The class's answers",
+            "students (grey: the whole class)",
+            &bars,
+        );
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.student.clone(),
+                    verdict_words(&r.verdict),
+                    r.answer.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        page.table("Each student", &["student", "verdict", "answer"], &rows);
+        if !self.not_graded.is_empty() {
+            let rows: Vec<Vec<String>> = self
+                .not_graded
+                .iter()
+                .map(|p| vec![format!("line {}", p.line), p.problem.clone()])
+                .collect();
+            page.table("Rows that could not be graded", &["line", "why"], &rows);
+        }
+    }
+}
+
+impl HtmlReport for StudentVerdict {
+    fn html_title(&self) -> String {
+        format!("doormat: {}'s answer", self.student)
+    }
+
+    fn write_body(&self, page: &mut Page) {
+        page.element(
+            "p",
+            "lede",
+            &format!("{}: {}", self.student, verdict_words(&self.verdict)),
+        );
+    }
+}

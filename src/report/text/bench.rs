@@ -1,0 +1,356 @@
+//! Text of `doormat bench` and `doormat scale`.
+
+use super::*;
+
+/// `doormat bench`: every table of the benchmark.
+pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> {
+    let m = &r.machine;
+    writeln!(
+        out,
+        "{} {}, {} cores, {} {} (doormat {})",
+        style.bold("doormat bench:"),
+        m.cpu,
+        m.cores,
+        m.os,
+        m.arch,
+        m.doormat
+    )?;
+    for line in wrap(&format!("method: {}", r.method), width() - 2) {
+        writeln!(out, "{INDENT}{}", style.dim(&line))?;
+    }
+    for backend in &r.backends {
+        let rows: Vec<_> = r.schemes.iter().filter(|s| s.backend == *backend).collect();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "per message (200 B, one recipient, RSA-2048), backend {}",
+                backend.name()
+            ))
+        )?;
+        dim_line(
+            out,
+            style,
+            &format!(
+                "{:<15}{:>9}{:>7}{:>9}{:>10}{:>8}{:>7}",
+                "design", "send µs", "×none", "read µs", "escrow µs", "bytes", "×none"
+            ),
+        )?;
+        for row in rows {
+            let escrow = row
+                .escrow_read_us
+                .map_or_else(|| "-".to_owned(), |us| format!("{us:.0}"));
+            writeln!(
+                out,
+                "{INDENT}{:<15}{:>9.0}{:>7.2}{:>9.0}{:>10}{:>8}{:>7.2}",
+                row.scheme.as_str(),
+                row.send_us,
+                row.send_ratio,
+                row.read_us,
+                escrow,
+                row.bytes,
+                row.bytes_ratio
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", style.bold("primitives, one thread"))?;
+    let mut operations: Vec<&str> = Vec::new();
+    for p in &r.primitives {
+        if !operations.contains(&p.operation.as_str()) {
+            operations.push(&p.operation);
+        }
+    }
+    let header: String = r
+        .backends
+        .iter()
+        .map(|b| format!("{:>12}", b.name()))
+        .collect();
+    dim_line(out, style, &format!("{:<36}{header}", "operation"))?;
+    for operation in operations {
+        let cells: String = r
+            .backends
+            .iter()
+            .map(|b| {
+                r.primitives
+                    .iter()
+                    .find(|p| p.backend == *b && p.operation == operation)
+                    .map_or_else(
+                        || format!("{:>12}", "-"),
+                        |p| format!("{:>12}", group_digits(p.per_second.round() as u64)),
+                    )
+            })
+            .collect();
+        writeln!(out, "{INDENT}{:<36}{cells} /s", operation)?;
+    }
+    for backend in &r.backends {
+        dim_line(
+            out,
+            style,
+            &format!("{}: {}", backend.name(), backend.description()),
+        )?;
+    }
+    dim_line(
+        out,
+        style,
+        &format!(
+            "{:<36}{:>12}{:>12}",
+            "AES-256-GCM (aes-gcm 0.10)", "seal", "open"
+        ),
+    )?;
+    for a in &r.aead {
+        writeln!(
+            out,
+            "{INDENT}{:<36}{:>12}{:>12} MB/s",
+            format!("{} B messages", a.message_bytes),
+            group_digits(a.seal_mb_per_second.round() as u64),
+            group_digits(a.open_mb_per_second.round() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!("golden-key against none, {}", r.preferred.name()))
+    )?;
+    dim_line(
+        out,
+        style,
+        &format!(
+            "{:<26}{:>9}{:>11}{:>7}{:>8}{:>9}{:>7}",
+            "", "none µs", "golden µs", "×", "none B", "golden B", "×"
+        ),
+    )?;
+    for s in &r.sizes {
+        writeln!(
+            out,
+            "{INDENT}{:<26}{:>9.0}{:>11.0}{:>7.2}{:>8}{:>9}{:>7.2}",
+            format!("message of {} B", s.message_bytes),
+            s.none_send_us,
+            s.golden_send_us,
+            s.send_ratio,
+            s.none_bytes,
+            s.golden_bytes,
+            s.bytes_ratio
+        )?;
+    }
+    for k in &r.keying {
+        writeln!(
+            out,
+            "{INDENT}{:<26}{:>9.1}{:>11.1}{:>7.2}{:>8.0}{:>9.0}{:>7.2}",
+            format!("keying {}", k.keying),
+            k.none_send_us,
+            k.golden_send_us,
+            k.send_ratio,
+            k.none_bytes,
+            k.golden_bytes,
+            k.bytes_ratio
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", style.bold("mass recovery with the escrow key"))?;
+    dim_line(
+        out,
+        style,
+        &format!(
+            "{:<12}{:<22}{:>8}{:>11}{:>14}",
+            "backend", "keying", "threads", "envelopes", "messages/s"
+        ),
+    )?;
+    for row in &r.recovery {
+        writeln!(
+            out,
+            "{INDENT}{:<12}{:<22}{:>8}{:>11}{:>14}",
+            row.backend.name(),
+            row.keying,
+            row.threads,
+            row.envelopes,
+            group_digits(row.messages_per_second.round() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    let b = &r.brute_force;
+    writeln!(
+        out,
+        "{}",
+        style.bold("brute force of a short key, against its bound")
+    )?;
+    writeln!(out, "{INDENT}{}", style.dim(&b.method_description))?;
+    if b.kernel_bounds.len() > 1 {
+        // Which kernel is fastest is measured, not assumed: the bound is the best.
+        dim_line(
+            out,
+            style,
+            &format!("{:<28}{:>18}", "kernel", "bound, 1 thread"),
+        )?;
+        for kernel in &b.kernel_bounds {
+            writeln!(
+                out,
+                "{INDENT}{:<28}{:>18}",
+                kernel.method.name(),
+                group_digits(kernel.keys_per_second.round() as u64)
+            )?;
+        }
+    }
+    dim_line(
+        out,
+        style,
+        &format!(
+            "{:<10}{:>18}{:>18}{:>10}",
+            "threads", "bound keys/s", "search keys/s", "share"
+        ),
+    )?;
+    for row in &b.rows {
+        writeln!(
+            out,
+            "{INDENT}{:<10}{:>18}{:>18}{:>9.0}%",
+            row.threads,
+            group_digits(row.bound_keys_per_second.round() as u64),
+            group_digits(row.search_keys_per_second.round() as u64),
+            row.share_of_bound * 100.0
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}{:<28}{:.2}x one thread",
+        "scaling to every core", b.scaling
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} on average",
+        "a 32-bit key (TEA1)",
+        crate::demo::duration(b.average_seconds_32_bits)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} keys/s (a full AES-GCM open per key)",
+        "without the filter",
+        group_digits(b.full_open_keys_per_second.round() as u64)
+    )?;
+    writeln!(out)?;
+    let d = &r.dual_ec;
+    writeln!(
+        out,
+        "{}",
+        style.bold("Dual_EC state recovery with d, against its bound")
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{}",
+        style.dim("bound: two P-256 multiplications per point on the curve, nothing else")
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} a second on {} threads",
+        "scalar multiplications",
+        group_digits(d.scalar_mults_per_second.round() as u64),
+        d.threads
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{} tried, {} on the curve, {} states",
+        "x-coordinates",
+        group_digits(d.candidates_tried),
+        group_digits(d.points_on_curve),
+        d.states
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{:.2} s, bound {:.2} s: {:.0}% of the bound",
+        "searches took",
+        d.seconds,
+        d.bound_seconds,
+        d.share_of_bound * 100.0
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{:<28}{:.2} s per state",
+        "one device's future", d.seconds_per_state
+    )?;
+    dim_line(out, style, &format!("took {:.1} s", r.seconds))
+}
+
+/// `doormat scale`: the projection and its arithmetic.
+pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io::Result<()> {
+    let i = &r.inputs;
+    writeln!(
+        out,
+        "{} {} messages a day",
+        style.bold("doormat scale:"),
+        group_digits(i.messages_per_day.round() as u64)
+    )?;
+    dim_line(out, style, &format!("rates: {}", i.rates_from))?;
+    for (flag, value) in [
+        ("--rsa-per-second", i.rsa_decrypts_per_core_second),
+        ("--aes-per-second", i.aes_opens_per_core_second),
+        ("--trials-per-second", i.key_trials_per_core_second),
+    ] {
+        writeln!(
+            out,
+            "{INDENT}  {flag:<22}{:>14} per core-second",
+            group_digits(value.round() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.bold("one day of traffic, opened with a leaked escrow key")
+    )?;
+    for line in &r.escrow {
+        writeln!(out, "{INDENT}{}", line.keying)?;
+        for text in wrap(&line.arithmetic, width() - 6) {
+            writeln!(out, "{INDENT}    {text}")?;
+        }
+        let money = line
+            .usd
+            .map_or_else(String::new, |usd| format!(", ${}", dollars(usd)));
+        writeln!(
+            out,
+            "{INDENT}    = {} core-hours{money}; {} cores keep up with the traffic",
+            group_digits(line.core_hours.round() as u64),
+            group_digits(line.cores_to_keep_up.ceil() as u64)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.bold("brute-forcing short keys: on average half the key space per key")
+    )?;
+    dim_line(
+        out,
+        style,
+        &format!(
+            "{:<6}{:>14}{:>21}{:>21}",
+            "bits", "one key", "a day's msg keys", "a day's sess. keys"
+        ),
+    )?;
+    for b in &r.brute_force {
+        writeln!(
+            out,
+            "{INDENT}{:<6}{:>14}{:>21}{:>21}",
+            b.bits,
+            duration(b.core_seconds_per_key),
+            format!("{} core-h", sci(b.core_hours_per_day_per_message)),
+            format!("{} core-h", sci(b.core_hours_per_day_per_session))
+        )?;
+    }
+    dim_line(
+        out,
+        style,
+        &format!(
+            "per key: 2^(bits-1) trials / {} trials per core-second, on one core",
+            group_digits(i.key_trials_per_core_second.round() as u64)
+        ),
+    )?;
+    if i.usd_per_core_hour.is_none() {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim("add --usd-per-core-hour PRICE to see the cost in dollars")
+        )?;
+    }
+    Ok(())
+}

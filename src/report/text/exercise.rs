@@ -1,0 +1,119 @@
+//! Text of `doormat exercise`: the bundles made, a verdict, a class's grades.
+
+use super::*;
+
+/// `doormat exercise new`: where the bundles and the grading file are.
+pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result<()> {
+    let seed = s.seed;
+    writeln!(
+        out,
+        "exercise {} for {} students written to {}",
+        s.exercise.as_str(),
+        s.students.len(),
+        s.out.display()
+    )?;
+    writeln!(out, "{INDENT}class          {}", s.class_id)?;
+    writeln!(
+        out,
+        "{INDENT}bundles        {}/STUDENT/ (hand out each folder)",
+        s.out.display()
+    )?;
+    for (i, r) in s.renamed.iter().enumerate() {
+        let label = if i == 0 { "folders" } else { "" };
+        writeln!(out, "{INDENT}{label:<15}{:?} is in {}/", r.name, r.folder)?;
+    }
+    writeln!(
+        out,
+        "{INDENT}grading        {} (keep it: it makes every flag)",
+        s.grading.display()
+    )?;
+    writeln!(
+        out,
+        "{INDENT}check          doormat exercise check --key {} --csv submissions.csv",
+        s.grading.display()
+    )?;
+    if let Some(seed) = seed {
+        writeln!(
+            out,
+            "{INDENT}seeded ({seed}): anyone with the seed can make every flag; for trying out only"
+        )?;
+    }
+    writeln!(out, "{INDENT}took           {:.1} s", s.seconds)
+}
+
+/// `doormat exercise check` of one answer.
+pub fn verdict(out: &mut impl Write, style: &Style, r: &StudentVerdict) -> io::Result<()> {
+    let (student, v) = (&r.student, &r.verdict);
+    let text = match v {
+        Verdict::Right => style.sealed("✓ right"),
+        Verdict::Wrong => style.open("✗ wrong"),
+        Verdict::AnotherStudentsFlag(other) => {
+            style.open(&format!("✗ wrong: that is {other}'s flag"))
+        }
+        Verdict::Missing => "– no answer".to_owned(),
+    };
+    writeln!(out, "{student}: {text}")
+}
+
+/// `doormat exercise check --csv`: every student, then the totals.
+pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} (class {})",
+        style.bold("grades:"),
+        grades.exercise,
+        grades.class_id
+    )?;
+    let rows = &grades.rows;
+    let name_width = rows
+        .iter()
+        .map(|r| r.student.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    for row in rows {
+        write!(out, "{INDENT}{:<name_width$}  ", row.student)?;
+        let text = match &row.verdict {
+            Verdict::Right => style.sealed("✓ right"),
+            Verdict::Wrong => style.open("✗ wrong"),
+            Verdict::AnotherStudentsFlag(other) => style.open(&format!("✗ {other}'s flag")),
+            Verdict::Missing => "– no answer".to_owned(),
+        };
+        writeln!(out, "{text}")?;
+    }
+    let count = |f: &dyn Fn(&Verdict) -> bool| rows.iter().filter(|r| f(&r.verdict)).count();
+    writeln!(
+        out,
+        "{INDENT}{} right, {} wrong ({} another student's flag), {} no answer, of {}",
+        count(&|v| *v == Verdict::Right),
+        count(&|v| matches!(v, Verdict::Wrong | Verdict::AnotherStudentsFlag(_))),
+        count(&|v| matches!(v, Verdict::AnotherStudentsFlag(_))),
+        count(&|v| *v == Verdict::Missing),
+        rows.len()
+    )?;
+    if !grades.not_graded.is_empty() {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.open(&format!(
+                "{} row(s) of the CSV not graded:",
+                grades.not_graded.len()
+            ))
+        )?;
+        for p in &grades.not_graded {
+            let head = format!("line {}: ", p.line);
+            for (i, line) in wrap(&p.problem, width() - 4 - head.len())
+                .iter()
+                .enumerate()
+            {
+                let lead = if i == 0 {
+                    head.clone()
+                } else {
+                    " ".repeat(head.len())
+                };
+                writeln!(out, "{INDENT}{INDENT}{lead}{line}")?;
+            }
+        }
+    }
+    Ok(())
+}

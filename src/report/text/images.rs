@@ -1,0 +1,176 @@
+//! Text of the image attacks on client-side scanning: evade, collide, poison.
+
+use super::*;
+
+/// `doormat attack evade` and `collide`: the image made, and the trials.
+pub fn image_attack(out: &mut impl Write, style: &Style, r: &ImageAttackReport) -> io::Result<()> {
+    let evading = r.attack == Attack::Evade;
+    if let Some(m) = &r.made {
+        let from = m.from.display();
+        let title = if evading {
+            format!(
+                "PDQ evasion: {} looks like {from}; the list misses it",
+                m.out.display()
+            )
+        } else {
+            let target = m.target.as_deref().unwrap_or(std::path::Path::new("?"));
+            format!(
+                "PDQ collision: {} looks like {from}; the list takes it for {}",
+                m.out.display(),
+                target.display()
+            )
+        };
+        writeln!(out, "{}", style.bold(&title))?;
+        let aim = if evading {
+            "its original"
+        } else {
+            "the target"
+        };
+        let verdict = match (m.success, evading) {
+            (true, true) => style.open("✓ evaded"),
+            (true, false) => style.open("✓ matches"),
+            (false, _) => style.sealed("✗ failed"),
+        };
+        writeln!(
+            out,
+            "{INDENT}distance  {:>3} bits from {aim}'s hash (a match: {} or less)  {verdict}",
+            m.distance, r.threshold
+        )?;
+        writeln!(
+            out,
+            "{INDENT}PSNR      {} against {from} (30 dB and above: hard to see)",
+            decibels(m.psnr_db)
+        )?;
+        writeln!(out, "{INDENT}took      {:.2} s", m.seconds)?;
+    }
+    if let Some(t) = &r.trials {
+        let side = crate::attacks::perceptual::TRIAL_SIDE;
+        let what = if evading { "evaded" } else { "matched" };
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "over {} generated {side}x{side} pictures:",
+                t.trials
+            ))
+        )?;
+        writeln!(
+            out,
+            "{INDENT}{what:<9} {} of {} ({:.1}%); PSNR min {}, mean {}",
+            t.successes,
+            t.trials,
+            100.0 * t.success_rate,
+            decibels(t.min_psnr_db),
+            decibels(t.mean_psnr_db)
+        )?;
+        writeln!(
+            out,
+            "{INDENT}time      mean {:.2} s, max {:.2} s a picture",
+            t.mean_seconds, t.max_seconds
+        )?;
+        let literature: &[&str] = if evading {
+            &[
+                "Jain, Creţu and de Montjoye (USENIX Security 2022): over 99.9% of images",
+                "evade perceptual-hash detection, PDQ among the hashes they tested",
+            ]
+        } else {
+            &["NeuralHash: model public by 15 Aug 2021, first forged collision 18 Aug"]
+        };
+        for line in literature {
+            writeln!(out, "{INDENT}{}", style.dim(line))?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn decibels(db: f64) -> String {
+    if db.is_finite() {
+        format!("{db:.1} dB")
+    } else {
+        "identical".to_owned()
+    }
+}
+
+/// `doormat attack poison`: who the list authority learns about.
+pub fn poison(out: &mut impl Write, style: &Style, r: &PoisonReport) -> io::Result<()> {
+    let name = r
+        .picture
+        .as_deref()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "list poisoned with {}{name}: {} reports, {} users exposed",
+            r.image.display(),
+            r.reports,
+            r.reported_users.len()
+        ))
+    )?;
+    writeln!(
+        out,
+        "{INDENT}hash {} added; the list now holds {} entries",
+        &r.hash.to_hex()[..16],
+        r.list_entries
+    )?;
+    writeln!(
+        out,
+        "{INDENT}{} sent images scanned again, as the phones would after the update",
+        r.images_scanned
+    )?;
+    if !r.matches.is_empty() {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style.dim("t      message  sender    distance")
+        )?;
+    }
+    for m in &r.matches {
+        let mark = if m.true_match {
+            style.open("✓ shared it")
+        } else {
+            style.sealed("✗ false report")
+        };
+        writeln!(
+            out,
+            "{INDENT}{:<6} {:<8} {:<9} {:>3}  {mark}",
+            m.t, m.id, m.sender, m.distance
+        )?;
+    }
+    writeln!(
+        out,
+        "{INDENT}reported  {}",
+        if r.reported_users.is_empty() {
+            "no one".to_owned()
+        } else {
+            r.reported_users.join(", ")
+        }
+    )?;
+    writeln!(out, "{INDENT}false reports  {}", r.false_reports)?;
+    if let Some(t) = &r.trials {
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "over {} generated pictures added one at a time:",
+                t.trials
+            ))
+        )?;
+        writeln!(
+            out,
+            "{INDENT}caught and nothing else  {} of {} ({:.1}%); false reports {}",
+            t.successes,
+            t.trials,
+            100.0 * t.success_rate,
+            t.false_reports
+        )?;
+        writeln!(
+            out,
+            "{INDENT}{}",
+            style
+                .dim("Hooda et al. 2022: poisoning 5% of the list, over 40% physical surveillance")
+        )?;
+    }
+    writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+}

@@ -1,0 +1,257 @@
+//! Output for people: short, aligned, at most 80 columns, colour only on a terminal
+//! (and never under NO_COLOR or --no-color). Colour is never the only signal: opened
+//! and sealed are also spelled out and marked ✓ / ✗, for washed-out projectors.
+
+mod acts;
+mod attacks;
+mod bench;
+mod exercise;
+mod images;
+// Each kind of report in a file of its own; callers keep the paths `text::X`.
+pub use {acts::*, attacks::*, bench::*, exercise::*, images::*};
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::attacks::brute_force::{BruteForceReport, Method as SearchMethod};
+use crate::attacks::dual_ec::DualEcReport;
+use crate::attacks::leaf_metadata::MetadataReport;
+use crate::attacks::perceptual::{Attack, ImageAttackReport};
+use crate::attacks::poison::PoisonReport;
+use crate::attacks::timeline::Span;
+use crate::attacks::timeline::Timeline;
+use crate::attacks::{BlastRadius, RecoverReport};
+use crate::bench::BenchReport;
+use crate::compare::Comparison;
+use crate::demo::{
+    duration, Act, Block, Catalogue, ComparisonRow, DemoRun, ExposureRow, Fact, LogEntry, Matrix,
+    PartyRow,
+};
+use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
+use crate::report::words;
+use crate::scale::{sci, ScaleReport};
+use crate::schemes::clipper::ForgeryReport;
+use crate::wire::plaintext::Plaintext;
+use crate::world::disk::SimulateSummary;
+
+/// The narrowest layout: a projector at a large font. Wider terminals get up to
+/// [`MAX_WIDTH`] for prose; anything that is not a terminal gets exactly this.
+const MIN_WIDTH: usize = 80;
+const MAX_WIDTH: usize = 120;
+
+/// The width to lay out for, measured once: the terminal's, within 80 to 120 columns.
+fn width() -> usize {
+    static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        console::Term::stdout()
+            .size_checked()
+            .map_or(MIN_WIDTH, |(_, cols)| {
+                usize::from(cols).clamp(MIN_WIDTH, MAX_WIDTH)
+            })
+    })
+}
+const INDENT: &str = "  ";
+
+/// When to colour text: `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is `dumb`.
+    #[default]
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `--color auto`: colour a terminal, unless NO_COLOR is set to anything (no-color.org)
+/// or TERM says the terminal is dumb.
+fn auto_color(
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+    terminal: bool,
+) -> bool {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    let dumb = term.is_some_and(|t| t == "dumb");
+    terminal && !no_color && !dumb
+}
+
+/// How text is styled: colour or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    /// Styling for stdout under `choice`: `Auto` colours only a terminal that NO_COLOR
+    /// and TERM=dumb leave alone; `Always` and `Never` say so outright, as an explicit
+    /// flag outranks the environment.
+    pub fn for_stdout(choice: ColorChoice) -> Self {
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => auto_color(
+                std::env::var_os("NO_COLOR").as_deref(),
+                std::env::var_os("TERM").as_deref(),
+                io::stdout().is_terminal(),
+            ),
+        };
+        Style { color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    /// `text` in bold, where colour is on.
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    /// `text` dimmed, where colour is on.
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+    fn open(&self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+    fn sealed(&self, text: &str) -> String {
+        self.paint("1;32", text)
+    }
+    /// "OPEN ✓" or "sealed ✗" from the attacker's point of view: what it could read.
+    fn mark(&self, open: bool) -> String {
+        if open {
+            self.open("✓ OPEN")
+        } else {
+            self.sealed("✗ sealed")
+        }
+    }
+}
+
+/// 16777216 → "16,777,216".
+/// `2^bits` as a number with grouped digits ("4,294,967,296") up to 2^63.
+pub fn power_of_two(bits: u32) -> String {
+    match 1u64.checked_shl(bits) {
+        Some(n) if bits < 64 => group_digits(n),
+        _ => format!("2^{bits}"),
+    }
+}
+
+/// A dollar amount: whole dollars in groups of three, or in scientific notation once
+/// past what a u64 (and any budget) holds, rather than a saturated wrong figure.
+fn dollars(usd: f64) -> String {
+    if usd.is_finite() && usd < 1e15 {
+        group_digits(usd.round() as u64)
+    } else {
+        format!("{usd:.2e}")
+    }
+}
+
+/// 16777216 → "16,777,216".
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Greedy word wrap.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `doormat demo --list`: a name column as wide as the longest name, each summary
+/// wrapped beside it.
+fn catalogue(out: &mut impl Write, _: &Style, c: &Catalogue) -> io::Result<()> {
+    let w = c
+        .demos
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for demo in &c.demos {
+        let lines = wrap(&demo.summary, width().saturating_sub(w + 2).max(20));
+        for (i, line) in lines.iter().enumerate() {
+            let name = if i == 0 { demo.name.as_str() } else { "" };
+            writeln!(out, "{name:<w$}  {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Each report value renders with its function above.
+macro_rules! text_reports {
+    ($($report:ty => $render:expr;)*) => {$(
+        impl super::Report for $report {
+            fn write_text(&self, mut out: &mut dyn Write, style: &Style) -> io::Result<()> {
+                $render(&mut out, style, self)
+            }
+        }
+    )*};
+}
+
+text_reports! {
+    Catalogue => catalogue;
+    SimulateSummary => simulate_summary;
+    RecoverReport => recover_report;
+    BruteForceReport => brute_force;
+    ForgeryReport => leaf_forgery;
+    MetadataReport => leaf_metadata;
+    DualEcReport => dual_ec;
+    ImageAttackReport => image_attack;
+    PoisonReport => poison;
+    Comparison => comparison_report;
+    DemoRun => demo_run;
+    BenchReport => bench_report;
+    ScaleReport => scale_report;
+    Grades => grades;
+    StudentVerdict => verdict;
+}
+
+impl super::Report for ExerciseSummary {
+    fn write_text(&self, mut out: &mut dyn Write, _: &Style) -> io::Result<()> {
+        exercise_summary(&mut out, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn auto_colours_only_a_terminal_that_no_color_and_term_dumb_leave_alone() {
+        let some = |s: &'static str| Some(OsStr::new(s));
+        assert!(auto_color(None, some("xterm-256color"), true));
+        assert!(!auto_color(None, some("xterm"), false), "not a terminal");
+        assert!(!auto_color(some("1"), some("xterm"), true), "NO_COLOR");
+        assert!(
+            auto_color(some(""), some("xterm"), true),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!auto_color(None, some("dumb"), true), "TERM=dumb");
+        assert!(auto_color(None, None, true));
+        assert!(Style::for_stdout(ColorChoice::Always).color);
+        assert!(!Style::for_stdout(ColorChoice::Never).color);
+    }
+}
