@@ -8,8 +8,8 @@
 //! is rounding to 8-bit pixels and clipping at black and white: a few rounds of the same
 //! step absorb them, and every result is checked with the real hash, not the model.
 //!
-//! Jain, Creţu and de Montjoye (USENIX Security 2022) evade PDQ-based detection with
-//! small perturbations in over 99.9% of images; this is the white-box version of that
+//! Jain, Creţu and de Montjoye (USENIX Security 2022) evade perceptual-hash detection
+//! (aHash, dHash, pHash and PDQ) with small perturbations in over 99.9% of images; this is the white-box version of that
 //! result, and of the forged NeuralHash collisions of August 2021.
 
 use std::time::Instant;
