@@ -160,12 +160,17 @@ pub fn run_scenario(
         observer.after_act(&act);
         acts.push(act);
     }
+    let measured = acts.iter().flat_map(|a: &Act| &a.blocks).any(|b| match b {
+        Block::Facts { facts } => facts.iter().any(Fact::is_measured),
+        _ => false,
+    });
     Ok(DemoRun {
         demo: scenario.name.clone(),
         summary: scenario.summary.clone(),
         seed: session.seed(),
         acts,
         stopped_early,
+        machine: measured.then(crate::bench::Machine::describe),
     })
 }
 
@@ -305,6 +310,9 @@ pub struct DemoRun {
     pub acts: Vec<Act>,
     /// Set when the teacher stopped before the last act.
     pub stopped_early: bool,
+    /// The machine the measured figures were timed on, where any act has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine: Option<crate::bench::Machine>,
 }
 
 /// One act of a demo: a title, what the teacher says, and what the screen shows.
@@ -507,6 +515,10 @@ pub struct Quantity {
     pub of: Option<u64>,
     /// "messages", "bytes", "keys", "seconds", "keys/s", "tries", "LEAFs".
     pub unit: &'static str,
+    /// Timed on this machine during this run ([`DemoRun::machine`] names it), rather
+    /// than counted or taken from history.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub measured: bool,
 }
 
 /// Counts print as integers (289, not 289.0); rates and durations as they are.
@@ -546,13 +558,34 @@ impl Fact {
             n: n as f64,
             of: Some(of),
             unit,
+            measured: false,
         });
         self
     }
     /// The fact states `n` `unit`.
     pub fn measuring(mut self, n: f64, unit: &'static str) -> Self {
-        self.quantity = Some(Quantity { n, of: None, unit });
+        self.quantity = Some(Quantity {
+            n,
+            of: None,
+            unit,
+            measured: false,
+        });
         self
+    }
+    /// The fact states `n` `unit`, timed on this machine in this run: renderers label it
+    /// as measured, and the run names the machine.
+    pub fn timed(mut self, n: f64, unit: &'static str) -> Self {
+        self.quantity = Some(Quantity {
+            n,
+            of: None,
+            unit,
+            measured: true,
+        });
+        self
+    }
+    /// Whether the fact states a figure timed on this machine.
+    pub fn is_measured(&self) -> bool {
+        self.quantity.is_some_and(|q| q.measured)
     }
 }
 

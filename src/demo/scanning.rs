@@ -351,5 +351,5 @@ impl ScanState {
 
 /// How long the attack took, measured (masked in the snapshots).
 fn took(seconds: f64) -> Fact {
-    Fact::plain("computed in", super::engine::duration(seconds)).measuring(seconds, "seconds")
+    Fact::plain("computed in", super::engine::duration(seconds)).timed(seconds, "seconds")
 }

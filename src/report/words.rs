@@ -45,6 +45,17 @@ pub fn user_counts(radius: &BlastRadius) -> UserCounts {
     }
 }
 
+/// What a timed figure carries after its value, in text and on the page.
+pub const MEASURED_HERE: &str = "(measured here)";
+
+/// The line that names the machine a run's timed figures come from.
+pub fn measured_on(machine: &crate::bench::Machine) -> String {
+    format!(
+        "Figures marked {MEASURED_HERE} were timed in this run on {}, {} logical cores ({} {}).",
+        machine.cpu, machine.cores, machine.os, machine.arch
+    )
+}
+
 /// See [`user_counts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserCounts {

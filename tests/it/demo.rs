@@ -49,6 +49,11 @@ fn mask_timings(text: &str) -> String {
         // A Dual_EC state search, timed live (masked no wider than it is).
         (r"x-coordinates, \d+\.\d s", "x-coordinates, #.# s"),
         (r"about \d+\.\d s,", "about #.# s,"),
+        // The machine the timed figures come from: the run's last lines.
+        (
+            r"(?s)\n  Figures marked \(measured here\) were timed in this run on .*\z",
+            "\n  Figures marked (measured here) were timed in this run on <machine>\n",
+        ),
     ];
     let mut text = text.to_owned();
     for (pattern, with) in masks {

@@ -18,6 +18,7 @@ macro_rules! independent_of_rsa_backend {
 mod agreement;
 mod bench;
 mod browser;
+mod citations;
 mod classroom;
 mod cli;
 mod demo;

@@ -233,6 +233,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     if run.stopped_early {
         writeln!(screen.out, "\n(stopped)").map_err(stdout_error)?;
     }
+    text::measured_on(&mut screen.out, &style, &run).map_err(stdout_error)?;
     write_html(page, &run)
 }
 

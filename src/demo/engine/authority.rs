@@ -461,7 +461,7 @@ impl Engine {
                     report.honest_recovered > 0,
                 )
                 .counting(report.honest_recovered, trials, "LEAFs"),
-                Fact::plain("took", duration(report.seconds)).measuring(report.seconds, "seconds"),
+                Fact::plain("took", duration(report.seconds)).timed(report.seconds, "seconds"),
             ],
         }]
     }
@@ -543,8 +543,8 @@ impl Engine {
             )
             .counting(cracked.len() as u64, targets.len() as u64, "messages"),
             Fact::plain("took", format!("{}, all cores", duration(seconds)))
-                .measuring(seconds, "seconds"),
-            Fact::plain("rate", format!("{} keys/s", rate_text(rate))).measuring(rate, "keys/s"),
+                .timed(seconds, "seconds"),
+            Fact::plain("rate", format!("{} keys/s", rate_text(rate))).timed(rate, "keys/s"),
         ];
         for e in extrapolation.iter().filter(|e| e.bits > bits) {
             facts.push(

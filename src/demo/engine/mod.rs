@@ -725,7 +725,7 @@ impl Engine {
                         ),
                         search.found,
                     )
-                    .measuring(search.seconds, "seconds"),
+                    .timed(search.seconds, "seconds"),
                 );
             }
             let mean = seconds.iter().sum::<f64>() / seconds.len().max(1) as f64;

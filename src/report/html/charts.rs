@@ -559,7 +559,12 @@ pub(super) fn facts(page: &mut Page, facts: &[Fact]) {
             Some(false) => ("sealed", "✗ "),
             None => ("", ""),
         };
-        page.element("dd", class, &format!("{mark}{}", fact.value));
+        let measured = if fact.is_measured() {
+            format!(" {}", words::MEASURED_HERE)
+        } else {
+            String::new()
+        };
+        page.element("dd", class, &format!("{mark}{}{measured}", fact.value));
     }
     page.raw("</dl>\n");
 }

@@ -23,6 +23,9 @@ impl HtmlReport for DemoRun {
         if self.stopped_early {
             page.element("p", "", "(stopped before the last act)");
         }
+        if let Some(machine) = &self.machine {
+            page.element("p", "", &words::measured_on(machine));
+        }
     }
 }
 

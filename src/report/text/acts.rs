@@ -100,6 +100,18 @@ pub fn demo_run(out: &mut impl Write, style: &Style, run: &DemoRun) -> io::Resul
     if run.stopped_early {
         writeln!(out, "\n(stopped)")?;
     }
+    measured_on(out, style, run)
+}
+
+/// After the last act, where any figure was timed: the machine it was timed on.
+pub fn measured_on(out: &mut impl Write, style: &Style, run: &DemoRun) -> io::Result<()> {
+    let Some(machine) = &run.machine else {
+        return Ok(());
+    };
+    writeln!(out)?;
+    for line in wrap(&words::measured_on(machine), self::width() - INDENT.len()) {
+        writeln!(out, "{INDENT}{}", style.dim(&line))?;
+    }
     Ok(())
 }
 
@@ -117,10 +129,17 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
                 .max()
                 .unwrap_or(0);
             let width = label_width;
-            for Fact {
-                label, value, open, ..
-            } in facts
-            {
+            for fact in facts {
+                let Fact {
+                    label, value, open, ..
+                } = fact;
+                let measured;
+                let value = if fact.is_measured() {
+                    measured = format!("{value} {}", words::MEASURED_HERE);
+                    &measured
+                } else {
+                    value
+                };
                 let mark = open
                     .map(|o| format!("  {}", style.mark(o)))
                     .unwrap_or_default();
