@@ -80,8 +80,8 @@ pub(super) fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], head
             "<text x=\"{label_w}\" y=\"{legend_y}\" font-size=\"14\" fill=\"#4a4a4a\">darker: more read · ▲ and orange outline: gained access in this act</text>"
         );
     });
-    let mut header = vec!["party"];
-    header.extend(matrix.users.iter().map(String::as_str));
+    let mut header = vec![Column::words("party")];
+    header.extend(matrix.users.iter().map(|user| Column::figures(user)));
     let rows: Vec<Vec<String>> = matrix
         .rows
         .iter()
@@ -291,11 +291,11 @@ pub(super) fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) 
     page.table(
         &format!("{title}, as numbers"),
         &[
-            "design",
-            "what was stolen",
-            "opened",
-            "recorded",
-            words::USERS_FULLY_EXPOSED,
+            Column::words("design"),
+            Column::words("what was stolen"),
+            Column::figures("opened"),
+            Column::figures("recorded"),
+            Column::figures(words::USERS_FULLY_EXPOSED),
         ],
         &table,
     );
@@ -392,10 +392,10 @@ pub(super) fn exposure_strips(page: &mut Page, title: &str, rows: &[(String, &Bl
     page.table(
         &format!("{title}, as numbers"),
         &[
-            "compromise",
-            "opened",
-            "first opened at t",
-            "last opened at t",
+            Column::words("compromise"),
+            Column::figures("opened"),
+            Column::figures("first opened at t"),
+            Column::figures("last opened at t"),
         ],
         &table,
     );
@@ -465,7 +465,11 @@ pub(super) fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelin
             .collect();
         page.table(
             &format!("What {label} opens, user by user, as numbers"),
-            &["user", "opened", "messages"],
+            &[
+                Column::words("user"),
+                Column::figures("opened"),
+                Column::figures("messages"),
+            ],
             &rows,
         );
     }
@@ -545,7 +549,11 @@ pub(super) fn timeline_strip(page: &mut Page, timeline: &Timeline) {
     ];
     page.table(
         &format!("{title}, as numbers"),
-        &["when", "opened", "messages"],
+        &[
+            Column::words("when"),
+            Column::figures("opened"),
+            Column::figures("messages"),
+        ],
         &rows,
     );
 }

@@ -51,7 +51,16 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                         ]
                     })
                     .collect();
-                page.table("The parties", &["party", "role", "key", "holds"], &rows);
+                page.table(
+                    "The parties",
+                    &[
+                        Column::words("party"),
+                        Column::words("role"),
+                        Column::words("key"),
+                        Column::words("holds"),
+                    ],
+                    &rows,
+                );
             }
             Block::Envelope { json } => {
                 page.element("h3", "", "One envelope, as the tap recorded it");
@@ -106,11 +115,11 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                 page.table(
                     &format!("{victim}'s device copied just after t = {t}: what opens, per design"),
                     &[
-                        "design",
-                        "stolen",
-                        "victim's, before",
-                        "victim's, after",
-                        "everyone else's",
+                        Column::words("design"),
+                        Column::words("stolen"),
+                        Column::figures("victim's, before"),
+                        Column::figures("victim's, after"),
+                        Column::figures("everyone else's"),
                     ],
                     &table,
                 );
@@ -147,7 +156,12 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                     .collect();
                 page.table(
                     "The authority's access log",
-                    &["t", "who read", "whose", "warrant"],
+                    &[
+                        Column::words("t"),
+                        Column::words("who read"),
+                        Column::words("whose"),
+                        Column::words("warrant"),
+                    ],
                     &rows,
                 );
             }

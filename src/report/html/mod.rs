@@ -109,21 +109,28 @@ impl Page {
     }
 
     /// A table: a caption, a header row and rows of cells, every cell escaped. The
-    /// first cell of each row is its header.
-    fn table(&mut self, caption: &str, header: &[&str], rows: &[Vec<String>]) {
+    /// first cell of each row is its header; a cell of a column of figures is
+    /// right-aligned with tabular digits.
+    fn table(&mut self, caption: &str, header: &[Column], rows: &[Vec<String>]) {
         self.raw("<table>\n");
         self.element("caption", "", caption);
         self.raw("<thead><tr>");
-        for h in header {
-            let _ = write!(self.out, "<th scope=\"col\">{}</th>", escape(h));
+        for column in header {
+            let class = if column.figures { " class=\"n\"" } else { "" };
+            let _ = write!(
+                self.out,
+                "<th scope=\"col\"{class}>{}</th>",
+                escape(column.heading)
+            );
         }
         self.raw("</tr></thead>\n<tbody>\n");
         for row in rows {
             self.raw("<tr>");
             for (i, cell) in row.iter().enumerate() {
+                let figures = header.get(i).is_some_and(|c| c.figures);
                 if i == 0 {
                     let _ = write!(self.out, "<th scope=\"row\">{}</th>", escape(cell));
-                } else if is_figure(cell) {
+                } else if figures {
                     let _ = write!(self.out, "<td class=\"n\">{}</td>", escape(cell));
                 } else {
                     let _ = write!(self.out, "<td>{}</td>", escape(cell));
@@ -159,17 +166,30 @@ impl Page {
     }
 }
 
-/// Whether a table cell states a figure ("175 of 175 (100%)", "1.52", "–"), to be
-/// right-aligned, rather than words ("3 of 5 shares").
-fn is_figure(cell: &str) -> bool {
-    !cell.is_empty()
-        && cell.split_whitespace().all(|word| {
-            word == "of"
-                || word
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || ".,%()×–-+e".contains(c))
-        })
-        && cell.chars().any(|c| c.is_ascii_digit() || c == '–')
+/// A table column: its heading, and whether it holds figures (right-aligned, tabular
+/// digits) or words. The renderer that builds the rows says which: nothing is guessed
+/// from a cell's text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Column<'a> {
+    heading: &'a str,
+    figures: bool,
+}
+
+impl<'a> Column<'a> {
+    /// A column of words.
+    pub(super) fn words(heading: &'a str) -> Self {
+        Column {
+            heading,
+            figures: false,
+        }
+    }
+    /// A column of figures.
+    pub(super) fn figures(heading: &'a str) -> Self {
+        Column {
+            heading,
+            figures: true,
+        }
+    }
 }
 
 const STYLE: &str = "
@@ -190,7 +210,7 @@ dl.facts dd { margin: 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
 th, td { border: 1px solid var(--rule); padding: 0.25rem 0.6rem; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, thead th.n { text-align: right; font-variant-numeric: tabular-nums; }
 figcaption { font-weight: 600; margin-bottom: 0.3rem; }
 th[scope=row], thead th { text-align: left; background: #f2f2f2; }
 figure { margin: 1rem 0 0.5rem; }
@@ -314,6 +334,30 @@ mod tests {
         assert!(page.out.contains("▲ thief"));
         assert!(page.out.contains(GAINED));
         assert!(page.out.contains("<title id="), "a chart has a title");
+    }
+
+    /// A column's kind, not its cells' text, decides the alignment: a figure column
+    /// right-aligns "–", a words column leaves "3 of 5 shares" (which has digits) alone.
+    #[test]
+    fn columns_say_what_they_hold() {
+        let mut page = Page {
+            out: String::new(),
+            ids: 0,
+        };
+        page.table(
+            "t",
+            &[
+                Column::words("who"),
+                Column::figures("opened"),
+                Column::words("holds"),
+            ],
+            &[vec!["a".into(), "–".into(), "3 of 5 shares".into()]],
+        );
+        assert!(page.out.contains("<td class=\"n\">–</td>"), "{}", page.out);
+        assert!(page.out.contains("<td>3 of 5 shares</td>"), "{}", page.out);
+        assert!(page
+            .out
+            .contains("<th scope=\"col\" class=\"n\">opened</th>"));
     }
 
     /// The page makes no request: no external source, and a policy that forbids any.

@@ -24,7 +24,15 @@ impl HtmlReport for RecoverReport {
                 ]
             })
             .collect();
-        page.table("Keys held", &["party", "role", "fingerprint"], &keys);
+        page.table(
+            "Keys held",
+            &[
+                Column::words("party"),
+                Column::words("role"),
+                Column::words("fingerprint"),
+            ],
+            &keys,
+        );
         if !self.notes.is_empty() {
             page.element("h2", "", "How the keys were reached");
             page.raw("<ul>\n");
@@ -132,14 +140,14 @@ impl HtmlReport for BenchReport {
         page.table(
             "Each design, as numbers",
             &[
-                "design",
-                "backend",
-                "send µs",
-                "× none",
-                "read µs",
-                "escrow read µs",
-                "bytes",
-                "× none",
+                Column::words("design"),
+                Column::words("backend"),
+                Column::figures("send µs"),
+                Column::figures("× none"),
+                Column::figures("read µs"),
+                Column::figures("escrow read µs"),
+                Column::figures("bytes"),
+                Column::figures("× none"),
             ],
             &rows,
         );
@@ -183,7 +191,12 @@ impl HtmlReport for BenchReport {
             .collect();
         page.table(
             "The search against its bound, as numbers",
-            &["threads", "bound keys/s", "search keys/s", "share of bound"],
+            &[
+                Column::words("threads"),
+                Column::figures("bound keys/s"),
+                Column::figures("search keys/s"),
+                Column::figures("share of bound"),
+            ],
             &rows,
         );
         let kernels: Vec<Vec<String>> = self
@@ -199,7 +212,10 @@ impl HtmlReport for BenchReport {
             .collect();
         page.table(
             "Each kernel's bound on one thread: the search runs the fastest",
-            &["kernel", "bound keys/s, 1 thread"],
+            &[
+                Column::words("kernel"),
+                Column::figures("bound keys/s, 1 thread"),
+            ],
             &kernels,
         );
     }
@@ -258,14 +274,26 @@ impl HtmlReport for Grades {
                 ]
             })
             .collect();
-        page.table("Each student", &["student", "verdict", "answer"], &rows);
+        page.table(
+            "Each student",
+            &[
+                Column::words("student"),
+                Column::words("verdict"),
+                Column::words("answer"),
+            ],
+            &rows,
+        );
         if !self.not_graded.is_empty() {
             let rows: Vec<Vec<String>> = self
                 .not_graded
                 .iter()
                 .map(|p| vec![format!("line {}", p.line), p.problem.clone()])
                 .collect();
-            page.table("Rows that could not be graded", &["line", "why"], &rows);
+            page.table(
+                "Rows that could not be graded",
+                &[Column::words("line"), Column::words("why")],
+                &rows,
+            );
         }
     }
 }
