@@ -317,44 +317,19 @@ fn every_demo_shows_the_same_figures_in_text_json_and_html() {
             let in_text = shown_in_text(&text_acts[i], &want);
             let in_html = shown_in_html(&html_acts[i], &want);
             let number = i + 1;
-            assert_eq!(
-                in_text.messages, want.messages,
-                "{demo} act {number}: text, messages"
-            );
-            assert_eq!(
-                in_html.messages, want.messages,
-                "{demo} act {number}: page, messages"
-            );
-            assert_eq!(
-                in_text.users, want.users,
-                "{demo} act {number}: text, users"
-            );
-            assert_eq!(
-                in_html.users, want.users,
-                "{demo} act {number}: page, users"
-            );
-            assert_eq!(
-                in_text.conversations, want.conversations,
-                "{demo} act {number}: text, conversations"
-            );
-            assert_eq!(
-                in_html.conversations, want.conversations,
-                "{demo} act {number}: page, conversations"
-            );
-            assert_eq!(
-                in_text.comparison, want.comparison,
-                "{demo} act {number}: text, comparison"
-            );
-            assert_eq!(
-                in_html.comparison, want.comparison,
-                "{demo} act {number}: page, comparison"
-            );
-            // A matrix unchanged since the last one shown is one line in both.
-            for (k, matrix) in in_text.matrices.iter().enumerate() {
+            for (format, shown) in [("text", &in_text), ("page", &in_html)] {
+                let at = format!("{demo} act {number}: {format}");
+                assert_eq!(shown.messages, want.messages, "{at}, messages");
+                assert_eq!(shown.users, want.users, "{at}, users");
                 assert_eq!(
-                    matrix, &want.matrices[k],
-                    "{demo} act {number}: text, matrix"
+                    shown.conversations, want.conversations,
+                    "{at}, conversations"
                 );
+                assert_eq!(shown.comparison, want.comparison, "{at}, comparison");
+                // A matrix unchanged since the last one shown is one line in both.
+                for (k, matrix) in shown.matrices.iter().enumerate() {
+                    assert_eq!(matrix, &want.matrices[k], "{at}, matrix");
+                }
             }
             cells += in_html
                 .matrices
@@ -362,12 +337,6 @@ fn every_demo_shows_the_same_figures_in_text_json_and_html() {
                 .flatten()
                 .map(|r| r.1.len())
                 .sum::<usize>();
-            for (k, matrix) in in_html.matrices.iter().enumerate() {
-                assert_eq!(
-                    matrix, &want.matrices[k],
-                    "{demo} act {number}: page, matrix"
-                );
-            }
             assert_eq!(
                 in_text.matrices.len(),
                 in_html.matrices.len(),

@@ -548,7 +548,7 @@ fn run_image_attack(
         trials: flags.trials,
         seed: flags.seed,
     };
-    job.check()?;
+    // The bar stays hidden for its first second, so a refused flag prints no bar.
     let progress = match flags.trials {
         Some(n) => Progress::new(u64::from(n), "attacking generated pictures"),
         None => Progress::hidden(),

@@ -16,12 +16,11 @@
 //!   WCAG AA contrast on every fill; each chart has a `<title>`, a `<desc>` and the
 //!   same numbers as a table beneath it; a print stylesheet keeps charts whole.
 
+// The pictures and each kind of page in a file of their own.
 mod charts;
 mod demo;
 mod pages;
-// The pictures and each kind of page in a file of their own.
-#[allow(unused_imports)]
-pub use {charts::*, demo::*, pages::*};
+use {charts::*, demo::*};
 
 use std::fmt::Write as _;
 
