@@ -162,8 +162,8 @@ pub enum ExerciseCommand {
 
 #[derive(Debug, Args)]
 pub struct ExerciseNewArgs {
-    /// leaked-golden-key, user-key-vs-escrow, split-key, short-key or
-    /// forward-secret-window
+    /// leaked-golden-key, user-key-vs-escrow, split-key, short-key,
+    /// forward-secret-window, leaf-forgery, dual-ec, evade-list or poisoned-list
     #[arg(long, value_name = "KIND")]
     pub kind: String,
     /// Number of students (named student01, student02, ...)

@@ -270,6 +270,32 @@ pub fn create_private(path: &Path) -> Result<File> {
     options.open(path).map_err(|e| Error::io(path, e))
 }
 
+/// Creates a folder only its owner can enter (0700): every folder doormat writes holds
+/// something private (a key, a flag, a plaintext) or sits above one.
+pub fn create_private_dir(path: &Path) -> Result<()> {
+    private_dir_builder(false)
+        .create(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// [`create_private_dir`] with any missing parents, each 0700 too.
+pub fn create_private_dir_all(path: &Path) -> Result<()> {
+    private_dir_builder(true)
+        .create(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+fn private_dir_builder(recursive: bool) -> fs::DirBuilder {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(recursive);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+}
+
 /// Writes `contents` to a new file (it must not exist), private if asked.
 pub fn write_new(path: &Path, contents: &[u8], private: bool) -> Result<()> {
     let mut file = if private {
@@ -325,6 +351,165 @@ fn temporary_prefix(destination: &Path, tag: &str) -> Result<std::ffi::OsString>
     prefix.push(cut);
     prefix.push(format!(".{tag}-"));
     Ok(prefix)
+}
+
+/// Where the writer of `destination` holds its lock: `.NAME.lock` beside it.
+pub fn lock_path_beside(destination: &Path) -> Result<PathBuf> {
+    let mut name = temporary_prefix(destination, "lock")?;
+    // The prefix ends in '-' for a PID to follow; a lock's name is the same for every
+    // process, so that they meet on it.
+    let mut text = name.to_string_lossy().into_owned();
+    if text.ends_with('-') {
+        text.pop();
+        name = text.into();
+    }
+    Ok(destination.with_file_name(name))
+}
+
+/// An exclusive hold on something doormat writes (a class folder, a world being
+/// built): a lock file holding the holder's PID, locked with `flock`. A second doormat
+/// on the same thing is refused with exit 2 and told the holder's PID. The kernel
+/// releases a dead process's lock by itself; the file it leaves (killed outright) is
+/// taken over, with a note. Dropped, the lock file is removed; on SIGINT, SIGTERM,
+/// SIGHUP or SIGQUIT too (it is on the temporaries' list).
+#[derive(Debug)]
+pub struct WriterLock {
+    path: PathBuf,
+    _file: File,
+}
+
+/// What the file layer has to tell the user besides errors (a stale lock taken over),
+/// for the binary to print on stderr ([`take_notes`]).
+static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// The notes gathered since the last call, oldest first.
+pub fn take_notes() -> Vec<String> {
+    std::mem::take(&mut *NOTES.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+impl WriterLock {
+    /// Takes the lock at `path`; `doing` says what the holder does ("serving this class"),
+    /// `shown` is the path the user gave, for messages.
+    pub fn acquire(path: &Path, shown: &Path, doing: &str) -> Result<Self> {
+        loop {
+            let mut options = OpenOptions::new();
+            options.read(true).write(true).create(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+            if !try_lock(&file).map_err(|e| Error::io(path, e))? {
+                // The holder writes its PID just after it locks: give it that moment.
+                let mut holder = String::new();
+                for _ in 0..20 {
+                    use std::io::Seek;
+                    holder.clear();
+                    let _ = file.seek(std::io::SeekFrom::Start(0));
+                    let _ = file.read_to_string(&mut holder);
+                    if !holder.trim().is_empty() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                let holder = holder.trim();
+                let who = if holder.is_empty() {
+                    "another doormat".to_owned()
+                } else {
+                    format!("doormat (PID {holder})")
+                };
+                return Err(InputError::new(format!("is in use: {who} is {doing}"))
+                    .file(shown)
+                    .hint(format!(
+                        "stop that doormat first (it holds {}), or choose another --out",
+                        path.display()
+                    ))
+                    .into());
+            }
+            // The file may have been removed (and a new one made) between our open and
+            // our lock, by a holder that was just finishing: then the lock we hold is
+            // on a name no one else will open. Start again on the file that is there.
+            if !same_file(&file, path) {
+                continue;
+            }
+            let mut before = String::new();
+            let _ = file.read_to_string(&mut before);
+            if let Some(pid) = before
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|pid| *pid != std::process::id())
+            {
+                NOTES.lock().unwrap_or_else(PoisonError::into_inner).push(format!(
+                    "note: {} was left locked by doormat PID {pid}, which is no longer running; lock taken over",
+                    shown.display()
+                ));
+            }
+            file.set_len(0)
+                .and_then(|()| {
+                    use std::io::Seek;
+                    file.seek(std::io::SeekFrom::Start(0))?;
+                    write!(file, "{}", std::process::id())
+                })
+                .map_err(|e| Error::io(path, e))?;
+            track_temporary(path);
+            return Ok(WriterLock {
+                path: path.to_path_buf(),
+                _file: file,
+            });
+        }
+    }
+}
+
+impl Drop for WriterLock {
+    fn drop(&mut self) {
+        // Removed while still held, so no one can lock the old file and think it theirs.
+        let mut list = temporaries();
+        let _ = fs::remove_file(&self.path);
+        untrack_temporary(&mut list, &self.path);
+    }
+}
+
+/// `flock(LOCK_EX | LOCK_NB)`: true if this process now holds the lock, false if
+/// another does.
+#[cfg(unix)]
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    #[allow(unsafe_code)]
+    // SAFETY: flock on a descriptor this function borrows, valid for the call.
+    let status = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if status == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+#[cfg(not(unix))]
+fn try_lock(_file: &File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
+/// Whether `path` still names the file that `file` has open.
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
 }
 
 /// Removes temporaries for `destination` that an earlier run left behind when it was
@@ -487,11 +672,9 @@ impl AtomicFile {
         }
         remove_stale_temporaries(destination, "tmp")?;
         let temporary = temporary_path(destination, "tmp")?;
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temporary)
-            .map_err(|e| Error::io(destination, e))?;
+        // Private: what doormat writes to a chosen file is a page of read messages, the
+        // plaintexts of a recovery, a class's grades. Its owner can share it (chmod).
+        let file = create_private(&temporary).map_err(|e| e.relocated(&temporary, destination))?;
         track_temporary(&temporary);
         Ok(AtomicFile {
             destination: destination.to_path_buf(),
@@ -519,11 +702,18 @@ impl AtomicFile {
     /// what stands there now must still be a file doormat may replace.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("commit runs once");
-        let file = writer
+        // A write that fails here (a full disk: the buffer is written only now) must
+        // not leave the empty temporary behind, and Drop no longer sees a writer.
+        let synced = writer
             .into_inner()
-            .map_err(|e| Error::io(&self.destination, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| Error::io(&self.destination, e))?;
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all());
+        if let Err(e) = synced {
+            let mut list = temporaries();
+            let _ = fs::remove_file(&self.temporary);
+            untrack_temporary(&mut list, &self.temporary);
+            return Err(Error::io(&self.destination, e));
+        }
         let mut list = temporaries();
         let moved = if self.force {
             check_replaceable(&self.destination, true).and_then(|()| {
@@ -542,8 +732,10 @@ impl AtomicFile {
     }
 }
 
-/// Whether doormat may write at `destination`: nothing there (a dangling symbolic link
-/// counts as something), or with `force` a regular file or a symbolic link.
+/// Whether doormat may write at `destination`: nothing there, or with `force` a
+/// regular file. A symbolic link is refused even with `force` (a dangling one too): the
+/// link may be /dev/stdout or point into someone else's folder, and replacing the link
+/// with a file of plaintexts is never what `--force` meant.
 fn check_replaceable(destination: &Path, force: bool) -> Result<()> {
     let Ok(metadata) = destination.symlink_metadata() else {
         return Ok(());
@@ -555,22 +747,24 @@ fn check_replaceable(destination: &Path, force: bool) -> Result<()> {
             .hint("--out takes a file name")
             .into());
     }
-    if !(kind.is_file() || kind.is_symlink()) {
+    if !kind.is_file() {
+        let what = if kind.is_symlink() {
+            match destination.read_link() {
+                Ok(to) => format!("a symbolic link (to {})", to.display()),
+                Err(_) => "a symbolic link".to_owned(),
+            }
+        } else {
+            describe_type(&kind).to_owned()
+        };
         return Err(InputError::new(format!(
-            "is {}; doormat replaces only regular files, even with --force",
-            describe_type(&kind)
+            "is {what}; doormat replaces only regular files, even with --force"
         ))
         .file(destination)
-        .hint("choose another --out")
+        .hint("choose another --out (a new file name, or the file the link points to)")
         .into());
     }
     if !force {
-        let what = if kind.is_symlink() && destination.metadata().is_err() {
-            "already exists (a symbolic link to nothing)"
-        } else {
-            "already exists"
-        };
-        return Err(InputError::new(what)
+        return Err(InputError::new("already exists")
             .file(destination)
             .hint("choose another name, or add --force to replace it")
             .into());
@@ -800,9 +994,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
-        let e = AtomicFile::create(&link, false).unwrap_err();
-        assert!(e.to_string().contains("symbolic link to nothing"), "{e}");
-        assert!(AtomicFile::create(&link, true).is_ok());
+        for force in [false, true] {
+            let e = AtomicFile::create(&link, force).unwrap_err();
+            assert!(e.to_string().contains("is a symbolic link (to "), "{e}");
+        }
+        let to_stdout = dir.path().join("stdout");
+        std::os::unix::fs::symlink("/dev/stdout", &to_stdout).unwrap();
+        let e = AtomicFile::create(&to_stdout, true).unwrap_err();
+        assert!(e.to_string().contains("/dev/stdout"), "{e}");
+        assert_eq!(fs::read_link(&to_stdout).unwrap(), Path::new("/dev/stdout"));
         let e = AtomicFile::create(dir.path(), true).unwrap_err();
         assert!(e.to_string().contains("is a directory"), "{e}");
         let fifo = dir.path().join("fifo");

@@ -84,6 +84,22 @@ impl Drop for ClassFile {
     }
 }
 
+/// Refuses a class folder whose parent does not exist, before anything is made there.
+fn check_parent(root: &Path) -> Result<()> {
+    if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return Err(InputError::new("is in a folder that does not exist")
+                .file(root)
+                .hint(format!(
+                    "create {} first, or choose another --out",
+                    parent.display()
+                ))
+                .into());
+        }
+    }
+    Ok(())
+}
+
 /// A class opened for serving.
 pub struct ClassStore {
     root: PathBuf,
@@ -91,6 +107,9 @@ pub struct ClassStore {
     class_file: ClassFile,
     capture: Option<CaptureLog>,
     escrow: Option<PrivateKey>,
+    /// One server per class: a second `doormat classroom` on this folder is refused
+    /// while this one serves (two would hand one name two keys and lose tokens).
+    _lock: Option<fsutil::WriterLock>,
 }
 
 /// The capture, open for appending: it belongs to the one thread that writes it.
@@ -136,6 +155,18 @@ impl ClassStore {
         if let Some(scheme) = scheme {
             check_class_scheme(scheme)?;
         }
+        check_parent(root)?;
+        let lock = fsutil::WriterLock::acquire(
+            &fsutil::lock_path_beside(root)?,
+            root,
+            "serving this class",
+        )?;
+        let mut opened = Self::open_locked(root, scheme, seed)?;
+        opened.store._lock = Some(lock);
+        Ok(opened)
+    }
+
+    fn open_locked(root: &Path, scheme: Option<SchemeId>, seed: Option<u64>) -> Result<Opened> {
         let is_empty_dir = root.is_dir()
             && fs::read_dir(root)
                 .map_err(|e| Error::io(root, e))?
@@ -171,17 +202,6 @@ impl ClassStore {
     /// Makes a new class: everything is written in a hidden folder beside `root` and
     /// moved into place whole, so that a class folder is never half made.
     fn create(root: &Path, scheme: SchemeId, seed: Option<u64>, replace_empty: bool) -> Result<()> {
-        if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !parent.is_dir() {
-                return Err(InputError::new("is in a folder that does not exist")
-                    .file(root)
-                    .hint(format!(
-                        "create {} first, or choose another --out",
-                        parent.display()
-                    ))
-                    .into());
-            }
-        }
         let building = fsutil::temporary_path(root, "new")?;
         let made = Self::write_new_class(&building, scheme, seed);
         let moved = made.and_then(|()| {
@@ -199,8 +219,8 @@ impl ClassStore {
     }
 
     fn write_new_class(dir: &Path, scheme: SchemeId, seed: Option<u64>) -> Result<()> {
-        fs::create_dir(dir).map_err(|e| Error::io(dir, e))?;
-        fs::create_dir(dir.join(KEYS)).map_err(|e| Error::io(dir.join(KEYS), e))?;
+        fsutil::create_private_dir(dir)?;
+        fsutil::create_private_dir(&dir.join(KEYS))?;
         let mut parties = Vec::new();
         if scheme == SchemeId::GoldenKey {
             let randomness = Randomness::from_seed(seed);
@@ -370,6 +390,7 @@ impl ClassStore {
                     len: whole_len,
                 }),
                 escrow,
+                _lock: None,
             },
             state,
             teacher_token,

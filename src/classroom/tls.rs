@@ -84,7 +84,7 @@ fn certificate(
         .self_signed(&key_pair)
         .map_err(|e| Error::Internal(format!("TLS certificate: {e}")))?;
     if !dir.is_dir() {
-        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        crate::fsutil::create_private_dir(&dir)?;
     }
     for path in [&cert_path, &key_path, &hosts_path] {
         let _ = fs::remove_file(path);

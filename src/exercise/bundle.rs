@@ -374,7 +374,7 @@ pub fn create(
 }
 
 fn mkdir(path: &Path) -> Result<()> {
-    fs::create_dir_all(path).map_err(|e| Error::io(path, e))
+    fsutil::create_private_dir_all(path)
 }
 
 /// The student's world and task: where the flag goes, the decoys, what leaks.

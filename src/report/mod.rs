@@ -42,7 +42,12 @@ impl Output {
     /// Writes `report` to `out`.
     pub fn write(&self, report: &impl Report, out: &mut impl Write) -> io::Result<()> {
         match self {
-            Output::Text(style) => report.write_text(out, style),
+            // Paths, names and narration come from outside: shown, never obeyed.
+            Output::Text(style) => {
+                let mut shown = text::Visible::new(&mut *out, style.color());
+                report.write_text(&mut shown, style)?;
+                shown.flush()
+            }
             Output::Json => {
                 let text = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
                 writeln!(out, "{text}")

@@ -88,10 +88,10 @@ pub fn simulate(
     let staging = Staging::new(out)?;
     let root = staging.path.clone();
     let build = || -> Result<Built> {
-        fs::create_dir(root.join(KEYS)).map_err(|e| Error::io(root.join(KEYS), e))?;
+        fsutil::create_private_dir(&root.join(KEYS))?;
         if !spec.snapshots.is_empty() {
             let dir = root.join(SNAPSHOTS_DIR);
-            fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+            fsutil::create_private_dir(&dir)?;
         }
         if schemes::design(spec.scheme).on_devices() {
             build_forward_secret(spec, &root, progress)
@@ -163,7 +163,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     for file in &built.kept {
         let path = root.join(&file.path);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            fsutil::create_private_dir_all(dir)?;
         }
         fsutil::write_new(&path, &file.contents, file.secret)?;
     }
@@ -180,7 +180,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     let mut watch = match design.client_watch(&spec.params) {
         Some(client) => {
             let path = root.join(client.file);
-            let file = buffered(&path)?;
+            let file = buffered(&path, false)?;
             Some((client, path, file))
         }
         None => None,
@@ -189,7 +189,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     let mut reports = match design.report_file() {
         Some(name) => {
             let path = root.join(name);
-            let file = buffered(&path)?;
+            let file = buffered(&path, false)?;
             Some((path, file))
         }
         None => None,
@@ -198,9 +198,10 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     let mut photos = match &built.compose {
         Some(_) => {
             let path = root.join(PHOTOS_FILE);
-            let file = buffered(&path)?;
+            // Which picture each user sent: content, so private.
+            let file = buffered(&path, true)?;
             let dir = root.join(client_scan::IMAGES_DIR);
-            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            fsutil::create_private_dir_all(&dir)?;
             Some((path, file))
         }
         None => None,
@@ -220,7 +221,8 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
                 let Some(attachment) = attachment else {
                     continue;
                 };
-                fsutil::write_new(&root.join(&attachment.file), &attachment.png, false)?;
+                // A user's picture is a plaintext.
+                fsutil::write_new(&root.join(&attachment.file), &attachment.png, true)?;
                 let line = serde_json::json!({
                     "id": message.id, "from": message.from, "t": message.t,
                     "file": attachment.file, "picture": attachment.picture,
@@ -288,7 +290,7 @@ fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Re
 
     let mut recorder = Recorder::new(root)?;
     let log_path = root.join(DELIVERY_LOG);
-    let mut log = buffered(&log_path)?;
+    let mut log = buffered(&log_path, false)?;
     let mut generator = TrafficGenerator::new(&users, 1, &spec.randomness);
     for t in 1..=spec.messages {
         let message = planted(&spec.plants, generator.next_message());
@@ -405,8 +407,9 @@ impl Recorder {
     fn new(root: &Path) -> Result<Self> {
         Ok(Recorder {
             root: root.to_path_buf(),
-            capture: buffered(&root.join(CAPTURE))?,
-            truth: buffered(&root.join(TRUTH))?,
+            capture: buffered(&root.join(CAPTURE), false)?,
+            // Every plaintext, and in an exercise every flag.
+            truth: buffered(&root.join(TRUTH), true)?,
             capture_bytes: 0,
         })
     }
@@ -442,12 +445,16 @@ fn write_json_line(
     writeln!(out, "{line}").map_err(|e| Error::io(path, e))
 }
 
-fn buffered(path: &Path) -> Result<BufWriter<File>> {
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
+fn buffered(path: &Path, private: bool) -> Result<BufWriter<File>> {
+    let file = if private {
+        fsutil::create_private(path)?
+    } else {
+        File::options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?
+    };
     Ok(BufWriter::with_capacity(1 << 20, file))
 }
 
@@ -596,6 +603,9 @@ fn refuse_foreign_files(root: &Path, shown: &Path) -> Result<()> {
 pub(crate) struct Staging {
     pub(crate) path: PathBuf,
     committed: bool,
+    /// One writer per destination: a second doormat writing the same --out is refused
+    /// while this one runs.
+    _lock: fsutil::WriterLock,
 }
 
 impl Staging {
@@ -609,12 +619,14 @@ impl Staging {
                     .into());
             }
         }
+        let lock = fsutil::WriterLock::acquire(&fsutil::lock_path_beside(out)?, out, "writing it")?;
         fsutil::remove_stale_temporaries(out, "tmp")?;
-        fs::create_dir(&path).map_err(|e| Error::io(out, e))?;
+        fsutil::create_private_dir(&path).map_err(|e| e.relocated(&path, out))?;
         fsutil::track_temporary(&path);
         let staging = Staging {
             path,
             committed: false,
+            _lock: lock,
         };
         fsutil::write_new(&staging.path.join(fsutil::PARTIAL_MARK), b"", false)
             .map_err(|e| e.relocated(&staging.path, out))?;

@@ -92,6 +92,22 @@ impl Class {
         }
     }
 
+    /// The server's process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Stops the server with SIGTERM and returns everything it wrote on stderr.
+    pub fn stop_and_read_stderr(mut self) -> String {
+        crate::reliability::send_signal(&self.child, "TERM");
+        let _ = self.child.wait();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        stderr
+    }
+
     /// Kills the server at once (SIGKILL: no chance to tidy up), as a laptop that dies.
     pub fn kill(mut self) {
         let _ = self.child.kill();

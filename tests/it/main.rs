@@ -15,6 +15,7 @@ macro_rules! independent_of_rsa_backend {
     };
 }
 
+mod admin;
 mod agreement;
 mod bench;
 mod browser;

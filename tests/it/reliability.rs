@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::util::{bin, doormat, scratch, shared_world, simulate, DiesWithTest};
 
 /// Hidden entries of `dir`: doormat's temporaries, if any were left.
-fn hidden(dir: &Path) -> Vec<String> {
+pub fn hidden(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -20,8 +20,13 @@ fn hidden(dir: &Path) -> Vec<String> {
 
 /// Starts a `simulate` long enough to be caught mid-write, and waits until its hidden
 /// folder holds private keys. The caller signals and waits for the child.
-#[allow(clippy::zombie_processes)]
 fn start_long_simulate(dir: &Path) -> std::process::Child {
+    start_long_simulate_with(dir, Stdio::piped())
+}
+
+/// [`start_long_simulate`] with stderr where the caller says.
+#[allow(clippy::zombie_processes)]
+pub fn start_long_simulate_with(dir: &Path, stderr: Stdio) -> std::process::Child {
     let mut child = Command::new(bin())
         .args([
             "simulate",
@@ -36,7 +41,7 @@ fn start_long_simulate(dir: &Path) -> std::process::Child {
         ])
         .current_dir(dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .dies_with_test()
         .spawn()
         .unwrap();
@@ -57,7 +62,7 @@ fn start_long_simulate(dir: &Path) -> std::process::Child {
     }
 }
 
-fn send_signal(child: &std::process::Child, signal: &str) {
+pub fn send_signal(child: &std::process::Child, signal: &str) {
     let status = Command::new("kill")
         .args(["-s", signal, &child.id().to_string()])
         .status()
@@ -96,7 +101,8 @@ fn a_killed_run_is_cleaned_up_by_the_next() {
     send_signal(&child, "KILL");
     child.wait().unwrap();
     let left = hidden(&dir);
-    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left.len(), 2, "the staging folder and its lock: {left:?}");
+    assert!(left.contains(&".w.lock".to_owned()), "{left:?}");
     simulate(&dir, "w", "none", (2, 5), 1, &[]).ok();
     assert!(hidden(&dir).is_empty(), "{:?}", hidden(&dir));
 }

@@ -42,12 +42,15 @@ fn color() -> ColorChoice {
 
 fn main() -> ExitCode {
     clean_up_on_signals();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
     let _ = COLOR.set(cli.color_choice());
     if std::env::args_os().any(|arg| arg.to_str().is_none()) {
         // Said once, so that a script comparing paths knows why one differs.
-        eprintln!(
-            "note: a path given is not UTF-8; doormat shows it, in text and in --json, with U+FFFD for each byte that is not text"
+        terminal::say(
+            "note: a path given is not UTF-8; doormat shows it, in text and in --json, with U+FFFD for each byte that is not text",
         );
     }
     if let Err(error) = doormat::crypto::rsa_oaep::Backend::from_env() {
@@ -55,7 +58,12 @@ fn main() -> ExitCode {
         terminal::error(&error);
         return ExitCode::from(error.exit_code() as u8);
     }
-    match std::panic::catch_unwind(|| run(cli)) {
+    let outcome = std::panic::catch_unwind(|| run(cli));
+    // An error comes first on stderr (scripts read its first line); notes after it.
+    if matches!(outcome, Ok(Ok(_))) {
+        print_notes();
+    }
+    let code = match outcome {
         Ok(Ok(Outcome::Done)) => ExitCode::SUCCESS,
         // The command worked and its answer is "no": a wrong exercise answer.
         Ok(Ok(Outcome::No)) => ExitCode::from(1),
@@ -70,15 +78,21 @@ fn main() -> ExitCode {
         }
         // The panic hook has already printed the message.
         Err(_) => ExitCode::from(1),
-    }
+    };
+    print_notes();
+    code
 }
 
-/// On Ctrl-C or SIGTERM, removes the temporaries of a write in progress (a half-built
-/// world holds private keys) and exits with 128 + the signal's number, as a shell
-/// reports it. A move into place that has begun is finished first.
+/// On Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or SIGQUIT, removes the
+/// temporaries of a write in progress (a half-built world holds private keys) and exits
+/// with 128 + the signal's number, as a shell reports it. A move into place that has
+/// begun is finished first. Nothing here can panic: the message is written with its
+/// error ignored, since stderr may be a closed pipe or a full disk, and a handler that
+/// died on that would leave every later signal ignored.
 fn clean_up_on_signals() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+    else {
         return;
     };
     std::thread::spawn(move || {
@@ -86,10 +100,42 @@ fn clean_up_on_signals() {
             let said = ON_INTERRUPT
                 .get()
                 .map_or("interrupted: unfinished files removed", String::as_str);
-            eprintln!("\n{said}");
+            terminal::say(&format!("\n{said}"));
             doormat::fsutil::remove_temporaries_and_exit(128 + signal);
         }
     });
+}
+
+/// Help and the version go to stdout as clap writes them. A usage error goes to stderr
+/// as plain text with control characters shown as `\u{..}`: clap quotes the argument
+/// it refuses, which may hold an escape sequence, and its own plain rendering drops the
+/// sequence silently (`invalid value ''`). So the arguments are parsed once more with
+/// their unshowable characters escaped, and that error, which quotes them visibly, is
+/// the one shown.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let escaped = std::env::args_os().map(|arg| text::visible(&arg.to_string_lossy()).into_owned());
+    let shown = match Cli::try_parse_from(escaped) {
+        Err(visible) if visible.kind() == e.kind() => visible,
+        _ => e,
+    };
+    let _ = write!(
+        std::io::stderr().lock(),
+        "{}",
+        text::visible(&shown.render().to_string())
+    );
+    ExitCode::from(shown.exit_code() as u8)
+}
+
+/// Prints what the library noted besides errors (a stale lock taken over).
+fn print_notes() {
+    for note in doormat::fsutil::take_notes() {
+        terminal::say(&note);
+    }
 }
 
 /// What Ctrl-C says, where a command has something better to say than the default.
@@ -164,6 +210,7 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
     ));
     let json = args.json;
     let started = |started: &doormat::classroom::Started| -> Result<()> {
+        print_notes();
         let mut stdout = std::io::stdout().lock();
         if json {
             // One line, and nothing before it: programs read the first line.
@@ -181,7 +228,15 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
     let log: Option<doormat::classroom::server::Log> = (!json).then(|| {
         Box::new(move |line: &str| {
             let s = began.elapsed().as_secs();
-            println!("{:02}:{:02}:{:02}  {line}", s / 3600, s / 60 % 60, s % 60);
+            // A log line that cannot be written (stdout closed) is dropped: the class
+            // goes on.
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "{:02}:{:02}:{:02}  {line}",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            );
         }) as doormat::classroom::server::Log
     });
     // Ctrl-C and SIGTERM end the class through the handler every command has
@@ -224,7 +279,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         style,
         step: args.step,
         progress: None,
-        out: std::io::stdout(),
+        out: text::Visible::new(std::io::stdout(), style.color()),
         acts: text::ActWriter::default(),
     };
     let seed = args.seed.or(scenario.world.seed);
@@ -242,7 +297,7 @@ struct Screen {
     style: Style,
     step: bool,
     progress: Option<Progress>,
-    out: std::io::Stdout,
+    out: text::Visible<std::io::Stdout>,
     acts: text::ActWriter,
 }
 
@@ -436,11 +491,11 @@ fn search_with_estimate(
                 .into());
             }
             // On stderr, with --json too: whoever waits should know for how long.
-            eprintln!(
+            terminal::say(&format!(
                 "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
                 text::power_of_two(bits),
                 estimate.threads,
-            );
+            ));
         }
     }
     let progress = if args.json {
@@ -470,7 +525,9 @@ fn confirm_long_work(estimate: &doormat::bench::WorkEstimate, what: &str, yes: b
         .hint("add --yes to run it, or ask for less work")
         .into());
     }
-    eprintln!("  {what}: about {expected} expected here, {worst} at most");
+    terminal::say(&format!(
+        "  {what}: about {expected} expected here, {worst} at most"
+    ));
     Ok(())
 }
 

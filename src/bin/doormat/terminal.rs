@@ -17,20 +17,13 @@ pub fn error(error: &Error) {
     }
 }
 
-/// `text` with every control character but the line break written as `\u{..}`: an
-/// error quotes paths and names from outside, which may hold escape sequences that a
-/// terminal would obey.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+/// Writes a line on stderr, control characters shown, and never fails: stderr may be a
+/// closed pipe or a full disk, and nothing doormat says there is worth a panic.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", visible(line));
 }
+
+use doormat::report::text::visible;
 
 /// A progress bar on stderr that appears only on a terminal, and only once a step has
 /// run for half a second: quick steps stay quiet.

@@ -7,8 +7,9 @@ mod attacks;
 mod bench;
 mod exercise;
 mod images;
+mod visible;
 // Each kind of report in a file of its own; callers keep the paths `text::X`.
-pub use {acts::*, attacks::*, bench::*, exercise::*, images::*};
+pub use {acts::*, attacks::*, bench::*, exercise::*, images::*, visible::*};
 
 use std::io::{self, IsTerminal, Write};
 
@@ -96,6 +97,11 @@ impl Style {
             ),
         };
         Style { color }
+    }
+
+    /// Whether colour is on (and so whether the styling sequences are written).
+    pub fn color(&self) -> bool {
+        self.color
     }
 
     fn paint(&self, code: &str, text: &str) -> String {

@@ -1,0 +1,397 @@
+//! Reliability, round 3: what a system administrator running doormat for a department
+//! expects. Signals that work whatever stderr is, secrets no other user can read, one
+//! server per class, checks before estimates, and outside text that a terminal shows
+//! rather than obeys.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::reliability::{hidden, send_signal, start_long_simulate_with};
+
+/// Waits for `child` at most `limit`; kills it and returns None past that.
+fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> Option<i32> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Where stderr goes in a signal test.
+#[derive(Debug, Clone, Copy)]
+enum Stderr {
+    /// A pipe whose reader has gone (`doormat ... 2>&1 | head -1` after head exits).
+    Closed,
+    /// A file on a full disk (`2>/dev/full`).
+    Full,
+}
+
+/// INT, TERM, HUP (the terminal closed) and QUIT each end a write in progress: the
+/// half-built world (private keys) is removed and the exit code is 128 + the signal,
+/// also when stderr is a closed pipe or a full disk, where the message cannot be
+/// written. The handler used to panic on that write and ignore every later signal.
+#[test]
+fn every_signal_cleans_up_whatever_stderr_is() {
+    independent_of_rsa_backend!();
+    let cases: Vec<(&str, i32, Stderr)> = [("INT", 2), ("TERM", 15), ("HUP", 1), ("QUIT", 3)]
+        .into_iter()
+        .flat_map(|(name, number)| {
+            [Stderr::Closed, Stderr::Full].map(|stderr| (name, 128 + number, stderr))
+        })
+        .collect();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|&(signal, code, stderr)| {
+                scope.spawn(move || {
+                    let dir = crate::util::scratch(&format!("signal3-{signal}-{stderr:?}"));
+                    one_signal(&dir, signal, code, stderr)
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| run.join().unwrap().err())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn one_signal(dir: &Path, signal: &str, code: i32, stderr: Stderr) -> Result<(), String> {
+    let target = match stderr {
+        Stderr::Closed => Stdio::piped(),
+        Stderr::Full => std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+            .into(),
+    };
+    let mut child = start_long_simulate_with(dir, target);
+    // The reader goes away before the signal: the handler's message meets EPIPE.
+    drop(child.stderr.take());
+    send_signal(&child, signal);
+    let got = wait_at_most(&mut child, Duration::from_secs(30));
+    if got != Some(code) {
+        return Err(format!(
+            "SIG{signal}, stderr {stderr:?}: exit {got:?} (None: still running after 30 s), expected {code}"
+        ));
+    }
+    let left = hidden(dir);
+    if !left.is_empty() || dir.join("w").exists() {
+        return Err(format!("SIG{signal}, stderr {stderr:?}: left {left:?}"));
+    }
+    Ok(())
+}
+
+/// What may be readable by other users: what a network tap, the directory or a
+/// student's handout already shows (public keys, ciphertext, the scan list, the
+/// published pictures, the instructions). Everything else doormat writes (keys, shares,
+/// snapshots, truth, plaintexts, flags, grades, class tokens, reports) is 0600, in
+/// folders that are 0700.
+fn may_be_public(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let public_names = [
+        "world.json",
+        "capture.jsonl",
+        "delivery.jsonl",
+        "notices.jsonl",
+        "reports.jsonl",
+        "scan-list.json",
+        "requests.jsonl",
+        "README.md",
+        "cert.pem",
+    ];
+    public_names.contains(&name.as_ref())
+        || name.ends_with(".pub.pem")
+        || ["gallery", "phones", "vault", "tools", "docs", "exercises"].contains(&folder.as_str())
+}
+
+/// Every entry under `root` that other users could read but should not: a folder with
+/// any group or other bit, or a file outside [`may_be_public`] with a read bit for them.
+fn exposed(root: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut found = Vec::new();
+    let mut entries = crate::util::tree(root);
+    entries.push(root.to_path_buf());
+    for path in entries {
+        let metadata = std::fs::symlink_metadata(&path).unwrap();
+        let mode = metadata.permissions().mode() & 0o777;
+        let open_to_others = if metadata.is_dir() {
+            mode & 0o077 != 0
+        } else {
+            mode & 0o044 != 0 && !may_be_public(&path)
+        };
+        if open_to_others {
+            found.push(format!("{:o} {}", mode, path.display()));
+        }
+    }
+    found
+}
+
+/// Whatever the umask (a department's is often 022): every world of every design, every
+/// exercise kind's bundles and instructor folder, a live class's folder (its TLS key
+/// included), and every --out and --html file keep their secrets from other users.
+#[test]
+fn secrets_are_0600_in_0700_folders_in_every_output_tree() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("modes");
+    let designs: Vec<&str> = doormat::schemes::DESIGNS
+        .iter()
+        .map(|d| d.id().as_str())
+        .collect();
+    let kinds: Vec<&str> = doormat::exercise::ExerciseKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!((designs.len(), kinds.len()), (12, 9));
+    let dir_ref = &dir;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for design in &designs {
+                let out = format!("world-{design}");
+                crate::util::doormat(
+                    dir_ref,
+                    &[
+                        "simulate",
+                        "--scheme",
+                        design,
+                        "--out",
+                        &out,
+                        "--users",
+                        "3",
+                        "--messages",
+                        "12",
+                    ],
+                )
+                .ok();
+            }
+        });
+        for kind in &kinds {
+            let out = format!("exercise-{kind}");
+            crate::util::doormat(
+                dir_ref,
+                &[
+                    "exercise",
+                    "new",
+                    "--kind",
+                    kind,
+                    "--students",
+                    "2",
+                    "--out",
+                    &out,
+                ],
+            )
+            .ok();
+        }
+    });
+    crate::util::doormat(
+        &dir,
+        &[
+            "simulate",
+            "--scheme",
+            "forward-secret",
+            "--out",
+            "snapshots",
+            "--users",
+            "3",
+            "--messages",
+            "12",
+            "--snapshot",
+            "alice@6",
+        ],
+    )
+    .ok();
+    let opened = crate::util::doormat(
+        &dir,
+        &[
+            "recover",
+            "--world",
+            "world-golden-key",
+            "--key",
+            "world-golden-key/keys/escrow.pem",
+            "--out",
+            "opened.jsonl",
+            "--html",
+            "recover.html",
+        ],
+    );
+    opened.ok();
+    crate::util::doormat(&dir, &["demo", "--seed", "1", "--html", "demo.html"]).ok();
+    crate::util::doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            "exercise-split-key/instructor/grading.json",
+            "--student",
+            "student01",
+            "--answer",
+            "wrong",
+            "--html",
+            "grade.html",
+        ],
+    );
+    {
+        let class = crate::classroom::Class::start(&dir, &[]);
+        crate::classroom::RustStudent::join(&class, "ana", "alice");
+        let (status, _) = class.json(
+            "POST",
+            "/api/leak",
+            Some(&class.teacher_token),
+            &serde_json::json!({}),
+        );
+        assert_eq!(status, 200);
+    }
+    let mut found = exposed(&dir);
+    // The scratch folder itself is the test's, made under the test's umask.
+    found.retain(|line| !line.ends_with(&format!(" {}", dir.display())));
+    assert!(
+        found.is_empty(),
+        "readable by other users:\n{}",
+        found.join("\n")
+    );
+    assert!(dir.join("world-golden-key/truth.jsonl").is_file());
+    assert!(dir.join("class").is_dir());
+}
+
+/// One writer per world: a second `simulate` on an --out being written is refused with
+/// exit 2 and the first one's PID, and the first finishes untouched. A lock left by a
+/// killed doormat is taken over with a note, and no lock file stays behind.
+#[test]
+fn a_world_being_written_has_one_writer() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("lock-world");
+    let mut first = start_long_simulate_with(&dir, Stdio::null());
+    let second = crate::util::simulate(&dir, "w", "none", (2, 3), 1, &[]);
+    second.refused(&["w", "in use", &format!("PID {}", first.id())]);
+    send_signal(&first, "KILL");
+    first.wait().unwrap();
+    assert!(
+        hidden(&dir).contains(&".w.lock".to_owned()),
+        "{:?}",
+        hidden(&dir)
+    );
+    let third = crate::util::simulate(&dir, "w", "none", (2, 3), 1, &[]);
+    third.ok();
+    assert!(
+        third
+            .stderr
+            .contains(&format!("left locked by doormat PID {}", first.id()))
+            && third.stderr.contains("taken over"),
+        "{}",
+        third.stderr
+    );
+    assert!(hidden(&dir).is_empty(), "{:?}", hidden(&dir));
+}
+
+/// One server per class folder: a second `doormat classroom` on the same --out (another
+/// port) is refused with exit 2 and the first server's PID, and the class file is not
+/// touched. After the server is killed outright, the next start takes the lock over and
+/// says so.
+#[test]
+fn a_class_has_one_server() {
+    independent_of_rsa_backend!();
+    use crate::classroom::{Class, RustStudent};
+    let dir = crate::util::scratch("lock-class");
+    let class = Class::start(&dir, &[]);
+    RustStudent::join(&class, "ana", "alice");
+    let before = std::fs::read(dir.join("class/class.json")).unwrap();
+    crate::util::doormat(
+        &dir,
+        &["classroom", "--out", "class", "--bind", "127.0.0.1:0"],
+    )
+    .refused(&["class", "in use", &format!("PID {}", class.pid())]);
+    assert_eq!(std::fs::read(dir.join("class/class.json")).unwrap(), before);
+    let killed = class.pid();
+    class.kill();
+    let again = Class::start(&dir, &[]);
+    let (status, who) = again.get("/api/directory", None);
+    assert_eq!(status, 200);
+    assert!(who.to_string().contains("\"ana\""), "{who}");
+    let stderr = again.stop_and_read_stderr();
+    assert!(
+        stderr.contains(&format!("left locked by doormat PID {killed}"))
+            && stderr.contains("taken over"),
+        "{stderr}"
+    );
+    assert!(hidden(&dir).is_empty(), "{:?}", hidden(&dir));
+}
+
+/// A disk that fills before the first byte lands (here a file-size limit of 0, which
+/// fails writes as a full disk does, without root): the command fails and leaves
+/// nothing beside --out, no 0-byte temporary and no half-written page.
+#[test]
+fn a_full_disk_leaves_nothing_behind() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("full-disk");
+    let command = format!(
+        "trap '' XFSZ; ulimit -f 0; exec '{}' demo --seed 1 --html page.html",
+        crate::util::bin()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("page.html"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "left {left:?}");
+}
+
+/// --force replaces regular files only: a symbolic link (to /dev/stdout, or to a file
+/// elsewhere) is refused with exit 2 and left as it was, and so is its target.
+#[test]
+fn force_never_replaces_a_symbolic_link() {
+    let dir = crate::util::scratch("force-symlink");
+    let world = crate::util::shared_world("golden-key");
+    let key = world.join("keys/escrow.pem");
+    std::fs::write(dir.join("elsewhere.txt"), "mine").unwrap();
+    std::os::unix::fs::symlink("/dev/stdout", dir.join("stdout.jsonl")).unwrap();
+    std::os::unix::fs::symlink(dir.join("elsewhere.txt"), dir.join("link.jsonl")).unwrap();
+    for (out, flag) in [
+        ("stdout.jsonl", "--out"),
+        ("link.jsonl", "--out"),
+        ("link.jsonl", "--html"),
+    ] {
+        crate::util::doormat(
+            &dir,
+            &[
+                "recover",
+                "--world",
+                crate::util::s(world),
+                "--key",
+                crate::util::s(&key),
+                flag,
+                out,
+                "--force",
+            ],
+        )
+        .refused(&[out, "symbolic link", "--force"]);
+        assert!(dir
+            .join(out)
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("elsewhere.txt")).unwrap(),
+        "mine"
+    );
+}
