@@ -182,6 +182,9 @@ pub struct ExerciseNewArgs {
     /// Print a JSON summary instead of text
     #[arg(long)]
     pub json: bool,
+    /// Run even when it is expected to take more than ten minutes
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

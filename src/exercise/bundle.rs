@@ -109,6 +109,17 @@ struct Task {
 /// one, or their bundle would be the instructor's folder.
 pub const RESERVED_FOLDERS: [&str; 1] = ["instructor"];
 
+/// The longest name a roster may give a student, in characters: long enough for any
+/// person's full name, short enough to show on one line (docs/exercises.md).
+pub const MAX_ROSTER_NAME_CHARS: usize = 100;
+
+/// Folder names Windows keeps for devices, in the lower case a folder name has here:
+/// students unzip their bundles on Windows too.
+const WINDOWS_RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
 /// A name a roster changed to make a folder: "Ana Lopez" is in `ana-lopez/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renamed {
@@ -207,12 +218,23 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
         }
         // A name may be written as people write names; one that looks like a path or
         // holds control characters is a mistake (or an attack), not a name.
-        if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        if name.contains(['/', '\\']) || name.chars().any(crate::report::text::is_unshowable) {
             return Err(at(InputError::new(format!(
-                "{:?} cannot be a student's name: it holds a slash or a control character",
+                "{:?} cannot be a student's name: it holds a slash, a control character \
+                 or a direction override",
                 crate::wire::names::truncate(name, 40)
             )))
             .hint("write names as people write them: Ana Lopez, chloe, student07")
+            .into());
+        }
+        if name.chars().count() > MAX_ROSTER_NAME_CHARS {
+            return Err(at(InputError::new(format!(
+                "the name {:?}... is {} characters long; a student's name may have at most \
+                 {MAX_ROSTER_NAME_CHARS}",
+                crate::wire::names::truncate(name, 40),
+                name.chars().count()
+            )))
+            .hint("is the roster's first column the name? Shorten it, or point --roster at the right file")
             .into());
         }
         let folder = if check_name(name).is_ok() {
@@ -226,6 +248,14 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
                 .hint("write the name with at least one of a-z or 0-9")
             })?
         };
+        if WINDOWS_RESERVED.contains(&folder.as_str()) {
+            return Err(at(InputError::new(format!(
+                "{name:?} would have the folder {folder}/, a name Windows reserves for a \
+                 device: a student who unzips the bundle there cannot open it"
+            )))
+            .hint("add an initial or a surname to this student's name")
+            .into());
+        }
         if RESERVED_FOLDERS.contains(&folder.as_str()) {
             return Err(at(InputError::new(format!(
                 "{name:?} would have the folder {folder}/, where doormat keeps the instructor's files"
@@ -286,6 +316,7 @@ pub fn create(
     spec: &NewExercise,
     out: &Path,
     progress: &dyn Fn(u64, u64),
+    confirm: &dyn Fn(&crate::bench::WorkEstimate) -> Result<()>,
 ) -> Result<ExerciseSummary> {
     let started = std::time::Instant::now();
     if spec.students.is_empty() || spec.students.len() > MAX_STUDENTS {
@@ -322,6 +353,7 @@ pub fn create(
         let mut answers = String::from("student,flag,message\n");
         let mut leaf_checks = Vec::new();
         let mut share_checks = Vec::new();
+        let first = std::time::Instant::now();
         for (i, student) in spec.students.iter().enumerate() {
             let task = plan(spec.kind, student, &secret)?;
             let world = instructor.join("worlds").join(student);
@@ -345,6 +377,15 @@ pub fn create(
                 _ => secret.flag(spec.kind, student),
             };
             answers.push_str(&format!("{student},{answer},{}\n", task.flag_message));
+            if i == 0 && spec.students.len() > 1 {
+                // The rest will take about as long each as the first did: the estimate
+                // comes from the real path (this kind's world, seeded per student),
+                // timed on this machine, before the other bundles are begun.
+                confirm(&rest_of_the_bundles(
+                    first.elapsed(),
+                    spec.students.len() as u64 - 1,
+                ))?;
+            }
             progress(i as u64 + 1, spec.students.len() as u64);
         }
         let mut grading = GradingFile::new(spec.kind, &secret, &spec.students);
@@ -371,6 +412,17 @@ pub fn create(
         seconds: started.elapsed().as_secs_f64(),
         seed: spec.randomness.seed(),
     })
+}
+
+/// What `rest` more bundles should take, each as long as the first took (`first`). The
+/// bundles are made one after another; key generation varies from student to student,
+/// so the longest it may take is put at twice the expectation, as for `simulate`.
+pub fn rest_of_the_bundles(first: std::time::Duration, rest: u64) -> crate::bench::WorkEstimate {
+    let seconds = first.as_secs_f64() * rest as f64;
+    crate::bench::WorkEstimate {
+        seconds,
+        worst_seconds: 2.0 * seconds,
+    }
 }
 
 fn mkdir(path: &Path) -> Result<()> {
@@ -900,4 +952,41 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
             _ => "",
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// 500 students at a second each is past the ten-minute gate; a class of 40 at a
+    /// third of a second is not; one student needs no estimate at all.
+    #[test]
+    fn the_rest_of_a_class_is_estimated_from_the_first_bundle() {
+        let large = rest_of_the_bundles(Duration::from_secs(1), 499);
+        assert!((large.seconds - 499.0).abs() < 1e-9);
+        assert!(large.needs_confirmation());
+        let class = rest_of_the_bundles(Duration::from_millis(333), 39);
+        assert!(!class.needs_confirmation());
+        assert!(class.seconds > 12.0 && class.seconds < 14.0);
+    }
+
+    /// Folders Windows keeps for devices are refused, in any case; names that merely
+    /// begin like them are not.
+    #[test]
+    fn windows_device_names_are_refused_in_rosters() {
+        let dir = std::env::temp_dir().join(format!("doormat-roster-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        for name in ["con", "AUX", "Com1", "lpt9", "nul", "PRN"] {
+            let path = dir.join("roster.txt");
+            fs::write(&path, format!("ana\n{name}\n")).unwrap();
+            let error = read_roster(&path).unwrap_err().to_string();
+            assert!(error.contains("Windows reserves"), "{name}: {error}");
+            assert!(error.contains("line 2"), "{name}: {error}");
+        }
+        let path = dir.join("roster.txt");
+        fs::write(&path, "console\ncom10\nauxiliary\nlpt\n").unwrap();
+        assert_eq!(read_roster(&path).unwrap().students.len(), 4);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

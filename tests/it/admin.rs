@@ -395,3 +395,125 @@ fn force_never_replaces_a_symbolic_link() {
         "mine"
     );
 }
+
+/// A long `exercise new` says what it will take before it goes on: the first bundle is
+/// timed and the rest estimated from it; past ten minutes (500 students of the slowest
+/// kind) it stops without `--yes`, with nothing left behind. On a pipe, a class that
+/// takes more than a second reports its progress in plain lines.
+#[test]
+fn a_large_exercise_estimates_gates_and_reports_progress() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("exercise-gate");
+    let started = Instant::now();
+    crate::util::doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "poisoned-list",
+            "--students",
+            "500",
+            "--out",
+            "big",
+        ],
+    )
+    .refused(&[
+        "--yes",
+        "making the other 499 bundles could take",
+        "minutes",
+    ]);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "left behind"
+    );
+    let run = crate::util::doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "leaked-golden-key",
+            "--students",
+            "16",
+            "--out",
+            "class",
+        ],
+    );
+    run.ok();
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("making bundles: "))
+        .collect();
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.contains("16 of 16, done in")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains('\r'),
+        "a pipe gets lines, not a bar: {:?}",
+        run.stderr
+    );
+}
+
+/// Names in a roster: at most 100 characters (a 5,000-character one is refused, and not
+/// echoed whole), no direction overrides, no folder Windows keeps for a device.
+#[test]
+fn roster_names_are_bounded_and_safe_to_show_and_unzip() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("roster-names");
+    let long = "A".repeat(5000);
+    std::fs::write(dir.join("long.txt"), format!("ana\n{long}\n")).unwrap();
+    let run = crate::util::doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--roster",
+            "long.txt",
+            "--out",
+            "c",
+        ],
+    );
+    run.refused(&["long.txt", "line 2", "5000 characters", "at most 100"]);
+    assert!(run.stderr.len() < 600, "{}", run.stderr);
+    std::fs::write(dir.join("rlo.txt"), "ana\nevil\u{202E}fdp.exe\n").unwrap();
+    let run = crate::util::doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--roster",
+            "rlo.txt",
+            "--out",
+            "c",
+        ],
+    );
+    run.refused(&["rlo.txt", "line 2", "direction override"]);
+    assert!(!run.stderr.contains('\u{202E}'), "{}", run.stderr);
+    std::fs::write(dir.join("win.txt"), "ana\nCom1\n").unwrap();
+    crate::util::doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--roster",
+            "win.txt",
+            "--out",
+            "c",
+        ],
+    )
+    .refused(&["win.txt", "line 2", "com1/", "Windows"]);
+    assert!(!dir.join("c").exists());
+}

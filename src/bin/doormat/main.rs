@@ -359,7 +359,7 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
     if let Some(estimate) = doormat::bench::estimate_simulate(&spec)? {
         confirm_long_work(&estimate, "building this world", args.yes)?;
     }
-    let progress = Progress::new(args.messages, "sealing messages");
+    let progress = Progress::new(args.messages, "sealing messages").lines_on_a_pipe();
     let summary = disk::simulate(&spec, &args.out, args.force, &|done, _| progress.set(done))?;
     progress.finish();
     show(&summary, args.json)
@@ -721,7 +721,17 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                         .into())
                 }
             };
-            let progress = Progress::new(roster.students.len() as u64, "making bundles");
+            let progress =
+                Progress::new(roster.students.len() as u64, "making bundles").lines_on_a_pipe();
+            let students = roster.students.len();
+            let confirm = |estimate: &doormat::bench::WorkEstimate| -> Result<()> {
+                // A class made in under half a minute needs no word about it.
+                if estimate.seconds < 30.0 && !estimate.needs_confirmation() {
+                    return Ok(());
+                }
+                let what = format!("making the other {} bundles", students - 1);
+                confirm_long_work(estimate, &what, args.yes)
+            };
             let summary = exercise::create(
                 &exercise::NewExercise {
                     kind,
@@ -731,6 +741,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 },
                 &args.out,
                 &|done, _| progress.set(done),
+                &confirm,
             )?;
             progress.finish();
             show(&summary, args.json)?;

@@ -34,6 +34,10 @@ pub struct Progress {
     /// Shows the rate in keys per second in the message (a brute-force search), as a
     /// number a room can read rather than indicatif's raw float.
     keys: bool,
+    /// Plain lines instead of a bar ([`Progress::lines_on_a_pipe`]).
+    lines: bool,
+    /// The last tenth a line was written for.
+    last_tenth: std::sync::atomic::AtomicU64,
 }
 
 impl Progress {
@@ -50,6 +54,8 @@ impl Progress {
             started: Instant::now(),
             shown: AtomicBool::new(false),
             keys: false,
+            lines: false,
+            last_tenth: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -70,6 +76,14 @@ impl Progress {
             .expect("static progress template is valid"),
         );
         self.keys = true;
+        self
+    }
+
+    /// Off a terminal (a pipe, a log file), says how far it is in plain lines: one
+    /// each tenth of the way once the work has run a second, and one at the end, so
+    /// that a long job in a log is not silent.
+    pub fn lines_on_a_pipe(mut self) -> Self {
+        self.lines = !io::stderr().is_terminal();
         self
     }
 
@@ -94,6 +108,9 @@ impl Progress {
             self.shown.store(true, Ordering::Relaxed);
         }
         self.bar.set_position(done);
+        if self.lines {
+            self.line(done);
+        }
         if self.keys {
             let seconds = self.started.elapsed().as_secs_f64();
             if seconds > 0.0 {
@@ -102,6 +119,29 @@ impl Progress {
                     done as f64 / seconds / 1e6
                 ));
             }
+        }
+    }
+
+    fn line(&self, done: u64) {
+        let total = self.bar.length().unwrap_or(0).max(1);
+        let tenth = done * 10 / total;
+        let seconds = self.started.elapsed().as_secs_f64();
+        let finished = done >= total;
+        if seconds < 1.0 || self.last_tenth.swap(tenth, Ordering::Relaxed) == tenth {
+            return;
+        }
+        let message = self.bar.message();
+        if finished {
+            say(&format!(
+                "  {message}: {done} of {total}, done in {}",
+                doormat::demo::duration(seconds)
+            ));
+        } else {
+            let left = seconds * (total - done) as f64 / done.max(1) as f64;
+            say(&format!(
+                "  {message}: {done} of {total}, about {} left",
+                doormat::demo::duration(left)
+            ));
         }
     }
 

@@ -507,16 +507,28 @@ pub(super) fn printable(
 ) -> Result<(), InputError> {
     match text
         .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .find(|&c| c != '\r' && crate::report::text::is_unshowable(c))
     {
         None => Ok(()),
-        Some(c) => Err(at
+        Some(c) if c.is_control() => Err(at
             .error(
                 span,
                 field,
                 format!("holds the control character U+{:04X}", u32::from(c)),
             )
             .hint("a demo's words are plain text: remove the escape sequence")),
+        // A bidi override makes a terminal show text in another order than it is
+        // stored: a narration could then read differently from what was checked.
+        Some(c) => Err(at
+            .error(
+                span,
+                field,
+                format!(
+                    "holds the bidirectional formatting character U+{:04X}",
+                    u32::from(c)
+                ),
+            )
+            .hint("a demo's words are plain text: remove the direction override")),
     }
 }
 
