@@ -49,10 +49,22 @@ impl Error {
                 .hint("give the path of a file")
                 .into(),
             std::io::ErrorKind::NotADirectory => {
-                InputError::new("is not a usable path: a part of it is a file, not a directory")
+                let file = path.ancestors().skip(1).find(|a| a.is_file());
+                let problem = match file {
+                    Some(file) => format!("is inside {}, which is a file", file.display()),
+                    None => "is not a usable path: a part of it is a file, not a folder".into(),
+                };
+                InputError::new(problem)
                     .file(&path)
+                    .hint("give a path whose folders are folders")
                     .into()
             }
+            _ if source.raw_os_error() == Some(libc_enametoolong()) => InputError::new(
+                "has a name too long for the file system (at most 255 bytes a name)",
+            )
+            .file(&path)
+            .hint("choose a shorter name")
+            .into(),
             _ => Error::Io { path, source },
         }
     }
@@ -173,6 +185,11 @@ impl From<InputError> for Error {
 
 /// doormat's result: an [`Error`] unless said otherwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// ENAMETOOLONG: a name or path the file system cannot hold is the user's to shorten.
+fn libc_enametoolong() -> i32 {
+    rustix::io::Errno::NAMETOOLONG.raw_os_error()
+}
 
 #[cfg(test)]
 mod tests {

@@ -399,7 +399,8 @@ impl WriterLock {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
-            let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+            // Errors name what the user gave, not the hidden lock file's name.
+            let mut file = options.open(path).map_err(|e| Error::io(shown, e))?;
             if !try_lock(&file).map_err(|e| Error::io(path, e))? {
                 // The holder writes its PID just after it locks: give it that moment.
                 let mut holder = String::new();
@@ -659,17 +660,8 @@ impl AtomicFile {
     /// to): `--force` never replaces a folder, a FIFO or a device.
     pub fn create(destination: &Path, force: bool) -> Result<Self> {
         check_replaceable(destination, force)?;
-        if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !parent.is_dir() {
-                return Err(InputError::new("is in a directory that does not exist")
-                    .file(destination)
-                    .hint(format!(
-                        "create {} first, or choose another path",
-                        parent.display()
-                    ))
-                    .into());
-            }
-        }
+        check_name_length(destination)?;
+        check_parent_folder(destination)?;
         remove_stale_temporaries(destination, "tmp")?;
         let temporary = temporary_path(destination, "tmp")?;
         // Private: what doormat writes to a chosen file is a page of read messages, the
@@ -736,6 +728,49 @@ impl AtomicFile {
 /// regular file. A symbolic link is refused even with `force` (a dangling one too): the
 /// link may be /dev/stdout or point into someone else's folder, and replacing the link
 /// with a file of plaintexts is never what `--force` meant.
+/// Refuses, before any work, a destination whose file name no file system here can
+/// hold: the command would otherwise do its work and fail only at the final move.
+pub fn check_name_length(destination: &Path) -> Result<()> {
+    let long = destination
+        .file_name()
+        .map_or(0, |name| name.as_encoded_bytes().len());
+    if long > NAME_MAX {
+        return Err(InputError::new(format!(
+            "has a file name of {long} bytes; file systems take at most {NAME_MAX}"
+        ))
+        .file(destination)
+        .hint("choose a shorter name")
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses a destination whose folder is not there: one of its "folders" is a file
+/// (`--out notes.txt/x`), or the folder does not exist. Checked before any work.
+pub fn check_parent_folder(destination: &Path) -> Result<()> {
+    let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+        return Err(
+            InputError::new(format!("is inside {}, which is a file", file.display()))
+                .file(destination)
+                .hint("give a path whose folders are folders")
+                .into(),
+        );
+    }
+    if !parent.is_dir() {
+        return Err(InputError::new("is in a folder that does not exist")
+            .file(destination)
+            .hint(format!(
+                "create {} first, or choose another path",
+                parent.display()
+            ))
+            .into());
+    }
+    Ok(())
+}
+
 fn check_replaceable(destination: &Path, force: bool) -> Result<()> {
     let Ok(metadata) = destination.symlink_metadata() else {
         return Ok(());
@@ -744,7 +779,7 @@ fn check_replaceable(destination: &Path, force: bool) -> Result<()> {
     if kind.is_dir() {
         return Err(InputError::new("is a directory")
             .file(destination)
-            .hint("--out takes a file name")
+            .hint("give the name of a file to write")
             .into());
     }
     if !kind.is_file() {
@@ -760,7 +795,7 @@ fn check_replaceable(destination: &Path, force: bool) -> Result<()> {
             "is {what}; doormat replaces only regular files, even with --force"
         ))
         .file(destination)
-        .hint("choose another --out (a new file name, or the file the link points to)")
+        .hint("choose another name: a new file, or the file the link points to")
         .into());
     }
     if !force {
@@ -786,6 +821,7 @@ impl Drop for AtomicFile {
 /// path or link), `--force` or not: replacing it while reading it would destroy it.
 pub fn refuse_output_among_inputs<'a>(
     out: &Path,
+    flag: &str,
     inputs: impl IntoIterator<Item = &'a Path>,
 ) -> Result<()> {
     let Some(target) = file_identity(out) else {
@@ -798,8 +834,8 @@ pub fn refuse_output_among_inputs<'a>(
                 input.display()
             ))
             .file(out)
-            .field("--out")
-            .hint("choose another --out")
+            .field(flag)
+            .hint(format!("choose another {flag}"))
             .into());
         }
     }
@@ -864,7 +900,9 @@ pub fn appeared_or_io(destination: &Path, e: std::io::Error) -> Error {
     if exists {
         InputError::new("appeared while this command ran; it was left as it is")
             .file(destination)
-            .hint("run the command again, choosing another name or adding --force")
+            // Not "--force": `exercise new` and `classroom` have none, and what
+            // appeared may be someone's work.
+            .hint("look at what is there now, then run the command again with another name")
             .into()
     } else {
         Error::io(destination, e)
@@ -1028,10 +1066,11 @@ mod tests {
         let input = dir.path().join("capture.jsonl");
         fs::write(&input, "x").unwrap();
         let roundabout = dir.path().join(".").join("capture.jsonl");
-        let e = refuse_output_among_inputs(&roundabout, [input.as_path()]).unwrap_err();
+        let e = refuse_output_among_inputs(&roundabout, "--out", [input.as_path()]).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("also an input"), "{e}");
-        refuse_output_among_inputs(&dir.path().join("new.jsonl"), [input.as_path()]).unwrap();
+        refuse_output_among_inputs(&dir.path().join("new.jsonl"), "--out", [input.as_path()])
+            .unwrap();
     }
 
     #[cfg(unix)]

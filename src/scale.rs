@@ -169,6 +169,9 @@ pub fn project(inputs: &ScaleInputs) -> Result<ScaleReport, InputError> {
 
 /// 123456789.0 → "1.23e8"; small numbers as they are.
 pub fn sci(value: f64) -> String {
+    if !value.is_finite() {
+        return format!("more than {:.1e}", f64::MAX);
+    }
     if value.abs() >= 1e5 || (value != 0.0 && value.abs() < 1e-2) {
         format!("{value:.2e}")
     } else if value.fract() == 0.0 || value.abs() >= 100.0 {

@@ -267,6 +267,10 @@ pub struct DualEcReport {
     /// Whether its `d` fits the Q in the devices (`d·Q = P`). A backdoor that does not
     /// fit predicts nothing, and is not searched with.
     pub fits: bool,
+    /// Whose Q the devices hold when `d` does not fit: a world whose Q was replaced
+    /// names who replaced it (Juniper); otherwise the backdoor was made for another
+    /// world. `None` when it fits.
+    pub q_replaced_by: Option<String>,
     /// Envelopes in the capture.
     pub messages_total: u64,
     /// Envelopes opened with predicted content keys.
@@ -325,6 +329,11 @@ pub fn attack(
     Ok(DualEcReport {
         holder: file.holder.clone(),
         fits,
+        q_replaced_by: if fits {
+            None
+        } else {
+            world.file.parameters.rekeyed_by.clone()
+        },
         messages_total: radius.messages_total,
         messages_opened: radius.messages_opened,
         states_recovered: cost.states_recovered,

@@ -87,7 +87,7 @@ impl ImageAttackJob<'_> {
         self.check()?;
         let made = match (self.inputs, self.out) {
             ([Some(image)], Some(out)) => {
-                refuse_output_among_inputs(out, [image.as_path()])?;
+                refuse_output_among_inputs(out, "--out", [image.as_path()])?;
                 let original = imaging::read_png(image)?;
                 let forgery =
                     perceptual::evade(&original, self.threshold).map_err(|e| e.file(image))?;
@@ -96,7 +96,7 @@ impl ImageAttackJob<'_> {
                 Some(MadeImage::new(&forgery, reference, image, None, out))
             }
             ([Some(from), Some(target)], Some(out)) => {
-                refuse_output_among_inputs(out, [from.as_path(), target.as_path()])?;
+                refuse_output_among_inputs(out, "--out", [from.as_path(), target.as_path()])?;
                 let aim = imaging::read_png(target)?;
                 let aim = pdq::hash(&aim).map_err(|e| e.file(target))?.hash;
                 let source = imaging::read_png(from)?;

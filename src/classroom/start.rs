@@ -67,7 +67,7 @@ impl Class {
             .map_err(|e| {
                 InputError::new(format!("cannot listen on {bind} ({e})"))
                     .field("--bind")
-                    .hint("is another class already running there? choose another port")
+                    .hint(bind_hint(&e, &bind))
             })?;
         let local = listener
             .local_addr()
@@ -77,13 +77,14 @@ impl Class {
         let fits = |class: SchemeId| -> Result<()> {
             match &scenario {
                 Some(s) if s.world.designs.first() != Some(&class) => {
+                    let story = s.world.designs.first().copied();
                     Err(InputError::new(format!(
                         "{} is a story about {}, and this class runs {class}",
                         s.name,
-                        s.world.designs.first().map_or("nothing", |d| d.as_str())
+                        story.map_or("nothing", |d| d.as_str())
                     ))
                     .field("--demo")
-                    .hint("for golden-key, try --demo golden-key-leak")
+                    .hint(demo_mismatch_hint(&s.name, story, class))
                     .into())
                 }
                 _ => Ok(()),
@@ -196,5 +197,51 @@ impl Class {
             .await;
             Ok(())
         })
+    }
+}
+
+/// What to do when `--demo` tells a story about `story` and the class runs `class`:
+/// start a class of the story's design where a class can run it, and name the demos
+/// about the class's own design, if there are any.
+fn demo_mismatch_hint(demo: &str, story: Option<SchemeId>, class: SchemeId) -> String {
+    let about_class: Vec<String> = demo::EMBEDDED
+        .iter()
+        .filter_map(|(file, text)| demo::embedded(file, text).ok())
+        .filter(|s| s.world.designs.first() == Some(&class))
+        .map(|s| s.name)
+        .collect();
+    let for_class = if about_class.is_empty() {
+        format!("no shipped demo is about {class}")
+    } else {
+        format!("the demos about {class}: {}", about_class.join(", "))
+    };
+    match story {
+        Some(story) if store::CLASS_SCHEMES.contains(&story) => format!(
+            "start a new class with --scheme {story} --demo {demo}, or leave --demo out ({for_class})"
+        ),
+        Some(story) => format!(
+            "a live class runs golden-key or none, not {story}: play this story on the projector with doormat demo {demo} ({for_class})"
+        ),
+        None => for_class,
+    }
+}
+
+/// Why `--bind` failed, in words that lead somewhere: only a port in use can be another
+/// class.
+fn bind_hint(error: &std::io::Error, bind: &std::net::SocketAddr) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "another program (another class?) is listening there: stop it, or choose another port".into()
+        }
+        std::io::ErrorKind::AddrNotAvailable => format!(
+            "{} is not an address of this machine: use 0.0.0.0:{} for every network, or one of this machine's addresses (ip addr)",
+            bind.ip(),
+            bind.port()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "ports below 1024 need administrator rights: choose a port of 1024 or more, such as {}:8443",
+            bind.ip()
+        ),
+        _ => "check the address and port, or leave --bind out for 127.0.0.1:8443".into(),
     }
 }

@@ -84,20 +84,11 @@ impl Drop for ClassFile {
     }
 }
 
-/// Refuses a class folder whose parent does not exist, before anything is made there.
+/// Refuses a class folder whose parent does not exist (or is a file), or whose name is
+/// too long, before anything is made there.
 fn check_parent(root: &Path) -> Result<()> {
-    if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.is_dir() {
-            return Err(InputError::new("is in a folder that does not exist")
-                .file(root)
-                .hint(format!(
-                    "create {} first, or choose another --out",
-                    parent.display()
-                ))
-                .into());
-        }
-    }
-    Ok(())
+    fsutil::check_name_length(root)?;
+    fsutil::check_parent_folder(root)
 }
 
 /// A class opened for serving.

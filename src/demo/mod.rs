@@ -124,7 +124,7 @@ pub fn catalogue() -> Result<Catalogue> {
 }
 
 /// A shipped scenario: a mistake in one is doormat's bug, not the teacher's.
-fn embedded(file: &str, text: &str) -> Result<Scenario> {
+pub(crate) fn embedded(file: &str, text: &str) -> Result<Scenario> {
     scenario::parse(&format!("demos/{file}"), text)
         .map_err(|e| Error::Internal(format!("shipped scenario: {e}")))
 }

@@ -610,15 +610,9 @@ pub(crate) struct Staging {
 
 impl Staging {
     pub(crate) fn new(out: &Path) -> Result<Self> {
+        fsutil::check_name_length(out)?;
+        fsutil::check_parent_folder(out)?;
         let path = fsutil::temporary_path(out, "tmp")?;
-        if let Some(parent) = path.parent() {
-            if !parent.as_os_str().is_empty() && !parent.exists() {
-                return Err(InputError::new("does not exist")
-                    .file(parent)
-                    .hint("create the parent directory first")
-                    .into());
-            }
-        }
         let lock = fsutil::WriterLock::acquire(&fsutil::lock_path_beside(out)?, out, "writing it")?;
         fsutil::remove_stale_temporaries(out, "tmp")?;
         fsutil::create_private_dir(&path).map_err(|e| e.relocated(&path, out))?;

@@ -517,3 +517,303 @@ fn roster_names_are_bounded_and_safe_to_show_and_unzip() {
     .refused(&["win.txt", "line 2", "com1/", "Windows"]);
     assert!(!dir.join("c").exists());
 }
+
+/// Outside text reaches the terminal escaped on every path that prints it: clap's own
+/// errors (a bad value, an unknown flag), the folder `simulate` names on stdout,
+/// `recover`'s plaintexts line, and a scenario whose narration holds U+202E, which is
+/// refused with its line like any control character.
+#[test]
+fn outside_text_is_escaped_on_stdout_stderr_and_in_clap_errors() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("escape-all");
+    let raw = |text: &str| text.contains(['\u{1b}', '\u{7}', '\u{202E}']);
+    for args in [
+        vec![
+            "simulate",
+            "--scheme",
+            "none",
+            "--out",
+            "w",
+            "--users",
+            "\u{1b}[2J",
+        ],
+        vec!["--\u{1b}]0;pwned\u{7}"],
+        vec!["simulate", "--scheme", "none", "--out", "w", "--\u{202E}x"],
+    ] {
+        let run = crate::util::doormat(&dir, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!raw(&run.stderr), "{args:?}: {:?}", run.stderr);
+        assert!(run.stderr.contains("\\u{"), "{args:?}: {}", run.stderr);
+    }
+    let world = "w\u{1b}[2J";
+    let run = crate::util::simulate(&dir, world, "none", (2, 3), 1, &[]);
+    run.ok();
+    assert!(!raw(&run.stdout), "{:?}", run.stdout);
+    assert!(run.stdout.contains("w\\u{1b}[2J"), "{}", run.stdout);
+    let key = format!("{world}/keys/alice.pem");
+    let out = "o\u{1b}]0;pwned\u{7}.jsonl";
+    let run = crate::util::doormat(
+        &dir,
+        &["recover", "--world", world, "--key", &key, "--out", out],
+    );
+    run.ok();
+    assert!(!raw(&run.stdout) && !raw(&run.stderr), "{:?}", run.stdout);
+    assert!(
+        run.stdout.contains("o\\u{1b}]0;pwned\\u{7}.jsonl"),
+        "{}",
+        run.stdout
+    );
+    assert!(dir.join(out).is_file(), "the file has its real name");
+    std::fs::write(
+        dir.join("rlo.toml"),
+        "name = \"rlo\"\nsummary = \"A turn.\"\nsources = [\"x\"]\n[world]\nusers = [\"ana\", \"ben\"]\nscheme = \"none\"\n[[act]]\ntitle = \"Turn\"\nsay = \"harmless \u{202E}txt.exe\"\n",
+    )
+    .unwrap();
+    let run = crate::util::doormat(&dir, &["demo", "--file", "rlo.toml"]);
+    run.refused(&["rlo.toml", "line 9", "act[1].say", "U+202E"]);
+    assert!(!raw(&run.stderr), "{:?}", run.stderr);
+}
+
+/// The words fit the case: a `--bind` address that is not this machine's, or a port in
+/// use; a demo about another design; `--html` named as `--html`; a file name too long
+/// (exit 2, before any work); a path through a file; another world's Dual_EC backdoor;
+/// keys given to the tap.
+#[test]
+fn each_mistake_gets_its_own_words() {
+    independent_of_rsa_backend!();
+    use crate::util::{doormat, s, scratch, simulate};
+    let dir = scratch("wrong-words");
+    doormat(
+        &dir,
+        &["classroom", "--out", "c", "--bind", "192.0.2.1:8443"],
+    )
+    .refused(&["--bind", "not an address of this machine", "0.0.0.0:8443"]);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().to_string();
+    let run = doormat(&dir, &["classroom", "--out", "c", "--bind", &port]);
+    run.refused(&["--bind", "another program", "another port"]);
+    drop(busy);
+    let run = doormat(
+        &dir,
+        &[
+            "classroom",
+            "--out",
+            "c",
+            "--scheme",
+            "none",
+            "--demo",
+            "golden-key-leak",
+        ],
+    );
+    run.refused(&[
+        "--demo",
+        "--scheme golden-key",
+        "no shipped demo is about none",
+    ]);
+    assert!(
+        !run.stderr.contains("try --demo golden-key-leak"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("c").exists());
+
+    simulate(&dir, "d1", "dual-ec", (2, 4), 1, &[]).ok();
+    simulate(&dir, "d2", "dual-ec", (2, 4), 2, &[]).ok();
+    let foreign = doormat(
+        &dir,
+        &[
+            "attack",
+            "dual-ec",
+            "--world",
+            "d1",
+            "--backdoor",
+            "d2/keys/designer.key",
+        ],
+    );
+    foreign.ok();
+    assert!(
+        foreign.stdout.contains("made for another world"),
+        "{}",
+        foreign.stdout
+    );
+    assert!(!foreign.stdout.contains("Juniper"), "{}", foreign.stdout);
+    simulate(
+        &dir,
+        "d3",
+        "dual-ec",
+        (2, 4),
+        3,
+        &["--rekeyed-by", "intruder"],
+    )
+    .ok();
+    let rekeyed = doormat(
+        &dir,
+        &[
+            "attack",
+            "dual-ec",
+            "--world",
+            "d3",
+            "--backdoor",
+            "d3/keys/designer.key",
+        ],
+    );
+    assert!(
+        rekeyed.ok().stdout.contains("intruder replaced Q"),
+        "{}",
+        rekeyed.stdout
+    );
+
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--students",
+            "1",
+            "--out",
+            "ex",
+        ],
+    )
+    .ok();
+    let grading = "ex/instructor/grading.json";
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            grading,
+            "--student",
+            "student01",
+            "--answer",
+            "x",
+            "--html",
+            grading,
+        ],
+    )
+    .refused(&["--html", "is also an input", "choose another --html"]);
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let long = "a".repeat(300);
+    let key = "d1/keys/alice.pem";
+    for args in [
+        vec!["simulate", "--scheme", "none", "--out", &long],
+        vec!["recover", "--world", "d1", "--key", key, "--html", &long],
+        vec!["recover", "--world", "d1", "--key", key, "--out", &long],
+        vec![
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--students",
+            "1",
+            "--out",
+            &long,
+        ],
+    ] {
+        let run = doormat(&dir, &args);
+        run.refused(&["300 bytes", "at most 255"]);
+        assert!(
+            run.stdout.is_empty(),
+            "refused before any work: {}",
+            run.stdout
+        );
+    }
+    for args in [
+        vec!["simulate", "--scheme", "none", "--out", "notes.txt/w"],
+        vec![
+            "recover",
+            "--world",
+            "d1",
+            "--key",
+            key,
+            "--out",
+            "notes.txt/o.jsonl",
+        ],
+        vec![
+            "exercise",
+            "new",
+            "--kind",
+            "split-key",
+            "--students",
+            "1",
+            "--out",
+            "notes.txt/e",
+        ],
+        vec!["classroom", "--out", "notes.txt/c"],
+    ] {
+        let run = doormat(&dir, &args);
+        run.refused(&["is inside notes.txt, which is a file"]);
+        assert!(!run.stderr.contains(".lock"), "{}", run.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+
+    std::fs::write(
+        dir.join("tap.toml"),
+        "name = \"tap\"\nsummary = \"A tap.\"\nsources = [\"x\"]\n[world]\nusers = [\"ana\", \"ben\"]\nscheme = \"golden-key\"\n[[act]]\ntitle = \"Leak\"\n[[act.event]]\ndo = \"leak\"\nkey = \"escrow\"\nto = \"tap\"\n",
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", s(&dir.join("tap.toml"))]).refused(&[
+        "tap.toml",
+        "line 12",
+        "act[1].event[1].to",
+        "tap operator",
+    ]);
+}
+
+/// `scale` at the edges of what a float holds: no figure is a saturated integer that
+/// looks exact (18,446,744,073,709,551,615), none reads "inf", tiny rates are not shown
+/// as 0, and a cost past any float says "more than".
+#[test]
+fn scale_says_more_than_instead_of_saturating() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("scale-edges");
+    let run = crate::util::doormat(
+        &dir,
+        &[
+            "scale",
+            "--messages-per-day",
+            "1e300",
+            "--rsa-per-second",
+            "1e-300",
+            "--aes-per-second",
+            "0.000001",
+            "--trials-per-second",
+            "1e-9",
+            "--usd-per-core-hour",
+            "1e300",
+            "--bits",
+            "56",
+        ],
+    );
+    run.ok();
+    let text = &run.stdout;
+    assert!(!text.contains("18,446,744,073,709,551,615"), "{text}");
+    assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+    assert!(text.contains("more than"), "{text}");
+    assert!(text.contains("more than $"), "{text}");
+    assert!(text.contains("1.00e-6 per core-second"), "{text}");
+    let run = crate::util::doormat(
+        &dir,
+        &[
+            "scale",
+            "--messages-per-day",
+            "18446744073709551615",
+            "--rsa-per-second",
+            "0.5",
+            "--aes-per-second",
+            "1",
+            "--trials-per-second",
+            "1",
+        ],
+    );
+    assert!(
+        !run.ok().stdout.contains("18,446,744,073,709,551,615"),
+        "{}",
+        run.stdout
+    );
+}

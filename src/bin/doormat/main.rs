@@ -414,7 +414,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
     }
     let mut out_file = match &args.out {
         Some(path) => {
-            doormat::fsutil::refuse_output_among_inputs(path, inputs.iter().copied())?;
+            doormat::fsutil::refuse_output_among_inputs(path, "--out", inputs.iter().copied())?;
             Some(AtomicFile::create(path, args.force)?)
         }
         None => None,
@@ -707,7 +707,11 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
             if let Some(roster) = &args.roster {
-                doormat::fsutil::refuse_output_among_inputs(&args.out, [roster.as_path()])?;
+                doormat::fsutil::refuse_output_among_inputs(
+                    &args.out,
+                    "--out",
+                    [roster.as_path()],
+                )?;
             }
             let roster = match (&args.roster, args.students) {
                 (Some(path), None) => exercise::read_roster(path)?,
@@ -806,7 +810,7 @@ fn open_html(
     let Some(path) = path else {
         return Ok(None);
     };
-    doormat::fsutil::refuse_output_among_inputs(path, inputs.iter().copied())?;
+    doormat::fsutil::refuse_output_among_inputs(path, "--html", inputs.iter().copied())?;
     AtomicFile::create(path, force).map(Some)
 }
 

@@ -370,6 +370,17 @@ impl Names {
                 )
                 .hint("use 1 to 16 letters, digits, spaces and dashes, like \"attacker\""));
         }
+        // The tap's row is what the recording alone opens, the baseline every other row
+        // is read against; keys given to it would make that row a lie.
+        if who == "tap" {
+            return Err(at
+                .error(
+                    name.span(),
+                    field,
+                    "the tap is the network's recording, not someone who can be given keys",
+                )
+                .hint("name whoever holds the recording, such as \"tap operator\""));
+        }
         if self.users.iter().any(|u| u == who) {
             return Err(at
                 .error(

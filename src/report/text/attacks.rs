@@ -202,11 +202,15 @@ pub fn dual_ec(out: &mut impl Write, style: &Style, r: &DualEcReport) -> io::Res
             out,
             "{INDENT}d·Q ≠ P for the Q in these devices: this backdoor predicts nothing here"
         )?;
-        writeln!(
-            out,
-            "{INDENT}{}",
-            style.dim("(someone replaced Q, as at Juniper; only their d fits now)")
-        )?;
+        let why = match &r.q_replaced_by {
+            Some(by) => {
+                format!("({by} replaced Q in this world, as at Juniper; only {by}'s d fits now)")
+            }
+            None => {
+                "(this backdoor was made for another world: its Q is not this world's)".to_owned()
+            }
+        };
+        writeln!(out, "{INDENT}{}", style.dim(&why))?;
     } else {
         writeln!(
             out,

@@ -278,7 +278,7 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         out,
         "{} {} messages a day",
         style.bold("doormat scale:"),
-        group_digits(i.messages_per_day.round() as u64)
+        quantity(i.messages_per_day)
     )?;
     dim_line(out, style, &format!("rates: {}", i.rates_from))?;
     for (flag, value) in [
@@ -289,7 +289,7 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         writeln!(
             out,
             "{INDENT}  {flag:<22}{:>14} per core-second",
-            group_digits(value.round() as u64)
+            quantity(value)
         )?;
     }
     writeln!(out)?;
@@ -303,14 +303,17 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         for text in wrap(&line.arithmetic, width() - 6) {
             writeln!(out, "{INDENT}    {text}")?;
         }
-        let money = line
-            .usd
-            .map_or_else(String::new, |usd| format!(", ${}", dollars(usd)));
+        let money = line.usd.map_or_else(String::new, |usd| {
+            match dollars(usd).strip_prefix("more than ") {
+                Some(at_least) => format!(", more than ${at_least}"),
+                None => format!(", ${}", dollars(usd)),
+            }
+        });
         writeln!(
             out,
             "{INDENT}    = {} core-hours{money}; {} cores keep up with the traffic",
-            group_digits(line.core_hours.round() as u64),
-            group_digits(line.cores_to_keep_up.ceil() as u64)
+            quantity(line.core_hours),
+            quantity(line.cores_to_keep_up.ceil())
         )?;
     }
     writeln!(out)?;
@@ -342,7 +345,7 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         style,
         &format!(
             "per key: 2^(bits-1) trials / {} trials per core-second, on one core",
-            group_digits(i.key_trials_per_core_second.round() as u64)
+            quantity(i.key_trials_per_core_second)
         ),
     )?;
     if i.usd_per_core_hour.is_none() {

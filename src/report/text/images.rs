@@ -7,18 +7,33 @@ pub fn image_attack(out: &mut impl Write, style: &Style, r: &ImageAttackReport) 
     let evading = r.attack == Attack::Evade;
     if let Some(m) = &r.made {
         let from = m.from.display();
-        let title = if evading {
-            format!(
+        // The headline says what happened: a failed attempt is not an evasion or a
+        // collision, and the list still sees (or still does not take) the image.
+        let title = match (evading, m.success) {
+            (true, true) => format!(
                 "PDQ evasion: {} looks like {from}; the list misses it",
                 m.out.display()
-            )
-        } else {
-            let target = m.target.as_deref().unwrap_or(std::path::Path::new("?"));
-            format!(
-                "PDQ collision: {} looks like {from}; the list takes it for {}",
-                m.out.display(),
-                target.display()
-            )
+            ),
+            (true, false) => format!(
+                "PDQ evasion failed: {} looks like {from}, and the list still matches it",
+                m.out.display()
+            ),
+            (false, success) => {
+                let target = m.target.as_deref().unwrap_or(std::path::Path::new("?"));
+                if success {
+                    format!(
+                        "PDQ collision: {} looks like {from}; the list takes it for {}",
+                        m.out.display(),
+                        target.display()
+                    )
+                } else {
+                    format!(
+                        "PDQ collision failed: {} looks like {from}, but its hash is not close enough to {}'s",
+                        m.out.display(),
+                        target.display()
+                    )
+                }
+            }
         };
         writeln!(out, "{}", style.bold(&title))?;
         let aim = if evading {
@@ -173,4 +188,55 @@ pub fn poison(out: &mut impl Write, style: &Style, r: &PoisonReport) -> io::Resu
         )?;
     }
     writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attacks::perceptual::MadeImage;
+
+    fn headline(attack: Attack, success: bool) -> String {
+        let report = ImageAttackReport {
+            attack,
+            threshold: 31,
+            made: Some(MadeImage {
+                from: "cat.png".into(),
+                target: (attack == Attack::Collide).then(|| "known-1.png".into()),
+                out: "forged.png".into(),
+                reference_hash: Default::default(),
+                hash: Default::default(),
+                distance: if success { 20 } else { 60 },
+                psnr_db: 35.0,
+                success,
+                seconds: 0.1,
+            }),
+            trials: None,
+        };
+        let mut out = Vec::new();
+        image_attack(&mut out, &Style { color: false }, &report).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A headline says what happened: a failed attempt never claims the list takes (or
+    /// misses) the image.
+    #[test]
+    fn a_failed_attack_is_headlined_as_failed() {
+        assert!(headline(Attack::Collide, true).contains("the list takes it for known-1.png"));
+        let failed = headline(Attack::Collide, false);
+        assert!(
+            failed.contains("collision failed") && !failed.contains("takes it"),
+            "{failed}"
+        );
+        assert!(headline(Attack::Evade, true).contains("the list misses it"));
+        let failed = headline(Attack::Evade, false);
+        assert!(
+            failed.contains("evasion failed") && !failed.contains("misses it"),
+            "{failed}"
+        );
+    }
 }

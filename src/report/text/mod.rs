@@ -147,10 +147,24 @@ pub fn power_of_two(bits: u32) -> String {
 /// A dollar amount: whole dollars in groups of three, or in scientific notation once
 /// past what a u64 (and any budget) holds, rather than a saturated wrong figure.
 fn dollars(usd: f64) -> String {
-    if usd.is_finite() && usd < 1e15 {
-        group_digits(usd.round() as u64)
+    quantity(usd)
+}
+
+/// A non-negative figure as a reader takes it in: whole numbers grouped
+/// ("16,777,216"), very large or very small ones in powers of ten ("1.85e28",
+/// "1.00e-6"), and one past what a float holds as "more than 1.8e308". Never a
+/// saturated integer that looks exact (u64::MAX) or "inf".
+pub fn quantity(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("more than {:.1e}", f64::MAX);
+    }
+    if x == 0.0 || (1.0..1e15).contains(&x) {
+        group_digits(x.round() as u64)
+    } else if (0.001..1.0).contains(&x) {
+        let text = format!("{x:.3}");
+        text.trim_end_matches('0').to_owned()
     } else {
-        format!("{usd:.2e}")
+        format!("{x:.2e}")
     }
 }
 
