@@ -309,11 +309,25 @@ fn a_class_has_one_server() {
     let class = Class::start(&dir, &[]);
     RustStudent::join(&class, "ana", "alice");
     let before = std::fs::read(dir.join("class/class.json")).unwrap();
-    crate::util::doormat(
-        &dir,
-        &["classroom", "--out", "class", "--bind", "127.0.0.1:0"],
-    )
-    .refused(&["class", "in use", &format!("PID {}", class.pid())]);
+    let mut second = std::process::Command::new(crate::util::bin())
+        .args(["classroom", "--out", "class", "--bind", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let code = wait_at_most(&mut second, Duration::from_secs(20));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(
+        code,
+        Some(2),
+        "a second server must be refused at once: {stderr}"
+    );
+    assert!(
+        stderr.contains("in use") && stderr.contains(&format!("PID {}", class.pid())),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(dir.join("class/class.json")).unwrap(), before);
     let killed = class.pid();
     class.kill();
@@ -332,32 +346,59 @@ fn a_class_has_one_server() {
 
 /// A disk that fills before the first byte lands (here a file-size limit of 0, which
 /// fails writes as a full disk does, without root): the command fails and leaves
-/// nothing beside --out, no 0-byte temporary and no half-written page.
+/// nothing beside --out, no 0-byte temporary and no half-written file. Both a page
+/// larger than a write buffer (`demo --html`) and a small file that fits in one
+/// (`recover --out` of three messages: its first write is the final flush).
 #[test]
 fn a_full_disk_leaves_nothing_behind() {
     independent_of_rsa_backend!();
     let dir = crate::util::scratch("full-disk");
-    let command = format!(
-        "trap '' XFSZ; ulimit -f 0; exec '{}' demo --seed 1 --html page.html",
-        crate::util::bin()
-    );
-    let output = std::process::Command::new("sh")
-        .args(["-c", &command])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_ne!(output.status.code(), Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(stderr.contains("page.html"), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert!(left.is_empty(), "left {left:?}");
+    crate::util::simulate(&dir, "w", "none", (2, 3), 1, &[]).ok();
+    let world = dir.join("w");
+    let key = world.join("keys/alice.pem");
+    for (name, args) in [
+        (
+            "page.html",
+            vec!["demo", "--seed", "1", "--html", "page.html"],
+        ),
+        (
+            "o.jsonl",
+            vec![
+                "recover",
+                "--world",
+                crate::util::s(&world),
+                "--key",
+                crate::util::s(&key),
+                "--out",
+                "o.jsonl",
+            ],
+        ),
+    ] {
+        let out = dir.join(format!("out-{name}"));
+        std::fs::create_dir(&out).unwrap();
+        let command = "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"";
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .arg(crate::util::bin())
+            .args(&args)
+            .current_dir(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_ne!(output.status.code(), Some(0), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.contains(name), "{name}: {stderr}");
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+        assert!(left.is_empty(), "{name}: left {left:?}");
+    }
 }
 
 /// --force replaces regular files only: a symbolic link (to /dev/stdout, or to a file
 /// elsewhere) is refused with exit 2 and left as it was, and so is its target.
 #[test]
 fn force_never_replaces_a_symbolic_link() {
+    independent_of_rsa_backend!();
     let dir = crate::util::scratch("force-symlink");
     let world = crate::util::shared_world("golden-key");
     let key = world.join("keys/escrow.pem");
@@ -815,5 +856,80 @@ fn scale_says_more_than_instead_of_saturating() {
         !run.ok().stdout.contains("18,446,744,073,709,551,615"),
         "{}",
         run.stdout
+    );
+}
+
+/// tests/setup.sh never installs into a Python the system manages (PEP 668): where the
+/// system refuses pip it makes a virtual environment, in the folder where the tests'
+/// `python()` looks for one.
+#[test]
+fn setup_leaves_the_system_python_alone() {
+    independent_of_rsa_backend!();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("tests/setup.sh")).unwrap();
+    assert!(
+        !script.contains("--break-system-packages"),
+        "setup.sh breaks PEP 668"
+    );
+    assert!(
+        script.contains("venv=target/test-python"),
+        "setup.sh makes no venv"
+    );
+    assert!(script.contains("EXTERNALLY-MANAGED"));
+    let venv = root.join("target/test-python/bin/python3");
+    let expected = if venv.exists() {
+        venv.into_os_string()
+    } else {
+        "python3".into()
+    };
+    assert_eq!(crate::util::python(), expected);
+}
+
+/// A world that would be refused is refused at once, with no estimate and no question
+/// about --yes; a seeded world is estimated at the seeded rate (RSA on the `rsa`
+/// crate), so ten million seeded messages ask for --yes, where the unseeded rate said
+/// minutes and let them run for hours.
+#[test]
+fn simulate_checks_before_it_estimates_and_estimates_the_path_that_runs() {
+    independent_of_rsa_backend!();
+    let dir = crate::util::scratch("estimate-order");
+    for (extra, field) in [
+        (["--users", "5000", "--messages", "10"], "users"),
+        (["--users", "4", "--messages", "100000000"], "messages"),
+        (["--users", "1000", "--key-bits", "1024"], "--key-bits"),
+    ] {
+        let mut args = vec!["simulate", "--scheme", "none", "--out", "w"];
+        args.extend(extra);
+        let run = crate::util::doormat(&dir, &args);
+        run.refused(&[field]);
+        assert!(!run.stderr.contains("--yes"), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("could take"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let started = Instant::now();
+    let run = crate::util::doormat(
+        &dir,
+        &[
+            "simulate",
+            "--scheme",
+            "none",
+            "--out",
+            "w",
+            "--users",
+            "4",
+            "--messages",
+            "10000000",
+            "--seed",
+            "1",
+        ],
+    );
+    run.refused(&["--yes", "building this world could take"]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "nothing made"
     );
 }

@@ -279,7 +279,7 @@ fn seal(class: &Class, from: &str, to: &[&str], id: &str, text: &str) -> Value {
 
 fn python_client(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/classroom_client.py");
-    let output = Command::new("python3")
+    let output = Command::new(crate::util::python())
         .arg(script)
         .args(args)
         .current_dir(dir)

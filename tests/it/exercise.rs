@@ -43,7 +43,7 @@ fn solve(kind: &str, bundle: &Path) -> String {
     );
     // forward-secret-window is solved with the follow.py the bundle itself carries.
     let follow = bundle.join("tools/follow.py");
-    let output = std::process::Command::new("python3")
+    let output = std::process::Command::new(crate::util::python())
         .args([script, kind, s(bundle)])
         .env("FOLLOW_PY", &follow)
         .output()

@@ -257,6 +257,18 @@ pub fn s(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
 
+/// The Python the interop tests run: the virtual environment `tests/setup.sh` makes in
+/// target/test-python where the system Python refuses pip (Debian, PEP 668), otherwise
+/// `python3` from PATH.
+pub fn python() -> std::ffi::OsString {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-python/bin/python3");
+    if venv.exists() {
+        venv.into_os_string()
+    } else {
+        "python3".into()
+    }
+}
+
 /// Fails, not skips, when the interop tools are missing: CI must install them.
 /// The oldest Python `cryptography` the interop tests and the students' scripts are
 /// checked with (3.4.8, as Ubuntu 22.04 ships it; Debian 12 ships 38.0.4).
@@ -264,15 +276,15 @@ pub const MIN_CRYPTOGRAPHY: (u32, u32) = (3, 4);
 
 /// Fails with what to install, unless python3 has `cryptography` 3.4 or later.
 pub fn require_python() {
-    let output = Command::new("python3")
+    let output = Command::new(python())
         .args(["-c", "import cryptography; print(cryptography.__version__)"])
         .output();
     let version = output
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    let install = "bash tests/setup.sh installs it (pip, or apt's python3-cryptography \
-                   where the system Python refuses pip)";
+    let install = "bash tests/setup.sh installs it (with pip, or in a virtual environment in \
+                   target/test-python where the system Python refuses pip)";
     let Some(version) = version else {
         panic!("the interop tests need python3 with the `cryptography` package. {install}");
     };
@@ -286,12 +298,18 @@ pub fn require_python() {
     );
 }
 
+/// Runs `program` (`python3` means [`python`]) in `dir`.
 pub fn run_tool(dir: &Path, program: &str, args: &[&str]) -> Run {
-    let output = Command::new(program)
+    let program = if program == "python3" {
+        python()
+    } else {
+        program.into()
+    };
+    let output = Command::new(&program)
         .args(args)
         .current_dir(dir)
         .output()
-        .unwrap_or_else(|e| panic!("{program} is required for this test: {e}"));
+        .unwrap_or_else(|e| panic!("{program:?} is required for this test: {e}"));
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -301,7 +319,7 @@ pub fn run_tool(dir: &Path, program: &str, args: &[&str]) -> Run {
 
 /// Fails with what to install, unless python3 has Meta's reference PDQ (`pdqhash`).
 pub fn require_pdqhash() {
-    let found = Command::new("python3")
+    let found = Command::new(python())
         .args(["-c", "import pdqhash, numpy"])
         .output()
         .is_ok_and(|o| o.status.success());
