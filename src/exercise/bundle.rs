@@ -218,7 +218,7 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
         }
         // A name may be written as people write names; one that looks like a path or
         // holds control characters is a mistake (or an attack), not a name.
-        if name.contains(['/', '\\']) || name.chars().any(crate::report::text::is_unshowable) {
+        if name.contains(['/', '\\']) || name.chars().any(crate::wire::names::is_unshowable) {
             return Err(at(InputError::new(format!(
                 "{:?} cannot be a student's name: it holds a slash, a control character \
                  or a direction override",

@@ -28,6 +28,17 @@ pub fn check_name(name: &str) -> Result<(), InputError> {
     }
 }
 
+/// Whether `c` changes how a terminal shows what follows rather than being shown:
+/// a C0 or C1 control (line breaks and tabs excepted: they are layout) or a Unicode
+/// bidirectional formatting character (UAX #9: embeddings, overrides, isolates, marks).
+pub fn is_unshowable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t'))
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// Checks a message or session id: 1 to 64 of `A-Z a-z 0-9 - _`.
 pub fn check_id(id: &str) -> Result<(), InputError> {
     let ok = !id.is_empty()

@@ -518,7 +518,7 @@ pub(super) fn printable(
 ) -> Result<(), InputError> {
     match text
         .chars()
-        .find(|&c| c != '\r' && crate::report::text::is_unshowable(c))
+        .find(|&c| c != '\r' && crate::wire::names::is_unshowable(c))
     {
         None => Ok(()),
         Some(c) if c.is_control() => Err(at

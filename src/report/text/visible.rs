@@ -11,16 +11,7 @@ use std::io::{self, Write};
 /// on, that is on a terminal.
 const STYLE_SEQUENCES: [&str; 5] = ["\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[1;31m", "\x1b[1;32m"];
 
-/// Whether `c` changes how a terminal shows what follows rather than being shown:
-/// a C0 or C1 control (line breaks and tabs excepted: they are layout) or a Unicode
-/// bidirectional formatting character (UAX #9: embeddings, overrides, isolates, marks).
-pub fn is_unshowable(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\n' | '\t'))
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
-}
+pub use crate::wire::names::is_unshowable;
 
 /// `text` with every unshowable character (see [`is_unshowable`]) written as `\u{..}`.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
