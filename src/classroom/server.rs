@@ -220,7 +220,73 @@ pub fn router(shared: Arc<Shared>) -> Router {
                 "no such page or call; the API is described in docs/classroom.md",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            refuse_cross_site,
+        ))
         .with_state(shared)
+}
+
+/// What a browser sends on another site's behalf never reaches a route: a POST or the
+/// WebSocket whose `Origin` is not this server's gets 403, and a POST with a body not
+/// declared `application/json` gets 415 (an HTML form or a `text/plain` fetch from any
+/// page on the web could otherwise join names to the class). Programs send no `Origin`,
+/// and a POST without a body (the teacher's leak) needs no type: protocol v1 clients
+/// keep working.
+async fn refuse_cross_site(
+    State(shared): State<Arc<Shared>>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_post = request.method() == axum::http::Method::POST;
+    let is_socket = request.uri().path() == "/api/events";
+    if !is_post && !is_socket {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let same = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .is_some_and(|(_, authority)| Some(authority) == host);
+        if !same {
+            let refusal = shared.state().refuse(Refusal::new(
+                403,
+                "foreign-origin",
+                "this call came from a page of another site; open the class's own pages",
+            ));
+            return refused(refusal);
+        }
+    }
+    if is_post && has_body(headers) && !declares_json(headers) {
+        let refusal = shared.state().refuse(Refusal::new(
+            415,
+            "not-json",
+            "the body must be JSON, sent with \"Content-Type: application/json\"",
+        ));
+        return refused(refusal);
+    }
+    next.run(request).await
+}
+
+/// Whether a request carries a body: a length above zero, or a chunked one.
+fn has_body(headers: &HeaderMap) -> bool {
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING)
+}
+
+/// Whether `Content-Type` is `application/json`, parameters (`; charset=utf-8`) aside.
+fn declares_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves: each connection on a task of

@@ -274,6 +274,13 @@ impl ClassState {
         let given = token_digest(bearer.unwrap_or(""));
         if bearer.is_some() && bool::from(given.ct_eq(&self.teacher)) {
             Ok(())
+        } else if bearer.is_some() && self.tokens.contains_key(&given) {
+            // A student's token is a valid token, and not allowed here: 403, not 401.
+            Err(self.refuse(Refusal::new(
+                403,
+                "student-token",
+                "this is a student's token; only the teacher's token may do this",
+            )))
         } else {
             Err(self.refuse(Refusal::new(
                 401,

@@ -779,9 +779,10 @@ fn the_class_refuses_hostile_requests_and_keeps_recording() {
         401,
         "teacher",
     );
+    // A student's token is a real token, not allowed here: 403 (round 3; it was 401).
     refusal(
         class.json("POST", "/api/leak", Some(&ana.token), &json!({})),
-        401,
+        403,
         "teacher",
     );
     refusal(class.get("/api/teacher", Some("0000")), 401, "teacher");
@@ -1471,4 +1472,100 @@ fn step_mode_plays_a_demo_and_its_leak_leaks_the_class_key() {
     for (what, tab) in [("teacher", &teacher), ("projector", &projector)] {
         assert!(tab.errors().is_empty(), "{what}: {:?}", tab.errors());
     }
+}
+
+/// The status line's code of one raw HTTP/1.1 request (headers as given), read up to
+/// the end of the head: enough for a refusal or a WebSocket's 101.
+fn raw_status(addr: &str, head: &str, body: &str) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let request = format!(
+        "{head}Host: {addr}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {line:?}"))
+}
+
+/// What another web site's page could make a student's browser send is refused before
+/// any route: a `text/plain` join (415), a join or a WebSocket from a foreign `Origin`
+/// (403). The class's own pages (same Origin) and programs (no Origin) still work, and
+/// a student's token on a teacher's call gets 403, not 401.
+#[test]
+fn cross_site_requests_are_refused() {
+    independent_of_rsa_backend!();
+    let dir = scratch("classroom-cross-site");
+    let class = Class::start(&dir, &[]);
+    let join = |name: &str, user: &str| {
+        let key = world_key(user).public_key().to_pem();
+        json!({ "name": name, "public_key": key }).to_string()
+    };
+    let addr = class.addr.clone();
+    let post = |extra: &str, body: &str| {
+        raw_status(
+            &addr,
+            &format!("POST /api/join HTTP/1.1\r\nConnection: close\r\n{extra}"),
+            body,
+        )
+    };
+    assert_eq!(
+        post(
+            "Content-Type: text/plain;charset=UTF-8\r\n",
+            &join("forged", "alice")
+        ),
+        415
+    );
+    assert_eq!(post("", &join("untyped", "alice")), 415);
+    let evil = "Content-Type: application/json\r\nOrigin: https://evil.example\r\n";
+    assert_eq!(post(evil, &join("forged", "alice")), 403);
+    let null = "Content-Type: application/json\r\nOrigin: null\r\n";
+    assert_eq!(post(null, &join("forged", "alice")), 403);
+    let own = format!("Content-Type: application/json\r\nOrigin: http://{addr}\r\n");
+    assert_eq!(post(&own, &join("ana", "alice")), 200);
+    let program = "Content-Type: application/json; charset=utf-8\r\n";
+    assert_eq!(post(program, &join("ben", "bob")), 200);
+    let (_, directory) = class.get("/api/directory", None);
+    let names: Vec<&str> = directory["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"ana") && names.contains(&"ben"),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"forged") && !names.contains(&"untyped"),
+        "{names:?}"
+    );
+
+    let socket = |origin: &str| {
+        raw_status(
+            &addr,
+            &format!(
+                "GET /api/events HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{origin}"
+            ),
+            "",
+        )
+    };
+    assert_eq!(socket("Origin: https://evil.example\r\n"), 403);
+    assert_eq!(socket(&format!("Origin: http://{addr}\r\n")), 101);
+    assert_eq!(socket(""), 101);
+
+    let student = RustStudent::join(&class, "cleo", "carol");
+    let (status, _) = class.call("POST", "/api/leak", Some(&student.token), None);
+    assert_eq!(status, 403, "a student's token on the teacher's call");
+    let (status, _) = class.call("POST", "/api/leak", Some("not-a-token"), None);
+    assert_eq!(status, 401);
+    let (status, _) = class.call("POST", "/api/leak", Some(&class.teacher_token), None);
+    assert_eq!(status, 200, "the teacher's leak needs no body and no type");
 }

@@ -27,51 +27,64 @@
     return new Promise((resolve) => setTimeout(resolve, Math.max(10, Math.min(250, 4000 / Math.max(total, 1)))));
   }
 
+  // A call that comes while an opening runs is not dropped: the running one goes round
+  // again when it ends, so the count catches up with a burst sent during the opening.
+  let openAgain = false;
   async function startOpening() {
-    if (opening) return;
+    if (opening) {
+      openAgain = true;
+      return;
+    }
     opening = true;
     try {
-      if (!d.hasWebCrypto()) {
-        d.show("insecure", true);
-        return;
-      }
-      d.show("leaked", true);
-      if (!escrow) {
-        const key = await d.api("GET", "/api/leaked-key");
-        if (key.status !== 200) return;
-        escrow = await d.importPrivate(key.data);
-      }
-      d.show("opened-box", true);
-      const capture = await d.api("GET", `/api/capture?after=${after}`);
-      const list = document.getElementById("opened");
-      const envelopes = capture.data.messages;
-      for (const envelope of envelopes) {
-        after = Math.max(after, envelope.t);
-        if (opened.has(envelope.id)) continue;
-        opened.add(envelope.id);
-        let text = "(no escrow field: the leaked key opens nothing here)";
-        let ok = false;
-        if (envelope.escrow) {
-          try {
-            text = await d.open(envelope, escrow, envelope.escrow);
-            ok = true;
-          } catch (e) {
-            text = "(the leaked key does not open this one)";
-          }
-        }
-        list.append(
-          d.el(
-            "li",
-            { class: ok ? "message opened" : "message sealed", "data-id": envelope.id },
-            d.el("p", { class: "head" }, `${envelope.from} → ${envelope.to.join(", ")}`),
-            d.el("p", { class: "text" }, text),
-          ),
-        );
-        d.say("leak-progress", `${list.querySelectorAll("li.opened").length} of ${opened.size} messages opened with the leaked key`);
-        await pause(envelopes.length);
-      }
+      do {
+        openAgain = false;
+        await openNewMessages();
+      } while (openAgain);
     } finally {
       opening = false;
+    }
+  }
+
+  async function openNewMessages() {
+    if (!d.hasWebCrypto()) {
+      d.show("insecure", true);
+      return;
+    }
+    d.show("leaked", true);
+    if (!escrow) {
+      const key = await d.api("GET", "/api/leaked-key");
+      if (key.status !== 200) return;
+      escrow = await d.importPrivate(key.data);
+    }
+    d.show("opened-box", true);
+    const capture = await d.api("GET", `/api/capture?after=${after}`);
+    const list = document.getElementById("opened");
+    const envelopes = capture.data.messages;
+    for (const envelope of envelopes) {
+      after = Math.max(after, envelope.t);
+      if (opened.has(envelope.id)) continue;
+      opened.add(envelope.id);
+      let text = "(no escrow field: the leaked key opens nothing here)";
+      let ok = false;
+      if (envelope.escrow) {
+        try {
+          text = await d.open(envelope, escrow, envelope.escrow);
+          ok = true;
+        } catch (e) {
+          text = "(the leaked key does not open this one)";
+        }
+      }
+      list.append(
+        d.el(
+          "li",
+          { class: ok ? "message opened" : "message sealed", "data-id": envelope.id },
+          d.el("p", { class: "head" }, `${envelope.from} → ${envelope.to.join(", ")}`),
+          d.el("p", { class: "text" }, text),
+        ),
+      );
+      d.say("leak-progress", `${list.querySelectorAll("li.opened").length} of ${opened.size} messages opened with the leaked key`);
+      await pause(envelopes.length);
     }
   }
 
@@ -96,16 +109,22 @@
           : "",
       );
     }
+    // Only a class in step mode that has played an act has one to show: asking
+    // otherwise would log a 404 in the console of the projector's browser.
+    let actsPlayed = info.status === 200 && info.data.demo ? info.data.demo.played : 0;
     await refresh();
-    await showAct();
+    if (actsPlayed > 0) await showAct();
     const later = d.throttled(refresh, 1000);
     d.events((event) => {
       if (event.type === "leak") startOpening();
-      if (event.type === "act") showAct();
+      if (event.type === "act") {
+        actsPlayed += 1;
+        showAct();
+      }
       later();
     }, () => {
       later();
-      showAct();
+      if (actsPlayed > 0) showAct();
     });
   }
 
