@@ -208,6 +208,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/capture", get(capture))
         .route("/api/events", get(events))
         .route("/api/leak", post(leak))
+        .route("/api/remove", post(remove))
         .route("/api/leaked-key", get(leaked_key))
         .route("/api/class", get(class))
         .route("/api/teacher", get(teacher))
@@ -693,6 +694,48 @@ async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
         return response;
     }
     axum::Json(json!({ "leaked": true })).into_response()
+}
+
+/// The teacher removes a student: recorded in class.json first, then their tokens stop
+/// working and everyone is told (`{"type": "removed", "name"}`).
+async fn remove(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    if let Err(refusal) = shared.state().check_teacher(bearer(&headers)) {
+        return refused(refusal);
+    }
+    let object = match read_object(&shared, &headers, body).await {
+        Ok(object) => object,
+        Err(response) => return response,
+    };
+    let Some(name) = string_field(&object, "name") else {
+        let refusal = shared.state().refuse(Refusal::new(
+            422,
+            "bad-remove",
+            "the body must be {\"name\": \"...\"}, the student to remove",
+        ));
+        return refused(refusal);
+    };
+    if !shared.state().students.contains_key(&name) {
+        let refusal = shared.state().refuse(Refusal::new(
+            404,
+            "no-such-student",
+            format!("no student of this class is called {name:?}"),
+        ));
+        return refused(refusal);
+    }
+    let mut store = shared.store.lock().await;
+    if let Err(e) = tokio::task::block_in_place(|| store.record_removal(&name)) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the class could not record the removal: {e}"),
+        );
+    }
+    if let Err(refusal) = shared.state().remove_student(&name) {
+        return refused(refusal);
+    }
+    drop(store);
+    shared.publish(json!({ "type": "removed", "name": name }));
+    shared.say(&format!("removed {name}: their token no longer works"));
+    axum::Json(json!({ "removed": name })).into_response()
 }
 
 /// Publishes the escrow key: recorded in class.json first, then told to everyone. A

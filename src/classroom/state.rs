@@ -2,7 +2,7 @@
 //! key and token, what has been recorded, and why a request is refused. No I/O here: the
 //! HTTP layer calls these checks, the store makes what they accept durable.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -194,6 +194,9 @@ pub struct ClassState {
     /// Refusals so far, by kind.
     pub refusals: Tally,
     joins: HashMap<IpAddr, Bucket>,
+    /// Students the teacher removed: their tokens are void, their name stays taken, and
+    /// their messages stay in the capture.
+    pub removed: BTreeSet<String>,
 }
 
 /// A join that passed every check, to be written to disk and then committed.
@@ -222,7 +225,25 @@ impl ClassState {
             leaked: false,
             refusals: Tally::new(),
             joins: HashMap::new(),
+            removed: BTreeSet::new(),
         }
+    }
+
+    /// Removes `name` from the class: every token of theirs stops working (401), no one
+    /// can send to them any more, and the name is not free again (a prankster cannot
+    /// come back as the same person). Their key, their messages in the capture and their
+    /// place in the directory stay: the record of the class is not rewritten.
+    pub fn remove_student(&mut self, name: &str) -> Result<(), Refusal> {
+        if !self.students.contains_key(name) {
+            return Err(self.refuse(Refusal::new(
+                404,
+                "no-such-student",
+                format!("no student of this class is called {name:?}"),
+            )));
+        }
+        self.tokens.retain(|_, holder| holder != name);
+        self.removed.insert(name.to_owned());
+        Ok(())
     }
 
     /// Counts a refusal and hands it back, for `return Err(state.refuse(...))`.
@@ -420,6 +441,10 @@ impl ClassState {
         }
         self.check_content(&envelope)
             .map_err(|message| self.refuse(Refusal::new(422, "bad-envelope", message)))?;
+        if let Some(gone) = envelope.to.iter().find(|to| self.removed.contains(*to)) {
+            let message = format!("to: {gone} was removed from the class by the teacher");
+            return Err(self.refuse(Refusal::new(422, "removed-recipient", message)));
+        }
         if self.ids.contains(&envelope.id) {
             return Err(self.refuse(Refusal::new(
                 409,
@@ -634,6 +659,7 @@ impl ClassState {
             messages: self.recorded.len() as u64,
             leaked: self.leaked,
             has_escrow: self.escrow.is_some(),
+            removed: self.removed.iter().cloned().collect(),
         }
     }
 }
@@ -651,6 +677,8 @@ pub struct Summary {
     pub leaked: bool,
     /// Whether the design has an escrow key to leak.
     pub has_escrow: bool,
+    /// Students the teacher removed (still in `students`, in joining order there).
+    pub removed: Vec<String>,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! A crash can leave at most one half-written capture line, which was never
 //! acknowledged; reopening the class drops it and says so.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,6 +76,10 @@ struct ClassFile {
     /// Each student's token digest (`sha256:` hex), by name.
     students: BTreeMap<String, String>,
     leaked: bool,
+    /// Students the teacher removed (absent in a class that never removed anyone, as
+    /// older versions wrote it).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    removed: BTreeSet<String>,
 }
 
 impl Drop for ClassFile {
@@ -256,6 +260,7 @@ impl ClassStore {
             teacher_token: Token::generate().expose().to_owned(),
             students: BTreeMap::new(),
             leaked: false,
+            removed: BTreeSet::new(),
         };
         fsutil::write_new(&dir.join(CAPTURE), b"", false)?;
         fsutil::write_new(&dir.join(WORLD_JSON), world.to_json().as_bytes(), false)?;
@@ -335,6 +340,10 @@ impl ClassStore {
                 .get(&party.name)
                 .and_then(|d| parse_digest(d));
             state.add_student(party.name.clone(), key, token);
+        }
+        for name in &class_file.removed {
+            // A name removed that world.json does not list is nothing to remove.
+            let _ = state.remove_student(name);
         }
         let capture_path = root.join(CAPTURE);
         let read = read_capture(&capture_path)?;
@@ -426,6 +435,14 @@ impl ClassStore {
             self.world.to_json().as_bytes(),
             false,
         )
+    }
+
+    /// Records that the teacher removed `name`: their token's digest goes, so that a
+    /// restart does not bring it back.
+    pub fn record_removal(&mut self, name: &str) -> Result<()> {
+        self.class_file.students.remove(name);
+        self.class_file.removed.insert(name.to_owned());
+        self.write_class_file()
     }
 
     /// Records that the escrow key was published.

@@ -1474,6 +1474,15 @@ fn step_mode_plays_a_demo_and_its_leak_leaks_the_class_key() {
     }
 }
 
+/// The string `field` of each object in the JSON array `list`.
+fn field_of_each<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|item| item[field].as_str())
+        .collect()
+}
+
 /// The status line's code of one raw HTTP/1.1 request (headers as given), read up to
 /// the end of the head: enough for a refusal or a WebSocket's 101.
 fn raw_status(addr: &str, head: &str, body: &str) -> u16 {
@@ -1532,12 +1541,7 @@ fn cross_site_requests_are_refused() {
     let program = "Content-Type: application/json; charset=utf-8\r\n";
     assert_eq!(post(program, &join("ben", "bob")), 200);
     let (_, directory) = class.get("/api/directory", None);
-    let names: Vec<&str> = directory["parties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .collect();
+    let names = field_of_each(&directory["parties"], "name");
     assert!(
         names.contains(&"ana") && names.contains(&"ben"),
         "{names:?}"
@@ -1568,4 +1572,76 @@ fn cross_site_requests_are_refused() {
     assert_eq!(status, 401);
     let (status, _) = class.call("POST", "/api/leak", Some(&class.teacher_token), None);
     assert_eq!(status, 200, "the teacher's leak needs no body and no type");
+}
+
+/// The teacher removes a student: their token is refused (401) at once and after a
+/// restart, no one can send to them, their name is not free again, and what they sent
+/// stays in the capture. The class says who was removed.
+#[test]
+fn the_teacher_removes_a_student_for_good() {
+    independent_of_rsa_backend!();
+    let dir = scratch("classroom-remove");
+    let class = Class::start(&dir, &[]);
+    let ana = RustStudent::join(&class, "ana", "alice");
+    let ben = RustStudent::join(&class, "ben", "bob");
+    let sent = seal(&class, "ana", &["ben"], "before-removal", "hello from ana");
+    let (status, answer) = class.json("POST", "/api/send", Some(&ana.token), &sent);
+    assert_eq!(status, 200, "{answer}");
+    let remove = |who: &str, token: Option<&str>| {
+        class.json("POST", "/api/remove", token, &json!({ "name": who }))
+    };
+    assert_eq!(
+        remove("ana", Some(&ben.token)).0,
+        403,
+        "only the teacher removes"
+    );
+    assert_eq!(remove("nobody", Some(&class.teacher_token)).0, 404);
+    let (status, answer) = remove("ana", Some(&class.teacher_token));
+    assert_eq!(
+        (status, answer["removed"].as_str()),
+        (200, Some("ana")),
+        "{answer}"
+    );
+    let again = seal(&class, "ana", &["ben"], "after-removal", "still here?");
+    assert_eq!(
+        class.json("POST", "/api/send", Some(&ana.token), &again).0,
+        401
+    );
+    assert_eq!(class.get("/api/messages?after=0", Some(&ana.token)).0, 401);
+    let to_ana = seal(&class, "ben", &["ana"], "to-removed", "hello ana");
+    let (status, answer) = class.json("POST", "/api/send", Some(&ben.token), &to_ana);
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("removed"),
+        "{answer}"
+    );
+    let key = world_key("carol").public_key().to_pem();
+    let (status, _) = class.json(
+        "POST",
+        "/api/join",
+        None,
+        &json!({ "name": "ana", "public_key": key }),
+    );
+    assert_eq!(status, 409, "a removed name is not free again");
+    let (_, info) = class.get("/api/class", None);
+    assert_eq!(info["removed"], json!(["ana"]));
+    let (_, capture) = class.get("/api/capture?after=0", None);
+    assert_eq!(
+        field_of_each(&capture["messages"], "id"),
+        ["before-removal"]
+    );
+    class.kill();
+    let class = Class::start(&dir, &[]);
+    assert_eq!(
+        class.json("POST", "/api/send", Some(&ana.token), &again).0,
+        401
+    );
+    let (_, info) = class.get("/api/class", None);
+    assert_eq!(
+        info["removed"],
+        json!(["ana"]),
+        "the removal outlives a restart"
+    );
+    let (status, _) = class.json("POST", "/api/send", Some(&ben.token), &to_ana);
+    assert_eq!(status, 422);
 }

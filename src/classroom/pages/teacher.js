@@ -22,7 +22,7 @@
     d.show("panel", true);
     const c = answer.data.class;
     d.say("scheme", c.scheme);
-    d.say("students", `${c.students.length}: ${c.students.join(", ") || "nobody yet"}`);
+    showStudents(c.students, c.removed || []);
     d.say("messages", String(c.messages));
     d.say("refused", String(answer.data.refused_total));
     const body = document.querySelector("#refusals tbody");
@@ -41,6 +41,32 @@
       button.disabled = true;
       d.say("leak-status", "Leaked: the projector and every student can now open every message.");
     }
+  }
+
+  // Each student with a button that removes them (a prankster, a fake name): their
+  // token stops working at once; their name stays taken and their messages recorded.
+  function showStudents(students, removed) {
+    const list = document.getElementById("students");
+    if (students.length === 0) {
+      list.replaceChildren("nobody yet");
+      return;
+    }
+    list.replaceChildren(
+      `${students.length - removed.length}: `,
+      ...students.map((name) => {
+        if (removed.includes(name)) {
+          return d.el("span", { class: "student removed", title: "removed" }, `${name} (removed) `);
+        }
+        const button = d.el("button", { type: "button", class: "remove", "data-name": name }, "remove");
+        button.addEventListener("click", async () => {
+          if (!confirm(`Remove ${name} from the class? Their token stops working; their messages stay recorded.`)) return;
+          const answer = await d.api("POST", "/api/remove", { token, body: { name } });
+          if (answer.status !== 200) d.say("leak-status", answer.data.error);
+          refresh();
+        });
+        return d.el("span", { class: "student" }, `${name} `, button, " ");
+      }),
+    );
   }
 
   function showStep(demo) {
