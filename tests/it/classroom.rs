@@ -1645,3 +1645,62 @@ fn the_teacher_removes_a_student_for_good() {
     let (status, _) = class.json("POST", "/api/send", Some(&ben.token), &to_ana);
     assert_eq!(status, 422);
 }
+
+/// Messages sent while the projector is opening what it has are opened too: the count
+/// it shows ends equal to the class's. It used to drop a request to open that came
+/// while an opening ran, and stop short ("84 of 84" in a class of 89).
+#[test]
+fn the_projector_catches_up_with_a_burst_during_its_opening() {
+    independent_of_rsa_backend!();
+    let dir = scratch("classroom-burst");
+    let class = Class::start(&dir, &[]);
+    let students = [
+        RustStudent::join(&class, "ana", "alice"),
+        RustStudent::join(&class, "ben", "bob"),
+        RustStudent::join(&class, "cleo", "carol"),
+    ];
+    let names = ["ana", "ben", "cleo"];
+    let send = |i: usize| {
+        let (from, to) = (names[i % 3], names[(i + 1) % 3]);
+        let envelope = seal(
+            &class,
+            from,
+            &[to],
+            &format!("m{i:03}"),
+            &format!("note {i}"),
+        );
+        let (status, answer) =
+            class.json("POST", "/api/send", Some(&students[i % 3].token), &envelope);
+        assert_eq!(status, 200, "{answer}");
+    };
+    (0..16).for_each(send);
+    let (status, _) = class.call("POST", "/api/leak", Some(&class.teacher_token), None);
+    assert_eq!(status, 200);
+    let projector = Tab::open(
+        &format!("{}projector", class.student_url),
+        &new_context(),
+        "",
+    );
+    projector.wait_for(
+        "document.querySelectorAll('#opened li').length >= 1",
+        "the projector to begin opening",
+        30,
+    );
+    // The burst lands while the first sixteen are still being opened, one by one.
+    for i in 16..28 {
+        send(i);
+        std::thread::sleep(Duration::from_millis(110));
+    }
+    let (_, info) = class.get("/api/class", None);
+    assert_eq!(info["messages"], 28);
+    projector.wait_for(
+        "document.getElementById('leak-progress').textContent.startsWith('28 of 28 ')",
+        "the projector to open all 28 messages",
+        60,
+    );
+    assert_eq!(
+        projector.eval("document.querySelectorAll('#opened li.opened').length"),
+        json!(28)
+    );
+    assert!(projector.errors().is_empty(), "{:?}", projector.errors());
+}
