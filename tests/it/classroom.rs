@@ -92,6 +92,15 @@ impl Class {
         }
     }
 
+    /// The projector page, in a browser context of its own (the room's laptop).
+    pub fn open_projector(&self) -> Tab {
+        Tab::open(
+            &format!("{}projector", self.student_url),
+            &new_context(),
+            "",
+        )
+    }
+
     /// The server's process ID.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -471,11 +480,7 @@ fn a_class_chats_in_browsers_and_python_then_the_leak_opens_everything() {
         json!(""),
         "the token leaves the address bar"
     );
-    let projector = Tab::open(
-        &format!("{}projector", class.student_url),
-        &new_context(),
-        "",
-    );
+    let projector = class.open_projector();
     projector.wait_for(
         "document.querySelector('#matrix svg')",
         "the projector's matrix",
@@ -1405,11 +1410,7 @@ fn step_mode_plays_a_demo_and_its_leak_leaks_the_class_key() {
             200
         );
     }
-    let projector = Tab::open(
-        &format!("{}projector", class.student_url),
-        &new_context(),
-        "",
-    );
+    let projector = class.open_projector();
     let teacher = Tab::open(&class.teacher_url, &new_context(), "");
     teacher.wait_for(
         "!document.getElementById('step').hidden",
@@ -1676,11 +1677,7 @@ fn the_projector_catches_up_with_a_burst_during_its_opening() {
     (0..16).for_each(send);
     let (status, _) = class.call("POST", "/api/leak", Some(&class.teacher_token), None);
     assert_eq!(status, 200);
-    let projector = Tab::open(
-        &format!("{}projector", class.student_url),
-        &new_context(),
-        "",
-    );
+    let projector = class.open_projector();
     projector.wait_for(
         "document.querySelectorAll('#opened li').length >= 1",
         "the projector to begin opening",
