@@ -188,7 +188,7 @@ fn secrets_are_0600_in_0700_folders_in_every_output_tree() {
                     "--kind",
                     kind,
                     "--students",
-                    "2",
+                    "1",
                     "--out",
                     &out,
                 ],
@@ -477,7 +477,7 @@ fn a_large_exercise_estimates_gates_and_reports_progress() {
             "--kind",
             "leaked-golden-key",
             "--students",
-            "16",
+            "8",
             "--out",
             "class",
         ],
@@ -489,9 +489,7 @@ fn a_large_exercise_estimates_gates_and_reports_progress() {
         .filter(|l| l.contains("making bundles: "))
         .collect();
     assert!(
-        lines
-            .last()
-            .is_some_and(|l| l.contains("16 of 16, done in")),
+        lines.last().is_some_and(|l| l.contains("8 of 8, done in")),
         "{}",
         run.stderr
     );
