@@ -506,54 +506,28 @@ fn a_large_exercise_estimates_gates_and_reports_progress() {
 fn roster_names_are_bounded_and_safe_to_show_and_unzip() {
     independent_of_rsa_backend!();
     let dir = crate::util::scratch("roster-names");
-    let long = "A".repeat(5000);
-    std::fs::write(dir.join("long.txt"), format!("ana\n{long}\n")).unwrap();
-    let run = crate::util::doormat(
-        &dir,
-        &[
+    // Writes `names` as roster FILE and runs `exercise new` on it.
+    let with_roster = |file: &str, names: &str| {
+        std::fs::write(dir.join(file), names).unwrap();
+        let args = [
             "exercise",
             "new",
             "--kind",
             "split-key",
             "--roster",
-            "long.txt",
+            file,
             "--out",
             "c",
-        ],
-    );
+        ];
+        crate::util::doormat(&dir, &args)
+    };
+    let run = with_roster("long.txt", &format!("ana\n{}\n", "A".repeat(5000)));
     run.refused(&["long.txt", "line 2", "5000 characters", "at most 100"]);
     assert!(run.stderr.len() < 600, "{}", run.stderr);
-    std::fs::write(dir.join("rlo.txt"), "ana\nevil\u{202E}fdp.exe\n").unwrap();
-    let run = crate::util::doormat(
-        &dir,
-        &[
-            "exercise",
-            "new",
-            "--kind",
-            "split-key",
-            "--roster",
-            "rlo.txt",
-            "--out",
-            "c",
-        ],
-    );
+    let run = with_roster("rlo.txt", "ana\nevil\u{202E}fdp.exe\n");
     run.refused(&["rlo.txt", "line 2", "direction override"]);
     assert!(!run.stderr.contains('\u{202E}'), "{}", run.stderr);
-    std::fs::write(dir.join("win.txt"), "ana\nCom1\n").unwrap();
-    crate::util::doormat(
-        &dir,
-        &[
-            "exercise",
-            "new",
-            "--kind",
-            "split-key",
-            "--roster",
-            "win.txt",
-            "--out",
-            "c",
-        ],
-    )
-    .refused(&["win.txt", "line 2", "com1/", "Windows"]);
+    with_roster("win.txt", "ana\nCom1\n").refused(&["win.txt", "line 2", "com1/", "Windows"]);
     assert!(!dir.join("c").exists());
 }
 
