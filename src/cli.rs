@@ -137,6 +137,10 @@ pub struct ClassroomArgs {
     /// the story's escrow key leaks, so does the class's (golden-key-leak, for one)
     #[arg(long, value_name = "NAME")]
     pub demo: Option<String>,
+    /// A code every join must carry (letters, digits, hyphens), shown on the projector:
+    /// keeps out whoever has the address but is not in the room
+    #[arg(long, value_name = "CODE")]
+    pub join_code: Option<String>,
 }
 
 #[derive(Debug, Args)]

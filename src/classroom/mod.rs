@@ -9,9 +9,11 @@
 //!
 //! - [`state`]: who has joined, what was recorded, every refusal rule;
 //! - [`store`]: the class on disk, durable before acknowledged, resumable;
-//! - [`server`]: the routes and the connection loop;
+//! - [`server`]: the routes;
+//! - [`connections`]: the connection loop, its caps and its idle timeout;
 //! - [`pages`]: the embedded student, teacher and projector pages.
 
+pub mod connections;
 pub mod pages;
 pub mod server;
 pub mod start;
@@ -60,6 +62,31 @@ pub struct Started {
     /// Capture lines an older version wrote out of `t` order, put back in order.
     #[serde(skip)]
     pub reordered_lines: usize,
+    /// The code joins must carry (`--join-code`); the script that started the class
+    /// knows it, so the JSON line stays as protocol v1 fixes it.
+    #[serde(skip)]
+    pub join_code: Option<String>,
+}
+
+impl Started {
+    /// The teacher's part, meant for the teacher's eyes alone: the binary writes it on
+    /// stderr, apart from the room's part (the students' QR code) on stdout, which the
+    /// lesson plan may put on the projector.
+    pub fn write_teacher_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        let label = |text: &str| style.bold(&format!("{text:<12}"));
+        writeln!(out, "{}{}", label("teacher"), self.teacher_url)?;
+        writeln!(
+            out,
+            "{}open it on this laptop now (it logs this browser in, then leaves the",
+            label("")
+        )?;
+        writeln!(
+            out,
+            "{}address bar); show the room the projector page, not this terminal",
+            label("")
+        )?;
+        writeln!(out)
+    }
 }
 
 impl Report for Started {
@@ -102,6 +129,9 @@ impl Report for Started {
             )?;
         }
         writeln!(out, "{}{}", label("students"), self.student_url)?;
+        if let Some(code) = &self.join_code {
+            writeln!(out, "{}{code}", label("join code"))?;
+        }
         if let Ok(code) = qrcode::QrCode::new(self.student_url.as_bytes()) {
             // Light modules as blocks: right on the dark terminals most teachers use; the
             // projector page shows the same code dark on light.
@@ -116,7 +146,6 @@ impl Report for Started {
             }
         }
         writeln!(out, "{}{}", label("projector"), self.projector_url)?;
-        writeln!(out, "{}{}", label("teacher"), self.teacher_url)?;
         match &self.cert_sha256 {
             Some(fingerprint) => {
                 writeln!(

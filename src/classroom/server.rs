@@ -2,9 +2,8 @@
 //! (the contract is in docs/classroom.md), the embedded pages, and the connection loop
 //! (plain HTTP/1.1 on loopback, TLS elsewhere).
 
-use std::net::SocketAddr;
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -13,12 +12,11 @@ use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 use tokio::sync::{broadcast, oneshot};
 use zeroize::Zeroizing;
 
+use super::connections::{Peer, Slot, IDLE_TIMEOUT, PING_EVERY};
 use super::pages;
 use super::state::{token_digest, ClassState, Refusal, MAX_BODY};
 use super::store::{CaptureLog, ClassStore};
@@ -44,6 +42,9 @@ pub struct Shared {
     /// The TLS certificate's SHA-256, on HTTPS.
     pub cert_sha256: Option<String>,
     qr_svg: String,
+    /// The teacher's session cookie's name: one per port, since a browser sends a
+    /// `localhost` cookie to every port.
+    teacher_cookie: String,
     /// Refusals (and their tallies) go to the teacher's terminal too, when set.
     log: Option<Log>,
     /// Step mode: a built-in demo played act by act beside the class.
@@ -116,7 +117,15 @@ impl Shared {
                     .build()
             })
             .unwrap_or_default();
+        let port = student_url
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap_or("0");
+        let teacher_cookie = format!("doormat-teacher-{port}");
         Arc::new(Shared {
+            teacher_cookie,
             state,
             store: tokio::sync::Mutex::new(store),
             writer,
@@ -189,15 +198,11 @@ fn write_capture(
     }
 }
 
-/// The peer of a connection, for the join rate limit.
-#[derive(Debug, Clone, Copy)]
-struct Peer(SocketAddr);
-
 /// The routes.
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", get(|| async { page(pages::STUDENT) }))
-        .route("/teacher", get(|| async { page(pages::TEACHER) }))
+        .route("/teacher", get(teacher_page))
         .route("/projector", get(|| async { page(pages::PROJECTOR) }))
         .route("/static/{file}", get(static_file))
         .route("/qr.svg", get(qr))
@@ -209,6 +214,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/events", get(events))
         .route("/api/leak", post(leak))
         .route("/api/remove", post(remove))
+        .route("/api/join-code", get(join_code))
         .route("/api/leaked-key", get(leaked_key))
         .route("/api/class", get(class))
         .route("/api/teacher", get(teacher))
@@ -290,70 +296,6 @@ fn declares_json(headers: &HeaderMap) -> bool {
         .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves: each connection on a task of
-/// its own, TLS first where `tls` is set.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    #[cfg(feature = "tls")] tls: Option<tokio_rustls::TlsAcceptor>,
-    shutdown: impl std::future::Future<Output = ()>,
-) {
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, addr) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                // Out of file descriptors, or a connection reset before it was taken:
-                // wait a moment rather than spin.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => return,
-        };
-        let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        #[cfg(feature = "tls")]
-        let tls = tls.clone();
-        tokio::spawn(async move {
-            let service =
-                hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(Peer(addr));
-                    let mut router = router.clone();
-                    async move {
-                        use tower_service::Service;
-                        router.call(request.map(Body::new)).await
-                    }
-                });
-            let http = {
-                let mut builder = hyper::server::conn::http1::Builder::new();
-                builder
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(20));
-                builder
-            };
-            #[cfg(feature = "tls")]
-            if let Some(tls) = tls {
-                let Ok(Ok(stream)) =
-                    tokio::time::timeout(Duration::from_secs(20), tls.accept(stream)).await
-                else {
-                    return;
-                };
-                let _ = http
-                    .serve_connection(TokioIo::new(stream), service)
-                    .with_upgrades()
-                    .await;
-                return;
-            }
-            let _ = http
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades()
-                .await;
-        });
-    }
-}
-
 const CSP: &str =
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; \
                    script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -412,6 +354,100 @@ fn json_text(text: String) -> Response {
         text,
     )
         .into_response()
+}
+
+/// Whether the request comes from the teacher: the session cookie the teacher page got,
+/// or `Authorization: Bearer` with the teacher's token (programs).
+fn is_teacher(shared: &Shared, headers: &HeaderMap) -> bool {
+    let state = shared.state();
+    cookies(headers, &shared.teacher_cookie)
+        .into_iter()
+        .any(|value| state.is_teacher_session(value))
+        || state.is_teacher_token(bearer(headers))
+}
+
+/// [`is_teacher`], or the refusal that says why not (counted).
+fn check_teacher(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
+    if is_teacher(shared, headers) {
+        return Ok(());
+    }
+    shared.state().check_teacher(bearer(headers))
+}
+
+/// The values of every cookie called `name` (a browser may send one name twice, for two
+/// paths).
+fn cookies<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim())
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct TeacherLink {
+    token: Option<String>,
+}
+
+/// The teacher page. Loaded as `/teacher?token=…` (the link start-up printed), it sets
+/// the teacher's session cookie and sends the browser on to plain `/teacher`, so that
+/// the token stays out of the address bar, the history and the page's scripts.
+async fn teacher_page(
+    State(shared): State<Arc<Shared>>,
+    Query(link): Query<TeacherLink>,
+) -> Response {
+    let Some(token) = link.token else {
+        return page(pages::TEACHER);
+    };
+    let session = {
+        let mut state = shared.state();
+        match state.check_teacher(Some(&token)) {
+            Ok(()) => state.teacher_session(),
+            // The page explains a missing or wrong link itself.
+            Err(_) => {
+                let mut response = page(pages::TEACHER);
+                *response.status_mut() = StatusCode::UNAUTHORIZED;
+                return response;
+            }
+        }
+    };
+    let secure = if shared.student_url.starts_with("https:") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={session}; Path=/; HttpOnly; SameSite=Strict{secure}",
+        shared.teacher_cookie
+    );
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, HeaderValue::from_static("/teacher"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The join code, for the projector on the teacher's laptop (the teacher's cookie),
+/// and null for anyone else, or the code would keep out no one who knows the address.
+/// Not a 401: the projector asks before it knows whose laptop it is on, and a refusal
+/// would be an error in the console of the room's browser.
+async fn join_code(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let teacher = is_teacher(&shared, &headers);
+    let state = shared.state();
+    let required = state.join_code().is_some();
+    let code = state.join_code().filter(|_| teacher).map(str::to_owned);
+    axum::Json(json!({ "required": required, "join_code": code })).into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -491,9 +527,12 @@ async fn join(
     };
     // Joins write files: they take turns, and a name is checked and taken in one turn.
     let mut store = shared.store.lock().await;
-    let accepted = shared
-        .state()
-        .check_join(&name, &pem, peer.ip(), Instant::now());
+    // `join_code` as documented; `code` too, the word a client is likeliest to guess.
+    let code = string_field(&object, "join_code").or_else(|| string_field(&object, "code"));
+    let accepted =
+        shared
+            .state()
+            .check_join(&name, &pem, code.as_deref(), peer.ip(), Instant::now());
     let accepted = match accepted {
         Ok(accepted) => accepted,
         Err(refusal) => return refused(refusal),
@@ -648,15 +687,37 @@ async fn capture(State(shared): State<Arc<Shared>>, Query(query): Query<After>) 
     envelope_list(lines)
 }
 
-async fn events(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+async fn events(
+    State(shared): State<Arc<Shared>>,
+    slot: Option<Extension<Arc<Slot>>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade
         .max_message_size(4096)
-        .on_upgrade(move |socket| forward_events(socket, shared.events.subscribe()))
+        .on_upgrade(move |socket| async move {
+            // The connection's place under the caps is held for as long as the socket lives.
+            let _slot = slot;
+            forward_events(socket, shared.events.subscribe()).await;
+        })
 }
 
+/// Relays the class's events to one socket, pinging it now and then: a socket that has
+/// said nothing (not even a pong) for [`IDLE_TIMEOUT`] past a ping is gone (a phone put
+/// away, a laptop asleep) and is closed.
 async fn forward_events(mut socket: WebSocket, mut events: broadcast::Receiver<Arc<str>>) {
+    let mut heard = Instant::now();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            _ = ping.tick() => {
+                if heard.elapsed() > IDLE_TIMEOUT + PING_EVERY {
+                    return;
+                }
+                if socket.send(Message::Ping(Bytes::new())).await.is_err() {
+                    return;
+                }
+            }
             event = events.recv() => {
                 let text = match event {
                     Ok(text) => text.to_string(),
@@ -670,16 +731,17 @@ async fn forward_events(mut socket: WebSocket, mut events: broadcast::Receiver<A
                 }
             }
             incoming = socket.recv() => match incoming {
-                // Clients have nothing to say on this socket; pings are answered by axum.
+                // Clients have nothing to say on this socket but pongs; their pings are
+                // answered by axum.
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => heard = Instant::now(),
             },
         }
     }
 }
 
 async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = shared.state().check_teacher(bearer(&headers)) {
+    if let Err(refusal) = check_teacher(&shared, &headers) {
         return refused(refusal);
     }
     if shared.escrow_pem.is_none() {
@@ -699,7 +761,7 @@ async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
 /// The teacher removes a student: recorded in class.json first, then their tokens stop
 /// working and everyone is told (`{"type": "removed", "name"}`).
 async fn remove(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(refusal) = shared.state().check_teacher(bearer(&headers)) {
+    if let Err(refusal) = check_teacher(&shared, &headers) {
         return refused(refusal);
     }
     let object = match read_object(&shared, &headers, body).await {
@@ -760,7 +822,7 @@ async fn publish_escrow_key(shared: &Shared) -> Result<(), Response> {
 
 /// Step mode: plays the demo's next act (teacher only).
 async fn step(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = shared.state().check_teacher(bearer(&headers)) {
+    if let Err(refusal) = check_teacher(&shared, &headers) {
         return refused(refusal);
     }
     let Some(demo) = &shared.demo else {
@@ -881,10 +943,10 @@ async fn class(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn teacher(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let mut state = shared.state();
-    if let Err(refusal) = state.check_teacher(bearer(&headers)) {
+    if let Err(refusal) = check_teacher(&shared, &headers) {
         return refused(refusal);
     }
+    let state = shared.state();
     let summary = state.summary();
     axum::Json(json!({
         "class": summary,
@@ -896,11 +958,8 @@ async fn teacher(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respo
 
 async fn matrix(State(shared): State<Arc<Shared>>) -> Response {
     let matrix = shared.state().matrix();
-    let gained: Vec<String> = if shared.state().leaked {
-        vec![super::state::LEAK_ROW.to_owned()]
-    } else {
-        Vec::new()
-    };
-    let html = crate::report::html::matrix_fragment(&matrix, &gained, "This class");
+    // A class has no acts, so no row is outlined as having gained access "in this act";
+    // the leak's row says what it is.
+    let html = crate::report::html::matrix_fragment(&matrix, &[], "This class");
     axum::Json(json!({ "html": html, "matrix": matrix })).into_response()
 }

@@ -27,6 +27,8 @@ pub struct ClassConfig {
     pub host: Option<String>,
     /// A demo to play act by act beside the class.
     pub demo: Option<String>,
+    /// A code every join must carry, shown on the projector and printed for the room.
+    pub join_code: Option<String>,
 }
 
 /// A class whose folder is open and whose socket listens, not yet serving.
@@ -73,6 +75,9 @@ impl Class {
             .local_addr()
             .map_err(|e| Error::Internal(format!("the listening address: {e}")))?;
         let host = public_host(&local, config.host.as_deref())?;
+        if let Some(code) = &config.join_code {
+            check_join_code(code)?;
+        }
         let scenario = config.demo.as_deref().map(demo::find).transpose()?;
         let fits = |class: SchemeId| -> Result<()> {
             match &scenario {
@@ -93,7 +98,8 @@ impl Class {
         if !config.out.join(store::CLASS_FILE).exists() {
             fits(scheme.unwrap_or(SchemeId::GoldenKey))?;
         }
-        let opened = ClassStore::open(&config.out, scheme, config.seed)?;
+        let mut opened = ClassStore::open(&config.out, scheme, config.seed)?;
+        opened.state.require_join_code(config.join_code.clone());
         fits(opened.state.scheme)?;
         let step_mode = match (config.demo.as_deref(), scenario) {
             (Some(name), Some(scenario)) => Some(StepMode::new(
@@ -173,6 +179,7 @@ impl Class {
                     .then_some((opened.state.order.len(), opened.state.recorded.len())),
                 dropped_partial_line: opened.dropped_partial_line,
                 reordered_lines: opened.reordered_lines,
+                join_code: opened.state.join_code().map(str::to_owned),
             };
             started(&report)?;
             let shared = server::Shared::new(
@@ -187,7 +194,7 @@ impl Class {
             // Nothing here ends the class: the process's signal handler does, and
             // nothing acknowledged is lost, since each envelope is synced before its
             // sender hears it was accepted.
-            server::serve(
+            super::connections::serve(
                 listener,
                 router,
                 #[cfg(feature = "tls")]
@@ -197,6 +204,20 @@ impl Class {
             .await;
             Ok(())
         })
+    }
+}
+
+/// A join code students can type on a phone: 1 to 32 letters, digits and hyphens.
+fn check_join_code(code: &str) -> Result<()> {
+    let typeable = (1..=32).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if typeable {
+        Ok(())
+    } else {
+        Err(InputError::new(format!("{code:?} is not a join code"))
+            .field("--join-code")
+            .hint("use 1 to 32 letters, digits and hyphens, such as owl-42")
+            .into())
     }
 }
 

@@ -21,8 +21,12 @@ use crate::wire::scheme_id::SchemeId;
 pub const MAX_BODY: usize = 64 * 1024;
 /// Messages a student may send per second (a burst of as many, then this rate).
 pub const SENDS_PER_SECOND: f64 = 10.0;
-/// Joins one address may make per minute (a burst of as many, then this rate).
-pub const JOINS_PER_MINUTE: f64 = 50.0;
+/// Joins one address may make at once: a room behind one NAT address joins together.
+pub const JOIN_BURST: f64 = 40.0;
+/// Joins one address may make per minute once its burst is spent: one prankster's device
+/// needs over an hour and a half to fill a class, and every attempt counts, so a join
+/// code cannot be guessed either.
+pub const JOINS_PER_MINUTE: f64 = 10.0;
 /// Most students one class takes: each is a row and a column of the matrix.
 pub const MAX_STUDENTS: usize = 1000;
 /// Most messages one class records.
@@ -197,6 +201,8 @@ pub struct ClassState {
     /// Students the teacher removed: their tokens are void, their name stays taken, and
     /// their messages stay in the capture.
     pub removed: BTreeSet<String>,
+    /// The code a join must carry (`--join-code`), kept as typed: compared without case.
+    join_code: Option<String>,
 }
 
 /// A join that passed every check, to be written to disk and then committed.
@@ -226,7 +232,34 @@ impl ClassState {
             refusals: Tally::new(),
             joins: HashMap::new(),
             removed: BTreeSet::new(),
+            join_code: None,
         }
+    }
+
+    /// Asks every join for `code` (shown on the projector) from now on.
+    pub fn require_join_code(&mut self, code: Option<String>) {
+        self.join_code = code;
+    }
+
+    /// The join code, if the class has one.
+    pub fn join_code(&self) -> Option<&str> {
+        self.join_code.as_deref()
+    }
+
+    /// The value of the teacher's session cookie: derived from the teacher's token, so
+    /// that it survives a restart, and not the token itself, so that the cookie is no
+    /// bearer token for programs.
+    pub fn teacher_session(&self) -> String {
+        let mac = crate::crypto::symmetric::hmac_sha256(
+            &self.teacher,
+            &[b"doormat/classroom/1\0teacher session"],
+        );
+        mac.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether `session` is the teacher's session cookie, compared in constant time.
+    pub fn is_teacher_session(&self, session: &str) -> bool {
+        bool::from(session.as_bytes().ct_eq(self.teacher_session().as_bytes()))
     }
 
     /// Removes `name` from the class: every token of theirs stops working (401), no one
@@ -290,10 +323,15 @@ impl ClassState {
         }
     }
 
-    /// Checks the teacher's token, in constant time.
+    /// Whether `bearer` is the teacher's token, compared in constant time.
+    pub fn is_teacher_token(&self, bearer: Option<&str>) -> bool {
+        bearer.is_some_and(|b| bool::from(token_digest(b).ct_eq(&self.teacher)))
+    }
+
+    /// Checks the teacher's token; a refusal is counted.
     pub fn check_teacher(&mut self, bearer: Option<&str>) -> Result<(), Refusal> {
         let given = token_digest(bearer.unwrap_or(""));
-        if bearer.is_some() && bool::from(given.ct_eq(&self.teacher)) {
+        if self.is_teacher_token(bearer) {
             Ok(())
         } else if bearer.is_some() && self.tokens.contains_key(&given) {
             // A student's token is a valid token, and not allowed here: 403, not 401.
@@ -311,25 +349,44 @@ impl ClassState {
         }
     }
 
-    /// Checks a join from `addr`: the name, the key, the address's rate.
+    /// Checks a join from `addr`: the address's rate, the join code, the name, the key.
     pub fn check_join(
         &mut self,
         name: &str,
         public_key_pem: &str,
+        code: Option<&str>,
         addr: IpAddr,
         now: Instant,
     ) -> Result<AcceptedJoin, Refusal> {
         let allowed = self
             .joins
             .entry(addr)
-            .or_insert_with(|| Bucket::full(JOINS_PER_MINUTE, now))
-            .take(JOINS_PER_MINUTE, JOINS_PER_MINUTE / 60.0, now);
+            .or_insert_with(|| Bucket::full(JOIN_BURST, now))
+            .take(JOIN_BURST, JOINS_PER_MINUTE / 60.0, now);
         if !allowed {
             return Err(self.refuse(Refusal::new(
                 429,
                 "rate-limit-join",
-                format!("more than {JOINS_PER_MINUTE} joins a minute from {addr}; wait a minute"),
+                format!(
+                    "too many joins from {addr} ({JOIN_BURST} at once, then {JOINS_PER_MINUTE} a minute); wait a minute, or ask the teacher"
+                ),
             )));
+        }
+        if let Some(expected) = &self.join_code {
+            let given = code.unwrap_or("").trim().to_lowercase();
+            let matches = bool::from(given.as_bytes().ct_eq(expected.to_lowercase().as_bytes()));
+            if !matches {
+                let problem = if code.is_none() {
+                    "this class needs a join code"
+                } else {
+                    "join_code: that is not this class's join code"
+                };
+                return Err(self.refuse(Refusal::new(
+                    403,
+                    "join-code",
+                    format!("{problem}; type the code shown on the projector"),
+                )));
+            }
         }
         if let Err(e) = check_name(name) {
             let message = format!("name: {}", e.problem);
@@ -660,6 +717,7 @@ impl ClassState {
             leaked: self.leaked,
             has_escrow: self.escrow.is_some(),
             removed: self.removed.iter().cloned().collect(),
+            join_code_required: self.join_code.is_some(),
         }
     }
 }
@@ -679,6 +737,8 @@ pub struct Summary {
     pub has_escrow: bool,
     /// Students the teacher removed (still in `students`, in joining order there).
     pub removed: Vec<String>,
+    /// Whether a join must carry the join code (the code itself is the teacher's).
+    pub join_code_required: bool,
 }
 
 #[cfg(test)]
@@ -769,23 +829,78 @@ mod tests {
         let now = Instant::now();
         let (one, two): (IpAddr, IpAddr) =
             ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
-        for _ in 0..50 {
-            let e = state.check_join("Bad", "", one, now).unwrap_err();
+        for _ in 0..JOIN_BURST as usize {
+            let e = state.check_join("Bad", "", None, one, now).unwrap_err();
             assert_eq!(e.kind, "bad-name");
         }
         assert_eq!(
-            state.check_join("Bad", "", one, now).unwrap_err().status,
+            state
+                .check_join("Bad", "", None, one, now)
+                .unwrap_err()
+                .status,
             429
         );
         assert_eq!(
-            state.check_join("Bad", "", two, now).unwrap_err().kind,
+            state
+                .check_join("Bad", "", None, two, now)
+                .unwrap_err()
+                .kind,
             "bad-name"
         );
-        let later = now + Duration::from_millis(1201);
+        // One more a tenth of a minute later, and no sooner.
+        let almost = now + Duration::from_millis(5900);
         assert_eq!(
-            state.check_join("Bad", "", one, later).unwrap_err().kind,
+            state
+                .check_join("Bad", "", None, one, almost)
+                .unwrap_err()
+                .status,
+            429
+        );
+        let later = now + Duration::from_millis(6001);
+        assert_eq!(
+            state
+                .check_join("Bad", "", None, one, later)
+                .unwrap_err()
+                .kind,
             "bad-name"
         );
+    }
+
+    #[test]
+    fn a_join_code_is_asked_for_once_set_and_compared_without_case() {
+        let mut state = class();
+        let now = Instant::now();
+        let here: IpAddr = "10.0.0.3".parse().unwrap();
+        // No code set: a client that knows nothing of codes joins as before.
+        assert_eq!(
+            state
+                .check_join("Bad", "", None, here, now)
+                .unwrap_err()
+                .kind,
+            "bad-name"
+        );
+        state.require_join_code(Some("Owl-42".into()));
+        let e = state.check_join("Bad", "", None, here, now).unwrap_err();
+        assert_eq!((e.status, e.kind), (403, "join-code"));
+        let e = state
+            .check_join("Bad", "", Some("owl-41"), here, now)
+            .unwrap_err();
+        assert_eq!((e.status, e.kind), (403, "join-code"));
+        let e = state
+            .check_join("Bad", "", Some(" owl-42 "), here, now)
+            .unwrap_err();
+        assert_eq!(e.kind, "bad-name");
+    }
+
+    #[test]
+    fn the_teacher_session_is_neither_the_token_nor_a_guess() {
+        let state = class();
+        let session = state.teacher_session();
+        assert_eq!(session.len(), 64);
+        assert!(state.is_teacher_session(&session));
+        assert!(!state.is_teacher_session("teacher"));
+        assert!(!state.is_teacher_session(&session[..63]));
+        assert!(!state.is_teacher_session(""));
     }
 
     #[test]

@@ -420,6 +420,15 @@ impl Tab {
         }
     }
 
+    /// Gives the page a window of `width` by `height` CSS pixels (a projector's screen).
+    pub fn resize(&self, width: u32, height: u32) {
+        command(
+            Some(&self.session),
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+        );
+    }
+
     /// What the error recorder caught.
     pub fn errors(&self) -> Vec<String> {
         serde_json::from_value(self.eval("window.__errors || []")).unwrap()

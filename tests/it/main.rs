@@ -35,6 +35,7 @@ mod json;
 mod layers;
 mod recover;
 mod reliability;
+mod room;
 mod scanning;
 mod schemes;
 mod simulate;

@@ -203,6 +203,7 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
         seed: args.seed,
         host: args.host,
         demo: args.demo,
+        join_code: args.join_code,
     })?;
     let _ = ON_INTERRUPT.set(format!(
         "class stopped: every acknowledged message is in {}; start again with the same --out to carry on",
@@ -218,6 +219,10 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
                 .map_err(|e| Error::Internal(format!("start-up line: {e}")))?;
             writeln!(stdout, "{line}").map_err(|e| Error::io("stdout", e))?;
         } else {
+            let mut stderr = std::io::stderr().lock();
+            started
+                .write_teacher_text(&mut stderr, &Style::for_stderr(color()))
+                .map_err(|e| Error::io("stderr", e))?;
             Output::Text(Style::for_stdout(color()))
                 .write(started, &mut stdout)
                 .map_err(|e| Error::io("stdout", e))?;

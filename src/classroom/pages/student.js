@@ -49,6 +49,12 @@
       }
       await stored("delete");
     }
+    // A class started with --join-code asks for the code the projector shows.
+    const info = await d.api("GET", "/api/class");
+    if (info.status === 200 && info.data.join_code_required) {
+      d.show("code-box", true);
+      document.getElementById("join-code").required = true;
+    }
     d.show("join", true);
     document.getElementById("join-form").addEventListener("submit", join);
   }
@@ -66,9 +72,10 @@
         ["encrypt", "decrypt"],
       );
       const spki = await crypto.subtle.exportKey("spki", keys.publicKey);
-      const answer = await d.api("POST", "/api/join", {
-        body: { name, public_key: d.toPem("PUBLIC KEY", spki) },
-      });
+      const body = { name, public_key: d.toPem("PUBLIC KEY", spki) };
+      const code = document.getElementById("join-code");
+      if (code.required) body.join_code = code.value.trim();
+      const answer = await d.api("POST", "/api/join", { body });
       if (answer.status !== 200) {
         d.say("join-status", answer.data.error || `the server answered ${answer.status}`);
         button.disabled = false;

@@ -3,17 +3,12 @@
 
 (() => {
   const d = doormat;
-  // The token comes in the URL the server printed; it is moved out of the address bar
-  // at once, so that the page can be shown to the room without showing the token.
-  const fromUrl = new URLSearchParams(location.search).get("token");
-  if (fromUrl) {
-    sessionStorage.setItem("doormat-teacher-token", fromUrl);
-    history.replaceState(null, "", "/teacher");
-  }
-  const token = sessionStorage.getItem("doormat-teacher-token");
+  // The teacher is known by a session cookie (HttpOnly: no script here ever holds the
+  // token), set when the server's printed link /teacher?token=… was opened; the server
+  // then sent the browser on to plain /teacher, so the address bar shows no token.
 
   async function refresh() {
-    const answer = await d.api("GET", "/api/teacher", { token });
+    const answer = await d.api("GET", "/api/teacher");
     if (answer.status !== 200) {
       d.show("panel", false);
       d.show("bad-token", true);
@@ -60,7 +55,7 @@
         const button = d.el("button", { type: "button", class: "remove", "data-name": name }, "remove");
         button.addEventListener("click", async () => {
           if (!confirm(`Remove ${name} from the class? Their token stops working; their messages stay recorded.`)) return;
-          const answer = await d.api("POST", "/api/remove", { token, body: { name } });
+          const answer = await d.api("POST", "/api/remove", { body: { name } });
           if (answer.status !== 200) d.say("leak-status", answer.data.error);
           refresh();
         });
@@ -96,7 +91,7 @@
       );
     }
     document.getElementById("leak").addEventListener("click", async () => {
-      const answer = await d.api("POST", "/api/leak", { token });
+      const answer = await d.api("POST", "/api/leak");
       d.say("leak-status", answer.status === 200 ? "Leaked." : answer.data.error);
       refresh();
     });
@@ -104,7 +99,7 @@
       const next = document.getElementById("next-act");
       next.disabled = true;
       d.say("step-status", "Playing...");
-      const answer = await d.api("POST", "/api/step", { token });
+      const answer = await d.api("POST", "/api/step");
       d.say(
         "step-status",
         answer.status === 200

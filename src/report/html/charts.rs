@@ -75,9 +75,16 @@ pub(super) fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], head
             }
         }
         let legend_y = top + cell_h * matrix.rows.len() as u32 + 26;
+        // The outline is explained only where there is one: a live class's matrix has
+        // no acts.
+        let legend = if gained.is_empty() {
+            "darker: more read"
+        } else {
+            "darker: more read · ▲ and orange outline: gained access in this act"
+        };
         let _ = writeln!(
             svg,
-            "<text x=\"{label_w}\" y=\"{legend_y}\" font-size=\"14\" fill=\"#4a4a4a\">darker: more read · ▲ and orange outline: gained access in this act</text>"
+            "<text x=\"{label_w}\" y=\"{legend_y}\" font-size=\"14\" fill=\"#4a4a4a\">{legend}</text>"
         );
     });
     let mut header = vec![Column::words("party")];

@@ -87,13 +87,22 @@ impl Style {
     /// and TERM=dumb leave alone; `Always` and `Never` say so outright, as an explicit
     /// flag outranks the environment.
     pub fn for_stdout(choice: ColorChoice) -> Self {
+        Self::for_stream(choice, io::stdout().is_terminal())
+    }
+
+    /// Styling for stderr under `choice`, by the same rules as [`for_stdout`](Self::for_stdout).
+    pub fn for_stderr(choice: ColorChoice) -> Self {
+        Self::for_stream(choice, io::stderr().is_terminal())
+    }
+
+    fn for_stream(choice: ColorChoice, terminal: bool) -> Self {
         let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => auto_color(
                 std::env::var_os("NO_COLOR").as_deref(),
                 std::env::var_os("TERM").as_deref(),
-                io::stdout().is_terminal(),
+                terminal,
             ),
         };
         Style { color }
