@@ -186,14 +186,14 @@ pub async fn serve(
                 let connection = http
                     .serve_connection(TokioIo::new(io), service)
                     .with_upgrades();
-                until_idle(connection, &activity).await;
+                until_idle(connection, &activity, IDLE_TIMEOUT).await;
                 return;
             }
             let io = Watched::new(stream, activity.clone());
             let connection = http
                 .serve_connection(TokioIo::new(io), service)
                 .with_upgrades();
-            until_idle(connection, &activity).await;
+            until_idle(connection, &activity, IDLE_TIMEOUT).await;
         });
     }
 }
@@ -225,16 +225,17 @@ async fn refuse(mut stream: tokio::net::TcpStream) {
     let _ = answered.await;
 }
 
-/// Runs `connection` until it ends, or until nothing has moved on it for
-/// [`IDLE_TIMEOUT`]; dropping it then closes the socket. An upgraded connection (the
-/// event socket) ends here at the upgrade and lives on in its route.
-async fn until_idle(connection: impl std::future::Future, activity: &Activity) {
+/// Runs `connection` until it ends, or until nothing has moved on it for `limit`;
+/// dropping it then closes the socket. An upgraded connection (the event socket) ends
+/// here at the upgrade and lives on in its route.
+async fn until_idle(connection: impl std::future::Future, activity: &Activity, limit: Duration) {
+    let every = (limit / 4).min(Duration::from_secs(5));
     tokio::pin!(connection);
     loop {
         tokio::select! {
             _ = &mut connection => return,
-            () = tokio::time::sleep(Duration::from_secs(5)) => {
-                if activity.idle_for() >= IDLE_TIMEOUT {
+            () = tokio::time::sleep(every) => {
+                if activity.idle_for() >= limit {
                     return;
                 }
             }
@@ -374,6 +375,38 @@ mod tests {
         assert!(limits.take(IpAddr::from([10, 0, 0, 9])).is_none());
         drop(slots);
         assert!(limits.take(IpAddr::from([10, 0, 0, 9])).is_some());
+    }
+
+    #[test]
+    fn a_connection_where_nothing_moves_is_dropped_and_a_busy_one_is_not() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let limit = Duration::from_millis(200);
+            let idle = Activity::new();
+            let started = Instant::now();
+            until_idle(std::future::pending::<()>(), &idle, limit).await;
+            let waited = started.elapsed();
+            assert!(waited >= limit && waited < limit * 4, "{waited:?}");
+
+            let busy = Activity::new();
+            let touching = {
+                let busy = busy.clone();
+                tokio::spawn(async move {
+                    loop {
+                        busy.touch();
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                })
+            };
+            let started = Instant::now();
+            let work = Duration::from_millis(700);
+            until_idle(tokio::time::sleep(work), &busy, limit).await;
+            assert!(started.elapsed() >= work, "a busy connection was cut");
+            touching.abort();
+        });
     }
 
     #[test]

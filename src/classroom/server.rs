@@ -214,6 +214,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/events", get(events))
         .route("/api/leak", post(leak))
         .route("/api/remove", post(remove))
+        .route("/api/rename", post(rename))
         .route("/api/join-code", get(join_code))
         .route("/api/leaked-key", get(leaked_key))
         .route("/api/class", get(class))
@@ -798,6 +799,44 @@ async fn remove(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bod
     shared.publish(json!({ "type": "removed", "name": name }));
     shared.say(&format!("removed {name}: their token no longer works"));
     axum::Json(json!({ "removed": name })).into_response()
+}
+
+/// The teacher renames a student (an offensive or fake-looking name): recorded in
+/// class.json first, then every page shows the new name (`{"type": "renamed", "name",
+/// "to"}`). The name joined as stays the student's in the protocol: envelopes bind it.
+async fn rename(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    if let Err(refusal) = check_teacher(&shared, &headers) {
+        return refused(refusal);
+    }
+    let object = match read_object(&shared, &headers, body).await {
+        Ok(object) => object,
+        Err(response) => return response,
+    };
+    let (Some(name), Some(to)) = (string_field(&object, "name"), string_field(&object, "to"))
+    else {
+        let refusal = shared.state().refuse(Refusal::new(
+            422,
+            "bad-rename",
+            "the body must be {\"name\": \"...\", \"to\": \"...\"}: the name joined as, and the new one",
+        ));
+        return refused(refusal);
+    };
+    // Renames take turns with joins, so that no join takes the new name meanwhile.
+    let mut store = shared.store.lock().await;
+    if let Err(refusal) = shared.state().check_rename(&name, &to) {
+        return refused(refusal);
+    }
+    if let Err(e) = tokio::task::block_in_place(|| store.record_rename(&name, &to)) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the class could not record the new name: {e}"),
+        );
+    }
+    shared.state().rename_student(&name, &to);
+    drop(store);
+    shared.publish(json!({ "type": "renamed", "name": name, "to": to }));
+    shared.say(&format!("{name} is shown as {to} from now on"));
+    axum::Json(json!({ "renamed": name, "to": to })).into_response()
 }
 
 /// Publishes the escrow key: recorded in class.json first, then told to everyone. A

@@ -203,6 +203,10 @@ pub struct ClassState {
     pub removed: BTreeSet<String>,
     /// The code a join must carry (`--join-code`), kept as typed: compared without case.
     join_code: Option<String>,
+    /// Names the teacher gave students, by the name they joined as. The joined name
+    /// stays theirs in the protocol (envelopes bind it in their associated data); the
+    /// pages and the matrix show the given one.
+    pub renamed: BTreeMap<String, String>,
 }
 
 /// A join that passed every check, to be written to disk and then committed.
@@ -233,6 +237,69 @@ impl ClassState {
             joins: HashMap::new(),
             removed: BTreeSet::new(),
             join_code: None,
+            renamed: BTreeMap::new(),
+        }
+    }
+
+    /// The name a student is shown by: the one the teacher gave, or the one they joined
+    /// as.
+    pub fn shown_name<'a>(&'a self, name: &'a str) -> &'a str {
+        self.renamed.get(name).map_or(name, String::as_str)
+    }
+
+    /// Whether someone joined as, or was renamed to, `name`.
+    fn name_in_use(&self, name: &str) -> bool {
+        self.students.contains_key(name) || self.renamed.values().any(|shown| shown == name)
+    }
+
+    /// Why the teacher may not rename `name` to `to`, if they may not (not counted).
+    pub fn rename_problem(&self, name: &str, to: &str) -> Option<Refusal> {
+        if !self.students.contains_key(name) {
+            return Some(Refusal::new(
+                404,
+                "no-such-student",
+                format!("no student of this class joined as {name:?}"),
+            ));
+        }
+        if let Err(e) = check_name(to) {
+            let hint = e.hint.unwrap_or_default();
+            return Some(Refusal::new(
+                422,
+                "bad-name",
+                format!("to: {}; {hint}", e.problem),
+            ));
+        }
+        if RESERVED_NAMES.contains(&to) {
+            return Some(Refusal::new(
+                422,
+                "bad-name",
+                format!("to: {to:?} is reserved in a class; choose another"),
+            ));
+        }
+        if to != name && self.shown_name(name) != to && self.name_in_use(to) {
+            return Some(Refusal::new(
+                409,
+                "name-taken",
+                format!("to: {to} is already someone's name in this class; choose another"),
+            ));
+        }
+        None
+    }
+
+    /// Checks a rename, counting a refusal.
+    pub fn check_rename(&mut self, name: &str, to: &str) -> Result<(), Refusal> {
+        match self.rename_problem(name, to) {
+            Some(refusal) => Err(self.refuse(refusal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Shows `name` as `to` from now on (as they joined, when `to` is that name).
+    pub fn rename_student(&mut self, name: &str, to: &str) {
+        if name == to {
+            self.renamed.remove(name);
+        } else {
+            self.renamed.insert(name.to_owned(), to.to_owned());
         }
     }
 
@@ -400,7 +467,7 @@ impl ClassState {
                 format!("name: {name:?} is reserved in a class; choose another"),
             )));
         }
-        if self.students.contains_key(name) {
+        if self.name_in_use(name) {
             return Err(self.refuse(Refusal::new(
                 409,
                 "name-taken",
@@ -695,7 +762,8 @@ impl ClassState {
             rows: rows
                 .into_iter()
                 .map(|(name, kind, counts)| MatrixRow {
-                    name,
+                    // Students by the names they are shown by: the teacher's, if given.
+                    name: self.shown_name(&name).to_owned(),
                     kind: kind.into(),
                     cells: counts
                         .iter()
@@ -704,7 +772,10 @@ impl ClassState {
                         .collect(),
                 })
                 .collect(),
-            users,
+            users: users
+                .iter()
+                .map(|u| self.shown_name(u).to_owned())
+                .collect(),
         }
     }
 
@@ -718,6 +789,7 @@ impl ClassState {
             has_escrow: self.escrow.is_some(),
             removed: self.removed.iter().cloned().collect(),
             join_code_required: self.join_code.is_some(),
+            renamed: self.renamed.clone(),
         }
     }
 }
@@ -739,6 +811,8 @@ pub struct Summary {
     pub removed: Vec<String>,
     /// Whether a join must carry the join code (the code itself is the teacher's).
     pub join_code_required: bool,
+    /// Names the teacher gave, by the name joined as (`students` lists joined names).
+    pub renamed: BTreeMap<String, String>,
 }
 
 #[cfg(test)]
@@ -890,6 +964,42 @@ mod tests {
             .check_join("Bad", "", Some(" owl-42 "), here, now)
             .unwrap_err();
         assert_eq!(e.kind, "bad-name");
+    }
+
+    #[test]
+    fn a_rename_shows_a_new_name_that_no_one_else_can_take() {
+        let mut state = class();
+        let here: IpAddr = "10.0.0.4".parse().unwrap();
+        assert_eq!(state.check_rename("nobody", "x").unwrap_err().status, 404);
+        assert_eq!(
+            state.check_rename("alice", "Bad Name").unwrap_err().status,
+            422
+        );
+        assert_eq!(
+            state.check_rename("alice", "escrow").unwrap_err().status,
+            422
+        );
+        assert_eq!(
+            state.check_rename("alice", "bob").unwrap_err().kind,
+            "name-taken"
+        );
+        state.check_rename("alice", "student-1").unwrap();
+        state.rename_student("alice", "student-1");
+        assert_eq!(state.shown_name("alice"), "student-1");
+        assert_eq!(state.matrix().users, ["student-1", "bob"]);
+        assert_eq!(
+            state.check_rename("bob", "student-1").unwrap_err().status,
+            409
+        );
+        let e = state
+            .check_join("student-1", "", None, here, Instant::now())
+            .unwrap_err();
+        assert_eq!((e.status, e.kind), (409, "name-taken"));
+        // Back to the name joined as: the alias goes.
+        state.check_rename("alice", "alice").unwrap();
+        state.rename_student("alice", "alice");
+        assert!(state.renamed.is_empty());
+        assert_eq!(state.shown_name("alice"), "alice");
     }
 
     #[test]

@@ -80,6 +80,10 @@ struct ClassFile {
     /// older versions wrote it).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     removed: BTreeSet<String>,
+    /// The names the teacher gave students, by the name they joined as (absent in a
+    /// class that never renamed anyone).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    renamed: BTreeMap<String, String>,
 }
 
 impl Drop for ClassFile {
@@ -261,6 +265,7 @@ impl ClassStore {
             students: BTreeMap::new(),
             leaked: false,
             removed: BTreeSet::new(),
+            renamed: BTreeMap::new(),
         };
         fsutil::write_new(&dir.join(CAPTURE), b"", false)?;
         fsutil::write_new(&dir.join(WORLD_JSON), world.to_json().as_bytes(), false)?;
@@ -344,6 +349,13 @@ impl ClassStore {
         for name in &class_file.removed {
             // A name removed that world.json does not list is nothing to remove.
             let _ = state.remove_student(name);
+        }
+        for (name, shown) in &class_file.renamed {
+            // Checked as when the teacher gave it; one that does not pass (class.json
+            // edited by hand) is dropped, and the student shows as they joined.
+            if state.rename_problem(name, shown).is_none() {
+                state.rename_student(name, shown);
+            }
         }
         let capture_path = root.join(CAPTURE);
         let read = read_capture(&capture_path)?;
@@ -442,6 +454,18 @@ impl ClassStore {
     pub fn record_removal(&mut self, name: &str) -> Result<()> {
         self.class_file.students.remove(name);
         self.class_file.removed.insert(name.to_owned());
+        self.write_class_file()
+    }
+
+    /// Records that the teacher renamed `name` (the name joined as) to `shown`.
+    pub fn record_rename(&mut self, name: &str, shown: &str) -> Result<()> {
+        if name == shown {
+            self.class_file.renamed.remove(name);
+        } else {
+            self.class_file
+                .renamed
+                .insert(name.to_owned(), shown.to_owned());
+        }
         self.write_class_file()
     }
 

@@ -817,3 +817,113 @@ fn the_projector_fits_one_screen_at_both_sizes_as_the_class_grows() {
     }
     assert!(projector.errors().is_empty(), "{:?}", projector.errors());
 }
+
+/// The teacher renames a student whose name the room should not see: every page and
+/// the matrix show the new name from then on, also after a restart, while the record
+/// (the capture, the protocol's name) is not rewritten; no one can join as, or be
+/// renamed to, a name in use.
+#[test]
+fn the_teacher_renames_a_student_and_every_page_shows_the_new_name() {
+    independent_of_rsa_backend!();
+    let dir = scratch("room-rename");
+    let class = Class::start(&dir, &["--seed", "33"]);
+    let names = ["rude-name".to_owned(), "ben".to_owned()];
+    let students = join_all(&class, &names, 0);
+    let keys = directory_keys(&class);
+    busy_round(&class.addr, &students, &keys, "a", 1, usize::MAX, || {});
+    let cat = Tab::open(&class.student_url, &new_context(), "");
+    cat.wait_for(
+        "!document.getElementById('join').hidden",
+        "the join form",
+        20,
+    );
+    cat.eval(
+        "document.getElementById('name').value = 'cat'; \
+         document.getElementById('join-form').requestSubmit(); true",
+    );
+    cat.wait_for(
+        "document.getElementById('to-rude-name')",
+        "cat to join and see the class",
+        30,
+    );
+
+    let rename = |token: Option<&str>, body: Value| class.json("POST", "/api/rename", token, &body);
+    let teacher = Some(class.teacher_token.as_str());
+    assert_eq!(
+        rename(
+            Some(&students[1].token),
+            json!({ "name": "rude-name", "to": "x" })
+        )
+        .0,
+        403
+    );
+    assert_eq!(rename(teacher, json!({ "name": "rude-name" })).0, 422);
+    assert_eq!(
+        rename(teacher, json!({ "name": "rude-name", "to": "Bad Name" })).0,
+        422
+    );
+    assert_eq!(
+        rename(teacher, json!({ "name": "rude-name", "to": "ben" })).0,
+        409
+    );
+    assert_eq!(
+        rename(teacher, json!({ "name": "nobody", "to": "x" })).0,
+        404
+    );
+    let (status, answer) = rename(teacher, json!({ "name": "rude-name", "to": "student-1" }));
+    assert_eq!(status, 200, "{answer}");
+    let (_, info) = class.get("/api/class", None);
+    assert_eq!(info["renamed"], json!({ "rude-name": "student-1" }));
+    let key = public_keys(5)[4].clone();
+    let (status, _) = class.json(
+        "POST",
+        "/api/join",
+        None,
+        &json!({ "name": "student-1", "public_key": key }),
+    );
+    assert_eq!(status, 409, "a given name is taken");
+    let (_, matrix) = class.get("/api/matrix", None);
+    let users = matrix["matrix"]["users"].to_string();
+    assert!(
+        users.contains("\"student-1\"") && !users.contains("rude-name"),
+        "{users}"
+    );
+    assert!(!matrix["html"].as_str().unwrap().contains("rude-name"));
+
+    // The student's page relabels its recipient at once (the "renamed" event).
+    cat.wait_for(
+        "document.querySelector('label[for=\"to-rude-name\"]').textContent.trim() === 'student-1'",
+        "cat's page to show the new name",
+        20,
+    );
+    // The projector opens the messages under the new name.
+    assert_eq!(class.call("POST", "/api/leak", teacher, None).0, 200);
+    let projector = class.open_projector();
+    projector.wait_for(
+        "document.getElementById('leak-progress').textContent.startsWith('2 of 2 ')",
+        "the projector to open both messages",
+        30,
+    );
+    let heads = projector.eval(
+        "Array.from(document.querySelectorAll('#opened .head'), (p) => p.textContent).join(' | ')",
+    );
+    let heads = heads.as_str().unwrap();
+    assert!(
+        heads.contains("student-1 → ben") && !heads.contains("rude-name"),
+        "{heads}"
+    );
+    for tab in [&cat, &projector] {
+        assert!(tab.errors().is_empty(), "{:?}", tab.errors());
+    }
+    // The record keeps the name the student joined as: the envelopes bind it.
+    let captured = capture_in_t_order(&class.dir.join("capture.jsonl"));
+    assert!(captured.iter().any(|e| e["from"] == "rude-name"));
+    drop(class);
+    let class = Class::start(&dir, &[]);
+    let (_, info) = class.get("/api/class", None);
+    assert_eq!(
+        info["renamed"],
+        json!({ "rude-name": "student-1" }),
+        "after a restart"
+    );
+}

@@ -137,6 +137,12 @@ const doormat = (() => {
     socket.onclose = () => setTimeout(() => events(onEvent, onOpen), 2000);
   }
 
+  // The name a student is shown by: the one the teacher gave (`renamed`, from
+  // /api/class), or the one they joined as, which stays theirs in the protocol.
+  function shownName(renamed, name) {
+    return (renamed && Object.prototype.hasOwnProperty.call(renamed, name) && renamed[name]) || name;
+  }
+
   // An element holding only text and attributes: `el("li", {class: "x"}, "text", child)`.
   function el(tag, attributes = {}, ...children) {
     const node = document.createElement(tag);
@@ -177,6 +183,6 @@ const doormat = (() => {
 
   return {
     b64, unb64, hex, toPem, hasWebCrypto, importPublic, importPrivate, aad, seal, open,
-    readers, api, events, el, show, say, throttled,
+    readers, api, events, el, show, say, throttled, shownName,
   };
 })();

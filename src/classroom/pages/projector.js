@@ -16,12 +16,17 @@
   let opening = false;
   const opened = new Set();
   let openedCount = 0;
+  // The teacher's changes to the class: given names, and who was removed.
+  let renamed = {};
+  let removedNames = [];
 
   async function refresh() {
     const info = await d.api("GET", "/api/class");
     if (info.status !== 200) return;
     const c = info.data;
     const removed = c.removed || [];
+    renamed = c.renamed || {};
+    removedNames = removed;
     d.say("count-students", String(c.students.length - removed.length));
     d.say("count-messages", String(c.messages));
     d.say("counts", `design: ${c.scheme}`);
@@ -29,7 +34,8 @@
     document.body.classList.toggle("joining", c.messages === 0 && !c.leaked);
     if (c.leaked) startOpening();
     const matrix = await d.api("GET", "/api/matrix");
-    if (matrix.status === 200) showMatrix(matrix.data, removed);
+    // The matrix shows students by the names they are shown by.
+    if (matrix.status === 200) showMatrix(matrix.data, removed.map((name) => d.shownName(renamed, name)));
     fitMessages();
   }
 
@@ -145,6 +151,13 @@
     }
   }
 
+  // A name as the room sees it: the teacher's, and marked when the student was removed
+  // (their messages stay, as recorded).
+  function who(name) {
+    const shown = d.shownName(renamed, name);
+    return removedNames.includes(name) ? `${shown} (removed)` : shown;
+  }
+
   // The pause between two messages opening, so that the room sees them go one by one
   // without a large class taking minutes.
   function pause(total) {
@@ -205,7 +218,7 @@
         d.el(
           "li",
           { class: ok ? "message opened" : "message sealed", "data-id": envelope.id },
-          d.el("p", { class: "head" }, `${envelope.from} → ${envelope.to.join(", ")}`),
+          d.el("p", { class: "head" }, `${who(envelope.from)} → ${envelope.to.map(who).join(", ")}`),
           d.el("p", { class: "text" }, text),
         ),
       );

@@ -9,6 +9,9 @@
   const publicKeys = {}; // name -> CryptoKey (encrypt)
   const shown = new Set();
   let after = 0;
+  // The class's names as the teacher set them: given names, and who was removed.
+  let renamed = {};
+  let removed = [];
 
   // IndexedDB: one record per class origin, holding the CryptoKeyPair itself (the
   // private key stays non-extractable: the page can use it, not read it).
@@ -121,7 +124,7 @@
     const refresh = d.throttled(refreshMessages, 300);
     d.events(
       (event) => {
-        if (event.type === "join") refreshDirectory();
+        if (["join", "renamed", "removed"].includes(event.type)) refreshDirectory();
         if (event.type === "envelope" && (event.from === me.name || (event.to || []).includes(me.name))) refresh();
         if (event.type === "leak") d.show("leak-banner", true);
       },
@@ -134,11 +137,21 @@
   }
 
   async function refreshDirectory() {
+    const info = await d.api("GET", "/api/class");
+    if (info.status === 200) {
+      renamed = info.data.renamed || {};
+      removed = info.data.removed || [];
+      const mine = d.shownName(renamed, me.name);
+      d.say("me", mine === me.name ? `You are ${me.name}.` : `You are ${mine} (you joined as ${me.name}).`);
+    }
     const answer = await d.api("GET", "/api/directory");
     if (answer.status !== 200) return;
     const box = document.getElementById("recipients");
     const checked = new Set(Array.from(box.querySelectorAll("input:checked"), (i) => i.value));
-    const others = answer.data.parties.filter((p) => p.role === "user" && p.name !== me.name);
+    // The teacher's removals cannot be written to.
+    const others = answer.data.parties.filter(
+      (p) => p.role === "user" && p.name !== me.name && !removed.includes(p.name),
+    );
     for (const party of answer.data.parties) {
       if (party.role === "user" && !publicKeys[party.name] && party.public_key_pem) {
         publicKeys[party.name] = await d.importPublic(party.public_key_pem);
@@ -149,7 +162,7 @@
       ...others.map((party) => {
         const input = d.el("input", { type: "checkbox", name: "to", value: party.name, id: `to-${party.name}` });
         input.checked = checked.has(party.name);
-        return d.el("label", { class: "recipient", for: `to-${party.name}` }, input, ` ${party.name}`);
+        return d.el("label", { class: "recipient", for: `to-${party.name}` }, input, ` ${d.shownName(renamed, party.name)}`);
       }),
     );
   }
@@ -185,7 +198,12 @@
     return d.el(
       "li",
       { class: opened ? "message opened" : "message sealed", "data-id": envelope.id, "data-t": String(envelope.t) },
-      d.el("p", { class: "head" }, `${envelope.from} → ${envelope.to.join(", ")}`, d.el("span", { class: "t" }, ` t=${envelope.t}`)),
+      d.el(
+        "p",
+        { class: "head" },
+        `${d.shownName(renamed, envelope.from)} → ${envelope.to.map((n) => d.shownName(renamed, n)).join(", ")}`,
+        d.el("span", { class: "t" }, ` t=${envelope.t}`),
+      ),
       d.el("p", { class: "text" }, text),
       d.el("p", { class: "readers" }, `${how} · readable by: ${d.readers(envelope).join(", ")}`),
     );

@@ -17,7 +17,7 @@
     d.show("panel", true);
     const c = answer.data.class;
     d.say("scheme", c.scheme);
-    showStudents(c.students, c.removed || []);
+    showStudents(c.students, c.removed || [], c.renamed || {});
     d.say("messages", String(c.messages));
     d.say("refused", String(answer.data.refused_total));
     const body = document.querySelector("#refusals tbody");
@@ -40,7 +40,9 @@
 
   // Each student with a button that removes them (a prankster, a fake name): their
   // token stops working at once; their name stays taken and their messages recorded.
-  function showStudents(students, removed) {
+  // And one that renames them (a name the room should not see): every page shows the
+  // new name from then on.
+  function showStudents(students, removed, renamed) {
     const list = document.getElementById("students");
     if (students.length === 0) {
       list.replaceChildren("nobody yet");
@@ -49,9 +51,19 @@
     list.replaceChildren(
       `${students.length - removed.length}: `,
       ...students.map((name) => {
+        const shown = d.shownName(renamed, name);
+        const label = shown === name ? name : `${shown} (joined as ${name})`;
         if (removed.includes(name)) {
-          return d.el("span", { class: "student removed", title: "removed" }, `${name} (removed) `);
+          return d.el("span", { class: "student removed", title: "removed" }, `${label} (removed) `);
         }
+        const rename = d.el("button", { type: "button", class: "rename", "data-name": name }, "rename");
+        rename.addEventListener("click", async () => {
+          const to = prompt(`New name for ${shown} (a-z, 0-9, - and _, starting with a letter):`, "");
+          if (!to) return;
+          const answer = await d.api("POST", "/api/rename", { body: { name, to: to.trim() } });
+          if (answer.status !== 200) d.say("leak-status", answer.data.error);
+          refresh();
+        });
         const button = d.el("button", { type: "button", class: "remove", "data-name": name }, "remove");
         button.addEventListener("click", async () => {
           if (!confirm(`Remove ${name} from the class? Their token stops working; their messages stay recorded.`)) return;
@@ -59,7 +71,7 @@
           if (answer.status !== 200) d.say("leak-status", answer.data.error);
           refresh();
         });
-        return d.el("span", { class: "student" }, `${name} `, button, " ");
+        return d.el("span", { class: "student" }, `${label} `, button, " ", rename, " ");
       }),
     );
   }
