@@ -205,8 +205,86 @@ pub enum Verdict {
     Wrong,
     /// Another student's flag: shared, not found.
     AnotherStudentsFlag(String),
+    /// The flag of a decoy in the student's own traffic (a "Test message, please
+    /// ignore"): the right place to look, not the message the task names.
+    Decoy,
+    /// One or two characters away from the student's own flag: copied with a typo.
+    NearMiss,
+    /// Shaped like the answer of another exercise kind (named): pasted from elsewhere.
+    ShapedLike(String),
     /// The CSV had no answer for this student.
     Missing,
+}
+
+impl Verdict {
+    /// Whether the answer was given and is not the student's flag.
+    pub fn is_wrong(&self) -> bool {
+        !matches!(self, Verdict::Right | Verdict::Missing)
+    }
+}
+
+/// A slip in how an answer was written that grading forgives: the answer is graded as
+/// if written right, and the student is told how to write it next time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Slip {
+    /// Capital letters: flags are lowercase.
+    Capitals,
+    /// Spaces inside the answer.
+    Spaces,
+    /// The hex digits (or names) without `doormat{` and `}` around them.
+    NoBraces,
+}
+
+/// Decoys per student: the bundles plant at most three.
+const DECOYS: usize = 4;
+
+/// `answer` as it was meant, and the slips forgiven on the way: spaces dropped, capitals
+/// lowered, `doormat{...}` put around bare digits or names. Only a result of the
+/// exercise's shape is taken; otherwise the answer stands as given, with no slips.
+pub fn tidy(kind: ExerciseKind, answer: &str) -> (String, Vec<Slip>) {
+    let answer = answer.trim();
+    if kind == ExerciseKind::EvadeList || is_answer_shaped(kind, answer) {
+        return (answer.to_owned(), Vec::new());
+    }
+    let mut slips = Vec::new();
+    let mut text: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    if text.len() != answer.len() {
+        slips.push(Slip::Spaces);
+    }
+    if text.chars().any(|c| c.is_ascii_uppercase()) {
+        text = text.to_ascii_lowercase();
+        slips.push(Slip::Capitals);
+    }
+    // Bare hex digits are a flag without its braces; bare names are not an answer (a
+    // poisoned-list answer with no braces could as well be a question).
+    if kind != ExerciseKind::PoisonedList && !text.starts_with("doormat{") && !text.ends_with('}') {
+        let bare = text.strip_prefix("doormat").unwrap_or(&text);
+        text = format!("doormat{{{bare}}}");
+        slips.push(Slip::NoBraces);
+    }
+    if is_answer_shaped(kind, &text) {
+        (text, slips)
+    } else {
+        (answer.to_owned(), Vec::new())
+    }
+}
+
+/// An exercise kind whose answers `answer`, not shaped like this kind's, is shaped like
+/// (the first of several that share a shape).
+fn shaped_like_another(kind: ExerciseKind, answer: &str) -> Option<ExerciseKind> {
+    // An evasion is a file's path: nothing else is shaped like one.
+    if kind == ExerciseKind::EvadeList {
+        return None;
+    }
+    // Short hex ("doormat{abc}") is a flag cut short, not a list of names.
+    let all_hex = super::hex_in_braces(answer).is_some();
+    ExerciseKind::ALL
+        .iter()
+        .copied()
+        .filter(|other| *other != kind && *other != ExerciseKind::EvadeList)
+        .filter(|other| !(all_hex && *other == ExerciseKind::PoisonedList))
+        .find(|other| is_answer_shaped(*other, answer))
 }
 
 impl Grading {
@@ -238,17 +316,29 @@ impl Grading {
                 _ => Verdict::Wrong,
             };
         }
-        if answer == self.secret.flag(self.exercise, student) {
+        let own = self.secret.flag(self.exercise, student);
+        if answer == own {
             return Verdict::Right;
         }
-        match self
+        if let Some(other) = self
             .students
             .iter()
             .find(|other| answer == self.secret.flag(self.exercise, other))
         {
-            Some(other) => Verdict::AnotherStudentsFlag(other.clone()),
-            None => Verdict::Wrong,
+            return Verdict::AnotherStudentsFlag(other.clone());
         }
+        if (0..DECOYS).any(|n| answer == self.secret.decoy(self.exercise, student, n)) {
+            return Verdict::Decoy;
+        }
+        let differing = own
+            .bytes()
+            .zip(answer.bytes())
+            .filter(|(a, b)| a != b)
+            .count();
+        if own.len() == answer.len() && differing <= 2 {
+            return Verdict::NearMiss;
+        }
+        Verdict::Wrong
     }
 
     /// evade-list: whether the PNG at `path` looks like `student`'s picture (PSNR at
@@ -343,10 +433,18 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// Checks one answer. Malformed answers and unknown students are input errors (exit 2);
 /// a well-formed wrong flag is a verdict.
-pub fn check(grading: &Grading, student: &str, answer: &str) -> Result<Verdict, InputError> {
+pub fn check(
+    grading: &Grading,
+    student: &str,
+    answer: &str,
+) -> Result<(Verdict, Vec<Slip>), InputError> {
     let student = grading.knows(student).map_err(|e| e.field("--student"))?;
-    let answer = answer.trim();
+    let (answer, slips) = tidy(grading.exercise, answer);
+    let answer = answer.as_str();
     if !is_answer_shaped(grading.exercise, answer) {
+        if let Some(other) = shaped_like_another(grading.exercise, answer) {
+            return Ok((Verdict::ShapedLike(other.as_str().to_owned()), slips));
+        }
         return Err(
             InputError::new(format!("{:?} is not a flag", truncate(answer, 60)))
                 .field("--answer")
@@ -364,7 +462,7 @@ pub fn check(grading: &Grading, student: &str, answer: &str) -> Result<Verdict, 
             other => InputError::new(other.to_string()).field("--answer"),
         })?;
     }
-    Ok(grading.verdict(student, answer))
+    Ok((grading.verdict(student, answer), slips))
 }
 
 fn is_answer_shaped(kind: ExerciseKind, answer: &str) -> bool {
@@ -385,6 +483,9 @@ pub struct GradedRow {
     #[serde(flatten)]
     /// What it is worth.
     pub verdict: Verdict,
+    /// Slips in how it was written, forgiven.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slips: Vec<Slip>,
 }
 
 /// A row of a submissions CSV that could not be graded, and why.
@@ -500,15 +601,26 @@ pub fn check_batch(grading: &Grading, csv: &str) -> Result<Batch, InputError> {
                 .find(|(s, _, _)| s == student)
                 .map(|(_, a, _)| a.clone())
                 .filter(|a| !a.is_empty());
-            let verdict = match &answer {
-                None => Verdict::Missing,
-                Some(a) if !is_answer_shaped(grading.exercise, a) => Verdict::Wrong,
-                Some(a) => grading.verdict(student, a),
+            let (verdict, slips) = match &answer {
+                None => (Verdict::Missing, Vec::new()),
+                Some(given) => {
+                    let (a, slips) = tidy(grading.exercise, given);
+                    let verdict = if is_answer_shaped(grading.exercise, &a) {
+                        grading.verdict(student, &a)
+                    } else {
+                        match shaped_like_another(grading.exercise, &a) {
+                            Some(other) => Verdict::ShapedLike(other.as_str().to_owned()),
+                            None => Verdict::Wrong,
+                        }
+                    };
+                    (verdict, slips)
+                }
             };
             GradedRow {
                 student: student.clone(),
                 answer,
                 verdict,
+                slips,
             }
         })
         .collect();
@@ -582,13 +694,13 @@ mod tests {
         let g = grading();
         let ana = g.secret.flag(g.exercise, "ana");
         let ben = g.secret.flag(g.exercise, "ben");
-        assert_eq!(check(&g, "ana", &ana).unwrap(), Verdict::Right);
+        assert_eq!(check(&g, "ana", &ana).unwrap().0, Verdict::Right);
         assert_eq!(
-            check(&g, "ana", &ben).unwrap(),
+            check(&g, "ana", &ben).unwrap().0,
             Verdict::AnotherStudentsFlag("ben".into())
         );
         assert_eq!(
-            check(&g, "ana", "doormat{00000000000000000000}").unwrap(),
+            check(&g, "ana", "doormat{00000000000000000000}").unwrap().0,
             Verdict::Wrong
         );
         assert_eq!(
@@ -599,6 +711,70 @@ mod tests {
             check(&g, "zed", &ana).unwrap_err().field.as_deref(),
             Some("--student")
         );
+    }
+
+    /// What a student gets wrong most often gets its own verdict: the decoy planted in
+    /// their traffic, a typo, an answer of another exercise; and slips in how a right
+    /// answer was written (capitals, spaces, no braces) are forgiven and named.
+    #[test]
+    fn decoys_typos_other_exercises_and_slips_each_have_their_own_verdict() {
+        let g = grading();
+        let ana = g.secret.flag(g.exercise, "ana");
+        let decoy = g.secret.decoy(g.exercise, "ana", 1);
+        assert_eq!(check(&g, "ana", &decoy).unwrap().0, Verdict::Decoy);
+        let mut typo = ana.clone().into_bytes();
+        typo[10] = if typo[10] == b'0' { b'1' } else { b'0' };
+        let typo = String::from_utf8(typo).unwrap();
+        assert_eq!(check(&g, "ana", &typo).unwrap().0, Verdict::NearMiss);
+        let leaf = format!(
+            "doormat{{{}}}",
+            "ab".repeat(crate::schemes::clipper::LEAF_LEN)
+        );
+        assert_eq!(
+            check(&g, "ana", &leaf).unwrap().0,
+            Verdict::ShapedLike("leaf-forgery".into())
+        );
+        assert_eq!(
+            check(&g, "ana", "doormat{bob,dave}").unwrap().0,
+            Verdict::ShapedLike("poisoned-list".into())
+        );
+        let hex = &ana["doormat{".len()..ana.len() - 1];
+        for (written, slips) in [
+            (ana.to_uppercase(), vec![Slip::Capitals]),
+            (
+                format!("doormat{{ {} {} }}", &hex[..10], &hex[10..]),
+                vec![Slip::Spaces],
+            ),
+            (hex.to_owned(), vec![Slip::NoBraces]),
+            (
+                format!("DOORMAT {}", hex.to_uppercase()),
+                vec![Slip::Spaces, Slip::Capitals, Slip::NoBraces],
+            ),
+        ] {
+            assert_eq!(
+                check(&g, "ana", &written).unwrap(),
+                (Verdict::Right, slips),
+                "{written}"
+            );
+        }
+        // A slip on a wrong answer is still wrong; a shape no tidying mends is an error.
+        assert_eq!(
+            check(&g, "ana", &decoy.to_uppercase()).unwrap().0,
+            Verdict::Decoy
+        );
+        assert!(check(&g, "ana", "doormat{0xyz}").is_err());
+        // The batch grades the same way.
+        let csv = format!(
+            "student,answer\nana,{}\nben,{decoy}\ncy,{leaf}\n",
+            ana.to_uppercase()
+        );
+        let batch = check_batch(&g, &csv).unwrap();
+        let verdicts: Vec<&Verdict> = batch.rows.iter().map(|r| &r.verdict).collect();
+        assert_eq!(verdicts[0], &Verdict::Right);
+        assert_eq!(batch.rows[0].slips, [Slip::Capitals]);
+        // ana's decoy is not ben's: for ben it is just wrong.
+        assert_eq!(verdicts[1], &Verdict::Wrong);
+        assert_eq!(verdicts[2], &Verdict::ShapedLike("leaf-forgery".into()));
     }
 
     #[test]
@@ -622,8 +798,8 @@ mod tests {
     fn names_match_whatever_their_case() {
         let g = grading();
         let ben = g.secret.flag(g.exercise, "ben");
-        assert_eq!(check(&g, "Ben", &ben).unwrap(), Verdict::Right);
-        assert_eq!(check(&g, " BEN ", &ben).unwrap(), Verdict::Right);
+        assert_eq!(check(&g, "Ben", &ben).unwrap().0, Verdict::Right);
+        assert_eq!(check(&g, " BEN ", &ben).unwrap().0, Verdict::Right);
         let batch = check_batch(&g, &format!("student,answer\nBen,{ben}\n")).unwrap();
         assert_eq!(batch.rows[1].verdict, Verdict::Right);
         let e = check(&g, "bne", &ben).unwrap_err();
@@ -754,4 +930,7 @@ pub struct StudentVerdict {
     /// Flattened, as in a CSV's rows: `"verdict"`, and `"of"` for another's flag.
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// Slips in how it was written, forgiven.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slips: Vec<Slip>,
 }

@@ -22,7 +22,8 @@ pub use bundle::{
     Roster, RESERVED_FOLDERS,
 };
 pub use grading::{
-    check, check_batch, GradedRow, Grades, Grading, GradingFile, StudentVerdict, Verdict,
+    check, check_batch, tidy, GradedRow, Grades, Grading, GradingFile, Slip, StudentVerdict,
+    Verdict,
 };
 
 /// The exercises doormat can hand out.

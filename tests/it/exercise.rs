@@ -647,3 +647,89 @@ fn evade_list_is_solved_with_the_reference_hash_and_graded_by_the_image() {
         .collect();
     assert_eq!(verdicts, ["right", "wrong"], "{graded}");
 }
+
+/// A wrong answer says what went wrong without giving the flag away: the decoy planted
+/// in the student's own traffic, a typo, another exercise's answer. A right flag
+/// written with capitals, spaces or without its braces is graded right, and the
+/// student is told how to write it.
+#[test]
+fn feedback_names_the_decoy_the_typo_and_the_slip() {
+    independent_of_rsa_backend!();
+    require_python();
+    let dir = scratch("exercise-feedback");
+    let out = new_exercise(&dir, "leaked-golden-key", "5");
+    let grading = out.join("instructor/grading.json");
+    let flag = solve("leaked-golden-key", &out.join("student01"));
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&grading).unwrap()).unwrap();
+    let secret: [u8; 32] = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        file["secret"].as_str().unwrap(),
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
+    let secret = doormat::exercise::InstructorSecret::from_bytes(secret);
+    let decoy = secret.decoy(
+        doormat::exercise::ExerciseKind::LeakedGoldenKey,
+        "student01",
+        0,
+    );
+    let said = check(&dir, &grading, "student01", &decoy);
+    assert_eq!(said.code, 1);
+    assert!(said.stdout.contains("a decoy"), "{}", said.stdout);
+    assert!(!said.stdout.contains(&flag), "{}", said.stdout);
+
+    let mut typo = flag.clone().into_bytes();
+    typo[12] = if typo[12] == b'a' { b'b' } else { b'a' };
+    let said = check(
+        &dir,
+        &grading,
+        "student01",
+        &String::from_utf8(typo).unwrap(),
+    );
+    assert_eq!(said.code, 1);
+    assert!(said.stdout.contains("close"), "{}", said.stdout);
+
+    let leaf = format!("doormat{{{}}}", "0".repeat(92));
+    let said = check(&dir, &grading, "student01", &leaf);
+    assert_eq!(said.code, 1);
+    assert!(
+        said.stdout.contains("another exercise (leaf-forgery)"),
+        "{}",
+        said.stdout
+    );
+
+    let said = check(&dir, &grading, "student01", &flag.to_uppercase());
+    assert_eq!(said.code, 0, "{}", said.stdout);
+    assert!(
+        said.stdout.contains("flags are lowercase"),
+        "{}",
+        said.stdout
+    );
+    let bare = &flag["doormat{".len()..flag.len() - 1];
+    let said = check(&dir, &grading, "student01", bare);
+    assert_eq!(said.code, 0, "{}", said.stdout);
+    assert!(said.stdout.contains("braces"), "{}", said.stdout);
+
+    let as_json = |answer: &str| -> serde_json::Value {
+        let run = doormat(
+            &dir,
+            &[
+                "exercise",
+                "check",
+                "--key",
+                s(&grading),
+                "--student",
+                "student01",
+                "--answer",
+                answer,
+                "--json",
+            ],
+        );
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    assert_eq!(as_json(&decoy)["verdict"], "decoy");
+    let verdict = as_json(bare);
+    assert_eq!(verdict["slips"], serde_json::json!(["no-braces"]));
+}

@@ -792,11 +792,12 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                         .into(),
                 );
             };
-            let verdict = exercise::check(&grading, student, answer)?;
+            let (verdict, slips) = exercise::check(&grading, student, answer)?;
             let right = verdict == Verdict::Right;
             let report = StudentVerdict {
                 student: student.clone(),
                 verdict,
+                slips,
             };
             show(&report, args.json)?;
             write_html(page, &report)?;

@@ -226,6 +226,9 @@ pub(super) fn verdict_words(verdict: &Verdict) -> String {
         Verdict::Right => "right".to_owned(),
         Verdict::Wrong => "wrong".to_owned(),
         Verdict::AnotherStudentsFlag(of) => format!("another student's flag ({of})"),
+        Verdict::Decoy => "wrong: a decoy's flag".to_owned(),
+        Verdict::NearMiss => "wrong, but a character or two away".to_owned(),
+        Verdict::ShapedLike(kind) => format!("wrong: shaped like a {kind} answer"),
         Verdict::Missing => "no answer".to_owned(),
     }
 }
@@ -245,6 +248,15 @@ impl HtmlReport for Grades {
         let bars = [
             ("right", count(|v| *v == Verdict::Right)),
             ("wrong", count(|v| *v == Verdict::Wrong)),
+            ("a decoy's flag", count(|v| *v == Verdict::Decoy)),
+            (
+                "a character or two away",
+                count(|v| *v == Verdict::NearMiss),
+            ),
+            (
+                "another exercise's answer",
+                count(|v| matches!(v, Verdict::ShapedLike(_))),
+            ),
             (
                 "another student's flag",
                 count(|v| matches!(v, Verdict::AnotherStudentsFlag(_))),

@@ -1,6 +1,7 @@
 //! Text of `doormat exercise`: the bundles made, a verdict, a class's grades.
 
 use super::*;
+use crate::exercise::Slip;
 
 /// `doormat exercise new`: where the bundles and the grading file are.
 pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result<()> {
@@ -50,9 +51,31 @@ pub fn verdict(out: &mut impl Write, style: &Style, r: &StudentVerdict) -> io::R
         Verdict::AnotherStudentsFlag(other) => {
             style.open(&format!("✗ wrong: that is {other}'s flag"))
         }
+        Verdict::Decoy => style.open(
+            "✗ wrong: that is the flag of a test message (a decoy), not of the message your task names",
+        ),
+        Verdict::NearMiss => style.open(
+            "✗ wrong, but close: a character or two differ from your flag; copy it again",
+        ),
+        Verdict::ShapedLike(kind) => style.open(&format!(
+            "✗ wrong: that is shaped like the answer to another exercise ({kind}), not this one"
+        )),
         Verdict::Missing => "– no answer".to_owned(),
     };
-    writeln!(out, "{student}: {text}")
+    writeln!(out, "{student}: {text}")?;
+    for slip in &r.slips {
+        writeln!(out, "{INDENT}(read as meant: {})", slip_words(*slip))?;
+    }
+    Ok(())
+}
+
+/// How to write an answer next time, for a slip that grading forgave.
+fn slip_words(slip: Slip) -> &'static str {
+    match slip {
+        Slip::Capitals => "flags are lowercase",
+        Slip::Spaces => "a flag has no spaces",
+        Slip::NoBraces => "a flag is written doormat{...}, braces and all",
+    }
 }
 
 /// `doormat exercise check --csv`: every student, then the totals.
@@ -77,16 +100,24 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
             Verdict::Right => style.sealed("✓ right"),
             Verdict::Wrong => style.open("✗ wrong"),
             Verdict::AnotherStudentsFlag(other) => style.open(&format!("✗ {other}'s flag")),
+            Verdict::Decoy => style.open("✗ a decoy's flag"),
+            Verdict::NearMiss => style.open("✗ close: a typo"),
+            Verdict::ShapedLike(kind) => style.open(&format!("✗ a {kind} answer")),
             Verdict::Missing => "– no answer".to_owned(),
         };
-        writeln!(out, "{text}")?;
+        let slips: Vec<&str> = row.slips.iter().map(|s| slip_words(*s)).collect();
+        if slips.is_empty() {
+            writeln!(out, "{text}")?;
+        } else {
+            writeln!(out, "{text} (read as meant: {})", slips.join("; "))?;
+        }
     }
     let count = |f: &dyn Fn(&Verdict) -> bool| rows.iter().filter(|r| f(&r.verdict)).count();
     writeln!(
         out,
         "{INDENT}{} right, {} wrong ({} another student's flag), {} no answer, of {}",
         count(&|v| *v == Verdict::Right),
-        count(&|v| matches!(v, Verdict::Wrong | Verdict::AnotherStudentsFlag(_))),
+        count(&|v| v.is_wrong()),
         count(&|v| matches!(v, Verdict::AnotherStudentsFlag(_))),
         count(&|v| *v == Verdict::Missing),
         rows.len()
