@@ -162,6 +162,33 @@ pub enum ExerciseCommand {
         after_help = "Examples:\n  doormat exercise check --key class/instructor/grading.json \\\n      --student ana --answer FLAG\n  doormat exercise check --key class/instructor/grading.json \\\n      --csv answers.csv --html grades.html"
     )]
     Check(ExerciseCheckArgs),
+    /// Put several classes' grades into one gradebook file, a column per exercise
+    #[command(
+        after_help = "Examples:\n  doormat exercise gradebook --format canvas --out grades.csv \\\n      --grades week3/instructor/grading.json week3.csv \\\n      --grades week5/instructor/grading.json week5.csv"
+    )]
+    Gradebook(ExerciseGradebookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExerciseGradebookArgs {
+    /// One class: its grading file and its CSV of submissions (repeatable; a column each)
+    #[arg(long, num_args = 2, value_names = ["KEY", "CSV"], required = true)]
+    pub grades: Vec<PathBuf>,
+    /// canvas (its gradebook import CSV), moodle (its grade import CSV) or csv
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// The gradebook file to write
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Points for a right answer, in every column
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub points: f64,
+    /// Replace an existing --out file
+    #[arg(long)]
+    pub force: bool,
+    /// Print the gradebook as JSON instead of a summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +232,13 @@ pub struct ExerciseCheckArgs {
     /// A CSV of submissions with a header naming `student` and `answer` columns
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// With --csv, also write the grades as a gradebook: FORMAT is canvas, moodle or
+    /// csv; FILE must not exist yet
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], requires = "csv")]
+    pub gradebook: Vec<String>,
+    /// Points for a right answer in the gradebook
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub points: f64,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

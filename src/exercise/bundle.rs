@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rand::seq::SliceRandom;
 use rand::Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::grading::{GradingFile, LeafCheck, ShareCheck, MIN_PSNR_DB};
 use super::{ExerciseKind, InstructorSecret};
@@ -67,6 +67,9 @@ pub struct NewExercise {
     pub students: Vec<String>,
     /// Roster names that were given folder names.
     pub renamed: Vec<Renamed>,
+    /// What the roster says of each student besides the name (an email, a student
+    /// id), kept for the gradebook.
+    pub contacts: Vec<Contact>,
     /// Where the instructor secret comes from.
     pub randomness: Randomness,
 }
@@ -136,6 +139,86 @@ pub struct Roster {
     pub students: Vec<String>,
     /// The names that were not folder names already.
     pub renamed: Vec<Renamed>,
+    /// A contact per student, when the roster is a CSV with `email` or `student id`
+    /// columns; empty otherwise.
+    pub contacts: Vec<Contact>,
+}
+
+/// Who a student is to a learning platform: their name as the roster writes it, and the
+/// roster's email and student id for them, if it has those columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Their folder name.
+    pub student: String,
+    /// Their name as the roster writes it.
+    pub name: String,
+    /// Their email, if the roster has an `email` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Their student id (a platform's SIS id or ID number), if the roster has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub student_id: Option<String>,
+}
+
+/// The columns of a roster's header that say who a student is besides the name.
+#[derive(Debug, Default, Clone, Copy)]
+struct ContactColumns {
+    email: Option<usize>,
+    student_id: Option<usize>,
+}
+
+impl ContactColumns {
+    fn of(header: &[String]) -> Self {
+        let find = |names: &[&str]| {
+            header.iter().position(|h| {
+                let h = h.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+                names.contains(&h.as_str())
+            })
+        };
+        ContactColumns {
+            email: find(&["email", "e mail", "email address", "mail"]),
+            student_id: find(&[
+                "student id",
+                "id",
+                "id number",
+                "sis user id",
+                "sis id",
+                "student number",
+                "matriculation number",
+            ]),
+        }
+    }
+}
+
+/// A roster's email or student id, checked: what a platform matches students by must not
+/// carry anything a CSV or a terminal would misread.
+fn contact_field(
+    value: Option<&String>,
+    what: &str,
+) -> std::result::Result<Option<String>, InputError> {
+    let Some(value) = value.map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let fine = value.chars().count() <= 254
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || crate::wire::names::is_unshowable(c))
+        && (what != "email"
+            || value
+                .split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')));
+    if fine {
+        Ok(Some(value.to_owned()))
+    } else {
+        Err(InputError::new(format!(
+            "{:?} is not a{} {what}",
+            crate::wire::names::truncate(value, 40),
+            if what == "email" { "n" } else { "" }
+        ))
+        .hint(format!(
+            "write one {what} per student, with no spaces, or leave the cell empty"
+        )))
+    }
 }
 
 /// The folder name for a student called `name`: lowercase ASCII letters and digits, with
@@ -205,15 +288,17 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
     let mut roster = Roster::default();
     // (folder, name as written, line) of every student so far.
     let mut seen: Vec<(String, String, u64)> = Vec::new();
+    let mut columns = ContactColumns::default();
     for (i, record) in super::grading::csv_records(&text).into_iter().enumerate() {
         let (line_no, fields) = record.map_err(|(line, e)| e.file(path).line(line))?;
         let at = |e: InputError| e.file(path).line(line_no);
-        let first = fields.into_iter().next().unwrap_or_default();
+        let first = fields.first().cloned().unwrap_or_default();
         let name = first.trim();
         if name.is_empty() || name.starts_with('#') {
             continue;
         }
         if i == 0 && (name.eq_ignore_ascii_case("student") || name.eq_ignore_ascii_case("name")) {
+            columns = ContactColumns::of(&fields);
             continue;
         }
         // A name may be written as people write names; one that looks like a path or
@@ -287,6 +372,19 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
             roster.renamed.push(Renamed {
                 name: name.to_owned(),
                 folder: folder.clone(),
+            });
+        }
+        if columns.email.is_some() || columns.student_id.is_some() {
+            let cell = |column: Option<usize>| column.and_then(|c| fields.get(c));
+            let email =
+                contact_field(cell(columns.email), "email").map_err(|e| at(e.field("email")))?;
+            let student_id = contact_field(cell(columns.student_id), "student id")
+                .map_err(|e| at(e.field("student id")))?;
+            roster.contacts.push(Contact {
+                student: folder.clone(),
+                name: name.to_owned(),
+                email,
+                student_id,
             });
         }
         seen.push((folder.clone(), name.to_owned(), line_no));
@@ -391,6 +489,7 @@ pub fn create(
         let mut grading = GradingFile::new(spec.kind, &secret, &spec.students);
         grading.leaf_checks = leaf_checks;
         grading.share_checks = share_checks;
+        grading.contacts = spec.contacts.clone();
         fsutil::write_new(
             &instructor.join("grading.json"),
             grading.to_json().as_bytes(),

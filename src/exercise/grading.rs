@@ -40,6 +40,11 @@ pub struct GradingFile {
     /// poisoned-list: who shared the poster, per student.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub share_checks: Vec<ShareCheck>,
+    /// The roster's email and student id of each student, for the gradebook (absent
+    /// when the roster had neither).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[zeroize(skip)]
+    pub contacts: Vec<super::bundle::Contact>,
 }
 
 /// poisoned-list: the users who shared the poster in one student's world, sorted.
@@ -91,6 +96,8 @@ pub struct Grading {
     secret: InstructorSecret,
     leaf_checks: BTreeMap<String, LeafCheck>,
     share_checks: BTreeMap<String, Vec<String>>,
+    /// The roster's contact for each student that has one.
+    pub contacts: BTreeMap<String, super::bundle::Contact>,
 }
 
 impl GradingFile {
@@ -106,6 +113,7 @@ impl GradingFile {
             note: "keep this file from students: its secret makes every flag".to_owned(),
             leaf_checks: Vec::new(),
             share_checks: Vec::new(),
+            contacts: Vec::new(),
         }
     }
 
@@ -184,6 +192,12 @@ impl GradingFile {
                     .field("share_checks"));
             }
         }
+        let contacts = file
+            .contacts
+            .iter()
+            .filter(|c| file.students.contains(&c.student))
+            .map(|c| (c.student.clone(), c.clone()))
+            .collect();
         Ok(Grading {
             exercise,
             class_id: file.class_id.clone(),
@@ -191,6 +205,7 @@ impl GradingFile {
             secret,
             leaf_checks,
             share_checks,
+            contacts,
         })
     }
 }
@@ -339,6 +354,31 @@ impl Grading {
             return Verdict::NearMiss;
         }
         Verdict::Wrong
+    }
+
+    /// The points `row` earns of `full`: all of them for the student's own answer, none
+    /// for a wrong one, and for poisoned-list, whose answer is a set, a share: each user
+    /// rightly named counts, each wrongly named takes one back, never below zero.
+    pub fn points(&self, row: &GradedRow, full: f64) -> f64 {
+        if row.verdict == Verdict::Right {
+            return full;
+        }
+        let partial = || -> Option<f64> {
+            if self.exercise != ExerciseKind::PoisonedList || !row.verdict.is_wrong() {
+                return None;
+            }
+            let (answer, _) = tidy(self.exercise, row.answer.as_deref()?);
+            let named = super::names_in_braces(&answer)?;
+            let senders = self.share_checks.get(&row.student)?;
+            if senders.is_empty() {
+                return Some(0.0);
+            }
+            let right = named.iter().filter(|n| senders.contains(n)).count() as f64;
+            let wrong = named.len() as f64 - right;
+            Some(full * ((right - wrong).max(0.0) / senders.len() as f64))
+        };
+        // Two decimals: what a gradebook shows.
+        (partial().unwrap_or(0.0) * 100.0).round() / 100.0
     }
 
     /// evade-list: whether the PNG at `path` looks like `student`'s picture (PSNR at
@@ -775,6 +815,32 @@ mod tests {
         // ana's decoy is not ben's: for ben it is just wrong.
         assert_eq!(verdicts[1], &Verdict::Wrong);
         assert_eq!(verdicts[2], &Verdict::ShapedLike("leaf-forgery".into()));
+    }
+
+    /// A set earns a share: each user rightly named counts, each wrongly named takes one
+    /// back, never below zero; a flag is all or nothing.
+    #[test]
+    fn points_are_whole_for_a_flag_and_a_share_for_a_set() {
+        let secret = InstructorSecret::from_bytes([9; 32]);
+        let mut file = GradingFile::new(ExerciseKind::PoisonedList, &secret, &["ana".to_owned()]);
+        file.share_checks = vec![ShareCheck {
+            student: "ana".into(),
+            senders: vec!["bob".into(), "carol".into(), "dave".into()],
+        }];
+        let g = GradingFile::parse(&file.to_json()).unwrap();
+        let points = |answer: &str| {
+            let batch = check_batch(&g, &format!("student,answer\nana,\"{answer}\"\n")).unwrap();
+            g.points(&batch.rows[0], 10.0)
+        };
+        assert_eq!(points("doormat{bob,carol,dave}"), 10.0);
+        assert_eq!(points("doormat{bob,carol}"), 6.67);
+        assert_eq!(points("doormat{bob,carol,erin}"), 3.33);
+        assert_eq!(points("doormat{erin,frank}"), 0.0);
+        assert_eq!(points("doormat{}"), 0.0);
+        let g = grading();
+        let batch = check_batch(&g, "student,answer\nana,doormat{00000000000000000000}\n").unwrap();
+        assert_eq!(g.points(&batch.rows[0], 10.0), 0.0);
+        assert_eq!(g.points(&batch.rows[1], 10.0), 0.0, "no answer");
     }
 
     #[test]

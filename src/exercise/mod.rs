@@ -17,9 +17,11 @@ use crate::crypto::rsa_oaep::hex;
 use crate::crypto::symmetric::hmac_sha256;
 use crate::error::InputError;
 
+pub mod gradebook;
+
 pub use bundle::{
-    create, folder_name, numbered_students, read_roster, ExerciseSummary, NewExercise, Renamed,
-    Roster, RESERVED_FOLDERS,
+    create, folder_name, numbered_students, read_roster, Contact, ExerciseSummary, NewExercise,
+    Renamed, Roster, RESERVED_FOLDERS,
 };
 pub use grading::{
     check, check_batch, tidy, GradedRow, Grades, Grading, GradingFile, Slip, StudentVerdict,

@@ -733,3 +733,250 @@ fn feedback_names_the_decoy_the_typo_and_the_slip() {
     let verdict = as_json(bare);
     assert_eq!(verdict["slips"], serde_json::json!(["no-braces"]));
 }
+
+/// Each student's flag, by folder, from the instructor's answers.csv.
+fn flags_of(out: &Path) -> std::collections::HashMap<String, String> {
+    std::fs::read_to_string(out.join("instructor/answers.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut fields = line.split(',');
+            let student = fields.next().unwrap().to_owned();
+            (student, fields.next().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// The rows of a CSV file, parsed as a platform would (quotes and all).
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// A class of 30 from a messy roster (accents, a "Last, First" in quotes, stray spaces,
+/// a comment, a blank line, emails and student ids) is graded and written as Canvas and
+/// Moodle import it: the documented headers, the points-possible row, the roster's ids
+/// and emails kept through, ten points for a right answer (slips forgiven) and none for
+/// a wrong or missing one. Then three exercises of one course go into one gradebook.
+#[test]
+fn grades_go_to_canvas_and_moodle_and_three_exercises_into_one_gradebook() {
+    independent_of_rsa_backend!();
+    let dir = scratch("exercise-gradebook");
+    let first = [
+        "Ana", "Ben", "Chloé", "Dário", "Eve", "Fatima", "Gül", "Hana", "Ivo", "Joë",
+    ];
+    let last = ["López", "Okafor", "Martin"];
+    let mut roster = String::from("Name,Email,Student ID\n# week 3, section B\n\n");
+    let mut people = Vec::new();
+    for i in 0..30 {
+        let (given, family) = (first[i % 10], last[i / 10]);
+        let email = format!("{}.{}@uni.example", i, given.to_lowercase());
+        let id = format!("S{:04}", 1000 + i);
+        let name = match i % 3 {
+            0 => format!("{given} {family}"),
+            1 => format!("\"{family}, {given}\""),
+            _ => format!("  {given}   {family} "),
+        };
+        roster.push_str(&format!("{name},{email},{id}\n"));
+        people.push((email, id));
+    }
+    std::fs::write(dir.join("roster.csv"), &roster).unwrap();
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "new",
+            "--kind",
+            "short-key",
+            "--roster",
+            "roster.csv",
+            "--out",
+            "week3",
+            "--seed",
+            "8",
+        ],
+    )
+    .ok();
+    let out = dir.join("week3");
+    let flags = flags_of(&out);
+    let grading: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("instructor/grading.json")).unwrap(),
+    )
+    .unwrap();
+    let students: Vec<String> = serde_json::from_value(grading["students"].clone()).unwrap();
+    assert_eq!(students.len(), 30);
+    // Right answers for two thirds of the class (every fifth in capitals), a wrong one
+    // for some, nothing for the rest; names written as the roster wrote them or not.
+    let mut submissions = String::from("student,answer\n");
+    let mut expected = Vec::new();
+    for (i, student) in students.iter().enumerate() {
+        let points = match i % 6 {
+            0..=3 => {
+                let flag = &flags[student];
+                let answer = if i % 5 == 0 {
+                    flag.to_uppercase()
+                } else {
+                    flag.clone()
+                };
+                submissions.push_str(&format!("{},{answer}\n", student.to_uppercase()));
+                "10"
+            }
+            4 => {
+                submissions.push_str(&format!("{student},doormat{{00000000000000000000}}\n"));
+                "0"
+            }
+            _ => "0",
+        };
+        expected.push(points);
+    }
+    std::fs::write(dir.join("week3.csv"), &submissions).unwrap();
+    let key = s(&out.join("instructor/grading.json")).to_owned();
+    for format in ["canvas", "moodle"] {
+        let file = format!("{format}.csv");
+        doormat(
+            &dir,
+            &[
+                "exercise",
+                "check",
+                "--key",
+                &key,
+                "--csv",
+                "week3.csv",
+                "--gradebook",
+                format,
+                &file,
+            ],
+        )
+        .ok();
+        let rows = csv_rows(&dir.join(&file));
+        let title = format!(
+            "doormat short-key ({})",
+            grading["class_id"].as_str().unwrap()
+        );
+        let (header, body, email_at, id_at) = if format == "canvas" {
+            assert_eq!(
+                rows[0],
+                [
+                    "Student",
+                    "ID",
+                    "SIS User ID",
+                    "SIS Login ID",
+                    "Section",
+                    title.as_str()
+                ]
+            );
+            assert_eq!(rows[1], ["Points Possible", "", "", "", "", "10"]);
+            (&rows[0], &rows[2..], 3, 2)
+        } else {
+            assert_eq!(
+                rows[0],
+                ["Full name", "Email address", "ID number", title.as_str()]
+            );
+            (&rows[0], &rows[1..], 1, 2)
+        };
+        assert_eq!(body.len(), 30, "{format}: a row per student");
+        for (i, row) in body.iter().enumerate() {
+            assert_eq!(row.len(), header.len());
+            assert_eq!((&row[email_at], &row[id_at]), (&people[i].0, &people[i].1));
+            assert_eq!(row.last().unwrap(), expected[i], "{format}: {row:?}");
+        }
+        assert_eq!(body[1][0], "López, Ben", "the roster's name as written");
+        assert_eq!(body[2][0], "Chloé   López");
+    }
+    // The file is never replaced.
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            &key,
+            "--csv",
+            "week3.csv",
+            "--gradebook",
+            "canvas",
+            "canvas.csv",
+        ],
+    )
+    .refused(&["canvas.csv"]);
+
+    // Three exercises of the same five students: one gradebook, a column each.
+    let small: String = roster
+        .lines()
+        .take(3 + 5)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("small.csv"), &small).unwrap();
+    let mut grades = Vec::new();
+    for (n, kind) in ["leaked-golden-key", "split-key", "short-key"]
+        .iter()
+        .enumerate()
+    {
+        let name = format!("ex{n}");
+        doormat(
+            &dir,
+            &[
+                "exercise",
+                "new",
+                "--kind",
+                kind,
+                "--roster",
+                "small.csv",
+                "--out",
+                &name,
+                "--seed",
+                "9",
+            ],
+        )
+        .ok();
+        let flags = flags_of(&dir.join(&name));
+        // Student k answers the first k exercises right.
+        let mut csv = String::from("student,answer\n");
+        for (student, flag) in &flags {
+            let k: usize = students.iter().position(|s| s == student).unwrap();
+            if n < k {
+                csv.push_str(&format!("{student},{flag}\n"));
+            }
+        }
+        std::fs::write(dir.join(format!("{name}.csv")), csv).unwrap();
+        grades.push(format!("{name}/instructor/grading.json"));
+        grades.push(format!("{name}.csv"));
+    }
+    let mut args = vec![
+        "exercise",
+        "gradebook",
+        "--format",
+        "csv",
+        "--out",
+        "course.csv",
+    ];
+    for pair in grades.chunks(2) {
+        args.extend(["--grades", &pair[0], &pair[1]]);
+    }
+    doormat(&dir, &args).ok();
+    args.push("--json");
+    args[5] = "again.csv";
+    let json: serde_json::Value = serde_json::from_str(&doormat(&dir, &args).stdout).unwrap();
+    crate::json::assert_documented("exercise gradebook", &json);
+    // The same class twice is refused, and so is an existing file without --force.
+    let once = ["--grades", grades[0].as_str(), grades[1].as_str()];
+    let twice = [&args[..4], &["--out", "twice.csv"], &once[..], &once[..]].concat();
+    doormat(&dir, &twice).refused(&["again: each class is one column"]);
+    args.truncate(args.len() - 1);
+    args[5] = "course.csv";
+    doormat(&dir, &args).refused(&["course.csv"]);
+    let rows = csv_rows(&dir.join("course.csv"));
+    assert_eq!(rows.len(), 1 + 5, "{rows:?}");
+    assert_eq!(rows[0].len(), 4 + 3, "{:?}", rows[0]);
+    for (k, row) in rows[1..].iter().enumerate() {
+        assert_eq!(row[3], people[k].1, "matched by student id");
+        let right = row[4..].iter().filter(|p| *p == "10").count();
+        assert_eq!(right, k.min(3), "{row:?}");
+    }
+}

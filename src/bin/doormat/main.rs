@@ -274,7 +274,12 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     };
     let options = DemoOptions { seed: args.seed };
     let inputs: Vec<&std::path::Path> = args.file.iter().map(PathBuf::as_path).collect();
-    let page = open_html(args.page.html.as_deref(), args.page.force, &inputs)?;
+    let page = open_output(
+        args.page.html.as_deref(),
+        "--html",
+        args.page.force,
+        &inputs,
+    )?;
     if args.json {
         let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
         show(&run, true)?;
@@ -424,7 +429,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         }
         None => None,
     };
-    let page = open_html(args.html.as_deref(), args.force, &inputs)?;
+    let page = open_output(args.html.as_deref(), "--html", args.force, &inputs)?;
     let parameters = &world.file.parameters;
     if let Some(estimate) =
         doormat::bench::estimate_recover(parameters.messages, parameters.session_size)?
@@ -626,7 +631,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         randomness: Randomness::from_seed(args.seed),
         bits: args.bits,
     };
-    let page = open_html(args.page.html.as_deref(), args.page.force, &[])?;
+    let page = open_output(args.page.html.as_deref(), "--html", args.page.force, &[])?;
     if let Some(estimate) = doormat::bench::estimate_compare(&options)? {
         confirm_long_work(&estimate, "this comparison", args.yes)?;
     }
@@ -643,7 +648,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
 
 fn run_bench(args: BenchArgs) -> Result<()> {
     let options = doormat::bench::BenchOptions { quick: args.quick };
-    let page = open_html(args.page.html.as_deref(), args.page.force, &[])?;
+    let page = open_output(args.page.html.as_deref(), "--html", args.page.force, &[])?;
     let progress = Progress::new(options.steps(), "measuring");
     let mut step = 0;
     let report = doormat::bench::run(&options, &mut |_| {
@@ -707,7 +712,9 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
 }
 
 fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
-    use doormat::exercise::{self, ExerciseKind, Grades, GradingFile, StudentVerdict, Verdict};
+    use doormat::exercise::{
+        self, gradebook, ExerciseKind, Grades, GradingFile, StudentVerdict, Verdict,
+    };
     match command {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
@@ -722,7 +729,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 (Some(path), None) => exercise::read_roster(path)?,
                 (None, Some(n)) => exercise::Roster {
                     students: exercise::numbered_students(n)?,
-                    renamed: Vec::new(),
+                    ..Default::default()
                 },
                 _ => {
                     return Err(InputError::new("give either --students N or --roster FILE")
@@ -746,6 +753,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                     kind,
                     students: roster.students,
                     renamed: roster.renamed,
+                    contacts: roster.contacts,
                     randomness: Randomness::from_seed(args.seed),
                 },
                 &args.out,
@@ -756,19 +764,61 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             show(&summary, args.json)?;
             Ok(Outcome::Done)
         }
+        ExerciseCommand::Gradebook(args) => {
+            let platform =
+                gradebook::Platform::parse(&args.format).map_err(|e| e.field("--format"))?;
+            let classes: Vec<(PathBuf, PathBuf)> = args
+                .grades
+                .chunks(2)
+                .map(|pair| (pair[0].clone(), pair[1].clone()))
+                .collect();
+            let inputs: Vec<&std::path::Path> = args.grades.iter().map(PathBuf::as_path).collect();
+            let file = open_output(Some(&args.out), "--out", args.force, &inputs)?;
+            let book = gradebook::merge(&classes, args.points)?;
+            if let Some(file) = file {
+                write_text_file(file, &book.to_csv(platform))?;
+            }
+            show(&book, args.json)?;
+            Ok(Outcome::Done)
+        }
         ExerciseCommand::Check(args) => {
             let inputs: Vec<&std::path::Path> = std::iter::once(args.key.as_path())
                 .chain(args.csv.as_deref())
                 .collect();
-            let page = open_html(args.page.html.as_deref(), args.page.force, &inputs)?;
+            let page = open_output(
+                args.page.html.as_deref(),
+                "--html",
+                args.page.force,
+                &inputs,
+            )?;
+            let gradebook = match args.gradebook.as_slice() {
+                [format, file] => {
+                    let platform =
+                        gradebook::Platform::parse(format).map_err(|e| e.field("--gradebook"))?;
+                    gradebook::check_points(args.points)?;
+                    Some((
+                        platform,
+                        open_output(Some(file.as_ref()), "--gradebook", false, &inputs)?,
+                    ))
+                }
+                _ => None,
+            };
             let text = doormat::fsutil::read_small_text(&args.key, "a grading file")?;
             let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
             if let Some(csv) = &args.csv {
                 let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
                 let batch = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
+                let mut book = gradebook::Gradebook::new();
+                book.add_class(&grading, &batch.rows, args.points);
                 let grades = Grades::new(&grading, batch);
                 show(&grades, args.json)?;
                 write_html(page, &grades)?;
+                // A row left out would be imported as a zero: the gradebook is whole or not written.
+                if let (Some((platform, Some(file))), true) =
+                    (gradebook, grades.not_graded.is_empty())
+                {
+                    write_text_file(file, &book.to_csv(platform))?;
+                }
                 // Every gradable row is graded and shown; the exit code still says that
                 // some were not, so that a script notices.
                 return match grades.not_graded.first() {
@@ -806,29 +856,34 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
     }
 }
 
-/// `--html FILE`, opened before any work so that an existing file (without --force) or
-/// one of the command's inputs is refused at once.
-fn open_html(
+/// An output file (`flag`: `--html`, `--gradebook`), opened before any work so that an
+/// existing file (without --force) or one of the command's inputs is refused at once.
+fn open_output(
     path: Option<&std::path::Path>,
+    flag: &str,
     force: bool,
     inputs: &[&std::path::Path],
 ) -> Result<Option<AtomicFile>> {
     let Some(path) = path else {
         return Ok(None);
     };
-    doormat::fsutil::refuse_output_among_inputs(path, "--html", inputs.iter().copied())?;
+    doormat::fsutil::refuse_output_among_inputs(path, flag, inputs.iter().copied())?;
     AtomicFile::create(path, force).map(Some)
 }
 
 /// Writes `report` as a page into the `--html` file and moves it into place.
 fn write_html(file: Option<AtomicFile>, report: &impl html::HtmlReport) -> Result<()> {
-    let Some(mut file) = file else {
-        return Ok(());
-    };
-    let page = html::document(report);
+    match file {
+        Some(file) => write_text_file(file, &html::document(report)),
+        None => Ok(()),
+    }
+}
+
+/// Writes `text` into `file` and moves it into place.
+fn write_text_file(mut file: AtomicFile, text: &str) -> Result<()> {
     let destination = file.destination().to_path_buf();
     file.writer()
-        .write_all(page.as_bytes())
+        .write_all(text.as_bytes())
         .map_err(|e| Error::io(&destination, e))?;
     file.commit()
 }

@@ -148,3 +148,28 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
     }
     Ok(())
 }
+
+/// `doormat exercise gradebook`: its columns, and how many students it holds.
+pub fn gradebook(out: &mut impl Write, style: &Style, book: &Gradebook) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} exercise{}, {} student{}",
+        style.bold("gradebook:"),
+        book.columns.len(),
+        if book.columns.len() == 1 { "" } else { "s" },
+        book.rows.len(),
+        if book.rows.len() == 1 { "" } else { "s" }
+    )?;
+    for (i, column) in book.columns.iter().enumerate() {
+        let graded: Vec<f64> = book.rows.iter().filter_map(|r| r.points[i]).collect();
+        let mean = graded.iter().sum::<f64>() / graded.len().max(1) as f64;
+        writeln!(
+            out,
+            "{INDENT}{}: {} students, mean {mean:.1} of {}",
+            column.title,
+            graded.len(),
+            column.points_possible
+        )?;
+    }
+    Ok(())
+}

@@ -27,6 +27,7 @@ use crate::demo::{
     duration, Act, Block, Catalogue, ComparisonRow, DemoRun, ExposureRow, Fact, LogEntry, Matrix,
     PartyRow,
 };
+use crate::exercise::gradebook::Gradebook;
 use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
 use crate::report::words;
 use crate::scale::{sci, ScaleReport};
@@ -255,6 +256,7 @@ text_reports! {
     ScaleReport => scale_report;
     Grades => grades;
     StudentVerdict => verdict;
+    Gradebook => gradebook;
 }
 
 impl super::Report for ExerciseSummary {
