@@ -64,6 +64,19 @@ pub fn merge(classes: &[(PathBuf, PathBuf)], points: f64) -> Result<Gradebook> {
     Ok(book)
 }
 
+/// `--gradebook FORMAT FILE` as given (no values, or the two), checked with `--points`.
+pub fn requested(
+    values: &[String],
+    points: f64,
+) -> std::result::Result<Option<(Platform, PathBuf)>, InputError> {
+    let [format, file] = values else {
+        return Ok(None);
+    };
+    let platform = Platform::parse(format).map_err(|e| e.field("--gradebook"))?;
+    check_points(points)?;
+    Ok(Some((platform, PathBuf::from(file))))
+}
+
 /// Points for a right answer: a positive number a gradebook can hold.
 pub fn check_points(points: f64) -> std::result::Result<(), InputError> {
     if points.is_finite() && points > 0.0 && points <= 10_000.0 {

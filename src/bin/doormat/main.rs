@@ -27,8 +27,8 @@ use doormat::world::{SnapshotAt, WorldSpec};
 
 use doormat::cli::{
     AttackCommand, BenchArgs, BruteForceArgs, ClassroomArgs, Cli, Command, CompareArgs, DemoArgs,
-    DualEcArgs, ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs,
-    RecoverArgs, ScaleArgs, SimulateArgs,
+    DualEcArgs, ExerciseCommand, HtmlPage, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs,
+    PoisonArgs, RecoverArgs, ScaleArgs, SimulateArgs,
 };
 use doormat::report::{html, text, ColorChoice, Output, Report, Style};
 use terminal::Progress;
@@ -274,12 +274,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     };
     let options = DemoOptions { seed: args.seed };
     let inputs: Vec<&std::path::Path> = args.file.iter().map(PathBuf::as_path).collect();
-    let page = open_output(
-        args.page.html.as_deref(),
-        "--html",
-        args.page.force,
-        &inputs,
-    )?;
+    let page = open_html(&args.page, &inputs)?;
     if args.json {
         let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
         show(&run, true)?;
@@ -631,7 +626,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         randomness: Randomness::from_seed(args.seed),
         bits: args.bits,
     };
-    let page = open_output(args.page.html.as_deref(), "--html", args.page.force, &[])?;
+    let page = open_html(&args.page, &[])?;
     if let Some(estimate) = doormat::bench::estimate_compare(&options)? {
         confirm_long_work(&estimate, "this comparison", args.yes)?;
     }
@@ -648,7 +643,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
 
 fn run_bench(args: BenchArgs) -> Result<()> {
     let options = doormat::bench::BenchOptions { quick: args.quick };
-    let page = open_output(args.page.html.as_deref(), "--html", args.page.force, &[])?;
+    let page = open_html(&args.page, &[])?;
     let progress = Progress::new(options.steps(), "measuring");
     let mut step = 0;
     let report = doormat::bench::run(&options, &mut |_| {
@@ -785,24 +780,15 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             let inputs: Vec<&std::path::Path> = std::iter::once(args.key.as_path())
                 .chain(args.csv.as_deref())
                 .collect();
-            let page = open_output(
-                args.page.html.as_deref(),
-                "--html",
-                args.page.force,
-                &inputs,
-            )?;
-            let gradebook = match args.gradebook.as_slice() {
-                [format, file] => {
-                    let platform =
-                        gradebook::Platform::parse(format).map_err(|e| e.field("--gradebook"))?;
-                    gradebook::check_points(args.points)?;
-                    Some((
-                        platform,
-                        open_output(Some(file.as_ref()), "--gradebook", false, &inputs)?,
+            let page = open_html(&args.page, &inputs)?;
+            let gradebook = gradebook::requested(&args.gradebook, args.points)?
+                .map(|(format, file)| {
+                    Ok::<_, Error>((
+                        format,
+                        open_output(Some(&file), "--gradebook", false, &inputs)?,
                     ))
-                }
-                _ => None,
-            };
+                })
+                .transpose()?;
             let text = doormat::fsutil::read_small_text(&args.key, "a grading file")?;
             let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
             if let Some(csv) = &args.csv {
@@ -854,6 +840,11 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             Ok(if right { Outcome::Done } else { Outcome::No })
         }
     }
+}
+
+/// The `--html` file of `page`, as [`open_output`] opens it.
+fn open_html(page: &HtmlPage, inputs: &[&std::path::Path]) -> Result<Option<AtomicFile>> {
+    open_output(page.html.as_deref(), "--html", page.force, inputs)
 }
 
 /// An output file (`flag`: `--html`, `--gradebook`), opened before any work so that an
