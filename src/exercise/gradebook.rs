@@ -10,10 +10,11 @@
 //!   finds each student by `ID` (its own, which doormat does not know, so left empty),
 //!   `SIS User ID` or `SIS Login ID`, and an assignment column it does not have becomes
 //!   a new assignment.
-//! - **Moodle** (Moodle 4.x docs, "Grade import", CSV): a header row, then a row per
-//!   student; on import the teacher maps one identifying column to a user field
-//!   (`Email address` to email, `ID number` to ID number) and each grade column to a
-//!   grade item.
+//! - **Moodle** (Moodle 4.x docs, "Grade import", CSV; the importer in
+//!   `grade/import/csv`): a header row, then a row per student; on import the teacher
+//!   maps one identifying column to a user field (`Email address` to email, `ID number`
+//!   to ID number) and each grade column to a grade item, as Moodle's own test
+//!   `grade/tests/behat/grade_import.feature` does with a file of the same shape.
 //! - **csv**: `student,name,email,student_id`, then a column per exercise, for any
 //!   other use.
 
