@@ -170,7 +170,7 @@ impl Gradebook {
     }
 
     /// Adds a column for `grading`'s class: `graded` (one row per student, as
-    /// [`check_batch`](super::check_batch) makes them) scored out of `points`.
+    /// [`check_batch`] makes them) scored out of `points`.
     pub fn add_class(&mut self, grading: &Grading, graded: &[GradedRow], points: f64) {
         let column = self.columns.len();
         self.columns.push(GradeColumn {
