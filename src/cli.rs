@@ -167,6 +167,24 @@ pub enum ExerciseCommand {
         after_help = "Examples:\n  doormat exercise gradebook --format canvas --out grades.csv \\\n      --grades week3/instructor/grading.json week3.csv \\\n      --grades week5/instructor/grading.json week5.csv"
     )]
     Gradebook(ExerciseGradebookArgs),
+    /// Print the code that opens one of the worksheet's sealed hints, to read out or post
+    #[command(
+        after_help = "Example:\n  doormat exercise hint --key class/instructor/grading.json --level 1"
+    )]
+    Hint(ExerciseHintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExerciseHintArgs {
+    /// The instructor's grading file (DIR/instructor/grading.json)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Which hint, from 1 (release them in order)
+    #[arg(long, value_name = "N")]
+    pub level: usize,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -194,7 +212,8 @@ pub struct ExerciseGradebookArgs {
 #[derive(Debug, Args)]
 pub struct ExerciseNewArgs {
     /// leaked-golden-key, user-key-vs-escrow, split-key, short-key,
-    /// forward-secret-window, leaf-forgery, dual-ec, evade-list or poisoned-list
+    /// forward-secret-window, leaf-forgery, dual-ec, evade-list, poisoned-list or
+    /// locked-phone
     #[arg(long, value_name = "KIND")]
     pub kind: String,
     /// Number of students (named student01, student02, ...)
@@ -239,6 +258,10 @@ pub struct ExerciseCheckArgs {
     /// Points for a right answer in the gradebook
     #[arg(long, value_name = "N", default_value_t = 10.0)]
     pub points: f64,
+    /// Show each answer on the --html page (hidden by default, so that it can be
+    /// projected)
+    #[arg(long)]
+    pub show_answers: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

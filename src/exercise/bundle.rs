@@ -23,11 +23,13 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::grading::{GradingFile, LeafCheck, ShareCheck, MIN_PSNR_DB};
+use super::hints::{self, seal_hints, Worksheet};
 use super::{ExerciseKind, InstructorSecret};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
 use crate::imaging::pdq;
+use crate::schemes::clear;
 use crate::schemes::client_scan;
 use crate::schemes::clipper;
 use crate::schemes::forward_secret::follow::Follower;
@@ -53,6 +55,8 @@ const ROGUE: &str = "alice";
 /// The user whose phone is copied in `forward-secret-window`, and when.
 const VICTIM_PHONE: &str = "alice";
 const STOLEN_AT: u64 = 50;
+/// The user whose phone is seized, locked, in `locked-phone`.
+const SEIZED_PHONE: &str = "bob";
 /// Secret bits of every content key in `short-key`: a million keys, seconds in Python.
 const SHORT_KEY_BITS: u32 = 20;
 /// Most students one exercise makes.
@@ -457,22 +461,35 @@ pub fn create(
             let world = instructor.join("worlds").join(student);
             disk::simulate(&task.spec, &world, false, &|_, _| {})?;
             let bundle = root.join(student);
-            write_bundle(spec.kind, student, &secret, &task, &world, &bundle)?;
-            let answer = match spec.kind {
-                ExerciseKind::LeafForgery => {
+            // The answer a student's self-check compares with, where there is one
+            // answer: a forged LEAF or an evading image is checked, not compared.
+            let expected = match spec.kind {
+                ExerciseKind::LeafForgery | ExerciseKind::EvadeList => None,
+                ExerciseKind::PoisonedList => {
+                    let check = share_check(student, &world)?;
+                    let answer = format!("doormat{{{}}}", check.senders.join(","));
+                    share_checks.push(check);
+                    Some(answer)
+                }
+                _ => Some(secret.flag(spec.kind, student)),
+            };
+            write_bundle(
+                spec.kind,
+                student,
+                &secret,
+                &task,
+                &world,
+                &bundle,
+                expected.as_deref(),
+            )?;
+            let answer = match (spec.kind, expected) {
+                (ExerciseKind::LeafForgery, _) => {
                     leaf_checks.push(leaf_check(student, &task, &world, &bundle)?);
                     "any forged LEAF that passes".to_owned()
                 }
-                ExerciseKind::EvadeList => {
-                    "any look-alike of picture.png the list misses".to_owned()
-                }
-                ExerciseKind::PoisonedList => {
-                    let check = share_check(student, &world)?;
-                    let answer = format!("\"doormat{{{}}}\"", check.senders.join(","));
-                    share_checks.push(check);
-                    answer
-                }
-                _ => secret.flag(spec.kind, student),
+                (ExerciseKind::PoisonedList, Some(answer)) => format!("\"{answer}\""),
+                (_, Some(answer)) => answer,
+                (_, None) => "any look-alike of picture.png the list misses".to_owned(),
             };
             answers.push_str(&format!("{student},{answer},{}\n", task.flag_message));
             if i == 0 && spec.students.len() > 1 {
@@ -654,7 +671,12 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 m.t > MESSAGES / 2 && traffic.iter().any(|o| o.from == m.from && o.t < m.t)
             })?;
             let goal = format!(
-                "Message {} holds your flag. Nothing escrows its key, but every phone draws                  its random numbers from Dual_EC_DRBG over P-256, with the point Q in                  world.json (parameters.dual_ec_q), and each envelope carries 32 of them in                  `rnd`, drawn just before the content key. Whoever chose Q kept d with                  d·Q = P, and it leaked: leaks/designer.key. Recover {}'s generator state                  from one of {}'s envelopes and predict the content key of your message.",
+                "Message {} holds your flag. Nothing escrows its key, but every phone draws \
+                 its random numbers from Dual_EC_DRBG over P-256, with the point Q in \
+                 world.json (parameters.dual_ec_q), and each envelope carries 32 of them in \
+                 `rnd`, drawn just before the content key. Whoever chose Q kept d with \
+                 d·Q = P, and it leaked: leaks/designer.key. Recover {}'s generator state \
+                 from one of {}'s envelopes and predict the content key of your message.",
                 carrier.id, carrier.from, carrier.from
             );
             let leaks = vec![(
@@ -700,6 +722,38 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 ),
             ];
             (SchemeId::ClientScan, goal, leaks, carrier)
+        }
+        ExerciseKind::LockedPhone => {
+            let carrier = pick(&traffic, &mut rng, |m| involves(m, SEIZED_PHONE))?;
+            // Decoys in the phone's own history: what unlocking opens is all of it.
+            for n in 0..3 {
+                if let Ok(m) = pick(&traffic, &mut rng, |m| {
+                    involves(m, SEIZED_PHONE) && m.t != carrier.t
+                }) {
+                    plants.entry(m.t).or_insert_with(|| decoy_text(&decoy(n)));
+                }
+            }
+            let goal = format!(
+                "The police seized {SEIZED_PHONE}'s phone, locked: seized/{SEIZED_PHONE}.json \
+                 is everything on it. The messenger's phones follow CLEAR: each keeps its \
+                 passcode encrypted for the vendor, and the vendor's key leaked \
+                 (leaks/vendor.pem). Recover the passcode, unlock the phone and read its \
+                 history: the message from {} to {} at t = {} holds your flag.",
+                carrier.from,
+                carrier.to.join(" and "),
+                carrier.t
+            );
+            let leaks = vec![
+                (
+                    format!("{}/{SEIZED_PHONE}.json", clear::PHONES_DIR),
+                    format!("seized/{SEIZED_PHONE}.json"),
+                ),
+                (
+                    format!("keys/{}.pem", clear::VENDOR_NAME),
+                    format!("leaks/{}.pem", clear::VENDOR_NAME),
+                ),
+            ];
+            (SchemeId::Clear, goal, leaks, carrier)
         }
     };
     plants.insert(carrier.t, flag_text(&flag));
@@ -875,6 +929,7 @@ fn write_bundle(
     task: &Task,
     world: &Path,
     bundle: &Path,
+    expected: Option<&str>,
 ) -> Result<()> {
     mkdir(&bundle.join("keys"))?;
     let text = fsutil::read_small_text(&world.join(disk::WORLD_JSON), "a world.json")?;
@@ -932,24 +987,56 @@ fn write_bundle(
         WIRE_FORMAT.as_bytes(),
         false,
     )?;
+    // The hints stay sealed until the teacher releases them (hints.rs).
+    let sheet = Worksheet::parse(worksheet(kind));
     fsutil::write_new(
         &bundle.join(format!("docs/exercises/{}.md", kind.as_str())),
-        worksheet(kind).as_bytes(),
+        sheet.sealed().as_bytes(),
+        false,
+    )?;
+    fsutil::write_new(
+        &bundle.join("hints.json"),
+        seal_hints(secret, kind, &sheet).to_json().as_bytes(),
         false,
     )?;
     mkdir(&bundle.join("tools"))?;
-    for (name, script) in helper_scripts() {
+    for (name, script) in tools_of(kind) {
         fsutil::write_new(&bundle.join("tools").join(name), script.as_bytes(), false)?;
     }
-    let sheet = task_sheet(kind, student, &secret.class_id(), task);
+    let self_check = expected.map(|answer| {
+        let salt = hints::self_check_salt(secret, kind, student);
+        let hash = hints::self_check_hash(&salt, answer);
+        hints::self_check_command(&salt, &hash)
+    });
+    let sheet = task_sheet(kind, student, &secret.class_id(), task, self_check);
     fsutil::write_new(&bundle.join("README.md"), sheet.as_bytes(), false)
+}
+
+/// The scripts a bundle of `kind` carries in `tools/`: the wire format's helpers its
+/// worksheet uses, and hint.py. A finished solver is left out where it would make the
+/// exercise one command (leaked-golden-key is about opening an envelope by hand).
+pub fn tools_of(kind: ExerciseKind) -> Vec<(&'static str, &'static str)> {
+    let used: &[&str] = match kind {
+        ExerciseKind::LeakedGoldenKey => &["slot.py", "open.py"],
+        ExerciseKind::DualEc | ExerciseKind::ShortKey => &["open.py"],
+        ExerciseKind::UserKeyVsEscrow | ExerciseKind::SplitKey | ExerciseKind::LockedPhone => {
+            &["open_capture.py"]
+        }
+        ExerciseKind::ForwardSecretWindow => &["follow.py"],
+        ExerciseKind::LeafForgery | ExerciseKind::EvadeList | ExerciseKind::PoisonedList => &[],
+    };
+    helper_scripts()
+        .into_iter()
+        .filter(|(name, _)| used.contains(name))
+        .chain([("hint.py", hints::HINT_PY)])
+        .collect()
 }
 
 /// The wire format, as docs/wire-format.md has it: every bundle carries a copy.
 const WIRE_FORMAT: &str = include_str!("../../docs/wire-format.md");
 
 /// The worksheet of `kind` (docs/exercises/KIND.md; the solutions stay behind).
-fn worksheet(kind: ExerciseKind) -> &'static str {
+pub(super) fn worksheet(kind: ExerciseKind) -> &'static str {
     match kind {
         ExerciseKind::LeakedGoldenKey => include_str!("../../docs/exercises/leaked-golden-key.md"),
         ExerciseKind::UserKeyVsEscrow => {
@@ -964,6 +1051,7 @@ fn worksheet(kind: ExerciseKind) -> &'static str {
         ExerciseKind::DualEc => include_str!("../../docs/exercises/dual-ec.md"),
         ExerciseKind::EvadeList => include_str!("../../docs/exercises/evade-list.md"),
         ExerciseKind::PoisonedList => include_str!("../../docs/exercises/poisoned-list.md"),
+        ExerciseKind::LockedPhone => include_str!("../../docs/exercises/locked-phone.md"),
     }
 }
 
@@ -997,15 +1085,76 @@ fn copy(from: &Path, to: &Path, private: bool) -> Result<()> {
     fsutil::write_new(to, &bytes, private)
 }
 
-fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) -> String {
-    let mut leaks: String = task
-        .leaks
-        .iter()
-        .map(|(_, to)| format!("  - `{to}`\n"))
-        .collect();
+/// P-256's group order n, hex: the dual-ec worksheet reduces x-coordinates modulo it.
+pub const P256_ORDER_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+
+/// The bundle's README.md: what the student has, the task, how to check an answer alone
+/// (`self_check`, a command, where the answer is one string), and how to go about it.
+fn task_sheet(
+    kind: ExerciseKind,
+    student: &str,
+    class_id: &str,
+    task: &Task,
+    self_check: Option<String>,
+) -> String {
+    let mut leaks: Vec<String> = task.leaks.iter().map(|(_, to)| to.clone()).collect();
     if kind == ExerciseKind::LeafForgery {
-        leaks.push_str("  - `leaks/my-message.json`\n");
+        leaks.push("leaks/my-message.json".to_owned());
     }
+    let leaks = if leaks.is_empty() {
+        "- nothing leaked: the recording and the directory are all you have\n".to_owned()
+    } else {
+        let items: String = leaks.iter().map(|to| format!("  - `{to}`\n")).collect();
+        let what = if kind == ExerciseKind::LockedPhone {
+            "what was seized, and what leaked"
+        } else {
+            "what leaked"
+        };
+        format!("- {what}:\n{items}")
+    };
+    let extra = match kind {
+        ExerciseKind::EvadeList => {
+            "- `scan-list.json`: the list of PDQ hashes the phones check images against\n\
+             - `picture.png`: a picture on the list\n"
+                .to_owned()
+        }
+        ExerciseKind::PoisonedList => {
+            "- `scan-list.json`: the list of PDQ hashes the phones check images against\n\
+             - `reports.jsonl`: the reports the phones sent the provider, each with the \
+             image sealed for it\n"
+                .to_owned()
+        }
+        ExerciseKind::DualEc => format!(
+            "- the curve, P-256: P is its generator, and its group order n is, in hex,\n  \
+             `{P256_ORDER_HEX}`\n"
+        ),
+        _ => String::new(),
+    };
+    let check = match (kind, self_check) {
+        (_, Some(command)) => format!(
+            "Before you submit, check your answer here: put it in place of `YOUR ANSWER`, \
+             written exactly as you will submit it. The command prints `right` or `not \
+             right`. It holds only a salted hash of your answer, which gives nothing away.\n\n\
+             ```sh\n{command}\n```"
+        ),
+        (ExerciseKind::LeafForgery, None) => "Your own chip can tell you: decrypt your LEAF \
+             with the family key as docs/wire-format.md (`clipper`) describes. It is right if \
+             its last two bytes are the first two of HMAC-SHA256(content key, \
+             `doormat/leaf/1` followed by the nonce), and its unit id is not the one in your \
+             message's own LEAF."
+            .to_owned(),
+        (_, None) => format!(
+            "Your image is right if its PSNR against `picture.png` is at least \
+             {MIN_PSNR_DB} dB, it is the same size, and its PDQ hash is more than {} bits \
+             from picture.png's. You can measure all three yourself.",
+            pdq::MATCH_THRESHOLD
+        ),
+    };
+    let tools = tools_of(kind)
+        .iter()
+        .map(|(name, _)| format!("`tools/{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "# doormat exercise: {kind}\n\n\
          Student: **{student}** (class {class_id}). This bundle is yours alone: your flag is \
@@ -1015,41 +1164,29 @@ fn task_sheet(kind: ExerciseKind, student: &str, class_id: &str, task: &Task) ->
          - `keys/NAME.pub.pem`: their public keys\n\
          - `capture.jsonl`: every envelope a network tap recorded, {messages} messages; the \
          logical time `t` of each runs from 1, and a day holds {PER_DAY} messages\n\
-         {scan}\
-         - what leaked:\n{leaks}\n\
+         {extra}\
+         {leaks}\n\
          ## Your task\n\n\
          {goal}\n\n\
          {answer}\n\n\
+         ## Check your answer\n\n\
+         {check}\n\n\
          ## How\n\n\
          Everything you need is in this folder: `docs/wire-format.md` (the envelope format, \
-         with a worked example), the worksheet `docs/exercises/{kind}.md`, and the Python \
-         helpers from the wire format's examples in `tools/` ({tools}). `openssl` and \
-         Python's `cryptography` package, 3.4 or later, are enough{pdq}; doormat itself is \
-         allowed but not needed.\n",
+         with a worked example), the worksheet `docs/exercises/{kind}.md`, and the helpers \
+         {tools}. `openssl` and Python's `cryptography` package, 3.4 or later, are \
+         enough{pdq}; doormat itself is allowed but not needed. Your teacher releases the \
+         worksheet's hints one at a time: `python3 tools/hint.py N CODE` opens hint N with \
+         the code you are given.\n",
         pdq = if matches!(kind, ExerciseKind::EvadeList | ExerciseKind::PoisonedList) {
             ", with Meta's reference PDQ for Python (`pip install pdqhash numpy`)"
         } else {
             ""
         },
-        tools = helper_scripts()
-            .iter()
-            .map(|(name, _)| format!("`tools/{name}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
         kind = kind.as_str(),
         goal = task.goal,
         answer = kind.answer_form(),
         messages = task.spec.messages,
-        scan = match kind {
-            ExerciseKind::EvadeList =>
-                "- `scan-list.json`: the list of PDQ hashes the phones check images against\n\
-                 - `picture.png`: a picture on the list\n",
-            ExerciseKind::PoisonedList =>
-                "- `scan-list.json`: the list of PDQ hashes the phones check images against\n\
-                 - `reports.jsonl`: the reports the phones sent the provider, each with the \
-                 image sealed for it\n",
-            _ => "",
-        },
     )
 }
 
@@ -1068,6 +1205,19 @@ mod tests {
         let class = rest_of_the_bundles(Duration::from_millis(333), 39);
         assert!(!class.needs_confirmation());
         assert!(class.seconds > 12.0 && class.seconds < 14.0);
+    }
+
+    /// The n the dual-ec sheet gives is P-256's: n - 1 is the largest scalar, n is none.
+    #[test]
+    fn the_dual_ec_sheet_gives_p256s_group_order() {
+        use p256::elliptic_curve::PrimeField;
+        let n: [u8; 32] = std::array::from_fn(|i| {
+            u8::from_str_radix(&P256_ORDER_HEX[2 * i..2 * i + 2], 16).unwrap()
+        });
+        assert!(bool::from(p256::Scalar::from_repr(n.into()).is_none()));
+        let mut below = n;
+        below[31] -= 1;
+        assert!(bool::from(p256::Scalar::from_repr(below.into()).is_some()));
     }
 
     /// Folders Windows keeps for devices are refused, in any case; names that merely

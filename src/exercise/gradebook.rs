@@ -35,8 +35,7 @@ pub fn merge(classes: &[(PathBuf, PathBuf)], points: f64) -> Result<Gradebook> {
     check_points(points)?;
     let mut book = Gradebook::new();
     for (key, csv) in classes {
-        let text = fsutil::read_small_text(key, "a grading file")?;
-        let grading = GradingFile::parse(&text).map_err(|e| e.file(key))?;
+        let grading = GradingFile::load(key)?;
         let text = fsutil::read_small_text(csv, "a CSV of submissions")?;
         let batch = check_batch(&grading, &text).map_err(|e| e.file(csv))?;
         if let Some(problem) = batch.problems.first() {

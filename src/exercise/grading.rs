@@ -122,6 +122,12 @@ impl GradingFile {
         serde_json::to_string_pretty(self).expect("a grading file serialises") + "\n"
     }
 
+    /// Reads, parses and checks the grading file at `path`; errors name the file.
+    pub fn load(path: &std::path::Path) -> crate::error::Result<Grading> {
+        let text = crate::fsutil::read_small_text(path, "a grading file")?;
+        Ok(Self::parse(&text).map_err(|e| e.file(path))?)
+    }
+
     /// Parses and checks a grading file; errors name the field.
     pub fn parse(text: &str) -> Result<Grading, InputError> {
         let file: GradingFile = serde_json::from_str(text).map_err(|e| {
@@ -303,6 +309,11 @@ fn shaped_like_another(kind: ExerciseKind, answer: &str) -> Option<ExerciseKind>
 }
 
 impl Grading {
+    /// The instructor secret behind this class's flags, worlds and hint codes.
+    pub(super) fn secret(&self) -> &InstructorSecret {
+        &self.secret
+    }
+
     fn verdict(&self, student: &str, answer: &str) -> Verdict {
         match self.exercise {
             // An evasion is checked, not compared: any image that looks like the
@@ -968,12 +979,27 @@ pub struct Grades {
     pub rows: Vec<GradedRow>,
     /// Rows of the CSV that could not be graded, with their line and why.
     pub not_graded: Vec<RowProblem>,
+    /// Points for a right answer.
+    pub points_possible: f64,
+    /// The points of each row, in the order of `rows` ([`Grading::points`]).
+    pub points: Vec<f64>,
+    /// Whether a page for people shows each answer (the teacher's own copy) or hides
+    /// them (a page to project). JSON always has them.
+    #[serde(skip)]
+    pub show_answers: bool,
 }
 
 impl Grades {
-    /// The grades of a graded CSV under `grading`.
-    pub fn new(grading: &Grading, batch: Batch) -> Self {
+    /// The grades of a graded CSV under `grading`, a right answer worth `points_possible`.
+    pub fn new(grading: &Grading, batch: Batch, points_possible: f64) -> Self {
         Grades {
+            points_possible,
+            points: batch
+                .rows
+                .iter()
+                .map(|r| grading.points(r, points_possible))
+                .collect(),
+            show_answers: false,
             exercise: grading.exercise.as_str(),
             class_id: grading.class_id.clone(),
             right: batch

@@ -9,6 +9,7 @@
 
 mod bundle;
 pub mod grading;
+pub mod hints;
 
 use serde::Serialize;
 
@@ -52,11 +53,14 @@ pub enum ExerciseKind {
     EvadeList,
     /// client-scan: find who shared a picture whose hash was slipped into the list.
     PoisonedList,
+    /// CLEAR: a seized, locked phone and the vendor's leaked key; recover the passcode,
+    /// unlock the phone and read its history.
+    LockedPhone,
 }
 
 impl ExerciseKind {
     /// Every kind, in the order `--help` lists them.
-    pub const ALL: [ExerciseKind; 9] = [
+    pub const ALL: [ExerciseKind; 10] = [
         ExerciseKind::LeakedGoldenKey,
         ExerciseKind::UserKeyVsEscrow,
         ExerciseKind::SplitKey,
@@ -66,6 +70,7 @@ impl ExerciseKind {
         ExerciseKind::DualEc,
         ExerciseKind::EvadeList,
         ExerciseKind::PoisonedList,
+        ExerciseKind::LockedPhone,
     ];
 
     /// Its name, as `--kind` takes it.
@@ -80,6 +85,7 @@ impl ExerciseKind {
             ExerciseKind::DualEc => "dual-ec",
             ExerciseKind::EvadeList => "evade-list",
             ExerciseKind::PoisonedList => "poisoned-list",
+            ExerciseKind::LockedPhone => "locked-phone",
         }
     }
 

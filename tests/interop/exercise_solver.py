@@ -43,26 +43,31 @@ def opened_with(bundle, key, slot):
     return out
 
 
+def openssl_decrypt(key_path, blob_b64):
+    """RSA-OAEP (SHA-256) with openssl, as docs/wire-format.md's worked example does it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        blob, out = os.path.join(tmp, "blob.bin"), os.path.join(tmp, "out.bin")
+        open(blob, "wb").write(base64.b64decode(blob_b64))
+        subprocess.run(["openssl", "pkeyutl", "-decrypt", "-inkey", key_path, "-in", blob,
+                        "-out", out, "-pkeyopt", "rsa_padding_mode:oaep",
+                        "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"],
+                       check=True)
+        return open(out, "rb").read()
+
+
 def leaked_golden_key(bundle):
     # The README names a day, a sender and the recipients.
     task = open(os.path.join(bundle, "README.md")).read()
     m = re.search(r"On day \d+ \(t = (\d+) to (\d+)\), (\w+) sent a message to ([\w ]+)\.", task)
     first, last, sender, to = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4).split(" and ")
-    with tempfile.TemporaryDirectory() as tmp:
-        for e in envelopes(bundle):
-            if not (first <= e["t"] <= last and e["from"] == sender and e["to"] == to):
-                continue
-            # The RSA part with openssl, as docs/wire-format.md's worked example does.
-            wrapped, key = os.path.join(tmp, "wrapped.bin"), os.path.join(tmp, "key.bin")
-            open(wrapped, "wb").write(base64.b64decode(e["escrow"]))
-            subprocess.run(["openssl", "pkeyutl", "-decrypt", "-inkey",
-                            os.path.join(bundle, "leaks", "escrow.pem"), "-in", wrapped,
-                            "-out", key, "-pkeyopt", "rsa_padding_mode:oaep",
-                            "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"],
-                           check=True)
-            found = FLAG.search(open_text(e, open(key, "rb").read()))
-            if found:
-                return found.group(0)
+    for e in envelopes(bundle):
+        if not (first <= e["t"] <= last and e["from"] == sender and e["to"] == to):
+            continue
+        # The RSA part with openssl, as docs/wire-format.md's worked example does.
+        key = openssl_decrypt(os.path.join(bundle, "leaks", "escrow.pem"), e["escrow"])
+        found = FLAG.search(open_text(e, key))
+        if found:
+            return found.group(0)
 
 
 def user_key_vs_escrow(bundle):
@@ -191,9 +196,30 @@ def dual_ec(bundle):
             return FLAG.search(open_text(e, key)).group(0)
 
 
+def locked_phone(bundle):
+    """CLEAR: the vendor's key opens the phone's passcode blob; the passcode, through HKDF,
+    the phone's storage; the storage holds the phone's private key, which opens its history."""
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    phone_path = glob.glob(os.path.join(bundle, "seized", "*.json"))[0]
+    phone = json.load(open(phone_path))
+    passcode = openssl_decrypt(os.path.join(bundle, "leaks", "vendor.pem"), phone["clear_blob"])
+    info = ("doormat/clear/1\n" + phone["device"]).encode()
+    storage_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(passcode)
+    der = AESGCM(storage_key).decrypt(base64.b64decode(phone["nonce"]),
+                                      base64.b64decode(phone["storage"]), info)
+    key = serialization.load_der_private_key(der, password=None)
+    print(f"passcode {passcode.hex()[:8]}", file=sys.stderr)
+    m = re.search(r"the message from (\w+) to ([\w ]+) at t = (\d+) holds your flag",
+                  open(os.path.join(bundle, "README.md")).read())
+    sender, to, t = m.group(1), m.group(2).split(" and "), int(m.group(3))
+    target = next(e["id"] for e in envelopes(bundle)
+                  if e["t"] == t and e["from"] == sender and e["to"] == to)
+    return FLAG.search(opened_with(bundle, key, phone["device"])[target]).group(0)
+
+
 kind, bundle = sys.argv[1], sys.argv[2]
 flag = {"leaked-golden-key": leaked_golden_key, "user-key-vs-escrow": user_key_vs_escrow,
         "split-key": split_key, "short-key": short_key,
         "forward-secret-window": forward_secret_window, "leaf-forgery": leaf_forgery,
-        "dual-ec": dual_ec}[kind](bundle)
+        "dual-ec": dual_ec, "locked-phone": locked_phone}[kind](bundle)
 print(flag)

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::util::*;
 
-const KINDS: [&str; 7] = [
+/// Every kind, the scanning ones too.
+const ALL_KINDS: [&str; 10] = [
     "leaked-golden-key",
     "user-key-vs-escrow",
     "split-key",
@@ -13,7 +14,18 @@ const KINDS: [&str; 7] = [
     "forward-secret-window",
     "leaf-forgery",
     "dual-ec",
+    "evade-list",
+    "poisoned-list",
+    "locked-phone",
 ];
+
+/// The kinds exercise_solver.py solves: all but the two client-side scanning ones
+/// (scan_solver.py's, which needs Meta's PDQ).
+fn solver_kinds() -> impl Iterator<Item = &'static str> {
+    ALL_KINDS
+        .into_iter()
+        .filter(|k| !matches!(*k, "evade-list" | "poisoned-list"))
+}
 
 fn new_exercise(dir: &Path, kind: &str, seed: &str) -> PathBuf {
     doormat(
@@ -72,27 +84,39 @@ fn check(dir: &Path, grading: &Path, student: &str, answer: &str) -> Run {
     )
 }
 
-/// A bundle works offline: the wire format, the worksheet and the helper scripts are in
-/// it, identical to the repository's, and every file its task sheet names is there.
+/// A bundle works offline: the wire format, the worksheet (its hints sealed) and the
+/// helper scripts it uses are in it, identical to the repository's, and every file its
+/// task sheet names is there.
 fn assert_self_contained(kind: &str, bundle: &Path) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for doc in [
-        "docs/wire-format.md".to_owned(),
-        format!("docs/exercises/{kind}.md"),
-    ] {
-        assert_eq!(
-            std::fs::read_to_string(bundle.join(&doc)).unwrap(),
-            std::fs::read_to_string(repo.join(&doc)).unwrap(),
-            "{kind}: {doc}"
-        );
-    }
+    assert_eq!(
+        std::fs::read_to_string(bundle.join("docs/wire-format.md")).unwrap(),
+        std::fs::read_to_string(repo.join("docs/wire-format.md")).unwrap(),
+        "{kind}: the wire format"
+    );
+    let sheet = format!("docs/exercises/{kind}.md");
+    let (repo_body, _) = std::fs::read_to_string(repo.join(&sheet))
+        .unwrap()
+        .split_once("\n## Hints")
+        .map(|(body, hints)| (body.to_owned(), hints.to_owned()))
+        .unwrap();
+    let (bundle_body, sealed) = std::fs::read_to_string(bundle.join(&sheet))
+        .unwrap()
+        .split_once("\n## Hints")
+        .map(|(body, hints)| (body.to_owned(), hints.to_owned()))
+        .unwrap();
+    assert_eq!(bundle_body, repo_body, "{kind}: the worksheet");
+    assert!(sealed.contains("tools/hint.py N CODE"), "{kind}: {sealed}");
     let blocks = crate::docs::worked_example_blocks();
-    for name in ["slot.py", "open.py", "open_capture.py", "follow.py"] {
-        assert_eq!(
-            std::fs::read_to_string(bundle.join("tools").join(name)).unwrap(),
-            blocks[name],
-            "{kind}: tools/{name}"
-        );
+    for entry in std::fs::read_dir(bundle.join("tools")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name != "hint.py" {
+            assert_eq!(
+                std::fs::read_to_string(bundle.join("tools").join(&name)).unwrap(),
+                blocks[&name],
+                "{kind}: tools/{name}"
+            );
+        }
     }
     assert!(!bundle.join("docs/exercises/solutions").exists());
     let sheet = std::fs::read_to_string(bundle.join("README.md")).unwrap();
@@ -112,7 +136,7 @@ fn assert_self_contained(kind: &str, bundle: &Path) {
 fn every_kind_is_solved_the_way_a_student_would_and_graded() {
     independent_of_rsa_backend!();
     require_python();
-    for kind in KINDS {
+    for kind in solver_kinds() {
         let dir = scratch("exercise-solve");
         let out = new_exercise(&dir, kind, "4");
         assert_self_contained(kind, &out.join("student01"));
@@ -429,7 +453,7 @@ fn every_kind_has_a_worksheet_and_a_solution() {
     independent_of_rsa_backend!();
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/exercises");
     let index = std::fs::read_to_string(docs.join("README.md")).unwrap();
-    for kind in KINDS {
+    for kind in solver_kinds() {
         let sheet = std::fs::read_to_string(docs.join(format!("{kind}.md"))).unwrap();
         assert!(
             sheet.contains("Learning goals") && sheet.contains("## Hints"),
@@ -979,4 +1003,278 @@ fn grades_go_to_canvas_and_moodle_and_three_exercises_into_one_gradebook() {
         let right = row[4..].iter().filter(|p| *p == "10").count();
         assert_eq!(right, k.min(3), "{row:?}");
     }
+}
+
+/// The lines of the ```sh blocks of a markdown text.
+fn sh_lines(markdown: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in markdown.lines() {
+        if line.starts_with("```") {
+            inside = !inside && line == "```sh";
+        } else if inside {
+            lines.push(line.to_owned());
+        }
+    }
+    lines
+}
+
+/// What a student reads has no stray runs of spaces mid-sentence, no heading or list
+/// label with nothing under it.
+fn assert_tidy(what: &str, markdown: &str) {
+    let mut fenced = false;
+    let lines: Vec<&str> = markdown.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced {
+            continue;
+        }
+        let text = line.trim_start();
+        assert!(
+            !text.trim_end().contains("  "),
+            "{what}: a run of spaces on line {}: {line:?}",
+            i + 1
+        );
+        let next = lines[i + 1..].iter().find(|l| !l.trim().is_empty());
+        if text.starts_with('#') {
+            assert!(
+                next.is_some_and(|n| !n.starts_with('#')),
+                "{what}: an empty heading on line {}: {line:?}",
+                i + 1
+            );
+        }
+        if text.starts_with("- ") && text.ends_with(':') {
+            let indent = line.len() - text.len();
+            let under = lines.get(i + 1).copied().unwrap_or("");
+            assert!(
+                under.len() - under.trim_start().len() > indent && !under.trim().is_empty(),
+                "{what}: nothing under the list label on line {}: {line:?}",
+                i + 1
+            );
+        }
+    }
+}
+
+/// Runs `command` in `bundle` as a student's shell would, with the test's Python first
+/// on the PATH.
+fn student_runs(bundle: &Path, command: &str) -> std::process::Output {
+    let python = PathBuf::from(crate::util::python());
+    let mut path = std::env::var_os("PATH").unwrap_or_default();
+    if let Some(bin) = python.parent().filter(|p| !p.as_os_str().is_empty()) {
+        path = std::env::join_paths(
+            std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path)),
+        )
+        .unwrap();
+    }
+    std::process::Command::new("sh")
+        .args(["-c", command])
+        .current_dir(bundle)
+        .env("PATH", path)
+        .output()
+        .expect("sh runs")
+}
+
+/// For every kind, on a fresh bundle: the README and worksheet read cleanly, the bundle
+/// carries only the scripts the worksheet uses, the self-check command says right to the
+/// student's answer and not right to another, and each sealed hint opens with the code
+/// `exercise hint` prints for it and with no other.
+#[test]
+fn every_bundle_checks_answers_and_opens_hints_as_its_sheets_say() {
+    independent_of_rsa_backend!();
+    require_python();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tools_named = regex::Regex::new(r"tools/(\w+\.py)").unwrap();
+    for kind in ALL_KINDS {
+        let dir = scratch("exercise-sheets");
+        doormat(
+            &dir,
+            &[
+                "exercise",
+                "new",
+                "--kind",
+                kind,
+                "--students",
+                "1",
+                "--out",
+                kind,
+                "--seed",
+                "8",
+            ],
+        )
+        .ok();
+        let out = dir.join(kind);
+        let bundle = out.join("student01");
+        let readme = std::fs::read_to_string(bundle.join("README.md")).unwrap();
+        let sheet =
+            std::fs::read_to_string(bundle.join(format!("docs/exercises/{kind}.md"))).unwrap();
+        assert_tidy(&format!("{kind}: README.md"), &readme);
+        if kind == "dual-ec" {
+            // The worksheet reduces modulo n: the bundle gives it (checked against the
+            // p256 crate in a unit test).
+            assert!(
+                readme.contains("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+            );
+        }
+        assert_tidy(&format!("{kind}: worksheet"), &sheet);
+        let full_sheet =
+            std::fs::read_to_string(repo.join(format!("docs/exercises/{kind}.md"))).unwrap();
+        for entry in std::fs::read_dir(bundle.join("tools")).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                name == "hint.py" || full_sheet.contains(&format!("tools/{name}")),
+                "{kind}: tools/{name} is in the bundle, but the worksheet does not use it"
+            );
+        }
+        for named in tools_named.captures_iter(&full_sheet) {
+            assert!(
+                bundle.join("tools").join(&named[1]).is_file(),
+                "{kind}: the worksheet uses tools/{} and the bundle lacks it",
+                &named[1]
+            );
+        }
+
+        // The self-check, where the answer is one string.
+        let answers = std::fs::read_to_string(out.join("instructor/answers.csv")).unwrap();
+        let answer = answers
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .collect::<Vec<_>>();
+        let checks: Vec<String> = sh_lines(&readme)
+            .into_iter()
+            .filter(|l| l.contains("'YOUR ANSWER'"))
+            .collect();
+        if matches!(kind, "leaf-forgery" | "evade-list") {
+            assert!(checks.is_empty(), "{kind}: {readme}");
+        } else {
+            assert_eq!(checks.len(), 1, "{kind}: {readme}");
+            let right = if kind == "poisoned-list" {
+                // answers.csv quotes the set: its commas are inside the quotes.
+                answers.lines().nth(1).unwrap()["student01,\"".len()..]
+                    .split_once('"')
+                    .unwrap()
+                    .0
+                    .to_owned()
+            } else {
+                answer[1].to_owned()
+            };
+            let wrong = if kind == "poisoned-list" {
+                if right == "doormat{}" {
+                    "doormat{alice}".to_owned()
+                } else {
+                    "doormat{}".to_owned()
+                }
+            } else {
+                format!("doormat{{{}}}", "0".repeat(20))
+            };
+            let run = student_runs(&bundle, &checks[0].replace("YOUR ANSWER", &right));
+            assert!(run.status.success(), "{kind}: {run:?}");
+            assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "right");
+            let run = student_runs(&bundle, &checks[0].replace("YOUR ANSWER", &wrong));
+            assert_eq!(run.status.code(), Some(1), "{kind}: {run:?}");
+            assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "not right");
+            assert!(
+                !readme.contains(&right),
+                "{kind}: the README gives the answer away"
+            );
+        }
+
+        // The hints: as many as the repository's worksheet has, each opened by its code.
+        let hints: Vec<String> = full_sheet
+            .split_once("\n## Hints")
+            .unwrap()
+            .1
+            .lines()
+            .filter(|l| {
+                l.split_once(". ")
+                    .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+            })
+            .map(|l| l.split_once(". ").unwrap().1.to_owned())
+            .collect();
+        assert!(!hints.is_empty(), "{kind}");
+        let open = sh_lines(&sheet);
+        assert_eq!(open, ["python3 tools/hint.py N CODE"], "{kind}");
+        let grading = out.join("instructor/grading.json");
+        let code_of = |level: usize| -> String {
+            let run = doormat(
+                &dir,
+                &[
+                    "exercise",
+                    "hint",
+                    "--key",
+                    s(&grading),
+                    "--level",
+                    &level.to_string(),
+                    "--json",
+                ],
+            );
+            let said: serde_json::Value = serde_json::from_str(&run.ok().stdout).unwrap();
+            said["code"].as_str().unwrap().to_owned()
+        };
+        for (i, hint) in hints.iter().enumerate() {
+            let level = i + 1;
+            let code = code_of(level);
+            let command = open[0]
+                .replace('N', &level.to_string())
+                .replace("CODE", &code);
+            let run = student_runs(&bundle, &command);
+            assert!(run.status.success(), "{kind} hint {level}: {run:?}");
+            let said = String::from_utf8_lossy(&run.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first_words: String = hint
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(said.contains(&first_words), "{kind} hint {level}: {said}");
+            let other = code_of(if level == 1 { 2 } else { 1 });
+            let run = student_runs(
+                &bundle,
+                &open[0]
+                    .replace('N', &level.to_string())
+                    .replace("CODE", &other),
+            );
+            assert_eq!(
+                run.status.code(),
+                Some(1),
+                "{kind} hint {level} with another code"
+            );
+            assert!(
+                !sealed_text(&bundle).contains(&words(hint)),
+                "{kind}: hint {level} in clear"
+            );
+        }
+        doormat(
+            &dir,
+            &[
+                "exercise",
+                "hint",
+                "--key",
+                s(&grading),
+                "--level",
+                &(hints.len() + 1).to_string(),
+            ],
+        )
+        .refused(&["--level", &format!("hints 1 to {}", hints.len())]);
+    }
+}
+
+/// Every text file of a bundle, its words one space apart: where a hint must not be in
+/// clear.
+fn sealed_text(bundle: &Path) -> String {
+    walk(bundle)
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|text| words(&text))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -179,9 +179,18 @@ fn recover_compare_and_grades_pages_match_their_json() {
         ],
     )
     .ok();
+    let flag = std::fs::read_to_string(dir.join("class/instructor/answers.csv"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("student02,"))
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_owned();
     std::fs::write(
         dir.join("answers.csv"),
-        "student,answer\nstudent01,doormat{nope}\n",
+        format!("student,answer\nstudent01,doormat{{nope}}\nstudent02,{flag}\n"),
     )
     .unwrap();
     let doc = doormat(
@@ -206,6 +215,33 @@ fn recover_compare_and_grades_pages_match_their_json() {
     for row in doc["rows"].as_array().unwrap() {
         assert!(dom.contains(row["student"].as_str().unwrap()));
     }
+    // A page to project hides the answers and shows how the points fell; the
+    // teacher's copy shows them.
+    assert!(
+        !dom.contains(&flag) && !dom.contains("nope"),
+        "answers on the page"
+    );
+    assert!(dom.contains("Points: a mean of 3.3 of 10"));
+    assert!(dom.contains("10 of 10 points") && dom.contains("0 of 10 points"));
+    assert_eq!(doc["points"], serde_json::json!([0.0, 10.0, 0.0]));
+    doormat(
+        &dir,
+        &[
+            "exercise",
+            "check",
+            "--key",
+            "class/instructor/grading.json",
+            "--csv",
+            "answers.csv",
+            "--show-answers",
+            "--html",
+            "grades.html",
+            "--force",
+        ],
+    )
+    .ok();
+    let dom = check_page(&dir.join("grades.html"), 900);
+    assert!(dom.contains(&flag), "the teacher's copy shows the answers");
 
     // An existing page is not replaced without --force, nor may the page be an input.
     doormat(

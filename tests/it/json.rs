@@ -361,4 +361,8 @@ fn classroom_commands_print_what_docs_json_md_says() {
         "exercise", "check", "--key", grading, "--csv", "s.csv", "--json",
     ]);
     assert_documented("exercise check --csv", &csv);
+    let hint = run(&[
+        "exercise", "hint", "--key", grading, "--level", "1", "--json",
+    ]);
+    assert_documented("exercise hint", &hint);
 }

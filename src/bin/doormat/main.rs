@@ -776,6 +776,11 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             show(&book, args.json)?;
             Ok(Outcome::Done)
         }
+        ExerciseCommand::Hint(args) => {
+            let grading = GradingFile::load(&args.key)?;
+            show(&exercise::hints::release(&grading, args.level)?, args.json)?;
+            Ok(Outcome::Done)
+        }
         ExerciseCommand::Check(args) => {
             let inputs: Vec<&std::path::Path> = std::iter::once(args.key.as_path())
                 .chain(args.csv.as_deref())
@@ -789,14 +794,16 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                     ))
                 })
                 .transpose()?;
-            let text = doormat::fsutil::read_small_text(&args.key, "a grading file")?;
-            let grading = GradingFile::parse(&text).map_err(|e| e.file(&args.key))?;
+            let grading = GradingFile::load(&args.key)?;
             if let Some(csv) = &args.csv {
                 let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
                 let batch = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
                 let mut book = gradebook::Gradebook::new();
                 book.add_class(&grading, &batch.rows, args.points);
-                let grades = Grades::new(&grading, batch);
+                let grades = Grades {
+                    show_answers: args.show_answers,
+                    ..Grades::new(&grading, batch, args.points)
+                };
                 show(&grades, args.json)?;
                 write_html(page, &grades)?;
                 // A row left out would be imported as a zero: the gradebook is whole or not written.

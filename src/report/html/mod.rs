@@ -369,6 +369,9 @@ mod tests {
             students: 0,
             rows: Vec::new(),
             not_graded: Vec::new(),
+            points_possible: 10.0,
+            points: Vec::new(),
+            show_answers: false,
         };
         let html = document(&grades);
         assert!(html.contains("default-src 'none'"));

@@ -275,26 +275,64 @@ impl HtmlReport for Grades {
             "students (grey: the whole class)",
             &bars,
         );
+        // The distribution of points, highest first: one bar per score given.
+        let mut scores: Vec<f64> = self.points.clone();
+        scores.sort_by(|a, b| b.total_cmp(a));
+        scores.dedup();
+        let bars: Vec<Bar> = scores
+            .iter()
+            .map(|score| {
+                let n = self.points.iter().filter(|p| *p == score).count();
+                Bar {
+                    label: format!(
+                        "{} of {} points",
+                        points_text(*score),
+                        points_text(self.points_possible)
+                    ),
+                    value: n as f64,
+                    of: students,
+                    words: format!("{n} of {}", self.students),
+                }
+            })
+            .collect();
+        let mean = self.points.iter().sum::<f64>() / self.points.len().max(1) as f64;
+        bar_chart(
+            page,
+            &format!(
+                "Points: a mean of {mean:.1} of {}",
+                points_text(self.points_possible)
+            ),
+            "students (grey: the whole class)",
+            &bars,
+        );
         let rows: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| {
-                vec![
+            .zip(&self.points)
+            .map(|(r, points)| {
+                let mut row = vec![
                     r.student.clone(),
                     verdict_words(&r.verdict),
-                    r.answer.clone().unwrap_or_default(),
-                ]
+                    points_text(*points),
+                ];
+                if self.show_answers {
+                    row.push(r.answer.clone().unwrap_or_default());
+                }
+                row
             })
             .collect();
-        page.table(
-            "Each student",
-            &[
-                Column::words("student"),
-                Column::words("verdict"),
-                Column::words("answer"),
-            ],
-            &rows,
-        );
+        let mut columns = vec![
+            Column::words("student"),
+            Column::words("verdict"),
+            Column::figures("points"),
+        ];
+        let caption = if self.show_answers {
+            columns.push(Column::words("answer"));
+            "Each student (with answers: the teacher's copy, not for projecting)"
+        } else {
+            "Each student (answers hidden; --show-answers shows them)"
+        };
+        page.table(caption, &columns, &rows);
         if !self.not_graded.is_empty() {
             let rows: Vec<Vec<String>> = self
                 .not_graded
@@ -321,5 +359,14 @@ impl HtmlReport for StudentVerdict {
             "lede",
             &format!("{}: {}", self.student, verdict_words(&self.verdict)),
         );
+    }
+}
+
+/// Points as a gradebook shows them: whole numbers bare, others to two decimals.
+fn points_text(points: f64) -> String {
+    if points.fract() == 0.0 {
+        format!("{points:.0}")
+    } else {
+        format!("{points:.2}")
     }
 }

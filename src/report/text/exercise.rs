@@ -173,3 +173,21 @@ pub fn gradebook(out: &mut impl Write, style: &Style, book: &Gradebook) -> io::R
     }
     Ok(())
 }
+
+/// `doormat exercise hint`: the code, and the line students run.
+pub fn hint_release(out: &mut impl Write, style: &Style, h: &HintRelease) -> io::Result<()> {
+    writeln!(
+        out,
+        "hint {} of {} for {} (class {}): {}",
+        h.level,
+        h.hints,
+        h.exercise.as_str(),
+        h.class_id,
+        style.bold(&h.code)
+    )?;
+    writeln!(
+        out,
+        "{INDENT}students open it with: python3 tools/hint.py {} {}",
+        h.level, h.code
+    )
+}

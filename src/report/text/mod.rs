@@ -28,6 +28,7 @@ use crate::demo::{
     PartyRow,
 };
 use crate::exercise::gradebook::Gradebook;
+use crate::exercise::hints::HintRelease;
 use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
 use crate::report::words;
 use crate::scale::{sci, ScaleReport};
@@ -257,6 +258,7 @@ text_reports! {
     Grades => grades;
     StudentVerdict => verdict;
     Gradebook => gradebook;
+    HintRelease => hint_release;
 }
 
 impl super::Report for ExerciseSummary {
