@@ -676,6 +676,31 @@ impl AtomicFile {
         })
     }
 
+    /// An output file a flag names (`--html`, `--gradebook`; `None` if not given),
+    /// opened before any work, so that an existing file (without `force`) or one of the
+    /// command's `inputs` is refused at once.
+    pub fn for_flag(
+        path: Option<&Path>,
+        flag: &str,
+        force: bool,
+        inputs: &[&Path],
+    ) -> Result<Option<Self>> {
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        refuse_output_among_inputs(path, flag, inputs.iter().copied())?;
+        Self::create(path, force).map(Some)
+    }
+
+    /// Writes `text` and moves the file into place.
+    pub fn write_and_commit(mut self, text: &str) -> Result<()> {
+        let destination = self.destination().to_path_buf();
+        self.writer()
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io(&destination, e))?;
+        self.commit()
+    }
+
     /// Where the file will stand once committed.
     pub fn destination(&self) -> &Path {
         &self.destination

@@ -35,7 +35,74 @@ pub struct ScaleInputs {
     pub rates_from: String,
 }
 
+/// What `doormat scale` is given: each rate it is not given is measured here.
+#[derive(Debug, Clone, Default)]
+pub struct ScaleFlags {
+    /// Messages a day (WhatsApp's, [`WHATSAPP_MESSAGES_PER_DAY`], if not given).
+    pub messages_per_day: Option<f64>,
+    /// Messages per content key for the per-session line.
+    pub session_size: u64,
+    /// RSA-OAEP decryptions per core-second.
+    pub rsa_per_second: Option<f64>,
+    /// AES-256-GCM opens per core-second.
+    pub aes_per_second: Option<f64>,
+    /// Brute-force key trials per core-second.
+    pub trials_per_second: Option<f64>,
+    /// Price of a core-hour, if any.
+    pub usd_per_core_hour: Option<f64>,
+    /// Short-key sizes (24, 32, 40 and 56 if none).
+    pub bits: Vec<u32>,
+}
+
 impl ScaleInputs {
+    /// The inputs `flags` give, with the rates they leave out measured on this machine
+    /// (three rates in about 0.2 s each: under the second after which a bar is due).
+    pub fn from_flags(flags: &ScaleFlags) -> crate::error::Result<ScaleInputs> {
+        let given = [
+            flags.rsa_per_second,
+            flags.aes_per_second,
+            flags.trials_per_second,
+        ];
+        let measured = if given.iter().all(Option::is_some) {
+            None
+        } else {
+            Some(crate::bench::measure_rates(
+                std::time::Duration::from_millis(200),
+            )?)
+        };
+        let rate =
+            |given: Option<f64>, measured: Option<f64>| given.or(measured).unwrap_or_default();
+        let machine = crate::bench::Machine::describe();
+        Ok(ScaleInputs {
+            messages_per_day: flags.messages_per_day.unwrap_or(WHATSAPP_MESSAGES_PER_DAY),
+            session_size: flags.session_size,
+            rsa_decrypts_per_core_second: rate(
+                flags.rsa_per_second,
+                measured.map(|r| r.rsa_decrypts),
+            ),
+            aes_opens_per_core_second: rate(flags.aes_per_second, measured.map(|r| r.aes_opens)),
+            key_trials_per_core_second: rate(
+                flags.trials_per_second,
+                measured.map(|r| r.key_trials),
+            ),
+            usd_per_core_hour: flags.usd_per_core_hour,
+            bits: if flags.bits.is_empty() {
+                vec![24, 32, 40, 56]
+            } else {
+                flags.bits.clone()
+            },
+            rates_from: match measured {
+                Some(r) => format!(
+                    "measured here, one thread, RSA on {} ({}, {} cores)",
+                    r.backend.name(),
+                    machine.cpu,
+                    machine.cores
+                ),
+                None => "given as flags".to_owned(),
+            },
+        })
+    }
+
     /// Refuses inputs the arithmetic cannot use, naming the flag.
     pub fn check(&self) -> Result<(), InputError> {
         let positive = |value: f64, flag: &str| {

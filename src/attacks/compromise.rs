@@ -36,6 +36,19 @@ pub struct Stolen<'a> {
     pub phones: &'a [PathBuf],
 }
 
+impl Stolen<'_> {
+    /// Every file named: a command's inputs, which no output may replace.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.keys
+            .iter()
+            .chain(self.shares)
+            .chain(self.states)
+            .chain(self.phones)
+            .map(PathBuf::as_path)
+            .chain(self.family_key)
+    }
+}
+
 /// A keyring, and what it took to build it, for the report.
 #[derive(Debug, Clone, Default)]
 pub struct Compromise {

@@ -66,6 +66,21 @@ impl WorkEstimate {
     pub fn needs_confirmation(&self) -> bool {
         self.worst_seconds > crate::attacks::brute_force::CONFIRM_ABOVE.as_secs_f64()
     }
+
+    /// Refuses `what` (for example "this comparison") when it may run past ten minutes
+    /// and `--yes` was not given (`yes`), saying how long it could take.
+    pub fn confirmed(&self, what: &str, yes: bool) -> Result<(), crate::error::InputError> {
+        if !self.needs_confirmation() || yes {
+            return Ok(());
+        }
+        Err(crate::error::InputError::new(format!(
+            "{what} could take {} here (about {} expected)",
+            crate::demo::duration(self.worst_seconds),
+            crate::demo::duration(self.seconds)
+        ))
+        .field("--yes")
+        .hint("add --yes to run it, or ask for less work"))
+    }
 }
 
 /// What `compare` should take, or `None` when it is small enough to need no estimate.

@@ -272,6 +272,18 @@ pub fn find(name: &str) -> Result<Scenario> {
     .into())
 }
 
+/// The scenario `doormat demo` is given: a file (`--file`) or a shipped demo's name (one
+/// of the two; the flagship when neither).
+pub fn choose(file: Option<&std::path::Path>, name: Option<&str>) -> Result<Scenario> {
+    match (file, name) {
+        (Some(_), Some(_)) => Err(InputError::new("give a demo name or --file, not both")
+            .field("--file")
+            .into()),
+        (Some(path), None) => load_file(path),
+        (None, name) => find(name.unwrap_or(FLAGSHIP)),
+    }
+}
+
 /// How a demo runs.
 #[derive(Debug, Clone, Default)]
 pub struct DemoOptions {

@@ -400,6 +400,26 @@ pub fn read_roster(path: &Path) -> Result<Roster> {
     Ok(roster)
 }
 
+impl Roster {
+    /// The class `exercise new` is given: a roster file, or a number of students (one of
+    /// the two); a roster may not be the `out` folder.
+    pub fn from_flags(roster: Option<&Path>, students: Option<usize>, out: &Path) -> Result<Self> {
+        match (roster, students) {
+            (Some(path), None) => {
+                fsutil::refuse_output_among_inputs(out, "--out", [path])?;
+                read_roster(path)
+            }
+            (None, Some(n)) => Ok(Roster {
+                students: numbered_students(n)?,
+                ..Default::default()
+            }),
+            _ => Err(InputError::new("give either --students N or --roster FILE")
+                .field("--students")
+                .into()),
+        }
+    }
+}
+
 /// `student01` ... `studentNN`.
 pub fn numbered_students(n: usize) -> Result<Vec<String>, InputError> {
     if n == 0 || n > MAX_STUDENTS {

@@ -27,14 +27,19 @@ use super::grading::{check_batch, GradedRow, Grading, GradingFile};
 use crate::error::{InputError, Result};
 use crate::fsutil;
 
-/// The gradebook of `classes`, each a grading file and its CSV of submissions, a right
-/// answer worth `points`. A row that a CSV cannot grade is an error naming its file and
-/// line: a gradebook is written whole, or not at all, since a platform would import a
-/// row left out as a zero.
-pub fn merge(classes: &[(PathBuf, PathBuf)], points: f64) -> Result<Gradebook> {
+/// The gradebook of `classes`, a grading file and its CSV of submissions after another
+/// (as `--grades KEY CSV` gives them), a right answer worth `points`. A row that a CSV
+/// cannot grade is an error naming its file and line: a gradebook is written whole, or
+/// not at all, since a platform would import a row left out as a zero.
+pub fn merge(classes: &[PathBuf], points: f64) -> Result<Gradebook> {
     check_points(points)?;
     let mut book = Gradebook::new();
-    for (key, csv) in classes {
+    for pair in classes.chunks(2) {
+        let [key, csv] = pair else {
+            return Err(InputError::new("takes a grading file and a CSV, in pairs")
+                .field("--grades")
+                .into());
+        };
         let grading = GradingFile::load(key)?;
         let text = fsutil::read_small_text(csv, "a CSV of submissions")?;
         let batch = check_batch(&grading, &text).map_err(|e| e.file(csv))?;
@@ -166,6 +171,13 @@ impl Gradebook {
     /// An empty gradebook.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The gradebook of one class's grades.
+    pub fn of_class(grading: &Grading, graded: &[GradedRow], points: f64) -> Self {
+        let mut book = Gradebook::new();
+        book.add_class(grading, graded, points);
+        book
     }
 
     /// Adds a column for `grading`'s class: `graded` (one row per student, as

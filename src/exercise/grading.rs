@@ -990,6 +990,37 @@ pub struct Grades {
 }
 
 impl Grades {
+    /// Grades the CSV of submissions at `csv`, a right answer worth `points_possible`;
+    /// errors name the file.
+    pub fn of_file(
+        grading: &Grading,
+        csv: &std::path::Path,
+        points_possible: f64,
+    ) -> crate::error::Result<Grades> {
+        let text = crate::fsutil::read_small_text(csv, "a CSV of submissions")?;
+        let batch = check_batch(grading, &text).map_err(|e| e.file(csv))?;
+        Ok(Grades::new(grading, batch, points_possible))
+    }
+
+    /// The error that says some rows of `csv` could not be graded (they are listed with
+    /// the grades, and every other row was graded), so that a script notices; `Ok` when
+    /// every row was.
+    pub fn all_graded(&self, csv: &std::path::Path) -> Result<(), InputError> {
+        let Some(first) = self.not_graded.first() else {
+            return Ok(());
+        };
+        let n = self.not_graded.len();
+        Err(InputError::new(format!(
+            "{n} row{s} could not be graded (listed with the grades; the first, line {line}: \
+             {problem}); every other row was graded",
+            s = if n == 1 { "" } else { "s" },
+            line = first.line,
+            problem = first.problem,
+        ))
+        .file(csv)
+        .hint("fix those rows and grade the file again"))
+    }
+
     /// The grades of a graded CSV under `grading`, a right answer worth `points_possible`.
     pub fn new(grading: &Grading, batch: Batch, points_possible: f64) -> Self {
         Grades {
@@ -1011,6 +1042,18 @@ impl Grades {
             rows: batch.rows,
             not_graded: batch.problems,
         }
+    }
+}
+
+impl StudentVerdict {
+    /// `student`'s `answer`, checked ([`check`]).
+    pub fn of(grading: &Grading, student: &str, answer: &str) -> Result<Self, InputError> {
+        let (verdict, slips) = check(grading, student, answer)?;
+        Ok(StudentVerdict {
+            student: student.to_owned(),
+            verdict,
+            slips,
+        })
     }
 }
 

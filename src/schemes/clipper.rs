@@ -497,6 +497,21 @@ pub struct ForgeryReport {
     pub seconds: f64,
 }
 
+/// Most forgeries one `attack leaf-forgery` runs: each needs about 65,536 tries.
+pub const MAX_FORGERY_TRIALS: u64 = 10_000;
+
+/// Refuses a number of forgery trials outside 1 to [`MAX_FORGERY_TRIALS`].
+pub fn check_forgery_trials(trials: u64) -> Result<(), InputError> {
+    if (1..=MAX_FORGERY_TRIALS).contains(&trials) {
+        return Ok(());
+    }
+    Err(
+        InputError::new(format!("{trials} trials: choose 1 to {MAX_FORGERY_TRIALS}"))
+            .field("--trials")
+            .hint("100 trials take a few seconds; each needs about 65,536 tries"),
+    )
+}
+
 /// Runs `trials` forgeries: a rogue sender with a genuine device tries random LEAFs until
 /// the receiving device's 16-bit check passes. `progress` hears `(trials done, trials)`
 /// from worker threads.

@@ -523,6 +523,34 @@ const WORLD_ENTRIES: &[(&str, bool)] = &[
     (client_scan::GALLERY_DIR, true),
 ];
 
+/// Refuses outputs (`(flag, path)`, a path given or not) that would write over one of
+/// the world's own files, or two flags naming the same file: checked before any work.
+pub fn refuse_outputs_in_world(root: &Path, outputs: &[(&str, Option<&Path>)]) -> Result<()> {
+    let given: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|(flag, path)| path.map(|p| (*flag, p)))
+        .collect();
+    for (i, (flag, path)) in given.iter().enumerate() {
+        if belongs_to_world(root, path) {
+            return Err(InputError::new(
+                "is one of the world's own files; doormat will not write over what it reads",
+            )
+            .file(path)
+            .field(*flag)
+            .hint("write outside the world's keys, vault and logs")
+            .into());
+        }
+        if let Some((other, _)) = given[..i].iter().find(|(_, p)| p == path) {
+            return Err(InputError::new(format!("is also {other}"))
+                .file(path)
+                .field(*flag)
+                .hint("give each output its own file name")
+                .into());
+        }
+    }
+    Ok(())
+}
+
 /// Whether `path` names one of the files or folders that doormat writes in the world at
 /// `root` (by any route: `w/../w/capture.jsonl` too), whether or not it exists yet.
 pub fn belongs_to_world(root: &Path, path: &Path) -> bool {

@@ -263,15 +263,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     if args.list {
         return show(&demo::catalogue()?, args.json);
     }
-    let scenario = match (&args.file, &args.name) {
-        (Some(_), Some(_)) => {
-            return Err(InputError::new("give a demo name or --file, not both")
-                .field("--file")
-                .into())
-        }
-        (Some(path), None) => demo::load_file(path)?,
-        (None, name) => demo::find(name.as_deref().unwrap_or(demo::FLAGSHIP))?,
-    };
+    let scenario = demo::choose(args.file.as_deref(), args.name.as_deref())?;
     let options = DemoOptions { seed: args.seed };
     let inputs: Vec<&std::path::Path> = args.file.iter().map(PathBuf::as_path).collect();
     let page = open_html(&args.page, &inputs)?;
@@ -372,59 +364,32 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
 
 fn run_recover(args: RecoverArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
-    let compromise = attacks::assemble(
-        &world,
-        attacks::Stolen {
-            keys: &args.keys,
-            shares: &args.shares,
-            family_key: args.family_key.as_deref(),
-            device: args.device.as_deref(),
-            states: &args.states,
-            phones: &args.phones,
-        },
-    )?;
+    let stolen = attacks::Stolen {
+        keys: &args.keys,
+        shares: &args.shares,
+        family_key: args.family_key.as_deref(),
+        device: args.device.as_deref(),
+        states: &args.states,
+        phones: &args.phones,
+    };
     // Refuse an existing --out or --html, or one that is an input or a file of the
     // world, before doing any work.
     let world_files = [disk::WORLD_JSON, disk::CAPTURE].map(|f| world.root.join(f));
     let inputs: Vec<&std::path::Path> = world_files
         .iter()
-        .chain(&args.keys)
-        .chain(&args.shares)
-        .chain(&args.family_key)
-        .chain(&args.states)
-        .chain(&args.phones)
         .map(PathBuf::as_path)
+        .chain(stolen.files())
         .collect();
-    let outputs = [("--out", &args.out), ("--html", &args.html)];
-    for (flag, path) in outputs {
-        let Some(path) = path else { continue };
-        if disk::belongs_to_world(&world.root, path) {
-            return Err(InputError::new(
-                "is one of the world's own files; doormat will not write over what it reads",
-            )
-            .file(path)
-            .field(flag)
-            .hint("write outside the world's keys, vault and logs")
-            .into());
-        }
-    }
-    if let (Some(out), Some(page)) = (&args.out, &args.html) {
-        if out == page {
-            return Err(InputError::new("is also --out")
-                .file(page)
-                .field("--html")
-                .hint("give the page its own file name")
-                .into());
-        }
-    }
-    let mut out_file = match &args.out {
-        Some(path) => {
-            doormat::fsutil::refuse_output_among_inputs(path, "--out", inputs.iter().copied())?;
-            Some(AtomicFile::create(path, args.force)?)
-        }
-        None => None,
-    };
-    let page = open_output(args.html.as_deref(), "--html", args.force, &inputs)?;
+    let compromise = attacks::assemble(&world, stolen)?;
+    disk::refuse_outputs_in_world(
+        &world.root,
+        &[
+            ("--out", args.out.as_deref()),
+            ("--html", args.html.as_deref()),
+        ],
+    )?;
+    let mut out_file = AtomicFile::for_flag(args.out.as_deref(), "--out", args.force, &inputs)?;
+    let page = AtomicFile::for_flag(args.html.as_deref(), "--html", args.force, &inputs)?;
     let parameters = &world.file.parameters;
     if let Some(estimate) =
         doormat::bench::estimate_recover(parameters.messages, parameters.session_size)?
@@ -520,16 +485,9 @@ fn search_with_estimate(
 /// be piped to a file; the person waiting still sees it), and refuses one that may run
 /// past ten minutes without `--yes`.
 fn confirm_long_work(estimate: &doormat::bench::WorkEstimate, what: &str, yes: bool) -> Result<()> {
+    estimate.confirmed(what, yes)?;
     let expected = demo::duration(estimate.seconds);
     let worst = demo::duration(estimate.worst_seconds);
-    if estimate.needs_confirmation() && !yes {
-        return Err(InputError::new(format!(
-            "{what} could take {worst} here (about {expected} expected)"
-        ))
-        .field("--yes")
-        .hint("add --yes to run it, or ask for less work")
-        .into());
-    }
     terminal::say(&format!(
         "  {what}: about {expected} expected here, {worst} at most"
     ));
@@ -537,14 +495,7 @@ fn confirm_long_work(estimate: &doormat::bench::WorkEstimate, what: &str, yes: b
 }
 
 fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
-    if args.trials == 0 || args.trials > 10_000 {
-        return Err(
-            InputError::new(format!("{} trials: choose 1 to 10000", args.trials))
-                .field("--trials")
-                .hint("100 trials take a few seconds; each needs about 65,536 tries")
-                .into(),
-        );
-    }
+    clipper::check_forgery_trials(args.trials)?;
     let progress = Progress::new(args.trials, "forging LEAFs");
     let report = clipper::leaf_forgery(
         args.trials,
@@ -656,54 +607,16 @@ fn run_bench(args: BenchArgs) -> Result<()> {
 }
 
 fn run_scale(args: ScaleArgs) -> Result<()> {
-    use doormat::scale::{ScaleInputs, WHATSAPP_MESSAGES_PER_DAY};
-    let given = [
-        args.rsa_per_second,
-        args.aes_per_second,
-        args.trials_per_second,
-    ];
-    let measured = if given.iter().all(Option::is_some) {
-        None
-    } else {
-        // Three rates in about 0.2 s each: under the second after which a bar is due.
-        Some(doormat::bench::measure_rates(
-            std::time::Duration::from_millis(200),
-        )?)
-    };
-    let machine = doormat::bench::Machine::describe();
-    let inputs = ScaleInputs {
-        messages_per_day: args.messages_per_day.unwrap_or(WHATSAPP_MESSAGES_PER_DAY),
+    let inputs = doormat::scale::ScaleInputs::from_flags(&doormat::scale::ScaleFlags {
+        messages_per_day: args.messages_per_day,
         session_size: args.session_size,
-        rsa_decrypts_per_core_second: args
-            .rsa_per_second
-            .or(measured.map(|r| r.rsa_decrypts))
-            .unwrap_or_default(),
-        aes_opens_per_core_second: args
-            .aes_per_second
-            .or(measured.map(|r| r.aes_opens))
-            .unwrap_or_default(),
-        key_trials_per_core_second: args
-            .trials_per_second
-            .or(measured.map(|r| r.key_trials))
-            .unwrap_or_default(),
+        rsa_per_second: args.rsa_per_second,
+        aes_per_second: args.aes_per_second,
+        trials_per_second: args.trials_per_second,
         usd_per_core_hour: args.usd_per_core_hour,
-        bits: if args.bits.is_empty() {
-            vec![24, 32, 40, 56]
-        } else {
-            args.bits.clone()
-        },
-        rates_from: match measured {
-            Some(r) => format!(
-                "measured here, one thread, RSA on {} ({}, {} cores)",
-                r.backend.name(),
-                machine.cpu,
-                machine.cores
-            ),
-            None => "given as flags".to_owned(),
-        },
-    };
-    let report = doormat::scale::project(&inputs)?;
-    show(&report, args.json)
+        bits: args.bits,
+    })?;
+    show(&doormat::scale::project(&inputs)?, args.json)
 }
 
 fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
@@ -713,25 +626,8 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
     match command {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
-            if let Some(roster) = &args.roster {
-                doormat::fsutil::refuse_output_among_inputs(
-                    &args.out,
-                    "--out",
-                    [roster.as_path()],
-                )?;
-            }
-            let roster = match (&args.roster, args.students) {
-                (Some(path), None) => exercise::read_roster(path)?,
-                (None, Some(n)) => exercise::Roster {
-                    students: exercise::numbered_students(n)?,
-                    ..Default::default()
-                },
-                _ => {
-                    return Err(InputError::new("give either --students N or --roster FILE")
-                        .field("--students")
-                        .into())
-                }
-            };
+            let roster =
+                exercise::Roster::from_flags(args.roster.as_deref(), args.students, &args.out)?;
             let progress =
                 Progress::new(roster.students.len() as u64, "making bundles").lines_on_a_pipe();
             let students = roster.students.len();
@@ -762,16 +658,11 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
         ExerciseCommand::Gradebook(args) => {
             let platform =
                 gradebook::Platform::parse(&args.format).map_err(|e| e.field("--format"))?;
-            let classes: Vec<(PathBuf, PathBuf)> = args
-                .grades
-                .chunks(2)
-                .map(|pair| (pair[0].clone(), pair[1].clone()))
-                .collect();
             let inputs: Vec<&std::path::Path> = args.grades.iter().map(PathBuf::as_path).collect();
-            let file = open_output(Some(&args.out), "--out", args.force, &inputs)?;
-            let book = gradebook::merge(&classes, args.points)?;
+            let file = AtomicFile::for_flag(Some(&args.out), "--out", args.force, &inputs)?;
+            let book = gradebook::merge(&args.grades, args.points)?;
             if let Some(file) = file {
-                write_text_file(file, &book.to_csv(platform))?;
+                file.write_and_commit(&book.to_csv(platform))?;
             }
             show(&book, args.json)?;
             Ok(Outcome::Done)
@@ -790,19 +681,15 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 .map(|(format, file)| {
                     Ok::<_, Error>((
                         format,
-                        open_output(Some(&file), "--gradebook", false, &inputs)?,
+                        AtomicFile::for_flag(Some(&file), "--gradebook", false, &inputs)?,
                     ))
                 })
                 .transpose()?;
             let grading = GradingFile::load(&args.key)?;
             if let Some(csv) = &args.csv {
-                let text = doormat::fsutil::read_small_text(csv, "a CSV of submissions")?;
-                let batch = exercise::check_batch(&grading, &text).map_err(|e| e.file(csv))?;
-                let mut book = gradebook::Gradebook::new();
-                book.add_class(&grading, &batch.rows, args.points);
                 let grades = Grades {
                     show_answers: args.show_answers,
-                    ..Grades::new(&grading, batch, args.points)
+                    ..Grades::of_file(&grading, csv, args.points)?
                 };
                 show(&grades, args.json)?;
                 write_html(page, &grades)?;
@@ -810,23 +697,11 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 if let (Some((platform, Some(file))), true) =
                     (gradebook, grades.not_graded.is_empty())
                 {
-                    write_text_file(file, &book.to_csv(platform))?;
+                    let book = gradebook::Gradebook::of_class(&grading, &grades.rows, args.points);
+                    file.write_and_commit(&book.to_csv(platform))?;
                 }
-                // Every gradable row is graded and shown; the exit code still says that
-                // some were not, so that a script notices.
-                return match grades.not_graded.first() {
-                    None => Ok(Outcome::Done),
-                    Some(first) => Err(InputError::new(format!(
-                        "{n} row{s} could not be graded (listed with the grades; the first, line {line}: {problem}); every other row was",
-                        n = grades.not_graded.len(),
-                        s = if grades.not_graded.len() == 1 { "" } else { "s" },
-                        line = first.line,
-                        problem = first.problem,
-                    ))
-                    .file(csv)
-                    .hint("fix those rows and grade the file again")
-                    .into()),
-                };
+                grades.all_graded(csv)?;
+                return Ok(Outcome::Done);
             }
             let (Some(student), Some(answer)) = (&args.student, &args.answer) else {
                 return Err(
@@ -835,13 +710,8 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                         .into(),
                 );
             };
-            let (verdict, slips) = exercise::check(&grading, student, answer)?;
-            let right = verdict == Verdict::Right;
-            let report = StudentVerdict {
-                student: student.clone(),
-                verdict,
-                slips,
-            };
+            let report = StudentVerdict::of(&grading, student, answer)?;
+            let right = report.verdict == Verdict::Right;
             show(&report, args.json)?;
             write_html(page, &report)?;
             Ok(if right { Outcome::Done } else { Outcome::No })
@@ -849,41 +719,17 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
     }
 }
 
-/// The `--html` file of `page`, as [`open_output`] opens it.
+/// The `--html` file of `page`, as [`AtomicFile::for_flag`] opens it.
 fn open_html(page: &HtmlPage, inputs: &[&std::path::Path]) -> Result<Option<AtomicFile>> {
-    open_output(page.html.as_deref(), "--html", page.force, inputs)
-}
-
-/// An output file (`flag`: `--html`, `--gradebook`), opened before any work so that an
-/// existing file (without --force) or one of the command's inputs is refused at once.
-fn open_output(
-    path: Option<&std::path::Path>,
-    flag: &str,
-    force: bool,
-    inputs: &[&std::path::Path],
-) -> Result<Option<AtomicFile>> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    doormat::fsutil::refuse_output_among_inputs(path, flag, inputs.iter().copied())?;
-    AtomicFile::create(path, force).map(Some)
+    AtomicFile::for_flag(page.html.as_deref(), "--html", page.force, inputs)
 }
 
 /// Writes `report` as a page into the `--html` file and moves it into place.
 fn write_html(file: Option<AtomicFile>, report: &impl html::HtmlReport) -> Result<()> {
     match file {
-        Some(file) => write_text_file(file, &html::document(report)),
+        Some(file) => file.write_and_commit(&html::document(report)),
         None => Ok(()),
     }
-}
-
-/// Writes `text` into `file` and moves it into place.
-fn write_text_file(mut file: AtomicFile, text: &str) -> Result<()> {
-    let destination = file.destination().to_path_buf();
-    file.writer()
-        .write_all(text.as_bytes())
-        .map_err(|e| Error::io(&destination, e))?;
-    file.commit()
 }
 
 /// The one output switch: `report` as JSON or as text, on stdout.
