@@ -19,6 +19,7 @@ pub mod server;
 pub mod start;
 pub mod state;
 pub mod store;
+mod teacher;
 #[cfg(feature = "tls")]
 pub mod tls;
 

@@ -20,6 +20,9 @@ use super::connections::{Peer, Slot, IDLE_TIMEOUT, PING_EVERY};
 use super::pages;
 use super::state::{token_digest, ClassState, Refusal, MAX_BODY};
 use super::store::{CaptureLog, ClassStore};
+use super::teacher::{
+    act, join_code, leak, leaked_key, remove, rename, step, teacher, teacher_page,
+};
 use crate::wire::envelope::Envelope;
 
 /// Where the server tells the teacher's terminal of joins and the leak.
@@ -30,13 +33,13 @@ type Job = (Envelope, oneshot::Sender<Result<(), String>>);
 
 /// Everything the routes share.
 pub struct Shared {
-    state: Arc<Mutex<ClassState>>,
+    pub(super) state: Arc<Mutex<ClassState>>,
     /// Joins and the leak write files; they take turns here.
-    store: tokio::sync::Mutex<ClassStore>,
+    pub(super) store: tokio::sync::Mutex<ClassStore>,
     writer: mpsc::Sender<Job>,
     events: broadcast::Sender<Arc<str>>,
     /// The escrow key's PEM, published by the leak.
-    escrow_pem: Option<Zeroizing<String>>,
+    pub(super) escrow_pem: Option<Zeroizing<String>>,
     /// The URL students open, shown on the pages with its QR code.
     pub student_url: String,
     /// The TLS certificate's SHA-256, on HTTPS.
@@ -44,11 +47,11 @@ pub struct Shared {
     qr_svg: String,
     /// The teacher's session cookie's name: one per port, since a browser sends a
     /// `localhost` cookie to every port.
-    teacher_cookie: String,
+    pub(super) teacher_cookie: String,
     /// Refusals (and their tallies) go to the teacher's terminal too, when set.
     log: Option<Log>,
     /// Step mode: a built-in demo played act by act beside the class.
-    demo: Option<tokio::sync::Mutex<StepMode>>,
+    pub(super) demo: Option<tokio::sync::Mutex<StepMode>>,
 }
 
 /// Step mode: a demo played one act at a time at the teacher's call. The acts run on the
@@ -56,12 +59,12 @@ pub struct Shared {
 /// escrow key leaks leaks the class's escrow key too, so the class's own messages open
 /// at the moment the story's do.
 pub struct StepMode {
-    session: crate::demo::DemoSession,
-    name: String,
+    pub(super) session: crate::demo::DemoSession,
+    pub(super) name: String,
     /// The last act played, drawn for the pages.
-    shown: Option<Value>,
+    pub(super) shown: Option<Value>,
     /// The last matrix an act showed, so the next act outlines who gained access.
-    last_matrix: Option<crate::demo::Matrix>,
+    pub(super) last_matrix: Option<crate::demo::Matrix>,
 }
 
 impl StepMode {
@@ -139,17 +142,17 @@ impl Shared {
         })
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, ClassState> {
+    pub(super) fn state(&self) -> std::sync::MutexGuard<'_, ClassState> {
         // A panic while holding the lock cannot leave the state half-changed in a way
         // that matters more than stopping the class would.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn publish(&self, event: Value) {
+    pub(super) fn publish(&self, event: Value) {
         let _ = self.events.send(event.to_string().into());
     }
 
-    fn say(&self, line: &str) {
+    pub(super) fn say(&self, line: &str) {
         if let Some(log) = &self.log {
             log(line);
         }
@@ -301,7 +304,7 @@ const CSP: &str =
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; \
                    script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-fn page(html: &'static str) -> Response {
+pub(super) fn page(html: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -337,11 +340,11 @@ async fn qr(State(shared): State<Arc<Shared>>) -> Response {
         .into_response()
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
-fn refused(refusal: Refusal) -> Response {
+pub(super) fn refused(refusal: Refusal) -> Response {
     let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
     error(status, &refusal.message)
 }
@@ -357,101 +360,7 @@ fn json_text(text: String) -> Response {
         .into_response()
 }
 
-/// Whether the request comes from the teacher: the session cookie the teacher page got,
-/// or `Authorization: Bearer` with the teacher's token (programs).
-fn is_teacher(shared: &Shared, headers: &HeaderMap) -> bool {
-    let state = shared.state();
-    cookies(headers, &shared.teacher_cookie)
-        .into_iter()
-        .any(|value| state.is_teacher_session(value))
-        || state.is_teacher_token(bearer(headers))
-}
-
-/// [`is_teacher`], or the refusal that says why not (counted).
-fn check_teacher(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
-    if is_teacher(shared, headers) {
-        return Ok(());
-    }
-    shared.state().check_teacher(bearer(headers))
-}
-
-/// The values of every cookie called `name` (a browser may send one name twice, for two
-/// paths).
-fn cookies<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim())
-        .collect()
-}
-
-#[derive(serde::Deserialize)]
-struct TeacherLink {
-    token: Option<String>,
-}
-
-/// The teacher page. Loaded as `/teacher?token=…` (the link start-up printed), it sets
-/// the teacher's session cookie and sends the browser on to plain `/teacher`, so that
-/// the token stays out of the address bar, the history and the page's scripts.
-async fn teacher_page(
-    State(shared): State<Arc<Shared>>,
-    Query(link): Query<TeacherLink>,
-) -> Response {
-    let Some(token) = link.token else {
-        return page(pages::TEACHER);
-    };
-    let session = {
-        let mut state = shared.state();
-        match state.check_teacher(Some(&token)) {
-            Ok(()) => state.teacher_session(),
-            // The page explains a missing or wrong link itself.
-            Err(_) => {
-                let mut response = page(pages::TEACHER);
-                *response.status_mut() = StatusCode::UNAUTHORIZED;
-                return response;
-            }
-        }
-    };
-    let secure = if shared.student_url.starts_with("https:") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{}={session}; Path=/; HttpOnly; SameSite=Strict{secure}",
-        shared.teacher_cookie
-    );
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::LOCATION, HeaderValue::from_static("/teacher"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        headers.insert(header::SET_COOKIE, value);
-    }
-    response
-}
-
-/// The join code, for the projector on the teacher's laptop (the teacher's cookie),
-/// and null for anyone else, or the code would keep out no one who knows the address.
-/// Not a 401: the projector asks before it knows whose laptop it is on, and a refusal
-/// would be an error in the console of the room's browser.
-async fn join_code(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let teacher = is_teacher(&shared, &headers);
-    let state = shared.state();
-    let required = state.join_code().is_some();
-    let code = state.join_code().filter(|_| teacher).map(str::to_owned);
-    axum::Json(json!({ "required": required, "join_code": code })).into_response()
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -462,7 +371,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Reads a JSON object of at most [`MAX_BODY`] bytes, counting and answering a refusal
 /// otherwise.
-async fn read_object(
+pub(super) async fn read_object(
     shared: &Shared,
     headers: &HeaderMap,
     body: Body,
@@ -501,7 +410,7 @@ async fn read_object(
     }
 }
 
-fn string_field(map: &serde_json::Map<String, Value>, field: &str) -> Option<String> {
+pub(super) fn string_field(map: &serde_json::Map<String, Value>, field: &str) -> Option<String> {
     map.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
@@ -741,231 +650,6 @@ async fn forward_events(mut socket: WebSocket, mut events: broadcast::Receiver<A
     }
 }
 
-async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    if shared.escrow_pem.is_none() {
-        let refusal = shared.state().refuse(Refusal::new(
-            409,
-            "no-escrow",
-            "this class runs a design with no escrow key: there is nothing to leak, which is the point",
-        ));
-        return refused(refusal);
-    }
-    if let Err(response) = publish_escrow_key(&shared).await {
-        return response;
-    }
-    axum::Json(json!({ "leaked": true })).into_response()
-}
-
-/// The teacher removes a student: recorded in class.json first, then their tokens stop
-/// working and everyone is told (`{"type": "removed", "name"}`).
-async fn remove(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    let object = match read_object(&shared, &headers, body).await {
-        Ok(object) => object,
-        Err(response) => return response,
-    };
-    let Some(name) = string_field(&object, "name") else {
-        let refusal = shared.state().refuse(Refusal::new(
-            422,
-            "bad-remove",
-            "the body must be {\"name\": \"...\"}, the student to remove",
-        ));
-        return refused(refusal);
-    };
-    if !shared.state().students.contains_key(&name) {
-        let refusal = shared.state().refuse(Refusal::new(
-            404,
-            "no-such-student",
-            format!("no student of this class is called {name:?}"),
-        ));
-        return refused(refusal);
-    }
-    let mut store = shared.store.lock().await;
-    if let Err(e) = tokio::task::block_in_place(|| store.record_removal(&name)) {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("the class could not record the removal: {e}"),
-        );
-    }
-    if let Err(refusal) = shared.state().remove_student(&name) {
-        return refused(refusal);
-    }
-    drop(store);
-    shared.publish(json!({ "type": "removed", "name": name }));
-    shared.say(&format!("removed {name}: their token no longer works"));
-    axum::Json(json!({ "removed": name })).into_response()
-}
-
-/// The teacher renames a student (an offensive or fake-looking name): recorded in
-/// class.json first, then every page shows the new name (`{"type": "renamed", "name",
-/// "to"}`). The name joined as stays the student's in the protocol: envelopes bind it.
-async fn rename(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    let object = match read_object(&shared, &headers, body).await {
-        Ok(object) => object,
-        Err(response) => return response,
-    };
-    let (Some(name), Some(to)) = (string_field(&object, "name"), string_field(&object, "to"))
-    else {
-        let refusal = shared.state().refuse(Refusal::new(
-            422,
-            "bad-rename",
-            "the body must be {\"name\": \"...\", \"to\": \"...\"}: the name joined as, and the new one",
-        ));
-        return refused(refusal);
-    };
-    // Renames take turns with joins, so that no join takes the new name meanwhile.
-    let mut store = shared.store.lock().await;
-    if let Err(refusal) = shared.state().check_rename(&name, &to) {
-        return refused(refusal);
-    }
-    if let Err(e) = tokio::task::block_in_place(|| store.record_rename(&name, &to)) {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("the class could not record the new name: {e}"),
-        );
-    }
-    shared.state().rename_student(&name, &to);
-    drop(store);
-    shared.publish(json!({ "type": "renamed", "name": name, "to": to }));
-    shared.say(&format!("{name} is shown as {to} from now on"));
-    axum::Json(json!({ "renamed": name, "to": to })).into_response()
-}
-
-/// Publishes the escrow key: recorded in class.json first, then told to everyone. A
-/// second call does nothing.
-async fn publish_escrow_key(shared: &Shared) -> Result<(), Response> {
-    let mut store = shared.store.lock().await;
-    if shared.state().leaked {
-        return Ok(());
-    }
-    if let Err(e) = tokio::task::block_in_place(|| store.record_leak()) {
-        return Err(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("the class could not record the leak: {e}"),
-        ));
-    }
-    shared.state().leaked = true;
-    drop(store);
-    shared.publish(json!({ "type": "leak" }));
-    shared.say("the escrow key has leaked: anyone can now read every message");
-    Ok(())
-}
-
-/// Step mode: plays the demo's next act (teacher only).
-async fn step(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    let Some(demo) = &shared.demo else {
-        let refusal = shared.state().refuse(Refusal::new(
-            409,
-            "no-demo",
-            "this class was started without --demo; there are no acts to play",
-        ));
-        return refused(refusal);
-    };
-    let mut demo = demo.lock().await;
-    let index = demo.session.position().0;
-    let leaks_escrow = demo.session.scenario().acts.get(index).is_some_and(|act| {
-        act.events.iter().any(|e| {
-            matches!(e, crate::demo::scenario::Event::Leak { key, .. }
-                if key == crate::schemes::golden_key::ESCROW_NAME)
-        })
-    });
-    let played = tokio::task::block_in_place(|| demo.session.next_act());
-    let act = match played {
-        Ok(Some(act)) => act,
-        Ok(None) => {
-            let refusal = shared.state().refuse(Refusal::new(
-                409,
-                "demo-over",
-                format!("every act of {} has been played", demo.name),
-            ));
-            return refused(refusal);
-        }
-        Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &format!("the demo could not play its act: {e}"),
-            )
-        }
-    };
-    let html = crate::report::html::act_fragment(&act, demo.last_matrix.as_ref());
-    if let Some(matrix) = act.blocks.iter().rev().find_map(|b| match b {
-        crate::demo::Block::Matrix { matrix } => Some(matrix.clone()),
-        _ => None,
-    }) {
-        demo.last_matrix = Some(matrix);
-    }
-    let class_leaked = leaks_escrow && shared.escrow_pem.is_some();
-    if class_leaked {
-        if let Err(response) = publish_escrow_key(&shared).await {
-            return response;
-        }
-    }
-    let (_, total) = demo.session.position();
-    let shown = json!({
-        "demo": demo.name,
-        "number": act.number,
-        "total": total,
-        "title": act.title,
-        "html": html,
-        "leaked_the_class_key": class_leaked,
-        "next_title": demo.session.next_title(),
-    });
-    demo.shown = Some(shown.clone());
-    drop(demo);
-    shared.publish(
-        json!({ "type": "act", "number": act.number, "total": total, "title": act.title }),
-    );
-    shared.say(&format!("act {} of {total}: {}", act.number, act.title));
-    axum::Json(shown).into_response()
-}
-
-/// Step mode: the act last played, for the projector.
-async fn act(State(shared): State<Arc<Shared>>) -> Response {
-    let shown = match &shared.demo {
-        Some(demo) => demo.lock().await.shown.clone(),
-        None => None,
-    };
-    match shown {
-        Some(shown) => axum::Json(shown).into_response(),
-        None => error(StatusCode::NOT_FOUND, "no act has been played"),
-    }
-}
-
-async fn leaked_key(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let leaked = shared.state().leaked;
-    let Some(pem) = shared.escrow_pem.as_ref().filter(|_| leaked) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "the escrow key has not leaked (or this design has none)",
-        );
-    };
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    if wants_json {
-        axum::Json(json!({ "name": super::store::ESCROW, "private_key_pem": pem.as_str() }))
-            .into_response()
-    } else {
-        (
-            [(header::CONTENT_TYPE, "application/x-pem-file")],
-            pem.to_string(),
-        )
-            .into_response()
-    }
-}
-
 async fn class(State(shared): State<Arc<Shared>>) -> Response {
     let summary = shared.state().summary();
     let mut value = serde_json::to_value(summary).unwrap_or(Value::Null);
@@ -979,20 +663,6 @@ async fn class(State(shared): State<Arc<Shared>>) -> Response {
         None => Value::Null,
     };
     axum::Json(value).into_response()
-}
-
-async fn teacher(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    let state = shared.state();
-    let summary = state.summary();
-    axum::Json(json!({
-        "class": summary,
-        "refusals": state.refusals,
-        "refused_total": state.refusals.values().sum::<u64>(),
-    }))
-    .into_response()
 }
 
 async fn matrix(State(shared): State<Arc<Shared>>) -> Response {

@@ -22,8 +22,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::bundle::Contact;
 use super::grading::{check_batch, GradedRow, Grading, GradingFile};
+use super::roster::Contact;
 use crate::error::{InputError, Result};
 use crate::fsutil;
 

@@ -44,7 +44,7 @@ pub struct GradingFile {
     /// when the roster had neither).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[zeroize(skip)]
-    pub contacts: Vec<super::bundle::Contact>,
+    pub contacts: Vec<super::roster::Contact>,
 }
 
 /// poisoned-list: the users who shared the poster in one student's world, sorted.
@@ -97,7 +97,7 @@ pub struct Grading {
     leaf_checks: BTreeMap<String, LeafCheck>,
     share_checks: BTreeMap<String, Vec<String>>,
     /// The roster's contact for each student that has one.
-    pub contacts: BTreeMap<String, super::bundle::Contact>,
+    pub contacts: BTreeMap<String, super::roster::Contact>,
 }
 
 impl GradingFile {

@@ -10,6 +10,7 @@
 mod bundle;
 pub mod grading;
 pub mod hints;
+mod roster;
 
 use serde::Serialize;
 
@@ -20,13 +21,13 @@ use crate::error::InputError;
 
 pub mod gradebook;
 
-pub use bundle::{
-    create, folder_name, numbered_students, read_roster, Contact, ExerciseSummary, NewExercise,
-    Renamed, Roster, RESERVED_FOLDERS,
-};
+pub use bundle::{create, ExerciseSummary, NewExercise};
 pub use grading::{
     check, check_batch, tidy, GradedRow, Grades, Grading, GradingFile, Slip, StudentVerdict,
     Verdict,
+};
+pub use roster::{
+    folder_name, numbered_students, read_roster, Contact, Renamed, Roster, RESERVED_FOLDERS,
 };
 
 /// The exercises doormat can hand out.
