@@ -590,7 +590,7 @@ fn seal_short(bits: u32, text: &str, rng: &mut RandomStream) -> Envelope {
     };
     let ad = aad(&message.id, &message.from, &message.to);
     let ct = aead::seal(&key, &nonce, &ad, text.as_bytes());
-    let mut envelope = Envelope::new(&message, crate::schemes::SchemeId::ShortKey, nonce, ct);
+    let mut envelope = Envelope::new(&message, scheme.id(), nonce, ct);
     scheme.add_exceptional_access(&mut envelope, &message, &key, rng);
     envelope
 }

@@ -17,7 +17,6 @@ use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
 use crate::schemes::dual_ec::next_content_key;
 use crate::schemes::dual_ec::{world_q, BackdoorFile};
-use crate::schemes::SchemeId;
 use crate::wire::envelope::{Envelope, RND_LEN};
 use crate::world::disk::{WorldDir, WORLD_JSON};
 
@@ -356,7 +355,7 @@ pub fn open_with_key(envelope: &Envelope, key: &ContentKey) -> Outcome {
 pub fn load_backdoor(world: &WorldDir, path: &Path) -> Result<BackdoorFile> {
     let file = BackdoorFile::parse(&read_small_text(path, "a backdoor file")?)
         .map_err(|e| e.file(path))?;
-    if world.file.scheme != SchemeId::DualEc {
+    if !crate::schemes::design(world.file.scheme).predictable_randomness() {
         return Err(InputError::new(format!(
             "is a {} world: its devices draw no public randomness for a backdoor to read",
             world.file.scheme

@@ -19,7 +19,6 @@ use crate::imaging::pdq::{self, PdqHash};
 use crate::imaging::synth::{self, Kind};
 use crate::imaging::{read_png_from, RgbImage};
 use crate::schemes::client_scan::{self, ListEntry, ScanList, GALLERY_DIR, LIST_FILE, PHOTOS_FILE};
-use crate::schemes::SchemeId;
 use crate::wire::lines::Lines;
 use crate::world::disk::WorldDir;
 
@@ -90,7 +89,7 @@ pub struct PoisonReport {
 
 /// Reads a client-scan world's list and photo record.
 pub fn world_scan(world: &WorldDir) -> Result<(ScanList, Vec<Photo>)> {
-    if world.file.scheme != SchemeId::ClientScan {
+    if !crate::schemes::registry::designs_playing("poison").contains(&world.file.scheme) {
         return Err(InputError::new(format!(
             "is a {} world; list poisoning needs a client-scan world",
             world.file.scheme

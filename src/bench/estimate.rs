@@ -140,7 +140,7 @@ pub fn estimate_simulate(spec: &crate::world::WorldSpec) -> Result<Option<WorkEs
 /// Whether `scheme`'s devices draw each message's randomness from a generator whose
 /// cost `simulate`'s estimate counts (Dual_EC's: ten P-256 multiplications a message).
 pub(super) fn draws_from_a_generator(scheme: SchemeId) -> bool {
-    scheme == SchemeId::DualEc
+    crate::schemes::design(scheme).predictable_randomness()
 }
 
 /// What one piece of `simulate`'s work costs on one core, in seconds, measured here.

@@ -475,8 +475,8 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
 
     progress("message sizes and keying");
     let directory = directory(&parties_2048);
-    let none = scheme(SchemeId::None, &parties_2048)?;
-    let golden = scheme(SchemeId::GoldenKey, &parties_2048)?;
+    let none = scheme(SchemeId::BASELINE, &parties_2048)?;
+    let golden = scheme(SchemeId::FLAGSHIP, &parties_2048)?;
     let mut sizes = Vec::new();
     for bytes in [64, 1024, 65536] {
         let message = message(bytes);
@@ -652,7 +652,7 @@ fn scheme_rows_for(
     let mut rows: Vec<SchemeRow> = Vec::new();
     for id in SchemeId::ALL {
         if schemes::design(id).on_devices() {
-            rows.push(forward_secret_row(backend, budget, &message)?);
+            rows.push(forward_secret_row(id, backend, budget, &message)?);
             continue;
         }
         let scheme = scheme(id, parties)?;
@@ -670,7 +670,11 @@ fn scheme_rows_for(
             .parties()
             .iter()
             .find(|(_, role)| *role == Role::Escrow)
-            .filter(|_| id != SchemeId::Workfactor);
+            .filter(|_| {
+                schemes::design(id)
+                    .key_search(&SchemeParams::default())
+                    .is_none()
+            });
         let escrow_read = holder.map(|(name, _)| {
             let keyring = Keyring::of_parties(parties, &[name]);
             time_per_op(budget, || opened &= open_one(&keyring, &envelope)) * 1e6
@@ -693,7 +697,7 @@ fn scheme_rows_for(
     }
     let (base_send, base_bytes) = rows
         .iter()
-        .find(|r| r.scheme == SchemeId::None)
+        .find(|r| r.scheme == SchemeId::BASELINE)
         .map(|r| (r.send_us, r.bytes as f64))
         .ok_or_else(|| Error::Internal("no baseline row".into()))?;
     for row in &mut rows {
@@ -773,8 +777,14 @@ fn failed() -> Error {
 
 /// Forward-secret: sending advances alice's chain; reading is measured as (send and
 /// read) minus send, since every read needs a fresh message. Each measurement has its
-/// own pair, so that bob never falls more than a few keys behind alice.
-fn forward_secret_row(backend: Backend, budget: Duration, message: &Message) -> Result<SchemeRow> {
+/// own pair, so that bob never falls more than a few keys behind alice. `id` is the
+/// design that seals on the devices.
+fn forward_secret_row(
+    id: SchemeId,
+    backend: Backend,
+    budget: Duration,
+    message: &Message,
+) -> Result<SchemeRow> {
     let mut pair = ChatPair::new(message)?;
     let mut ok = true;
     let send = time_per_op(budget, || ok &= std::hint::black_box(pair.send()).is_ok());
@@ -787,7 +797,7 @@ fn forward_secret_row(backend: Backend, budget: Duration, message: &Message) -> 
     }
     Ok(SchemeRow {
         backend,
-        scheme: SchemeId::ForwardSecret,
+        scheme: id,
         send_us: send * 1e6,
         send_ratio: 0.0,
         read_us: (both - send).max(0.0) * 1e6,
@@ -907,7 +917,7 @@ fn recovery_rows(
     options: &BenchOptions,
 ) -> Result<Vec<RecoveryRow>> {
     let directory = directory(parties);
-    let golden = scheme(SchemeId::GoldenKey, parties)?;
+    let golden = scheme(SchemeId::FLAGSHIP, parties)?;
     let n = options.recovered_envelopes();
     let escrow = Keyring::of_parties(parties, &[ESCROW_NAME]);
     let mut rows = Vec::new();

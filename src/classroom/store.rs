@@ -38,7 +38,7 @@ pub const MAX_STUDENT_KEY_BITS: u64 = 4096;
 
 /// The designs a class can run: their envelopes are wire format v1 as it stands, which a
 /// browser can make with WebCrypto alone.
-pub const CLASS_SCHEMES: [SchemeId; 2] = [SchemeId::GoldenKey, SchemeId::None];
+pub const CLASS_SCHEMES: [SchemeId; 2] = [SchemeId::FLAGSHIP, SchemeId::BASELINE];
 
 /// A bearer token: 32 random bytes from the OS, in hex. It zeroizes when dropped and
 /// never prints itself.
@@ -189,7 +189,7 @@ impl ClassStore {
         }
         Self::create(
             root,
-            scheme.unwrap_or(SchemeId::GoldenKey),
+            scheme.unwrap_or(SchemeId::FLAGSHIP),
             seed,
             is_empty_dir,
         )?;
@@ -221,7 +221,8 @@ impl ClassStore {
         fsutil::create_private_dir(dir)?;
         fsutil::create_private_dir(&dir.join(KEYS))?;
         let mut parties = Vec::new();
-        if scheme == SchemeId::GoldenKey {
+        // A design with an authority gets its escrow key, which the teacher can leak.
+        if crate::schemes::design(scheme).authority().is_some() {
             let randomness = Randomness::from_seed(seed);
             let key =
                 PrivateKey::generate(&mut randomness.stream("classroom/escrow"), ESCROW_KEY_BITS);

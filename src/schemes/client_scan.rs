@@ -388,6 +388,10 @@ impl Scheme for ClientScan {
 pub struct ClientScanDesign;
 
 impl Design for ClientScanDesign {
+    fn events(&self) -> &'static [&'static str] {
+        &["evade", "collide", "poison"]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::ClientScan
     }

@@ -249,6 +249,14 @@ impl DualEcDesign {
 }
 
 impl Design for DualEcDesign {
+    fn predictable_randomness(&self) -> bool {
+        true
+    }
+
+    fn events(&self) -> &'static [&'static str] {
+        &["rekey"]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::DualEc
     }

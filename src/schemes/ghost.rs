@@ -132,6 +132,10 @@ impl Watchers {
 pub struct GhostDesign;
 
 impl Design for GhostDesign {
+    fn events(&self) -> &'static [&'static str] {
+        &["ghost"]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::Ghost
     }

@@ -42,6 +42,10 @@ impl Scheme for GoldenKey {
 pub struct GoldenKeyDesign;
 
 impl Design for GoldenKeyDesign {
+    fn events(&self) -> &'static [&'static str] {
+        &["rotate"]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::GoldenKey
     }

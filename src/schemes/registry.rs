@@ -285,6 +285,38 @@ pub enum Theft {
     },
 }
 
+/// What a brute-force search of a design's content keys faces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySearch {
+    /// Secret bits per content key, searched with no key at all.
+    pub bits: u32,
+    /// The party whose key reads some of those bits from each envelope (workfactor's
+    /// agency), and the bits left to search once it has: `None` where no one holds any.
+    pub escrowed: Option<(&'static str, u32)>,
+}
+
+impl KeySearch {
+    /// The bits left to search holding `key`'s party's key (`None`: no key), or `None`
+    /// if that party reads none of them.
+    pub fn bits_with(&self, key: Option<&str>) -> Option<u32> {
+        match (key, self.escrowed) {
+            (None, _) => Some(self.bits),
+            (Some(key), Some((holder, left))) if key == holder => Some(left),
+            (Some(_), _) => None,
+        }
+    }
+}
+
+/// The designs that play the scenario event `kind` (those that list it in
+/// [`Design::events`]); empty for an event every design plays.
+pub fn designs_playing(kind: &str) -> Vec<SchemeId> {
+    DESIGNS
+        .iter()
+        .filter(|d| d.events().contains(&kind))
+        .map(|d| d.id())
+        .collect()
+}
+
 /// A compromise a design invites, as `doormat compare` runs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invited {
@@ -329,10 +361,29 @@ pub trait Design: Sync {
         Ok(())
     }
 
+    /// The scenario events (their TOML `do`) that play only against this design, and so
+    /// only in a world whose main scheme it is: ghost's `ghost`, split-key's
+    /// `steal-share`. Events every design plays (send, leak, warrant...) are not listed.
+    fn events(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether its content keys are short enough to search, and how many bits a search
+    /// must find: with no key, and with the key of the party that holds some of them.
+    fn key_search(&self, _params: &SchemeParams) -> Option<KeySearch> {
+        None
+    }
+
     /// Whether it seals on the users' devices, in order, through X3DH and the Double
     /// Ratchet ([`super::forward_secret::network::ForwardWorld`]). Its users then hold
     /// Ed25519 identities and no RSA key.
     fn on_devices(&self) -> bool {
+        false
+    }
+
+    /// Whether its devices draw each message's public randomness from a generator its
+    /// designer can predict (Dual_EC), which a backdoor file reads.
+    fn predictable_randomness(&self) -> bool {
         false
     }
 

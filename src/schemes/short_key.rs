@@ -7,7 +7,7 @@
 //! `salt` (as export-grade RC4 sent its non-secret key bytes), and the top `40 - bits`
 //! bits of the last five bytes are zero. Anyone with a CPU can try every key.
 
-use super::registry::{Built, Design, Inputs, Invited, Theft, WorldShape};
+use super::registry::{Built, Design, Inputs, Invited, KeySearch, Theft, WorldShape};
 use super::SchemeParams;
 use crate::wire::world_file::Parameters;
 use rand::Rng;
@@ -91,6 +91,17 @@ impl Scheme for ShortKey {
 pub struct ShortKeyDesign;
 
 impl Design for ShortKeyDesign {
+    fn events(&self) -> &'static [&'static str] {
+        &["brute-force"]
+    }
+
+    fn key_search(&self, params: &SchemeParams) -> Option<KeySearch> {
+        Some(KeySearch {
+            bits: params.bits,
+            escrowed: None,
+        })
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::ShortKey
     }

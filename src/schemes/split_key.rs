@@ -194,6 +194,10 @@ pub fn share_file(agent: u8) -> String {
 pub struct SplitKeyDesign;
 
 impl Design for SplitKeyDesign {
+    fn events(&self) -> &'static [&'static str] {
+        &["rotate", "steal-share"]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::SplitKey
     }

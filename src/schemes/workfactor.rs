@@ -9,7 +9,7 @@
 //! 2^40. `doormat attack brute-force` measures both and projects them to Notes' real 40
 //! and 64 bits.
 
-use super::registry::{Built, Design, Inputs, Invited, Theft};
+use super::registry::{Built, Design, Inputs, Invited, KeySearch, Theft};
 use super::short_key::{ShortKey, SALT_LEN};
 use super::{Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::ContentKey;
@@ -84,6 +84,17 @@ pub fn escrowed_high_bits(
 pub struct WorkfactorDesign;
 
 impl Design for WorkfactorDesign {
+    fn events(&self) -> &'static [&'static str] {
+        &["brute-force"]
+    }
+
+    fn key_search(&self, _params: &SchemeParams) -> Option<KeySearch> {
+        Some(KeySearch {
+            bits: KEY_BITS,
+            escrowed: Some((AGENCY_NAME, AGENCY_BITS)),
+        })
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::Workfactor
     }

@@ -40,6 +40,13 @@ pub enum SchemeId {
 }
 
 impl SchemeId {
+    /// The design without exceptional access that every other is measured against.
+    pub const BASELINE: SchemeId = SchemeId::None;
+
+    /// The design shown where none is chosen: the flagship demo's, a class's and the
+    /// benches' escrow case, one golden key.
+    pub const FLAGSHIP: SchemeId = SchemeId::GoldenKey;
+
     /// Every design, in the order errors and hints list them.
     pub const ALL: [SchemeId; 12] = [
         SchemeId::None,

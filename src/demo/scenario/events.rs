@@ -36,6 +36,16 @@ pub(super) fn check_event(
                 .hint("change world.scheme, or drop the event"))
         }
     };
+    // An event that belongs to some designs plays only where one of them is the main
+    // scheme: the designs say which events are theirs.
+    let playing = crate::schemes::registry::designs_playing(kind);
+    if !playing.is_empty() {
+        let names: Vec<&str> = playing.iter().map(|id| id.as_str()).collect();
+        needs(
+            playing.contains(&main),
+            &format!("a world of {}", names.join(" or ")),
+        )?;
+    }
     let user = |value: &Option<Spanned<String>>, name: &str| -> Result<String, InputError> {
         let value = value.as_ref().ok_or_else(|| missing(name))?;
         if world.users.contains(value.get_ref()) {
@@ -101,13 +111,7 @@ pub(super) fn check_event(
                 to: names.adversary(at, to, &sub("to"))?,
             }
         }
-        "rotate" => {
-            needs(
-                matches!(main, SchemeId::GoldenKey | SchemeId::SplitKey),
-                "an escrow key",
-            )?;
-            Event::Rotate
-        }
+        "rotate" => Event::Rotate,
         "compromise" => {
             let victim = user(&e.user, "user")?;
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
@@ -156,7 +160,6 @@ pub(super) fn check_event(
             }
         }
         "rekey" => {
-            needs(main == SchemeId::DualEc, "a Dual_EC point Q to replace")?;
             let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
             Event::Rekey {
                 to: names.adversary(at, to, &sub("to"))?,
@@ -172,14 +175,10 @@ pub(super) fn check_event(
                 to: names.adversary(at, to, &sub("to"))?,
             }
         }
-        "ghost" => {
-            needs(main == SchemeId::Ghost, "the ghost scheme")?;
-            Event::Ghost {
-                target: user(&e.target, "target")?,
-            }
-        }
+        "ghost" => Event::Ghost {
+            target: user(&e.target, "target")?,
+        },
         "steal-share" => {
-            needs(main == SchemeId::SplitKey, "the split-key scheme")?;
             let agent = e.agent.as_ref().ok_or_else(|| missing("agent"))?;
             if *agent.get_ref() == 0 || *agent.get_ref() > world.params.agents {
                 return Err(at.error(
@@ -199,7 +198,6 @@ pub(super) fn check_event(
             }
         }
         "evade" | "collide" | "poison" => {
-            needs(main == SchemeId::ClientScan, "the client-scan scheme")?;
             let picture =
                 |value: &Option<Spanned<String>>, name: &str| -> Result<String, InputError> {
                     let value = value.as_ref().ok_or_else(|| missing(name))?;
@@ -252,33 +250,27 @@ pub(super) fn check_event(
             }
         }
         "brute-force" => {
-            needs(
-                matches!(main, SchemeId::ShortKey | SchemeId::Workfactor),
-                "short keys (short-key or workfactor)",
-            )?;
-            let key = match &e.key {
-                None => None,
-                Some(key)
-                    if main == SchemeId::Workfactor && key.get_ref() == workfactor::AGENCY_NAME =>
-                {
-                    Some(key.get_ref().clone())
-                }
-                Some(key) => {
-                    return Err(at
-                        .error(
-                            key.span(),
-                            &sub("key"),
-                            format!("{:?} holds no bits of the content keys here", key.get_ref()),
-                        )
-                        .hint("in a workfactor world, key = \"agency\" reads the escrowed bits"))
-                }
-            };
+            let search = crate::schemes::design(main)
+                .key_search(&world.params)
+                .ok_or_else(|| missing("a design with short keys"))?;
             // What is left to search once the key, if any, has read its bits.
-            let bits = match (main, &key) {
-                (SchemeId::Workfactor, Some(_)) => workfactor::AGENCY_BITS,
-                (SchemeId::Workfactor, None) => workfactor::KEY_BITS,
-                _ => world.params.bits,
+            let bits = match &e.key {
+                None => search.bits,
+                Some(key) => search.bits_with(Some(key.get_ref())).ok_or_else(|| {
+                    at.error(
+                        key.span(),
+                        &sub("key"),
+                        format!("{:?} holds no bits of the content keys here", key.get_ref()),
+                    )
+                    .hint(match search.escrowed {
+                        Some((holder, _)) => {
+                            format!("key = {holder:?} reads the escrowed bits of this world")
+                        }
+                        None => "this world escrows no bits: leave key out".to_owned(),
+                    })
+                })?,
             };
+            let key = e.key.as_ref().map(|k| k.get_ref().clone());
             let messages = e.messages.as_ref().ok_or_else(|| missing("messages"))?;
             if *messages.get_ref() == 0 || *messages.get_ref() > MAX_CRACK {
                 return Err(at.error(

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::InputError;
-use crate::schemes::{split_key, workfactor, SchemeId};
+use crate::schemes::{split_key, SchemeId};
 use crate::world::SchemeParams;
 
 /// Most users a demo world holds: one per published user key in demos/keys.
@@ -421,7 +421,7 @@ struct RawEvent {
 /// The event kinds, each with the fields it needs: the hint for a mistyped `do`.
 const EVENT_KINDS: &str = "send (messages), leak (key, to), rotate, compromise (user, to), \
 seize (user, to), warrant (target), insider (targets, to, logged), breach (to), repoint (targets, to, logged), \
-ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to), \
+rekey (to), ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to), \
 evade (user, picture), collide (user, picture, target), poison (picture, to)";
 
 const SHOW_KINDS: &str = "parties, envelope, radius WHO, radius WHO in DESIGN, new WHO, \
@@ -481,6 +481,69 @@ to = "attacker"
 
     fn error_of(text: &str) -> InputError {
         parse("bad.toml", text).unwrap_err()
+    }
+
+    /// An event a design lists as its own is one the parser knows, and in a world of
+    /// any other design it is refused on its `do` line, naming the designs it needs;
+    /// the events every design plays are refused nowhere for that reason.
+    #[test]
+    fn a_designs_own_events_play_only_in_its_worlds() {
+        for design in crate::schemes::DESIGNS {
+            for kind in design.events() {
+                assert!(
+                    EVENT_KINDS.contains(&format!("{kind} ("))
+                        || EVENT_KINDS.contains(&format!("{kind},")),
+                    "{kind} of {} is not among the events: {EVENT_KINDS}",
+                    design.id()
+                );
+                if *kind == "brute-force" {
+                    assert!(design.key_search(&SchemeParams::default()).is_some());
+                }
+                let playing = crate::schemes::registry::designs_playing(kind);
+                let elsewhere = SchemeId::ALL
+                    .into_iter()
+                    .find(|id| !playing.contains(id))
+                    .expect("no event belongs to every design");
+                let text = GOOD
+                    .replacen(
+                        "scheme = \"golden-key\"",
+                        &format!("scheme = {:?}", elsewhere.as_str()),
+                        1,
+                    )
+                    .replacen("compare = [\"none\"]\n", "", 1)
+                    .replacen(
+                        "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
+                        "",
+                        1,
+                    )
+                    .replacen(
+                        "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
+                        &format!("do = {kind:?}"),
+                        1,
+                    );
+                let e = error_of(&text);
+                assert_eq!(
+                    e.field.as_deref(),
+                    Some("act[2].event[1].do"),
+                    "{kind}: {e}"
+                );
+                assert!(e.problem.contains(design.id().as_str()), "{kind}: {e}");
+                assert!(e.problem.contains(elsewhere.as_str()), "{kind}: {e}");
+            }
+        }
+        for kind in [
+            "send",
+            "leak",
+            "warrant",
+            "compromise",
+            "seize",
+            "forge-leaf",
+        ] {
+            assert!(
+                crate::schemes::registry::designs_playing(kind).is_empty(),
+                "{kind}"
+            );
+        }
     }
 
     #[test]
