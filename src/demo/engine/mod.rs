@@ -105,6 +105,25 @@ impl Access {
             || !self.backdoors.is_empty()
     }
 
+    /// Adds what `loot` opens by itself: keys, a vault's device keys (opened with its
+    /// key), a share, a backdoor. A family key, unit-key halves and a locked phone open
+    /// nothing alone; a warrant or a thief joins them (see the events).
+    fn take(&mut self, loot: &Loot) {
+        match loot {
+            Loot::Key { holder, role, key } => self.add_key(holder, *role, key),
+            Loot::Share(share) => self.shares.push(share.agent),
+            Loot::Vault { key, entries } => {
+                for entry in entries {
+                    if let Ok(device_key) = provider_escrow::unseal(entry, key) {
+                        self.add_key(&entry.device, Role::User, &device_key);
+                    }
+                }
+            }
+            Loot::Backdoor { file, .. } => self.backdoors.push(file.clone()),
+            Loot::FamilyKey(_) | Loot::Halves(_) | Loot::Phone { .. } => {}
+        }
+    }
+
     fn add_key(&mut self, party: &str, role: Role, key: &PrivateKey) {
         if !self
             .keys
@@ -206,6 +225,9 @@ struct Design {
     /// Per key (party, fingerprint): what it opened of `recording`, in order.
     columns: HashMap<(String, String), Vec<Option<String>>>,
     escrow: Option<PrivateKey>,
+    /// What each of the design's parties holds besides its RSA key, as the design
+    /// built it: what a thief of that party takes, and what it holds from the start.
+    loot: Vec<(String, Loot)>,
     shares: Vec<ShareFile>,
     vault: Vec<VaultEntry>,
     /// CLEAR: every user's phone, and those a recovery unlock has bricked.
@@ -527,6 +549,7 @@ impl Engine {
                 .iter()
                 .find(|p| p.name == ESCROW_NAME)
                 .map(|p| p.key.clone()),
+            loot: built.loot.clone(),
             shares: Vec::new(),
             vault: Vec::new(),
             phones: Vec::new(),
@@ -598,54 +621,20 @@ impl Engine {
         self.row_index("tap", RowKind::Tap);
     }
 
-    /// What an authority party holds from the start.
+    /// What an authority party holds from the start: its own key, unless the design
+    /// never writes it whole, and what the design says the party holds besides (its
+    /// [`Loot`]), the same that a thief of it takes.
     fn authority_access(&self, d: usize, name: &str) -> Access {
         let design = &self.designs[d];
+        let spec = schemes::design(design.id);
         let mut access = Access::default();
-        match (design.id, name) {
-            (SchemeId::GoldenKey, ESCROW_NAME) => {
-                if let Some(key) = &design.escrow {
-                    access.add_key(ESCROW_NAME, Role::Escrow, key);
-                }
+        if let Some((_, role)) = spec.parties().iter().find(|(n, _)| *n == name) {
+            if !spec.withholds_key(*role) {
+                access.add_key(name, *role, &demo_key(name));
             }
-            (SchemeId::SplitKey, agent) if agent.starts_with("agent-") => {
-                access.shares = agent[6..].parse().ok().into_iter().collect();
-            }
-            (SchemeId::ProviderEscrow, PROVIDER_NAME) => {
-                // The vault key unseals every device's key: the provider reads everyone.
-                let provider = demo_key(PROVIDER_NAME);
-                for entry in &design.vault {
-                    if let Ok(key) = provider_escrow::unseal(entry, &provider) {
-                        access.add_key(&entry.device, Role::User, &key);
-                    }
-                }
-            }
-            (SchemeId::Clear, VENDOR_NAME) => {
-                // The vault key alone: it opens phones, and the vendor holds none.
-                access.add_key(VENDOR_NAME, Role::Vendor, &demo_key(VENDOR_NAME));
-            }
-            (SchemeId::Ghost, GHOST_NAME) => {
-                access.add_key(GHOST_NAME, Role::Agent, &demo_key(GHOST_NAME));
-            }
-            (SchemeId::DualEc, holder) => {
-                access.backdoors.extend(
-                    design
-                        .backdoors
-                        .iter()
-                        .filter(|f| f.holder == holder)
-                        .cloned(),
-                );
-            }
-            // Any other design's party holds its own key, unless the design never
-            // writes it whole.
-            (id, name) => {
-                let spec = schemes::design(id);
-                if let Some((_, role)) = spec.parties().iter().find(|(n, _)| *n == name) {
-                    if !spec.withholds_key(*role) && *role != Role::Vendor {
-                        access.add_key(name, *role, &demo_key(name));
-                    }
-                }
-            }
+        }
+        for (_, loot) in design.loot.iter().filter(|(party, _)| party == name) {
+            access.take(loot);
         }
         access
     }
