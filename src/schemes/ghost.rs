@@ -132,6 +132,10 @@ impl Watchers {
 pub struct GhostDesign;
 
 impl Design for GhostDesign {
+    fn warrant_reads_recorded(&self) -> bool {
+        false
+    }
+
     fn events(&self) -> &'static [&'static str] {
         &["ghost"]
     }

@@ -12,8 +12,12 @@
 //!    readers or an `escrow` wrap, which every reader of wire format v1 already
 //!    understands. [`Design::build`] returns that sealer, the files the design keeps outside the
 //!    envelopes (an escrow agent's share, a vault entry) and [`Loot`]: what each of its
-//!    parties hands an attacker who steals from it. [`Design::invited`] names the
-//!    compromise the design invites, for `doormat compare`.
+//!    parties hands an attacker who steals from it, and what each of its authorities
+//!    holds from the start of a demo. [`Design::invited`] names the compromise the
+//!    design invites, for `doormat compare`. A design with scenario events of its own
+//!    lists them in [`Design::events`] (the parser refuses them in other worlds; the
+//!    engine plays them only for the designs that list them), and one whose keys are
+//!    searched says how in [`Design::key_search`].
 //! 2. **Two lines in `src/schemes/mod.rs`**: `pub mod NAME;` and its entry in
 //!    [`DESIGNS`].
 //! 3. **Its name**, a variant of [`SchemeId`] in `src/wire/scheme_id.rs` (with
@@ -385,6 +389,13 @@ pub trait Design: Sync {
     /// designer can predict (Dual_EC), which a backdoor file reads.
     fn predictable_randomness(&self) -> bool {
         false
+    }
+
+    /// Whether a warrant under it reads what was recorded before the warrant: `false`
+    /// where exceptional access only reads from the warrant on (the ghost joins the
+    /// conversations that follow).
+    fn warrant_reads_recorded(&self) -> bool {
+        true
     }
 
     /// Whether `simulate --snapshot` models a stolen device under this design.

@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// Whether `id` plays the scenario event `kind`, one of the events its design owns.
+fn plays(id: SchemeId, kind: &str) -> bool {
+    schemes::design(id).events().contains(&kind)
+}
+
 impl Engine {
     pub(super) fn warrant(&mut self, target: &str) -> Result<Vec<Block>> {
         let t = self.now();
@@ -96,7 +101,7 @@ impl Engine {
                 warrant: Some(format!("W-{number}")),
             });
             // A ghost only reads from now on: what it reaches shows as traffic flows.
-            if self.designs[0].id != SchemeId::Ghost {
+            if schemes::design(self.designs[0].id).warrant_reads_recorded() {
                 blocks.extend(self.reach(row, target, &name, true));
             }
         }
@@ -236,7 +241,7 @@ impl Engine {
         let mut facts = Vec::new();
         for d in 0..self.designs.len() {
             let design = &mut self.designs[d];
-            if design.id != SchemeId::DualEc {
+            if !plays(design.id, "rekey") {
                 continue;
             }
             let mut rng = design.randomness.stream(&format!("dual-ec/backdoor/{to}"));
@@ -342,7 +347,7 @@ impl Engine {
     pub(super) fn ghost(&mut self, target: &str) -> Vec<Block> {
         let from = self.now() + 1;
         for design in &mut self.designs {
-            if design.id == SchemeId::Ghost {
+            if plays(design.id, "ghost") {
                 design.ghost_target = Some((target.to_owned(), from));
             }
         }
@@ -371,7 +376,7 @@ impl Engine {
         let mut facts = Vec::new();
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
-            if design.id != SchemeId::SplitKey {
+            if !plays(design.id, "steal-share") {
                 continue;
             }
             let access = &mut self.rows[row].access[d];

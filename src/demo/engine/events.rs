@@ -296,16 +296,18 @@ impl Engine {
         let new_key = demo_key("escrow-2");
         let recorded = self.now();
         let escrow_row = self.rows.iter().position(|r| r.name == ESCROW_NAME);
+        let rotating = crate::schemes::registry::designs_playing("rotate");
         for d in 0..self.designs.len() {
             let design = &mut self.designs[d];
-            if !matches!(design.id, SchemeId::GoldenKey | SchemeId::SplitKey) {
+            if !rotating.contains(&design.id) {
                 continue;
             }
             design.sealer = Sealer::Plain(Box::new(GoldenKey {
                 escrow: new_key.public_key().clone(),
                 id: design.id,
             }));
-            if design.id == SchemeId::SplitKey {
+            // A key kept as agents' shares is split again, as the old one was.
+            if !design.shares.is_empty() {
                 design.shares = split_key::split(
                     &new_key,
                     &self.scenario.world.params,
@@ -313,8 +315,10 @@ impl Engine {
                 );
             }
             design.escrow = Some(new_key.clone());
-            // The authority keeps the old key: old warrants still need it.
-            if let (Some(row), SchemeId::GoldenKey) = (escrow_row, design.id) {
+            // The authority keeps the old key: old warrants still need it. Where the key
+            // exists whole only after a warrant (split-key), there is nothing to add.
+            let held_whole = !schemes::design(design.id).withholds_key(Role::Escrow);
+            if let (Some(row), true) = (escrow_row, held_whole) {
                 self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &new_key);
             }
         }
@@ -405,7 +409,7 @@ impl Engine {
             let access = &mut self.rows[row].access[d];
             // Held locked in every design; only CLEAR's phones carry a blob to open.
             access.seized.push((user.to_owned(), t));
-            if design.id == SchemeId::Clear {
+            if design.phones.iter().any(|p| p.device == user) {
                 facts.push(Fact::plain(
                     design.id.as_str(),
                     "its passcode sits on it, in a blob only the vendor's vault key opens",
