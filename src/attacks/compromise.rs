@@ -14,8 +14,9 @@ use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
 use crate::schemes::provider_escrow::{self, VaultEntry};
 use crate::schemes::registry::Loot;
+use crate::schemes::registry::Material;
 use crate::schemes::split_key::{self, CombineError, ShareFile};
-use crate::schemes::{SchemeId, ESCROW_NAME};
+use crate::schemes::ESCROW_NAME;
 use crate::wire::world_file::Role;
 use crate::world::disk::WorldDir;
 
@@ -121,7 +122,7 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     for path in stolen.shares {
         let text = read_small_text(path, "an escrow agent's file")?;
         // The world says which kind of agent file it has; each is parsed by its own type.
-        if world.file.scheme == SchemeId::Clipper {
+        if has(world, Material::LeafHalves) {
             halves.push(UnitHalvesFile::parse(&text).map_err(|e| e.file(path))?);
         } else {
             split_shares.push((
@@ -143,16 +144,14 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
         .filter(|h| h.role == Role::Vendor)
         .map(|h| h.key.clone())
         .collect();
-    match world.file.scheme {
-        SchemeId::ProviderEscrow => {
-            for key in &vault_keys {
-                open_vault(world, key, &mut compromise)?;
-            }
+    if has(world, Material::Vault) {
+        for key in &vault_keys {
+            open_vault(world, key, &mut compromise)?;
         }
-        SchemeId::Clear => unlock_phones(world, stolen.phones, &vault_keys, &mut compromise)?,
-        _ => {}
     }
-    if world.file.scheme != SchemeId::Clear && !stolen.phones.is_empty() {
+    if has(world, Material::Phones) {
+        unlock_phones(world, stolen.phones, &vault_keys, &mut compromise)?;
+    } else if !stolen.phones.is_empty() {
         return Err(InputError::new(format!(
             "this is a {} world: its phones keep no passcode for anyone",
             world.file.scheme
@@ -162,6 +161,13 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
         .into());
     }
     Ok(compromise)
+}
+
+/// Whether `world`'s design has stolen material of this kind to take.
+fn has(world: &WorldDir, material: Material) -> bool {
+    crate::schemes::design(world.file.scheme)
+        .materials()
+        .contains(&material)
 }
 
 /// Loads a device snapshot and checks that it belongs to this world: its scheme, its
@@ -215,7 +221,7 @@ fn combine_shares(
         .parties
         .iter()
         .find(|p| p.role == Role::Escrow)
-        .filter(|_| world.file.scheme == SchemeId::SplitKey)
+        .filter(|_| has(world, Material::Shares))
         .ok_or_else(|| {
             InputError::new(format!(
                 "this is a {} world: it has no split escrow key",
@@ -267,7 +273,7 @@ fn release_unit_keys(
     halves: &[UnitHalvesFile],
     compromise: &mut Compromise,
 ) -> Result<()> {
-    if world.file.scheme != SchemeId::Clipper {
+    if !has(world, Material::LeafHalves) {
         return Err(InputError::new(format!(
             "this is a {} world: it has no LEAFs",
             world.file.scheme
@@ -310,7 +316,7 @@ fn release_unit_keys(
 pub fn load_family_key(world: &WorldDir, path: &Path) -> Result<crate::schemes::clipper::Secret32> {
     let family =
         FamilyKeyFile::parse(&read_small_text(path, "a family key")?).map_err(|e| e.file(path))?;
-    if world.file.scheme != crate::schemes::SchemeId::Clipper {
+    if !has(world, Material::LeafHalves) {
         return Err(InputError::new(format!(
             "is a Clipper family key, and {} is a {} world: it has no LEAFs to read",
             world.root.display(),

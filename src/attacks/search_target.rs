@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::brute_force::{Method, SearchOptions};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
-use crate::schemes::{short_key, workfactor, SchemeId};
+use crate::schemes::{short_key, workfactor, SchemeParams};
 use crate::wire::envelope::Envelope;
 use crate::world::disk::WorldDir;
 
@@ -30,12 +30,8 @@ impl SearchTarget {
     pub fn find(world: &WorldDir, id: Option<&str>, agency_key: Option<&Path>) -> Result<Self> {
         let scheme = world.file.scheme;
         let world_json = world.root.join("world.json");
-        let Some(bits) = world
-            .file
-            .parameters
-            .bits
-            .filter(|_| matches!(scheme, SchemeId::ShortKey | SchemeId::Workfactor))
-        else {
+        let search = crate::schemes::design(scheme).key_search(&SchemeParams::default());
+        let Some(bits) = world.file.parameters.bits.filter(|_| search.is_some()) else {
             return Err(InputError::new(format!(
                 "is a {scheme} world; brute force needs a short-key or workfactor world"
             ))
@@ -46,7 +42,9 @@ impl SearchTarget {
         short_key::check_bits(bits).map_err(|e| e.file(&world_json))?;
         let agency = match (agency_key, scheme) {
             (None, _) => None,
-            (Some(path), SchemeId::Workfactor) => Some(load_agency_key(world, path)?),
+            (Some(path), _) if search.is_some_and(|s| s.escrowed.is_some()) => {
+                Some(load_agency_key(world, path)?)
+            }
             (Some(_), _) => {
                 return Err(InputError::new(format!(
                     "a {scheme} world escrows no key bits: there is no key to give"

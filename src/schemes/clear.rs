@@ -23,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft};
+use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft};
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::kdf::hkdf_sha256;
@@ -172,6 +172,10 @@ fn routine_requests(messages: u64, rng: &mut RandomStream) -> String {
 pub struct ClearDesign;
 
 impl Design for ClearDesign {
+    fn materials(&self) -> &'static [Material] {
+        &[Material::Phones]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::Clear
     }

@@ -25,7 +25,7 @@
 //!   LEAFs until one passes, about 2^16 tries (Blaze, 1994); the agents then recover
 //!   garbage while the rogue pair talks on.
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft};
+use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft};
 use super::{SchemeParams, ESCROW_NAME};
 use std::collections::HashMap;
 
@@ -256,6 +256,10 @@ impl Scheme for Clipper {
 pub struct ClipperDesign;
 
 impl Design for ClipperDesign {
+    fn materials(&self) -> &'static [Material] {
+        &[Material::LeafHalves]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::Clipper
     }

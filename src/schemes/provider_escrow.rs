@@ -10,7 +10,7 @@
 //! `vendor-escrow` and presented it as Ray Ozzie's CLEAR, which it is not: CLEAR is the
 //! `clear` design.
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft};
+use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft};
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::wire::world_file::Role;
 use serde::{Deserialize, Serialize};
@@ -129,6 +129,10 @@ pub const PROVIDER_NAME: &str = "provider";
 pub struct ProviderEscrowDesign;
 
 impl Design for ProviderEscrowDesign {
+    fn materials(&self) -> &'static [Material] {
+        &[Material::Vault]
+    }
+
     fn id(&self) -> SchemeId {
         SchemeId::ProviderEscrow
     }

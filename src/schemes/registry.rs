@@ -289,6 +289,22 @@ pub enum Theft {
     },
 }
 
+/// A kind of stolen material, besides private keys and device snapshots, that a
+/// design's world has: [`Design::materials`] says which, and `recover` takes only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Material {
+    /// Escrow agents' shares of a key split among them (`--share`): enough rebuild it.
+    Shares,
+    /// A family key that reads each envelope's LEAF, and the escrow agents' halves of
+    /// the unit keys (`--family-key`, `--share`, `--device`).
+    LeafHalves,
+    /// A vault of every device's key, sealed for the vendor's vault key.
+    Vault,
+    /// Locked phones that keep their passcode sealed for the vendor's vault key
+    /// (`--phone`).
+    Phones,
+}
+
 /// What a brute-force search of a design's content keys faces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySearch {
@@ -383,6 +399,12 @@ pub trait Design: Sync {
     /// Ed25519 identities and no RSA key.
     fn on_devices(&self) -> bool {
         false
+    }
+
+    /// The kinds of stolen material, besides private keys and device snapshots, that a
+    /// world of this design has for `recover` to take.
+    fn materials(&self) -> &'static [Material] {
+        &[]
     }
 
     /// Whether its devices draw each message's public randomness from a generator its

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::error::InputError;
-use crate::schemes::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft, WorldShape};
+use crate::schemes::registry::{
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft, WorldShape,
+};
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::{Parameters, Role};
 use crate::wire::{b64, unb64};
@@ -194,6 +196,10 @@ pub fn share_file(agent: u8) -> String {
 pub struct SplitKeyDesign;
 
 impl Design for SplitKeyDesign {
+    fn materials(&self) -> &'static [Material] {
+        &[Material::Shares]
+    }
+
     fn events(&self) -> &'static [&'static str] {
         &["rotate", "steal-share"]
     }

@@ -398,10 +398,20 @@ pub(super) fn check_show(
         "log" if rest.is_empty() => Show::Log,
         "notices" if rest.is_empty() => Show::Notices,
         "reports" if rest.is_empty() => {
-            if world.main() != SchemeId::ClientScan {
+            // The devices' reports, which only a design with a report file makes.
+            if crate::schemes::design(world.main()).report_file().is_none() {
+                let reporting: Vec<&str> = crate::schemes::DESIGNS
+                    .iter()
+                    .filter(|d| d.report_file().is_some())
+                    .map(|d| d.id().as_str())
+                    .collect();
                 return Err(at
-                    .error(raw.span(), field, "\"reports\" needs a client-scan world")
-                    .hint("change world.scheme to client-scan, or drop the view"));
+                    .error(
+                        raw.span(),
+                        field,
+                        format!("\"reports\" needs a {} world", reporting.join(" or ")),
+                    )
+                    .hint("change world.scheme, or drop the view"));
             }
             Show::Reports
         }
