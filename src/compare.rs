@@ -203,19 +203,15 @@ fn open_with(
                 loot.extend(built.loot_of(name).cloned());
             }
             Theft::Device { .. } => copies = true,
-            Theft::Phone { user, t } => loot.extend(built.loot_of(user).filter_map(|l| match l {
-                Loot::Phone { image, .. } => Some(Loot::Phone {
-                    image: image.clone(),
-                    seized_after: Some(*t),
-                }),
-                _ => None,
-            })),
+            Theft::Phone { user, t } => {
+                loot.extend(built.loot_of(user).filter_map(|l| l.seized_at(*t)))
+            }
             Theft::KeySpace { .. } => {}
         }
     }
-    let mut keyring = keyring_from_loot(&loot)?;
+    let mut keyring = keyring_from_loot(design, &loot)?;
     if let Some(phone) = phone.filter(|_| copies) {
-        keyring.add_stolen_device(phone);
+        phone.give_to(&mut keyring);
     }
     Ok(open_all(&keyring, envelopes, users).0)
 }

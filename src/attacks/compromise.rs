@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::keyring::Keyring;
+use std::sync::Arc;
+
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
@@ -12,11 +13,11 @@ use crate::fsutil::read_small_text;
 use crate::schemes::clear::{self, PhoneImage};
 use crate::schemes::clipper::{self, FamilyKeyFile, UnitHalvesFile};
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
+use crate::schemes::keyring::Keyring;
 use crate::schemes::provider_escrow::{self, VaultEntry};
-use crate::schemes::registry::Loot;
 use crate::schemes::registry::Material;
+use crate::schemes::registry::{Design, Loot};
 use crate::schemes::split_key::{self, CombineError, ShareFile};
-use crate::schemes::ESCROW_NAME;
 use crate::wire::world_file::Role;
 use crate::world::disk::WorldDir;
 
@@ -115,7 +116,7 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
                 device.sessions.values().map(|s| s.ratchet.skipped.len()).sum::<usize>()
             ),
         });
-        compromise.keyring.add_stolen_device(snapshot);
+        snapshot.give_to(&mut compromise.keyring);
     }
     let mut split_shares = Vec::new();
     let mut halves = Vec::new();
@@ -307,7 +308,9 @@ fn release_unit_keys(
         if devices.len() == 1 { "s" } else { "" },
         if devices.len() == 1 { "that device" } else { "those devices" },
     ));
-    compromise.keyring.add_leaf_access(family, units);
+    compromise
+        .keyring
+        .add_capability(Arc::new(clipper::LeafAccess::new(family, units)));
     Ok(())
 }
 
@@ -492,66 +495,20 @@ fn count_lines(world: &WorldDir, relative: &str) -> Result<Option<u64>> {
     }
 }
 
-/// The keyring that `loot` hands a thief, followed to every key it reaches: a vault
-/// opened with its key, shares combined once enough are held, a Clipper family key
-/// joined with both agents' halves. Loot that reaches no key (too few shares, a family
-/// key alone) adds nothing, as it would open nothing.
-pub fn keyring_from_loot<'a>(loot: impl IntoIterator<Item = &'a Loot>) -> Result<Keyring> {
+/// The keyring that `loot` of `design`'s world hands a thief: its private keys, and its
+/// design's own material followed to every key it reaches ([`Design::open_loot`]).
+pub fn keyring_from_loot<'a>(
+    design: &dyn Design,
+    loot: impl IntoIterator<Item = &'a Loot>,
+) -> Result<Keyring> {
     let mut keyring = Keyring::new();
-    let mut shares = Vec::new();
-    let mut family = None;
-    let mut halves = Vec::new();
-    let mut phones = Vec::new();
-    let mut vault_keys = Vec::new();
+    let mut own = Vec::new();
     for item in loot {
         match item {
-            Loot::Key { holder, role, key } => {
-                if *role == Role::Vendor {
-                    vault_keys.push(key);
-                }
-                keyring.add(holder, *role, key.clone())
-            }
-            Loot::Phone {
-                image,
-                seized_after,
-            } => phones.push((image, *seized_after)),
-            Loot::Vault { key, entries } => {
-                for entry in entries {
-                    keyring.add(
-                        &entry.device,
-                        Role::User,
-                        provider_escrow::unseal(entry, key)?,
-                    );
-                }
-            }
-            Loot::Share(share) => shares.push(share.clone()),
-            Loot::FamilyKey(key) => family = Some(key.clone()),
-            Loot::Halves(file) => halves.push(file.clone()),
-            Loot::Backdoor { file, deployed } => keyring.add_backdoor(file.clone(), *deployed),
+            Loot::Key { holder, role, key } => keyring.add(holder, *role, key.clone()),
+            Loot::Own(_) => own.push(item),
         }
     }
-    if let Some(first) = shares.first() {
-        let fingerprint = first.escrow_fingerprint.clone();
-        match split_key::combine(&shares, &fingerprint) {
-            Ok(key) => keyring.add(ESCROW_NAME, Role::Escrow, key),
-            Err(CombineError::TooFew { .. }) => {}
-            Err(e) => return Err(Error::Internal(format!("shares did not combine: {e:?}"))),
-        }
-    }
-    if let (Some(family), 2..) = (family, halves.len()) {
-        let units = clipper::combine_halves(&halves, &family, None)?;
-        keyring.add_leaf_access(family, units);
-    }
-    // A locked phone opens only with the vault key; without it, it adds nothing.
-    for (phone, seized_after) in phones {
-        if let Some(t) = seized_after {
-            keyring.note_taken_device(&phone.device, t);
-        }
-        for vault_key in &vault_keys {
-            if let Ok(key) = clear::unlock(phone, vault_key) {
-                keyring.add_until(&phone.device, Role::User, key, seized_after);
-            }
-        }
-    }
+    design.open_loot(&own, &mut keyring)?;
     Ok(keyring)
 }

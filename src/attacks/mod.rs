@@ -9,7 +9,6 @@ pub mod brute_force;
 mod compromise;
 pub mod dual_ec;
 pub mod image_job;
-mod keyring;
 pub mod leaf_metadata;
 mod open;
 pub mod perceptual;
@@ -18,8 +17,8 @@ mod report;
 pub mod search_target;
 pub mod timeline;
 
+pub use crate::schemes::keyring::{Holding, Keyring};
 pub use compromise::{assemble, keyring_from_loot, load_family_key, Compromise, Stolen};
-pub use keyring::{Holding, Keyring};
 pub use open::{open_all, Opener, Outcome};
 pub use report::{BlastRadius, ComparisonRow, KeyHeld, RecoverReport, Tally, UserExposure};
 

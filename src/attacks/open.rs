@@ -4,10 +4,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::dual_ec::{Predictor, SearchCost};
-use super::keyring::{Keyring, Unwrapped};
 use crate::crypto::aead::{self, ContentKey};
-use crate::schemes::forward_secret::follow::Follower;
+use crate::schemes::capability::{InOrder, Unwrapped};
+use crate::schemes::keyring::Keyring;
 use crate::wire::envelope::Envelope;
 
 /// What happened to one envelope.
@@ -33,10 +32,9 @@ enum SessionKey {
 pub struct Opener<'k> {
     keyring: &'k Keyring,
     sessions: HashMap<String, SessionKey>,
-    /// Stolen forward-secret devices, each played forward envelope by envelope.
-    followers: Vec<Follower>,
-    /// A Dual_EC backdoor at work: each sender's generator, recovered and played forward.
-    predictor: Option<Predictor>,
+    /// Material that reads the capture in order (a stolen ratchet played forward, a
+    /// Dual_EC generator predicted), each with its state between batches.
+    readers: Vec<Box<dyn InOrder>>,
 }
 
 impl<'k> Opener<'k> {
@@ -45,16 +43,8 @@ impl<'k> Opener<'k> {
         Opener {
             keyring,
             sessions: HashMap::new(),
-            followers: keyring.followers().to_vec(),
-            predictor: keyring
-                .backdoor()
-                .map(|(file, q)| Predictor::new(file.backdoor.clone(), *q)),
+            readers: keyring.in_order_readers(),
         }
-    }
-
-    /// What the Dual_EC state searches have cost, if a backdoor is at work.
-    pub fn dual_ec_cost(&self) -> Option<SearchCost> {
-        self.predictor.as_ref().map(Predictor::cost)
     }
 
     /// Opens a batch in capture order, spreading the RSA and AES work over all cores.
@@ -64,30 +54,18 @@ impl<'k> Opener<'k> {
             .par_iter()
             .map(|e| self.keyring.unwrap_content_key(e))
             .collect();
-        // 1b. A stolen ratchet state moves with the traffic, so it reads the batch in
-        //     order, on one core: a few hashes per envelope, cheap next to RSA.
-        for follower in &mut self.followers {
-            for (envelope, result) in batch.iter().zip(unwrapped.iter_mut()) {
-                // Every envelope goes through the follower, so its chains keep pace
-                // with the traffic even where another key already opened it.
-                let followed = follower.content_key(envelope);
+        // 1b. Material that moves with the traffic reads the batch in order, on one core
+        //     each: a few hashes per envelope for a stolen ratchet; for a Dual_EC
+        //     backdoor, a state search per sender (tens of thousands of scalar
+        //     multiplications), then a few per envelope. Every envelope goes through
+        //     every reader, so its state keeps pace with the traffic even where another
+        //     key already opened it.
+        for reader in &mut self.readers {
+            for (result, followed) in unwrapped.iter_mut().zip(reader.content_keys(batch)) {
                 match (followed, &result) {
                     (_, Unwrapped::Key(_)) | (None, _) => {}
                     (Some(Ok(key)), _) => *result = Unwrapped::Key(key),
                     (Some(Err(_)), _) => *result = Unwrapped::Failed,
-                }
-            }
-        }
-        // 1c. A Dual_EC backdoor follows each sender's generator in capture order: a
-        //     state search per sender (tens of thousands of scalar multiplications), then
-        //     a few per envelope.
-        if let Some(predictor) = &mut self.predictor {
-            for (result, predicted) in unwrapped
-                .iter_mut()
-                .zip(predictor.content_keys(batch, &|_| {}))
-            {
-                if let (Some(key), false) = (predicted, matches!(result, Unwrapped::Key(_))) {
-                    *result = Unwrapped::Key(key);
                 }
             }
         }

@@ -23,7 +23,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft};
+use std::sync::Arc;
+
+use super::keyring::Keyring;
+use super::registry::{
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft,
+};
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::kdf::hkdf_sha256;
@@ -39,6 +44,26 @@ pub const VENDOR_NAME: &str = "vendor";
 pub const PHONES_DIR: &str = "phones";
 /// The log of the vault key's routine uses.
 pub const REQUEST_LOG: &str = "vault/requests.jsonl";
+
+/// A locked phone in someone's hands, as loot: with the vendor's vault key its blob
+/// gives up the passcode, and the passcode the phone's key and stored history.
+#[derive(Debug, Clone)]
+pub struct SeizedPhone {
+    /// Everything on the phone, its storage sealed.
+    pub image: PhoneImage,
+    /// Seized just after this logical time: its history ends there. `None`: the phone
+    /// as the world left it, its whole history.
+    pub seized_after: Option<u64>,
+}
+
+impl OwnMaterial for SeizedPhone {
+    fn seized_at(&self, t: u64) -> Option<Arc<dyn OwnMaterial>> {
+        Some(Arc::new(SeizedPhone {
+            image: self.image.clone(),
+            seized_after: Some(t),
+        }))
+    }
+}
 
 /// What an attacker or an agency holding a phone holds: everything on it, its storage
 /// still sealed under the passcode. `phones/NAME.json`.
@@ -172,6 +197,27 @@ fn routine_requests(messages: u64, rng: &mut RandomStream) -> String {
 pub struct ClearDesign;
 
 impl Design for ClearDesign {
+    fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
+        let vault_keys: Vec<PrivateKey> = keyring
+            .holdings()
+            .iter()
+            .filter(|h| h.role == Role::Vendor)
+            .map(|h| h.key.clone())
+            .collect();
+        // A locked phone opens only with the vault key; without it, it adds nothing.
+        for phone in loot.iter().filter_map(|l| l.as_own::<SeizedPhone>()) {
+            if let Some(t) = phone.seized_after {
+                keyring.note_taken_device(&phone.image.device, t);
+            }
+            for vault_key in &vault_keys {
+                if let Ok(key) = unlock(&phone.image, vault_key) {
+                    keyring.add_until(&phone.image.device, Role::User, key, phone.seized_after);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn materials(&self) -> &'static [Material] {
         &[Material::Phones]
     }
@@ -207,10 +253,10 @@ impl Design for ClearDesign {
             ));
             built.loot.push((
                 user.clone(),
-                Loot::Phone {
+                Loot::own(SeizedPhone {
                     image: phone,
                     seized_after: None,
-                },
+                }),
             ));
         }
         built.kept.push(KeptFile::text(

@@ -25,7 +25,12 @@
 //!   LEAFs until one passes, about 2^16 tries (Blaze, 1994); the agents then recover
 //!   garbage while the rogue pair talks on.
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft};
+use std::sync::Arc;
+
+use super::keyring::Keyring;
+use super::registry::{
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft,
+};
 use super::{SchemeParams, ESCROW_NAME};
 use std::collections::HashMap;
 
@@ -35,12 +40,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::capability::{Capability, Unwrapped};
 use super::{Scheme, SchemeId};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::crypto::symmetric::{ctr_apply, hmac_sha256, key_unwrap, key_wrap};
 use crate::crypto::CouldNotOpen;
 use crate::error::InputError;
+use crate::wire::envelope::Envelope;
 use crate::wire::{b64, unb64};
 
 /// LEAF length: 40 bytes of wrapped key, 4 of unit id, 2 of checksum.
@@ -163,6 +170,48 @@ pub fn escrow_unwrap(
     ContentKey::from_slice(key.as_ref())
 }
 
+/// Clipper's family key as loot: it reads every LEAF's device and unit id, not the
+/// content.
+#[derive(Debug, Clone)]
+pub struct FamilyKey(pub Secret32);
+
+impl OwnMaterial for FamilyKey {}
+impl OwnMaterial for UnitHalvesFile {}
+
+/// The escrow side at work: the family key to read each LEAF, and the unit keys the
+/// escrow agents released to open it.
+#[derive(Debug, Clone)]
+pub struct LeafAccess {
+    family: Secret32,
+    units: HashMap<u32, Unit>,
+}
+
+impl LeafAccess {
+    /// Reads LEAFs with `family` and opens those of the devices in `units`.
+    pub fn new(family: Secret32, units: impl IntoIterator<Item = Unit>) -> Self {
+        LeafAccess {
+            family,
+            units: units.into_iter().map(|u| (u.id, u)).collect(),
+        }
+    }
+}
+
+impl Capability for LeafAccess {
+    fn unwrap(&self, envelope: &Envelope) -> Unwrapped {
+        let Some(contents) = envelope
+            .leaf
+            .as_ref()
+            .and_then(|leaf| read_leaf(&self.family, leaf, &envelope.nonce))
+        else {
+            return Unwrapped::NoSlot;
+        };
+        match self.units.get(&contents.unit_id) {
+            Some(unit) => escrow_unwrap(&unit.key, &contents).into(),
+            None => Unwrapped::NoSlot,
+        }
+    }
+}
+
 /// The design: every envelope gets its sender's LEAF.
 pub struct Clipper {
     /// The family key, shared by every device and the escrow side.
@@ -256,6 +305,20 @@ impl Scheme for Clipper {
 pub struct ClipperDesign;
 
 impl Design for ClipperDesign {
+    fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
+        let family = loot.iter().find_map(|l| l.as_own::<FamilyKey>());
+        let halves: Vec<UnitHalvesFile> = loot
+            .iter()
+            .filter_map(|l| l.as_own::<UnitHalvesFile>())
+            .cloned()
+            .collect();
+        if let (Some(FamilyKey(family)), 2..) = (family, halves.len()) {
+            let units = combine_halves(&halves, family, None)?;
+            keyring.add_capability(Arc::new(LeafAccess::new(family.clone(), units)));
+        }
+        Ok(())
+    }
+
     fn materials(&self) -> &'static [Material] {
         &[Material::LeafHalves]
     }
@@ -294,11 +357,11 @@ impl Design for ClipperDesign {
         )];
         let mut loot = vec![(
             ESCROW_NAME.to_owned(),
-            Loot::FamilyKey(clipper.family.clone()),
+            Loot::own(FamilyKey(clipper.family.clone())),
         )];
         for file in clipper.halves(&mut inputs.randomness.stream("clipper/halves")) {
             kept.push(KeptFile::json(halves_file(file.agent), &file, true));
-            loot.push((format!("agent-{}", file.agent), Loot::Halves(file)));
+            loot.push((format!("agent-{}", file.agent), Loot::own(file)));
         }
         Ok(Built {
             public: None,

@@ -5,6 +5,7 @@
 //! exceptional-access design is what it *adds* to each envelope. That addition is the
 //! one method a scheme implements.
 
+pub mod capability;
 pub mod clear;
 pub mod client_scan;
 pub mod clipper;
@@ -12,6 +13,7 @@ pub mod dual_ec;
 pub mod forward_secret;
 pub mod ghost;
 pub mod golden_key;
+pub mod keyring;
 pub mod none;
 pub mod provider_escrow;
 pub mod registry;

@@ -10,7 +10,10 @@
 //! `vendor-escrow` and presented it as Ray Ozzie's CLEAR, which it is not: CLEAR is the
 //! `clear` design.
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft};
+use super::keyring::Keyring;
+use super::registry::{
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft,
+};
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::wire::world_file::Role;
 use serde::{Deserialize, Serialize};
@@ -25,6 +28,17 @@ use crate::wire::{b64, unb64};
 pub const VAULT_DIR: &str = "vault";
 /// The log of the vault key's routine uses.
 pub const REQUEST_LOG: &str = "vault/requests.jsonl";
+
+/// The provider's vault as loot: its key, and every entry it opens.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    /// The vault key.
+    pub key: PrivateKey,
+    /// The vault: one sealed device key per user.
+    pub entries: Vec<VaultEntry>,
+}
+
+impl OwnMaterial for Vault {}
 
 /// One escrowed device key: `vault/NAME.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +143,15 @@ pub const PROVIDER_NAME: &str = "provider";
 pub struct ProviderEscrowDesign;
 
 impl Design for ProviderEscrowDesign {
+    fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
+        for vault in loot.iter().filter_map(|l| l.as_own::<Vault>()) {
+            for entry in &vault.entries {
+                keyring.add(&entry.device, Role::User, unseal(entry, &vault.key)?);
+            }
+        }
+        Ok(())
+    }
+
     fn materials(&self) -> &'static [Material] {
         &[Material::Vault]
     }
@@ -167,10 +190,10 @@ impl Design for ProviderEscrowDesign {
         }
         built.loot.push((
             PROVIDER_NAME.to_owned(),
-            Loot::Vault {
+            Loot::own(Vault {
                 key: provider.key.clone(),
                 entries,
-            },
+            }),
         ));
         let log: String = routine_requests(
             inputs.users,

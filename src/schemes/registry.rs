@@ -28,12 +28,17 @@
 //! `bench` and a demo's `compare = [...]` list all work, and the tests in
 //! `schemes::registry::tests` run against it. Outside `src/`, give it a section in
 //! docs/schemes.md and, if it tells a story, a demo in demos/. A design with new envelope
-//! bytes also needs its field in `src/wire/envelope.rs` and docs/wire-format.md, and a
-//! design with a new kind of stolen material a [`Loot`] variant and its use in
-//! `attacks::Keyring`.
+//! bytes also needs its field in `src/wire/envelope.rs` and docs/wire-format.md. A
+//! design with a new kind of stolen material defines its type in its module
+//! ([`OwnMaterial`], handed out as [`Loot::own`]), reads it back in
+//! [`Design::open_loot`], and gives what it opens as a
+//! [`Capability`](super::capability::Capability) if it is not an RSA key.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
+use super::keyring::Keyring;
 use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
@@ -146,6 +151,8 @@ impl KeptFile {
 
 /// What stealing from one of a design's parties hands the thief besides its RSA key
 /// (which every party hands over, unless the design withholds it).
+// A world has a handful of loot, made once: boxing the key would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Loot {
     /// A private key, and the party it opens messages for.
@@ -157,37 +164,45 @@ pub enum Loot {
         /// The key.
         key: PrivateKey,
     },
-    /// One escrow agent's share of a split key: enough of them rebuild it.
-    Share(super::split_key::ShareFile),
-    /// A vendor's vault key, and the vault it opens.
-    Vault {
-        /// The vault key.
-        key: PrivateKey,
-        /// The vault: one sealed device key per user.
-        entries: Vec<super::provider_escrow::VaultEntry>,
-    },
-    /// Clipper's family key: it reads every LEAF's device and unit id, not the content.
-    FamilyKey(super::clipper::Secret32),
-    /// A CLEAR phone in someone's hands, locked: with the vendor's vault key its blob
-    /// gives up the passcode, and the passcode the phone's key and stored history.
-    Phone {
-        /// Everything on the phone, its storage sealed.
-        image: super::clear::PhoneImage,
-        /// Seized just after this logical time: its history ends there. `None`: the
-        /// phone as the world left it, its whole history.
-        seized_after: Option<u64>,
-    },
-    /// One Clipper escrow agent's halves of the unit keys: with the other agent's and
-    /// the family key, every device's LEAFs open.
-    Halves(super::clipper::UnitHalvesFile),
-    /// A Dual_EC backdoor `d`, and the Q it was made for: it predicts the devices'
-    /// randomness if that Q is the one in their firmware.
-    Backdoor {
-        /// The backdoor, with the Q it was made for.
-        file: super::dual_ec::BackdoorFile,
-        /// The Q in the devices' firmware.
-        deployed: crate::crypto::dual_ec::PointQ,
-    },
+    /// Material of the design's own kind (an escrow agent's share, a vault, a LEAF
+    /// family key, a locked phone, a backdoor). Only its design reads it, in
+    /// [`Design::open_loot`]; the types live in the design's module.
+    Own(Arc<dyn OwnMaterial>),
+}
+
+impl Loot {
+    /// Loot of the design's own kind.
+    pub fn own(material: impl OwnMaterial) -> Self {
+        Loot::Own(Arc::new(material))
+    }
+
+    /// This loot as the design's material of type `T`, if it is that.
+    pub fn as_own<T: OwnMaterial>(&self) -> Option<&T> {
+        match self {
+            Loot::Own(material) => (material.as_ref() as &dyn Any).downcast_ref(),
+            Loot::Key { .. } => None,
+        }
+    }
+
+    /// This loot as a thief holds it who takes it just after logical time `t`: a
+    /// device's (a locked phone's) history ends there. `None` for loot that is no
+    /// device.
+    pub fn seized_at(&self, t: u64) -> Option<Loot> {
+        match self {
+            Loot::Own(material) => material.seized_at(t).map(Loot::Own),
+            Loot::Key { .. } => None,
+        }
+    }
+}
+
+/// A design's own kind of stolen material. Its design recognises it by type
+/// ([`Loot::as_own`]); everything else passes it along unread.
+pub trait OwnMaterial: Any + fmt::Debug + Send + Sync {
+    /// The material as taken just after `t`, if it is a device whose history ends when
+    /// it is taken; `None` otherwise.
+    fn seized_at(&self, _t: u64) -> Option<Arc<dyn OwnMaterial>> {
+        None
+    }
 }
 
 /// A picture a user's client attached to a message as its user wrote it.
@@ -395,8 +410,8 @@ pub trait Design: Sync {
     }
 
     /// Whether it seals on the users' devices, in order, through X3DH and the Double
-    /// Ratchet ([`super::forward_secret::network::ForwardWorld`]). Its users then hold
-    /// Ed25519 identities and no RSA key.
+    /// Ratchet (the world's forward network). Its users then hold Ed25519 identities
+    /// and no RSA key.
     fn on_devices(&self) -> bool {
         false
     }
@@ -480,6 +495,15 @@ pub trait Design: Sync {
     /// The compromises it invites, for `doormat compare`: `victim`'s side of it where
     /// that matters, from logical time `after`.
     fn invited(&self, params: &SchemeParams, victim: &str, after: u64) -> Vec<Invited>;
+
+    /// Follows the design's own loot to every key it reaches, into `keyring`, which
+    /// already holds the private keys taken with it: shares combined once enough are
+    /// held, a vault opened with its key, a family key joined with both agents' halves.
+    /// Loot that reaches no key (too few shares, a family key alone) adds nothing, as it
+    /// would open nothing.
+    fn open_loot(&self, _loot: &[&Loot], _keyring: &mut Keyring) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The parties a world of `design` needs keys for: the users, then the design's own.

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
 use crate::error::InputError;
+use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, Theft, WorldShape,
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft, WorldShape,
 };
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::{Parameters, Role};
@@ -195,7 +196,31 @@ pub fn share_file(agent: u8) -> String {
 /// The split-key design: golden-key sealing, the escrow key kept only as shares.
 pub struct SplitKeyDesign;
 
+impl OwnMaterial for ShareFile {}
+
 impl Design for SplitKeyDesign {
+    fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
+        let shares: Vec<ShareFile> = loot
+            .iter()
+            .filter_map(|l| l.as_own::<ShareFile>())
+            .cloned()
+            .collect();
+        let Some(first) = shares.first() else {
+            return Ok(());
+        };
+        let fingerprint = first.escrow_fingerprint.clone();
+        match combine(&shares, &fingerprint) {
+            Ok(key) => keyring.add(ESCROW_NAME, Role::Escrow, key),
+            Err(CombineError::TooFew { .. }) => {}
+            Err(e) => {
+                return Err(crate::error::Error::Internal(format!(
+                    "shares did not combine: {e:?}"
+                )))
+            }
+        }
+        Ok(())
+    }
+
     fn materials(&self) -> &'static [Material] {
         &[Material::Shares]
     }
@@ -257,7 +282,7 @@ impl Design for SplitKeyDesign {
                 .push(KeptFile::json(share_file(share.agent), &share, true));
             built
                 .loot
-                .push((format!("agent-{}", share.agent), Loot::Share(share)));
+                .push((format!("agent-{}", share.agent), Loot::own(share)));
         }
         Ok(built)
     }

@@ -37,13 +37,13 @@ use crate::crypto::dual_ec::PointQ;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
-use crate::schemes::clear::{self, PhoneImage};
-use crate::schemes::clipper::{self, Secret32, Unit, UnitHalvesFile};
-use crate::schemes::dual_ec::{BackdoorFile, DualEc};
+use crate::schemes::clear::{self, PhoneImage, SeizedPhone};
+use crate::schemes::clipper::{self, FamilyKey, Secret32, Unit, UnitHalvesFile};
+use crate::schemes::dual_ec::{BackdoorFile, DeployedBackdoor, DualEc};
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
-use crate::schemes::provider_escrow::{self, VaultEntry};
+use crate::schemes::provider_escrow::{self, Vault, VaultEntry};
 use crate::schemes::registry::{Inputs, Loot};
 use crate::schemes::split_key::{self, ShareFile};
 use crate::schemes::workfactor;
@@ -105,22 +105,27 @@ impl Access {
             || !self.backdoors.is_empty()
     }
 
-    /// Adds what `loot` opens by itself: keys, a vault's device keys (opened with its
-    /// key), a share, a backdoor. A family key, unit-key halves and a locked phone open
-    /// nothing alone; a warrant or a thief joins them (see the events).
-    fn take(&mut self, loot: &Loot) {
-        match loot {
-            Loot::Key { holder, role, key } => self.add_key(holder, *role, key),
-            Loot::Share(share) => self.shares.push(share.agent),
-            Loot::Vault { key, entries } => {
-                for entry in entries {
-                    if let Ok(device_key) = provider_escrow::unseal(entry, key) {
-                        self.add_key(&entry.device, Role::User, &device_key);
-                    }
-                }
+    /// Adds what `loot` opens by itself, as its design reads it (keys, a vault's device
+    /// keys opened with its key), and the share or backdoor the events below play
+    /// with. A family key, unit-key halves and a locked phone open nothing alone; a
+    /// warrant or a thief joins them (see the events).
+    fn take(&mut self, design: &dyn schemes::Design, loot: &Loot) {
+        let mut opened = Keyring::new();
+        if let Loot::Key { holder, role, key } = loot {
+            opened.add(holder, *role, key.clone());
+        }
+        // Loot that does not open is a gap in the scenario's world, not the user's
+        // input: it opens nothing, as it would for a thief.
+        if design.open_loot(&[loot], &mut opened).is_ok() {
+            for held in opened.holdings() {
+                self.add_key(&held.party, held.role, &held.key);
             }
-            Loot::Backdoor { file, .. } => self.backdoors.push(file.clone()),
-            Loot::FamilyKey(_) | Loot::Halves(_) | Loot::Phone { .. } => {}
+        }
+        if let Some(share) = loot.as_own::<ShareFile>() {
+            self.shares.push(share.agent);
+        }
+        if let Some(held) = loot.as_own::<DeployedBackdoor>() {
+            self.backdoors.push(held.file.clone());
         }
     }
 
@@ -332,10 +337,13 @@ impl Design {
         if !access.units.is_empty() || !access.devices.is_empty() {
             let mut keyring = Keyring::new();
             if let Some(family) = self.family.as_ref().filter(|_| !access.units.is_empty()) {
-                keyring.add_leaf_access(family.clone(), access.units.clone());
+                keyring.add_capability(Arc::new(clipper::LeafAccess::new(
+                    family.clone(),
+                    access.units.iter().cloned(),
+                )));
             }
             for (t, device) in &access.devices {
-                keyring.add_stolen_device(Snapshot::of_device(device.clone(), *t));
+                Snapshot::of_device(device.clone(), *t).give_to(&mut keyring);
             }
             let column = open_column(&keyring, &self.recording);
             merge(&mut read, &column);
@@ -570,17 +578,19 @@ impl Engine {
                 .map(|compose| super::scanning::ScanState::new(compose, params, &randomness)),
         };
         for (_, loot) in built.loot {
-            match loot {
-                Loot::Key { .. } => {}
-                Loot::Share(share) => design.shares.push(share),
-                Loot::Vault { entries, .. } => design.vault = entries,
-                Loot::FamilyKey(family) => design.family = Some(family),
-                Loot::Halves(file) => design.halves.push(file),
-                Loot::Phone { image, .. } => design.phones.push(image),
-                Loot::Backdoor { file, deployed } => {
-                    design.backdoors.push(file);
-                    design.q_in_force = vec![(0, deployed)];
-                }
+            if let Some(share) = loot.as_own::<ShareFile>() {
+                design.shares.push(share.clone());
+            } else if let Some(vault) = loot.as_own::<Vault>() {
+                design.vault.clone_from(&vault.entries);
+            } else if let Some(family) = loot.as_own::<FamilyKey>() {
+                design.family = Some(family.0.clone());
+            } else if let Some(file) = loot.as_own::<UnitHalvesFile>() {
+                design.halves.push(file.clone());
+            } else if let Some(phone) = loot.as_own::<SeizedPhone>() {
+                design.phones.push(phone.image.clone());
+            } else if let Some(held) = loot.as_own::<DeployedBackdoor>() {
+                design.backdoors.push(held.file.clone());
+                design.q_in_force = vec![(0, held.deployed)];
             }
         }
         Ok(design)
@@ -634,7 +644,7 @@ impl Engine {
             }
         }
         for (_, loot) in design.loot.iter().filter(|(party, _)| party == name) {
-            access.take(loot);
+            access.take(spec, loot);
         }
         access
     }

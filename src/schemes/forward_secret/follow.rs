@@ -25,6 +25,7 @@ use crate::crypto::aead::ContentKey;
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::x25519::{DhKeyPair, DhPublic};
 use crate::crypto::CouldNotOpen;
+use crate::schemes::capability::{Capability, InOrder};
 use crate::wire::envelope::{Envelope, RatchetEntry};
 
 /// A chain key and the number of the next message key it gives.
@@ -92,6 +93,23 @@ impl std::fmt::Debug for Follower {
             .field("t", &self.t)
             .field("sessions", &self.sessions.len())
             .finish_non_exhaustive()
+    }
+}
+
+// A stolen device needs no other order than the capture's: each reader starts from the
+// state as it was copied.
+impl Capability for Follower {
+    fn in_order(&self) -> Option<Box<dyn InOrder>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+impl InOrder for Follower {
+    fn content_keys(
+        &mut self,
+        batch: &[Envelope],
+    ) -> Vec<Option<Result<ContentKey, CouldNotOpen>>> {
+        batch.iter().map(|e| self.content_key(e)).collect()
     }
 }
 

@@ -14,13 +14,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use std::sync::Arc;
+
 use super::device::{Device, Session};
+use super::follow::Follower;
 use super::ratchet::{Key32, Ratchet, SkippedKeys};
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::{hex, Fingerprint, PrivateKey};
 use crate::crypto::x25519::{DhKeyPair, DhPublic};
 use crate::error::InputError;
+use crate::schemes::keyring::Keyring;
 use crate::wire::names::check_name;
+use crate::wire::world_file::Role;
 use crate::wire::{b64, unb64};
 
 /// The `kind` field of every snapshot file.
@@ -137,6 +142,19 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Hands what the device held to `keyring`, and marks its user's timeline: an RSA
+    /// user's key (schemes without a ratchet), or a forward-secret device's whole
+    /// state, played forward from when it was copied.
+    pub fn give_to(self, keyring: &mut Keyring) {
+        keyring.note_taken_device(&self.user, self.t);
+        match self.stolen {
+            Stolen::Rsa(key) => keyring.add(&self.user, Role::User, *key),
+            Stolen::Device(device) => {
+                keyring.add_capability(Arc::new(Follower::new(&device, self.t)));
+            }
+        }
+    }
+
     /// What a thief takes from a forward-secret device just after `t`.
     pub fn of_device(device: Device, t: u64) -> Self {
         Snapshot {

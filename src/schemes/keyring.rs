@@ -1,17 +1,13 @@
-//! The keys a compromise hands the attacker (or a warrant hands the authority).
+//! The keys a compromise hands the attacker (or a warrant hands the authority): RSA
+//! private keys matched to their parties, and whatever else a design's material can do,
+//! as [`Capability`]s.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::crypto::aead::ContentKey;
-use crate::crypto::dual_ec::PointQ;
+use super::capability::{Capability, InOrder, Unwrapped};
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
-use crate::crypto::CouldNotOpen;
 use crate::error::InputError;
-use crate::schemes::clipper::{self, Secret32, Unit};
-use crate::schemes::dual_ec::BackdoorFile;
-use crate::schemes::forward_secret::follow::Follower;
-use crate::schemes::forward_secret::snapshot::{Snapshot, Stolen as SnapshotContents};
 use crate::wire::envelope::Envelope;
 use crate::wire::world_file::{Role, WorldFile};
 
@@ -49,38 +45,18 @@ impl Holding {
     }
 }
 
-/// What unwrapping an envelope's content key came to.
-pub(crate) enum Unwrapped {
-    Key(ContentKey),
-    /// A slot for a held key was there, but did not open: tampered or mis-addressed.
-    Failed,
-    /// No held key is a reader of this envelope.
-    NoSlot,
-}
-
-/// A set of private keys, each matched to its party, and (for Clipper) a family key
-/// with the unit keys the escrow agents released.
+/// A set of private keys, each matched to its party, and the capabilities of the other
+/// material held.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
     holdings: Vec<Holding>,
-    leaf: Option<LeafAccess>,
-    /// Forward-secret devices stolen at some time, played forward by the opener.
-    followers: Vec<Follower>,
+    /// What the design-specific material held can do: a LEAF reader, a stolen ratchet,
+    /// a backdoor that fits.
+    capabilities: Vec<Arc<dyn Capability>>,
     /// Devices stolen, and when: the victims whose timelines the report shows.
     stolen_devices: Vec<(String, u64)>,
     /// Identity keys held that open nothing by themselves (forward-secret worlds).
     identities: Vec<(String, Fingerprint)>,
-    /// A Dual_EC backdoor that fits the devices' Q, and that Q.
-    backdoor: Option<(BackdoorFile, PointQ)>,
-    /// Holders of Dual_EC backdoors that do not fit the devices' Q: they open nothing.
-    unfit_backdoors: Vec<String>,
-}
-
-/// Clipper's escrow side: the family key to read LEAFs, and unit keys to open them.
-#[derive(Debug, Clone)]
-pub struct LeafAccess {
-    pub family: Secret32,
-    pub units: HashMap<u32, Unit>,
 }
 
 impl Keyring {
@@ -138,7 +114,7 @@ impl Keyring {
 
     /// A keyring holding the named parties' keys, as a compromise of those parties would.
     /// Names not among `parties` are skipped.
-    pub fn of_parties(parties: &[crate::world::Party], names: &[&str]) -> Self {
+    pub fn of_parties(parties: &[super::Party], names: &[&str]) -> Self {
         let mut keyring = Keyring::new();
         for party in parties.iter().filter(|p| names.contains(&p.name.as_str())) {
             keyring.add(&party.name, party.role, party.key.clone());
@@ -151,70 +127,14 @@ impl Keyring {
         &self.holdings
     }
 
-    /// Adds Clipper unit keys, read through LEAFs with the family key.
-    pub fn add_leaf_access(&mut self, family: Secret32, units: Vec<Unit>) {
-        let access = self.leaf.get_or_insert_with(|| LeafAccess {
-            family,
-            units: HashMap::new(),
-        });
-        for unit in units {
-            access.units.insert(unit.id, unit);
-        }
-    }
-
-    /// The devices whose unit keys this keyring holds.
-    pub fn unit_devices(&self) -> Vec<String> {
-        let mut devices: Vec<String> = self
-            .leaf
-            .iter()
-            .flat_map(|a| a.units.values().map(|u| u.device.clone()))
-            .collect();
-        devices.sort();
-        devices
-    }
-
-    /// Adds a Dual_EC backdoor. It predicts the devices' randomness only if `deployed`,
-    /// the Q in their firmware, is the one it was made for (`d·Q = P`); otherwise its
-    /// holder is listed among those whose backdoor opens nothing.
-    pub fn add_backdoor(&mut self, file: BackdoorFile, deployed: PointQ) {
-        if file.backdoor.opens(&deployed) {
-            self.backdoor = Some((file, deployed));
-        } else if !self.unfit_backdoors.contains(&file.holder) {
-            self.unfit_backdoors.push(file.holder);
-        }
-    }
-
-    /// The backdoor that fits the devices' Q, if one is held.
-    pub fn backdoor(&self) -> Option<&(BackdoorFile, PointQ)> {
-        self.backdoor.as_ref()
-    }
-
-    /// Holders of backdoors that do not fit the devices' Q.
-    pub fn unfit_backdoors(&self) -> &[String] {
-        &self.unfit_backdoors
+    /// Adds what a piece of design-specific material can do.
+    pub fn add_capability(&mut self, capability: Arc<dyn Capability>) {
+        self.capabilities.push(capability);
     }
 
     /// Whether it holds nothing at all.
     pub fn is_empty(&self) -> bool {
-        self.holdings.is_empty()
-            && self.backdoor.is_none()
-            && self.unfit_backdoors.is_empty()
-            && self.leaf.is_none()
-            && self.followers.is_empty()
-            && self.identities.is_empty()
-    }
-
-    /// Adds a device stolen just after `t`: an RSA user's key (schemes without a
-    /// ratchet), or a forward-secret device's whole state.
-    pub fn add_stolen_device(&mut self, snapshot: Snapshot) {
-        self.stolen_devices
-            .push((snapshot.user.clone(), snapshot.t));
-        match snapshot.stolen {
-            SnapshotContents::Rsa(key) => self.add(&snapshot.user, Role::User, *key),
-            SnapshotContents::Device(device) => {
-                self.followers.push(Follower::new(&device, snapshot.t));
-            }
-        }
+        self.holdings.is_empty() && self.capabilities.is_empty() && self.identities.is_empty()
     }
 
     /// Adds an Ed25519 identity key: in a forward-secret world it signs prekeys and
@@ -235,12 +155,16 @@ impl Keyring {
         &self.stolen_devices
     }
 
-    pub(crate) fn followers(&self) -> &[Follower] {
-        &self.followers
+    /// A fresh reader for each capability that reads the capture in order.
+    pub fn in_order_readers(&self) -> Vec<Box<dyn InOrder>> {
+        self.capabilities
+            .iter()
+            .filter_map(|c| c.in_order())
+            .collect()
     }
 
     /// Tries every held key that has a slot in `envelope`.
-    pub(crate) fn unwrap_content_key(&self, envelope: &Envelope) -> Unwrapped {
+    pub fn unwrap_content_key(&self, envelope: &Envelope) -> Unwrapped {
         let mut had_slot = false;
         for holding in &self.holdings {
             if let Some(wrapped) = holding.slot(envelope) {
@@ -250,14 +174,11 @@ impl Keyring {
                 }
             }
         }
-        if let (Some(access), Some(leaf)) = (&self.leaf, &envelope.leaf) {
-            let contents = clipper::read_leaf(&access.family, leaf, &envelope.nonce);
-            if let Some(unit) = contents.as_ref().and_then(|c| access.units.get(&c.unit_id)) {
-                had_slot = true;
-                let contents = contents.as_ref().expect("checked just above");
-                if let Ok(key) = clipper::escrow_unwrap(&unit.key, contents) {
-                    return Unwrapped::Key(key);
-                }
+        for capability in &self.capabilities {
+            match capability.unwrap(envelope) {
+                Unwrapped::Key(key) => return Unwrapped::Key(key),
+                Unwrapped::Failed => had_slot = true,
+                Unwrapped::NoSlot => {}
             }
         }
         if had_slot {
@@ -284,10 +205,4 @@ fn party_for(
             .file(path)
             .hint("is it from another world? world.json lists each party's fingerprint")
         })
-}
-
-impl From<CouldNotOpen> for Unwrapped {
-    fn from(_: CouldNotOpen) -> Self {
-        Unwrapped::Failed
-    }
 }

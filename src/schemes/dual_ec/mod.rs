@@ -18,6 +18,8 @@
 //! sessions are refused, so that each message draws its own key from its sender's
 //! generator, in the sender's order.
 
+pub mod predict;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -25,7 +27,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::registry::{Built, Design, Inputs, Invited, KeptFile, Loot, Theft, WorldShape};
+use super::keyring::Keyring;
+use super::registry::{
+    Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Theft, WorldShape,
+};
 use super::{DeviceDraw, Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::ContentKey;
 use crate::crypto::dual_ec::{Backdoor, DualEcDrbg, PointQ};
@@ -248,7 +253,29 @@ impl DualEcDesign {
     }
 }
 
+/// A Dual_EC backdoor `d` as loot, and the Q in the devices' firmware: it predicts
+/// their randomness if that Q is the one it was made for.
+#[derive(Debug, Clone)]
+pub struct DeployedBackdoor {
+    /// The backdoor, with the Q it was made for.
+    pub file: BackdoorFile,
+    /// The Q in the devices' firmware.
+    pub deployed: PointQ,
+}
+
+impl OwnMaterial for DeployedBackdoor {}
+
 impl Design for DualEcDesign {
+    fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> Result<()> {
+        for held in loot.iter().filter_map(|l| l.as_own::<DeployedBackdoor>()) {
+            // A backdoor made for another Q predicts nothing, and adds nothing.
+            if let Some(fitted) = predict::FittedBackdoor::fitting(&held.file, held.deployed) {
+                keyring.add_capability(fitted);
+            }
+        }
+        Ok(())
+    }
+
     fn predictable_randomness(&self) -> bool {
         true
     }
@@ -318,14 +345,14 @@ impl Design for DualEcDesign {
             ));
             built.loot.push((
                 holder.clone(),
-                Loot::Backdoor {
+                Loot::own(DeployedBackdoor {
                     file: BackdoorFile {
                         q: backdoor.point_q(),
                         holder,
                         backdoor,
                     },
                     deployed: q,
-                },
+                }),
             ));
         }
         let q_text = q.to_hex();
