@@ -396,6 +396,20 @@ pub trait Design: Sync {
         Ok(())
     }
 
+    /// The `[world]` fields a scenario file must give for this design, each with an
+    /// example value for the hint (`("bits", "24")`). A scenario checks them with
+    /// [`Design::check`]; a design that lists none takes its parameters from events.
+    fn scenario_fields(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// Why a demo can have this design only as its main scheme, if it can: its story
+    /// plays through events that run on the main scheme alone. `None`: it may be
+    /// compared.
+    fn main_scheme_only(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The scenario events (their TOML `do`) that play only against this design, and so
     /// only in a world whose main scheme it is: ghost's `ghost`, split-key's
     /// `steal-share`. Events every design plays (send, leak, warrant...) are not listed.

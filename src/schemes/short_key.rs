@@ -114,6 +114,14 @@ impl Design for ShortKeyDesign {
     fn check(&self, params: &SchemeParams, _: &WorldShape) -> Result<(), InputError> {
         check_bits(params.bits)
     }
+    fn scenario_fields(&self) -> &'static [(&'static str, &'static str)] {
+        &[("bits", "24")]
+    }
+    fn main_scheme_only(&self) -> Option<&'static str> {
+        Some(
+            "its keys are opened by brute force, which a brute-force event runs on the main scheme",
+        )
+    }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         Ok(Built::sealer(ShortKey {
             bits: inputs.params.bits,

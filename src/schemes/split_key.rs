@@ -241,6 +241,9 @@ impl Design for SplitKeyDesign {
     fn check(&self, params: &SchemeParams, _: &WorldShape) -> Result<(), InputError> {
         check_params(params)
     }
+    fn scenario_fields(&self) -> &'static [(&'static str, &'static str)] {
+        &[("agents", "3"), ("threshold", "2")]
+    }
     fn parties(&self) -> &'static [(&'static str, Role)] {
         &[(ESCROW_NAME, Role::Escrow)]
     }

@@ -2,6 +2,7 @@
 //! totals of work they ask for, each refusal naming the line and the field.
 
 use super::*;
+use crate::schemes::{self, registry::WorldShape};
 
 // ── Checking ───────────────────────────────────────────────────────────────────────────
 
@@ -208,49 +209,31 @@ pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, Inpu
             designs.push(id);
         }
     }
-    if designs.contains(&SchemeId::ShortKey) && scheme != SchemeId::ShortKey {
+    if let Some((id, why)) = designs
+        .iter()
+        .filter(|&&id| id != scheme)
+        .find_map(|&id| Some((id, schemes::design(id).main_scheme_only()?)))
+    {
         let span = raw.compare.as_ref().map_or(raw.scheme.span(), |c| c.span());
         return Err(at
-            .error(span, "world.compare", "short-key can only be the main scheme of a demo")
-            .hint("its keys are opened by brute force, which a brute-force event runs on the main scheme"));
+            .error(
+                span,
+                "world.compare",
+                format!("{id} can only be the main scheme of a demo"),
+            )
+            .hint(why));
     }
     let mut params = SchemeParams::default();
-    let uses = |id: SchemeId| designs.contains(&id);
     if let Some(agents) = &raw.agents {
         params.agents = *agents.get_ref();
     }
     if let Some(threshold) = &raw.threshold {
         params.threshold = *threshold.get_ref();
     }
-    if uses(SchemeId::SplitKey) {
-        if raw.agents.is_none() || raw.threshold.is_none() {
-            return Err(at
-                .error(
-                    raw.scheme.span(),
-                    "world.agents",
-                    "a split-key world needs agents and threshold",
-                )
-                .hint("for example agents = 3 and threshold = 2"));
-        }
-        split_key::check_params(&params).map_err(|e| {
-            let span = raw.agents.as_ref().map_or(raw.scheme.span(), |a| a.span());
-            at.error(span, "world.agents", e.problem)
-        })?;
-    }
     if let Some(bits) = &raw.bits {
         params.bits = *bits.get_ref();
-        if !(crate::schemes::short_key::MIN_BITS..=MAX_LIVE_BITS).contains(&params.bits) {
-            return Err(at
-                .error(bits.span(), "world.bits", format!("{} bits: a demo brute-forces {}-{MAX_LIVE_BITS} bit keys live", params.bits, crate::schemes::short_key::MIN_BITS))
-                .hint("the brute-force event extrapolates to 32, 40, 56, 80 and 128 bits from the measured rate"));
-        }
-    } else if uses(SchemeId::ShortKey) {
-        return Err(at.error(
-            raw.scheme.span(),
-            "world.bits",
-            "a short-key world needs bits (16 to 32)",
-        ));
     }
+    check_design_fields(at, raw, &designs, &users, &params)?;
     if let Some(verifying) = &raw.verifying {
         for user in verifying.get_ref() {
             if !users.contains(user.get_ref()) {
@@ -265,6 +248,99 @@ pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, Inpu
         seed: raw.seed.as_ref().map(|s| *s.get_ref()),
         params,
     })
+}
+
+/// The `[world]` fields that belong to a design (`agents`, `threshold`, `bits`): each
+/// design of the world that takes some must have them all, and they must make the
+/// design; a field no design of the world takes is refused rather than ignored.
+fn check_design_fields(
+    at: &Locator,
+    raw: &RawWorld,
+    designs: &[SchemeId],
+    users: &[String],
+    params: &SchemeParams,
+) -> Result<(), InputError> {
+    let given = [
+        ("agents", raw.agents.as_ref().map(|f| f.span())),
+        ("threshold", raw.threshold.as_ref().map(|f| f.span())),
+        ("bits", raw.bits.as_ref().map(|f| f.span())),
+    ];
+    let span_of = |name: &str| {
+        given
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, s)| s.clone())
+    };
+    for (name, span) in &given {
+        let Some(span) = span else { continue };
+        if !designs.iter().any(|&id| {
+            schemes::design(id)
+                .scenario_fields()
+                .iter()
+                .any(|(f, _)| f == name)
+        }) {
+            let takers: Vec<&str> = schemes::DESIGNS
+                .iter()
+                .filter(|d| d.scenario_fields().iter().any(|(f, _)| f == name))
+                .map(|d| d.id().as_str())
+                .collect();
+            return Err(at
+                .error(
+                    span.clone(),
+                    &format!("world.{name}"),
+                    format!("no design of this world takes {name}"),
+                )
+                .hint(format!(
+                    "{name} is for {} worlds: remove it, or add such a design",
+                    takers.join(" and ")
+                )));
+        }
+    }
+    // A live brute force has its own limit, below what the design models.
+    if let Some(bits) = raw.bits.as_ref().filter(|b| *b.get_ref() > MAX_LIVE_BITS) {
+        return Err(at
+            .error(bits.span(), "world.bits", format!("{} bits: a demo brute-forces keys of at most {MAX_LIVE_BITS} bits live", bits.get_ref()))
+            .hint("the brute-force event extrapolates to 32, 40, 56, 80 and 128 bits from the measured rate"));
+    }
+    let shape = WorldShape {
+        users,
+        messages: 1,
+        session_size: 1,
+    };
+    for &id in designs {
+        let design = schemes::design(id);
+        let fields = design.scenario_fields();
+        if fields.is_empty() {
+            continue;
+        }
+        if let Some((missing, _)) = fields.iter().find(|(f, _)| span_of(f).is_none()) {
+            let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+            let example: Vec<String> = fields.iter().map(|(f, v)| format!("{f} = {v}")).collect();
+            return Err(at
+                .error(
+                    raw.scheme.span(),
+                    &format!("world.{missing}"),
+                    format!("a {id} world needs {}", names.join(" and ")),
+                )
+                .hint(format!("for example {}", example.join(" and "))));
+        }
+        design.check(params, &shape).map_err(|e| {
+            // The design names its command-line flag; here the field is the world's.
+            let field = e
+                .field
+                .as_deref()
+                .unwrap_or("")
+                .trim_start_matches("--")
+                .to_owned();
+            let span = span_of(&field).unwrap_or(raw.scheme.span());
+            let error = at.error(span, &format!("world.{field}"), e.problem);
+            match e.hint {
+                Some(hint) => error.hint(hint),
+                None => error,
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// Names of parties every world may have besides its users. Agents run from `agent-1`

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::InputError;
-use crate::schemes::{split_key, SchemeId};
+use crate::schemes::SchemeId;
 use crate::world::SchemeParams;
 
 /// Most users a demo world holds: one per published user key in demos/keys.
@@ -481,6 +481,88 @@ to = "attacker"
 
     fn error_of(text: &str) -> InputError {
         parse("bad.toml", text).unwrap_err()
+    }
+
+    /// A design's own `[world]` fields are its to need and to check: a world of it
+    /// without one of them is refused naming the field, a value the design refuses is
+    /// refused on that field's line, and in a world of no design that takes the field
+    /// it is refused rather than ignored.
+    #[test]
+    fn a_designs_world_fields_are_needed_checked_and_refused_elsewhere() {
+        let main_only = |id: SchemeId| crate::schemes::design(id).main_scheme_only().is_some();
+        let world = |scheme: SchemeId, fields: &str| {
+            GOOD.replacen(
+                "scheme = \"golden-key\"\ncompare = [\"none\"]",
+                &format!("scheme = {:?}\n{fields}", scheme.as_str()),
+                1,
+            )
+            .replacen(", \"radius attacker in none\"", "", 1)
+        };
+        let mut checked = 0;
+        for design in crate::schemes::DESIGNS {
+            let fields = design.scenario_fields();
+            let all: String = fields.iter().map(|(f, v)| format!("{f} = {v}\n")).collect();
+            for (name, _) in fields {
+                let without: String = fields
+                    .iter()
+                    .filter(|(f, _)| f != name)
+                    .map(|(f, v)| format!("{f} = {v}\n"))
+                    .collect();
+                let e = error_of(&world(design.id(), &without));
+                assert_eq!(
+                    e.field.as_deref(),
+                    Some(format!("world.{name}").as_str()),
+                    "{e}"
+                );
+                assert!(e.problem.contains(design.id().as_str()), "{e}");
+                let bad: String = fields
+                    .iter()
+                    .map(|(f, v)| format!("{f} = {}\n", if f == name { "0" } else { v }))
+                    .collect();
+                let e = error_of(&world(design.id(), &bad));
+                assert_eq!(
+                    e.field.as_deref(),
+                    Some(format!("world.{name}").as_str()),
+                    "{e}"
+                );
+                assert_eq!(
+                    e.line,
+                    Some(9 + fields.iter().position(|(f, _)| f == name).unwrap() as u64),
+                    "{e}"
+                );
+                let other = SchemeId::ALL
+                    .into_iter()
+                    .find(|&id| {
+                        !main_only(id)
+                            && !crate::schemes::design(id)
+                                .scenario_fields()
+                                .iter()
+                                .any(|(f, _)| f == name)
+                    })
+                    .unwrap();
+                let e = error_of(&world(other, &format!("{name} = 2\n")));
+                assert_eq!(
+                    e.field.as_deref(),
+                    Some(format!("world.{name}").as_str()),
+                    "{e}"
+                );
+                assert!(e.hint.unwrap_or_default().contains(design.id().as_str()));
+                checked += 1;
+            }
+            if let Err(e) = parse("tiny.toml", &world(design.id(), &all)) {
+                // A world with all its fields may be refused, for its events, not them.
+                let field = e.field.unwrap_or_default();
+                assert!(!field.starts_with("world."), "{}: {field}", design.id());
+            }
+            if design.main_scheme_only().is_some() {
+                let e = error_of(&world(
+                    SchemeId::BASELINE,
+                    &format!("{all}compare = [{:?}]\n", design.id().as_str()),
+                ));
+                assert_eq!(e.field.as_deref(), Some("world.compare"), "{e}");
+            }
+        }
+        assert!(checked >= 3, "the designs have {checked} world fields");
     }
 
     /// An event a design lists as its own is one the parser knows, and in a world of
