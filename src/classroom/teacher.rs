@@ -125,6 +125,25 @@ pub(super) async fn leak(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
     axum::Json(json!({ "leaked": true })).into_response()
 }
 
+/// The string fields `names` of a teacher's call with a JSON body, once the teacher
+/// is checked; a body without one of them is refused with `code` and `usage`.
+async fn teacher_fields<const N: usize>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: Body,
+    names: [&str; N],
+    code: &'static str,
+    usage: &'static str,
+) -> Result<[String; N], Response> {
+    check_teacher(shared, headers).map_err(refused)?;
+    let object = read_object(shared, headers, body).await?;
+    let mut fields = names.map(|name| string_field(&object, name));
+    if fields.iter().any(Option::is_none) {
+        return Err(refused(shared.state().refuse(Refusal::new(422, code, usage))));
+    }
+    Ok(std::array::from_fn(|i| fields[i].take().unwrap_or_default()))
+}
+
 /// The teacher removes a student: recorded in class.json first, then their tokens stop
 /// working and everyone is told (`{"type": "removed", "name"}`).
 pub(super) async fn remove(
@@ -132,20 +151,18 @@ pub(super) async fn remove(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    let object = match read_object(&shared, &headers, body).await {
-        Ok(object) => object,
+    let [name] = match teacher_fields(
+        &shared,
+        &headers,
+        body,
+        ["name"],
+        "bad-remove",
+        "the body must be {\"name\": \"...\"}, the student to remove",
+    )
+    .await
+    {
+        Ok(fields) => fields,
         Err(response) => return response,
-    };
-    let Some(name) = string_field(&object, "name") else {
-        let refusal = shared.state().refuse(Refusal::new(
-            422,
-            "bad-remove",
-            "the body must be {\"name\": \"...\"}, the student to remove",
-        ));
-        return refused(refusal);
     };
     if !shared.state().students.contains_key(&name) {
         let refusal = shared.state().refuse(Refusal::new(
@@ -179,21 +196,18 @@ pub(super) async fn rename(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(refusal) = check_teacher(&shared, &headers) {
-        return refused(refusal);
-    }
-    let object = match read_object(&shared, &headers, body).await {
-        Ok(object) => object,
+    let [name, to] = match teacher_fields(
+        &shared,
+        &headers,
+        body,
+        ["name", "to"],
+        "bad-rename",
+        "the body must be {\"name\": \"...\", \"to\": \"...\"}: the name joined as, and the new one",
+    )
+    .await
+    {
+        Ok(fields) => fields,
         Err(response) => return response,
-    };
-    let (Some(name), Some(to)) = (string_field(&object, "name"), string_field(&object, "to"))
-    else {
-        let refusal = shared.state().refuse(Refusal::new(
-            422,
-            "bad-rename",
-            "the body must be {\"name\": \"...\", \"to\": \"...\"}: the name joined as, and the new one",
-        ));
-        return refused(refusal);
     };
     // Renames take turns with joins, so that no join takes the new name meanwhile.
     let mut store = shared.store.lock().await;
