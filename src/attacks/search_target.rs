@@ -32,8 +32,15 @@ impl SearchTarget {
         let world_json = world.root.join("world.json");
         let search = crate::schemes::design(scheme).key_search(&SchemeParams::default());
         let Some(bits) = world.file.parameters.bits.filter(|_| search.is_some()) else {
+            // The designs whose keys are searched say so; the refusal lists them.
+            let searched: Vec<&str> = crate::schemes::DESIGNS
+                .iter()
+                .filter(|d| d.key_search(&SchemeParams::default()).is_some())
+                .map(|d| d.id().as_str())
+                .collect();
             return Err(InputError::new(format!(
-                "is a {scheme} world; brute force needs a short-key or workfactor world"
+                "is a {scheme} world; brute force needs a world of {}",
+                searched.join(" or ")
             ))
             .file(world_json)
             .hint("make one with: doormat simulate --out DIR --scheme short-key --bits 24")
