@@ -139,9 +139,13 @@ async fn teacher_fields<const N: usize>(
     let object = read_object(shared, headers, body).await?;
     let mut fields = names.map(|name| string_field(&object, name));
     if fields.iter().any(Option::is_none) {
-        return Err(refused(shared.state().refuse(Refusal::new(422, code, usage))));
+        return Err(refused(
+            shared.state().refuse(Refusal::new(422, code, usage)),
+        ));
     }
-    Ok(std::array::from_fn(|i| fields[i].take().unwrap_or_default()))
+    Ok(std::array::from_fn(|i| {
+        fields[i].take().unwrap_or_default()
+    }))
 }
 
 /// The teacher removes a student: recorded in class.json first, then their tokens stop

@@ -34,7 +34,6 @@ use crate::schemes::clear;
 use crate::schemes::client_scan;
 use crate::schemes::clipper;
 use crate::schemes::forward_secret::follow::Follower;
-use crate::schemes::SchemeId;
 use crate::wire::b64;
 use crate::wire::world_file::WorldFile;
 use crate::world::disk::{self, Staging, WorldDir};
@@ -260,7 +259,8 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
     let decoy = |n| secret.decoy(kind, student, n);
     let involves = |m: &Message, user: &str| m.from == user || m.to.iter().any(|t| t == user);
 
-    let (scheme, goal, leaks, carrier) = match kind {
+    let scheme = kind.scheme();
+    let (goal, leaks, carrier) = match kind {
         ExerciseKind::LeakedGoldenKey => {
             let day = rng.gen_range(2..=MESSAGES / PER_DAY);
             let carrier = pick(&traffic, &mut rng, |m| day_of(m.t) == day)?;
@@ -285,7 +285,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 carrier.to.join(" and ")
             );
             let leaks = vec![("keys/escrow.pem".to_owned(), "leaks/escrow.pem".to_owned())];
-            (SchemeId::GoldenKey, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::UserKeyVsEscrow => {
             let carrier = pick(&traffic, &mut rng, |m| !involves(m, VICTIM))?;
@@ -303,7 +303,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 ("keys/escrow.pem".to_owned(), "leaks/escrow.pem".to_owned()),
                 (format!("keys/{VICTIM}.pem"), format!("leaks/{VICTIM}.pem")),
             ];
-            (SchemeId::GoldenKey, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::SplitKey => {
             let carrier = pick(&traffic, &mut rng, |_| true)?;
@@ -324,7 +324,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                         it. Three agents' shares turned up in the places under leaks/. Rebuild the \
                         escrow key and read the recording: one message holds your flag."
                 .to_owned();
-            (SchemeId::SplitKey, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::ShortKey => {
             let carrier = pick(&traffic, &mut rng, |_| true)?;
@@ -334,7 +334,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                  parameters.bits). Find them.",
                 carrier.id
             );
-            (SchemeId::ShortKey, goal, Vec::new(), carrier)
+            (goal, Vec::new(), carrier)
         }
         ExerciseKind::ForwardSecretWindow => {
             let carrier = window_message(&traffic, &randomness, &mut rng)?;
@@ -348,7 +348,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 format!("snapshots/{VICTIM_PHONE}@{STOLEN_AT}.json"),
                 format!("leaks/{VICTIM_PHONE}@{STOLEN_AT}.json"),
             )];
-            (SchemeId::ForwardSecret, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::LeafForgery => {
             let carrier = pick(&traffic, &mut rng, |m| m.from == ROGUE)?;
@@ -363,7 +363,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 carrier.id
             );
             let leaks = vec![("keys/family.key".to_owned(), "leaks/family.key".to_owned())];
-            (SchemeId::Clipper, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::DualEc => {
             // A sender's later message, so that the state is found from an earlier one.
@@ -383,7 +383,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 "keys/designer.key".to_owned(),
                 "leaks/designer.key".to_owned(),
             )];
-            (SchemeId::DualEc, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::EvadeList => {
             let carrier = pick(&traffic, &mut rng, |_| true)?;
@@ -401,7 +401,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 format!("{}/known-1.png", client_scan::GALLERY_DIR),
                 "picture.png".to_owned(),
             )];
-            (SchemeId::ClientScan, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::PoisonedList => {
             let carrier = pick(&traffic, &mut rng, |_| true)?;
@@ -421,7 +421,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                     "leaks/provider.pem".to_owned(),
                 ),
             ];
-            (SchemeId::ClientScan, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
         ExerciseKind::LockedPhone => {
             let carrier = pick(&traffic, &mut rng, |m| involves(m, SEIZED_PHONE))?;
@@ -453,7 +453,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                     format!("leaks/{}.pem", clear::VENDOR_NAME),
                 ),
             ];
-            (SchemeId::Clear, goal, leaks, carrier)
+            (goal, leaks, carrier)
         }
     };
     plants.insert(carrier.t, flag_text(&flag));
@@ -658,12 +658,8 @@ fn write_bundle(
         &bundle.join(disk::CAPTURE),
         false,
     )?;
-    if file.scheme == SchemeId::ClientScan {
-        copy(
-            &world.join(client_scan::LIST_FILE),
-            &bundle.join(client_scan::LIST_FILE),
-            false,
-        )?;
+    for public in crate::schemes::design(file.scheme).public_files() {
+        copy(&world.join(public), &bundle.join(public), false)?;
     }
     if kind == ExerciseKind::PoisonedList {
         copy(

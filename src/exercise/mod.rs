@@ -18,6 +18,7 @@ use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::hex;
 use crate::crypto::symmetric::hmac_sha256;
 use crate::error::InputError;
+use crate::schemes::SchemeId;
 
 pub mod gradebook;
 
@@ -88,6 +89,16 @@ impl ExerciseKind {
             ExerciseKind::PoisonedList => "poisoned-list",
             ExerciseKind::LockedPhone => "locked-phone",
         }
+    }
+
+    /// The design its worlds are of: the one that lists it among its exercises.
+    pub fn scheme(&self) -> SchemeId {
+        crate::schemes::DESIGNS
+            .iter()
+            .find(|d| d.exercises().contains(&self.as_str()))
+            .map(|d| d.id())
+            // tests::every_kind_belongs_to_one_design keeps this true.
+            .unwrap_or_else(|| unreachable!("no design lists the exercise {}", self.as_str()))
     }
 
     /// The kind called `text`; an error listing the kinds otherwise.
@@ -249,6 +260,28 @@ pub fn names_in_braces(text: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each exercise kind is listed by exactly one design, and each name a design lists
+    /// is a kind: a design owns its exercises as it owns its events.
+    #[test]
+    fn every_kind_belongs_to_one_design() {
+        for kind in ExerciseKind::ALL {
+            let owners = crate::schemes::DESIGNS
+                .iter()
+                .filter(|d| d.exercises().contains(&kind.as_str()))
+                .count();
+            assert_eq!(owners, 1, "{}", kind.as_str());
+        }
+        for design in crate::schemes::DESIGNS {
+            for name in design.exercises() {
+                assert!(
+                    ExerciseKind::parse(name).is_ok(),
+                    "{} lists {name}",
+                    design.id()
+                );
+            }
+        }
+    }
 
     #[test]
     fn flags_differ_by_student_kind_and_secret_and_decoys_are_not_flags() {

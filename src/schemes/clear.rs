@@ -197,6 +197,9 @@ fn routine_requests(messages: u64, rng: &mut RandomStream) -> String {
 pub struct ClearDesign;
 
 impl Design for ClearDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["locked-phone"]
+    }
     fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
         let vault_keys: Vec<PrivateKey> = keyring
             .holdings()

@@ -388,6 +388,12 @@ impl Scheme for ClientScan {
 pub struct ClientScanDesign;
 
 impl Design for ClientScanDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["evade-list", "poisoned-list"]
+    }
+    fn public_files(&self) -> &'static [&'static str] {
+        &[LIST_FILE]
+    }
     fn events(&self) -> &'static [&'static str] {
         &["evade", "collide", "poison"]
     }

@@ -305,6 +305,9 @@ impl Scheme for Clipper {
 pub struct ClipperDesign;
 
 impl Design for ClipperDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["leaf-forgery"]
+    }
     fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
         let family = loot.iter().find_map(|l| l.as_own::<FamilyKey>());
         let halves: Vec<UnitHalvesFile> = loot

@@ -42,6 +42,9 @@ impl Scheme for GoldenKey {
 pub struct GoldenKeyDesign;
 
 impl Design for GoldenKeyDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["leaked-golden-key", "user-key-vs-escrow"]
+    }
     fn events(&self) -> &'static [&'static str] {
         &["rotate"]
     }

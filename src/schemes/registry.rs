@@ -492,6 +492,18 @@ pub trait Design: Sync {
     /// The design, built for one world: its sealer, the files it keeps and its loot.
     fn build(&self, inputs: &Inputs) -> Result<Built>;
 
+    /// The exercise kinds (their `--kind`) whose worlds are of this design: `exercise`
+    /// builds each student's world with it.
+    fn exercises(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Files of its world that every party sees besides the capture and the public
+    /// keys (client-scan's hash list): an exercise hands them to its students.
+    fn public_files(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The file the devices' reports go to (client-scan: matches sent to the provider),
     /// drained from [`Scheme::take_reports`] as the traffic flows.
     fn report_file(&self) -> Option<&'static str> {

@@ -91,6 +91,9 @@ impl Scheme for ShortKey {
 pub struct ShortKeyDesign;
 
 impl Design for ShortKeyDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["short-key"]
+    }
     fn events(&self) -> &'static [&'static str] {
         &["brute-force"]
     }

@@ -199,6 +199,9 @@ pub struct SplitKeyDesign;
 impl OwnMaterial for ShareFile {}
 
 impl Design for SplitKeyDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["split-key"]
+    }
     fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
         let shares: Vec<ShareFile> = loot
             .iter()

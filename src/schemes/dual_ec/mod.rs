@@ -266,6 +266,9 @@ pub struct DeployedBackdoor {
 impl OwnMaterial for DeployedBackdoor {}
 
 impl Design for DualEcDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["dual-ec"]
+    }
     fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> Result<()> {
         for held in loot.iter().filter_map(|l| l.as_own::<DeployedBackdoor>()) {
             // A backdoor made for another Q predicts nothing, and adds nothing.

@@ -59,6 +59,9 @@ pub fn seal(
 pub struct ForwardSecretDesign;
 
 impl Design for ForwardSecretDesign {
+    fn exercises(&self) -> &'static [&'static str] {
+        &["forward-secret-window"]
+    }
     fn id(&self) -> SchemeId {
         SchemeId::ForwardSecret
     }
