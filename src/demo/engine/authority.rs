@@ -23,71 +23,64 @@ impl Engine {
                 continue;
             };
             let design = &mut self.designs[d];
-            let how = match design.id {
-                SchemeId::SplitKey => {
-                    let threshold = self.scenario.world.params.threshold as usize;
-                    let fingerprint = design
-                        .escrow
-                        .as_ref()
-                        .map(|k| k.fingerprint().to_string())
-                        .unwrap_or_default();
-                    let key = split_key::combine(&design.shares[..threshold], &fingerprint)
-                        .map_err(|e| {
-                            Error::Internal(format!("the agents' shares did not combine: {e:?}"))
-                        })?;
-                    self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
-                    format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
+            // What a warrant does follows from what the design's parties hold: shares
+            // to combine, unit-key halves to release, a vault entry, a phone, a relay
+            // that can add a ghost; otherwise the escrow key simply opens.
+            let how = if !design.shares.is_empty() {
+                let threshold = self.scenario.world.params.threshold as usize;
+                let fingerprint = design
+                    .escrow
+                    .as_ref()
+                    .map(|k| k.fingerprint().to_string())
+                    .unwrap_or_default();
+                let key =
+                    split_key::combine(&design.shares[..threshold], &fingerprint).map_err(|e| {
+                        Error::Internal(format!("the agents' shares did not combine: {e:?}"))
+                    })?;
+                self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
+                format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
+            } else if let Some(family) = &design.family {
+                let units = clipper::combine_halves(&design.halves, family, Some(target))
+                    .map_err(|e| Error::Internal(e.problem))?;
+                self.rows[row].access[d].units.extend(units);
+                format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
+            } else if !design.vault.is_empty() {
+                let entry = design
+                    .vault
+                    .iter()
+                    .find(|e| e.device == target)
+                    .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
+                let key = provider_escrow::unseal(entry, &demo_key(PROVIDER_NAME))
+                    .map_err(|e| Error::Internal(e.problem))?;
+                format!(
+                    "the provider opens its copy of {target}'s key, without the phone: {}",
+                    key.fingerprint().short(8)
+                )
+            } else if !design.phones.is_empty() {
+                let phone = design
+                    .phones
+                    .iter()
+                    .find(|p| p.device == target)
+                    .ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
+                if design.bricked.contains(target) {
+                    format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is")
+                } else {
+                    let key = clear::unlock(phone, &demo_key(VENDOR_NAME))
+                        .map_err(|e| Error::Internal(format!("{e:?}")))?;
+                    design.bricked.insert(target.to_owned());
+                    self.rows[row].access[d]
+                        .histories
+                        .push((target.to_owned(), t, key));
+                    format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
                 }
-                SchemeId::Clipper => {
-                    let Some(family) = &design.family else {
-                        return Err(Error::Internal(
-                            "a clipper design without its family key".into(),
-                        ));
-                    };
-                    let units = clipper::combine_halves(&design.halves, family, Some(target))
-                        .map_err(|e| Error::Internal(e.problem))?;
-                    self.rows[row].access[d].units.extend(units);
-                    format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
-                }
-                SchemeId::ProviderEscrow => {
-                    let entry = design
-                        .vault
-                        .iter()
-                        .find(|e| e.device == target)
-                        .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
-                    let key = provider_escrow::unseal(entry, &demo_key(PROVIDER_NAME))
-                        .map_err(|e| Error::Internal(e.problem))?;
-                    format!(
-                        "the provider opens its copy of {target}'s key, without the phone: {}",
-                        key.fingerprint().short(8)
-                    )
-                }
-                SchemeId::Clear => {
-                    let phone = design
-                        .phones
-                        .iter()
-                        .find(|p| p.device == target)
-                        .ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
-                    if design.bricked.contains(target) {
-                        format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is")
-                    } else {
-                        let key = clear::unlock(phone, &demo_key(VENDOR_NAME))
-                            .map_err(|e| Error::Internal(format!("{e:?}")))?;
-                        design.bricked.insert(target.to_owned());
-                        self.rows[row].access[d]
-                            .histories
-                            .push((target.to_owned(), t, key));
-                        format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
-                    }
-                }
-                SchemeId::Ghost => {
-                    design.ghost_target = Some((target.to_owned(), t + 1));
-                    format!(
-                        "from t={} the relay adds the ghost to {target}'s conversations",
-                        t + 1
-                    )
-                }
-                _ => "the escrow key opens the target's messages".to_owned(),
+            } else if plays(design.id, "ghost") {
+                design.ghost_target = Some((target.to_owned(), t + 1));
+                format!(
+                    "from t={} the relay adds the ghost to {target}'s conversations",
+                    t + 1
+                )
+            } else {
+                "the escrow key opens the target's messages".to_owned()
             };
             facts.push(Fact::plain(self.designs[d].id.as_str(), how));
         }

@@ -536,7 +536,7 @@ impl Engine {
         })?;
         let sealer = if spec.on_devices() {
             Sealer::Forward(Box::new(ForwardWorld::new(&names, &randomness)))
-        } else if id == SchemeId::Ghost {
+        } else if spec.events().contains(&"ghost") {
             // The relay's target changes with the story's events.
             Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone())
         } else {
