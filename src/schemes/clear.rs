@@ -27,7 +27,8 @@ use std::sync::Arc;
 
 use super::keyring::Keyring;
 use super::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft,
+    parse_version_1, vendor_keys, Built, Design, Inputs, Invited, KeptFile, Loot, Material,
+    OwnMaterial, StolenFiles, Theft, WorldFiles,
 };
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
@@ -35,8 +36,10 @@ use crate::crypto::kdf::hkdf_sha256;
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
 use crate::error::InputError;
+use crate::fsutil::read_small_text;
 use crate::wire::world_file::Role;
 use crate::wire::{b64, unb64};
+use std::path::Path;
 
 /// The vendor, whose vault holds the key that opens every phone's blob.
 pub const VENDOR_NAME: &str = "vendor";
@@ -197,6 +200,15 @@ fn routine_requests(messages: u64, rng: &mut RandomStream) -> String {
 pub struct ClearDesign;
 
 impl Design for ClearDesign {
+    fn load_stolen(
+        &self,
+        world: &dyn WorldFiles,
+        stolen: &StolenFiles,
+        keyring: &mut Keyring,
+        notes: &mut Vec<String>,
+    ) -> crate::error::Result<()> {
+        unlock_phones(world, stolen.phones, keyring, notes)
+    }
     fn exercises(&self) -> &'static [&'static str] {
         &["locked-phone"]
     }
@@ -288,6 +300,85 @@ impl Design for ClearDesign {
             ),
         ]
     }
+}
+
+/// `recover`'s phones: each opened with the vault key if the attacker holds it.
+fn unlock_phones(
+    world: &dyn WorldFiles,
+    paths: &[std::path::PathBuf],
+    keyring: &mut Keyring,
+    notes: &mut Vec<String>,
+) -> crate::error::Result<()> {
+    let vault_keys = vendor_keys(keyring);
+    if paths.is_empty() && !vault_keys.is_empty() {
+        notes.push(format!(
+            "the vault key alone opens nothing that was recorded: CLEAR covers data stored on phones, and every phone that falls into your hands opens (add --phone {PHONES_DIR}/NAME.json)"
+        ));
+    }
+    for path in paths {
+        let phone = load_phone(world, path)?;
+        if vault_keys.is_empty() {
+            notes.push(format!(
+                "{}'s phone: locked; its passcode blob opens only with the vendor's vault key",
+                phone.device
+            ));
+            continue;
+        }
+        let mut unlocked = None;
+        for vault_key in &vault_keys {
+            match unlock(&phone, vault_key) {
+                Ok(key) => unlocked = Some(key),
+                Err(Locked::Damaged(e)) => return Err(e.file(path).into()),
+                Err(Locked::Bricked) => {
+                    return Err(InputError::new(format!(
+                        "{}'s phone is bricked: a recovery unlock has been done on it, and it never unlocks again",
+                        phone.device
+                    ))
+                    .file(path)
+                    .field("bricked")
+                    .into())
+                }
+                Err(Locked::NotTheVaultKey) => {}
+            }
+        }
+        let Some(key) = unlocked else {
+            return Err(InputError::new(format!(
+                "{}'s passcode blob does not open with the vendor key given",
+                phone.device
+            ))
+            .file(path)
+            .field("clear_blob")
+            .hint("is the phone from another world? use its own keys/vendor.pem")
+            .into());
+        };
+        notes.push(format!(
+            "{}'s phone: the vault key decrypts its blob to the passcode, the passcode unseals its storage, and its key opens its whole stored history; a real phone would now be bricked, which stops no thief",
+            phone.device
+        ));
+        keyring.add(&phone.device, Role::User, key);
+    }
+    Ok(())
+}
+
+/// Loads a phone image and checks that it belongs to this world.
+fn load_phone(world: &dyn WorldFiles, path: &Path) -> crate::error::Result<PhoneImage> {
+    let text = read_small_text(path, "a phone")?;
+    let phone: PhoneImage = parse_version_1(&text, path, "a phone image", |p: &PhoneImage| p.v)?;
+    let listed = world.file().parties.iter().find(|p| p.name == phone.device);
+    if listed.map(|p| p.fingerprint.as_str()) != Some(phone.fingerprint.as_str()) {
+        return Err(InputError::new(format!(
+            "is a phone from another world: {}'s key in it is not the one {}/world.json lists",
+            phone.device,
+            world.root().display()
+        ))
+        .file(path)
+        .field("fingerprint")
+        .hint(format!(
+            "use a {PHONES_DIR}/NAME.json file from the same world"
+        ))
+        .into());
+    }
+    Ok(phone)
 }
 
 #[cfg(test)]

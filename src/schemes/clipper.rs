@@ -29,10 +29,13 @@ use std::sync::Arc;
 
 use super::keyring::Keyring;
 use super::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft,
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, StolenFiles, Theft,
+    WorldFiles,
 };
 use super::{SchemeParams, ESCROW_NAME};
+use crate::fsutil::read_small_text;
 use std::collections::HashMap;
+use std::path::Path;
 
 use rand::{Rng, RngCore};
 use rayon::prelude::*;
@@ -170,6 +173,36 @@ pub fn escrow_unwrap(
     ContentKey::from_slice(key.as_ref())
 }
 
+/// Loads a family key and checks that it is this world's: a LEAF is unauthenticated, so
+/// another family's key would read every LEAF as noise without complaint.
+pub fn load_family_key(world: &dyn WorldFiles, path: &Path) -> crate::error::Result<Secret32> {
+    let family =
+        FamilyKeyFile::parse(&read_small_text(path, "a family key")?).map_err(|e| e.file(path))?;
+    let file = world.file();
+    if !super::design(file.scheme)
+        .materials()
+        .contains(&Material::LeafHalves)
+    {
+        return Err(InputError::new(format!(
+            "is a Clipper family key, and {} is a {} world: it has no LEAFs to read",
+            world.root().display(),
+            file.scheme
+        ))
+        .field("--family-key")
+        .hint("the family key reads clipper worlds: doormat simulate --scheme clipper")
+        .into());
+    }
+    if file.parameters.family_id.as_deref() != Some(family.id().as_str()) {
+        return Err(
+            InputError::new("is the family key of another clipper world")
+                .file(path)
+                .hint(format!("use {}/{FAMILY_KEY_FILE}", world.root().display()))
+                .into(),
+        );
+    }
+    Ok(family)
+}
+
 /// Clipper's family key as loot: it reads every LEAF's device and unit id, not the
 /// content.
 #[derive(Debug, Clone)]
@@ -305,6 +338,48 @@ impl Scheme for Clipper {
 pub struct ClipperDesign;
 
 impl Design for ClipperDesign {
+    fn load_stolen(
+        &self,
+        world: &dyn WorldFiles,
+        stolen: &StolenFiles,
+        keyring: &mut Keyring,
+        notes: &mut Vec<String>,
+    ) -> crate::error::Result<()> {
+        let mut halves = Vec::new();
+        for path in stolen.shares {
+            let text = read_small_text(path, "an escrow agent's file")?;
+            halves.push(UnitHalvesFile::parse(&text).map_err(|e| e.file(path))?);
+        }
+        if stolen.family_key.is_none() && halves.is_empty() && stolen.device.is_none() {
+            return Ok(());
+        }
+        let path = stolen.family_key.ok_or_else(|| {
+            InputError::new("reading a LEAF starts with the family key")
+                .field("--family-key")
+                .hint(format!(
+                    "add --family-key {}/{FAMILY_KEY_FILE}",
+                    world.root().display()
+                ))
+        })?;
+        let family = load_family_key(world, path)?;
+        if halves.is_empty() {
+            notes.push(
+                "family key alone: every LEAF names its device, but no content opens (see doormat attack leaf-metadata)".to_owned(),
+            );
+            return Ok(());
+        }
+        let units = combine_halves(&halves, &family, stolen.device)?;
+        let devices: Vec<String> = units.iter().map(|u| u.device.clone()).collect();
+        notes.push(format!(
+            "both agents released their halves for {}: the combined unit key{} open{} every message {} sent, before and after any warrant, for good",
+            devices.join(", "),
+            if devices.len() == 1 { "" } else { "s" },
+            if devices.len() == 1 { "s" } else { "" },
+            if devices.len() == 1 { "that device" } else { "those devices" },
+        ));
+        keyring.add_capability(Arc::new(LeafAccess::new(family, units)));
+        Ok(())
+    }
     fn exercises(&self) -> &'static [&'static str] {
         &["leaf-forgery"]
     }

@@ -12,7 +12,8 @@
 
 use super::keyring::Keyring;
 use super::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft,
+    parse_version_1, vendor_keys, Built, Design, Inputs, Invited, KeptFile, Loot, Material,
+    OwnMaterial, StolenFiles, Theft, WorldFiles,
 };
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::wire::world_file::Role;
@@ -143,6 +144,18 @@ pub const PROVIDER_NAME: &str = "provider";
 pub struct ProviderEscrowDesign;
 
 impl Design for ProviderEscrowDesign {
+    fn load_stolen(
+        &self,
+        world: &dyn WorldFiles,
+        _stolen: &StolenFiles,
+        keyring: &mut Keyring,
+        notes: &mut Vec<String>,
+    ) -> crate::error::Result<()> {
+        for vendor_key in vendor_keys(keyring) {
+            open_vault(world, &vendor_key, keyring, notes)?;
+        }
+        Ok(())
+    }
     fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
         for vault in loot.iter().filter_map(|l| l.as_own::<Vault>()) {
             for entry in &vault.entries {
@@ -215,6 +228,58 @@ impl Design for ProviderEscrowDesign {
             "provider vault key",
             vec![Theft::Party(PROVIDER_NAME.to_owned())],
         )]
+    }
+}
+
+/// `recover` with the vault key: every user's device key, and what the log says the same
+/// key had already done.
+fn open_vault(
+    world: &dyn WorldFiles,
+    vendor_key: &PrivateKey,
+    keyring: &mut Keyring,
+    notes: &mut Vec<String>,
+) -> crate::error::Result<()> {
+    let mut opened = 0;
+    for user in world.file().user_names() {
+        let relative = format!("{VAULT_DIR}/{user}.json");
+        let path = world.root().join(&relative);
+        let text = world.read_text(&relative, "a vault entry")?;
+        let entry: VaultEntry =
+            parse_version_1(&text, &path, "a vault entry", |e: &VaultEntry| e.v)?;
+        let key = unseal(&entry, vendor_key).map_err(|e| e.file(&path))?;
+        keyring.add(&user, Role::User, key);
+        opened += 1;
+    }
+    let served = match count_lines(world, REQUEST_LOG)? {
+        Some(requests) => format!(
+            "the same vault key had already served {requests} routine requests ({REQUEST_LOG})"
+        ),
+        None => format!("its request log ({REQUEST_LOG}) is missing"),
+    };
+    notes.push(format!(
+        "provider vault opened: {opened} device keys; {served}"
+    ));
+    Ok(())
+}
+
+/// The lines of a world's file of any size, in constant memory; `None` if it does not
+/// exist.
+fn count_lines(world: &dyn WorldFiles, relative: &str) -> crate::error::Result<Option<u64>> {
+    use std::io::Read;
+    let path = world.root().join(relative);
+    let Some(mut file) = world.open_file_if_any(relative, "a log of requests")? else {
+        return Ok(None);
+    };
+    let mut buffer = vec![0u8; 64 << 10];
+    let mut lines = 0;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| crate::error::Error::io(&path, e))?;
+        if n == 0 {
+            return Ok(Some(lines));
+        }
+        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
 }
 

@@ -36,6 +36,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::keyring::Keyring;
@@ -45,7 +46,7 @@ use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
-use crate::wire::world_file::{Parameters, Role};
+use crate::wire::world_file::{Parameters, Role, WorldFile};
 
 /// The designs for `--help`: one line each.
 pub fn design_help() -> String {
@@ -320,6 +321,62 @@ pub enum Material {
     Phones,
 }
 
+/// A JSON file of format version 1 at `path`: anything else is refused, naming the file.
+pub fn parse_version_1<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    what: &str,
+    version: impl Fn(&T) -> u64,
+) -> Result<T> {
+    let value: T = serde_json::from_str(text)
+        .map_err(|e| InputError::new(format!("not {what} ({e})")).file(path))?;
+    match version(&value) {
+        1 => Ok(value),
+        v => Err(InputError::new(format!(
+            "version {v} is unknown; this doormat reads version 1"
+        ))
+        .file(path)
+        .field("v")
+        .into()),
+    }
+}
+
+/// The vendor keys `keyring` holds: what opens a vault or a phone's passcode blob.
+pub fn vendor_keys(keyring: &Keyring) -> Vec<PrivateKey> {
+    keyring
+        .holdings()
+        .iter()
+        .filter(|h| h.role == Role::Vendor)
+        .map(|h| h.key.clone())
+        .collect()
+}
+
+/// The files of a design's own materials handed to `recover`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StolenFiles<'a> {
+    /// Escrow agents' files (`--share`): split-key shares, or Clipper's unit-key halves.
+    pub shares: &'a [PathBuf],
+    /// Clipper's family key (`--family-key`).
+    pub family_key: Option<&'a Path>,
+    /// Clipper: the one device a warrant names, its unit key only (`--device`).
+    pub device: Option<&'a str>,
+    /// CLEAR phones in the attacker's hands, locked (`--phone`).
+    pub phones: &'a [PathBuf],
+}
+
+/// A world on disk, as a design reads its own files in it: the world layer opens them
+/// inside the world's folder, as it opens the capture.
+pub trait WorldFiles {
+    /// Where the world is.
+    fn root(&self) -> &Path;
+    /// Its world.json.
+    fn file(&self) -> &WorldFile;
+    /// The world's small text file at `relative`.
+    fn read_text(&self, relative: &str, what: &str) -> Result<String>;
+    /// The world's file at `relative`, of any size, or `None` if there is none.
+    fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<std::fs::File>>;
+}
+
 /// What a brute-force search of a design's content keys faces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySearch {
@@ -434,6 +491,21 @@ pub trait Design: Sync {
     /// world of this design has for `recover` to take.
     fn materials(&self) -> &'static [Material] {
         &[]
+    }
+
+    /// Loads the stolen files of its [`materials`](Design::materials) that `recover` was
+    /// given, checks that they are this world's, and follows them to every key they
+    /// reach, into `keyring` (which already holds the private keys and devices given),
+    /// with one note per step for the report. `recover` refuses files of a material the
+    /// design does not list before this is called.
+    fn load_stolen(
+        &self,
+        _world: &dyn WorldFiles,
+        _stolen: &StolenFiles,
+        _keyring: &mut Keyring,
+        _notes: &mut Vec<String>,
+    ) -> Result<()> {
+        Ok(())
     }
 
     /// Whether its devices draw each message's public randomness from a generator its

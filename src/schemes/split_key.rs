@@ -11,10 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::random::RandomStream;
 use crate::crypto::rsa_oaep::{Fingerprint, PrivateKey};
+use std::path::PathBuf;
+
 use crate::error::InputError;
+use crate::fsutil::read_small_text;
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Theft, WorldShape,
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, StolenFiles, Theft,
+    WorldFiles, WorldShape,
 };
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::{Parameters, Role};
@@ -196,9 +200,83 @@ pub fn share_file(agent: u8) -> String {
 /// The split-key design: golden-key sealing, the escrow key kept only as shares.
 pub struct SplitKeyDesign;
 
+/// `recover`'s shares: each checked against the world's escrow key, then combined.
+fn combine_stolen(
+    world: &dyn WorldFiles,
+    shares: Vec<(&PathBuf, ShareFile)>,
+    keyring: &mut Keyring,
+    notes: &mut Vec<String>,
+) -> crate::error::Result<()> {
+    let file = world.file();
+    let escrow = file
+        .parties
+        .iter()
+        .find(|p| p.role == Role::Escrow)
+        .ok_or_else(|| {
+            InputError::new(format!(
+                "this is a {} world: it has no split escrow key",
+                file.scheme
+            ))
+            .field("--share")
+            .hint("--share takes the keys/agent-I.share files of a split-key world")
+        })?;
+    for (path, share) in &shares {
+        if share.escrow_fingerprint != escrow.fingerprint {
+            return Err(InputError::new("is a share of another world's escrow key")
+                .file(path)
+                .hint(format!(
+                    "use the keys/agent-I.share files of {}",
+                    world.root().display()
+                ))
+                .into());
+        }
+    }
+    let shares: Vec<ShareFile> = shares.into_iter().map(|(_, share)| share).collect();
+    let key = combine(&shares, &escrow.fingerprint).map_err(|e| match e {
+        CombineError::TooFew { have, need } => {
+            let missing = need as usize - have;
+            InputError::new(format!(
+                "{have} share{} given, but the key was split so that {need} are needed; fewer than {need} reveal nothing about it",
+                if have == 1 { "" } else { "s" }
+            ))
+            .field("--share")
+            .hint(format!("add --share for {missing} more agent{}", if missing == 1 { "" } else { "s" }))
+        }
+        CombineError::Duplicate(agent) => InputError::new(format!("agent {agent}'s share is given twice")).field("--share"),
+        CombineError::Mixed => InputError::new("the shares come from different splits").field("--share"),
+        CombineError::Corrupt => InputError::new("the shares do not combine into the escrow key: one is damaged")
+            .field("--share")
+            .hint("use untouched keys/agent-I.share files"),
+    })?;
+    notes.push(format!(
+        "{} agents' shares combined into the whole escrow key ({}): the place that combines them for a warrant holds the golden key",
+        shares.len(),
+        key.fingerprint().short(16)
+    ));
+    keyring.add(&escrow.name, Role::Escrow, key);
+    Ok(())
+}
+
 impl OwnMaterial for ShareFile {}
 
 impl Design for SplitKeyDesign {
+    fn load_stolen(
+        &self,
+        world: &dyn WorldFiles,
+        stolen: &StolenFiles,
+        keyring: &mut Keyring,
+        notes: &mut Vec<String>,
+    ) -> crate::error::Result<()> {
+        if stolen.shares.is_empty() {
+            return Ok(());
+        }
+        let mut shares = Vec::new();
+        for path in stolen.shares {
+            let text = read_small_text(path, "an escrow agent's file")?;
+            shares.push((path, ShareFile::parse(&text).map_err(|e| e.file(path))?));
+        }
+        combine_stolen(world, shares, keyring, notes)
+    }
     fn exercises(&self) -> &'static [&'static str] {
         &["split-key"]
     }

@@ -749,6 +749,22 @@ pub struct WorldDir {
     folder: File,
 }
 
+// A design reads its own stolen material through this, inside the world's folder.
+impl schemes::registry::WorldFiles for WorldDir {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+    fn file(&self) -> &WorldFile {
+        &self.file
+    }
+    fn read_text(&self, relative: &str, what: &str) -> Result<String> {
+        WorldDir::read_text(self, relative, what)
+    }
+    fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<File>> {
+        WorldDir::open_file_if_any(self, relative, what)
+    }
+}
+
 impl WorldDir {
     /// Reads and checks `DIR/world.json`.
     pub fn open(root: &Path) -> Result<Self> {
