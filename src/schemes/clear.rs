@@ -200,6 +200,9 @@ fn routine_requests(messages: u64, rng: &mut RandomStream) -> String {
 pub struct ClearDesign;
 
 impl Design for ClearDesign {
+    fn world_entries(&self) -> &'static [(&'static str, bool)] {
+        &[(PHONES_DIR, true)]
+    }
     fn load_stolen(
         &self,
         world: &dyn WorldFiles,

@@ -388,6 +388,15 @@ impl Scheme for ClientScan {
 pub struct ClientScanDesign;
 
 impl Design for ClientScanDesign {
+    fn world_entries(&self) -> &'static [(&'static str, bool)] {
+        &[
+            (LIST_FILE, false),
+            (REPORTS_FILE, false),
+            (PHOTOS_FILE, false),
+            (IMAGES_DIR, true),
+            (GALLERY_DIR, true),
+        ]
+    }
     fn exercises(&self) -> &'static [&'static str] {
         &["evade-list", "poisoned-list"]
     }

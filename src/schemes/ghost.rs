@@ -132,6 +132,9 @@ impl Watchers {
 pub struct GhostDesign;
 
 impl Design for GhostDesign {
+    fn world_entries(&self) -> &'static [(&'static str, bool)] {
+        &[(NOTICES, false)]
+    }
     fn warrant_reads_recorded(&self) -> bool {
         false
     }

@@ -144,6 +144,9 @@ pub const PROVIDER_NAME: &str = "provider";
 pub struct ProviderEscrowDesign;
 
 impl Design for ProviderEscrowDesign {
+    fn world_entries(&self) -> &'static [(&'static str, bool)] {
+        &[(VAULT_DIR, true)]
+    }
     fn load_stolen(
         &self,
         world: &dyn WorldFiles,

@@ -577,6 +577,12 @@ pub trait Design: Sync {
         &[]
     }
 
+    /// The top-level files and folders (`true`) its worlds hold besides every world's
+    /// (world.json, the capture, keys/...): what `simulate --force` may replace.
+    fn world_entries(&self) -> &'static [(&'static str, bool)] {
+        &[]
+    }
+
     /// Files of its world that every party sees besides the capture and the public
     /// keys (client-scan's hash list): an exercise hands them to its students.
     fn public_files(&self) -> &'static [&'static str] {

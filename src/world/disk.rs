@@ -505,23 +505,26 @@ fn check_destination(out: &Path, force: bool) -> Result<()> {
     refuse_foreign_files(out, out)
 }
 
-/// Top-level entries of a world that doormat writes, and whether each is a folder.
+/// Top-level entries of every world that doormat writes, and whether each is a folder.
 const WORLD_ENTRIES: &[(&str, bool)] = &[
     (WORLD_JSON, false),
     (CAPTURE, false),
     (TRUTH, false),
     (DELIVERY_LOG, false),
-    (schemes::ghost::NOTICES, false),
     (KEYS, true),
     (SNAPSHOTS_DIR, true),
-    (schemes::provider_escrow::VAULT_DIR, true),
-    (schemes::clear::PHONES_DIR, true),
-    (client_scan::LIST_FILE, false),
-    (client_scan::REPORTS_FILE, false),
-    (PHOTOS_FILE, false),
-    (client_scan::IMAGES_DIR, true),
-    (client_scan::GALLERY_DIR, true),
 ];
+
+/// The entries a world may hold: every world's, and what each design keeps beside them
+/// ([`Design::world_entries`](schemes::registry::Design::world_entries)). A world of
+/// any design may be replaced by another, so all of them are doormat's.
+fn world_entries() -> impl Iterator<Item = (&'static str, bool)> {
+    WORLD_ENTRIES.iter().copied().chain(
+        schemes::DESIGNS
+            .iter()
+            .flat_map(|d| d.world_entries().iter().copied()),
+    )
+}
 
 /// Refuses outputs (`(flag, path)`, a path given or not) that would write over one of
 /// the world's own files, or two flags naming the same file: checked before any work.
@@ -571,7 +574,7 @@ pub fn belongs_to_world(root: &Path, path: &Path) -> bool {
     relative
         .components()
         .next()
-        .is_some_and(|first| WORLD_ENTRIES.iter().any(|(n, _)| first.as_os_str() == *n))
+        .is_some_and(|first| world_entries().any(|(n, _)| first.as_os_str() == n))
 }
 
 /// What doormat names the files in a world's folders.
@@ -585,7 +588,7 @@ pub fn foreign_files(root: &Path) -> Result<Vec<PathBuf>> {
         let entry = entry.map_err(|e| Error::io(root, e))?;
         let name = entry.file_name();
         let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
-        let known = WORLD_ENTRIES.iter().find(|(n, _)| name == *n);
+        let known = world_entries().find(|(n, _)| name == *n);
         match known {
             Some((_, false)) if kind.is_file() => {}
             Some((_, true)) if kind.is_dir() => {
