@@ -12,7 +12,6 @@ use crate::error::{InputError, Result};
 use crate::schemes::forward_secret::network::ForwardWorld;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::registry::{Built, Inputs, Loot, Theft};
-use crate::schemes::workfactor;
 use crate::schemes::{short_key, Design, Party, SchemeParams, DESIGNS};
 use crate::wire::envelope::Envelope;
 use crate::world::cast::demo_cast;
@@ -184,7 +183,7 @@ fn open_with(
             Theft::Party(name) => parties.iter().find(|p| &p.name == name),
             _ => None,
         });
-        return search_every_key(envelopes, bits, holder.map(|p| &p.key), users);
+        return search_every_key(design, envelopes, bits, holder.map(|p| &p.key), users);
     }
     let mut loot = Vec::new();
     let mut copies = false;
@@ -220,6 +219,7 @@ fn open_with(
 /// agency's key, the top bits come from each envelope's workfactor reduction field and
 /// `bits` are what is left.
 fn search_every_key(
+    design: &dyn Design,
     envelopes: &[Envelope],
     bits: u32,
     agency: Option<&PrivateKey>,
@@ -228,7 +228,7 @@ fn search_every_key(
     let started = std::time::Instant::now();
     let mut tally = Tally::new(users.to_vec());
     for envelope in envelopes {
-        let known = match agency.map(|key| workfactor::escrowed_high_bits(envelope, key)) {
+        let known = match agency.map(|key| design.escrowed_bits(envelope, key)) {
             None => 0,
             Some(Ok(known)) => known,
             Some(Err(_)) => {

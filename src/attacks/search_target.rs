@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::brute_force::{Method, SearchOptions};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
-use crate::schemes::{short_key, workfactor, SchemeParams};
+use crate::schemes::{short_key, SchemeParams};
 use crate::wire::envelope::Envelope;
 use crate::world::disk::WorldDir;
 
@@ -49,17 +49,17 @@ impl SearchTarget {
         short_key::check_bits(bits).map_err(|e| e.file(&world_json))?;
         let agency = match (agency_key, scheme) {
             (None, _) => None,
-            (Some(path), _) if search.is_some_and(|s| s.escrowed.is_some()) => {
-                Some(load_agency_key(world, path)?)
-            }
-            (Some(_), _) => {
-                return Err(InputError::new(format!(
-                    "a {scheme} world escrows no key bits: there is no key to give"
-                ))
-                .field("--key")
-                .hint("--key reads the workfactor reduction field of a workfactor world")
-                .into())
-            }
+            (Some(path), _) => match search.and_then(|s| s.escrowed) {
+                Some((holder, _)) => Some(load_agency_key(world, path, holder)?),
+                None => {
+                    return Err(InputError::new(format!(
+                        "a {scheme} world escrows no key bits: there is no key to give"
+                    ))
+                    .field("--key")
+                    .hint("--key reads the workfactor reduction field of a workfactor world")
+                    .into())
+                }
+            },
         };
         let mut capture = world.capture()?;
         // Under per-session keying only a session's first envelope carries the salt.
@@ -85,7 +85,8 @@ impl SearchTarget {
                 escrowed_bits: None,
             });
         };
-        let known = workfactor::escrowed_high_bits(&envelope, &key).map_err(|_| {
+        let design = crate::schemes::design(scheme);
+        let known = design.escrowed_bits(&envelope, &key).map_err(|_| {
             InputError::new(format!(
                 "the workfactor reduction field of {} does not open with this key",
                 envelope.id
@@ -93,36 +94,33 @@ impl SearchTarget {
             .file(world.capture_path())
             .field("wrf")
         })?;
+        // The key was taken only where the design escrows bits.
+        let (total, left) = search
+            .and_then(|s| Some((s.bits, s.escrowed?.1)))
+            .unwrap_or((bits, bits));
         Ok(SearchTarget {
             envelope,
-            bits: workfactor::AGENCY_BITS,
+            bits: left,
             known,
-            escrowed_bits: Some(workfactor::ESCROWED_BITS),
+            escrowed_bits: Some(total - left),
         })
     }
 }
 
 /// The agency's key for a workfactor world: a PEM private key whose fingerprint is the
 /// world's agency's.
-fn load_agency_key(world: &WorldDir, path: &Path) -> Result<PrivateKey> {
+fn load_agency_key(world: &WorldDir, path: &Path, holder: &str) -> Result<PrivateKey> {
     let text = crate::fsutil::read_small_text(path, "a private key in PEM")?;
     let key = PrivateKey::from_pem(&text).map_err(|e| e.file(path))?;
     let agency = world
         .file
         .party_by_fingerprint(key.fingerprint())
-        .filter(|p| p.name == workfactor::AGENCY_NAME);
+        .filter(|p| p.name == holder);
     if agency.is_none() {
-        return Err(InputError::new(format!(
-            "is not this world's {} key",
-            workfactor::AGENCY_NAME
-        ))
-        .file(path)
-        .hint(format!(
-            "use {}/keys/{}.pem",
-            world.root.display(),
-            workfactor::AGENCY_NAME
-        ))
-        .into());
+        return Err(InputError::new(format!("is not this world's {holder} key"))
+            .file(path)
+            .hint(format!("use {}/keys/{holder}.pem", world.root.display()))
+            .into());
     }
     Ok(key)
 }

@@ -583,6 +583,18 @@ pub trait Design: Sync {
         &[]
     }
 
+    /// The content-key bits that `key`, held by the party in [`KeySearch::escrowed`],
+    /// reads from `envelope`, in place: what a search with that key no longer tries.
+    /// Fails where the envelope's escrowed bits do not open with `key`, and in a design
+    /// that escrows no bits.
+    fn escrowed_bits(
+        &self,
+        _envelope: &Envelope,
+        _key: &PrivateKey,
+    ) -> std::result::Result<u64, crate::crypto::CouldNotOpen> {
+        Err(crate::crypto::CouldNotOpen)
+    }
+
     /// Files of its world that every party sees besides the capture and the public
     /// keys (client-scan's hash list): an exercise hands them to its students.
     fn public_files(&self) -> &'static [&'static str] {

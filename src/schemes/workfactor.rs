@@ -88,6 +88,13 @@ impl Design for WorkfactorDesign {
         &["brute-force"]
     }
 
+    fn escrowed_bits(
+        &self,
+        envelope: &Envelope,
+        key: &PrivateKey,
+    ) -> std::result::Result<u64, CouldNotOpen> {
+        escrowed_high_bits(envelope, key)
+    }
     fn key_search(&self, _params: &SchemeParams) -> Option<KeySearch> {
         Some(KeySearch {
             bits: KEY_BITS,

@@ -507,7 +507,8 @@ impl Engine {
         for envelope in &targets {
             let known = match &agency {
                 None => 0,
-                Some(key) => match workfactor::escrowed_high_bits(envelope, key) {
+                Some(key) => match schemes::design(self.designs[0].id).escrowed_bits(envelope, key)
+                {
                     Ok(known) => known,
                     Err(_) => continue,
                 },

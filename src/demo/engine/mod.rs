@@ -46,7 +46,6 @@ use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
 use crate::schemes::provider_escrow::{self, Vault, VaultEntry};
 use crate::schemes::registry::{Inputs, Loot};
 use crate::schemes::split_key::{self, ShareFile};
-use crate::schemes::workfactor;
 use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
