@@ -131,3 +131,116 @@ pub fn open_all(
     }
     (tally.finish(started.elapsed().as_secs_f64()), opened)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::crypto::random::Randomness;
+    use crate::crypto::CouldNotOpen;
+    use crate::schemes::capability::{Capability, InOrder};
+    use crate::wire::message::Message;
+    use crate::wire::scheme_id::SchemeId;
+
+    /// Material no design has: every content key, by envelope id, tried per envelope.
+    #[derive(Debug)]
+    struct Ledger(Vec<(String, ContentKey)>);
+
+    impl Capability for Ledger {
+        fn unwrap(&self, envelope: &Envelope) -> Unwrapped {
+            match self.0.iter().find(|(id, _)| *id == envelope.id) {
+                Some((_, key)) => Unwrapped::Key(key.clone()),
+                None => Unwrapped::NoSlot,
+            }
+        }
+    }
+
+    /// Material that knows the keys only one after another: it must see every envelope,
+    /// in order, and it fails loudly on one whose key it was sure of but which is not.
+    #[derive(Debug, Clone)]
+    struct Stream(Vec<ContentKey>);
+
+    impl Capability for Stream {
+        fn in_order(&self) -> Option<Box<dyn InOrder>> {
+            Some(Box::new(self.clone()))
+        }
+    }
+
+    impl InOrder for Stream {
+        fn content_keys(
+            &mut self,
+            batch: &[Envelope],
+        ) -> Vec<Option<Result<ContentKey, CouldNotOpen>>> {
+            batch
+                .iter()
+                .map(|_| (!self.0.is_empty()).then(|| Ok(self.0.remove(0))))
+                .collect()
+        }
+    }
+
+    fn sealed(n: usize) -> (Vec<Envelope>, Vec<ContentKey>) {
+        let randomness = Randomness::from_seed(Some(7));
+        let mut rng = randomness.stream("open/tests");
+        (1..=n)
+            .map(|t| {
+                let message = Message {
+                    id: format!("m{t:06}"),
+                    t: t as u64,
+                    from: "alice".into(),
+                    to: vec!["bob".into()],
+                    text: format!("message {t}"),
+                    session: None,
+                };
+                let key = ContentKey::generate(&mut rng);
+                let nonce = aead::random_nonce(&mut rng);
+                let ct = aead::seal(
+                    &key,
+                    &nonce,
+                    &crate::wire::envelope::aad(&message.id, &message.from, &message.to),
+                    message.text.as_bytes(),
+                );
+                (Envelope::new(&message, SchemeId::BASELINE, nonce, ct), key)
+            })
+            .unzip()
+    }
+
+    /// A new kind of material opens envelopes through the keyring and the opener alone,
+    /// whichever way it works: per envelope, or in capture order across batches.
+    #[test]
+    fn a_new_kind_of_material_opens_through_the_capability_alone() {
+        let (envelopes, keys) = sealed(6);
+        let opened = |keyring: &Keyring| -> Vec<Outcome> {
+            let mut opener = Opener::new(keyring);
+            // Two batches: an in-order reader keeps its place between them.
+            let mut outcomes = opener.open_batch(&envelopes[..4]);
+            outcomes.extend(opener.open_batch(&envelopes[4..]));
+            outcomes
+        };
+        let mut ledger = Keyring::new();
+        ledger.add_capability(Arc::new(Ledger(vec![
+            (envelopes[1].id.clone(), keys[1].clone()),
+            (envelopes[5].id.clone(), keys[5].clone()),
+        ])));
+        let outcomes = opened(&ledger);
+        assert_eq!(outcomes[1], Outcome::Opened("message 2".into()));
+        assert_eq!(outcomes[5], Outcome::Opened("message 6".into()));
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == Outcome::Sealed).count(),
+            4
+        );
+
+        // Keys for the first five, in order: the sixth stays sealed, and a wrong key
+        // given in order is an integrity failure, not a silent miss.
+        let mut stream_keys = keys[..5].to_vec();
+        stream_keys[2] = keys[3].clone();
+        let mut stream = Keyring::new();
+        stream.add_capability(Arc::new(Stream(stream_keys)));
+        let outcomes = opened(&stream);
+        assert_eq!(outcomes[0], Outcome::Opened("message 1".into()));
+        assert_eq!(outcomes[2], Outcome::FailedIntegrity);
+        assert_eq!(outcomes[4], Outcome::Opened("message 5".into()));
+        assert_eq!(outcomes[5], Outcome::Sealed);
+        assert!(!stream.is_empty() && Keyring::new().is_empty());
+    }
+}
