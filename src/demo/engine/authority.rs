@@ -26,6 +26,15 @@ impl Engine {
             // What a warrant does follows from what the design's parties hold: shares
             // to combine, unit-key halves to release, a vault entry, a phone, a relay
             // that can add a ghost; otherwise the escrow key simply opens.
+            let family = design.own::<FamilyKey>().next().map(|f| f.0.clone());
+            let vault: Option<Vec<VaultEntry>> =
+                design.own::<Vault>().next().map(|v| v.entries.clone());
+            // Read out of the design's loot before the arms below change the design.
+            let has_phones = design.own::<SeizedPhone>().next().is_some();
+            let phone = design
+                .own::<SeizedPhone>()
+                .find(|p| p.image.device == target)
+                .map(|p| p.image.clone());
             let how = if !design.shares.is_empty() {
                 let threshold = self.scenario.world.params.threshold as usize;
                 let fingerprint = design
@@ -39,14 +48,14 @@ impl Engine {
                     })?;
                 self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
                 format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
-            } else if let Some(family) = &design.family {
-                let units = clipper::combine_halves(&design.halves, family, Some(target))
+            } else if let Some(family) = family {
+                let halves: Vec<UnitHalvesFile> = design.own().cloned().collect();
+                let units = clipper::combine_halves(&halves, &family, Some(target))
                     .map_err(|e| Error::Internal(e.problem))?;
                 self.rows[row].access[d].units.extend(units);
                 format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
-            } else if !design.vault.is_empty() {
-                let entry = design
-                    .vault
+            } else if let Some(vault) = vault {
+                let entry = vault
                     .iter()
                     .find(|e| e.device == target)
                     .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
@@ -56,16 +65,13 @@ impl Engine {
                     "the provider opens its copy of {target}'s key, without the phone: {}",
                     key.fingerprint().short(8)
                 )
-            } else if !design.phones.is_empty() {
-                let phone = design
-                    .phones
-                    .iter()
-                    .find(|p| p.device == target)
-                    .ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
+            } else if has_phones {
+                let phone =
+                    phone.ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
                 if design.bricked.contains(target) {
                     format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is")
                 } else {
-                    let key = clear::unlock(phone, &demo_key(VENDOR_NAME))
+                    let key = clear::unlock(&phone, &demo_key(VENDOR_NAME))
                         .map_err(|e| Error::Internal(format!("{e:?}")))?;
                     design.bricked.insert(target.to_owned());
                     self.rows[row].access[d]

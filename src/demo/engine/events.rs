@@ -259,7 +259,7 @@ impl Engine {
                 // The vault's entries sit beside its key: with both, every device.
                 // (CLEAR's vault holds the key alone: it opens the phones in hand.)
                 Some(Role::Vendor) => {
-                    for entry in &design.vault {
+                    for entry in design.own::<Vault>().flat_map(|v| &v.entries) {
                         if let Ok(device_key) = provider_escrow::unseal(entry, &key) {
                             access.add_key(&entry.device, Role::User, &device_key);
                         }
@@ -409,7 +409,7 @@ impl Engine {
             let access = &mut self.rows[row].access[d];
             // Held locked in every design; only CLEAR's phones carry a blob to open.
             access.seized.push((user.to_owned(), t));
-            if design.phones.iter().any(|p| p.device == user) {
+            if design.own::<SeizedPhone>().any(|p| p.image.device == user) {
                 facts.push(Fact::plain(
                     design.id.as_str(),
                     "its passcode sits on it, in a blob only the vendor's vault key opens",
@@ -441,7 +441,11 @@ impl Engine {
                 if access.histories.iter().any(|(u, _, _)| *u == user) {
                     continue;
                 }
-                let Some(phone) = design.phones.iter().find(|p| p.device == user) else {
+                let Some(phone) = design
+                    .own::<SeizedPhone>()
+                    .find(|p| p.image.device == user)
+                    .map(|p| &p.image)
+                else {
                     continue;
                 };
                 if let Some(key) = vault_keys.iter().find_map(|v| clear::unlock(phone, v).ok()) {

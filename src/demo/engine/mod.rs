@@ -37,14 +37,14 @@ use crate::crypto::dual_ec::PointQ;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
-use crate::schemes::clear::{self, PhoneImage, SeizedPhone};
-use crate::schemes::clipper::{self, FamilyKey, Secret32, Unit, UnitHalvesFile};
+use crate::schemes::clear::{self, SeizedPhone};
+use crate::schemes::clipper::{self, FamilyKey, Unit, UnitHalvesFile};
 use crate::schemes::dual_ec::{BackdoorFile, DeployedBackdoor, DualEc};
 use crate::schemes::forward_secret::device::Device;
 use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
 use crate::schemes::provider_escrow::{self, Vault, VaultEntry};
-use crate::schemes::registry::{Inputs, Loot};
+use crate::schemes::registry::{Inputs, Loot, OwnMaterial};
 use crate::schemes::split_key::{self, ShareFile};
 use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
@@ -233,12 +233,10 @@ struct Design {
     /// built it: what a thief of that party takes, and what it holds from the start.
     loot: Vec<(String, Loot)>,
     shares: Vec<ShareFile>,
-    vault: Vec<VaultEntry>,
-    /// CLEAR: every user's phone, and those a recovery unlock has bricked.
-    phones: Vec<PhoneImage>,
+    /// CLEAR: the phones a recovery unlock has bricked. (The phones themselves, like
+    /// Clipper's family key and halves and the provider's vault, are the design's own
+    /// loot: see [`Design::own`].)
     bricked: HashSet<String>,
-    /// Clipper: both agents' unit-key halves, and the family key.
-    halves: Vec<UnitHalvesFile>,
     /// Dual_EC: every holder's backdoor; from which envelope of the recording on each Q
     /// was in the devices; and what each holder's backdoor has read so far.
     backdoors: Vec<BackdoorFile>,
@@ -248,7 +246,6 @@ struct Design {
     searches: Vec<(String, SearchRecord)>,
     /// Phones a holder left unsearched, for the report: (holder, senders).
     unsearched: Vec<(String, Vec<String>)>,
-    family: Option<Secret32>,
     ghost_target: Option<(String, u64)>,
     watchers: Watchers,
     notices: Vec<Notice>,
@@ -259,6 +256,12 @@ struct Design {
 }
 
 impl Design {
+    /// The design's own material of type `T` among its loot, as the design built it:
+    /// the provider's vault, CLEAR's phones, Clipper's family key and halves.
+    fn own<T: OwnMaterial>(&self) -> impl Iterator<Item = &T> {
+        self.loot.iter().filter_map(|(_, loot)| loot.as_own::<T>())
+    }
+
     fn seal(&mut self, users: &[Party], plain: &[Message]) -> Result<()> {
         let directory = directory(users);
         let sealed = match &mut self.sealer {
@@ -335,9 +338,10 @@ impl Design {
         // Unit keys and ratchet states are cheap to replay: no cache.
         if !access.units.is_empty() || !access.devices.is_empty() {
             let mut keyring = Keyring::new();
-            if let Some(family) = self.family.as_ref().filter(|_| !access.units.is_empty()) {
+            let family = self.own::<FamilyKey>().next();
+            if let Some(family) = family.filter(|_| !access.units.is_empty()) {
                 keyring.add_capability(Arc::new(clipper::LeafAccess::new(
-                    family.clone(),
+                    family.0.clone(),
                     access.units.iter().cloned(),
                 )));
             }
@@ -558,16 +562,12 @@ impl Engine {
                 .map(|p| p.key.clone()),
             loot: built.loot.clone(),
             shares: Vec::new(),
-            vault: Vec::new(),
-            phones: Vec::new(),
             bricked: HashSet::new(),
-            halves: Vec::new(),
             backdoors: Vec::new(),
             q_in_force: Vec::new(),
             backdoor_columns: HashMap::new(),
             searches: Vec::new(),
             unsearched: Vec::new(),
-            family: None,
             ghost_target: None,
             watchers: Watchers::new(params.verifying.clone()),
             notices: Vec::new(),
@@ -579,14 +579,6 @@ impl Engine {
         for (_, loot) in built.loot {
             if let Some(share) = loot.as_own::<ShareFile>() {
                 design.shares.push(share.clone());
-            } else if let Some(vault) = loot.as_own::<Vault>() {
-                design.vault.clone_from(&vault.entries);
-            } else if let Some(family) = loot.as_own::<FamilyKey>() {
-                design.family = Some(family.0.clone());
-            } else if let Some(file) = loot.as_own::<UnitHalvesFile>() {
-                design.halves.push(file.clone());
-            } else if let Some(phone) = loot.as_own::<SeizedPhone>() {
-                design.phones.push(phone.image.clone());
             } else if let Some(held) = loot.as_own::<DeployedBackdoor>() {
                 design.backdoors.push(held.file.clone());
                 design.q_in_force = vec![(0, held.deployed)];
