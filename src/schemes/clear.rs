@@ -27,8 +27,8 @@ use std::sync::Arc;
 
 use super::keyring::Keyring;
 use super::registry::{
-    parse_version_1, vendor_keys, Built, Design, Inputs, Invited, KeptFile, Loot, Material,
-    OwnMaterial, StolenFiles, Theft, WorldFiles,
+    parse_version_1, Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial,
+    StolenFiles, Theft, WorldFiles,
 };
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
@@ -216,12 +216,7 @@ impl Design for ClearDesign {
         &["locked-phone"]
     }
     fn open_loot(&self, loot: &[&Loot], keyring: &mut Keyring) -> crate::error::Result<()> {
-        let vault_keys: Vec<PrivateKey> = keyring
-            .holdings()
-            .iter()
-            .filter(|h| h.role == Role::Vendor)
-            .map(|h| h.key.clone())
-            .collect();
+        let vault_keys = keyring.keys_of_role(Role::Vendor);
         // A locked phone opens only with the vault key; without it, it adds nothing.
         for phone in loot.iter().filter_map(|l| l.as_own::<SeizedPhone>()) {
             if let Some(t) = phone.seized_after {
@@ -312,7 +307,7 @@ fn unlock_phones(
     keyring: &mut Keyring,
     notes: &mut Vec<String>,
 ) -> crate::error::Result<()> {
-    let vault_keys = vendor_keys(keyring);
+    let vault_keys = keyring.keys_of_role(Role::Vendor);
     if paths.is_empty() && !vault_keys.is_empty() {
         notes.push(format!(
             "the vault key alone opens nothing that was recorded: CLEAR covers data stored on phones, and every phone that falls into your hands opens (add --phone {PHONES_DIR}/NAME.json)"

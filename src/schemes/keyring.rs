@@ -122,6 +122,15 @@ impl Keyring {
         keyring
     }
 
+    /// The private keys held of parties in `role` (the vendor's vault keys, say).
+    pub fn keys_of_role(&self, role: Role) -> Vec<PrivateKey> {
+        self.holdings
+            .iter()
+            .filter(|h| h.role == role)
+            .map(|h| h.key.clone())
+            .collect()
+    }
+
     /// The RSA keys held.
     pub fn holdings(&self) -> &[Holding] {
         &self.holdings

@@ -12,8 +12,8 @@
 
 use super::keyring::Keyring;
 use super::registry::{
-    parse_version_1, vendor_keys, Built, Design, Inputs, Invited, KeptFile, Loot, Material,
-    OwnMaterial, StolenFiles, Theft, WorldFiles,
+    parse_version_1, Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial,
+    StolenFiles, Theft, WorldFiles,
 };
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::wire::world_file::Role;
@@ -154,7 +154,7 @@ impl Design for ProviderEscrowDesign {
         keyring: &mut Keyring,
         notes: &mut Vec<String>,
     ) -> crate::error::Result<()> {
-        for vendor_key in vendor_keys(keyring) {
+        for vendor_key in keyring.keys_of_role(Role::Vendor) {
             open_vault(world, &vendor_key, keyring, notes)?;
         }
         Ok(())

@@ -348,16 +348,6 @@ pub fn parse_version_1<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// The vendor keys `keyring` holds: what opens a vault or a phone's passcode blob.
-pub fn vendor_keys(keyring: &Keyring) -> Vec<PrivateKey> {
-    keyring
-        .holdings()
-        .iter()
-        .filter(|h| h.role == Role::Vendor)
-        .map(|h| h.key.clone())
-        .collect()
-}
-
 /// The files of a design's own materials handed to `recover`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StolenFiles<'a> {

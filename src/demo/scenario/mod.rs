@@ -501,30 +501,31 @@ to = "attacker"
         let mut checked = 0;
         for design in crate::schemes::DESIGNS {
             let fields = design.scenario_fields();
-            let all: String = fields.iter().map(|(f, v)| format!("{f} = {v}\n")).collect();
+            // The design's fields as TOML lines, each value as `value` gives it (`None`:
+            // the field is left out).
+            let lines = |value: &dyn Fn(&str, &str) -> Option<String>| -> String {
+                fields
+                    .iter()
+                    .filter_map(|(f, v)| Some(format!("{f} = {}\n", value(f, v)?)))
+                    .collect()
+            };
+            let all = lines(&|_, v| Some(v.to_owned()));
             for (name, _) in fields {
-                let without: String = fields
-                    .iter()
-                    .filter(|(f, _)| f != name)
-                    .map(|(f, v)| format!("{f} = {v}\n"))
-                    .collect();
-                let e = error_of(&world(design.id(), &without));
-                assert_eq!(
-                    e.field.as_deref(),
-                    Some(format!("world.{name}").as_str()),
-                    "{e}"
-                );
+                // A refusal that names the field at fault.
+                let refused = |text: &str| {
+                    let e = error_of(text);
+                    assert_eq!(
+                        e.field.as_deref(),
+                        Some(format!("world.{name}").as_str()),
+                        "{e}"
+                    );
+                    e
+                };
+                let without = lines(&|f, v| (f != *name).then(|| v.to_owned()));
+                let e = refused(&world(design.id(), &without));
                 assert!(e.problem.contains(design.id().as_str()), "{e}");
-                let bad: String = fields
-                    .iter()
-                    .map(|(f, v)| format!("{f} = {}\n", if f == name { "0" } else { v }))
-                    .collect();
-                let e = error_of(&world(design.id(), &bad));
-                assert_eq!(
-                    e.field.as_deref(),
-                    Some(format!("world.{name}").as_str()),
-                    "{e}"
-                );
+                let bad = lines(&|f, v| Some(if f == *name { "0" } else { v }.to_owned()));
+                let e = refused(&world(design.id(), &bad));
                 assert_eq!(
                     e.line,
                     Some(9 + fields.iter().position(|(f, _)| f == name).unwrap() as u64),
@@ -540,12 +541,7 @@ to = "attacker"
                                 .any(|(f, _)| f == name)
                     })
                     .unwrap();
-                let e = error_of(&world(other, &format!("{name} = 2\n")));
-                assert_eq!(
-                    e.field.as_deref(),
-                    Some(format!("world.{name}").as_str()),
-                    "{e}"
-                );
+                let e = refused(&world(other, &format!("{name} = 2\n")));
                 assert!(e.hint.unwrap_or_default().contains(design.id().as_str()));
                 checked += 1;
             }
