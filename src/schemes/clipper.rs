@@ -730,6 +730,24 @@ pub fn leaf_forgery(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret_tests::{assert_hidden, bytes, debug_both, zeroizes_on_drop};
+
+    /// Family and unit keys are wiped on drop and never print themselves.
+    #[test]
+    fn clipper_keys_are_secret() {
+        zeroizes_on_drop::<Secret32>();
+        let secret = bytes();
+        let key = Secret32::from_bytes(&secret).unwrap();
+        assert_hidden("Secret32", &debug_both(&key), &secret);
+    }
+
+    #[test]
+    fn hostile_key_files_never_panic() {
+        crate::wire::hostile_tests::never_panics(|text| {
+            let _ = FamilyKeyFile::parse(text);
+            let _ = UnitHalvesFile::parse(text);
+        });
+    }
 
     fn world() -> Clipper {
         Clipper::generate(

@@ -390,6 +390,13 @@ mod tests {
     use crate::crypto::random::Randomness;
     use crate::crypto::rsa_oaep::tests::test_keys;
 
+    #[test]
+    fn hostile_share_files_never_panic() {
+        crate::wire::hostile_tests::never_panics(|text| {
+            let _ = ShareFile::parse(text);
+        });
+    }
+
     fn params(agents: u8, threshold: u8) -> SchemeParams {
         SchemeParams {
             agents,

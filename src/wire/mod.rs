@@ -32,4 +32,4 @@ pub(crate) fn unb64(field: &str, text: &str) -> Result<Vec<u8>, InputError> {
 }
 
 #[cfg(test)]
-mod hostile_tests;
+pub(crate) mod hostile_tests;

@@ -379,6 +379,20 @@ impl Design for DualEcDesign {
 mod tests {
     use super::*;
     use crate::crypto::random::Randomness;
+    use crate::secret_tests::{assert_hidden, bytes, debug_both};
+
+    #[test]
+    fn a_backdoor_file_does_not_print_its_backdoor() {
+        let secret = bytes();
+        let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let d = Backdoor::from_hex(&hex).expect("below the group order");
+        let file = BackdoorFile {
+            holder: "designer".into(),
+            q: d.point_q(),
+            backdoor: d,
+        };
+        assert_hidden("BackdoorFile", &debug_both(&file), &secret);
+    }
 
     #[test]
     fn a_backdoor_file_round_trips_and_refuses_a_mismatched_pair() {

@@ -103,3 +103,48 @@ impl Design for ForwardSecretDesign {
         )]
     }
 }
+
+#[cfg(test)]
+mod secret_tests {
+    use super::device::Device;
+    use super::ratchet::{Key32, Ratchet};
+    use super::snapshot::SnapshotFile;
+    use crate::crypto::ed25519::IdentityKey;
+    use crate::crypto::random::Randomness;
+    use crate::crypto::x25519::DhKeyPair;
+    use crate::secret_tests::{assert_hidden, bytes, debug_both, zeroizes_on_drop};
+
+    /// `Ratchet` holds `Key32`s and `DhKeyPair`s; `Device` an `IdentityKey`,
+    /// `DhKeyPair`s and `Ratchet`s; a snapshot file all of a device's state.
+    #[test]
+    fn ratchet_keys_and_snapshots_zeroize_on_drop() {
+        zeroizes_on_drop::<Key32>(); // root, chain and message keys
+        zeroizes_on_drop::<SnapshotFile>();
+    }
+
+    #[test]
+    fn ratchet_state_does_not_print_its_keys() {
+        let root = bytes();
+        assert_hidden("Key32", &debug_both(&Key32::from_bytes(root)), &root);
+        let prekey: [u8; 32] = std::array::from_fn(|i| i as u8 ^ 0x5a);
+        let ratchet = Ratchet::init_responder(
+            &Key32::from_bytes(root),
+            DhKeyPair::from_private_bytes(prekey),
+            b"ad".to_vec(),
+        );
+        let debug = debug_both(&ratchet);
+        assert_hidden("Ratchet", &debug, &root);
+        assert_hidden("Ratchet", &debug, &prekey);
+
+        let mut rng = Randomness::Seeded(6).stream("device");
+        let identity = IdentityKey::generate(&mut rng);
+        let pem = identity.to_pem();
+        let device = Device::new("alice", identity, 3, &mut rng);
+        let debug = debug_both(&device);
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(!debug.contains(&body[20..40]), "{debug}");
+        for prekey in device.one_time_prekeys.values() {
+            assert_hidden("Device", &debug, prekey.expose_private().as_ref());
+        }
+    }
+}

@@ -427,6 +427,13 @@ mod tests {
     use super::*;
     use crate::crypto::aead::ContentKey;
     use crate::crypto::random::Randomness;
+
+    #[test]
+    fn hostile_snapshots_never_panic() {
+        crate::wire::hostile_tests::never_panics(|text| {
+            let _ = parse(text);
+        });
+    }
     use crate::schemes::forward_secret::device::PrekeyDirectory;
 
     fn devices() -> (Device, Device) {
