@@ -8,7 +8,6 @@ use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
-use crate::schemes::clipper;
 use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::Material;
@@ -200,12 +199,6 @@ pub fn load_snapshot(world: &WorldDir, path: &Path) -> Result<Snapshot> {
         .into());
     }
     Ok(snapshot)
-}
-
-/// Loads a family key and checks that it is this world's (see
-/// [`clipper::load_family_key`]).
-pub fn load_family_key(world: &WorldDir, path: &Path) -> Result<crate::schemes::clipper::Secret32> {
-    clipper::load_family_key(world, path)
 }
 
 /// The keyring that `loot` of `design`'s world hands a thief: its private keys, and its

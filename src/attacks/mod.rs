@@ -9,7 +9,7 @@ pub mod brute_force;
 mod compromise;
 pub mod dual_ec;
 pub mod image_job;
-pub mod leaf_metadata;
+pub mod leaf;
 mod open;
 pub mod perceptual;
 pub mod poison;
@@ -18,7 +18,7 @@ pub mod search_target;
 pub mod timeline;
 
 pub use crate::schemes::keyring::{Holding, Keyring};
-pub use compromise::{assemble, keyring_from_loot, load_family_key, Compromise, Stolen};
+pub use compromise::{assemble, keyring_from_loot, Compromise, Stolen};
 pub use open::{open_all, Opener, Outcome};
 pub use report::{BlastRadius, ComparisonRow, KeyHeld, RecoverReport, Tally, UserExposure};
 

@@ -522,8 +522,7 @@ fn window_message(
 /// written into the bundle.
 fn leaf_check(student: &str, task: &Task, world: &Path, bundle: &Path) -> Result<LeafCheck> {
     let world_dir = WorldDir::open(world)?;
-    let family =
-        crate::attacks::load_family_key(&world_dir, &world.join(clipper::FAMILY_KEY_FILE))?;
+    let family = clipper::load_family_key(&world_dir, &world.join(clipper::FAMILY_KEY_FILE))?;
     let sender = disk::load_private_key(&world.join("keys").join(format!("{ROGUE}.pem")))?;
     let mut capture = world_dir.capture()?;
     let envelope = loop {

@@ -450,6 +450,9 @@ impl Grading {
 }
 
 impl LeafCheck {
+    /// Hex digits in a forged LEAF's answer: the LEAF's bytes, twice.
+    pub(super) const ANSWER_DIGITS: usize = 2 * clipper::LEAF_LEN;
+
     /// Whether `answer` (`doormat{` + the LEAF in hex + `}`) passes the receiving chip's
     /// 16-bit check for this message and carries a unit id that is not the sender's.
     fn accepts_forgery(&self, answer: &str) -> bool {
@@ -777,10 +780,7 @@ mod tests {
         typo[10] = if typo[10] == b'0' { b'1' } else { b'0' };
         let typo = String::from_utf8(typo).unwrap();
         assert_eq!(check(&g, "ana", &typo).unwrap().0, Verdict::NearMiss);
-        let leaf = format!(
-            "doormat{{{}}}",
-            "ab".repeat(crate::schemes::clipper::LEAF_LEN)
-        );
+        let leaf = format!("doormat{{{}}}", "ab".repeat(LeafCheck::ANSWER_DIGITS / 2));
         assert_eq!(
             check(&g, "ana", &leaf).unwrap().0,
             Verdict::ShapedLike("leaf-forgery".into())

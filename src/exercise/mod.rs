@@ -212,7 +212,7 @@ impl ExerciseKind {
     /// Hex digits between the braces of this exercise's answer.
     pub fn answer_digits(&self) -> usize {
         match self {
-            ExerciseKind::LeafForgery => 2 * crate::schemes::clipper::LEAF_LEN,
+            ExerciseKind::LeafForgery => grading::LeafCheck::ANSWER_DIGITS,
             _ => 20,
         }
     }

@@ -38,14 +38,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rand::{Rng, RngCore};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::capability::{Capability, Unwrapped};
 use super::{Scheme, SchemeId};
-use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::aead::ContentKey;
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::crypto::symmetric::{ctr_apply, hmac_sha256, key_unwrap, key_wrap};
 use crate::crypto::CouldNotOpen;
@@ -615,118 +614,6 @@ pub fn combine_halves(
     Ok(units)
 }
 
-/// The result of Blaze's LEAF-forgery experiment.
-#[derive(Debug, Clone, Serialize)]
-pub struct ForgeryReport {
-    /// Forgeries made.
-    pub trials: u64,
-    /// Tries per forgery, on average.
-    pub mean_tries: f64,
-    /// Fewest tries one took.
-    pub min_tries: u64,
-    /// Most tries one took.
-    pub max_tries: u64,
-    /// 2^16: the expected number of tries for a 16-bit check.
-    pub expected_tries: u64,
-    /// Standard error of the mean over these trials (a geometric distribution's standard
-    /// deviation is close to its mean, so this is about 65,536 / sqrt(trials)).
-    pub standard_error: f64,
-    /// Trials in which the escrow agents, decrypting the forged LEAF, got the session key.
-    pub escrow_recovered: u64,
-    /// Trials in which the agents, decrypting an honest device's LEAF for the same
-    /// session key, got it: escrow catches the law-abiding, not the rogue.
-    pub honest_recovered: u64,
-    /// Trials in which the rogue pair's message still opened for its receiver.
-    pub conversation_worked: u64,
-    /// Wall-clock time.
-    pub seconds: f64,
-}
-
-/// Most forgeries one `attack leaf-forgery` runs: each needs about 65,536 tries.
-pub const MAX_FORGERY_TRIALS: u64 = 10_000;
-
-/// Refuses a number of forgery trials outside 1 to [`MAX_FORGERY_TRIALS`].
-pub fn check_forgery_trials(trials: u64) -> Result<(), InputError> {
-    if (1..=MAX_FORGERY_TRIALS).contains(&trials) {
-        return Ok(());
-    }
-    Err(
-        InputError::new(format!("{trials} trials: choose 1 to {MAX_FORGERY_TRIALS}"))
-            .field("--trials")
-            .hint("100 trials take a few seconds; each needs about 65,536 tries"),
-    )
-}
-
-/// Runs `trials` forgeries: a rogue sender with a genuine device tries random LEAFs until
-/// the receiving device's 16-bit check passes. `progress` hears `(trials done, trials)`
-/// from worker threads.
-pub fn leaf_forgery(
-    trials: u64,
-    randomness: &Randomness,
-    progress: &(dyn Fn(u64, u64) + Sync),
-) -> ForgeryReport {
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let started = std::time::Instant::now();
-    let devices = ["rogue".to_owned(), "honest".to_owned()];
-    let clipper = Clipper::generate(&devices, randomness);
-    let rogue = &clipper.units["rogue"];
-    let honest = &clipper.units["honest"];
-    let outcomes: Vec<(u64, bool, bool, bool)> = (0..trials)
-        .into_par_iter()
-        .map(|trial| {
-            let mut rng = randomness.stream(&format!("clipper/forgery/{trial}"));
-            let key = ContentKey::generate(&mut rng);
-            let nonce = aead::random_nonce(&mut rng);
-            let expected = checksum(&key, &nonce);
-            let mut forged = [0u8; LEAF_LEN];
-            let mut tries = 0u64;
-            loop {
-                tries += 1;
-                rng.fill_bytes(&mut forged);
-                if receiver_accepts(&clipper.family, &forged, &nonce, expected) {
-                    break;
-                }
-            }
-            // The agents, served a warrant for the rogue device, decrypt the forged LEAF.
-            let escrow = read_leaf(&clipper.family, &forged, &nonce)
-                .and_then(|c| escrow_unwrap(&rogue.key, &c).ok())
-                .is_some_and(|k| k.expose_secret() == key.expose_secret());
-            // Meanwhile the receiver accepted the LEAF and reads the message.
-            let ct = aead::seal(&key, &nonce, b"rogue", b"the plan is on");
-            let worked = aead::open(&key, &nonce, b"rogue", &ct).is_ok();
-            // An honest device, sending with the same key, hands the agents everything.
-            let honest_leaf = make_leaf(&clipper.family, honest, &key, &nonce);
-            let caught = read_leaf(&clipper.family, &honest_leaf, &nonce)
-                .and_then(|c| escrow_unwrap(&honest.key, &c).ok())
-                .is_some_and(|k| k.expose_secret() == key.expose_secret());
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                trials,
-            );
-            (tries, escrow, worked, caught)
-        })
-        .collect();
-    let n = outcomes.len().max(1) as f64;
-    let mean = outcomes.iter().map(|o| o.0 as f64).sum::<f64>() / n;
-    let variance = outcomes
-        .iter()
-        .map(|o| (o.0 as f64 - mean).powi(2))
-        .sum::<f64>()
-        / (n - 1.0).max(1.0);
-    ForgeryReport {
-        trials,
-        mean_tries: mean,
-        min_tries: outcomes.iter().map(|o| o.0).min().unwrap_or(0),
-        max_tries: outcomes.iter().map(|o| o.0).max().unwrap_or(0),
-        expected_tries: 1 << 16,
-        standard_error: (variance / n).sqrt(),
-        escrow_recovered: outcomes.iter().filter(|o| o.1).count() as u64,
-        honest_recovered: outcomes.iter().filter(|o| o.3).count() as u64,
-        conversation_worked: outcomes.iter().filter(|o| o.2).count() as u64,
-        seconds: started.elapsed().as_secs_f64(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,15 +687,5 @@ mod tests {
             "one half is not enough"
         );
         assert!(combine_halves(&halves, &clipper.family, Some("mallory")).is_err());
-    }
-
-    #[test]
-    fn forgery_passes_the_check_and_leaves_escrow_with_garbage() {
-        let report = leaf_forgery(8, &Randomness::Seeded(1), &|_, _| {});
-        assert_eq!(report.trials, 8);
-        assert!(report.min_tries >= 1 && report.min_tries <= report.max_tries);
-        assert_eq!(report.escrow_recovered, 0);
-        assert_eq!(report.honest_recovered, 8);
-        assert_eq!(report.conversation_worked, 8);
     }
 }

@@ -16,12 +16,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use doormat::attacks::perceptual::Attack;
-use doormat::attacks::{self, brute_force, leaf_metadata};
+use doormat::attacks::{self, brute_force, leaf};
 use doormat::crypto::random::Randomness;
 use doormat::demo::{self, Act, DemoObserver, DemoOptions};
 use doormat::error::{Error, InputError, Result};
 use doormat::fsutil::AtomicFile;
-use doormat::schemes::{clipper, SchemeId};
+use doormat::schemes::SchemeId;
 use doormat::world::disk::{self, WorldDir};
 use doormat::world::{SnapshotAt, WorldSpec};
 
@@ -495,9 +495,9 @@ fn confirm_long_work(estimate: &doormat::bench::WorkEstimate, what: &str, yes: b
 }
 
 fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
-    clipper::check_forgery_trials(args.trials)?;
+    leaf::check_forgery_trials(args.trials)?;
     let progress = Progress::new(args.trials, "forging LEAFs");
-    let report = clipper::leaf_forgery(
+    let report = leaf::leaf_forgery(
         args.trials,
         &Randomness::from_seed(args.seed),
         &|done, _| progress.set(done),
@@ -508,13 +508,12 @@ fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
 
 fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
-    let family = attacks::load_family_key(&world, &args.family_key)?;
     let progress = Progress::new(
         world.capture_path().metadata().map_or(0, |m| m.len()),
         "reading LEAFs",
     )
     .in_bytes();
-    let report = leaf_metadata::leaf_metadata(&world, &family, &|done, _| progress.set(done))?;
+    let report = leaf::leaf_metadata(&world, &args.family_key, &|done, _| progress.set(done))?;
     progress.finish();
     show(&report, args.json)
 }

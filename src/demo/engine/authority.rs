@@ -425,7 +425,11 @@ impl Engine {
     }
 
     pub(super) fn forge_leaf(&mut self, trials: u64) -> Vec<Block> {
-        let report = clipper::leaf_forgery(trials, &self.randomness.fork("forgery"), &|_, _| {});
+        let report = crate::attacks::leaf::leaf_forgery(
+            trials,
+            &self.randomness.fork("forgery"),
+            &|_, _| {},
+        );
         vec![Block::Facts {
             facts: vec![
                 Fact::plain(

@@ -15,7 +15,7 @@ use std::io::{self, IsTerminal, Write};
 
 use crate::attacks::brute_force::{BruteForceReport, Method as SearchMethod};
 use crate::attacks::dual_ec::DualEcReport;
-use crate::attacks::leaf_metadata::MetadataReport;
+use crate::attacks::leaf::{ForgeryReport, MetadataReport};
 use crate::attacks::perceptual::{Attack, ImageAttackReport};
 use crate::attacks::poison::PoisonReport;
 use crate::attacks::timeline::Span;
@@ -32,7 +32,6 @@ use crate::exercise::hints::HintRelease;
 use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
 use crate::report::words;
 use crate::scale::{sci, ScaleReport};
-use crate::schemes::clipper::ForgeryReport;
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::SimulateSummary;
 
