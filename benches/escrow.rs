@@ -22,7 +22,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 
 use doormat::attacks::brute_force::{self, Method, SearchOptions};
 use doormat::attacks::{Keyring, Opener};
-use doormat::bench::{self, ChatPair, MESSAGE_BYTES, SESSION_SIZE};
+use doormat::bench::{self, MESSAGE_BYTES, SESSION_SIZE};
 use doormat::crypto::aead::ContentKey;
 use doormat::crypto::key_search::{Kernel, MAX_LANES};
 use doormat::crypto::random::Randomness;
@@ -53,8 +53,8 @@ fn per_message(c: &mut Criterion) {
         backend.prefer();
         let mut send = c.benchmark_group(format!("send/{}", backend.name()));
         for id in SchemeId::ALL {
-            if id == SchemeId::ForwardSecret {
-                let mut pair = ChatPair::new(&message).expect("a bench session starts");
+            if schemes::design(id).on_devices() {
+                let mut pair = bench::running_chat(id, &message).expect("a bench session starts");
                 send.bench_function(id.as_str(), |b| b.iter(|| pair.send().expect("sends")));
                 continue;
             }
@@ -67,10 +67,10 @@ fn per_message(c: &mut Criterion) {
 
         let mut read = c.benchmark_group(format!("read/{}", backend.name()));
         for id in SchemeId::ALL {
-            if id == SchemeId::ForwardSecret {
+            if schemes::design(id).on_devices() {
                 // Every read needs a fresh message: this is send and read together.
-                let mut pair = ChatPair::new(&message).expect("a bench session starts");
-                read.bench_function("forward-secret (send and read)", |b| {
+                let mut pair = bench::running_chat(id, &message).expect("a bench session starts");
+                read.bench_function(format!("{id} (send and read)"), |b| {
                     b.iter(|| {
                         let envelope = pair.send().expect("sends");
                         pair.read(&envelope).expect("reads")

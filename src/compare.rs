@@ -8,10 +8,9 @@ use crate::attacks::brute_force::{brute_force_from, SearchOptions};
 use crate::attacks::{keyring_from_loot, open_all, BlastRadius, ComparisonRow, Outcome, Tally};
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
-use crate::error::{InputError, Result};
-use crate::schemes::forward_secret::network::ForwardWorld;
-use crate::schemes::forward_secret::snapshot::Snapshot;
+use crate::error::{Error, InputError, Result};
 use crate::schemes::registry::{Built, Inputs, Loot, Theft};
+use crate::schemes::snapshot::Snapshot;
 use crate::schemes::{short_key, Design, Party, SchemeParams, DESIGNS};
 use crate::wire::envelope::Envelope;
 use crate::world::cast::demo_cast;
@@ -96,7 +95,7 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         progress(id.as_str());
         let randomness = options.randomness.fork(id.as_str());
         let parties = demo_cast(&USERS, design.parties());
-        let built = design.build(&Inputs {
+        let mut built = design.build(&Inputs {
             users: &users,
             parties: &parties,
             params: &params,
@@ -112,8 +111,8 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
                 Theft::Device { user, t } => Some((user.as_str(), *t)),
                 _ => None,
             });
-        let (envelopes, phone) = match &built.sealer {
-            Some(scheme) => {
+        let (envelopes, phone) = match (&built.sealer, built.network.take()) {
+            (Some(scheme), _) => {
                 let envelopes = seal_batch(
                     scheme.as_ref(),
                     &directory(&parties),
@@ -127,11 +126,14 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
                 });
                 (envelopes, phone)
             }
-            None => {
-                let mut world = ForwardWorld::new(&users, &randomness);
+            (None, Some(mut world)) => {
                 let (user, t) = device.unwrap_or((victim, 0));
-                let (envelopes, phone) = world.record(&plain, user, t)?;
-                (envelopes, phone.map(|p| Snapshot::of_device(p, t)))
+                world.record(&plain, user, t)?
+            }
+            (None, None) => {
+                return Err(Error::Internal(format!(
+                    "{id} built neither sealer nor devices"
+                )));
             }
         };
         for compromise in invited {

@@ -8,10 +8,10 @@ use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
-use crate::schemes::forward_secret::snapshot::{self, Snapshot, Stolen as SnapshotContents};
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::Material;
 use crate::schemes::registry::{Design, Loot, StolenFiles};
+use crate::schemes::snapshot::{self, Snapshot};
 use crate::world::disk::WorldDir;
 
 /// What the attacker (or the authority) was handed.
@@ -95,18 +95,18 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     }
     for path in stolen.states {
         let snapshot = load_snapshot(world, path)?;
-        compromise.notes.push(match &snapshot.stolen {
-            SnapshotContents::Rsa(_) => format!(
+        compromise.notes.push(match snapshot.device_state() {
+            None => format!(
                 "{}'s device, copied just after t={}: its RSA private key opens every message {} ever sent or received, before and after",
                 snapshot.user, snapshot.t, snapshot.user
             ),
-            SnapshotContents::Device(device) => format!(
+            Some(state) => format!(
                 "{}'s device, copied just after t={}: identity key, {} unused one-time prekeys, {} ratchet sessions, {} skipped message keys",
                 snapshot.user,
                 snapshot.t,
-                device.one_time_prekeys.len(),
-                device.sessions.len(),
-                device.sessions.values().map(|s| s.ratchet.skipped.len()).sum::<usize>()
+                state.unused_prekeys,
+                state.peers.len(),
+                state.skipped_keys
             ),
         });
         snapshot.give_to(&mut compromise.keyring);

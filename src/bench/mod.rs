@@ -19,11 +19,10 @@ use crate::attacks::brute_force::{
 };
 use crate::attacks::{Keyring, Opener, Outcome};
 use crate::crypto::aead::{self, ContentKey};
-use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::Backend;
 use crate::error::{Error, Result};
-use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
+use crate::schemes::network::RunningChat;
 use crate::schemes::registry::Inputs;
 use crate::schemes::{self, Directory, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::wire::envelope::Envelope;
@@ -652,7 +651,7 @@ fn scheme_rows_for(
     let mut rows: Vec<SchemeRow> = Vec::new();
     for id in SchemeId::ALL {
         if schemes::design(id).on_devices() {
-            rows.push(forward_secret_row(id, backend, budget, &message)?);
+            rows.push(on_devices_row(id, backend, budget, &message)?);
             continue;
         }
         let scheme = scheme(id, parties)?;
@@ -707,93 +706,34 @@ fn scheme_rows_for(
     Ok(rows)
 }
 
-/// Two devices in one forward-secret session that has started (X3DH) and taken one
-/// round trip, as a running chat's would have.
-pub struct ChatPair {
-    alice: Device,
-    bob: Device,
-    directory: PrekeyDirectory,
-    message: Message,
-    ad: Vec<u8>,
-    rng: crate::crypto::random::RandomStream,
+/// The running chat of `id`, a design that seals on the devices.
+pub fn running_chat(id: SchemeId, message: &Message) -> Result<Box<dyn RunningChat>> {
+    schemes::design(id)
+        .running_chat(message)
+        .unwrap_or_else(|| Err(Error::Internal(format!("{id} has no running chat"))))
 }
 
-impl ChatPair {
-    /// Alice and bob with a session started (X3DH, one answer), ready to send `message`.
-    pub fn new(message: &Message) -> Result<Self> {
-        let mut rng = Randomness::Os.stream("bench/fs");
-        let alice = Device::new("alice", IdentityKey::generate(&mut rng), 1, &mut rng);
-        let bob = Device::new("bob", IdentityKey::generate(&mut rng), 1, &mut rng);
-        let mut directory = PrekeyDirectory::default();
-        directory.publish("bob", bob.published());
-        let ad = crate::wire::envelope::aad(&message.id, &message.from, &message.to);
-        let mut pair = ChatPair {
-            alice,
-            bob,
-            directory,
-            message: message.clone(),
-            ad,
-            rng,
-        };
-        let first = pair.send()?;
-        pair.read(&first)?;
-        let key = ContentKey::generate(&mut pair.rng);
-        let reply = pair
-            .bob
-            .seal_key_for("alice", &mut pair.directory, &key, &pair.ad, &mut pair.rng)
-            .map_err(|_| failed())?;
-        pair.alice
-            .open_entry("bob", &reply, &pair.ad, &mut pair.rng)
-            .map_err(|_| failed())?;
-        Ok(pair)
-    }
-
-    /// Alice seals the message for bob.
-    pub fn send(&mut self) -> Result<Envelope> {
-        crate::schemes::forward_secret::seal(
-            &mut self.alice,
-            &mut self.directory,
-            &self.message,
-            &mut self.rng,
-        )
-        .map_err(|_| failed())
-    }
-
-    /// Bob opens what alice sent, in order.
-    pub fn read(&mut self, envelope: &Envelope) -> Result<()> {
-        let (_, entry) = envelope.ratchet.first().ok_or_else(failed)?;
-        let key = self
-            .bob
-            .open_entry("alice", entry, &self.ad, &mut self.rng)
-            .map_err(|_| failed())?;
-        aead::open(&key, &envelope.nonce, &self.ad, &envelope.ct).map_err(|_| failed())?;
-        Ok(())
-    }
-}
-
-fn failed() -> Error {
-    Error::Internal("a forward-secret bench message did not open".into())
-}
-
-/// Forward-secret: sending advances alice's chain; reading is measured as (send and
-/// read) minus send, since every read needs a fresh message. Each measurement has its
-/// own pair, so that bob never falls more than a few keys behind alice. `id` is the
-/// design that seals on the devices.
-fn forward_secret_row(
+/// A design that seals on the devices: sending advances the sender's chain; reading is
+/// measured as (send and read) minus send, since every read needs a fresh message. Each
+/// measurement has its own chat, so that the reader never falls more than a few keys
+/// behind.
+fn on_devices_row(
     id: SchemeId,
     backend: Backend,
     budget: Duration,
     message: &Message,
 ) -> Result<SchemeRow> {
-    let mut pair = ChatPair::new(message)?;
+    let mut pair = running_chat(id, message)?;
     let mut ok = true;
     let send = time_per_op(budget, || ok &= std::hint::black_box(pair.send()).is_ok());
-    let mut pair = ChatPair::new(message)?;
+    let mut pair = running_chat(id, message)?;
     let both = time_per_op(budget, || {
         ok &= pair.send().and_then(|e| pair.read(&e)).is_ok();
     });
     if !ok {
-        return Err(failed());
+        return Err(Error::Internal(format!(
+            "a {id} bench message did not open"
+        )));
     }
     Ok(SchemeRow {
         backend,

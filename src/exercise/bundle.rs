@@ -33,11 +33,10 @@ use crate::imaging::pdq;
 use crate::schemes::clear;
 use crate::schemes::client_scan;
 use crate::schemes::clipper;
-use crate::schemes::forward_secret::follow::Follower;
+use crate::schemes::registry::Inputs;
 use crate::wire::b64;
 use crate::wire::world_file::WorldFile;
 use crate::world::disk::{self, Staging, WorldDir};
-use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
 use crate::world::{SchemeParams, SnapshotAt, WorldSpec};
 
@@ -496,13 +495,32 @@ fn window_message(
     rng: &mut RandomStream,
 ) -> Result<Message> {
     let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
-    let mut world = ForwardWorld::new(&users, randomness);
+    let scheme = ExerciseKind::ForwardSecretWindow.scheme();
+    let mut world = crate::schemes::design(scheme)
+        .build(&Inputs {
+            users: &users,
+            parties: &[],
+            params: &SchemeParams::default(),
+            messages: traffic.len() as u64,
+            randomness,
+        })?
+        .network
+        .ok_or_else(|| Error::Internal(format!("{scheme} seals on no devices")))?;
     let (envelopes, phone) = world.record(traffic, VICTIM_PHONE, STOLEN_AT)?;
     let phone = phone.ok_or_else(|| Error::Internal("the phone was not copied".into()))?;
-    let mut follower = Follower::new(&phone, STOLEN_AT);
+    let peers = phone
+        .device_state()
+        .map(|state| state.peers)
+        .unwrap_or_default();
+    let mut keyring = crate::attacks::Keyring::new();
+    phone.give_to(&mut keyring);
+    let mut opener = crate::attacks::Opener::new(&keyring);
+    let outcomes = opener.open_batch(&envelopes);
     let opened: Vec<&str> = envelopes
         .iter()
-        .filter(|e| matches!(follower.content_key(e), Some(Ok(_))))
+        .zip(&outcomes)
+        .filter(|(_, outcome)| matches!(outcome, crate::attacks::Outcome::Opened(_)))
+        .map(|(e, _)| e)
         .filter(|e| e.t > STOLEN_AT)
         .filter(|e| {
             let peer = if e.from == VICTIM_PHONE {
@@ -510,7 +528,7 @@ fn window_message(
             } else {
                 &e.from
             };
-            phone.sessions.contains_key(peer)
+            peers.contains(peer)
         })
         .map(|e| e.id.as_str())
         .collect();

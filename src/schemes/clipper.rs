@@ -444,6 +444,7 @@ impl Design for ClipperDesign {
             public: None,
             family_id: Some(clipper.family.id()),
             sealer: Some(Box::new(clipper)),
+            network: None,
             kept,
             loot,
             compose: None,

@@ -14,10 +14,12 @@ pub mod forward_secret;
 pub mod ghost;
 pub mod golden_key;
 pub mod keyring;
+pub mod network;
 pub mod none;
 pub mod provider_escrow;
 pub mod registry;
 pub mod short_key;
+pub mod snapshot;
 pub mod split_key;
 pub mod workfactor;
 

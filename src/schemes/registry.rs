@@ -47,6 +47,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::keyring::Keyring;
+use super::network::{DeviceNetwork, RunningChat};
 use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
@@ -233,6 +234,9 @@ pub struct Built {
     /// content key wrapped for its readers, plus what the scheme adds. `None` for a
     /// design that seals on the devices ([`Design::on_devices`]).
     pub sealer: Option<Box<dyn Scheme>>,
+    /// The users' devices, for a design that seals on them: `Some` exactly where
+    /// `sealer` is `None`.
+    pub network: Option<Box<dyn DeviceNetwork>>,
     /// Files it keeps outside the envelopes.
     pub kept: Vec<KeptFile>,
     /// What each of its parties hands a thief: (party, loot).
@@ -256,6 +260,7 @@ impl Built {
     pub fn sealer(scheme: impl Scheme + 'static) -> Self {
         Built {
             sealer: Some(Box::new(scheme)),
+            network: None,
             kept: Vec::new(),
             loot: Vec::new(),
             family_id: None,
@@ -477,11 +482,17 @@ pub trait Design: Sync {
         None
     }
 
-    /// Whether it seals on the users' devices, in order, through X3DH and the Double
-    /// Ratchet (the world's forward network). Its users then hold Ed25519 identities
-    /// and no RSA key.
+    /// Whether it seals on the users' devices, in order, with state kept between
+    /// messages: its [`Built`] then holds a [`DeviceNetwork`] and no sealer, and its
+    /// users hold Ed25519 identities and no RSA key.
     fn on_devices(&self) -> bool {
         false
+    }
+
+    /// Two users' devices in a conversation that has started, for timing one message
+    /// (`doormat bench`): `Some` for a design that seals on the devices.
+    fn running_chat(&self, _message: &Message) -> Option<Result<Box<dyn RunningChat>>> {
+        None
     }
 
     /// The kinds of stolen material, besides private keys and device snapshots, that a

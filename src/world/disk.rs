@@ -24,14 +24,14 @@ use crate::wire::lines::Lines;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERSION};
 
-use super::forward::{ForwardWorld, DELIVERY_LOG};
 use super::traffic::{Message, TrafficGenerator};
 use super::{directory, generate_parties, seal_batch, SnapshotAt, WorldSpec};
 use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
 use crate::schemes::client_scan::{self, PHOTOS_FILE};
-use crate::schemes::forward_secret::snapshot::{self, SNAPSHOTS_DIR};
+use crate::schemes::network::DELIVERY_LOG;
 use crate::schemes::registry::Inputs;
+use crate::schemes::snapshot::{self, Snapshot, SNAPSHOTS_DIR};
 use crate::schemes::{self, SchemeId};
 use crate::wire::world_file::Role;
 
@@ -94,7 +94,7 @@ pub fn simulate(
             fsutil::create_private_dir(&dir)?;
         }
         if schemes::design(spec.scheme).on_devices() {
-            build_forward_secret(spec, &root, progress)
+            build_on_devices(spec, &root, progress)
         } else {
             build_sealed(spec, &root, progress)
         }
@@ -156,8 +156,8 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
             .iter()
             .find(|p| p.name == snapshot.user)
             .ok_or_else(|| Error::Internal(format!("no party {}", snapshot.user)))?;
-        let text = snapshot::of_rsa_user(spec.scheme, &party.name, snapshot.t, &party.key);
-        write_snapshot(root, snapshot, &text)?;
+        let copy = Snapshot::of_rsa_key(spec.scheme, &party.name, snapshot.t, party.key.clone());
+        write_snapshot(root, snapshot, &copy.to_text())?;
     }
     // What the design keeps outside the envelopes: shares, a vault, unit-key halves.
     for file in &built.kept {
@@ -266,17 +266,26 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     })
 }
 
-/// A forward-secret world: devices with Ed25519 identities, X3DH and Double Ratchet
-/// sessions, deliveries that are not instant, and snapshots taken as time passes.
-fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Built> {
+/// A world sealed on its users' devices (forward-secret: Ed25519 identities, X3DH and
+/// Double Ratchet sessions), with deliveries that are not instant and snapshots taken
+/// as time passes.
+fn build_on_devices(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Built> {
     let users = spec.user_names();
-    let mut world = ForwardWorld::new(&users, &spec.randomness);
+    let mut world = schemes::design(spec.scheme)
+        .build(&Inputs {
+            users: &users,
+            parties: &[],
+            params: &spec.params,
+            messages: spec.messages,
+            randomness: &spec.randomness,
+        })?
+        .network
+        .ok_or_else(|| Error::Internal(format!("{} seals no devices", spec.scheme)))?;
     let mut entries = Vec::new();
     for name in &users {
-        let device = world
-            .device(name)
+        let identity = world
+            .identity(name)
             .ok_or_else(|| Error::Internal(format!("no device for {name}")))?;
-        let identity = &device.identity;
         entries.push(write_key_pair(
             root,
             name,
@@ -300,10 +309,10 @@ fn build_forward_secret(spec: &WorldSpec, root: &Path, progress: Progress) -> Re
             write_json_line(&mut log, &log_path, &delivery)?;
         }
         for snapshot in spec.snapshots.iter().filter(|s| s.t == t) {
-            let device = world
-                .device(&snapshot.user)
+            let copy = world
+                .copy_device(&snapshot.user, t)
                 .ok_or_else(|| Error::Internal(format!("no device for {}", snapshot.user)))?;
-            write_snapshot(root, snapshot, &snapshot::of_device(device, t))?;
+            write_snapshot(root, snapshot, &copy.to_text())?;
         }
         if t % BATCH as u64 == 0 || t == spec.messages {
             progress(t, spec.messages);

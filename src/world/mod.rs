@@ -7,8 +7,6 @@ pub mod traffic;
 
 /// The forward-secret design in motion (devices, prekeys, delayed delivery): it lives
 /// with its design, and keeps its old path here.
-pub use crate::schemes::forward_secret::network as forward;
-
 use rayon::prelude::*;
 
 use crate::crypto::random::{Randomness, SessionKeys};

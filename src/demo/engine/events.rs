@@ -350,26 +350,21 @@ impl Engine {
             let design = &self.designs[d];
             let access = &mut self.rows[row].access[d];
             match &design.sealer {
-                Sealer::Forward(world) => {
-                    let device = world
-                        .device(user)
-                        .cloned()
+                Sealer::Devices(world) => {
+                    let copy = world
+                        .copy_device(user, t)
                         .ok_or_else(|| Error::Internal(format!("no device for {user}")))?;
-                    let skipped: usize = device
-                        .sessions
-                        .values()
-                        .map(|s| s.ratchet.skipped.len())
-                        .sum();
+                    let state = copy.device_state().unwrap_or_default();
                     facts.push(Fact::plain(
                         design.id.as_str(),
                         format!(
                             "identity key, {}, {}, {}",
-                            plural(device.sessions.len(), "ratchet session"),
-                            plural(skipped, "skipped message key"),
-                            plural(device.one_time_prekeys.len(), "unused one-time prekey")
+                            plural(state.peers.len(), "ratchet session"),
+                            plural(state.skipped_keys, "skipped message key"),
+                            plural(state.unused_prekeys, "unused one-time prekey")
                         ),
                     ));
-                    access.devices.push((t, device));
+                    access.devices.push(copy);
                 }
                 _ => {
                     access.add_key(user, Role::User, &user_key(index));

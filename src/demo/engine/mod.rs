@@ -40,17 +40,16 @@ use crate::error::{Error, Result};
 use crate::schemes::clear::{self, SeizedPhone};
 use crate::schemes::clipper::{self, FamilyKey, Unit, UnitHalvesFile};
 use crate::schemes::dual_ec::{BackdoorFile, DeployedBackdoor, DualEc};
-use crate::schemes::forward_secret::device::Device;
-use crate::schemes::forward_secret::snapshot::Snapshot;
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
+use crate::schemes::network::DeviceNetwork;
 use crate::schemes::provider_escrow::{self, Vault, VaultEntry};
 use crate::schemes::registry::{Inputs, Loot, OwnMaterial};
+use crate::schemes::snapshot::Snapshot;
 use crate::schemes::split_key::{self, ShareFile};
 use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
-use crate::world::forward::ForwardWorld;
 use crate::world::traffic::{Message, TrafficGenerator};
 use crate::world::{directory, seal_batch, Party, ESCROW_NAME, PROVIDER_NAME, VENDOR_NAME};
 
@@ -61,8 +60,9 @@ struct Access {
     keys: Vec<(String, Role, PrivateKey)>,
     /// Clipper unit keys, read through LEAFs with the family key.
     units: Vec<Unit>,
-    /// Forward-secret devices, each copied just after a time, played forward.
-    devices: Vec<(u64, Device)>,
+    /// Devices of a design that seals on them, each copied just after a time, played
+    /// forward.
+    devices: Vec<Snapshot>,
     /// Devices taken in designs without a ratchet, for the timelines: (user, t).
     phones: Vec<(String, u64)>,
     /// CLEAR phones held locked: (user, taken just after t).
@@ -157,8 +157,8 @@ impl Access {
                 _ => parts.push(format!("{party} key")),
             }
         }
-        for (t, device) in &self.devices {
-            parts.push(format!("{}'s phone at t={t}", device.name));
+        for copy in &self.devices {
+            parts.push(format!("{}'s phone at t={}", copy.user, copy.t));
         }
         for (user, t) in &self.seized {
             let open = self.histories.iter().any(|(u, _, _)| u == user);
@@ -208,7 +208,8 @@ enum Sealer {
     /// The ghost design: its scheme is rebuilt for each batch, as the relay's target
     /// changes.
     Ghost(crate::crypto::rsa_oaep::PublicKey),
-    Forward(Box<ForwardWorld>),
+    /// A design that seals on its users' devices.
+    Devices(Box<dyn DeviceNetwork>),
 }
 
 /// What one Dual_EC backdoor has read of a recording: a predictor per period of one Q
@@ -284,7 +285,7 @@ impl Design {
                 };
                 seal_batch(&scheme, &directory, plain, &self.randomness, &self.sessions)
             }
-            Sealer::Forward(world) => {
+            Sealer::Devices(world) => {
                 let mut sealed = Vec::with_capacity(plain.len());
                 for message in plain {
                     sealed.push((*world.send(message)?).clone());
@@ -345,8 +346,8 @@ impl Design {
                     access.units.iter().cloned(),
                 )));
             }
-            for (t, device) in &access.devices {
-                Snapshot::of_device(device.clone(), *t).give_to(&mut keyring);
+            for copy in &access.devices {
+                copy.clone().give_to(&mut keyring);
             }
             let column = open_column(&keyring, &self.recording);
             merge(&mut read, &column);
@@ -529,7 +530,7 @@ impl Engine {
             role: *role,
             key: demo_key(name),
         }));
-        let built = spec.build(&Inputs {
+        let mut built = spec.build(&Inputs {
             users: &names,
             parties: &parties,
             params,
@@ -537,8 +538,8 @@ impl Engine {
             messages: 0,
             randomness: &randomness,
         })?;
-        let sealer = if spec.on_devices() {
-            Sealer::Forward(Box::new(ForwardWorld::new(&names, &randomness)))
+        let sealer = if let Some(devices) = built.network.take() {
+            Sealer::Devices(devices)
         } else if spec.events().contains(&"ghost") {
             // The relay's target changes with the story's events.
             Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone())
@@ -599,7 +600,7 @@ impl Engine {
                         ..Access::default()
                     };
                     match &d.sealer {
-                        Sealer::Forward(_) => a.receiver = Some(user.name.clone()),
+                        Sealer::Devices(_) => a.receiver = Some(user.name.clone()),
                         _ => a.add_key(&user.name, Role::User, &user_key(i)),
                     }
                     a

@@ -113,7 +113,12 @@ impl Engine {
         let access = self.rows[row].access[d].clone();
         let read = self.designs[d].read(&access, &self.truth);
         let mut watch: Vec<(String, u64)> = access.phones.clone();
-        watch.extend(access.devices.iter().map(|(t, dev)| (dev.name.clone(), *t)));
+        watch.extend(
+            access
+                .devices
+                .iter()
+                .map(|copy| (copy.user.clone(), copy.t)),
+        );
         let mut tally = Tally::new(self.user_names()).watching(&watch);
         for i in range {
             let outcome = match &read[i] {
@@ -228,8 +233,8 @@ impl Engine {
                         access
                             .devices
                             .iter()
-                            .filter(|(_, dev)| dev.name == user)
-                            .map(|(t, _)| *t),
+                            .filter(|copy| copy.user == *user)
+                            .map(|copy| copy.t),
                     )
                     .next();
                 if let Some(at) = stolen_at {

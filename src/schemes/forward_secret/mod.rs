@@ -9,11 +9,11 @@
 //! What a device compromise at time T opens is computed by [`follow`], which plays the
 //! stolen state forward over the recorded traffic the way the device itself would.
 
+mod chat;
 pub mod device;
 pub mod follow;
 pub mod network;
 pub mod ratchet;
-pub mod snapshot;
 pub mod x3dh;
 
 use crate::error::InputError;
@@ -83,15 +83,25 @@ impl Design for ForwardSecretDesign {
     fn on_devices(&self) -> bool {
         true
     }
-    fn build(&self, _: &Inputs) -> crate::error::Result<Built> {
+    fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         Ok(Built {
             sealer: None,
+            network: Some(Box::new(network::ForwardWorld::new(
+                inputs.users,
+                inputs.randomness,
+            ))),
             kept: Vec::new(),
             loot: Vec::new(),
             family_id: None,
             public: None,
             compose: None,
         })
+    }
+    fn running_chat(
+        &self,
+        message: &Message,
+    ) -> Option<crate::error::Result<Box<dyn crate::schemes::network::RunningChat>>> {
+        Some(chat::ChatPair::new(message).map(|pair| Box::new(pair) as _))
     }
     fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {
         vec![Invited::new(
@@ -108,10 +118,10 @@ impl Design for ForwardSecretDesign {
 mod secret_tests {
     use super::device::Device;
     use super::ratchet::{Key32, Ratchet};
-    use super::snapshot::SnapshotFile;
     use crate::crypto::ed25519::IdentityKey;
     use crate::crypto::random::Randomness;
     use crate::crypto::x25519::DhKeyPair;
+    use crate::schemes::snapshot::SnapshotFile;
     use crate::secret_tests::{assert_hidden, bytes, debug_both, zeroizes_on_drop};
 
     /// `Ratchet` holds `Key32`s and `DhKeyPair`s; `Device` an `IdentityKey`,

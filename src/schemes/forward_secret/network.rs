@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rand::Rng;
-use serde::Serialize;
 
 use crate::crypto::aead;
 use crate::crypto::ed25519::IdentityKey;
@@ -19,6 +18,8 @@ use crate::crypto::random::Randomness;
 use crate::error::{Error, Result};
 use crate::schemes::forward_secret;
 use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
+use crate::schemes::network::{Delivery, DeviceNetwork};
+use crate::schemes::snapshot::Snapshot;
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
 
@@ -26,22 +27,6 @@ use crate::wire::message::Message;
 pub const MAX_DELAY: u64 = 20;
 /// Percentage of deliveries that are delayed.
 pub const DELAYED_PERCENT: u32 = 20;
-/// The delivery log of a forward-secret world, inside its directory.
-pub const DELIVERY_LOG: &str = "delivery.jsonl";
-
-/// When one recipient's copy of a message reached its device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Delivery {
-    /// The message.
-    pub id: String,
-    /// The recipient.
-    pub to: String,
-    /// When it was sent.
-    pub sent: u64,
-    /// `None`: still undelivered when the recording ended.
-    pub delivered: Option<u64>,
-}
-
 /// The devices of a forward-secret world and the envelopes in flight.
 pub struct ForwardWorld {
     devices: BTreeMap<String, Device>,
@@ -88,8 +73,36 @@ impl ForwardWorld {
         self.devices.values()
     }
 
+    fn receive(&mut self, envelope: &Envelope, peer: &str) -> Result<()> {
+        let device = self
+            .devices
+            .get_mut(peer)
+            .ok_or_else(|| Error::Internal(format!("no device for {peer}")))?;
+        let (_, entry) = envelope
+            .ratchet
+            .iter()
+            .find(|(name, _)| name == peer)
+            .ok_or_else(|| Error::Internal(format!("{} has no entry for {peer}", envelope.id)))?;
+        let mut rng = self
+            .randomness
+            .stream(&format!("receive/{}/{peer}", envelope.id));
+        let ad = envelope.aad();
+        let opened = device
+            .open_entry(&envelope.from, entry, &ad, &mut rng)
+            .and_then(|key| aead::open(&key, &envelope.nonce, &ad, &envelope.ct));
+        opened
+            .map(|_| ())
+            .map_err(|_| Error::Internal(format!("{peer}'s device could not read {}", envelope.id)))
+    }
+}
+
+impl DeviceNetwork for ForwardWorld {
+    fn identity(&self, user: &str) -> Option<&IdentityKey> {
+        self.devices.get(user).map(|d| &d.identity)
+    }
+
     /// Seals `message` on its sender's device and puts a copy in flight to each recipient.
-    pub fn send(&mut self, message: &Message) -> Result<Arc<Envelope>> {
+    fn send(&mut self, message: &Message) -> Result<Arc<Envelope>> {
         let mut rng = self.randomness.stream(&format!("message/{}", message.id));
         let sender = self
             .devices
@@ -118,7 +131,7 @@ impl ForwardWorld {
     }
 
     /// Delivers everything due by `t`; each recipient's device opens its copy.
-    pub fn deliver_until(&mut self, t: u64) -> Result<Vec<Delivery>> {
+    fn deliver_until(&mut self, t: u64) -> Result<Vec<Delivery>> {
         let mut delivered = Vec::new();
         while let Some(entry) = self.in_flight.first_entry() {
             if entry.key().0 > t {
@@ -136,28 +149,8 @@ impl ForwardWorld {
         Ok(delivered)
     }
 
-    /// Sends and delivers `messages` in order, one tick each, and copies `user`'s device
-    /// just after logical time `t`: for the demos, which keep everything in memory.
-    pub fn record(
-        &mut self,
-        messages: &[Message],
-        user: &str,
-        t: u64,
-    ) -> Result<(Vec<Envelope>, Option<Device>)> {
-        let mut recorded = Vec::with_capacity(messages.len());
-        let mut copied = None;
-        for message in messages {
-            recorded.push((*self.send(message)?).clone());
-            self.deliver_until(message.t)?;
-            if message.t == t {
-                copied = self.device(user).cloned();
-            }
-        }
-        Ok((recorded, copied))
-    }
-
     /// What is still in flight, as deliveries that never happened.
-    pub fn undelivered(&self) -> Vec<Delivery> {
+    fn undelivered(&self) -> Vec<Delivery> {
         self.in_flight
             .iter()
             .map(|(&(_, sent, _), (envelope, peer))| Delivery {
@@ -169,26 +162,8 @@ impl ForwardWorld {
             .collect()
     }
 
-    fn receive(&mut self, envelope: &Envelope, peer: &str) -> Result<()> {
-        let device = self
-            .devices
-            .get_mut(peer)
-            .ok_or_else(|| Error::Internal(format!("no device for {peer}")))?;
-        let (_, entry) = envelope
-            .ratchet
-            .iter()
-            .find(|(name, _)| name == peer)
-            .ok_or_else(|| Error::Internal(format!("{} has no entry for {peer}", envelope.id)))?;
-        let mut rng = self
-            .randomness
-            .stream(&format!("receive/{}/{peer}", envelope.id));
-        let ad = envelope.aad();
-        let opened = device
-            .open_entry(&envelope.from, entry, &ad, &mut rng)
-            .and_then(|key| aead::open(&key, &envelope.nonce, &ad, &envelope.ct));
-        opened
-            .map(|_| ())
-            .map_err(|_| Error::Internal(format!("{peer}'s device could not read {}", envelope.id)))
+    fn copy_device(&self, user: &str, t: u64) -> Option<Snapshot> {
+        self.device(user).map(|d| Snapshot::of_device(d.clone(), t))
     }
 }
 

@@ -16,9 +16,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use std::sync::Arc;
 
-use super::device::{Device, Session};
-use super::follow::Follower;
-use super::ratchet::{Key32, Ratchet, SkippedKeys};
+use super::forward_secret::device::{self, Device, Session};
+use super::forward_secret::follow::Follower;
+use super::forward_secret::ratchet::{Key32, Ratchet, SkippedKeys};
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::{hex, Fingerprint, PrivateKey};
 use crate::crypto::x25519::{DhKeyPair, DhPublic};
@@ -176,6 +176,42 @@ impl Snapshot {
             stolen: Stolen::Rsa(Box::new(key)),
         }
     }
+
+    /// The snapshot file's text, as `simulate --snapshot` writes it.
+    pub fn to_text(&self) -> zeroize::Zeroizing<String> {
+        match &self.stolen {
+            Stolen::Rsa(key) => of_rsa_user(self.scheme, &self.user, self.t, key),
+            Stolen::Device(device) => of_device(device, self.t),
+        }
+    }
+
+    /// What a stateful device held besides its identity key, counted; `None` for a
+    /// device that holds only an RSA key.
+    pub fn device_state(&self) -> Option<DeviceState> {
+        let Stolen::Device(device) = &self.stolen else {
+            return None;
+        };
+        Some(DeviceState {
+            peers: device.sessions.keys().cloned().collect(),
+            skipped_keys: device
+                .sessions
+                .values()
+                .map(|s| s.ratchet.skipped.len())
+                .sum(),
+            unused_prekeys: device.one_time_prekeys.len(),
+        })
+    }
+}
+
+/// What a stolen stateful device held, as counts a report shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceState {
+    /// The peers it had a session with, each session's state included.
+    pub peers: Vec<String>,
+    /// Message keys it kept for messages still on their way.
+    pub skipped_keys: usize,
+    /// One-time prekeys nobody had used yet.
+    pub unused_prekeys: usize,
 }
 
 fn digest_of(file: &mut SnapshotFile) -> String {
@@ -228,7 +264,7 @@ pub fn of_device(device: &Device, t: u64) -> zeroize::Zeroizing<String> {
         identity_fingerprint: device.identity.fingerprint().to_string(),
         identity_key: device.identity.to_pem().to_string(),
         signed_prekey: Some(PrekeyFile {
-            id: super::device::SIGNED_PREKEY_ID,
+            id: device::SIGNED_PREKEY_ID,
             private: b64(&*device.signed_prekey.expose_private()),
         }),
         one_time_prekeys: device
