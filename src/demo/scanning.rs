@@ -36,6 +36,12 @@ struct ReportRow {
     true_match: bool,
 }
 
+/// The names of the pictures a client-scan world's phones hold, which the scanning
+/// events of a scenario name.
+pub(super) fn picture_names() -> Vec<&'static str> {
+    client_scan::gallery_names()
+}
+
 /// What the phones hold and did, for one client-scan design of a demo.
 pub(super) struct ScanState {
     compose: Box<ComposeFn>,
@@ -95,8 +101,15 @@ impl ScanState {
         }
     }
 
+    /// Attaches `png` (which is `picture`) to `message` as its sender's client does, and
+    /// keeps it for a later list update to scan again.
+    pub(super) fn attach(&mut self, message: &mut Message, picture: &str, png: &[u8]) {
+        client_scan::attach(message, png);
+        self.record(message, picture, png);
+    }
+
     /// Keeps what `message` carries, for a later list update to scan again.
-    pub(super) fn record(&mut self, message: &Message, picture: &str, png: &[u8]) {
+    fn record(&mut self, message: &Message, picture: &str, png: &[u8]) {
         let hash = RgbImage::from_png(png)
             .ok()
             .and_then(|image| pdq::hash(&image).ok());

@@ -20,7 +20,7 @@ use base64::Engine as _;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::registry::{Attachment, Built, Design, Inputs, Invited, KeptFile, Theft};
+use super::registry::{Attachment, Built, Compose, Design, Inputs, Invited, KeptFile, Theft};
 use super::{Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::{RandomStream, Randomness};
@@ -491,7 +491,10 @@ impl Design for ClientScanDesign {
         };
         let mut built = Built::sealer(ClientScan::new(list, provider.key.public_key().clone()));
         built.kept = kept;
-        built.compose = Some(Box::new(compose));
+        built.compose = Some(Compose {
+            log: PHOTOS_FILE,
+            attach: Box::new(compose),
+        });
         Ok(built)
     }
     fn record(&self, params: &SchemeParams, parameters: &mut crate::wire::world_file::Parameters) {

@@ -225,7 +225,17 @@ pub struct Attachment {
     pub png: Vec<u8>,
 }
 
-/// See [`Built::compose`].
+/// What the users' clients add to a message as its user writes it: see
+/// [`Built::compose`].
+pub struct Compose {
+    /// The world's log of what each user attached (which picture, in which file), one
+    /// JSON line each, relative to its directory: content, so private.
+    pub log: &'static str,
+    /// Adds to a message, and returns the attachment to keep.
+    pub attach: Box<ComposeFn>,
+}
+
+/// See [`Compose::attach`].
 pub type ComposeFn = dyn Fn(&mut Message) -> Option<Attachment> + Send + Sync;
 
 /// A design, built for one world.
@@ -249,7 +259,7 @@ pub struct Built {
     pub public: Option<Box<RecordFn>>,
     /// What the users' clients add to a message as its user writes it, before it is
     /// sealed (client-scan: a photo from the gallery), and the attachment to keep.
-    pub compose: Option<Box<ComposeFn>>,
+    pub compose: Option<Compose>,
 }
 
 /// See [`Built::public`].

@@ -28,7 +28,6 @@ use super::traffic::{Message, TrafficGenerator};
 use super::{directory, generate_parties, seal_batch, SnapshotAt, WorldSpec};
 use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
-use crate::schemes::client_scan::{self, PHOTOS_FILE};
 use crate::schemes::network::DELIVERY_LOG;
 use crate::schemes::registry::Inputs;
 use crate::schemes::snapshot::{self, Snapshot, SNAPSHOTS_DIR};
@@ -196,12 +195,10 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
     };
     // What the users attach as they write (client-scan: photos), kept as sent.
     let mut photos = match &built.compose {
-        Some(_) => {
-            let path = root.join(PHOTOS_FILE);
+        Some(compose) => {
+            let path = root.join(compose.log);
             // Which picture each user sent: content, so private.
             let file = buffered(&path, true)?;
-            let dir = root.join(client_scan::IMAGES_DIR);
-            fsutil::create_private_dir_all(&dir)?;
             Some((path, file))
         }
         None => None,
@@ -216,13 +213,17 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
             .collect();
         if let (Some(compose), Some((path, file))) = (&built.compose, photos.as_mut()) {
             // Drawing and encoding pictures is slow enough to spread over the cores.
-            let attached: Vec<_> = messages.par_iter_mut().map(&**compose).collect();
+            let attached: Vec<_> = messages.par_iter_mut().map(&*compose.attach).collect();
             for (message, attachment) in messages.iter().zip(attached) {
                 let Some(attachment) = attachment else {
                     continue;
                 };
                 // A user's picture is a plaintext.
-                fsutil::write_new(&root.join(&attachment.file), &attachment.png, true)?;
+                let image = root.join(&attachment.file);
+                if let Some(dir) = image.parent() {
+                    fsutil::create_private_dir_all(dir)?;
+                }
+                fsutil::write_new(&image, &attachment.png, true)?;
                 let line = serde_json::json!({
                     "id": message.id, "from": message.from, "t": message.t,
                     "file": attachment.file, "picture": attachment.picture,

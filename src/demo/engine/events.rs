@@ -106,15 +106,14 @@ impl Engine {
         Ok(())
     }
 
-    /// The next message of the traffic, sent by `user` to one contact, carrying `png`.
-    pub(super) fn photo_message(&mut self, user: &str, words: &str, png: &[u8]) -> Message {
+    /// The next message of the traffic, sent by `user` to one contact.
+    pub(super) fn photo_message(&mut self, user: &str, words: &str) -> Message {
         let mut message = self.traffic.next_message();
         let names = self.user_names();
         let at = names.iter().position(|n| n == user).unwrap_or(0);
         message.from = user.to_owned();
         message.to = vec![names[(at + 1) % names.len()].clone()];
         message.text = words.to_owned();
-        schemes::client_scan::attach(&mut message, png);
         message
     }
 
@@ -169,11 +168,13 @@ impl Engine {
         png: &[u8],
         mut facts: Vec<Fact>,
     ) -> Result<Vec<Block>> {
-        let message = self.photo_message(user, words, png);
+        let mut message = self.photo_message(user, words);
         let id = message.id.clone();
-        if let Some(scan) = self.designs[d].scan.as_mut() {
-            scan.record(&message, label, png);
-        }
+        let scan = self.designs[d]
+            .scan
+            .as_mut()
+            .ok_or_else(|| Error::Internal("a photo sent in a design that scans none".into()))?;
+        scan.attach(&mut message, label, png);
         facts.push(Fact::plain(
             "sent",
             format!("by {user} to {}, as {id}", message.to.join(", ")),

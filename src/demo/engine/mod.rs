@@ -573,9 +573,9 @@ impl Engine {
             watchers: Watchers::new(params.verifying.clone()),
             notices: Vec::new(),
             delivered: HashSet::new(),
-            scan: built
-                .compose
-                .map(|compose| super::scanning::ScanState::new(compose, params, &randomness)),
+            scan: built.compose.map(|compose| {
+                super::scanning::ScanState::new(compose.attach, params, &randomness)
+            }),
         };
         for (_, loot) in built.loot {
             if let Some(share) = loot.as_own::<ShareFile>() {

@@ -201,7 +201,7 @@ pub(super) fn check_event(
             let picture =
                 |value: &Option<Spanned<String>>, name: &str| -> Result<String, InputError> {
                     let value = value.as_ref().ok_or_else(|| missing(name))?;
-                    let known = crate::schemes::client_scan::gallery_names();
+                    let known = crate::demo::scanning::picture_names();
                     if known.contains(&value.get_ref().as_str()) {
                         Ok(value.get_ref().clone())
                     } else {
