@@ -28,7 +28,7 @@ use std::sync::Arc;
 use super::keyring::Keyring;
 use super::registry::{
     parse_version_1, Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial,
-    StolenFiles, Theft, WorldFiles,
+    StolenFiles, Theft, Warrant, Warranted, WorldFiles,
 };
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
@@ -233,6 +233,22 @@ impl Design for ClearDesign {
 
     fn materials(&self) -> &'static [Material] {
         &[Material::Phones]
+    }
+
+    fn serve_warrant(&self, warrant: &Warrant) -> crate::error::Result<Warranted> {
+        let internal = |problem: String| crate::error::Error::Internal(problem);
+        let phone = warrant
+            .loot
+            .iter()
+            .filter_map(|l| l.as_own::<SeizedPhone>())
+            .find(|p| p.image.device == warrant.target)
+            .ok_or_else(|| internal(format!("no phone for {}", warrant.target)))?;
+        if warrant.device_spent {
+            return Ok(Warranted::PhoneSpent);
+        }
+        let key = unlock(&phone.image, &(warrant.key_of)(VENDOR_NAME))
+            .map_err(|e| internal(format!("{e:?}")))?;
+        Ok(Warranted::PhoneUnlocked { key })
     }
 
     fn id(&self) -> SchemeId {

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use super::keyring::Keyring;
 use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, StolenFiles, Theft,
-    WorldFiles,
+    Warrant, Warranted, WorldFiles,
 };
 use super::{SchemeParams, ESCROW_NAME};
 use crate::fsutil::read_small_text;
@@ -396,6 +396,26 @@ impl Design for ClipperDesign {
         Ok(())
     }
 
+    fn serve_warrant(&self, warrant: &Warrant) -> crate::error::Result<Warranted> {
+        let internal = |problem: String| crate::error::Error::Internal(problem);
+        let family = warrant
+            .loot
+            .iter()
+            .find_map(|l| l.as_own::<FamilyKey>())
+            .ok_or_else(|| internal("no one holds the family key".into()))?;
+        let halves: Vec<UnitHalvesFile> = warrant
+            .loot
+            .iter()
+            .filter_map(|l| l.as_own::<UnitHalvesFile>())
+            .cloned()
+            .collect();
+        let units = combine_halves(&halves, &family.0, Some(warrant.target))
+            .map_err(|e| internal(e.problem))?;
+        Ok(Warranted::DeviceKeyHalves(Arc::new(LeafAccess::new(
+            family.0.clone(),
+            units,
+        ))))
+    }
     fn materials(&self) -> &'static [Material] {
         &[Material::LeafHalves]
     }

@@ -10,7 +10,9 @@
 //! not. An insider or an intruder at the relay reads any conversation it chooses, from
 //! then on, with a key of its own choosing.
 
-use super::registry::{Built, ClientWatch, Design, Inputs, Invited, Theft, WorldShape};
+use super::registry::{
+    Built, ClientWatch, Design, Inputs, Invited, Theft, Warrant, Warranted, WorldShape,
+};
 use super::SchemeParams;
 use crate::error::InputError;
 use crate::wire::world_file::{Parameters, Role};
@@ -137,6 +139,12 @@ impl Design for GhostDesign {
     }
     fn warrant_reads_recorded(&self) -> bool {
         false
+    }
+
+    fn serve_warrant(&self, warrant: &Warrant) -> crate::error::Result<Warranted> {
+        Ok(Warranted::GhostJoins {
+            from: warrant.t + 1,
+        })
     }
 
     fn events(&self) -> &'static [&'static str] {

@@ -74,6 +74,20 @@ impl Design for GoldenKeyDesign {
             id: SchemeId::GoldenKey,
         }))
     }
+    fn rotate(
+        &self,
+        new_key: &crate::crypto::rsa_oaep::PrivateKey,
+        _: &super::SchemeParams,
+        _: &mut crate::crypto::random::RandomStream,
+    ) -> Option<super::registry::Rotated> {
+        Some(super::registry::Rotated {
+            sealer: Box::new(GoldenKey {
+                escrow: new_key.public_key().clone(),
+                id: SchemeId::GoldenKey,
+            }),
+            loot: Vec::new(),
+        })
+    }
     fn invited(&self, _: &super::SchemeParams, _: &str, _: u64) -> Vec<Invited> {
         vec![Invited::new(
             "escrow key",

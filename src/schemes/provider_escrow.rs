@@ -13,7 +13,7 @@
 use super::keyring::Keyring;
 use super::registry::{
     parse_version_1, Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial,
-    StolenFiles, Theft, WorldFiles,
+    StolenFiles, Theft, Warrant, Warranted, WorldFiles,
 };
 use super::{NoEscrow, SchemeId, SchemeParams};
 use crate::wire::world_file::Role;
@@ -170,6 +170,20 @@ impl Design for ProviderEscrowDesign {
 
     fn materials(&self) -> &'static [Material] {
         &[Material::Vault]
+    }
+
+    fn serve_warrant(&self, warrant: &Warrant) -> crate::error::Result<Warranted> {
+        let internal = |problem: String| crate::error::Error::Internal(problem);
+        let entry = warrant
+            .loot
+            .iter()
+            .filter_map(|l| l.as_own::<Vault>())
+            .flat_map(|v| &v.entries)
+            .find(|e| e.device == warrant.target)
+            .ok_or_else(|| internal(format!("no vault entry for {}", warrant.target)))?;
+        let key =
+            unseal(entry, &(warrant.key_of)(PROVIDER_NAME)).map_err(|e| internal(e.problem))?;
+        Ok(Warranted::VaultOpened { key })
     }
 
     fn id(&self) -> SchemeId {

@@ -46,6 +46,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::capability::Capability;
 use super::keyring::Keyring;
 use super::network::{DeviceNetwork, RunningChat};
 use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
@@ -389,6 +390,67 @@ pub trait WorldFiles {
     fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<std::fs::File>>;
 }
 
+/// A warrant naming one user, served on a design's exceptional access.
+pub struct Warrant<'a> {
+    /// The user it names.
+    pub target: &'a str,
+    /// When it is served.
+    pub t: u64,
+    /// The design's own material as its parties hold it now: shares, unit-key halves,
+    /// a vault, phones.
+    pub loot: &'a [&'a Loot],
+    /// A party's private key (the vendor's, to unlock a phone).
+    pub key_of: &'a dyn Fn(&str) -> PrivateKey,
+    /// Whether an earlier warrant used up the target's device (an unlocked CLEAR phone
+    /// bricks itself).
+    pub device_spent: bool,
+}
+
+/// What a warrant hands the authority, as values: the demo words it.
+pub enum Warranted {
+    /// The escrow key the authority already holds opens the target's messages.
+    EscrowKeyOpens,
+    /// The first `agents` escrow agents brought their shares together: the whole escrow
+    /// key, in one place.
+    SharesCombined {
+        /// How many agents it took.
+        agents: usize,
+        /// The escrow key they rebuilt.
+        key: PrivateKey,
+    },
+    /// The escrow agents each released their half of the target's device key, which
+    /// together open what that device sends.
+    DeviceKeyHalves(Arc<dyn Capability>),
+    /// The provider opened its escrowed copy of the target's key, without the phone.
+    VaultOpened {
+        /// The target's key, as the vault held it.
+        key: PrivateKey,
+    },
+    /// The target's phone, brought by the police, unlocked with the vendor's key: its
+    /// key opens the history the phone kept, up to the warrant; the phone then bricks
+    /// itself.
+    PhoneUnlocked {
+        /// The phone's key.
+        key: PrivateKey,
+    },
+    /// The target's phone was bricked by an earlier unlock: what it held then is all
+    /// there is.
+    PhoneSpent,
+    /// From `from` on, the relay adds a hidden reader to the target's conversations.
+    GhostJoins {
+        /// The first logical time the ghost reads.
+        from: u64,
+    },
+}
+
+/// A design after a rotation of its escrow key: see [`Design::rotate`].
+pub struct Rotated {
+    /// What seals from now on.
+    pub sealer: Box<dyn Scheme>,
+    /// What each party holds now in place of its old material: (party, loot).
+    pub loot: Vec<(String, Loot)>,
+}
+
 /// What a brute-force search of a design's content keys faces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySearch {
@@ -530,6 +592,24 @@ pub trait Design: Sync {
     /// designer can predict (Dual_EC), which a backdoor file reads.
     fn predictable_randomness(&self) -> bool {
         false
+    }
+
+    /// What its exceptional access hands the authority for `warrant`. The default: the
+    /// escrow key the authority holds already opens the target's messages.
+    fn serve_warrant(&self, _warrant: &Warrant) -> Result<Warranted> {
+        Ok(Warranted::EscrowKeyOpens)
+    }
+
+    /// The design after its escrow key is replaced by `new_key` (a rotation): its new
+    /// sealer, and the material its parties now hold in place of the old (split-key:
+    /// fresh shares). `None` where the design has no escrow key to rotate.
+    fn rotate(
+        &self,
+        _new_key: &PrivateKey,
+        _params: &SchemeParams,
+        _rng: &mut crate::crypto::random::RandomStream,
+    ) -> Option<Rotated> {
+        None
     }
 
     /// Whether a warrant under it reads what was recorded before the warrant: `false`

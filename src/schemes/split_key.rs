@@ -17,8 +17,8 @@ use crate::error::InputError;
 use crate::fsutil::read_small_text;
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, StolenFiles, Theft,
-    WorldFiles, WorldShape,
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Rotated, StolenFiles,
+    Theft, Warrant, Warranted, WorldFiles, WorldShape,
 };
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::{Parameters, Role};
@@ -304,6 +304,49 @@ impl Design for SplitKeyDesign {
 
     fn materials(&self) -> &'static [Material] {
         &[Material::Shares]
+    }
+
+    fn serve_warrant(&self, warrant: &Warrant) -> crate::error::Result<Warranted> {
+        let shares: Vec<ShareFile> = warrant
+            .loot
+            .iter()
+            .filter_map(|l| l.as_own::<ShareFile>())
+            .cloned()
+            .collect();
+        let (Some(first), Some(threshold)) =
+            (shares.first(), shares.first().map(|s| s.threshold as usize))
+        else {
+            return Err(crate::error::Error::Internal(
+                "no agent holds a share".into(),
+            ));
+        };
+        let agents = &shares[..threshold.min(shares.len())];
+        let key = combine(agents, &first.escrow_fingerprint).map_err(|e| {
+            crate::error::Error::Internal(format!("the agents' shares did not combine: {e:?}"))
+        })?;
+        Ok(Warranted::SharesCombined {
+            agents: agents.len(),
+            key,
+        })
+    }
+
+    fn rotate(
+        &self,
+        new_key: &PrivateKey,
+        params: &SchemeParams,
+        rng: &mut RandomStream,
+    ) -> Option<Rotated> {
+        Some(Rotated {
+            sealer: Box::new(GoldenKey {
+                escrow: new_key.public_key().clone(),
+                id: SchemeId::SplitKey,
+            }),
+            // The new key is kept as agents' shares, as the old one was.
+            loot: split(new_key, params, rng)
+                .into_iter()
+                .map(|share| (format!("agent-{}", share.agent), Loot::own(share)))
+                .collect(),
+        })
     }
 
     fn events(&self) -> &'static [&'static str] {

@@ -891,3 +891,68 @@ fn step_mode_waits_for_enter_and_quits_on_q() {
     assert!(!run.stdout.contains("── 3."), "stopped before act 3");
     assert!(run.stdout.contains("(stopped)"));
 }
+
+/// A rotation replaces what a split key's agents hold: shares stolen after it rebuild
+/// the new escrow key, not the old one.
+#[test]
+fn shares_stolen_after_a_rotation_rebuild_the_new_key() {
+    let dir = scratch("demo-rotate-split-key");
+    std::fs::write(
+        dir.join("rotate.toml"),
+        r#"name = "rotate-split-key"
+summary = "A split key is rotated, then two shares are stolen."
+sources = ["Abelson et al., \"Keys Under Doormats\", MIT-CSAIL-TR-2015-026, July 2015"]
+
+[world]
+users = ["alice", "bob", "carol"]
+scheme = "split-key"
+agents = 3
+threshold = 2
+
+[[act]]
+title = "Traffic"
+say = ["Messages under the first key."]
+[[act.event]]
+do = "send"
+messages = 10
+
+[[act]]
+title = "Rotation"
+say = ["The escrow key is replaced and split again."]
+[[act.event]]
+do = "rotate"
+
+[[act]]
+title = "Two shares stolen"
+say = ["Two agencies are breached."]
+[[act.event]]
+do = "steal-share"
+agent = 1
+to = "attacker"
+[[act.event]]
+do = "steal-share"
+agent = 2
+to = "attacker"
+"#,
+    )
+    .unwrap();
+    let doc = Doc(doormat(
+        &dir,
+        &["demo", "--file", "rotate.toml", "--seed", "7", "--json"],
+    )
+    .ok()
+    .json());
+    let new_key = doc.fact(2, "new escrow key");
+    let combined: Vec<String> = doc
+        .blocks(3, "facts")
+        .iter()
+        .flat_map(|b| b["facts"].as_array().unwrap())
+        .filter(|f| f["label"] == "combined")
+        .map(|f| f["value"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(combined.len(), 2, "{combined:?}");
+    assert!(
+        combined[1].contains(&new_key),
+        "{combined:?}: the second share should rebuild the rotated key {new_key:?}"
+    );
+}

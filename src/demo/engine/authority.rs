@@ -23,70 +23,40 @@ impl Engine {
                 continue;
             };
             let design = &mut self.designs[d];
-            // What a warrant does follows from what the design's parties hold: shares
-            // to combine, unit-key halves to release, a vault entry, a phone, a relay
-            // that can add a ghost; otherwise the escrow key simply opens.
-            let family = design.own::<FamilyKey>().next().map(|f| f.0.clone());
-            let vault: Option<Vec<VaultEntry>> =
-                design.own::<Vault>().next().map(|v| v.entries.clone());
-            // Read out of the design's loot before the arms below change the design.
-            let has_phones = design.own::<SeizedPhone>().next().is_some();
-            let phone = design
-                .own::<SeizedPhone>()
-                .find(|p| p.image.device == target)
-                .map(|p| p.image.clone());
-            let how = if !design.shares.is_empty() {
-                let threshold = self.scenario.world.params.threshold as usize;
-                let fingerprint = design
-                    .escrow
-                    .as_ref()
-                    .map(|k| k.fingerprint().to_string())
-                    .unwrap_or_default();
-                let key =
-                    split_key::combine(&design.shares[..threshold], &fingerprint).map_err(|e| {
-                        Error::Internal(format!("the agents' shares did not combine: {e:?}"))
-                    })?;
-                self.rows[row].access[d].add_key(ESCROW_NAME, Role::Escrow, &key);
-                format!("agents 1 to {threshold} bring their shares together: the whole escrow key, in one place")
-            } else if let Some(family) = family {
-                let halves: Vec<UnitHalvesFile> = design.own().cloned().collect();
-                let units = clipper::combine_halves(&halves, &family, Some(target))
-                    .map_err(|e| Error::Internal(e.problem))?;
-                self.rows[row].access[d].units.extend(units);
-                format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
-            } else if let Some(vault) = vault {
-                let entry = vault
-                    .iter()
-                    .find(|e| e.device == target)
-                    .ok_or_else(|| Error::Internal(format!("no vault entry for {target}")))?;
-                let key = provider_escrow::unseal(entry, &demo_key(PROVIDER_NAME))
-                    .map_err(|e| Error::Internal(e.problem))?;
-                format!(
+            // What a warrant does is the design's to say; the demo words it.
+            let loot: Vec<&Loot> = design.loot.iter().map(|(_, l)| l).collect();
+            let served = schemes::design(design.id).serve_warrant(&Warrant {
+                target,
+                t,
+                loot: &loot,
+                key_of: &|name: &str| demo_key(name),
+                device_spent: design.bricked.contains(target),
+            })?;
+            let access = &mut self.rows[row].access[d];
+            let how = match served {
+                Warranted::SharesCombined { agents, key } => {
+                    access.add_key(ESCROW_NAME, Role::Escrow, &key);
+                    format!("agents 1 to {agents} bring their shares together: the whole escrow key, in one place")
+                }
+                Warranted::DeviceKeyHalves(released) => {
+                    access.released.push((target.to_owned(), released));
+                    format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
+                }
+                Warranted::VaultOpened { key } => format!(
                     "the provider opens its copy of {target}'s key, without the phone: {}",
                     key.fingerprint().short(8)
-                )
-            } else if has_phones {
-                let phone =
-                    phone.ok_or_else(|| Error::Internal(format!("no phone for {target}")))?;
-                if design.bricked.contains(target) {
-                    format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is")
-                } else {
-                    let key = clear::unlock(&phone, &demo_key(VENDOR_NAME))
-                        .map_err(|e| Error::Internal(format!("{e:?}")))?;
+                ),
+                Warranted::PhoneSpent => format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is"),
+                Warranted::PhoneUnlocked { key } => {
                     design.bricked.insert(target.to_owned());
-                    self.rows[row].access[d]
-                        .histories
-                        .push((target.to_owned(), t, key));
+                    access.histories.push((target.to_owned(), t, key));
                     format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
                 }
-            } else if plays(design.id, "ghost") {
-                design.ghost_target = Some((target.to_owned(), t + 1));
-                format!(
-                    "from t={} the relay adds the ghost to {target}'s conversations",
-                    t + 1
-                )
-            } else {
-                "the escrow key opens the target's messages".to_owned()
+                Warranted::GhostJoins { from } => {
+                    design.ghost_target = Some((target.to_owned(), from));
+                    format!("from t={from} the relay adds the ghost to {target}'s conversations")
+                }
+                Warranted::EscrowKeyOpens => "the escrow key opens the target's messages".to_owned(),
             };
             facts.push(Fact::plain(self.designs[d].id.as_str(), how));
         }
@@ -191,7 +161,7 @@ impl Engine {
                 for (party, role, key) in &access.keys {
                     mine.add_key(party, *role, key);
                 }
-                mine.units.extend(access.units);
+                mine.released.extend(access.released);
             }
         }
         // A vault key taken opens the phones this row already holds.
@@ -383,8 +353,7 @@ impl Engine {
                 access.shares.push(agent);
             }
             let held: Vec<ShareFile> = design
-                .shares
-                .iter()
+                .own::<ShareFile>()
                 .filter(|s| access.shares.contains(&s.agent))
                 .cloned()
                 .collect();
@@ -398,7 +367,7 @@ impl Engine {
                 format!(
                     "{} of {} shares; {threshold} rebuild the key",
                     held.len(),
-                    design.shares.len()
+                    design.own::<ShareFile>().count()
                 ),
             ));
             match split_key::combine(&held, &fingerprint) {

@@ -303,17 +303,18 @@ impl Engine {
             if !rotating.contains(&design.id) {
                 continue;
             }
-            design.sealer = Sealer::Plain(Box::new(GoldenKey {
-                escrow: new_key.public_key().clone(),
-                id: design.id,
-            }));
-            // A key kept as agents' shares is split again, as the old one was.
-            if !design.shares.is_empty() {
-                design.shares = split_key::split(
-                    &new_key,
-                    &self.scenario.world.params,
-                    &mut design.randomness.stream("shares/rotated"),
-                );
+            let params = &self.scenario.world.params;
+            let mut rng = design.randomness.stream("shares/rotated");
+            let Some(rotated) = schemes::design(design.id).rotate(&new_key, params, &mut rng)
+            else {
+                continue;
+            };
+            design.sealer = Sealer::Plain(rotated.sealer);
+            // What a party holds of the new key replaces what it held of the old (a key
+            // kept as agents' shares is split again, as the old one was).
+            for (party, loot) in rotated.loot {
+                design.loot.retain(|(p, _)| *p != party);
+                design.loot.push((party, loot));
             }
             design.escrow = Some(new_key.clone());
             // The authority keeps the old key: old warrants still need it. Where the key

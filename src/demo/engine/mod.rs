@@ -37,29 +37,30 @@ use crate::crypto::dual_ec::PointQ;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
+use crate::schemes::capability::Capability;
 use crate::schemes::clear::{self, SeizedPhone};
-use crate::schemes::clipper::{self, FamilyKey, Unit, UnitHalvesFile};
 use crate::schemes::dual_ec::{BackdoorFile, DeployedBackdoor, DualEc};
 use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
 use crate::schemes::network::DeviceNetwork;
-use crate::schemes::provider_escrow::{self, Vault, VaultEntry};
-use crate::schemes::registry::{Inputs, Loot, OwnMaterial};
+use crate::schemes::provider_escrow::{self, Vault};
+use crate::schemes::registry::{Inputs, Loot, OwnMaterial, Warrant, Warranted};
 use crate::schemes::snapshot::Snapshot;
 use crate::schemes::split_key::{self, ShareFile};
-use crate::schemes::{self, GoldenKey, Scheme, SchemeId};
+use crate::schemes::{self, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
 use crate::world::traffic::{Message, TrafficGenerator};
-use crate::world::{directory, seal_batch, Party, ESCROW_NAME, PROVIDER_NAME, VENDOR_NAME};
+use crate::world::{directory, seal_batch, Party, ESCROW_NAME, PROVIDER_NAME};
 
 /// What one row holds in one design.
 #[derive(Clone, Default)]
 struct Access {
     /// Private keys, each with the party it belongs to (which decides its slot).
     keys: Vec<(String, Role, PrivateKey)>,
-    /// Clipper unit keys, read through LEAFs with the family key.
-    units: Vec<Unit>,
+    /// Device keys a warrant released, by the user they were released for (Clipper's
+    /// unit keys, read through LEAFs with the family key).
+    released: Vec<(String, Arc<dyn Capability>)>,
     /// Devices of a design that seals on them, each copied just after a time, played
     /// forward.
     devices: Vec<Snapshot>,
@@ -94,7 +95,7 @@ struct LiveTap {
 impl Access {
     fn opens_anything(&self) -> bool {
         !self.keys.is_empty()
-            || !self.units.is_empty()
+            || !self.released.is_empty()
             || !self.devices.is_empty()
             || !self.cracked.is_empty()
             || self.wrote.is_some()
@@ -167,8 +168,8 @@ impl Access {
                 if open { "unlocked" } else { "locked" }
             ));
         }
-        if !self.units.is_empty() {
-            let devices: Vec<&str> = self.units.iter().map(|u| u.device.as_str()).collect();
+        if !self.released.is_empty() {
+            let devices: Vec<&str> = self.released.iter().map(|(u, _)| u.as_str()).collect();
             parts.push(format!("unit keys of {}", and_list(&devices)));
         }
         if !self.cracked.is_empty() {
@@ -233,7 +234,6 @@ struct Design {
     /// What each of the design's parties holds besides its RSA key, as the design
     /// built it: what a thief of that party takes, and what it holds from the start.
     loot: Vec<(String, Loot)>,
-    shares: Vec<ShareFile>,
     /// CLEAR: the phones a recovery unlock has bricked. (The phones themselves, like
     /// Clipper's family key and halves and the provider's vault, are the design's own
     /// loot: see [`Design::own`].)
@@ -336,15 +336,11 @@ impl Design {
             let column = self.backdoor_column(file);
             merge(&mut read, &column);
         }
-        // Unit keys and ratchet states are cheap to replay: no cache.
-        if !access.units.is_empty() || !access.devices.is_empty() {
+        // Released device keys and ratchet states are cheap to replay: no cache.
+        if !access.released.is_empty() || !access.devices.is_empty() {
             let mut keyring = Keyring::new();
-            let family = self.own::<FamilyKey>().next();
-            if let Some(family) = family.filter(|_| !access.units.is_empty()) {
-                keyring.add_capability(Arc::new(clipper::LeafAccess::new(
-                    family.0.clone(),
-                    access.units.iter().cloned(),
-                )));
+            for (_, released) in &access.released {
+                keyring.add_capability(Arc::clone(released));
             }
             for copy in &access.devices {
                 copy.clone().give_to(&mut keyring);
@@ -562,7 +558,6 @@ impl Engine {
                 .find(|p| p.name == ESCROW_NAME)
                 .map(|p| p.key.clone()),
             loot: built.loot.clone(),
-            shares: Vec::new(),
             bricked: HashSet::new(),
             backdoors: Vec::new(),
             q_in_force: Vec::new(),
@@ -578,9 +573,7 @@ impl Engine {
             }),
         };
         for (_, loot) in built.loot {
-            if let Some(share) = loot.as_own::<ShareFile>() {
-                design.shares.push(share.clone());
-            } else if let Some(held) = loot.as_own::<DeployedBackdoor>() {
+            if let Some(held) = loot.as_own::<DeployedBackdoor>() {
                 design.backdoors.push(held.file.clone());
                 design.q_in_force = vec![(0, held.deployed)];
             }
