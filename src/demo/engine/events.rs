@@ -257,12 +257,23 @@ impl Engine {
             };
             let access = &mut self.rows[row].access[d];
             match own.map(|(_, role)| *role) {
-                // The vault's entries sit beside its key: with both, every device.
-                // (CLEAR's vault holds the key alone: it opens the phones in hand.)
+                // What the party keeps sits beside its key: with both, what that opens
+                // (a provider's vault: every device). CLEAR's vault holds the key
+                // alone: it opens the phones in hand, below.
                 Some(Role::Vendor) => {
-                    for entry in design.own::<Vault>().flat_map(|v| &v.entries) {
-                        if let Ok(device_key) = provider_escrow::unseal(entry, &key) {
-                            access.add_key(&entry.device, Role::User, &device_key);
+                    let kept: Vec<&Loot> = design
+                        .loot
+                        .iter()
+                        .filter(|(holder, _)| holder == party)
+                        .map(|(_, loot)| loot)
+                        .collect();
+                    let mut opened = Keyring::new();
+                    opened.add(party, Role::Vendor, key.clone());
+                    // Material that does not open is a gap in the scenario's world: it
+                    // opens nothing, as it would for a thief.
+                    if spec.open_loot(&kept, &mut opened).is_ok() {
+                        for held in opened.holdings().iter().filter(|h| h.party != party) {
+                            access.add_key(&held.party, held.role, &held.key);
                         }
                     }
                     access.add_key(party, Role::Vendor, &key);
@@ -404,9 +415,14 @@ impl Engine {
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
             let access = &mut self.rows[row].access[d];
-            // Held locked in every design; only CLEAR's phones carry a blob to open.
+            // Held locked in every design; only a design that keeps the user's phone as
+            // material of its own (CLEAR's blob) has anything on it to open.
             access.seized.push((user.to_owned(), t));
-            if design.own::<SeizedPhone>().any(|p| p.image.device == user) {
+            if design
+                .loot
+                .iter()
+                .any(|(holder, loot)| holder == user && loot.seized_at(t).is_some())
+            {
                 facts.push(Fact::plain(
                     design.id.as_str(),
                     "its passcode sits on it, in a blob only the vendor's vault key opens",
@@ -422,39 +438,51 @@ impl Engine {
         vec![Block::Facts { facts }]
     }
 
-    /// CLEAR: every locked phone `row` holds, opened if it also holds the vault key.
+    /// Every locked phone `row` holds, opened by its design if the row also holds the
+    /// key that opens it (CLEAR's vault key).
     pub(super) fn unlock_seized(&mut self, row: usize) -> Vec<Fact> {
         let mut facts = Vec::new();
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
+            let spec = schemes::design(design.id);
             let access = &mut self.rows[row].access[d];
-            let vault_keys: Vec<PrivateKey> = access
-                .keys
-                .iter()
-                .filter(|(_, role, _)| *role == Role::Vendor)
-                .map(|(_, _, k)| k.clone())
-                .collect();
             for (user, t) in access.seized.clone() {
                 if access.histories.iter().any(|(u, _, _)| *u == user) {
                     continue;
                 }
-                let Some(phone) = design
-                    .own::<SeizedPhone>()
-                    .find(|p| p.image.device == user)
-                    .map(|p| &p.image)
+                let phones: Vec<Loot> = design
+                    .loot
+                    .iter()
+                    .filter(|(holder, _)| *holder == user)
+                    .filter_map(|(_, loot)| loot.seized_at(t))
+                    .collect();
+                if phones.is_empty() {
+                    continue;
+                }
+                let mut opened = Keyring::new();
+                for (party, role, key) in &access.keys {
+                    opened.add(party, *role, key.clone());
+                }
+                let phones: Vec<&Loot> = phones.iter().collect();
+                if spec.open_loot(&phones, &mut opened).is_err() {
+                    continue;
+                }
+                let Some(key) = opened
+                    .holdings()
+                    .iter()
+                    .find(|h| h.party == user && h.until == Some(t))
+                    .map(|h| h.key.clone())
                 else {
                     continue;
                 };
-                if let Some(key) = vault_keys.iter().find_map(|v| clear::unlock(phone, v).ok()) {
-                    facts.push(
-                        Fact::marked(
-                            format!("{user}'s phone"),
-                            format!("vault key → passcode → storage: {user}'s history to t={t}; it bricks itself, which stops no thief"),
-                            true,
-                        ),
-                    );
-                    access.histories.push((user, t, key));
-                }
+                facts.push(
+                    Fact::marked(
+                        format!("{user}'s phone"),
+                        format!("vault key → passcode → storage: {user}'s history to t={t}; it bricks itself, which stops no thief"),
+                        true,
+                    ),
+                );
+                access.histories.push((user, t, key));
             }
         }
         facts
