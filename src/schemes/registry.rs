@@ -32,9 +32,19 @@
 //! design with a new kind of stolen material defines its type in its module
 //! ([`OwnMaterial`], handed out as [`Loot::own`]), reads it back in
 //! [`Design::open_loot`], loads its files for `recover` in [`Design::load_stolen`],
-//! and gives what it opens as a [`Capability`](super::capability::Capability) if it is
+//! and gives what it opens as a [`Capability`] if it is
 //! not an RSA key. The scenario `[world]` fields it needs ([`Design::scenario_fields`])
 //! and the exercise kinds it hosts ([`Design::exercises`]) are its to list too.
+//!
+//! What its exceptional access does is its own as well: [`Design::serve_warrant`]
+//! answers a demo's warrant with a typed [`Warranted`] (the default: the escrow key the
+//! authority holds opens the target's messages), and [`Design::rotate`] gives the sealer
+//! and material that replace the old after its escrow key is rotated. A design whose
+//! devices keep state between messages (a ratchet, a group's epochs) seals on them
+//! instead: [`Built::network`] holds its
+//! [`DeviceNetwork`], which `simulate`, `compare`, the
+//! demos and the exercises drive, and [`Design::running_chat`] gives the bench a
+//! conversation to time.
 //!
 //! A throwaway design measured this: golden-key sealing with its escrow key kept only
 //! as its own material, read by `open_loot`, touched the three files above. A scenario
