@@ -269,7 +269,7 @@ pub(super) async fn step(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
     let leaks_escrow = demo.session.scenario().acts.get(index).is_some_and(|act| {
         act.events.iter().any(|e| {
             matches!(e, crate::demo::scenario::Event::Leak { key, .. }
-                if key == crate::schemes::golden_key::ESCROW_NAME)
+                if key == crate::schemes::ESCROW_NAME)
         })
     });
     let played = tokio::task::block_in_place(|| demo.session.next_act());
