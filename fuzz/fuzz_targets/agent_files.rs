@@ -5,7 +5,7 @@
 use doormat::exercise::grading::{self, GradingFile};
 use doormat::exercise::{ExerciseKind, InstructorSecret};
 use doormat::schemes::clipper::{FamilyKeyFile, UnitHalvesFile};
-use doormat::schemes::forward_secret::snapshot::{self, SnapshotFile};
+use doormat::schemes::snapshot::{self, SnapshotFile};
 use doormat::schemes::split_key::ShareFile;
 use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
