@@ -8,6 +8,7 @@ use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
+use crate::schemes::finding::Finding;
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::Material;
 use crate::schemes::registry::{Design, Loot, StolenFiles};
@@ -49,8 +50,8 @@ impl Stolen<'_> {
 pub struct Compromise {
     /// The keys the compromise became.
     pub keyring: Keyring,
-    /// One line per step that turned exceptional access into keys.
-    pub notes: Vec<String>,
+    /// Each step that turned exceptional access, or a theft, into keys.
+    pub findings: Vec<Finding>,
 }
 
 /// Loads what was stolen and follows it to every key it reaches.
@@ -71,7 +72,7 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
     }
     let mut compromise = Compromise {
         keyring: Keyring::from_key_files(&world.file, keys)?,
-        notes: Vec::new(),
+        findings: Vec::new(),
     };
     for (path, key) in identities {
         let party = world
@@ -85,29 +86,25 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
                 .file(&path)
                 .hint("is it from another world? world.json lists each party's fingerprint")
             })?;
-        compromise.notes.push(format!(
-            "{}'s identity key: it signs prekeys and enters X3DH, but every message key also depends on ephemeral and ratchet keys it never saw, so it opens nothing by itself",
-            party.name
-        ));
+        compromise.findings.push(Finding::IdentityKeyAlone {
+            party: party.name.clone(),
+        });
         compromise
             .keyring
             .add_identity(&party.name, key.fingerprint().clone());
     }
     for path in stolen.states {
         let snapshot = load_snapshot(world, path)?;
-        compromise.notes.push(match snapshot.device_state() {
-            None => format!(
-                "{}'s device, copied just after t={}: its RSA private key opens every message {} ever sent or received, before and after",
-                snapshot.user, snapshot.t, snapshot.user
-            ),
-            Some(state) => format!(
-                "{}'s device, copied just after t={}: identity key, {} unused one-time prekeys, {} ratchet sessions, {} skipped message keys",
-                snapshot.user,
-                snapshot.t,
-                state.unused_prekeys,
-                state.peers.len(),
-                state.skipped_keys
-            ),
+        let (user, t) = (snapshot.user.clone(), snapshot.t);
+        compromise.findings.push(match snapshot.device_state() {
+            None => Finding::DeviceKeyCopied { user, t },
+            Some(state) => Finding::DeviceStateCopied {
+                user,
+                t,
+                unused_prekeys: state.unused_prekeys,
+                sessions: state.peers.len(),
+                skipped_keys: state.skipped_keys,
+            },
         });
         snapshot.give_to(&mut compromise.keyring);
     }
@@ -123,7 +120,7 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
         world,
         &files,
         &mut compromise.keyring,
-        &mut compromise.notes,
+        &mut compromise.findings,
     )?;
     Ok(compromise)
 }

@@ -230,26 +230,21 @@ pub struct ComparisonRow {
 }
 
 /// What `doormat recover` reports: the keys the compromise became, what it took to
-/// build them, and what they opened.
-#[derive(Debug, Clone, Serialize)]
+/// build them, and what they opened. Its JSON (with each finding also in words) is
+/// written by the report layer, which holds the words.
+#[derive(Debug, Clone)]
 pub struct RecoverReport {
     /// The world's directory.
-    #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
     pub world: std::path::PathBuf,
     /// Its design.
     pub scheme: crate::schemes::SchemeId,
     /// The keys held, RSA keys first, then identity keys (which open nothing alone).
     pub keys: Vec<KeyHeld>,
-    /// One line per step that turned exceptional access into keys.
-    pub notes: Vec<String>,
-    #[serde(flatten)]
+    /// Each step that turned exceptional access, or a theft, into keys.
+    pub findings: Vec<crate::schemes::finding::Finding>,
     /// What the keys opened.
     pub radius: BlastRadius,
     /// Where the opened plaintexts were written, with `--out`.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::fsutil::serialize_option_path_lossy"
-    )]
     pub out: Option<std::path::PathBuf>,
 }
 
@@ -301,7 +296,7 @@ impl RecoverReport {
             world: world.root.clone(),
             scheme: world.file.scheme,
             keys,
-            notes: compromise.notes.clone(),
+            findings: compromise.findings.clone(),
             radius,
             out,
         }

@@ -2,8 +2,9 @@
 //! in both. The values come typed from the demo engine and the attacks; only this layer
 //! turns them into sentences.
 
-use crate::attacks::BlastRadius;
+use crate::attacks::{BlastRadius, RecoverReport};
 use crate::demo::{Sample, Scope};
+use crate::schemes::finding::Finding;
 
 /// The heading over a [`crate::demo::Block::Radius`]: what `who` opened.
 pub fn radius_heading(who: &str, holding: &[String], design: Option<&str>, scope: Scope) -> String {
@@ -71,6 +72,99 @@ pub struct UserCounts {
 pub const USERS_FULLY_EXPOSED: &str = "users fully exposed";
 /// The label of [`UserCounts::touched`] in tables and lists.
 pub const USERS_TOUCHED: &str = "users touched";
+
+/// One step of `recover`, in a sentence: the same in text, HTML and the JSON's `notes`.
+pub fn finding(finding: &Finding) -> String {
+    match finding {
+        Finding::IdentityKeyAlone { party } => format!(
+            "{party}'s identity key: it signs prekeys and enters X3DH, but every message key also depends on ephemeral and ratchet keys it never saw, so it opens nothing by itself"
+        ),
+        Finding::DeviceKeyCopied { user, t } => format!(
+            "{user}'s device, copied just after t={t}: its RSA private key opens every message {user} ever sent or received, before and after"
+        ),
+        Finding::DeviceStateCopied {
+            user,
+            t,
+            unused_prekeys,
+            sessions,
+            skipped_keys,
+        } => format!(
+            "{user}'s device, copied just after t={t}: identity key, {unused_prekeys} unused one-time prekeys, {sessions} ratchet sessions, {skipped_keys} skipped message keys"
+        ),
+        Finding::SharesCombined {
+            shares,
+            fingerprint,
+        } => format!(
+            "{shares} agents' shares combined into the whole escrow key ({fingerprint}): the place that combines them for a warrant holds the golden key"
+        ),
+        Finding::FamilyKeyAlone => "family key alone: every LEAF names its device, but no content opens (see doormat attack leaf-metadata)".to_owned(),
+        Finding::DeviceKeysFromHalves { devices } => {
+            let one = devices.len() == 1;
+            format!(
+                "both agents released their halves for {}: the combined unit key{} open{} every message {} sent, before and after any warrant, for good",
+                devices.join(", "),
+                if one { "" } else { "s" },
+                if one { "s" } else { "" },
+                if one { "that device" } else { "those devices" },
+            )
+        }
+        Finding::VaultOpened {
+            device_keys,
+            routine_requests,
+            request_log,
+        } => {
+            let served = match routine_requests {
+                Some(requests) => format!(
+                    "the same vault key had already served {requests} routine requests ({request_log})"
+                ),
+                None => format!("its request log ({request_log}) is missing"),
+            };
+            format!("provider vault opened: {device_keys} device keys; {served}")
+        }
+        Finding::VaultKeyAlone { phones_dir } => format!(
+            "the vault key alone opens nothing that was recorded: CLEAR covers data stored on phones, and every phone that falls into your hands opens (add --phone {phones_dir}/NAME.json)"
+        ),
+        Finding::PhoneLocked { user } => format!(
+            "{user}'s phone: locked; its passcode blob opens only with the vendor's vault key"
+        ),
+        Finding::PhoneUnlocked { user } => format!(
+            "{user}'s phone: the vault key decrypts its blob to the passcode, the passcode unseals its storage, and its key opens its whole stored history; a real phone would now be bricked, which stops no thief"
+        ),
+    }
+}
+
+/// `recover --json`: the report's values, each finding both typed (`findings`) and in
+/// the words the text shows (`notes`, as docs/json.md has always given it).
+impl serde::Serialize for RecoverReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            #[serde(serialize_with = "crate::fsutil::serialize_path_lossy")]
+            world: &'a std::path::Path,
+            scheme: crate::schemes::SchemeId,
+            keys: &'a [crate::attacks::KeyHeld],
+            notes: Vec<String>,
+            findings: &'a [Finding],
+            #[serde(flatten)]
+            radius: &'a BlastRadius,
+            #[serde(
+                skip_serializing_if = "Option::is_none",
+                serialize_with = "crate::fsutil::serialize_option_path_lossy"
+            )]
+            out: &'a Option<std::path::PathBuf>,
+        }
+        Json {
+            world: &self.world,
+            scheme: self.scheme,
+            keys: &self.keys,
+            notes: self.findings.iter().map(finding).collect(),
+            findings: &self.findings,
+            radius: &self.radius,
+            out: &self.out,
+        }
+        .serialize(serializer)
+    }
+}
 
 #[cfg(test)]
 mod tests {

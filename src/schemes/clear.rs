@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
+use super::finding::Finding;
 use super::keyring::Keyring;
 use super::registry::{
     parse_version_1, Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial,
@@ -208,9 +209,9 @@ impl Design for ClearDesign {
         world: &dyn WorldFiles,
         stolen: &StolenFiles,
         keyring: &mut Keyring,
-        notes: &mut Vec<String>,
+        findings: &mut Vec<Finding>,
     ) -> crate::error::Result<()> {
-        unlock_phones(world, stolen.phones, keyring, notes)
+        unlock_phones(world, stolen.phones, keyring, findings)
     }
     fn exercises(&self) -> &'static [&'static str] {
         &["locked-phone"]
@@ -321,21 +322,20 @@ fn unlock_phones(
     world: &dyn WorldFiles,
     paths: &[std::path::PathBuf],
     keyring: &mut Keyring,
-    notes: &mut Vec<String>,
+    findings: &mut Vec<Finding>,
 ) -> crate::error::Result<()> {
     let vault_keys = keyring.keys_of_role(Role::Vendor);
     if paths.is_empty() && !vault_keys.is_empty() {
-        notes.push(format!(
-            "the vault key alone opens nothing that was recorded: CLEAR covers data stored on phones, and every phone that falls into your hands opens (add --phone {PHONES_DIR}/NAME.json)"
-        ));
+        findings.push(Finding::VaultKeyAlone {
+            phones_dir: PHONES_DIR.to_owned(),
+        });
     }
     for path in paths {
         let phone = load_phone(world, path)?;
         if vault_keys.is_empty() {
-            notes.push(format!(
-                "{}'s phone: locked; its passcode blob opens only with the vendor's vault key",
-                phone.device
-            ));
+            findings.push(Finding::PhoneLocked {
+                user: phone.device.clone(),
+            });
             continue;
         }
         let mut unlocked = None;
@@ -365,10 +365,9 @@ fn unlock_phones(
             .hint("is the phone from another world? use its own keys/vendor.pem")
             .into());
         };
-        notes.push(format!(
-            "{}'s phone: the vault key decrypts its blob to the passcode, the passcode unseals its storage, and its key opens its whole stored history; a real phone would now be bricked, which stops no thief",
-            phone.device
-        ));
+        findings.push(Finding::PhoneUnlocked {
+            user: phone.device.clone(),
+        });
         keyring.add(&phone.device, Role::User, key);
     }
     Ok(())

@@ -43,6 +43,7 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::capability::{Capability, Unwrapped};
+use super::finding::Finding;
 use super::{Scheme, SchemeId};
 use crate::crypto::aead::ContentKey;
 use crate::crypto::random::{RandomStream, Randomness};
@@ -342,7 +343,7 @@ impl Design for ClipperDesign {
         world: &dyn WorldFiles,
         stolen: &StolenFiles,
         keyring: &mut Keyring,
-        notes: &mut Vec<String>,
+        findings: &mut Vec<Finding>,
     ) -> crate::error::Result<()> {
         let mut halves = Vec::new();
         for path in stolen.shares {
@@ -362,20 +363,12 @@ impl Design for ClipperDesign {
         })?;
         let family = load_family_key(world, path)?;
         if halves.is_empty() {
-            notes.push(
-                "family key alone: every LEAF names its device, but no content opens (see doormat attack leaf-metadata)".to_owned(),
-            );
+            findings.push(Finding::FamilyKeyAlone);
             return Ok(());
         }
         let units = combine_halves(&halves, &family, stolen.device)?;
         let devices: Vec<String> = units.iter().map(|u| u.device.clone()).collect();
-        notes.push(format!(
-            "both agents released their halves for {}: the combined unit key{} open{} every message {} sent, before and after any warrant, for good",
-            devices.join(", "),
-            if devices.len() == 1 { "" } else { "s" },
-            if devices.len() == 1 { "s" } else { "" },
-            if devices.len() == 1 { "that device" } else { "those devices" },
-        ));
+        findings.push(Finding::DeviceKeysFromHalves { devices });
         keyring.add_capability(Arc::new(LeafAccess::new(family, units)));
         Ok(())
     }

@@ -10,6 +10,7 @@ pub mod clear;
 pub mod client_scan;
 pub mod clipper;
 pub mod dual_ec;
+pub mod finding;
 pub mod forward_secret;
 pub mod ghost;
 pub mod golden_key;

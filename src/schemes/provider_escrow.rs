@@ -10,6 +10,7 @@
 //! `vendor-escrow` and presented it as Ray Ozzie's CLEAR, which it is not: CLEAR is the
 //! `clear` design.
 
+use super::finding::Finding;
 use super::keyring::Keyring;
 use super::registry::{
     parse_version_1, Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial,
@@ -152,10 +153,10 @@ impl Design for ProviderEscrowDesign {
         world: &dyn WorldFiles,
         _stolen: &StolenFiles,
         keyring: &mut Keyring,
-        notes: &mut Vec<String>,
+        findings: &mut Vec<Finding>,
     ) -> crate::error::Result<()> {
         for vendor_key in keyring.keys_of_role(Role::Vendor) {
-            open_vault(world, &vendor_key, keyring, notes)?;
+            open_vault(world, &vendor_key, keyring, findings)?;
         }
         Ok(())
     }
@@ -254,7 +255,7 @@ fn open_vault(
     world: &dyn WorldFiles,
     vendor_key: &PrivateKey,
     keyring: &mut Keyring,
-    notes: &mut Vec<String>,
+    findings: &mut Vec<Finding>,
 ) -> crate::error::Result<()> {
     let mut opened = 0;
     for user in world.file().user_names() {
@@ -267,15 +268,11 @@ fn open_vault(
         keyring.add(&user, Role::User, key);
         opened += 1;
     }
-    let served = match count_lines(world, REQUEST_LOG)? {
-        Some(requests) => format!(
-            "the same vault key had already served {requests} routine requests ({REQUEST_LOG})"
-        ),
-        None => format!("its request log ({REQUEST_LOG}) is missing"),
-    };
-    notes.push(format!(
-        "provider vault opened: {opened} device keys; {served}"
-    ));
+    findings.push(Finding::VaultOpened {
+        device_keys: opened,
+        routine_requests: count_lines(world, REQUEST_LOG)?,
+        request_log: REQUEST_LOG.to_owned(),
+    });
     Ok(())
 }
 

@@ -57,6 +57,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::capability::Capability;
+use super::finding::Finding;
 use super::keyring::Keyring;
 use super::network::{DeviceNetwork, RunningChat};
 use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
@@ -593,7 +594,7 @@ pub trait Design: Sync {
         _world: &dyn WorldFiles,
         _stolen: &StolenFiles,
         _keyring: &mut Keyring,
-        _notes: &mut Vec<String>,
+        _findings: &mut Vec<Finding>,
     ) -> Result<()> {
         Ok(())
     }

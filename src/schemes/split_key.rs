@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use crate::error::InputError;
 use crate::fsutil::read_small_text;
+use crate::schemes::finding::Finding;
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Rotated, StolenFiles,
@@ -205,7 +206,7 @@ fn combine_stolen(
     world: &dyn WorldFiles,
     shares: Vec<(&PathBuf, ShareFile)>,
     keyring: &mut Keyring,
-    notes: &mut Vec<String>,
+    findings: &mut Vec<Finding>,
 ) -> crate::error::Result<()> {
     let file = world.file();
     let escrow = file
@@ -248,11 +249,10 @@ fn combine_stolen(
             .field("--share")
             .hint("use untouched keys/agent-I.share files"),
     })?;
-    notes.push(format!(
-        "{} agents' shares combined into the whole escrow key ({}): the place that combines them for a warrant holds the golden key",
-        shares.len(),
-        key.fingerprint().short(16)
-    ));
+    findings.push(Finding::SharesCombined {
+        shares: shares.len(),
+        fingerprint: key.fingerprint().short(16).to_owned(),
+    });
     keyring.add(&escrow.name, Role::Escrow, key);
     Ok(())
 }
@@ -265,7 +265,7 @@ impl Design for SplitKeyDesign {
         world: &dyn WorldFiles,
         stolen: &StolenFiles,
         keyring: &mut Keyring,
-        notes: &mut Vec<String>,
+        findings: &mut Vec<Finding>,
     ) -> crate::error::Result<()> {
         if stolen.shares.is_empty() {
             return Ok(());
@@ -275,7 +275,7 @@ impl Design for SplitKeyDesign {
             let text = read_small_text(path, "an escrow agent's file")?;
             shares.push((path, ShareFile::parse(&text).map_err(|e| e.file(path))?));
         }
-        combine_stolen(world, shares, keyring, notes)
+        combine_stolen(world, shares, keyring, findings)
     }
     fn exercises(&self) -> &'static [&'static str] {
         &["split-key"]

@@ -102,6 +102,26 @@ fn split_key_needs_threshold_shares_and_then_opens_everything() {
         .as_str()
         .unwrap()
         .contains("holds the golden key"));
+    // The same step as values: three shares, and the key they rebuilt is the escrow key
+    // the report holds.
+    let found = &report["findings"][0];
+    assert_eq!(found["kind"], "shares-combined");
+    assert_eq!(found["shares"], 3);
+    let escrow = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["role"] == "escrow")
+        .expect("the rebuilt escrow key");
+    let prefix = format!("sha256:{}", found["fingerprint"].as_str().unwrap());
+    assert!(
+        escrow["fingerprint"].as_str().unwrap().starts_with(&prefix),
+        "{found} {escrow}"
+    );
+    assert_eq!(
+        report["notes"].as_array().unwrap().len(),
+        report["findings"].as_array().unwrap().len()
+    );
 
     // A share from another split-key world is refused by name.
     let other = world_seeded(

@@ -33,11 +33,11 @@ impl HtmlReport for RecoverReport {
             ],
             &keys,
         );
-        if !self.notes.is_empty() {
+        if !self.findings.is_empty() {
             page.element("h2", "", "How the keys were reached");
             page.raw("<ul>\n");
-            for note in &self.notes {
-                page.element("li", "", note);
+            for finding in &self.findings {
+                page.element("li", "", &crate::report::words::finding(finding));
             }
             page.raw("</ul>\n");
         }

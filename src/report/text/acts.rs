@@ -524,8 +524,8 @@ pub fn recover_report(out: &mut impl Write, style: &Style, r: &RecoverReport) ->
             style.dim(&short(&key.fingerprint))
         )?;
     }
-    for note in &r.notes {
-        for (i, line) in wrap(note, width() - 6).into_iter().enumerate() {
+    for note in r.findings.iter().map(crate::report::words::finding) {
+        for (i, line) in wrap(&note, width() - 6).into_iter().enumerate() {
             writeln!(out, "{INDENT}  {} {line}", if i == 0 { "!" } else { " " })?;
         }
     }
