@@ -334,8 +334,12 @@ fn check_design_fields(
                 .to_owned();
             let span = span_of(&field).unwrap_or(raw.scheme.span());
             let error = at.error(span, &format!("world.{field}"), e.problem);
+            // The design's range for bits is the command line's; a demo searches live
+            // and takes less (above), so its hint says so.
+            let live = (field == "bits")
+                .then(|| format!(" (a demo takes at most {MAX_LIVE_BITS}, searched live)"));
             match e.hint {
-                Some(hint) => error.hint(hint),
+                Some(hint) => error.hint(format!("{hint}{}", live.unwrap_or_default())),
                 None => error,
             }
         })?;

@@ -483,6 +483,23 @@ to = "attacker"
         parse("bad.toml", text).unwrap_err()
     }
 
+    /// A `bits` below what the design models is refused with the design's range and the
+    /// demo's own upper limit, which is lower.
+    #[test]
+    fn too_few_bits_in_a_demo_hint_at_the_demos_own_limit() {
+        let scenario = GOOD
+            .replacen(
+                "scheme = \"golden-key\"\ncompare = [\"none\"]",
+                "scheme = \"short-key\"\nbits = 8",
+                1,
+            )
+            .replacen(", \"radius attacker in none\"", "", 1);
+        let e = error_of(&scenario);
+        assert_eq!(e.field.as_deref(), Some("world.bits"), "{e}");
+        let hint = e.hint.clone().unwrap_or_default();
+        assert!(hint.contains(&format!("at most {MAX_LIVE_BITS}")), "{hint}");
+    }
+
     /// A design's own `[world]` fields are its to need and to check: a world of it
     /// without one of them is refused naming the field, a value the design refuses is
     /// refused on that field's line, and in a world of no design that takes the field
