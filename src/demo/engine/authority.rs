@@ -339,7 +339,7 @@ impl Engine {
         }]
     }
 
-    pub(super) fn steal_share(&mut self, agent: u8, to: &str) -> Vec<Block> {
+    pub(super) fn steal_share(&mut self, agent: u8, to: &str) -> Result<Vec<Block>> {
         let row = self.row_index(to, RowKind::Adversary);
         let threshold = self.scenario.world.params.threshold;
         let mut facts = Vec::new();
@@ -352,16 +352,15 @@ impl Engine {
             if !access.shares.contains(&agent) {
                 access.shares.push(agent);
             }
-            let held: Vec<ShareFile> = design
-                .own::<ShareFile>()
-                .filter(|s| access.shares.contains(&s.agent))
-                .cloned()
+            let held: Vec<&Loot> = design
+                .loot
+                .iter()
+                .map(|(_, loot)| loot)
+                .filter(|loot| {
+                    loot.as_own::<ShareFile>()
+                        .is_some_and(|s| access.shares.contains(&s.agent))
+                })
                 .collect();
-            let fingerprint = design
-                .escrow
-                .as_ref()
-                .map(|k| k.fingerprint().to_string())
-                .unwrap_or_default();
             facts.push(Fact::plain(
                 "held",
                 format!(
@@ -370,8 +369,12 @@ impl Engine {
                     design.own::<ShareFile>().count()
                 ),
             ));
-            match split_key::combine(&held, &fingerprint) {
-                Ok(key) => {
+            // The design combines what the thief holds, as it does for `recover`: fewer
+            // than the threshold open nothing.
+            let mut opened = Keyring::new();
+            schemes::design(design.id).open_loot(&held, &mut opened)?;
+            match opened.keys_of_role(Role::Escrow).into_iter().next() {
+                Some(key) => {
                     facts.push(Fact::marked(
                         "combined",
                         format!("the escrow key, {}", key.fingerprint().short(16)),
@@ -379,7 +382,7 @@ impl Engine {
                     ));
                     access.add_key(ESCROW_NAME, Role::Escrow, &key);
                 }
-                Err(_) => facts.push(Fact::marked(
+                None => facts.push(Fact::marked(
                     "combined",
                     "nothing: fewer shares than the threshold say nothing about the key",
                     false,
@@ -390,7 +393,7 @@ impl Engine {
             0,
             Fact::plain("stolen", format!("agent {agent}'s share, by {to}")),
         );
-        vec![Block::Facts { facts }]
+        Ok(vec![Block::Facts { facts }])
     }
 
     pub(super) fn forge_leaf(&mut self, trials: u64) -> Vec<Block> {

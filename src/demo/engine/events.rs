@@ -31,7 +31,7 @@ impl Engine {
                 logged,
             } => self.repoint(targets, to, *logged),
             Event::Ghost { target } => self.ghost(target),
-            Event::StealShare { agent, to } => self.steal_share(*agent, to),
+            Event::StealShare { agent, to } => self.steal_share(*agent, to)?,
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
             Event::Evade { user, picture } => self.evade(user, picture)?,
             Event::Collide {

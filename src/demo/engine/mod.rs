@@ -43,7 +43,7 @@ use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
 use crate::schemes::network::DeviceNetwork;
 use crate::schemes::registry::{Inputs, Loot, OwnMaterial, Warrant, Warranted};
 use crate::schemes::snapshot::Snapshot;
-use crate::schemes::split_key::{self, ShareFile};
+use crate::schemes::split_key::ShareFile;
 use crate::schemes::{self, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
