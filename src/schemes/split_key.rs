@@ -313,13 +313,12 @@ impl Design for SplitKeyDesign {
             .filter_map(|l| l.as_own::<ShareFile>())
             .cloned()
             .collect();
-        let (Some(first), Some(threshold)) =
-            (shares.first(), shares.first().map(|s| s.threshold as usize))
-        else {
+        let Some(first) = shares.first() else {
             return Err(crate::error::Error::Internal(
                 "no agent holds a share".into(),
             ));
         };
+        let threshold = first.threshold as usize;
         let agents = &shares[..threshold.min(shares.len())];
         let key = combine(agents, &first.escrow_fingerprint).map_err(|e| {
             crate::error::Error::Internal(format!("the agents' shares did not combine: {e:?}"))
