@@ -493,6 +493,7 @@ impl Design for ClientScanDesign {
         built.kept = kept;
         built.compose = Some(Compose {
             log: PHOTOS_FILE,
+            images: IMAGES_DIR,
             attach: Box::new(compose),
         });
         Ok(built)

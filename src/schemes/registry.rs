@@ -243,6 +243,9 @@ pub struct Compose {
     /// The world's log of what each user attached (which picture, in which file), one
     /// JSON line each, relative to its directory: content, so private.
     pub log: &'static str,
+    /// The folder the sent images are kept in, relative to the world's directory;
+    /// every [`Attachment::file`] is inside it.
+    pub images: &'static str,
     /// Adds to a message, and returns the attachment to keep.
     pub attach: Box<ComposeFn>,
 }

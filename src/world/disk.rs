@@ -199,6 +199,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
             let path = root.join(compose.log);
             // Which picture each user sent: content, so private.
             let file = buffered(&path, true)?;
+            fsutil::create_private_dir_all(&root.join(compose.images))?;
             Some((path, file))
         }
         None => None,
@@ -219,11 +220,7 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
                     continue;
                 };
                 // A user's picture is a plaintext.
-                let image = root.join(&attachment.file);
-                if let Some(dir) = image.parent() {
-                    fsutil::create_private_dir_all(dir)?;
-                }
-                fsutil::write_new(&image, &attachment.png, true)?;
+                fsutil::write_new(&root.join(&attachment.file), &attachment.png, true)?;
                 let line = serde_json::json!({
                     "id": message.id, "from": message.from, "t": message.t,
                     "file": attachment.file, "picture": attachment.picture,
