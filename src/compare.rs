@@ -9,9 +9,9 @@ use crate::attacks::{keyring_from_loot, open_all, BlastRadius, ComparisonRow, Ou
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
-use crate::schemes::registry::{Built, Inputs, Loot, Theft};
+use crate::schemes::registry::{Built, Inputs, Loot, Theft, WorldShape};
 use crate::schemes::snapshot::Snapshot;
-use crate::schemes::{short_key, Design, Party, SchemeParams, DESIGNS};
+use crate::schemes::{Design, Party, SchemeParams, DESIGNS};
 use crate::wire::envelope::Envelope;
 use crate::world::cast::demo_cast;
 use crate::world::traffic::{Message, TrafficGenerator};
@@ -64,20 +64,7 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         .field("--messages")
         .into());
     }
-    short_key::check_bits(options.bits)?;
-    if options.bits > 24 {
-        return Err(InputError::new(
-            "brute-forcing every message above 24 bits would take hours here",
-        )
-        .field("--bits")
-        .hint("use doormat attack brute-force for one message of a larger key")
-        .into());
-    }
     let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
-    let mut traffic = TrafficGenerator::new(&users, 1, &options.randomness.fork("traffic"));
-    let plain: Vec<Message> = (0..options.messages)
-        .map(|_| traffic.next_message())
-        .collect();
     let victim = &users[0];
     let after = options.messages / 2 + 1;
     let params = SchemeParams {
@@ -86,6 +73,27 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
         ghost_target: victim.clone(),
         ..SchemeParams::defaults(options.messages)
     };
+    // Every design refuses what cannot make it, as `simulate` would.
+    let shape = WorldShape {
+        users: &users,
+        messages: options.messages,
+        session_size: 1,
+    };
+    for design in DESIGNS {
+        design.check(&params, &shape)?;
+    }
+    if options.bits > 24 {
+        return Err(InputError::new(
+            "brute-forcing every message above 24 bits would take hours here",
+        )
+        .field("--bits")
+        .hint("use doormat attack brute-force for one message of a larger key")
+        .into());
+    }
+    let mut traffic = TrafficGenerator::new(&users, 1, &options.randomness.fork("traffic"));
+    let plain: Vec<Message> = (0..options.messages)
+        .map(|_| traffic.next_message())
+        .collect();
     // The comparison keys every message on its own; no message belongs to a session.
     let sessions = SessionKeys::new(&options.randomness);
 

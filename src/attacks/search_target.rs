@@ -8,7 +8,8 @@ use std::time::Duration;
 use super::brute_force::{Method, SearchOptions};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
-use crate::schemes::{short_key, SchemeParams};
+use crate::schemes::registry::WorldShape;
+use crate::schemes::SchemeParams;
 use crate::wire::envelope::Envelope;
 use crate::world::disk::WorldDir;
 
@@ -30,8 +31,15 @@ impl SearchTarget {
     pub fn find(world: &WorldDir, id: Option<&str>, agency_key: Option<&Path>) -> Result<Self> {
         let scheme = world.file.scheme;
         let world_json = world.root.join("world.json");
-        let search = crate::schemes::design(scheme).key_search(&SchemeParams::default());
-        let Some(bits) = world.file.parameters.bits.filter(|_| search.is_some()) else {
+        let design = crate::schemes::design(scheme);
+        // The world's own parameters, checked by its design as `simulate` checked them:
+        // world.json may have been edited since.
+        let recorded = SchemeParams {
+            bits: world.file.parameters.bits.unwrap_or_default(),
+            ..SchemeParams::default()
+        };
+        let search = world.file.parameters.bits.and(design.key_search(&recorded));
+        let Some(bits) = search.map(|s| s.bits) else {
             // The designs whose keys are searched say so; the refusal lists them.
             let searched: Vec<&str> = crate::schemes::DESIGNS
                 .iter()
@@ -46,7 +54,15 @@ impl SearchTarget {
             .hint("make one with: doormat simulate --out DIR --scheme short-key --bits 24")
             .into());
         };
-        short_key::check_bits(bits).map_err(|e| e.file(&world_json))?;
+        let users = world.file.user_names();
+        let shape = WorldShape {
+            users: &users,
+            messages: world.file.parameters.messages,
+            session_size: world.file.parameters.session_size,
+        };
+        design
+            .check(&recorded, &shape)
+            .map_err(|e| e.file(&world_json))?;
         let agency = match (agency_key, scheme) {
             (None, _) => None,
             (Some(path), _) => match search.and_then(|s| s.escrowed) {
@@ -85,7 +101,6 @@ impl SearchTarget {
                 escrowed_bits: None,
             });
         };
-        let design = crate::schemes::design(scheme);
         let known = design.escrowed_bits(&envelope, &key).map_err(|_| {
             InputError::new(format!(
                 "the workfactor reduction field of {} does not open with this key",
