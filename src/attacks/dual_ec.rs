@@ -7,15 +7,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{BlastRadius, Outcome, Tally, BATCH};
-use crate::crypto::aead::{self, ContentKey};
+use super::{open_with_key, BlastRadius, Outcome, Tally, BATCH};
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
 pub use crate::schemes::dual_ec::predict::{
     Predictor, SearchCost, SearchRecord, MAX_FAILED_SEARCHES,
 };
 use crate::schemes::dual_ec::{world_q, BackdoorFile};
-use crate::wire::envelope::Envelope;
 use crate::world::disk::{WorldDir, WORLD_JSON};
 
 /// What `doormat attack dual-ec` found.
@@ -101,14 +99,6 @@ pub fn attack(
         seconds,
         radius,
     })
-}
-
-/// Opens `envelope` with a predicted content key.
-pub fn open_with_key(envelope: &Envelope, key: &ContentKey) -> Outcome {
-    match aead::open(key, &envelope.nonce, &envelope.aad(), &envelope.ct) {
-        Ok(text) => Outcome::Opened(String::from_utf8_lossy(&text).into_owned()),
-        Err(_) => Outcome::FailedIntegrity,
-    }
 }
 
 /// Reads a backdoor file given for `world`, refusing a world that is not dual-ec.

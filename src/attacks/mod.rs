@@ -19,7 +19,7 @@ pub mod timeline;
 
 pub use crate::schemes::keyring::{Holding, Keyring};
 pub use compromise::{assemble, keyring_from_loot, Compromise, Stolen};
-pub use open::{open_all, Opener, Outcome};
+pub use open::{open_all, open_with_key, Opener, Outcome};
 pub use report::{BlastRadius, ComparisonRow, KeyHeld, RecoverReport, Tally, UserExposure};
 
 use std::io::Write;

@@ -59,4 +59,32 @@ pub trait InOrder: Send {
     /// should have opened but could not, or `None` where it is no reader.
     fn content_keys(&mut self, batch: &[Envelope])
         -> Vec<Option<Result<ContentKey, CouldNotOpen>>>;
+
+    /// The costly searches it ran, or left to others, since it was last asked: what a
+    /// live demo reports beside what the reader opened. Nothing, for a reader that
+    /// searches for nothing.
+    fn take_work(&mut self) -> Vec<LiveWork> {
+        Vec::new()
+    }
+}
+
+/// One piece of costly work an in-order reader ran, or left undone, for one device.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveWork {
+    /// A search for one device's hidden state (a Dual_EC generator's), timed.
+    Searched {
+        /// Whose device.
+        device: String,
+        /// Candidates tried.
+        tried: u64,
+        /// Wall-clock seconds it took.
+        seconds: f64,
+        /// Whether it found the state.
+        found: bool,
+    },
+    /// Devices left unsearched, for want of time: the same search each.
+    Skipped {
+        /// Whose devices.
+        devices: Vec<String>,
+    },
 }

@@ -11,14 +11,13 @@
 //! then on, with a key of its own choosing.
 
 use super::registry::{
-    Built, ClientWatch, Design, Inputs, Invited, Theft, Warrant, Warranted, WorldShape,
+    Built, ClientNotice, ClientWatch, Design, Inputs, Invited, Theft, Warrant, Warranted,
+    WorldShape,
 };
 use super::SchemeParams;
 use crate::error::InputError;
 use crate::wire::world_file::{Parameters, Role};
 use std::collections::HashSet;
-
-use serde::{Deserialize, Serialize};
 
 use super::{Scheme, SchemeId};
 use crate::crypto::aead::ContentKey;
@@ -66,19 +65,14 @@ impl Scheme for Ghost {
                 .push((GHOST_NAME.to_owned(), self.ghost.wrap(rng, key)));
         }
     }
-}
 
-/// What a verifying client shows its user: `notices.jsonl`, one per line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notice {
-    /// When.
-    pub t: u64,
-    /// Whose client showed it.
-    pub user: String,
-    /// The conversation's members.
-    pub conversation: Vec<String>,
-    /// What the client said.
-    pub notice: String,
+    fn point_hidden_reader(&mut self, at: Option<(&str, u64)>) -> bool {
+        (self.target, self.after) = match at {
+            Some((target, from)) => (target.to_owned(), from),
+            None => (String::new(), u64::MAX),
+        };
+        true
+    }
 }
 
 /// Clients that verify: each notices, once per conversation, a reader who is not a
@@ -98,7 +92,7 @@ impl Watchers {
     }
 
     /// The notices `envelope` raises on verifying clients.
-    pub fn watch(&mut self, envelope: &Envelope) -> Vec<Notice> {
+    pub fn watch(&mut self, envelope: &Envelope) -> Vec<ClientNotice> {
         let members: Vec<&str> = envelope.participants().collect();
         let strangers: Vec<&str> = envelope
             .wrapped
@@ -115,7 +109,7 @@ impl Watchers {
         for member in &members {
             let key = ((*member).to_owned(), conversation.clone());
             if self.verifying.iter().any(|v| v == member) && self.warned.insert(key) {
-                notices.push(Notice {
+                notices.push(ClientNotice {
                     t: envelope.t,
                     user: (*member).to_owned(),
                     conversation: conversation.clone(),
@@ -212,13 +206,7 @@ impl Design for GhostDesign {
         let mut watchers = Watchers::new(params.verifying.clone());
         Some(ClientWatch {
             file: NOTICES,
-            watch: Box::new(move |envelope| {
-                watchers
-                    .watch(envelope)
-                    .iter()
-                    .map(|n| serde_json::to_string(n).expect("a notice serialises"))
-                    .collect()
-            }),
+            watch: Box::new(move |envelope| watchers.watch(envelope)),
         })
     }
     fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {

@@ -147,6 +147,25 @@ pub trait Scheme: Send + Sync {
         rng: &mut RandomStream,
     );
 
+    /// A reader, in capture order, of the envelopes this sealer seals, for `material`
+    /// someone holds (Dual_EC: a backdoor whose `d` fits this sealer's Q), running at
+    /// most `live_searches` costly searches and reporting the rest as skipped. `None`,
+    /// the default: the material reads nothing of this sealer's envelopes in order.
+    fn in_order_reader(
+        &self,
+        _material: &registry::Loot,
+        _live_searches: usize,
+    ) -> Option<Box<dyn capability::InOrder>> {
+        None
+    }
+
+    /// Points the relay's hidden reader at every conversation of `at`'s user from its
+    /// logical time on, or at no one (`None`). Returns whether this design's relay adds
+    /// readers at all (the ghost); the default adds no one.
+    fn point_hidden_reader(&mut self, _at: Option<(&str, u64)>) -> bool {
+        false
+    }
+
     /// What the devices sent besides the envelopes since the last call, as JSON lines
     /// in time order, for [`Design::report_file`] (client-scan: reports of matches).
     fn take_reports(&self) -> Vec<String> {

@@ -56,6 +56,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::capability::Capability;
 use super::finding::Finding;
 use super::keyring::Keyring;
@@ -205,6 +207,15 @@ impl Loot {
         }
     }
 
+    /// What the loot is called, if it reads a capture in order: see
+    /// [`OwnMaterial::reads_in_order`].
+    pub fn reads_in_order(&self) -> Option<&'static str> {
+        match self {
+            Loot::Own(material) => material.reads_in_order(),
+            Loot::Key { .. } => None,
+        }
+    }
+
     /// This loot as a thief holds it who takes it just after logical time `t`: a
     /// device's (a locked phone's) history ends there. `None` for loot that is no
     /// device.
@@ -222,6 +233,12 @@ pub trait OwnMaterial: Any + fmt::Debug + Send + Sync {
     /// The material as taken just after `t`, if it is a device whose history ends when
     /// it is taken; `None` otherwise.
     fn seized_at(&self, _t: u64) -> Option<Arc<dyn OwnMaterial>> {
+        None
+    }
+
+    /// What the material is called, if it reads a capture in order through the
+    /// sealers it fits ([`Scheme::in_order_reader`]): Dual_EC's backdoor, `d`.
+    fn reads_in_order(&self) -> Option<&'static str> {
         None
     }
 }
@@ -308,12 +325,25 @@ impl Built {
 pub struct ClientWatch {
     /// Where the notices go, relative to the world's directory, one JSON line each.
     pub file: &'static str,
-    /// Sees each envelope as it is recorded; returns the notices it raises, as JSON.
+    /// Sees each envelope as it is recorded; returns the notices it raises.
     pub watch: WatchFn,
 }
 
 /// See [`ClientWatch::watch`].
-pub type WatchFn = Box<dyn FnMut(&Envelope) -> Vec<String> + Send>;
+pub type WatchFn = Box<dyn FnMut(&Envelope) -> Vec<ClientNotice> + Send>;
+
+/// What a client showed its user: one line of the design's notices file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientNotice {
+    /// When.
+    pub t: u64,
+    /// Whose client showed it.
+    pub user: String,
+    /// The conversation's members.
+    pub conversation: Vec<String>,
+    /// What the client said.
+    pub notice: String,
+}
 
 /// One thing a compromise takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -623,6 +653,14 @@ pub trait Design: Sync {
         _params: &SchemeParams,
         _rng: &mut crate::crypto::random::RandomStream,
     ) -> Option<Rotated> {
+        None
+    }
+
+    /// The design after `holder` replaces its trapdoor with one of their own, as an
+    /// intruder re-keyed Juniper's Dual_EC: the new sealer (its devices reseeded from
+    /// `randomness`), and the material `holder` now holds. `None` where the design
+    /// has no trapdoor to replace.
+    fn rekey(&self, _holder: &str, _randomness: &Randomness) -> Option<Rotated> {
         None
     }
 

@@ -239,7 +239,8 @@ fn build_sealed(spec: &WorldSpec, root: &Path, progress: Progress) -> Result<Bui
             recorder.record(message, envelope)?;
             if let Some((client, path, file)) = watch.as_mut() {
                 for notice in (client.watch)(envelope) {
-                    writeln!(file, "{notice}").map_err(|e| Error::io(&*path, e))?;
+                    let line = serde_json::to_string(&notice).expect("a notice serialises");
+                    writeln!(file, "{line}").map_err(|e| Error::io(&*path, e))?;
                 }
             }
         }

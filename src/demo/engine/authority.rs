@@ -53,7 +53,7 @@ impl Engine {
                     format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
                 }
                 Warranted::GhostJoins { from } => {
-                    design.ghost_target = Some((target.to_owned(), from));
+                    design.point_hidden_reader(target, from);
                     format!("from t={from} the relay adds the ghost to {target}'s conversations")
                 }
                 Warranted::EscrowKeyOpens => "the escrow key opens the target's messages".to_owned(),
@@ -210,23 +210,22 @@ impl Engine {
         let mut facts = Vec::new();
         for d in 0..self.designs.len() {
             let design = &mut self.designs[d];
-            if !plays(design.id, "rekey") {
+            let spec = schemes::design(design.id);
+            let Some(rekeyed) = spec.rekey(to, &design.randomness) else {
                 continue;
-            }
-            let mut rng = design.randomness.stream(&format!("dual-ec/backdoor/{to}"));
-            let (backdoor, q) = Backdoor::generate(&mut rng);
-            let file = BackdoorFile {
-                holder: to.to_owned(),
-                backdoor,
-                q,
             };
-            let reseeded = design.randomness.fork(&format!("dual-ec/rekeyed/{to}"));
-            design.sealer = Sealer::Plain(Box::new(DualEc::new(q, reseeded)));
-            design.q_in_force.push((design.recording.len(), q));
-            let fits_before: Vec<String> =
-                design.backdoors.iter().map(|f| f.holder.clone()).collect();
-            design.backdoors.push(file.clone());
-            self.rows[row].access[d].backdoors.push(file);
+            // Whoever read the old sealer's envelopes in order reads nothing new.
+            let fits_before: Vec<String> = design
+                .loot
+                .iter()
+                .filter(|(_, loot)| loot.reads_in_order().is_some())
+                .map(|(party, _)| party.clone())
+                .collect();
+            design.replace_sealer(rekeyed.sealer);
+            for (party, loot) in rekeyed.loot {
+                self.rows[row].access[d].hold_in_order(&party, &loot);
+                design.loot.push((party, loot));
+            }
             facts.push(Fact::plain(
                 "new Q",
                 format!("{to}'s, in every device from t={from}"),
@@ -316,9 +315,7 @@ impl Engine {
     pub(super) fn ghost(&mut self, target: &str) -> Vec<Block> {
         let from = self.now() + 1;
         for design in &mut self.designs {
-            if plays(design.id, "ghost") {
-                design.ghost_target = Some((target.to_owned(), from));
-            }
+            design.point_hidden_reader(target, from);
         }
         vec![Block::Facts {
             facts: vec![

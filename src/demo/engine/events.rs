@@ -192,7 +192,8 @@ impl Engine {
         let scan = design.scan.as_mut().expect("scan_design found it");
         let facts = scan.poison(picture, to)?;
         // From now on the phones look for the new hash as they send, too.
-        design.sealer = Sealer::Plain(Box::new(scan.scanner(demo_key(PROVIDER_NAME).public_key())));
+        let scanner = Box::new(scan.scanner(demo_key(PROVIDER_NAME).public_key()));
+        design.replace_sealer(scanner);
         Ok(vec![Block::Facts { facts }])
     }
 
@@ -207,16 +208,18 @@ impl Engine {
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
             let spec = schemes::design(design.id);
-            if let Some(file) = design.backdoors.iter().find(|f| f.holder == party) {
-                let file = file.clone();
+            // Material that reads in order (a Dual_EC `d`) is copied as it is.
+            let reader = design
+                .loot
+                .iter()
+                .find(|(holder, loot)| holder == party && loot.reads_in_order().is_some());
+            if let Some((_, loot)) = reader {
+                let name = loot.reads_in_order().unwrap_or_default();
                 facts.push(Fact::plain(
                     design.id.as_str(),
-                    format!("{to} now holds {party}'s d: it predicts devices that use its Q"),
+                    format!("{to} now holds {party}'s {name}: it predicts devices that use its Q"),
                 ));
-                let access = &mut self.rows[row].access[d];
-                if !access.backdoors.iter().any(|f| f.holder == file.holder) {
-                    access.backdoors.push(file);
-                }
+                self.rows[row].access[d].hold_in_order(party, loot);
                 continue;
             }
             let own = spec.parties().iter().find(|(n, _)| *n == party);
@@ -320,7 +323,7 @@ impl Engine {
             else {
                 continue;
             };
-            design.sealer = Sealer::Plain(rotated.sealer);
+            design.replace_sealer(rotated.sealer);
             // What a party holds of the new key replaces what it held of the old (a key
             // kept as agents' shares is split again, as the old one was).
             for (party, loot) in rotated.loot {

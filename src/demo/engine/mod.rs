@@ -26,22 +26,20 @@ use super::{
     LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Sample, Scope,
 };
 use crate::attacks::brute_force::{brute_force_from, BruteForceReport, SearchOptions};
-use crate::attacks::dual_ec::{open_with_key, Predictor, SearchRecord};
+use crate::attacks::open_with_key;
 use crate::attacks::timeline::Span;
 
 /// Dual_EC state searches a demo runs live, per backdoor and Q: each takes seconds.
 const LIVE_SEARCHES: usize = 1;
 use crate::attacks::{BlastRadius, Keyring, Opener, Outcome, Tally};
-use crate::crypto::dual_ec::Backdoor;
-use crate::crypto::dual_ec::PointQ;
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
-use crate::schemes::capability::Capability;
-use crate::schemes::dual_ec::{BackdoorFile, DeployedBackdoor, DualEc};
-use crate::schemes::ghost::{Ghost, Notice, Watchers, GHOST_NAME};
+use crate::schemes::capability::{Capability, InOrder, LiveWork};
 use crate::schemes::network::DeviceNetwork;
-use crate::schemes::registry::{Inputs, Loot, OwnMaterial, Warrant, Warranted};
+use crate::schemes::registry::{
+    ClientNotice, Inputs, Loot, OwnMaterial, Warrant, Warranted, WatchFn,
+};
 use crate::schemes::snapshot::Snapshot;
 use crate::schemes::split_key::ShareFile;
 use crate::schemes::{self, Scheme, SchemeId};
@@ -79,8 +77,9 @@ struct Access {
     live: Vec<LiveTap>,
     /// Split-key shares held, by agent number.
     shares: Vec<u8>,
-    /// Dual_EC backdoors held: each predicts what devices using its Q draw.
-    backdoors: Vec<BackdoorFile>,
+    /// Material that reads the capture in order through the sealers it fits (a Dual_EC
+    /// backdoor predicts the devices whose Q it was made for): (whose it was, loot).
+    in_order: Vec<(String, Loot)>,
 }
 
 #[derive(Clone)]
@@ -100,14 +99,14 @@ impl Access {
             || self.receiver.is_some()
             || !self.live.is_empty()
             || !self.histories.is_empty()
-            || !self.backdoors.is_empty()
+            || !self.in_order.is_empty()
     }
 
-    /// Adds what `loot` opens by itself, as its design reads it (keys, a vault's device
-    /// keys opened with its key), and the share or backdoor the events below play
-    /// with. A family key, unit-key halves and a locked phone open nothing alone; a
-    /// warrant or a thief joins them (see the events).
-    fn take(&mut self, design: &dyn schemes::Design, loot: &Loot) {
+    /// Adds what `party`'s `loot` opens by itself, as its design reads it (keys, a
+    /// vault's device keys opened with its key), and the share or in-order reader the
+    /// events below play with. A family key, unit-key halves and a locked phone open
+    /// nothing alone; a warrant or a thief joins them (see the events).
+    fn take(&mut self, design: &dyn schemes::Design, party: &str, loot: &Loot) {
         let mut opened = Keyring::new();
         if let Loot::Key { holder, role, key } = loot {
             opened.add(holder, *role, key.clone());
@@ -122,8 +121,13 @@ impl Access {
         if let Some(share) = loot.as_own::<ShareFile>() {
             self.shares.push(share.agent);
         }
-        if let Some(held) = loot.as_own::<DeployedBackdoor>() {
-            self.backdoors.push(held.file.clone());
+        self.hold_in_order(party, loot);
+    }
+
+    /// Keeps `party`'s `loot` if it reads the capture in order, once per party.
+    fn hold_in_order(&mut self, party: &str, loot: &Loot) {
+        if loot.reads_in_order().is_some() && !self.in_order.iter().any(|(p, _)| p == party) {
+            self.in_order.push((party.to_owned(), loot.clone()));
         }
     }
 
@@ -176,8 +180,10 @@ impl Access {
         for tap in &self.live {
             parts.push(format!("copies of {}'s traffic", and_list(&tap.targets)));
         }
-        for file in &self.backdoors {
-            parts.push(format!("{}'s d", file.holder));
+        for (party, loot) in &self.in_order {
+            if let Some(name) = loot.reads_in_order() {
+                parts.push(format!("{party}'s {name}"));
+            }
         }
         if !self.shares.is_empty() && self.keys.is_empty() {
             parts.push(format!("{} share(s)", self.shares.len()));
@@ -204,18 +210,16 @@ struct Row {
 /// How a design seals a batch.
 enum Sealer {
     Plain(Box<dyn Scheme>),
-    /// The ghost design: its scheme is rebuilt for each batch, as the relay's target
-    /// changes.
-    Ghost(crate::crypto::rsa_oaep::PublicKey),
     /// A design that seals on its users' devices.
     Devices(Box<dyn DeviceNetwork>),
 }
 
-/// What one Dual_EC backdoor has read of a recording: a predictor per period of one Q
-/// (the generators' states carry over from act to act), and the texts so far.
+/// What one party's in-order material has read of a recording: a reader per period of
+/// one sealer, where the material fits it (a Dual_EC generator's state carries over
+/// from act to act), and the texts so far.
 #[derive(Default)]
-struct BackdoorColumn {
-    predictors: HashMap<usize, Predictor>,
+struct InOrderColumn {
+    readers: HashMap<usize, Option<Box<dyn InOrder>>>,
     column: Vec<Option<String>>,
 }
 
@@ -236,18 +240,19 @@ struct Design {
     /// Clipper's family key and halves and the provider's vault, are the design's own
     /// loot: see [`Design::own`].)
     bricked: HashSet<String>,
-    /// Dual_EC: every holder's backdoor; from which envelope of the recording on each Q
-    /// was in the devices; and what each holder's backdoor has read so far.
-    backdoors: Vec<BackdoorFile>,
-    q_in_force: Vec<(usize, PointQ)>,
-    backdoor_columns: HashMap<String, BackdoorColumn>,
-    /// State searches run since the last act's report: (holder, search).
-    searches: Vec<(String, SearchRecord)>,
-    /// Phones a holder left unsearched, for the report: (holder, senders).
-    unsearched: Vec<(String, Vec<String>)>,
-    ghost_target: Option<(String, u64)>,
-    watchers: Watchers,
-    notices: Vec<Notice>,
+    /// The sealers replaced so far (a rotated key, a re-keyed Dual_EC Q), each with the
+    /// envelope of the recording it sealed from; the current one seals from
+    /// `sealer_from`.
+    retired: Vec<(usize, Box<dyn Scheme>)>,
+    sealer_from: usize,
+    /// What each party's in-order material has read so far.
+    in_order_columns: HashMap<String, InOrderColumn>,
+    /// Costly searches an in-order reader ran or left undone since the last act's
+    /// report: (whose material, work).
+    work: Vec<(String, LiveWork)>,
+    /// What its clients show their users as the traffic flows, and what they showed.
+    watch: Option<WatchFn>,
+    notices: Vec<ClientNotice>,
     /// Forward-secret: (message id, recipient) for each copy a device has opened.
     delivered: HashSet<(String, String)>,
     /// Client-scan: the phones' list, their pictures and what they reported.
@@ -261,6 +266,14 @@ impl Design {
         self.loot.iter().filter_map(|(_, loot)| loot.as_own::<T>())
     }
 
+    /// Points the relay's hidden reader at `target`'s conversations from `from` on, in a
+    /// design whose relay adds readers (the ghost); the rest add no one.
+    fn point_hidden_reader(&mut self, target: &str, from: u64) {
+        if let Sealer::Plain(scheme) = &mut self.sealer {
+            scheme.point_hidden_reader(Some((target, from)));
+        }
+    }
+
     fn seal(&mut self, users: &[Party], plain: &[Message]) -> Result<()> {
         let directory = directory(users);
         let sealed = match &mut self.sealer {
@@ -271,18 +284,6 @@ impl Design {
                 &self.randomness,
                 &self.sessions,
             ),
-            Sealer::Ghost(ghost) => {
-                let (target, after) = self
-                    .ghost_target
-                    .clone()
-                    .unwrap_or((String::new(), u64::MAX));
-                let scheme = Ghost {
-                    ghost: ghost.clone(),
-                    after,
-                    target,
-                };
-                seal_batch(&scheme, &directory, plain, &self.randomness, &self.sessions)
-            }
             Sealer::Devices(world) => {
                 let mut sealed = Vec::with_capacity(plain.len());
                 for message in plain {
@@ -295,8 +296,10 @@ impl Design {
                 sealed
             }
         };
-        for envelope in &sealed {
-            self.notices.extend(self.watchers.watch(envelope));
+        if let Some(watch) = &mut self.watch {
+            for envelope in &sealed {
+                self.notices.extend(watch(envelope));
+            }
         }
         if let (Some(scan), Sealer::Plain(scheme)) = (&mut self.scan, &self.sealer) {
             scan.collect(scheme.take_reports());
@@ -330,8 +333,8 @@ impl Design {
             }
             merge(&mut read, &column);
         }
-        for file in &access.backdoors {
-            let column = self.backdoor_column(file);
+        for (party, material) in &access.in_order {
+            let column = self.in_order_column(party, material);
             merge(&mut read, &column);
         }
         // Released device keys and ratchet states are cheap to replay: no cache.
@@ -376,52 +379,62 @@ impl Design {
         read
     }
 
-    /// What a Dual_EC backdoor reads, predicting only what was recorded since it last
-    /// looked. It works only where the Q in the devices is the one it was made for: an
-    /// attacker checks `d·Q = P` against the firmware before searching.
-    fn backdoor_column(&mut self, file: &BackdoorFile) -> Vec<Option<String>> {
-        let cache = self
-            .backdoor_columns
-            .entry(file.holder.clone())
-            .or_default();
+    /// The sealer from now on: the one it replaces is kept with the envelopes it
+    /// sealed, for material that reads only those (a Dual_EC backdoor fits one Q).
+    fn replace_sealer(&mut self, scheme: Box<dyn Scheme>) {
+        if let Sealer::Plain(old) = std::mem::replace(&mut self.sealer, Sealer::Plain(scheme)) {
+            self.retired.push((self.sealer_from, old));
+        }
+        self.sealer_from = self.recording.len();
+    }
+
+    /// What `party`'s in-order material reads, reading only what was recorded since it
+    /// last looked, period by period of the sealers: each sealer says whether the
+    /// material fits it.
+    fn in_order_column(&mut self, party: &str, material: &Loot) -> Vec<Option<String>> {
+        let current = match &self.sealer {
+            Sealer::Plain(scheme) => Some((self.sealer_from, scheme.as_ref())),
+            Sealer::Devices(_) => None,
+        };
+        let periods: Vec<(usize, &dyn Scheme)> = self
+            .retired
+            .iter()
+            .map(|(from, scheme)| (*from, scheme.as_ref()))
+            .chain(current)
+            .collect();
+        let cache = self.in_order_columns.entry(party.to_owned()).or_default();
         let total = self.recording.len();
-        for (period, &(from, q)) in self.q_in_force.iter().enumerate() {
-            let until = self
-                .q_in_force
-                .get(period + 1)
-                .map_or(total, |(next, _)| *next);
+        for (period, &(from, scheme)) in periods.iter().enumerate() {
+            let until = periods.get(period + 1).map_or(total, |(next, _)| *next);
             let start = cache.column.len().max(from);
             if start >= until {
                 continue;
             }
             let batch = &self.recording[start..until];
-            if !file.backdoor.opens(&q) {
+            // A live demo runs one costly search per material and period, a second or
+            // few, and reports what the others would cost: each is the same search.
+            let reader = cache
+                .readers
+                .entry(period)
+                .or_insert_with(|| scheme.in_order_reader(material, LIVE_SEARCHES));
+            let Some(reader) = reader else {
                 cache.column.extend(batch.iter().map(|_| None));
                 continue;
-            }
-            // A live demo searches one phone's state per backdoor and Q, a second or
-            // few, and reports what the others would cost: each is the same search.
-            let predictor = cache.predictors.entry(period).or_insert_with(|| {
-                Predictor::new(file.backdoor.clone(), q).with_search_limit(LIVE_SEARCHES)
-            });
-            let searched_before = predictor.records().len();
-            let skipped_before = predictor.skipped().len();
-            let keys = predictor.content_keys(batch, &|_| {});
-            self.searches.extend(
-                predictor.records()[searched_before..]
-                    .iter()
-                    .map(|r| (file.holder.clone(), r.clone())),
+            };
+            let keys = reader.content_keys(batch);
+            self.work.extend(
+                reader
+                    .take_work()
+                    .into_iter()
+                    .map(|work| (party.to_owned(), work)),
             );
-            if predictor.skipped().len() > skipped_before {
-                self.unsearched.push((
-                    file.holder.clone(),
-                    predictor.skipped()[skipped_before..].to_vec(),
-                ));
-            }
             cache
                 .column
                 .extend(batch.iter().zip(keys).map(|(envelope, key)| {
-                    match key.map(|k| open_with_key(envelope, &k)) {
+                    match key
+                        .and_then(Result::ok)
+                        .map(|k| open_with_key(envelope, &k))
+                    {
                         Some(Outcome::Opened(text)) => Some(text),
                         _ => None,
                     }
@@ -534,17 +547,15 @@ impl Engine {
         })?;
         let sealer = if let Some(devices) = built.network.take() {
             Sealer::Devices(devices)
-        } else if spec.events().contains(&"ghost") {
-            // The relay's target changes with the story's events.
-            Sealer::Ghost(demo_key(GHOST_NAME).public_key().clone())
         } else {
-            Sealer::Plain(
-                built
-                    .sealer
-                    .ok_or_else(|| Error::Internal(format!("{id} built no sealer")))?,
-            )
+            let mut scheme = built
+                .sealer
+                .ok_or_else(|| Error::Internal(format!("{id} built no sealer")))?;
+            // A relay adds a hidden reader only when the story's events say so.
+            scheme.point_hidden_reader(None);
+            Sealer::Plain(scheme)
         };
-        let mut design = Design {
+        let design = Design {
             id,
             sealer,
             recording: Vec::new(),
@@ -557,25 +568,17 @@ impl Engine {
                 .map(|p| p.key.clone()),
             loot: built.loot.clone(),
             bricked: HashSet::new(),
-            backdoors: Vec::new(),
-            q_in_force: Vec::new(),
-            backdoor_columns: HashMap::new(),
-            searches: Vec::new(),
-            unsearched: Vec::new(),
-            ghost_target: None,
-            watchers: Watchers::new(params.verifying.clone()),
+            retired: Vec::new(),
+            sealer_from: 0,
+            in_order_columns: HashMap::new(),
+            work: Vec::new(),
+            watch: spec.client_watch(params).map(|client| client.watch),
             notices: Vec::new(),
             delivered: HashSet::new(),
             scan: built.compose.map(|compose| {
                 super::scanning::ScanState::new(compose.attach, params, &randomness)
             }),
         };
-        for (_, loot) in built.loot {
-            if let Some(held) = loot.as_own::<DeployedBackdoor>() {
-                design.backdoors.push(held.file.clone());
-                design.q_in_force = vec![(0, held.deployed)];
-            }
-        }
         Ok(design)
     }
 
@@ -627,7 +630,7 @@ impl Engine {
             }
         }
         for (_, loot) in design.loot.iter().filter(|(party, _)| party == name) {
-            access.take(spec, loot);
+            access.take(spec, name, loot);
         }
         access
     }
@@ -690,40 +693,48 @@ impl Engine {
         Ok(blocks)
     }
 
-    /// What the Dual_EC state searches behind the matrix cost, measured live, and the
-    /// phones left to the same search.
+    /// What the costly searches behind the matrix cost (Dual_EC's state searches),
+    /// measured live, and the devices left to the same search.
     fn searches_since_last_act(&mut self) -> Option<Block> {
         let mut facts = Vec::new();
         for design in &mut self.designs {
+            let work: Vec<(String, LiveWork)> = design.work.drain(..).collect();
             let mut seconds = Vec::new();
-            for (holder, search) in design.searches.drain(..) {
-                seconds.push(search.seconds);
-                facts.push(
-                    Fact::marked(
-                        format!("{holder}'s search"),
-                        format!(
-                            "{}'s phone: {} x-coordinates, {:.1} s",
-                            search.sender, search.candidates_tried, search.seconds
-                        ),
-                        search.found,
-                    )
-                    .timed(search.seconds, "seconds"),
-                );
+            for (holder, work) in &work {
+                if let LiveWork::Searched {
+                    device,
+                    tried,
+                    seconds: took,
+                    found,
+                } = work
+                {
+                    seconds.push(*took);
+                    facts.push(
+                        Fact::marked(
+                            format!("{holder}'s search"),
+                            format!("{device}'s phone: {tried} x-coordinates, {took:.1} s"),
+                            *found,
+                        )
+                        .timed(*took, "seconds"),
+                    );
+                }
             }
             let mean = seconds.iter().sum::<f64>() / seconds.len().max(1) as f64;
-            for (holder, senders) in design.unsearched.drain(..) {
-                facts.push(Fact::plain(
-                    format!("{holder}, the others"),
-                    format!(
-                        "{}: the same search each{}, not run live",
-                        senders.join(", "),
-                        if mean > 0.0 {
-                            format!(", about {mean:.1} s")
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ));
+            for (holder, work) in &work {
+                if let LiveWork::Skipped { devices } = work {
+                    facts.push(Fact::plain(
+                        format!("{holder}, the others"),
+                        format!(
+                            "{}: the same search each{}, not run live",
+                            devices.join(", "),
+                            if mean > 0.0 {
+                                format!(", about {mean:.1} s")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    ));
+                }
             }
         }
         (!facts.is_empty()).then_some(Block::Facts { facts })

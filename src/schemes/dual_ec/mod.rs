@@ -27,9 +27,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::capability::InOrder;
 use super::keyring::Keyring;
 use super::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Theft, WorldShape,
+    Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Rotated, Theft, WorldShape,
 };
 use super::{DeviceDraw, Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::ContentKey;
@@ -40,6 +41,7 @@ use crate::wire::envelope::{Envelope, RND_LEN};
 use crate::wire::message::Message;
 use crate::wire::names::check_name;
 use crate::wire::world_file::Parameters;
+use predict::Predictor;
 
 /// The party that chose Q and keeps its `d`.
 pub const DESIGNER_NAME: &str = "designer";
@@ -211,6 +213,17 @@ impl Scheme for DualEc {
     ) {
         // Nothing: the access is in `rnd`, which the device drew with the key.
     }
+
+    fn in_order_reader(&self, material: &Loot, live_searches: usize) -> Option<Box<dyn InOrder>> {
+        let held = material.as_own::<DeployedBackdoor>()?;
+        // A backdoor made for another Q predicts nothing: an attacker checks d·Q = P
+        // against the firmware before searching.
+        held.file.backdoor.opens(&self.q).then(|| {
+            Box::new(predict::LivePredictor::new(
+                Predictor::new(held.file.backdoor.clone(), self.q).with_search_limit(live_searches),
+            )) as Box<dyn InOrder>
+        })
+    }
 }
 
 /// A sender's generator after a batch, and what it drew for each of its messages.
@@ -263,7 +276,11 @@ pub struct DeployedBackdoor {
     pub deployed: PointQ,
 }
 
-impl OwnMaterial for DeployedBackdoor {}
+impl OwnMaterial for DeployedBackdoor {
+    fn reads_in_order(&self) -> Option<&'static str> {
+        Some("d")
+    }
+}
 
 impl Design for DualEcDesign {
     fn exercises(&self) -> &'static [&'static str] {
@@ -285,6 +302,25 @@ impl Design for DualEcDesign {
 
     fn events(&self) -> &'static [&'static str] {
         &["rekey"]
+    }
+
+    fn rekey(&self, holder: &str, randomness: &Randomness) -> Option<Rotated> {
+        let mut rng = randomness.stream(&format!("dual-ec/backdoor/{holder}"));
+        let (backdoor, q) = Backdoor::generate(&mut rng);
+        let file = BackdoorFile {
+            holder: holder.to_owned(),
+            backdoor,
+            q,
+        };
+        // The devices are reseeded with the new firmware.
+        let reseeded = randomness.fork(&format!("dual-ec/rekeyed/{holder}"));
+        Some(Rotated {
+            sealer: Box::new(DualEc::new(q, reseeded)),
+            loot: vec![(
+                holder.to_owned(),
+                Loot::own(DeployedBackdoor { file, deployed: q }),
+            )],
+        })
     }
 
     fn id(&self) -> SchemeId {
@@ -380,6 +416,38 @@ mod tests {
     use super::*;
     use crate::crypto::random::Randomness;
     use crate::secret_tests::{assert_hidden, bytes, debug_both};
+
+    #[test]
+    fn a_rekeyed_sealer_is_read_in_order_only_by_the_new_holders_backdoor() {
+        let randomness = Randomness::Seeded(3);
+        let (d, q) = Backdoor::generate(&mut randomness.stream("designer"));
+        let file = BackdoorFile {
+            holder: DESIGNER_NAME.into(),
+            backdoor: d,
+            q,
+        };
+        let designer = Loot::own(DeployedBackdoor { file, deployed: q });
+        let original = DualEc::new(q, randomness.fork("devices"));
+        assert!(original.in_order_reader(&designer, 1).is_some());
+
+        let rekeyed = DualEcDesign
+            .rekey("intruder", &randomness)
+            .expect("dual-ec has a Q to replace");
+        let [(holder, intruder)] = &rekeyed.loot[..] else {
+            panic!("one holder of the new d, not {:?}", rekeyed.loot);
+        };
+        assert_eq!(holder, "intruder");
+        assert_eq!(intruder.reads_in_order(), Some("d"));
+        assert!(rekeyed.sealer.in_order_reader(intruder, 1).is_some());
+        // Each d fits its own Q only: the designer's reads nothing new, the intruder's
+        // nothing old.
+        assert!(rekeyed.sealer.in_order_reader(&designer, 1).is_none());
+        assert!(original.in_order_reader(intruder, 1).is_none());
+        // Designs without a trapdoor have none to replace.
+        assert!(crate::schemes::golden_key::GoldenKeyDesign
+            .rekey("intruder", &randomness)
+            .is_none());
+    }
 
     #[test]
     fn a_backdoor_file_does_not_print_its_backdoor() {

@@ -13,7 +13,7 @@ use super::{next_content_key, BackdoorFile};
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::dual_ec::{recover_state, Backdoor, DualEcDrbg, PointQ, CANDIDATES};
 use crate::crypto::CouldNotOpen;
-use crate::schemes::capability::{Capability, InOrder};
+use crate::schemes::capability::{Capability, InOrder, LiveWork};
 use crate::wire::envelope::{Envelope, RND_LEN};
 
 /// Failed searches after which a sender is given up on: each costs a full search of
@@ -290,5 +290,55 @@ impl InOrder for Predictor {
             .into_iter()
             .map(|key| key.map(Ok))
             .collect()
+    }
+}
+
+/// A predictor as a live demo runs it: what it opens, and the searches it ran or left
+/// undone since it was last asked.
+pub struct LivePredictor {
+    predictor: Predictor,
+    /// Searches and skipped senders already reported.
+    reported: (usize, usize),
+}
+
+impl LivePredictor {
+    /// Reports `predictor`'s work as it goes.
+    pub fn new(predictor: Predictor) -> Self {
+        LivePredictor {
+            predictor,
+            reported: (0, 0),
+        }
+    }
+}
+
+impl InOrder for LivePredictor {
+    fn content_keys(
+        &mut self,
+        batch: &[Envelope],
+    ) -> Vec<Option<Result<ContentKey, CouldNotOpen>>> {
+        InOrder::content_keys(&mut self.predictor, batch)
+    }
+
+    fn take_work(&mut self) -> Vec<LiveWork> {
+        let (records, skipped) = self.reported;
+        let mut work: Vec<LiveWork> = self.predictor.records()[records..]
+            .iter()
+            .map(|r| LiveWork::Searched {
+                device: r.sender.clone(),
+                tried: r.candidates_tried,
+                seconds: r.seconds,
+                found: r.found,
+            })
+            .collect();
+        if self.predictor.skipped().len() > skipped {
+            work.push(LiveWork::Skipped {
+                devices: self.predictor.skipped()[skipped..].to_vec(),
+            });
+        }
+        self.reported = (
+            self.predictor.records().len(),
+            self.predictor.skipped().len(),
+        );
+        work
     }
 }
