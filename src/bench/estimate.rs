@@ -131,7 +131,7 @@ pub fn estimate_simulate(spec: &crate::world::WorldSpec) -> Result<Option<WorkEs
         return Ok(None);
     }
     let costs = SimulateCosts::measure(
-        draws_from_a_generator(spec.scheme),
+        draws_from_a_generator(spec.scheme).then_some(spec.scheme),
         spec.randomness.seed().is_some(),
     );
     Ok(Some(costs.estimate(spec, rayon::current_num_threads())))
@@ -157,7 +157,7 @@ pub(super) struct SimulateCosts {
 impl SimulateCosts {
     /// `seeded`: the world is made under `--seed`, whose wraps run on the `rsa` crate
     /// (its padding draws from the seeded stream), several times slower than AWS-LC's.
-    pub(super) fn measure(with_dual_ec: bool, seeded: bool) -> SimulateCosts {
+    pub(super) fn measure(drawing: Option<SchemeId>, seeded: bool) -> SimulateCosts {
         let mut rng = Randomness::Os.stream("estimate");
         let wrap_backend = if seeded {
             Backend::Rsa
@@ -172,17 +172,49 @@ impl SimulateCosts {
         let wrap = time_per_op(Duration::from_millis(100), || {
             std::hint::black_box(public.wrap_with(wrap_backend, &mut rng, &content));
         });
-        // Dual_EC's devices draw each message's rnd and key: ten P-256 multiplications.
-        let draw = if with_dual_ec {
-            let (_, q) = crate::crypto::dual_ec::Backdoor::generate(&mut rng);
-            let mut device = crate::crypto::dual_ec::DualEcDrbg::instantiate(&mut rng, q);
-            time_per_op(Duration::from_millis(100), || {
-                std::hint::black_box(crate::schemes::dual_ec::draw(&mut device));
-            })
-        } else {
-            0.0
+        // What the devices draw for each message (Dual_EC: rnd and the key, ten P-256
+        // multiplications), timed through the design's own sealer, as simulate draws.
+        let draw = match drawing {
+            Some(id) => Self::time_draws(id).unwrap_or(0.0),
+            None => 0.0,
         };
         SimulateCosts { keygen, wrap, draw }
+    }
+
+    /// Seconds `id`'s sealer takes to draw one message's randomness on its sender's
+    /// device, one message after another; `None` if it draws nothing there.
+    fn time_draws(id: SchemeId) -> Option<f64> {
+        let design = schemes::design(id);
+        let users = ["alice", "bob"];
+        let names: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
+        let parties = crate::world::cast::demo_cast(&users, design.parties());
+        let params = SchemeParams::default();
+        let built = design
+            .build(&Inputs {
+                users: &names,
+                parties: &parties,
+                params: &params,
+                messages: 0,
+                randomness: &Randomness::Os.fork("estimate"),
+            })
+            .ok()?;
+        let sealer = built.sealer?;
+        let mut t = 0;
+        let mut next = || {
+            t += 1;
+            [Message {
+                id: format!("m{t:06}"),
+                t,
+                from: names[0].clone(),
+                to: vec![names[1].clone()],
+                text: String::new(),
+                session: None,
+            }]
+        };
+        sealer.device_draws(&next())?;
+        Some(time_per_op(Duration::from_millis(100), || {
+            std::hint::black_box(sealer.device_draws(&next()));
+        }))
     }
 
     /// `spec`'s time on `threads` cores at these costs.

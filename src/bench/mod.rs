@@ -922,7 +922,7 @@ mod tests {
         };
         // Both from one measurement, so that the difference is the draws alone, not the
         // noise of two measurements (key generation's time varies from key to key).
-        let costs = SimulateCosts::measure(true, false);
+        let costs = SimulateCosts::measure(Some(SchemeId::DualEc), false);
         assert!(costs.draw > 0.0 && costs.wrap > 0.0 && costs.keygen > 0.0);
         let none = costs.estimate(&spec(SchemeId::None), 2);
         let dual_ec_world = spec(SchemeId::DualEc);

@@ -207,6 +207,14 @@ impl Loot {
         }
     }
 
+    /// Which piece of a split secret the loot is: see [`OwnMaterial::piece`].
+    pub fn piece(&self) -> Option<Piece> {
+        match self {
+            Loot::Own(material) => material.piece(),
+            Loot::Key { .. } => None,
+        }
+    }
+
     /// What the loot is called, if it reads a capture in order: see
     /// [`OwnMaterial::reads_in_order`].
     pub fn reads_in_order(&self) -> Option<&'static str> {
@@ -236,11 +244,27 @@ pub trait OwnMaterial: Any + fmt::Debug + Send + Sync {
         None
     }
 
+    /// Which numbered piece of a split secret it is, if it is one (split-key's share
+    /// of agent 2): pieces combine, in the design's `open_loot`, once enough are held.
+    fn piece(&self) -> Option<Piece> {
+        None
+    }
+
     /// What the material is called, if it reads a capture in order through the
     /// sealers it fits ([`Scheme::in_order_reader`]): Dual_EC's backdoor, `d`.
     fn reads_in_order(&self) -> Option<&'static str> {
         None
     }
+}
+
+/// One numbered piece of a secret split among several holders: see
+/// [`OwnMaterial::piece`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// What a piece is called ("share").
+    pub noun: &'static str,
+    /// Which piece, from 1: its holder's number.
+    pub number: u32,
 }
 
 /// A picture a user's client attached to a message as its user wrote it.

@@ -18,8 +18,8 @@ use crate::fsutil::read_small_text;
 use crate::schemes::finding::Finding;
 use crate::schemes::keyring::Keyring;
 use crate::schemes::registry::{
-    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Rotated, StolenFiles,
-    Theft, Warrant, Warranted, WorldFiles, WorldShape,
+    Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Piece, Rotated,
+    StolenFiles, Theft, Warrant, Warranted, WorldFiles, WorldShape,
 };
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::{Parameters, Role};
@@ -257,7 +257,14 @@ fn combine_stolen(
     Ok(())
 }
 
-impl OwnMaterial for ShareFile {}
+impl OwnMaterial for ShareFile {
+    fn piece(&self) -> Option<Piece> {
+        Some(Piece {
+            noun: "share",
+            number: u32::from(self.agent),
+        })
+    }
+}
 
 impl Design for SplitKeyDesign {
     fn load_stolen(

@@ -346,24 +346,23 @@ impl Engine {
                 continue;
             }
             let access = &mut self.rows[row].access[d];
-            if !access.shares.contains(&agent) {
-                access.shares.push(agent);
+            let pieces = || {
+                design
+                    .loot
+                    .iter()
+                    .filter_map(|(_, loot)| Some((loot, loot.piece()?)))
+            };
+            if let Some((stolen, _)) = pieces().find(|(_, p)| p.number == u32::from(agent)) {
+                access.hold_piece(stolen);
             }
-            let held: Vec<&Loot> = design
-                .loot
-                .iter()
-                .map(|(_, loot)| loot)
-                .filter(|loot| {
-                    loot.as_own::<ShareFile>()
-                        .is_some_and(|s| access.shares.contains(&s.agent))
-                })
-                .collect();
+            let held: Vec<&Loot> = access.pieces.iter().collect();
+            let noun = pieces().next().map_or("piece", |(_, p)| p.noun);
             facts.push(Fact::plain(
                 "held",
                 format!(
-                    "{} of {} shares; {threshold} rebuild the key",
+                    "{} of {} {noun}s; {threshold} rebuild the key",
                     held.len(),
-                    design.own::<ShareFile>().count()
+                    pieces().count()
                 ),
             ));
             // The design combines what the thief holds, as it does for `recover`: fewer

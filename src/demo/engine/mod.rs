@@ -38,10 +38,9 @@ use crate::error::{Error, Result};
 use crate::schemes::capability::{Capability, InOrder, LiveWork};
 use crate::schemes::network::DeviceNetwork;
 use crate::schemes::registry::{
-    ClientNotice, Inputs, Loot, OwnMaterial, Warrant, Warranted, WatchFn,
+    ClientNotice, Inputs, Loot, Warrant, Warranted, WatchFn,
 };
 use crate::schemes::snapshot::Snapshot;
-use crate::schemes::split_key::ShareFile;
 use crate::schemes::{self, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
@@ -75,8 +74,9 @@ struct Access {
     receiver: Option<String>,
     /// Interception redirected to this row: copies of the targets' messages from `from`.
     live: Vec<LiveTap>,
-    /// Split-key shares held, by agent number.
-    shares: Vec<u8>,
+    /// Pieces of a split secret held (split-key's shares), which the design combines
+    /// once enough are held.
+    pieces: Vec<Loot>,
     /// Material that reads the capture in order through the sealers it fits (a Dual_EC
     /// backdoor predicts the devices whose Q it was made for): (whose it was, loot).
     in_order: Vec<(String, Loot)>,
@@ -118,10 +118,17 @@ impl Access {
                 self.add_key(&held.party, held.role, &held.key);
             }
         }
-        if let Some(share) = loot.as_own::<ShareFile>() {
-            self.shares.push(share.agent);
-        }
+        self.hold_piece(loot);
         self.hold_in_order(party, loot);
+    }
+
+    /// Keeps `loot` if it is a piece of a split secret, once per piece.
+    fn hold_piece(&mut self, loot: &Loot) {
+        if let Some(piece) = loot.piece() {
+            if !self.pieces.iter().any(|held| held.piece() == Some(piece)) {
+                self.pieces.push(loot.clone());
+            }
+        }
     }
 
     /// Keeps `party`'s `loot` if it reads the capture in order, once per party.
@@ -185,8 +192,11 @@ impl Access {
                 parts.push(format!("{party}'s {name}"));
             }
         }
-        if !self.shares.is_empty() && self.keys.is_empty() {
-            parts.push(format!("{} share(s)", self.shares.len()));
+        if let (Some(piece), true) = (
+            self.pieces.first().and_then(Loot::piece),
+            self.keys.is_empty(),
+        ) {
+            parts.push(format!("{} {}(s)", self.pieces.len(), piece.noun));
         }
         parts
     }
@@ -238,7 +248,7 @@ struct Design {
     loot: Vec<(String, Loot)>,
     /// CLEAR: the phones a recovery unlock has bricked. (The phones themselves, like
     /// Clipper's family key and halves and the provider's vault, are the design's own
-    /// loot: see [`Design::own`].)
+    /// loot.)
     bricked: HashSet<String>,
     /// The sealers replaced so far (a rotated key, a re-keyed Dual_EC Q), each with the
     /// envelope of the recording it sealed from; the current one seals from
@@ -260,12 +270,6 @@ struct Design {
 }
 
 impl Design {
-    /// The design's own material of type `T` among its loot, as the design built it:
-    /// the provider's vault, CLEAR's phones, Clipper's family key and halves.
-    fn own<T: OwnMaterial>(&self) -> impl Iterator<Item = &T> {
-        self.loot.iter().filter_map(|(_, loot)| loot.as_own::<T>())
-    }
-
     /// Points the relay's hidden reader at `target`'s conversations from `from` on, in a
     /// design whose relay adds readers (the ghost); the rest add no one.
     fn point_hidden_reader(&mut self, target: &str, from: u64) {
