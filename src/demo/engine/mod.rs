@@ -37,9 +37,7 @@ use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, Result};
 use crate::schemes::capability::{Capability, InOrder, LiveWork};
 use crate::schemes::network::DeviceNetwork;
-use crate::schemes::registry::{
-    ClientNotice, Inputs, Loot, Warrant, Warranted, WatchFn,
-};
+use crate::schemes::registry::{ClientNotice, Inputs, Loot, Warrant, Warranted, WatchFn};
 use crate::schemes::snapshot::Snapshot;
 use crate::schemes::{self, Scheme, SchemeId};
 use crate::wire::envelope::Envelope;

@@ -3,6 +3,197 @@
 
 use super::*;
 
+/// One kind of event a scenario may hold, keyed by its `do`: the fields it takes and
+/// how one is checked against the world. [`EVENTS`] lists them all; the parser, the
+/// refusal of stray fields and the hint that lists the events all read it.
+pub(super) struct EventKind {
+    /// What `do = "..."` names.
+    pub(super) name: &'static str,
+    /// The fields it takes, as the hint lists them.
+    pub(super) fields: &'static [&'static str],
+    /// Checks one event of this kind.
+    check: fn(&mut Checking) -> Result<Event, InputError>,
+}
+
+impl EventKind {
+    const fn new(
+        name: &'static str,
+        fields: &'static [&'static str],
+        check: fn(&mut Checking) -> Result<Event, InputError>,
+    ) -> Self {
+        EventKind {
+            name,
+            fields,
+            check,
+        }
+    }
+}
+
+/// Every event a scenario may hold, in the order the hint lists them.
+pub(super) static EVENTS: &[EventKind] = &[
+    EventKind::new("send", &["messages"], send),
+    EventKind::new("leak", &["key", "to"], leak),
+    EventKind::new("rotate", &[], |_| Ok(Event::Rotate)),
+    EventKind::new("compromise", &["user", "to"], compromise),
+    EventKind::new("seize", &["user", "to"], seize),
+    EventKind::new("warrant", &["target"], warrant),
+    EventKind::new("insider", &["targets", "to", "logged"], insider),
+    EventKind::new("breach", &["to"], breach),
+    EventKind::new("repoint", &["targets", "to", "logged"], repoint),
+    EventKind::new("rekey", &["to"], rekey),
+    EventKind::new("ghost", &["target"], ghost),
+    EventKind::new("steal-share", &["agent", "to"], steal_share),
+    EventKind::new("forge-leaf", &["trials"], forge_leaf),
+    EventKind::new("brute-force", &["messages", "to", "key"], brute_force),
+    EventKind::new("evade", &["user", "picture"], evade),
+    EventKind::new("collide", &["user", "picture", "target"], collide),
+    EventKind::new("poison", &["picture", "to"], poison),
+];
+
+/// The event kinds, each with its fields: the hint for a mistyped `do` or field.
+pub(super) fn event_kinds() -> String {
+    EVENTS
+        .iter()
+        .map(|kind| match kind.fields {
+            [] => kind.name.to_owned(),
+            fields => format!("{} ({})", kind.name, fields.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One event being checked: where it is, and the world and names it is checked against.
+pub(super) struct Checking<'a> {
+    at: &'a Locator<'a>,
+    field: &'a str,
+    raw: &'a Spanned<RawEvent>,
+    world: &'a WorldDef,
+    names: &'a mut Names,
+}
+
+impl<'a> Checking<'a> {
+    fn event(&self) -> &RawEvent {
+        self.raw.get_ref()
+    }
+
+    fn kind(&self) -> &str {
+        self.event().kind.get_ref()
+    }
+
+    /// The path of one of the event's fields.
+    fn sub(&self, name: &str) -> String {
+        format!("{}.{name}", self.field)
+    }
+
+    /// A field the kind needs and the file lacks.
+    fn missing(&self, name: &str) -> InputError {
+        self.at
+            .error(
+                self.raw.span(),
+                &self.sub(name),
+                format!("a {} event needs {name}", self.kind()),
+            )
+            .hint(format!("the events and their fields: {}", event_kinds()))
+    }
+
+    /// Refuses the event unless the world's main design allows it.
+    fn needs(&self, design_ok: bool, what: &str) -> Result<(), InputError> {
+        if design_ok {
+            return Ok(());
+        }
+        Err(self
+            .at
+            .error(
+                self.event().kind.span(),
+                &self.sub("do"),
+                format!(
+                    "a {} event needs {what}, and this world's scheme is {}",
+                    self.kind(),
+                    self.world.main()
+                ),
+            )
+            .hint("change world.scheme, or drop the event"))
+    }
+
+    /// A field that names one of the world's users.
+    fn user(&self, value: &Option<Spanned<String>>, name: &str) -> Result<String, InputError> {
+        let value = value.as_ref().ok_or_else(|| self.missing(name))?;
+        if self.world.users.contains(value.get_ref()) {
+            Ok(value.get_ref().clone())
+        } else {
+            Err(unknown_user(
+                self.at,
+                value,
+                &self.sub(name),
+                &self.world.users,
+            ))
+        }
+    }
+
+    /// A field that lists some of the world's users, at least one.
+    fn users(
+        &self,
+        value: &Option<Spanned<Vec<Spanned<String>>>>,
+        name: &str,
+    ) -> Result<Vec<String>, InputError> {
+        let list = value.as_ref().ok_or_else(|| self.missing(name))?;
+        if list.get_ref().is_empty() {
+            return Err(self.at.error(list.span(), &self.sub(name), "names no one"));
+        }
+        list.get_ref()
+            .iter()
+            .map(|u| {
+                if self.world.users.contains(u.get_ref()) {
+                    Ok(u.get_ref().clone())
+                } else {
+                    Err(unknown_user(self.at, u, &self.sub(name), &self.world.users))
+                }
+            })
+            .collect()
+    }
+
+    /// The `to` field: who gains what the event hands over, an adversary of the story.
+    fn to(&mut self) -> Result<String, InputError> {
+        let raw: &'a Spanned<RawEvent> = self.raw;
+        let to = raw
+            .get_ref()
+            .to
+            .as_ref()
+            .ok_or_else(|| self.missing("to"))?;
+        let field = self.sub("to");
+        self.names.adversary(self.at, to, &field)
+    }
+
+    /// A field that names one of the world's pictures.
+    fn picture(&self, value: &Option<Spanned<String>>, name: &str) -> Result<String, InputError> {
+        let value = value.as_ref().ok_or_else(|| self.missing(name))?;
+        let known = crate::demo::scanning::picture_names();
+        if known.contains(&value.get_ref().as_str()) {
+            Ok(value.get_ref().clone())
+        } else {
+            Err(self
+                .at
+                .error(
+                    value.span(),
+                    &self.sub(name),
+                    format!("the world has no picture called {:?}", value.get_ref()),
+                )
+                .hint(format!("its pictures are: {}", known.join(", "))))
+        }
+    }
+
+    /// Refuses an event of the interception system unless the design has an authority
+    /// with exceptional access.
+    fn needs_authority(&self) -> Result<(), InputError> {
+        self.needs(
+            crate::schemes::design(self.world.main())
+                .authority()
+                .is_some(),
+            "an authority with exceptional access",
+        )
+    }
+}
+
 pub(super) fn check_event(
     at: &Locator,
     field: &str,
@@ -11,315 +202,276 @@ pub(super) fn check_event(
     names: &mut Names,
 ) -> Result<Event, InputError> {
     let e = raw.get_ref();
-    let kind = e.kind.get_ref().as_str();
+    let name = e.kind.get_ref().as_str();
     let main = world.main();
-    let sub = |name: &str| format!("{field}.{name}");
-    // A field the kind needs and the file lacks.
-    let missing = |name: &str| {
-        at.error(
-            raw.span(),
-            &sub(name),
-            format!("a {kind} event needs {name}"),
-        )
-        .hint(format!("the events and their fields: {EVENT_KINDS}"))
-    };
-    let needs = |design_ok: bool, what: &str| -> Result<(), InputError> {
-        if design_ok {
-            Ok(())
-        } else {
-            Err(at
-                .error(
-                    e.kind.span(),
-                    &sub("do"),
-                    format!("a {kind} event needs {what}, and this world's scheme is {main}"),
-                )
-                .hint("change world.scheme, or drop the event"))
-        }
+    let mut checking = Checking {
+        at,
+        field,
+        raw,
+        world,
+        names,
     };
     // An event that belongs to some designs plays only where one of them is the main
     // scheme: the designs say which events are theirs.
-    let playing = crate::schemes::registry::designs_playing(kind);
+    let playing = crate::schemes::registry::designs_playing(name);
     if !playing.is_empty() {
         let names: Vec<&str> = playing.iter().map(|id| id.as_str()).collect();
-        needs(
+        checking.needs(
             playing.contains(&main),
             &format!("a world of {}", names.join(" or ")),
         )?;
     }
-    let user = |value: &Option<Spanned<String>>, name: &str| -> Result<String, InputError> {
-        let value = value.as_ref().ok_or_else(|| missing(name))?;
-        if world.users.contains(value.get_ref()) {
-            Ok(value.get_ref().clone())
-        } else {
-            Err(unknown_user(at, value, &sub(name), &world.users))
-        }
+    let Some(kind) = EVENTS.iter().find(|kind| kind.name == name) else {
+        return Err(at
+            .error(
+                e.kind.span(),
+                &format!("{field}.do"),
+                format!("there is no event called {name:?}"),
+            )
+            .hint(format!("the events and their fields: {}", event_kinds())));
     };
-    let users = |value: &Option<Spanned<Vec<Spanned<String>>>>,
-                 name: &str|
-     -> Result<Vec<String>, InputError> {
-        let list = value.as_ref().ok_or_else(|| missing(name))?;
-        if list.get_ref().is_empty() {
-            return Err(at.error(list.span(), &sub(name), "names no one"));
-        }
-        list.get_ref()
-            .iter()
-            .map(|u| {
-                if world.users.contains(u.get_ref()) {
-                    Ok(u.get_ref().clone())
-                } else {
-                    Err(unknown_user(at, u, &sub(name), &world.users))
-                }
-            })
-            .collect()
-    };
-    let event = match kind {
-        "send" => {
-            let messages = e.messages.as_ref().ok_or_else(|| missing("messages"))?;
-            if *messages.get_ref() == 0 || *messages.get_ref() > MAX_SEND {
-                return Err(at
-                    .error(
-                        messages.span(),
-                        &sub("messages"),
-                        format!(
-                            "{} messages: one send event sends 1 to {MAX_SEND}",
-                            messages.get_ref()
-                        ),
-                    )
-                    .hint("a demo must run in seconds in front of a class"));
-            }
-            Event::Send {
-                messages: *messages.get_ref(),
-            }
-        }
-        "leak" => {
-            let key = e.key.as_ref().ok_or_else(|| missing("key"))?;
-            if !names.keys.contains(key.get_ref()) {
-                return Err(at
-                    .error(
-                        key.span(),
-                        &sub("key"),
-                        format!(
-                            "no party called {:?} holds a key in this world",
-                            key.get_ref()
-                        ),
-                    )
-                    .hint(format!("the keys are: {}", names.keys.join(", "))));
-            }
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            Event::Leak {
-                key: key.get_ref().clone(),
-                to: names.adversary(at, to, &sub("to"))?,
-            }
-        }
-        "rotate" => Event::Rotate,
-        "compromise" => {
-            let victim = user(&e.user, "user")?;
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            names.compromised.push(victim.clone());
-            Event::Compromise {
-                user: victim,
-                to: names.adversary(at, to, &sub("to"))?,
-            }
-        }
-        "seize" => {
-            let owner = user(&e.user, "user")?;
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            Event::Seize {
-                user: owner,
-                to: names.adversary(at, to, &sub("to"))?,
-            }
-        }
-        "warrant" => Event::Warrant {
-            target: user(&e.target, "target")?,
-        },
-        "insider" | "repoint" => {
-            needs(
-                crate::schemes::design(main).authority().is_some(),
-                "an authority with exceptional access",
-            )?;
-            let targets = users(&e.targets, "targets")?;
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            let to = names.adversary(at, to, &sub("to"))?;
-            let logged = e
-                .logged
-                .as_ref()
-                .map(|l| *l.get_ref())
-                .ok_or_else(|| missing("logged"))?;
-            if kind == "insider" {
-                Event::Insider {
-                    targets,
-                    to,
-                    logged,
-                }
-            } else {
-                Event::Repoint {
-                    targets,
-                    to,
-                    logged,
-                }
-            }
-        }
-        "rekey" => {
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            Event::Rekey {
-                to: names.adversary(at, to, &sub("to"))?,
-            }
-        }
-        "breach" => {
-            needs(
-                crate::schemes::design(main).authority().is_some(),
-                "an authority with exceptional access",
-            )?;
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            Event::Breach {
-                to: names.adversary(at, to, &sub("to"))?,
-            }
-        }
-        "ghost" => Event::Ghost {
-            target: user(&e.target, "target")?,
-        },
-        "steal-share" => {
-            let agent = e.agent.as_ref().ok_or_else(|| missing("agent"))?;
-            if *agent.get_ref() == 0 || *agent.get_ref() > world.params.agents {
-                return Err(at.error(
-                    agent.span(),
-                    &sub("agent"),
-                    format!(
-                        "there is no agent {}: the agents are 1 to {}",
-                        agent.get_ref(),
-                        world.params.agents
-                    ),
-                ));
-            }
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            Event::StealShare {
-                agent: *agent.get_ref(),
-                to: names.adversary(at, to, &sub("to"))?,
-            }
-        }
-        "evade" | "collide" | "poison" => {
-            let picture =
-                |value: &Option<Spanned<String>>, name: &str| -> Result<String, InputError> {
-                    let value = value.as_ref().ok_or_else(|| missing(name))?;
-                    let known = crate::demo::scanning::picture_names();
-                    if known.contains(&value.get_ref().as_str()) {
-                        Ok(value.get_ref().clone())
-                    } else {
-                        Err(at
-                            .error(
-                                value.span(),
-                                &sub(name),
-                                format!("the world has no picture called {:?}", value.get_ref()),
-                            )
-                            .hint(format!("its pictures are: {}", known.join(", "))))
-                    }
-                };
-            match kind {
-                "evade" => Event::Evade {
-                    user: user(&e.user, "user")?,
-                    picture: picture(&e.picture, "picture")?,
-                },
-                "collide" => Event::Collide {
-                    user: user(&e.user, "user")?,
-                    picture: picture(&e.picture, "picture")?,
-                    target: picture(&e.target, "target")?,
-                },
-                _ => {
-                    let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-                    Event::Poison {
-                        picture: picture(&e.picture, "picture")?,
-                        to: names.adversary(at, to, &sub("to"))?,
-                    }
-                }
-            }
-        }
-        "forge-leaf" => {
-            let trials = e.trials.as_ref().ok_or_else(|| missing("trials"))?;
-            if *trials.get_ref() == 0 || *trials.get_ref() > MAX_FORGERIES {
-                return Err(at.error(
-                    trials.span(),
-                    &sub("trials"),
-                    format!(
-                        "{} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)",
-                        trials.get_ref()
-                    ),
-                ));
-            }
-            Event::ForgeLeaf {
-                trials: *trials.get_ref(),
-            }
-        }
-        "brute-force" => {
-            let search = crate::schemes::design(main)
-                .key_search(&world.params)
-                .ok_or_else(|| missing("a design with short keys"))?;
-            // What is left to search once the key, if any, has read its bits.
-            let bits = match &e.key {
-                None => search.bits,
-                Some(key) => search.bits_with(Some(key.get_ref())).ok_or_else(|| {
-                    at.error(
-                        key.span(),
-                        &sub("key"),
-                        format!("{:?} holds no bits of the content keys here", key.get_ref()),
-                    )
-                    .hint(match search.escrowed {
-                        Some((holder, _)) => {
-                            format!("key = {holder:?} reads the escrowed bits of this world")
-                        }
-                        None => "this world escrows no bits: leave key out".to_owned(),
-                    })
-                })?,
-            };
-            let key = e.key.as_ref().map(|k| k.get_ref().clone());
-            let messages = e.messages.as_ref().ok_or_else(|| missing("messages"))?;
-            if *messages.get_ref() == 0 || *messages.get_ref() > MAX_CRACK {
-                return Err(at.error(
-                    messages.span(),
-                    &sub("messages"),
-                    format!(
-                        "{} messages: a demo cracks 1 to {MAX_CRACK} live",
-                        messages.get_ref()
-                    ),
-                ));
-            }
-            let keys = messages.get_ref().saturating_mul(1u64 << bits.min(63));
-            if keys > MAX_LIVE_KEYS {
-                return Err(at
-                    .error(
-                        messages.span(),
-                        &sub("messages"),
-                        format!(
-                            "{} messages of {} bits: up to {keys} keys to try, more than a class can wait for",
-                            messages.get_ref(),
-                            bits
-                        ),
-                    )
-                    .hint(format!(
-                        "a brute-force event tries at most 2^32 keys: {} messages of {} bits",
-                        (MAX_LIVE_KEYS >> bits.min(32)).clamp(1, MAX_CRACK),
-                        bits
-                    )));
-            }
-            let to = e.to.as_ref().ok_or_else(|| missing("to"))?;
-            Event::BruteForce {
-                messages: *messages.get_ref(),
-                to: names.adversary(at, to, &sub("to"))?,
-                key,
-                bits,
-            }
-        }
-        other => {
-            return Err(at
-                .error(
-                    e.kind.span(),
-                    &sub("do"),
-                    format!("there is no event called {other:?}"),
-                )
-                .hint(format!("the events and their fields: {EVENT_KINDS}")))
-        }
-    };
+    let event = (kind.check)(&mut checking)?;
     refuse_extra_fields(at, field, kind, e)?;
     Ok(event)
+}
+
+fn send(c: &mut Checking) -> Result<Event, InputError> {
+    let messages = c
+        .event()
+        .messages
+        .as_ref()
+        .ok_or_else(|| c.missing("messages"))?;
+    if *messages.get_ref() == 0 || *messages.get_ref() > MAX_SEND {
+        return Err(c
+            .at
+            .error(
+                messages.span(),
+                &c.sub("messages"),
+                format!(
+                    "{} messages: one send event sends 1 to {MAX_SEND}",
+                    messages.get_ref()
+                ),
+            )
+            .hint("a demo must run in seconds in front of a class"));
+    }
+    Ok(Event::Send {
+        messages: *messages.get_ref(),
+    })
+}
+
+fn leak(c: &mut Checking) -> Result<Event, InputError> {
+    let key = c.event().key.as_ref().ok_or_else(|| c.missing("key"))?;
+    if !c.names.keys.contains(key.get_ref()) {
+        return Err(c
+            .at
+            .error(
+                key.span(),
+                &c.sub("key"),
+                format!(
+                    "no party called {:?} holds a key in this world",
+                    key.get_ref()
+                ),
+            )
+            .hint(format!("the keys are: {}", c.names.keys.join(", "))));
+    }
+    let key = key.get_ref().clone();
+    Ok(Event::Leak { key, to: c.to()? })
+}
+
+fn compromise(c: &mut Checking) -> Result<Event, InputError> {
+    let victim = c.user(&c.event().user, "user")?;
+    c.event().to.as_ref().ok_or_else(|| c.missing("to"))?;
+    c.names.compromised.push(victim.clone());
+    Ok(Event::Compromise {
+        user: victim,
+        to: c.to()?,
+    })
+}
+
+fn seize(c: &mut Checking) -> Result<Event, InputError> {
+    let owner = c.user(&c.event().user, "user")?;
+    Ok(Event::Seize {
+        user: owner,
+        to: c.to()?,
+    })
+}
+
+fn warrant(c: &mut Checking) -> Result<Event, InputError> {
+    Ok(Event::Warrant {
+        target: c.user(&c.event().target, "target")?,
+    })
+}
+
+/// The fields an insider and a re-pointed tap share: whose messages, who gains them,
+/// and whether the access log records it.
+fn access_abuse(c: &mut Checking) -> Result<(Vec<String>, String, bool), InputError> {
+    c.needs_authority()?;
+    let targets = c.users(&c.event().targets, "targets")?;
+    let to = c.to()?;
+    let logged = c
+        .event()
+        .logged
+        .as_ref()
+        .map(|l| *l.get_ref())
+        .ok_or_else(|| c.missing("logged"))?;
+    Ok((targets, to, logged))
+}
+
+fn insider(c: &mut Checking) -> Result<Event, InputError> {
+    let (targets, to, logged) = access_abuse(c)?;
+    Ok(Event::Insider {
+        targets,
+        to,
+        logged,
+    })
+}
+
+fn repoint(c: &mut Checking) -> Result<Event, InputError> {
+    let (targets, to, logged) = access_abuse(c)?;
+    Ok(Event::Repoint {
+        targets,
+        to,
+        logged,
+    })
+}
+
+fn rekey(c: &mut Checking) -> Result<Event, InputError> {
+    Ok(Event::Rekey { to: c.to()? })
+}
+
+fn breach(c: &mut Checking) -> Result<Event, InputError> {
+    c.needs_authority()?;
+    Ok(Event::Breach { to: c.to()? })
+}
+
+fn ghost(c: &mut Checking) -> Result<Event, InputError> {
+    Ok(Event::Ghost {
+        target: c.user(&c.event().target, "target")?,
+    })
+}
+
+fn steal_share(c: &mut Checking) -> Result<Event, InputError> {
+    let agent = c.event().agent.as_ref().ok_or_else(|| c.missing("agent"))?;
+    let agents = c.world.params.agents;
+    if *agent.get_ref() == 0 || *agent.get_ref() > agents {
+        return Err(c.at.error(
+            agent.span(),
+            &c.sub("agent"),
+            format!(
+                "there is no agent {}: the agents are 1 to {agents}",
+                agent.get_ref()
+            ),
+        ));
+    }
+    let agent = *agent.get_ref();
+    Ok(Event::StealShare { agent, to: c.to()? })
+}
+
+fn evade(c: &mut Checking) -> Result<Event, InputError> {
+    Ok(Event::Evade {
+        user: c.user(&c.event().user, "user")?,
+        picture: c.picture(&c.event().picture, "picture")?,
+    })
+}
+
+fn collide(c: &mut Checking) -> Result<Event, InputError> {
+    Ok(Event::Collide {
+        user: c.user(&c.event().user, "user")?,
+        picture: c.picture(&c.event().picture, "picture")?,
+        target: c.picture(&c.event().target, "target")?,
+    })
+}
+
+fn poison(c: &mut Checking) -> Result<Event, InputError> {
+    c.event().to.as_ref().ok_or_else(|| c.missing("to"))?;
+    let picture = c.picture(&c.event().picture, "picture")?;
+    Ok(Event::Poison {
+        picture,
+        to: c.to()?,
+    })
+}
+
+fn forge_leaf(c: &mut Checking) -> Result<Event, InputError> {
+    let trials = c
+        .event()
+        .trials
+        .as_ref()
+        .ok_or_else(|| c.missing("trials"))?;
+    if *trials.get_ref() == 0 || *trials.get_ref() > MAX_FORGERIES {
+        return Err(c.at.error(
+            trials.span(),
+            &c.sub("trials"),
+            format!(
+                "{} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)",
+                trials.get_ref()
+            ),
+        ));
+    }
+    Ok(Event::ForgeLeaf {
+        trials: *trials.get_ref(),
+    })
+}
+
+fn brute_force(c: &mut Checking) -> Result<Event, InputError> {
+    let e = c.event();
+    let search = crate::schemes::design(c.world.main())
+        .key_search(&c.world.params)
+        .ok_or_else(|| c.missing("a design with short keys"))?;
+    // What is left to search once the key, if any, has read its bits.
+    let bits = match &e.key {
+        None => search.bits,
+        Some(key) => search.bits_with(Some(key.get_ref())).ok_or_else(|| {
+            c.at.error(
+                key.span(),
+                &c.sub("key"),
+                format!("{:?} holds no bits of the content keys here", key.get_ref()),
+            )
+            .hint(match search.escrowed {
+                Some((holder, _)) => {
+                    format!("key = {holder:?} reads the escrowed bits of this world")
+                }
+                None => "this world escrows no bits: leave key out".to_owned(),
+            })
+        })?,
+    };
+    let key = e.key.as_ref().map(|k| k.get_ref().clone());
+    let messages = e.messages.as_ref().ok_or_else(|| c.missing("messages"))?;
+    if *messages.get_ref() == 0 || *messages.get_ref() > MAX_CRACK {
+        return Err(c.at.error(
+            messages.span(),
+            &c.sub("messages"),
+            format!(
+                "{} messages: a demo cracks 1 to {MAX_CRACK} live",
+                messages.get_ref()
+            ),
+        ));
+    }
+    let keys = messages.get_ref().saturating_mul(1u64 << bits.min(63));
+    if keys > MAX_LIVE_KEYS {
+        return Err(c
+            .at
+            .error(
+                messages.span(),
+                &c.sub("messages"),
+                format!(
+                    "{} messages of {} bits: up to {keys} keys to try, more than a class can wait for",
+                    messages.get_ref(),
+                    bits
+                ),
+            )
+            .hint(format!(
+                "a brute-force event tries at most 2^32 keys: {} messages of {} bits",
+                (MAX_LIVE_KEYS >> bits.min(32)).clamp(1, MAX_CRACK),
+                bits
+            )));
+    }
+    let messages = *messages.get_ref();
+    Ok(Event::BruteForce {
+        messages,
+        to: c.to()?,
+        key,
+        bits,
+    })
 }
 
 /// A field the event's kind does not use is a mistake (`target` on a leak, say): the
@@ -327,24 +479,9 @@ pub(super) fn check_event(
 pub(super) fn refuse_extra_fields(
     at: &Locator,
     field: &str,
-    kind: &str,
+    kind: &EventKind,
     e: &RawEvent,
 ) -> Result<(), InputError> {
-    let used: &[&str] = match kind {
-        "send" => &["messages"],
-        "leak" => &["key", "to"],
-        "rotate" => &[],
-        "compromise" | "seize" => &["user", "to"],
-        "warrant" | "ghost" => &["target"],
-        "insider" | "repoint" => &["targets", "to", "logged"],
-        "breach" | "rekey" => &["to"],
-        "steal-share" => &["agent", "to"],
-        "forge-leaf" => &["trials"],
-        "evade" => &["user", "picture"],
-        "collide" => &["user", "picture", "target"],
-        "poison" => &["picture", "to"],
-        _ => &["messages", "to", "key"],
-    };
     let present: [(&str, Option<Range<usize>>); 10] = [
         ("messages", e.messages.as_ref().map(Spanned::span)),
         ("key", e.key.as_ref().map(Spanned::span)),
@@ -359,14 +496,14 @@ pub(super) fn refuse_extra_fields(
     ];
     for (name, span) in present {
         if let Some(span) = span {
-            if !used.contains(&name) {
+            if !kind.fields.contains(&name) {
                 return Err(at
                     .error(
                         span,
                         &format!("{field}.{name}"),
-                        format!("a {kind} event does not take {name}"),
+                        format!("a {} event does not take {name}", kind.name),
                     )
-                    .hint(format!("the events and their fields: {EVENT_KINDS}")));
+                    .hint(format!("the events and their fields: {}", event_kinds())));
             }
         }
     }

@@ -400,7 +400,7 @@ struct RawAct {
     cite: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
-/// Every field any event takes; [`check_event`] says which each kind needs.
+/// Every field any event takes; [`EVENTS`] says which each kind takes.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvent {
@@ -417,12 +417,6 @@ struct RawEvent {
     trials: Option<Spanned<u64>>,
     picture: Option<Spanned<String>>,
 }
-
-/// The event kinds, each with the fields it needs: the hint for a mistyped `do`.
-const EVENT_KINDS: &str = "send (messages), leak (key, to), rotate, compromise (user, to), \
-seize (user, to), warrant (target), insider (targets, to, logged), breach (to), repoint (targets, to, logged), \
-rekey (to), ghost (target), steal-share (agent, to), forge-leaf (trials), brute-force (messages, to), \
-evade (user, picture), collide (user, picture, target), poison (picture, to)";
 
 const SHOW_KINDS: &str = "parties, envelope, radius WHO, radius WHO in DESIGN, new WHO, \
 recovered WHO, compare, exposure USER, log, notices, reports";
@@ -578,6 +572,27 @@ to = "attacker"
         assert!(checked >= 3, "the designs have {checked} world fields");
     }
 
+    /// The format's guide documents every event the parser knows, with every field it
+    /// takes, in its table of events.
+    #[test]
+    fn the_guide_lists_every_event_and_its_fields() {
+        let guide = include_str!("../../../docs/scenario-format.md");
+        for kind in EVENTS {
+            let row = guide
+                .lines()
+                .find(|line| line.starts_with(&format!("| `{}` |", kind.name)))
+                .unwrap_or_else(|| panic!("docs/scenario-format.md has no row for {}", kind.name));
+            let fields = row.split(" | ").nth(1).unwrap_or_default();
+            for field in kind.fields {
+                assert!(
+                    fields.contains(&format!("`{field}`")),
+                    "the guide's {} row does not list {field}: {row}",
+                    kind.name
+                );
+            }
+        }
+    }
+
     /// An event a design lists as its own is one the parser knows, and in a world of
     /// any other design it is refused on its `do` line, naming the designs it needs;
     /// the events every design plays are refused nowhere for that reason.
@@ -586,10 +601,10 @@ to = "attacker"
         for design in crate::schemes::DESIGNS {
             for kind in design.events() {
                 assert!(
-                    EVENT_KINDS.contains(&format!("{kind} ("))
-                        || EVENT_KINDS.contains(&format!("{kind},")),
-                    "{kind} of {} is not among the events: {EVENT_KINDS}",
-                    design.id()
+                    EVENTS.iter().any(|known| known.name == *kind),
+                    "{kind} of {} is not among the events: {}",
+                    design.id(),
+                    event_kinds()
                 );
                 if *kind == "brute-force" {
                     assert!(design.key_search(&SchemeParams::default()).is_some());
