@@ -811,6 +811,17 @@ fn scale_says_more_than_instead_of_saturating() {
     assert!(text.contains("more than"), "{text}");
     assert!(text.contains("more than $"), "{text}");
     assert!(text.contains("1.00e-6 per core-second"), "{text}");
+    assert!(!text.contains("forever"), "{text}");
+    // However wide a figure grows, the brute-force table keeps its cells apart.
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("56 "))
+        .unwrap_or_else(|| panic!("no 56-bit row: {text}"));
+    assert!(
+        !row.contains("yearsmore") && !row.contains("1.8e308more"),
+        "{row}"
+    );
+    assert_eq!(row.matches("more than").count(), 3, "{row}");
     let run = crate::util::doormat(
         &dir,
         &[

@@ -127,6 +127,15 @@ fn scale_shows_its_arithmetic_from_given_rates() {
         "{text}"
     );
     assert!(text.contains("given as flags"));
+    // The brute-force table prices one key too: 2^23 trials at 10^6 a second is 8.4
+    // core-seconds, at $0.05 a core-hour.
+    let key_row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("24 "))
+        .unwrap_or_else(|| panic!("no 24-bit row: {text}"));
+    let usd = 8_388_608.0 / 1e6 / 3600.0 * 0.05;
+    assert!(key_row.ends_with(&format!("{usd:.2e}")), "{key_row}");
+    assert!(text.contains("one key, $"), "{text}");
     let mut json_args = args.to_vec();
     json_args.push("--json");
     let doc = doormat(&dir, &json_args).ok().json();

@@ -781,7 +781,8 @@ pub fn duration(seconds: f64) -> String {
         ("seconds", 1.0),
     ];
     if !seconds.is_finite() {
-        return "forever".to_owned();
+        // Past what a float holds: say so, rather than a word that hides the sum.
+        return format!("more than {:.1e} years", f64::MAX / UNITS[0].1);
     }
     for (unit, size) in UNITS {
         if seconds >= size {

@@ -322,32 +322,53 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         "{}",
         style.bold("brute-forcing short keys: on average half the key space per key")
     )?;
+    // Each cell is right-aligned in its column with at least two spaces before it,
+    // so that even "more than 1.8e308" never runs into its neighbour.
+    let priced = i.usd_per_core_hour.is_some();
+    let row = |cells: [&str; 5]| {
+        let mut line = format!("{:<5}", cells[0]);
+        for (cell, width) in cells[1..].iter().zip([18, 19, 19, 15]) {
+            if width == 15 && !priced {
+                break;
+            }
+            line.push_str(&format!("{:>width$}", format!("  {cell}")));
+        }
+        line
+    };
     dim_line(
         out,
         style,
-        &format!(
-            "{:<6}{:>14}{:>21}{:>21}",
-            "bits", "one key", "a day's msg keys", "a day's sess. keys"
-        ),
+        &row([
+            "bits",
+            "one key",
+            "a day's msg keys",
+            "a day's sessions",
+            "one key, $",
+        ]),
     )?;
     for b in &r.brute_force {
+        let usd = b.usd_per_key.map(dollars).unwrap_or_default();
         writeln!(
             out,
-            "{INDENT}{:<6}{:>14}{:>21}{:>21}",
-            b.bits,
-            duration(b.core_seconds_per_key),
-            format!("{} core-h", sci(b.core_hours_per_day_per_message)),
-            format!("{} core-h", sci(b.core_hours_per_day_per_session))
+            "{INDENT}{}",
+            row([
+                &b.bits.to_string(),
+                &duration(b.core_seconds_per_key),
+                &sci(b.core_hours_per_day_per_message),
+                &sci(b.core_hours_per_day_per_session),
+                &usd,
+            ])
         )?;
     }
     dim_line(
         out,
         style,
         &format!(
-            "per key: 2^(bits-1) trials / {} trials per core-second, on one core",
+            "per key: 2^(bits-1) trials / {} trials per core-second, on one core;",
             quantity(i.key_trials_per_core_second)
         ),
     )?;
+    dim_line(out, style, "a day's keys: core-hours to find every one")?;
     if i.usd_per_core_hour.is_none() {
         writeln!(
             out,
