@@ -84,7 +84,7 @@ pub enum Command {
     Bench(BenchArgs),
     /// Project measured rates onto a day of WhatsApp-sized traffic, arithmetic shown
     #[command(
-        after_help = "Examples:\n  doormat scale\n  doormat scale --usd-per-core-hour 0.04 --bits 40"
+        after_help = "Examples:\n  doormat scale\n  doormat scale --usd-per-core-hour 0.04 --bits 40\n  doormat bench --json > bench.json; doormat scale --rates bench.json"
     )]
     Scale(ScaleArgs),
     /// Classroom exercises: a bundle per student, and grading
@@ -293,6 +293,10 @@ pub struct ScaleArgs {
     /// Short-key sizes to project; repeatable [default: 24, 32, 40, 56]
     #[arg(long, value_name = "N")]
     pub bits: Vec<u32>,
+    /// Take the rates from a saved `doormat bench --json` (a rate flag still wins), so
+    /// that a rehearsal and the class show the same sums
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<PathBuf>,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,

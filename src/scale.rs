@@ -1,9 +1,13 @@
 //! "What would this cost at WhatsApp scale?": measured per-core rates, projected onto a
 //! day of traffic, with the arithmetic written out so that anyone can check it.
 //!
-//! Pure arithmetic: the rates come from [`crate::bench::measure_rates`] or from flags.
+//! Pure arithmetic: the rates come from [`crate::bench::measure_rates`], from a saved
+//! `doormat bench --json` (which records the same rates), or from flags.
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::InputError;
 
@@ -52,16 +56,82 @@ pub struct ScaleFlags {
     pub usd_per_core_hour: Option<f64>,
     /// Short-key sizes (24, 32, 40 and 56 if none).
     pub bits: Vec<u32>,
+    /// A saved `doormat bench --json` to take the rates from, where no flag gives them.
+    pub rates_file: Option<PathBuf>,
+}
+
+/// One core's rates read from a saved `doormat bench --json`, and what they ran on.
+struct SavedRates {
+    rsa: f64,
+    aes: f64,
+    trials: f64,
+    from: String,
+}
+
+impl SavedRates {
+    /// Reads the `rates` a bench report saved, each checked.
+    fn read(path: &Path) -> crate::error::Result<SavedRates> {
+        const HINT: &str = "save one with: doormat bench --json > bench.json";
+        let text = crate::fsutil::read_small_text(path, "a saved doormat bench --json")?;
+        let doc: Value = serde_json::from_str(&text).map_err(|e| {
+            InputError::new(format!("is not JSON: {e}"))
+                .file(path)
+                .line(e.line() as u64)
+                .hint(HINT)
+        })?;
+        let Some(rates) = doc.get("rates").filter(|r| r.is_object()) else {
+            return Err(
+                InputError::new("holds no rates: is it a doormat bench --json?")
+                    .file(path)
+                    .field("rates")
+                    .hint(HINT)
+                    .into(),
+            );
+        };
+        let rate = |name: &str| -> Result<f64, InputError> {
+            rates
+                .get(name)
+                .and_then(Value::as_f64)
+                .filter(|r| r.is_finite() && *r > 0.0)
+                .ok_or_else(|| {
+                    InputError::new("is not a positive number")
+                        .file(path)
+                        .field(format!("rates.{name}"))
+                        .hint(HINT)
+                })
+        };
+        let machine = |name: &str| doc.get("machine").and_then(|m| m.get(name)).cloned();
+        let cpu = machine("cpu").and_then(|c| c.as_str().map(str::to_owned));
+        let cores = machine("cores").and_then(|c| c.as_u64());
+        let backend = rates.get("backend").and_then(Value::as_str).unwrap_or("?");
+        Ok(SavedRates {
+            rsa: rate("rsa_decrypts")?,
+            aes: rate("aes_opens")?,
+            trials: rate("key_trials")?,
+            from: format!(
+                "from {}, one thread, RSA on {backend} ({}, {} cores)",
+                path.display(),
+                cpu.as_deref().unwrap_or("an unnamed CPU"),
+                cores.map_or_else(|| "?".to_owned(), |c| c.to_string())
+            ),
+        })
+    }
 }
 
 impl ScaleInputs {
     /// The inputs `flags` give, with the rates they leave out measured on this machine
     /// (three rates in about 0.2 s each: under the second after which a bar is due).
     pub fn from_flags(flags: &ScaleFlags) -> crate::error::Result<ScaleInputs> {
+        let saved = flags
+            .rates_file
+            .as_deref()
+            .map(SavedRates::read)
+            .transpose()?;
+        // A flag wins over the saved rate, and either over measuring here.
         let given = [
-            flags.rsa_per_second,
-            flags.aes_per_second,
-            flags.trials_per_second,
+            flags.rsa_per_second.or(saved.as_ref().map(|s| s.rsa)),
+            flags.aes_per_second.or(saved.as_ref().map(|s| s.aes)),
+            flags.trials_per_second.or(saved.as_ref().map(|s| s.trials)),
         ];
         let measured = if given.iter().all(Option::is_some) {
             None
@@ -76,15 +146,9 @@ impl ScaleInputs {
         Ok(ScaleInputs {
             messages_per_day: flags.messages_per_day.unwrap_or(WHATSAPP_MESSAGES_PER_DAY),
             session_size: flags.session_size,
-            rsa_decrypts_per_core_second: rate(
-                flags.rsa_per_second,
-                measured.map(|r| r.rsa_decrypts),
-            ),
-            aes_opens_per_core_second: rate(flags.aes_per_second, measured.map(|r| r.aes_opens)),
-            key_trials_per_core_second: rate(
-                flags.trials_per_second,
-                measured.map(|r| r.key_trials),
-            ),
+            rsa_decrypts_per_core_second: rate(given[0], measured.map(|r| r.rsa_decrypts)),
+            aes_opens_per_core_second: rate(given[1], measured.map(|r| r.aes_opens)),
+            key_trials_per_core_second: rate(given[2], measured.map(|r| r.key_trials)),
             usd_per_core_hour: flags.usd_per_core_hour,
             bits: if flags.bits.is_empty() {
                 vec![24, 32, 40, 56]
@@ -98,7 +162,24 @@ impl ScaleInputs {
                     machine.cpu,
                     machine.cores
                 ),
-                None => "given as flags".to_owned(),
+                None => match saved {
+                    Some(saved) => {
+                        let flagged: Vec<&str> = [
+                            ("--rsa-per-second", flags.rsa_per_second),
+                            ("--aes-per-second", flags.aes_per_second),
+                            ("--trials-per-second", flags.trials_per_second),
+                        ]
+                        .into_iter()
+                        .filter_map(|(flag, given)| given.map(|_| flag))
+                        .collect();
+                        if flagged.is_empty() {
+                            saved.from
+                        } else {
+                            format!("{}; {} as given", saved.from, flagged.join(", "))
+                        }
+                    }
+                    None => "given as flags".to_owned(),
+                },
             },
         })
     }

@@ -299,6 +299,9 @@ pub struct BenchReport {
     pub brute_force: BruteForceBench,
     /// The Dual_EC state search against its bound.
     pub dual_ec: DualEcBench,
+    /// One core's rates, as `doormat scale` measures them: `scale --rates FILE` reads
+    /// them from a saved report, so that a rehearsal and the class show the same sums.
+    pub rates: Rates,
     /// Wall-clock time of the whole bench.
     pub seconds: f64,
 }
@@ -505,6 +508,9 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
     progress("Dual_EC state recovery against its bound");
     let dual_ec = dual_ec_bench(if options.quick { 1 } else { 3 })?;
 
+    progress("one core's rates, for doormat scale");
+    let rates = measure_rates(budget)?;
+
     Ok(BenchReport {
         machine: Machine::describe(),
         backends,
@@ -522,6 +528,7 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
         recovery,
         brute_force,
         dual_ec,
+        rates,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

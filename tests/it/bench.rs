@@ -32,6 +32,31 @@ fn quick_bench_reports_every_design_on_every_backend() {
     }
     crate::json::assert_documented("bench", &doc);
     assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
+    // The saved report gives `scale` its rates: the class sees the rehearsal's sums.
+    std::fs::write(dir.join("bench.json"), doc.to_string()).unwrap();
+    let scale = doormat(&dir, &["scale", "--rates", "bench.json", "--json"])
+        .ok()
+        .json();
+    let inputs = &scale["inputs"];
+    assert_eq!(
+        inputs["rsa_decrypts_per_core_second"],
+        doc["rates"]["rsa_decrypts"]
+    );
+    assert_eq!(
+        inputs["aes_opens_per_core_second"],
+        doc["rates"]["aes_opens"]
+    );
+    assert_eq!(
+        inputs["key_trials_per_core_second"],
+        doc["rates"]["key_trials"]
+    );
+    assert!(
+        inputs["rates_from"]
+            .as_str()
+            .unwrap()
+            .contains("bench.json"),
+        "{inputs}"
+    );
     let backends: Vec<&str> = doc["backends"]
         .as_array()
         .unwrap()
@@ -149,6 +174,22 @@ fn scale_shows_its_arithmetic_from_given_rates() {
 #[test]
 fn scale_refuses_nonsense_rates() {
     let dir = scratch("scale-bad");
+    // A saved report that is not one, or whose rates are not rates, is refused with
+    // the file and the field, and nothing is measured in its place.
+    std::fs::write(dir.join("notes.json"), "{\"machine\": {}}").unwrap();
+    doormat(&dir, &["scale", "--rates", "notes.json"]).refused(&[
+        "notes.json",
+        "rates",
+        "doormat bench --json",
+    ]);
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"rates": {"rsa_decrypts": 1000, "aes_opens": "fast", "key_trials": 1e6}}"#,
+    )
+    .unwrap();
+    doormat(&dir, &["scale", "--rates", "bad.json"]).refused(&["bad.json", "rates.aes_opens"]);
+    std::fs::write(dir.join("broken.json"), "{\"rates\": ").unwrap();
+    doormat(&dir, &["scale", "--rates", "broken.json"]).refused(&["broken.json", "not JSON"]);
     doormat(
         &dir,
         &[

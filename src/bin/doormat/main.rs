@@ -614,6 +614,7 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
         trials_per_second: args.trials_per_second,
         usd_per_core_hour: args.usd_per_core_hour,
         bits: args.bits,
+        rates_file: args.rates,
     })?;
     show(&doormat::scale::project(&inputs)?, args.json)
 }
