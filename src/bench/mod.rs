@@ -256,6 +256,9 @@ pub struct DualEcBench {
     pub threads: usize,
     /// P-256 scalar multiplications a second, on every core, as the search does them.
     pub scalar_mults_per_second: f64,
+    /// Candidate x-coordinates lifted to points (or found off the curve) a second, on
+    /// every core, as the search does it.
+    pub decompressions_per_second: f64,
     /// States recovered (each from one 32-byte output of a fresh generator).
     pub states: u64,
     /// x-coordinates tried, over all of them.
@@ -264,7 +267,8 @@ pub struct DualEcBench {
     pub points_on_curve: u64,
     /// Wall-clock seconds of the searches.
     pub seconds: f64,
-    /// Two multiplications per point on the curve at the measured rate, nothing else.
+    /// The search's own work at the measured rates, nothing else: a decompression for
+    /// every candidate, two multiplications for each point on the curve.
     pub bound_seconds: f64,
     /// `bound_seconds` over `seconds`.
     pub share_of_bound: f64,
@@ -595,23 +599,47 @@ fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
 /// Recovers `states` generators' states from one output each, and times P-256 scalar
 /// multiplications on every core beside it.
 fn dual_ec_bench(states: u64) -> Result<DualEcBench> {
-    use crate::crypto::dual_ec::{recover_state, search_steps, Backdoor, DualEcDrbg};
+    use crate::crypto::dual_ec::{
+        decompress_steps, recover_state, search_steps, Backdoor, DualEcDrbg,
+    };
     use rayon::prelude::*;
     let threads = rayon::current_num_threads();
     let (backdoor, q) = Backdoor::generate(&mut Randomness::Os.stream("bench/dual-ec"));
-    // The bound: the search's two multiplications per point, made as it makes them, on
-    // every core, and nothing else (no square roots, no checks).
-    let steps_per_thread = 2048;
-    let timer = Instant::now();
-    let sink: u64 = (0..threads as u64)
-        .into_par_iter()
-        .map(|_| search_steps(&backdoor, &q, steps_per_thread))
-        .sum();
-    std::hint::black_box(sink);
-    let scalar_mults_per_second =
-        (2 * steps_per_thread * threads as u64) as f64 / timer.elapsed().as_secs_f64();
+    // The bound: the search's own work, made as it makes it, on every core, and nothing
+    // else (no checks, no chunking): a decompression for every candidate, then two
+    // multiplications for each point on the curve. Timed before and after each search,
+    // keeping the fastest rates seen: a bound is what the machine did at best in this
+    // run, so a moment of load makes the share lower, never above 1.
+    let bound_rates = || {
+        let candidates_per_thread = 8_192;
+        let timer = Instant::now();
+        let sink: u64 = (0..threads as u64)
+            .into_par_iter()
+            .map(|i| decompress_steps(i * candidates_per_thread, candidates_per_thread))
+            .sum();
+        std::hint::black_box(sink);
+        let decompressions =
+            (candidates_per_thread * threads as u64) as f64 / timer.elapsed().as_secs_f64();
+        let steps_per_thread = 1024;
+        let timer = Instant::now();
+        let sink: u64 = (0..threads as u64)
+            .into_par_iter()
+            .map(|_| search_steps(&backdoor, &q, steps_per_thread))
+            .sum();
+        std::hint::black_box(sink);
+        let mults = (2 * steps_per_thread * threads as u64) as f64 / timer.elapsed().as_secs_f64();
+        (decompressions, mults)
+    };
+    let (mut decompressions_per_second, mut scalar_mults_per_second) = (0.0_f64, 0.0_f64);
+    let mut fastest = |(decompressions, mults): (f64, f64)| {
+        decompressions_per_second = decompressions_per_second.max(decompressions);
+        scalar_mults_per_second = scalar_mults_per_second.max(mults);
+    };
+    for _ in 0..3 {
+        fastest(bound_rates());
+    }
     let (mut candidates_tried, mut points_on_curve) = (0, 0);
-    let timer = Instant::now();
+    let mut seconds = 0.0;
     for _ in 0..states {
         let mut device = DualEcDrbg::instantiate(&mut Randomness::Os.stream("bench/device"), q);
         let mut public = [0u8; 32];
@@ -623,16 +651,20 @@ fn dual_ec_bench(states: u64) -> Result<DualEcBench> {
             g.generate(&mut predicted);
             predicted == next
         };
+        let timer = Instant::now();
         let found = recover_state(&backdoor, q, &public, confirm)
             .ok_or_else(|| Error::Internal("the Dual_EC bench found no state".into()))?;
+        seconds += timer.elapsed().as_secs_f64();
         candidates_tried += found.candidates_tried;
         points_on_curve += found.points_on_curve;
+        fastest(bound_rates());
     }
-    let seconds = timer.elapsed().as_secs_f64();
-    let bound_seconds = 2.0 * points_on_curve as f64 / scalar_mults_per_second;
+    let bound_seconds = candidates_tried as f64 / decompressions_per_second
+        + 2.0 * points_on_curve as f64 / scalar_mults_per_second;
     Ok(DualEcBench {
         threads,
         scalar_mults_per_second,
+        decompressions_per_second,
         states,
         candidates_tried,
         points_on_curve,
