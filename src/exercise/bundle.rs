@@ -397,7 +397,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 pdq::MATCH_THRESHOLD
             );
             let leaks = vec![(
-                format!("{}/known-1.png", client_scan::GALLERY_DIR),
+                format!("{}/{LISTED_PICTURE}.png", client_scan::GALLERY_DIR),
                 "picture.png".to_owned(),
             )];
             (goal, leaks, carrier)
@@ -901,6 +901,19 @@ fn task_sheet(
         answer = kind.answer_form(),
         messages = task.spec.messages,
     )
+}
+
+/// The listed picture an evade-list student must disguise: the world's `known-1`.
+const LISTED_PICTURE: &str = "known-1";
+
+/// The evade-list picture of the world made from `seed`, drawn again as the world drew
+/// it: what the grader measures a student's image against.
+pub(super) fn listed_picture(seed: u64) -> Result<crate::imaging::RgbImage> {
+    client_scan::gallery(&Randomness::Seeded(seed))
+        .into_iter()
+        .find(|p| p.name == LISTED_PICTURE)
+        .map(|p| p.image)
+        .ok_or_else(|| Error::Internal(format!("the gallery has no {LISTED_PICTURE}")))
 }
 
 #[cfg(test)]
