@@ -44,12 +44,21 @@
 //! instead: [`Built::network`] holds its
 //! [`DeviceNetwork`], which `simulate`, `compare`, the
 //! demos and the exercises drive, and [`Design::running_chat`] gives the bench a
-//! conversation to time.
+//! conversation to time. Material that reads a capture in order rather than envelope by
+//! envelope (a Dual_EC `d`) says so in [`OwnMaterial::reads_in_order`], and each sealer
+//! says whether it fits in [`Scheme::in_order_reader`]; a trapdoor someone else can
+//! replace is [`Design::rekey`]; a relay that adds hidden readers is aimed through
+//! [`Scheme::point_hidden_reader`]; pieces of a split secret are [`OwnMaterial::piece`].
+//! The demos play all of these without naming the design.
 //!
-//! A throwaway design measured this: golden-key sealing with its escrow key kept only
-//! as its own material, read by `open_loot`, touched the three files above. A scenario
-//! event of its own (`pick-lock`) took three more, because events still parse and play
-//! in `src/demo/scenario` and `src/demo/engine`.
+//! A throwaway design measured this (6 Dec 2026): golden-key sealing with its escrow key
+//! kept only as its own material, read by `open_loot`, touched the three files above
+//! (99 lines in all). A scenario event of its own (`pick-lock`) took three more, because
+//! events still parse and play in the demo layer: an [`Event`] variant, a line in the
+//! `EVENTS` table of `src/demo/scenario/events.rs` with its check, and its play in
+//! `src/demo/engine/events.rs`.
+//!
+//! [`Event`]: crate::demo::scenario::Event
 
 use std::any::Any;
 use std::fmt;
