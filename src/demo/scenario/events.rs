@@ -182,6 +182,28 @@ impl<'a> Checking<'a> {
         }
     }
 
+    /// A count field the kind needs, from 1 to `max`; otherwise refused, saying
+    /// `problem` of the number given (and `hint`, if any).
+    fn count(
+        &self,
+        value: &Option<Spanned<u64>>,
+        name: &str,
+        max: u64,
+        problem: impl FnOnce(u64) -> String,
+        hint: Option<&str>,
+    ) -> Result<u64, InputError> {
+        let value = value.as_ref().ok_or_else(|| self.missing(name))?;
+        let n = *value.get_ref();
+        if (1..=max).contains(&n) {
+            return Ok(n);
+        }
+        let error = self.at.error(value.span(), &self.sub(name), problem(n));
+        Err(match hint {
+            Some(hint) => error.hint(hint),
+            None => error,
+        })
+    }
+
     /// Refuses an event of the interception system unless the design has an authority
     /// with exceptional access.
     fn needs_authority(&self) -> Result<(), InputError> {
@@ -236,27 +258,14 @@ pub(super) fn check_event(
 }
 
 fn send(c: &mut Checking) -> Result<Event, InputError> {
-    let messages = c
-        .event()
-        .messages
-        .as_ref()
-        .ok_or_else(|| c.missing("messages"))?;
-    if *messages.get_ref() == 0 || *messages.get_ref() > MAX_SEND {
-        return Err(c
-            .at
-            .error(
-                messages.span(),
-                &c.sub("messages"),
-                format!(
-                    "{} messages: one send event sends 1 to {MAX_SEND}",
-                    messages.get_ref()
-                ),
-            )
-            .hint("a demo must run in seconds in front of a class"));
-    }
-    Ok(Event::Send {
-        messages: *messages.get_ref(),
-    })
+    let messages = c.count(
+        &c.event().messages,
+        "messages",
+        MAX_SEND,
+        |n| format!("{n} messages: one send event sends 1 to {MAX_SEND}"),
+        Some("a demo must run in seconds in front of a class"),
+    )?;
+    Ok(Event::Send { messages })
 }
 
 fn leak(c: &mut Checking) -> Result<Event, InputError> {
@@ -302,9 +311,12 @@ fn warrant(c: &mut Checking) -> Result<Event, InputError> {
     })
 }
 
-/// The fields an insider and a re-pointed tap share: whose messages, who gains them,
+/// An insider or a re-pointed tap (`make` says which): whose messages, who gains them,
 /// and whether the access log records it.
-fn access_abuse(c: &mut Checking) -> Result<(Vec<String>, String, bool), InputError> {
+fn access_abuse(
+    c: &mut Checking,
+    make: fn(Vec<String>, String, bool) -> Event,
+) -> Result<Event, InputError> {
     c.needs_authority()?;
     let targets = c.users(&c.event().targets, "targets")?;
     let to = c.to()?;
@@ -314,12 +326,11 @@ fn access_abuse(c: &mut Checking) -> Result<(Vec<String>, String, bool), InputEr
         .as_ref()
         .map(|l| *l.get_ref())
         .ok_or_else(|| c.missing("logged"))?;
-    Ok((targets, to, logged))
+    Ok(make(targets, to, logged))
 }
 
 fn insider(c: &mut Checking) -> Result<Event, InputError> {
-    let (targets, to, logged) = access_abuse(c)?;
-    Ok(Event::Insider {
+    access_abuse(c, |targets, to, logged| Event::Insider {
         targets,
         to,
         logged,
@@ -327,8 +338,7 @@ fn insider(c: &mut Checking) -> Result<Event, InputError> {
 }
 
 fn repoint(c: &mut Checking) -> Result<Event, InputError> {
-    let (targets, to, logged) = access_abuse(c)?;
-    Ok(Event::Repoint {
+    access_abuse(c, |targets, to, logged| Event::Repoint {
         targets,
         to,
         logged,
@@ -392,24 +402,14 @@ fn poison(c: &mut Checking) -> Result<Event, InputError> {
 }
 
 fn forge_leaf(c: &mut Checking) -> Result<Event, InputError> {
-    let trials = c
-        .event()
-        .trials
-        .as_ref()
-        .ok_or_else(|| c.missing("trials"))?;
-    if *trials.get_ref() == 0 || *trials.get_ref() > MAX_FORGERIES {
-        return Err(c.at.error(
-            trials.span(),
-            &c.sub("trials"),
-            format!(
-                "{} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)",
-                trials.get_ref()
-            ),
-        ));
-    }
-    Ok(Event::ForgeLeaf {
-        trials: *trials.get_ref(),
-    })
+    let trials = c.count(
+        &c.event().trials,
+        "trials",
+        MAX_FORGERIES,
+        |n| format!("{n} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)"),
+        None,
+    )?;
+    Ok(Event::ForgeLeaf { trials })
 }
 
 fn brute_force(c: &mut Checking) -> Result<Event, InputError> {
@@ -435,18 +435,15 @@ fn brute_force(c: &mut Checking) -> Result<Event, InputError> {
         })?,
     };
     let key = e.key.as_ref().map(|k| k.get_ref().clone());
+    let count = c.count(
+        &e.messages,
+        "messages",
+        MAX_CRACK,
+        |n| format!("{n} messages: a demo cracks 1 to {MAX_CRACK} live"),
+        None,
+    )?;
     let messages = e.messages.as_ref().ok_or_else(|| c.missing("messages"))?;
-    if *messages.get_ref() == 0 || *messages.get_ref() > MAX_CRACK {
-        return Err(c.at.error(
-            messages.span(),
-            &c.sub("messages"),
-            format!(
-                "{} messages: a demo cracks 1 to {MAX_CRACK} live",
-                messages.get_ref()
-            ),
-        ));
-    }
-    let keys = messages.get_ref().saturating_mul(1u64 << bits.min(63));
+    let keys = count.saturating_mul(1u64 << bits.min(63));
     if keys > MAX_LIVE_KEYS {
         return Err(c
             .at
