@@ -178,7 +178,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
     dim_line(
         out,
         style,
-        "on the same threads, nothing else; each figure the faster of two runs in turn",
+        "on the same threads, nothing else; the faster of two runs each (--quick: one)",
     )?;
     writeln!(out)?;
     let b = &r.brute_force;
