@@ -23,26 +23,48 @@ fn every_demo() -> Vec<String> {
 /// A demo's run in all three formats: (JSON, text, HTML).
 fn three_formats(demo: &str) -> (Value, String, String) {
     let dir = scratch(&format!("agreement-{demo}"));
-    let json = doormat(
-        &dir,
-        &[
-            "demo",
-            demo,
-            "--seed",
-            "42",
-            "--json",
-            "--html",
-            "page.html",
-        ],
-    )
-    .ok()
-    .json();
-    let html = std::fs::read_to_string(dir.join("page.html")).unwrap();
-    let text = doormat(&dir, &["demo", demo, "--seed", "42"])
+    // The text run goes beside the JSON and HTML run: two processes, two cores.
+    let text = std::thread::scope(|scope| {
+        let text = scope.spawn(|| {
+            doormat(&dir, &["demo", demo, "--seed", "42"])
+                .ok()
+                .stdout
+                .clone()
+        });
+        let json = doormat(
+            &dir,
+            &[
+                "demo",
+                demo,
+                "--seed",
+                "42",
+                "--json",
+                "--html",
+                "page.html",
+            ],
+        )
         .ok()
-        .stdout
-        .clone();
-    (json, text, html)
+        .json();
+        (json, text.join().unwrap())
+    });
+    let html = std::fs::read_to_string(dir.join("page.html")).unwrap();
+    (text.0, text.1, html)
+}
+
+/// Every demo's run in all three formats, made once for both tests here (the agreement
+/// and the headings): each demo runs twice in all, not three times.
+fn every_run() -> &'static [(String, Value, String, String)] {
+    static RUNS: std::sync::OnceLock<Vec<(String, Value, String, String)>> =
+        std::sync::OnceLock::new();
+    RUNS.get_or_init(|| {
+        every_demo()
+            .into_iter()
+            .map(|demo| {
+                let (json, text, html) = three_formats(&demo);
+                (demo, json, text, html)
+            })
+            .collect()
+    })
 }
 
 /// Text of a page with its markup's entities read back.
@@ -301,13 +323,12 @@ fn shown_in_html(act: &str, expected: &Expected) -> Expected {
 #[test]
 fn every_demo_shows_the_same_figures_in_text_json_and_html() {
     independent_of_rsa_backend!();
-    let demos = every_demo();
-    assert!(demos.len() >= 18, "every demo: {demos:?}");
+    let runs = every_run();
+    assert!(runs.len() >= 18, "every demo: {}", runs.len());
     let (mut radii, mut cells, mut rows) = (0, 0, 0);
-    for demo in &demos {
-        let (json, text, html) = three_formats(demo);
+    for (demo, json, text, html) in runs {
         let acts = json["acts"].as_array().unwrap();
-        let (text_acts, html_acts) = (text_acts(&text), html_acts(&html));
+        let (text_acts, html_acts) = (text_acts(text), html_acts(html));
         assert_eq!(text_acts.len(), acts.len(), "{demo}: acts in the text");
         assert_eq!(html_acts.len(), acts.len(), "{demo}: acts on the page");
         for (i, act) in acts.iter().enumerate() {
@@ -393,16 +414,8 @@ fn every_demo_pages_headings_read_as_sentences() {
     let heading = Regex::new(r"(?s)<h([1-4])[^>]*>(.*?)</h[1-4]>").unwrap();
     let tag = Regex::new(r"<[^>]+>").unwrap();
     let mut checked = 0;
-    for demo in every_demo() {
-        if demo == "tea1-live" {
-            // Its acts are tea1-short-key's with a live search: checked there, and its
-            // half-minute run is already made by the agreement test above.
-            continue;
-        }
-        let dir = scratch(&format!("headings-{demo}"));
-        doormat(&dir, &["demo", &demo, "--seed", "1", "--html", "page.html"]).ok();
-        let html = std::fs::read_to_string(dir.join("page.html")).unwrap();
-        for c in heading.captures_iter(&html) {
+    for (demo, _, _, html) in every_run() {
+        for c in heading.captures_iter(html) {
             let text = unescape(&tag.replace_all(&c[2], ""));
             if let Err(why) = reads_as_a_sentence(&text) {
                 panic!("{demo}: heading {text:?} {why}");

@@ -67,21 +67,39 @@ fn one_color_switch_for_every_command() {
     independent_of_rsa_backend!();
     let dir = scratch("cli-color");
     let ansi = "\x1b[";
-    let always = doormat(&dir, &["--color", "always", "compare", "--messages", "10"]);
+    // A quick seeded demo: colour is the subject, not what the command computes (compare
+    // spends ten seconds in the Dual_EC search before it prints).
+    let quick = ["demo", "export-grade", "--seed", "1"];
+    let with = |extra: &[&'static str]| [&quick[..], extra].concat();
+    let always = doormat(&dir, &[&["--color", "always"][..], &quick[..]].concat());
     assert!(
         always.ok().stdout.contains(ansi),
         "--color always colours a pipe"
     );
-    let never = doormat(&dir, &["compare", "--messages", "10", "--color", "never"]);
+    let never = doormat(&dir, &with(&["--color", "never"]));
     assert!(!never.ok().stdout.contains(ansi));
-    let auto = doormat(&dir, &["compare", "--messages", "10"]);
+    let auto = doormat(&dir, &quick);
     assert!(!auto.ok().stdout.contains(ansi), "a pipe is not a terminal");
     // An explicit flag outranks NO_COLOR, as no-color.org asks.
-    let flagged = run_with_env(
-        &["compare", "--messages", "10", "--color", "always"],
-        &[("NO_COLOR", "1")],
-    );
+    let flagged = run_with_env(&with(&["--color", "always"]), &[("NO_COLOR", "1")]);
     assert!(flagged.ok().stdout.contains(ansi));
+    // compare colours its table through the same switch.
+    let compared = doormat(
+        &dir,
+        &[
+            "compare",
+            "--messages",
+            "10",
+            "--seed",
+            "1",
+            "--color",
+            "always",
+        ],
+    );
+    assert!(
+        compared.ok().stdout.contains(ansi),
+        "compare under --color always"
+    );
     // --no-color, the older spelling, is accepted by every command that runs.
     for args in [
         &["demo", "--list", "--no-color"][..],
