@@ -25,8 +25,7 @@ use crate::crypto::aead::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::crypto::key_search::{self, Block, HeadFilter, Kernel, Key, KeyRun, MAX_LANES};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
-use crate::schemes::short_key::ShortKey;
-use crate::schemes::short_key::{key_from_parts, write_secret, SALT_LEN, SECRET_BYTES};
+use crate::schemes::short_key::{key_from_parts, write_secret, ShortKey, SALT_LEN, SECRET_BYTES};
 use crate::schemes::Scheme;
 use crate::wire::envelope::{aad, Envelope};
 

@@ -12,11 +12,12 @@ pub mod image_job;
 pub mod leaf;
 mod open;
 pub mod perceptual;
-pub mod poison;
 mod report;
 pub mod search_target;
 pub mod timeline;
 
+/// List poisoning is client-scan's own attack; it lives with the design.
+pub use crate::schemes::client_scan::poison;
 pub use crate::schemes::keyring::{Holding, Keyring};
 pub use compromise::{assemble, keyring_from_loot, Compromise, Stolen};
 pub use open::{open_all, open_with_key, Opener, Outcome};

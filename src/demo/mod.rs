@@ -8,7 +8,6 @@
 //! read the numbers straight from them.
 
 mod engine;
-mod scanning;
 pub mod scenario;
 
 use serde::Serialize;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::{ExerciseKind, InstructorSecret};
 use crate::crypto::aead::ContentKey;
 use crate::error::InputError;
-use crate::schemes::clipper::{self, Secret32};
+use crate::schemes::clipper::{accepts_forgery, Secret32, LEAF_LEN};
 use crate::wire::names::{check_name, truncate};
 use crate::wire::{b64, unb64};
 
@@ -445,7 +445,7 @@ impl Grading {
 
 impl LeafCheck {
     /// Hex digits in a forged LEAF's answer: the LEAF's bytes, twice.
-    pub(super) const ANSWER_DIGITS: usize = 2 * clipper::LEAF_LEN;
+    pub(super) const ANSWER_DIGITS: usize = 2 * LEAF_LEN;
 
     /// Whether `answer` (`doormat{` + the LEAF in hex + `}`) passes the receiving chip's
     /// 16-bit check for this message and carries a unit id that is not the sender's.
@@ -461,9 +461,7 @@ impl LeafCheck {
                 .as_slice()
                 .try_into()
                 .ok()?;
-            let expected = clipper::checksum(&key, &nonce);
-            let contents = clipper::read_leaf(&family, &leaf, &nonce)?;
-            Some(contents.checksum == expected && contents.unit_id != self.unit_id)
+            Some(accepts_forgery(&family, &leaf, &key, &nonce, self.unit_id))
         };
         parse().unwrap_or(false)
     }

@@ -154,6 +154,20 @@ pub fn read_leaf(family: &Secret32, leaf: &[u8], nonce: &[u8; 12]) -> Option<Lea
     })
 }
 
+/// Whether `leaf` is a forgery for the message sealed under `key` with `nonce`: the
+/// receiving chip's 16-bit check passes, and the unit id it carries is not
+/// `sender_unit`'s, so a wiretap that unwraps it gets no content key.
+pub fn accepts_forgery(
+    family: &Secret32,
+    leaf: &[u8],
+    key: &ContentKey,
+    nonce: &[u8; 12],
+    sender_unit: u32,
+) -> bool {
+    read_leaf(family, leaf, nonce)
+        .is_some_and(|c| c.checksum == checksum(key, nonce) && c.unit_id != sender_unit)
+}
+
 /// What the receiving chip checks before it will decrypt: only the 16-bit checksum.
 pub fn receiver_accepts(
     family: &Secret32,

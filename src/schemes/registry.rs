@@ -51,6 +51,13 @@
 //! [`Scheme::point_hidden_reader`]; pieces of a split secret are [`OwnMaterial::piece`].
 //! The demos play all of these without naming the design.
 //!
+//! A design's own attacks and demo state live in its folder too, once the design is a
+//! folder (`src/schemes/NAME/mod.rs`): an attack that needs only the world's files reads
+//! them through [`WorldFiles`] (client-scan's list poisoning, `poison.rs`, which
+//! `attacks::poison` re-exports for the command line), and the state its scenario
+//! events play on is `demo.rs`, a file of the demo layer that nothing below the demo
+//! may import (tests/it/layers.rs holds it there).
+//!
 //! A throwaway design measured this (6 Dec 2026): golden-key sealing with its escrow key
 //! kept only as its own material, read by `open_loot`, touched the three files above
 //! (99 lines in all). A scenario event of its own (`pick-lock`) took three more, because
@@ -465,6 +472,8 @@ pub trait WorldFiles {
     fn read_text(&self, relative: &str, what: &str) -> Result<String>;
     /// The world's file at `relative`, of any size, or `None` if there is none.
     fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<std::fs::File>>;
+    /// The world's file at `relative`, of any size, which the world must have.
+    fn open_file(&self, relative: &str, what: &str) -> Result<std::fs::File>;
 }
 
 /// A warrant naming one user, served on a design's exceptional access.

@@ -774,6 +774,9 @@ impl schemes::registry::WorldFiles for WorldDir {
     fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<File>> {
         WorldDir::open_file_if_any(self, relative, what)
     }
+    fn open_file(&self, relative: &str, what: &str) -> Result<File> {
+        WorldDir::open_file(self, relative, what)
+    }
 }
 
 impl WorldDir {

@@ -264,7 +264,7 @@ struct Design {
     /// Forward-secret: (message id, recipient) for each copy a device has opened.
     delivered: HashSet<(String, String)>,
     /// Client-scan: the phones' list, their pictures and what they reported.
-    scan: Option<super::scanning::ScanState>,
+    scan: Option<crate::schemes::client_scan::demo::ScanState>,
 }
 
 impl Design {
@@ -578,7 +578,11 @@ impl Engine {
             notices: Vec::new(),
             delivered: HashSet::new(),
             scan: built.compose.map(|compose| {
-                super::scanning::ScanState::new(compose.attach, params, &randomness)
+                crate::schemes::client_scan::demo::ScanState::new(
+                    compose.attach,
+                    params,
+                    &randomness,
+                )
             }),
         };
         Ok(design)

@@ -13,14 +13,17 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::{ListEntry, ScanList, GALLERY_DIR, LIST_FILE, PHOTOS_FILE};
 use crate::crypto::random::Randomness;
 use crate::error::{Error, InputError, Result};
 use crate::imaging::pdq::{self, PdqHash};
 use crate::imaging::synth::{self, Kind};
 use crate::imaging::{read_png_from, RgbImage};
-use crate::schemes::client_scan::{self, ListEntry, ScanList, GALLERY_DIR, LIST_FILE, PHOTOS_FILE};
+use crate::schemes::registry::WorldFiles;
 use crate::wire::lines::Lines;
-use crate::world::disk::WorldDir;
+
+/// The world poisoning reads: any reader of a world's files that threads may share.
+type World = dyn WorldFiles + Sync;
 
 /// One line of a world's `photos.jsonl`: an image a phone sent.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -88,19 +91,19 @@ pub struct PoisonReport {
 }
 
 /// Reads a client-scan world's list and photo record.
-pub fn world_scan(world: &WorldDir) -> Result<(ScanList, Vec<Photo>)> {
-    if !crate::schemes::registry::designs_playing("poison").contains(&world.file.scheme) {
+pub fn world_scan(world: &World) -> Result<(ScanList, Vec<Photo>)> {
+    if !crate::schemes::registry::designs_playing("poison").contains(&world.file().scheme) {
         return Err(InputError::new(format!(
             "is a {} world; list poisoning needs a client-scan world",
-            world.file.scheme
+            world.file().scheme
         ))
-        .file(&world.root)
+        .file(world.root())
         .hint("make one with: doormat simulate --out DIR --scheme client-scan")
         .into());
     }
     let text = world.read_text(LIST_FILE, "the list of hashes (scan-list.json)")?;
-    let list = ScanList::parse(&text, &world.root.join(LIST_FILE))?;
-    let path = world.root.join(PHOTOS_FILE);
+    let list = ScanList::parse(&text, &world.root().join(LIST_FILE))?;
+    let path = world.root().join(PHOTOS_FILE);
     let file = world.open_file(PHOTOS_FILE, "the phones' record of sent images")?;
     let mut lines = Lines::new(std::io::BufReader::new(file), &path);
     let mut photos: Vec<Photo> = Vec::new();
@@ -126,11 +129,11 @@ pub fn world_scan(world: &WorldDir) -> Result<(ScanList, Vec<Photo>)> {
 }
 
 /// The hashes of the images the phones sent, in the record's order.
-pub fn sent_hashes(world: &WorldDir, photos: &[Photo]) -> Result<Vec<PdqHash>> {
+pub fn sent_hashes(world: &World, photos: &[Photo]) -> Result<Vec<PdqHash>> {
     photos
         .par_iter()
         .map(|photo| {
-            let path = world.root.join(&photo.file);
+            let path = world.root().join(&photo.file);
             let file = world.open_file(&photo.file, "a sent image")?;
             let image = read_png_from(file, &path)?;
             Ok(pdq::hash(&image).map_err(|e| e.file(&path))?.hash)
@@ -140,22 +143,22 @@ pub fn sent_hashes(world: &WorldDir, photos: &[Photo]) -> Result<Vec<PdqHash>> {
 
 /// Which of the world's pictures `image` is, by its pixels: a gallery picture or a sent
 /// copy. `None`: the world never held it.
-fn identify(world: &WorldDir, photos: &[Photo], image: &RgbImage) -> Result<Option<String>> {
+fn identify(world: &World, photos: &[Photo], image: &RgbImage) -> Result<Option<String>> {
     let mut names: BTreeSet<&str> = photos.iter().map(|p| p.picture.as_str()).collect();
-    for name in client_scan::gallery_names() {
+    for name in super::gallery_names() {
         names.insert(name);
     }
     for name in names {
         let relative = format!("{GALLERY_DIR}/{name}.png");
         if let Some(file) = world.open_file_if_any(&relative, "a gallery picture")? {
-            if read_png_from(file, &world.root.join(&relative))? == *image {
+            if read_png_from(file, &world.root().join(&relative))? == *image {
                 return Ok(Some(name.to_owned()));
             }
         }
     }
     for photo in photos {
         let file = world.open_file(&photo.file, "a sent image")?;
-        if read_png_from(file, &world.root.join(&photo.file))? == *image {
+        if read_png_from(file, &world.root().join(&photo.file))? == *image {
             return Ok(Some(photo.picture.clone()));
         }
     }
@@ -163,7 +166,7 @@ fn identify(world: &WorldDir, photos: &[Photo], image: &RgbImage) -> Result<Opti
 }
 
 /// Adds `image`'s hash to the world's list and replays every phone's scan.
-pub fn poison(world: &WorldDir, image_path: &std::path::Path) -> Result<PoisonReport> {
+pub fn poison(world: &World, image_path: &std::path::Path) -> Result<PoisonReport> {
     let started = Instant::now();
     let (mut list, photos) = world_scan(world)?;
     let image = crate::imaging::read_png(image_path)?;
@@ -191,7 +194,7 @@ pub fn poison(world: &WorldDir, image_path: &std::path::Path) -> Result<PoisonRe
     matches.sort_by_key(|m| m.t);
     let reported_users: BTreeSet<String> = matches.iter().map(|m| m.sender.clone()).collect();
     Ok(PoisonReport {
-        world: world.root.clone(),
+        world: world.root().to_path_buf(),
         image: image_path.to_path_buf(),
         hash,
         picture,
@@ -225,11 +228,7 @@ pub struct PoisonTrials {
 /// For each of `trials` generated pictures: add it to the list, let a phone send a
 /// re-shared copy, and replay the world's images; a success is the copy reported and
 /// none of the world's images.
-pub fn poison_trials(
-    world: &WorldDir,
-    trials: u32,
-    randomness: &Randomness,
-) -> Result<PoisonTrials> {
+pub fn poison_trials(world: &World, trials: u32, randomness: &Randomness) -> Result<PoisonTrials> {
     let (list, photos) = world_scan(world)?;
     let sent = sent_hashes(world, &photos)?;
     let outcomes: Vec<(bool, u32)> = (0..trials)
@@ -240,12 +239,12 @@ pub fn poison_trials(
             let poster = synth::picture(
                 kind,
                 u64::from(i) ^ 0x7015_0000,
-                client_scan::IMAGE_SIDE,
-                client_scan::IMAGE_SIDE,
+                super::IMAGE_SIDE,
+                super::IMAGE_SIDE,
                 Some(&format!("march on day {}", i + 1)),
             );
             let hash = pdq::hash(&poster).map(|p| p.hash).map_err(Error::from)?;
-            let copy = client_scan::reshared(&poster, &mut rng);
+            let copy = super::reshared(&poster, &mut rng);
             let caught =
                 pdq::hash(&copy).map_err(Error::from)?.hash.distance(&hash) <= list.threshold;
             let false_reports = sent
