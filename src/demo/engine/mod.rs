@@ -264,7 +264,7 @@ struct Design {
     /// Forward-secret: (message id, recipient) for each copy a device has opened.
     delivered: HashSet<(String, String)>,
     /// Client-scan: the phones' list, their pictures and what they reported.
-    scan: Option<crate::schemes::client_scan::demo::ScanState>,
+    scan: Option<crate::demo::scanning::ScanState>,
 }
 
 impl Design {
@@ -578,11 +578,7 @@ impl Engine {
             notices: Vec::new(),
             delivered: HashSet::new(),
             scan: built.compose.map(|compose| {
-                crate::schemes::client_scan::demo::ScanState::new(
-                    compose.attach,
-                    params,
-                    &randomness,
-                )
+                crate::demo::scanning::ScanState::new(compose.attach, params, &randomness)
             }),
         };
         Ok(design)
