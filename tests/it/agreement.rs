@@ -20,51 +20,16 @@ fn every_demo() -> Vec<String> {
         .collect()
 }
 
-/// A demo's run in all three formats: (JSON, text, HTML).
-fn three_formats(demo: &str) -> (Value, String, String) {
-    let dir = scratch(&format!("agreement-{demo}"));
-    // The text run goes beside the JSON and HTML run: two processes, two cores.
-    let text = std::thread::scope(|scope| {
-        let text = scope.spawn(|| {
-            doormat(&dir, &["demo", demo, "--seed", "42"])
-                .ok()
-                .stdout
-                .clone()
-        });
-        let json = doormat(
-            &dir,
-            &[
-                "demo",
-                demo,
-                "--seed",
-                "42",
-                "--json",
-                "--html",
-                "page.html",
-            ],
-        )
-        .ok()
-        .json();
-        (json, text.join().unwrap())
-    });
-    let html = std::fs::read_to_string(dir.join("page.html")).unwrap();
-    (text.0, text.1, html)
-}
-
-/// Every demo's run in all three formats, made once for both tests here (the agreement
-/// and the headings): each demo runs twice in all, not three times.
-fn every_run() -> &'static [(String, Value, String, String)] {
-    static RUNS: std::sync::OnceLock<Vec<(String, Value, String, String)>> =
-        std::sync::OnceLock::new();
-    RUNS.get_or_init(|| {
-        every_demo()
-            .into_iter()
-            .map(|demo| {
-                let (json, text, html) = three_formats(&demo);
-                (demo, json, text, html)
-            })
-            .collect()
-    })
+/// Every demo's seeded run in all three formats, shared with the other tests that read
+/// them (the snapshots, the JSON checks): each demo runs twice in all per test process.
+fn every_run() -> Vec<(String, std::sync::Arc<DemoRun>)> {
+    every_demo()
+        .into_iter()
+        .map(|demo| {
+            let run = demo_run(&demo);
+            (demo, run)
+        })
+        .collect()
 }
 
 /// Text of a page with its markup's entities read back.
@@ -326,7 +291,8 @@ fn every_demo_shows_the_same_figures_in_text_json_and_html() {
     let runs = every_run();
     assert!(runs.len() >= 18, "every demo: {}", runs.len());
     let (mut radii, mut cells, mut rows) = (0, 0, 0);
-    for (demo, json, text, html) in runs {
+    for (demo, run) in &runs {
+        let (json, text, html) = (&run.json, &run.text, &run.html);
         let acts = json["acts"].as_array().unwrap();
         let (text_acts, html_acts) = (text_acts(text), html_acts(html));
         assert_eq!(text_acts.len(), acts.len(), "{demo}: acts in the text");
@@ -414,8 +380,8 @@ fn every_demo_pages_headings_read_as_sentences() {
     let heading = Regex::new(r"(?s)<h([1-4])[^>]*>(.*?)</h[1-4]>").unwrap();
     let tag = Regex::new(r"<[^>]+>").unwrap();
     let mut checked = 0;
-    for (demo, _, _, html) in every_run() {
-        for c in heading.captures_iter(html) {
+    for (demo, run) in every_run() {
+        for c in heading.captures_iter(&run.html) {
             let text = unescape(&tag.replace_all(&c[2], ""));
             if let Err(why) = reads_as_a_sentence(&text) {
                 panic!("{demo}: heading {text:?} {why}");

@@ -66,10 +66,8 @@ fn mask_timings(text: &str) -> String {
 }
 
 fn check_snapshot(demo: &str) {
-    let dir = scratch(&format!("demo-snapshot-{demo}"));
-    let run = doormat(&dir, &["demo", demo, "--seed", "42"]);
-    run.ok();
-    let shown = mask_timings(&run.stdout);
+    let run = demo_run(demo);
+    let shown = mask_timings(&run.text);
     let path = snapshot_path(demo);
     if std::env::var_os("DOORMAT_UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &shown).unwrap();
@@ -86,7 +84,7 @@ fn check_snapshot(demo: &str) {
             "line wider than 80 columns: {line:?}"
         );
     }
-    assert!(!run.stdout.contains('\x1b'), "no colour off a terminal");
+    assert!(!run.text.contains('\x1b'), "no colour off a terminal");
     assert!(
         shown.contains("sources:"),
         "{demo} ends by citing its sources"
@@ -144,10 +142,7 @@ struct Doc(Value);
 
 impl Doc {
     fn of(demo: &str) -> Doc {
-        let dir = scratch(&format!("demo-json-{demo}"));
-        let doc = doormat(&dir, &["demo", demo, "--seed", "42", "--json"])
-            .ok()
-            .json();
+        let doc = demo_run(demo).json.clone();
         assert_eq!(doc["demo"], demo);
         assert_eq!(doc["seed"], 42);
         assert_eq!(doc["stopped_early"], false);

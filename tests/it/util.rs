@@ -329,3 +329,57 @@ pub fn require_pdqhash() {
          C++ reference) and numpy; bash tests/setup.sh installs them"
     );
 }
+
+/// One demo's seeded run (`--seed 42`): its text, and its JSON with the HTML page the
+/// same process wrote.
+pub struct DemoRun {
+    pub text: String,
+    pub json: Value,
+    pub html: String,
+}
+
+/// `demo`'s seeded run, made once per test process and shared by every test that reads
+/// it (the snapshots, the JSON checks, the all-formats agreement): a demo costs seconds,
+/// and the same seed gives the same output.
+pub fn demo_run(demo: &str) -> std::sync::Arc<DemoRun> {
+    type Slot = std::sync::Arc<OnceLock<std::sync::Arc<DemoRun>>>;
+    static RUNS: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Slot>>> =
+        OnceLock::new();
+    let slot = RUNS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(demo.to_owned())
+        .or_default()
+        .clone();
+    // Only the tests that want this demo wait for it.
+    slot.get_or_init(|| {
+        let dir = scratch(&format!("demo-run-{demo}"));
+        // The text run goes beside the JSON and HTML run: two processes, two cores.
+        let (text, json) = std::thread::scope(|scope| {
+            let text = scope.spawn(|| {
+                let run = doormat(&dir, &["demo", demo, "--seed", "42"]);
+                run.ok();
+                run.stdout
+            });
+            let json = doormat(
+                &dir,
+                &[
+                    "demo",
+                    demo,
+                    "--seed",
+                    "42",
+                    "--json",
+                    "--html",
+                    "page.html",
+                ],
+            )
+            .ok()
+            .json();
+            (text.join().unwrap(), json)
+        });
+        let html = std::fs::read_to_string(dir.join("page.html")).unwrap();
+        std::sync::Arc::new(DemoRun { text, json, html })
+    })
+    .clone()
+}
