@@ -8,6 +8,7 @@
 //! read the numbers straight from them.
 
 mod engine;
+mod scanning;
 pub mod scenario;
 
 use serde::Serialize;
@@ -20,9 +21,6 @@ use crate::error::{Error, InputError, Result};
 use crate::wire::plaintext::Plaintext;
 
 pub use crate::attacks::ComparisonRow;
-/// client-scan's part of the demo layer (its pictures, list and reports), which lives
-/// with the design; the engine and the scenario checks reach it by this one name.
-use crate::schemes::client_scan::demo as scanning;
 pub use crate::world::cast::{demo_cast, demo_key};
 pub use engine::duration;
 pub use scenario::Scenario;

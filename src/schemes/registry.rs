@@ -51,12 +51,10 @@
 //! [`Scheme::point_hidden_reader`]; pieces of a split secret are [`OwnMaterial::piece`].
 //! The demos play all of these without naming the design.
 //!
-//! A design's own attacks and demo state live in its folder too, once the design is a
-//! folder (`src/schemes/NAME/mod.rs`): an attack that needs only the world's files reads
-//! them through [`WorldFiles`] (client-scan's list poisoning, `poison.rs`, which
-//! `attacks::poison` re-exports for the command line), and the state its scenario
-//! events play on is `demo.rs`, a file of the demo layer that nothing below the demo
-//! may import (tests/it/layers.rs holds it there).
+//! A design's own attack that needs only the world's files lives in its folder too,
+//! once the design is a folder (`src/schemes/NAME/mod.rs`), and reads them through
+//! [`WorldFiles`]: client-scan's list poisoning, `poison.rs`, which `attacks::poison`
+//! re-exports for the command line.
 //!
 //! A throwaway design measured this (6 Dec 2026): golden-key sealing with its escrow key
 //! kept only as its own material, read by `open_loot`, touched the three files above

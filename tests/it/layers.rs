@@ -1,11 +1,6 @@
 //! The library's layers point one way: bin → cli → classroom → report → demo, exercise, tools → attacks →
 //! world → schemes → wire → crypto and imaging (error and fsutil below them all). A module that imports from
 //! a layer above it fails here, naming the file and line.
-//!
-//! A design keeps its own parts of the upper layers in its folder, so that adding a
-//! design touches that folder and its registry line: `src/schemes/DESIGN/demo.rs` is
-//! the design's part of the demo layer (the state its scenario events play on). Such a
-//! file is held to the layer it plugs into, and no file below that layer may import it.
 
 use std::path::{Path, PathBuf};
 
@@ -26,45 +21,6 @@ fn layer(module: &str) -> Option<u8> {
         "cli" => 9,
         _ => return None,
     })
-}
-
-/// The layer a design's own file plugs into, by its name (`src/schemes/DESIGN/NAME.rs`).
-fn plug_in_layer(name: &str) -> Option<u8> {
-    match name {
-        "demo" => layer("demo"),
-        _ => None,
-    }
-}
-
-/// The layer of a file under `src/`: its top-level module's, or the layer a design's
-/// plug-in file joins.
-fn file_layer(relative: &Path) -> Option<u8> {
-    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
-    if let ["schemes", _design, file] = parts.as_slice() {
-        if let Some(l) = file.strip_suffix(".rs").and_then(plug_in_layer) {
-            return Some(l);
-        }
-    }
-    let top = parts.first()?;
-    layer(top.strip_suffix(".rs").unwrap_or(top))
-}
-
-/// The design plug-in files a line imports (`crate::schemes::DESIGN::demo`), with
-/// their layers.
-fn plug_in_imports(line: &str) -> Vec<(String, u8)> {
-    let code = line.split("//").next().unwrap_or("");
-    code.match_indices("crate::schemes::")
-        .filter_map(|(i, m)| {
-            let mut path = code[i + m.len()..].split("::");
-            let _design = path.next()?;
-            let file: String = path
-                .next()?
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            plug_in_layer(&file).map(|l| (file, l))
-        })
-        .collect()
 }
 
 fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
@@ -103,7 +59,7 @@ fn upward_imports(src: &Path) -> Vec<String> {
         let relative = file.strip_prefix(src).unwrap();
         let top = relative.iter().next().unwrap().to_str().unwrap();
         let module = top.strip_suffix(".rs").unwrap_or(top);
-        let Some(own) = file_layer(relative) else {
+        let Some(own) = layer(module) else {
             continue; // lib.rs, the binary: they may use everything
         };
         if module.ends_with("_tests") || relative.to_string_lossy().ends_with("_tests.rs") {
@@ -112,12 +68,8 @@ fn upward_imports(src: &Path) -> Vec<String> {
         // A file's unit tests are held to its layer too: their fixtures live below it.
         let text = std::fs::read_to_string(&file).unwrap();
         for (n, line) in text.lines().enumerate() {
-            let targets = crate_paths(line)
-                .into_iter()
-                .filter_map(|t| layer(t).map(|l| (t.to_owned(), l)))
-                .chain(plug_in_imports(line));
-            for (target, l) in targets {
-                if l > own {
+            for target in crate_paths(line) {
+                if layer(target).is_some_and(|l| l > own) {
                     found.push(format!(
                         "src/{}:{}: {module} imports {target}",
                         relative.display(),
@@ -145,18 +97,6 @@ fn no_module_imports_from_a_layer_above_it() {
 fn the_check_sees_an_upward_import() {
     let dir = std::env::temp_dir().join(format!("doormat-layers-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("wire")).unwrap();
-    std::fs::create_dir_all(dir.join("schemes/locker")).unwrap();
-    // A design's demo part may use the demo; the design's core may not use its demo part.
-    std::fs::write(
-        dir.join("schemes/locker/demo.rs"),
-        "use crate::demo::Fact;\nuse crate::report::Output;\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("schemes/locker/mod.rs"),
-        "use crate::schemes::locker::demo::State;\n",
-    )
-    .unwrap();
     std::fs::write(
         dir.join("wire/bad.rs"),
         "// crate::world in a comment is fine\nuse crate::crypto::aead;\nuse crate::world::Party;\n#[cfg(test)]\nmod tests {\n    use crate::demo::Act;\n}\n",
@@ -167,8 +107,6 @@ fn the_check_sees_an_upward_import() {
     assert_eq!(
         found,
         [
-            "src/schemes/locker/demo.rs:2: schemes imports report",
-            "src/schemes/locker/mod.rs:1: schemes imports demo",
             "src/wire/bad.rs:3: wire imports world",
             "src/wire/bad.rs:6: wire imports demo"
         ]

@@ -264,7 +264,7 @@ struct Design {
     /// Forward-secret: (message id, recipient) for each copy a device has opened.
     delivered: HashSet<(String, String)>,
     /// Client-scan: the phones' list, their pictures and what they reported.
-    scan: Option<crate::demo::scanning::ScanState>,
+    scan: Option<super::scanning::ScanState>,
 }
 
 impl Design {
@@ -578,7 +578,7 @@ impl Engine {
             notices: Vec::new(),
             delivered: HashSet::new(),
             scan: built.compose.map(|compose| {
-                crate::demo::scanning::ScanState::new(compose.attach, params, &randomness)
+                super::scanning::ScanState::new(compose.attach, params, &randomness)
             }),
         };
         Ok(design)

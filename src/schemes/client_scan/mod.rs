@@ -14,7 +14,6 @@
 //! encrypted with it; every sent image is also kept in the world as `images/ID.png` (the
 //! senders' galleries, ground truth like `truth.jsonl`) and listed in `photos.jsonl`.
 
-pub(crate) mod demo;
 pub mod poison;
 
 use std::sync::Mutex;

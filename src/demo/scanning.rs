@@ -1,20 +1,17 @@
 //! The client-scan design in a demo: the phones' pictures, their list, what they
 //! report, and the three attacks on it (evasion, forged matches, list poisoning),
 //! played against the story's own traffic.
-//!
-//! This file is the design's part of the demo layer: it lives with the design and
-//! imports from the demo and below, never the other way round (tests/it/layers.rs).
 
 use std::collections::HashMap;
 
-use super::{ClientScan, ListEntry, Picture, ScanList, ScanReport};
+use super::Fact;
 use crate::attacks::perceptual;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
-use crate::demo::Fact;
 use crate::error::{Error, Result};
 use crate::imaging::pdq::{self, PdqHash};
 use crate::imaging::RgbImage;
+use crate::schemes::client_scan::{self, ClientScan, ListEntry, Picture, ScanList, ScanReport};
 use crate::schemes::registry::ComposeFn;
 use crate::world::traffic::Message;
 
@@ -41,12 +38,12 @@ struct ReportRow {
 
 /// The names of the pictures a client-scan world's phones hold, which the scanning
 /// events of a scenario name.
-pub(crate) fn picture_names() -> Vec<&'static str> {
-    super::gallery_names()
+pub(super) fn picture_names() -> Vec<&'static str> {
+    client_scan::gallery_names()
 }
 
 /// What the phones hold and did, for one client-scan design of a demo.
-pub(crate) struct ScanState {
+pub(super) struct ScanState {
     compose: Box<ComposeFn>,
     pictures: Vec<Picture>,
     list: ScanList,
@@ -59,13 +56,13 @@ pub(crate) struct ScanState {
 impl ScanState {
     /// The state of a design built with `randomness`, whose clients attach with
     /// `compose`: the same pictures and list as its build made.
-    pub(crate) fn new(
+    pub(super) fn new(
         compose: Box<ComposeFn>,
         params: &crate::schemes::SchemeParams,
         randomness: &Randomness,
     ) -> Self {
-        let pictures = super::gallery(randomness);
-        let list = super::world_list(&pictures, params);
+        let pictures = client_scan::gallery(randomness);
+        let list = client_scan::world_list(&pictures, params);
         // Which picture each entry was made from: what only the list's owner knows.
         let entry_picture = list
             .entries
@@ -96,7 +93,7 @@ impl ScanState {
     }
 
     /// Attaches the users' photos to `plain`, as their clients do.
-    pub(crate) fn compose(&mut self, plain: &mut [Message]) {
+    pub(super) fn compose(&mut self, plain: &mut [Message]) {
         for message in plain {
             if let Some(attachment) = (self.compose)(message) {
                 self.record(message, &attachment.picture, &attachment.png);
@@ -106,8 +103,8 @@ impl ScanState {
 
     /// Attaches `png` (which is `picture`) to `message` as its sender's client does, and
     /// keeps it for a later list update to scan again.
-    pub(crate) fn attach(&mut self, message: &mut Message, picture: &str, png: &[u8]) {
-        super::attach(message, png);
+    pub(super) fn attach(&mut self, message: &mut Message, picture: &str, png: &[u8]) {
+        client_scan::attach(message, png);
         self.record(message, picture, png);
     }
 
@@ -128,7 +125,7 @@ impl ScanState {
     }
 
     /// Takes in the reports the phones sent while sealing (JSON lines).
-    pub(crate) fn collect(&mut self, lines: Vec<String>) {
+    pub(super) fn collect(&mut self, lines: Vec<String>) {
         for line in lines {
             let Ok(report) = serde_json::from_str::<ScanReport>(&line) else {
                 continue;
@@ -156,13 +153,13 @@ impl ScanState {
     }
 
     /// The phones' scanner with the current list, reporting to `provider`.
-    pub(crate) fn scanner(&self, provider: &PublicKey) -> ClientScan {
+    pub(super) fn scanner(&self, provider: &PublicKey) -> ClientScan {
         ClientScan::new(self.list.clone(), provider.clone())
     }
 
     /// A listed picture, edited just enough to escape the list: what it looks like and
     /// how far its hash moved, and the image.
-    pub(crate) fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
+    pub(super) fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let original = self.picture(picture)?;
         let made = perceptual::evade(original, self.list.threshold).map_err(Error::from)?;
         let looks = format!(
@@ -173,7 +170,7 @@ impl ScanState {
     }
 
     /// A forgery that looks like `picture` and matches `target`'s hash, and the image.
-    pub(crate) fn collide(&self, picture: &str, target: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
+    pub(super) fn collide(&self, picture: &str, target: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let aim = pdq::hash(self.picture(target)?).map_err(Error::from)?.hash;
         let from = self.picture(picture)?;
         let made = perceptual::collide(&aim, from, self.list.threshold).map_err(Error::from)?;
@@ -209,7 +206,7 @@ impl ScanState {
     }
 
     /// Whether the phone reported message `id`, in words.
-    pub(crate) fn outcome(&self, user: &str, id: &str) -> Fact {
+    pub(super) fn outcome(&self, user: &str, id: &str) -> Fact {
         match self.reports.iter().find(|r| r.id == id) {
             Some(r) if r.true_match => Fact::plain(
                 "reported",
@@ -234,7 +231,7 @@ impl ScanState {
 
     /// `to`, who controls the list, adds `picture`'s hash; every phone scans what it
     /// sent again, as it would at the next list update.
-    pub(crate) fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Fact>> {
+    pub(super) fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Fact>> {
         let hash = pdq::hash(self.picture(picture)?).map_err(Error::from)?.hash;
         let id = format!("added-{}", self.list.entries.len() + 1);
         self.list.entries.push(ListEntry {
@@ -306,7 +303,7 @@ impl ScanState {
     }
 
     /// The reports so far, and what the provider's key makes of their vouchers.
-    pub(crate) fn report_facts(&self, provider: &PrivateKey) -> Vec<Fact> {
+    pub(super) fn report_facts(&self, provider: &PrivateKey) -> Vec<Fact> {
         if self.reports.is_empty() {
             return vec![Fact::plain("reports", "none yet")];
         }
@@ -336,7 +333,7 @@ impl ScanState {
             .collect();
         let opened = vouchers
             .iter()
-            .filter(|r| super::open_voucher(r, provider).is_ok())
+            .filter(|r| client_scan::open_voucher(r, provider).is_ok())
             .count();
         let false_reports = self.reports.iter().filter(|r| !r.true_match).count();
         facts.push(
@@ -367,5 +364,5 @@ impl ScanState {
 
 /// How long the attack took, measured (masked in the snapshots).
 fn took(seconds: f64) -> Fact {
-    Fact::plain("computed in", crate::demo::duration(seconds)).timed(seconds, "seconds")
+    Fact::plain("computed in", super::engine::duration(seconds)).timed(seconds, "seconds")
 }
