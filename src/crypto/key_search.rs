@@ -127,6 +127,11 @@ impl KeyRun {
         }
     }
 
+    /// How many of the key's last bytes vary.
+    pub fn secret_bytes(&self) -> usize {
+        self.secret_bytes
+    }
+
     /// The key for secret `secret`: the template with `secret`'s low `secret_bytes`
     /// bytes, big-endian, at its end.
     pub fn key(&self, secret: u64) -> Key {
