@@ -498,9 +498,14 @@ pub struct BruteForceArgs {
     /// Worker threads (default: every core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Where to search: cpu (the default), gpu (a compute shader through wgpu, on
+    /// Vulkan, Metal or DX12), or auto (the GPU where there is graphics hardware,
+    /// else the CPU)
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
     /// How to try each key: vaes-512, vaes-256 or aes-ni (the widest the CPU has is the
-    /// default), portable, or full-open (a whole AES-GCM open per key, the slow
-    /// reference)
+    /// default), gpu (as --device gpu), portable, or full-open (a whole AES-GCM open
+    /// per key, the slow reference)
     #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
     /// Print one JSON object instead of text, and nothing before it

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what doormat's tests need and a fresh machine may lack: the openssl command,
-# Chromium (the --html pages are checked in a real browser), and a Python 3 with the
-# cryptography package, 3.4 or later (the interop tests check doormat against it), and
-# Meta's reference PDQ (the `pdqhash` package and numpy). It does nothing when they are
-# there.
+# Chromium (the --html pages are checked in a real browser), a Vulkan driver (the GPU
+# key search's tests run its shader; with no GPU driver, Mesa's lavapipe runs it on the
+# CPU), and a Python 3 with the cryptography package, 3.4 or later (the interop tests
+# check doormat against it), and Meta's reference PDQ (the `pdqhash` package and
+# numpy). It does nothing when they are there.
 #
 # Python: where python3 lets pip install (a pyenv or conda Python, a virtual environment
 # already active), the packages go there. Where the system Python refuses pip (Debian
@@ -50,6 +51,14 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
     && ! command -v google-chrome >/dev/null 2>&1; then
     apt_install chromium
 fi
+# The Vulkan loader and at least one driver (an ICD): a GPU's own, or lavapipe.
+vulkan_drivers() {
+    ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null |
+        xargs -r -n1 basename | sed 's/\.json$//' | paste -sd, -
+}
+if ! { ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' && [ -n "$(vulkan_drivers)" ]; }; then
+    apt_install libvulkan1 mesa-vulkan-drivers
+fi
 if ! command -v python3 >/dev/null 2>&1; then
     apt_install python3
 fi
@@ -88,4 +97,5 @@ fi
 echo "setup: openssl $(openssl version | cut -d' ' -f2), $python: cryptography" \
     "$("$python" -c 'import cryptography; print(cryptography.__version__)'), pdqhash" \
     "$("$python" -c 'import importlib.metadata as m; print(m.version("pdqhash"))')," \
-    "$( (chromium --version || chromium-browser --version || google-chrome --version) 2>/dev/null | head -1)"
+    "$( (chromium --version || chromium-browser --version || google-chrome --version) 2>/dev/null | head -1)," \
+    "Vulkan drivers: $(vulkan_drivers)"

@@ -10,9 +10,10 @@
 //! a key the search reports always authenticates.
 //!
 //! Ways to try candidates ([`Method`]): a many-keys kernel ([`Kernel`]: VAES with 512-
-//! or 256-bit vectors, or AES-NI), the widest the processor has; the `aes` crate one key
-//! at a time (any processor); and a full open per candidate (the reference the tests
-//! compare the others with).
+//! or 256-bit vectors, or AES-NI), the widest the processor has; a compute shader on a
+//! GPU ([`gpu_key_search`], millions of keys a dispatch, the same filter, survivors
+//! opened in full on the CPU); the `aes` crate one key at a time (any processor); and a
+//! full open per candidate (the reference the tests compare the others with).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use serde::Serialize;
 use zeroize::Zeroize;
 
 use crate::crypto::aead::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use crate::crypto::gpu_key_search::{self, Adapter, GpuError, Keep};
 use crate::crypto::key_search::{self, Block, HeadFilter, Kernel, Key, KeyRun, MAX_LANES};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
@@ -54,6 +56,9 @@ pub enum Method {
     /// AES-NI, 8 keys at once, one per instruction. Each kernel encrypts one counter
     /// block per key; survivors are opened in full.
     AesNi,
+    /// A WGSL compute shader on a GPU through wgpu, millions of keys a dispatch, with
+    /// the same filter; survivors opened in full on the CPU.
+    Gpu,
     /// The `aes` crate, one key at a time, one counter block each; survivors opened in
     /// full. Runs on any processor.
     Portable,
@@ -63,7 +68,7 @@ pub enum Method {
 
 impl Method {
     /// The names `--method` takes.
-    pub const NAMES: &'static str = "vaes-512, vaes-256, aes-ni, portable or full-open";
+    pub const NAMES: &'static str = "vaes-512, vaes-256, aes-ni, gpu, portable or full-open";
 
     /// Its name, as `--method` takes it.
     pub fn name(self) -> &'static str {
@@ -71,6 +76,7 @@ impl Method {
             Method::Vaes512 => "vaes-512",
             Method::Vaes256 => "vaes-256",
             Method::AesNi => "aes-ni",
+            Method::Gpu => "gpu",
             Method::Portable => "portable",
             Method::FullOpen => "full-open",
         }
@@ -96,6 +102,7 @@ impl Method {
             Method::Vaes512,
             Method::Vaes256,
             Method::AesNi,
+            Method::Gpu,
             Method::Portable,
             Method::FullOpen,
         ]
@@ -105,6 +112,10 @@ impl Method {
             InputError::new(format!("{name:?} is not a search method"))
                 .hint(format!("choose {}", Method::NAMES))
         })?;
+        if method == Method::Gpu {
+            gpu_key_search::shared().map_err(unavailable)?;
+            return Ok(method);
+        }
         let runs_here =
             matches!(method, Method::Portable | Method::FullOpen) || method.kernel().is_some();
         if !runs_here {
@@ -140,9 +151,35 @@ impl Method {
                     "{what}, {lanes} keys interleaved, {per} per instruction; one block each, then a filter"
                 )
             }
+            Method::Gpu => "WGSL shader: keys, blocks, filter on GPU; full opens on CPU".to_owned(),
             Method::Portable => "aes crate, one key at a time; one block, then a filter".to_owned(),
             Method::FullOpen => "a full AES-GCM open per key".to_owned(),
         }
+    }
+}
+
+/// Why `--method gpu` (or `--device gpu`) cannot run here, as the user's problem to
+/// solve: exit 2, with what to do.
+pub fn unavailable(e: GpuError) -> InputError {
+    let hint = match e {
+        GpuError::NotBuilt => {
+            "build doormat with its default features (the gpu feature), or search with --device cpu"
+        }
+        GpuError::NoAdapter(_) => {
+            "install your GPU's Vulkan driver (on Debian, mesa-vulkan-drivers runs the shader on the CPU, slowly), or search with --device cpu"
+        }
+        GpuError::Failed(_) => "search with --device cpu",
+    };
+    InputError::new(e.to_string()).hint(hint)
+}
+
+/// Where `--device auto` searches: on a GPU where wgpu finds real graphics hardware,
+/// else with the fastest CPU method (a software renderer such as lavapipe runs the
+/// shader on the CPU far slower than the CPU's own AES instructions).
+pub fn method_for_any_device() -> Method {
+    match gpu_key_search::shared() {
+        Ok(gpu) if gpu.adapter().is_hardware() => Method::Gpu,
+        _ => Method::fastest(),
     }
 }
 
@@ -186,8 +223,11 @@ pub struct BruteForceReport {
     pub text: Option<String>,
     /// How candidates were tried.
     pub method: Method,
-    /// Threads searched on.
+    /// Threads searched on (with the GPU, the CPU threads that open its survivors).
     pub threads: usize,
+    /// The GPU searched on, with [`Method::Gpu`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<Adapter>,
     /// Candidates that passed the one-block filter and were opened in full (the right
     /// key among them, if it was reached).
     pub filter_passed: u64,
@@ -345,6 +385,15 @@ impl<'a> Target<'a> {
         key
     }
 
+    /// The filter the kernels apply, in their terms.
+    fn head_filter(&self) -> HeadFilter {
+        HeadFilter {
+            head: self.head_word,
+            mask: self.head_mask,
+            high_bits: self.head_high_bits,
+        }
+    }
+
     /// The first message bytes (little-endian, zero past `head_len`) that `keystream`
     /// (the encrypted counter block) would give.
     #[inline]
@@ -418,11 +467,7 @@ impl<'a> Target<'a> {
             Method::Vaes512 | Method::Vaes256 | Method::AesNi => match method.kernel() {
                 Some(kernel) => {
                     let lanes = kernel.lanes();
-                    let filter = HeadFilter {
-                        head: self.head_word,
-                        mask: self.head_mask,
-                        high_bits: self.head_high_bits,
-                    };
+                    let filter = self.head_filter();
                     let run = KeyRun::new(self.key_template(), SECRET_BYTES);
                     let mut keystreams = [[0u8; 16]; MAX_LANES];
                     let mut found = None;
@@ -459,6 +504,8 @@ impl<'a> Target<'a> {
                 }
                 None => return self.search(Method::Portable, start, end, passed),
             },
+            // Searched by `search_on_gpu`, which calls this only for CPU methods.
+            Method::Gpu => return self.search(Method::fastest(), start, end, passed),
         };
         passed.fetch_add(survivors, Ordering::Relaxed);
         found
@@ -511,6 +558,19 @@ pub fn brute_force_from(
 ) -> Result<BruteForceReport> {
     let target = Target::new(envelope)?;
     let space = 1u64 << bits;
+    if options.method == Method::Gpu {
+        let (searched, threads) = on_threads(options.threads, || {
+            let searched = search_on_gpu(&target, known..known + space, options, progress);
+            (searched, rayon::current_num_threads())
+        })?;
+        let (found, keys_tried, filter_passed, adapter, seconds) = searched?;
+        return Ok(report(
+            envelope,
+            (bits, space, seconds),
+            (found, keys_tried, filter_passed),
+            (options.method, threads, Some(adapter)),
+        ));
+    }
     let stop = AtomicBool::new(false);
     let tried = AtomicU64::new(0);
     let passed = AtomicU64::new(0);
@@ -542,8 +602,26 @@ pub fn brute_force_from(
             });
         (found, rayon::current_num_threads())
     })?;
-    let seconds = started.elapsed().as_secs_f64();
-    let keys_tried = tried.load(Ordering::Relaxed);
+    Ok(report(
+        envelope,
+        (bits, space, started.elapsed().as_secs_f64()),
+        (
+            found,
+            tried.load(Ordering::Relaxed),
+            passed.load(Ordering::Relaxed),
+        ),
+        (options.method, threads, None),
+    ))
+}
+
+/// The report of a search of `space` keys that took `seconds`: what it found, how many
+/// keys it tried and how many passed the filter, and how and where it ran.
+fn report(
+    envelope: &Envelope,
+    (bits, space, seconds): (u32, u64, f64),
+    (found, keys_tried, filter_passed): (Option<String>, u64, u64),
+    (method, threads, adapter): (Method, usize, Option<Adapter>),
+) -> BruteForceReport {
     let keys_per_second = if seconds > 0.0 {
         keys_tried as f64 / seconds
     } else {
@@ -556,7 +634,7 @@ pub fn brute_force_from(
             average_seconds: expected_seconds(b, keys_per_second).0,
         })
         .collect();
-    Ok(BruteForceReport {
+    BruteForceReport {
         id: envelope.id.clone(),
         bits,
         keys_tried,
@@ -565,12 +643,79 @@ pub fn brute_force_from(
         found: found.is_some(),
         complete: found.is_some() || keys_tried == space,
         text: found,
-        method: options.method,
+        method,
         threads,
-        filter_passed: passed.load(Ordering::Relaxed),
+        adapter,
+        filter_passed,
         escrowed_bits: None,
         extrapolation,
-    })
+    }
+}
+
+/// The search of `secrets` on the GPU: the shader tries every key and filters, the CPU
+/// judges each survivor exactly and opens those that pass, in order of secret, and
+/// searches itself any batch whose survivors overflowed the GPU's buffer. Returns the
+/// text found, the keys tried, the survivors opened, the adapter, and the seconds the
+/// search took.
+fn search_on_gpu(
+    target: &Target<'_>,
+    secrets: std::ops::Range<u64>,
+    options: &SearchOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(Option<String>, u64, u64, Adapter, f64)> {
+    let gpu = gpu_key_search::shared().map_err(unavailable)?;
+    let run = KeyRun::new(target.key_template(), SECRET_BYTES);
+    let filter = target.head_filter();
+    let searched = gpu_key_search::Target {
+        run: &run,
+        block: &target.counter_block,
+        filter: &filter,
+    };
+    let space = secrets.end - secrets.start;
+    let deadline = options.time_limit.map(|limit| Instant::now() + limit);
+    let passed = AtomicU64::new(0);
+    let mut found = None;
+    let mut tried = 0u64;
+    let took = gpu
+        .search(&searched, Keep::Plausible, secrets.clone(), |batch| {
+            let end = batch.first + batch.count;
+            let hit = match batch.hits {
+                Some(hits) => hits.iter().find_map(|hit| {
+                    if !target.is_utf8_start(hit.text) {
+                        return None;
+                    }
+                    passed.fetch_add(1, Ordering::Relaxed);
+                    target.open(hit.secret).map(|text| (hit.secret, text))
+                }),
+                None => (batch.first..end)
+                    .step_by(CHUNK as usize)
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .find_map_first(|start| {
+                        let method = Method::fastest();
+                        target.search(method, start, (start + CHUNK).min(end), &passed)
+                    }),
+            };
+            if let Some((secret, text)) = hit {
+                tried += secret - batch.first + 1;
+                found = Some(text);
+                return std::ops::ControlFlow::Break(());
+            }
+            tried += batch.count;
+            progress(tried, space);
+            match deadline {
+                Some(d) if Instant::now() >= d => std::ops::ControlFlow::Break(()),
+                _ => std::ops::ControlFlow::Continue(()),
+            }
+        })
+        .map_err(unavailable)?;
+    Ok((
+        found,
+        tried,
+        passed.load(Ordering::Relaxed),
+        gpu.adapter().clone(),
+        took.as_secs_f64(),
+    ))
 }
 
 /// `text` from alice to bob, sealed under a fresh key with `bits` secret bits, as a
@@ -615,6 +760,9 @@ pub fn bound_keys_per_second(
     threads: Option<usize>,
     duration: Duration,
 ) -> Result<f64> {
+    if method == Method::Gpu {
+        return gpu_bound_keys_per_second(duration);
+    }
     let kernel = method.kernel();
     let tried = AtomicU64::new(0);
     let started = Instant::now();
@@ -658,6 +806,36 @@ pub fn bound_keys_per_second(
             });
     })?;
     Ok(tried.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// [`bound_keys_per_second`] on the GPU: the search's shader with no filter and
+/// nothing kept, dispatched as the search dispatches it, for `duration`.
+fn gpu_bound_keys_per_second(duration: Duration) -> Result<f64> {
+    let gpu = gpu_key_search::shared().map_err(unavailable)?;
+    let run = KeyRun::new([0x5a; KEY_LEN], SECRET_BYTES);
+    let filter = HeadFilter {
+        head: 0,
+        mask: u128::MAX,
+        high_bits: 0,
+    };
+    let target = gpu_key_search::Target {
+        run: &run,
+        block: &[0; 16],
+        filter: &filter,
+    };
+    let started = Instant::now();
+    let mut tried = 0u64;
+    let took = gpu
+        .search(&target, Keep::Nothing, 0..1 << 40, |batch| {
+            tried += batch.count;
+            if started.elapsed() >= duration {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        })
+        .map_err(unavailable)?;
+    Ok(tried as f64 / took.as_secs_f64().max(1e-9))
 }
 
 #[cfg(test)]

@@ -141,15 +141,46 @@ fn load_agency_key(world: &WorldDir, path: &Path, holder: &str) -> Result<Privat
 }
 
 impl SearchOptions {
-    /// The search `--method`, `--threads` and `--sample` ask for, each checked.
+    /// The search `--device`, `--method`, `--threads` and `--sample` ask for, each
+    /// checked.
     pub fn from_flags(
-        method: Option<&str>,
+        (device, method): (Option<&str>, Option<&str>),
         threads: Option<usize>,
         sample_seconds: Option<f64>,
     ) -> Result<Self> {
         let mut options = SearchOptions::default();
         if let Some(name) = method {
             options.method = Method::from_name(name).map_err(|e| e.field("--method"))?;
+        }
+        if let Some(device) = device {
+            let on_gpu = options.method == Method::Gpu;
+            let clash = |why: &str| {
+                InputError::new(format!(
+                    "--device {device} with --method {}: {why}",
+                    options.method.name()
+                ))
+                .field("--device")
+                .hint("give one of the two")
+            };
+            options.method = match (device, method) {
+                ("gpu", Some(_)) if !on_gpu => {
+                    return Err(clash("that method runs on the CPU").into())
+                }
+                ("cpu", Some(_)) if on_gpu => {
+                    return Err(clash("that method runs on the GPU").into())
+                }
+                ("auto", Some(_)) => return Err(clash("auto chooses the method").into()),
+                ("cpu" | "gpu", Some(_)) => options.method,
+                ("cpu", None) => Method::fastest(),
+                ("gpu", None) => Method::from_name("gpu").map_err(|e| e.field("--device"))?,
+                ("auto", None) => crate::attacks::brute_force::method_for_any_device(),
+                _ => {
+                    return Err(InputError::new(format!("{device:?} is not a device"))
+                        .field("--device")
+                        .hint("choose cpu, gpu or auto")
+                        .into())
+                }
+            };
         }
         if let Some(threads) = threads {
             if !(1..=1024).contains(&threads) {

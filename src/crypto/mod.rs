@@ -15,12 +15,11 @@
 //! | [`dual_ec`]        | Dual_EC_DRBG over P-256, NIST SP 800-90 (2006) | `p256`; Hash_df on `sha2` |
 //! | [`kdf`]            | HKDF-SHA256, RFC 5869                      | `hkdf`      |
 //! | [`key_search`]     | AES-256, FIPS 197: one block under many keys, for brute force | `aes`; AES-NI intrinsics, checked against `aes` |
-//! | `gpu_key_search`   | the same on a GPU (feature `gpu`)          | `wgpu`; a WGSL shader, checked against `aes` |
+//! | [`gpu_key_search`] | the same on a GPU (feature `gpu`)          | `wgpu`; a WGSL shader, checked against `aes` |
 
 pub mod aead;
 pub mod dual_ec;
 pub mod ed25519;
-#[cfg(feature = "gpu")]
 pub mod gpu_key_search;
 pub mod kdf;
 pub mod key_search;

@@ -33,6 +33,23 @@ fn quick_bench_reports_every_design_on_every_backend() {
         let share = format!("{:.3}", row["share_of_bound"].as_f64().unwrap());
         assert!(loaded.dom.contains(&share), "{share}");
     }
+    // The GPU search beside its bound, on lavapipe where there is no GPU: the same
+    // figures in the page.
+    let gpu = &doc["gpu"];
+    assert!(gpu.get("unavailable").is_none(), "{gpu}");
+    assert!(!gpu["adapter"]["name"].as_str().unwrap().is_empty());
+    let share = format!("{:.3}", gpu["share_of_bound"].as_f64().unwrap());
+    assert!(loaded.dom.contains(&share), "{share}");
+    // Every share of a bound is at most 1 by construction: where the job itself ran
+    // faster than every timing of the bound alone, it sets the bound, and says so.
+    let mut shares = vec![&doc["dual_ec"], gpu];
+    shares.extend(doc["brute_force"]["rows"].as_array().unwrap());
+    shares.extend(doc["recovery"].as_array().unwrap());
+    for row in shares {
+        let share = row["share_of_bound"].as_f64().unwrap();
+        assert!(share > 0.0 && share <= 1.0, "{row}");
+        assert!(row["bound_set_by_search"].is_boolean(), "{row}");
+    }
     crate::json::assert_documented("bench", &doc);
     assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
     // The saved report gives `scale` its rates: the class sees the rehearsal's sums.

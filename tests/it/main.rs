@@ -28,6 +28,8 @@ mod dual_ec;
 mod exercise;
 mod files;
 mod forward_secret;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod hostile;
 mod html;
 mod interop;

@@ -41,6 +41,7 @@ fn color() -> ColorChoice {
 }
 
 fn main() -> ExitCode {
+    doormat::crypto::gpu_key_search::quiet_display_probe();
     clean_up_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -423,8 +424,8 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
         args.id.as_deref(),
         args.key.as_deref(),
     )?;
-    let options =
-        brute_force::SearchOptions::from_flags(args.method.as_deref(), args.threads, args.sample)?;
+    let flags = (args.device.as_deref(), args.method.as_deref());
+    let options = brute_force::SearchOptions::from_flags(flags, args.threads, args.sample)?;
     let mut report = search_with_estimate(&target, &options, &args, &world.capture_path())?;
     report.escrowed_bits = target.escrowed_bits;
     show(&report, args.json)

@@ -1,6 +1,7 @@
 //! The other commands' pages: recover, compare, bench, a verdict and a class's grades.
 
 use super::*;
+use crate::bench::GpuSection;
 
 impl HtmlReport for RecoverReport {
     fn html_title(&self) -> String {
@@ -218,6 +219,37 @@ impl HtmlReport for BenchReport {
             ],
             &kernels,
         );
+        page.element("h2", "", "The search on a GPU against its bound");
+        match &self.gpu {
+            GpuSection::Unavailable { unavailable } => page.element("p", "", unavailable),
+            GpuSection::Measured(g) => {
+                page.element(
+                    "p",
+                    "",
+                    &format!(
+                        "{} ({}; {})",
+                        g.adapter.name, g.adapter.kind, g.adapter.backend
+                    ),
+                );
+                page.table(
+                    "The GPU search against its bound, as numbers",
+                    &[
+                        Column::figures("bound keys/s"),
+                        Column::figures("search keys/s"),
+                        Column::figures("share of bound"),
+                        Column::figures("32-bit key, s"),
+                        Column::figures("40-bit key, s"),
+                    ],
+                    &[vec![
+                        format!("{:.0}", g.bound_keys_per_second),
+                        format!("{:.0}", g.search_keys_per_second),
+                        format!("{:.3}", g.share_of_bound),
+                        format!("{:.1}", g.average_seconds_32_bits),
+                        format!("{:.1}", g.average_seconds_40_bits),
+                    ]],
+                );
+            }
+        }
     }
 }
 

@@ -44,12 +44,15 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
             style.mark(false)
         )?,
     }
+    let on = match &r.adapter {
+        Some(adapter) => format!("on {}", adapter.name),
+        None => format!("{} threads", r.threads),
+    };
     writeln!(
         out,
-        "{INDENT}took           {:.2} s ({} keys/s, {} threads)",
+        "{INDENT}took           {:.2} s ({} keys/s, {on})",
         r.seconds,
         group_digits(r.keys_per_second as u64),
-        r.threads
     )?;
     writeln!(out, "{INDENT}method         {}", r.method.describe())?;
     if r.method != SearchMethod::FullOpen {
