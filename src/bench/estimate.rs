@@ -18,6 +18,11 @@ pub struct Rates {
 
 /// Measures [`Rates`] on one thread, in about `budget` per rate.
 pub fn measure_rates(budget: Duration) -> Result<Rates> {
+    measure_rates_into(budget, &Spreads::default())
+}
+
+/// [`measure_rates`], keeping the spread of each timing in `spreads`.
+pub(super) fn measure_rates_into(budget: Duration, spreads: &Spreads) -> Result<Rates> {
     let key = &crate::crypto::rsa_oaep::PrivateKey::generate(
         &mut Randomness::Seeded(2024).stream("key/rates"),
         2048,
@@ -27,12 +32,12 @@ pub fn measure_rates(budget: Duration) -> Result<Rates> {
     let wrapped = key
         .public_key()
         .wrap_with(Backend::preferred(), &mut rng, &content);
-    let rsa = time_per_op(budget, || {
+    let rsa = spreads.time("one core's rates: RSA-2048 decrypt", budget, || {
         std::hint::black_box(key.unwrap_key(&wrapped).is_ok());
     });
     let text = vec![b'x'; MESSAGE_BYTES];
     let sealed = aead::seal(&content, &[3; 12], b"ad", &text);
-    let aes = time_per_op(budget, || {
+    let aes = spreads.time("one core's rates: AES-256-GCM open", budget, || {
         std::hint::black_box(aead::open(&content, &[3; 12], b"ad", &sealed).is_ok());
     });
     // The real search on one thread, fastest method, for `budget`.
@@ -43,6 +48,7 @@ pub fn measure_rates(budget: Duration) -> Result<Rates> {
     };
     let key_trials =
         brute_force(&unopenable_envelope(MESSAGE_BYTES), 40, &search, &|_, _| {})?.keys_per_second;
+    spreads.record("one core's rates: key trials", "keys/s", &[key_trials]);
     Ok(Rates {
         backend: Backend::preferred(),
         rsa_decrypts: 1.0 / rsa,

@@ -251,12 +251,22 @@ pub struct BenchReport {
     /// One core's rates, as `doormat scale` measures them: `scale --rates FILE` reads
     /// them from a saved report, so that a rehearsal and the class show the same sums.
     pub rates: Rates,
+    /// Every figure's spread over its batches or runs: min, median and max.
+    pub spread: Vec<Spread>,
+    /// How busy the machine was, and whether that makes the figures less sure.
+    pub load: Load,
     /// Wall-clock time of the whole bench.
     pub seconds: f64,
 }
 
 /// Median seconds per call of `op`, over five batches of about `budget / 5` each.
-pub fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
+pub fn time_per_op(budget: Duration, op: impl FnMut()) -> f64 {
+    batch_times(budget, op)[2]
+}
+
+/// Seconds per call of `op` in each of five batches of about `budget / 5`, fastest
+/// first.
+fn batch_times(budget: Duration, mut op: impl FnMut()) -> [f64; 5] {
     // One call to warm up (first calls pay for lazy set-up, such as seeding a random
     // generator), one to size the batches.
     op();
@@ -265,17 +275,139 @@ pub fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
     let once = started.elapsed().as_secs_f64().max(1e-9);
     let per_batch = budget.as_secs_f64() / 5.0;
     let calls = ((per_batch / once) as u64).clamp(1, 1_000_000);
-    let mut batches: Vec<f64> = (0..5)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..calls {
-                op();
-            }
-            started.elapsed().as_secs_f64() / calls as f64
-        })
-        .collect();
+    let mut batches = [0.0; 5].map(|_: f64| {
+        let started = Instant::now();
+        for _ in 0..calls {
+            op();
+        }
+        started.elapsed().as_secs_f64() / calls as f64
+    });
     batches.sort_by(f64::total_cmp);
-    batches[2]
+    batches
+}
+
+/// "1 thread", "16 threads".
+fn thread_count(threads: usize) -> String {
+    match threads {
+        1 => "1 thread".to_owned(),
+        n => format!("{n} threads"),
+    }
+}
+
+/// One figure's spread: the least, middle and greatest of the batches or runs it was
+/// measured in, in its own unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spread {
+    /// What was measured, in words ("AES-256-GCM seal, 64 B", "brute force, 2
+    /// threads: search").
+    pub figure: String,
+    /// `s/op` (seconds per operation: the report's rates and times are made from the
+    /// median), `keys/s`, `messages/s` or `per s`.
+    pub unit: &'static str,
+    /// How many batches or runs.
+    pub samples: usize,
+    /// The least.
+    pub min: f64,
+    /// The middle one (of an even count, the upper middle).
+    pub median: f64,
+    /// The greatest.
+    pub max: f64,
+}
+
+impl Spread {
+    /// `(max - min) / median`: 0.1 means the batches differ by 10% of the figure.
+    pub fn relative(&self) -> f64 {
+        if self.median > 0.0 {
+            (self.max - self.min) / self.median
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A spread above this makes the run "busy": its figures are less sure than their
+/// digits suggest.
+pub const BUSY_SPREAD: f64 = 0.25;
+
+/// Every figure's spread, collected while the bench runs.
+#[derive(Debug, Default)]
+pub struct Spreads(std::cell::RefCell<Vec<Spread>>);
+
+impl Spreads {
+    /// [`time_per_op`], keeping the spread of its batches as `figure`.
+    pub fn time(&self, figure: impl Into<String>, budget: Duration, op: impl FnMut()) -> f64 {
+        let batches = batch_times(budget, op);
+        self.record(figure, "s/op", &batches);
+        batches[2]
+    }
+
+    /// Keeps the spread of `values` (at least one), measured in `unit`, as `figure`.
+    pub fn record(&self, figure: impl Into<String>, unit: &'static str, values: &[f64]) {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        if let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) {
+            self.0.borrow_mut().push(Spread {
+                figure: figure.into(),
+                unit,
+                samples: sorted.len(),
+                min,
+                median: sorted[sorted.len() / 2],
+                max,
+            });
+        }
+    }
+
+    fn into_vec(self) -> Vec<Spread> {
+        self.0.into_inner()
+    }
+}
+
+/// How busy the machine was while the bench ran: the load average before and after
+/// (where the system tells it), and the widest spread of any figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Load {
+    /// The one-minute load average when the bench began (Linux: /proc/loadavg).
+    pub load_average_before: Option<f64>,
+    /// The same when it ended; the bench's own threads count in it.
+    pub load_average_after: Option<f64>,
+    /// The figure whose batches or runs differed most, relative to its median.
+    pub widest_figure: Option<String>,
+    /// That figure's `(max - min) / median`.
+    pub widest_spread: f64,
+    /// The load average was above the core count before or after, or a figure spread
+    /// more than [`BUSY_SPREAD`]: run the bench again on a quiet machine before quoting
+    /// it.
+    pub busy: bool,
+}
+
+impl Load {
+    /// The one-minute load average, where the system says.
+    pub fn average() -> Option<f64> {
+        std::fs::read_to_string("/proc/loadavg")
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    }
+
+    fn judge(before: Option<f64>, after: Option<f64>, cores: usize, spreads: &[Spread]) -> Load {
+        let widest = spreads
+            .iter()
+            .max_by(|a, b| a.relative().total_cmp(&b.relative()));
+        let widest_spread = widest.map_or(0.0, Spread::relative);
+        let loaded = [before, after]
+            .iter()
+            .flatten()
+            .any(|&load| load > cores as f64);
+        Load {
+            load_average_before: before,
+            load_average_after: after,
+            widest_figure: widest.map(|w| w.figure.clone()),
+            widest_spread,
+            busy: loaded || widest_spread > BUSY_SPREAD,
+        }
+    }
 }
 
 /// Parties with seeded RSA keys of `bits` bits: alice, bob, and every party a design
@@ -360,6 +492,8 @@ pub fn open_one(keyring: &Keyring, envelope: &Envelope) -> bool {
 /// Runs everything. `progress` hears each step's name.
 pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport> {
     let started = Instant::now();
+    let load_before = Load::average();
+    let spreads = Spreads::default();
     let budget = options.budget();
     let backends = Backend::built_in();
     let preferred = Backend::preferred();
@@ -381,10 +515,11 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
             let content = ContentKey::generate(&mut Randomness::Os.stream("bench"));
             let mut rng = Randomness::Os.stream("bench");
             let wrapped = key.public_key().wrap_with(backend, &mut rng, &content);
-            let encrypt = time_per_op(budget, || {
+            let on = backend.name();
+            let encrypt = spreads.time(format!("RSA-{bits} OAEP encrypt, {on}"), budget, || {
                 std::hint::black_box(key.public_key().wrap_with(backend, &mut rng, &content));
             });
-            let decrypt = time_per_op(budget, || {
+            let decrypt = spreads.time(format!("RSA-{bits} OAEP decrypt, {on}"), budget, || {
                 std::hint::black_box(key.unwrap_key_with(backend, &wrapped).is_ok());
             });
             primitives.push(PrimitiveRow {
@@ -399,9 +534,9 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
             });
         }
         progress(&format!("designs on {}", backend.name()));
-        scheme_rows.extend(scheme_rows_for(backend, &parties_2048, budget)?);
+        scheme_rows.extend(scheme_rows_for(backend, &parties_2048, (budget, &spreads))?);
         progress(&format!("mass recovery on {}", backend.name()));
-        recovery.extend(recovery_rows(backend, &parties_2048, options)?);
+        recovery.extend(recovery_rows(backend, &parties_2048, options, &spreads)?);
     }
     preferred.prefer();
 
@@ -411,10 +546,10 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
         let key = ContentKey::generate(&mut Randomness::Os.stream("bench"));
         let text = vec![7u8; bytes];
         let sealed = aead::seal(&key, &[1; 12], b"ad", &text);
-        let seal = time_per_op(budget, || {
+        let seal = spreads.time(format!("AES-256-GCM seal, {bytes} B"), budget, || {
             std::hint::black_box(aead::seal(&key, &[1; 12], b"ad", &text));
         });
-        let open = time_per_op(budget, || {
+        let open = spreads.time(format!("AES-256-GCM open, {bytes} B"), budget, || {
             std::hint::black_box(aead::open(&key, &[1; 12], b"ad", &sealed).is_ok());
         });
         aead_rows.push(AeadRow {
@@ -431,10 +566,10 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
     let mut sizes = Vec::new();
     for bytes in [64, 1024, 65536] {
         let message = message(bytes);
-        let none_send = time_per_op(budget, || {
+        let none_send = spreads.time(format!("none send, {bytes} B"), budget, || {
             std::hint::black_box(seal_one(none.as_ref(), &directory, &message));
         });
-        let golden_send = time_per_op(budget, || {
+        let golden_send = spreads.time(format!("golden-key send, {bytes} B"), budget, || {
             std::hint::black_box(seal_one(golden.as_ref(), &directory, &message));
         });
         let none_bytes = line_bytes(&seal_one(none.as_ref(), &directory, &message));
@@ -449,22 +584,30 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
             bytes_ratio: golden_bytes as f64 / none_bytes as f64,
         });
     }
-    let keying = keying_rows(none.as_ref(), golden.as_ref(), &directory, budget);
+    let keying = keying_rows(
+        none.as_ref(),
+        golden.as_ref(),
+        &directory,
+        (budget, &spreads),
+    );
 
     progress("brute force against its bound");
-    let brute_force = brute_force_bench(options.brute_force_window())?;
+    let brute_force = brute_force_bench(options.brute_force_window(), &spreads)?;
 
     progress("brute force on a GPU against its bound");
-    let gpu = gpu_bench(options.brute_force_window())?;
+    let gpu = gpu_bench(options.brute_force_window(), &spreads)?;
 
     progress("Dual_EC state recovery against its bound");
-    let dual_ec = dual_ec_bench(if options.quick { 1 } else { 3 })?;
+    let dual_ec = dual_ec_bench(if options.quick { 1 } else { 3 }, &spreads)?;
 
     progress("one core's rates, for doormat scale");
-    let rates = measure_rates(budget)?;
+    let rates = estimate::measure_rates_into(budget, &spreads)?;
 
+    let spread = spreads.into_vec();
+    let machine = Machine::describe();
+    let load = Load::judge(load_before, Load::average(), machine.cores, &spread);
     Ok(BenchReport {
-        machine: Machine::describe(),
+        machine,
         backends,
         preferred,
         method: format!(
@@ -482,6 +625,8 @@ pub fn run(options: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<Ben
         gpu,
         dual_ec,
         rates,
+        load,
+        spread,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -493,7 +638,7 @@ fn line_bytes(envelope: &Envelope) -> usize {
 fn scheme_rows_for(
     backend: Backend,
     parties: &[Party],
-    budget: Duration,
+    (budget, spreads): (Duration, &Spreads),
 ) -> Result<Vec<SchemeRow>> {
     let directory = directory(parties);
     let message = message(MESSAGE_BYTES);
@@ -501,16 +646,19 @@ fn scheme_rows_for(
     let mut rows: Vec<SchemeRow> = Vec::new();
     for id in SchemeId::ALL {
         if schemes::design(id).on_devices() {
-            rows.push(on_devices_row(id, backend, budget, &message)?);
+            rows.push(on_devices_row(id, backend, (budget, spreads), &message)?);
             continue;
         }
         let scheme = scheme(id, parties)?;
         let envelope = seal_one(scheme.as_ref(), &directory, &message);
-        let send = time_per_op(budget, || {
+        let on = backend.name();
+        let send = spreads.time(format!("{id} send, {on}"), budget, || {
             std::hint::black_box(seal_one(scheme.as_ref(), &directory, &message));
         });
         let mut opened = true;
-        let read = time_per_op(budget, || opened &= open_one(&bob, &envelope));
+        let read = spreads.time(format!("{id} read, {on}"), budget, || {
+            opened &= open_one(&bob, &envelope)
+        });
         // The party that reads envelopes by exceptional access: an escrow key, or a
         // hidden participant (a vendor's key opens its vault, not envelopes).
         // (workfactor's agency key reads 24 bits of a key, not a key: its search is the
@@ -526,7 +674,8 @@ fn scheme_rows_for(
             });
         let escrow_read = holder.map(|(name, _)| {
             let keyring = Keyring::of_parties(parties, &[name]);
-            time_per_op(budget, || opened &= open_one(&keyring, &envelope)) * 1e6
+            let figure = format!("{id} escrow read, {on}");
+            spreads.time(figure, budget, || opened &= open_one(&keyring, &envelope)) * 1e6
         });
         if !opened {
             return Err(Error::Internal(format!(
@@ -570,14 +719,17 @@ pub fn running_chat(id: SchemeId, message: &Message) -> Result<Box<dyn RunningCh
 fn on_devices_row(
     id: SchemeId,
     backend: Backend,
-    budget: Duration,
+    (budget, spreads): (Duration, &Spreads),
     message: &Message,
 ) -> Result<SchemeRow> {
     let mut pair = running_chat(id, message)?;
     let mut ok = true;
-    let send = time_per_op(budget, || ok &= std::hint::black_box(pair.send()).is_ok());
+    let on = backend.name();
+    let send = spreads.time(format!("{id} send, {on}"), budget, || {
+        ok &= std::hint::black_box(pair.send()).is_ok()
+    });
     let mut pair = running_chat(id, message)?;
-    let both = time_per_op(budget, || {
+    let both = spreads.time(format!("{id} send and read, {on}"), budget, || {
         ok &= pair.send().and_then(|e| pair.read(&e)).is_ok();
     });
     if !ok {
@@ -601,7 +753,7 @@ fn keying_rows(
     none: &dyn Scheme,
     golden: &dyn Scheme,
     directory: &Directory,
-    budget: Duration,
+    (budget, spreads): (Duration, &Spreads),
 ) -> Vec<KeyingRow> {
     let first = message(MESSAGE_BYTES);
     let mut later = message(MESSAGE_BYTES);
@@ -612,7 +764,8 @@ fn keying_rows(
     let key = ContentKey::generate(&mut Randomness::Os.stream("bench"));
     let later_cost = |scheme: &dyn Scheme| {
         let mut rng = Randomness::Os.stream("bench");
-        let seconds = time_per_op(budget, || {
+        let figure = format!("{} send, later in a session", scheme.id());
+        let seconds = spreads.time(figure, budget, || {
             std::hint::black_box(schemes::seal(
                 scheme, directory, &later, &key, false, &mut rng,
             ));
@@ -623,7 +776,8 @@ fn keying_rows(
         (seconds, bytes as f64)
     };
     let first_cost = |scheme: &dyn Scheme| {
-        let seconds = time_per_op(budget, || {
+        let figure = format!("{} send, first in a session", scheme.id());
+        let seconds = spreads.time(figure, budget, || {
             std::hint::black_box(seal_one(scheme, directory, &first));
         });
         (
@@ -705,6 +859,7 @@ fn recovery_rows(
     backend: Backend,
     parties: &[Party],
     options: &BenchOptions,
+    spreads: &Spreads,
 ) -> Result<Vec<RecoveryRow>> {
     let directory = directory(parties);
     let golden = scheme(SchemeId::FLAGSHIP, parties)?;
@@ -764,6 +919,7 @@ fn recovery_rows(
             // under --quick), keeping the faster of each: a moment of load slows one run,
             // not the comparison.
             let (mut seconds, mut bound_seconds) = (f64::INFINITY, f64::INFINITY);
+            let (mut rates, mut bound_rates) = (Vec::new(), Vec::new());
             for _ in 0..if options.quick { 1 } else { 2 } {
                 let started = Instant::now();
                 let opened = pool.install(|| {
@@ -775,6 +931,7 @@ fn recovery_rows(
                         .count()
                 });
                 seconds = seconds.min(started.elapsed().as_secs_f64());
+                rates.push(envelopes.len() as f64 / started.elapsed().as_secs_f64());
                 if opened != envelopes.len() {
                     return Err(Error::Internal(format!(
                         "mass recovery opened {opened} of {}",
@@ -784,7 +941,15 @@ fn recovery_rows(
                 let started = Instant::now();
                 pool.install(|| bound(&envelopes, &keys));
                 bound_seconds = bound_seconds.min(started.elapsed().as_secs_f64());
+                bound_rates.push(envelopes.len() as f64 / started.elapsed().as_secs_f64());
             }
+            let what = format!(
+                "recovery, {}, {keying}, {}",
+                backend.name(),
+                thread_count(threads)
+            );
+            spreads.record(format!("{what}: recovery"), "messages/s", &rates);
+            spreads.record(format!("{what}: bound"), "messages/s", &bound_rates);
             let messages_per_second = envelopes.len() as f64 / seconds;
             let (bound_messages_per_second, bound_set_by_search) = searches::fastest_work(
                 &[envelopes.len() as f64 / bound_seconds],

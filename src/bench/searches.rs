@@ -96,7 +96,7 @@ pub struct GpuBench {
 
 /// Measures the GPU search and its bound in turn, three times each, and keeps the
 /// median of each, as [`brute_force_bench`] does on the CPU.
-pub(super) fn gpu_bench(window: Duration) -> Result<GpuSection> {
+pub(super) fn gpu_bench(window: Duration, spreads: &Spreads) -> Result<GpuSection> {
     let gpu = match crate::crypto::gpu_key_search::shared() {
         Ok(gpu) => gpu,
         Err(e) => {
@@ -117,6 +117,8 @@ pub(super) fn gpu_bench(window: Duration) -> Result<GpuSection> {
         bounds.push(bound_keys_per_second(Method::Gpu, None, window)?);
         searches.push(brute_force(&envelope, 40, &options, &|_, _| {})?.keys_per_second);
     }
+    spreads.record("brute force on the GPU: bound", "keys/s", &bounds);
+    spreads.record("brute force on the GPU: search", "keys/s", &searches);
     let (bound, bound_set_by_search) = fastest_work(&bounds, &searches);
     let search = median(searches);
     let expected = |bits| crate::attacks::brute_force::expected_seconds(bits, search).0;
@@ -182,14 +184,17 @@ pub struct DualEcBench {
 /// Measures the search and its bound in turn, three times each, on one thread and on
 /// every core, and keeps the median of each: alternating them spreads any change in the
 /// machine's speed (turbo, a neighbour) over both.
-pub(super) fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
+pub(super) fn brute_force_bench(window: Duration, spreads: &Spreads) -> Result<BruteForceBench> {
     let envelope = unopenable_envelope(MESSAGE_BYTES);
     let mut kernel_bounds = Vec::new();
     for kernel in crate::crypto::key_search::Kernel::available() {
         let method = Method::of_kernel(kernel);
+        let keys_per_second = bound_keys_per_second(method, Some(1), window)?;
+        let figure = format!("kernel bound, {}, 1 thread", method.name());
+        spreads.record(figure, "keys/s", &[keys_per_second]);
         kernel_bounds.push(KernelBound {
             method,
-            keys_per_second: bound_keys_per_second(method, Some(1), window)?,
+            keys_per_second,
         });
     }
     let method = kernel_bounds
@@ -213,6 +218,9 @@ pub(super) fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
             bounds.push(bound_keys_per_second(method, Some(threads), window)?);
             searches.push(search(Some(threads), method)?);
         }
+        let what = format!("brute force, {}", thread_count(threads));
+        spreads.record(format!("{what}: bound"), "keys/s", &bounds);
+        spreads.record(format!("{what}: search"), "keys/s", &searches);
         let (bound, bound_set_by_search) = fastest_work(&bounds, &searches);
         let search = median(searches);
         rows.push(BruteForceRow {
@@ -223,6 +231,8 @@ pub(super) fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
             bound_set_by_search,
         });
     }
+    let full_open = search(Some(cores), Method::FullOpen)?;
+    spreads.record("brute force, a full open per key", "keys/s", &[full_open]);
     let one = rows[0].search_keys_per_second;
     let all = rows[rows.len() - 1].search_keys_per_second;
     Ok(BruteForceBench {
@@ -231,14 +241,14 @@ pub(super) fn brute_force_bench(window: Duration) -> Result<BruteForceBench> {
         method_description: method.describe(),
         scaling: all / one,
         average_seconds_32_bits: crate::attacks::brute_force::expected_seconds(32, all).0,
-        full_open_keys_per_second: search(Some(cores), Method::FullOpen)?,
+        full_open_keys_per_second: full_open,
         rows,
     })
 }
 
 /// Recovers `states` generators' states from one output each, and times P-256 scalar
 /// multiplications on every core beside it.
-pub(super) fn dual_ec_bench(states: u64) -> Result<DualEcBench> {
+pub(super) fn dual_ec_bench(states: u64, spreads: &Spreads) -> Result<DualEcBench> {
     use crate::crypto::dual_ec::{
         decompress_steps, recover_state, search_steps, Backdoor, DualEcDrbg,
     };
@@ -269,10 +279,10 @@ pub(super) fn dual_ec_bench(states: u64) -> Result<DualEcBench> {
         let mults = (2 * steps_per_thread * threads as u64) as f64 / timer.elapsed().as_secs_f64();
         (decompressions, mults)
     };
-    let (mut decompressions_per_second, mut scalar_mults_per_second) = (0.0_f64, 0.0_f64);
-    let mut fastest = |(decompressions, mults): (f64, f64)| {
-        decompressions_per_second = decompressions_per_second.max(decompressions);
-        scalar_mults_per_second = scalar_mults_per_second.max(mults);
+    let (mut decompressions, mut mults) = (Vec::new(), Vec::new());
+    let mut fastest = |(decompression_rate, mult_rate): (f64, f64)| {
+        decompressions.push(decompression_rate);
+        mults.push(mult_rate);
     };
     for _ in 0..3 {
         fastest(bound_rates());
@@ -298,6 +308,10 @@ pub(super) fn dual_ec_bench(states: u64) -> Result<DualEcBench> {
         points_on_curve += found.points_on_curve;
         fastest(bound_rates());
     }
+    let decompressions_per_second = decompressions.iter().copied().fold(0.0, f64::max);
+    let scalar_mults_per_second = mults.iter().copied().fold(0.0, f64::max);
+    spreads.record("Dual_EC decompressions", "per s", &decompressions);
+    spreads.record("Dual_EC scalar multiplications", "per s", &mults);
     let work_seconds = candidates_tried as f64 / decompressions_per_second
         + 2.0 * points_on_curve as f64 / scalar_mults_per_second;
     // Times, not rates: the shorter is the faster.

@@ -50,6 +50,49 @@ fn quick_bench_reports_every_design_on_every_backend() {
         assert!(share > 0.0 && share <= 1.0, "{row}");
         assert!(row["bound_set_by_search"].is_boolean(), "{row}");
     }
+    // Every figure's spread, in the units it was measured in; the report's figures are
+    // the medians.
+    let spread = doc["spread"].as_array().unwrap();
+    let find = |figure: &str| {
+        spread
+            .iter()
+            .find(|s| s["figure"] == figure)
+            .unwrap_or_else(|| panic!("no spread for {figure}"))
+    };
+    for s in spread {
+        let (min, median, max) = (
+            s["min"].as_f64().unwrap(),
+            s["median"].as_f64().unwrap(),
+            s["max"].as_f64().unwrap(),
+        );
+        assert!(0.0 < min && min <= median && median <= max, "{s}");
+        if s["unit"] == "s/op" {
+            assert_eq!(s["samples"], 5, "{s}");
+        }
+    }
+    let seal = find("AES-256-GCM seal, 64 B");
+    let rate = 64.0 / seal["median"].as_f64().unwrap() / 1e6;
+    assert!((doc["aead"][0]["seal_mb_per_second"].as_f64().unwrap() - rate).abs() < 1e-6 * rate);
+    let searches = find("brute force, 1 thread: search");
+    assert_eq!(
+        doc["brute_force"]["rows"][0]["search_keys_per_second"],
+        searches["median"]
+    );
+    let load = &doc["load"];
+    let widest = spread
+        .iter()
+        .map(|s| {
+            (s["max"].as_f64().unwrap() - s["min"].as_f64().unwrap())
+                / s["median"].as_f64().unwrap()
+        })
+        .fold(0.0, f64::max);
+    assert!(
+        (load["widest_spread"].as_f64().unwrap() - widest).abs() < 1e-9,
+        "{load}"
+    );
+    if widest > 0.25 {
+        assert_eq!(load["busy"], true, "{load}");
+    }
     crate::json::assert_documented("bench", &doc);
     assert!(doc["machine"]["cores"].as_u64().unwrap() >= 1);
     // The saved report gives `scale` its rates: the class sees the rehearsal's sums.

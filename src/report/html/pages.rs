@@ -250,6 +250,53 @@ impl HtmlReport for BenchReport {
                 );
             }
         }
+        page.element("h2", "", "How sure the figures are");
+        let load = &self.load;
+        let average = |a: Option<f64>| a.map_or("unknown".to_owned(), |a| format!("{a:.2}"));
+        page.element(
+            "p",
+            "",
+            &format!(
+                "Load average {} before, {} after, on {} cores; the widest spread {:.0}%.{}",
+                average(load.load_average_before),
+                average(load.load_average_after),
+                self.machine.cores,
+                load.widest_spread * 100.0,
+                if load.busy {
+                    " The machine was busy: run again on a quiet machine before quoting these figures."
+                } else {
+                    ""
+                }
+            ),
+        );
+        let spreads: Vec<Vec<String>> = self
+            .spread
+            .iter()
+            .map(|s| {
+                vec![
+                    s.figure.clone(),
+                    s.unit.to_owned(),
+                    s.samples.to_string(),
+                    format!("{:.4e}", s.min),
+                    format!("{:.4e}", s.median),
+                    format!("{:.4e}", s.max),
+                    format!("{:.1}%", s.relative() * 100.0),
+                ]
+            })
+            .collect();
+        page.table(
+            "Every figure's spread over its batches or runs",
+            &[
+                Column::words("figure"),
+                Column::words("unit"),
+                Column::figures("samples"),
+                Column::figures("min"),
+                Column::figures("median"),
+                Column::figures("max"),
+                Column::figures("spread"),
+            ],
+            &spreads,
+        );
     }
 }
 

@@ -286,7 +286,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         "searches took",
         d.seconds,
         d.bound_seconds,
-        share(d.share_of_bound, d.bound_set_by_search)
+        share(d.share_of_bound, d.bound_set_by_search).trim_end()
     )?;
     writeln!(
         out,
@@ -301,7 +301,45 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         writeln!(out)?;
         dim_line(out, style, SET_BY_SEARCH)?;
     }
+    writeln!(out)?;
+    load(out, style, r)?;
     dim_line(out, style, &format!("took {:.1} s", r.seconds))
+}
+
+/// The load average and the widest spread, and a line when they make the run busy.
+fn load(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> {
+    let l = &r.load;
+    let average = |a: Option<f64>| a.map_or("unknown".to_owned(), |a| format!("{a:.2}"));
+    dim_line(
+        out,
+        style,
+        &format!(
+            "load average {} before, {} after, on {} cores",
+            average(l.load_average_before),
+            average(l.load_average_after),
+            r.machine.cores
+        ),
+    )?;
+    if let Some(figure) = &l.widest_figure {
+        let widest = format!(
+            "widest spread {:.0}% ({figure}); every figure's min, median, max: --json",
+            l.widest_spread * 100.0
+        );
+        for line in wrap(&widest, width() - 2) {
+            dim_line(out, style, &line)?;
+        }
+    }
+    if l.busy {
+        let busy = format!(
+            "busy: the load average passed the core count, or a figure spread more than \
+             {:.0}%: run again on a quiet machine before quoting these figures",
+            crate::bench::BUSY_SPREAD * 100.0
+        );
+        for line in wrap(&busy, width() - 2) {
+            writeln!(out, "{INDENT}{}", style.bold(&line))?;
+        }
+    }
+    Ok(())
 }
 
 /// The footnote to a share marked `*`.
