@@ -14,21 +14,25 @@ fn planted_world(dir: &std::path::Path) -> std::path::PathBuf {
     dir.join("w")
 }
 
+/// `doormat attack brute-force --world w` and `extra`, in `dir`.
+fn search(dir: &std::path::Path, extra: &[&str]) -> Run {
+    let mut args = vec!["attack", "brute-force", "--world", "w"];
+    args.extend_from_slice(extra);
+    doormat(dir, &args)
+}
+
 #[test]
 fn the_gpu_finds_a_planted_24_bit_key_and_agrees_with_the_cpu() {
     // No RSA on either side of the comparison.
     independent_of_rsa_backend!();
     let dir = scratch("gpu-planted");
     let world = planted_world(&dir);
-    let search = |extra: &[&str]| {
-        let mut args = vec!["attack", "brute-force", "--world", "w", "--json"];
-        args.extend_from_slice(extra);
-        doormat(&dir, &args).ok().json()
-    };
-    let gpu = search(&["--device", "gpu"]);
+    let gpu = search(&dir, &["--device", "gpu", "--json"]).ok().json();
     // One CPU thread tries the keys in order, as the GPU's batches are read: both count
     // the same keys up to the one that opens.
-    let cpu = search(&["--device", "cpu", "--threads", "1"]);
+    let cpu = search(&dir, &["--device", "cpu", "--threads", "1", "--json"])
+        .ok()
+        .json();
     let truth = read_jsonl(&world.join("truth.jsonl"));
     assert_eq!(gpu["found"], true, "{gpu}");
     assert_eq!(gpu["text"], truth[0]["text"]);
@@ -41,10 +45,7 @@ fn the_gpu_finds_a_planted_24_bit_key_and_agrees_with_the_cpu() {
     assert!(cpu.get("adapter").is_none());
     crate::json::assert_documented("attack brute-force", &gpu);
     // The text says where it ran.
-    let text = doormat(
-        &dir,
-        &["attack", "brute-force", "--world", "w", "--device", "gpu"],
-    );
+    let text = search(&dir, &["--device", "gpu"]);
     text.ok();
     let name = adapter["name"].as_str().unwrap();
     assert!(
@@ -67,22 +68,9 @@ fn the_gpu_search_honours_a_sample_and_stops_when_told() {
     let dir = scratch("gpu-sample");
     simulate(&dir, "w", "short-key", (2, 1), 5, &["--bits", "40"]).ok();
     let started = std::time::Instant::now();
-    let report = doormat(
-        &dir,
-        &[
-            "attack",
-            "brute-force",
-            "--world",
-            "w",
-            "--device",
-            "gpu",
-            "--sample",
-            "0.5",
-            "--json",
-        ],
-    )
-    .ok()
-    .json();
+    let report = search(&dir, &["--device", "gpu", "--sample", "0.5", "--json"])
+        .ok()
+        .json();
     assert!(started.elapsed().as_secs_f64() < 20.0);
     assert_eq!(report["complete"], false, "{report}");
     assert_eq!(report["found"], false);
@@ -96,11 +84,7 @@ fn device_flags_are_checked() {
     independent_of_rsa_backend!();
     let dir = scratch("gpu-flags");
     planted_world(&dir);
-    let refused = |extra: &[&str], needles: &[&str]| {
-        let mut args = vec!["attack", "brute-force", "--world", "w"];
-        args.extend_from_slice(extra);
-        doormat(&dir, &args).refused(needles);
-    };
+    let refused = |extra: &[&str], needles: &[&str]| search(&dir, extra).refused(needles);
     refused(
         &["--device", "tpu"],
         &["--device", "not a device", "cpu, gpu or auto"],
@@ -119,35 +103,9 @@ fn device_flags_are_checked() {
     );
     // auto picks a method this machine has: on lavapipe (a renderer on the CPU) the
     // CPU's own AES instructions are faster, so auto stays on the CPU there.
-    let auto = doormat(
-        &dir,
-        &[
-            "attack",
-            "brute-force",
-            "--world",
-            "w",
-            "--device",
-            "auto",
-            "--json",
-        ],
-    )
-    .ok()
-    .json();
+    let auto = search(&dir, &["--device", "auto", "--json"]).ok().json();
     assert_eq!(auto["found"], true);
-    let gpu = doormat(
-        &dir,
-        &[
-            "attack",
-            "brute-force",
-            "--world",
-            "w",
-            "--device",
-            "gpu",
-            "--json",
-        ],
-    )
-    .ok()
-    .json();
+    let gpu = search(&dir, &["--device", "gpu", "--json"]).ok().json();
     let is_hardware = gpu["adapter"]["kind"].as_str().unwrap().ends_with("GPU");
     assert_eq!(auto["method"] == "gpu", is_hardware, "{auto}");
 }

@@ -292,10 +292,7 @@ fn classroom_commands_print_what_docs_json_md_says() {
     independent_of_rsa_backend!();
     let dir = scratch("json-class");
     let run = |args: &[&str]| doormat(&dir, args).ok().json();
-    assert_documented(
-        "compare",
-        &run(&["compare", "--messages", "20", "--seed", "1", "--json"]),
-    );
+    assert_documented("compare", &compare_run().json);
     assert_documented(
         "scale",
         &run(&[

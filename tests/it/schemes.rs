@@ -921,12 +921,8 @@ fn leaf_forgery_takes_about_two_to_the_sixteen_tries_and_escrow_gets_garbage() {
 #[test]
 fn compare_prints_one_row_per_design_from_real_openings() {
     let dir = scratch("compare");
-    let doc = doormat(
-        &dir,
-        &["compare", "--messages", "60", "--seed", "1", "--json"],
-    )
-    .ok()
-    .json();
+    let run = compare_run();
+    let doc = &run.json;
     let rows = doc["rows"].as_array().unwrap();
     let row = |scheme: &str| {
         rows.iter()
@@ -965,10 +961,7 @@ fn compare_prints_one_row_per_design_from_real_openings() {
         "no escrow key to steal"
     );
 
-    let table = doormat(&dir, &["compare", "--messages", "20", "--seed", "1"])
-        .ok()
-        .stdout
-        .clone();
+    let table = &run.text;
     assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
     doormat(&dir, &["compare", "--bits", "30"]).refused(&["--bits"]);
     doormat(&dir, &["compare", "--messages", "5"]).refused(&["--messages"]);

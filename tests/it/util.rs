@@ -383,3 +383,38 @@ pub fn demo_run(demo: &str) -> std::sync::Arc<DemoRun> {
     })
     .clone()
 }
+
+/// `doormat compare --messages 60 --seed 1`'s seeded run: its text, and its JSON with the
+/// HTML page (`page`) the same process wrote.
+pub struct CompareRun {
+    pub text: String,
+    pub json: Value,
+    pub page: PathBuf,
+}
+
+/// The seeded `compare` run, made once per test process and shared by the tests that
+/// read it (the rows, the JSON schema, the page): each run searches every sender's
+/// Dual_EC state, about ten seconds on two cores.
+pub fn compare_run() -> &'static CompareRun {
+    static RUN: OnceLock<CompareRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = scratch("compare-run");
+        let args = ["compare", "--messages", "60", "--seed", "1"];
+        let (text, json) = std::thread::scope(|scope| {
+            let text = scope.spawn(|| {
+                let run = doormat(&dir, &args);
+                run.ok();
+                run.stdout
+            });
+            let mut with_json = args.to_vec();
+            with_json.extend(["--json", "--html", "page.html"]);
+            let json = doormat(&dir, &with_json).ok().json();
+            (text.join().unwrap(), json)
+        });
+        CompareRun {
+            text,
+            json,
+            page: dir.join("page.html"),
+        }
+    })
+}

@@ -205,14 +205,7 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
             )?;
         }
     }
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<10}{:>18}{:>18}{:>10}",
-            "threads", "bound keys/s", "search keys/s", "share"
-        ),
-    )?;
+    search_header(out, style, "threads")?;
     for row in &b.rows {
         writeln!(
             out,
@@ -342,6 +335,15 @@ fn load(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> 
     Ok(())
 }
 
+/// The header of a search's rows: `first`, then the bound, the search and the share.
+fn search_header(out: &mut impl Write, style: &Style, first: &str) -> io::Result<()> {
+    let header = format!(
+        "{first:<10}{:>18}{:>18}{:>10}",
+        "bound keys/s", "search keys/s", "share"
+    );
+    dim_line(out, style, &header)
+}
+
 /// The footnote to a share marked `*`.
 const SET_BY_SEARCH: &str =
     "* the job ran faster than every timing of its bound alone: its rate is the bound";
@@ -383,14 +385,7 @@ fn gpu(out: &mut impl Write, style: &Style, section: &GpuSection) -> io::Result<
         style,
         "bound: the same shader with no filter and nothing kept",
     )?;
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<10}{:>18}{:>18}{:>10}",
-            "", "bound keys/s", "search keys/s", "share"
-        ),
-    )?;
+    search_header(out, style, "")?;
     writeln!(
         out,
         "{INDENT}{:<10}{:>18}{:>18}{:>10}",
