@@ -19,10 +19,12 @@ use rayon::prelude::*;
 use crate::crypto::aead::{self, ContentKey};
 use crate::crypto::random::Randomness;
 use crate::error::{InputError, Result};
+pub use crate::schemes::clipper::LEAF_LEN;
 use crate::schemes::clipper::{
-    checksum, escrow_unwrap, load_family_key, make_leaf, read_leaf, receiver_accepts, Clipper,
-    LEAF_LEN,
+    accepts_forgery, checksum, escrow_unwrap, load_family_key, make_leaf, read_leaf,
+    receiver_accepts, Clipper, Secret32, FAMILY_KEY_FILE,
 };
+use crate::wire::envelope::Envelope;
 use crate::world::disk::WorldDir;
 
 /// What Clipper's family key alone reveals: who talks to whom, by device.
@@ -145,6 +147,47 @@ pub struct ForgeryReport {
     pub conversation_worked: u64,
     /// Wall-clock time.
     pub seconds: f64,
+}
+
+/// What the sender of one recorded message knows of its LEAF, for a forgery by hand
+/// (the leaf-forgery exercise): the family key every chip holds, and the unit id the
+/// message's LEAF names.
+pub struct SentLeaf {
+    /// The world's family key.
+    pub family_key: Secret32,
+    /// The sending device's unit id.
+    pub unit_id: u32,
+}
+
+/// The LEAF of `envelope`, read with the family key of `world` (its instructor's copy,
+/// which holds keys/family.key); `None` where the envelope carries no LEAF that key
+/// reads.
+pub fn sent_leaf(world: &WorldDir, envelope: &Envelope) -> Result<Option<SentLeaf>> {
+    let family_key = load_family_key(world, &world.root.join(FAMILY_KEY_FILE))?;
+    let unit_id = envelope
+        .leaf
+        .as_deref()
+        .and_then(|leaf| read_leaf(&family_key, leaf, &envelope.nonce))
+        .map(|contents| contents.unit_id);
+    Ok(unit_id.map(|unit_id| SentLeaf {
+        family_key,
+        unit_id,
+    }))
+}
+
+/// Whether `leaf` passes the receiving chip's 16-bit check for a message sealed with
+/// `key` and `nonce`, under the 32-byte `family_key`, and names a unit other than the
+/// sender's (`sender_unit`): a forgery that works. False for a family key of the wrong
+/// length.
+pub fn forgery_accepted(
+    family_key: &[u8],
+    leaf: &[u8],
+    key: &ContentKey,
+    nonce: &[u8; 12],
+    sender_unit: u32,
+) -> bool {
+    Secret32::from_bytes(family_key)
+        .is_some_and(|family| accepts_forgery(&family, leaf, key, nonce, sender_unit))
 }
 
 /// Most forgeries one `attack leaf-forgery` runs: each needs about 65,536 tries.

@@ -36,12 +36,6 @@ struct ReportRow {
     true_match: bool,
 }
 
-/// The names of the pictures a client-scan world's phones hold, which the scanning
-/// events of a scenario name.
-pub(super) fn picture_names() -> Vec<&'static str> {
-    client_scan::gallery_names()
-}
-
 /// What the phones hold and did, for one client-scan design of a demo.
 pub(super) struct ScanState {
     compose: Box<ComposeFn>,
@@ -61,8 +55,7 @@ impl ScanState {
         params: &crate::schemes::SchemeParams,
         randomness: &Randomness,
     ) -> Self {
-        let pictures = client_scan::gallery(randomness);
-        let list = client_scan::world_list(&pictures, params);
+        let (pictures, list) = client_scan::world_pictures(randomness, params);
         // Which picture each entry was made from: what only the list's owner knows.
         let entry_picture = list
             .entries

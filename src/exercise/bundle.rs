@@ -30,15 +30,12 @@ use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
 use crate::imaging::pdq;
-use crate::schemes::clear;
-use crate::schemes::client_scan;
-use crate::schemes::clipper;
 use crate::schemes::registry::Inputs;
 use crate::wire::b64;
 use crate::wire::world_file::WorldFile;
 use crate::world::disk::{self, Staging, WorldDir};
 use crate::world::traffic::{Message, TrafficGenerator};
-use crate::world::{SchemeParams, SnapshotAt, WorldSpec};
+use crate::world::{SchemeParams, SnapshotAt, WorldSpec, VENDOR_NAME};
 
 /// The users of every exercise world.
 const USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
@@ -259,6 +256,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
     let involves = |m: &Message, user: &str| m.from == user || m.to.iter().any(|t| t == user);
 
     let scheme = kind.scheme();
+    let design = crate::schemes::design(scheme);
     let (goal, leaks, carrier) = match kind {
         ExerciseKind::LeakedGoldenKey => {
             let day = rng.gen_range(2..=MESSAGES / PER_DAY);
@@ -397,7 +395,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 pdq::MATCH_THRESHOLD
             );
             let leaks = vec![(
-                format!("{}/{LISTED_PICTURE}.png", client_scan::GALLERY_DIR),
+                design_file(design.picture_file(LISTED_PICTURE))?,
                 "picture.png".to_owned(),
             )];
             (goal, leaks, carrier)
@@ -412,7 +410,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
                 .to_owned();
             let leaks = vec![
                 (
-                    format!("{}/poster.png", client_scan::GALLERY_DIR),
+                    design_file(design.picture_file("poster"))?,
                     "poster.png".to_owned(),
                 ),
                 (
@@ -444,12 +442,12 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
             );
             let leaks = vec![
                 (
-                    format!("{}/{SEIZED_PHONE}.json", clear::PHONES_DIR),
+                    design_file(design.phone_file(SEIZED_PHONE))?,
                     format!("seized/{SEIZED_PHONE}.json"),
                 ),
                 (
-                    format!("keys/{}.pem", clear::VENDOR_NAME),
-                    format!("leaks/{}.pem", clear::VENDOR_NAME),
+                    format!("keys/{VENDOR_NAME}.pem"),
+                    format!("leaks/{VENDOR_NAME}.pem"),
                 ),
             ];
             (goal, leaks, carrier)
@@ -540,7 +538,6 @@ fn window_message(
 /// written into the bundle.
 fn leaf_check(student: &str, task: &Task, world: &Path, bundle: &Path) -> Result<LeafCheck> {
     let world_dir = WorldDir::open(world)?;
-    let family = clipper::load_family_key(&world_dir, &world.join(clipper::FAMILY_KEY_FILE))?;
     let sender = disk::load_private_key(&world.join("keys").join(format!("{ROGUE}.pem")))?;
     let mut capture = world_dir.capture()?;
     let envelope = loop {
@@ -560,10 +557,7 @@ fn leaf_check(student: &str, task: &Task, world: &Path, bundle: &Path) -> Result
     let key = sender
         .unwrap_key(slot)
         .map_err(|_| Error::Internal("the sender cannot open its own message".into()))?;
-    let leaf = envelope
-        .leaf
-        .as_deref()
-        .and_then(|leaf| clipper::read_leaf(&family, leaf, &envelope.nonce))
+    let leaf = crate::attacks::leaf::sent_leaf(&world_dir, &envelope)?
         .ok_or_else(|| Error::Internal("the exercise message has no LEAF".into()))?;
     let mine = serde_json::json!({
         "id": envelope.id,
@@ -580,7 +574,7 @@ fn leaf_check(student: &str, task: &Task, world: &Path, bundle: &Path) -> Result
     Ok(LeafCheck {
         student: student.to_owned(),
         message: envelope.id.clone(),
-        family_key: b64(family.expose_secret()),
+        family_key: b64(leaf.family_key.expose_secret()),
         content_key: b64(key.expose_secret()),
         nonce: b64(&envelope.nonce),
         unit_id: leaf.unit_id,
@@ -678,12 +672,12 @@ fn write_bundle(
     for public in crate::schemes::design(file.scheme).public_files() {
         copy(&world.join(public), &bundle.join(public), false)?;
     }
-    if kind == ExerciseKind::PoisonedList {
-        copy(
-            &world.join(client_scan::REPORTS_FILE),
-            &bundle.join(client_scan::REPORTS_FILE),
-            false,
-        )?;
+    // The poisoned-list student plays the provider, who holds the devices' reports.
+    if let Some(reports) = crate::schemes::design(file.scheme)
+        .report_file()
+        .filter(|_| kind == ExerciseKind::PoisonedList)
+    {
+        copy(&world.join(reports), &bundle.join(reports), false)?;
     }
     for (from, to) in &task.leaks {
         let to = bundle.join(to);
@@ -903,16 +897,20 @@ fn task_sheet(
     )
 }
 
+/// A file the exercise's design keeps in its worlds, or an internal error where it keeps
+/// none: an exercise kind names only files its own design writes.
+fn design_file(relative: Option<String>) -> Result<String> {
+    relative.ok_or_else(|| Error::Internal("the exercise's design keeps no such file".into()))
+}
+
 /// The listed picture an evade-list student must disguise: the world's `known-1`.
 const LISTED_PICTURE: &str = "known-1";
 
 /// The evade-list picture of the world made from `seed`, drawn again as the world drew
 /// it: what the grader measures a student's image against.
 pub(super) fn listed_picture(seed: u64) -> Result<crate::imaging::RgbImage> {
-    client_scan::gallery(&Randomness::Seeded(seed))
-        .into_iter()
-        .find(|p| p.name == LISTED_PICTURE)
-        .map(|p| p.image)
+    crate::schemes::design(ExerciseKind::EvadeList.scheme())
+        .picture(&Randomness::Seeded(seed), LISTED_PICTURE)
         .ok_or_else(|| Error::Internal(format!("the gallery has no {LISTED_PICTURE}")))
 }
 

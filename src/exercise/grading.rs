@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::{ExerciseKind, InstructorSecret};
+use crate::attacks::leaf::{forgery_accepted, LEAF_LEN};
 use crate::crypto::aead::ContentKey;
 use crate::error::InputError;
-use crate::schemes::clipper::{accepts_forgery, Secret32, LEAF_LEN};
 use crate::wire::names::{check_name, truncate};
 use crate::wire::{b64, unb64};
 
@@ -452,8 +452,7 @@ impl LeafCheck {
     fn accepts_forgery(&self, answer: &str) -> bool {
         let parse = || -> Option<bool> {
             let leaf = unhex(super::hex_in_braces(answer)?)?;
-            let family =
-                Secret32::from_bytes(unb64("family_key", &self.family_key).ok()?.as_slice())?;
+            let family = unb64("family_key", &self.family_key).ok()?;
             let key =
                 ContentKey::from_slice(&unb64("content_key", &self.content_key).ok()?).ok()?;
             let nonce: [u8; 12] = unb64("nonce", &self.nonce)
@@ -461,7 +460,7 @@ impl LeafCheck {
                 .as_slice()
                 .try_into()
                 .ok()?;
-            Some(accepts_forgery(&family, &leaf, &key, &nonce, self.unit_id))
+            Some(forgery_accepted(&family, &leaf, &key, &nonce, self.unit_id))
         };
         parse().unwrap_or(false)
     }

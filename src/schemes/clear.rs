@@ -204,6 +204,9 @@ impl Design for ClearDesign {
     fn world_entries(&self) -> &'static [(&'static str, bool)] {
         &[(PHONES_DIR, true)]
     }
+    fn phone_file(&self, user: &str) -> Option<String> {
+        Some(format!("{PHONES_DIR}/{user}.json"))
+    }
     fn load_stolen(
         &self,
         world: &dyn WorldFiles,

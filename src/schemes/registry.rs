@@ -784,6 +784,31 @@ pub trait Design: Sync {
         &[]
     }
 
+    /// The names of the pictures its users' phones hold (client-scan's gallery), which a
+    /// scenario's scanning events and an exercise's task name.
+    fn pictures(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Where its worlds keep the picture called `name`, relative to the world; `None`
+    /// where it keeps no such picture.
+    fn picture_file(&self, _name: &str) -> Option<String> {
+        None
+    }
+
+    /// The picture called `name` as a world built with `randomness` holds it, drawn
+    /// again: what a grader measures a student's image against without the world.
+    fn picture(&self, _randomness: &Randomness, _name: &str) -> Option<crate::imaging::RgbImage> {
+        None
+    }
+
+    /// Where its worlds keep everything on `user`'s phone (CLEAR: the locked store
+    /// that a seizure takes), relative to the world; `None` where phones keep nothing
+    /// of their own on disk.
+    fn phone_file(&self, _user: &str) -> Option<String> {
+        None
+    }
+
     /// The file the devices' reports go to (client-scan: matches sent to the provider),
     /// drained from [`Scheme::take_reports`] as the traffic flows.
     fn report_file(&self) -> Option<&'static str> {

@@ -167,7 +167,7 @@ impl<'a> Checking<'a> {
     /// A field that names one of the world's pictures.
     fn picture(&self, value: &Option<Spanned<String>>, name: &str) -> Result<String, InputError> {
         let value = value.as_ref().ok_or_else(|| self.missing(name))?;
-        let known = crate::demo::scanning::picture_names();
+        let known = crate::schemes::design(self.world.main()).pictures();
         if known.contains(&value.get_ref().as_str()) {
             Ok(value.get_ref().clone())
         } else {

@@ -231,12 +231,10 @@ pub fn gallery(randomness: &Randomness) -> Vec<Picture> {
 }
 
 /// The names of a world's pictures, as [`gallery`] makes them.
-pub fn gallery_names() -> Vec<&'static str> {
-    vec![
-        "known-1", "known-2", "known-3", "poster", "photo-1", "photo-2", "photo-3", "photo-4",
-        "photo-5", "photo-6", "photo-7", "photo-8",
-    ]
-}
+pub const GALLERY_NAMES: [&str; 12] = [
+    "known-1", "known-2", "known-3", "poster", "photo-1", "photo-2", "photo-3", "photo-4",
+    "photo-5", "photo-6", "photo-7", "photo-8",
+];
 
 /// The list the authority starts with: the three known pictures.
 pub fn initial_list(pictures: &[Picture], threshold: u32) -> ScanList {
@@ -258,9 +256,17 @@ pub fn initial_list(pictures: &[Picture], threshold: u32) -> ScanList {
     }
 }
 
+/// The pictures and the list of a world built with `randomness` and `params`, as its
+/// build makes them: what a demo plays its scanning events with.
+pub fn world_pictures(randomness: &Randomness, params: &SchemeParams) -> (Vec<Picture>, ScanList) {
+    let pictures = gallery(randomness);
+    let list = world_list(&pictures, params);
+    (pictures, list)
+}
+
 /// The list a world's phones are given: the initial one, with the poster's hash slipped
 /// in under an innocent label when `params.scan_poisoned`.
-pub fn world_list(pictures: &[Picture], params: &SchemeParams) -> ScanList {
+fn world_list(pictures: &[Picture], params: &SchemeParams) -> ScanList {
     let mut list = initial_list(pictures, params.scan_threshold);
     if params.scan_poisoned {
         if let Some(poster) = pictures.iter().find(|p| p.name == "poster") {
@@ -453,10 +459,23 @@ impl Design for ClientScanDesign {
     fn report_file(&self) -> Option<&'static str> {
         Some(REPORTS_FILE)
     }
+    fn pictures(&self) -> &'static [&'static str] {
+        &GALLERY_NAMES
+    }
+    fn picture_file(&self, name: &str) -> Option<String> {
+        GALLERY_NAMES
+            .contains(&name)
+            .then(|| format!("{GALLERY_DIR}/{name}.png"))
+    }
+    fn picture(&self, randomness: &Randomness, name: &str) -> Option<RgbImage> {
+        gallery(randomness)
+            .into_iter()
+            .find(|p| p.name == name)
+            .map(|p| p.image)
+    }
     fn build(&self, inputs: &Inputs) -> Result<Built> {
         let provider = inputs.party(PROVIDER)?;
-        let pictures = gallery(inputs.randomness);
-        let list = world_list(&pictures, inputs.params);
+        let (pictures, list) = world_pictures(inputs.randomness, inputs.params);
         let mut kept = vec![KeptFile::json(LIST_FILE, &list, false)];
         for picture in &pictures {
             kept.push(KeptFile::bytes(
@@ -546,7 +565,7 @@ mod tests {
             .into_iter()
             .map(|p| p.name)
             .collect();
-        assert_eq!(names, gallery_names());
+        assert_eq!(names, GALLERY_NAMES);
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn sent_hashes(world: &World, photos: &[Photo]) -> Result<Vec<PdqHash>> {
 /// copy. `None`: the world never held it.
 fn identify(world: &World, photos: &[Photo], image: &RgbImage) -> Result<Option<String>> {
     let mut names: BTreeSet<&str> = photos.iter().map(|p| p.picture.as_str()).collect();
-    for name in super::gallery_names() {
+    for name in super::GALLERY_NAMES {
         names.insert(name);
     }
     for name in names {
