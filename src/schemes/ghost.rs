@@ -14,6 +14,7 @@ use super::registry::{
     Built, ClientNotice, ClientWatch, Design, Inputs, Invited, Theft, Warrant, Warranted,
     WorldShape,
 };
+use super::stage::{DesignEvent, OwnEvent, Stage, Told};
 use super::SchemeParams;
 use crate::error::InputError;
 use crate::wire::world_file::{Parameters, Role};
@@ -124,6 +125,38 @@ impl Watchers {
     }
 }
 
+/// A scenario's `ghost` event: the relay adds the ghost to every conversation of
+/// `target` from the next message on.
+#[derive(Debug)]
+struct AimGhost {
+    target: String,
+}
+
+impl DesignEvent for AimGhost {
+    fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Told>> {
+        let from = stage.now() + 1;
+        if let Some(relay) = stage.sealer() {
+            relay.point_hidden_reader(Some((&self.target, from)));
+        }
+        let verifying = &stage.params().verifying;
+        Ok(vec![
+            Told::plain(
+                "the relay adds",
+                format!("ghost to every conversation of {}", self.target),
+            ),
+            Told::plain("from", format!("t={from}")),
+            Told::plain(
+                "verifying clients",
+                if verifying.is_empty() {
+                    "none: every client suppresses the notice".to_owned()
+                } else {
+                    verifying.join(", ")
+                },
+            ),
+        ])
+    }
+}
+
 /// The ghost design.
 pub struct GhostDesign;
 
@@ -141,8 +174,16 @@ impl Design for GhostDesign {
         })
     }
 
-    fn events(&self) -> &'static [&'static str] {
-        &["ghost"]
+    fn own_events(&self) -> &'static [OwnEvent] {
+        &[OwnEvent {
+            name: "ghost",
+            fields: &["target"],
+            parse: |fields| {
+                Ok(Box::new(AimGhost {
+                    target: fields.user("target")?,
+                }))
+            },
+        }]
     }
 
     fn id(&self) -> SchemeId {

@@ -22,6 +22,7 @@ pub mod registry;
 pub mod short_key;
 pub mod snapshot;
 pub mod split_key;
+pub mod stage;
 pub mod workfactor;
 
 use std::collections::HashMap;

@@ -76,6 +76,7 @@ use super::capability::Capability;
 use super::finding::Finding;
 use super::keyring::Keyring;
 use super::network::{DeviceNetwork, RunningChat};
+use super::stage::OwnEvent;
 use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
@@ -562,7 +563,7 @@ impl KeySearch {
 pub fn designs_playing(kind: &str) -> Vec<SchemeId> {
     DESIGNS
         .iter()
-        .filter(|d| d.events().contains(&kind))
+        .filter(|d| d.events().contains(&kind) || d.own_events().iter().any(|e| e.name == kind))
         .map(|d| d.id())
         .collect()
 }
@@ -629,6 +630,13 @@ pub trait Design: Sync {
     /// only in a world whose main scheme it is: ghost's `ghost`, split-key's
     /// `steal-share`. Events every design plays (send, leak, warrant...) are not listed.
     fn events(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The scenario events it parses and plays itself ([`OwnEvent`]), which play only
+    /// in a world whose main scheme it is. Unlike [`Design::events`], these need no arm
+    /// in the demo engine: the design's event plays on a [`Stage`](super::stage::Stage).
+    fn own_events(&self) -> &'static [OwnEvent] {
         &[]
     }
 

@@ -504,6 +504,65 @@ fn clear_unlock_opens_phones_in_hand_and_nothing_on_the_wire() {
     assert_eq!(none["radius"]["messages_opened"], 0);
 }
 
+/// The `ghost` event is the ghost design's own (parsed and played in its module, not
+/// the engine's): aimed without a warrant, the relay reads what the warrant's ghost
+/// reads, and the event is refused, at its line, where it does not belong.
+#[test]
+fn the_ghost_designs_own_event_aims_the_relay_as_a_warrant_does() {
+    let dir = scratch("demo-ghost-event");
+    let shipped = std::fs::read_to_string(format!(
+        "{}/demos/ghost-user.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let aimed = shipped.replacen("do = \"warrant\"", "do = \"ghost\"", 1);
+    assert_ne!(aimed, shipped);
+    std::fs::write(dir.join("aimed.toml"), &aimed).unwrap();
+    let doc = Doc(doormat(
+        &dir,
+        &["demo", "--file", "aimed.toml", "--seed", "42", "--json"],
+    )
+    .ok()
+    .json());
+    let warranted = Doc::of("ghost-user");
+    let ghost = doc.radius(2, "ghost");
+    assert!(n(&ghost["messages_opened"]) > 0);
+    assert_eq!(ghost, warranted.radius(2, "ghost"));
+    assert_eq!(doc.cell(2, "ghost", "carol"), warranted.cell(2, "ghost", "carol"));
+    let told = serde_json::to_string(&doc.blocks(2, "facts")).unwrap();
+    assert!(told.contains("ghost to every conversation of carol"), "{told}");
+
+    std::fs::write(
+        dir.join("elsewhere.toml"),
+        aimed.replacen("scheme = \"ghost\"", "scheme = \"golden-key\"", 1),
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", "elsewhere.toml"]).refused(&[
+        "elsewhere.toml",
+        "a ghost event needs a world of ghost",
+    ]);
+    std::fs::write(
+        dir.join("stray.toml"),
+        aimed.replacen("target = \"carol\"", "target = \"carol\"\ntrials = 3", 1),
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", "stray.toml"]).refused(&[
+        "stray.toml",
+        "a ghost event does not take trials",
+        "ghost (target)",
+    ]);
+    std::fs::write(
+        dir.join("nobody.toml"),
+        aimed.replacen("target = \"carol\"", "target = \"zed\"", 1),
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", "nobody.toml"]).refused(&[
+        "nobody.toml",
+        "target",
+        "\"zed\" is not a user of this world",
+    ]);
+}
+
 #[test]
 fn ghost_user_reads_the_target_from_then_on_and_a_verifying_client_notices() {
     let doc = Doc::of("ghost-user");

@@ -312,30 +312,6 @@ impl Engine {
         }]
     }
 
-    pub(super) fn ghost(&mut self, target: &str) -> Vec<Block> {
-        let from = self.now() + 1;
-        for design in &mut self.designs {
-            design.point_hidden_reader(target, from);
-        }
-        vec![Block::Facts {
-            facts: vec![
-                Fact::plain(
-                    "the relay adds",
-                    format!("ghost to every conversation of {target}"),
-                ),
-                Fact::plain("from", format!("t={from}")),
-                Fact::plain(
-                    "verifying clients",
-                    if self.scenario.world.params.verifying.is_empty() {
-                        "none: every client suppresses the notice".to_owned()
-                    } else {
-                        self.scenario.world.params.verifying.join(", ")
-                    },
-                ),
-            ],
-        }]
-    }
-
     pub(super) fn steal_share(&mut self, agent: u8, to: &str) -> Result<Vec<Block>> {
         let row = self.row_index(to, RowKind::Adversary);
         let threshold = self.scenario.world.params.threshold;

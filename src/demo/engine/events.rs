@@ -2,6 +2,7 @@
 //! rotated, phones stolen and seized, pictures evaded, collided and poisoned.
 
 use super::*;
+use crate::schemes::stage::{DesignEvent, Stage};
 
 impl Engine {
     // ── Events ─────────────────────────────────────────────────────────────────────────
@@ -30,7 +31,7 @@ impl Engine {
                 to,
                 logged,
             } => self.repoint(targets, to, *logged),
-            Event::Ghost { target } => self.ghost(target),
+            Event::Own { kind, event } => self.own_event(kind, event.0.as_ref())?,
             Event::StealShare { agent, to } => self.steal_share(*agent, to)?,
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
             Event::Evade { user, picture } => self.evade(user, picture)?,
@@ -47,6 +48,26 @@ impl Engine {
                 bits,
             } => self.brute_force(*messages, to, key.as_deref(), *bits, observer)?,
         })
+    }
+
+    /// A design's own event: played on every design of the demo that lists its kind,
+    /// each through a [`Stage`] over its own state.
+    fn own_event(&mut self, kind: &str, event: &dyn DesignEvent) -> Result<Vec<Block>> {
+        let mut facts = Vec::new();
+        for d in 0..self.designs.len() {
+            let design = schemes::design(self.designs[d].id);
+            if !design.own_events().iter().any(|own| own.name == kind) {
+                continue;
+            }
+            let told = event.play(&mut DesignStage { engine: self, d })?;
+            facts.extend(told.into_iter().map(|told| Fact {
+                label: told.label,
+                value: told.value,
+                open: told.open,
+                quantity: None,
+            }));
+        }
+        Ok(vec![Block::Facts { facts }])
     }
 
     pub(super) fn send(
@@ -494,5 +515,43 @@ impl Engine {
     pub(super) fn authority_row(&self, d: usize) -> Option<usize> {
         let name = schemes::design(self.designs[d].id).authority()?;
         self.rows.iter().position(|r| r.name == name)
+    }
+}
+
+/// One design of a demo, as a design's own event sees it.
+struct DesignStage<'e> {
+    engine: &'e mut Engine,
+    /// The design's place in the world's design order.
+    d: usize,
+}
+
+impl Stage for DesignStage<'_> {
+    fn now(&self) -> u64 {
+        self.engine.now()
+    }
+
+    fn params(&self) -> &schemes::SchemeParams {
+        &self.engine.scenario.world.params
+    }
+
+    fn randomness(&self) -> &Randomness {
+        &self.engine.designs[self.d].randomness
+    }
+
+    fn sealer(&mut self) -> Option<&mut dyn Scheme> {
+        match &mut self.engine.designs[self.d].sealer {
+            Sealer::Plain(scheme) => Some(scheme.as_mut()),
+            Sealer::Devices(_) => None,
+        }
+    }
+
+    fn loot(&self) -> &[(String, Loot)] {
+        &self.engine.designs[self.d].loot
+    }
+
+    fn hand_over(&mut self, to: &str, party: &str, material: &Loot) {
+        let row = self.engine.row_index(to, RowKind::Adversary);
+        let design = schemes::design(self.engine.designs[self.d].id);
+        self.engine.rows[row].access[self.d].take(design, party, material);
     }
 }

@@ -41,7 +41,6 @@ pub(super) static EVENTS: &[EventKind] = &[
     EventKind::new("breach", &["to"], breach),
     EventKind::new("repoint", &["targets", "to", "logged"], repoint),
     EventKind::new("rekey", &["to"], rekey),
-    EventKind::new("ghost", &["target"], ghost),
     EventKind::new("steal-share", &["agent", "to"], steal_share),
     EventKind::new("forge-leaf", &["trials"], forge_leaf),
     EventKind::new("brute-force", &["messages", "to", "key"], brute_force),
@@ -52,11 +51,23 @@ pub(super) static EVENTS: &[EventKind] = &[
 
 /// The event kinds, each with its fields: the hint for a mistyped `do` or field.
 pub(super) fn event_kinds() -> String {
+    let own = crate::schemes::DESIGNS
+        .iter()
+        .flat_map(|design| design.own_events())
+        .map(|own| (own.name, own.fields));
+    let mut listed: Vec<&str> = Vec::new();
     EVENTS
         .iter()
-        .map(|kind| match kind.fields {
-            [] => kind.name.to_owned(),
-            fields => format!("{} ({})", kind.name, fields.join(", ")),
+        .map(|kind| (kind.name, kind.fields))
+        .chain(own)
+        .filter(|(name, _)| {
+            let new = !listed.contains(name);
+            listed.push(name);
+            new
+        })
+        .map(|(name, fields)| match fields {
+            [] => name.to_owned(),
+            fields => format!("{name} ({})", fields.join(", ")),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -216,6 +227,60 @@ impl<'a> Checking<'a> {
     }
 }
 
+/// A design's own event reads its fields through the same checks as the events every
+/// design plays: a field it names that the file lacks, or that names no user, is refused
+/// at its line.
+impl<'a> crate::schemes::stage::EventFields for Checking<'a> {
+    fn user(&mut self, name: &str) -> Result<String, InputError> {
+        let value = self.text_field(name)?;
+        Checking::user(self, value, name)
+    }
+
+    fn adversary(&mut self, name: &str) -> Result<String, InputError> {
+        let raw: &'a Spanned<RawEvent> = self.raw;
+        let value = text_field_of(raw.get_ref(), name)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| self.missing(name))?;
+        let field = self.sub(name);
+        self.names.adversary(self.at, value, &field)
+    }
+
+    fn count(&mut self, name: &str, max: u64) -> Result<u64, InputError> {
+        let value = match name {
+            "messages" => &self.event().messages,
+            "trials" => &self.event().trials,
+            _ => return Err(self.missing(name)),
+        };
+        Checking::count(
+            self,
+            value,
+            name,
+            max,
+            |n| format!("{n}: a {} event takes 1 to {max}", self.kind()),
+            None,
+        )
+    }
+}
+
+impl Checking<'_> {
+    /// One of the text fields of the event, by its name.
+    fn text_field(&self, name: &str) -> Result<&Option<Spanned<String>>, InputError> {
+        text_field_of(self.event(), name).ok_or_else(|| self.missing(name))
+    }
+}
+
+/// The text field of `event` called `name`, if events have one.
+fn text_field_of<'e>(event: &'e RawEvent, name: &str) -> Option<&'e Option<Spanned<String>>> {
+    Some(match name {
+        "user" => &event.user,
+        "target" => &event.target,
+        "to" => &event.to,
+        "key" => &event.key,
+        "picture" => &event.picture,
+        _ => return None,
+    })
+}
+
 pub(super) fn check_event(
     at: &Locator,
     field: &str,
@@ -243,6 +308,18 @@ pub(super) fn check_event(
             &format!("a world of {}", names.join(" or ")),
         )?;
     }
+    if let Some(own) = crate::schemes::design(main)
+        .own_events()
+        .iter()
+        .find(|own| own.name == name)
+    {
+        let event = (own.parse)(&mut checking)?;
+        refuse_extra_fields(at, field, own.name, own.fields, e)?;
+        return Ok(Event::Own {
+            kind: own.name.to_owned(),
+            event: OwnPlay(event.into()),
+        });
+    }
     let Some(kind) = EVENTS.iter().find(|kind| kind.name == name) else {
         return Err(at
             .error(
@@ -253,7 +330,7 @@ pub(super) fn check_event(
             .hint(format!("the events and their fields: {}", event_kinds())));
     };
     let event = (kind.check)(&mut checking)?;
-    refuse_extra_fields(at, field, kind, e)?;
+    refuse_extra_fields(at, field, kind.name, kind.fields, e)?;
     Ok(event)
 }
 
@@ -352,12 +429,6 @@ fn rekey(c: &mut Checking) -> Result<Event, InputError> {
 fn breach(c: &mut Checking) -> Result<Event, InputError> {
     c.needs_authority()?;
     Ok(Event::Breach { to: c.to()? })
-}
-
-fn ghost(c: &mut Checking) -> Result<Event, InputError> {
-    Ok(Event::Ghost {
-        target: c.user(&c.event().target, "target")?,
-    })
 }
 
 fn steal_share(c: &mut Checking) -> Result<Event, InputError> {
@@ -476,7 +547,8 @@ fn brute_force(c: &mut Checking) -> Result<Event, InputError> {
 pub(super) fn refuse_extra_fields(
     at: &Locator,
     field: &str,
-    kind: &EventKind,
+    kind: &str,
+    fields: &[&str],
     e: &RawEvent,
 ) -> Result<(), InputError> {
     let present: [(&str, Option<Range<usize>>); 10] = [
@@ -493,12 +565,12 @@ pub(super) fn refuse_extra_fields(
     ];
     for (name, span) in present {
         if let Some(span) = span {
-            if !kind.fields.contains(&name) {
+            if !fields.contains(&name) {
                 return Err(at
                     .error(
                         span,
                         &format!("{field}.{name}"),
-                        format!("a {} event does not take {name}", kind.name),
+                        format!("a {kind} event does not take {name}"),
                     )
                     .hint(format!("the events and their fields: {}", event_kinds())));
             }

@@ -98,6 +98,19 @@ pub struct ActDef {
     pub cite: Vec<usize>,
 }
 
+/// A design's own event, parsed: two are equal when they print the same, since the
+/// design's type is not known here.
+#[derive(Debug, Clone)]
+pub struct OwnPlay(pub std::sync::Arc<dyn crate::schemes::stage::DesignEvent>);
+
+impl PartialEq for OwnPlay {
+    fn eq(&self, other: &Self) -> bool {
+        format!("{:?}", self.0) == format!("{:?}", other.0)
+    }
+}
+
+impl Eq for OwnPlay {}
+
 /// Something that happens in an act. `to` is always the party or adversary that gains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -158,10 +171,15 @@ pub enum Event {
         /// Whether the access log records it.
         logged: bool,
     },
-    /// The relay adds the hidden reader to a user's conversations from now on.
-    Ghost {
-        /// Whose messages.
-        target: String,
+    /// An event of a design's own kind ([`Design::own_events`]), played by every
+    /// design of the demo that lists it.
+    ///
+    /// [`Design::own_events`]: crate::schemes::Design::own_events
+    Own {
+        /// Its `do`.
+        kind: String,
+        /// The event, as the main design parsed it.
+        event: OwnPlay,
     },
     /// One escrow agent's share is stolen.
     StealShare {
