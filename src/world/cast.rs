@@ -40,10 +40,9 @@ pub fn demo_key(name: &str) -> PrivateKey {
     // every design and every row.
     static PARSED: [std::sync::OnceLock<PrivateKey>; 12] =
         [const { std::sync::OnceLock::new() }; 12];
-    let index = KEYS
-        .iter()
-        .position(|(n, _)| *n == name)
-        .unwrap_or_else(|| unreachable!("demo_key is only asked for the demo cast"));
+    let Some(index) = KEYS.iter().position(|(n, _)| *n == name) else {
+        return unshipped_key(name);
+    };
     PARSED[index]
         .get_or_init(|| {
             PrivateKey::from_pem(KEYS[index].1)
@@ -51,4 +50,41 @@ pub fn demo_key(name: &str) -> PrivateKey {
                 .into_published()
         })
         .clone()
+}
+
+/// A published key for a party no shipped key is for (a design added since, whose
+/// authority has a name of its own): drawn from the name, so every run agrees, once per
+/// process. It costs a key generation, a second or so; shipping a PEM in demos/keys/
+/// and a line above saves it.
+fn unshipped_key(name: &str) -> PrivateKey {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static DRAWN: Mutex<Option<HashMap<String, PrivateKey>>> = Mutex::new(None);
+    let mut drawn = DRAWN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    drawn
+        .get_or_insert_with(HashMap::new)
+        .entry(name.to_owned())
+        .or_insert_with(|| {
+            let mut rng = crate::crypto::random::Randomness::Seeded(0)
+                .stream(&format!("unshipped demo key/{name}"));
+            PrivateKey::generate(&mut rng, 2048).into_published()
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A party the shipped keys do not cover still gets a key, the same one each time,
+    /// and not another party's.
+    #[test]
+    fn an_unshipped_party_gets_a_key_of_its_own_drawn_from_its_name() {
+        let first = demo_key("locksmith");
+        assert_eq!(first.fingerprint(), demo_key("locksmith").fingerprint());
+        assert_ne!(first.fingerprint(), demo_key("escrow").fingerprint());
+        assert_ne!(first.fingerprint(), demo_key("burglar").fingerprint());
+    }
 }

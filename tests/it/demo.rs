@@ -528,19 +528,23 @@ fn the_ghost_designs_own_event_aims_the_relay_as_a_warrant_does() {
     let ghost = doc.radius(2, "ghost");
     assert!(n(&ghost["messages_opened"]) > 0);
     assert_eq!(ghost, warranted.radius(2, "ghost"));
-    assert_eq!(doc.cell(2, "ghost", "carol"), warranted.cell(2, "ghost", "carol"));
+    assert_eq!(
+        doc.cell(2, "ghost", "carol"),
+        warranted.cell(2, "ghost", "carol")
+    );
     let told = serde_json::to_string(&doc.blocks(2, "facts")).unwrap();
-    assert!(told.contains("ghost to every conversation of carol"), "{told}");
+    assert!(
+        told.contains("ghost to every conversation of carol"),
+        "{told}"
+    );
 
     std::fs::write(
         dir.join("elsewhere.toml"),
         aimed.replacen("scheme = \"ghost\"", "scheme = \"golden-key\"", 1),
     )
     .unwrap();
-    doormat(&dir, &["demo", "--file", "elsewhere.toml"]).refused(&[
-        "elsewhere.toml",
-        "a ghost event needs a world of ghost",
-    ]);
+    doormat(&dir, &["demo", "--file", "elsewhere.toml"])
+        .refused(&["elsewhere.toml", "a ghost event needs a world of ghost"]);
     std::fs::write(
         dir.join("stray.toml"),
         aimed.replacen("target = \"carol\"", "target = \"carol\"\ntrials = 3", 1),
