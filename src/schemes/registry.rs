@@ -51,7 +51,7 @@
 //! conversation to time. Material that reads a capture in order rather than envelope by
 //! envelope (a Dual_EC `d`) says so in [`OwnMaterial::reads_in_order`], and each sealer
 //! says whether it fits in [`Scheme::in_order_reader`]; a trapdoor someone else can
-//! replace is [`Design::rekey`]; a relay that adds hidden readers is aimed through
+//! replace is an own event (dual-ec's `rekey`); a relay that adds hidden readers is aimed through
 //! [`Scheme::point_hidden_reader`]; pieces of a split secret are [`OwnMaterial::piece`].
 //! The demos play all of these without naming the design.
 //!
@@ -707,14 +707,6 @@ pub trait Design: Sync {
         _params: &SchemeParams,
         _rng: &mut crate::crypto::random::RandomStream,
     ) -> Option<Rotated> {
-        None
-    }
-
-    /// The design after `holder` replaces its trapdoor with one of their own, as an
-    /// intruder re-keyed Juniper's Dual_EC: the new sealer (its devices reseeded from
-    /// `randomness`), and the material `holder` now holds. `None` where the design
-    /// has no trapdoor to replace.
-    fn rekey(&self, _holder: &str, _randomness: &Randomness) -> Option<Rotated> {
         None
     }
 

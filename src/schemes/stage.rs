@@ -59,6 +59,11 @@ pub trait Stage {
     /// What each of the design's parties holds besides its RSA key, as the design built
     /// it: (party, material).
     fn loot(&self) -> &[(String, Loot)];
+    /// From the next message on, `sealer` seals in place of the current one, which is
+    /// kept with the envelopes it sealed (material that reads in order fits one sealer).
+    fn replace_sealer(&mut self, sealer: Box<dyn Scheme>);
+    /// `party` now holds `material` too: what a thief of that party takes from here on.
+    fn add_loot(&mut self, party: &str, material: Loot);
     /// `to`, an adversary of the story, takes `party`'s `material`: from now on it reads
     /// what that material opens, as the design's [`open_loot`](super::Design::open_loot)
     /// reads it.

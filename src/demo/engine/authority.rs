@@ -202,50 +202,6 @@ impl Engine {
         vec![Block::Facts { facts }]
     }
 
-    /// Juniper: `to` puts its own Q in the devices' firmware, and the devices, reseeded,
-    /// draw from it from the next message on. Nothing in the envelopes changes.
-    pub(super) fn rekey(&mut self, to: &str) -> Vec<Block> {
-        let row = self.row_index(to, RowKind::Adversary);
-        let from = self.now() + 1;
-        let mut facts = Vec::new();
-        for d in 0..self.designs.len() {
-            let design = &mut self.designs[d];
-            let spec = schemes::design(design.id);
-            let Some(rekeyed) = spec.rekey(to, &design.randomness) else {
-                continue;
-            };
-            // Whoever read the old sealer's envelopes in order reads nothing new.
-            let fits_before: Vec<String> = design
-                .loot
-                .iter()
-                .filter(|(_, loot)| loot.reads_in_order().is_some())
-                .map(|(party, _)| party.clone())
-                .collect();
-            design.replace_sealer(rekeyed.sealer);
-            for (party, loot) in rekeyed.loot {
-                self.rows[row].access[d].hold_in_order(&party, &loot);
-                design.loot.push((party, loot));
-            }
-            facts.push(Fact::plain(
-                "new Q",
-                format!("{to}'s, in every device from t={from}"),
-            ));
-            for holder in fits_before {
-                facts.push(Fact::marked(
-                    format!("{holder}'s d"),
-                    "d·Q ≠ P for the new Q: it predicts nothing new".to_owned(),
-                    false,
-                ));
-            }
-            facts.push(Fact::marked(
-                format!("{to}'s d"),
-                "fits the new Q: every message from now on".to_owned(),
-                true,
-            ));
-        }
-        vec![Block::Facts { facts }]
-    }
-
     pub(super) fn breach(&mut self, to: &str) -> Vec<Block> {
         self.take_authority_access(to);
         let targets: Vec<String> = if self.warrants.is_empty() {

@@ -25,7 +25,6 @@ impl Engine {
                 logged,
             } => self.insider(targets, to, *logged),
             Event::Breach { to } => self.breach(to),
-            Event::Rekey { to } => self.rekey(to),
             Event::Repoint {
                 targets,
                 to,
@@ -547,6 +546,16 @@ impl Stage for DesignStage<'_> {
 
     fn loot(&self) -> &[(String, Loot)] {
         &self.engine.designs[self.d].loot
+    }
+
+    fn replace_sealer(&mut self, sealer: Box<dyn Scheme>) {
+        self.engine.designs[self.d].replace_sealer(sealer);
+    }
+
+    fn add_loot(&mut self, party: &str, material: Loot) {
+        self.engine.designs[self.d]
+            .loot
+            .push((party.to_owned(), material));
     }
 
     fn hand_over(&mut self, to: &str, party: &str, material: &Loot) {

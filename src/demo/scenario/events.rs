@@ -40,7 +40,6 @@ pub(super) static EVENTS: &[EventKind] = &[
     EventKind::new("insider", &["targets", "to", "logged"], insider),
     EventKind::new("breach", &["to"], breach),
     EventKind::new("repoint", &["targets", "to", "logged"], repoint),
-    EventKind::new("rekey", &["to"], rekey),
     EventKind::new("steal-share", &["agent", "to"], steal_share),
     EventKind::new("forge-leaf", &["trials"], forge_leaf),
     EventKind::new("brute-force", &["messages", "to", "key"], brute_force),
@@ -420,10 +419,6 @@ fn repoint(c: &mut Checking) -> Result<Event, InputError> {
         to,
         logged,
     })
-}
-
-fn rekey(c: &mut Checking) -> Result<Event, InputError> {
-    Ok(Event::Rekey { to: c.to()? })
 }
 
 fn breach(c: &mut Checking) -> Result<Event, InputError> {

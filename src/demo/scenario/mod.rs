@@ -193,13 +193,6 @@ pub enum Event {
         /// How many forgeries.
         trials: u64,
     },
-    /// Someone replaces the Dual_EC Q in the devices' firmware with their own (Juniper,
-    /// by 2012): from now on the devices, reseeded, use it, and only its `d` predicts
-    /// them.
-    Rekey {
-        /// Who replaced it, and holds the new `d`.
-        to: String,
-    },
     /// client-scan: `user` edits a listed picture just enough to escape the list, and
     /// sends it.
     Evade {

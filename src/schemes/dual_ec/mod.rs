@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 
 use super::capability::InOrder;
 use super::keyring::Keyring;
+use super::stage::{DesignEvent, OwnEvent, Stage, Told};
 use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Rotated, Theft, WorldShape,
 };
@@ -246,6 +247,74 @@ pub fn next_content_key(generator: &mut DualEcDrbg) -> ContentKey {
     ContentKey::from_slice(&bytes[..]).expect("32 bytes make a content key")
 }
 
+/// A scenario's `rekey` event, Juniper's: `to` puts its own Q in the devices'
+/// firmware, and the devices, reseeded, draw from it from the next message on. Nothing
+/// in the envelopes changes.
+#[derive(Debug)]
+struct Rekey {
+    to: String,
+}
+
+impl DesignEvent for Rekey {
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Told>> {
+        let from = stage.now() + 1;
+        let rekeyed = DualEcDesign::rekeyed(&self.to, stage.randomness());
+        // Whoever read the old sealer's envelopes in order reads nothing new.
+        let fits_before: Vec<String> = stage
+            .loot()
+            .iter()
+            .filter(|(_, loot)| loot.reads_in_order().is_some())
+            .map(|(party, _)| party.clone())
+            .collect();
+        stage.replace_sealer(rekeyed.sealer);
+        for (party, loot) in rekeyed.loot {
+            stage.hand_over(&self.to, &party, &loot);
+            stage.add_loot(&party, loot);
+        }
+        let mut told = vec![Told::plain(
+            "new Q",
+            format!("{}'s, in every device from t={from}", self.to),
+        )];
+        for holder in fits_before {
+            told.push(Told::marked(
+                format!("{holder}'s d"),
+                "d·Q ≠ P for the new Q: it predicts nothing new",
+                false,
+            ));
+        }
+        told.push(Told::marked(
+            format!("{}'s d", self.to),
+            "fits the new Q: every message from now on",
+            true,
+        ));
+        Ok(told)
+    }
+}
+
+impl DualEcDesign {
+    /// The design after `holder` replaces its Q with one of their own, as an intruder
+    /// re-keyed Juniper's Dual_EC: the new sealer (its devices reseeded from
+    /// `randomness`), and the backdoor `holder` now holds.
+    pub fn rekeyed(holder: &str, randomness: &Randomness) -> Rotated {
+        let mut rng = randomness.stream(&format!("dual-ec/backdoor/{holder}"));
+        let (backdoor, q) = Backdoor::generate(&mut rng);
+        let file = BackdoorFile {
+            holder: holder.to_owned(),
+            backdoor,
+            q,
+        };
+        // The devices are reseeded with the new firmware.
+        let reseeded = randomness.fork(&format!("dual-ec/rekeyed/{holder}"));
+        Rotated {
+            sealer: Box::new(DualEc::new(q, reseeded)),
+            loot: vec![(
+                holder.to_owned(),
+                Loot::own(DeployedBackdoor { file, deployed: q }),
+            )],
+        }
+    }
+}
+
 /// The dual-ec design.
 pub struct DualEcDesign;
 
@@ -300,27 +369,16 @@ impl Design for DualEcDesign {
         true
     }
 
-    fn events(&self) -> &'static [&'static str] {
-        &["rekey"]
-    }
-
-    fn rekey(&self, holder: &str, randomness: &Randomness) -> Option<Rotated> {
-        let mut rng = randomness.stream(&format!("dual-ec/backdoor/{holder}"));
-        let (backdoor, q) = Backdoor::generate(&mut rng);
-        let file = BackdoorFile {
-            holder: holder.to_owned(),
-            backdoor,
-            q,
-        };
-        // The devices are reseeded with the new firmware.
-        let reseeded = randomness.fork(&format!("dual-ec/rekeyed/{holder}"));
-        Some(Rotated {
-            sealer: Box::new(DualEc::new(q, reseeded)),
-            loot: vec![(
-                holder.to_owned(),
-                Loot::own(DeployedBackdoor { file, deployed: q }),
-            )],
-        })
+    fn own_events(&self) -> &'static [OwnEvent] {
+        &[OwnEvent {
+            name: "rekey",
+            fields: &["to"],
+            parse: |fields| {
+                Ok(Box::new(Rekey {
+                    to: fields.adversary("to")?,
+                }))
+            },
+        }]
     }
 
     fn id(&self) -> SchemeId {
@@ -430,9 +488,7 @@ mod tests {
         let original = DualEc::new(q, randomness.fork("devices"));
         assert!(original.in_order_reader(&designer, 1).is_some());
 
-        let rekeyed = DualEcDesign
-            .rekey("intruder", &randomness)
-            .expect("dual-ec has a Q to replace");
+        let rekeyed = DualEcDesign::rekeyed("intruder", &randomness);
         let [(holder, intruder)] = &rekeyed.loot[..] else {
             panic!("one holder of the new d, not {:?}", rekeyed.loot);
         };
@@ -443,10 +499,6 @@ mod tests {
         // nothing old.
         assert!(rekeyed.sealer.in_order_reader(&designer, 1).is_none());
         assert!(original.in_order_reader(intruder, 1).is_none());
-        // Designs without a trapdoor have none to replace.
-        assert!(crate::schemes::golden_key::GoldenKeyDesign
-            .rekey("intruder", &randomness)
-            .is_none());
     }
 
     #[test]
