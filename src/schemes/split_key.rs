@@ -21,6 +21,7 @@ use crate::schemes::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Piece, Rotated,
     StolenFiles, Theft, Warrant, Warranted, WorldFiles, WorldShape,
 };
+use crate::schemes::stage::{DesignEvent, OwnEvent, Stage, Told};
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::{Parameters, Role};
 use crate::wire::{b64, unb64};
@@ -198,6 +199,70 @@ pub fn share_file(agent: u8) -> String {
     format!("keys/agent-{agent}.share")
 }
 
+/// A scenario's `steal-share` event: `to` takes one escrow agent's share. Shares held
+/// together rebuild the escrow key once there are as many as the threshold; fewer say
+/// nothing about it.
+#[derive(Debug)]
+struct StealShare {
+    /// Which agent, from 1.
+    agent: u64,
+    to: String,
+}
+
+impl DesignEvent for StealShare {
+    fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Told>> {
+        let threshold = stage.params().threshold;
+        let pieces: Vec<(String, Loot)> = stage
+            .loot()
+            .iter()
+            .filter(|(_, loot)| loot.piece().is_some())
+            .cloned()
+            .collect();
+        let number = |loot: &Loot| loot.piece().map(|p| u64::from(p.number));
+        if let Some((party, stolen)) = pieces.iter().find(|(_, l)| number(l) == Some(self.agent)) {
+            stage.hand_over(&self.to, party, stolen);
+        }
+        let held = stage.pieces_held(&self.to);
+        let noun = pieces
+            .first()
+            .and_then(|(_, loot)| loot.piece())
+            .map_or("piece", |p| p.noun);
+        let mut told = vec![
+            Told::plain(
+                "stolen",
+                format!("agent {}'s share, by {}", self.agent, self.to),
+            ),
+            Told::plain(
+                "held",
+                format!(
+                    "{} of {} {noun}s; {threshold} rebuild the key",
+                    held.len(),
+                    pieces.len()
+                ),
+            ),
+        ];
+        // Combined as for `recover`: fewer than the threshold open nothing.
+        let mut opened = Keyring::new();
+        SplitKeyDesign.open_loot(&held.iter().collect::<Vec<_>>(), &mut opened)?;
+        match opened.keys_of_role(Role::Escrow).into_iter().next() {
+            Some(key) => {
+                told.push(Told::marked(
+                    "combined",
+                    format!("the escrow key, {}", key.fingerprint().short(16)),
+                    true,
+                ));
+                stage.hand_key(&self.to, ESCROW_NAME, Role::Escrow, &key);
+            }
+            None => told.push(Told::marked(
+                "combined",
+                "nothing: fewer shares than the threshold say nothing about the key",
+                false,
+            )),
+        }
+        Ok(told)
+    }
+}
+
 /// The split-key design: golden-key sealing, the escrow key kept only as shares.
 pub struct SplitKeyDesign;
 
@@ -356,7 +421,20 @@ impl Design for SplitKeyDesign {
     }
 
     fn events(&self) -> &'static [&'static str] {
-        &["rotate", "steal-share"]
+        &["rotate"]
+    }
+    fn own_events(&self) -> &'static [OwnEvent] {
+        &[OwnEvent {
+            name: "steal-share",
+            fields: &["agent", "to"],
+            parse: |fields| {
+                let agents = u64::from(fields.params().agents);
+                Ok(Box::new(StealShare {
+                    agent: fields.count("agent", agents)?,
+                    to: fields.adversary("to")?,
+                }))
+            },
+        }]
     }
 
     fn id(&self) -> SchemeId {

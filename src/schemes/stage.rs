@@ -15,7 +15,9 @@ use std::fmt;
 use super::registry::Loot;
 use super::{Scheme, SchemeParams};
 use crate::crypto::random::Randomness;
+use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
+use crate::wire::world_file::Role;
 
 /// One kind of event a design plays itself, keyed by its TOML `do`.
 pub struct OwnEvent {
@@ -36,6 +38,8 @@ pub trait EventFields {
     fn adversary(&mut self, name: &str) -> std::result::Result<String, InputError>;
     /// A whole-number field from 1 to `max`.
     fn count(&mut self, name: &str, max: u64) -> std::result::Result<u64, InputError>;
+    /// The parameters of the scenario's world, to check a field against.
+    fn params(&self) -> &SchemeParams;
 }
 
 /// One event of a design's own kind, parsed and ready to play.
@@ -64,6 +68,11 @@ pub trait Stage {
     fn replace_sealer(&mut self, sealer: Box<dyn Scheme>);
     /// `party` now holds `material` too: what a thief of that party takes from here on.
     fn add_loot(&mut self, party: &str, material: Loot);
+    /// The pieces of a split secret `to` holds of this design ([`Loot::piece`]), once
+    /// each.
+    fn pieces_held(&mut self, to: &str) -> Vec<Loot>;
+    /// `to` now holds `key`, `holder`'s, which opens what that party's `role` opens.
+    fn hand_key(&mut self, to: &str, holder: &str, role: Role, key: &PrivateKey);
     /// `to`, an adversary of the story, takes `party`'s `material`: from now on it reads
     /// what that material opens, as the design's [`open_loot`](super::Design::open_loot)
     /// reads it.

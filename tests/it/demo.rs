@@ -504,6 +504,42 @@ fn clear_unlock_opens_phones_in_hand_and_nothing_on_the_wire() {
     assert_eq!(none["radius"]["messages_opened"], 0);
 }
 
+/// steal-share is split-key's own event: its agent is checked against the world's
+/// agents at its line, and it is refused in a world of another design.
+#[test]
+fn a_stolen_share_names_an_agent_of_the_world() {
+    let dir = scratch("demo-steal-share-agent");
+    let shipped = std::fs::read_to_string(format!(
+        "{}/demos/split-key.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(shipped.contains("\nagent = 2\n"));
+    std::fs::write(
+        dir.join("seven.toml"),
+        shipped.replacen("\nagent = 2\n", "\nagent = 7\n", 1),
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", "seven.toml"]).refused(&[
+        "seven.toml",
+        "agent",
+        "there is no agent 7",
+        "1 to 3",
+    ]);
+    std::fs::write(
+        dir.join("golden.toml"),
+        shipped
+            .replacen("scheme = \"split-key\"", "scheme = \"golden-key\"", 1)
+            .replacen("agents = 3\n", "", 1)
+            .replacen("threshold = 2\n", "", 1),
+    )
+    .unwrap();
+    doormat(&dir, &["demo", "--file", "golden.toml"]).refused(&[
+        "golden.toml",
+        "a steal-share event needs a world of split-key",
+    ]);
+}
+
 /// The `ghost` event is the ghost design's own (parsed and played in its module, not
 /// the engine's): aimed without a warrant, the relay reads what the warrant's ghost
 /// reads, and the event is refused, at its line, where it does not belong.

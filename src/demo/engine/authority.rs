@@ -1,12 +1,8 @@
 //! The events about the authority and its access: warrants, insiders, breaches and
-//! re-pointed taps, the ghost, stolen shares, forged LEAFs, brute force.
+//! re-pointed taps, forged LEAFs, brute force. (The ghost, stolen shares and a
+//! re-keyed Dual_EC are their designs' own events: see `schemes::stage`.)
 
 use super::*;
-
-/// Whether `id` plays the scenario event `kind`, one of the events its design owns.
-fn plays(id: SchemeId, kind: &str) -> bool {
-    schemes::design(id).events().contains(&kind)
-}
 
 impl Engine {
     pub(super) fn warrant(&mut self, target: &str) -> Result<Vec<Block>> {
@@ -266,62 +262,6 @@ impl Engine {
                 ),
             ],
         }]
-    }
-
-    pub(super) fn steal_share(&mut self, agent: u8, to: &str) -> Result<Vec<Block>> {
-        let row = self.row_index(to, RowKind::Adversary);
-        let threshold = self.scenario.world.params.threshold;
-        let mut facts = Vec::new();
-        for d in 0..self.designs.len() {
-            let design = &self.designs[d];
-            if !plays(design.id, "steal-share") {
-                continue;
-            }
-            let access = &mut self.rows[row].access[d];
-            let pieces = || {
-                design
-                    .loot
-                    .iter()
-                    .filter_map(|(_, loot)| Some((loot, loot.piece()?)))
-            };
-            if let Some((stolen, _)) = pieces().find(|(_, p)| p.number == u32::from(agent)) {
-                access.hold_piece(stolen);
-            }
-            let held: Vec<&Loot> = access.pieces.iter().collect();
-            let noun = pieces().next().map_or("piece", |(_, p)| p.noun);
-            facts.push(Fact::plain(
-                "held",
-                format!(
-                    "{} of {} {noun}s; {threshold} rebuild the key",
-                    held.len(),
-                    pieces().count()
-                ),
-            ));
-            // The design combines what the thief holds, as it does for `recover`: fewer
-            // than the threshold open nothing.
-            let mut opened = Keyring::new();
-            schemes::design(design.id).open_loot(&held, &mut opened)?;
-            match opened.keys_of_role(Role::Escrow).into_iter().next() {
-                Some(key) => {
-                    facts.push(Fact::marked(
-                        "combined",
-                        format!("the escrow key, {}", key.fingerprint().short(16)),
-                        true,
-                    ));
-                    access.add_key(ESCROW_NAME, Role::Escrow, &key);
-                }
-                None => facts.push(Fact::marked(
-                    "combined",
-                    "nothing: fewer shares than the threshold say nothing about the key",
-                    false,
-                )),
-            }
-        }
-        facts.insert(
-            0,
-            Fact::plain("stolen", format!("agent {agent}'s share, by {to}")),
-        );
-        Ok(vec![Block::Facts { facts }])
     }
 
     pub(super) fn forge_leaf(&mut self, trials: u64) -> Vec<Block> {

@@ -31,7 +31,6 @@ impl Engine {
                 logged,
             } => self.repoint(targets, to, *logged),
             Event::Own { kind, event } => self.own_event(kind, event.0.as_ref())?,
-            Event::StealShare { agent, to } => self.steal_share(*agent, to)?,
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
             Event::Evade { user, picture } => self.evade(user, picture)?,
             Event::Collide {
@@ -556,6 +555,16 @@ impl Stage for DesignStage<'_> {
         self.engine.designs[self.d]
             .loot
             .push((party.to_owned(), material));
+    }
+
+    fn pieces_held(&mut self, to: &str) -> Vec<Loot> {
+        let row = self.engine.row_index(to, RowKind::Adversary);
+        self.engine.rows[row].access[self.d].pieces.clone()
+    }
+
+    fn hand_key(&mut self, to: &str, holder: &str, role: Role, key: &PrivateKey) {
+        let row = self.engine.row_index(to, RowKind::Adversary);
+        self.engine.rows[row].access[self.d].add_key(holder, role, key);
     }
 
     fn hand_over(&mut self, to: &str, party: &str, material: &Loot) {

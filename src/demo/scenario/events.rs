@@ -40,7 +40,6 @@ pub(super) static EVENTS: &[EventKind] = &[
     EventKind::new("insider", &["targets", "to", "logged"], insider),
     EventKind::new("breach", &["to"], breach),
     EventKind::new("repoint", &["targets", "to", "logged"], repoint),
-    EventKind::new("steal-share", &["agent", "to"], steal_share),
     EventKind::new("forge-leaf", &["trials"], forge_leaf),
     EventKind::new("brute-force", &["messages", "to", "key"], brute_force),
     EventKind::new("evade", &["user", "picture"], evade),
@@ -245,9 +244,15 @@ impl<'a> crate::schemes::stage::EventFields for Checking<'a> {
     }
 
     fn count(&mut self, name: &str, max: u64) -> Result<u64, InputError> {
+        let agent = self
+            .event()
+            .agent
+            .as_ref()
+            .map(|a| Spanned::new(a.span(), u64::from(*a.get_ref())));
         let value = match name {
             "messages" => &self.event().messages,
             "trials" => &self.event().trials,
+            "agent" => &agent,
             _ => return Err(self.missing(name)),
         };
         Checking::count(
@@ -255,9 +260,18 @@ impl<'a> crate::schemes::stage::EventFields for Checking<'a> {
             value,
             name,
             max,
-            |n| format!("{n}: a {} event takes 1 to {max}", self.kind()),
+            |n| {
+                format!(
+                    "there is no {name} {n}: a {} event's {name} is 1 to {max}",
+                    self.kind()
+                )
+            },
             None,
         )
+    }
+
+    fn params(&self) -> &crate::schemes::SchemeParams {
+        &self.world.params
     }
 }
 
@@ -424,23 +438,6 @@ fn repoint(c: &mut Checking) -> Result<Event, InputError> {
 fn breach(c: &mut Checking) -> Result<Event, InputError> {
     c.needs_authority()?;
     Ok(Event::Breach { to: c.to()? })
-}
-
-fn steal_share(c: &mut Checking) -> Result<Event, InputError> {
-    let agent = c.event().agent.as_ref().ok_or_else(|| c.missing("agent"))?;
-    let agents = c.world.params.agents;
-    if *agent.get_ref() == 0 || *agent.get_ref() > agents {
-        return Err(c.at.error(
-            agent.span(),
-            &c.sub("agent"),
-            format!(
-                "there is no agent {}: the agents are 1 to {agents}",
-                agent.get_ref()
-            ),
-        ));
-    }
-    let agent = *agent.get_ref();
-    Ok(Event::StealShare { agent, to: c.to()? })
 }
 
 fn evade(c: &mut Checking) -> Result<Event, InputError> {

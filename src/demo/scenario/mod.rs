@@ -181,13 +181,6 @@ pub enum Event {
         /// The event, as the main design parsed it.
         event: OwnPlay,
     },
-    /// One escrow agent's share is stolen.
-    StealShare {
-        /// Which agent, from 1.
-        agent: u8,
-        /// Who gains it.
-        to: String,
-    },
     /// Blaze's experiment: forge LEAFs until the 16-bit check passes.
     ForgeLeaf {
         /// How many forgeries.

@@ -29,10 +29,10 @@ use zeroize::Zeroizing;
 
 use super::capability::InOrder;
 use super::keyring::Keyring;
-use super::stage::{DesignEvent, OwnEvent, Stage, Told};
 use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Rotated, Theft, WorldShape,
 };
+use super::stage::{DesignEvent, OwnEvent, Stage, Told};
 use super::{DeviceDraw, Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::ContentKey;
 use crate::crypto::dual_ec::{Backdoor, DualEcDrbg, PointQ};
