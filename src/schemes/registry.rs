@@ -66,9 +66,12 @@
 //! an adversary) touched the three files above: 105 lines added, 1 removed. A demo of
 //! it ran, and its burglar read every message after the event.
 //!
-//! Older events that belong to one design (steal-share, forge-leaf, rekey, evade,
-//! collide, poison, brute-force) still parse in `src/demo/scenario/events.rs` and play
-//! in the engine, listed in [`Design::events`]; ghost's has moved to its module.
+//! ghost's `ghost`, split-key's `steal-share` and dual-ec's `rekey` are own events.
+//! Client-scan's `evade`, `collide` and `poison` still parse in
+//! `src/demo/scenario/events.rs` and play in the engine, listed in [`Design::events`],
+//! because they play against the phones' pictures and reports that `demo::scanning`
+//! keeps. `forge-leaf` (a self-contained experiment) plays in every world, and
+//! `brute-force` in any whose design answers [`Design::key_search`].
 
 use std::any::Any;
 use std::fmt;
