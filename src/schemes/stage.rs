@@ -26,8 +26,12 @@ pub struct OwnEvent {
     /// The fields it takes, as the scenario parser's hint lists them.
     pub fields: &'static [&'static str],
     /// Reads one event of this kind from its fields.
-    pub parse: fn(&mut dyn EventFields) -> std::result::Result<Box<dyn DesignEvent>, InputError>,
+    pub parse: ParseEvent,
 }
+
+/// Reads one event of a design's own kind from its fields: see [`OwnEvent::parse`].
+pub type ParseEvent =
+    fn(&mut dyn EventFields) -> std::result::Result<Box<dyn DesignEvent>, InputError>;
 
 /// The fields of one event of a scenario file, each checked against the world as it is
 /// read: an error names the field and its line.
