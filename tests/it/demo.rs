@@ -138,6 +138,20 @@ fn the_default_demo_is_the_flagship() {
 }
 
 /// A demo's `--json`, with helpers to find what an act showed.
+/// A shipped demo's scenario file, as text: the start of a variant a test writes.
+fn shipped_scenario(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/demos/{name}.toml", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// Writes `text` as `file` in `dir` and checks that `demo --file` refuses it, saying
+/// each of `words`.
+fn refuses_scenario(dir: &std::path::Path, file: &str, text: &str, words: &[&str]) {
+    std::fs::write(dir.join(file), text).unwrap();
+    let mut said = vec![file];
+    said.extend_from_slice(words);
+    doormat(dir, &["demo", "--file", file]).refused(&said);
+}
+
 struct Doc(Value);
 
 impl Doc {
@@ -509,35 +523,23 @@ fn clear_unlock_opens_phones_in_hand_and_nothing_on_the_wire() {
 #[test]
 fn a_stolen_share_names_an_agent_of_the_world() {
     let dir = scratch("demo-steal-share-agent");
-    let shipped = std::fs::read_to_string(format!(
-        "{}/demos/split-key.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let shipped = shipped_scenario("split-key");
     assert!(shipped.contains("\nagent = 2\n"));
-    std::fs::write(
-        dir.join("seven.toml"),
-        shipped.replacen("\nagent = 2\n", "\nagent = 7\n", 1),
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "seven.toml"]).refused(&[
+    refuses_scenario(
+        &dir,
         "seven.toml",
-        "agent",
-        "there is no agent 7",
-        "1 to 3",
-    ]);
-    std::fs::write(
-        dir.join("golden.toml"),
-        shipped
+        &shipped.replacen("\nagent = 2\n", "\nagent = 7\n", 1),
+        &["agent", "there is no agent 7", "1 to 3"],
+    );
+    refuses_scenario(
+        &dir,
+        "golden.toml",
+        &shipped
             .replacen("scheme = \"split-key\"", "scheme = \"golden-key\"", 1)
             .replacen("agents = 3\n", "", 1)
             .replacen("threshold = 2\n", "", 1),
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "golden.toml"]).refused(&[
-        "golden.toml",
-        "a steal-share event needs a world of split-key",
-    ]);
+        &["a steal-share event needs a world of split-key"],
+    );
 }
 
 /// The `ghost` event is the ghost design's own (parsed and played in its module, not
@@ -546,11 +548,7 @@ fn a_stolen_share_names_an_agent_of_the_world() {
 #[test]
 fn the_ghost_designs_own_event_aims_the_relay_as_a_warrant_does() {
     let dir = scratch("demo-ghost-event");
-    let shipped = std::fs::read_to_string(format!(
-        "{}/demos/ghost-user.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let shipped = shipped_scenario("ghost-user");
     let aimed = shipped.replacen("do = \"warrant\"", "do = \"ghost\"", 1);
     assert_ne!(aimed, shipped);
     std::fs::write(dir.join("aimed.toml"), &aimed).unwrap();
@@ -574,33 +572,24 @@ fn the_ghost_designs_own_event_aims_the_relay_as_a_warrant_does() {
         "{told}"
     );
 
-    std::fs::write(
-        dir.join("elsewhere.toml"),
-        aimed.replacen("scheme = \"ghost\"", "scheme = \"golden-key\"", 1),
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "elsewhere.toml"])
-        .refused(&["elsewhere.toml", "a ghost event needs a world of ghost"]);
-    std::fs::write(
-        dir.join("stray.toml"),
-        aimed.replacen("target = \"carol\"", "target = \"carol\"\ntrials = 3", 1),
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "stray.toml"]).refused(&[
+    refuses_scenario(
+        &dir,
+        "elsewhere.toml",
+        &aimed.replacen("scheme = \"ghost\"", "scheme = \"golden-key\"", 1),
+        &["a ghost event needs a world of ghost"],
+    );
+    refuses_scenario(
+        &dir,
         "stray.toml",
-        "a ghost event does not take trials",
-        "ghost (target)",
-    ]);
-    std::fs::write(
-        dir.join("nobody.toml"),
-        aimed.replacen("target = \"carol\"", "target = \"zed\"", 1),
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "nobody.toml"]).refused(&[
+        &aimed.replacen("target = \"carol\"", "target = \"carol\"\ntrials = 3", 1),
+        &["a ghost event does not take trials", "ghost (target)"],
+    );
+    refuses_scenario(
+        &dir,
         "nobody.toml",
-        "target",
-        "\"zed\" is not a user of this world",
-    ]);
+        &aimed.replacen("target = \"carol\"", "target = \"zed\"", 1),
+        &["target", "\"zed\" is not a user of this world"],
+    );
 }
 
 #[test]
@@ -724,11 +713,7 @@ fn short_keys_fall_to_brute_force() {
 
 #[test]
 fn tea1_live_searches_tea1s_key_size_and_projects_the_rate_to_longer_keys() {
-    let shipped = std::fs::read_to_string(format!(
-        "{}/demos/tea1-live.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let shipped = shipped_scenario("tea1-live");
     assert!(
         shipped.contains("\nbits = 32\n"),
         "TEA1's effective strength"
@@ -771,21 +756,13 @@ fn tea1_live_searches_tea1s_key_size_and_projects_the_rate_to_longer_keys() {
 #[test]
 fn a_brute_force_event_is_bounded_to_what_a_class_can_wait_for() {
     let dir = scratch("demo-brute-force-bound");
-    let shipped = std::fs::read_to_string(format!(
-        "{}/demos/tea1-live.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    std::fs::write(
-        dir.join("two.toml"),
-        shipped.replacen("messages = 1\n", "messages = 2\n", 1),
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "two.toml"]).refused(&[
+    let shipped = shipped_scenario("tea1-live");
+    refuses_scenario(
+        &dir,
         "two.toml",
-        "messages",
-        "at most 2^32 keys",
-    ]);
+        &shipped.replacen("messages = 1\n", "messages = 2\n", 1),
+        &["messages", "at most 2^32 keys"],
+    );
 }
 
 #[test]
@@ -901,16 +878,13 @@ to = "attacker"
         assert!(run.stdout.is_empty(), "nothing runs: {}", run.stdout);
     }
     // The classic TOML trap gets its own hint.
-    std::fs::write(
-        dir.join("trap.toml"),
-        good.replacen("show = [\"radius attacker\"]\n", "", 1) + "show = [\"radius attacker\"]\n",
-    )
-    .unwrap();
-    doormat(&dir, &["demo", "--file", "trap.toml"]).refused(&[
+    refuses_scenario(
+        &dir,
         "trap.toml",
-        "line 18",
-        "belongs to that event",
-    ]);
+        &(good.replacen("show = [\"radius attacker\"]\n", "", 1)
+            + "show = [\"radius attacker\"]\n"),
+        &["line 18", "belongs to that event"],
+    );
     doormat(&dir, &["demo", "--file", "missing.toml"]).refused(&["missing.toml"]);
     doormat(&dir, &["demo", "golden-key-leak", "--file", "trap.toml"]).refused(&["--file"]);
 }
