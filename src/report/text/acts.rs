@@ -35,7 +35,7 @@ pub fn act(
 ) -> io::Result<()> {
     writeln!(out)?;
     let head = format!("── {}. {} ", act.number, act.title);
-    let rule = "─".repeat(width().saturating_sub(head.chars().count()));
+    let rule = "─".repeat(width().saturating_sub(columns(&head)));
     writeln!(out, "{}", style.bold(&format!("{head}{rule}")))?;
     let last = act.narration.len().saturating_sub(1);
     for (i, line) in act.narration.iter().enumerate() {
@@ -123,11 +123,7 @@ pub(super) fn dim_line(out: &mut impl Write, style: &Style, text: &str) -> io::R
 pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
     match block {
         Block::Facts { facts } => {
-            let label_width = facts
-                .iter()
-                .map(|f| f.label.chars().count())
-                .max()
-                .unwrap_or(0);
+            let label_width = facts.iter().map(|f| columns(&f.label)).max().unwrap_or(0);
             let width = label_width;
             for fact in facts {
                 let Fact {
@@ -154,7 +150,7 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
                 for (i, line) in lines.iter().enumerate() {
                     let label = if i == 0 { label.as_str() } else { "" };
                     let mark = if i == last { mark.as_str() } else { "" };
-                    writeln!(out, "{INDENT}{label:<width$}  {line}{mark}")?;
+                    writeln!(out, "{INDENT}{}  {line}{mark}", pad(label, width))?;
                 }
             }
         }
@@ -163,9 +159,9 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
             let col = |f: &dyn Fn(&PartyRow) -> usize, title: &str| {
                 parties.iter().map(f).max().unwrap_or(0).max(title.len())
             };
-            let n = col(&|p| p.name.chars().count(), "party");
-            let r = col(&|p| p.role.chars().count(), "role");
-            let k = col(&|p| p.key.chars().count().max(1), "key");
+            let n = col(&|p| columns(&p.name), "party");
+            let r = col(&|p| columns(&p.role), "role");
+            let k = col(&|p| columns(&p.key).max(1), "key");
             let room = self::width()
                 .saturating_sub(INDENT.len() + n + r + k + 6)
                 .max(16);
@@ -183,8 +179,10 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
                     if i == 0 {
                         writeln!(
                             out,
-                            "{INDENT}{:<n$}  {:<r$}  {:<k$}  {holds}",
-                            p.name, p.role, key
+                            "{INDENT}{}  {}  {}  {holds}",
+                            pad(&p.name, n),
+                            pad(&p.role, r),
+                            pad(key, k)
                         )?;
                     } else {
                         writeln!(out, "{INDENT}{:<n$}  {:<r$}  {:<k$}  {holds}", "", "", "")?;
@@ -301,7 +299,7 @@ pub(super) fn timing(seconds: f64, messages: u64) -> String {
 pub(super) fn plaintext(out: &mut impl Write, m: &Plaintext) -> io::Result<()> {
     let head = format!("{INDENT}  {} {} → {}: ", m.id, m.from, m.to.join(","));
     let text = format!("\"{}\"", m.text);
-    if head.chars().count() + text.chars().count() <= width() {
+    if columns(&head) + columns(&text) <= width() {
         writeln!(out, "{head}{text}")
     } else {
         writeln!(out, "{head}")?;
@@ -416,13 +414,13 @@ pub(super) fn comparison(
     // where 80 columns would overflow (2 + s + 1 + w + 1 + 10 + 1 + 6 + 1 + 13 + 2 + 8).
     let s = rows
         .iter()
-        .map(|r| r.scheme.chars().count())
+        .map(|r| columns(&r.scheme))
         .max()
         .unwrap_or(0)
         .max(6);
     let w = rows
         .iter()
-        .map(|r| r.compromise.chars().count())
+        .map(|r| columns(&r.compromise))
         .max()
         .unwrap_or(0)
         .clamp(10, 80usize.saturating_sub(45 + s).max(10));
@@ -445,15 +443,19 @@ pub(super) fn comparison(
                 let mark = style.mark(r.messages_opened > 0);
                 writeln!(
                     out,
-                    "{INDENT}{:<s$} {:<w$} {:>10} {:>6} {:>13}  {mark}",
-                    row.scheme, row.compromise, messages, users, conversations
+                    "{INDENT}{} {} {:>10} {:>6} {:>13}  {mark}",
+                    pad(&row.scheme, s),
+                    pad(&row.compromise, w),
+                    messages,
+                    users,
+                    conversations
                 )?;
             }
             None => writeln!(
                 out,
-                "{INDENT}{:<s$} {:<w$} {}",
-                row.scheme,
-                row.compromise,
+                "{INDENT}{} {} {}",
+                pad(&row.scheme, s),
+                pad(&row.compromise, w),
                 style.dim("no such key exists: nothing to steal")
             )?,
         }
@@ -612,7 +614,7 @@ pub(super) fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Res
     let label = m
         .rows
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| columns(&r.name))
         .max()
         .unwrap_or(0)
         .max(8);
@@ -626,12 +628,11 @@ pub(super) fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Res
     )?;
     let mut header = format!("{:<label$}", "");
     for user in &m.users {
-        let short: String = user.chars().take(CELL - 1).collect();
-        header.push_str(&format!("{short:>CELL$}"));
+        header.push_str(&pad_left(fit(user, CELL - 1), CELL));
     }
     writeln!(out, "{INDENT}{}", style.dim(&header))?;
     for row in &m.rows {
-        let mut line = format!("{:<label$}", row.name);
+        let mut line = pad(&row.name, label);
         let watcher = row.kind != "user";
         for cell in &row.cells {
             let text = if cell.messages == 0 {

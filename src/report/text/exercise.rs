@@ -90,12 +90,12 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
     let rows = &grades.rows;
     let name_width = rows
         .iter()
-        .map(|r| r.student.len())
+        .map(|r| columns(&r.student))
         .max()
         .unwrap_or(7)
         .max(7);
     for row in rows {
-        write!(out, "{INDENT}{:<name_width$}  ", row.student)?;
+        write!(out, "{INDENT}{}  ", pad(&row.student, name_width))?;
         let text = match &row.verdict {
             Verdict::Right => style.sealed("✓ right"),
             Verdict::Wrong => style.open("✗ wrong"),

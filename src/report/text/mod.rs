@@ -191,12 +191,41 @@ pub fn group_digits(n: u64) -> String {
     out
 }
 
+/// Terminal columns `text` takes: a CJK character or an emoji takes two, a combining
+/// mark none. Tables measure with this, not with a count of characters, so that a
+/// class's own names (`さくら`, `Zoë`) keep their columns.
+pub(crate) fn columns(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text`, then spaces up to `width` columns (as it is, where it is wider).
+pub(crate) fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns(text))))
+}
+
+/// Spaces, then `text`, to fill `width` columns.
+pub(crate) fn pad_left(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(columns(text))))
+}
+
+/// The longest start of `text` that fits in `width` columns.
+pub(crate) fn fit(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            return &text[..at];
+        }
+    }
+    text
+}
+
 /// Greedy word wrap.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+        if !line.is_empty() && columns(&line) + 1 + columns(word) > width {
             lines.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {
@@ -213,17 +242,12 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// `doormat demo --list`: a name column as wide as the longest name, each summary
 /// wrapped beside it.
 fn catalogue(out: &mut impl Write, _: &Style, c: &Catalogue) -> io::Result<()> {
-    let w = c
-        .demos
-        .iter()
-        .map(|d| d.name.chars().count())
-        .max()
-        .unwrap_or(0);
+    let w = c.demos.iter().map(|d| columns(&d.name)).max().unwrap_or(0);
     for demo in &c.demos {
         let lines = wrap(&demo.summary, width().saturating_sub(w + 2).max(20));
         for (i, line) in lines.iter().enumerate() {
             let name = if i == 0 { demo.name.as_str() } else { "" };
-            writeln!(out, "{name:<w$}  {line}")?;
+            writeln!(out, "{}  {line}", pad(name, w))?;
         }
     }
     Ok(())
@@ -285,5 +309,55 @@ mod tests {
         assert!(auto_color(None, None, true));
         assert!(Style::for_stdout(ColorChoice::Always).color);
         assert!(!Style::for_stdout(ColorChoice::Never).color);
+    }
+
+    /// A class's own names in Japanese take two columns a character: the matrix and a
+    /// block of facts still line up by what the terminal shows, not by characters.
+    #[test]
+    fn wide_names_keep_their_columns() {
+        use crate::demo::{Fact, MatrixCell, MatrixRow};
+        let style = Style { color: false };
+        let cells = vec![
+            MatrixCell {
+                readable: 1,
+                messages: 2,
+            };
+            2
+        ];
+        let row = |name: &str| MatrixRow {
+            name: name.into(),
+            kind: "user".into(),
+            cells: cells.clone(),
+        };
+        let matrix = Matrix {
+            design: "none".into(),
+            users: vec!["さくらこさん".into(), "bob".into()],
+            rows: vec![row("さくらこさん"), row("bob"), row("eavesdropper")],
+        };
+        let mut out = Vec::new();
+        acts::matrix(&mut out, &style, &matrix).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        let widths: Vec<usize> = lines.iter().map(|l| columns(l.trim_end())).collect();
+        assert!(widths.iter().all(|w| *w == widths[1]), "{widths:?}\n{text}");
+        assert!(widths[0] <= 80, "{text}");
+
+        let facts = Block::Facts {
+            facts: vec![
+                Fact::plain("さくら", "one"),
+                Fact::plain("bob's key", "two"),
+            ],
+        };
+        let mut out = Vec::new();
+        acts::block(&mut out, &style, &facts).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let starts: Vec<usize> = text
+            .lines()
+            .map(|l| columns(&l[..l.rfind(' ').unwrap() + 1]))
+            .collect();
+        assert_eq!(starts[0], starts[1], "{text}");
+        assert_eq!(fit("さくらこ", 5), "さく");
+        assert_eq!(pad("さ", 4), "さ  ");
     }
 }
