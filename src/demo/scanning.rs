@@ -274,9 +274,15 @@ impl ScanState {
             Fact::plain(
                 "exposed",
                 if senders.is_empty() {
-                    "no one had shared it".to_owned()
+                    format!("0 of {} users: no one had shared it", self.user_count())
                 } else {
-                    format!("{}: {}", senders.join(", "), times.join(", "))
+                    format!(
+                        "{} of {} users, {}: {}",
+                        senders.len(),
+                        self.user_count(),
+                        senders.join(", "),
+                        times.join(", ")
+                    )
                 },
             )
             .counting(senders.len() as u64, self.user_count(), "users"),
@@ -333,9 +339,10 @@ impl ScanState {
             Fact::plain(
                 "in all",
                 format!(
-                    "{} report{}, {false_reports} false",
+                    "{} report{} of {} images sent, {false_reports} false",
                     self.reports.len(),
-                    if self.reports.len() == 1 { "" } else { "s" }
+                    if self.reports.len() == 1 { "" } else { "s" },
+                    self.photos.len()
                 ),
             )
             .counting(

@@ -338,6 +338,98 @@ fn every_demo_shows_the_same_figures_in_text_json_and_html() {
     );
 }
 
+/// The whole numbers a stretch of text states, thousands separators read through.
+fn whole_numbers(text: &str) -> Vec<u64> {
+    Regex::new(r"\d[\d,]*")
+        .unwrap()
+        .find_iter(text)
+        .filter_map(|m| {
+            m.as_str()
+                .trim_end_matches(',')
+                .replace(',', "")
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// What the text shows of the `k`-th fact labelled `label` (from 0): its line, and the
+/// lines its value wrapped onto (indented past the labels).
+fn text_fact(act: &str, label: &str, k: usize) -> Option<String> {
+    let lines: Vec<&str> = act.lines().collect();
+    let is_label = |line: &&str| {
+        line.strip_prefix("  ")
+            .and_then(|rest| rest.strip_prefix(label))
+            .is_some_and(|rest| rest.starts_with("  "))
+    };
+    let at = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| is_label(line))
+        .nth(k)?
+        .0;
+    let mut shown = lines[at].to_owned();
+    for line in lines[at + 1..].iter().take_while(|l| l.starts_with("    ")) {
+        shown.push(' ');
+        shown.push_str(line);
+    }
+    Some(shown)
+}
+
+/// What the page shows of the `k`-th fact labelled `label` (from 0): its `<dd>`.
+fn html_fact(act: &str, label: &str, k: usize) -> Option<String> {
+    let after = act.split(&format!("<dt>{label}</dt>")).nth(k + 1)?;
+    let (dd, _) = after.split_once("</dd>")?;
+    Some(dd.to_owned())
+}
+
+/// Every count a demo's facts state (`n` of `of`, typed in the JSON) is what the text
+/// and the page say beside that fact's label: one figure, one definition.
+#[test]
+fn every_counted_fact_shows_its_json_figures_in_text_and_page() {
+    independent_of_rsa_backend!();
+    let mut checked = 0;
+    for (demo, run) in &every_run() {
+        let acts = run.json["acts"].as_array().unwrap();
+        let (text_acts, html_acts) = (text_acts(&run.text), html_acts(&run.html));
+        for (i, act) in acts.iter().enumerate() {
+            let facts = act["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["kind"] == "facts")
+                .flat_map(|b| b["facts"].as_array().unwrap());
+            // Labels repeat (one warrant after another): the k-th of a label in the
+            // JSON is the k-th in each rendering.
+            let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+            for fact in facts {
+                let label = fact["label"].as_str().unwrap();
+                let k = *seen.entry(label).and_modify(|k| *k += 1).or_insert(0);
+                let quantity = &fact["quantity"];
+                let Some(of) = quantity["of"].as_u64() else {
+                    continue;
+                };
+                let count = n(&quantity["n"]);
+                let at = format!("{demo} act {}, {label:?}", i + 1);
+                let shown = [
+                    ("text", text_fact(&text_acts[i], label, k)),
+                    ("page", html_fact(&html_acts[i], label, k)),
+                ];
+                for (format, shown) in shown {
+                    let shown = shown.unwrap_or_else(|| panic!("{at}: not in the {format}"));
+                    let numbers = whole_numbers(&shown);
+                    assert!(
+                        numbers.contains(&count) && numbers.contains(&of),
+                        "{at}: the JSON counts {count} of {of}, the {format} says {shown:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "counted facts checked: {checked}");
+}
+
 /// A heading reads as a sentence: a capital (or a digit) first, no word twice in a row,
 /// parentheses that close, and no dangling preposition or verb glued on at the end.
 fn reads_as_a_sentence(heading: &str) -> Result<(), String> {
