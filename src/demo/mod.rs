@@ -18,6 +18,7 @@ use crate::attacks::BlastRadius;
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
+use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 
 pub use crate::attacks::ComparisonRow;
@@ -345,6 +346,19 @@ pub struct Act {
     pub seconds: f64,
 }
 
+/// An envelope as its line of `capture.jsonl` (empty for none): the form programs
+/// reading a demo's JSON have always had.
+fn capture_line<S: serde::Serializer>(
+    envelope: &Option<Box<Envelope>>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(
+        &envelope
+            .as_ref()
+            .map_or_else(String::new, |e| e.to_json_line()),
+    )
+}
+
 /// Something an act shows.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -359,10 +373,11 @@ pub enum Block {
         /// Users, then authorities, then the tap.
         parties: Vec<PartyRow>,
     },
-    /// One envelope as the tap recorded it.
+    /// One envelope as the tap recorded it (`None` before anything was sent).
     Envelope {
-        /// Its line of `capture.jsonl`.
-        json: String,
+        /// The envelope; the JSON gives its line of `capture.jsonl` as `json`.
+        #[serde(rename = "json", serialize_with = "capture_line")]
+        envelope: Option<Box<Envelope>>,
     },
     /// What one set of keys opened.
     Radius {

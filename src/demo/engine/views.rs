@@ -21,7 +21,7 @@ impl Engine {
         Ok(match view {
             Show::Parties => vec![self.parties()],
             Show::Envelope => vec![Block::Envelope {
-                json: self.sample_envelope(),
+                envelope: self.sample_envelope().map(Box::new),
             }],
             Show::Radius { who, design } => {
                 let d = self.design_index(*design);
@@ -322,13 +322,12 @@ impl Engine {
     }
 
     /// An envelope that shows the design: under forward-secret, one past its X3DH.
-    pub(super) fn sample_envelope(&self) -> String {
+    pub(super) fn sample_envelope(&self) -> Option<Envelope> {
         let recording = &self.designs[0].recording;
         recording
             .iter()
             .find(|e| e.to.len() == 1 && e.ratchet.iter().all(|(_, r)| r.x3dh.is_none()))
             .or(recording.first())
-            .map(Envelope::to_json_line)
-            .unwrap_or_default()
+            .cloned()
     }
 }

@@ -62,9 +62,12 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                     &rows,
                 );
             }
-            Block::Envelope { json } => {
+            Block::Envelope { envelope } => {
                 page.element("h3", "", "One envelope, as the tap recorded it");
-                page.element("pre", "", json);
+                let line = envelope
+                    .as_ref()
+                    .map_or_else(String::new, |e| e.to_json_line());
+                page.element("pre", "", &line);
             }
             Block::Radius {
                 label,

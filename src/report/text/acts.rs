@@ -2,6 +2,8 @@
 //! recover, compare.
 
 use super::*;
+use crate::wire::b64;
+use crate::wire::envelope::Envelope;
 
 /// The first line of a demo: its name, and its seed on the right.
 pub fn demo_header(
@@ -190,7 +192,7 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
                 }
             }
         }
-        Block::Envelope { json } => envelope(out, style, json)?,
+        Block::Envelope { envelope: e } => envelope(out, style, e.as_deref())?,
         Block::Radius {
             label,
             holding,
@@ -311,78 +313,57 @@ pub(super) fn plaintext(out: &mut impl Write, m: &Plaintext) -> io::Result<()> {
 }
 
 /// One recorded envelope, field by field, with long base64 shortened.
-pub(super) fn envelope(out: &mut impl Write, style: &Style, json: &str) -> io::Result<()> {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
-        return writeln!(out, "{INDENT}{json}");
+pub(super) fn envelope(
+    out: &mut impl Write,
+    style: &Style,
+    envelope: Option<&Envelope>,
+) -> io::Result<()> {
+    let Some(e) = envelope else {
+        return writeln!(out, "{INDENT}{}", style.dim("no envelope recorded yet"));
     };
     writeln!(
         out,
         "{INDENT}{}",
         style.bold("what the tap sees (one envelope)")
     )?;
-    let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
-    let to: Vec<&str> = value["to"]
-        .as_array()
-        .map_or(vec![], |a| a.iter().filter_map(|v| v.as_str()).collect());
     writeln!(
         out,
         "{INDENT}  id {}  t {}  {} → {}  scheme {}",
-        text("id"),
-        value["t"],
-        text("from"),
-        to.join(","),
-        text("scheme")
+        e.id,
+        e.t,
+        e.from,
+        e.to.join(","),
+        e.scheme
     )?;
-    let field = |out: &mut dyn Write, label: &str, b64: &str| -> io::Result<()> {
-        let padding = b64.bytes().rev().take_while(|b| *b == b'=').count();
-        let bytes = (b64.len() / 4 * 3).saturating_sub(padding);
-        let shown: String = b64.chars().take(24).collect();
+    // Each field as the capture spells it (base64), cut short, with its length.
+    let field = |out: &mut dyn Write, label: &str, bytes: &[u8]| -> io::Result<()> {
+        let shown: String = b64(bytes).chars().take(24).collect();
         writeln!(
             out,
-            "{INDENT}  {label:<16} {shown}...  {}",
-            style.dim(&format!("{bytes} bytes"))
+            "{INDENT}  {} {shown}...  {}",
+            pad(label, 16),
+            style.dim(&format!("{} bytes", bytes.len()))
         )
     };
-    field(out, "nonce", &text("nonce"))?;
-    field(out, "ct", &text("ct"))?;
-    if let Some(wrapped) = value["wrapped"].as_object() {
-        for (name, v) in wrapped {
-            field(
-                out,
-                &format!("wrapped.{name}"),
-                v.as_str().unwrap_or_default(),
-            )?;
-        }
+    field(out, "nonce", &e.nonce)?;
+    field(out, "ct", &e.ct)?;
+    for (name, wrapped) in &e.wrapped {
+        field(out, &format!("wrapped.{name}"), wrapped)?;
     }
-    if value.get("escrow").is_some() {
-        field(out, "escrow", &text("escrow"))?;
+    if let Some(escrow) = &e.escrow {
+        field(out, "escrow", escrow)?;
     }
-    if let Some(ratchet) = value["ratchet"].as_object() {
-        for (name, entry) in ratchet {
-            let dh: String = entry["dh"]
-                .as_str()
-                .unwrap_or_default()
-                .chars()
-                .take(12)
-                .collect();
-            writeln!(
-                out,
-                "{INDENT}  {:<16} dh {dh}...  pn {}  n {}{}",
-                format!("ratchet.{name}"),
-                entry["pn"],
-                entry["n"],
-                if entry.get("x3dh").is_some() {
-                    "  + x3dh"
-                } else {
-                    ""
-                }
-            )?;
-            field(
-                out,
-                &format!("ratchet.{name}.key"),
-                entry["key"].as_str().unwrap_or_default(),
-            )?;
-        }
+    for (name, entry) in &e.ratchet {
+        let dh: String = b64(&entry.header.dh).chars().take(12).collect();
+        writeln!(
+            out,
+            "{INDENT}  {} dh {dh}...  pn {}  n {}{}",
+            pad(&format!("ratchet.{name}"), 16),
+            entry.header.pn,
+            entry.header.n,
+            if entry.x3dh.is_some() { "  + x3dh" } else { "" }
+        )?;
+        field(out, &format!("ratchet.{name}.key"), &entry.key)?;
     }
     Ok(())
 }
