@@ -3,10 +3,11 @@
 //! engine.
 //!
 //! A design lists them in [`Design::own_events`](super::Design::own_events). The
-//! scenario parser finds an event's `do` there when none of the events every design
-//! plays has it, refuses the fields the kind does not take, and hands the rest to the
-//! kind's parser through [`EventFields`], which checks each field against the world
-//! as it is read (a user that exists, an adversary's name, a count in range). The
+//! scenario parser looks an event's `do` up there, in the world's main design, before
+//! the events the engine plays; it refuses the fields the kind does not take, and hands
+//! the rest to the kind's parser through [`EventFields`], which checks each field
+//! against the world as it is read (a user that exists, an adversary's name, a count in
+//! range). An own event in a world of another design is refused at its line. The
 //! engine plays the event on every design of the demo that lists it, through a
 //! [`Stage`]: what a design may see and change of a demo in play.
 
