@@ -615,6 +615,41 @@ fn ghost_user_reads_the_target_from_then_on_and_a_verifying_client_notices() {
     );
 }
 
+/// What the tap sees, in the text, is the whole envelope the page shows as JSON: each
+/// design's own field (Clipper's LEAF, Lotus Notes' workfactor field, a short key's
+/// salt) with its length, as the JSON line carries it.
+#[test]
+fn the_taps_envelope_shows_each_designs_own_field() {
+    for (demo, field, bytes) in [
+        ("clipper-leaf-forgery", "leaf", 46),
+        ("lotus-notes", "wrf", 256),
+        ("tea1-short-key", "salt", 27),
+    ] {
+        let run = demo_run(demo);
+        let envelope = run.json["acts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| a["blocks"].as_array().unwrap())
+            .find(|b| b["kind"] == "envelope")
+            .unwrap_or_else(|| panic!("{demo} shows an envelope"));
+        let line: Value = serde_json::from_str(envelope["json"].as_str().unwrap()).unwrap();
+        let in_json = line[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{demo}: {field}"));
+        let shown = run
+            .text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{field} ")))
+            .unwrap_or_else(|| panic!("{demo}: the text shows no {field}"));
+        assert!(shown.contains(&in_json[..24]), "{demo}: {shown}");
+        assert!(
+            shown.ends_with(&format!("{bytes} bytes")),
+            "{demo}: {shown}"
+        );
+    }
+}
+
 #[test]
 fn clipper_escrow_reads_the_warranted_device_and_a_forged_leaf_defeats_it() {
     let doc = Doc::of("clipper-leaf-forgery");

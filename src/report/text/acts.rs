@@ -350,8 +350,20 @@ pub(super) fn envelope(
     for (name, wrapped) in &e.wrapped {
         field(out, &format!("wrapped.{name}"), wrapped)?;
     }
-    if let Some(escrow) = &e.escrow {
-        field(out, "escrow", escrow)?;
+    // The design's own fields, as wire format v1 names them: the tap sees them too
+    // (Clipper's LEAF, Lotus Notes' workfactor field, a short key's salt, Dual_EC's
+    // draw).
+    let own: [(&str, Option<&[u8]>); 5] = [
+        ("escrow", e.escrow.as_deref()),
+        ("salt", e.salt.as_deref()),
+        ("leaf", e.leaf.as_deref()),
+        ("rnd", e.rnd.as_ref().map(|r| r.as_slice())),
+        ("wrf", e.wrf.as_deref()),
+    ];
+    for (label, bytes) in own {
+        if let Some(bytes) = bytes {
+            field(out, label, bytes)?;
+        }
     }
     for (name, entry) in &e.ratchet {
         let dh: String = b64(&entry.header.dh).chars().take(12).collect();
