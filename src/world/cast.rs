@@ -57,14 +57,13 @@ pub fn demo_key(name: &str) -> PrivateKey {
 /// process. It costs a key generation, a second or so; shipping a PEM in demos/keys/
 /// and a line above saves it.
 fn unshipped_key(name: &str) -> PrivateKey {
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
     use std::sync::Mutex;
-    static DRAWN: Mutex<Option<HashMap<String, PrivateKey>>> = Mutex::new(None);
+    static DRAWN: Mutex<BTreeMap<String, PrivateKey>> = Mutex::new(BTreeMap::new());
     let mut drawn = DRAWN
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     drawn
-        .get_or_insert_with(HashMap::new)
         .entry(name.to_owned())
         .or_insert_with(|| {
             let mut rng = crate::crypto::random::Randomness::Seeded(0)
