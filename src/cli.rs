@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::{Error, InputError, Result};
+use crate::error::Result;
 use crate::schemes::{self, SchemeId, SchemeParams};
 
 /// A lab that shows, with real cryptography, why exceptional access to encrypted
@@ -559,37 +559,8 @@ pub struct SimulateArgs {
     /// Messages per content key (1: a fresh key per message; more: per-session keying)
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub session_size: u64,
-    /// split-key: agents that each hold one share of the escrow key [default: 5]
-    #[arg(long, value_name = "N")]
-    pub agents: Option<u8>,
-    /// split-key: how many shares rebuild the escrow key [default: 3]
-    #[arg(long, value_name = "K")]
-    pub threshold: Option<u8>,
-    /// short-key: secret bits in each content key, 16 to 40 [default: 24]
-    #[arg(long, value_name = "N")]
-    pub bits: Option<u32>,
-    /// ghost: the relay adds the hidden reader from this logical time on [default: half-way]
-    #[arg(long, value_name = "T")]
-    pub ghost_after: Option<u64>,
-    /// ghost: the user whose conversations the relay targets [default: alice]
-    #[arg(long, value_name = "USER")]
-    pub ghost_target: Option<String>,
-    /// ghost: a user whose client verifies membership and safety numbers; repeatable
-    /// (the others suppress the notice, as the proposal requires)
-    #[arg(long, value_name = "USER")]
-    pub verifying: Vec<String>,
-    /// dual-ec: NAME replaced the designer's Q with their own, as at Juniper; NAME's
-    /// backdoor goes to keys/NAME.key
-    #[arg(long, value_name = "NAME")]
-    pub rekeyed_by: Option<String>,
-    /// client-scan: a PDQ match is a Hamming distance of at most N bits of 256
-    /// [default: 31, Meta's guidance]
-    #[arg(long, value_name = "N")]
-    pub scan_threshold: Option<u32>,
-    /// client-scan: the list also holds the protest poster's hash, labelled "known image
-    /// 4" like the others: the phones report whoever shares it
-    #[arg(long)]
-    pub poison_list: bool,
+    #[command(flatten)]
+    pub design: schemes::DesignFlags,
     /// Save what malware on NAME's device would steal just after logical time T
     /// (snapshots/NAME@T.json); repeatable. For none, golden-key and forward-secret
     #[arg(long = "snapshot", value_name = "NAME@T")]
@@ -661,44 +632,15 @@ pub struct HtmlPage {
 }
 
 impl SimulateArgs {
-    /// The design's parameters from these flags, refusing a flag the chosen scheme does not take.
+    /// The design's parameters from these flags, refusing a flag the chosen scheme does
+    /// not take.
     pub fn scheme_params(&self, scheme: SchemeId) -> Result<SchemeParams> {
-        let args = self;
-        let misplaced = |flag: &str, owner: SchemeId| -> Error {
-            InputError::new(format!("applies to {owner} worlds, not {scheme}"))
-                .field(flag)
-                .hint(format!("drop {flag}, or use --scheme {owner}"))
-                .into()
+        let users: Vec<String> = (0..self.users).map(crate::wire::names::user_name).collect();
+        let world = schemes::registry::WorldShape {
+            users: &users,
+            messages: self.messages,
+            session_size: self.session_size,
         };
-        let given = [
-            ("--agents", args.agents.is_some()),
-            ("--threshold", args.threshold.is_some()),
-            ("--bits", args.bits.is_some()),
-            ("--ghost-after", args.ghost_after.is_some()),
-            ("--ghost-target", args.ghost_target.is_some()),
-            ("--verifying", !args.verifying.is_empty()),
-            ("--rekeyed-by", args.rekeyed_by.is_some()),
-            ("--scan-threshold", args.scan_threshold.is_some()),
-            ("--poison-list", args.poison_list),
-        ];
-        for (flag, _) in given.iter().filter(|(_, given)| *given) {
-            if !schemes::design(scheme).flags().contains(flag) {
-                if let Some(owner) = schemes::DESIGNS.iter().find(|d| d.flags().contains(flag)) {
-                    return Err(misplaced(flag, owner.id()));
-                }
-            }
-        }
-        let defaults = SchemeParams::defaults(args.messages);
-        Ok(SchemeParams {
-            agents: args.agents.unwrap_or(defaults.agents),
-            threshold: args.threshold.unwrap_or(defaults.threshold),
-            bits: args.bits.unwrap_or(defaults.bits),
-            ghost_after: args.ghost_after.unwrap_or(defaults.ghost_after),
-            ghost_target: args.ghost_target.clone().unwrap_or(defaults.ghost_target),
-            verifying: args.verifying.clone(),
-            rekeyed_by: args.rekeyed_by.clone(),
-            scan_threshold: args.scan_threshold.unwrap_or(defaults.scan_threshold),
-            scan_poisoned: args.poison_list,
-        })
+        Ok(self.design.params(scheme, &world)?)
     }
 }

@@ -67,18 +67,19 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
     let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
     let victim = &users[0];
     let after = options.messages / 2 + 1;
-    let params = SchemeParams {
-        bits: options.bits,
-        ghost_after: after,
-        ghost_target: victim.clone(),
-        ..SchemeParams::defaults(options.messages)
-    };
     // Every design refuses what cannot make it, as `simulate` would.
     let shape = WorldShape {
         users: &users,
         messages: options.messages,
         session_size: 1,
     };
+    // As flags would give them: a short key's bits, and the ghost aimed at the victim
+    // from half-way; every other parameter its design's default.
+    let flags =
+        serde_json::json!({ "bits": options.bits, "ghost_after": after, "ghost_target": victim });
+    let ids: Vec<_> = DESIGNS.iter().map(|d| d.id()).collect();
+    let params =
+        SchemeParams::from_fields(&ids, flags.as_object().expect("an object"), Some(&shape))?;
     for design in DESIGNS {
         design.check(&params, &shape)?;
     }

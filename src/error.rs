@@ -143,6 +143,15 @@ impl InputError {
         self.field = Some(field.into());
         self
     }
+    /// Its field, as a field of `outer` (`agents` within `parameters` is
+    /// `parameters.agents`).
+    pub fn within(mut self, outer: &str) -> Self {
+        self.field = Some(match self.field.take() {
+            Some(field) => format!("{outer}.{field}"),
+            None => outer.to_owned(),
+        });
+        self
+    }
     /// What to do about it, in one sentence.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

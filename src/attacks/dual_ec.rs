@@ -89,7 +89,7 @@ pub fn attack(
         q_replaced_by: if fits {
             None
         } else {
-            world.file.parameters.rekeyed_by.clone()
+            world.file.parameters.text("rekeyed_by").map(str::to_owned)
         },
         messages_total: radius.messages_total,
         messages_opened: radius.messages_opened,

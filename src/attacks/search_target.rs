@@ -34,11 +34,13 @@ impl SearchTarget {
         let design = crate::schemes::design(scheme);
         // The world's own parameters, checked by its design as `simulate` checked them:
         // world.json may have been edited since.
-        let recorded = SchemeParams {
-            bits: world.file.parameters.bits.unwrap_or_default(),
-            ..SchemeParams::default()
-        };
-        let search = world.file.parameters.bits.and(design.key_search(&recorded));
+        let recorded = SchemeParams::from_fields(&[scheme], &world.file.parameters.designs, None)
+            .map_err(|e| e.within("parameters").file(&world_json))?;
+        // A world whose design recorded nothing of its keys (edited, or not a searched
+        // design) is not searched.
+        let search = (!world.file.parameters.designs.is_empty())
+            .then(|| design.key_search(&recorded))
+            .flatten();
         let Some(bits) = search.map(|s| s.bits) else {
             // The designs whose keys are searched say so; the refusal lists them.
             let searched: Vec<&str> = crate::schemes::DESIGNS

@@ -444,18 +444,10 @@ pub fn message(bytes: usize) -> Message {
 /// The design `id` sealing among `parties` (not forward-secret, which seals on devices).
 pub fn scheme(id: SchemeId, parties: &[Party]) -> Result<Box<dyn Scheme>> {
     let users = ["alice".to_owned(), "bob".to_owned()];
-    let params = SchemeParams {
-        agents: 3,
-        threshold: 2,
-        bits: 24,
-        // The ghost reads alice's conversations from the start.
-        ghost_after: 0,
-        ghost_target: "alice".into(),
-        verifying: Vec::new(),
-        rekeyed_by: None,
-        scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
-        scan_poisoned: false,
-    };
+    // Three agents, two of whom rebuild the key; the ghost reads alice's conversations
+    // from the start; every other parameter its design's default.
+    let fields = serde_json::json!({ "agents": 3, "threshold": 2, "ghost_after": 0, "ghost_target": "alice" });
+    let params = SchemeParams::from_fields(&[id], fields.as_object().expect("an object"), None)?;
     schemes::design(id)
         .build(&Inputs {
             users: &users,

@@ -30,7 +30,7 @@ use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
 use crate::imaging::pdq;
-use crate::schemes::registry::Inputs;
+use crate::schemes::registry::{Inputs, WorldShape};
 use crate::wire::b64;
 use crate::wire::world_file::WorldFile;
 use crate::world::disk::{self, Staging, WorldDir};
@@ -454,6 +454,23 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
         }
     };
     plants.insert(carrier.t, flag_text(&flag));
+    let users: Vec<String> = USERS.iter().map(|u| (*u).to_owned()).collect();
+    let shape = WorldShape {
+        users: &users,
+        messages,
+        session_size: 1,
+    };
+    // As `simulate`'s flags would give them: a short key's bits, the list poisoned for
+    // that exercise; every other parameter its design's default.
+    let fields = serde_json::json!({
+        "bits": SHORT_KEY_BITS,
+        "poison_list": kind == ExerciseKind::PoisonedList,
+    });
+    let params = SchemeParams::from_fields(
+        &[scheme],
+        fields.as_object().expect("an object"),
+        Some(&shape),
+    )?;
     let spec = WorldSpec {
         scheme,
         users: USERS.len(),
@@ -461,11 +478,7 @@ fn plan(kind: ExerciseKind, student: &str, secret: &InstructorSecret) -> Result<
         key_bits: 2048,
         session_size: 1,
         randomness,
-        params: SchemeParams {
-            bits: SHORT_KEY_BITS,
-            scan_poisoned: kind == ExerciseKind::PoisonedList,
-            ..SchemeParams::defaults(messages)
-        },
+        params,
         snapshots: if kind == ExerciseKind::ForwardSecretWindow {
             vec![SnapshotAt {
                 user: VICTIM_PHONE.to_owned(),

@@ -28,6 +28,7 @@
 use std::sync::Arc;
 
 use super::keyring::Keyring;
+use super::registry::FAMILY_ID_FIELD;
 use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, StolenFiles, Theft,
     Warrant, Warranted, WorldFiles,
@@ -206,7 +207,7 @@ pub fn load_family_key(world: &dyn WorldFiles, path: &Path) -> crate::error::Res
         .hint("the family key reads clipper worlds: doormat simulate --scheme clipper")
         .into());
     }
-    if file.parameters.family_id.as_deref() != Some(family.id().as_str()) {
+    if file.parameters.text(FAMILY_ID_FIELD) != Some(family.id().as_str()) {
         return Err(
             InputError::new("is the family key of another clipper world")
                 .file(path)

@@ -10,6 +10,7 @@
 //! not. An insider or an intruder at the relay reads any conversation it chooses, from
 //! then on, with a key of its own choosing.
 
+use super::params::{DesignParams, Kind, ParamsKind};
 use super::registry::{
     Built, ClientNotice, ClientWatch, Design, Inputs, Invited, Theft, Warrant, Warranted,
     WorldShape,
@@ -17,7 +18,8 @@ use super::registry::{
 use super::stage::{DesignEvent, OwnEvent, Stage, Told};
 use super::SchemeParams;
 use crate::error::InputError;
-use crate::wire::world_file::{Parameters, Role};
+use crate::wire::world_file::Role;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 use super::{Scheme, SchemeId};
@@ -30,6 +32,37 @@ use crate::wire::envelope::Envelope;
 pub const GHOST_NAME: &str = "ghost";
 /// Where a ghost world keeps what verifying clients showed.
 pub const NOTICES: &str = "notices.jsonl";
+
+/// Whose conversations `simulate` aims the ghost at when `--ghost-target` is not given.
+pub const DEFAULT_TARGET: &str = "alice";
+
+/// ghost's parameters: its `simulate` flags and its table in world.json. A demo aims
+/// the ghost with its `ghost` event instead, so there both may be absent: the relay
+/// adds no one until then.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+pub struct GhostParams {
+    /// ghost: the relay adds the hidden reader from this logical time on [default:
+    /// half-way]
+    #[arg(long, value_name = "T")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ghost_after: Option<u64>,
+    /// ghost: the user whose conversations the relay targets
+    #[arg(long, value_name = "USER", default_value = DEFAULT_TARGET)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ghost_target: Option<String>,
+    /// ghost: a user whose client verifies membership and safety numbers; repeatable
+    /// (the others suppress the notice, as the proposal requires)
+    #[arg(long, value_name = "USER")]
+    pub verifying: Vec<String>,
+}
+
+impl DesignParams for GhostParams {
+    /// The ghost joins half-way through the world's messages.
+    fn settle(&mut self, world: &WorldShape) {
+        self.ghost_after.get_or_insert(world.messages / 2 + 1);
+    }
+}
 
 /// The design: a relay that adds a hidden reader from `after` on.
 pub struct Ghost {
@@ -138,7 +171,7 @@ impl DesignEvent for AimGhost {
         if let Some(relay) = stage.sealer() {
             relay.point_hidden_reader(Some((&self.target, from)));
         }
-        let verifying = &stage.params().verifying;
+        let verifying = &stage.params().get::<GhostParams>().verifying;
         Ok(vec![
             Told::plain(
                 "the relay adds",
@@ -192,22 +225,22 @@ impl Design for GhostDesign {
     fn summary(&self) -> &'static str {
         "the relay adds a hidden reader to chats it picks"
     }
-    fn flags(&self) -> &'static [&'static str] {
-        &["--ghost-after", "--ghost-target", "--verifying"]
+    fn params(&self) -> Option<&'static dyn ParamsKind> {
+        Some(&Kind::<GhostParams>::NEW)
     }
     fn check(&self, params: &SchemeParams, world: &WorldShape) -> Result<(), InputError> {
+        let params = params.get::<GhostParams>();
         let users = world.users;
-        if !users.contains(&params.ghost_target) {
-            return Err(InputError::new(format!(
-                "{:?} is not a user of this world",
-                params.ghost_target
-            ))
-            .field("--ghost-target")
-            .hint(format!(
-                "users are {} ... {}",
-                users[0],
-                users[users.len() - 1]
-            )));
+        if let Some(target) = params.ghost_target.as_ref().filter(|t| !users.contains(t)) {
+            return Err(
+                InputError::new(format!("{target:?} is not a user of this world"))
+                    .field("--ghost-target")
+                    .hint(format!(
+                        "users are {} ... {}",
+                        users[0],
+                        users[users.len() - 1]
+                    )),
+            );
         }
         if let Some(stranger) = params.verifying.iter().find(|v| !users.contains(v)) {
             return Err(
@@ -215,10 +248,10 @@ impl Design for GhostDesign {
                     .field("--verifying"),
             );
         }
-        if params.ghost_after == 0 || params.ghost_after > world.messages {
+        if let Some(after) = params.ghost_after.filter(|&t| t == 0 || t > world.messages) {
             return Err(InputError::new(format!(
-                "t={} is outside the world's 1 to {} messages",
-                params.ghost_after, world.messages
+                "t={after} is outside the world's 1 to {} messages",
+                world.messages
             ))
             .field("--ghost-after"));
         }
@@ -239,21 +272,21 @@ impl Design for GhostDesign {
         let ghost = inputs.party(GHOST_NAME)?;
         Ok(Built::sealer(Ghost {
             ghost: ghost.key.public_key().clone(),
-            after: inputs.params.ghost_after,
-            target: inputs.params.ghost_target.clone(),
+            after: inputs.params.get::<GhostParams>().ghost_after.unwrap_or(0),
+            target: inputs
+                .params
+                .get::<GhostParams>()
+                .ghost_target
+                .clone()
+                .unwrap_or_default(),
         }))
     }
     fn client_watch(&self, params: &SchemeParams) -> Option<ClientWatch> {
-        let mut watchers = Watchers::new(params.verifying.clone());
+        let mut watchers = Watchers::new(params.get::<GhostParams>().verifying.clone());
         Some(ClientWatch {
             file: NOTICES,
             watch: Box::new(move |envelope| watchers.watch(envelope)),
         })
-    }
-    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
-        parameters.ghost_after = Some(params.ghost_after);
-        parameters.ghost_target = Some(params.ghost_target.clone());
-        parameters.verifying = Some(params.verifying.clone());
     }
     fn invited(&self, _: &SchemeParams, victim: &str, after: u64) -> Vec<Invited> {
         vec![Invited::new(

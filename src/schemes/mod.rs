@@ -17,6 +17,7 @@ pub mod golden_key;
 pub mod keyring;
 pub mod network;
 pub mod none;
+pub mod params;
 pub mod provider_escrow;
 pub mod registry;
 pub mod short_key;
@@ -38,65 +39,9 @@ pub use crate::wire::scheme_id::SchemeId;
 pub use clear::VENDOR_NAME;
 pub use golden_key::{GoldenKey, ESCROW_NAME};
 pub use none::NoEscrow;
+pub use params::{DesignFlags, SchemeParams};
 pub use provider_escrow::PROVIDER_NAME;
 pub use registry::Design;
-
-/// Scheme parameters; each scheme reads its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchemeParams {
-    /// split-key: agents holding a share, and how many must combine.
-    pub agents: u8,
-    /// split-key: how many shares rebuild the escrow key.
-    pub threshold: u8,
-    /// short-key: secret bits in each content key.
-    pub bits: u32,
-    /// ghost: from when, and whose conversations, the relay adds the hidden reader.
-    pub ghost_after: u64,
-    /// ghost: the user whose conversations the relay targets.
-    pub ghost_target: String,
-    /// ghost: users whose clients verify membership (the rest suppress the notice).
-    pub verifying: Vec<String>,
-    /// dual-ec: who replaced the designer's Q with their own (Juniper, 2012-2015).
-    pub rekeyed_by: Option<String>,
-    /// client-scan: a PDQ match is a Hamming distance at most this (Meta: 31).
-    pub scan_threshold: u32,
-    /// client-scan: the list also holds the protest poster's hash, labelled like the
-    /// others (a poisoned list, as its owner could make it).
-    pub scan_poisoned: bool,
-}
-
-impl SchemeParams {
-    /// Every design's defaults for a world of `messages` messages, in one place: five
-    /// agents, any three of whom rebuild the key (split-key); 24 secret bits
-    /// (short-key); the ghost joins alice's conversations halfway through; Meta's
-    /// PDQ match threshold.
-    pub fn defaults(messages: u64) -> Self {
-        SchemeParams {
-            agents: 5,
-            threshold: 3,
-            bits: 24,
-            ghost_after: messages / 2 + 1,
-            ghost_target: "alice".to_owned(),
-            ..SchemeParams::default()
-        }
-    }
-}
-
-impl Default for SchemeParams {
-    fn default() -> Self {
-        SchemeParams {
-            agents: 0,
-            threshold: 0,
-            bits: 0,
-            ghost_after: 0,
-            ghost_target: String::new(),
-            verifying: Vec::new(),
-            rekeyed_by: None,
-            scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
-            scan_poisoned: false,
-        }
-    }
-}
 
 /// What a sender's device drew for one message, in a design whose devices' randomness
 /// carries state from one message to the next.

@@ -40,6 +40,14 @@
 //! not an RSA key. The scenario `[world]` fields it needs ([`Design::scenario_fields`])
 //! and the exercise kinds it hosts ([`Design::exercises`]) are its to list too.
 //!
+//! A design with parameters gives them one type of its own in its module
+//! ([`DesignParams`](super::params::DesignParams): clap's `Args`, serde, and `Default`
+//! for the defaults) and names it in [`Design::params`]. That type is at once its
+//! `simulate` flags, its table in world.json (`"split-key": {...}`) and in a scenario
+//! (`[world.split-key]`); the design reads it back with
+//! [`SchemeParams::get`](super::SchemeParams::get) and refuses what cannot make it in
+//! [`Design::check`].
+//!
 //! What its exceptional access does is its own as well: [`Design::serve_warrant`]
 //! answers a demo's warrant with a typed [`Warranted`] (the default: the escrow key the
 //! authority holds opens the target's messages), and [`Design::rotate`] gives the sealer
@@ -84,6 +92,7 @@ use super::capability::Capability;
 use super::finding::Finding;
 use super::keyring::Keyring;
 use super::network::{DeviceNetwork, RunningChat};
+use super::params::ParamsKind;
 use super::stage::OwnEvent;
 use super::{Party, Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
@@ -340,6 +349,9 @@ pub struct Built {
     /// sealed (client-scan: a photo from the gallery), and the attachment to keep.
     pub compose: Option<Compose>,
 }
+
+/// Where world.json records [`Built::family_id`], among the parameters.
+pub const FAMILY_ID_FIELD: &str = "family_id";
 
 /// See [`Built::public`].
 pub type RecordFn = dyn Fn(&mut Parameters) + Send + Sync;
@@ -610,9 +622,11 @@ pub trait Design: Sync {
     /// One line for `--help` and tables.
     fn summary(&self) -> &'static str;
 
-    /// The `simulate` flags only this design takes.
-    fn flags(&self) -> &'static [&'static str] {
-        &[]
+    /// Its own parameter type ([`DesignParams`](super::params::DesignParams)): its
+    /// `simulate` flags, its table in world.json and in a scenario's `[world]`, and its
+    /// defaults. `None`: it takes none.
+    fn params(&self) -> Option<&'static dyn ParamsKind> {
+        None
     }
 
     /// Refuses parameters that cannot make this design, naming the flag.
@@ -829,7 +843,8 @@ pub trait Design: Sync {
         None
     }
 
-    /// Writes its own parameters into world.json's.
+    /// Writes what else world.json records of it beside its parameters' table (a
+    /// fixed key size), flat among the parameters.
     fn record(&self, _params: &SchemeParams, _parameters: &mut Parameters) {}
 
     /// The compromises it invites, for `doormat compare`: `victim`'s side of it where
@@ -888,17 +903,13 @@ mod tests {
     fn every_design_builds_and_seals_for_its_readers() {
         let users: Vec<String> = ["alice", "bob", "carol"].map(String::from).to_vec();
         let randomness = Randomness::Seeded(7);
-        let params = SchemeParams {
-            agents: 3,
-            threshold: 2,
-            bits: 16,
-            ghost_after: 1,
-            ghost_target: "alice".into(),
-            verifying: Vec::new(),
-            rekeyed_by: None,
-            scan_threshold: crate::imaging::pdq::MATCH_THRESHOLD,
-            scan_poisoned: false,
-        };
+        // Three agents, two of whom rebuild the key; 16 secret bits; the ghost reads
+        // alice's conversations from t=1; the rest each design's default.
+        let fields = serde_json::json!({
+            "agents": 3, "threshold": 2, "bits": 16, "ghost_after": 1, "ghost_target": "alice",
+        });
+        let ids: Vec<SchemeId> = DESIGNS.iter().map(|d| d.id()).collect();
+        let params = SchemeParams::from_fields(&ids, fields.as_object().unwrap(), None).unwrap();
         // The published demo keys (demos/keys/), read here rather than through the
         // world's cast, which sits a layer above.
         let published = |name: &str| {

@@ -7,10 +7,11 @@
 //! `salt` (as export-grade RC4 sent its non-secret key bytes), and the top `40 - bits`
 //! bits of the last five bytes are zero. Anyone with a CPU can try every key.
 
+use super::params::{DesignParams, Kind, ParamsKind};
 use super::registry::{Built, Design, Inputs, Invited, KeySearch, Theft, WorldShape};
 use super::SchemeParams;
-use crate::wire::world_file::Parameters;
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use super::{Scheme, SchemeId};
 use crate::crypto::aead::{ContentKey, KEY_LEN};
@@ -26,6 +27,26 @@ pub const MAX_BITS: u32 = 40;
 pub const SECRET_BYTES: usize = 5;
 /// The public part of the key, sent as `salt`.
 pub const SALT_LEN: usize = KEY_LEN - SECRET_BYTES;
+
+/// Secret bits when `--bits` is not given.
+pub const DEFAULT_BITS: u32 = 24;
+
+/// short-key's parameters: its `simulate` flag and its table in world.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+pub struct ShortKeyParams {
+    /// short-key: secret bits in each content key, 16 to 40
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BITS)]
+    pub bits: u32,
+}
+
+impl Default for ShortKeyParams {
+    fn default() -> Self {
+        ShortKeyParams { bits: DEFAULT_BITS }
+    }
+}
+
+impl DesignParams for ShortKeyParams {}
 
 /// Refuses a `--bits` outside 16 to 40.
 pub fn check_bits(bits: u32) -> Result<(), InputError> {
@@ -100,7 +121,7 @@ impl Design for ShortKeyDesign {
 
     fn key_search(&self, params: &SchemeParams) -> Option<KeySearch> {
         Some(KeySearch {
-            bits: params.bits,
+            bits: params.get::<ShortKeyParams>().bits,
             escrowed: None,
         })
     }
@@ -111,11 +132,11 @@ impl Design for ShortKeyDesign {
     fn summary(&self) -> &'static str {
         "content keys with only n secret bits"
     }
-    fn flags(&self) -> &'static [&'static str] {
-        &["--bits"]
+    fn params(&self) -> Option<&'static dyn ParamsKind> {
+        Some(&Kind::<ShortKeyParams>::NEW)
     }
     fn check(&self, params: &SchemeParams, _: &WorldShape) -> Result<(), InputError> {
-        check_bits(params.bits)
+        check_bits(params.get::<ShortKeyParams>().bits)
     }
     fn scenario_fields(&self) -> &'static [(&'static str, &'static str)] {
         &[("bits", "24")]
@@ -127,16 +148,14 @@ impl Design for ShortKeyDesign {
     }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         Ok(Built::sealer(ShortKey {
-            bits: inputs.params.bits,
+            bits: inputs.params.get::<ShortKeyParams>().bits,
         }))
     }
-    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
-        parameters.bits = Some(params.bits);
-    }
     fn invited(&self, params: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
+        let bits = params.get::<ShortKeyParams>().bits;
         vec![Invited::new(
-            format!("brute force, {} bits", params.bits),
-            vec![Theft::KeySpace { bits: params.bits }],
+            format!("brute force, {bits} bits"),
+            vec![Theft::KeySpace { bits }],
         )]
     }
 }

@@ -17,22 +17,49 @@ use crate::error::InputError;
 use crate::fsutil::read_small_text;
 use crate::schemes::finding::Finding;
 use crate::schemes::keyring::Keyring;
+use crate::schemes::params::{DesignParams, Kind, ParamsKind};
 use crate::schemes::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Piece, Rotated,
     StolenFiles, Theft, Warrant, Warranted, WorldFiles, WorldShape,
 };
 use crate::schemes::stage::{DesignEvent, OwnEvent, Stage, Told};
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
-use crate::wire::world_file::{Parameters, Role};
+use crate::wire::world_file::Role;
 use crate::wire::{b64, unb64};
 
 pub use crate::wire::limits::MAX_AGENTS;
 
+/// Agents holding a share when `--agents` is not given.
+pub const DEFAULT_AGENTS: u8 = 5;
+/// Shares that rebuild the key when `--threshold` is not given.
+pub const DEFAULT_THRESHOLD: u8 = 3;
+
+/// split-key's parameters: its `simulate` flags and its table in world.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+pub struct SplitKeyParams {
+    /// split-key: agents that each hold one share of the escrow key
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_AGENTS)]
+    pub agents: u8,
+    /// split-key: how many shares rebuild the escrow key
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: u8,
+}
+
+impl Default for SplitKeyParams {
+    fn default() -> Self {
+        SplitKeyParams {
+            agents: DEFAULT_AGENTS,
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+impl DesignParams for SplitKeyParams {}
+
 /// Refuses `--agents` and `--threshold` that cannot split a key.
-pub fn check_params(params: &SchemeParams) -> Result<(), InputError> {
-    let SchemeParams {
-        agents, threshold, ..
-    } = *params;
+pub fn check_params(params: &SplitKeyParams) -> Result<(), InputError> {
+    let SplitKeyParams { agents, threshold } = *params;
     if !(2..=MAX_AGENTS).contains(&agents) {
         return Err(
             InputError::new(format!("{agents} agents cannot share a key"))
@@ -73,7 +100,11 @@ pub struct ShareFile {
 pub const SHARE_KIND: &str = "doormat-share";
 
 /// Splits the escrow key into one share per agent.
-pub fn split(escrow: &PrivateKey, params: &SchemeParams, rng: &mut RandomStream) -> Vec<ShareFile> {
+pub fn split(
+    escrow: &PrivateKey,
+    params: &SplitKeyParams,
+    rng: &mut RandomStream,
+) -> Vec<ShareFile> {
     let secret = escrow.to_pkcs8_der();
     let dealer = Sharks(params.threshold).dealer_rng(&secret, rng);
     dealer
@@ -211,7 +242,7 @@ struct StealShare {
 
 impl DesignEvent for StealShare {
     fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Told>> {
-        let threshold = stage.params().threshold;
+        let threshold = stage.params().get::<SplitKeyParams>().threshold;
         let pieces: Vec<(String, Loot)> = stage
             .loot()
             .iter()
@@ -413,7 +444,7 @@ impl Design for SplitKeyDesign {
                 id: SchemeId::SplitKey,
             }),
             // The new key is kept as agents' shares, as the old one was.
-            loot: split(new_key, params, rng)
+            loot: split(new_key, &params.get(), rng)
                 .into_iter()
                 .map(|share| (format!("agent-{}", share.agent), Loot::own(share)))
                 .collect(),
@@ -428,7 +459,7 @@ impl Design for SplitKeyDesign {
             name: "steal-share",
             fields: &["agent", "to"],
             parse: |fields| {
-                let agents = u64::from(fields.params().agents);
+                let agents = u64::from(fields.params().get::<SplitKeyParams>().agents);
                 Ok(Box::new(StealShare {
                     agent: fields.count("agent", agents)?,
                     to: fields.adversary("to")?,
@@ -443,11 +474,11 @@ impl Design for SplitKeyDesign {
     fn summary(&self) -> &'static str {
         "the escrow key split k-of-n among agents"
     }
-    fn flags(&self) -> &'static [&'static str] {
-        &["--agents", "--threshold"]
+    fn params(&self) -> Option<&'static dyn ParamsKind> {
+        Some(&Kind::<SplitKeyParams>::NEW)
     }
     fn check(&self, params: &SchemeParams, _: &WorldShape) -> Result<(), InputError> {
-        check_params(params)
+        check_params(&params.get())
     }
     fn scenario_fields(&self) -> &'static [(&'static str, &'static str)] {
         &[("agents", "3"), ("threshold", "2")]
@@ -459,7 +490,7 @@ impl Design for SplitKeyDesign {
         role == Role::Escrow
     }
     fn authorities(&self, params: &SchemeParams) -> Vec<String> {
-        (1..=params.agents)
+        (1..=params.get::<SplitKeyParams>().agents)
             .map(|i| format!("agent-{i}"))
             .chain([ESCROW_NAME.to_owned()])
             .collect()
@@ -485,7 +516,7 @@ impl Design for SplitKeyDesign {
         });
         for share in split(
             &escrow.key,
-            inputs.params,
+            &inputs.params.get(),
             &mut inputs.randomness.stream("split"),
         ) {
             built
@@ -497,11 +528,8 @@ impl Design for SplitKeyDesign {
         }
         Ok(built)
     }
-    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
-        parameters.agents = Some(params.agents);
-        parameters.threshold = Some(params.threshold);
-    }
     fn invited(&self, params: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
+        let params = params.get::<SplitKeyParams>();
         vec![Invited::new(
             format!("{} of {} shares", params.threshold, params.agents),
             (1..=params.threshold)
@@ -524,12 +552,8 @@ mod tests {
         });
     }
 
-    fn params(agents: u8, threshold: u8) -> SchemeParams {
-        SchemeParams {
-            agents,
-            threshold,
-            ..SchemeParams::default()
-        }
+    fn params(agents: u8, threshold: u8) -> SplitKeyParams {
+        SplitKeyParams { agents, threshold }
     }
 
     #[test]

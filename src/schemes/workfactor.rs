@@ -123,7 +123,7 @@ impl Design for WorkfactorDesign {
         }))
     }
     fn record(&self, _: &SchemeParams, parameters: &mut Parameters) {
-        parameters.bits = Some(KEY_BITS);
+        parameters.record("bits", KEY_BITS);
     }
     fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
         vec![Invited::new(

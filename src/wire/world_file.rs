@@ -65,41 +65,29 @@ pub struct Parameters {
     /// Present when the world was made under `--seed`: its keys are predictable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    /// split-key: agents holding a share of the escrow key, and how many must combine.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    /// split-key: how many shares rebuild the key.
-    pub threshold: Option<u8>,
-    /// short-key: secret bits per content key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bits: Option<u32>,
-    /// ghost: from when, and whose conversations, the relay adds the hidden reader.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ghost_after: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    /// ghost: the user whose conversations the relay targets.
-    pub ghost_target: Option<String>,
-    /// ghost: users whose clients verify membership and safety numbers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verifying: Option<Vec<String>>,
-    /// clipper: the public id of the family key (first 8 bytes of its SHA-256, hex).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub family_id: Option<String>,
-    /// dual-ec: the point Q the devices' generators use (SEC1 uncompressed, hex). Public,
-    /// as the standard's constants are.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dual_ec_q: Option<String>,
-    /// dual-ec: who replaced the designer's Q with their own (the Juniper re-keying).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rekeyed_by: Option<String>,
-    /// client-scan: the PDQ match threshold the phones were given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scan_threshold: Option<u32>,
     /// A live class (`doormat classroom`): students bring their own keys, of any size
     /// from `key_bits` up to this many bits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_key_bits: Option<u64>,
+    /// Each design's own: its parameters' table under its name (`"split-key":
+    /// {"agents": 5, "threshold": 3}`), the same fields flat beside `users` for the
+    /// scripts written against the first worlds (`"agents": 5`), and the public values
+    /// the design records (Dual_EC's `dual_ec_q`, Clipper's `family_id`). The design
+    /// reads them; this layer does not look in.
+    #[serde(flatten)]
+    pub designs: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Parameters {
+    /// A text the design recorded under `field`, flat among the parameters.
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.designs.get(field).and_then(|v| v.as_str())
+    }
+
+    /// Records `value` under `field`, flat among the parameters.
+    pub fn record(&mut self, field: &str, value: impl Into<serde_json::Value>) {
+        self.designs.insert(field.to_owned(), value.into());
+    }
 }
 
 /// `world.json` as written and read.
@@ -273,17 +261,8 @@ mod tests {
                 key_bits: 2048,
                 session_size: 1,
                 seed: None,
-                agents: None,
-                threshold: None,
-                bits: None,
-                ghost_after: None,
-                ghost_target: None,
-                verifying: None,
-                family_id: None,
-                dual_ec_q: None,
-                rekeyed_by: None,
-                scan_threshold: None,
                 max_key_bits: None,
+                designs: serde_json::Map::new(),
             },
             parties: vec![PartyEntry {
                 name: "alice".into(),

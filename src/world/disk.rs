@@ -29,7 +29,7 @@ use super::{directory, generate_parties, seal_batch, SnapshotAt, WorldSpec};
 use crate::crypto::random::SessionKeys;
 use crate::crypto::rsa_oaep::Fingerprint;
 use crate::schemes::network::DELIVERY_LOG;
-use crate::schemes::registry::Inputs;
+use crate::schemes::registry::{Inputs, FAMILY_ID_FIELD};
 use crate::schemes::snapshot::{self, Snapshot, SNAPSHOTS_DIR};
 use crate::schemes::{self, SchemeId};
 use crate::wire::world_file::Role;
@@ -388,7 +388,6 @@ fn write_world_file(
             },
             session_size: spec.session_size,
             seed: spec.randomness.seed(),
-            family_id,
             ..Parameters::default()
         },
         parties,
@@ -396,6 +395,18 @@ fn write_world_file(
             format!("made with --seed {seed}: every key here can be recomputed by anyone; for classrooms only")
         }),
     };
+    if let Some(table) = spec.params.table(spec.scheme) {
+        world.parameters.designs.insert(
+            spec.scheme.as_str().to_owned(),
+            serde_json::Value::Object(table.clone()),
+        );
+        // The same fields flat as well: the first worlds had them there, and students'
+        // scripts read them so (`parameters.bits`).
+        world.parameters.designs.extend(table);
+    }
+    if let Some(id) = family_id {
+        world.parameters.record(FAMILY_ID_FIELD, id);
+    }
     design.record(&spec.params, &mut world.parameters);
     if let Some(public) = public {
         public(&mut world.parameters);

@@ -966,3 +966,53 @@ fn compare_prints_one_row_per_design_from_real_openings() {
     doormat(&dir, &["compare", "--bits", "30"]).refused(&["--bits"]);
     doormat(&dir, &["compare", "--messages", "5"]).refused(&["--messages"]);
 }
+
+/// A design's parameters are its own table in world.json, with the same fields flat
+/// beside them for the scripts written against the first worlds; a world with only one
+/// of the two forms (an old world, or one whose flat copies were dropped) still reads.
+#[test]
+fn a_worlds_design_parameters_read_in_the_new_form_and_the_old() {
+    let w = world("params-forms", &["--scheme", "short-key", "--bits", "17"]);
+    let text = std::fs::read_to_string(w.join("world.json")).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(file["parameters"]["short-key"]["bits"], 17, "{text}");
+    assert_eq!(file["parameters"]["bits"], 17, "{text}");
+    let search = |dir: &std::path::Path| {
+        doormat(
+            &scratch("params-forms-run"),
+            &[
+                "attack",
+                "brute-force",
+                "--world",
+                s(dir),
+                "--id",
+                "m000002",
+                "--json",
+            ],
+        )
+        .ok()
+        .json()
+    };
+    for keep in ["short-key", "bits"] {
+        let mut edited = file.clone();
+        let parameters = edited["parameters"].as_object_mut().unwrap();
+        parameters.retain(|k, _| k != if keep == "bits" { "short-key" } else { "bits" });
+        std::fs::write(
+            w.join("world.json"),
+            serde_json::to_string_pretty(&edited).unwrap(),
+        )
+        .unwrap();
+        let report = search(&w);
+        assert_eq!(report["bits"], 17, "with only {keep}: {report}");
+        assert_eq!(report["found"], true, "with only {keep}: {report}");
+    }
+    // A table that does not fit its design is refused, naming the field.
+    let mut edited = file.clone();
+    edited["parameters"]["short-key"]["bits"] = serde_json::json!("many");
+    std::fs::write(w.join("world.json"), edited.to_string()).unwrap();
+    doormat(
+        &scratch("params-forms-bad"),
+        &["attack", "brute-force", "--world", s(&w), "--id", "m000002"],
+    )
+    .refused(&["world.json", "parameters.short-key.bits"]);
+}

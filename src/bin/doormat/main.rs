@@ -59,7 +59,9 @@ fn main() -> ExitCode {
         terminal::error(&error);
         return ExitCode::from(error.exit_code() as u8);
     }
-    let outcome = std::panic::catch_unwind(|| run(cli));
+    // Nothing is used again after a panic, so nothing can be seen half-changed (the
+    // command line's matches hold a `dyn Any`, which is not `UnwindSafe`).
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
     // An error comes first on stderr (scripts read its first line); notes after it.
     if matches!(outcome, Ok(Ok(_))) {
         print_notes();

@@ -223,25 +223,33 @@ pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, Inpu
             )
             .hint(why));
     }
-    let mut params = SchemeParams::default();
-    if let Some(agents) = &raw.agents {
-        params.agents = *agents.get_ref();
-    }
-    if let Some(threshold) = &raw.threshold {
-        params.threshold = *threshold.get_ref();
-    }
-    if let Some(bits) = &raw.bits {
-        params.bits = *bits.get_ref();
-    }
-    check_design_fields(at, raw, &designs, &users, &params)?;
-    if let Some(verifying) = &raw.verifying {
-        for user in verifying.get_ref() {
-            if !users.contains(user.get_ref()) {
-                return Err(unknown_user(at, user, "world.verifying", &users));
+    let given = design_fields(at, raw, &designs)?;
+    // The designs' fields as the world gives them; each design reads its own.
+    let mut fields = serde_json::Map::new();
+    for field in &given {
+        match field.table {
+            Some(id) => {
+                let table = fields
+                    .entry(id.as_str())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
+                if let serde_json::Value::Object(table) = table {
+                    table.insert(field.name.clone(), field.value.clone());
+                }
             }
-            params.verifying.push(user.get_ref().clone());
+            None => {
+                fields.insert(field.name.clone(), field.value.clone());
+            }
         }
     }
+    let params = SchemeParams::from_fields(&designs, &fields, None).map_err(|e| {
+        let path = e.field.clone().unwrap_or_default();
+        let span = given
+            .iter()
+            .find(|g| g.path == format!("world.{path}"))
+            .map_or(raw.scheme.span(), |g| g.span.clone());
+        at.error(span, &format!("world.{path}"), e.problem)
+    })?;
+    check_design_fields(at, raw, &designs, &users, &params, &given)?;
     Ok(WorldDef {
         users,
         designs,
@@ -250,56 +258,148 @@ pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, Inpu
     })
 }
 
+/// A design's field as a scenario's `[world]` gives it: flat (`bits = 24`, the older
+/// form) or in the design's own table (`[world.short-key]`).
+pub(super) struct GivenField {
+    /// As the design names it: `bits`.
+    name: String,
+    /// As the scenario places it: `world.bits` or `world.short-key.bits`.
+    path: String,
+    value: serde_json::Value,
+    span: Range<usize>,
+    /// The design whose table holds it; `None` for a flat field.
+    table: Option<SchemeId>,
+}
+
+/// The `[world]` fields and tables of designs, each table of a design of this world.
+fn design_fields(
+    at: &Locator,
+    raw: &RawWorld,
+    designs: &[SchemeId],
+) -> Result<Vec<GivenField>, InputError> {
+    let json = |value: &toml::Value| serde_json::to_value(value).unwrap_or_default();
+    let mut given = Vec::new();
+    for (key, value) in &raw.design_fields {
+        let path = format!("world.{key}");
+        let Ok(id) = SchemeId::parse(key) else {
+            given.push(GivenField {
+                name: key.clone(),
+                path,
+                value: json(value.get_ref()),
+                span: value.span(),
+                table: None,
+            });
+            continue;
+        };
+        if !designs.contains(&id) {
+            return Err(at
+                .error(
+                    value.span(),
+                    &path,
+                    format!("{id} is not a design of this world"),
+                )
+                .hint(format!(
+                    "remove [world.{id}], or make {id} the scheme or one compared"
+                )));
+        }
+        let Some(table) = value.get_ref().as_table() else {
+            return Err(at.error(
+                value.span(),
+                &path,
+                format!("is not a table of {id}'s parameters"),
+            ));
+        };
+        for (name, field) in table {
+            given.push(GivenField {
+                name: name.clone(),
+                path: format!("{path}.{name}"),
+                value: json(field),
+                span: value.span(),
+                table: Some(id),
+            });
+        }
+    }
+    Ok(given)
+}
+
 /// The `[world]` fields that belong to a design (`agents`, `threshold`, `bits`): each
 /// design of the world that takes some must have them all, and they must make the
-/// design; a field no design of the world takes is refused rather than ignored.
+/// design; a field no design of the world takes is refused rather than ignored, and so
+/// is one given both flat and in its design's table.
 fn check_design_fields(
     at: &Locator,
     raw: &RawWorld,
     designs: &[SchemeId],
     users: &[String],
     params: &SchemeParams,
+    given: &[GivenField],
 ) -> Result<(), InputError> {
-    let given = [
-        ("agents", raw.agents.as_ref().map(|f| f.span())),
-        ("threshold", raw.threshold.as_ref().map(|f| f.span())),
-        ("bits", raw.bits.as_ref().map(|f| f.span())),
-    ];
-    let span_of = |name: &str| {
-        given
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, s)| s.clone())
+    let takes = |id: SchemeId, name: &str| {
+        schemes::design(id)
+            .params()
+            .is_some_and(|kind| kind.fields().iter().any(|f| f == name))
     };
-    for (name, span) in &given {
-        let Some(span) = span else { continue };
-        if !designs.iter().any(|&id| {
-            schemes::design(id)
-                .scenario_fields()
-                .iter()
-                .any(|(f, _)| f == name)
-        }) {
-            let takers: Vec<&str> = schemes::DESIGNS
-                .iter()
-                .filter(|d| d.scenario_fields().iter().any(|(f, _)| f == name))
-                .map(|d| d.id().as_str())
-                .collect();
+    for field in given {
+        let name = &field.name;
+        let Some(id) = field.table else {
+            let Some(&taker) = designs.iter().find(|&&id| takes(id, name)) else {
+                let takers: Vec<&str> = schemes::DESIGNS
+                    .iter()
+                    .filter(|d| takes(d.id(), name))
+                    .map(|d| d.id().as_str())
+                    .collect();
+                return Err(at
+                    .error(
+                        field.span.clone(),
+                        &field.path,
+                        format!("no design of this world takes {name}"),
+                    )
+                    .hint(format!(
+                        "{name} is for {} worlds: remove it, or add such a design",
+                        takers.join(" and ")
+                    )));
+            };
+            if given.iter().any(|g| g.table == Some(taker)) {
+                return Err(at
+                    .error(
+                        field.span.clone(),
+                        &field.path,
+                        format!("{taker}'s parameters are in [world.{taker}]: give {name} there"),
+                    )
+                    .hint(format!("move {name} into [world.{taker}]")));
+            }
+            continue;
+        };
+        if !takes(id, name) {
+            let known = schemes::design(id)
+                .params()
+                .map(|kind| kind.fields().join(", "))
+                .unwrap_or_default();
             return Err(at
                 .error(
-                    span.clone(),
-                    &format!("world.{name}"),
-                    format!("no design of this world takes {name}"),
+                    field.span.clone(),
+                    &field.path,
+                    format!("{id} takes no parameter {name:?}"),
                 )
-                .hint(format!(
-                    "{name} is for {} worlds: remove it, or add such a design",
-                    takers.join(" and ")
-                )));
+                .hint(format!("{id} takes {known}")));
         }
     }
+    // Where a design's field is: flat, or in its table.
+    let find = |id: SchemeId, name: &str| {
+        given
+            .iter()
+            .find(|g| g.name == name && (g.table == Some(id) || g.table.is_none()))
+    };
     // A live brute force has its own limit, below what the design models.
-    if let Some(bits) = raw.bits.as_ref().filter(|b| *b.get_ref() > MAX_LIVE_BITS) {
+    let live = given.iter().filter(|g| g.name == "bits").find_map(|g| {
+        Some((
+            g,
+            g.value.as_u64().filter(|&b| b > u64::from(MAX_LIVE_BITS))?,
+        ))
+    });
+    if let Some((field, bits)) = live {
         return Err(at
-            .error(bits.span(), "world.bits", format!("{} bits: a demo brute-forces keys of at most {MAX_LIVE_BITS} bits live", bits.get_ref()))
+            .error(field.span.clone(), &field.path, format!("{bits} bits: a demo brute-forces keys of at most {MAX_LIVE_BITS} bits live"))
             .hint("the brute-force event extrapolates to 32, 40, 56, 80 and 128 bits from the measured rate"));
     }
     let shape = WorldShape {
@@ -310,10 +410,11 @@ fn check_design_fields(
     for &id in designs {
         let design = schemes::design(id);
         let fields = design.scenario_fields();
-        if fields.is_empty() {
+        let has_table = given.iter().any(|g| g.table == Some(id));
+        if fields.is_empty() && !has_table {
             continue;
         }
-        if let Some((missing, _)) = fields.iter().find(|(f, _)| span_of(f).is_none()) {
+        if let Some((missing, _)) = fields.iter().find(|(f, _)| find(id, f).is_none()) {
             let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
             let example: Vec<String> = fields.iter().map(|(f, v)| format!("{f} = {v}")).collect();
             return Err(at
@@ -326,17 +427,20 @@ fn check_design_fields(
         }
         design.check(params, &shape).map_err(|e| {
             // The design names its command-line flag; here the field is the world's.
-            let field = e
+            let name = e
                 .field
                 .as_deref()
                 .unwrap_or("")
                 .trim_start_matches("--")
-                .to_owned();
-            let span = span_of(&field).unwrap_or(raw.scheme.span());
-            let error = at.error(span, &format!("world.{field}"), e.problem);
+                .replace('-', "_");
+            let (span, path) = find(id, &name).map_or_else(
+                || (raw.scheme.span(), format!("world.{name}")),
+                |g| (g.span.clone(), g.path.clone()),
+            );
+            let error = at.error(span, &path, e.problem);
             // The design's range for bits is the command line's; a demo searches live
             // and takes less (above), so its hint says so.
-            let live = (field == "bits")
+            let live = (name == "bits")
                 .then(|| format!(" (a demo takes at most {MAX_LIVE_BITS}, searched live)"));
             match e.hint {
                 Some(hint) => error.hint(format!("{hint}{}", live.unwrap_or_default())),

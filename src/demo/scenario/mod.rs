@@ -372,18 +372,77 @@ struct RawScenario {
     acts: Spanned<Vec<Spanned<RawAct>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawWorld {
     users: Spanned<Vec<Spanned<String>>>,
     scheme: Spanned<String>,
-    #[serde(default)]
     compare: Option<Spanned<Vec<Spanned<String>>>>,
     seed: Option<Spanned<u64>>,
-    agents: Option<Spanned<u8>>,
-    threshold: Option<Spanned<u8>>,
-    bits: Option<Spanned<u32>>,
-    verifying: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The designs' parameters, in file order: a design's own table (`[world.split-key]`)
+    /// or one of its fields flat (`agents = 3`, the older form). The designs read them.
+    design_fields: Vec<(String, Spanned<toml::Value>)>,
+}
+
+/// `[world]`'s own keys; every other key is a design's table or field.
+const WORLD_KEYS: [&str; 4] = ["users", "scheme", "compare", "seed"];
+
+/// Every key `[world]` takes, for the message that refuses another: its own, each
+/// design's fields, and each design's table.
+fn world_keys() -> &'static [&'static str] {
+    static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: Vec<&'static str> = WORLD_KEYS.to_vec();
+        for design in crate::schemes::DESIGNS {
+            if let Some(kind) = design.params() {
+                for field in kind.fields() {
+                    if !keys.contains(&field.as_str()) {
+                        keys.push(Box::leak(field.into_boxed_str()));
+                    }
+                }
+                keys.push(design.id().as_str());
+            }
+        }
+        keys
+    })
+}
+
+impl<'de> Deserialize<'de> for RawWorld {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = RawWorld;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the [world] table")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawWorld, A::Error> {
+                use serde::de::Error;
+                let (mut users, mut scheme, mut compare, mut seed) = (None, None, None, None);
+                let mut design_fields = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "users" => users = Some(map.next_value()?),
+                        "scheme" => scheme = Some(map.next_value()?),
+                        "compare" => compare = Some(map.next_value()?),
+                        "seed" => seed = Some(map.next_value()?),
+                        _ if world_keys().contains(&key.as_str()) => {
+                            design_fields.push((key, map.next_value()?));
+                        }
+                        _ => return Err(A::Error::unknown_field(&key, world_keys())),
+                    }
+                }
+                Ok(RawWorld {
+                    users: users.ok_or_else(|| A::Error::missing_field("users"))?,
+                    scheme: scheme.ok_or_else(|| A::Error::missing_field("scheme"))?,
+                    compare,
+                    seed,
+                    design_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Keys)
+    }
 }
 
 #[derive(Deserialize)]
@@ -496,6 +555,56 @@ to = "attacker"
         assert_eq!(e.field.as_deref(), Some("world.bits"), "{e}");
         let hint = e.hint.clone().unwrap_or_default();
         assert!(hint.contains(&format!("at most {MAX_LIVE_BITS}")), "{hint}");
+    }
+
+    /// A design's fields may sit in its own table, `[world.split-key]`, and give the
+    /// same world as flat; given in both places, in a table of a design the world does
+    /// not have, or as a field the design does not take, they are refused on their line.
+    #[test]
+    fn a_designs_table_in_world_reads_as_its_flat_fields() {
+        let world = |fields: &str| {
+            GOOD.replacen(
+                "scheme = \"golden-key\"\ncompare = [\"none\"]",
+                &format!("scheme = \"split-key\"\ncompare = [\"none\"]\n{fields}"),
+                1,
+            )
+        };
+        let flat = parse("flat.toml", &world("agents = 4\nthreshold = 2")).unwrap();
+        let table = parse(
+            "table.toml",
+            &world("\n[world.split-key]\nagents = 4\nthreshold = 2"),
+        )
+        .unwrap();
+        assert_eq!(flat.world.params, table.world.params);
+        assert_eq!(
+            table.world.params.table(SchemeId::SplitKey).unwrap()["agents"],
+            4
+        );
+        let both = error_of(&world("agents = 4\n\n[world.split-key]\nthreshold = 2"));
+        assert_eq!(both.field.as_deref(), Some("world.agents"), "{both}");
+        assert_eq!(both.line, Some(10), "{both}");
+        let foreign = error_of(&world(
+            "agents = 4\nthreshold = 2\n\n[world.short-key]\nbits = 20",
+        ));
+        assert_eq!(
+            foreign.field.as_deref(),
+            Some("world.short-key"),
+            "{foreign}"
+        );
+        assert!(
+            foreign.problem.contains("not a design of this world"),
+            "{foreign}"
+        );
+        let stray = error_of(&world(
+            "\n[world.split-key]\nagents = 4\nthreshold = 2\nbits = 20",
+        ));
+        assert_eq!(
+            stray.field.as_deref(),
+            Some("world.split-key.bits"),
+            "{stray}"
+        );
+        let unknown = error_of(&world("agentz = 4"));
+        assert!(unknown.problem.contains("agentz"), "{unknown}");
     }
 
     /// A design's own `[world]` fields are its to need and to check: a world of it

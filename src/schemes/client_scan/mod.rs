@@ -22,6 +22,7 @@ use base64::Engine as _;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use super::params::{DesignParams, Kind as ParamsOf, ParamsKind};
 use super::registry::{Attachment, Built, Compose, Design, Inputs, Invited, KeptFile, Theft};
 use super::{Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::{self, ContentKey};
@@ -35,6 +36,33 @@ use crate::imaging::RgbImage;
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
 use crate::wire::world_file::Role;
+
+/// client-scan's parameters: its `simulate` flags and its table in world.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+pub struct ClientScanParams {
+    /// client-scan: a PDQ match is a Hamming distance of at most N bits of 256 (31 is
+    /// Meta's guidance)
+    #[arg(long, value_name = "N", default_value_t = pdq::MATCH_THRESHOLD)]
+    pub scan_threshold: u32,
+    /// client-scan: the list also holds the protest poster's hash, labelled "known image
+    /// 4" like the others: the phones report whoever shares it
+    #[arg(long)]
+    // Not written to world.json: that the list is poisoned is what an exercise asks.
+    #[serde(skip_serializing)]
+    pub poison_list: bool,
+}
+
+impl Default for ClientScanParams {
+    fn default() -> Self {
+        ClientScanParams {
+            scan_threshold: pdq::MATCH_THRESHOLD,
+            poison_list: false,
+        }
+    }
+}
+
+impl DesignParams for ClientScanParams {}
 
 /// The party that receives the reports: the provider.
 pub const PROVIDER: &str = super::PROVIDER_NAME;
@@ -265,10 +293,11 @@ pub fn world_pictures(randomness: &Randomness, params: &SchemeParams) -> (Vec<Pi
 }
 
 /// The list a world's phones are given: the initial one, with the poster's hash slipped
-/// in under an innocent label when `params.scan_poisoned`.
+/// in under an innocent label when `poison_list`.
 fn world_list(pictures: &[Picture], params: &SchemeParams) -> ScanList {
+    let params = params.get::<ClientScanParams>();
     let mut list = initial_list(pictures, params.scan_threshold);
-    if params.scan_poisoned {
+    if params.poison_list {
         if let Some(poster) = pictures.iter().find(|p| p.name == "poster") {
             let n = list.entries.len() + 1;
             list.entries.push(ListEntry {
@@ -421,8 +450,8 @@ impl Design for ClientScanDesign {
     fn summary(&self) -> &'static str {
         "phones check images against a PDQ list, report hits"
     }
-    fn flags(&self) -> &'static [&'static str] {
-        &["--scan-threshold", "--poison-list"]
+    fn params(&self) -> Option<&'static dyn ParamsKind> {
+        Some(&ParamsOf::<ClientScanParams>::NEW)
     }
     fn check(
         &self,
@@ -437,10 +466,10 @@ impl Design for ClientScanDesign {
             .field("--messages")
             .hint("about one message in eight carries a 256x256 picture, kept in the capture, truth.jsonl and images/: a 300-message world takes 16 MB"));
         }
-        if params.scan_threshold > pdq::HASH_BITS / 2 {
+        let threshold = params.get::<ClientScanParams>().scan_threshold;
+        if threshold > pdq::HASH_BITS / 2 {
             return Err(InputError::new(format!(
-                "{} bits: a threshold past 128 matches most images",
-                params.scan_threshold
+                "{threshold} bits: a threshold past 128 matches most images"
             ))
             .field("--scan-threshold")
             .hint("Meta's guidance is 31; use 0 to 128"));
@@ -518,9 +547,6 @@ impl Design for ClientScanDesign {
             attach: Box::new(compose),
         });
         Ok(built)
-    }
-    fn record(&self, params: &SchemeParams, parameters: &mut crate::wire::world_file::Parameters) {
-        parameters.scan_threshold = Some(params.scan_threshold);
     }
     fn invited(&self, _: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
         // The provider's key opens the vouchers of matched images, never an envelope:

@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 
 use super::capability::InOrder;
 use super::keyring::Keyring;
+use super::params::{DesignParams, Kind, ParamsKind};
 use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Rotated, Theft, WorldShape,
 };
@@ -125,12 +126,27 @@ impl BackdoorFile {
     }
 }
 
+/// Where world.json records the devices' Q, among the parameters.
+pub const Q_FIELD: &str = "dual_ec_q";
+
+/// dual-ec's parameters: its `simulate` flag and its table in world.json.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+pub struct DualEcParams {
+    /// dual-ec: NAME replaced the designer's Q with their own, as at Juniper; NAME's
+    /// backdoor goes to keys/NAME.key
+    #[arg(long, value_name = "NAME")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rekeyed_by: Option<String>,
+}
+
+impl DesignParams for DualEcParams {}
+
 /// The devices' Q, as world.json records it; an input error naming the field if absent
 /// or not a point.
 pub fn world_q(parameters: &Parameters) -> std::result::Result<PointQ, InputError> {
     let text = parameters
-        .dual_ec_q
-        .as_deref()
+        .text(Q_FIELD)
         .ok_or_else(|| InputError::new("is missing").field("parameters.dual_ec_q"))?;
     PointQ::from_hex(text).ok_or_else(|| {
         InputError::new("is not a point of P-256 (SEC1, hex)").field("parameters.dual_ec_q")
@@ -322,7 +338,7 @@ impl DualEcDesign {
     /// The backdoors a world of `params` has: the designer's, and the re-keyer's.
     fn backdoors(params: &SchemeParams, randomness: &Randomness) -> Vec<(String, Backdoor)> {
         let mut holders = vec![DESIGNER_NAME.to_owned()];
-        holders.extend(params.rekeyed_by.clone());
+        holders.extend(params.get::<DualEcParams>().rekeyed_by.clone());
         holders
             .into_iter()
             .map(|holder| {
@@ -387,8 +403,8 @@ impl Design for DualEcDesign {
     fn summary(&self) -> &'static str {
         "device randomness from Dual_EC; its author holds d"
     }
-    fn flags(&self) -> &'static [&'static str] {
-        &["--rekeyed-by"]
+    fn params(&self) -> Option<&'static dyn ParamsKind> {
+        Some(&Kind::<DualEcParams>::NEW)
     }
     fn check(
         &self,
@@ -402,7 +418,7 @@ impl Design for DualEcDesign {
             .field("--session-size")
             .hint("leave it at 1"));
         }
-        if let Some(name) = &params.rekeyed_by {
+        if let Some(name) = &params.get::<DualEcParams>().rekeyed_by {
             check_name(name).map_err(|e| e.field("--rekeyed-by"))?;
             if name == DESIGNER_NAME || world.users.contains(name) {
                 return Err(
@@ -416,7 +432,7 @@ impl Design for DualEcDesign {
     }
     fn authorities(&self, params: &SchemeParams) -> Vec<String> {
         let mut names = vec![DESIGNER_NAME.to_owned()];
-        names.extend(params.rekeyed_by.clone());
+        names.extend(params.get::<DualEcParams>().rekeyed_by.clone());
         names
     }
     fn holds(&self, _: &str) -> &'static str {
@@ -454,12 +470,9 @@ impl Design for DualEcDesign {
         }
         let q_text = q.to_hex();
         built.public = Some(Box::new(move |parameters: &mut Parameters| {
-            parameters.dual_ec_q = Some(q_text.clone());
+            parameters.record(Q_FIELD, q_text.clone());
         }));
         Ok(built)
-    }
-    fn record(&self, params: &SchemeParams, parameters: &mut Parameters) {
-        parameters.rekeyed_by.clone_from(&params.rekeyed_by);
     }
     fn invited(&self, params: &SchemeParams, _: &str, _: u64) -> Vec<Invited> {
         self.authorities(params)
