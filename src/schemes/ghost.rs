@@ -245,7 +245,12 @@ impl Design for GhostDesign {
         if let Some(stranger) = params.verifying.iter().find(|v| !users.contains(v)) {
             return Err(
                 InputError::new(format!("{stranger:?} is not a user of this world"))
-                    .field("--verifying"),
+                    .field("--verifying")
+                    .hint(format!(
+                        "users are {} ... {}",
+                        users[0],
+                        users[users.len() - 1]
+                    )),
             );
         }
         if let Some(after) = params.ghost_after.filter(|&t| t == 0 || t > world.messages) {

@@ -575,7 +575,10 @@ fn the_ghost_designs_own_event_aims_the_relay_as_a_warrant_does() {
     refuses_scenario(
         &dir,
         "elsewhere.toml",
-        &aimed.replacen("scheme = \"ghost\"", "scheme = \"golden-key\"", 1),
+        // `verifying` goes too: a world with no ghost refuses it, as any design's field.
+        &aimed
+            .replacen("scheme = \"ghost\"", "scheme = \"golden-key\"", 1)
+            .replacen("verifying = [\"bob\"]", "", 1),
         &["a ghost event needs a world of ghost"],
     );
     refuses_scenario(

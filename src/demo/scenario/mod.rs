@@ -405,6 +405,21 @@ fn world_keys() -> &'static [&'static str] {
     })
 }
 
+/// A `[world]` key, refused as it is read if `[world]` takes no such key, so that the
+/// TOML reader points at the key's own line.
+struct WorldKey(String);
+
+impl<'de> Deserialize<'de> for WorldKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        if world_keys().contains(&key.as_str()) {
+            Ok(WorldKey(key))
+        } else {
+            Err(serde::de::Error::unknown_field(&key, world_keys()))
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for RawWorld {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Keys;
@@ -420,16 +435,13 @@ impl<'de> Deserialize<'de> for RawWorld {
                 use serde::de::Error;
                 let (mut users, mut scheme, mut compare, mut seed) = (None, None, None, None);
                 let mut design_fields = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
+                while let Some(WorldKey(key)) = map.next_key::<WorldKey>()? {
                     match key.as_str() {
                         "users" => users = Some(map.next_value()?),
                         "scheme" => scheme = Some(map.next_value()?),
                         "compare" => compare = Some(map.next_value()?),
                         "seed" => seed = Some(map.next_value()?),
-                        _ if world_keys().contains(&key.as_str()) => {
-                            design_fields.push((key, map.next_value()?));
-                        }
-                        _ => return Err(A::Error::unknown_field(&key, world_keys())),
+                        _ => design_fields.push((key, map.next_value()?)),
                     }
                 }
                 Ok(RawWorld {
@@ -605,6 +617,32 @@ to = "attacker"
         );
         let unknown = error_of(&world("agentz = 4"));
         assert!(unknown.problem.contains("agentz"), "{unknown}");
+    }
+
+    /// A design that needs no field still checks those given: ghost's `verifying`
+    /// must name users, flat or in `[world.ghost]`, and is refused on its line.
+    #[test]
+    fn a_designs_optional_fields_are_checked_too() {
+        for fields in [
+            "verifying = [\"zed\"]",
+            "[world.ghost]\nverifying = [\"zed\"]",
+        ] {
+            let scenario = GOOD
+                .replacen(
+                    "scheme = \"golden-key\"\ncompare = [\"none\"]",
+                    &format!("scheme = \"ghost\"\n{fields}"),
+                    1,
+                )
+                .replacen(", \"radius attacker in none\"", "", 1);
+            let e = error_of(&scenario);
+            assert!(e.problem.contains("\"zed\" is not a user"), "{e}");
+            assert!(
+                e.field.as_deref().unwrap_or("").ends_with("verifying"),
+                "{e}"
+            );
+            // The field's line, or its table's header just above it.
+            assert!(matches!(e.line, Some(9 | 10)), "{e}");
+        }
     }
 
     /// A design's own `[world]` fields are its to need and to check: a world of it
