@@ -125,72 +125,48 @@ pub(super) fn dim_line(out: &mut impl Write, style: &Style, text: &str) -> io::R
 pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::Result<()> {
     match block {
         Block::Facts { facts } => {
-            let label_width = facts.iter().map(|f| columns(&f.label)).max().unwrap_or(0);
-            let width = label_width;
+            // Long values wrap under themselves, so the labels stay a column. The mark
+            // ("  ✗ sealed") shares the last line, so it takes room too.
+            let mut table =
+                Table::new(INDENT, vec![Column::left(), Column::left()]).wrap_last(width(), 20);
             for fact in facts {
-                let Fact {
-                    label, value, open, ..
-                } = fact;
-                let measured;
                 let value = if fact.is_measured() {
-                    measured = format!("{value} {}", words::MEASURED_HERE);
-                    &measured
+                    format!("{} {}", fact.value, words::MEASURED_HERE)
                 } else {
-                    value
+                    fact.value.clone()
                 };
-                let mark = open
+                let mark = fact
+                    .open
                     .map(|o| format!("  {}", style.mark(o)))
                     .unwrap_or_default();
-                // Long values wrap under themselves, so the labels stay a column.
-                // The mark ("  ✗ sealed") shares the last line, so it takes room too.
-                let mark_room = if open.is_some() { 10 } else { 0 };
-                let room = self::width()
-                    .saturating_sub(INDENT.len() + label_width + 2 + mark_room)
-                    .max(20);
-                let lines = wrap(value, room);
-                let last = lines.len().saturating_sub(1);
-                for (i, line) in lines.iter().enumerate() {
-                    let label = if i == 0 { label.as_str() } else { "" };
-                    let mark = if i == last { mark.as_str() } else { "" };
-                    writeln!(out, "{INDENT}{}  {line}{mark}", pad(label, width))?;
-                }
+                let room = if fact.open.is_some() { 10 } else { 0 };
+                table.row_with(vec![fact.label.as_str().into(), value.into()], &mark, room);
             }
+            table.write(out, style)?;
         }
         Block::Parties { parties } => {
             // Columns as wide as their widest entry; "holds" wraps in what is left.
-            let col = |f: &dyn Fn(&PartyRow) -> usize, title: &str| {
-                parties.iter().map(f).max().unwrap_or(0).max(title.len())
-            };
-            let n = col(&|p| columns(&p.name), "party");
-            let r = col(&|p| columns(&p.role), "role");
-            let k = col(&|p| columns(&p.key).max(1), "key");
-            let room = self::width()
-                .saturating_sub(INDENT.len() + n + r + k + 6)
-                .max(16);
-            dim_line(
-                out,
-                style,
-                &format!(
-                    "{:<n$}  {:<r$}  {:<k$}  {}",
-                    "party", "role", "key", "holds"
-                ),
-            )?;
+            let mut table = Table::new(
+                INDENT,
+                vec![
+                    Column::left(),
+                    Column::left(),
+                    Column::left(),
+                    Column::left(),
+                ],
+            )
+            .wrap_last(width(), 16);
+            table.header(&["party", "role", "key", "holds"]);
             for p in parties {
                 let key = if p.key.is_empty() { "-" } else { &p.key };
-                for (i, holds) in wrap(&p.holds, room).iter().enumerate() {
-                    if i == 0 {
-                        writeln!(
-                            out,
-                            "{INDENT}{}  {}  {}  {holds}",
-                            pad(&p.name, n),
-                            pad(&p.role, r),
-                            pad(key, k)
-                        )?;
-                    } else {
-                        writeln!(out, "{INDENT}{:<n$}  {:<r$}  {:<k$}  {holds}", "", "", "")?;
-                    }
-                }
+                table.row(vec![
+                    p.name.as_str().into(),
+                    p.role.as_str().into(),
+                    key.into(),
+                    p.holds.as_str().into(),
+                ]);
             }
+            table.write(out, style)?;
         }
         Block::Envelope { envelope: e } => envelope(out, style, e.as_deref())?,
         Block::Radius {
@@ -229,18 +205,21 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
         Block::Log { entries } => log(out, style, entries)?,
         Block::Sources { sources } => {
             writeln!(out, "{INDENT}{}", style.dim("sources:"))?;
-            // Numbered as the acts cite them; the numbers take the same width.
+            // Numbered as the acts cite them; the numbers take the same width. Within 79
+            // columns, as the sources always were.
             let w = sources.len().to_string().len() + 2;
-            for (n, s) in sources.iter().enumerate() {
-                for (i, line) in wrap(s, width() - 4 - w).into_iter().enumerate() {
-                    let number = if i == 0 {
-                        format!("[{}]", n + 1)
-                    } else {
-                        String::new()
-                    };
-                    writeln!(out, "{INDENT}{number:>w$} {}", style.dim(&line))?;
-                }
+            let mut table = Table::new(
+                INDENT,
+                vec![Column::right().width(w), Column::left().gap(1)],
+            )
+            .wrap_last(width() - 1, 1);
+            for (n, source) in sources.iter().enumerate() {
+                table.row(vec![
+                    format!("[{}]", n + 1).into(),
+                    Cell::painted(source.as_str(), Paint::Dim),
+                ]);
             }
+            table.write(out, style)?;
         }
     }
     Ok(())
@@ -336,19 +315,19 @@ pub(super) fn envelope(
         e.scheme
     )?;
     // Each field as the capture spells it (base64), cut short, with its length.
-    let field = |out: &mut dyn Write, label: &str, bytes: &[u8]| -> io::Result<()> {
+    let mut table = Table::new(
+        &format!("{INDENT}  "),
+        vec![Column::left().width(16), Column::left().gap(1)],
+    );
+    let field = |label: &str, bytes: &[u8]| -> Vec<Cell> {
         let shown: String = b64(bytes).chars().take(24).collect();
-        writeln!(
-            out,
-            "{INDENT}  {} {shown}...  {}",
-            pad(label, 16),
-            style.dim(&format!("{} bytes", bytes.len()))
-        )
+        let length = style.dim(&format!("{} bytes", bytes.len()));
+        vec![label.into(), format!("{shown}...  {length}").into()]
     };
-    field(out, "nonce", &e.nonce)?;
-    field(out, "ct", &e.ct)?;
+    table.row(field("nonce", &e.nonce));
+    table.row(field("ct", &e.ct));
     for (name, wrapped) in &e.wrapped {
-        field(out, &format!("wrapped.{name}"), wrapped)?;
+        table.row(field(&format!("wrapped.{name}"), wrapped));
     }
     // The design's own fields, as wire format v1 names them: the tap sees them too
     // (Clipper's LEAF, Lotus Notes' workfactor field, a short key's salt, Dual_EC's
@@ -362,22 +341,23 @@ pub(super) fn envelope(
     ];
     for (label, bytes) in own {
         if let Some(bytes) = bytes {
-            field(out, label, bytes)?;
+            table.row(field(label, bytes));
         }
     }
     for (name, entry) in &e.ratchet {
         let dh: String = b64(&entry.header.dh).chars().take(12).collect();
-        writeln!(
-            out,
-            "{INDENT}  {} dh {dh}...  pn {}  n {}{}",
-            pad(&format!("ratchet.{name}"), 16),
-            entry.header.pn,
-            entry.header.n,
-            if entry.x3dh.is_some() { "  + x3dh" } else { "" }
-        )?;
-        field(out, &format!("ratchet.{name}.key"), &entry.key)?;
+        let x3dh = if entry.x3dh.is_some() { "  + x3dh" } else { "" };
+        table.row(vec![
+            format!("ratchet.{name}").into(),
+            format!(
+                "dh {dh}...  pn {}  n {}{x3dh}",
+                entry.header.pn, entry.header.n
+            )
+            .into(),
+        ]);
+        table.row(field(&format!("ratchet.{name}.key"), &entry.key));
     }
-    Ok(())
+    table.write(out, style)
 }
 
 /// `doormat compare`: one compromise per design, as a table.
@@ -411,48 +391,54 @@ pub(super) fn comparison(
         .max()
         .unwrap_or(0)
         .max(6);
-    let w = rows
-        .iter()
-        .map(|r| columns(&r.compromise))
-        .max()
-        .unwrap_or(0)
-        .clamp(10, 80usize.saturating_sub(45 + s).max(10));
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<s$} {:<w$} {:>10} {:>6} {:>13}",
-            "scheme", "compromise", "messages", "users*", "conversations"
-        ),
-    )?;
+    let mut table = Table::new(
+        INDENT,
+        vec![
+            Column::left().min(6),
+            Column::left()
+                .gap(1)
+                .min(10)
+                .max(80usize.saturating_sub(45 + s).max(10)),
+            Column::right().gap(1).width(10),
+            Column::right().gap(1).width(6),
+            Column::right().gap(1).width(13),
+        ],
+    );
+    table.header(&[
+        "scheme",
+        "compromise",
+        "messages",
+        "users*",
+        "conversations",
+    ]);
     for row in rows {
+        let (scheme, compromise) = (row.scheme.as_str().into(), row.compromise.as_str().into());
         match &row.radius {
             Some(r) => {
-                let messages = format!("{} {:>4.0}%", r.messages_opened, r.percent_opened());
                 let counts = words::user_counts(r);
-                let users = format!("{}/{}", counts.fully_exposed, counts.total);
-                let conversations =
-                    format!("{}/{}", r.conversations_exposed, r.conversations_total);
-                let mark = style.mark(r.messages_opened > 0);
-                writeln!(
-                    out,
-                    "{INDENT}{} {} {:>10} {:>6} {:>13}  {mark}",
-                    pad(&row.scheme, s),
-                    pad(&row.compromise, w),
-                    messages,
-                    users,
-                    conversations
-                )?;
+                let mark = format!("  {}", style.mark(r.messages_opened > 0));
+                table.row_with(
+                    vec![
+                        scheme,
+                        compromise,
+                        format!("{} {:>4.0}%", r.messages_opened, r.percent_opened()).into(),
+                        format!("{}/{}", counts.fully_exposed, counts.total).into(),
+                        format!("{}/{}", r.conversations_exposed, r.conversations_total).into(),
+                    ],
+                    &mark,
+                    0,
+                );
             }
-            None => writeln!(
-                out,
-                "{INDENT}{} {} {}",
-                pad(&row.scheme, s),
-                pad(&row.compromise, w),
-                style.dim("no such key exists: nothing to steal")
-            )?,
+            None => {
+                table.row_then(vec![
+                    scheme,
+                    compromise,
+                    Cell::painted("no such key exists: nothing to steal", Paint::Dim),
+                ]);
+            }
         }
     }
+    table.write(out, style)?;
     writeln!(
         out,
         "{INDENT}{}",
@@ -562,37 +548,35 @@ pub(super) fn exposure(
 ) -> io::Result<()> {
     let cell = |span: &Span| {
         let mark = if span.opened > 0 { "✓" } else { "✗" };
-        let text = format!("{}/{} {mark}", span.opened, span.messages);
-        let padded = format!("{text:>11}");
-        if span.opened > 0 {
-            style.open(&padded)
+        let paint = if span.opened > 0 {
+            Paint::Open
         } else {
-            style.sealed(&padded)
-        }
+            Paint::Sealed
+        };
+        Cell::painted(format!("{}/{} {mark}", span.opened, span.messages), paint)
     };
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<16}{:<20}{:>11}{:>11}{:>11}",
-            "design",
-            "stolen",
-            format!("{victim} ≤{t}"),
-            format!("{victim} >{t}"),
-            "others"
-        ),
-    )?;
+    let mut table = Table::new(
+        INDENT,
+        table::fixed(&[
+            (table::Align::Left, 16),
+            (table::Align::Left, 20),
+            (table::Align::Right, 11),
+            (table::Align::Right, 11),
+            (table::Align::Right, 11),
+        ]),
+    );
+    let (before, after) = (format!("{victim} ≤{t}"), format!("{victim} >{t}"));
+    table.header(&["design", "stolen", &before, &after, "others"]);
     for row in rows {
-        writeln!(
-            out,
-            "{INDENT}{:<16}{:<20}{}{}{}",
-            row.scheme,
-            row.compromise,
+        table.row(vec![
+            row.scheme.as_str().into(),
+            row.compromise.as_str().into(),
             cell(&row.before),
             cell(&row.after),
-            cell(&row.others)
-        )?;
+            cell(&row.others),
+        ]);
     }
+    table.write(out, style)?;
     dim_line(
         out,
         style,
@@ -604,13 +588,6 @@ pub(super) fn exposure(
 /// user's messages. Digits carry the meaning, colour only underlines it.
 pub(super) fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Result<()> {
     const CELL: usize = 7;
-    let label = m
-        .rows
-        .iter()
-        .map(|r| columns(&r.name))
-        .max()
-        .unwrap_or(0)
-        .max(8);
     writeln!(
         out,
         "{INDENT}{}",
@@ -619,33 +596,40 @@ pub(super) fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Res
             m.design
         ))
     )?;
-    let mut header = format!("{:<label$}", "");
-    for user in &m.users {
-        header.push_str(&pad_left(fit(user, CELL - 1), CELL));
-    }
-    writeln!(out, "{INDENT}{}", style.dim(&header))?;
+    let mut table = Table::new(
+        INDENT,
+        std::iter::once(Column::left().min(8))
+            .chain(m.users.iter().map(|_| Column::right().gap(0).width(CELL)))
+            .collect(),
+    );
+    // A name wider than its cell is cut, keeping a column between names.
+    let names: Vec<&str> = std::iter::once("")
+        .chain(m.users.iter().map(|user| fit(user, CELL - 1)))
+        .collect();
+    table.header(&names);
     for row in &m.rows {
-        let mut line = pad(&row.name, label);
         let watcher = row.kind != "user";
+        let mut cells = vec![Cell::plain(row.name.as_str())];
         for cell in &row.cells {
             let text = if cell.messages == 0 {
-                format!("{:>CELL$}", "")
+                String::new()
             } else if cell.readable == 0 {
-                format!("{:>CELL$}", "-")
+                "-".to_owned()
             } else {
-                format!("{:>w$}%", cell.percent(), w = CELL - 1)
+                format!("{}%", cell.percent())
             };
-            line.push_str(&if watcher && cell.readable > 0 {
-                style.open(&text)
+            let paint = if watcher && cell.readable > 0 {
+                Paint::Open
             } else if cell.readable == 0 {
-                style.dim(&text)
+                Paint::Dim
             } else {
-                text
-            });
+                Paint::Plain
+            };
+            cells.push(Cell::painted(text, paint));
         }
-        writeln!(out, "{INDENT}{line}")?;
+        table.row(cells);
     }
-    Ok(())
+    table.write(out, style)
 }
 
 pub(super) fn log(out: &mut impl Write, style: &Style, entries: &[LogEntry]) -> io::Result<()> {
@@ -653,26 +637,29 @@ pub(super) fn log(out: &mut impl Write, style: &Style, entries: &[LogEntry]) -> 
     if entries.is_empty() {
         return writeln!(out, "{INDENT}  (empty)");
     }
-    writeln!(
-        out,
-        "{INDENT}  {}",
-        style.dim(&format!(
-            "{:>6}  {:<16} {:<12} {}",
-            "t", "by", "target", "warrant"
-        ))
-    )?;
+    let mut table = Table::new(
+        &format!("{INDENT}  "),
+        vec![
+            Column::right().width(6),
+            Column::left().width(16),
+            Column::left().gap(1).width(12),
+            Column::left().gap(1),
+        ],
+    );
+    table.header(&["t", "by", "target", "warrant"]);
     for e in entries {
         let warrant = match &e.warrant {
-            Some(w) => w.clone(),
-            None => style.open("NONE ✗"),
+            Some(w) => Cell::plain(w.as_str()),
+            None => Cell::painted("NONE ✗", Paint::Open),
         };
-        writeln!(
-            out,
-            "{INDENT}  {:>6}  {:<16} {:<12} {warrant}",
-            e.t, e.by, e.target
-        )?;
+        table.row(vec![
+            e.t.to_string().into(),
+            e.by.as_str().into(),
+            e.target.as_str().into(),
+            warrant,
+        ]);
     }
-    Ok(())
+    table.write(out, style)
 }
 
 /// What one stolen device exposed of its owner's messages, before and after the theft.
@@ -711,26 +698,28 @@ pub(super) fn timeline_lines(out: &mut impl Write, style: &Style, tl: &Timeline)
             tl.other_users_opened
         )?;
     }
-    writeln!(
-        out,
-        "{INDENT}  {}",
-        style.dim(&format!(
-            "{:<10} {:>9} {:>9} {:>10} {:>12}",
-            "peer", "before T", "after T", "last open", "healed from"
-        ))
-    )?;
+    let mut table = Table::new(
+        &format!("{INDENT}  "),
+        vec![
+            Column::left().width(10),
+            Column::right().gap(1).width(9),
+            Column::right().gap(1).width(9),
+            Column::right().gap(1).width(10),
+            Column::right().gap(1).width(12),
+        ],
+    );
+    table.header(&["peer", "before T", "after T", "last open", "healed from"]);
     let at = |t: Option<u64>| t.map_or_else(|| "-".to_owned(), |t| format!("t={t}"));
     for p in &tl.peers {
-        writeln!(
-            out,
-            "{INDENT}  {:<10} {:>9} {:>9} {:>10} {:>12}",
-            p.peer,
-            format!("{}/{}", p.before.opened, p.before.messages),
-            format!("{}/{}", p.after.opened, p.after.messages),
-            at(p.last_opened_after),
-            at(p.healed_at)
-        )?;
+        table.row(vec![
+            p.peer.as_str().into(),
+            format!("{}/{}", p.before.opened, p.before.messages).into(),
+            format!("{}/{}", p.after.opened, p.after.messages).into(),
+            at(p.last_opened_after).into(),
+            at(p.healed_at).into(),
+        ]);
     }
+    table.write(out, style)?;
     let cells: String = tl
         .strip
         .iter()

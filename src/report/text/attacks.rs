@@ -67,14 +67,22 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
         "{INDENT}{}",
         style.dim("at this rate, one message takes on average:")
     )?;
+    let mut table = Table::new(
+        &format!("{INDENT}  "),
+        vec![
+            Column::right().width(3),
+            Column::left().gap(1),
+            Column::left().gap(5),
+        ],
+    );
     for e in &r.extrapolation {
-        writeln!(
-            out,
-            "{INDENT}  {:>3} bits     {}",
-            e.bits,
-            duration(e.average_seconds)
-        )?;
+        table.row(vec![
+            e.bits.to_string().into(),
+            "bits".into(),
+            duration(e.average_seconds).into(),
+        ]);
     }
+    table.write(out, style)?;
     // Side by side, at the same rate: what Notes' real key left the agency and everyone.
     if let Some(escrowed) = r.escrowed_bits {
         let at = |bits: u32| {
@@ -158,20 +166,23 @@ pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) ->
             r.devices.len()
         ))
     )?;
-    writeln!(
-        out,
-        "{INDENT}{}",
-        style.dim("unit id      messages  sent as")
-    )?;
+    let mut table = Table::new(
+        INDENT,
+        vec![
+            Column::left().width(8),
+            Column::right().width(10),
+            Column::left(),
+        ],
+    );
+    table.header(&["unit id", "messages", "sent as"]);
     for d in &r.devices {
-        writeln!(
-            out,
-            "{INDENT}{:08x}  {:>10}  {}",
-            d.unit_id,
-            d.messages,
-            d.senders.join(", ")
-        )?;
+        table.row(vec![
+            format!("{:08x}", d.unit_id).into(),
+            d.messages.to_string().into(),
+            d.senders.join(", ").into(),
+        ]);
     }
+    table.write(out, style)?;
     writeln!(
         out,
         "{INDENT}{}",

@@ -1,5 +1,6 @@
 //! Text of `doormat bench` and `doormat scale`.
 
+use super::table::{fixed, Align::Left, Align::Right};
 use super::*;
 use crate::bench::GpuSection;
 
@@ -30,30 +31,42 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
                 backend.name()
             ))
         )?;
-        dim_line(
-            out,
-            style,
-            &format!(
-                "{:<15}{:>9}{:>7}{:>9}{:>10}{:>8}{:>7}",
-                "design", "send µs", "×none", "read µs", "escrow µs", "bytes", "×none"
-            ),
-        )?;
+        let mut table = Table::new(
+            INDENT,
+            fixed(&[
+                (Left, 15),
+                (Right, 9),
+                (Right, 7),
+                (Right, 9),
+                (Right, 10),
+                (Right, 8),
+                (Right, 7),
+            ]),
+        );
+        table.header(&[
+            "design",
+            "send µs",
+            "×none",
+            "read µs",
+            "escrow µs",
+            "bytes",
+            "×none",
+        ]);
         for row in rows {
             let escrow = row
                 .escrow_read_us
                 .map_or_else(|| "-".to_owned(), |us| format!("{us:.0}"));
-            writeln!(
-                out,
-                "{INDENT}{:<15}{:>9.0}{:>7.2}{:>9.0}{:>10}{:>8}{:>7.2}",
-                row.scheme.as_str(),
-                row.send_us,
-                row.send_ratio,
-                row.read_us,
-                escrow,
-                row.bytes,
-                row.bytes_ratio
-            )?;
+            table.row(vec![
+                row.scheme.as_str().into(),
+                format!("{:.0}", row.send_us).into(),
+                format!("{:.2}", row.send_ratio).into(),
+                format!("{:.0}", row.read_us).into(),
+                escrow.into(),
+                row.bytes.to_string().into(),
+                format!("{:.2}", row.bytes_ratio).into(),
+            ]);
         }
+        table.write(out, style)?;
     }
     writeln!(out)?;
     writeln!(out, "{}", style.bold("primitives, one thread"))?;
@@ -63,28 +76,30 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
             operations.push(&p.operation);
         }
     }
-    let header: String = r
-        .backends
-        .iter()
-        .map(|b| format!("{:>12}", b.name()))
+    let layout: Vec<_> = std::iter::once((Left, 36))
+        .chain(r.backends.iter().map(|_| (Right, 12)))
         .collect();
-    dim_line(out, style, &format!("{:<36}{header}", "operation"))?;
+    let mut table = Table::new(INDENT, fixed(&layout));
+    let titles: Vec<&str> = std::iter::once("operation")
+        .chain(r.backends.iter().map(|b| b.name()))
+        .collect();
+    table.header(&titles);
     for operation in operations {
-        let cells: String = r
-            .backends
-            .iter()
-            .map(|b| {
-                r.primitives
-                    .iter()
-                    .find(|p| p.backend == *b && p.operation == operation)
-                    .map_or_else(
-                        || format!("{:>12}", "-"),
-                        |p| format!("{:>12}", group_digits(p.per_second.round() as u64)),
-                    )
-            })
-            .collect();
-        writeln!(out, "{INDENT}{:<36}{cells} /s", operation)?;
+        let mut cells = vec![Cell::plain(operation)];
+        for b in &r.backends {
+            let rate = r
+                .primitives
+                .iter()
+                .find(|p| p.backend == *b && p.operation == operation)
+                .map_or_else(
+                    || "-".to_owned(),
+                    |p| group_digits(p.per_second.round() as u64),
+                );
+            cells.push(rate.into());
+        }
+        table.row_with(cells, " /s", 0);
     }
+    table.write(out, style)?;
     for backend in &r.backends {
         dim_line(
             out,
@@ -92,85 +107,94 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
             &format!("{}: {}", backend.name(), backend.description()),
         )?;
     }
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<36}{:>12}{:>12}",
-            "AES-256-GCM (aes-gcm 0.10)", "seal", "open"
-        ),
-    )?;
+    let mut table = Table::new(INDENT, fixed(&[(Left, 36), (Right, 12), (Right, 12)]));
+    table.header(&["AES-256-GCM (aes-gcm 0.10)", "seal", "open"]);
     for a in &r.aead {
-        writeln!(
-            out,
-            "{INDENT}{:<36}{:>12}{:>12} MB/s",
-            format!("{} B messages", a.message_bytes),
-            group_digits(a.seal_mb_per_second.round() as u64),
-            group_digits(a.open_mb_per_second.round() as u64)
-        )?;
+        table.row_with(
+            vec![
+                format!("{} B messages", a.message_bytes).into(),
+                group_digits(a.seal_mb_per_second.round() as u64).into(),
+                group_digits(a.open_mb_per_second.round() as u64).into(),
+            ],
+            " MB/s",
+            0,
+        );
     }
+    table.write(out, style)?;
     writeln!(out)?;
     writeln!(
         out,
         "{}",
         style.bold(&format!("golden-key against none, {}", r.preferred.name()))
     )?;
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<26}{:>9}{:>11}{:>7}{:>8}{:>9}{:>7}",
-            "", "none µs", "golden µs", "×", "none B", "golden B", "×"
-        ),
-    )?;
+    let mut table = Table::new(
+        INDENT,
+        fixed(&[
+            (Left, 26),
+            (Right, 9),
+            (Right, 11),
+            (Right, 7),
+            (Right, 8),
+            (Right, 9),
+            (Right, 7),
+        ]),
+    );
+    table.header(&["", "none µs", "golden µs", "×", "none B", "golden B", "×"]);
     for s in &r.sizes {
-        writeln!(
-            out,
-            "{INDENT}{:<26}{:>9.0}{:>11.0}{:>7.2}{:>8}{:>9}{:>7.2}",
-            format!("message of {} B", s.message_bytes),
-            s.none_send_us,
-            s.golden_send_us,
-            s.send_ratio,
-            s.none_bytes,
-            s.golden_bytes,
-            s.bytes_ratio
-        )?;
+        table.row(vec![
+            format!("message of {} B", s.message_bytes).into(),
+            format!("{:.0}", s.none_send_us).into(),
+            format!("{:.0}", s.golden_send_us).into(),
+            format!("{:.2}", s.send_ratio).into(),
+            s.none_bytes.to_string().into(),
+            s.golden_bytes.to_string().into(),
+            format!("{:.2}", s.bytes_ratio).into(),
+        ]);
     }
     for k in &r.keying {
-        writeln!(
-            out,
-            "{INDENT}{:<26}{:>9.1}{:>11.1}{:>7.2}{:>8.0}{:>9.0}{:>7.2}",
-            format!("keying {}", k.keying),
-            k.none_send_us,
-            k.golden_send_us,
-            k.send_ratio,
-            k.none_bytes,
-            k.golden_bytes,
-            k.bytes_ratio
-        )?;
+        table.row(vec![
+            format!("keying {}", k.keying).into(),
+            format!("{:.1}", k.none_send_us).into(),
+            format!("{:.1}", k.golden_send_us).into(),
+            format!("{:.2}", k.send_ratio).into(),
+            format!("{:.0}", k.none_bytes).into(),
+            format!("{:.0}", k.golden_bytes).into(),
+            format!("{:.2}", k.bytes_ratio).into(),
+        ]);
     }
+    table.write(out, style)?;
     writeln!(out)?;
     writeln!(out, "{}", style.bold("mass recovery with the escrow key"))?;
-    dim_line(
-        out,
-        style,
-        &format!(
-            "{:<12}{:<22}{:>8}{:>11}{:>14}{:>9}",
-            "backend", "keying", "threads", "envelopes", "messages/s", "of bound"
-        ),
-    )?;
+    let mut table = Table::new(
+        INDENT,
+        fixed(&[
+            (Left, 12),
+            (Left, 22),
+            (Right, 8),
+            (Right, 11),
+            (Right, 14),
+            (Right, 9),
+        ]),
+    );
+    table.header(&[
+        "backend",
+        "keying",
+        "threads",
+        "envelopes",
+        "messages/s",
+        "of bound",
+    ]);
     for row in &r.recovery {
-        writeln!(
-            out,
-            "{INDENT}{:<12}{:<22}{:>8}{:>11}{:>14}{:>9}",
-            row.backend.name(),
-            row.keying,
-            row.threads,
-            row.envelopes,
-            group_digits(row.messages_per_second.round() as u64),
-            share(row.share_of_bound, row.bound_set_by_search)
-        )?;
+        table.row(vec![
+            row.backend.name().into(),
+            row.keying.as_str().into(),
+            row.threads.to_string().into(),
+            row.envelopes.to_string().into(),
+            group_digits(row.messages_per_second.round() as u64).into(),
+            share(row.share_of_bound, row.bound_set_by_search).into(),
+        ]);
     }
+    table.write(out, style)?;
     dim_line(
         out,
         style,
@@ -191,48 +215,48 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
     writeln!(out, "{INDENT}{}", style.dim(&b.method_description))?;
     if b.kernel_bounds.len() > 1 {
         // Which kernel is fastest is measured, not assumed: the bound is the best.
-        dim_line(
-            out,
-            style,
-            &format!("{:<28}{:>18}", "kernel", "bound, 1 thread"),
-        )?;
+        let mut table = Table::new(INDENT, fixed(&[(Left, 28), (Right, 18)]));
+        table.header(&["kernel", "bound, 1 thread"]);
         for kernel in &b.kernel_bounds {
-            writeln!(
-                out,
-                "{INDENT}{:<28}{:>18}",
-                kernel.method.name(),
-                group_digits(kernel.keys_per_second.round() as u64)
-            )?;
+            table.row(vec![
+                kernel.method.name().into(),
+                group_digits(kernel.keys_per_second.round() as u64).into(),
+            ]);
         }
+        table.write(out, style)?;
     }
-    search_header(out, style, "threads")?;
+    let mut table = search_table("threads");
     for row in &b.rows {
-        writeln!(
-            out,
-            "{INDENT}{:<10}{:>18}{:>18}{:>10}",
-            row.threads,
-            group_digits(row.bound_keys_per_second.round() as u64),
-            group_digits(row.search_keys_per_second.round() as u64),
-            share(row.share_of_bound, row.bound_set_by_search)
-        )?;
+        table.row(vec![
+            row.threads.to_string().into(),
+            group_digits(row.bound_keys_per_second.round() as u64).into(),
+            group_digits(row.search_keys_per_second.round() as u64).into(),
+            share(row.share_of_bound, row.bound_set_by_search).into(),
+        ]);
     }
-    writeln!(
-        out,
-        "{INDENT}{:<28}{:.2}x one thread",
-        "scaling to every core", b.scaling
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{} on average",
-        "a 32-bit key (TEA1)",
-        crate::demo::duration(b.average_seconds_32_bits)
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{} keys/s (a full AES-GCM open per key)",
-        "without the filter",
-        group_digits(b.full_open_keys_per_second.round() as u64)
-    )?;
+    table.write(out, style)?;
+    let mut table = labelled();
+    table.row(vec![
+        "scaling to every core".into(),
+        format!("{:.2}x one thread", b.scaling).into(),
+    ]);
+    table.row(vec![
+        "a 32-bit key (TEA1)".into(),
+        format!(
+            "{} on average",
+            crate::demo::duration(b.average_seconds_32_bits)
+        )
+        .into(),
+    ]);
+    table.row(vec![
+        "without the filter".into(),
+        format!(
+            "{} keys/s (a full AES-GCM open per key)",
+            group_digits(b.full_open_keys_per_second.round() as u64)
+        )
+        .into(),
+    ]);
+    table.write(out, style)?;
     writeln!(out)?;
     gpu(out, style, &r.gpu)?;
     let d = &r.dual_ec;
@@ -251,41 +275,50 @@ pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io:
         style,
         "on the curve, nothing else; its fastest rates in this run",
     )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{} a second on {} threads",
-        "decompressions",
-        group_digits(d.decompressions_per_second.round() as u64),
-        d.threads
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{} a second on {} threads",
-        "scalar multiplications",
-        group_digits(d.scalar_mults_per_second.round() as u64),
-        d.threads
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{} tried, {} on the curve, {} states",
-        "x-coordinates",
-        group_digits(d.candidates_tried),
-        group_digits(d.points_on_curve),
-        d.states
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{:.2} s, bound {:.2} s: {} of the bound",
-        "searches took",
-        d.seconds,
-        d.bound_seconds,
-        share(d.share_of_bound, d.bound_set_by_search).trim_end()
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{:<28}{:.2} s per state",
-        "one device's future", d.seconds_per_state
-    )?;
+    let mut table = labelled();
+    table.row(vec![
+        "decompressions".into(),
+        format!(
+            "{} a second on {} threads",
+            group_digits(d.decompressions_per_second.round() as u64),
+            d.threads
+        )
+        .into(),
+    ]);
+    table.row(vec![
+        "scalar multiplications".into(),
+        format!(
+            "{} a second on {} threads",
+            group_digits(d.scalar_mults_per_second.round() as u64),
+            d.threads
+        )
+        .into(),
+    ]);
+    table.row(vec![
+        "x-coordinates".into(),
+        format!(
+            "{} tried, {} on the curve, {} states",
+            group_digits(d.candidates_tried),
+            group_digits(d.points_on_curve),
+            d.states
+        )
+        .into(),
+    ]);
+    table.row(vec![
+        "searches took".into(),
+        format!(
+            "{:.2} s, bound {:.2} s: {} of the bound",
+            d.seconds,
+            d.bound_seconds,
+            share(d.share_of_bound, d.bound_set_by_search).trim_end()
+        )
+        .into(),
+    ]);
+    table.row(vec![
+        "one device's future".into(),
+        format!("{:.2} s per state", d.seconds_per_state).into(),
+    ]);
+    table.write(out, style)?;
     let set_by_search = r.brute_force.rows.iter().any(|row| row.bound_set_by_search)
         || r.recovery.iter().any(|row| row.bound_set_by_search)
         || r.dual_ec.bound_set_by_search
@@ -335,13 +368,20 @@ fn load(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> 
     Ok(())
 }
 
-/// The header of a search's rows: `first`, then the bound, the search and the share.
-fn search_header(out: &mut impl Write, style: &Style, first: &str) -> io::Result<()> {
-    let header = format!(
-        "{first:<10}{:>18}{:>18}{:>10}",
-        "bound keys/s", "search keys/s", "share"
+/// A search's rows under their header: `first`, then the bound, the search and the
+/// share.
+fn search_table(first: &str) -> Table {
+    let mut table = Table::new(
+        INDENT,
+        fixed(&[(Left, 10), (Right, 18), (Right, 18), (Right, 10)]),
     );
-    dim_line(out, style, &header)
+    table.header(&[first, "bound keys/s", "search keys/s", "share"]);
+    table
+}
+
+/// Labelled lines: a 28-column label, then its value.
+fn labelled() -> Table {
+    Table::new(INDENT, fixed(&[(Left, 28), (Left, 0)]))
 }
 
 /// The footnote to a share marked `*`.
@@ -385,25 +425,25 @@ fn gpu(out: &mut impl Write, style: &Style, section: &GpuSection) -> io::Result<
         style,
         "bound: the same shader with no filter and nothing kept",
     )?;
-    search_header(out, style, "")?;
-    writeln!(
-        out,
-        "{INDENT}{:<10}{:>18}{:>18}{:>10}",
-        "GPU",
-        group_digits(g.bound_keys_per_second.round() as u64),
-        group_digits(g.search_keys_per_second.round() as u64),
-        share(g.share_of_bound, g.bound_set_by_search)
-    )?;
+    let mut table = search_table("");
+    table.row(vec![
+        "GPU".into(),
+        group_digits(g.bound_keys_per_second.round() as u64).into(),
+        group_digits(g.search_keys_per_second.round() as u64).into(),
+        share(g.share_of_bound, g.bound_set_by_search).into(),
+    ]);
+    table.write(out, style)?;
+    let mut table = labelled();
     for (what, seconds) in [
         ("a 32-bit key (TEA1)", g.average_seconds_32_bits),
         ("a 40-bit key (export)", g.average_seconds_40_bits),
     ] {
-        writeln!(
-            out,
-            "{INDENT}{what:<28}{} on average",
-            crate::demo::duration(seconds)
-        )?;
+        table.row(vec![
+            what.into(),
+            format!("{} on average", crate::demo::duration(seconds)).into(),
+        ]);
     }
+    table.write(out, style)?;
     writeln!(out)
 }
 
@@ -417,17 +457,19 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
         quantity(i.messages_per_day)
     )?;
     dim_line(out, style, &format!("rates: {}", i.rates_from))?;
+    let mut rates = Table::new(&format!("{INDENT}  "), fixed(&[(Left, 22), (Right, 14)]));
     for (flag, value) in [
         ("--rsa-per-second", i.rsa_decrypts_per_core_second),
         ("--aes-per-second", i.aes_opens_per_core_second),
         ("--trials-per-second", i.key_trials_per_core_second),
     ] {
-        writeln!(
-            out,
-            "{INDENT}  {flag:<22}{:>14} per core-second",
-            quantity(value)
-        )?;
+        rates.row_with(
+            vec![flag.into(), quantity(value).into()],
+            " per core-second",
+            0,
+        );
     }
+    rates.write(out, style)?;
     writeln!(out)?;
     writeln!(
         out,
@@ -461,41 +503,42 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
     // Each cell is right-aligned in its column with at least two spaces before it,
     // so that even "more than 1.8e308" never runs into its neighbour.
     let priced = i.usd_per_core_hour.is_some();
-    let row = |cells: [&str; 5]| {
-        let mut line = format!("{:<5}", cells[0]);
-        for (cell, width) in cells[1..].iter().zip([18, 19, 19, 15]) {
-            if width == 15 && !priced {
-                break;
-            }
-            line.push_str(&format!("{:>width$}", format!("  {cell}")));
-        }
-        line
+    let widths: &[usize] = if priced {
+        &[18, 19, 19, 15]
+    } else {
+        &[18, 19, 19]
     };
-    dim_line(
-        out,
-        style,
-        &row([
-            "bits",
-            "one key",
-            "a day's msg keys",
-            "a day's sessions",
-            "one key, $",
-        ]),
-    )?;
+    let mut table = Table::new(
+        INDENT,
+        std::iter::once(Column::left().width(5))
+            .chain(widths.iter().map(|w| Column::right().width(w - 2)))
+            .collect(),
+    );
+    let titles = [
+        "bits",
+        "one key",
+        "a day's msg keys",
+        "a day's sessions",
+        "one key, $",
+    ];
+    table.header(&titles[..=widths.len()]);
     for b in &r.brute_force {
         let usd = b.usd_per_key.map(dollars).unwrap_or_default();
-        writeln!(
-            out,
-            "{INDENT}{}",
-            row([
-                &b.bits.to_string(),
-                &duration(b.core_seconds_per_key),
-                &sci(b.core_hours_per_day_per_message),
-                &sci(b.core_hours_per_day_per_session),
-                &usd,
-            ])
-        )?;
+        let cells = [
+            b.bits.to_string(),
+            duration(b.core_seconds_per_key),
+            sci(b.core_hours_per_day_per_message),
+            sci(b.core_hours_per_day_per_session),
+            usd,
+        ];
+        table.row(
+            cells[..=widths.len()]
+                .iter()
+                .map(|c| c.as_str().into())
+                .collect(),
+        );
     }
+    table.write(out, style)?;
     dim_line(
         out,
         style,

@@ -88,14 +88,8 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
         grades.class_id
     )?;
     let rows = &grades.rows;
-    let name_width = rows
-        .iter()
-        .map(|r| columns(&r.student))
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let mut table = Table::new(INDENT, vec![Column::left().min(7), Column::left()]);
     for row in rows {
-        write!(out, "{INDENT}{}  ", pad(&row.student, name_width))?;
         let text = match &row.verdict {
             Verdict::Right => style.sealed("✓ right"),
             Verdict::Wrong => style.open("✗ wrong"),
@@ -106,12 +100,16 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
             Verdict::Missing => "– no answer".to_owned(),
         };
         let slips: Vec<&str> = row.slips.iter().map(|s| slip_words(*s)).collect();
-        if slips.is_empty() {
-            writeln!(out, "{text}")?;
+        let text = if slips.is_empty() {
+            text
         } else {
-            writeln!(out, "{text} (read as meant: {})", slips.join("; "))?;
-        }
+            format!("{text} (read as meant: {})", slips.join("; "))
+        };
+        // The verdict is painted within its words; as the line's last cell it is
+        // never padded, so its colour takes no room.
+        table.row(vec![row.student.as_str().into(), text.into()]);
     }
+    table.write(out, style)?;
     let count = |f: &dyn Fn(&Verdict) -> bool| rows.iter().filter(|r| f(&r.verdict)).count();
     writeln!(
         out,

@@ -134,12 +134,17 @@ pub fn poison(out: &mut impl Write, style: &Style, r: &PoisonReport) -> io::Resu
         "{INDENT}{} sent images scanned again, as the phones would after the update",
         r.images_scanned
     )?;
+    let mut table = Table::new(
+        INDENT,
+        vec![
+            Column::left().width(6),
+            Column::left().gap(1).width(8),
+            Column::left().gap(1).width(9),
+            Column::right().gap(1).min(3),
+        ],
+    );
     if !r.matches.is_empty() {
-        writeln!(
-            out,
-            "{INDENT}{}",
-            style.dim("t      message  sender    distance")
-        )?;
+        table.header(&["t", "message", "sender", "distance"]);
     }
     for m in &r.matches {
         let mark = if m.true_match {
@@ -147,12 +152,18 @@ pub fn poison(out: &mut impl Write, style: &Style, r: &PoisonReport) -> io::Resu
         } else {
             style.sealed("✗ false report")
         };
-        writeln!(
-            out,
-            "{INDENT}{:<6} {:<8} {:<9} {:>3}  {mark}",
-            m.t, m.id, m.sender, m.distance
-        )?;
+        table.row_with(
+            vec![
+                m.t.to_string().into(),
+                m.id.as_str().into(),
+                m.sender.as_str().into(),
+                m.distance.to_string().into(),
+            ],
+            &format!("  {mark}"),
+            0,
+        );
     }
+    table.write(out, style)?;
     writeln!(
         out,
         "{INDENT}reported  {}",

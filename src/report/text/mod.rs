@@ -7,6 +7,7 @@ mod attacks;
 mod bench;
 mod exercise;
 mod images;
+mod table;
 mod visible;
 // Each kind of report in a file of its own; callers keep the paths `text::X`.
 pub use {acts::*, attacks::*, bench::*, exercise::*, images::*, visible::*};
@@ -24,8 +25,7 @@ use crate::attacks::{BlastRadius, RecoverReport};
 use crate::bench::BenchReport;
 use crate::compare::Comparison;
 use crate::demo::{
-    duration, Act, Block, Catalogue, ComparisonRow, DemoRun, ExposureRow, Fact, LogEntry, Matrix,
-    PartyRow,
+    duration, Act, Block, Catalogue, ComparisonRow, DemoRun, ExposureRow, LogEntry, Matrix,
 };
 use crate::exercise::gradebook::Gradebook;
 use crate::exercise::hints::HintRelease;
@@ -34,6 +34,7 @@ use crate::report::words;
 use crate::scale::{sci, ScaleReport};
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::SimulateSummary;
+use table::{Cell, Column, Paint, Table};
 
 /// The narrowest layout: a projector at a large font. Wider terminals get up to
 /// [`MAX_WIDTH`] for prose; anything that is not a terminal gets exactly this.
@@ -241,16 +242,15 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// `doormat demo --list`: a name column as wide as the longest name, each summary
 /// wrapped beside it.
-fn catalogue(out: &mut impl Write, _: &Style, c: &Catalogue) -> io::Result<()> {
-    let w = c.demos.iter().map(|d| columns(&d.name)).max().unwrap_or(0);
+fn catalogue(out: &mut impl Write, style: &Style, c: &Catalogue) -> io::Result<()> {
+    let mut table = Table::new("", vec![Column::left(), Column::left()]).wrap_last(width(), 20);
     for demo in &c.demos {
-        let lines = wrap(&demo.summary, width().saturating_sub(w + 2).max(20));
-        for (i, line) in lines.iter().enumerate() {
-            let name = if i == 0 { demo.name.as_str() } else { "" };
-            writeln!(out, "{}  {line}", pad(name, w))?;
-        }
+        table.row(vec![
+            demo.name.as_str().into(),
+            demo.summary.as_str().into(),
+        ]);
     }
-    Ok(())
+    table.write(out, style)
 }
 
 /// Each report value renders with its function above.
