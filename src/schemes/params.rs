@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 use super::registry::WorldShape;
 use super::{SchemeId, DESIGNS};
 use crate::error::InputError;
+use crate::wire::world_file::Parameters;
 
 /// What a design's parameter type is: flags, a serde table with defaults for what is
 /// left out (`#[serde(default)]`), and settled against the world it will make.
@@ -249,6 +250,18 @@ impl SchemeParams {
             params.set(id, own);
         }
         Ok(params)
+    }
+
+    /// Writes `id`'s table into world.json's parameters under its name, and the same
+    /// fields flat beside them: the first worlds had them there, and students' scripts
+    /// read them so (`parameters.bits`).
+    pub fn record(&self, id: SchemeId, parameters: &mut Parameters) {
+        if let Some(table) = self.table(id) {
+            parameters
+                .designs
+                .insert(id.as_str().to_owned(), Value::Object(table.clone()));
+            parameters.designs.extend(table);
+        }
     }
 
     /// `id`'s table as `world.json` records it, if the design has parameters.

@@ -395,15 +395,7 @@ fn write_world_file(
             format!("made with --seed {seed}: every key here can be recomputed by anyone; for classrooms only")
         }),
     };
-    if let Some(table) = spec.params.table(spec.scheme) {
-        world.parameters.designs.insert(
-            spec.scheme.as_str().to_owned(),
-            serde_json::Value::Object(table.clone()),
-        );
-        // The same fields flat as well: the first worlds had them there, and students'
-        // scripts read them so (`parameters.bits`).
-        world.parameters.designs.extend(table);
-    }
+    spec.params.record(spec.scheme, &mut world.parameters);
     if let Some(id) = family_id {
         world.parameters.record(FAMILY_ID_FIELD, id);
     }
