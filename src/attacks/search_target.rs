@@ -35,7 +35,11 @@ impl SearchTarget {
         // The world's own parameters, checked by its design as `simulate` checked them:
         // world.json may have been edited since.
         let recorded = SchemeParams::from_fields(&[scheme], &world.file.parameters.designs, None)
-            .map_err(|e| e.within("parameters").file(&world_json))?;
+            .map_err(|e| {
+            e.within("parameters")
+                .file(&world_json)
+                .hint("world.json is written by `doormat simulate`; was it edited by hand?")
+        })?;
         // A world whose design recorded nothing of its keys (edited, or not a searched
         // design) is not searched.
         let search = (!world.file.parameters.designs.is_empty())

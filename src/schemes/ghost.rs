@@ -231,27 +231,20 @@ impl Design for GhostDesign {
     fn check(&self, params: &SchemeParams, world: &WorldShape) -> Result<(), InputError> {
         let params = params.get::<GhostParams>();
         let users = world.users;
+        let not_a_user = |name: &str, flag: &str| {
+            let hint = match (users.first(), users.last()) {
+                (Some(first), Some(last)) => format!("users are {first} ... {last}"),
+                _ => "this world has no users".to_owned(),
+            };
+            InputError::new(format!("{name:?} is not a user of this world"))
+                .field(flag)
+                .hint(hint)
+        };
         if let Some(target) = params.ghost_target.as_ref().filter(|t| !users.contains(t)) {
-            return Err(
-                InputError::new(format!("{target:?} is not a user of this world"))
-                    .field("--ghost-target")
-                    .hint(format!(
-                        "users are {} ... {}",
-                        users[0],
-                        users[users.len() - 1]
-                    )),
-            );
+            return Err(not_a_user(target, "--ghost-target"));
         }
         if let Some(stranger) = params.verifying.iter().find(|v| !users.contains(v)) {
-            return Err(
-                InputError::new(format!("{stranger:?} is not a user of this world"))
-                    .field("--verifying")
-                    .hint(format!(
-                        "users are {} ... {}",
-                        users[0],
-                        users[users.len() - 1]
-                    )),
-            );
+            return Err(not_a_user(stranger, "--verifying"));
         }
         if let Some(after) = params.ghost_after.filter(|&t| t == 0 || t > world.messages) {
             return Err(InputError::new(format!(

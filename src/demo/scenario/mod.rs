@@ -589,7 +589,7 @@ to = "attacker"
         .unwrap();
         assert_eq!(flat.world.params, table.world.params);
         assert_eq!(
-            table.world.params.table(SchemeId::SplitKey).unwrap()["agents"],
+            table.world.params.table(table.world.designs[0]).unwrap()["agents"],
             4
         );
         let both = error_of(&world("agents = 4\n\n[world.split-key]\nthreshold = 2"));
