@@ -185,6 +185,8 @@ pub struct ExerciseHintArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -201,12 +203,15 @@ pub struct ExerciseGradebookArgs {
     /// Points for a right answer, in every column
     #[arg(long, value_name = "N", default_value_t = 10.0)]
     pub points: f64,
-    /// Replace an existing --out file
+    /// Replace an existing --out or --html file
     #[arg(long)]
     pub force: bool,
     /// Print the gradebook as JSON instead of a summary
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as one self-contained HTML page (works offline; prints well)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +237,8 @@ pub struct ExerciseNewArgs {
     /// Print a JSON summary instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
     /// Run even when it is expected to take more than ten minutes
     #[arg(long)]
     pub yes: bool,
@@ -300,6 +307,8 @@ pub struct ScaleArgs {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +401,8 @@ pub struct PoisonArgs {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 /// Flags the two image attacks share.
@@ -409,12 +420,15 @@ pub struct ImageAttackFlags {
     /// Which generated pictures the trials use
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// Replace an existing --out
+    /// Replace an existing --out or --html
     #[arg(long)]
     pub force: bool,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as one self-contained HTML page (works offline; prints well)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -449,6 +463,8 @@ pub struct DualEcArgs {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -462,6 +478,8 @@ pub struct LeafForgeryArgs {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -475,6 +493,8 @@ pub struct LeafMetadataArgs {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -511,6 +531,8 @@ pub struct BruteForceArgs {
     /// Print one JSON object instead of text, and nothing before it
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub page: HtmlPage,
 }
 
 #[derive(Debug, Args)]
@@ -565,12 +587,15 @@ pub struct SimulateArgs {
     /// (snapshots/NAME@T.json); repeatable. For none, golden-key and forward-secret
     #[arg(long = "snapshot", value_name = "NAME@T")]
     pub snapshots: Vec<String>,
-    /// Replace an existing world in DIR, keys included
+    /// Replace an existing world in DIR, keys included (and an existing --html)
     #[arg(long)]
     pub force: bool,
     /// Print a JSON summary instead of text
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as one self-contained HTML page (works offline; prints well)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Run even when it is expected to take more than ten minutes
     #[arg(long)]
     pub yes: bool,
@@ -629,6 +654,18 @@ pub struct HtmlPage {
     /// Replace an existing --html file
     #[arg(long, requires = "html")]
     pub force: bool,
+}
+
+impl HtmlPage {
+    /// Where the report goes: stdout as `json` and `color` say, and this page.
+    pub fn destination(
+        &self,
+        json: bool,
+        color: crate::report::ColorChoice,
+        inputs: &[&std::path::Path],
+    ) -> Result<crate::report::Destination> {
+        crate::report::Destination::new(json, color, self.html.as_deref(), self.force, inputs)
+    }
 }
 
 impl SimulateArgs {

@@ -30,7 +30,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::{InputError, Result};
-use crate::report::{Report, Style};
+use crate::report::doc::Doc;
+use crate::report::Style;
 use crate::wire::scheme_id::SchemeId;
 
 /// What start-up tells the teacher: the first line of `--json`, or the text with the
@@ -90,90 +91,84 @@ impl Started {
     }
 }
 
-impl Report for Started {
-    fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
-        let label = |text: &str| style.bold(&format!("{text:<12}"));
-        let how = match self.resumed {
-            Some((students, messages)) => {
-                format!("carried on: {students} students, {messages} messages recorded")
-            }
-            None => "new".to_owned(),
-        };
-        writeln!(
-            out,
-            "{}{} in {} ({how})",
-            label("class"),
-            self.scheme,
-            self.world.display()
-        )?;
-        if self.dropped_partial_line {
-            writeln!(
-                out,
-                "{}dropped a half-written last line of capture.jsonl (never acknowledged)",
-                label("")
-            )?;
+/// The class as it opens: where the students, the projector and the teacher go.
+fn started_doc(_: &Style, started: &Started) -> Doc {
+    const W: usize = 12;
+    let mut doc = Doc::default();
+    doc.bold_labels();
+    let how = match started.resumed {
+        Some((students, messages)) => {
+            format!("carried on: {students} students, {messages} messages recorded")
         }
-        if self.reordered_lines > 0 {
-            let lines = match self.reordered_lines {
-                1 => "1 line".to_owned(),
-                n => format!("{n} lines"),
-            };
-            writeln!(
-                out,
-                "{}put {lines} of capture.jsonl back in t order",
-                label("")
-            )?;
-            writeln!(
-                out,
-                "{}(an older doormat wrote them out of order; nothing was lost)",
-                label("")
-            )?;
-        }
-        writeln!(out, "{}{}", label("students"), self.student_url)?;
-        if let Some(code) = &self.join_code {
-            writeln!(out, "{}{code}", label("join code"))?;
-        }
-        if let Ok(code) = qrcode::QrCode::new(self.student_url.as_bytes()) {
-            // Light modules as blocks: right on the dark terminals most teachers use; the
-            // projector page shows the same code dark on light.
-            let picture = code
-                .render::<qrcode::render::unicode::Dense1x2>()
-                .dark_color(qrcode::render::unicode::Dense1x2::Light)
-                .light_color(qrcode::render::unicode::Dense1x2::Dark)
-                .quiet_zone(true)
-                .build();
-            for line in picture.lines() {
-                writeln!(out, "{}{line}", label(""))?;
-            }
-        }
-        writeln!(out, "{}{}", label("projector"), self.projector_url)?;
-        match &self.cert_sha256 {
-            Some(fingerprint) => {
-                writeln!(
-                    out,
-                    "{}SHA-256 {}",
-                    label("certificate"),
-                    &fingerprint[..47]
-                )?;
-                writeln!(out, "{}        {}", label(""), &fingerprint[48..])?;
-                writeln!(
-                    out,
-                    "{}students check it before accepting the browser's warning",
-                    label("")
-                )?;
-            }
-            None => writeln!(
-                out,
-                "{}plain HTTP on loopback (a secure context)",
-                label("http")
-            )?,
-        }
-        writeln!(
-            out,
-            "{}Ctrl-C; start again with the same --out to carry on",
-            label("stop")
-        )
+        None => "new".to_owned(),
+    };
+    let fact = |doc: &mut Doc, label: &str, text: String| {
+        doc.fact_in(0, label, W, vec![text.into()]);
+    };
+    fact(
+        &mut doc,
+        "class",
+        format!("{} in {} ({how})", started.scheme, started.world.display()),
+    );
+    if started.dropped_partial_line {
+        fact(
+            &mut doc,
+            "",
+            "dropped a half-written last line of capture.jsonl (never acknowledged)".into(),
+        );
     }
+    if started.reordered_lines > 0 {
+        let lines = match started.reordered_lines {
+            1 => "1 line".to_owned(),
+            n => format!("{n} lines"),
+        };
+        fact(
+            &mut doc,
+            "",
+            format!("put {lines} of capture.jsonl back in t order"),
+        );
+        fact(
+            &mut doc,
+            "",
+            "(an older doormat wrote them out of order; nothing was lost)".into(),
+        );
+    }
+    fact(&mut doc, "students", started.student_url.clone());
+    if let Some(code) = &started.join_code {
+        fact(&mut doc, "join code", code.clone());
+    }
+    doc.qr(W, &started.student_url);
+    fact(&mut doc, "projector", started.projector_url.clone());
+    match &started.cert_sha256 {
+        Some(fingerprint) => {
+            fact(
+                &mut doc,
+                "certificate",
+                format!("SHA-256 {}", &fingerprint[..47]),
+            );
+            fact(&mut doc, "", format!("        {}", &fingerprint[48..]));
+            fact(
+                &mut doc,
+                "",
+                "students check it before accepting the browser's warning".into(),
+            );
+        }
+        None => fact(
+            &mut doc,
+            "http",
+            "plain HTTP on loopback (a secure context)".into(),
+        ),
+    }
+    fact(
+        &mut doc,
+        "stop",
+        "Ctrl-C; start again with the same --out to carry on".into(),
+    );
+    doc
+}
+
+crate::report::doc::documented_reports! {
+    Started => started_doc, "The class is open";
 }
 
 /// The address students should type for a server bound to `bind`: the bound address

@@ -1,21 +1,32 @@
 //! The report layer: every command's result is a typed value (a blast radius, a
 //! comparison, a bench table, a demo act...), and renderers beside them turn it into
-//! output. Text for people ([`text`]: aligned, 80 columns, colour only on a terminal) and
+//! output: text for people ([`text`]: aligned, 80 columns, colour only on a terminal),
 //! JSON for programs (serde, from the same values; the schema of each command is in
-//! docs/json.md). A third renderer, HTML or a live web view, reads the same values.
+//! docs/json.md), and a self-contained page ([`html`]). Every [`Report`] has all three.
 //!
-//! [`Output`] is the one switch a command needs: it writes any [`Report`] either way.
+//! The demo, recover, compare, bench and grades pages draw their own charts. Every other
+//! report is written once as a `doc::Doc` (headings, facts, lines, tables), which the
+//! text and the page both lay out, so that the two cannot say different things.
+//!
+//! [`Destination`] is the one switch a command needs: it writes any [`Report`] to stdout
+//! either way, and to its `--html` page.
 
+pub(crate) mod doc;
 pub mod html;
 pub mod text;
 pub mod words;
 
 use std::io::{self, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::fsutil::AtomicFile;
 
 pub use text::{ColorChoice, Style};
 
-/// A result that can be shown: as text by [`Report::write_text`], as JSON through serde.
-pub trait Report: serde::Serialize {
+/// A result that can be shown: as text by [`Report::write_text`], as JSON through serde,
+/// and as a page through [`html::HtmlReport`], which every report has.
+pub trait Report: serde::Serialize + html::HtmlReport {
     /// Writes the text a person reads.
     fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()>;
 }
@@ -52,6 +63,48 @@ impl Output {
                 let text = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
                 writeln!(out, "{text}")
             }
+        }
+    }
+}
+
+/// Where one command's report goes: stdout, as text or (with `--json`) JSON, and a
+/// self-contained page when `--html FILE` asks for one. The page's file is opened
+/// before the command does its work, so that an existing file (without `--force`) or
+/// one of the command's inputs is refused at once; it is checked again when it is moved
+/// into place.
+pub struct Destination {
+    output: Output,
+    page: Option<AtomicFile>,
+}
+
+impl Destination {
+    /// Stdout as `json` and `color` say, and the page at `html`, if given.
+    pub fn new(
+        json: bool,
+        color: ColorChoice,
+        html: Option<&Path>,
+        force: bool,
+        inputs: &[&Path],
+    ) -> Result<Self> {
+        Ok(Destination {
+            output: Output::for_stdout(json, color),
+            page: AtomicFile::for_flag(html, "--html", force, inputs)?,
+        })
+    }
+
+    /// Writes `report` to stdout, then its page.
+    pub fn show(self, report: &impl Report) -> Result<()> {
+        self.output
+            .write(report, &mut io::stdout().lock())
+            .map_err(|e| Error::io("<stdout>", e))?;
+        self.write_page(report)
+    }
+
+    /// Writes only `report`'s page, for a command that has written its text as it went.
+    pub fn write_page(self, report: &impl html::HtmlReport) -> Result<()> {
+        match self.page {
+            Some(file) => file.write_and_commit(&html::document(report)),
+            None => Ok(()),
         }
     }
 }

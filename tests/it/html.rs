@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::browser::{assert_clean_page, load};
+use crate::browser::{assert_clean_page, assert_loads_clean, load};
 use crate::util::{doormat, scratch, shared_world};
 
 /// Loads `page` in Chromium, checks that it loads clean (no console message, no request
@@ -328,4 +328,144 @@ fn the_browser_checks_see_requests_and_errors() {
         "{:#?}",
         loaded.console
     );
+}
+
+/// `10000` as a page writes it: "10,000".
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Every command whose report is a page beyond the demo, recover, compare, bench and
+/// grades (above) takes `--html` too: each page loads clean in Chromium, names what it
+/// reports in its headings, and states the figures of the `--json` printed by the same
+/// run (whole numbers as the text groups them, names as they are).
+#[test]
+fn every_other_report_is_a_page_with_its_json_figures() {
+    let dir = scratch("html-every-report");
+    let commands: &[(&str, &[&str], &[&str])] = &[
+        ("list", &["demo", "--list"], &[]),
+        (
+            "simulate",
+            &[
+                "simulate",
+                "--scheme",
+                "short-key",
+                "--bits",
+                "16",
+                "--messages",
+                "4",
+                "--seed",
+                "5",
+                "--out",
+                "sk",
+            ],
+            &["/messages", "/scheme"],
+        ),
+        (
+            "brute-force",
+            &["attack", "brute-force", "--world", "sk", "--threads", "1"],
+            &["/bits", "/keys_tried", "/text"],
+        ),
+        (
+            "leaf-forgery",
+            &["attack", "leaf-forgery", "--trials", "3", "--seed", "1"],
+            &[
+                "/trials",
+                "/escrow_recovered",
+                "/honest_recovered",
+                "/min_tries",
+            ],
+        ),
+        (
+            "scale",
+            &[
+                "scale",
+                "--rsa-per-second",
+                "1000",
+                "--aes-per-second",
+                "1000000",
+                "--trials-per-second",
+                "50000000",
+            ],
+            &["/brute_force/0/bits", "/brute_force/3/bits"],
+        ),
+        (
+            "exercise-new",
+            &[
+                "exercise",
+                "new",
+                "--kind",
+                "short-key",
+                "--students",
+                "2",
+                "--seed",
+                "1",
+                "--out",
+                "class",
+            ],
+            &["/class_id", "/grading", "/seed"],
+        ),
+        (
+            "hint",
+            &[
+                "exercise",
+                "hint",
+                "--key",
+                "class/instructor/grading.json",
+                "--level",
+                "1",
+            ],
+            &["/code", "/level", "/hints"],
+        ),
+    ];
+    for (name, args, pointers) in commands {
+        let page = format!("{name}.html");
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--json", "--html", &page]);
+        let json = doormat(&dir, &all).ok().json();
+        let loaded = load(&dir.join(&page), 400);
+        assert_loads_clean(&dir.join(&page), &loaded);
+        let dom = loaded.dom;
+        let text = dom
+            .replace("&amp;", "&")
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"");
+        assert!(text.contains("<h1>"), "{name}: a title");
+        let mut shown: Vec<String> = pointers
+            .iter()
+            .map(|p| match &json.pointer(p) {
+                Some(Value::Number(n)) => grouped(n.as_u64().unwrap()),
+                Some(Value::String(s)) => s.clone(),
+                other => panic!("{name}: {p} is {other:?}"),
+            })
+            .collect();
+        if *name == "list" {
+            let demos = json["demos"].as_array().unwrap();
+            shown.extend(demos.iter().map(|d| d["name"].as_str().unwrap().to_owned()));
+        }
+        for figure in shown {
+            assert!(text.contains(&figure), "{name}: {figure} not on the page");
+        }
+    }
+    // A page is refused where it would replace a file, as every other output is.
+    doormat(
+        &dir,
+        &[
+            "attack",
+            "leaf-forgery",
+            "--trials",
+            "3",
+            "--html",
+            "hint.html",
+        ],
+    )
+    .refused(&["hint.html", "already exists", "--force"]);
 }

@@ -10,7 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod terminal;
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -27,10 +27,10 @@ use doormat::world::{SnapshotAt, WorldSpec};
 
 use doormat::cli::{
     AttackCommand, BenchArgs, BruteForceArgs, ClassroomArgs, Cli, Command, CompareArgs, DemoArgs,
-    DualEcArgs, ExerciseCommand, HtmlPage, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs,
-    PoisonArgs, RecoverArgs, ScaleArgs, SimulateArgs,
+    DualEcArgs, ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs,
+    RecoverArgs, ScaleArgs, SimulateArgs,
 };
-use doormat::report::{html, text, ColorChoice, Output, Report, Style};
+use doormat::report::{text, ColorChoice, Destination, Output, Style};
 use terminal::Progress;
 
 /// `--color`, set once from the flags before any command runs.
@@ -264,16 +264,15 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
 fn run_demo(args: DemoArgs) -> Result<()> {
     let style = Style::for_stdout(color());
     if args.list {
-        return show(&demo::catalogue()?, args.json);
+        let out = args.page.destination(args.json, color(), &[])?;
+        return out.show(&demo::catalogue()?);
     }
     let scenario = demo::choose(args.file.as_deref(), args.name.as_deref())?;
     let options = DemoOptions { seed: args.seed };
     let inputs: Vec<&std::path::Path> = args.file.iter().map(PathBuf::as_path).collect();
-    let page = open_html(&args.page, &inputs)?;
+    let out = args.page.destination(args.json, color(), &inputs)?;
     if args.json {
-        let run = demo::run_scenario(&scenario, &options, &mut demo::Quiet)?;
-        show(&run, true)?;
-        return write_html(page, &run);
+        return out.show(&demo::run_scenario(&scenario, &options, &mut demo::Quiet)?);
     }
     let mut screen = Screen {
         style,
@@ -289,7 +288,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         writeln!(screen.out, "\n(stopped)").map_err(stdout_error)?;
     }
     text::measured_on(&mut screen.out, &style, &run).map_err(stdout_error)?;
-    write_html(page, &run)
+    out.write_page(&run)
 }
 
 /// Shows a demo act by act as it runs.
@@ -356,13 +355,15 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
             .collect::<std::result::Result<_, _>>()?,
         plants: Default::default(),
     };
+    disk::refuse_outputs_in_world(&args.out, &[("--html", args.html.as_deref())])?;
+    let out = to(args.json, args.html.as_deref(), args.force, &[])?;
     if let Some(estimate) = doormat::bench::estimate_simulate(&spec)? {
         confirm_long_work(&estimate, "building this world", args.yes)?;
     }
     let progress = Progress::new(args.messages, "sealing messages").lines_on_a_pipe();
     let summary = disk::simulate(&spec, &args.out, args.force, &|done, _| progress.set(done))?;
     progress.finish();
-    show(&summary, args.json)
+    out.show(&summary)
 }
 
 fn run_recover(args: RecoverArgs) -> Result<()> {
@@ -392,7 +393,7 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         ],
     )?;
     let mut out_file = AtomicFile::for_flag(args.out.as_deref(), "--out", args.force, &inputs)?;
-    let page = AtomicFile::for_flag(args.html.as_deref(), "--html", args.force, &inputs)?;
+    let out = to(args.json, args.html.as_deref(), args.force, &inputs)?;
     let parameters = &world.file.parameters;
     if let Some(estimate) =
         doormat::bench::estimate_recover(parameters.messages, parameters.session_size)?
@@ -415,12 +416,14 @@ fn run_recover(args: RecoverArgs) -> Result<()> {
         file.commit()?;
     }
     let report = attacks::RecoverReport::new(&world, &compromise, radius, args.out.clone());
-    show(&report, args.json)?;
-    write_html(page, &report)
+    out.show(&report)
 }
 
 fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
+    let out = args
+        .page
+        .destination(args.json, color(), &[&world.capture_path()])?;
     let target = attacks::search_target::SearchTarget::find(
         &world,
         args.id.as_deref(),
@@ -430,7 +433,7 @@ fn run_brute_force(args: BruteForceArgs) -> Result<()> {
     let options = brute_force::SearchOptions::from_flags(flags, args.threads, args.sample)?;
     let mut report = search_with_estimate(&target, &options, &args, &world.capture_path())?;
     report.escrowed_bits = target.escrowed_bits;
-    show(&report, args.json)
+    out.show(&report)
 }
 
 /// Says what the whole search should take (on stderr, not with --json), and refuses one
@@ -499,6 +502,7 @@ fn confirm_long_work(estimate: &doormat::bench::WorkEstimate, what: &str, yes: b
 
 fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
     leaf::check_forgery_trials(args.trials)?;
+    let out = args.page.destination(args.json, color(), &[])?;
     let progress = Progress::new(args.trials, "forging LEAFs");
     let report = leaf::leaf_forgery(
         args.trials,
@@ -506,11 +510,14 @@ fn run_leaf_forgery(args: LeafForgeryArgs) -> Result<()> {
         &|done, _| progress.set(done),
     );
     progress.finish();
-    show(&report, args.json)
+    out.show(&report)
 }
 
 fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
+    let out = args
+        .page
+        .destination(args.json, color(), &[&world.capture_path()])?;
     let progress = Progress::new(
         world.capture_path().metadata().map_or(0, |m| m.len()),
         "reading LEAFs",
@@ -518,12 +525,15 @@ fn run_leaf_metadata(args: LeafMetadataArgs) -> Result<()> {
     .in_bytes();
     let report = leaf::leaf_metadata(&world, &args.family_key, &|done, _| progress.set(done))?;
     progress.finish();
-    show(&report, args.json)
+    out.show(&report)
 }
 
 fn run_dual_ec(args: DualEcArgs) -> Result<()> {
     let world = WorldDir::open(&args.world)?;
     let file = attacks::dual_ec::load_backdoor(&world, &args.backdoor)?;
+    let out = args
+        .page
+        .destination(args.json, color(), &[&args.backdoor])?;
     // One search per sender, each a few seconds on two cores.
     let progress = Progress::new(
         world.file.user_names().len() as u64,
@@ -531,12 +541,13 @@ fn run_dual_ec(args: DualEcArgs) -> Result<()> {
     );
     let report = attacks::dual_ec::attack(&world, &file, &|done| progress.set(done))?;
     progress.finish();
-    show(&report, args.json)
+    out.show(&report)
 }
 
 fn run_poison(args: PoisonArgs) -> Result<()> {
     attacks::image_job::check_trials(args.trials, "each draws and hashes one picture")?;
     let world = WorldDir::open(&args.world)?;
+    let out = args.page.destination(args.json, color(), &[&args.image])?;
     let mut report = attacks::poison::poison(&world, &args.image)?;
     if let Some(n) = args.trials {
         report.trials = Some(attacks::poison::poison_trials(
@@ -545,7 +556,7 @@ fn run_poison(args: PoisonArgs) -> Result<()> {
             &Randomness::from_seed(args.seed),
         )?);
     }
-    show(&report, args.json)
+    out.show(&report)
 }
 
 /// `attack collide` (`inputs`: --from, --target) and `attack evade` (--image).
@@ -554,6 +565,8 @@ fn run_image_attack(
     inputs: &[Option<PathBuf>],
     flags: ImageAttackFlags,
 ) -> Result<()> {
+    let given: Vec<&std::path::Path> = inputs.iter().flatten().map(PathBuf::as_path).collect();
+    let out = to(flags.json, flags.html.as_deref(), flags.force, &given)?;
     let job = attacks::image_job::ImageAttackJob {
         attack,
         inputs,
@@ -570,7 +583,7 @@ fn run_image_attack(
     };
     let report = job.run(&|done| progress.set(done))?;
     progress.finish();
-    show(&report, flags.json)
+    out.show(&report)
 }
 
 fn run_compare(args: CompareArgs) -> Result<()> {
@@ -579,7 +592,7 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         randomness: Randomness::from_seed(args.seed),
         bits: args.bits,
     };
-    let page = open_html(&args.page, &[])?;
+    let out = args.page.destination(args.json, color(), &[])?;
     if let Some(estimate) = doormat::bench::estimate_compare(&options)? {
         confirm_long_work(&estimate, "this comparison", args.yes)?;
     }
@@ -590,13 +603,12 @@ fn run_compare(args: CompareArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    show(&comparison, args.json)?;
-    write_html(page, &comparison)
+    out.show(&comparison)
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
     let options = doormat::bench::BenchOptions { quick: args.quick };
-    let page = open_html(&args.page, &[])?;
+    let out = args.page.destination(args.json, color(), &[])?;
     let progress = Progress::new(options.steps(), "measuring");
     let mut step = 0;
     let report = doormat::bench::run(&options, &mut |_| {
@@ -604,11 +616,12 @@ fn run_bench(args: BenchArgs) -> Result<()> {
         step += 1;
     })?;
     progress.finish();
-    show(&report, args.json)?;
-    write_html(page, &report)
+    out.show(&report)
 }
 
 fn run_scale(args: ScaleArgs) -> Result<()> {
+    let rates: Vec<&std::path::Path> = args.rates.iter().map(PathBuf::as_path).collect();
+    let out = args.page.destination(args.json, color(), &rates)?;
     let inputs = doormat::scale::ScaleInputs::from_flags(&doormat::scale::ScaleFlags {
         messages_per_day: args.messages_per_day,
         session_size: args.session_size,
@@ -619,7 +632,7 @@ fn run_scale(args: ScaleArgs) -> Result<()> {
         bits: args.bits,
         rates_file: args.rates,
     })?;
-    show(&doormat::scale::project(&inputs)?, args.json)
+    out.show(&doormat::scale::project(&inputs)?)
 }
 
 fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
@@ -629,6 +642,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
     match command {
         ExerciseCommand::New(args) => {
             let kind = ExerciseKind::parse(&args.kind)?;
+            let out = args.page.destination(args.json, color(), &[])?;
             let roster =
                 exercise::Roster::from_flags(args.roster.as_deref(), args.students, &args.out)?;
             let progress =
@@ -655,7 +669,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 &confirm,
             )?;
             progress.finish();
-            show(&summary, args.json)?;
+            out.show(&summary)?;
             Ok(Outcome::Done)
         }
         ExerciseCommand::Gradebook(args) => {
@@ -663,23 +677,25 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                 gradebook::Platform::parse(&args.format).map_err(|e| e.field("--format"))?;
             let inputs: Vec<&std::path::Path> = args.grades.iter().map(PathBuf::as_path).collect();
             let file = AtomicFile::for_flag(Some(&args.out), "--out", args.force, &inputs)?;
+            let out = to(args.json, args.html.as_deref(), args.force, &inputs)?;
             let book = gradebook::merge(&args.grades, args.points)?;
             if let Some(file) = file {
                 file.write_and_commit(&book.to_csv(platform))?;
             }
-            show(&book, args.json)?;
+            out.show(&book)?;
             Ok(Outcome::Done)
         }
         ExerciseCommand::Hint(args) => {
+            let out = args.page.destination(args.json, color(), &[&args.key])?;
             let grading = GradingFile::load(&args.key)?;
-            show(&exercise::hints::release(&grading, args.level)?, args.json)?;
+            out.show(&exercise::hints::release(&grading, args.level)?)?;
             Ok(Outcome::Done)
         }
         ExerciseCommand::Check(args) => {
             let inputs: Vec<&std::path::Path> = std::iter::once(args.key.as_path())
                 .chain(args.csv.as_deref())
                 .collect();
-            let page = open_html(&args.page, &inputs)?;
+            let out = args.page.destination(args.json, color(), &inputs)?;
             let gradebook = gradebook::requested(&args.gradebook, args.points)?
                 .map(|(format, file)| {
                     Ok::<_, Error>((
@@ -694,8 +710,7 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
                     show_answers: args.show_answers,
                     ..Grades::of_file(&grading, csv, args.points)?
                 };
-                show(&grades, args.json)?;
-                write_html(page, &grades)?;
+                out.show(&grades)?;
                 // A row left out would be imported as a zero: the gradebook is whole or not written.
                 if let (Some((platform, Some(file))), true) =
                     (gradebook, grades.not_graded.is_empty())
@@ -715,31 +730,15 @@ fn run_exercise(command: ExerciseCommand) -> Result<Outcome> {
             };
             let report = StudentVerdict::of(&grading, student, answer)?;
             let right = report.verdict == Verdict::Right;
-            show(&report, args.json)?;
-            write_html(page, &report)?;
+            out.show(&report)?;
             Ok(if right { Outcome::Done } else { Outcome::No })
         }
     }
 }
 
-/// The `--html` file of `page`, as [`AtomicFile::for_flag`] opens it.
-fn open_html(page: &HtmlPage, inputs: &[&std::path::Path]) -> Result<Option<AtomicFile>> {
-    AtomicFile::for_flag(page.html.as_deref(), "--html", page.force, inputs)
-}
-
-/// Writes `report` as a page into the `--html` file and moves it into place.
-fn write_html(file: Option<AtomicFile>, report: &impl html::HtmlReport) -> Result<()> {
-    match file {
-        Some(file) => file.write_and_commit(&html::document(report)),
-        None => Ok(()),
-    }
-}
-
-/// The one output switch: `report` as JSON or as text, on stdout.
-fn show(report: &impl Report, json: bool) -> Result<()> {
-    Output::for_stdout(json, color())
-        .write(report, &mut std::io::stdout().lock())
-        .map_err(stdout_error)
+/// Where a report goes under `--color`: stdout, and the `html` page if given.
+fn to(json: bool, html: Option<&Path>, force: bool, inputs: &[&Path]) -> Result<Destination> {
+    Destination::new(json, color(), html, force, inputs)
 }
 
 fn stdout_error(e: std::io::Error) -> Error {

@@ -19,7 +19,9 @@
 // The pictures and each kind of page in a file of their own.
 mod charts;
 mod demo;
+mod doc;
 mod pages;
+pub(crate) use doc::write_doc;
 use {charts::*, demo::*};
 
 use std::fmt::Write as _;
@@ -206,6 +208,9 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 .open { color: #0b5394; font-weight: 700; }
 .sealed { color: var(--muted); }
+.note { color: var(--muted); }
+p.line { margin: 0.3rem 0; }
+p.sub { margin-left: 1.5rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
 th, td { border: 1px solid var(--rule); padding: 0.25rem 0.6rem; text-align: left; }

@@ -2,6 +2,7 @@
 //! recover, compare.
 
 use super::*;
+use crate::report::doc::{Doc, Run};
 use crate::wire::b64;
 use crate::wire::envelope::Envelope;
 
@@ -447,40 +448,39 @@ pub(super) fn comparison(
 }
 
 /// `doormat simulate`: what was written where.
-pub fn simulate_summary(
-    out: &mut impl Write,
-    style: &Style,
-    s: &SimulateSummary,
-) -> io::Result<()> {
-    let seed = s.seed;
-    writeln!(
-        out,
-        "{} {}",
-        style.bold("world written to"),
-        s.out.display()
-    )?;
-    writeln!(out, "{INDENT}scheme     {}", s.scheme)?;
-    writeln!(out, "{INDENT}parties    {}", s.parties.join(" "))?;
-    writeln!(
-        out,
-        "{INDENT}messages   {} in capture.jsonl ({} KiB), truth in truth.jsonl",
-        s.messages,
-        s.capture_bytes.div_ceil(1024)
-    )?;
-    writeln!(
-        out,
-        "{INDENT}keys       keys/NAME.pem (private, mode 0600), keys/NAME.pub.pem"
-    )?;
-    if let Some(seed) = seed {
-        writeln!(
-            out,
-            "{INDENT}{}",
-            style.bold(&format!(
+pub(crate) fn simulate_summary(_: &Style, s: &SimulateSummary) -> Doc {
+    let mut doc = Doc::default();
+    const W: usize = 11;
+    doc.heading(vec![
+        Run::bold("world written to"),
+        format!(" {}", s.out.display()).into(),
+    ])
+    .fact("scheme", W, s.scheme.to_string())
+    .fact("parties", W, s.parties.join(" "))
+    .fact(
+        "messages",
+        W,
+        format!(
+            "{} in capture.jsonl ({} KiB), truth in truth.jsonl",
+            s.messages,
+            s.capture_bytes.div_ceil(1024)
+        ),
+    )
+    .fact(
+        "keys",
+        W,
+        "keys/NAME.pem (private, mode 0600), keys/NAME.pub.pem",
+    );
+    if let Some(seed) = s.seed {
+        doc.spans(
+            2,
+            vec![Run::bold(format!(
                 "seeded ({seed}): anyone can recompute these keys; classroom use only"
-            ))
-        )?;
+            ))],
+        );
     }
-    writeln!(out, "{INDENT}took       {:.2} s", s.seconds)
+    doc.fact("took", W, format!("{:.2} s", s.seconds));
+    doc
 }
 
 /// `doormat recover`: the keys, the steps that made them, what they opened.

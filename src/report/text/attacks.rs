@@ -1,72 +1,66 @@
 //! Text of the attacks on one design: brute force, LEAF forgery and metadata, Dual_EC.
 
 use super::*;
+use crate::report::doc::{Doc, Run};
 
 /// `doormat attack brute-force`: the search and its extrapolation.
-pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "{} {}, {} secret bits",
-        style.bold("brute force: message"),
-        r.id,
-        r.bits
-    )?;
+pub(crate) fn brute_force(_: &Style, r: &BruteForceReport) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(vec![
+        Run::bold("brute force: message"),
+        format!(" {}, {} secret bits", r.id, r.bits).into(),
+    ]);
+    const W: usize = 15;
     if let Some(escrowed) = r.escrowed_bits {
-        writeln!(
-            out,
-            "{INDENT}escrowed       {escrowed} more bits, read from the workfactor reduction field"
-        )?;
+        doc.fact(
+            "escrowed",
+            W,
+            format!("{escrowed} more bits, read from the workfactor reduction field"),
+        );
     }
-    writeln!(
-        out,
-        "{INDENT}key space      {} keys",
-        group_digits(1u64 << r.bits)
-    )?;
-    writeln!(
-        out,
-        "{INDENT}tried          {} keys",
-        group_digits(r.keys_tried)
-    )?;
-    match &r.text {
-        Some(text) => writeln!(
-            out,
-            "{INDENT}found          {}  \"{text}\"",
-            style.mark(true)
-        )?,
-        None if !r.complete => writeln!(
-            out,
-            "{INDENT}found          {}  not among the keys of this timed sample",
-            style.mark(false)
-        )?,
-        None => writeln!(
-            out,
-            "{INDENT}found          {}  no key opens it (tampered, or not text?)",
-            style.mark(false)
-        )?,
-    }
+    doc.fact(
+        "key space",
+        W,
+        format!("{} keys", group_digits(1u64 << r.bits)),
+    )
+    .fact("tried", W, format!("{} keys", group_digits(r.keys_tried)));
+    let found = match &r.text {
+        Some(text) => vec![mark(true), format!("  \"{text}\"").into()],
+        None if !r.complete => vec![
+            mark(false),
+            "  not among the keys of this timed sample".into(),
+        ],
+        None => vec![
+            mark(false),
+            "  no key opens it (tampered, or not text?)".into(),
+        ],
+    };
+    doc.fact_spans("found", W, found);
     let on = match &r.adapter {
         Some(adapter) => format!("on {}", adapter.name),
         None => format!("{} threads", r.threads),
     };
-    writeln!(
-        out,
-        "{INDENT}took           {:.2} s ({} keys/s, {on})",
-        r.seconds,
-        group_digits(r.keys_per_second as u64),
-    )?;
-    writeln!(out, "{INDENT}method         {}", r.method.describe())?;
+    doc.fact(
+        "took",
+        W,
+        format!(
+            "{:.2} s ({} keys/s, {on})",
+            r.seconds,
+            group_digits(r.keys_per_second as u64)
+        ),
+    )
+    .fact("method", W, r.method.describe());
     if r.method != SearchMethod::FullOpen {
-        writeln!(
-            out,
-            "{INDENT}full opens     {} keys passed the one-block filter",
-            group_digits(r.filter_passed)
-        )?;
+        doc.fact(
+            "full opens",
+            W,
+            format!(
+                "{} keys passed the one-block filter",
+                group_digits(r.filter_passed)
+            ),
+        );
     }
-    writeln!(
-        out,
-        "{INDENT}{}",
-        style.dim("at this rate, one message takes on average:")
-    )?;
+    doc.note("at this rate, one message takes on average:");
     let mut table = Table::new(
         &format!("{INDENT}  "),
         vec![
@@ -82,7 +76,7 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
             duration(e.average_seconds).into(),
         ]);
     }
-    table.write(out, style)?;
+    doc.table(table);
     // Side by side, at the same rate: what Notes' real key left the agency and everyone.
     if let Some(escrowed) = r.escrowed_bits {
         let at = |bits: u32| {
@@ -92,80 +86,95 @@ pub fn brute_force(out: &mut impl Write, style: &Style, r: &BruteForceReport) ->
                 .map_or_else(|| "-".to_owned(), |e| duration(e.average_seconds))
         };
         let (notes, agency) = (64, 64 - escrowed);
-        writeln!(
-            out,
-            "{INDENT}{}",
-            style.dim(&format!(
-                "Lotus Notes ({notes}-bit keys, {escrowed} bits escrowed), at this rate:"
-            ))
-        )?;
-        writeln!(
-            out,
-            "{INDENT}  the agency     {agency} bits, {}",
-            at(agency)
-        )?;
-        writeln!(out, "{INDENT}  everyone else  {notes} bits, {}", at(notes))?;
+        doc.note(format!(
+            "Lotus Notes ({notes}-bit keys, {escrowed} bits escrowed), at this rate:"
+        ))
+        .fact_in(
+            4,
+            "the agency",
+            W,
+            vec![format!("{agency} bits, {}", at(agency)).into()],
+        )
+        .fact_in(
+            4,
+            "everyone else",
+            W,
+            vec![format!("{notes} bits, {}", at(notes)).into()],
+        );
     }
-    Ok(())
+    doc
+}
+
+/// "✓ OPEN" or "✗ sealed" from the attacker's point of view: what it could read.
+fn mark(open: bool) -> Run {
+    if open {
+        Run::open("✓ OPEN")
+    } else {
+        Run::sealed("✗ sealed")
+    }
 }
 
 /// `doormat attack leaf-forgery`: Blaze's attack, measured.
-pub fn leaf_forgery(out: &mut impl Write, style: &Style, r: &ForgeryReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        style.bold(&format!("LEAF forgery (Blaze, 1994): {} trials", r.trials))
-    )?;
-    writeln!(
-        out,
-        "{INDENT}random LEAFs tried until the receiver's 16-bit check passed:"
-    )?;
-    writeln!(
-        out,
-        "{INDENT}  mean {} (expected {}, standard error {}), min {}, max {}",
-        group_digits(r.mean_tries.round() as u64),
-        group_digits(r.expected_tries),
-        group_digits(r.standard_error.round() as u64),
-        group_digits(r.min_tries),
-        group_digits(r.max_tries)
-    )?;
+pub(crate) fn leaf_forgery(_: &Style, r: &ForgeryReport) -> Doc {
+    let mut doc = Doc::default();
+    doc.title(format!("LEAF forgery (Blaze, 1994): {} trials", r.trials))
+        .line("random LEAFs tried until the receiver's 16-bit check passed:")
+        .spans(
+            4,
+            vec![format!(
+                "mean {} (expected {}, standard error {}), min {}, max {}",
+                group_digits(r.mean_tries.round() as u64),
+                group_digits(r.expected_tries),
+                group_digits(r.standard_error.round() as u64),
+                group_digits(r.min_tries),
+                group_digits(r.max_tries)
+            )
+            .into()],
+        );
     let recovered = if r.escrow_recovered > 0 {
-        style.mark(true)
+        mark(true)
     } else {
-        style.sealed("✗ garbage")
+        Run::sealed("✗ garbage")
     };
-    writeln!(
-        out,
-        "{INDENT}escrow agents recovered the key     {} of {}  {recovered}",
-        r.escrow_recovered, r.trials
-    )?;
-    writeln!(
-        out,
-        "{INDENT}rogue pair's messages still opened  {} of {}",
-        r.conversation_worked, r.trials
-    )?;
-    writeln!(
-        out,
-        "{INDENT}honest device's LEAF, same key      {} of {} opened by the agents  {}",
-        r.honest_recovered,
-        r.trials,
-        style.mark(r.honest_recovered > 0)
-    )?;
-    writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+    const W: usize = 36;
+    doc.fact_spans(
+        "escrow agents recovered the key",
+        W,
+        vec![
+            format!("{} of {}  ", r.escrow_recovered, r.trials).into(),
+            recovered,
+        ],
+    )
+    .fact(
+        "rogue pair's messages still opened",
+        W,
+        format!("{} of {}", r.conversation_worked, r.trials),
+    )
+    .fact_spans(
+        "honest device's LEAF, same key",
+        W,
+        vec![
+            format!(
+                "{} of {} opened by the agents  ",
+                r.honest_recovered, r.trials
+            )
+            .into(),
+            mark(r.honest_recovered > 0),
+        ],
+    )
+    .line(format!("took {:.2} s", r.seconds));
+    doc
 }
 
 /// `doormat attack leaf-metadata`: what the family key alone reveals.
-pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        style.bold(&format!(
-            "family key alone: {} of {} LEAFs read, {} devices identified",
-            r.leafs_read,
-            r.messages_total,
-            r.devices.len()
-        ))
-    )?;
+pub(crate) fn leaf_metadata(_: &Style, r: &MetadataReport) -> Doc {
+    let mut doc = Doc::default();
+    doc.title(format!(
+        "family key alone: {} of {} LEAFs read, {} devices identified",
+        r.leafs_read,
+        r.messages_total,
+        r.devices.len()
+    ));
     let mut table = Table::new(
         INDENT,
         vec![
@@ -182,40 +191,34 @@ pub fn leaf_metadata(out: &mut impl Write, style: &Style, r: &MetadataReport) ->
             d.senders.join(", ").into(),
         ]);
     }
-    table.write(out, style)?;
-    writeln!(
-        out,
-        "{INDENT}{}",
-        style.dim("who talks to whom (by device):")
-    )?;
+    doc.table(table).note("who talks to whom (by device):");
+    let mut contacts = Table::new(
+        INDENT,
+        vec![Column::left(), Column::left().gap(1), Column::left()],
+    );
     for c in &r.contacts {
-        writeln!(
-            out,
-            "{INDENT}{:08x} ↔ {:08x}  {} messages",
-            c.units[0], c.units[1], c.messages
-        )?;
+        contacts.row(vec![
+            format!("{:08x} ↔", c.units[0]).into(),
+            format!("{:08x}", c.units[1]).into(),
+            format!("{} messages", c.messages).into(),
+        ]);
     }
-    Ok(())
+    doc.table(contacts);
+    doc
 }
 
 /// `doormat attack dual-ec`: what the backdoor predicted.
-pub fn dual_ec(out: &mut impl Write, style: &Style, r: &DualEcReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        style.bold(&format!(
-            "{}'s d: {} of {} messages opened ({:.0}%)",
-            r.holder,
-            r.messages_opened,
-            r.messages_total,
-            r.radius.percent_opened()
-        ))
-    )?;
+pub(crate) fn dual_ec(_: &Style, r: &DualEcReport) -> Doc {
+    let mut doc = Doc::default();
+    doc.title(format!(
+        "{}'s d: {} of {} messages opened ({:.0}%)",
+        r.holder,
+        r.messages_opened,
+        r.messages_total,
+        r.radius.percent_opened()
+    ));
     if !r.fits {
-        writeln!(
-            out,
-            "{INDENT}d·Q ≠ P for the Q in these devices: this backdoor predicts nothing here"
-        )?;
+        doc.line("d·Q ≠ P for the Q in these devices: this backdoor predicts nothing here");
         let why = match &r.q_replaced_by {
             Some(by) => {
                 format!("({by} replaced Q in this world, as at Juniper; only {by}'s d fits now)")
@@ -224,23 +227,31 @@ pub fn dual_ec(out: &mut impl Write, style: &Style, r: &DualEcReport) -> io::Res
                 "(this backdoor was made for another world: its Q is not this world's)".to_owned()
             }
         };
-        writeln!(out, "{INDENT}{}", style.dim(&why))?;
+        doc.note(why);
     } else {
-        writeln!(
-            out,
-            "{INDENT}generator states recovered  {} (one per sender)",
-            r.states_recovered
-        )?;
-        writeln!(
-            out,
-            "{INDENT}x-coordinates tried         {} (of 65,536 per search)",
-            group_digits(r.candidates_tried)
-        )?;
-        writeln!(
-            out,
-            "{INDENT}false states                {} (passed the 16-bit check, failed the full one)",
-            r.false_states
-        )?;
+        const W: usize = 28;
+        doc.fact(
+            "generator states recovered",
+            W,
+            format!("{} (one per sender)", r.states_recovered),
+        )
+        .fact(
+            "x-coordinates tried",
+            W,
+            format!(
+                "{} (of 65,536 per search)",
+                group_digits(r.candidates_tried)
+            ),
+        )
+        .fact(
+            "false states",
+            W,
+            format!(
+                "{} (passed the 16-bit check, failed the full one)",
+                r.false_states
+            ),
+        );
     }
-    writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+    doc.line(format!("took {:.2} s", r.seconds));
+    doc
 }

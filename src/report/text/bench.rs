@@ -3,6 +3,7 @@
 use super::table::{fixed, Align::Left, Align::Right};
 use super::*;
 use crate::bench::GpuSection;
+use crate::report::doc::{Doc, Run};
 
 /// `doormat bench`: every table of the benchmark.
 pub fn bench_report(out: &mut impl Write, style: &Style, r: &BenchReport) -> io::Result<()> {
@@ -448,15 +449,14 @@ fn gpu(out: &mut impl Write, style: &Style, section: &GpuSection) -> io::Result<
 }
 
 /// `doormat scale`: the projection and its arithmetic.
-pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io::Result<()> {
+pub(crate) fn scale_report(_: &Style, r: &ScaleReport) -> Doc {
+    let mut doc = Doc::default();
     let i = &r.inputs;
-    writeln!(
-        out,
-        "{} {} messages a day",
-        style.bold("doormat scale:"),
-        quantity(i.messages_per_day)
-    )?;
-    dim_line(out, style, &format!("rates: {}", i.rates_from))?;
+    doc.heading(vec![
+        Run::bold("doormat scale:"),
+        format!(" {} messages a day", quantity(i.messages_per_day)).into(),
+    ])
+    .note(format!("rates: {}", i.rates_from));
     let mut rates = Table::new(&format!("{INDENT}  "), fixed(&[(Left, 22), (Right, 14)]));
     for (flag, value) in [
         ("--rsa-per-second", i.rsa_decrypts_per_core_second),
@@ -469,37 +469,30 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
             0,
         );
     }
-    rates.write(out, style)?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        style.bold("one day of traffic, opened with a leaked escrow key")
-    )?;
+    doc.table(rates)
+        .blank()
+        .title("one day of traffic, opened with a leaked escrow key");
     for line in &r.escrow {
-        writeln!(out, "{INDENT}{}", line.keying)?;
-        for text in wrap(&line.arithmetic, width() - 6) {
-            writeln!(out, "{INDENT}    {text}")?;
-        }
+        doc.line(line.keying.as_str())
+            .wrapped(6, line.arithmetic.as_str());
         let money = line.usd.map_or_else(String::new, |usd| {
             match dollars(usd).strip_prefix("more than ") {
                 Some(at_least) => format!(", more than ${at_least}"),
                 None => format!(", ${}", dollars(usd)),
             }
         });
-        writeln!(
-            out,
-            "{INDENT}    = {} core-hours{money}; {} cores keep up with the traffic",
-            quantity(line.core_hours),
-            quantity(line.cores_to_keep_up.ceil())
-        )?;
+        doc.spans(
+            6,
+            vec![format!(
+                "= {} core-hours{money}; {} cores keep up with the traffic",
+                quantity(line.core_hours),
+                quantity(line.cores_to_keep_up.ceil())
+            )
+            .into()],
+        );
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        style.bold("brute-forcing short keys: on average half the key space per key")
-    )?;
+    doc.blank()
+        .title("brute-forcing short keys: on average half the key space per key");
     // Each cell is right-aligned in its column with at least two spaces before it,
     // so that even "more than 1.8e308" never runs into its neighbour.
     let priced = i.usd_per_core_hour.is_some();
@@ -538,22 +531,14 @@ pub fn scale_report(out: &mut impl Write, style: &Style, r: &ScaleReport) -> io:
                 .collect(),
         );
     }
-    table.write(out, style)?;
-    dim_line(
-        out,
-        style,
-        &format!(
+    doc.table(table)
+        .note(format!(
             "per key: 2^(bits-1) trials / {} trials per core-second, on one core;",
             quantity(i.key_trials_per_core_second)
-        ),
-    )?;
-    dim_line(out, style, "a day's keys: core-hours to find every one")?;
+        ))
+        .note("a day's keys: core-hours to find every one");
     if i.usd_per_core_hour.is_none() {
-        writeln!(
-            out,
-            "{INDENT}{}",
-            style.dim("add --usd-per-core-hour PRICE to see the cost in dollars")
-        )?;
+        doc.note("add --usd-per-core-hour PRICE to see the cost in dollars");
     }
-    Ok(())
+    doc
 }

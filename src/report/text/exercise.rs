@@ -2,44 +2,48 @@
 
 use super::*;
 use crate::exercise::Slip;
+use crate::report::doc::{Doc, Run};
 
 /// `doormat exercise new`: where the bundles and the grading file are.
-pub fn exercise_summary(out: &mut impl Write, s: &ExerciseSummary) -> io::Result<()> {
-    let seed = s.seed;
-    writeln!(
-        out,
+pub(crate) fn exercise_summary(_: &Style, s: &ExerciseSummary) -> Doc {
+    let mut doc = Doc::default();
+    const W: usize = 15;
+    doc.title(format!(
         "exercise {} for {} students written to {}",
         s.exercise.as_str(),
         s.students.len(),
         s.out.display()
-    )?;
-    writeln!(out, "{INDENT}class          {}", s.class_id)?;
-    writeln!(
-        out,
-        "{INDENT}bundles        {}/STUDENT/ (hand out each folder)",
-        s.out.display()
-    )?;
+    ))
+    .fact("class", W, s.class_id.as_str())
+    .fact(
+        "bundles",
+        W,
+        format!("{}/STUDENT/ (hand out each folder)", s.out.display()),
+    );
     for (i, r) in s.renamed.iter().enumerate() {
         let label = if i == 0 { "folders" } else { "" };
-        writeln!(out, "{INDENT}{label:<15}{:?} is in {}/", r.name, r.folder)?;
+        doc.fact(label, W, format!("{:?} is in {}/", r.name, r.folder));
     }
-    writeln!(
-        out,
-        "{INDENT}grading        {} (keep it: it makes every flag)",
-        s.grading.display()
-    )?;
-    writeln!(
-        out,
-        "{INDENT}check          doormat exercise check --key {} --csv submissions.csv",
-        s.grading.display()
-    )?;
-    if let Some(seed) = seed {
-        writeln!(
-            out,
-            "{INDENT}seeded ({seed}): anyone with the seed can make every flag; for trying out only"
-        )?;
+    doc.fact(
+        "grading",
+        W,
+        format!("{} (keep it: it makes every flag)", s.grading.display()),
+    )
+    .fact(
+        "check",
+        W,
+        format!(
+            "doormat exercise check --key {} --csv submissions.csv",
+            s.grading.display()
+        ),
+    );
+    if let Some(seed) = s.seed {
+        doc.line(format!(
+            "seeded ({seed}): anyone with the seed can make every flag; for trying out only"
+        ));
     }
-    writeln!(out, "{INDENT}took           {:.1} s", s.seconds)
+    doc.fact("took", W, format!("{:.1} s", s.seconds));
+    doc
 }
 
 /// `doormat exercise check` of one answer.
@@ -148,44 +152,49 @@ pub fn grades(out: &mut impl Write, style: &Style, grades: &Grades) -> io::Resul
 }
 
 /// `doormat exercise gradebook`: its columns, and how many students it holds.
-pub fn gradebook(out: &mut impl Write, style: &Style, book: &Gradebook) -> io::Result<()> {
-    writeln!(
-        out,
-        "{} {} exercise{}, {} student{}",
-        style.bold("gradebook:"),
-        book.columns.len(),
-        if book.columns.len() == 1 { "" } else { "s" },
-        book.rows.len(),
-        if book.rows.len() == 1 { "" } else { "s" }
-    )?;
+pub(crate) fn gradebook(_: &Style, book: &Gradebook) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(vec![
+        Run::bold("gradebook:"),
+        format!(
+            " {} exercise{}, {} student{}",
+            book.columns.len(),
+            if book.columns.len() == 1 { "" } else { "s" },
+            book.rows.len(),
+            if book.rows.len() == 1 { "" } else { "s" }
+        )
+        .into(),
+    ]);
     for (i, column) in book.columns.iter().enumerate() {
         let graded: Vec<f64> = book.rows.iter().filter_map(|r| r.points[i]).collect();
         let mean = graded.iter().sum::<f64>() / graded.len().max(1) as f64;
-        writeln!(
-            out,
-            "{INDENT}{}: {} students, mean {mean:.1} of {}",
+        doc.line(format!(
+            "{}: {} students, mean {mean:.1} of {}",
             column.title,
             graded.len(),
             column.points_possible
-        )?;
+        ));
     }
-    Ok(())
+    doc
 }
 
 /// `doormat exercise hint`: the code, and the line students run.
-pub fn hint_release(out: &mut impl Write, style: &Style, h: &HintRelease) -> io::Result<()> {
-    writeln!(
-        out,
-        "hint {} of {} for {} (class {}): {}",
-        h.level,
-        h.hints,
-        h.exercise.as_str(),
-        h.class_id,
-        style.bold(&h.code)
-    )?;
-    writeln!(
-        out,
-        "{INDENT}students open it with: python3 tools/hint.py {} {}",
+pub(crate) fn hint_release(_: &Style, h: &HintRelease) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(vec![
+        format!(
+            "hint {} of {} for {} (class {}): ",
+            h.level,
+            h.hints,
+            h.exercise.as_str(),
+            h.class_id
+        )
+        .into(),
+        Run::bold(&h.code),
+    ])
+    .line(format!(
+        "students open it with: python3 tools/hint.py {} {}",
         h.level, h.code
-    )
+    ));
+    doc
 }

@@ -1,9 +1,11 @@
 //! Text of the image attacks on client-side scanning: evade, collide, poison.
 
 use super::*;
+use crate::report::doc::{Doc, Run};
 
 /// `doormat attack evade` and `collide`: the image made, and the trials.
-pub fn image_attack(out: &mut impl Write, style: &Style, r: &ImageAttackReport) -> io::Result<()> {
+pub(crate) fn image_attack(_: &Style, r: &ImageAttackReport) -> Doc {
+    let mut doc = Doc::default();
     let evading = r.attack == Attack::Evade;
     if let Some(m) = &r.made {
         let from = m.from.display();
@@ -35,54 +37,66 @@ pub fn image_attack(out: &mut impl Write, style: &Style, r: &ImageAttackReport) 
                 }
             }
         };
-        writeln!(out, "{}", style.bold(&title))?;
+        doc.title(title);
         let aim = if evading {
             "its original"
         } else {
             "the target"
         };
         let verdict = match (m.success, evading) {
-            (true, true) => style.open("✓ evaded"),
-            (true, false) => style.open("✓ matches"),
-            (false, _) => style.sealed("✗ failed"),
+            (true, true) => Run::open("✓ evaded"),
+            (true, false) => Run::open("✓ matches"),
+            (false, _) => Run::sealed("✗ failed"),
         };
-        writeln!(
-            out,
-            "{INDENT}distance  {:>3} bits from {aim}'s hash (a match: {} or less)  {verdict}",
-            m.distance, r.threshold
-        )?;
-        writeln!(
-            out,
-            "{INDENT}PSNR      {} against {from} (30 dB and above: hard to see)",
-            decibels(m.psnr_db)
-        )?;
-        writeln!(out, "{INDENT}took      {:.2} s", m.seconds)?;
+        doc.fact_spans(
+            "distance",
+            10,
+            vec![
+                format!(
+                    "{:>3} bits from {aim}'s hash (a match: {} or less)  ",
+                    m.distance, r.threshold
+                )
+                .into(),
+                verdict,
+            ],
+        )
+        .fact(
+            "PSNR",
+            10,
+            format!(
+                "{} against {from} (30 dB and above: hard to see)",
+                decibels(m.psnr_db)
+            ),
+        )
+        .fact("took", 10, format!("{:.2} s", m.seconds));
     }
     if let Some(t) = &r.trials {
         let side = crate::attacks::perceptual::TRIAL_SIDE;
         let what = if evading { "evaded" } else { "matched" };
-        writeln!(
-            out,
-            "{}",
-            style.bold(&format!(
-                "over {} generated {side}x{side} pictures:",
-                t.trials
-            ))
-        )?;
-        writeln!(
-            out,
-            "{INDENT}{what:<9} {} of {} ({:.1}%); PSNR min {}, mean {}",
-            t.successes,
-            t.trials,
-            100.0 * t.success_rate,
-            decibels(t.min_psnr_db),
-            decibels(t.mean_psnr_db)
-        )?;
-        writeln!(
-            out,
-            "{INDENT}time      mean {:.2} s, max {:.2} s a picture",
-            t.mean_seconds, t.max_seconds
-        )?;
+        doc.title(format!(
+            "over {} generated {side}x{side} pictures:",
+            t.trials
+        ))
+        .fact(
+            what,
+            10,
+            format!(
+                "{} of {} ({:.1}%); PSNR min {}, mean {}",
+                t.successes,
+                t.trials,
+                100.0 * t.success_rate,
+                decibels(t.min_psnr_db),
+                decibels(t.mean_psnr_db)
+            ),
+        )
+        .fact(
+            "time",
+            10,
+            format!(
+                "mean {:.2} s, max {:.2} s a picture",
+                t.mean_seconds, t.max_seconds
+            ),
+        );
         let literature: &[&str] = if evading {
             &[
                 "Jain, Creţu and de Montjoye (USENIX Security 2022): over 99.9% of images",
@@ -92,10 +106,10 @@ pub fn image_attack(out: &mut impl Write, style: &Style, r: &ImageAttackReport) 
             &["NeuralHash: model public by 15 Aug 2021, first forged collision 18 Aug"]
         };
         for line in literature {
-            writeln!(out, "{INDENT}{}", style.dim(line))?;
+            doc.note(*line);
         }
     }
-    Ok(())
+    doc
 }
 
 pub(super) fn decibels(db: f64) -> String {
@@ -107,33 +121,28 @@ pub(super) fn decibels(db: f64) -> String {
 }
 
 /// `doormat attack poison`: who the list authority learns about.
-pub fn poison(out: &mut impl Write, style: &Style, r: &PoisonReport) -> io::Result<()> {
+pub(crate) fn poison(style: &Style, r: &PoisonReport) -> Doc {
+    let mut doc = Doc::default();
     let name = r
         .picture
         .as_deref()
         .map(|p| format!(" ({p})"))
         .unwrap_or_default();
-    writeln!(
-        out,
-        "{}",
-        style.bold(&format!(
-            "list poisoned with {}{name}: {} reports, {} users exposed",
-            r.image.display(),
-            r.reports,
-            r.reported_users.len()
-        ))
-    )?;
-    writeln!(
-        out,
-        "{INDENT}hash {} added; the list now holds {} entries",
+    doc.title(format!(
+        "list poisoned with {}{name}: {} reports, {} users exposed",
+        r.image.display(),
+        r.reports,
+        r.reported_users.len()
+    ))
+    .line(format!(
+        "hash {} added; the list now holds {} entries",
         &r.hash.to_hex()[..16],
         r.list_entries
-    )?;
-    writeln!(
-        out,
-        "{INDENT}{} sent images scanned again, as the phones would after the update",
+    ))
+    .line(format!(
+        "{} sent images scanned again, as the phones would after the update",
         r.images_scanned
-    )?;
+    ));
     let mut table = Table::new(
         INDENT,
         vec![
@@ -163,42 +172,36 @@ pub fn poison(out: &mut impl Write, style: &Style, r: &PoisonReport) -> io::Resu
             0,
         );
     }
-    table.write(out, style)?;
-    writeln!(
-        out,
-        "{INDENT}reported  {}",
-        if r.reported_users.is_empty() {
-            "no one".to_owned()
-        } else {
-            r.reported_users.join(", ")
-        }
-    )?;
-    writeln!(out, "{INDENT}false reports  {}", r.false_reports)?;
+    let reported = if r.reported_users.is_empty() {
+        "no one".to_owned()
+    } else {
+        r.reported_users.join(", ")
+    };
+    doc.table(table).fact("reported", 10, reported).fact(
+        "false reports",
+        15,
+        r.false_reports.to_string(),
+    );
     if let Some(t) = &r.trials {
-        writeln!(
-            out,
-            "{}",
-            style.bold(&format!(
-                "over {} generated pictures added one at a time:",
-                t.trials
-            ))
-        )?;
-        writeln!(
-            out,
-            "{INDENT}caught and nothing else  {} of {} ({:.1}%); false reports {}",
-            t.successes,
-            t.trials,
-            100.0 * t.success_rate,
-            t.false_reports
-        )?;
-        writeln!(
-            out,
-            "{INDENT}{}",
-            style
-                .dim("Hooda et al. 2022: poisoning 5% of the list, over 40% physical surveillance")
-        )?;
+        doc.title(format!(
+            "over {} generated pictures added one at a time:",
+            t.trials
+        ))
+        .fact(
+            "caught and nothing else",
+            25,
+            format!(
+                "{} of {} ({:.1}%); false reports {}",
+                t.successes,
+                t.trials,
+                100.0 * t.success_rate,
+                t.false_reports
+            ),
+        )
+        .note("Hooda et al. 2022: poisoning 5% of the list, over 40% physical surveillance");
     }
-    writeln!(out, "{INDENT}took {:.2} s", r.seconds)
+    doc.line(format!("took {:.2} s", r.seconds));
+    doc
 }
 
 #[cfg(test)]
@@ -224,7 +227,10 @@ mod tests {
             trials: None,
         };
         let mut out = Vec::new();
-        image_attack(&mut out, &Style { color: false }, &report).unwrap();
+        let style = Style { color: false };
+        image_attack(&style, &report)
+            .write_text(&mut out, &style)
+            .unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()

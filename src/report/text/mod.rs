@@ -7,10 +7,11 @@ mod attacks;
 mod bench;
 mod exercise;
 mod images;
-mod table;
+pub(crate) mod table;
 mod visible;
 // Each kind of report in a file of its own; callers keep the paths `text::X`.
-pub use {acts::*, attacks::*, bench::*, exercise::*, images::*, visible::*};
+pub use {acts::*, bench::*, exercise::*, visible::*};
+pub(crate) use {attacks::*, images::*};
 
 use std::io::{self, IsTerminal, Write};
 
@@ -30,6 +31,7 @@ use crate::demo::{
 use crate::exercise::gradebook::Gradebook;
 use crate::exercise::hints::HintRelease;
 use crate::exercise::{ExerciseSummary, Grades, StudentVerdict, Verdict};
+use crate::report::doc::Doc;
 use crate::report::words;
 use crate::scale::{sci, ScaleReport};
 use crate::wire::plaintext::Plaintext;
@@ -42,7 +44,7 @@ const MIN_WIDTH: usize = 80;
 const MAX_WIDTH: usize = 120;
 
 /// The width to lay out for, measured once: the terminal's, within 80 to 120 columns.
-fn width() -> usize {
+pub(crate) fn width() -> usize {
     static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *WIDTH.get_or_init(|| {
         console::Term::stdout()
@@ -110,6 +112,11 @@ impl Style {
         Style { color }
     }
 
+    /// Colour on or off, whatever the stream: a page's renderer takes none.
+    pub(crate) fn with_color(color: bool) -> Self {
+        Style { color }
+    }
+
     /// Whether colour is on (and so whether the styling sequences are written).
     pub fn color(&self) -> bool {
         self.color
@@ -130,10 +137,10 @@ impl Style {
     pub fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
-    fn open(&self, text: &str) -> String {
+    pub(crate) fn open(&self, text: &str) -> String {
         self.paint("1;31", text)
     }
-    fn sealed(&self, text: &str) -> String {
+    pub(crate) fn sealed(&self, text: &str) -> String {
         self.paint("1;32", text)
     }
     /// "OPEN ✓" or "sealed ✗" from the attacker's point of view: what it could read.
@@ -222,7 +229,7 @@ pub(crate) fn fit(text: &str, width: usize) -> &str {
 }
 
 /// Greedy word wrap.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -242,7 +249,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// `doormat demo --list`: a name column as wide as the longest name, each summary
 /// wrapped beside it.
-fn catalogue(out: &mut impl Write, style: &Style, c: &Catalogue) -> io::Result<()> {
+pub(crate) fn catalogue(_: &Style, c: &Catalogue) -> Doc {
     let mut table = Table::new("", vec![Column::left(), Column::left()]).wrap_last(width(), 20);
     for demo in &c.demos {
         table.row(vec![
@@ -250,7 +257,9 @@ fn catalogue(out: &mut impl Write, style: &Style, c: &Catalogue) -> io::Result<(
             demo.summary.as_str().into(),
         ]);
     }
-    table.write(out, style)
+    let mut doc = Doc::default();
+    doc.table(table);
+    doc
 }
 
 /// Each report value renders with its function above.
@@ -265,29 +274,28 @@ macro_rules! text_reports {
 }
 
 text_reports! {
-    Catalogue => catalogue;
-    SimulateSummary => simulate_summary;
     RecoverReport => recover_report;
-    BruteForceReport => brute_force;
-    ForgeryReport => leaf_forgery;
-    MetadataReport => leaf_metadata;
-    DualEcReport => dual_ec;
-    ImageAttackReport => image_attack;
-    PoisonReport => poison;
     Comparison => comparison_report;
     DemoRun => demo_run;
     BenchReport => bench_report;
-    ScaleReport => scale_report;
     Grades => grades;
     StudentVerdict => verdict;
-    Gradebook => gradebook;
-    HintRelease => hint_release;
 }
 
-impl super::Report for ExerciseSummary {
-    fn write_text(&self, mut out: &mut dyn Write, _: &Style) -> io::Result<()> {
-        exercise_summary(&mut out, self)
-    }
+// The reports whose page is their text's parts, laid out as HTML.
+crate::report::doc::documented_reports! {
+    Catalogue => catalogue, "doormat's demos";
+    SimulateSummary => simulate_summary, "A simulated world";
+    BruteForceReport => brute_force, "Brute force against a short key";
+    ForgeryReport => leaf_forgery, "Forging a Clipper LEAF";
+    MetadataReport => leaf_metadata, "What the Clipper family key reveals";
+    DualEcReport => dual_ec, "What the Dual_EC backdoor predicts";
+    ImageAttackReport => image_attack, "An attack on perceptual hashing";
+    PoisonReport => poison, "A poisoned scanning list";
+    ScaleReport => scale_report, "What exceptional access costs at scale";
+    Gradebook => gradebook, "A gradebook";
+    HintRelease => hint_release, "A hint released";
+    ExerciseSummary => exercise_summary, "Exercise bundles written";
 }
 
 #[cfg(test)]

@@ -120,6 +120,17 @@ impl Cell {
     }
 }
 
+impl Cell {
+    /// What it says.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+    /// How a terminal paints it.
+    pub(crate) fn paint(&self) -> Paint {
+        self.paint
+    }
+}
+
 impl<T: Into<String>> From<T> for Cell {
     fn from(text: T) -> Self {
         Cell::plain(text)
@@ -304,8 +315,21 @@ impl Table {
         lines
     }
 
+    /// Each column's alignment, for a page that lays the table out itself.
+    pub(crate) fn aligns(&self) -> Vec<Align> {
+        self.columns.iter().map(|c| c.align).collect()
+    }
+
+    /// The rows as a page reads them: whether the row is the header, its cells, and
+    /// the text after its last cell.
+    pub(crate) fn page_rows(&self) -> impl Iterator<Item = (bool, &[Cell], &str)> {
+        self.rows
+            .iter()
+            .map(|row| (row.dim, row.cells.as_slice(), row.trailer.as_str()))
+    }
+
     /// Writes the lines to `out`.
-    pub(crate) fn write(&self, out: &mut impl Write, style: &Style) -> io::Result<()> {
+    pub(crate) fn write(&self, out: &mut (impl Write + ?Sized), style: &Style) -> io::Result<()> {
         for line in self.lines(style) {
             writeln!(out, "{line}")?;
         }
