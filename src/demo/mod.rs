@@ -8,6 +8,7 @@
 //! read the numbers straight from them.
 
 mod engine;
+pub mod said;
 mod scanning;
 pub mod scenario;
 
@@ -384,8 +385,8 @@ pub enum Block {
         /// Who holds the keys: a row of the matrix.
         label: String,
         /// What they hold, one item each, where the radius is of one design's recording.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        holding: Vec<String>,
+        #[serde(skip_serializing_if = "said::Holdings::is_empty")]
+        holding: said::Holdings,
         /// The design whose recording was opened, where it is not the demo's main one.
         #[serde(skip_serializing_if = "Option::is_none")]
         design: Option<String>,
@@ -516,18 +517,18 @@ pub struct LogEntry {
     pub warrant: Option<String>,
 }
 
-/// A labelled value, in words; where the words state a number, `quantity` holds it for
-/// programs (a web view, the tests), so that nobody parses it back out of the sentence.
-#[derive(Debug, Clone, Serialize)]
+/// A labelled value: what it says ([`said::Said`], values only; the report layer words
+/// it), whether it is shown as opened or sealed, and the number it states, if it states
+/// one, for programs (a web view, the tests), so that nobody parses it back out of the
+/// sentence. Its JSON (`label`, `value`, `open`, `quantity`, `said`) is written by
+/// the report layer, which holds the words.
+#[derive(Debug, Clone)]
 pub struct Fact {
-    /// What the value is about.
-    pub label: String,
-    /// The value, in words.
-    pub value: String,
+    /// What the fact says.
+    pub said: said::Said,
     /// `Some(true)`: shown as a ✓/OPEN; `Some(false)`: ✗/sealed; `None`: plain.
     pub open: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    /// The number `value` states, if it states one.
+    /// The number the fact states, if it states one.
     pub quantity: Option<Quantity>,
 }
 
@@ -562,22 +563,24 @@ fn whole_if_whole<S: serde::Serializer>(
 
 impl Fact {
     /// A fact shown as it is.
-    pub fn plain(label: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn new(said: said::Said) -> Self {
         Fact {
-            label: label.into(),
-            value: value.into(),
+            said,
             open: None,
             quantity: None,
         }
     }
-    /// A fact shown as opened (✓) or sealed (✗).
-    pub fn marked(label: impl Into<String>, value: impl Into<String>, open: bool) -> Self {
-        Fact {
+    /// The fact shown as opened (✓) or sealed (✗).
+    pub fn marked(mut self, open: bool) -> Self {
+        self.open = Some(open);
+        self
+    }
+    /// Words a design's own event wrote (see [`said::Said::Told`]).
+    pub fn told(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Fact::new(said::Said::Told {
             label: label.into(),
             value: value.into(),
-            open: Some(open),
-            quantity: None,
-        }
+        })
     }
     /// The fact states `n` of `of` `unit`.
     pub fn counting(mut self, n: u64, of: u64, unit: &'static str) -> Self {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::said::{Said, ScanMatch, Sighting};
 use super::Fact;
 use crate::attacks::perceptual;
 use crate::crypto::random::Randomness;
@@ -34,6 +35,17 @@ struct ReportRow {
     distance: u32,
     /// Whether the sent image really is a copy of the entry's picture.
     true_match: bool,
+}
+
+impl ReportRow {
+    /// The entry it matched, and how closely.
+    fn matched(&self) -> ScanMatch {
+        ScanMatch {
+            entry: self.entry.clone(),
+            distance: self.distance,
+            true_match: self.true_match,
+        }
+    }
 }
 
 /// What the phones hold and did, for one client-scan design of a demo.
@@ -155,11 +167,7 @@ impl ScanState {
     pub(super) fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let original = self.picture(picture)?;
         let made = perceptual::evade(original, self.list.threshold).map_err(Error::from)?;
-        let looks = format!(
-            "{picture}: PSNR {:.1} dB against the original (30 and above: hard to see)",
-            made.psnr_db
-        );
-        Ok(self.made_facts("edited", looks, picture, made))
+        Ok(self.made_facts(false, picture, picture, made))
     }
 
     /// A forgery that looks like `picture` and matches `target`'s hash, and the image.
@@ -167,59 +175,43 @@ impl ScanState {
         let aim = pdq::hash(self.picture(target)?).map_err(Error::from)?.hash;
         let from = self.picture(picture)?;
         let made = perceptual::collide(&aim, from, self.list.threshold).map_err(Error::from)?;
-        let looks = format!(
-            "looks like {picture}: PSNR {:.1} dB against it",
-            made.psnr_db
-        );
-        Ok(self.made_facts("forged", looks, target, made))
+        Ok(self.made_facts(true, picture, target, made))
     }
 
-    /// What an attack made: how it looks (`label`), how far its hash is from `aim`'s,
-    /// how long it took; and the image.
+    /// What an attack made from `picture` (`forged`, or an edit that evades): how it
+    /// looks, how far its hash is from `aim`'s, how long it took; and the image.
     fn made_facts(
         &self,
-        label: &str,
-        looks: String,
+        forged: bool,
+        picture: &str,
         aim: &str,
         made: perceptual::Forgery,
     ) -> (Vec<Fact>, Vec<u8>) {
         let facts = vec![
-            Fact::plain(label, looks).measuring(made.psnr_db, "dB"),
-            Fact::plain(
-                "its hash",
-                format!(
-                    "{} bits from {aim}'s (a match: {} or less)",
-                    made.distance, self.list.threshold
-                ),
-            )
+            Fact::new(Said::MadeImage {
+                forged,
+                picture: picture.to_owned(),
+                psnr_db: made.psnr_db,
+            })
+            .measuring(made.psnr_db, "dB"),
+            Fact::new(Said::HashDistance {
+                aim: aim.to_owned(),
+                distance: made.distance,
+                threshold: self.list.threshold,
+            })
             .measuring(f64::from(made.distance), "bits"),
             took(made.seconds),
         ];
         (facts, made.image.to_png())
     }
 
-    /// Whether the phone reported message `id`, in words.
+    /// Whether the phone reported message `id`.
     pub(super) fn outcome(&self, user: &str, id: &str) -> Fact {
-        match self.reports.iter().find(|r| r.id == id) {
-            Some(r) if r.true_match => Fact::plain(
-                "reported",
-                format!(
-                    "YES: {user}, to the provider; matches {} at {} bits",
-                    r.entry, r.distance
-                ),
-            ),
-            Some(r) => Fact::plain(
-                "reported",
-                format!(
-                    "YES: {user}, to the provider, for {} at {} bits: a FALSE report",
-                    r.entry, r.distance
-                ),
-            ),
-            None => Fact::plain(
-                "reported",
-                format!("NO: {user}'s phone found no match and sent the image sealed"),
-            ),
-        }
+        let report = self.reports.iter().find(|r| r.id == id);
+        Fact::new(Said::Scanned {
+            user: user.to_owned(),
+            report: report.map(ReportRow::matched),
+        })
     }
 
     /// `to`, who controls the list, adds `picture`'s hash; every phone scans what it
@@ -254,40 +246,31 @@ impl ScanState {
         senders.sort();
         senders.dedup();
         let false_reports = found.iter().filter(|r| !r.true_match).count();
-        let times: Vec<String> = found
+        let sightings = found
             .iter()
-            .map(|r| format!("{} t={}", r.sender, r.t))
+            .map(|r| Sighting {
+                sender: r.sender.clone(),
+                t: r.t,
+            })
             .collect();
+        let images = self.photos.len() as u64;
         let facts = vec![
-            Fact::plain(
-                "added",
-                format!(
-                    "{picture}'s hash, by {to}: the list now holds {} entries",
-                    self.list.entries.len()
-                ),
-            ),
-            Fact::plain(
-                "scanned again",
-                format!("{} images the phones had sent", self.photos.len()),
-            )
-            .counting(self.photos.len() as u64, self.photos.len() as u64, "images"),
-            Fact::plain(
-                "exposed",
-                if senders.is_empty() {
-                    format!("0 of {} users: no one had shared it", self.user_count())
-                } else {
-                    format!(
-                        "{} of {} users, {}: {}",
-                        senders.len(),
-                        self.user_count(),
-                        senders.join(", "),
-                        times.join(", ")
-                    )
-                },
-            )
+            Fact::new(Said::ListPoisoned {
+                picture: picture.to_owned(),
+                by: to.to_owned(),
+                entries: self.list.entries.len() as u64,
+            }),
+            Fact::new(Said::ScannedAgain { images }).counting(images, images, "images"),
+            Fact::new(Said::Exposed {
+                users: senders.clone(),
+                of: self.user_count(),
+                sightings,
+            })
             .counting(senders.len() as u64, self.user_count(), "users"),
-            Fact::plain("false reports", false_reports.to_string())
-                .measuring(false_reports as f64, "reports"),
+            Fact::new(Said::FalseReports {
+                reports: false_reports as u64,
+            })
+            .measuring(false_reports as f64, "reports"),
         ];
         self.reports.extend(found);
         self.reports.sort_by_key(|r| r.t);
@@ -304,25 +287,24 @@ impl ScanState {
     /// The reports so far, and what the provider's key makes of their vouchers.
     pub(super) fn report_facts(&self, provider: &PrivateKey) -> Vec<Fact> {
         if self.reports.is_empty() {
-            return vec![Fact::plain("reports", "none yet")];
+            return vec![Fact::new(Said::NoReports)];
         }
         let mut facts: Vec<Fact> = self
             .reports
             .iter()
             .map(|r| {
-                let what = if r.true_match {
-                    format!(
-                        "a copy of {}",
-                        self.entry_picture.get(&r.entry).map_or("?", String::as_str)
-                    )
+                let picture = if r.true_match {
+                    self.entry_picture.get(&r.entry).map_or("?", String::as_str)
                 } else {
                     let sent = self.photos.iter().find(|p| p.id == r.id);
-                    format!("FALSE: it was {}", sent.map_or("?", |p| p.picture.as_str()))
+                    sent.map_or("?", |p| p.picture.as_str())
                 };
-                Fact::plain(
-                    format!("t={} {}", r.t, r.sender),
-                    format!("REPORTED: {} at {} bits, {what}", r.entry, r.distance),
-                )
+                Fact::new(Said::Report {
+                    t: r.t,
+                    sender: r.sender.clone(),
+                    matched: r.matched(),
+                    picture: picture.to_owned(),
+                })
             })
             .collect();
         let vouchers: Vec<&ScanReport> = self
@@ -336,33 +318,26 @@ impl ScanState {
             .count();
         let false_reports = self.reports.iter().filter(|r| !r.true_match).count();
         facts.push(
-            Fact::plain(
-                "in all",
-                format!(
-                    "{} report{} of {} images sent, {false_reports} false",
-                    self.reports.len(),
-                    if self.reports.len() == 1 { "" } else { "s" },
-                    self.photos.len()
-                ),
-            )
+            Fact::new(Said::ReportsInAll {
+                reports: self.reports.len() as u64,
+                images: self.photos.len() as u64,
+                false_reports: false_reports as u64,
+            })
             .counting(
                 self.reports.len() as u64,
                 self.photos.len() as u64,
                 "images",
             ),
         );
-        facts.push(Fact::plain(
-            "vouchers",
-            format!(
-                "{opened} of {} open with the provider's key: the images themselves",
-                vouchers.len()
-            ),
-        ));
+        facts.push(Fact::new(Said::Vouchers {
+            opened: opened as u64,
+            of: vouchers.len() as u64,
+        }));
         facts
     }
 }
 
 /// How long the attack took, measured (masked in the snapshots).
 fn took(seconds: f64) -> Fact {
-    Fact::plain("computed in", super::engine::duration(seconds)).timed(seconds, "seconds")
+    Fact::new(Said::ComputedIn { seconds }).timed(seconds, "seconds")
 }

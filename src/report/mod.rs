@@ -12,6 +12,7 @@
 //! either way, and to its `--html` page.
 
 pub(crate) mod doc;
+pub mod facts;
 pub mod html;
 pub mod text;
 pub mod words;

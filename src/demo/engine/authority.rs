@@ -12,10 +12,9 @@ impl Engine {
         let mut facts = Vec::new();
         for d in 0..self.designs.len() {
             let Some(row) = self.authority_row(d) else {
-                facts.push(Fact::plain(
-                    self.designs[d].id.as_str(),
-                    "no exceptional access: the provider has nothing to hand over",
-                ));
+                facts.push(Fact::new(Said::NoExceptionalAccess {
+                    design: self.designs[d].id,
+                }));
                 continue;
             };
             let design = &mut self.designs[d];
@@ -29,32 +28,35 @@ impl Engine {
                 device_spent: design.bricked.contains(target),
             })?;
             let access = &mut self.rows[row].access[d];
-            let how = match served {
+            let answer = match served {
                 Warranted::SharesCombined { agents, key } => {
                     access.add_key(ESCROW_NAME, Role::Escrow, &key);
-                    format!("agents 1 to {agents} bring their shares together: the whole escrow key, in one place")
+                    WarrantAnswer::SharesCombined { agents }
                 }
                 Warranted::DeviceKeyHalves(released) => {
                     access.released.push((target.to_owned(), released));
-                    format!("both agents release {target}'s unit key halves; XORed, they open what {target}'s device sends")
+                    WarrantAnswer::DeviceKeyHalves
                 }
-                Warranted::VaultOpened { key } => format!(
-                    "the provider opens its copy of {target}'s key, without the phone: {}",
-                    key.fingerprint().short(8)
-                ),
-                Warranted::PhoneSpent => format!("{target}'s phone was bricked by an earlier unlock: what it held then is all there is"),
+                Warranted::VaultOpened { key } => WarrantAnswer::VaultOpened {
+                    fingerprint: key.fingerprint().short(8).to_owned(),
+                },
+                Warranted::PhoneSpent => WarrantAnswer::PhoneSpent,
                 Warranted::PhoneUnlocked { key } => {
                     design.bricked.insert(target.to_owned());
                     access.histories.push((target.to_owned(), t, key));
-                    format!("police bring {target}'s phone; the vendor's vault key decrypts its blob to the passcode, the phone unlocks its history to t={t}, then bricks itself for good")
+                    WarrantAnswer::PhoneUnlocked { t }
                 }
                 Warranted::GhostJoins { from } => {
                     design.point_hidden_reader(target, from);
-                    format!("from t={from} the relay adds the ghost to {target}'s conversations")
+                    WarrantAnswer::GhostJoins { from }
                 }
-                Warranted::EscrowKeyOpens => "the escrow key opens the target's messages".to_owned(),
+                Warranted::EscrowKeyOpens => WarrantAnswer::EscrowKeyOpens,
             };
-            facts.push(Fact::plain(self.designs[d].id.as_str(), how));
+            facts.push(Fact::new(Said::Warrant {
+                design: self.designs[d].id,
+                target: target.to_owned(),
+                answer,
+            }));
         }
         let mut blocks = vec![Block::Facts { facts }];
         if let Some(row) = self.authority_row(0) {
@@ -110,21 +112,20 @@ impl Engine {
         let ((target_read, target_total), (other_read, other_total)) = (count(true), count(false));
         let mut blocks = vec![Block::Facts {
             facts: vec![
-                Fact::marked(
-                    format!("{target}'s messages"),
-                    format!("{target_read} of {target_total} readable by {who}"),
-                    target_read > 0,
-                )
+                Fact::new(Said::TargetReadable {
+                    target: target.to_owned(),
+                    who: who.to_owned(),
+                    read: target_read as u64,
+                    total: target_total as u64,
+                })
+                .marked(target_read > 0)
                 .counting(target_read as u64, target_total as u64, "messages"),
-                Fact::marked(
-                    if samples && warranted.len() > 1 {
-                        "under no warrant"
-                    } else {
-                        "everyone else's"
-                    },
-                    format!("{other_read} of {other_total}, with the same access"),
-                    other_read > 0,
-                )
+                Fact::new(Said::OthersReadable {
+                    unwarranted: samples && warranted.len() > 1,
+                    read: other_read as u64,
+                    total: other_total as u64,
+                })
+                .marked(other_read > 0)
                 .counting(other_read as u64, other_total as u64, "messages"),
             ],
         }];
@@ -184,42 +185,29 @@ impl Engine {
                 });
             }
         }
-        facts.push(Fact::plain(
-            "access log",
-            if logged {
-                format!(
-                    "{} written, none citing a warrant",
-                    plural(targets.len(), "entry")
-                )
-            } else {
-                "nothing written: the access went around the logging".to_owned()
-            },
-        ));
+        facts.push(Fact::new(Said::AccessLog {
+            entries: logged.then_some(targets.len() as u64),
+        }));
         vec![Block::Facts { facts }]
     }
 
     pub(super) fn breach(&mut self, to: &str) -> Vec<Block> {
         self.take_authority_access(to);
-        let targets: Vec<String> = if self.warrants.is_empty() {
-            vec!["(no warrants yet)".to_owned()]
-        } else {
-            self.warrants
-                .iter()
-                .enumerate()
-                .map(|(i, (user, t))| format!("{user} (W-{}, since t={t})", i + 1))
-                .collect()
-        };
+        let targets = self
+            .warrants
+            .iter()
+            .enumerate()
+            .map(|(i, (user, t))| WarrantTarget {
+                user: user.clone(),
+                warrant: i + 1,
+                since: *t,
+            })
+            .collect();
         vec![Block::Facts {
             facts: vec![
-                Fact::plain(
-                    "taken",
-                    format!("the interception system's access, by {to}"),
-                ),
-                Fact::plain("targets", targets.join(", ")),
-                Fact::plain(
-                    "meaning",
-                    "the attacker learns whom the authority is watching",
-                ),
+                Fact::new(Said::InterceptionTaken { by: to.to_owned() }),
+                Fact::new(Said::WarrantTargets { targets }),
+                Fact::new(Said::LearnsTheWatchlist),
             ],
         }]
     }
@@ -249,17 +237,17 @@ impl Engine {
         }
         vec![Block::Facts {
             facts: vec![
-                Fact::plain("added targets", targets.join(", ")),
-                Fact::plain("copies go to", format!("{to}, from t={from}")),
-                Fact::marked(
-                    "log entries",
-                    if logged {
-                        targets.len().to_string()
-                    } else {
-                        "0: the interception log stays empty".to_owned()
-                    },
-                    !logged,
-                ),
+                Fact::new(Said::AddedTargets {
+                    targets: targets.to_vec(),
+                }),
+                Fact::new(Said::CopiesGoTo {
+                    to: to.to_owned(),
+                    from,
+                }),
+                Fact::new(Said::LogEntries {
+                    entries: logged.then_some(targets.len() as u64),
+                })
+                .marked(!logged),
             ],
         }]
     }
@@ -272,44 +260,36 @@ impl Engine {
         );
         vec![Block::Facts {
             facts: vec![
-                Fact::plain(
-                    "forgeries",
-                    format!("{trials}, each until the 16-bit check passed"),
-                )
-                .measuring(trials as f64, "LEAFs"),
-                Fact::plain(
-                    "tries, mean",
-                    format!(
-                        "{:.0} (2^16 = {} expected; min {}, max {})",
-                        report.mean_tries,
-                        report.expected_tries,
-                        report.min_tries,
-                        report.max_tries
-                    ),
-                )
+                Fact::new(Said::Forgeries { trials }).measuring(trials as f64, "LEAFs"),
+                Fact::new(Said::TriesPerForgery {
+                    mean: report.mean_tries,
+                    expected: report.expected_tries,
+                    min: report.min_tries,
+                    max: report.max_tries,
+                })
                 .measuring(report.mean_tries, "tries"),
-                Fact::marked(
-                    "receiver accepted",
-                    format!(
-                        "{} of {trials}: the rogue pair talks on",
-                        report.conversation_worked
-                    ),
-                    report.conversation_worked > 0,
-                )
+                Fact::new(Said::ReceiverAccepted {
+                    accepted: report.conversation_worked,
+                    trials,
+                })
+                .marked(report.conversation_worked > 0)
                 .counting(report.conversation_worked, trials, "LEAFs"),
-                Fact::marked(
-                    "agents recovered the key",
-                    format!("{} of {trials} forged LEAFs", report.escrow_recovered),
-                    report.escrow_recovered > 0,
-                )
+                Fact::new(Said::AgentsRecovered {
+                    recovered: report.escrow_recovered,
+                    trials,
+                })
+                .marked(report.escrow_recovered > 0)
                 .counting(report.escrow_recovered, trials, "LEAFs"),
-                Fact::marked(
-                    "an honest device's LEAF",
-                    format!("{} of {trials} recovered", report.honest_recovered),
-                    report.honest_recovered > 0,
-                )
+                Fact::new(Said::HonestLeafRecovered {
+                    recovered: report.honest_recovered,
+                    trials,
+                })
+                .marked(report.honest_recovered > 0)
                 .counting(report.honest_recovered, trials, "LEAFs"),
-                Fact::plain("took", duration(report.seconds)).timed(report.seconds, "seconds"),
+                Fact::new(Said::Took {
+                    seconds: report.seconds,
+                })
+                .timed(report.seconds, "seconds"),
             ],
         }]
     }
@@ -335,11 +315,11 @@ impl Engine {
         });
         if let (Some(name), Some(None)) = (key, &held) {
             return Ok(vec![Block::Facts {
-                facts: vec![Fact::marked(
-                    to.to_owned(),
-                    format!("holds no {name} key: every secret bit is left to search"),
-                    false,
-                )],
+                facts: vec![Fact::new(Said::HoldsNoKey {
+                    holder: to.to_owned(),
+                    key: name.to_owned(),
+                })
+                .marked(false)],
             }]);
         }
         let agency = held.flatten();
@@ -375,32 +355,25 @@ impl Engine {
             }
         }
         let mut facts = vec![
-            Fact::plain(
-                "key space",
-                format!("2^{bits} = {} keys per message", 1u64 << bits),
-            )
-            .measuring((1u64 << bits) as f64, "keys"),
-            Fact::marked(
-                "cracked",
-                format!(
-                    "{} of {} messages: {}",
-                    cracked.len(),
-                    targets.len(),
-                    cracked.join(", ")
-                ),
-                !cracked.is_empty(),
-            )
+            Fact::new(Said::KeySpace { bits }).measuring((1u64 << bits) as f64, "keys"),
+            Fact::new(Said::Cracked {
+                ids: cracked.clone(),
+                of: targets.len() as u64,
+            })
+            .marked(!cracked.is_empty())
             .counting(cracked.len() as u64, targets.len() as u64, "messages"),
-            Fact::plain("took", format!("{}, all cores", duration(seconds)))
-                .timed(seconds, "seconds"),
-            Fact::plain("rate", format!("{} keys/s", rate_text(rate))).timed(rate, "keys/s"),
+            Fact::new(Said::TookAllCores { seconds }).timed(seconds, "seconds"),
+            Fact::new(Said::Rate {
+                keys_per_second: rate,
+            })
+            .timed(rate, "keys/s"),
         ];
         for e in extrapolation.iter().filter(|e| e.bits > bits) {
             facts.push(
-                Fact::plain(
-                    format!("{}-bit keys", e.bits),
-                    format!("{} per message, on average", duration(e.average_seconds)),
-                )
+                Fact::new(Said::LongerKey {
+                    bits: e.bits,
+                    seconds: e.average_seconds,
+                })
                 .measuring(e.average_seconds, "seconds"),
             );
         }

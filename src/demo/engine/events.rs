@@ -59,10 +59,8 @@ impl Engine {
             }
             let told = event.play(&mut DesignStage { engine: self, d })?;
             facts.extend(told.into_iter().map(|told| Fact {
-                label: told.label,
-                value: told.value,
                 open: told.open,
-                quantity: None,
+                ..Fact::told(told.label, told.value)
             }));
         }
         Ok(vec![Block::Facts { facts }])
@@ -86,25 +84,19 @@ impl Engine {
         }
         let fresh = &self.truth[self.truth.len() - messages as usize..];
         let one_to_one = fresh.iter().filter(|m| m.to.len() == 1).count();
-        let mut facts = vec![Fact::plain(
-            "sent",
-            format!(
-                "{messages} messages, t={first}..{} ({one_to_one} one-to-one, {} in groups)",
-                self.now(),
-                messages as usize - one_to_one
-            ),
-        )
+        let mut facts = vec![Fact::new(Said::Sent {
+            messages,
+            first,
+            last: self.now(),
+            one_to_one: one_to_one as u64,
+        })
         .measuring(messages as f64, "messages")];
         if self.designs.len() > 1 {
-            facts.push(Fact::plain(
-                "sealed",
-                format!(
-                    "the same words, once under each design: {}",
-                    self.design_names().join(", ")
-                ),
-            ));
+            facts.push(Fact::new(Said::SealedUnderEach {
+                designs: self.designs.iter().map(|d| d.id).collect(),
+            }));
         }
-        facts.push(Fact::plain("recorded", "every envelope, by the tap"));
+        facts.push(Fact::new(Said::Recorded));
         Ok(vec![Block::Facts { facts }])
     }
 
@@ -194,10 +186,11 @@ impl Engine {
             .as_mut()
             .ok_or_else(|| Error::Internal("a photo sent in a design that scans none".into()))?;
         scan.attach(&mut message, label, png);
-        facts.push(Fact::plain(
-            "sent",
-            format!("by {user} to {}, as {id}", message.to.join(", ")),
-        ));
+        facts.push(Fact::new(Said::PhotoSent {
+            user: user.to_owned(),
+            to: message.to.clone(),
+            id: id.clone(),
+        }));
         self.deliver(vec![message])?;
         let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
         facts.push(scan.outcome(user, &id));
@@ -216,10 +209,6 @@ impl Engine {
         Ok(vec![Block::Facts { facts }])
     }
 
-    pub(super) fn design_names(&self) -> Vec<&'static str> {
-        self.designs.iter().map(|d| d.id.as_str()).collect()
-    }
-
     pub(super) fn leak(&mut self, party: &str, to: &str) -> Vec<Block> {
         let row = self.row_index(to, RowKind::Adversary);
         let mut facts = Vec::new();
@@ -234,10 +223,12 @@ impl Engine {
                 .find(|(holder, loot)| holder == party && loot.reads_in_order().is_some());
             if let Some((_, loot)) = reader {
                 let name = loot.reads_in_order().unwrap_or_default();
-                facts.push(Fact::plain(
-                    design.id.as_str(),
-                    format!("{to} now holds {party}'s {name}: it predicts devices that use its Q"),
-                ));
+                facts.push(Fact::new(Said::HoldsBackdoor {
+                    design: design.id,
+                    to: to.to_owned(),
+                    party: party.to_owned(),
+                    material: name.to_owned(),
+                }));
                 self.rows[row].access[d].hold_in_order(party, loot);
                 continue;
             }
@@ -265,16 +256,17 @@ impl Engine {
             };
             let Some(key) = key else {
                 let withheld = own.is_some_and(|(_, role)| spec.withholds_key(*role));
-                facts.push(Fact::plain(
-                    design.id.as_str(),
-                    if withheld {
-                        "the whole key exists nowhere yet: nothing to copy".to_owned()
+                facts.push(Fact::new(Said::NoKeyToCopy {
+                    design: design.id,
+                    party: party.to_owned(),
+                    why: if withheld {
+                        NoKey::NotYetWhole
                     } else if spec.on_devices() {
-                        format!("there is no long-term {party} key that opens messages")
+                        NoKey::OnDevices
                     } else {
-                        format!("there is no {party} key in this design")
+                        NoKey::NoSuchKey
                     },
-                ));
+                }));
                 continue;
             };
             let access = &mut self.rows[row].access[d];
@@ -309,19 +301,27 @@ impl Engine {
         let unlocked = self.unlock_seized(row);
         facts.extend(unlocked);
         if let Some(key) = stolen {
+            let bytes = key.to_pem().len() as u64;
             facts.insert(
                 0,
-                Fact::plain(
-                    "stolen",
-                    format!("{party}.pem, one file of {} bytes", key.to_pem().len()),
-                )
-                .measuring(key.to_pem().len() as f64, "bytes"),
+                Fact::new(Said::KeyFileStolen {
+                    party: party.to_owned(),
+                    bytes,
+                })
+                .measuring(bytes as f64, "bytes"),
             );
             facts.insert(
                 1,
-                Fact::plain("fingerprint", key.fingerprint().short(16).to_owned()),
+                Fact::new(Said::Fingerprint {
+                    fingerprint: key.fingerprint().short(16).to_owned(),
+                }),
             );
-            facts.insert(2, Fact::plain("now held by", to.to_owned()));
+            facts.insert(
+                2,
+                Fact::new(Said::NowHeldBy {
+                    holder: to.to_owned(),
+                }),
+            );
         }
         vec![Block::Facts { facts }]
     }
@@ -359,14 +359,13 @@ impl Engine {
         }
         vec![Block::Facts {
             facts: vec![
-                Fact::plain("new escrow key", new_key.fingerprint().short(16).to_owned()),
-                Fact::plain("wraps", format!("messages from t={} on", recorded + 1)),
-                Fact::marked(
-                    "recorded before",
-                    format!("{recorded} messages, still wrapped for the old key"),
-                    recorded > 0,
-                )
-                .measuring(recorded as f64, "messages"),
+                Fact::new(Said::NewEscrowKey {
+                    fingerprint: new_key.fingerprint().short(16).to_owned(),
+                }),
+                Fact::new(Said::WrapsFrom { from: recorded + 1 }),
+                Fact::new(Said::RecordedBefore { messages: recorded })
+                    .marked(recorded > 0)
+                    .measuring(recorded as f64, "messages"),
             ],
         }]
     }
@@ -390,39 +389,38 @@ impl Engine {
                         .copy_device(user, t)
                         .ok_or_else(|| Error::Internal(format!("no device for {user}")))?;
                     let state = copy.device_state().unwrap_or_default();
-                    facts.push(Fact::plain(
-                        design.id.as_str(),
-                        format!(
-                            "identity key, {}, {}, {}",
-                            plural(state.peers.len(), "ratchet session"),
-                            plural(state.skipped_keys, "skipped message key"),
-                            plural(state.unused_prekeys, "unused one-time prekey")
-                        ),
-                    ));
+                    facts.push(Fact::new(Said::DeviceState {
+                        design: design.id,
+                        sessions: state.peers.len() as u64,
+                        skipped_keys: state.skipped_keys as u64,
+                        unused_prekeys: state.unused_prekeys as u64,
+                    }));
                     access.devices.push(copy);
                 }
                 _ => {
                     access.add_key(user, Role::User, &user_key(index));
                     access.phones.push((user.to_owned(), t));
-                    rsa.push(design.id.as_str());
+                    rsa.push(design.id);
                 }
             }
         }
         if !rsa.is_empty() {
             facts.insert(
                 0,
-                Fact::plain(
-                    rsa.join(", "),
-                    format!("{user}.pem: one RSA-2048 private key"),
-                ),
+                Fact::new(Said::PhoneKeyFile {
+                    designs: rsa,
+                    user: user.to_owned(),
+                }),
             );
         }
         facts.insert(
             0,
-            Fact::plain(
-                "taken",
-                format!("{user}'s phone, just after t={t}, by {to}"),
-            ),
+            Fact::new(Said::PhoneTaken {
+                user: user.to_owned(),
+                t,
+                by: to.to_owned(),
+                locked: false,
+            }),
         );
         Ok(vec![Block::Facts { facts }])
     }
@@ -430,10 +428,12 @@ impl Engine {
     pub(super) fn seize(&mut self, user: &str, to: &str) -> Vec<Block> {
         let row = self.row_index(to, RowKind::Adversary);
         let t = self.now();
-        let mut facts = vec![Fact::plain(
-            "taken",
-            format!("{user}'s phone, locked, just after t={t}, by {to}"),
-        )];
+        let mut facts = vec![Fact::new(Said::PhoneTaken {
+            user: user.to_owned(),
+            t,
+            by: to.to_owned(),
+            locked: true,
+        })];
         for d in 0..self.designs.len() {
             let design = &self.designs[d];
             let access = &mut self.rows[row].access[d];
@@ -445,15 +445,9 @@ impl Engine {
                 .iter()
                 .any(|(holder, loot)| holder == user && loot.seized_at(t).is_some())
             {
-                facts.push(Fact::plain(
-                    design.id.as_str(),
-                    "its passcode sits on it, in a blob only the vendor's vault key opens",
-                ));
+                facts.push(Fact::new(Said::PasscodeOnPhone { design: design.id }));
             } else {
-                facts.push(Fact::plain(
-                    design.id.as_str(),
-                    "its storage opens only with the passcode, which no one else has",
-                ));
+                facts.push(Fact::new(Said::PhoneStaysLocked { design: design.id }));
             }
         }
         facts.extend(self.unlock_seized(row));
@@ -498,11 +492,11 @@ impl Engine {
                     continue;
                 };
                 facts.push(
-                    Fact::marked(
-                        format!("{user}'s phone"),
-                        format!("vault key → passcode → storage: {user}'s history to t={t}; it bricks itself, which stops no thief"),
-                        true,
-                    ),
+                    Fact::new(Said::PhoneOpened {
+                        user: user.clone(),
+                        t,
+                    })
+                    .marked(true),
                 );
                 access.histories.push((user, t, key));
             }

@@ -20,6 +20,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::said::{Held, Holdings, NoKey, Said, WarrantAnswer, WarrantTarget};
 use super::scenario::{ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
@@ -146,57 +147,70 @@ impl Access {
         }
     }
 
-    /// What this row holds, one item each (no item holds a comma or a semicolon, so a
-    /// renderer may list them either way).
-    fn holdings(&self) -> Vec<String> {
-        let mut parts: Vec<String> = Vec::new();
+    /// What this row holds, one item each.
+    fn holdings(&self) -> Holdings {
+        let mut parts = Vec::new();
         let user_keys = self
             .keys
             .iter()
             .filter(|(_, role, _)| *role == Role::User)
-            .count();
+            .count() as u64;
         if user_keys > 2 {
-            parts.push(format!("{user_keys} users' keys"));
+            parts.push(Held::UserKeys { count: user_keys });
         }
         for (party, role, _) in &self.keys {
+            let party = party.clone();
             match role {
                 Role::User if user_keys > 2 => {}
-                Role::User => parts.push(format!("{party}'s key")),
-                _ => parts.push(format!("{party} key")),
+                Role::User => parts.push(Held::UserKey { party }),
+                _ => parts.push(Held::Key { party }),
             }
         }
         for copy in &self.devices {
-            parts.push(format!("{}'s phone at t={}", copy.user, copy.t));
+            parts.push(Held::PhoneCopy {
+                user: copy.user.clone(),
+                t: copy.t,
+            });
         }
         for (user, t) in &self.seized {
-            let open = self.histories.iter().any(|(u, _, _)| u == user);
-            parts.push(format!(
-                "{user}'s phone at t={t} ({})",
-                if open { "unlocked" } else { "locked" }
-            ));
+            parts.push(Held::PhoneSeized {
+                user: user.clone(),
+                t: *t,
+                unlocked: self.histories.iter().any(|(u, _, _)| u == user),
+            });
         }
         if !self.released.is_empty() {
-            let devices: Vec<&str> = self.released.iter().map(|(u, _)| u.as_str()).collect();
-            parts.push(format!("unit keys of {}", and_list(&devices)));
+            let devices = self.released.iter().map(|(u, _)| u.clone()).collect();
+            parts.push(Held::UnitKeys { devices });
         }
         if !self.cracked.is_empty() {
-            parts.push(format!("{} brute-forced", self.cracked.len()));
+            parts.push(Held::BruteForced {
+                count: self.cracked.len() as u64,
+            });
         }
         for tap in &self.live {
-            parts.push(format!("copies of {}'s traffic", and_list(&tap.targets)));
+            parts.push(Held::TrafficCopies {
+                targets: tap.targets.clone(),
+            });
         }
         for (party, loot) in &self.in_order {
             if let Some(name) = loot.reads_in_order() {
-                parts.push(format!("{party}'s {name}"));
+                parts.push(Held::InOrder {
+                    party: party.clone(),
+                    material: name.to_owned(),
+                });
             }
         }
         if let (Some(piece), true) = (
             self.pieces.first().and_then(Loot::piece),
             self.keys.is_empty(),
         ) {
-            parts.push(format!("{} {}(s)", self.pieces.len(), piece.noun));
+            parts.push(Held::Pieces {
+                count: self.pieces.len() as u64,
+                noun: piece.noun.to_owned(),
+            });
         }
-        parts
+        Holdings(parts)
     }
 }
 
@@ -712,11 +726,13 @@ impl Engine {
                 {
                     seconds.push(*took);
                     facts.push(
-                        Fact::marked(
-                            format!("{holder}'s search"),
-                            format!("{device}'s phone: {tried} x-coordinates, {took:.1} s"),
-                            *found,
-                        )
+                        Fact::new(Said::DeviceSearched {
+                            holder: holder.clone(),
+                            device: device.clone(),
+                            tried: *tried,
+                            seconds: *took,
+                        })
+                        .marked(*found)
                         .timed(*took, "seconds"),
                     );
                 }
@@ -724,18 +740,11 @@ impl Engine {
             let mean = seconds.iter().sum::<f64>() / seconds.len().max(1) as f64;
             for (holder, work) in &work {
                 if let LiveWork::Skipped { devices } = work {
-                    facts.push(Fact::plain(
-                        format!("{holder}, the others"),
-                        format!(
-                            "{}: the same search each{}, not run live",
-                            devices.join(", "),
-                            if mean > 0.0 {
-                                format!(", about {mean:.1} s")
-                            } else {
-                                String::new()
-                            }
-                        ),
-                    ));
+                    facts.push(Fact::new(Said::OthersNotSearched {
+                        holder: holder.clone(),
+                        devices: devices.clone(),
+                        mean_seconds: mean,
+                    }));
                 }
             }
         }
@@ -749,26 +758,6 @@ fn rsa_label(key: &PrivateKey) -> String {
         key.public_key().bits(),
         key.fingerprint().short(8)
     )
-}
-
-/// "1 key", "3 keys".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else if let Some(stem) = noun.strip_suffix('y') {
-        format!("{n} {stem}ies")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// "2.4 million", "830 thousand".
-fn rate_text(rate: f64) -> String {
-    if rate >= 1e6 {
-        format!("{:.1} million", rate / 1e6)
-    } else {
-        format!("{:.0} thousand", rate / 1e3)
-    }
 }
 
 /// Seconds in the largest sensible unit: "3.2 hours", "1.5e9 years".
@@ -828,16 +817,4 @@ fn search_watched(
             .join()
             .map_err(|_| Error::Internal("the brute-force search panicked".into()))?
     })
-}
-
-/// "a", "a and b", "a, b and c".
-fn and_list(items: &[impl AsRef<str>]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.as_ref().to_owned(),
-        [rest @ .., last] => {
-            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
-            format!("{} and {}", rest.join(", "), last.as_ref())
-        }
-    }
 }

@@ -50,7 +50,7 @@ impl Engine {
                 let radius = self.radius(row, 0, self.act_start..self.truth.len());
                 vec![Block::Radius {
                     label: who.clone(),
-                    holding: Vec::new(),
+                    holding: Default::default(),
                     design: None,
                     scope: Scope::ThisAct,
                     radius,
@@ -91,16 +91,18 @@ impl Engine {
                     .iter()
                     .flat_map(|d| &d.notices)
                     .map(|n| {
-                        Fact::marked(
-                            format!("t={} {}", n.t, n.user),
-                            format!("{} ({})", n.notice, n.conversation.join(", ")),
-                            false,
-                        )
+                        Fact::new(Said::Notice {
+                            t: n.t,
+                            user: n.user.clone(),
+                            notice: n.notice.clone(),
+                            conversation: n.conversation.clone(),
+                        })
+                        .marked(false)
                     })
                     .collect();
                 vec![Block::Facts {
                     facts: if notices.is_empty() {
-                        vec![Fact::plain("notices", "none: no client noticed anything")]
+                        vec![Fact::new(Said::NoNotices)]
                     } else {
                         notices
                     },

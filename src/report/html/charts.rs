@@ -568,7 +568,8 @@ pub(super) fn timeline_strip(page: &mut Page, timeline: &Timeline) {
 pub(super) fn facts(page: &mut Page, facts: &[Fact]) {
     page.raw("<dl class=\"facts\">\n");
     for fact in facts {
-        page.element("dt", "", &fact.label);
+        let (label, value) = crate::report::facts::said(&fact.said);
+        page.element("dt", "", &label);
         let (class, mark) = match fact.open {
             Some(true) => ("open", "✓ "),
             Some(false) => ("sealed", "✗ "),
@@ -579,7 +580,7 @@ pub(super) fn facts(page: &mut Page, facts: &[Fact]) {
         } else {
             String::new()
         };
-        page.element("dd", class, &format!("{mark}{}{measured}", fact.value));
+        page.element("dd", class, &format!("{mark}{value}{measured}"));
     }
     page.raw("</dl>\n");
 }

@@ -76,7 +76,8 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                 scope,
                 radius: r,
             } => {
-                let heading = words::radius_heading(label, holding, design.as_deref(), *scope);
+                let holding = crate::report::facts::holdings(holding);
+                let heading = words::radius_heading(label, &holding, design.as_deref(), *scope);
                 page.element("h3", "", &heading);
                 radius(page, label, r, false);
             }

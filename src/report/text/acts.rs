@@ -131,17 +131,18 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
             let mut table =
                 Table::new(INDENT, vec![Column::left(), Column::left()]).wrap_last(width(), 20);
             for fact in facts {
+                let (label, value) = crate::report::facts::said(&fact.said);
                 let value = if fact.is_measured() {
-                    format!("{} {}", fact.value, words::MEASURED_HERE)
+                    format!("{value} {}", words::MEASURED_HERE)
                 } else {
-                    fact.value.clone()
+                    value
                 };
                 let mark = fact
                     .open
                     .map(|o| format!("  {}", style.mark(o)))
                     .unwrap_or_default();
                 let room = if fact.open.is_some() { 10 } else { 0 };
-                table.row_with(vec![fact.label.as_str().into(), value.into()], &mark, room);
+                table.row_with(vec![label.into(), value.into()], &mark, room);
             }
             table.write(out, style)?;
         }
@@ -177,7 +178,8 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
             scope,
             radius,
         } => {
-            let heading = words::radius_heading(label, holding, design.as_deref(), *scope);
+            let holding = crate::report::facts::holdings(holding);
+            let heading = words::radius_heading(label, &holding, design.as_deref(), *scope);
             for line in wrap(&heading, self::width() - INDENT.len()) {
                 writeln!(out, "{INDENT}{}", style.bold(&line))?;
             }

@@ -352,10 +352,7 @@ mod tests {
         assert!(widths[0] <= 80, "{text}");
 
         let facts = Block::Facts {
-            facts: vec![
-                Fact::plain("さくら", "one"),
-                Fact::plain("bob's key", "two"),
-            ],
+            facts: vec![Fact::told("さくら", "one"), Fact::told("bob's key", "two")],
         };
         let mut out = Vec::new();
         acts::block(&mut out, &style, &facts).unwrap();
