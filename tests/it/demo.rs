@@ -198,6 +198,17 @@ impl Doc {
             .to_owned()
     }
 
+    /// What the first fact of `kind` in act `act` says, as values (its `said`): what a
+    /// test reads, rather than the fact's words.
+    fn said(&self, act: usize, kind: &str) -> Value {
+        self.blocks(act, "facts")
+            .iter()
+            .flat_map(|b| b["facts"].as_array().unwrap())
+            .find(|f| f["said"]["kind"] == kind)
+            .unwrap_or_else(|| panic!("act {act} has no fact of kind {kind}"))["said"]
+            .clone()
+    }
+
     /// The number the fact labelled `label` in act `act` states: (n, of, unit).
     fn quantity(&self, act: usize, label: &str) -> (f64, Option<u64>, String) {
         let fact = self
@@ -379,9 +390,15 @@ fn insider_abuse_shows_in_the_log_once_and_then_not_at_all() {
 #[test]
 fn salt_typhoon_leaks_the_targets_and_the_traffic_but_not_without_escrow() {
     let doc = Doc::of("salt-typhoon");
-    let targets = doc.fact(2, "targets");
+    let targets = doc.said(2, "warrant-targets")["targets"].clone();
+    let named: Vec<&str> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["user"].as_str().unwrap())
+        .collect();
     assert!(
-        targets.contains("dave") && targets.contains("frank"),
+        named.contains(&"dave") && named.contains(&"frank"),
         "{targets}"
     );
     assert_eq!(doc.radius(2, "intruders")["messages_opened"], 500);
@@ -497,9 +514,11 @@ fn clear_unlock_opens_phones_in_hand_and_nothing_on_the_wire() {
     // A warrant opens the target's history, and nothing of anyone else's.
     let (read, total) = doc.cell(2, "vendor", "dave");
     assert_eq!(read, total);
+    let others = doc.said(2, "others-readable");
     assert_eq!(
-        doc.fact(2, "everyone else's"),
-        "0 of 371, with the same access"
+        (n(&others["read"]), n(&others["total"])),
+        (0, 371),
+        "{others}"
     );
     // The stolen vault key alone opens nothing recorded.
     assert_eq!(doc.radius(4, "thief")["messages_opened"], 0);
@@ -681,16 +700,17 @@ fn client_side_scanning_works_then_is_evaded_forged_and_poisoned() {
     }
     assert!(doc.row_reads_nothing(5, "list authority"));
     // Act 2: every report is a real copy of a listed picture.
-    let reports: Vec<String> = doc
+    let reports: Vec<Value> = doc
         .blocks(2, "facts")
         .iter()
         .flat_map(|b| b["facts"].as_array().unwrap())
-        .filter(|f| f["label"].as_str().unwrap().starts_with("t="))
-        .map(|f| f["value"].as_str().unwrap().to_owned())
+        .filter(|f| f["said"]["kind"] == "report")
+        .map(|f| f["said"].clone())
         .collect();
     assert!(!reports.is_empty());
     assert!(
-        reports.iter().all(|r| r.contains("a copy of known-")),
+        reports.iter().all(|r| r["matched"]["true_match"] == true
+            && r["picture"].as_str().unwrap().starts_with("known-")),
         "{reports:?}"
     );
     // Act 3: the edited copy is beyond the threshold, looks the same, is not reported.
@@ -698,19 +718,20 @@ fn client_side_scanning_works_then_is_evaded_forged_and_poisoned() {
     assert!(bits > 31.0, "{bits}");
     let (psnr, _, unit) = doc.quantity(3, "edited");
     assert!(psnr >= 30.0 && unit == "dB", "{psnr} {unit}");
-    assert!(doc.fact(3, "reported").starts_with("NO"));
+    assert!(doc.said(3, "scanned")["report"].is_null());
     // Act 4: the forgery matches, and its innocent sender is reported.
     let (bits, _, _) = doc.quantity(4, "its hash");
     assert!(bits <= 31.0, "{bits}");
-    let reported = doc.fact(4, "reported");
-    assert!(
-        reported.starts_with("YES: carol") && reported.contains("FALSE"),
-        "{reported}"
+    let reported = doc.said(4, "scanned");
+    assert_eq!(reported["user"], "carol", "{reported}");
+    assert_eq!(
+        reported["report"]["true_match"], false,
+        "a false report: {reported}"
     );
     // Act 5: the poisoned list names the poster's senders, and no one else.
     let (exposed, users, unit) = doc.quantity(5, "exposed");
     assert!(exposed > 0.0 && users == Some(6) && unit == "users");
-    assert_eq!(doc.fact(5, "false reports"), "0");
+    assert_eq!(n(&doc.said(5, "false-reports")["reports"]), 0);
     let (opened, _, _) = doc.quantity(5, "scanned again");
     assert!(opened > 0.0);
 }
@@ -726,7 +747,12 @@ fn a_stolen_escrow_key_opens_everything_and_a_stolen_provider_key_nothing() {
         n(&doc.comparison(2, "client-scan", "thief")["radius"]["messages_opened"]),
         0
     );
-    assert!(doc.fact(2, "vouchers").ends_with("the images themselves"));
+    let vouchers = doc.said(2, "vouchers");
+    assert!(n(&vouchers["opened"]) > 0, "{vouchers}");
+    assert_eq!(
+        vouchers["opened"], vouchers["of"],
+        "every voucher opens: {vouchers}"
+    );
     assert!(doc.quantity(3, "exposed").0 > 0.0);
 }
 
@@ -1048,7 +1074,10 @@ to = "attacker"
     )
     .ok()
     .json());
-    let new_key = doc.fact(2, "new escrow key");
+    let new_key = doc.said(2, "new-escrow-key")["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let combined: Vec<String> = doc
         .blocks(3, "facts")
         .iter()
