@@ -626,10 +626,11 @@ pub struct PartyRow {
     pub name: String,
     /// `user`, `authority` or `network`.
     pub role: String,
-    /// "RSA-2048 sha256:1a2b3c4d", or empty for parties that hold no key.
-    pub key: String,
-    /// What it holds, in a few words.
-    pub holds: String,
+    /// Its key: "RSA-2048 sha256:1a2b3c4d" in the JSON, or empty for parties that hold
+    /// no key.
+    pub key: said::PartyKey,
+    /// What it holds, in a few words in the JSON.
+    pub holds: said::PartyHolds,
 }
 
 /// One design's row of the forward-secrecy comparison.

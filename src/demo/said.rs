@@ -342,3 +342,27 @@ impl Holdings {
         self.0.is_empty()
     }
 }
+
+/// The key a party of the demo holds, as the parties' table names it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartyKey {
+    /// An RSA key of `bits`, by its shortened fingerprint.
+    Rsa { bits: usize, fingerprint: String },
+    /// A forward-secret design's device keys (an identity and prekeys).
+    DeviceKeys,
+    /// What its design calls the key it holds ("Shamir share").
+    Named(&'static str),
+    /// No key.
+    None,
+}
+
+/// What a party of the demo holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartyHolds {
+    /// A user: their own messages.
+    OwnMessages,
+    /// The network tap: a recording of all traffic.
+    Recording,
+    /// An authority: what its design says it holds.
+    Named(&'static str),
+}

@@ -5,7 +5,9 @@
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::demo::said::{Held, Holdings, NoKey, Said, ScanMatch, WarrantAnswer};
+use crate::demo::said::{
+    Held, Holdings, NoKey, PartyHolds, PartyKey, Said, ScanMatch, WarrantAnswer,
+};
 use crate::demo::{duration, Fact};
 
 /// A fact's label and its value, in words.
@@ -407,6 +409,37 @@ fn and_list(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A party's key in words: "RSA-2048 sha256:1a2b3c4d"; empty for none.
+pub fn party_key(key: &PartyKey) -> String {
+    match key {
+        PartyKey::Rsa { bits, fingerprint } => format!("RSA-{bits} {fingerprint}"),
+        PartyKey::DeviceKeys => "Ed25519 + X25519".into(),
+        PartyKey::Named(name) => (*name).to_owned(),
+        PartyKey::None => String::new(),
+    }
+}
+
+/// What a party holds, in a few words.
+pub fn party_holds(holds: &PartyHolds) -> String {
+    match holds {
+        PartyHolds::OwnMessages => "own messages".into(),
+        PartyHolds::Recording => "a recording of all traffic".into(),
+        PartyHolds::Named(what) => (*what).to_owned(),
+    }
+}
+
+impl Serialize for PartyKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        party_key(self).serialize(serializer)
+    }
+}
+
+impl Serialize for PartyHolds {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        party_holds(self).serialize(serializer)
     }
 }
 

@@ -20,7 +20,9 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::said::{Held, Holdings, NoKey, Said, WarrantAnswer, WarrantTarget};
+use super::said::{
+    Held, Holdings, NoKey, PartyHolds, PartyKey, Said, WarrantAnswer, WarrantTarget,
+};
 use super::scenario::{ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
@@ -752,12 +754,11 @@ impl Engine {
     }
 }
 
-fn rsa_label(key: &PrivateKey) -> String {
-    format!(
-        "RSA-{} {}",
-        key.public_key().bits(),
-        key.fingerprint().short(8)
-    )
+fn rsa_key(key: &PrivateKey) -> PartyKey {
+    PartyKey::Rsa {
+        bits: key.public_key().bits(),
+        fingerprint: key.fingerprint().short(8).to_owned(),
+    }
 }
 
 /// Seconds in the largest sensible unit: "3.2 hours", "1.5e9 years".

@@ -284,15 +284,11 @@ impl Engine {
                 name: u.name.clone(),
                 role: "user".to_owned(),
                 key: if schemes::design(main).on_devices() {
-                    "Ed25519 + X25519".to_owned()
+                    PartyKey::DeviceKeys
                 } else {
-                    format!(
-                        "RSA-{} {}",
-                        u.key.public_key().bits(),
-                        u.key.fingerprint().short(8)
-                    )
+                    rsa_key(&u.key)
                 },
-                holds: "own messages".to_owned(),
+                holds: PartyHolds::OwnMessages,
             })
             .collect();
         for name in schemes::design(main).authorities(&self.scenario.world.params) {
@@ -302,23 +298,23 @@ impl Engine {
                 .iter()
                 .any(|(n, role)| *n == name && !spec.withholds_key(*role));
             let key = match (rsa, spec.key_label(&name)) {
-                (true, _) => rsa_label(&demo_key(&name)),
-                (false, Some(label)) => label.to_owned(),
-                (false, None) => String::new(),
+                (true, _) => rsa_key(&demo_key(&name)),
+                (false, Some(label)) => PartyKey::Named(label),
+                (false, None) => PartyKey::None,
             };
             let holds = spec.holds(&name);
             parties.push(PartyRow {
                 name,
                 role: "authority".to_owned(),
                 key,
-                holds: holds.to_owned(),
+                holds: PartyHolds::Named(holds),
             });
         }
         parties.push(PartyRow {
             name: "tap".to_owned(),
             role: "network".to_owned(),
-            key: String::new(),
-            holds: "a recording of all traffic".to_owned(),
+            key: PartyKey::None,
+            holds: PartyHolds::Recording,
         });
         Block::Parties { parties }
     }

@@ -46,8 +46,8 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                         vec![
                             p.name.clone(),
                             p.role.clone(),
-                            p.key.clone(),
-                            p.holds.clone(),
+                            crate::report::facts::party_key(&p.key),
+                            crate::report::facts::party_holds(&p.holds),
                         ]
                     })
                     .collect();

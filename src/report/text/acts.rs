@@ -160,12 +160,13 @@ pub(super) fn block(out: &mut impl Write, style: &Style, block: &Block) -> io::R
             .wrap_last(width(), 16);
             table.header(&["party", "role", "key", "holds"]);
             for p in parties {
-                let key = if p.key.is_empty() { "-" } else { &p.key };
+                let key = crate::report::facts::party_key(&p.key);
+                let key = if key.is_empty() { "-".to_owned() } else { key };
                 table.row(vec![
                     p.name.as_str().into(),
                     p.role.as_str().into(),
                     key.into(),
-                    p.holds.as_str().into(),
+                    crate::report::facts::party_holds(&p.holds).into(),
                 ]);
             }
             table.write(out, style)?;
