@@ -330,19 +330,6 @@ fn the_browser_checks_see_requests_and_errors() {
     );
 }
 
-/// `10000` as a page writes it: "10,000".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Every command whose report is a page beyond the demo, recover, compare, bench and
 /// grades (above) takes `--html` too: each page loads clean in Chromium, names what it
 /// reports in its headings, and states the figures of the `--json` printed by the same
@@ -373,6 +360,45 @@ fn every_other_report_is_a_page_with_its_json_figures() {
             "brute-force",
             &["attack", "brute-force", "--world", "sk", "--threads", "1"],
             &["/bits", "/keys_tried", "/text"],
+        ),
+        (
+            "scan-world",
+            &[
+                "simulate",
+                "--scheme",
+                "client-scan",
+                "--messages",
+                "12",
+                "--seed",
+                "5",
+                "--out",
+                "cs",
+            ],
+            &["/messages", "/scheme"],
+        ),
+        (
+            "poison",
+            &[
+                "attack",
+                "poison",
+                "--world",
+                "cs",
+                "--image",
+                "cs/gallery/known-1.png",
+            ],
+            &["/list_entries", "/images_scanned", "/reports", "/picture"],
+        ),
+        (
+            "evade",
+            &[
+                "attack",
+                "evade",
+                "--image",
+                "cs/gallery/known-1.png",
+                "--out",
+                "edited.png",
+            ],
+            &["/distance", "/threshold", "/out"],
         ),
         (
             "leaf-forgery",
@@ -442,7 +468,8 @@ fn every_other_report_is_a_page_with_its_json_figures() {
         let mut shown: Vec<String> = pointers
             .iter()
             .map(|p| match &json.pointer(p) {
-                Some(Value::Number(n)) => grouped(n.as_u64().unwrap()),
+                // As the page groups them, by the library's own function.
+                Some(Value::Number(n)) => doormat::report::text::group_digits(n.as_u64().unwrap()),
                 Some(Value::String(s)) => s.clone(),
                 other => panic!("{name}: {p} is {other:?}"),
             })
