@@ -669,6 +669,35 @@ impl HtmlPage {
 }
 
 impl SimulateArgs {
+    /// Where the summary goes: stdout, and the `--html` page, which may not be inside
+    /// the world's folder: a world holds only what doormat writes there, and `--force`
+    /// replaces the folder whole.
+    pub fn destination(
+        &self,
+        color: crate::report::ColorChoice,
+    ) -> Result<crate::report::Destination> {
+        let inside = |html: &std::path::Path| {
+            let parent = html.parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = parent.unwrap_or(std::path::Path::new("."));
+            match (parent.canonicalize(), self.out.canonicalize()) {
+                (Ok(parent), Ok(world)) => parent.starts_with(world),
+                _ => false,
+            }
+        };
+        if let Some(html) = self.html.as_deref().filter(|html| inside(html)) {
+            return Err(crate::error::InputError::new(format!(
+                "is inside the world's folder {}",
+                self.out.display()
+            ))
+            .file(html)
+            .field("--html")
+            .hint("write the page outside the world, beside it")
+            .into());
+        }
+        let html = self.html.as_deref();
+        crate::report::Destination::new(self.json, color, html, self.force, &[])
+    }
+
     /// The design's parameters from these flags, refusing a flag the chosen scheme does
     /// not take.
     pub fn scheme_params(&self, scheme: SchemeId) -> Result<SchemeParams> {

@@ -482,6 +482,21 @@ fn every_other_report_is_a_page_with_its_json_figures() {
             assert!(text.contains(&figure), "{name}: {figure} not on the page");
         }
     }
+    // A world's folder holds only what doormat writes there: no page inside it.
+    doormat(
+        &dir,
+        &[
+            "simulate",
+            "--scheme",
+            "short-key",
+            "--out",
+            "sk",
+            "--force",
+            "--html",
+            "sk/page.html",
+        ],
+    )
+    .refused(&["sk/page.html", "--html", "inside the world's folder"]);
     // A page is refused where it would replace a file, as every other output is.
     doormat(
         &dir,

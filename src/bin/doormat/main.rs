@@ -355,8 +355,7 @@ fn run_simulate(args: SimulateArgs) -> Result<()> {
             .collect::<std::result::Result<_, _>>()?,
         plants: Default::default(),
     };
-    disk::refuse_outputs_in_world(&args.out, &[("--html", args.html.as_deref())])?;
-    let out = to(args.json, args.html.as_deref(), args.force, &[])?;
+    let out = args.destination(color())?;
     if let Some(estimate) = doormat::bench::estimate_simulate(&spec)? {
         confirm_long_work(&estimate, "building this world", args.yes)?;
     }
