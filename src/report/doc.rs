@@ -1,4 +1,4 @@
-//! A report laid out once, for every renderer: headings, lines of spans that carry
+//! A report laid out once, for every renderer: headings, lines of runs that carry
 //! their tone (not their colour codes), labelled facts and tables. A report's words
 //! are written into a [`Doc`] by one function; the text renderer pads and paints it for
 //! a terminal, and the HTML renderer turns the same parts into headings, paragraphs,
@@ -77,7 +77,7 @@ pub(crate) enum Part {
     Line {
         indent: usize,
         label: Option<(String, usize)>,
-        spans: Vec<Run>,
+        runs: Vec<Run>,
         /// Wrapped to the terminal's width, each line at the same indent; one
         /// paragraph on a page.
         wrap: bool,
@@ -105,9 +105,9 @@ pub(crate) struct Doc {
 const INDENT: usize = 2;
 
 impl Doc {
-    /// A heading of `spans`.
-    pub(crate) fn heading(&mut self, spans: Vec<Run>) -> &mut Self {
-        self.parts.push(Part::Heading(spans));
+    /// A heading of `runs`.
+    pub(crate) fn heading(&mut self, runs: Vec<Run>) -> &mut Self {
+        self.parts.push(Part::Heading(runs));
         self
     }
     /// A heading in one bold run.
@@ -116,18 +116,18 @@ impl Doc {
     }
     /// A plain line under the heading.
     pub(crate) fn line(&mut self, text: impl Into<String>) -> &mut Self {
-        self.spans(INDENT, vec![text.into().into()])
+        self.runs(INDENT, vec![text.into().into()])
     }
     /// A quieter line: a source, a hint, what a figure means.
     pub(crate) fn note(&mut self, text: impl Into<String>) -> &mut Self {
-        self.spans(INDENT, vec![Run::dim(text)])
+        self.runs(INDENT, vec![Run::dim(text)])
     }
-    /// A line of `spans`, `indent` spaces in.
-    pub(crate) fn spans(&mut self, indent: usize, spans: Vec<Run>) -> &mut Self {
+    /// A line of `runs`, `indent` spaces in.
+    pub(crate) fn runs(&mut self, indent: usize, runs: Vec<Run>) -> &mut Self {
         self.parts.push(Part::Line {
             indent,
             label: None,
-            spans,
+            runs,
             wrap: false,
         });
         self
@@ -137,7 +137,7 @@ impl Doc {
         self.parts.push(Part::Line {
             indent,
             label: None,
-            spans: vec![text.into().into()],
+            runs: vec![text.into().into()],
             wrap: true,
         });
         self
@@ -149,11 +149,11 @@ impl Doc {
         width: usize,
         value: impl Into<String>,
     ) -> &mut Self {
-        self.fact_spans(label, width, vec![value.into().into()])
+        self.fact_runs(label, width, vec![value.into().into()])
     }
     /// A fact whose value is in several tones.
-    pub(crate) fn fact_spans(&mut self, label: &str, width: usize, spans: Vec<Run>) -> &mut Self {
-        self.fact_in(INDENT, label, width, spans)
+    pub(crate) fn fact_runs(&mut self, label: &str, width: usize, runs: Vec<Run>) -> &mut Self {
+        self.fact_in(INDENT, label, width, runs)
     }
     /// A fact `indent` spaces in: one of a group under a note.
     pub(crate) fn fact_in(
@@ -161,12 +161,12 @@ impl Doc {
         indent: usize,
         label: &str,
         width: usize,
-        spans: Vec<Run>,
+        runs: Vec<Run>,
     ) -> &mut Self {
         self.parts.push(Part::Line {
             indent,
             label: Some((label.to_owned(), width)),
-            spans,
+            runs,
             wrap: false,
         });
         self
@@ -199,14 +199,14 @@ impl Doc {
     pub(crate) fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for part in &self.parts {
             match part {
-                Part::Heading(spans) => writeln!(out, "{}", painted(spans, style))?,
+                Part::Heading(runs) => writeln!(out, "{}", painted(runs, style))?,
                 Part::Line {
                     indent,
-                    spans,
+                    runs,
                     wrap: true,
                     ..
                 } => {
-                    let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+                    let text: String = runs.iter().map(|s| s.text.as_str()).collect();
                     let room = super::text::width().saturating_sub(*indent).max(20);
                     for line in super::text::wrap(&text, room) {
                         writeln!(out, "{}{line}", " ".repeat(*indent))?;
@@ -215,14 +215,14 @@ impl Doc {
                 Part::Line {
                     indent,
                     label,
-                    spans,
+                    runs,
                     ..
                 } => {
                     let label = label
                         .as_ref()
                         .map(|(label, width)| self.label(label, *width, style))
                         .unwrap_or_default();
-                    let line = format!("{}{label}{}", " ".repeat(*indent), painted(spans, style));
+                    let line = format!("{}{label}{}", " ".repeat(*indent), painted(runs, style));
                     writeln!(out, "{}", line.trim_end())?;
                 }
                 Part::Table(table) => table.write(out, style)?,
@@ -259,8 +259,8 @@ impl Doc {
     }
 }
 
-fn painted(spans: &[Run], style: &Style) -> String {
-    spans.iter().map(|s| s.painted(style)).collect()
+fn painted(runs: &[Run], style: &Style) -> String {
+    runs.iter().map(|s| s.painted(style)).collect()
 }
 
 /// Reports written as a [`Doc`]: `Type => its doc function, its page's title;`. Each

@@ -19,12 +19,12 @@ pub(crate) fn write_doc(page: &mut Page, doc: &Doc) {
             in_list = false;
         }
         match part {
-            Part::Heading(spans) => {
-                let _ = writeln!(page.out, "<h2>{}</h2>", runs_html(spans));
+            Part::Heading(runs) => {
+                let _ = writeln!(page.out, "<h2>{}</h2>", runs_html(runs));
             }
             Part::Line {
                 label: Some((label, _)),
-                spans,
+                runs,
                 ..
             } => {
                 if !in_list {
@@ -35,17 +35,17 @@ pub(crate) fn write_doc(page: &mut Page, doc: &Doc) {
                     page.out,
                     "<dt>{}</dt><dd>{}</dd>",
                     escape(label.trim()),
-                    runs_html(spans)
+                    runs_html(runs)
                 );
             }
             Part::Line {
                 indent,
                 label: None,
-                spans,
+                runs,
                 ..
             } => {
                 let class = if *indent > 2 { "line sub" } else { "line" };
-                let _ = writeln!(page.out, "<p class=\"{class}\">{}</p>", runs_html(spans));
+                let _ = writeln!(page.out, "<p class=\"{class}\">{}</p>", runs_html(runs));
             }
             Part::Table(table) => write_table(page, table),
             Part::Blank => {}
@@ -74,9 +74,9 @@ pub(crate) fn write_doc(page: &mut Page, doc: &Doc) {
 }
 
 /// Runs of text, each in its tone's element; every run escaped.
-fn runs_html(spans: &[Run]) -> String {
+fn runs_html(runs: &[Run]) -> String {
     let mut out = String::new();
-    for span in spans {
+    for span in runs {
         let text = escape(&span.text);
         match span.tone {
             Tone::Plain => out.push_str(&text),
@@ -176,7 +176,7 @@ mod tests {
         let mut doc = Doc::default();
         doc.title("head <1>")
             .fact("tried", 10, "3 keys")
-            .fact_spans("found", 10, vec![Run::open("✓ OPEN")])
+            .fact_runs("found", 10, vec![Run::open("✓ OPEN")])
             .note("quiet")
             .table(table);
         let mut page = Page::default();

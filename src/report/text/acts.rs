@@ -475,7 +475,7 @@ pub(crate) fn simulate_summary(_: &Style, s: &SimulateSummary) -> Doc {
         "keys/NAME.pem (private, mode 0600), keys/NAME.pub.pem",
     );
     if let Some(seed) = s.seed {
-        doc.spans(
+        doc.runs(
             2,
             vec![Run::bold(format!(
                 "seeded ({seed}): anyone can recompute these keys; classroom use only"

@@ -35,7 +35,7 @@ pub(crate) fn brute_force(_: &Style, r: &BruteForceReport) -> Doc {
             "  no key opens it (tampered, or not text?)".into(),
         ],
     };
-    doc.fact_spans("found", W, found);
+    doc.fact_runs("found", W, found);
     let on = match &r.adapter {
         Some(adapter) => format!("on {}", adapter.name),
         None => format!("{} threads", r.threads),
@@ -119,7 +119,7 @@ pub(crate) fn leaf_forgery(_: &Style, r: &ForgeryReport) -> Doc {
     let mut doc = Doc::default();
     doc.title(format!("LEAF forgery (Blaze, 1994): {} trials", r.trials))
         .line("random LEAFs tried until the receiver's 16-bit check passed:")
-        .spans(
+        .runs(
             4,
             vec![format!(
                 "mean {} (expected {}, standard error {}), min {}, max {}",
@@ -137,7 +137,7 @@ pub(crate) fn leaf_forgery(_: &Style, r: &ForgeryReport) -> Doc {
         Run::sealed("✗ garbage")
     };
     const W: usize = 36;
-    doc.fact_spans(
+    doc.fact_runs(
         "escrow agents recovered the key",
         W,
         vec![
@@ -150,7 +150,7 @@ pub(crate) fn leaf_forgery(_: &Style, r: &ForgeryReport) -> Doc {
         W,
         format!("{} of {}", r.conversation_worked, r.trials),
     )
-    .fact_spans(
+    .fact_runs(
         "honest device's LEAF, same key",
         W,
         vec![

@@ -481,7 +481,7 @@ pub(crate) fn scale_report(_: &Style, r: &ScaleReport) -> Doc {
                 None => format!(", ${}", dollars(usd)),
             }
         });
-        doc.spans(
+        doc.runs(
             6,
             vec![format!(
                 "= {} core-hours{money}; {} cores keep up with the traffic",

@@ -48,7 +48,7 @@ pub(crate) fn image_attack(_: &Style, r: &ImageAttackReport) -> Doc {
             (true, false) => Run::open("✓ matches"),
             (false, _) => Run::sealed("✗ failed"),
         };
-        doc.fact_spans(
+        doc.fact_runs(
             "distance",
             10,
             vec![
