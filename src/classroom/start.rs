@@ -96,7 +96,7 @@ impl Class {
             }
         };
         if !config.out.join(store::CLASS_FILE).exists() {
-            fits(scheme.unwrap_or(SchemeId::FLAGSHIP))?;
+            fits(scheme.unwrap_or(store::CLASS_DEFAULT))?;
         }
         let mut opened = ClassStore::open(&config.out, scheme, config.seed)?;
         opened.state.require_join_code(config.join_code.clone());

@@ -39,6 +39,8 @@ pub const MAX_STUDENT_KEY_BITS: u64 = 4096;
 /// The designs a class can run: their envelopes are wire format v1 as it stands, which a
 /// browser can make with WebCrypto alone.
 pub const CLASS_SCHEMES: [SchemeId; 2] = [SchemeId::FLAGSHIP, SchemeId::BASELINE];
+/// The design a new class runs when its teacher names none: the first of them.
+pub const CLASS_DEFAULT: SchemeId = CLASS_SCHEMES[0];
 
 /// A bearer token: 32 random bytes from the OS, in hex. It zeroizes when dropped and
 /// never prints itself.
@@ -187,12 +189,7 @@ impl ClassStore {
                 .hint("give --out a new folder for a new class, or the folder of an earlier class to carry it on")
                 .into());
         }
-        Self::create(
-            root,
-            scheme.unwrap_or(SchemeId::FLAGSHIP),
-            seed,
-            is_empty_dir,
-        )?;
+        Self::create(root, scheme.unwrap_or(CLASS_DEFAULT), seed, is_empty_dir)?;
         let mut opened = Self::resume(root, None)?;
         opened.resumed = false;
         Ok(opened)

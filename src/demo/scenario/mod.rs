@@ -693,8 +693,9 @@ to = "attacker"
                     Some(9 + fields.iter().position(|(f, _)| f == name).unwrap() as u64),
                     "{e}"
                 );
-                let other = SchemeId::ALL
-                    .into_iter()
+                let other = crate::schemes::DESIGNS
+                    .iter()
+                    .map(|d| d.id())
                     .find(|&id| {
                         !main_only(id)
                             && !crate::schemes::design(id)
@@ -761,8 +762,9 @@ to = "attacker"
                     assert!(design.key_search(&SchemeParams::default()).is_some());
                 }
                 let playing = crate::schemes::registry::designs_playing(kind);
-                let elsewhere = SchemeId::ALL
-                    .into_iter()
+                let elsewhere = crate::schemes::DESIGNS
+                    .iter()
+                    .map(|d| d.id())
                     .find(|id| !playing.contains(id))
                     .expect("no event belongs to every design");
                 let text = GOOD

@@ -2,7 +2,7 @@ use super::*;
 
 fn tiny_world(out: &Path, messages: u64, seed: u64) {
     let spec = WorldSpec {
-        scheme: SchemeId::None,
+        scheme: SchemeId::BASELINE,
         users: 2,
         messages,
         key_bits: 2048,
