@@ -8,8 +8,8 @@
 //! read the numbers straight from them.
 
 mod engine;
-pub mod said;
-mod scanning;
+pub use crate::schemes::said;
+pub use said::{Fact, Quantity};
 pub mod scenario;
 
 use serde::Serialize;
@@ -515,108 +515,6 @@ pub struct LogEntry {
     pub target: String,
     /// The warrant cited, if any.
     pub warrant: Option<String>,
-}
-
-/// A labelled value: what it says ([`said::Said`], values only; the report layer words
-/// it), whether it is shown as opened or sealed, and the number it states, if it states
-/// one, for programs (a web view, the tests), so that nobody parses it back out of the
-/// sentence. Its JSON (`label`, `value`, `open`, `quantity`, `said`) is written by
-/// the report layer, which holds the words.
-#[derive(Debug, Clone)]
-pub struct Fact {
-    /// What the fact says.
-    pub said: said::Said,
-    /// `Some(true)`: shown as a ✓/OPEN; `Some(false)`: ✗/sealed; `None`: plain.
-    pub open: Option<bool>,
-    /// The number the fact states, if it states one.
-    pub quantity: Option<Quantity>,
-}
-
-/// The number a fact states: `n` (of `of`), counted in `unit`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Quantity {
-    #[serde(serialize_with = "whole_if_whole")]
-    /// The number.
-    pub n: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    /// Out of how many, for a count.
-    pub of: Option<u64>,
-    /// "messages", "bytes", "keys", "seconds", "keys/s", "tries", "LEAFs".
-    pub unit: &'static str,
-    /// Timed on this machine during this run ([`DemoRun::machine`] names it), rather
-    /// than counted or taken from history.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub measured: bool,
-}
-
-/// Counts print as integers (289, not 289.0); rates and durations as they are.
-fn whole_if_whole<S: serde::Serializer>(
-    n: &f64,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    if n.fract() == 0.0 && n.abs() < 9e15 {
-        serializer.serialize_i64(*n as i64)
-    } else {
-        serializer.serialize_f64(*n)
-    }
-}
-
-impl Fact {
-    /// A fact shown as it is.
-    pub fn new(said: said::Said) -> Self {
-        Fact {
-            said,
-            open: None,
-            quantity: None,
-        }
-    }
-    /// The fact shown as opened (✓) or sealed (✗).
-    pub fn marked(mut self, open: bool) -> Self {
-        self.open = Some(open);
-        self
-    }
-    /// Words a design's own event wrote (see [`said::Said::Told`]).
-    pub fn told(label: impl Into<String>, value: impl Into<String>) -> Self {
-        Fact::new(said::Said::Told {
-            label: label.into(),
-            value: value.into(),
-        })
-    }
-    /// The fact states `n` of `of` `unit`.
-    pub fn counting(mut self, n: u64, of: u64, unit: &'static str) -> Self {
-        self.quantity = Some(Quantity {
-            n: n as f64,
-            of: Some(of),
-            unit,
-            measured: false,
-        });
-        self
-    }
-    /// The fact states `n` `unit`.
-    pub fn measuring(mut self, n: f64, unit: &'static str) -> Self {
-        self.quantity = Some(Quantity {
-            n,
-            of: None,
-            unit,
-            measured: false,
-        });
-        self
-    }
-    /// The fact states `n` `unit`, timed on this machine in this run: renderers label it
-    /// as measured, and the run names the machine.
-    pub fn timed(mut self, n: f64, unit: &'static str) -> Self {
-        self.quantity = Some(Quantity {
-            n,
-            of: None,
-            unit,
-            measured: true,
-        });
-        self
-    }
-    /// Whether the fact states a figure timed on this machine.
-    pub fn is_measured(&self) -> bool {
-        self.quantity.is_some_and(|q| q.measured)
-    }
 }
 
 /// A party in a demo's table of parties.

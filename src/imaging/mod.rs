@@ -1,9 +1,11 @@
 //! Pictures, for the client-side scanning design: an RGB image, its PNG form, how far
-//! one image is from another (PSNR), Meta's PDQ perceptual hash, and the synthetic
-//! photos doormat's users send. It sits at the bottom of the layers beside `crypto`:
+//! one image is from another (PSNR), Meta's PDQ perceptual hash, the white-box attacks
+//! on it (evasion and forged collisions), and the synthetic photos doormat's users
+//! send. It sits at the bottom of the layers beside `crypto`:
 //! a design hashes images on the sending device, below everything that reads worlds.
 
 pub mod pdq;
+pub mod perceptual;
 pub mod synth;
 
 use crate::error::InputError;

@@ -15,9 +15,10 @@ use super::registry::{
     Built, ClientNotice, ClientWatch, Design, Inputs, Invited, Theft, Warrant, Warranted,
     WorldShape,
 };
-use super::stage::{DesignEvent, OwnEvent, Stage, Told};
+use super::stage::{DesignEvent, OwnEvent, Stage};
 use super::SchemeParams;
 use crate::error::InputError;
+use crate::schemes::said::Fact;
 use crate::wire::world_file::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -166,19 +167,19 @@ struct AimGhost {
 }
 
 impl DesignEvent for AimGhost {
-    fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Told>> {
+    fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Fact>> {
         let from = stage.now() + 1;
         if let Some(relay) = stage.sealer() {
             relay.point_hidden_reader(Some((&self.target, from)));
         }
         let verifying = &stage.params().get::<GhostParams>().verifying;
         Ok(vec![
-            Told::plain(
+            Fact::told(
                 "the relay adds",
                 format!("ghost to every conversation of {}", self.target),
             ),
-            Told::plain("from", format!("t={from}")),
-            Told::plain(
+            Fact::told("from", format!("t={from}")),
+            Fact::told(
                 "verifying clients",
                 if verifying.is_empty() {
                     "none: every client suppresses the notice".to_owned()

@@ -20,6 +20,7 @@ pub mod none;
 pub mod params;
 pub mod provider_escrow;
 pub mod registry;
+pub mod said;
 pub mod short_key;
 pub mod snapshot;
 pub mod split_key;

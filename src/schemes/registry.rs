@@ -74,12 +74,15 @@
 //! an adversary) touched the three files above: 105 lines added, 1 removed. A demo of
 //! it ran, and its burglar read every message after the event.
 //!
-//! ghost's `ghost`, split-key's `steal-share` and dual-ec's `rekey` are own events.
-//! Client-scan's `evade`, `collide` and `poison` still parse in
-//! `src/demo/scenario/events.rs` and play in the engine, listed in [`Design::events`],
-//! because they play against the phones' pictures and reports that `demo::scanning`
-//! keeps. `forge-leaf` (a self-contained experiment) plays in every world, and
-//! `brute-force` in any whose design answers [`Design::key_search`].
+//! ghost's `ghost`, split-key's `steal-share`, dual-ec's `rekey` and client-scan's
+//! `evade`, `collide` and `poison` are own events. A design whose events play against
+//! state of its own (client-scan's phones keep their list, the pictures they sent and
+//! what they reported) keeps it in [`Design::demo_state`], a
+//! [`DesignState`](super::stage::DesignState) the engine feeds as the traffic flows
+//! and its events reach through the stage, which also writes and delivers a message
+//! of the story's traffic for them. `forge-leaf` (a self-contained experiment) plays
+//! in every world, and `brute-force` in any whose design answers
+//! [`Design::key_search`].
 
 use std::any::Any;
 use std::fmt;
@@ -841,6 +844,17 @@ pub trait Design: Sync {
     /// What its clients show their users while the traffic flows, if anything.
     fn client_watch(&self, _params: &SchemeParams) -> Option<ClientWatch> {
         None
+    }
+
+    /// What it keeps of a demo in play besides its sealer and loot, for its own events
+    /// and the `reports` view, made from what it `built` for the demo's `inputs`;
+    /// `None` where it keeps nothing.
+    fn demo_state(
+        &self,
+        _built: &mut Built,
+        _inputs: &Inputs,
+    ) -> Result<Option<Box<dyn super::stage::DesignState>>> {
+        Ok(None)
     }
 
     /// Writes what else world.json records of it beside its parameters' table (a

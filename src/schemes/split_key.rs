@@ -22,7 +22,8 @@ use crate::schemes::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, Piece, Rotated,
     StolenFiles, Theft, Warrant, Warranted, WorldFiles, WorldShape,
 };
-use crate::schemes::stage::{DesignEvent, OwnEvent, Stage, Told};
+use crate::schemes::said::Fact;
+use crate::schemes::stage::{DesignEvent, OwnEvent, Stage};
 use crate::schemes::{GoldenKey, SchemeId, SchemeParams, ESCROW_NAME};
 use crate::wire::world_file::Role;
 use crate::wire::{b64, unb64};
@@ -241,7 +242,7 @@ struct StealShare {
 }
 
 impl DesignEvent for StealShare {
-    fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Told>> {
+    fn play(&self, stage: &mut dyn Stage) -> crate::error::Result<Vec<Fact>> {
         let threshold = stage.params().get::<SplitKeyParams>().threshold;
         let pieces: Vec<(String, Loot)> = stage
             .loot()
@@ -259,11 +260,11 @@ impl DesignEvent for StealShare {
             .and_then(|(_, loot)| loot.piece())
             .map_or("piece", |p| p.noun);
         let mut told = vec![
-            Told::plain(
+            Fact::told(
                 "stolen",
                 format!("agent {}'s share, by {}", self.agent, self.to),
             ),
-            Told::plain(
+            Fact::told(
                 "held",
                 format!(
                     "{} of {} {noun}s; {threshold} rebuild the key",
@@ -277,18 +278,22 @@ impl DesignEvent for StealShare {
         SplitKeyDesign.open_loot(&held.iter().collect::<Vec<_>>(), &mut opened)?;
         match opened.keys_of_role(Role::Escrow).into_iter().next() {
             Some(key) => {
-                told.push(Told::marked(
-                    "combined",
-                    format!("the escrow key, {}", key.fingerprint().short(16)),
-                    true,
-                ));
+                told.push(
+                    Fact::told(
+                        "combined",
+                        format!("the escrow key, {}", key.fingerprint().short(16)),
+                    )
+                    .marked(true),
+                );
                 stage.hand_key(&self.to, ESCROW_NAME, Role::Escrow, &key);
             }
-            None => told.push(Told::marked(
-                "combined",
-                "nothing: fewer shares than the threshold say nothing about the key",
-                false,
-            )),
+            None => told.push(
+                Fact::told(
+                    "combined",
+                    "nothing: fewer shares than the threshold say nothing about the key",
+                )
+                .marked(false),
+            ),
         }
         Ok(told)
     }

@@ -13,11 +13,15 @@
 
 use std::fmt;
 
+use std::any::Any;
+
 use super::registry::Loot;
+use super::said::Fact;
 use super::{Scheme, SchemeParams};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
+use crate::wire::message::Message;
 use crate::wire::world_file::Role;
 
 /// One kind of event a design plays itself, keyed by its TOML `do`.
@@ -43,15 +47,18 @@ pub trait EventFields {
     fn adversary(&mut self, name: &str) -> std::result::Result<String, InputError>;
     /// A whole-number field from 1 to `max`.
     fn count(&mut self, name: &str, max: u64) -> std::result::Result<u64, InputError>;
+    /// A field that names one of the pictures of the world's main design
+    /// ([`Design::pictures`](super::Design::pictures)).
+    fn picture(&mut self, name: &str) -> std::result::Result<String, InputError>;
     /// The parameters of the scenario's world, to check a field against.
     fn params(&self) -> &SchemeParams;
 }
 
 /// One event of a design's own kind, parsed and ready to play.
 pub trait DesignEvent: fmt::Debug + Send + Sync {
-    /// Plays the event on one design of a demo, and says what happened as facts (a
-    /// label and a value each), in the order a renderer shows them.
-    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Told>>;
+    /// Plays the event on one design of a demo, and says what happened as facts, in the
+    /// order a renderer shows them.
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>>;
 }
 
 /// What a design's event may see and change of one design of a demo in play.
@@ -78,38 +85,39 @@ pub trait Stage {
     fn pieces_held(&mut self, to: &str) -> Vec<Loot>;
     /// `to` now holds `key`, `holder`'s, which opens what that party's `role` opens.
     fn hand_key(&mut self, to: &str, holder: &str, role: Role, key: &PrivateKey);
+    /// `adversary` enters the story: it has a row of its own from now on, holding
+    /// nothing yet.
+    fn enters(&mut self, adversary: &str);
+    /// What the design keeps of the demo itself ([`Design::demo_state`](super::Design::demo_state)),
+    /// if it keeps anything.
+    fn state(&mut self) -> Option<&mut dyn DesignState>;
+    /// The next message of the story's traffic, written by `from` to one of its contacts
+    /// with `words`; nothing is sent until it is [`deliver`](Stage::deliver)ed.
+    fn write(&mut self, from: &str, words: &str) -> Message;
+    /// Sends `message` as the story sends every message: sealed under each design of
+    /// the demo, and recorded by the tap.
+    fn deliver(&mut self, message: Message) -> Result<()>;
     /// `to`, an adversary of the story, takes `party`'s `material`: from now on it reads
     /// what that material opens, as the design's [`open_loot`](super::Design::open_loot)
     /// reads it.
     fn hand_over(&mut self, to: &str, party: &str, material: &Loot);
 }
 
-/// One fact an event tells: a label and a value, shown as opened (✓), sealed (✗) or
-/// plain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Told {
-    /// What the value is about.
-    pub label: String,
-    /// The value, in words.
-    pub value: String,
-    /// `Some(true)`: opened; `Some(false)`: sealed; `None`: plain.
-    pub open: Option<bool>,
-}
-
-impl Told {
-    /// A fact shown as it is.
-    pub fn plain(label: impl Into<String>, value: impl Into<String>) -> Self {
-        Told {
-            label: label.into(),
-            value: value.into(),
-            open: None,
-        }
+/// What a design keeps of one demo in play, besides its sealer and loot: client-scan's
+/// phones keep their list, the pictures they sent and what they reported. The engine
+/// calls it as the traffic flows; the design's own events reach it through
+/// [`Stage::state`] and downcast it to their own type.
+pub trait DesignState: Any + Send {
+    /// What the users' clients attach to `plain` as they write it, before it is sealed.
+    fn compose(&mut self, _plain: &mut [Message]) {}
+    /// Takes in what the sealer reported while sealing (see
+    /// [`Scheme::take_reports`](super::Scheme::take_reports)).
+    fn collect(&mut self, _reports: Vec<String>) {}
+    /// What the provider has received beyond the envelopes, as a scenario's `reports`
+    /// view shows it.
+    fn reports(&self) -> Vec<Fact> {
+        Vec::new()
     }
-    /// A fact shown as opened (`true`) or sealed.
-    pub fn marked(label: impl Into<String>, value: impl Into<String>, open: bool) -> Self {
-        Told {
-            open: Some(open),
-            ..Told::plain(label, value)
-        }
-    }
+    /// The state as `Any`, for a design's own events to downcast.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }

@@ -2,7 +2,7 @@
 //! rotated, phones stolen and seized, pictures evaded, collided and poisoned.
 
 use super::*;
-use crate::schemes::stage::{DesignEvent, Stage};
+use crate::schemes::stage::{DesignEvent, DesignState, Stage};
 
 impl Engine {
     // ── Events ─────────────────────────────────────────────────────────────────────────
@@ -32,13 +32,6 @@ impl Engine {
             } => self.repoint(targets, to, *logged),
             Event::Own { kind, event } => self.own_event(kind, event.0.as_ref())?,
             Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
-            Event::Evade { user, picture } => self.evade(user, picture)?,
-            Event::Collide {
-                user,
-                picture,
-                target,
-            } => self.collide(user, picture, target)?,
-            Event::Poison { picture, to } => self.poison(picture, to)?,
             Event::BruteForce {
                 messages,
                 to,
@@ -57,11 +50,7 @@ impl Engine {
             if !design.own_events().iter().any(|own| own.name == kind) {
                 continue;
             }
-            let told = event.play(&mut DesignStage { engine: self, d })?;
-            facts.extend(told.into_iter().map(|told| Fact {
-                open: told.open,
-                ..Fact::told(told.label, told.value)
-            }));
+            facts.extend(event.play(&mut DesignStage { engine: self, d })?);
         }
         Ok(vec![Block::Facts { facts }])
     }
@@ -103,8 +92,8 @@ impl Engine {
     /// What the users' clients attach as they write (client-scan: photos), once for
     /// every design, since all of them seal the same words.
     pub(super) fn compose(&mut self, plain: &mut [Message]) {
-        if let Some(scan) = self.designs.iter_mut().find_map(|d| d.scan.as_mut()) {
-            scan.compose(plain);
+        if let Some(state) = self.designs.iter_mut().find_map(|d| d.state.as_mut()) {
+            state.compose(plain);
         }
     }
 
@@ -117,8 +106,8 @@ impl Engine {
         Ok(())
     }
 
-    /// The next message of the traffic, sent by `user` to one contact.
-    pub(super) fn photo_message(&mut self, user: &str, words: &str) -> Message {
+    /// The next message of the traffic, written by `user` to one contact.
+    pub(super) fn write_message(&mut self, user: &str, words: &str) -> Message {
         let mut message = self.traffic.next_message();
         let names = self.user_names();
         let at = names.iter().position(|n| n == user).unwrap_or(0);
@@ -126,87 +115,6 @@ impl Engine {
         message.to = vec![names[(at + 1) % names.len()].clone()];
         message.text = words.to_owned();
         message
-    }
-
-    /// The client-scan design's index (the scenario's checks make it the main one).
-    pub(super) fn scan_design(&self) -> Result<usize> {
-        self.designs
-            .iter()
-            .position(|d| d.scan.is_some())
-            .ok_or_else(|| Error::Internal("no client-scan design in this demo".into()))
-    }
-
-    pub(super) fn evade(&mut self, user: &str, picture: &str) -> Result<Vec<Block>> {
-        let d = self.scan_design()?;
-        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
-        let (facts, png) = scan.evade(picture)?;
-        self.send_photo(
-            d,
-            user,
-            "you have to see this",
-            &format!("{picture}, edited"),
-            &png,
-            facts,
-        )
-    }
-
-    pub(super) fn collide(
-        &mut self,
-        user: &str,
-        picture: &str,
-        target: &str,
-    ) -> Result<Vec<Block>> {
-        let d = self.scan_design()?;
-        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
-        let (facts, png) = scan.collide(picture, target)?;
-        self.send_photo(
-            d,
-            user,
-            "ha, look at this one",
-            &format!("{picture}, forged"),
-            &png,
-            facts,
-        )
-    }
-
-    /// `user` sends `png` (which is `label`); the facts so far, then what the phone did.
-    pub(super) fn send_photo(
-        &mut self,
-        d: usize,
-        user: &str,
-        words: &str,
-        label: &str,
-        png: &[u8],
-        mut facts: Vec<Fact>,
-    ) -> Result<Vec<Block>> {
-        let mut message = self.photo_message(user, words);
-        let id = message.id.clone();
-        let scan = self.designs[d]
-            .scan
-            .as_mut()
-            .ok_or_else(|| Error::Internal("a photo sent in a design that scans none".into()))?;
-        scan.attach(&mut message, label, png);
-        facts.push(Fact::new(Said::PhotoSent {
-            user: user.to_owned(),
-            to: message.to.clone(),
-            id: id.clone(),
-        }));
-        self.deliver(vec![message])?;
-        let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
-        facts.push(scan.outcome(user, &id));
-        Ok(vec![Block::Facts { facts }])
-    }
-
-    pub(super) fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Block>> {
-        self.row_index(to, RowKind::Adversary);
-        let d = self.scan_design()?;
-        let design = &mut self.designs[d];
-        let scan = design.scan.as_mut().expect("scan_design found it");
-        let facts = scan.poison(picture, to)?;
-        // From now on the phones look for the new hash as they send, too.
-        let scanner = Box::new(scan.scanner(demo_key(PROVIDER_NAME).public_key()));
-        design.replace_sealer(scanner);
-        Ok(vec![Block::Facts { facts }])
     }
 
     pub(super) fn leak(&mut self, party: &str, to: &str) -> Vec<Block> {
@@ -559,6 +467,22 @@ impl Stage for DesignStage<'_> {
     fn hand_key(&mut self, to: &str, holder: &str, role: Role, key: &PrivateKey) {
         let row = self.engine.row_index(to, RowKind::Adversary);
         self.engine.rows[row].access[self.d].add_key(holder, role, key);
+    }
+
+    fn enters(&mut self, adversary: &str) {
+        self.engine.row_index(adversary, RowKind::Adversary);
+    }
+
+    fn state(&mut self) -> Option<&mut dyn DesignState> {
+        self.engine.designs[self.d].state.as_deref_mut()
+    }
+
+    fn write(&mut self, from: &str, words: &str) -> Message {
+        self.engine.write_message(from, words)
+    }
+
+    fn deliver(&mut self, message: Message) -> Result<()> {
+        self.engine.deliver(vec![message])
     }
 
     fn hand_over(&mut self, to: &str, party: &str, material: &Loot) {

@@ -47,7 +47,7 @@ use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::Role;
 use crate::world::traffic::{Message, TrafficGenerator};
-use crate::world::{directory, seal_batch, Party, ESCROW_NAME, PROVIDER_NAME};
+use crate::world::{directory, seal_batch, Party, ESCROW_NAME};
 
 /// What one row holds in one design.
 #[derive(Clone, Default)]
@@ -279,8 +279,9 @@ struct Design {
     notices: Vec<ClientNotice>,
     /// Forward-secret: (message id, recipient) for each copy a device has opened.
     delivered: HashSet<(String, String)>,
-    /// Client-scan: the phones' list, their pictures and what they reported.
-    scan: Option<super::scanning::ScanState>,
+    /// What the design keeps of the demo itself (client-scan: the phones' list, their
+    /// pictures and what they reported).
+    state: Option<Box<dyn schemes::stage::DesignState>>,
 }
 
 impl Design {
@@ -319,8 +320,8 @@ impl Design {
                 self.notices.extend(watch(envelope));
             }
         }
-        if let (Some(scan), Sealer::Plain(scheme)) = (&mut self.scan, &self.sealer) {
-            scan.collect(scheme.take_reports());
+        if let (Some(state), Sealer::Plain(scheme)) = (&mut self.state, &self.sealer) {
+            state.collect(scheme.take_reports());
         }
         self.recording.extend(sealed);
         Ok(())
@@ -555,14 +556,16 @@ impl Engine {
             role: *role,
             key: demo_key(name),
         }));
-        let mut built = spec.build(&Inputs {
+        let inputs = Inputs {
             users: &names,
             parties: &parties,
             params,
             // A demo sends its messages act by act; nothing built here depends on them.
             messages: 0,
             randomness: &randomness,
-        })?;
+        };
+        let mut built = spec.build(&inputs)?;
+        let state = spec.demo_state(&mut built, &inputs)?;
         let sealer = if let Some(devices) = built.network.take() {
             Sealer::Devices(devices)
         } else {
@@ -593,9 +596,7 @@ impl Engine {
             watch: spec.client_watch(params).map(|client| client.watch),
             notices: Vec::new(),
             delivered: HashSet::new(),
-            scan: built.compose.map(|compose| {
-                super::scanning::ScanState::new(compose.attach, params, &randomness)
-            }),
+            state,
         };
         Ok(design)
     }

@@ -76,10 +76,12 @@ impl Engine {
             Show::Compare => vec![self.compare()],
             Show::Exposure { user } => vec![self.exposure(user)?],
             Show::Reports => {
-                let d = self.scan_design()?;
-                let scan = self.designs[d].scan.as_ref().expect("scan_design found it");
+                let state = self.designs.iter().find_map(|d| d.state.as_ref());
+                let state = state.ok_or_else(|| {
+                    Error::Internal("no design of this demo keeps reports".into())
+                })?;
                 vec![Block::Facts {
-                    facts: scan.report_facts(&demo_key(PROVIDER_NAME)),
+                    facts: state.reports(),
                 }]
             }
             Show::Log => vec![Block::Log {

@@ -42,9 +42,6 @@ pub(super) static EVENTS: &[EventKind] = &[
     EventKind::new("repoint", &["targets", "to", "logged"], repoint),
     EventKind::new("forge-leaf", &["trials"], forge_leaf),
     EventKind::new("brute-force", &["messages", "to", "key"], brute_force),
-    EventKind::new("evade", &["user", "picture"], evade),
-    EventKind::new("collide", &["user", "picture", "target"], collide),
-    EventKind::new("poison", &["picture", "to"], poison),
 ];
 
 /// The event kinds, each with its fields: the hint for a mistyped `do` or field.
@@ -270,6 +267,11 @@ impl<'a> crate::schemes::stage::EventFields for Checking<'a> {
         )
     }
 
+    fn picture(&mut self, name: &str) -> Result<String, InputError> {
+        let value = self.text_field(name)?;
+        Checking::picture(self, value, name)
+    }
+
     fn params(&self) -> &crate::schemes::SchemeParams {
         &self.world.params
     }
@@ -438,30 +440,6 @@ fn repoint(c: &mut Checking) -> Result<Event, InputError> {
 fn breach(c: &mut Checking) -> Result<Event, InputError> {
     c.needs_authority()?;
     Ok(Event::Breach { to: c.to()? })
-}
-
-fn evade(c: &mut Checking) -> Result<Event, InputError> {
-    Ok(Event::Evade {
-        user: c.user(&c.event().user, "user")?,
-        picture: c.picture(&c.event().picture, "picture")?,
-    })
-}
-
-fn collide(c: &mut Checking) -> Result<Event, InputError> {
-    Ok(Event::Collide {
-        user: c.user(&c.event().user, "user")?,
-        picture: c.picture(&c.event().picture, "picture")?,
-        target: c.picture(&c.event().target, "target")?,
-    })
-}
-
-fn poison(c: &mut Checking) -> Result<Event, InputError> {
-    c.event().to.as_ref().ok_or_else(|| c.missing("to"))?;
-    let picture = c.picture(&c.event().picture, "picture")?;
-    Ok(Event::Poison {
-        picture,
-        to: c.to()?,
-    })
 }
 
 fn forge_leaf(c: &mut Checking) -> Result<Event, InputError> {

@@ -186,32 +186,6 @@ pub enum Event {
         /// How many forgeries.
         trials: u64,
     },
-    /// client-scan: `user` edits a listed picture just enough to escape the list, and
-    /// sends it.
-    Evade {
-        /// Who sends it.
-        user: String,
-        /// Which of the world's pictures (`known-1`).
-        picture: String,
-    },
-    /// client-scan: someone forges a picture that looks like `picture` and matches
-    /// `target`'s hash; `user`, who knows nothing of it, sends it on.
-    Collide {
-        /// Who sends it, and is reported.
-        user: String,
-        /// What the forgery looks like (`photo-2`).
-        picture: String,
-        /// Whose hash it matches (`known-1`).
-        target: String,
-    },
-    /// client-scan: `to`, who controls the list, adds `picture`'s hash; the phones scan
-    /// what they sent again.
-    Poison {
-        /// Which of the world's pictures (`poster`).
-        picture: String,
-        /// Who controls the list, and learns.
-        to: String,
-    },
     /// Try every short key of the first unread messages.
     BruteForce {
         /// How many.
@@ -729,17 +703,20 @@ to = "attacker"
     #[test]
     fn the_guide_lists_every_event_and_its_fields() {
         let guide = include_str!("../../../docs/scenario-format.md");
-        for kind in EVENTS {
+        let own = crate::schemes::DESIGNS
+            .iter()
+            .flat_map(|design| design.own_events())
+            .map(|own| (own.name, own.fields));
+        for (name, kind_fields) in EVENTS.iter().map(|k| (k.name, k.fields)).chain(own) {
             let row = guide
                 .lines()
-                .find(|line| line.starts_with(&format!("| `{}` |", kind.name)))
-                .unwrap_or_else(|| panic!("docs/scenario-format.md has no row for {}", kind.name));
+                .find(|line| line.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("docs/scenario-format.md has no row for {name}"));
             let fields = row.split(" | ").nth(1).unwrap_or_default();
-            for field in kind.fields {
+            for field in kind_fields {
                 assert!(
                     fields.contains(&format!("`{field}`")),
-                    "the guide's {} row does not list {field}: {row}",
-                    kind.name
+                    "the guide's {name} row does not list {field}: {row}"
                 );
             }
         }
@@ -751,9 +728,11 @@ to = "attacker"
     #[test]
     fn a_designs_own_events_play_only_in_its_worlds() {
         for design in crate::schemes::DESIGNS {
-            for kind in design.events() {
+            let own = design.own_events().iter().map(|own| &own.name);
+            for kind in design.events().iter().chain(own) {
                 assert!(
-                    EVENTS.iter().any(|known| known.name == *kind),
+                    EVENTS.iter().any(|known| known.name == *kind)
+                        || design.own_events().iter().any(|own| own.name == *kind),
                     "{kind} of {} is not among the events: {}",
                     design.id(),
                     event_kinds()

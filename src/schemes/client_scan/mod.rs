@@ -7,7 +7,7 @@
 //! Apple's "safety vouchers" carried a derivative of the image).
 //!
 //! Nothing here breaks the encryption. What it adds is a reader of *choice*: whoever
-//! controls the list learns who sends any image it adds. `attacks::perceptual` shows
+//! controls the list learns who sends any image it adds. `imaging::perceptual` shows
 //! that the list is also easy to evade and to trick into false reports.
 //!
 //! Images ride inside the message text as a `data:image/png;base64,` line, so they are
@@ -15,6 +15,7 @@
 //! senders' galleries, ground truth like `truth.jsonl`) and listed in `photos.jsonl`.
 
 pub mod poison;
+mod story;
 
 use std::sync::Mutex;
 
@@ -440,8 +441,15 @@ impl Design for ClientScanDesign {
     fn public_files(&self) -> &'static [&'static str] {
         &[LIST_FILE]
     }
-    fn events(&self) -> &'static [&'static str] {
-        &["evade", "collide", "poison"]
+    fn own_events(&self) -> &'static [super::stage::OwnEvent] {
+        story::OWN_EVENTS
+    }
+    fn demo_state(
+        &self,
+        built: &mut Built,
+        inputs: &Inputs,
+    ) -> Result<Option<Box<dyn super::stage::DesignState>>> {
+        Ok(Some(Box::new(story::ScanState::new(built, inputs)?)))
     }
 
     fn id(&self) -> SchemeId {

@@ -33,12 +33,13 @@ use super::params::{DesignParams, Kind, ParamsKind};
 use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, OwnMaterial, Rotated, Theft, WorldShape,
 };
-use super::stage::{DesignEvent, OwnEvent, Stage, Told};
+use super::stage::{DesignEvent, OwnEvent, Stage};
 use super::{DeviceDraw, Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::ContentKey;
 use crate::crypto::dual_ec::{Backdoor, DualEcDrbg, PointQ};
 use crate::crypto::random::{RandomStream, Randomness};
 use crate::error::{InputError, Result};
+use crate::schemes::said::Fact;
 use crate::wire::envelope::{Envelope, RND_LEN};
 use crate::wire::message::Message;
 use crate::wire::names::check_name;
@@ -272,7 +273,7 @@ struct Rekey {
 }
 
 impl DesignEvent for Rekey {
-    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Told>> {
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>> {
         let from = stage.now() + 1;
         let rekeyed = DualEcDesign::rekeyed(&self.to, stage.randomness());
         // Whoever read the old sealer's envelopes in order reads nothing new.
@@ -287,22 +288,26 @@ impl DesignEvent for Rekey {
             stage.hand_over(&self.to, &party, &loot);
             stage.add_loot(&party, loot);
         }
-        let mut told = vec![Told::plain(
+        let mut told = vec![Fact::told(
             "new Q",
             format!("{}'s, in every device from t={from}", self.to),
         )];
         for holder in fits_before {
-            told.push(Told::marked(
-                format!("{holder}'s d"),
-                "d·Q ≠ P for the new Q: it predicts nothing new",
-                false,
-            ));
+            told.push(
+                Fact::told(
+                    format!("{holder}'s d"),
+                    "d·Q ≠ P for the new Q: it predicts nothing new",
+                )
+                .marked(false),
+            );
         }
-        told.push(Told::marked(
-            format!("{}'s d", self.to),
-            "fits the new Q: every message from now on",
-            true,
-        ));
+        told.push(
+            Fact::told(
+                format!("{}'s d", self.to),
+                "fits the new Q: every message from now on",
+            )
+            .marked(true),
+        );
         Ok(told)
     }
 }

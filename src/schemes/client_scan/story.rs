@@ -1,20 +1,18 @@
 //! The client-scan design in a demo: the phones' pictures, their list, what they
-//! report, and the three attacks on it (evasion, forged matches, list poisoning),
-//! played against the story's own traffic.
+//! report, and the scenario events that attack it (`evade`, `collide`, `poison`),
+//! played against the story's own traffic through a [`Stage`].
 
 use std::collections::HashMap;
 
-use super::said::{Said, ScanMatch, Sighting};
-use super::Fact;
-use crate::attacks::perceptual;
-use crate::crypto::random::Randomness;
-use crate::crypto::rsa_oaep::{PrivateKey, PublicKey};
-use crate::error::{Error, Result};
+use super::{ClientScan, ListEntry, Picture, ScanList, ScanReport, PROVIDER};
+use crate::crypto::rsa_oaep::PrivateKey;
+use crate::error::{Error, InputError, Result};
 use crate::imaging::pdq::{self, PdqHash};
-use crate::imaging::RgbImage;
-use crate::schemes::client_scan::{self, ClientScan, ListEntry, Picture, ScanList, ScanReport};
-use crate::schemes::registry::ComposeFn;
-use crate::world::traffic::Message;
+use crate::imaging::{perceptual, RgbImage};
+use crate::schemes::registry::{Built, ComposeFn, Inputs};
+use crate::schemes::said::{Fact, Said, ScanMatch, Sighting};
+use crate::schemes::stage::{DesignEvent, DesignState, EventFields, OwnEvent, Stage};
+use crate::wire::message::Message;
 
 /// An image a phone sent, and which picture it is (ground truth).
 struct SentPhoto {
@@ -51,6 +49,8 @@ impl ReportRow {
 /// What the phones hold and did, for one client-scan design of a demo.
 pub(super) struct ScanState {
     compose: Box<ComposeFn>,
+    /// The provider's key, which opens the reports' vouchers.
+    provider: PrivateKey,
     pictures: Vec<Picture>,
     list: ScanList,
     /// Each list entry's picture, as only the list's owner knows it.
@@ -60,14 +60,16 @@ pub(super) struct ScanState {
 }
 
 impl ScanState {
-    /// The state of a design built with `randomness`, whose clients attach with
-    /// `compose`: the same pictures and list as its build made.
-    pub(super) fn new(
-        compose: Box<ComposeFn>,
-        params: &crate::schemes::SchemeParams,
-        randomness: &Randomness,
-    ) -> Self {
-        let (pictures, list) = client_scan::world_pictures(randomness, params);
+    /// The state of the design `built` for `inputs`: the same pictures and list as its
+    /// build made, and its clients' way of attaching them.
+    pub(super) fn new(built: &mut Built, inputs: &Inputs) -> Result<Self> {
+        let compose = built
+            .compose
+            .take()
+            .ok_or_else(|| Error::Internal("client-scan built no composer".into()))?
+            .attach;
+        let provider = inputs.party(PROVIDER)?.key.clone();
+        let (pictures, list) = super::world_pictures(inputs.randomness, inputs.params);
         // Which picture each entry was made from: what only the list's owner knows.
         let entry_picture = list
             .entries
@@ -79,14 +81,15 @@ impl ScanState {
                 Some((e.id.clone(), picture.name.clone()))
             })
             .collect();
-        ScanState {
+        Ok(ScanState {
             compose,
+            provider,
             pictures,
             list,
             entry_picture,
             photos: Vec::new(),
             reports: Vec::new(),
-        }
+        })
     }
 
     fn picture(&self, name: &str) -> Result<&RgbImage> {
@@ -97,19 +100,10 @@ impl ScanState {
             .ok_or_else(|| Error::Internal(format!("no picture {name}")))
     }
 
-    /// Attaches the users' photos to `plain`, as their clients do.
-    pub(super) fn compose(&mut self, plain: &mut [Message]) {
-        for message in plain {
-            if let Some(attachment) = (self.compose)(message) {
-                self.record(message, &attachment.picture, &attachment.png);
-            }
-        }
-    }
-
     /// Attaches `png` (which is `picture`) to `message` as its sender's client does, and
     /// keeps it for a later list update to scan again.
-    pub(super) fn attach(&mut self, message: &mut Message, picture: &str, png: &[u8]) {
-        client_scan::attach(message, png);
+    fn attach(&mut self, message: &mut Message, picture: &str, png: &[u8]) {
+        super::attach(message, png);
         self.record(message, picture, png);
     }
 
@@ -130,7 +124,7 @@ impl ScanState {
     }
 
     /// Takes in the reports the phones sent while sealing (JSON lines).
-    pub(super) fn collect(&mut self, lines: Vec<String>) {
+    fn collect_lines(&mut self, lines: Vec<String>) {
         for line in lines {
             let Ok(report) = serde_json::from_str::<ScanReport>(&line) else {
                 continue;
@@ -157,21 +151,21 @@ impl ScanState {
         sent.is_some() && sent == self.entry_picture.get(entry).map(String::as_str)
     }
 
-    /// The phones' scanner with the current list, reporting to `provider`.
-    pub(super) fn scanner(&self, provider: &PublicKey) -> ClientScan {
-        ClientScan::new(self.list.clone(), provider.clone())
+    /// The phones' scanner with the current list, reporting to the provider.
+    fn scanner(&self) -> ClientScan {
+        ClientScan::new(self.list.clone(), self.provider.public_key().clone())
     }
 
     /// A listed picture, edited just enough to escape the list: what it looks like and
     /// how far its hash moved, and the image.
-    pub(super) fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
+    fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let original = self.picture(picture)?;
         let made = perceptual::evade(original, self.list.threshold).map_err(Error::from)?;
         Ok(self.made_facts(false, picture, picture, made))
     }
 
     /// A forgery that looks like `picture` and matches `target`'s hash, and the image.
-    pub(super) fn collide(&self, picture: &str, target: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
+    fn collide(&self, picture: &str, target: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let aim = pdq::hash(self.picture(target)?).map_err(Error::from)?.hash;
         let from = self.picture(picture)?;
         let made = perceptual::collide(&aim, from, self.list.threshold).map_err(Error::from)?;
@@ -206,7 +200,7 @@ impl ScanState {
     }
 
     /// Whether the phone reported message `id`.
-    pub(super) fn outcome(&self, user: &str, id: &str) -> Fact {
+    fn outcome(&self, user: &str, id: &str) -> Fact {
         let report = self.reports.iter().find(|r| r.id == id);
         Fact::new(Said::Scanned {
             user: user.to_owned(),
@@ -216,7 +210,7 @@ impl ScanState {
 
     /// `to`, who controls the list, adds `picture`'s hash; every phone scans what it
     /// sent again, as it would at the next list update.
-    pub(super) fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Fact>> {
+    fn poison(&mut self, picture: &str, to: &str) -> Result<Vec<Fact>> {
         let hash = pdq::hash(self.picture(picture)?).map_err(Error::from)?.hash;
         let id = format!("added-{}", self.list.entries.len() + 1);
         self.list.entries.push(ListEntry {
@@ -285,7 +279,8 @@ impl ScanState {
     }
 
     /// The reports so far, and what the provider's key makes of their vouchers.
-    pub(super) fn report_facts(&self, provider: &PrivateKey) -> Vec<Fact> {
+    fn report_facts(&self) -> Vec<Fact> {
+        let provider = &self.provider;
         if self.reports.is_empty() {
             return vec![Fact::new(Said::NoReports)];
         }
@@ -314,7 +309,7 @@ impl ScanState {
             .collect();
         let opened = vouchers
             .iter()
-            .filter(|r| client_scan::open_voucher(r, provider).is_ok())
+            .filter(|r| super::open_voucher(r, provider).is_ok())
             .count();
         let false_reports = self.reports.iter().filter(|r| !r.true_match).count();
         facts.push(
@@ -340,4 +335,159 @@ impl ScanState {
 /// How long the attack took, measured (masked in the snapshots).
 fn took(seconds: f64) -> Fact {
     Fact::new(Said::ComputedIn { seconds }).timed(seconds, "seconds")
+}
+
+impl DesignState for ScanState {
+    /// Attaches the users' photos to `plain`, as their clients do.
+    fn compose(&mut self, plain: &mut [Message]) {
+        for message in plain {
+            if let Some(attachment) = (self.compose)(message) {
+                self.record(message, &attachment.picture, &attachment.png);
+            }
+        }
+    }
+    fn collect(&mut self, reports: Vec<String>) {
+        self.collect_lines(reports);
+    }
+    fn reports(&self) -> Vec<Fact> {
+        self.report_facts()
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// client-scan's own scenario events.
+pub(super) static OWN_EVENTS: &[OwnEvent] = &[
+    OwnEvent {
+        name: "evade",
+        fields: &["user", "picture"],
+        parse: |fields| {
+            Ok(Box::new(Evade {
+                user: fields.user("user")?,
+                picture: fields.picture("picture")?,
+            }))
+        },
+    },
+    OwnEvent {
+        name: "collide",
+        fields: &["user", "picture", "target"],
+        parse: |fields| {
+            Ok(Box::new(Collide {
+                user: fields.user("user")?,
+                picture: fields.picture("picture")?,
+                target: fields.picture("target")?,
+            }))
+        },
+    },
+    OwnEvent {
+        name: "poison",
+        fields: &["picture", "to"],
+        parse: parse_poison,
+    },
+];
+
+fn parse_poison(fields: &mut dyn EventFields) -> Result<Box<dyn DesignEvent>, InputError> {
+    let to = fields.adversary("to")?;
+    Ok(Box::new(Poison {
+        picture: fields.picture("picture")?,
+        to,
+    }))
+}
+
+/// The design's state in this demo.
+fn scan_state(stage: &mut dyn Stage) -> Result<&mut ScanState> {
+    stage
+        .state()
+        .and_then(|state| state.as_any_mut().downcast_mut::<ScanState>())
+        .ok_or_else(|| Error::Internal("a client-scan event in a demo without its phones".into()))
+}
+
+/// `user` sends `png` (which is `label`) with `words`: the facts so far, then whom it
+/// went to and what the phone reported.
+fn send_photo(
+    stage: &mut dyn Stage,
+    user: &str,
+    words: &str,
+    label: &str,
+    png: &[u8],
+    mut facts: Vec<Fact>,
+) -> Result<Vec<Fact>> {
+    let mut message = stage.write(user, words);
+    let id = message.id.clone();
+    scan_state(stage)?.attach(&mut message, label, png);
+    facts.push(Fact::new(Said::PhotoSent {
+        user: user.to_owned(),
+        to: message.to.clone(),
+        id: id.clone(),
+    }));
+    stage.deliver(message)?;
+    facts.push(scan_state(stage)?.outcome(user, &id));
+    Ok(facts)
+}
+
+/// A scenario's `evade` event: `user` edits a listed picture just enough to escape the
+/// list, and sends it.
+#[derive(Debug)]
+struct Evade {
+    user: String,
+    picture: String,
+}
+
+impl DesignEvent for Evade {
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>> {
+        let (facts, png) = scan_state(stage)?.evade(&self.picture)?;
+        let label = format!("{}, edited", self.picture);
+        send_photo(
+            stage,
+            &self.user,
+            "you have to see this",
+            &label,
+            &png,
+            facts,
+        )
+    }
+}
+
+/// A scenario's `collide` event: someone forges a picture that looks like `picture`
+/// and matches `target`'s hash; `user` sends it.
+#[derive(Debug)]
+struct Collide {
+    user: String,
+    picture: String,
+    target: String,
+}
+
+impl DesignEvent for Collide {
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>> {
+        let (facts, png) = scan_state(stage)?.collide(&self.picture, &self.target)?;
+        let label = format!("{}, forged", self.picture);
+        send_photo(
+            stage,
+            &self.user,
+            "ha, look at this one",
+            &label,
+            &png,
+            facts,
+        )
+    }
+}
+
+/// A scenario's `poison` event: `to`, who controls the list, adds `picture`'s hash;
+/// the phones scan what they sent again, and look for it from now on.
+#[derive(Debug)]
+struct Poison {
+    picture: String,
+    to: String,
+}
+
+impl DesignEvent for Poison {
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>> {
+        stage.enters(&self.to);
+        let scan = scan_state(stage)?;
+        let facts = scan.poison(&self.picture, &self.to)?;
+        let scanner = Box::new(scan.scanner());
+        stage.replace_sealer(scanner);
+        Ok(facts)
+    }
 }
