@@ -111,7 +111,7 @@ pub trait DesignState: Any + Send {
     /// What the users' clients attach to `plain` as they write it, before it is sealed.
     fn compose(&mut self, _plain: &mut [Message]) {}
     /// Takes in what the sealer reported while sealing (see
-    /// [`Scheme::take_reports`](super::Scheme::take_reports)).
+    /// [`Scheme::take_reports`]).
     fn collect(&mut self, _reports: Vec<String>) {}
     /// What the provider has received beyond the envelopes, as a scenario's `reports`
     /// view shows it.
