@@ -63,8 +63,8 @@ pub struct StepMode {
     pub(super) name: String,
     /// The last act played, drawn for the pages.
     pub(super) shown: Option<Value>,
-    /// The last matrix an act showed, so the next act outlines who gained access.
-    pub(super) last_matrix: Option<crate::demo::Matrix>,
+    /// The matrices the acts showed, so the next act outlines who gained access.
+    pub(super) matrices: crate::report::ShownMatrices,
 }
 
 impl StepMode {
@@ -74,7 +74,7 @@ impl StepMode {
             session,
             name: name.to_owned(),
             shown: None,
-            last_matrix: None,
+            matrices: Default::default(),
         }
     }
 

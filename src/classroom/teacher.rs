@@ -290,13 +290,8 @@ pub(super) async fn step(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
             )
         }
     };
-    let html = crate::report::html::act_fragment(&act, demo.last_matrix.as_ref());
-    if let Some(matrix) = act.blocks.iter().rev().find_map(|b| match b {
-        crate::demo::Block::Matrix { matrix } => Some(matrix.clone()),
-        _ => None,
-    }) {
-        demo.last_matrix = Some(matrix);
-    }
+    let html = crate::report::html::act_fragment(&act, &demo.matrices);
+    demo.matrices.record(act.number, &act.blocks);
     let class_leaked = leaks_escrow && shared.escrow_pem.is_some();
     if class_leaked {
         if let Err(response) = publish_escrow_key(&shared).await {

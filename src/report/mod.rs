@@ -109,3 +109,41 @@ impl Destination {
         }
     }
 }
+
+/// The who-can-read-what matrices a demo has shown so far, the last of each design with
+/// the act it was shown in: a renderer shows a matrix unchanged since then as one line,
+/// and outlines the rows that gained since then, per design (an act about another
+/// design does not make the main design's next matrix look new).
+#[derive(Debug, Clone, Default)]
+pub struct ShownMatrices {
+    shown: Vec<(usize, crate::demo::Matrix)>,
+}
+
+impl ShownMatrices {
+    /// The last matrix shown of `design`, and the act it was shown in.
+    pub fn last(&self, design: &str) -> Option<(usize, &crate::demo::Matrix)> {
+        self.shown
+            .iter()
+            .find(|(_, m)| m.design == design)
+            .map(|(act, m)| (*act, m))
+    }
+
+    /// Remembers the matrices of act `number`; one equal to the last of its design
+    /// keeps the act it was first shown in.
+    pub fn record(&mut self, number: usize, blocks: &[crate::demo::Block]) {
+        for block in blocks {
+            let crate::demo::Block::Matrix { matrix } = block else {
+                continue;
+            };
+            match self
+                .shown
+                .iter_mut()
+                .find(|(_, m)| m.design == matrix.design)
+            {
+                Some((_, m)) if m == matrix => {}
+                Some(slot) => *slot = (number, matrix.clone()),
+                None => self.shown.push((number, matrix.clone())),
+            }
+        }
+    }
+}

@@ -502,3 +502,51 @@ fn the_sentence_rule_catches_the_old_glued_headings() {
         assert_eq!(reads_as_a_sentence(fine), Ok(()), "{fine}");
     }
 }
+
+/// Every act pictures the design it is about: its who-can-read-what is of the designs
+/// its blast radii of the recording open (the flagship's act about the design without
+/// escrow shows that design, forward-secrecy's escrow-key act shows golden-key), and
+/// an act that names no design pictures the same one as every other such act: the
+/// world's main design.
+#[test]
+fn every_act_pictures_the_design_its_radii_are_of() {
+    independent_of_rsa_backend!();
+    let (mut named, mut acts_seen) = (0, 0);
+    for (demo, run) in every_run() {
+        let mut main: Option<String> = None;
+        for act in run.json["acts"].as_array().unwrap() {
+            let number = &act["number"];
+            let blocks = act["blocks"].as_array().unwrap();
+            let mut radii: Vec<&str> = Vec::new();
+            for block in blocks {
+                if block["kind"] == "radius" && block["scope"] == "recording" {
+                    let design = block["design"].as_str().unwrap();
+                    if !radii.contains(&design) {
+                        radii.push(design);
+                    }
+                }
+            }
+            let pictured: Vec<&str> = blocks
+                .iter()
+                .filter(|b| b["kind"] == "matrix")
+                .map(|b| b["matrix"]["design"].as_str().unwrap())
+                .collect();
+            if pictured.is_empty() {
+                continue;
+            }
+            acts_seen += 1;
+            if radii.is_empty() {
+                assert_eq!(pictured.len(), 1, "{demo} act {number}: {pictured:?}");
+                let main = main.get_or_insert_with(|| pictured[0].to_owned());
+                assert_eq!(pictured[0], main, "{demo} act {number} names no design");
+            } else {
+                named += 1;
+                assert_eq!(pictured, radii, "{demo} act {number}: the matrix is of");
+            }
+        }
+    }
+    assert!(
+        acts_seen > 50 && named > 10,
+        "{acts_seen} acts, {named} naming"
+    );
+}

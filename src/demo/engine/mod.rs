@@ -704,12 +704,33 @@ impl Engine {
             blocks.extend(self.show(view)?);
         }
         if !self.truth.is_empty() {
-            blocks.push(Block::Matrix {
-                matrix: self.matrix(0),
-            });
+            for d in self.pictured(act) {
+                blocks.push(Block::Matrix {
+                    matrix: self.matrix(d),
+                });
+            }
             blocks.extend(self.searches_since_last_act());
         }
         Ok(blocks)
+    }
+
+    /// The designs an act's who-can-read-what pictures: those its blast radii are of,
+    /// so that an act about the design without escrow shows that design's matrix, not
+    /// the main one's; the main design where its views name none.
+    fn pictured(&self, act: &ActDef) -> Vec<usize> {
+        let mut pictured: Vec<usize> = Vec::new();
+        for view in &act.show {
+            if let Show::Radius { design, .. } = view {
+                let d = self.design_index(*design);
+                if !pictured.contains(&d) {
+                    pictured.push(d);
+                }
+            }
+        }
+        if pictured.is_empty() {
+            pictured.push(0);
+        }
+        pictured
     }
 
     /// What the costly searches behind the matrix cost (Dual_EC's state searches),

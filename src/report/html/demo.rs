@@ -1,6 +1,7 @@
 //! A demo as a page: every act, its narration, its blocks and its pictures.
 
 use super::*;
+use crate::report::ShownMatrices;
 
 impl HtmlReport for DemoRun {
     fn html_title(&self) -> String {
@@ -16,9 +17,10 @@ impl HtmlReport for DemoRun {
                 &format!("Seeded with {seed}: a rerun with --seed {seed} gives the same figures."),
             );
         }
-        let mut previous: Option<&Matrix> = None;
+        let mut shown = ShownMatrices::default();
         for act in &self.acts {
-            write_act(page, act, &mut previous);
+            write_act(page, act, &shown);
+            shown.record(act.number, &act.blocks);
         }
         if self.stopped_early {
             page.element("p", "", "(stopped before the last act)");
@@ -29,7 +31,7 @@ impl HtmlReport for DemoRun {
     }
 }
 
-pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option<&'a Matrix>) {
+pub(super) fn write_act(page: &mut Page, act: &Act, shown: &ShownMatrices) {
     page.raw("<section class=\"act\">\n");
     page.element("h2", "", &format!("{}. {}", act.number, act.title));
     for paragraph in &act.narration {
@@ -137,14 +139,13 @@ pub(super) fn write_act<'a>(page: &mut Page, act: &'a Act, previous: &mut Option
                 page.raw("</ol>\n");
             }
             Block::Matrix { matrix } => {
-                let gained = gained_rows(previous.filter(|p| p.design == matrix.design), matrix);
-                let changed = previous.is_none_or(|p| p != matrix);
-                if changed {
+                let previous = shown.last(&matrix.design).map(|(_, m)| m);
+                let gained = gained_rows(previous, matrix);
+                if previous != Some(matrix) {
                     heat_map(page, matrix, &gained, &format!("After act {}", act.number));
                 } else {
                     page.element("p", "", "Who can read what: unchanged by this act.");
                 }
-                *previous = Some(matrix);
             }
             Block::Log { entries } => {
                 let rows: Vec<Vec<String>> = entries

@@ -262,12 +262,11 @@ fn cell_words(cell: &MatrixCell) -> String {
 }
 
 /// One act of a demo, as the demo page draws it, for a page that shows acts one at a
-/// time (the classroom's step mode). `previous`: the matrix shown before it, so that
+/// time (the classroom's step mode). `shown`: the matrices shown before it, so that
 /// the rows that gained access are outlined.
-pub fn act_fragment<'a>(act: &'a Act, previous: Option<&'a Matrix>) -> String {
+pub fn act_fragment(act: &Act, shown: &super::ShownMatrices) -> String {
     let mut page = Page::default();
-    let mut previous = previous;
-    write_act(&mut page, act, &mut previous);
+    write_act(&mut page, act, shown);
     page.out
 }
 

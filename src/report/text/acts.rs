@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::report::doc::{Doc, Run};
+use crate::report::ShownMatrices;
 use crate::wire::b64;
 use crate::wire::envelope::Envelope;
 
@@ -28,13 +29,13 @@ pub fn demo_header(
     )
 }
 
-/// Prints an act. A matrix identical to the one `previous` act showed is one line:
-/// on a projector, the change is the news.
+/// Prints an act. A matrix identical to the last of its design shown before
+/// (`previous`) is one line: on a projector, the change is the news.
 pub fn act(
     out: &mut impl Write,
     style: &Style,
     act: &Act,
-    previous: Option<(usize, &Matrix)>,
+    previous: Option<&ShownMatrices>,
 ) -> io::Result<()> {
     writeln!(out)?;
     let head = format!("── {}. {} ", act.number, act.title);
@@ -57,38 +58,33 @@ pub fn act(
     for block in &act.blocks {
         writeln!(out)?;
         match (block, previous) {
-            (Block::Matrix { matrix }, Some((number, shown))) if matrix == shown => dim_line(
-                out,
-                style,
-                &format!("who can read what: unchanged since act {number}"),
-            )?,
+            (Block::Matrix { matrix }, Some(shown)) => match shown.last(&matrix.design) {
+                Some((number, last)) if last == matrix => dim_line(
+                    out,
+                    style,
+                    &format!("who can read what: unchanged since act {number}"),
+                )?,
+                _ => self::block(out, style, block)?,
+            },
             _ => self::block(out, style, block)?,
         }
     }
     Ok(())
 }
 
-/// Writes a demo's acts one after another, remembering the last matrix shown in full so
-/// that an unchanged one takes one line.
+/// Writes a demo's acts one after another, remembering the last matrix of each design
+/// shown in full so that an unchanged one takes one line.
 #[derive(Debug, Default)]
 pub struct ActWriter {
-    matrix: Option<(usize, Matrix)>,
+    shown: ShownMatrices,
 }
 
 impl ActWriter {
-    /// Writes `act`, one line in place of a matrix unchanged since the last one shown.
+    /// Writes `act`, one line in place of a matrix unchanged since the last one of its
+    /// design shown.
     pub fn write(&mut self, out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
-        let previous = self.matrix.as_ref().map(|(n, m)| (*n, m));
-        self::act(out, style, act, previous)?;
-        let shown = act.blocks.iter().rev().find_map(|b| match b {
-            Block::Matrix { matrix } => Some(matrix),
-            _ => None,
-        });
-        if let Some(matrix) = shown {
-            if self.matrix.as_ref().map(|(_, m)| m) != Some(matrix) {
-                self.matrix = Some((act.number, matrix.clone()));
-            }
-        }
+        self::act(out, style, act, Some(&self.shown))?;
+        self.shown.record(act.number, &act.blocks);
         Ok(())
     }
 }
