@@ -770,6 +770,7 @@ impl ClassState {
                         .zip(&totals)
                         .map(|(&readable, &messages)| MatrixCell { readable, messages })
                         .collect(),
+                    searched: None,
                 })
                 .collect(),
             users: users

@@ -482,6 +482,20 @@ pub struct MatrixRow {
     pub kind: String,
     /// One per user, in `users` order.
     pub cells: Vec<MatrixCell>,
+    /// A row that reads only what a key search opened: its cells count the messages
+    /// the search tried, not every recorded one, so that a search of 3 messages that
+    /// opened all 3 reads as that, not as 1% of the recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub searched: Option<Searched>,
+}
+
+/// What a search row's search covered: see [`MatrixRow::searched`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Searched {
+    /// Messages of the recording the search tried.
+    pub tried: u64,
+    /// Messages recorded.
+    pub recorded: u64,
 }
 
 /// Of `messages` (the user's, sent or received, recorded so far), how many the row reads.

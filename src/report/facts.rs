@@ -205,6 +205,13 @@ pub fn said(said: &Said) -> (String, String) {
             format!("{} of {of} messages: {}", ids.len(), ids.join(", ")),
         ),
         TookAllCores { seconds } => words("took", format!("{}, all cores", duration(*seconds))),
+        SearchTheRest { messages, seconds } => words(
+            "the rest",
+            format!(
+                "{messages} more recorded messages: about {} at this rate",
+                duration(*seconds)
+            ),
+        ),
         Rate { keys_per_second } => words("rate", format!("{} keys/s", rate(*keys_per_second))),
         LongerKey { bits, seconds } => (
             format!("{bits}-bit keys"),

@@ -49,6 +49,15 @@ pub fn user_counts(radius: &BlastRadius) -> UserCounts {
 /// What a timed figure carries after its value, in text and on the page.
 pub const MEASURED_HERE: &str = "(measured here)";
 
+/// What a search row of the who-can-read-what counts (see
+/// [`MatrixRow::searched`](crate::demo::MatrixRow::searched)).
+pub fn searched_row(name: &str, searched: &crate::demo::Searched) -> String {
+    format!(
+        "{name}: share of the {} messages its key search tried, of {} recorded",
+        searched.tried, searched.recorded
+    )
+}
+
 /// The line that names the machine a run's timed figures come from.
 pub fn measured_on(machine: &crate::bench::Machine) -> String {
     format!(

@@ -153,6 +153,9 @@ pub enum Said {
     KeySpace { bits: u32 },
     /// The messages cracked, of `of` searched.
     Cracked { ids: Vec<String>, of: u64 },
+    /// The recorded messages no search has tried yet, and how long they would take at
+    /// the rate just measured.
+    SearchTheRest { messages: u64, seconds: f64 },
     /// The whole search's time, on every core.
     TookAllCores { seconds: f64 },
     /// Keys tried a second.

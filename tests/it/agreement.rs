@@ -550,3 +550,67 @@ fn every_act_pictures_the_design_its_radii_are_of() {
         "{acts_seen} acts, {named} naming"
     );
 }
+
+/// A partial key search reads as what it opened of what it tried: its row of the
+/// matrix counts the messages it tried (tea1-short-key's search of 3 of 300 reads
+/// 100%, not 1%), and its act says what the rest would take at the rate measured.
+#[test]
+fn a_partial_search_reads_as_what_it_opened_of_what_it_tried() {
+    independent_of_rsa_backend!();
+    let mut rows = 0;
+    for (demo, run) in every_run() {
+        for act in run.json["acts"].as_array().unwrap() {
+            let number = &act["number"];
+            for block in act["blocks"].as_array().unwrap() {
+                if block["kind"] != "matrix" {
+                    continue;
+                }
+                for row in block["matrix"]["rows"].as_array().unwrap() {
+                    let Some(searched) = row.get("searched") else {
+                        continue;
+                    };
+                    rows += 1;
+                    let (tried, recorded) = (n(&searched["tried"]), n(&searched["recorded"]));
+                    assert!(0 < tried && tried <= recorded, "{demo} act {number}: {row}");
+                    let cells = row["cells"].as_array().unwrap();
+                    let counted: u64 = cells.iter().map(|c| n(&c["messages"])).sum();
+                    // Each message counts under its sender and each recipient.
+                    assert!(counted >= tried, "{demo} act {number}: {row}");
+                    for cell in cells {
+                        assert!(n(&cell["readable"]) <= n(&cell["messages"]), "{row}");
+                    }
+                }
+            }
+        }
+        if demo == "tea1-short-key" {
+            let act = &run.json["acts"][1];
+            let blocks = act["blocks"].as_array().unwrap();
+            let facts: Vec<&Value> = blocks
+                .iter()
+                .filter_map(|b| b["facts"].as_array())
+                .flatten()
+                .collect();
+            let rest = facts
+                .iter()
+                .find(|f| f["said"]["kind"] == "search-the-rest")
+                .expect("tea1-short-key says what the rest of the search would take");
+            let matrix = blocks.iter().find(|b| b["kind"] == "matrix").unwrap();
+            let anyone = matrix["matrix"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["name"] == "anyone")
+                .unwrap();
+            let tried = n(&anyone["searched"]["tried"]);
+            let recorded = n(&anyone["searched"]["recorded"]);
+            assert_eq!(n(&rest["said"]["messages"]), recorded - tried, "{rest}");
+            for cell in anyone["cells"].as_array().unwrap() {
+                assert_eq!(cell["readable"], cell["messages"], "{anyone}");
+            }
+            assert!(run.text.contains(&format!(
+                "anyone: share of the {tried} messages its key search tried, of {recorded} recorded"
+            )));
+        }
+    }
+    assert!(rows > 0, "no demo has a partial search");
+}

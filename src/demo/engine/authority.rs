@@ -344,6 +344,7 @@ impl Engine {
                 },
             };
             let report = search_watched(envelope, bits, known, observer)?;
+            self.rows[row].access[0].tried.insert(envelope.id.clone());
             seconds += report.seconds;
             rate = rate.max(report.keys_per_second);
             extrapolation = report.extrapolation;
@@ -368,6 +369,25 @@ impl Engine {
             })
             .timed(rate, "keys/s"),
         ];
+        // What a partial search projects to: the recorded messages it left, at the
+        // rate it just ran (a class reads the matrix, so the matrix says "of those
+        // tried", and this says what the rest would take).
+        let access = &self.rows[row].access[0];
+        let rest = self.designs[0]
+            .recording
+            .iter()
+            .filter(|e| !access.tried.contains(&e.id) && !access.cracked.contains_key(&e.id))
+            .count() as u64;
+        if rest > 0 && !targets.is_empty() {
+            let projected = seconds / targets.len() as f64 * rest as f64;
+            facts.push(
+                Fact::new(Said::SearchTheRest {
+                    messages: rest,
+                    seconds: projected,
+                })
+                .timed(projected, "seconds"),
+            );
+        }
         for e in extrapolation.iter().filter(|e| e.bits > bits) {
             facts.push(
                 Fact::new(Said::LongerKey {

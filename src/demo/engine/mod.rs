@@ -15,7 +15,7 @@ mod authority;
 mod events;
 mod views;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -26,7 +26,7 @@ use super::said::{
 use super::scenario::{ActDef, Event, Scenario, Show};
 use super::{
     demo_key, telling_samples, user_key, Block, ComparisonRow, DemoObserver, ExposureRow, Fact,
-    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Sample, Scope,
+    LogEntry, Matrix, MatrixCell, MatrixRow, PartyRow, Sample, Scope, Searched,
 };
 use crate::attacks::brute_force::{brute_force_from, BruteForceReport, SearchOptions};
 use crate::attacks::open_with_key;
@@ -68,6 +68,8 @@ struct Access {
     histories: Vec<(String, u64, PrivateKey)>,
     /// Brute-forced messages: id → text.
     cracked: BTreeMap<String, String>,
+    /// The messages a key search tried, opened or not (ids).
+    tried: BTreeSet<String>,
     /// A user's own sent messages, which their app shows them (forward-secret designs
     /// keep no key for them).
     wrote: Option<String>,

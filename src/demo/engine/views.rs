@@ -164,13 +164,27 @@ impl Engine {
         for r in shown {
             let access = self.rows[r].access[d].clone();
             let read = self.designs[d].read(&access, &self.truth);
+            let recording = &self.designs[d].recording;
+            // A row that reads only what its key searches opened, which left some of
+            // the recording untried, is counted over the messages it tried.
+            let by_search = !access.tried.is_empty()
+                && recording.iter().any(|e| !access.tried.contains(&e.id))
+                && read
+                    .iter()
+                    .zip(recording)
+                    .all(|(text, e)| text.is_none() || access.cracked.contains_key(&e.id));
+            let counted = |i: usize| !by_search || access.tried.contains(&recording[i].id);
             let cells = columns
                 .iter()
                 .map(|mine| MatrixCell {
                     readable: mine.iter().filter(|&&i| read[i].is_some()).count() as u64,
-                    messages: mine.len() as u64,
+                    messages: mine.iter().filter(|&&i| counted(i)).count() as u64,
                 })
                 .collect();
+            let searched = by_search.then_some(Searched {
+                tried: access.tried.len() as u64,
+                recorded: recording.len() as u64,
+            });
             let row = &self.rows[r];
             rows.push(MatrixRow {
                 name: row.name.clone(),
@@ -182,6 +196,7 @@ impl Engine {
                 }
                 .to_owned(),
                 cells,
+                searched,
             });
         }
         Matrix {

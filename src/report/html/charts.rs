@@ -99,6 +99,11 @@ pub(super) fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], head
         })
         .collect();
     page.table(&format!("{title}, as numbers"), &header, &rows);
+    for row in &matrix.rows {
+        if let Some(searched) = &row.searched {
+            page.element("p", "note", &words::searched_row(&row.name, searched));
+        }
+    }
 }
 
 /// One horizontal bar: a label, how many of how many.

@@ -300,6 +300,7 @@ mod tests {
                         messages: 4,
                     },
                 ],
+                searched: None,
             }],
         }
     }

@@ -628,7 +628,13 @@ pub(super) fn matrix(out: &mut impl Write, style: &Style, m: &Matrix) -> io::Res
         }
         table.row(cells);
     }
-    table.write(out, style)
+    table.write(out, style)?;
+    for row in &m.rows {
+        if let Some(searched) = &row.searched {
+            dim_line(out, style, &words::searched_row(&row.name, searched))?;
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn log(out: &mut impl Write, style: &Style, entries: &[LogEntry]) -> io::Result<()> {

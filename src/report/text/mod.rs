@@ -336,6 +336,7 @@ mod tests {
             name: name.into(),
             kind: "user".into(),
             cells: cells.clone(),
+            searched: None,
         };
         let matrix = Matrix {
             design: "none".into(),
