@@ -53,7 +53,7 @@ pub const MEASURED_HERE: &str = "(measured here)";
 /// [`MatrixRow::searched`](crate::demo::MatrixRow::searched)).
 pub fn searched_row(name: &str, searched: &crate::demo::Searched) -> String {
     format!(
-        "{name}: share of the {} messages its key search tried, of {} recorded",
+        "{name}: share of the {} messages its searches tried, of {} recorded",
         searched.tried, searched.recorded
     )
 }

@@ -608,7 +608,7 @@ fn a_partial_search_reads_as_what_it_opened_of_what_it_tried() {
                 assert_eq!(cell["readable"], cell["messages"], "{anyone}");
             }
             assert!(run.text.contains(&format!(
-                "anyone: share of the {tried} messages its key search tried, of {recorded} recorded"
+                "anyone: share of the {tried} messages its searches tried, of {recorded} recorded"
             )));
         }
     }

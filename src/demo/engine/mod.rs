@@ -273,6 +273,8 @@ struct Design {
     sealer_from: usize,
     /// What each party's in-order material has read so far.
     in_order_columns: HashMap<String, InOrderColumn>,
+    /// The devices each party's in-order material left unsearched, for want of time.
+    skipped: HashMap<String, BTreeSet<String>>,
     /// Costly searches an in-order reader ran or left undone since the last act's
     /// report: (whose material, work).
     work: Vec<(String, LiveWork)>,
@@ -443,12 +445,13 @@ impl Design {
                 continue;
             };
             let keys = reader.content_keys(batch);
-            self.work.extend(
-                reader
-                    .take_work()
-                    .into_iter()
-                    .map(|work| (party.to_owned(), work)),
-            );
+            for work in reader.take_work() {
+                if let LiveWork::Skipped { devices } = &work {
+                    let skipped = self.skipped.entry(party.to_owned()).or_default();
+                    skipped.extend(devices.iter().cloned());
+                }
+                self.work.push((party.to_owned(), work));
+            }
             cache
                 .column
                 .extend(batch.iter().zip(keys).map(|(envelope, key)| {
@@ -594,6 +597,7 @@ impl Engine {
             retired: Vec::new(),
             sealer_from: 0,
             in_order_columns: HashMap::new(),
+            skipped: HashMap::new(),
             work: Vec::new(),
             watch: spec.client_watch(params).map(|client| client.watch),
             notices: Vec::new(),

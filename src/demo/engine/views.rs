@@ -165,24 +165,33 @@ impl Engine {
             let access = self.rows[r].access[d].clone();
             let read = self.designs[d].read(&access, &self.truth);
             let recording = &self.designs[d].recording;
-            // A row that reads only what its key searches opened, which left some of
-            // the recording untried, is counted over the messages it tried.
-            let by_search = !access.tried.is_empty()
-                && recording.iter().any(|e| !access.tried.contains(&e.id))
-                && read
-                    .iter()
-                    .zip(recording)
-                    .all(|(text, e)| text.is_none() || access.cracked.contains_key(&e.id));
-            let counted = |i: usize| !by_search || access.tried.contains(&recording[i].id);
+            // What a row's searches left untried (a key search run on a few messages,
+            // a Dual_EC backdoor's state search run on a few phones) is not counted
+            // against it: its cells are what it opened of what it tried, and its
+            // `searched` says how much that was.
+            let skipped: BTreeSet<&str> = access
+                .in_order
+                .iter()
+                .filter_map(|(party, _)| self.designs[d].skipped.get(party))
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let untried = |i: usize| {
+                let envelope = &recording[i];
+                read[i].is_none()
+                    && ((!access.tried.is_empty() && !access.tried.contains(&envelope.id))
+                        || skipped.contains(envelope.from.as_str()))
+            };
             let cells = columns
                 .iter()
                 .map(|mine| MatrixCell {
                     readable: mine.iter().filter(|&&i| read[i].is_some()).count() as u64,
-                    messages: mine.iter().filter(|&&i| counted(i)).count() as u64,
+                    messages: mine.iter().filter(|&&i| !untried(i)).count() as u64,
                 })
                 .collect();
-            let searched = by_search.then_some(Searched {
-                tried: access.tried.len() as u64,
+            let left = (0..recording.len()).filter(|&i| untried(i)).count() as u64;
+            let searched = (left > 0).then_some(Searched {
+                tried: recording.len() as u64 - left,
                 recorded: recording.len() as u64,
             });
             let row = &self.rows[r];
