@@ -311,6 +311,22 @@ pub struct ScaleArgs {
     pub page: HtmlPage,
 }
 
+impl ScaleArgs {
+    /// The flags as the projection reads them.
+    pub fn flags(&self) -> crate::scale::ScaleFlags {
+        crate::scale::ScaleFlags {
+            messages_per_day: self.messages_per_day,
+            session_size: self.session_size,
+            rsa_per_second: self.rsa_per_second,
+            aes_per_second: self.aes_per_second,
+            trials_per_second: self.trials_per_second,
+            usd_per_core_hour: self.usd_per_core_hour,
+            bits: self.bits.clone(),
+            rates_file: self.rates.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Finish in well under a minute: RSA-2048 only, shorter measurements

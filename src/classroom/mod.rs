@@ -71,6 +71,26 @@ pub struct Started {
 }
 
 impl Started {
+    /// Prints the start-up as a program or a teacher reads it: with `json`, the one
+    /// line protocol v1 fixes, first on stdout and nothing before it; otherwise the
+    /// teacher's part on stderr and the room's on stdout.
+    pub fn print(&self, json: bool, color: crate::report::ColorChoice) -> crate::error::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        let stdout_error = |e| crate::error::Error::io("stdout", e);
+        if json {
+            let line = serde_json::to_string(self)
+                .map_err(|e| crate::error::Error::Internal(format!("start-up line: {e}")))?;
+            writeln!(stdout, "{line}").map_err(stdout_error)?;
+        } else {
+            self.write_teacher_text(&mut std::io::stderr().lock(), &Style::for_stderr(color))
+                .map_err(|e| crate::error::Error::io("stderr", e))?;
+            crate::report::Output::Text(Style::for_stdout(color))
+                .write(self, &mut stdout)
+                .map_err(stdout_error)?;
+        }
+        stdout.flush().map_err(stdout_error)
+    }
+
     /// The teacher's part, meant for the teacher's eyes alone: the binary writes it on
     /// stderr, apart from the room's part (the students' QR code) on stdout, which the
     /// lesson plan may put on the projector.

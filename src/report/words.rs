@@ -58,6 +58,41 @@ pub fn searched_row(name: &str, searched: &crate::demo::Searched) -> String {
     )
 }
 
+/// Refuses a key search of `bits` that may run past ten minutes unless `--yes` was
+/// given (`yes`), saying how long it could take; otherwise what it should take, for
+/// whoever waits (on stderr, with `--json` too).
+pub fn confirm_search(
+    estimate: &crate::attacks::brute_force::Estimate,
+    bits: u32,
+    yes: bool,
+) -> Result<String, crate::error::InputError> {
+    let rate = super::text::group_digits(estimate.keys_per_second as u64);
+    let average = crate::demo::duration(estimate.average_seconds);
+    let worst = crate::demo::duration(estimate.worst_seconds);
+    if estimate.needs_confirmation() && !yes {
+        return Err(crate::error::InputError::new(format!(
+            "searching all 2^{bits} keys could take {worst} here (about {average} on average, at {rate} keys/s)"
+        ))
+        .field("--yes")
+        .hint("add --yes to run it, or --sample 30 to time 30 seconds of it and extrapolate"));
+    }
+    Ok(format!(
+        "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
+        super::text::power_of_two(bits),
+        estimate.threads,
+    ))
+}
+
+/// `seconds` since something began, as a log's clock shows it: `01:02:03`.
+pub fn clock(seconds: u64) -> String {
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 /// The line that names the machine a run's timed figures come from.
 pub fn measured_on(machine: &crate::bench::Machine) -> String {
     format!(

@@ -30,7 +30,7 @@ use doormat::cli::{
     DualEcArgs, ExerciseCommand, ImageAttackFlags, LeafForgeryArgs, LeafMetadataArgs, PoisonArgs,
     RecoverArgs, ScaleArgs, SimulateArgs,
 };
-use doormat::report::{text, ColorChoice, Destination, Output, Style};
+use doormat::report::{text, ColorChoice, Destination, Style};
 use terminal::Progress;
 
 /// `--color`, set once from the flags before any command runs.
@@ -215,36 +215,14 @@ fn run_classroom(args: ClassroomArgs) -> Result<()> {
     let json = args.json;
     let started = |started: &doormat::classroom::Started| -> Result<()> {
         print_notes();
-        let mut stdout = std::io::stdout().lock();
-        if json {
-            // One line, and nothing before it: programs read the first line.
-            let line = serde_json::to_string(started)
-                .map_err(|e| Error::Internal(format!("start-up line: {e}")))?;
-            writeln!(stdout, "{line}").map_err(|e| Error::io("stdout", e))?;
-        } else {
-            let mut stderr = std::io::stderr().lock();
-            started
-                .write_teacher_text(&mut stderr, &Style::for_stderr(color()))
-                .map_err(|e| Error::io("stderr", e))?;
-            Output::Text(Style::for_stdout(color()))
-                .write(started, &mut stdout)
-                .map_err(|e| Error::io("stdout", e))?;
-        }
-        stdout.flush().map_err(|e| Error::io("stdout", e))
+        started.print(json, color())
     };
     let began = std::time::Instant::now();
     let log: Option<doormat::classroom::server::Log> = (!json).then(|| {
         Box::new(move |line: &str| {
-            let s = began.elapsed().as_secs();
-            // A log line that cannot be written (stdout closed) is dropped: the class
-            // goes on.
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "{:02}:{:02}:{:02}  {line}",
-                s / 3600,
-                s / 60 % 60,
-                s % 60
-            );
+            let clock = doormat::report::words::clock(began.elapsed().as_secs());
+            // A line that cannot be written (stdout closed) is dropped: the class goes on.
+            let _ = writeln!(std::io::stdout().lock(), "{clock}  {line}");
         }) as doormat::classroom::server::Log
     });
     // Ctrl-C and SIGTERM end the class through the handler every command has
@@ -278,6 +256,8 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         style,
         step: args.step,
         progress: None,
+        working: None,
+        act: String::new(),
         out: text::Visible::new(std::io::stdout(), style.color()),
         acts: text::ActWriter::default(),
     };
@@ -296,13 +276,18 @@ struct Screen {
     style: Style,
     step: bool,
     progress: Option<Progress>,
+    working: Option<terminal::Working>,
+    act: String,
     out: text::Visible<std::io::Stdout>,
     acts: text::ActWriter,
 }
 
 impl DemoObserver for Screen {
     fn before_act(&mut self, number: usize, title: &str) -> bool {
+        self.act = format!("act {number}");
+        let working = || Some(terminal::Working::start(format!("act {number}")));
         if !self.step {
+            self.working = working();
             return true;
         }
         let _ = write!(
@@ -315,22 +300,33 @@ impl DemoObserver for Screen {
         let mut line = String::new();
         // End of input (a script, a closed pipe) means "go on": a demo must not hang.
         let _ = std::io::stdin().lock().read_line(&mut line);
+        self.working = working();
         !line.trim().eq_ignore_ascii_case("q")
     }
 
     fn progress(&mut self, done: u64, total: u64) {
+        self.working = None;
         self.progress
             .get_or_insert_with(|| Progress::new(total, "sealing and opening"))
             .set(done);
+        // What the act does after sending (opening with every key) may take a while too.
+        if done >= total {
+            if let Some(bar) = self.progress.take() {
+                bar.finish();
+            }
+            self.working = Some(terminal::Working::start(self.act.clone()));
+        }
     }
 
     fn searching(&mut self, tried: u64, space: u64) {
+        self.working = None;
         self.progress
             .get_or_insert_with(|| Progress::new(space, "trying keys").counting_keys())
             .set(tried);
     }
 
     fn after_act(&mut self, act: &Act) {
+        self.working = None;
         if let Some(progress) = self.progress.take() {
             progress.finish();
         }
@@ -454,23 +450,8 @@ fn search_with_estimate(
         brute_force::Preflight::Quick => {}
         brute_force::Preflight::Found(report) => return Ok(report),
         brute_force::Preflight::Estimated(estimate) => {
-            let rate = text::group_digits(estimate.keys_per_second as u64);
-            let average = demo::duration(estimate.average_seconds);
-            let worst = demo::duration(estimate.worst_seconds);
-            if estimate.needs_confirmation() && !args.yes {
-                return Err(InputError::new(format!(
-                    "searching all 2^{bits} keys could take {worst} here (about {average} on average, at {rate} keys/s)"
-                ))
-                .field("--yes")
-                .hint("add --yes to run it, or --sample 30 to time 30 seconds of it and extrapolate")
-                .into());
-            }
-            // On stderr, with --json too: whoever waits should know for how long.
-            terminal::say(&format!(
-                "  expected: {average} on average, {worst} at most\n  ({} keys at {rate} keys/s, {} threads)",
-                text::power_of_two(bits),
-                estimate.threads,
-            ));
+            let expected = doormat::report::words::confirm_search(&estimate, bits, args.yes)?;
+            terminal::say(&expected);
         }
     }
     let progress = if args.json {
@@ -621,16 +602,7 @@ fn run_bench(args: BenchArgs) -> Result<()> {
 fn run_scale(args: ScaleArgs) -> Result<()> {
     let rates: Vec<&std::path::Path> = args.rates.iter().map(PathBuf::as_path).collect();
     let out = args.page.destination(args.json, color(), &rates)?;
-    let inputs = doormat::scale::ScaleInputs::from_flags(&doormat::scale::ScaleFlags {
-        messages_per_day: args.messages_per_day,
-        session_size: args.session_size,
-        rsa_per_second: args.rsa_per_second,
-        aes_per_second: args.aes_per_second,
-        trials_per_second: args.trials_per_second,
-        usd_per_core_hour: args.usd_per_core_hour,
-        bits: args.bits,
-        rates_file: args.rates,
-    })?;
+    let inputs = doormat::scale::ScaleInputs::from_flags(&args.flags())?;
     out.show(&doormat::scale::project(&inputs)?)
 }
 

@@ -149,3 +149,34 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 }
+
+/// A line on stderr that says a step is still working ("act 3: working 4s"), for a wait
+/// with no count of its own (a backdoor's state search, a matrix's opening): it shows
+/// only on a terminal, only once the wait has passed a second, and is gone when dropped.
+pub struct Working(indicatif::ProgressBar);
+
+impl Working {
+    pub fn start(message: String) -> Self {
+        let bar = indicatif::ProgressBar::hidden().with_message(message);
+        let template =
+            indicatif::ProgressStyle::with_template("  {msg}: working {elapsed} {spinner}");
+        bar.set_style(template.expect("static progress template is valid"));
+        if io::stderr().is_terminal() {
+            let later = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(1));
+                if !later.is_finished() {
+                    later.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    later.enable_steady_tick(Duration::from_millis(150));
+                }
+            });
+        }
+        Working(bar)
+    }
+}
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
