@@ -63,27 +63,16 @@
 //! [`Scheme::point_hidden_reader`]; pieces of a split secret are [`OwnMaterial::piece`].
 //! The demos play all of these without naming the design.
 //!
-//! A design's own attack that needs only the world's files lives in its folder too,
-//! once the design is a folder (`src/schemes/NAME/mod.rs`), and reads them through
-//! [`WorldFiles`]: client-scan's list poisoning, `poison.rs`, which `attacks::poison`
-//! re-exports for the command line.
+//! A design's own attack that needs only the world's files lives in its folder, read
+//! through [`WorldFiles`] (client-scan's `poison.rs`, re-exported by `attacks::poison`).
 //!
-//! A throwaway design measured this (7 Dec 2026, after client-scan's events moved into
-//! its module): golden-key sealing whose escrow key is kept only as a locksmith's
-//! master code, its own kind of material read by `open_loot`, with a scenario event of
-//! its own (`pick-lock`, which hands the code to an adversary), touched the three files
-//! above: 98 lines added, 1 removed (91 of them its module). A demo of it ran, and its
-//! burglar read all 40 messages, those sent before the event too.
+//! Own events: ghost's `ghost`, split-key's `steal-share`, dual-ec's `rekey`,
+//! client-scan's `evade`, `collide` and `poison`; the state one plays against is its
+//! design's [`Design::demo_state`]. `forge-leaf` plays in every world; `brute-force`
+//! where [`Design::key_search`] answers.
 //!
-//! ghost's `ghost`, split-key's `steal-share`, dual-ec's `rekey` and client-scan's
-//! `evade`, `collide` and `poison` are own events. A design whose events play against
-//! state of its own (client-scan's phones keep their list, the pictures they sent and
-//! what they reported) keeps it in [`Design::demo_state`], a
-//! [`DesignState`](super::stage::DesignState) the engine feeds as the traffic flows
-//! and its events reach through the stage, which also writes and delivers a message
-//! of the story's traffic for them. `forge-leaf` (a self-contained experiment) plays
-//! in every world, and `brute-force` in any whose design answers
-//! [`Design::key_search`].
+//! Measured (7 Dec 2026): a throwaway design with material and an event of its own
+//! (`pick-lock`) touched the three files above, 98 lines added and 1 removed.
 
 use std::any::Any;
 use std::fmt;
