@@ -11,9 +11,8 @@
 //! engine plays the event on every design of the demo that lists it, through a
 //! [`Stage`]: what a design may see and change of a demo in play.
 
-use std::fmt;
-
 use std::any::Any;
+use std::fmt;
 
 use super::registry::Loot;
 use super::said::Fact;
