@@ -285,9 +285,8 @@ struct Screen {
 impl DemoObserver for Screen {
     fn before_act(&mut self, number: usize, title: &str) -> bool {
         self.act = format!("act {number}");
-        let working = || Some(terminal::Working::start(format!("act {number}")));
         if !self.step {
-            self.working = working();
+            self.working = Some(terminal::Working::start(self.act.clone()));
             return true;
         }
         let _ = write!(
@@ -300,7 +299,7 @@ impl DemoObserver for Screen {
         let mut line = String::new();
         // End of input (a script, a closed pipe) means "go on": a demo must not hang.
         let _ = std::io::stdin().lock().read_line(&mut line);
-        self.working = working();
+        self.working = Some(terminal::Working::start(self.act.clone()));
         !line.trim().eq_ignore_ascii_case("q")
     }
 

@@ -376,7 +376,8 @@ impl Engine {
         let rest = self.designs[0]
             .recording
             .iter()
-            .filter(|e| !access.tried.contains(&e.id) && !access.cracked.contains_key(&e.id))
+            // Every message a search opened, it tried.
+            .filter(|e| !access.tried.contains(&e.id))
             .count() as u64;
         if rest > 0 && !targets.is_empty() {
             let projected = seconds / targets.len() as f64 * rest as f64;

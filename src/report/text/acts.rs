@@ -29,13 +29,13 @@ pub fn demo_header(
     )
 }
 
-/// Prints an act. A matrix identical to the last of its design shown before
-/// (`previous`) is one line: on a projector, the change is the news.
+/// Prints an act. A matrix identical to the last of its design `shown` before is one
+/// line: on a projector, the change is the news.
 pub fn act(
     out: &mut impl Write,
     style: &Style,
     act: &Act,
-    previous: Option<&ShownMatrices>,
+    shown: &ShownMatrices,
 ) -> io::Result<()> {
     writeln!(out)?;
     let head = format!("── {}. {} ", act.number, act.title);
@@ -57,8 +57,8 @@ pub fn act(
     }
     for block in &act.blocks {
         writeln!(out)?;
-        match (block, previous) {
-            (Block::Matrix { matrix }, Some(shown)) => match shown.last(&matrix.design) {
+        match block {
+            Block::Matrix { matrix } => match shown.last(&matrix.design) {
                 Some((number, last)) if last == matrix => dim_line(
                     out,
                     style,
@@ -83,7 +83,7 @@ impl ActWriter {
     /// Writes `act`, one line in place of a matrix unchanged since the last one of its
     /// design shown.
     pub fn write(&mut self, out: &mut impl Write, style: &Style, act: &Act) -> io::Result<()> {
-        self::act(out, style, act, Some(&self.shown))?;
+        self::act(out, style, act, &self.shown)?;
         self.shown.record(act.number, &act.blocks);
         Ok(())
     }
