@@ -14,20 +14,16 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::{Scheme, SchemeId};
-use crate::crypto::aead::{ContentKey, KEY_LEN};
+use crate::crypto::aead::ContentKey;
 use crate::crypto::random::RandomStream;
 use crate::error::InputError;
 use crate::wire::envelope::Envelope;
+use crate::wire::salted_key::{key_from_parts, SALT_LEN};
 
 /// The smallest number of secret bits `--bits` accepts.
 pub const MIN_BITS: u32 = 16;
 /// The largest: what the five secret bytes hold.
-pub const MAX_BITS: u32 = 40;
-/// The secret part of the key: its last five bytes, enough for 40 bits.
-pub const SECRET_BYTES: usize = 5;
-/// The public part of the key, sent as `salt`.
-pub const SALT_LEN: usize = KEY_LEN - SECRET_BYTES;
-
+pub const MAX_BITS: u32 = crate::wire::salted_key::MAX_SECRET_BITS;
 /// Secret bits when `--bits` is not given.
 pub const DEFAULT_BITS: u32 = 24;
 
@@ -61,22 +57,6 @@ pub fn check_bits(bits: u32) -> Result<(), InputError> {
             "choose {MIN_BITS} to {MAX_BITS}: 40 was export grade, TEA1's effective strength is 32"
         )))
     }
-}
-
-/// Writes a key's secret value (`secret < 2^bits`) into its last [`SECRET_BYTES`] bytes,
-/// big-endian: the one place that says where the secret sits in the key.
-pub fn write_secret(key: &mut [u8; KEY_LEN], secret: u64) {
-    key[SALT_LEN..].copy_from_slice(&secret.to_be_bytes()[8 - SECRET_BYTES..]);
-}
-
-/// Builds the content key from its public salt and its secret value (`secret < 2^bits`).
-pub fn key_from_parts(salt: &[u8; SALT_LEN], secret: u64) -> ContentKey {
-    let mut bytes = [0u8; KEY_LEN];
-    bytes[..SALT_LEN].copy_from_slice(salt);
-    write_secret(&mut bytes, secret);
-    let key = ContentKey::from_slice(&bytes).expect("32 bytes make a content key");
-    zeroize::Zeroize::zeroize(&mut bytes);
-    key
 }
 
 /// The design: weak keys, normally wrapped for their readers.

@@ -10,7 +10,7 @@
 //! and 64 bits.
 
 use super::registry::{Built, Design, Inputs, Invited, KeySearch, Theft};
-use super::short_key::{ShortKey, SALT_LEN};
+use super::short_key::ShortKey;
 use super::{Scheme, SchemeId, SchemeParams};
 use crate::crypto::aead::ContentKey;
 use crate::crypto::random::RandomStream;
@@ -19,6 +19,7 @@ use crate::crypto::CouldNotOpen;
 use crate::error::Result;
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
+use crate::wire::salted_key::SALT_LEN;
 use crate::wire::world_file::{Parameters, Role};
 
 /// The party that holds the key for the workfactor reduction field.

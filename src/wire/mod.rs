@@ -8,6 +8,7 @@ pub mod lines;
 pub mod message;
 pub mod names;
 pub mod plaintext;
+pub mod salted_key;
 pub mod scheme_id;
 pub mod world_file;
 
