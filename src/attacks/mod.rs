@@ -7,21 +7,25 @@
 
 pub mod brute_force;
 mod compromise;
-pub mod dual_ec;
 pub mod image_job;
-pub mod leaf;
-mod open;
 pub mod perceptual;
 mod report;
 pub mod search_target;
-pub mod timeline;
 
-/// List poisoning is client-scan's own attack; it lives with the design.
+// A design's own attacks live with the design; the attack commands reach them here.
+/// List poisoning, client-scan's own attack.
 pub use crate::schemes::client_scan::poison;
+/// Clipper's LEAF, read with the family key and forged.
+pub use crate::schemes::clipper::leaf;
+/// Dual_EC's backdoor, run over a capture.
+pub use crate::schemes::dual_ec::attack as dual_ec;
 pub use crate::schemes::keyring::{Holding, Keyring};
+pub use crate::schemes::opening::timeline;
+pub use crate::schemes::opening::{
+    open_all, open_with_key, BlastRadius, Opener, Outcome, Tally, UserExposure, BATCH,
+};
 pub use compromise::{assemble, keyring_from_loot, Compromise, Stolen};
-pub use open::{open_all, open_with_key, Opener, Outcome};
-pub use report::{BlastRadius, ComparisonRow, KeyHeld, RecoverReport, Tally, UserExposure};
+pub use report::{ComparisonRow, KeyHeld, RecoverReport};
 
 use std::io::Write;
 use std::time::Instant;
@@ -31,9 +35,6 @@ use crate::fsutil::AtomicFile;
 use crate::wire::envelope::Envelope;
 use crate::wire::plaintext::Plaintext;
 use crate::world::disk::WorldDir;
-
-/// Envelopes opened per parallel batch when streaming a capture from disk.
-const BATCH: usize = 4096;
 
 /// Opens every envelope of a world's capture that `keyring` can open, streaming the
 /// capture so memory stays flat. Plaintexts go to `out` as JSON lines, in capture order;

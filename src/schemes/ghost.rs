@@ -217,6 +217,8 @@ impl Design for GhostDesign {
                     target: fields.user("target")?,
                 }))
             },
+            anywhere: false,
+            total: None,
         }]
     }
 

@@ -17,6 +17,7 @@ pub mod golden_key;
 pub mod keyring;
 pub mod network;
 pub mod none;
+pub mod opening;
 pub mod params;
 pub mod provider_escrow;
 pub mod registry;

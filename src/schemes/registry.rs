@@ -68,8 +68,9 @@
 //!
 //! Own events: ghost's `ghost`, split-key's `steal-share`, dual-ec's `rekey`,
 //! client-scan's `evade`, `collide` and `poison`; the state one plays against is its
-//! design's [`Design::demo_state`]. `forge-leaf` plays in every world; `brute-force`
-//! where [`Design::key_search`] answers.
+//! design's [`Design::demo_state`]. Clipper's `forge-leaf` brings its own chips and
+//! plays in every world ([`OwnEvent::anywhere`]); `brute-force` plays where
+//! [`Design::key_search`] answers.
 //!
 //! Measured (7 Dec 2026): a throwaway design with material and an event of its own
 //! (`pick-lock`) touched the three files above, 98 lines added and 1 removed.
@@ -486,6 +487,8 @@ pub trait WorldFiles {
     fn open_file_if_any(&self, relative: &str, what: &str) -> Result<Option<std::fs::File>>;
     /// The world's file at `relative`, of any size, which the world must have.
     fn open_file(&self, relative: &str, what: &str) -> Result<std::fs::File>;
+    /// A reader of its capture, from the first envelope.
+    fn capture_stream(&self) -> Result<Box<dyn super::opening::CaptureStream>>;
 }
 
 /// A warrant naming one user, served on a design's exceptional access.
@@ -569,16 +572,6 @@ impl KeySearch {
             (Some(_), _) => None,
         }
     }
-}
-
-/// The designs that play the scenario event `kind` (those that list it in
-/// [`Design::events`]); empty for an event every design plays.
-pub fn designs_playing(kind: &str) -> Vec<SchemeId> {
-    DESIGNS
-        .iter()
-        .filter(|d| d.events().contains(&kind) || d.own_events().iter().any(|e| e.name == kind))
-        .map(|d| d.id())
-        .collect()
 }
 
 /// A compromise a design invites, as `doormat compare` runs it.

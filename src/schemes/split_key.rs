@@ -470,6 +470,8 @@ impl Design for SplitKeyDesign {
                     to: fields.adversary("to")?,
                 }))
             },
+            anywhere: false,
+            total: None,
         }]
     }
 

@@ -10,13 +10,17 @@
 //! range). An own event in a world of another design is refused at its line. The
 //! engine plays the event on every design of the demo that lists it, through a
 //! [`Stage`]: what a design may see and change of a demo in play.
+//!
+//! An experiment that brings its own devices (Clipper's LEAF forgery) is
+//! [`OwnEvent::anywhere`]: it plays once, in a world of any design. A costly one caps
+//! what all its events of a demo may ask for together ([`OwnEvent::total`]).
 
 use std::any::Any;
 use std::fmt;
 
 use super::registry::Loot;
 use super::said::Fact;
-use super::{Scheme, SchemeParams};
+use super::{Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{InputError, Result};
@@ -31,6 +35,20 @@ pub struct OwnEvent {
     pub fields: &'static [&'static str],
     /// Reads one event of this kind from its fields.
     pub parse: ParseEvent,
+    /// It needs nothing of a world of its design, and plays once in any world.
+    pub anywhere: bool,
+    /// The most work all its events of one demo may ask for together, where there is a
+    /// bound ([`DesignEvent::work`] says how much each asks).
+    pub total: Option<TotalWork>,
+}
+
+/// A bound on the work of all the events of one kind in a demo.
+#[derive(Debug, Clone, Copy)]
+pub struct TotalWork {
+    /// What is counted, in the plural: "LEAF forgeries".
+    pub noun: &'static str,
+    /// The most a demo may ask for.
+    pub most: u64,
 }
 
 /// Reads one event of a design's own kind from its fields: see [`OwnEvent::parse`].
@@ -58,6 +76,12 @@ pub trait DesignEvent: fmt::Debug + Send + Sync {
     /// Plays the event on one design of a demo, and says what happened as facts, in the
     /// order a renderer shows them.
     fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>>;
+
+    /// The work it asks for, in its kind's [`TotalWork::noun`]: counted against the
+    /// kind's [`OwnEvent::total`] before the demo runs.
+    fn work(&self) -> u64 {
+        0
+    }
 }
 
 /// What a design's event may see and change of one design of a demo in play.
@@ -119,4 +143,26 @@ pub trait DesignState: Any + Send {
     }
     /// The state as `Any`, for a design's own events to downcast.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// The designs that play the scenario event `kind` (those that list it in
+/// [`Design::events`](super::Design::events)); empty for an event every design plays.
+pub fn designs_playing(kind: &str) -> Vec<SchemeId> {
+    DESIGNS
+        .iter()
+        .filter(|d| {
+            d.events().contains(&kind)
+                || d.own_events().iter().any(|e| e.name == kind && !e.anywhere)
+        })
+        .map(|d| d.id())
+        .collect()
+}
+
+/// Whether `kind` is a design's own experiment that plays in a world of any design
+/// ([`OwnEvent::anywhere`]).
+pub fn plays_anywhere(kind: &str) -> bool {
+    DESIGNS
+        .iter()
+        .flat_map(|d| d.own_events())
+        .any(|e| e.name == kind && e.anywhere)
 }

@@ -2,6 +2,9 @@
 
 use std::path::{Component, Path};
 
+/// The public directory of a world.
+pub const WORLD_JSON: &str = "world.json";
+
 use serde::{Deserialize, Serialize};
 
 use super::names::check_name;

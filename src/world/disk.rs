@@ -8,19 +8,15 @@
 //! DIR/truth.jsonl         ground truth: {"id","from","to","text"} per line
 //! ```
 
-use std::collections::HashSet;
-
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
 use crate::fsutil::{self, read_small_text};
 use crate::wire::envelope::Envelope;
-use crate::wire::lines::Lines;
 use crate::wire::plaintext::Plaintext;
 use crate::wire::world_file::{Parameters, PartyEntry, WorldFile, WORLD_FILE_VERSION};
 
@@ -33,9 +29,9 @@ use crate::schemes::registry::{Inputs, FAMILY_ID_FIELD};
 use crate::schemes::snapshot::{self, Snapshot, SNAPSHOTS_DIR};
 use crate::schemes::{self, SchemeId};
 use crate::wire::world_file::Role;
+pub use capture::CaptureReader;
 
-/// The public directory of a world.
-pub const WORLD_JSON: &str = "world.json";
+pub use crate::wire::world_file::WORLD_JSON;
 /// What the network tap recorded.
 pub const CAPTURE: &str = "capture.jsonl";
 /// The ground truth, for teachers and graders.
@@ -780,6 +776,9 @@ impl schemes::registry::WorldFiles for WorldDir {
     fn open_file(&self, relative: &str, what: &str) -> Result<File> {
         WorldDir::open_file(self, relative, what)
     }
+    fn capture_stream(&self) -> Result<Box<dyn schemes::opening::CaptureStream>> {
+        Ok(Box::new(self.capture()?))
+    }
 }
 
 impl WorldDir {
@@ -832,156 +831,8 @@ impl WorldDir {
     pub fn capture(&self) -> Result<CaptureReader> {
         let path = self.capture_path();
         let file = self.open_file(CAPTURE, "the capture of the network tap")?;
-        let total_bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
-        Ok(CaptureReader {
-            lines: Lines::new(BufReader::with_capacity(1 << 20, file), &path),
-            seen: HashSet::new(),
-            total_bytes,
-            messages_sent: self.file.parameters.messages,
-            wrap_lens: {
-                let least = (self.file.parameters.key_bits / 8) as usize;
-                let most = self
-                    .file
-                    .parameters
-                    .max_key_bits
-                    .map_or(least, |b| (b / 8) as usize);
-                least..=most
-            },
-        })
+        CaptureReader::new(file, &path, &self.file.parameters)
     }
-}
-
-/// Envelopes from `capture.jsonl`, checked line by line: malformed lines and duplicate
-/// ids are input errors naming the line.
-pub struct CaptureReader {
-    lines: Lines<BufReader<File>>,
-    /// The first 128 bits of SHA-256 of every id seen: 16 bytes an envelope instead of
-    /// the whole id, so a million-message capture costs about 30 MB rather than 100.
-    /// Two distinct ids collide with probability about n²/2^129: never, in practice.
-    seen: HashSet<[u8; 16]>,
-    /// Size of the capture, for progress.
-    pub total_bytes: u64,
-    /// What world.json says was sent: an empty capture of a busy world was damaged.
-    messages_sent: u64,
-    /// Every RSA-OAEP wrap is exactly as long as the world's moduli (0: no RSA here); in
-    /// a live class, where students bring keys of their own sizes, within this range.
-    wrap_lens: std::ops::RangeInclusive<usize>,
-}
-
-fn id_digest(id: &str) -> [u8; 16] {
-    let digest = Sha256::digest(id.as_bytes());
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
-    out
-}
-
-impl CaptureReader {
-    /// The next envelope, or `None` at the end.
-    pub fn next_envelope(&mut self) -> Result<Option<Envelope>> {
-        Ok(self.next_batch(1)?.pop())
-    }
-
-    /// Up to `n` envelopes. Lines are read in order, parsed in parallel (JSON and base64
-    /// are most of the work of a per-session capture), then checked for duplicate ids in
-    /// order, so the first bad line is the one reported.
-    pub fn next_batch(&mut self, n: usize) -> Result<Vec<Envelope>> {
-        let mut lines = Vec::with_capacity(n);
-        while lines.len() < n {
-            match self.lines.next_line()? {
-                Some(line) => lines.push(line),
-                None => break,
-            }
-        }
-        if lines.is_empty() && self.seen.is_empty() && self.messages_sent > 0 {
-            return Err(InputError::new(format!(
-                "holds no envelope, but world.json says {} messages were sent",
-                self.messages_sent
-            ))
-            .file(self.lines.path())
-            .hint("was it emptied or replaced? make the world again with doormat simulate")
-            .into());
-        }
-        let parsed: Vec<_> = lines
-            .par_iter()
-            .map(|(_, text)| {
-                Envelope::parse_json(text).map(|e| {
-                    let digest = id_digest(&e.id);
-                    (e, digest)
-                })
-            })
-            .collect();
-        let path = self.lines.path();
-        let mut batch = Vec::with_capacity(lines.len());
-        for ((line_no, _), result) in lines.iter().zip(parsed) {
-            let (envelope, digest) = result
-                .and_then(|(envelope, digest)| {
-                    check_wrap_lengths(&envelope, &self.wrap_lens)?;
-                    Ok((envelope, digest))
-                })
-                .map_err(|e| e.file(path).line(*line_no))?;
-            if !self.seen.insert(digest) {
-                return Err(InputError::new(format!(
-                    "id {} appears twice in the capture",
-                    envelope.id
-                ))
-                .file(path)
-                .line(*line_no)
-                .field("id")
-                .hint("ids must be unique; was a line duplicated by hand?")
-                .into());
-            }
-            batch.push(envelope);
-        }
-        Ok(batch)
-    }
-
-    /// Bytes read so far, for progress.
-    pub fn bytes_read(&self) -> u64 {
-        self.lines.bytes_read()
-    }
-}
-
-/// An RSA-OAEP ciphertext is exactly as long as the modulus it was made with. A wrap of
-/// another length opens with no key of this world: it was damaged or made up, and
-/// counting it as "could not open" would hide that.
-fn check_wrap_lengths(
-    envelope: &Envelope,
-    wrap_lens: &std::ops::RangeInclusive<usize>,
-) -> Result<(), InputError> {
-    let (least, most) = (*wrap_lens.start(), *wrap_lens.end());
-    if most == 0 {
-        return Ok(());
-    }
-    let wraps = envelope
-        .wrapped
-        .iter()
-        .map(|(name, wrap)| (format!("wrapped.{name}"), wrap))
-        .chain(
-            envelope
-                .escrow
-                .iter()
-                .map(|wrap| ("escrow".to_owned(), wrap)),
-        );
-    for (field, wrap) in wraps {
-        if least == most && wrap.len() != least {
-            return Err(InputError::new(format!(
-                "is {} bytes; every wrapped key in this world is {least} (RSA-{})",
-                wrap.len(),
-                least * 8
-            ))
-            .field(field));
-        }
-        if !wrap_lens.contains(&wrap.len()) {
-            return Err(InputError::new(format!(
-                "is {} bytes; wrapped keys in this class are {least} to {most} bytes (RSA-{} to RSA-{})",
-                wrap.len(),
-                least * 8,
-                most * 8
-            ))
-            .field(field));
-        }
-    }
-    Ok(())
 }
 
 /// Loads a private key file, with messages that name the file.
@@ -990,5 +841,6 @@ pub fn load_private_key(path: &Path) -> Result<PrivateKey> {
     PrivateKey::from_pem(&text).map_err(|e| e.file(path).into())
 }
 
+mod capture;
 #[cfg(test)]
 mod tests;

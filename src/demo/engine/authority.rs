@@ -252,48 +252,6 @@ impl Engine {
         }]
     }
 
-    pub(super) fn forge_leaf(&mut self, trials: u64) -> Vec<Block> {
-        let report = crate::attacks::leaf::leaf_forgery(
-            trials,
-            &self.randomness.fork("forgery"),
-            &|_, _| {},
-        );
-        vec![Block::Facts {
-            facts: vec![
-                Fact::new(Said::Forgeries { trials }).measuring(trials as f64, "LEAFs"),
-                Fact::new(Said::TriesPerForgery {
-                    mean: report.mean_tries,
-                    expected: report.expected_tries,
-                    min: report.min_tries,
-                    max: report.max_tries,
-                })
-                .measuring(report.mean_tries, "tries"),
-                Fact::new(Said::ReceiverAccepted {
-                    accepted: report.conversation_worked,
-                    trials,
-                })
-                .marked(report.conversation_worked > 0)
-                .counting(report.conversation_worked, trials, "LEAFs"),
-                Fact::new(Said::AgentsRecovered {
-                    recovered: report.escrow_recovered,
-                    trials,
-                })
-                .marked(report.escrow_recovered > 0)
-                .counting(report.escrow_recovered, trials, "LEAFs"),
-                Fact::new(Said::HonestLeafRecovered {
-                    recovered: report.honest_recovered,
-                    trials,
-                })
-                .marked(report.honest_recovered > 0)
-                .counting(report.honest_recovered, trials, "LEAFs"),
-                Fact::new(Said::Took {
-                    seconds: report.seconds,
-                })
-                .timed(report.seconds, "seconds"),
-            ],
-        }]
-    }
-
     /// Searches the first messages `to` has not read. With `key` (workfactor's agency
     /// key, if `to` holds it), the escrowed bits come from each envelope's `wrf` and
     /// `bits` are what is left.

@@ -31,7 +31,6 @@ impl Engine {
                 logged,
             } => self.repoint(targets, to, *logged),
             Event::Own { kind, event } => self.own_event(kind, event.0.as_ref())?,
-            Event::ForgeLeaf { trials } => self.forge_leaf(*trials),
             Event::BruteForce {
                 messages,
                 to,
@@ -42,15 +41,20 @@ impl Engine {
     }
 
     /// A design's own event: played on every design of the demo that lists its kind,
-    /// each through a [`Stage`] over its own state.
+    /// each through a [`Stage`] over its own state; an experiment that plays anywhere,
+    /// once, on the main design's.
     fn own_event(&mut self, kind: &str, event: &dyn DesignEvent) -> Result<Vec<Block>> {
         let mut facts = Vec::new();
         for d in 0..self.designs.len() {
             let design = schemes::design(self.designs[d].id);
-            if !design.own_events().iter().any(|own| own.name == kind) {
-                continue;
+            let plays = if schemes::stage::plays_anywhere(kind) {
+                d == 0
+            } else {
+                design.own_events().iter().any(|own| own.name == kind)
+            };
+            if plays {
+                facts.extend(event.play(&mut DesignStage { engine: self, d })?);
             }
-            facts.extend(event.play(&mut DesignStage { engine: self, d })?);
         }
         Ok(vec![Block::Facts { facts }])
     }
@@ -238,7 +242,7 @@ impl Engine {
         let new_key = demo_key("escrow-2");
         let recorded = self.now();
         let escrow_row = self.rows.iter().position(|r| r.name == ESCROW_NAME);
-        let rotating = crate::schemes::registry::designs_playing("rotate");
+        let rotating = crate::schemes::stage::designs_playing("rotate");
         for d in 0..self.designs.len() {
             let design = &mut self.designs[d];
             if !rotating.contains(&design.id) {

@@ -496,7 +496,6 @@ fn open_column(keyring: &Keyring, envelopes: &[Envelope]) -> Vec<Option<String>>
 pub(crate) struct Engine {
     /// Shared, so that a session owns its scenario and can live as long as a server.
     scenario: Arc<Scenario>,
-    randomness: Randomness,
     traffic: TrafficGenerator,
     /// Every plaintext sent, in order: `truth[i]` is envelope `i` of every design.
     truth: Vec<Message>,
@@ -529,7 +528,6 @@ impl Engine {
         }
         let mut engine = Engine {
             scenario,
-            randomness,
             traffic: TrafficGenerator::new(&names, 1, &randomness),
             truth: Vec::new(),
             users,

@@ -2,6 +2,7 @@
 //! totals of work they ask for, each refusal naming the line and the field.
 
 use super::*;
+use crate::schemes::stage::TotalWork;
 use crate::schemes::{self, registry::WorldShape};
 
 // ── Checking ───────────────────────────────────────────────────────────────────────────
@@ -106,7 +107,9 @@ pub(super) fn check_totals(
             .hint("split the story into two demos"));
     }
     let designs = world.designs.len() as u64;
-    let (mut events, mut sealed, mut keys, mut forgeries) = (0usize, 0u64, 0u64, 0u64);
+    let (mut events, mut sealed, mut keys) = (0usize, 0u64, 0u64);
+    // What the design's own events of each bounded kind ask for together.
+    let mut own_work: Vec<(&str, TotalWork, u64)> = Vec::new();
     for (i, act) in acts.iter().enumerate() {
         events += act.events.len();
         for event in &act.events {
@@ -117,10 +120,18 @@ pub(super) fn check_totals(
                 Event::BruteForce { messages, bits, .. } => {
                     keys = keys.saturating_add(messages.saturating_mul(1u64 << (*bits).min(63)));
                 }
-                Event::ForgeLeaf { trials } => forgeries = forgeries.saturating_add(*trials),
+                Event::Own { kind, event } => {
+                    if let Some(total) = own_total(kind) {
+                        match own_work.iter_mut().find(|(k, _, _)| k == kind) {
+                            Some((_, _, sum)) => *sum = sum.saturating_add(event.0.work()),
+                            None => own_work.push((kind, total, event.0.work())),
+                        }
+                    }
+                }
                 _ => {}
             }
         }
+        let own_over = own_work.iter().find(|(_, total, sum)| *sum > total.most);
         let over = if events > MAX_EVENTS {
             Some(format!(
                 "{events} events by this act: a demo has at most {MAX_EVENTS}"
@@ -134,9 +145,10 @@ pub(super) fn check_totals(
             Some(format!(
                 "{keys} keys to try by this act: a demo's brute-force events try at most 2^33 together"
             ))
-        } else if forgeries > MAX_TOTAL_FORGERIES {
+        } else if let Some((kind, total, sum)) = own_over {
             Some(format!(
-                "{forgeries} LEAF forgeries by this act: a demo runs at most {MAX_TOTAL_FORGERIES}"
+                "{sum} {} by this act: a demo's {kind} events run at most {} together",
+                total.noun, total.most
             ))
         } else {
             None
@@ -148,6 +160,15 @@ pub(super) fn check_totals(
         }
     }
     Ok(())
+}
+
+/// The bound on all of a demo's own events of `kind` together, if it has one.
+fn own_total(kind: &str) -> Option<TotalWork> {
+    crate::schemes::DESIGNS
+        .iter()
+        .flat_map(|design| design.own_events())
+        .find(|own| own.name == kind)
+        .and_then(|own| own.total)
 }
 
 pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {

@@ -40,7 +40,6 @@ pub(super) static EVENTS: &[EventKind] = &[
     EventKind::new("insider", &["targets", "to", "logged"], insider),
     EventKind::new("breach", &["to"], breach),
     EventKind::new("repoint", &["targets", "to", "logged"], repoint),
-    EventKind::new("forge-leaf", &["trials"], forge_leaf),
     EventKind::new("brute-force", &["messages", "to", "key"], brute_force),
 ];
 
@@ -315,7 +314,7 @@ pub(super) fn check_event(
     };
     // An event that belongs to some designs plays only where one of them is the main
     // scheme: the designs say which events are theirs.
-    let playing = crate::schemes::registry::designs_playing(name);
+    let playing = crate::schemes::stage::designs_playing(name);
     if !playing.is_empty() {
         let names: Vec<&str> = playing.iter().map(|id| id.as_str()).collect();
         checking.needs(
@@ -323,11 +322,18 @@ pub(super) fn check_event(
             &format!("a world of {}", names.join(" or ")),
         )?;
     }
-    if let Some(own) = crate::schemes::design(main)
+    // The main design's own events, then the experiments any world plays.
+    let own = crate::schemes::design(main)
         .own_events()
         .iter()
-        .find(|own| own.name == name)
-    {
+        .chain(
+            crate::schemes::DESIGNS
+                .iter()
+                .flat_map(|design| design.own_events())
+                .filter(|own| own.anywhere),
+        )
+        .find(|own| own.name == name);
+    if let Some(own) = own {
         let event = (own.parse)(&mut checking)?;
         refuse_extra_fields(at, field, own.name, own.fields, e)?;
         return Ok(Event::Own {
@@ -440,17 +446,6 @@ fn repoint(c: &mut Checking) -> Result<Event, InputError> {
 fn breach(c: &mut Checking) -> Result<Event, InputError> {
     c.needs_authority()?;
     Ok(Event::Breach { to: c.to()? })
-}
-
-fn forge_leaf(c: &mut Checking) -> Result<Event, InputError> {
-    let trials = c.count(
-        &c.event().trials,
-        "trials",
-        MAX_FORGERIES,
-        |n| format!("{n} trials: a demo runs 1 to {MAX_FORGERIES} (each is about 65,536 tries)"),
-        None,
-    )?;
-    Ok(Event::ForgeLeaf { trials })
 }
 
 fn brute_force(c: &mut Checking) -> Result<Event, InputError> {

@@ -26,8 +26,6 @@ pub const MAX_USERS: usize = 6;
 pub const MAX_SEND: u64 = 5_000;
 /// Most messages a `brute-force` event may crack, and most LEAF forgeries it may run.
 pub const MAX_CRACK: u64 = 10;
-/// Most LEAF forgeries one `forge-leaf` event may ask for.
-pub const MAX_FORGERIES: u64 = 200;
 /// Short keys a demo may brute-force live: TEA1's 32 bits, about half a minute on
 /// average on two cores with AES-NI (docs/benchmarks.md).
 pub const MAX_LIVE_BITS: u32 = 32;
@@ -43,8 +41,6 @@ pub const MAX_EVENTS: usize = 200;
 pub const MAX_TOTAL_SEALED: u64 = 50_000;
 /// Most keys one demo's brute-force events may try together: two 32-bit keys.
 pub const MAX_TOTAL_KEYS: u64 = 1 << 33;
-/// Most LEAF forgeries one demo runs together.
-pub const MAX_TOTAL_FORGERIES: u64 = 1_000;
 
 /// A parsed, checked scenario.
 #[derive(Debug, Clone)]
@@ -180,11 +176,6 @@ pub enum Event {
         kind: String,
         /// The event, as the main design parsed it.
         event: OwnPlay,
-    },
-    /// Blaze's experiment: forge LEAFs until the 16-bit check passes.
-    ForgeLeaf {
-        /// How many forgeries.
-        trials: u64,
     },
     /// Try every short key of the first unread messages.
     BruteForce {
@@ -728,7 +719,12 @@ to = "attacker"
     #[test]
     fn a_designs_own_events_play_only_in_its_worlds() {
         for design in crate::schemes::DESIGNS {
-            let own = design.own_events().iter().map(|own| &own.name);
+            // An experiment that plays anywhere is held to that below.
+            let own = design
+                .own_events()
+                .iter()
+                .filter(|own| !own.anywhere)
+                .map(|own| &own.name);
             for kind in design.events().iter().chain(own) {
                 assert!(
                     EVENTS.iter().any(|known| known.name == *kind)
@@ -740,7 +736,7 @@ to = "attacker"
                 if *kind == "brute-force" {
                     assert!(design.key_search(&SchemeParams::default()).is_some());
                 }
-                let playing = crate::schemes::registry::designs_playing(kind);
+                let playing = crate::schemes::stage::designs_playing(kind);
                 let elsewhere = crate::schemes::DESIGNS
                     .iter()
                     .map(|d| d.id())
@@ -782,10 +778,64 @@ to = "attacker"
             "forge-leaf",
         ] {
             assert!(
-                crate::schemes::registry::designs_playing(kind).is_empty(),
+                crate::schemes::stage::designs_playing(kind).is_empty(),
                 "{kind}"
             );
         }
+        // forge-leaf is Clipper's, and parses in a world of another design too.
+        assert!(crate::schemes::stage::plays_anywhere("forge-leaf"));
+        for scheme in ["clipper", "provider-escrow", "none"] {
+            let text = GOOD
+                .replacen(
+                    "scheme = \"golden-key\"",
+                    &format!("scheme = {scheme:?}"),
+                    1,
+                )
+                .replacen("compare = [\"none\"]\n", "", 1)
+                .replacen(
+                    "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
+                    "",
+                    1,
+                )
+                .replacen(
+                    "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
+                    "do = \"forge-leaf\"\ntrials = 3",
+                    1,
+                );
+            let scenario = parse("t.toml", &text).unwrap_or_else(|e| panic!("{scheme}: {e}"));
+            assert!(scenario.acts[1]
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Own { kind, .. } if kind == "forge-leaf")));
+        }
+    }
+
+    /// Each forge-leaf event is bounded, and so are all of a demo's together: the act
+    /// that goes past the total is named.
+    #[test]
+    fn forge_leaf_trials_are_bounded_one_by_one_and_together() {
+        let with = |events: &str| {
+            GOOD.replacen(
+                "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
+                "",
+                1,
+            )
+            .replacen(
+                "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
+                events,
+                1,
+            )
+        };
+        let one = "do = \"forge-leaf\"\ntrials = 200";
+        let five = [one; 5].join("\n[[act.event]]\n");
+        parse("t.toml", &with(&five)).unwrap();
+        let six = [one; 6].join("\n[[act.event]]\n");
+        let e = parse("t.toml", &with(&six)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("act"), "{e}");
+        assert!(e.problem.contains("1200 LEAF forgeries"), "{e}");
+        assert!(e.problem.contains("1000"), "{e}");
+        let e = parse("t.toml", &with("do = \"forge-leaf\"\ntrials = 201")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("act[2].event[1].trials"), "{e}");
     }
 
     #[test]

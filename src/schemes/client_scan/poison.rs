@@ -92,7 +92,7 @@ pub struct PoisonReport {
 
 /// Reads a client-scan world's list and photo record.
 pub fn world_scan(world: &World) -> Result<(ScanList, Vec<Photo>)> {
-    if !crate::schemes::registry::designs_playing("poison").contains(&world.file().scheme) {
+    if !crate::schemes::stage::designs_playing("poison").contains(&world.file().scheme) {
         return Err(InputError::new(format!(
             "is a {} world; list poisoning needs a client-scan world",
             world.file().scheme

@@ -368,6 +368,8 @@ pub(super) static OWN_EVENTS: &[OwnEvent] = &[
                 picture: fields.picture("picture")?,
             }))
         },
+        anywhere: false,
+        total: None,
     },
     OwnEvent {
         name: "collide",
@@ -379,11 +381,15 @@ pub(super) static OWN_EVENTS: &[OwnEvent] = &[
                 target: fields.picture("target")?,
             }))
         },
+        anywhere: false,
+        total: None,
     },
     OwnEvent {
         name: "poison",
         fields: &["picture", "to"],
         parse: parse_poison,
+        anywhere: false,
+        total: None,
     },
 ];
 

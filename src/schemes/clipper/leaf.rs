@@ -16,16 +16,18 @@ use std::path::Path;
 use rand::RngCore;
 use rayon::prelude::*;
 
-use crate::crypto::aead::{self, ContentKey};
-use crate::crypto::random::Randomness;
-use crate::error::{InputError, Result};
-pub use crate::schemes::clipper::LEAF_LEN;
-use crate::schemes::clipper::{
+pub use super::LEAF_LEN;
+use super::{
     accepts_forgery, checksum, escrow_unwrap, load_family_key, make_leaf, read_leaf,
     receiver_accepts, Clipper, Secret32, FAMILY_KEY_FILE,
 };
+use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::random::Randomness;
+use crate::error::{InputError, Result};
+use crate::schemes::registry::WorldFiles;
+use crate::schemes::said::{Fact, Said};
+use crate::schemes::stage::{DesignEvent, OwnEvent, Stage, TotalWork};
 use crate::wire::envelope::Envelope;
-use crate::world::disk::WorldDir;
 
 /// What Clipper's family key alone reveals: who talks to whom, by device.
 #[derive(Debug, Clone, Serialize)]
@@ -63,12 +65,12 @@ pub struct Contact {
 /// Reads every LEAF of `world`'s capture with the family key alone, read from
 /// `family_key` (a world's `keys/family.key`, checked to be that world's).
 pub fn leaf_metadata(
-    world: &WorldDir,
+    world: &dyn WorldFiles,
     family_key: &Path,
     progress: &dyn Fn(u64, u64),
 ) -> Result<MetadataReport> {
     let family = &load_family_key(world, family_key)?;
-    let mut capture = world.capture()?;
+    let mut capture = world.capture_stream()?;
     let mut total = 0;
     let mut read = 0;
     let mut devices: BTreeMap<u32, (u64, BTreeSet<String>)> = BTreeMap::new();
@@ -76,7 +78,7 @@ pub fn leaf_metadata(
     while let Some(envelope) = capture.next_envelope()? {
         total += 1;
         if total % 1024 == 0 {
-            progress(capture.bytes_read(), capture.total_bytes);
+            progress(capture.bytes_read(), capture.total_bytes());
         }
         let Some(contents) = envelope
             .leaf
@@ -162,8 +164,8 @@ pub struct SentLeaf {
 /// The LEAF of `envelope`, read with the family key of `world` (its instructor's copy,
 /// which holds keys/family.key); `None` where the envelope carries no LEAF that key
 /// reads.
-pub fn sent_leaf(world: &WorldDir, envelope: &Envelope) -> Result<Option<SentLeaf>> {
-    let family_key = load_family_key(world, &world.root.join(FAMILY_KEY_FILE))?;
+pub fn sent_leaf(world: &dyn WorldFiles, envelope: &Envelope) -> Result<Option<SentLeaf>> {
+    let family_key = load_family_key(world, &world.root().join(FAMILY_KEY_FILE))?;
     let unit_id = envelope
         .leaf
         .as_deref()
@@ -272,6 +274,77 @@ pub fn leaf_forgery(
         honest_recovered: outcomes.iter().filter(|o| o.3).count() as u64,
         conversation_worked: outcomes.iter().filter(|o| o.2).count() as u64,
         seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Most LEAF forgeries one `forge-leaf` event may ask for.
+pub const MAX_DEMO_FORGERIES: u64 = 200;
+/// Most LEAF forgeries all of a demo's `forge-leaf` events may ask for together.
+pub const MAX_DEMO_TOTAL_FORGERIES: u64 = 1_000;
+
+/// `forge-leaf`: Blaze's experiment, played in a demo. It makes its own pair of chips,
+/// so it plays in a world of any design.
+pub const FORGE_LEAF: OwnEvent = OwnEvent {
+    name: "forge-leaf",
+    fields: &["trials"],
+    parse: |fields| {
+        Ok(Box::new(ForgeLeaf {
+            trials: fields.count("trials", MAX_DEMO_FORGERIES)?,
+        }))
+    },
+    anywhere: true,
+    total: Some(TotalWork {
+        noun: "LEAF forgeries",
+        most: MAX_DEMO_TOTAL_FORGERIES,
+    }),
+};
+
+/// A `forge-leaf` event: `trials` forgeries, and what each left the agents.
+#[derive(Debug)]
+struct ForgeLeaf {
+    trials: u64,
+}
+
+impl DesignEvent for ForgeLeaf {
+    fn play(&self, stage: &mut dyn Stage) -> Result<Vec<Fact>> {
+        let trials = self.trials;
+        let report = leaf_forgery(trials, &stage.randomness().fork("forgery"), &|_, _| {});
+        Ok(vec![
+            Fact::new(Said::Forgeries { trials }).measuring(trials as f64, "LEAFs"),
+            Fact::new(Said::TriesPerForgery {
+                mean: report.mean_tries,
+                expected: report.expected_tries,
+                min: report.min_tries,
+                max: report.max_tries,
+            })
+            .measuring(report.mean_tries, "tries"),
+            Fact::new(Said::ReceiverAccepted {
+                accepted: report.conversation_worked,
+                trials,
+            })
+            .marked(report.conversation_worked > 0)
+            .counting(report.conversation_worked, trials, "LEAFs"),
+            Fact::new(Said::AgentsRecovered {
+                recovered: report.escrow_recovered,
+                trials,
+            })
+            .marked(report.escrow_recovered > 0)
+            .counting(report.escrow_recovered, trials, "LEAFs"),
+            Fact::new(Said::HonestLeafRecovered {
+                recovered: report.honest_recovered,
+                trials,
+            })
+            .marked(report.honest_recovered > 0)
+            .counting(report.honest_recovered, trials, "LEAFs"),
+            Fact::new(Said::Took {
+                seconds: report.seconds,
+            })
+            .timed(report.seconds, "seconds"),
+        ])
+    }
+
+    fn work(&self) -> u64 {
+        self.trials
     }
 }
 

@@ -25,6 +25,8 @@
 //!   LEAFs until one passes, about 2^16 tries (Blaze, 1994); the agents then recover
 //!   garbage while the rogue pair talks on.
 
+pub mod leaf;
+
 use std::sync::Arc;
 
 use super::keyring::Keyring;
@@ -33,6 +35,7 @@ use super::registry::{
     Built, Design, Inputs, Invited, KeptFile, Loot, Material, OwnMaterial, StolenFiles, Theft,
     Warrant, Warranted, WorldFiles,
 };
+use super::stage::OwnEvent;
 use super::{SchemeParams, ESCROW_NAME};
 use crate::fsutil::read_small_text;
 use std::collections::HashMap;
@@ -353,6 +356,10 @@ impl Scheme for Clipper {
 pub struct ClipperDesign;
 
 impl Design for ClipperDesign {
+    fn own_events(&self) -> &'static [OwnEvent] {
+        &[leaf::FORGE_LEAF]
+    }
+
     fn load_stolen(
         &self,
         world: &dyn WorldFiles,

@@ -1,5 +1,5 @@
 //! `doormat attack dual-ec`: a backdoor file against a world's capture. The predictor
-//! itself belongs to the design ([`crate::schemes::dual_ec::predict`]).
+//! itself is [`super::predict`]; this drives it over a capture and counts what it opens.
 
 use std::path::Path;
 use std::time::Instant;
@@ -7,14 +7,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{open_with_key, BlastRadius, Outcome, Tally, BATCH};
+pub use super::predict::{Predictor, SearchCost, SearchRecord, MAX_FAILED_SEARCHES};
+use super::{world_q, BackdoorFile};
 use crate::error::{InputError, Result};
 use crate::fsutil::read_small_text;
-pub use crate::schemes::dual_ec::predict::{
-    Predictor, SearchCost, SearchRecord, MAX_FAILED_SEARCHES,
-};
-use crate::schemes::dual_ec::{world_q, BackdoorFile};
-use crate::world::disk::{WorldDir, WORLD_JSON};
+use crate::schemes::opening::{open_with_key, BlastRadius, Outcome, Tally, BATCH};
+use crate::schemes::registry::WorldFiles;
+use crate::wire::world_file::WORLD_JSON;
 
 /// What `doormat attack dual-ec` found.
 #[derive(Debug, Clone, Serialize)]
@@ -48,16 +47,16 @@ pub struct DualEcReport {
 /// its first `rnd`, then every content key after it. `on_search` hears how many state
 /// searches have finished.
 pub fn attack(
-    world: &WorldDir,
+    world: &dyn WorldFiles,
     file: &BackdoorFile,
     on_search: &(dyn Fn(u64) + Sync),
 ) -> Result<DualEcReport> {
     let started = Instant::now();
-    let q = world_q(&world.file.parameters).map_err(|e| e.file(world.root.join(WORLD_JSON)))?;
+    let q = world_q(&world.file().parameters).map_err(|e| e.file(world.root().join(WORLD_JSON)))?;
     let fits = file.backdoor.opens(&q);
     let mut predictor = Predictor::new(file.backdoor.clone(), q);
-    let mut tally = Tally::new(world.file.user_names());
-    let mut capture = world.capture()?;
+    let mut tally = Tally::new(world.file().user_names());
+    let mut capture = world.capture_stream()?;
     loop {
         let batch = capture.next_batch(BATCH)?;
         if batch.is_empty() {
@@ -89,7 +88,11 @@ pub fn attack(
         q_replaced_by: if fits {
             None
         } else {
-            world.file.parameters.text("rekeyed_by").map(str::to_owned)
+            world
+                .file()
+                .parameters
+                .text("rekeyed_by")
+                .map(str::to_owned)
         },
         messages_total: radius.messages_total,
         messages_opened: radius.messages_opened,
@@ -102,15 +105,15 @@ pub fn attack(
 }
 
 /// Reads a backdoor file given for `world`, refusing a world that is not dual-ec.
-pub fn load_backdoor(world: &WorldDir, path: &Path) -> Result<BackdoorFile> {
+pub fn load_backdoor(world: &dyn WorldFiles, path: &Path) -> Result<BackdoorFile> {
     let file = BackdoorFile::parse(&read_small_text(path, "a backdoor file")?)
         .map_err(|e| e.file(path))?;
-    if !crate::schemes::design(world.file.scheme).predictable_randomness() {
+    if !crate::schemes::design(world.file().scheme).predictable_randomness() {
         return Err(InputError::new(format!(
             "is a {} world: its devices draw no public randomness for a backdoor to read",
-            world.file.scheme
+            world.file().scheme
         ))
-        .file(world.root.join(WORLD_JSON))
+        .file(world.root().join(WORLD_JSON))
         .hint("a Dual_EC backdoor reads dual-ec worlds: doormat simulate --scheme dual-ec")
         .into());
     }

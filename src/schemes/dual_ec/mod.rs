@@ -18,6 +18,7 @@
 //! sessions are refused, so that each message draws its own key from its sender's
 //! generator, in the sender's order.
 
+pub mod attack;
 pub mod predict;
 
 use std::collections::HashMap;
@@ -399,6 +400,8 @@ impl Design for DualEcDesign {
                     to: fields.adversary("to")?,
                 }))
             },
+            anywhere: false,
+            total: None,
         }]
     }
 
