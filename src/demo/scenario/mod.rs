@@ -495,6 +495,27 @@ key = "escrow"
 to = "attacker"
 "#;
 
+    /// [`GOOD`] in a world of `scheme` alone, its second act's one event `event` and
+    /// nothing shown.
+    fn good_with(scheme: &str, event: &str) -> String {
+        GOOD.replacen(
+            "scheme = \"golden-key\"",
+            &format!("scheme = {scheme:?}"),
+            1,
+        )
+        .replacen("compare = [\"none\"]\n", "", 1)
+        .replacen(
+            "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
+            "",
+            1,
+        )
+        .replacen(
+            "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
+            event,
+            1,
+        )
+    }
+
     #[test]
     fn a_good_scenario_parses_with_its_paragraphs_and_events() {
         let s = parse("tiny.toml", GOOD).unwrap();
@@ -742,23 +763,7 @@ to = "attacker"
                     .map(|d| d.id())
                     .find(|id| !playing.contains(id))
                     .expect("no event belongs to every design");
-                let text = GOOD
-                    .replacen(
-                        "scheme = \"golden-key\"",
-                        &format!("scheme = {:?}", elsewhere.as_str()),
-                        1,
-                    )
-                    .replacen("compare = [\"none\"]\n", "", 1)
-                    .replacen(
-                        "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
-                        "",
-                        1,
-                    )
-                    .replacen(
-                        "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
-                        &format!("do = {kind:?}"),
-                        1,
-                    );
+                let text = good_with(elsewhere.as_str(), &format!("do = {kind:?}"));
                 let e = error_of(&text);
                 assert_eq!(
                     e.field.as_deref(),
@@ -785,23 +790,7 @@ to = "attacker"
         // forge-leaf is Clipper's, and parses in a world of another design too.
         assert!(crate::schemes::stage::plays_anywhere("forge-leaf"));
         for scheme in ["clipper", "provider-escrow", "none"] {
-            let text = GOOD
-                .replacen(
-                    "scheme = \"golden-key\"",
-                    &format!("scheme = {scheme:?}"),
-                    1,
-                )
-                .replacen("compare = [\"none\"]\n", "", 1)
-                .replacen(
-                    "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
-                    "",
-                    1,
-                )
-                .replacen(
-                    "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
-                    "do = \"forge-leaf\"\ntrials = 3",
-                    1,
-                );
+            let text = good_with(scheme, "do = \"forge-leaf\"\ntrials = 3");
             let scenario = parse("t.toml", &text).unwrap_or_else(|e| panic!("{scheme}: {e}"));
             assert!(scenario.acts[1]
                 .events
@@ -814,18 +803,7 @@ to = "attacker"
     /// that goes past the total is named.
     #[test]
     fn forge_leaf_trials_are_bounded_one_by_one_and_together() {
-        let with = |events: &str| {
-            GOOD.replacen(
-                "show = [\"radius attacker\", \"radius attacker in none\", \"compare\"]\n",
-                "",
-                1,
-            )
-            .replacen(
-                "do = \"leak\"\nkey = \"escrow\"\nto = \"attacker\"",
-                events,
-                1,
-            )
-        };
+        let with = |events: &str| good_with("golden-key", events);
         let one = "do = \"forge-leaf\"\ntrials = 200";
         let five = [one; 5].join("\n[[act.event]]\n");
         parse("t.toml", &with(&five)).unwrap();
