@@ -157,3 +157,87 @@ fn the_teaching_guide_covers_every_demo() {
         }
     }
 }
+
+/// docs/lesson-plans.md: each plan's rows run without gap from minute 0 to its length;
+/// every demo it runs exists and has a measured time beside it; every exercise it hands
+/// out is one doormat makes; and the README's first screen leads a teacher to it.
+#[test]
+fn the_lesson_plans_name_real_demos_and_exercises_and_add_up() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plans = std::fs::read_to_string(root.join("docs/lesson-plans.md")).unwrap();
+    assert!(!plans.contains('@'), "a timing was left unfilled");
+    let list = doormat(&scratch("docs-plans"), &["demo", "--list", "--json"])
+        .ok()
+        .json();
+    let demos: Vec<&str> = list["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    let row = regex::Regex::new(r"(?m)^\|\s*(\d+)-(\d+)\s*\|([^|]*)\|([^|]*)\|$").unwrap();
+    let mut lengths = Vec::new();
+    for section in plans.split("\n## ").skip(1) {
+        let title = section.lines().next().unwrap();
+        let Some(length) = title.split(' ').next().and_then(|m| m.parse::<u32>().ok()) else {
+            continue;
+        };
+        let mut at = 0;
+        for cells in row.captures_iter(section) {
+            let (from, to): (u32, u32) = (cells[1].parse().unwrap(), cells[2].parse().unwrap());
+            assert_eq!(from, at, "{title}: a gap or overlap at minute {from}");
+            assert!(to > from, "{title}: {from}-{to}");
+            at = to;
+            if let Some(name) = cells[3].split('`').nth(1) {
+                assert!(demos.contains(&name), "{title}: no demo called {name}");
+                let took = cells[4].trim().trim_end_matches(" s");
+                assert!(
+                    took.parse::<f64>().is_ok(),
+                    "{title}: {name} runs in {took:?}"
+                );
+            }
+        }
+        assert_eq!(at, length, "{title}: the rows end at minute {at}");
+        lengths.push(length);
+    }
+    assert_eq!(lengths, [50, 90]);
+    for command in regex::Regex::new(r"doormat demo ([a-z0-9-]+)")
+        .unwrap()
+        .captures_iter(&plans)
+    {
+        assert!(
+            demos.contains(&&command[1]),
+            "no demo called {}",
+            &command[1]
+        );
+    }
+    for kind in regex::Regex::new(r"--kind ([a-z0-9-]+)")
+        .unwrap()
+        .captures_iter(&plans)
+    {
+        assert!(
+            root.join(format!("docs/exercises/{}.md", &kind[1]))
+                .is_file(),
+            "no exercise kind {}",
+            &kind[1]
+        );
+        let help = doormat(&scratch("docs-plans"), &["exercise", "new", "--help"]);
+        assert!(
+            help.ok().stdout.contains(&kind[1]),
+            "exercise new --help lacks {}",
+            &kind[1]
+        );
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let first_screen: String = readme.lines().take(40).collect::<Vec<_>>().join("\n");
+    for needed in [
+        "cargo run --release -- demo",
+        "(docs/lesson-plans.md)",
+        "(docs/teaching-guide.md)",
+    ] {
+        assert!(
+            first_screen.contains(needed),
+            "README's first 40 lines lack {needed}"
+        );
+    }
+}
