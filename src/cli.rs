@@ -552,6 +552,8 @@ pub struct BruteForceArgs {
 }
 
 #[derive(Debug, Args)]
+// --html and --slides may come together; --force replaces either.
+#[command(group(clap::ArgGroup::new("page_out").multiple(true)))]
 pub struct DemoArgs {
     /// Which demo (see --list); the flagship if left out
     pub name: Option<String>,
@@ -569,9 +571,36 @@ pub struct DemoArgs {
     pub json: bool,
     #[command(flatten)]
     pub page: HtmlPage,
+    /// Also write the run as slides for a projector: one act a screen, arrow keys
+    /// step, N shows the speaker notes (one self-contained HTML file)
+    #[arg(long, value_name = "FILE", group = "page_out")]
+    pub slides: Option<PathBuf>,
     /// Pause before each act: Enter continues, q quits
     #[arg(long)]
     pub step: bool,
+}
+
+impl DemoArgs {
+    /// Where the run goes: stdout as `json` and `color` say, the `--html` page and the
+    /// `--slides` deck. Neither file may be an input or the other.
+    pub fn destination(
+        &self,
+        color: crate::report::ColorChoice,
+        inputs: &[&std::path::Path],
+    ) -> Result<crate::report::Destination> {
+        let mut given = inputs.to_vec();
+        given.extend(self.page.html.as_deref());
+        let slides = crate::fsutil::AtomicFile::for_flag(
+            self.slides.as_deref(),
+            "--slides",
+            self.page.force,
+            &given,
+        )?;
+        Ok(self
+            .page
+            .destination(self.json, color, inputs)?
+            .with_slides(slides))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -665,10 +694,10 @@ pub struct RecoverArgs {
 pub struct HtmlPage {
     /// Also write the report as one self-contained HTML page, charts as inline SVG
     /// (works offline; prints well)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", group = "page_out")]
     pub html: Option<PathBuf>,
     /// Replace an existing --html file
-    #[arg(long, requires = "html")]
+    #[arg(long, requires = "page_out")]
     pub force: bool,
 }
 

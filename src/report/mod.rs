@@ -76,6 +76,7 @@ impl Output {
 pub struct Destination {
     output: Output,
     page: Option<AtomicFile>,
+    slides: Option<AtomicFile>,
 }
 
 impl Destination {
@@ -90,7 +91,13 @@ impl Destination {
         Ok(Destination {
             output: Output::for_stdout(json, color),
             page: AtomicFile::for_flag(html, "--html", force, inputs)?,
+            slides: None,
         })
+    }
+
+    /// Also writes the report's slides ([`html::HtmlReport::slides`]) to `slides`.
+    pub fn with_slides(self, slides: Option<AtomicFile>) -> Self {
+        Destination { slides, ..self }
     }
 
     /// Writes `report` to stdout, then its page.
@@ -103,9 +110,12 @@ impl Destination {
 
     /// Writes only `report`'s page, for a command that has written its text as it went.
     pub fn write_page(self, report: &impl html::HtmlReport) -> Result<()> {
-        match self.page {
-            Some(file) => file.write_and_commit(&html::document(report)),
-            None => Ok(()),
+        if let Some(file) = self.page {
+            file.write_and_commit(&html::document(report))?;
+        }
+        match (self.slides, report.slides()) {
+            (Some(file), Some(deck)) => file.write_and_commit(&deck),
+            _ => Ok(()),
         }
     }
 }

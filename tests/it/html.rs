@@ -511,3 +511,124 @@ fn every_other_report_is_a_page_with_its_json_figures() {
     )
     .refused(&["hint.html", "already exists", "--force"]);
 }
+
+/// What is wrong with the slide on screen: elements outside the window, a pane whose
+/// content is cut, a window that scrolls.
+const SLIDE_PROBLEMS: &str = "(() => {
+  const slide = document.querySelector('section.slide.current');
+  const [w, h] = [innerWidth, innerHeight];
+  const out = [...slide.querySelectorAll('*')].filter((e) => {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) return false;
+    if (getComputedStyle(e).display === 'none' || e.closest('aside.notes, .spilled')) return false;
+    return r.left < -1 || r.top < -1 || r.right > w + 1 || r.bottom > h + 1;
+  }).map((e) => 'outside: ' + e.tagName + ' ' + (e.textContent || '').slice(0, 40));
+  const cut = [...slide.querySelectorAll('.words, .picture')]
+    .filter((b) => b.scrollHeight > b.clientHeight + 1 || b.scrollWidth > b.clientWidth + 1)
+    .map((b) => 'cut: ' + b.className);
+  const scrolls = document.documentElement.scrollHeight > h + 1 || document.documentElement.scrollWidth > w + 1;
+  return out.concat(cut, scrolls ? ['the window scrolls'] : []);
+})()";
+
+/// Every demo, run once with `--html` and `--slides`. The handout: the raw envelope
+/// folded away, no chart text running out of its picture, tables at 14 px or more. The
+/// slides, at 1920x1080
+/// and at 1280x720: every slide reached by the keys, nothing outside the window or cut,
+/// the narration at 28 px or more at 1080 lines, the speaker notes on N, and no error
+/// (the page's policy refuses any request, and a refusal is one).
+#[test]
+fn every_demo_has_a_handout_and_slides_that_fit_the_projector() {
+    independent_of_rsa_backend!();
+    let dir = scratch("html-slides");
+    let list = doormat(&dir, &["demo", "--list", "--json"]).ok().json();
+    let context = crate::browser::new_context();
+    let url = |path: &Path| format!("file://{}", path.canonicalize().unwrap().display());
+    for demo in list["demos"].as_array().unwrap() {
+        let name = demo["name"].as_str().unwrap();
+        let (page, deck) = (format!("{name}.html"), format!("{name}-slides.html"));
+        let run = doormat(
+            &dir,
+            &[
+                "demo", name, "--seed", "42", "--json", "--html", &page, "--slides", &deck,
+            ],
+        );
+        let acts = run.ok().json()["acts"].as_array().unwrap().len();
+
+        let tab = crate::browser::Tab::open(&url(&dir.join(&page)), &context, "");
+        tab.resize(1600, 900);
+        let unfolded = tab.eval(
+            "[...document.querySelectorAll('pre')].filter(p => !p.closest('details:not([open])')).length",
+        );
+        assert_eq!(unfolded, 0, "{name}: an envelope shown unfolded");
+        let spilled = tab.eval(
+            "[...document.querySelectorAll('svg')].flatMap(svg => {
+               const box = svg.viewBox.baseVal;
+               return [...svg.querySelectorAll('text')].filter(t => {
+                 const b = t.getBBox();
+                 return b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1;
+               }).map(t => t.textContent);
+             })",
+        );
+        assert_eq!(spilled, serde_json::json!([]), "{name}: chart text cut off");
+        let small = tab.eval(
+            "[...document.querySelectorAll('td, th, caption')]
+               .filter(e => parseFloat(getComputedStyle(e).fontSize) < 14).length",
+        );
+        assert_eq!(small, 0, "{name}: table text under 14 px");
+        assert!(tab.errors().is_empty(), "{name}: {:?}", tab.errors());
+        drop(tab);
+
+        let tab = crate::browser::Tab::open(&url(&dir.join(&deck)), &context, "");
+        let slides = tab.eval("document.querySelectorAll('section.slide').length");
+        assert_eq!(
+            slides,
+            acts as u64 + 2,
+            "{name}: a title, the acts, the sources"
+        );
+        for (width, height) in [(1920, 1080), (1280, 720)] {
+            tab.resize(width, height);
+            tab.eval("dispatchEvent(new KeyboardEvent('keydown', { key: 'Home' }))");
+            for n in 1..=acts + 2 {
+                let number = tab
+                    .eval("document.querySelector('section.slide.current p.number').textContent");
+                assert_eq!(
+                    number,
+                    format!("{n} / {}", acts + 2),
+                    "{name} at {width}x{height}"
+                );
+                let problems = tab.eval(SLIDE_PROBLEMS);
+                assert_eq!(
+                    problems,
+                    serde_json::json!([]),
+                    "{name}, slide {n}, {width}x{height}"
+                );
+                if height == 1080 {
+                    let smallest = tab.eval(
+                        "Math.min(...[...document.querySelectorAll('section.slide.current p.say')]
+                           .filter(p => getComputedStyle(p).display !== 'none')
+                           .map(p => parseFloat(getComputedStyle(p).fontSize)), 99)",
+                    );
+                    assert!(
+                        smallest.as_f64().unwrap() >= 28.0,
+                        "{name}, slide {n}: {smallest} px"
+                    );
+                }
+                tab.eval("dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight' }))");
+            }
+        }
+        tab.eval("dispatchEvent(new KeyboardEvent('keydown', { key: 'Home' }))");
+        tab.eval("dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight' }))");
+        let notes =
+            "getComputedStyle(document.querySelector('section.slide.current aside.notes')).display";
+        assert_eq!(tab.eval(notes), "none", "{name}: notes hidden at first");
+        tab.eval("dispatchEvent(new KeyboardEvent('keydown', { key: 'n' }))");
+        assert_eq!(tab.eval(notes), "block", "{name}: N shows the notes");
+        let said =
+            tab.eval("document.querySelector('section.slide.current aside.notes').textContent");
+        assert!(
+            !said.as_str().unwrap().trim().is_empty(),
+            "{name}: act 1 has notes"
+        );
+        assert!(tab.errors().is_empty(), "{name}: {:?}", tab.errors());
+    }
+}

@@ -248,7 +248,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
     let scenario = demo::choose(args.file.as_deref(), args.name.as_deref())?;
     let options = DemoOptions { seed: args.seed };
     let inputs: Vec<&std::path::Path> = args.file.iter().map(PathBuf::as_path).collect();
-    let out = args.page.destination(args.json, color(), &inputs)?;
+    let out = args.destination(color(), &inputs)?;
     if args.json {
         return out.show(&demo::run_scenario(&scenario, &options, &mut demo::Quiet)?);
     }

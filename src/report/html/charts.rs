@@ -463,18 +463,30 @@ pub(super) fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelin
             words: format!("{} of {}", u.opened, u.messages),
         })
         .collect();
-    if !bars.is_empty() {
+    // Bars that are all full, or all empty, picture nothing the facts above have not
+    // said ("6 of 6 fully exposed"): the numbers stay, folded.
+    let alike = radius.per_user.iter().all(|u| u.opened == u.messages)
+        || radius.per_user.iter().all(|u| u.opened == 0);
+    if !bars.is_empty() && alike {
+        page.raw("<details class=\"per-user\">");
+        page.element("summary", "", &format!("What {label} opens, user by user"));
+        let rows: Vec<Vec<String>> = bars
+            .iter()
+            .map(|b| vec![b.label.clone(), b.words.clone()])
+            .collect();
+        page.table(
+            &format!("What {label} opens, user by user, as numbers"),
+            &[Column::words("user"), Column::words("opened, of theirs")],
+            &rows,
+        );
+        page.raw("</details>\n");
+    } else if !bars.is_empty() {
         bar_chart(
             page,
             &format!("What {label} opens, user by user"),
             "each user's messages (sent or received) opened, of theirs (grey)",
             &bars,
         );
-        let rows: Vec<Vec<String>> = radius
-            .per_user
-            .iter()
-            .map(|u| vec![u.name.clone(), u.opened.to_string(), u.messages.to_string()])
-            .collect();
         page.table(
             &format!("What {label} opens, user by user, as numbers"),
             &[
@@ -482,7 +494,7 @@ pub(super) fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelin
                 Column::figures("opened"),
                 Column::figures("messages"),
             ],
-            &rows,
+            &per_user_rows(radius),
         );
     }
     if timelines {
@@ -490,6 +502,15 @@ pub(super) fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelin
             timeline_strip(page, timeline);
         }
     }
+}
+
+/// Each user's opened and recorded messages, as table rows.
+fn per_user_rows(radius: &BlastRadius) -> Vec<Vec<String>> {
+    radius
+        .per_user
+        .iter()
+        .map(|u| vec![u.name.clone(), u.opened.to_string(), u.messages.to_string()])
+        .collect()
 }
 
 /// A stolen device's exposure over logical time: one slice per column, filled by the
@@ -534,10 +555,19 @@ pub(super) fn timeline_strip(page: &mut Page, timeline: &Timeline) {
         }
         let ticks = timeline.strip_ticks.max(1);
         let theft_x = left + ((timeline.t / ticks) as u32).min(slices) * slice_w;
+        // The label is up to about 190 units wide: centred on the mark, it would run off
+        // either end of the strip when the theft is near one.
+        let anchor = if theft_x + 100 > width {
+            "end"
+        } else if theft_x < 100 {
+            "start"
+        } else {
+            "middle"
+        };
         let _ = writeln!(
             svg,
             "<line x1=\"{theft_x}\" y1=\"{}\" x2=\"{theft_x}\" y2=\"{}\" stroke=\"{GAINED}\" stroke-width=\"4\"/>\n\
-             <text x=\"{theft_x}\" y=\"{}\" font-size=\"15\" text-anchor=\"middle\">device copied (t = {})</text>\n\
+             <text x=\"{theft_x}\" y=\"{}\" font-size=\"15\" text-anchor=\"{anchor}\">device copied (t = {})</text>\n\
              <text x=\"{left}\" y=\"{}\" font-size=\"14\" fill=\"#4a4a4a\">logical time →, {} ticks a slice; darker: more of that slice opened</text>",
             top - 8,
             top + strip_h + 8,

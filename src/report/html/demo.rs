@@ -29,6 +29,10 @@ impl HtmlReport for DemoRun {
             page.element("p", "", &words::measured_on(machine));
         }
     }
+
+    fn slides(&self) -> Option<String> {
+        Some(super::slides::slides(self))
+    }
 }
 
 pub(super) fn write_act(page: &mut Page, act: &Act, shown: &ShownMatrices) {
@@ -65,24 +69,17 @@ pub(super) fn write_act(page: &mut Page, act: &Act, shown: &ShownMatrices) {
                 );
             }
             Block::Envelope { envelope } => {
-                page.element("h3", "", "One envelope, as the tap recorded it");
+                // Folded: a screen of base64 says "it is ciphertext" no better than
+                // its first line does, and the page is read from the back of a room.
+                page.raw("<details class=\"envelope\">");
+                page.element("summary", "", "One envelope, as the tap recorded it");
                 let line = envelope
                     .as_ref()
                     .map_or_else(String::new, |e| e.to_json_line());
                 page.element("pre", "", &line);
+                page.raw("</details>\n");
             }
-            Block::Radius {
-                label,
-                holding,
-                design,
-                scope,
-                radius: r,
-            } => {
-                let holding = crate::report::facts::holdings(holding);
-                let heading = words::radius_heading(label, &holding, design.as_deref(), *scope);
-                page.element("h3", "", &heading);
-                radius(page, label, r, false);
-            }
+            Block::Radius { .. } => radius_block(page, block),
             Block::Recovered {
                 label,
                 sample,
@@ -178,6 +175,23 @@ pub(super) fn write_act(page: &mut Page, act: &Act, shown: &ShownMatrices) {
         page.element("p", "", &format!("Sources: {}", cited.join(" ")));
     }
     page.raw("</section>\n");
+}
+
+/// A radius block: its heading, then what the holding opens.
+pub(super) fn radius_block(page: &mut Page, block: &Block) {
+    if let Block::Radius {
+        label,
+        holding,
+        design,
+        scope,
+        radius: r,
+    } = block
+    {
+        let holding = crate::report::facts::holdings(holding);
+        let heading = words::radius_heading(label, &holding, design.as_deref(), *scope);
+        page.element("h3", "", &heading);
+        radius(page, label, r, false);
+    }
 }
 
 /// Rows that now read some user they read nothing of after the previous act (a new

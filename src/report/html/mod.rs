@@ -21,6 +21,7 @@ mod charts;
 mod demo;
 mod doc;
 mod pages;
+mod slides;
 pub(crate) use doc::write_doc;
 use {charts::*, demo::*};
 
@@ -40,6 +41,10 @@ pub trait HtmlReport {
     fn html_title(&self) -> String;
     /// Writes the page's contents.
     fn write_body(&self, page: &mut Page);
+    /// The report as slides for a projector, for a report that has them (a demo).
+    fn slides(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The whole document for `report`.
@@ -221,6 +226,7 @@ figure { margin: 1rem 0 0.5rem; }
 svg { max-width: 100%; height: auto; font-family: inherit; }
 pre { background: #f2f2f2; padding: 0.8rem; overflow-x: auto; font-size: 0.75rem; white-space: pre-wrap;
   word-break: break-all; }
+details.envelope summary { font-size: 1.15rem; font-weight: 600; margin: 1.5rem 0 0.5rem; cursor: pointer; }
 blockquote { border-left: 4px solid var(--rule); margin: 0.5rem 0; padding-left: 1rem; }
 ol.sources li { margin: 0.3rem 0; }
 footer { max-width: 68rem; margin: 2rem auto; padding: 0 2rem; color: var(--muted); font-size: 0.8rem; }
