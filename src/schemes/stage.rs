@@ -161,8 +161,13 @@ pub fn designs_playing(kind: &str) -> Vec<SchemeId> {
 /// Whether `kind` is a design's own experiment that plays in a world of any design
 /// ([`OwnEvent::anywhere`]).
 pub fn plays_anywhere(kind: &str) -> bool {
+    own_event(kind).is_some_and(|e| e.anywhere)
+}
+
+/// The design's own event kind `kind`, whichever design lists it.
+pub fn own_event(kind: &str) -> Option<&'static OwnEvent> {
     DESIGNS
         .iter()
         .flat_map(|d| d.own_events())
-        .any(|e| e.name == kind && e.anywhere)
+        .find(|e| e.name == kind)
 }

@@ -45,9 +45,10 @@ impl Engine {
     /// once, on the main design's.
     fn own_event(&mut self, kind: &str, event: &dyn DesignEvent) -> Result<Vec<Block>> {
         let mut facts = Vec::new();
+        let anywhere = schemes::stage::plays_anywhere(kind);
         for d in 0..self.designs.len() {
             let design = schemes::design(self.designs[d].id);
-            let plays = if schemes::stage::plays_anywhere(kind) {
+            let plays = if anywhere {
                 d == 0
             } else {
                 design.own_events().iter().any(|own| own.name == kind)

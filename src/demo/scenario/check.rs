@@ -121,7 +121,9 @@ pub(super) fn check_totals(
                     keys = keys.saturating_add(messages.saturating_mul(1u64 << (*bits).min(63)));
                 }
                 Event::Own { kind, event } => {
-                    if let Some(total) = own_total(kind) {
+                    if let Some(total) =
+                        crate::schemes::stage::own_event(kind).and_then(|o| o.total)
+                    {
                         match own_work.iter_mut().find(|(k, _, _)| k == kind) {
                             Some((_, _, sum)) => *sum = sum.saturating_add(event.0.work()),
                             None => own_work.push((kind, total, event.0.work())),
@@ -160,15 +162,6 @@ pub(super) fn check_totals(
         }
     }
     Ok(())
-}
-
-/// The bound on all of a demo's own events of `kind` together, if it has one.
-fn own_total(kind: &str) -> Option<TotalWork> {
-    crate::schemes::DESIGNS
-        .iter()
-        .flat_map(|design| design.own_events())
-        .find(|own| own.name == kind)
-        .and_then(|own| own.total)
 }
 
 pub(super) fn check_world(at: &Locator, raw: &RawWorld) -> Result<WorldDef, InputError> {
