@@ -659,7 +659,17 @@ pub trait Design: Sync {
     /// messages: its [`Built`] then holds a [`DeviceNetwork`] and no sealer, and its
     /// users hold Ed25519 identities and no RSA key.
     fn on_devices(&self) -> bool {
-        false
+        // world.json is parsed below this layer and must know it too.
+        self.id().seals_on_devices()
+    }
+
+    /// Reads back a device of this design from a snapshot file: `Some` for a design
+    /// that seals on the devices. Errors name the field.
+    fn read_device(
+        &self,
+        _file: &super::snapshot::SnapshotFile,
+    ) -> Option<Result<Box<dyn super::snapshot::DeviceCopy>, InputError>> {
+        None
     }
 
     /// Two users' devices in a conversation that has started, for timing one message

@@ -14,10 +14,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use std::any::Any;
+use std::fmt;
 use std::sync::Arc;
 
+use super::capability::Capability;
 use super::forward_secret::device::{self, Device, Session};
-use super::forward_secret::follow::Follower;
 use super::forward_secret::ratchet::{Key32, Ratchet, SkippedKeys};
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::rsa_oaep::{hex, Fingerprint, PrivateKey};
@@ -118,12 +120,39 @@ pub struct SkippedFile {
 }
 
 /// What a snapshot holds, parsed.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Stolen {
-    /// `none` and `golden-key`: the user's RSA private key.
+    /// A design without state on the devices: the user's RSA private key.
     Rsa(Box<PrivateKey>),
-    /// `forward-secret`: the device's whole cryptographic state.
-    Device(Box<Device>),
+    /// A design that seals on the devices: the device's whole cryptographic state, as
+    /// its design reads it ([`Design::read_device`](super::Design::read_device)).
+    Device(Box<dyn DeviceCopy>),
+}
+
+impl Clone for Stolen {
+    fn clone(&self) -> Self {
+        match self {
+            Stolen::Rsa(key) => Stolen::Rsa(key.clone()),
+            Stolen::Device(device) => Stolen::Device(device.clone_box()),
+        }
+    }
+}
+
+/// A device of a design that keeps state on it, as a thief copies it: the design's own
+/// type, which writes its snapshot file and plays the stolen state forward.
+pub trait DeviceCopy: Any + fmt::Debug + Send + Sync {
+    /// Its user.
+    fn user(&self) -> &str;
+    /// Its identity key's fingerprint, which world.json lists for the user.
+    fn fingerprint(&self) -> Fingerprint;
+    /// A copy.
+    fn clone_box(&self) -> Box<dyn DeviceCopy>;
+    /// Its snapshot file, copied just after `t`, with `digest` still empty.
+    fn to_file(&self, t: u64) -> SnapshotFile;
+    /// What the state opens, played forward over the traffic from just after `t`.
+    fn follower(&self, t: u64) -> Arc<dyn Capability>;
+    /// What it held besides its identity key, counted.
+    fn counts(&self) -> DeviceState;
 }
 
 /// A parsed snapshot.
@@ -149,20 +178,19 @@ impl Snapshot {
         keyring.note_taken_device(&self.user, self.t);
         match self.stolen {
             Stolen::Rsa(key) => keyring.add(&self.user, Role::User, *key),
-            Stolen::Device(device) => {
-                keyring.add_capability(Arc::new(Follower::new(&device, self.t)));
-            }
+            Stolen::Device(device) => keyring.add_capability(device.follower(self.t)),
         }
     }
 
-    /// What a thief takes from a forward-secret device just after `t`.
-    pub fn of_device(device: Device, t: u64) -> Self {
+    /// What a thief takes from a device of `scheme`, a design that seals on the
+    /// devices, just after `t`.
+    pub fn of_device(scheme: SchemeId, device: Box<dyn DeviceCopy>, t: u64) -> Self {
         Snapshot {
-            scheme: SchemeId::ForwardSecret,
-            user: device.name.clone(),
+            scheme,
+            user: device.user().to_owned(),
             t,
-            fingerprint: device.identity.fingerprint().clone(),
-            stolen: Stolen::Device(Box::new(device)),
+            fingerprint: device.fingerprint(),
+            stolen: Stolen::Device(device),
         }
     }
 
@@ -181,17 +209,25 @@ impl Snapshot {
     pub fn to_text(&self) -> zeroize::Zeroizing<String> {
         match &self.stolen {
             Stolen::Rsa(key) => of_rsa_user(self.scheme, &self.user, self.t, key),
-            Stolen::Device(device) => of_device(device, self.t),
+            Stolen::Device(device) => finish(device.to_file(self.t)),
         }
     }
 
     /// What a stateful device held besides its identity key, counted; `None` for a
     /// device that holds only an RSA key.
     pub fn device_state(&self) -> Option<DeviceState> {
-        let Stolen::Device(device) = &self.stolen else {
-            return None;
-        };
-        Some(DeviceState {
+        match &self.stolen {
+            Stolen::Device(device) => Some(device.counts()),
+            Stolen::Rsa(_) => None,
+        }
+    }
+}
+
+impl DeviceState {
+    /// What a device with pairwise Double Ratchet sessions held besides its identity
+    /// key.
+    pub fn of_pairwise(device: &Device) -> Self {
+        DeviceState {
             peers: device.sessions.keys().cloned().collect(),
             skipped_keys: device
                 .sessions
@@ -199,7 +235,7 @@ impl Snapshot {
                 .map(|s| s.ratchet.skipped.len())
                 .sum(),
             unused_prekeys: device.one_time_prekeys.len(),
-        })
+        }
     }
 }
 
@@ -252,13 +288,14 @@ pub fn of_rsa_user(
     })
 }
 
-/// The snapshot of a forward-secret device.
-pub fn of_device(device: &Device, t: u64) -> zeroize::Zeroizing<String> {
+/// The snapshot file of a device with pairwise X3DH and Double Ratchet sessions, of
+/// design `scheme`, copied just after `t`, with `digest` still empty.
+pub fn pairwise_file(scheme: SchemeId, device: &Device, t: u64) -> SnapshotFile {
     let secret = |k: &Key32| b64(k.expose_secret());
-    finish(SnapshotFile {
+    SnapshotFile {
         v: SNAPSHOT_VERSION,
         kind: SNAPSHOT_KIND.to_owned(),
-        scheme: SchemeId::ForwardSecret.as_str().to_owned(),
+        scheme: scheme.as_str().to_owned(),
         user: device.name.clone(),
         t,
         identity_fingerprint: device.identity.fingerprint().to_string(),
@@ -304,7 +341,14 @@ pub fn of_device(device: &Device, t: u64) -> zeroize::Zeroizing<String> {
             })
             .collect(),
         digest: String::new(),
-    })
+    }
+}
+
+/// The snapshot of a device of `scheme`, copied just after `t`: the file's text.
+pub fn of_device(scheme: SchemeId, device: &dyn DeviceCopy, t: u64) -> zeroize::Zeroizing<String> {
+    let mut file = device.to_file(t);
+    file.scheme = scheme.as_str().to_owned();
+    finish(file)
 }
 
 fn bytes32(field: &str, text: &str) -> Result<[u8; 32], InputError> {
@@ -349,15 +393,17 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
     let fingerprint = Fingerprint::parse(&file.identity_fingerprint)
         .ok_or_else(|| InputError::new("is not a fingerprint").field("identity_fingerprint"))?;
     let scheme = SchemeId::parse(&file.scheme).map_err(|e| e.field("scheme"))?;
-    let stolen = if scheme == SchemeId::ForwardSecret {
-        Stolen::Device(Box::new(parse_device(&file)?))
-    } else {
-        let key = PrivateKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
-        Stolen::Rsa(Box::new(key))
+    let stolen = match super::design(scheme).read_device(&file) {
+        Some(device) => Stolen::Device(device?),
+        None => {
+            let key =
+                PrivateKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
+            Stolen::Rsa(Box::new(key))
+        }
     };
     let actual = match &stolen {
         Stolen::Rsa(key) => key.fingerprint().clone(),
-        Stolen::Device(device) => device.identity.fingerprint().clone(),
+        Stolen::Device(device) => device.fingerprint(),
     };
     if actual != fingerprint {
         return Err(
@@ -374,7 +420,9 @@ pub fn parse(text: &str) -> Result<Snapshot, InputError> {
     })
 }
 
-fn parse_device(file: &SnapshotFile) -> Result<Device, InputError> {
+/// The device with pairwise X3DH and Double Ratchet sessions that `file` holds. Errors
+/// name the field.
+pub fn parse_pairwise(file: &SnapshotFile) -> Result<Device, InputError> {
     let identity =
         IdentityKey::from_pem(&file.identity_key).map_err(|e| e.field("identity_key"))?;
     let spk = file
@@ -493,14 +541,15 @@ mod tests {
     #[test]
     fn round_trip_keeps_every_secret() {
         let (_, bob) = devices();
-        let text = of_device(&bob, 7);
+        let text = of_device(SchemeId::ForwardSecret, &bob, 7);
         let parsed = parse(&text).unwrap();
         assert_eq!((parsed.user.as_str(), parsed.t), ("bob", 7));
-        let Stolen::Device(device) = parsed.stolen else {
+        let Stolen::Device(copy) = parsed.stolen else {
             panic!("a forward-secret snapshot holds a device")
         };
         // Writing the parsed device again gives the very same file.
-        assert_eq!(*of_device(&device, 7), *text);
+        assert_eq!(*of_device(SchemeId::ForwardSecret, &*copy, 7), *text);
+        let device = (&*copy as &dyn Any).downcast_ref::<Device>().unwrap();
         assert_eq!(device.sessions["alice"].ratchet.skipped.len(), 2);
         assert_eq!(device.one_time_prekeys.len(), 2);
     }
@@ -508,7 +557,7 @@ mod tests {
     #[test]
     fn edits_truncation_and_other_files_are_refused_by_field() {
         let (alice, _) = devices();
-        let text = of_device(&alice, 3).to_string();
+        let text = of_device(SchemeId::ForwardSecret, &alice, 3).to_string();
         let edited = text.replacen("\"ns\": 3", "\"ns\": 0", 1);
         assert_ne!(edited, text);
         assert_eq!(parse(&edited).unwrap_err().field.as_deref(), Some("digest"));
@@ -525,7 +574,8 @@ mod tests {
     fn edits_with_a_recomputed_digest_are_refused_by_field() {
         let (alice, bob) = devices();
         let reseal = |edit: &dyn Fn(&mut SnapshotFile)| {
-            let mut file: SnapshotFile = serde_json::from_str(&of_device(&alice, 3)).unwrap();
+            let mut file: SnapshotFile =
+                serde_json::from_str(&of_device(SchemeId::ForwardSecret, &alice, 3)).unwrap();
             edit(&mut file);
             file.digest = digest_of(&mut file);
             parse(&serde_json::to_string(&file).unwrap()).unwrap_err()

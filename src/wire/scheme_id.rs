@@ -81,6 +81,13 @@ impl SchemeId {
         }
     }
 
+    /// Whether its users hold Ed25519 identities on stateful devices and no RSA key, so
+    /// that its world.json records no RSA key size: the designs that seal on the
+    /// devices.
+    pub fn seals_on_devices(self) -> bool {
+        matches!(self, SchemeId::ForwardSecret)
+    }
+
     /// Names that earlier versions wrote, still read: (old name, design).
     pub const ALIASES: [(&'static str, SchemeId); 1] =
         // Earlier versions called provider escrow vendor-escrow and presented it as CLEAR,

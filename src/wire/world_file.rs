@@ -166,7 +166,7 @@ impl WorldFile {
         };
         // What simulate writes: RSA sizes it generates, or 0 where a design has no RSA.
         let bits = world.parameters.key_bits;
-        let made = if scheme == SchemeId::ForwardSecret {
+        let made = if scheme.seals_on_devices() {
             bits == 0
         } else {
             GENERATED_KEY_BITS.iter().any(|&b| b as u64 == bits)

@@ -22,11 +22,15 @@ use crate::schemes::SchemeParams;
 use rand_core::{CryptoRng, RngCore};
 
 use crate::crypto::aead::{self, ContentKey};
+use crate::crypto::rsa_oaep::Fingerprint;
 use crate::crypto::CouldNotOpen;
+use crate::schemes::capability::Capability;
+use crate::schemes::snapshot::{self, DeviceCopy, DeviceState, SnapshotFile};
 use crate::schemes::SchemeId;
 use crate::wire::envelope::{aad, Envelope};
 use crate::wire::message::Message;
 use device::{Device, PrekeyDirectory};
+use std::sync::Arc;
 
 /// Seals `message` on its sender's device: a fresh content key seals the text with
 /// AES-256-GCM and wire format v1's associated data, and travels to each recipient
@@ -55,6 +59,28 @@ pub fn seal(
     })
 }
 
+/// A forward-secret device is all pairwise sessions: the thief plays them forward.
+impl DeviceCopy for Device {
+    fn user(&self) -> &str {
+        &self.name
+    }
+    fn fingerprint(&self) -> Fingerprint {
+        self.identity.fingerprint().clone()
+    }
+    fn clone_box(&self) -> Box<dyn DeviceCopy> {
+        Box::new(self.clone())
+    }
+    fn to_file(&self, t: u64) -> SnapshotFile {
+        snapshot::pairwise_file(SchemeId::ForwardSecret, self, t)
+    }
+    fn follower(&self, t: u64) -> Arc<dyn Capability> {
+        Arc::new(follow::Follower::new(self, t))
+    }
+    fn counts(&self) -> DeviceState {
+        DeviceState::of_pairwise(self)
+    }
+}
+
 /// The forward-secret design: no escrow, sealed on the devices.
 pub struct ForwardSecretDesign;
 
@@ -80,9 +106,6 @@ impl Design for ForwardSecretDesign {
     fn takes_snapshots(&self) -> bool {
         true
     }
-    fn on_devices(&self) -> bool {
-        true
-    }
     fn build(&self, inputs: &Inputs) -> crate::error::Result<Built> {
         Ok(Built {
             sealer: None,
@@ -96,6 +119,9 @@ impl Design for ForwardSecretDesign {
             public: None,
             compose: None,
         })
+    }
+    fn read_device(&self, file: &SnapshotFile) -> Option<Result<Box<dyn DeviceCopy>, InputError>> {
+        Some(snapshot::parse_pairwise(file).map(|d| Box::new(d) as _))
     }
     fn running_chat(
         &self,
