@@ -9,6 +9,7 @@ use crate::attacks::{keyring_from_loot, open_all, BlastRadius, ComparisonRow, Ou
 use crate::crypto::random::{Randomness, SessionKeys};
 use crate::crypto::rsa_oaep::PrivateKey;
 use crate::error::{Error, InputError, Result};
+use crate::schemes::network::HiddenMember;
 use crate::schemes::registry::{Built, Inputs, Loot, Theft, WorldShape};
 use crate::schemes::snapshot::Snapshot;
 use crate::schemes::{Design, Party, SchemeParams, DESIGNS};
@@ -120,6 +121,26 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
                 Theft::Device { user, t } => Some((user.as_str(), *t)),
                 _ => None,
             });
+        // A member the server adds is added before the traffic flows, and its device
+        // copied as the server made it.
+        let added = invited
+            .iter()
+            .flat_map(|i| i.theft.iter().flatten())
+            .find_map(|t| match t {
+                Theft::AddedMember { name, target, from } => Some(HiddenMember {
+                    name: name.clone(),
+                    target: target.clone(),
+                    from: *from,
+                }),
+                _ => None,
+            });
+        let mut added_device = None;
+        if let (Some(member), Some(world)) = (added, built.network.as_mut()) {
+            let name = member.name.clone();
+            if world.add_hidden_member(member) {
+                added_device = world.copy_device(&name, 0);
+            }
+        }
         let (envelopes, phone) = match (&built.sealer, built.network.take()) {
             (Some(scheme), _) => {
                 let envelopes = seal_batch(
@@ -153,7 +174,10 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
                     &built,
                     &parties,
                     theft,
-                    phone.clone(),
+                    Copies {
+                        phone: phone.clone(),
+                        added: added_device.clone(),
+                    },
                     &envelopes,
                     &users,
                 )?),
@@ -174,14 +198,20 @@ pub fn compare(options: &CompareOptions, progress: &mut dyn FnMut(&str)) -> Resu
     })
 }
 
-/// What `theft` opens of `envelopes`: the keys and loot it hands over, the device it
+/// The devices a comparison copied: the victim's phone, and a member the server added.
+struct Copies {
+    phone: Option<Snapshot>,
+    added: Option<Snapshot>,
+}
+
+/// What `theft` opens of `envelopes`: the keys and loot it hands over, the devices it
 /// copies, or (with no key at all) every message's key space searched.
 fn open_with(
     design: &dyn Design,
     built: &Built,
     parties: &[Party],
     theft: &[Theft],
-    phone: Option<Snapshot>,
+    copies: Copies,
     envelopes: &[Envelope],
     users: &[String],
 ) -> Result<BlastRadius> {
@@ -197,7 +227,7 @@ fn open_with(
         return search_every_key(design, envelopes, bits, holder.map(|p| &p.key), users);
     }
     let mut loot = Vec::new();
-    let mut copies = false;
+    let mut devices = Vec::new();
     for t in theft {
         match t {
             Theft::Party(name) => {
@@ -212,7 +242,8 @@ fn open_with(
                 }
                 loot.extend(built.loot_of(name).cloned());
             }
-            Theft::Device { .. } => copies = true,
+            Theft::Device { .. } => devices.extend(copies.phone.clone()),
+            Theft::AddedMember { .. } => devices.extend(copies.added.clone()),
             Theft::Phone { user, t } => {
                 loot.extend(built.loot_of(user).filter_map(|l| l.seized_at(*t)))
             }
@@ -220,8 +251,8 @@ fn open_with(
         }
     }
     let mut keyring = keyring_from_loot(design, &loot)?;
-    if let Some(phone) = phone.filter(|_| copies) {
-        phone.give_to(&mut keyring);
+    for device in devices {
+        device.give_to(&mut keyring);
     }
     Ok(open_all(&keyring, envelopes, users).0)
 }

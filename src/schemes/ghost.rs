@@ -110,48 +110,76 @@ impl Scheme for Ghost {
     }
 }
 
-/// Clients that verify: each notices, once per conversation, a reader who is not a
-/// member. Clients that suppress the notice (the proposal's requirement) show nothing.
+/// Clients that verify: each notices, once per conversation, a reader who is not one
+/// of the members its user knows. Clients that suppress the notice (the ghost
+/// proposal's requirement) show nothing.
 pub struct Watchers {
     verifying: Vec<String>,
     warned: HashSet<(String, Vec<String>)>,
+    strangers: fn(&Envelope) -> Vec<String>,
+    notice: fn(&[String]) -> String,
 }
 
 impl Watchers {
-    /// Clients of `verifying` users check membership; the rest stay silent.
+    /// Clients of `verifying` users check who can read each conversation (its
+    /// `wrapped` readers); the rest stay silent.
     pub fn new(verifying: Vec<String>) -> Self {
+        Watchers::with(
+            verifying,
+            |envelope| {
+                envelope
+                    .wrapped
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .filter(|name| !envelope.participants().any(|p| p == name))
+                    .collect()
+            },
+            |strangers| {
+                format!(
+                    "safety check failed: {} can read this conversation but is not a member",
+                    strangers.join(", ")
+                )
+            },
+        )
+    }
+
+    /// Clients of `verifying` users find the `strangers` in each envelope and show
+    /// their users the `notice`; the rest stay silent.
+    pub fn with(
+        verifying: Vec<String>,
+        strangers: fn(&Envelope) -> Vec<String>,
+        notice: fn(&[String]) -> String,
+    ) -> Self {
         Watchers {
             verifying,
             warned: HashSet::new(),
+            strangers,
+            notice,
         }
     }
 
     /// The notices `envelope` raises on verifying clients.
     pub fn watch(&mut self, envelope: &Envelope) -> Vec<ClientNotice> {
-        let members: Vec<&str> = envelope.participants().collect();
-        let strangers: Vec<&str> = envelope
-            .wrapped
-            .iter()
-            .map(|(name, _)| name.as_str())
-            .filter(|name| !members.contains(name))
-            .collect();
+        let strangers = (self.strangers)(envelope);
         if strangers.is_empty() {
             return Vec::new();
         }
-        let mut conversation: Vec<String> = members.iter().map(|m| (*m).to_owned()).collect();
+        let members: Vec<String> = envelope
+            .participants()
+            .filter(|p| !strangers.iter().any(|s| s == p))
+            .map(str::to_owned)
+            .collect();
+        let mut conversation = members.clone();
         conversation.sort();
         let mut notices = Vec::new();
         for member in &members {
-            let key = ((*member).to_owned(), conversation.clone());
-            if self.verifying.iter().any(|v| v == member) && self.warned.insert(key) {
+            let key = (member.clone(), conversation.clone());
+            if self.verifying.contains(member) && self.warned.insert(key) {
                 notices.push(ClientNotice {
                     t: envelope.t,
-                    user: (*member).to_owned(),
+                    user: member.clone(),
                     conversation: conversation.clone(),
-                    notice: format!(
-                        "safety check failed: {} can read this conversation but is not a member",
-                        strangers.join(", ")
-                    ),
+                    notice: (self.notice)(&strangers),
                 });
             }
         }

@@ -35,6 +35,19 @@ pub struct Delivery {
     pub delivered: Option<u64>,
 }
 
+/// A member the server adds to every conversation of `target`'s from logical time
+/// `from` on, in a design whose server keeps the rosters: a device of its own, which the
+/// members' clients hand what they hand any member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiddenMember {
+    /// The added member's name.
+    pub name: String,
+    /// Whose conversations.
+    pub target: String,
+    /// From this logical time on.
+    pub from: u64,
+}
+
 /// The users' devices of a stateful design, and the envelopes in flight between them.
 pub trait DeviceNetwork: Send {
     /// `user`'s identity key, which world.json lists for them.
@@ -51,8 +64,16 @@ pub trait DeviceNetwork: Send {
     /// What is still in flight, as deliveries that never happened.
     fn undelivered(&self) -> Vec<Delivery>;
 
-    /// What a thief who copies `user`'s device now, just after `t`, takes.
+    /// What a thief who copies `user`'s device now, just after `t`, takes (a user's, or
+    /// a [`HiddenMember`]'s).
     fn copy_device(&self, user: &str, t: u64) -> Option<Snapshot>;
+
+    /// Has the server add `member` to its target's conversations, if this design's
+    /// server keeps the rosters; returns whether it does (the default: the members
+    /// decide who is in a conversation, and the server cannot add anyone).
+    fn add_hidden_member(&mut self, _member: HiddenMember) -> bool {
+        false
+    }
 
     /// Sends and delivers `messages` in order, one tick each, and copies `user`'s device
     /// just after logical time `t`: for the demos, which keep everything in memory.

@@ -418,6 +418,18 @@ pub enum Theft {
         /// Taken just after this logical time.
         t: u64,
     },
+    /// No key at all: the server lists a member of its own, `name`, in every
+    /// conversation of `target`'s from logical time `from` on, and the thief holds that
+    /// member's device (a design whose server keeps the rosters:
+    /// [`DeviceNetwork::add_hidden_member`]).
+    AddedMember {
+        /// The added member.
+        name: String,
+        /// Whose conversations.
+        target: String,
+        /// From this logical time on.
+        from: u64,
+    },
     /// No key at all: every content key's secret bits, searched.
     KeySpace {
         /// Secret bits per content key.

@@ -18,8 +18,10 @@
 use std::any::Any;
 use std::fmt;
 
+use super::network::DeviceNetwork;
 use super::registry::Loot;
 use super::said::Fact;
+use super::snapshot::Snapshot;
 use super::{Scheme, SchemeId, SchemeParams, DESIGNS};
 use crate::crypto::random::Randomness;
 use crate::crypto::rsa_oaep::PrivateKey;
@@ -95,6 +97,9 @@ pub trait Stage {
     /// The sealer the users' clients run now; `None` for a design that seals on
     /// devices.
     fn sealer(&mut self) -> Option<&mut dyn Scheme>;
+    /// The users' devices, for a design that seals on them; `None` for one with a
+    /// sealer.
+    fn network(&mut self) -> Option<&mut dyn DeviceNetwork>;
     /// What each of the design's parties holds besides its RSA key, as the design built
     /// it: (party, material).
     fn loot(&self) -> &[(String, Loot)];
@@ -124,6 +129,9 @@ pub trait Stage {
     /// what that material opens, as the design's [`open_loot`](super::Design::open_loot)
     /// reads it.
     fn hand_over(&mut self, to: &str, party: &str, material: &Loot);
+    /// `to`, an adversary of the story, holds `copy`, a device of this design as it was
+    /// copied: from now on it reads what that device opens, played forward.
+    fn hand_device(&mut self, to: &str, copy: Snapshot);
 }
 
 /// What a design keeps of one demo in play, besides its sealer and loot: client-scan's

@@ -450,6 +450,13 @@ impl Stage for DesignStage<'_> {
         }
     }
 
+    fn network(&mut self) -> Option<&mut dyn DeviceNetwork> {
+        match &mut self.engine.designs[self.d].sealer {
+            Sealer::Devices(world) => Some(world.as_mut()),
+            Sealer::Plain(_) => None,
+        }
+    }
+
     fn loot(&self) -> &[(String, Loot)] {
         &self.engine.designs[self.d].loot
     }
@@ -494,5 +501,10 @@ impl Stage for DesignStage<'_> {
         let row = self.engine.row_index(to, RowKind::Adversary);
         let design = schemes::design(self.engine.designs[self.d].id);
         self.engine.rows[row].access[self.d].take(design, party, material);
+    }
+
+    fn hand_device(&mut self, to: &str, copy: Snapshot) {
+        let row = self.engine.row_index(to, RowKind::Adversary);
+        self.engine.rows[row].access[self.d].devices.push(copy);
     }
 }

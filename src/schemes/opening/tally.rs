@@ -86,11 +86,13 @@ pub struct Tally {
     first: Option<u64>,
     last: Option<u64>,
     over_time: OverTime,
+    /// Whether the users are the world's, given up front.
+    closed: bool,
 }
 
 impl Tally {
-    /// `users` are the world's users, in directory order; users met only in the capture
-    /// are added after them.
+    /// `users` are the world's users, in directory order. With none given, users met in
+    /// the capture are added as they come.
     pub fn new(users: Vec<String>) -> Self {
         let mut tally = Tally {
             users: Vec::new(),
@@ -104,10 +106,12 @@ impl Tally {
             first: None,
             last: None,
             over_time: OverTime::default(),
+            closed: false,
         };
         for user in &users {
             tally.place(user);
         }
+        tally.closed = !users.is_empty();
         tally
     }
 
@@ -123,10 +127,23 @@ impl Tally {
         i
     }
 
+    /// The place of `name` among the users: a name met only in the capture is added,
+    /// unless the world's users were given, when it is no user (a member the server
+    /// added to the users' conversations) and counts for no one.
+    fn member(&mut self, name: &str) -> Option<u32> {
+        match self.index.get(name) {
+            Some(&i) => Some(i),
+            None if self.closed => None,
+            None => Some(self.place(name)),
+        }
+    }
+
     /// Also follows each stolen device's owner through time (see [`Timeline`]).
     pub fn watching(mut self, devices: &[(String, u64)]) -> Self {
         self.timelines = devices
             .iter()
+            // A device of no user's (a member the server added) has no user to follow.
+            .filter(|(user, _)| !self.closed || self.index.contains_key(user))
             .map(|(user, t)| TimelineBuilder::new(user, *t, &self.users))
             .collect();
         self
@@ -152,18 +169,24 @@ impl Tally {
         // Members as places, sorted, on the stack for any ordinary conversation.
         let mut small = [0u32; 16];
         let mut large = Vec::new();
-        let members: &mut [u32] = if envelope.to.len() < small.len() {
+        let places: &mut [u32] = if envelope.to.len() < small.len() {
             &mut small[..envelope.to.len() + 1]
         } else {
             large.resize(envelope.to.len() + 1, 0);
             &mut large
         };
-        for (slot, name) in members.iter_mut().zip(envelope.participants()) {
-            *slot = self.place(name);
-            let counts = &mut self.per_user[*slot as usize];
+        let mut n = 0;
+        for name in envelope.participants() {
+            let Some(place) = self.member(name) else {
+                continue;
+            };
+            places[n] = place;
+            n += 1;
+            let counts = &mut self.per_user[place as usize];
             counts.0 += 1;
             counts.1 += u64::from(opened);
         }
+        let members = &mut places[..n];
         members.sort_unstable();
         match self.conversations.get_mut(&*members) {
             Some(any_opened) => *any_opened |= opened,
