@@ -22,6 +22,7 @@ pub mod params;
 pub mod provider_escrow;
 pub mod registry;
 pub mod said;
+pub mod sender_keys;
 pub mod short_key;
 pub mod snapshot;
 pub mod split_key;
@@ -125,6 +126,7 @@ pub trait Scheme: Send + Sync {
 pub static DESIGNS: &[&dyn Design] = &[
     &none::NoneDesign,
     &forward_secret::ForwardSecretDesign,
+    &sender_keys::SenderKeysDesign,
     &golden_key::GoldenKeyDesign,
     &split_key::SplitKeyDesign,
     &provider_escrow::ProviderEscrowDesign,

@@ -67,6 +67,9 @@ pub struct SnapshotFile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     /// Each pairwise session.
     pub sessions: Vec<SessionFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// `sender-keys`: the sender chains the device holds, its own and the members'.
+    pub chains: Vec<ChainFile>,
     /// `sha256:` and the SHA-256 of the file's JSON with this field empty: edits show.
     pub digest: String,
 }
@@ -106,6 +109,25 @@ pub struct SessionFile {
     #[serde(default)]
     /// MKSKIPPED: message keys kept for messages not yet arrived.
     pub skipped: Vec<SkippedFile>,
+}
+
+/// One sender chain on a `sender-keys` device.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct ChainFile {
+    /// Whose chain: the device's own user, or another member.
+    pub sender: String,
+    /// The chain's id among its sender's.
+    pub id: u32,
+    /// The next message key's number.
+    pub n: u32,
+    /// The chain key for message `n`, base64.
+    pub ck: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The device's own chains: the conversation it seals (its members, comma-joined).
+    pub conversation: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The device's own chains: the members it was handed to.
+    pub holders: Vec<String>,
 }
 
 /// One skipped message key.
@@ -284,6 +306,7 @@ pub fn of_rsa_user(
         signed_prekey: None,
         one_time_prekeys: Vec::new(),
         sessions: Vec::new(),
+        chains: Vec::new(),
         digest: String::new(),
     })
 }
@@ -340,6 +363,7 @@ pub fn pairwise_file(scheme: SchemeId, device: &Device, t: u64) -> SnapshotFile 
                 }
             })
             .collect(),
+        chains: Vec::new(),
         digest: String::new(),
     }
 }
@@ -351,7 +375,8 @@ pub fn of_device(scheme: SchemeId, device: &dyn DeviceCopy, t: u64) -> zeroize::
     finish(file)
 }
 
-fn bytes32(field: &str, text: &str) -> Result<[u8; 32], InputError> {
+/// `text`, a base64 field of a snapshot, as 32 bytes.
+pub fn bytes32(field: &str, text: &str) -> Result<[u8; 32], InputError> {
     let bytes = zeroize::Zeroizing::new(unb64(field, text)?);
     bytes.as_slice().try_into().map_err(|_| {
         InputError::new(format!("must be 32 bytes, found {}", bytes.len())).field(field)

@@ -57,6 +57,18 @@ pub struct Envelope {
     /// `forward-secret` only: for each recipient, the content key under that pair's
     /// Double Ratchet, in `to` order.
     pub ratchet: Vec<(String, RatchetEntry)>,
+    /// `sender-keys` only: which of the sender's chains sealed the message, and where in
+    /// it. The `ratchet` entries then carry that chain's key to members who lack it.
+    pub sender_key: Option<SenderKeyHeader>,
+}
+
+/// Which sender chain sealed a `sender-keys` message: Signal's SenderKeyMessage header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SenderKeyHeader {
+    /// The chain's id, unique among its sender's chains.
+    pub id: u32,
+    /// The message key's number in the chain, from 0.
+    pub iteration: u32,
 }
 
 impl Envelope {
@@ -84,6 +96,7 @@ impl Envelope {
             rnd: None,
             wrf: None,
             ratchet: Vec::new(),
+            sender_key: None,
         }
     }
 }
@@ -211,6 +224,14 @@ struct WireOut<'a> {
     wrf: Option<String>,
     #[serde(skip_serializing_if = "OrderedEntries::is_empty")]
     ratchet: OrderedEntries<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sender_key: Option<SenderKeyWire>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SenderKeyWire {
+    id: u32,
+    iteration: u32,
 }
 
 impl<'a> From<&'a Envelope> for WireOut<'a> {
@@ -232,6 +253,10 @@ impl<'a> From<&'a Envelope> for WireOut<'a> {
             rnd: e.rnd.as_ref().map(|r| b64(r)),
             wrf: e.wrf.as_deref().map(b64),
             ratchet: OrderedEntries(&e.ratchet),
+            sender_key: e.sender_key.map(|h| SenderKeyWire {
+                id: h.id,
+                iteration: h.iteration,
+            }),
         }
     }
 }
@@ -363,6 +388,7 @@ struct WireIn {
     rnd: Option<String>,
     wrf: Option<String>,
     ratchet: Option<UniqueEntries<EntryWire, Recipients>>,
+    sender_key: Option<SenderKeyWire>,
 }
 
 fn missing(field: &str) -> InputError {
@@ -470,7 +496,16 @@ impl WireIn {
             }
             ratchet.push((name, wire.parse(&field)?));
         }
-        if self.session.is_none() && wrapped.is_empty() && escrow.is_none() && ratchet.is_empty() {
+        let sender_key = self.sender_key.map(|h| SenderKeyHeader {
+            id: h.id,
+            iteration: h.iteration,
+        });
+        if self.session.is_none()
+            && wrapped.is_empty()
+            && escrow.is_none()
+            && ratchet.is_empty()
+            && sender_key.is_none()
+        {
             return Err(InputError::new(
                 "has no wrapped keys and no session: no one could ever open it",
             )
@@ -492,6 +527,7 @@ impl WireIn {
             rnd,
             wrf,
             ratchet,
+            sender_key,
         })
     }
 }
@@ -585,6 +621,7 @@ mod tests {
             rnd: None,
             wrf: None,
             ratchet: Vec::new(),
+            sender_key: None,
         }
     }
 

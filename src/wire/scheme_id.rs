@@ -37,6 +37,10 @@ pub enum SchemeId {
     /// No escrow field either: before sealing, the phone hashes each image (PDQ) against
     /// a list and reports matches to the provider (Apple 2021, the EU's CSA Regulation).
     ClientScan,
+    /// No escrow: group messages under per-sender hash-ratchet chains, each handed to
+    /// the members through pairwise sessions, to a roster the server keeps (WhatsApp's
+    /// Sender Keys, 2018).
+    SenderKeys,
 }
 
 impl SchemeId {
@@ -48,7 +52,7 @@ impl SchemeId {
     pub const FLAGSHIP: SchemeId = SchemeId::GoldenKey;
 
     /// Every design, in the order errors and hints list them.
-    pub const ALL: [SchemeId; 12] = [
+    pub const ALL: [SchemeId; 13] = [
         SchemeId::None,
         SchemeId::GoldenKey,
         SchemeId::SplitKey,
@@ -61,6 +65,7 @@ impl SchemeId {
         SchemeId::DualEc,
         SchemeId::Workfactor,
         SchemeId::ClientScan,
+        SchemeId::SenderKeys,
     ];
 
     /// Its name: `golden-key`.
@@ -78,6 +83,7 @@ impl SchemeId {
             SchemeId::DualEc => "dual-ec",
             SchemeId::Workfactor => "workfactor",
             SchemeId::ClientScan => "client-scan",
+            SchemeId::SenderKeys => "sender-keys",
         }
     }
 
@@ -85,7 +91,7 @@ impl SchemeId {
     /// that its world.json records no RSA key size: the designs that seal on the
     /// devices.
     pub fn seals_on_devices(self) -> bool {
-        matches!(self, SchemeId::ForwardSecret)
+        matches!(self, SchemeId::ForwardSecret | SchemeId::SenderKeys)
     }
 
     /// Names that earlier versions wrote, still read: (old name, design).

@@ -156,7 +156,7 @@ fn secrets_are_0600_in_0700_folders_in_every_output_tree() {
         .iter()
         .map(|k| k.as_str())
         .collect();
-    assert_eq!((designs.len(), kinds.len()), (12, 10));
+    assert_eq!((designs.len(), kinds.len()), (13, 10));
     let dir_ref = &dir;
     std::thread::scope(|scope| {
         scope.spawn(|| {

@@ -370,8 +370,10 @@ fn bad_snapshot_flags_are_refused() {
     simulate("forward-secret", "zed@5").refused(&["--snapshot", "not a user"]);
     simulate("forward-secret", "alice@0").refused(&["--snapshot", "outside"]);
     simulate("forward-secret", "alice@21").refused(&["--snapshot", "outside"]);
-    simulate("short-key", "alice@5")
-        .refused(&["--snapshot", "none, forward-secret and golden-key"]);
+    simulate("short-key", "alice@5").refused(&[
+        "--snapshot",
+        "none, forward-secret, sender-keys and golden-key",
+    ]);
     assert!(
         !dir.join("w").exists(),
         "nothing is written for a refused flag"
