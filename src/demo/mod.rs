@@ -67,6 +67,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../demos/ghost-user.toml"),
     ),
     (
+        "sender-keys-ghost.toml",
+        include_str!("../../demos/sender-keys-ghost.toml"),
+    ),
+    (
         "clipper-leaf-forgery.toml",
         include_str!("../../demos/clipper-leaf-forgery.toml"),
     ),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// Every shipped demo, the flagship first.
-const DEMOS: [&str; 18] = [
+const DEMOS: [&str; 19] = [
     "golden-key-leak",
     "harvest-now-decrypt-later",
     "insider-abuse",
@@ -18,6 +18,7 @@ const DEMOS: [&str; 18] = [
     "provider-vault",
     "clear-unlock",
     "ghost-user",
+    "sender-keys-ghost",
     "clipper-leaf-forgery",
     "tea1-short-key",
     "export-grade",
@@ -117,6 +118,7 @@ snapshot_tests! {
     provider_vault_matches_its_snapshot => "provider-vault",
     clear_unlock_matches_its_snapshot => "clear-unlock",
     ghost_user_matches_its_snapshot => "ghost-user",
+    sender_keys_ghost_matches_its_snapshot => "sender-keys-ghost",
     clipper_leaf_forgery_matches_its_snapshot => "clipper-leaf-forgery",
     tea1_short_key_matches_its_snapshot => "tea1-short-key",
     export_grade_matches_its_snapshot => "export-grade",
