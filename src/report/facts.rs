@@ -6,7 +6,7 @@
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::demo::said::{
-    Held, Holdings, NoKey, PartyHolds, PartyKey, Said, ScanMatch, WarrantAnswer,
+    Held, Holdings, NoKey, PartyHolds, PartyKey, Said, ScanMatch, Shown, WarrantAnswer,
 };
 use crate::demo::{duration, Fact};
 
@@ -277,6 +277,7 @@ pub fn said(said: &Said) -> (String, String) {
             format!("{distance} bits from {aim}'s (a match: {threshold} or less)"),
         ),
         ComputedIn { seconds } => words("computed in", duration(*seconds)),
+        Picture { shows, .. } => words("picture", picture_caption(shows)),
         Scanned { user, report } => words(
             "reported",
             match report {
@@ -481,6 +482,18 @@ fn rate(rate: f64) -> String {
         format!("{:.1} million", rate / 1e6)
     } else {
         format!("{:.0} thousand", rate / 1e3)
+    }
+}
+
+/// What a picture of the story shows, in a few words: its caption.
+pub fn picture_caption(shows: &Shown) -> String {
+    match shows {
+        Shown::Listed { picture } => format!("{picture}, whose hash the list holds"),
+        Shown::Edited { picture } => format!("{picture}, edited just enough to escape the list"),
+        Shown::Forged { picture, target } => {
+            format!("looks like {picture}, forged to hash like {target}")
+        }
+        Shown::Original { picture } => format!("{picture}, as it was"),
     }
 }
 

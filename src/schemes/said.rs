@@ -248,6 +248,35 @@ pub enum Said {
     /// Words of a design's own event, which its module writes (so that a design added
     /// brings its words with it and no renderer names it).
     Told { label: String, value: String },
+    /// A picture of the story (a phone's photo, a forgery, the list's entry), shown
+    /// beside the facts where a page can show it: what it is, and the PNG (base64 in
+    /// the JSON).
+    Picture {
+        shows: Shown,
+        #[serde(serialize_with = "base64_png")]
+        png: Vec<u8>,
+    },
+}
+
+/// What a [`Said::Picture`] shows: which of the world's pictures, and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "as", rename_all = "kebab-case")]
+pub enum Shown {
+    /// The picture as the phones' list holds its hash.
+    Listed { picture: String },
+    /// The picture edited just enough that its hash escapes the list.
+    Edited { picture: String },
+    /// A picture forged to look like `picture` and hash like `target`.
+    Forged { picture: String, target: String },
+    /// The picture as it is, before anyone changed it.
+    Original { picture: String },
+}
+
+fn base64_png<S: serde::Serializer>(
+    png: &[u8],
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(&crate::wire::b64(png))
 }
 
 /// Why there was no key to copy.

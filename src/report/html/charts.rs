@@ -6,7 +6,7 @@ use super::*;
 /// The who-can-read-what matrix as a heat map, then the same numbers as a table.
 /// `gained`: rows that read more than after the previous act, outlined in orange.
 pub(super) fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], heading: &str) {
-    let (label_w, cell_w, cell_h, top) = (210u32, 110u32, 44u32, 60u32);
+    let (label_w, cell_w, cell_h, top) = (210u32, 110u32, 36u32, 60u32);
     let columns = matrix.users.len() as u32;
     // Wide enough for the legend beneath however few the users.
     let width = (label_w + cell_w * columns.max(1) + 20).max(800);
@@ -98,7 +98,7 @@ pub(super) fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], head
             cells
         })
         .collect();
-    page.table(&format!("{title}, as numbers"), &header, &rows);
+    page.numbers(&format!("{title}, as numbers"), &header, &rows);
     for row in &matrix.rows {
         if let Some(searched) = &row.searched {
             page.element("p", "note", &words::searched_row(&row.name, searched));
@@ -300,7 +300,7 @@ pub(super) fn radius_bars(page: &mut Page, title: &str, rows: &[ComparisonRow]) 
             ]
         })
         .collect();
-    page.table(
+    page.numbers(
         &format!("{title}, as numbers"),
         &[
             Column::words("design"),
@@ -401,7 +401,7 @@ pub(super) fn exposure_strips(page: &mut Page, title: &str, rows: &[(String, &Bl
             ]
         })
         .collect();
-    page.table(
+    page.numbers(
         &format!("{title}, as numbers"),
         &[
             Column::words("compromise"),
@@ -487,7 +487,7 @@ pub(super) fn radius(page: &mut Page, label: &str, radius: &BlastRadius, timelin
             "each user's messages (sent or received) opened, of theirs (grey)",
             &bars,
         );
-        page.table(
+        page.numbers(
             &format!("What {label} opens, user by user, as numbers"),
             &[
                 Column::words("user"),
@@ -589,7 +589,7 @@ pub(super) fn timeline_strip(page: &mut Page, timeline: &Timeline) {
             timeline.after.messages.to_string(),
         ],
     ];
-    page.table(
+    page.numbers(
         &format!("{title}, as numbers"),
         &[
             Column::words("when"),
@@ -600,9 +600,44 @@ pub(super) fn timeline_strip(page: &mut Page, timeline: &Timeline) {
     );
 }
 
+/// The facts as a list of terms, then the pictures among them.
 pub(super) fn facts(page: &mut Page, facts: &[Fact]) {
+    fact_list(page, facts);
+    pictures(page, facts);
+}
+
+/// The pictures among `facts`, side by side, each with its caption.
+pub(super) fn pictures(page: &mut Page, facts: &[Fact]) {
+    let shown: Vec<(&Shown, &[u8])> = facts
+        .iter()
+        .filter_map(|f| match &f.said {
+            Said::Picture { shows, png } => Some((shows, png.as_slice())),
+            _ => None,
+        })
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    page.raw("<div class=\"images\">\n");
+    for (shows, png) in shown {
+        let caption = escape(&crate::report::facts::picture_caption(shows));
+        let _ = write!(
+            page.out,
+            "<figure><img src=\"data:image/png;base64,{}\" alt=\"{caption}\">\
+             <figcaption>{caption}</figcaption></figure>\n",
+            crate::wire::b64(png)
+        );
+    }
+    page.raw("</div>\n");
+}
+
+/// The facts but the pictures, as a list of terms.
+pub(super) fn fact_list(page: &mut Page, facts: &[Fact]) {
     page.raw("<dl class=\"facts\">\n");
-    for fact in facts {
+    for fact in facts
+        .iter()
+        .filter(|f| !matches!(f.said, Said::Picture { .. }))
+    {
         let (label, value) = crate::report::facts::said(&fact.said);
         page.element("dt", "", &label);
         let (class, mark) = match fact.open {

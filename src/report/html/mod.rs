@@ -31,6 +31,7 @@ use crate::attacks::timeline::Timeline;
 use crate::attacks::{BlastRadius, ComparisonRow, RecoverReport};
 use crate::bench::BenchReport;
 use crate::compare::Comparison;
+use crate::demo::said::{Said, Shown};
 use crate::demo::{Act, Block, DemoRun, Fact, Matrix, MatrixCell};
 use crate::exercise::{Grades, StudentVerdict, Verdict};
 use crate::report::words;
@@ -49,12 +50,15 @@ pub trait HtmlReport {
 
 /// The whole document for `report`.
 pub fn document(report: &impl HtmlReport) -> String {
-    let mut page = Page::default();
+    let mut page = Page {
+        fold_numbers: true,
+        ..Page::default()
+    };
     report.write_body(&mut page);
     let title = escape(&report.html_title());
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"doormat {version}\">\n\
          <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
@@ -90,6 +94,10 @@ pub fn escape(text: &str) -> String {
 pub struct Page {
     out: String,
     ids: usize,
+    /// Whether a chart's table of figures is folded beneath it: on a whole page, not in
+    /// the fragments the classroom's pages place (they keep the table for screen
+    /// readers and out of sight).
+    fold_numbers: bool,
 }
 
 impl Page {
@@ -145,6 +153,19 @@ impl Page {
             self.raw("</tr>\n");
         }
         self.raw("</tbody>\n</table>\n");
+    }
+
+    /// A chart's figures as a table, folded beneath it: the chart carries them for the
+    /// eye, the table for a screen reader, a search and print, which unfolds it.
+    fn numbers(&mut self, caption: &str, header: &[Column], rows: &[Vec<String>]) {
+        if !self.fold_numbers {
+            self.table(caption, header, rows);
+            return;
+        }
+        self.raw("<details class=\"numbers\">");
+        self.element("summary", "", "The numbers");
+        self.table(caption, header, rows);
+        self.raw("</details>\n");
     }
 
     /// An inline SVG chart: `role="img"`, labelled by its `<title>` and described by its
@@ -227,6 +248,27 @@ svg { max-width: 100%; height: auto; font-family: inherit; }
 pre { background: #f2f2f2; padding: 0.8rem; overflow-x: auto; font-size: 0.75rem; white-space: pre-wrap;
   word-break: break-all; }
 details.envelope summary { font-size: 1.15rem; font-weight: 600; margin: 1.5rem 0 0.5rem; cursor: pointer; }
+div.images { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0.5rem 0 1rem; }
+div.images figure { margin: 0; flex: 0 1 16rem; min-width: 0; }
+div.images img { width: 100%; height: auto; image-rendering: pixelated; border: 1px solid var(--rule); }
+div.images figcaption { font-weight: 400; font-size: 0.9rem; color: var(--muted); }
+details.numbers summary { color: var(--muted); font-size: 0.9rem; margin: 0 0 0.5rem; cursor: pointer; }
+/* A folded table of figures stays in the accessibility tree, out of sight until opened. */
+details.numbers::details-content { content-visibility: visible; display: contents; }
+details.numbers:not([open]) table { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
+@media (min-width: 1300px) {
+  main { max-width: 96rem; }
+  section.act { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); column-gap: 3rem;
+    align-items: start; }
+  section.act > h2 { grid-column: 1 / -1; }
+  section.act > p { grid-column: 1 / -1; max-width: 64rem; }
+  section.act > div.words { grid-column: 1; }
+  section.act > div.pictures { grid-column: 2; }
+  body { font-size: 18px; }
+  h2 { margin-top: 1.2rem; padding-top: 0.7rem; }
+  figure { margin-top: 0.5rem; }
+}
 blockquote { border-left: 4px solid var(--rule); margin: 0.5rem 0; padding-left: 1rem; }
 ol.sources li { margin: 0.3rem 0; }
 footer { max-width: 68rem; margin: 2rem auto; padding: 0 2rem; color: var(--muted); font-size: 0.8rem; }
@@ -235,6 +277,12 @@ footer { max-width: 68rem; margin: 2rem auto; padding: 0 2rem; color: var(--mute
   main { max-width: none; padding: 0; }
   h2 { break-before: auto; break-after: avoid; }
   figure, table, section.block { break-inside: avoid; }
+  details::details-content { content-visibility: visible; display: contents; }
+  div.images { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0.5rem 0 1rem; }
+div.images figure { margin: 0; flex: 0 1 16rem; min-width: 0; }
+div.images img { width: 100%; height: auto; image-rendering: pixelated; border: 1px solid var(--rule); }
+div.images figcaption { font-weight: 400; font-size: 0.9rem; color: var(--muted); }
+details.numbers summary { display: none; }
   pre { white-space: pre-wrap; }
 }
 ";
@@ -350,10 +398,7 @@ mod tests {
     /// right-aligns "–", a words column leaves "3 of 5 shares" (which has digits) alone.
     #[test]
     fn columns_say_what_they_hold() {
-        let mut page = Page {
-            out: String::new(),
-            ids: 0,
-        };
+        let mut page = Page::default();
         page.table(
             "t",
             &[

@@ -99,7 +99,7 @@ pub fn slides(run: &DemoRun) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"doormat {version}\">\n\
          <title>{title}</title>\n<style>{SLIDE_STYLE}</style>\n</head>\n<body>\n\
@@ -112,6 +112,15 @@ pub fn slides(run: &DemoRun) -> String {
 /// The act's one picture: the matrix if this act changed it, else its timeline, its
 /// comparison, what a compromise opened, or its facts.
 fn picture(page: &mut Page, act: &Act, shown: &ShownMatrices) {
+    // A picture of the story itself (a forged photo) says more than any chart of it.
+    let listed = act_facts(act);
+    if listed
+        .iter()
+        .any(|f| matches!(f.said, Said::Picture { .. }))
+    {
+        pictures(page, &listed);
+        return;
+    }
     let matrix = act.blocks.iter().find_map(|b| match b {
         Block::Matrix { matrix } if shown.last(&matrix.design).map(|(_, m)| m) != Some(matrix) => {
             Some(matrix)
@@ -175,7 +184,7 @@ fn notes_aside(page: &mut Page, guide: &[String], narration: &[String], listed: 
         page.element("p", "", paragraph);
     }
     if !listed.is_empty() {
-        facts(page, listed);
+        fact_list(page, listed);
     }
     page.raw("</aside>\n");
 }
@@ -267,6 +276,11 @@ figcaption { font-size: 1rem; font-weight: 600; margin: 0 0 0.4rem; }
 svg { flex: 1 1 auto; min-height: 0; width: 100%; height: 100%; background: #ffffff;
   border-radius: 0.3rem; font-family: inherit; }
 .picture table { display: none; }
+div.images { display: flex; gap: 1.5vw; align-items: flex-start; min-height: 0; }
+div.images figure { flex: 1 1 0; height: auto; min-width: 0; }
+div.images img { width: 100%; height: auto; max-height: 60vh; object-fit: contain;
+  image-rendering: pixelated; border-radius: 0.3rem; }
+div.images figcaption { font-weight: 400; font-size: 0.9rem; color: var(--muted); margin: 0.4rem 0 0; }
 .picture p.note { font-size: 0.9rem; margin: 0.4rem 0 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0; }
 dl.facts dt { font-weight: 600; }

@@ -10,7 +10,7 @@ use crate::error::{Error, InputError, Result};
 use crate::imaging::pdq::{self, PdqHash};
 use crate::imaging::{perceptual, RgbImage};
 use crate::schemes::registry::{Built, ComposeFn, Inputs};
-use crate::schemes::said::{Fact, Said, ScanMatch, Sighting};
+use crate::schemes::said::{Fact, Said, ScanMatch, Shown, Sighting};
 use crate::schemes::stage::{DesignEvent, DesignState, EventFields, OwnEvent, Stage};
 use crate::wire::message::Message;
 
@@ -161,7 +161,27 @@ impl ScanState {
     fn evade(&self, picture: &str) -> Result<(Vec<Fact>, Vec<u8>)> {
         let original = self.picture(picture)?;
         let made = perceptual::evade(original, self.list.threshold).map_err(Error::from)?;
-        Ok(self.made_facts(false, picture, picture, made))
+        let (mut facts, png) = self.made_facts(false, picture, picture, made);
+        facts.push(self.shown(Shown::Listed {
+            picture: picture.to_owned(),
+        })?);
+        facts.push(Fact::new(Said::Picture {
+            shows: Shown::Edited {
+                picture: picture.to_owned(),
+            },
+            png: png.clone(),
+        }));
+        Ok((facts, png))
+    }
+
+    /// The world's picture `shows` names, as a fact that shows it.
+    fn shown(&self, shows: Shown) -> Result<Fact> {
+        let name = match &shows {
+            Shown::Listed { picture } | Shown::Original { picture } => picture,
+            Shown::Edited { picture } | Shown::Forged { picture, .. } => picture,
+        };
+        let png = self.picture(name)?.to_png();
+        Ok(Fact::new(Said::Picture { shows, png }))
     }
 
     /// A forgery that looks like `picture` and matches `target`'s hash, and the image.
@@ -169,7 +189,21 @@ impl ScanState {
         let aim = pdq::hash(self.picture(target)?).map_err(Error::from)?.hash;
         let from = self.picture(picture)?;
         let made = perceptual::collide(&aim, from, self.list.threshold).map_err(Error::from)?;
-        Ok(self.made_facts(true, picture, target, made))
+        let (mut facts, png) = self.made_facts(true, picture, target, made);
+        facts.push(self.shown(Shown::Original {
+            picture: picture.to_owned(),
+        })?);
+        facts.push(Fact::new(Said::Picture {
+            shows: Shown::Forged {
+                picture: picture.to_owned(),
+                target: target.to_owned(),
+            },
+            png: png.clone(),
+        }));
+        facts.push(self.shown(Shown::Listed {
+            picture: target.to_owned(),
+        })?);
+        Ok((facts, png))
     }
 
     /// What an attack made from `picture` (`forged`, or an edit that evades): how it
@@ -248,12 +282,16 @@ impl ScanState {
             })
             .collect();
         let images = self.photos.len() as u64;
+        let listed = self.shown(Shown::Listed {
+            picture: picture.to_owned(),
+        })?;
         let facts = vec![
             Fact::new(Said::ListPoisoned {
                 picture: picture.to_owned(),
                 by: to.to_owned(),
                 entries: self.list.entries.len() as u64,
             }),
+            listed,
             Fact::new(Said::ScannedAgain { images }).counting(images, images, "images"),
             Fact::new(Said::Exposed {
                 users: senders.clone(),
