@@ -621,10 +621,10 @@ pub(super) fn pictures(page: &mut Page, facts: &[Fact]) {
     page.raw("<div class=\"images\">\n");
     for (shows, png) in shown {
         let caption = escape(&crate::report::facts::picture_caption(shows));
-        let _ = write!(
+        let _ = writeln!(
             page.out,
             "<figure><img src=\"data:image/png;base64,{}\" alt=\"{caption}\">\
-             <figcaption>{caption}</figcaption></figure>\n",
+             <figcaption>{caption}</figcaption></figure>",
             crate::wire::b64(png)
         );
     }
