@@ -256,7 +256,7 @@ fn run_demo(args: DemoArgs) -> Result<()> {
         style,
         step: args.step,
         progress: None,
-        working: None,
+        working: Some(terminal::Working::start("setting up".into())),
         act: String::new(),
         out: text::Visible::new(std::io::stdout(), style.color()),
         acts: text::ActWriter::default(),

@@ -152,7 +152,8 @@ impl Progress {
 
 /// A line on stderr that says a step is still working ("act 3: working 4s"), for a wait
 /// with no count of its own (a backdoor's state search, a matrix's opening): it shows
-/// only on a terminal, only once the wait has passed a second, and is gone when dropped.
+/// only on a terminal, only once the wait has passed half a second (so that no wait is
+/// silent for a second), and is gone when dropped.
 pub struct Working(indicatif::ProgressBar);
 
 impl Working {
@@ -164,7 +165,7 @@ impl Working {
         if io::stderr().is_terminal() {
             let later = bar.clone();
             std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_secs(1));
+                std::thread::sleep(Duration::from_millis(500));
                 if !later.is_finished() {
                     later.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                     later.enable_steady_tick(Duration::from_millis(150));

@@ -6,7 +6,7 @@ use super::*;
 /// The who-can-read-what matrix as a heat map, then the same numbers as a table.
 /// `gained`: rows that read more than after the previous act, outlined in orange.
 pub(super) fn heat_map(page: &mut Page, matrix: &Matrix, gained: &[String], heading: &str) {
-    let (label_w, cell_w, cell_h, top) = (210u32, 110u32, 36u32, 60u32);
+    let (label_w, cell_w, cell_h, top) = (210u32, 110u32, 32u32, 60u32);
     let columns = matrix.users.len() as u32;
     // Wide enough for the legend beneath however few the users.
     let width = (label_w + cell_w * columns.max(1) + 20).max(800);

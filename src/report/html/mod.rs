@@ -266,8 +266,11 @@ details.numbers:not([open]) table { position: absolute; width: 1px; height: 1px;
   section.act > div.words { grid-column: 1; }
   section.act > div.pictures { grid-column: 2; }
   body { font-size: 18px; }
-  h2 { margin-top: 1.2rem; padding-top: 0.7rem; }
-  figure { margin-top: 0.5rem; }
+  h2 { font-size: 1.3rem; margin-top: 1rem; padding-top: 0.6rem; }
+  h3 { margin: 0.8rem 0 0.3rem; }
+  figure { margin: 0.3rem 0 0.2rem; }
+  table { margin: 0.3rem 0 0.8rem; }
+  section.act p.say { margin: 0.25rem 0; }
 }
 blockquote { border-left: 4px solid var(--rule); margin: 0.5rem 0; padding-left: 1rem; }
 ol.sources li { margin: 0.3rem 0; }
