@@ -104,6 +104,7 @@ pub fn assemble(world: &WorldDir, stolen: Stolen) -> Result<Compromise> {
                 unused_prekeys: state.unused_prekeys,
                 sessions: state.peers.len(),
                 skipped_keys: state.skipped_keys,
+                sender_chains: state.sender_chains,
             },
         });
         snapshot.give_to(&mut compromise.keyring);

@@ -63,13 +63,19 @@ pub fn said(said: &Said) -> (String, String) {
             sessions,
             skipped_keys,
             unused_prekeys,
+            sender_chains,
         } => (
             design.to_string(),
             format!(
-                "identity key, {}, {}, {}",
+                "identity key, {}, {}, {}{}",
                 plural(*sessions, "ratchet session"),
                 plural(*skipped_keys, "skipped message key"),
-                plural(*unused_prekeys, "unused one-time prekey")
+                plural(*unused_prekeys, "unused one-time prekey"),
+                if *sender_chains > 0 {
+                    format!(", {}", plural(*sender_chains, "sender chain"))
+                } else {
+                    String::new()
+                }
             ),
         ),
         PhoneKeyFile { designs, user } => (

@@ -132,8 +132,14 @@ pub fn finding(finding: &Finding) -> String {
             unused_prekeys,
             sessions,
             skipped_keys,
+            sender_chains,
         } => format!(
-            "{user}'s device, copied just after t={t}: identity key, {unused_prekeys} unused one-time prekeys, {sessions} ratchet sessions, {skipped_keys} skipped message keys"
+            "{user}'s device, copied just after t={t}: identity key, {unused_prekeys} unused one-time prekeys, {sessions} ratchet sessions, {skipped_keys} skipped message keys{}",
+            if *sender_chains > 0 {
+                format!(", {sender_chains} sender chains")
+            } else {
+                String::new()
+            }
         ),
         Finding::SharesCombined {
             shares,

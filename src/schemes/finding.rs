@@ -36,6 +36,8 @@ pub enum Finding {
         sessions: usize,
         /// Message keys it kept for messages still on their way.
         skipped_keys: usize,
+        /// Sender chains it held (`sender-keys`), its own and the other members'.
+        sender_chains: usize,
     },
     /// Escrow agents' shares, combined into the whole escrow key.
     SharesCombined {

@@ -60,6 +60,7 @@ pub enum Said {
         sessions: u64,
         skipped_keys: u64,
         unused_prekeys: u64,
+        sender_chains: u64,
     },
     /// In the RSA designs, a copied phone is one private key.
     PhoneKeyFile {

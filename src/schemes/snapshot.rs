@@ -257,6 +257,7 @@ impl DeviceState {
                 .map(|s| s.ratchet.skipped.len())
                 .sum(),
             unused_prekeys: device.one_time_prekeys.len(),
+            sender_chains: 0,
         }
     }
 }
@@ -270,6 +271,8 @@ pub struct DeviceState {
     pub skipped_keys: usize,
     /// One-time prekeys nobody had used yet.
     pub unused_prekeys: usize,
+    /// Sender chains it held (`sender-keys`), its own and the other members'.
+    pub sender_chains: usize,
 }
 
 fn digest_of(file: &mut SnapshotFile) -> String {

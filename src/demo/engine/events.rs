@@ -307,6 +307,7 @@ impl Engine {
                         sessions: state.peers.len() as u64,
                         skipped_keys: state.skipped_keys as u64,
                         unused_prekeys: state.unused_prekeys as u64,
+                        sender_chains: state.sender_chains as u64,
                     }));
                     access.devices.push(copy);
                 }

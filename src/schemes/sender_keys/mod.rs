@@ -150,7 +150,10 @@ impl DeviceCopy for SenderKeysDevice {
         Arc::new(follow::ChainFollower::new(self, t))
     }
     fn counts(&self) -> DeviceState {
-        DeviceState::of_pairwise(&self.pairwise)
+        DeviceState {
+            sender_chains: self.own.len() + self.received.len(),
+            ..DeviceState::of_pairwise(&self.pairwise)
+        }
     }
 }
 

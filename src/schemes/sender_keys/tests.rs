@@ -168,4 +168,7 @@ fn snapshots_round_trip_with_their_chains() {
     assert!(text.contains("\"chains\""), "{}", &*text);
     let parsed = crate::schemes::snapshot::parse(&text).unwrap();
     assert_eq!(*parsed.to_text(), *text);
+    // Bob sent in and received from the group of three, and wrote to dave: his own two
+    // chains and alice's and carol's in the group.
+    assert_eq!(parsed.device_state().unwrap().sender_chains, 4);
 }
