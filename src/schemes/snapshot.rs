@@ -163,6 +163,8 @@ impl Clone for Stolen {
 /// A device of a design that keeps state on it, as a thief copies it: the design's own
 /// type, which writes its snapshot file and plays the stolen state forward.
 pub trait DeviceCopy: Any + fmt::Debug + Send + Sync {
+    /// Its design.
+    fn scheme(&self) -> SchemeId;
     /// Its user.
     fn user(&self) -> &str;
     /// Its identity key's fingerprint, which world.json lists for the user.
@@ -204,11 +206,11 @@ impl Snapshot {
         }
     }
 
-    /// What a thief takes from a device of `scheme`, a design that seals on the
-    /// devices, just after `t`.
-    pub fn of_device(scheme: SchemeId, device: Box<dyn DeviceCopy>, t: u64) -> Self {
+    /// What a thief takes from a device of a design that seals on the devices, just
+    /// after `t`.
+    pub fn of_device(device: Box<dyn DeviceCopy>, t: u64) -> Self {
         Snapshot {
-            scheme,
+            scheme: device.scheme(),
             user: device.user().to_owned(),
             t,
             fingerprint: device.fingerprint(),
@@ -231,7 +233,7 @@ impl Snapshot {
     pub fn to_text(&self) -> zeroize::Zeroizing<String> {
         match &self.stolen {
             Stolen::Rsa(key) => of_rsa_user(self.scheme, &self.user, self.t, key),
-            Stolen::Device(device) => finish(device.to_file(self.t)),
+            Stolen::Device(device) => of_device(&**device, self.t),
         }
     }
 
@@ -371,11 +373,9 @@ pub fn pairwise_file(scheme: SchemeId, device: &Device, t: u64) -> SnapshotFile 
     }
 }
 
-/// The snapshot of a device of `scheme`, copied just after `t`: the file's text.
-pub fn of_device(scheme: SchemeId, device: &dyn DeviceCopy, t: u64) -> zeroize::Zeroizing<String> {
-    let mut file = device.to_file(t);
-    file.scheme = scheme.as_str().to_owned();
-    finish(file)
+/// The snapshot of a device copied just after `t`: the file's text.
+pub fn of_device(device: &dyn DeviceCopy, t: u64) -> zeroize::Zeroizing<String> {
+    finish(device.to_file(t))
 }
 
 /// `text`, a base64 field of a snapshot, as 32 bytes.
@@ -569,14 +569,14 @@ mod tests {
     #[test]
     fn round_trip_keeps_every_secret() {
         let (_, bob) = devices();
-        let text = of_device(SchemeId::ForwardSecret, &bob, 7);
+        let text = of_device(&bob, 7);
         let parsed = parse(&text).unwrap();
         assert_eq!((parsed.user.as_str(), parsed.t), ("bob", 7));
         let Stolen::Device(copy) = parsed.stolen else {
             panic!("a forward-secret snapshot holds a device")
         };
         // Writing the parsed device again gives the very same file.
-        assert_eq!(*of_device(SchemeId::ForwardSecret, &*copy, 7), *text);
+        assert_eq!(*of_device(&*copy, 7), *text);
         let device = (&*copy as &dyn Any).downcast_ref::<Device>().unwrap();
         assert_eq!(device.sessions["alice"].ratchet.skipped.len(), 2);
         assert_eq!(device.one_time_prekeys.len(), 2);
@@ -585,7 +585,7 @@ mod tests {
     #[test]
     fn edits_truncation_and_other_files_are_refused_by_field() {
         let (alice, _) = devices();
-        let text = of_device(SchemeId::ForwardSecret, &alice, 3).to_string();
+        let text = of_device(&alice, 3).to_string();
         let edited = text.replacen("\"ns\": 3", "\"ns\": 0", 1);
         assert_ne!(edited, text);
         assert_eq!(parse(&edited).unwrap_err().field.as_deref(), Some("digest"));
@@ -602,8 +602,7 @@ mod tests {
     fn edits_with_a_recomputed_digest_are_refused_by_field() {
         let (alice, bob) = devices();
         let reseal = |edit: &dyn Fn(&mut SnapshotFile)| {
-            let mut file: SnapshotFile =
-                serde_json::from_str(&of_device(SchemeId::ForwardSecret, &alice, 3)).unwrap();
+            let mut file: SnapshotFile = serde_json::from_str(&of_device(&alice, 3)).unwrap();
             edit(&mut file);
             file.digest = digest_of(&mut file);
             parse(&serde_json::to_string(&file).unwrap()).unwrap_err()

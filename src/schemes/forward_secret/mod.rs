@@ -61,6 +61,9 @@ pub fn seal(
 
 /// A forward-secret device is all pairwise sessions: the thief plays them forward.
 impl DeviceCopy for Device {
+    fn scheme(&self) -> SchemeId {
+        SchemeId::ForwardSecret
+    }
     fn user(&self) -> &str {
         &self.name
     }
@@ -71,7 +74,7 @@ impl DeviceCopy for Device {
         Box::new(self.clone())
     }
     fn to_file(&self, t: u64) -> SnapshotFile {
-        snapshot::pairwise_file(SchemeId::ForwardSecret, self, t)
+        snapshot::pairwise_file(self.scheme(), self, t)
     }
     fn follower(&self, t: u64) -> Arc<dyn Capability> {
         Arc::new(follow::Follower::new(self, t))

@@ -20,7 +20,6 @@ use crate::schemes::forward_secret;
 use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
 use crate::schemes::network::{Delivery, DeviceNetwork};
 use crate::schemes::snapshot::Snapshot;
-use crate::schemes::SchemeId;
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
 
@@ -165,7 +164,7 @@ impl DeviceNetwork for ForwardWorld {
 
     fn copy_device(&self, user: &str, t: u64) -> Option<Snapshot> {
         self.device(user)
-            .map(|d| Snapshot::of_device(SchemeId::ForwardSecret, Box::new(d.clone()), t))
+            .map(|d| Snapshot::of_device(Box::new(d.clone()), t))
     }
 }
 

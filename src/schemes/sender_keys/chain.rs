@@ -128,7 +128,6 @@ impl SenderKeysDevice {
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<Envelope, CouldNotOpen> {
         let name = conversation(message);
-        let next_id = self.next_id();
         let due = self
             .own
             .get(&name)
@@ -137,7 +136,7 @@ impl SenderKeysDevice {
             let mut ck = [0u8; 32];
             rng.fill_bytes(&mut ck);
             let fresh = OwnChain {
-                id: next_id,
+                id: self.next_id(),
                 chain: SenderChain {
                     ck: Key32::from_bytes(ck),
                     n: 0,
@@ -157,7 +156,8 @@ impl SenderKeysDevice {
         let handed = ContentKey::from_slice(own.chain.ck.expose_secret())?;
         let mut ratchet = Vec::new();
         for member in roster {
-            if own.holders.insert(member.clone()) {
+            if !own.holders.contains(member) {
+                own.holders.insert(member.clone());
                 let entry = self
                     .pairwise
                     .seal_key_for(member, directory, &handed, &ad, rng)?;

@@ -112,6 +112,9 @@ impl DesignParams for SenderKeysParams {}
 
 /// A Sender Keys device: its pairwise sessions, and its chains beside them.
 impl DeviceCopy for SenderKeysDevice {
+    fn scheme(&self) -> SchemeId {
+        SchemeId::SenderKeys
+    }
     fn user(&self) -> &str {
         &self.pairwise.name
     }
@@ -122,7 +125,7 @@ impl DeviceCopy for SenderKeysDevice {
         Box::new(self.clone())
     }
     fn to_file(&self, t: u64) -> SnapshotFile {
-        let mut file = snapshot::pairwise_file(SchemeId::SenderKeys, &self.pairwise, t);
+        let mut file = snapshot::pairwise_file(self.scheme(), &self.pairwise, t);
         let user = &self.pairwise.name;
         file.chains = self
             .own
@@ -230,7 +233,12 @@ impl Design for SenderKeysDesign {
         {
             return Err(
                 InputError::new(format!("{stranger:?} is not a user of this world"))
-                    .field("--shows-changes"),
+                    .field("--shows-changes")
+                    .hint(format!(
+                        "users are {} ... {}",
+                        world.users.first().map_or("", String::as_str),
+                        world.users.last().map_or("", String::as_str)
+                    )),
             );
         }
         if world.session_size != 1 {

@@ -12,14 +12,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::chain::SenderKeysDevice;
-use super::SenderKeysDesign;
 use crate::crypto::ed25519::IdentityKey;
 use crate::crypto::random::Randomness;
 use crate::error::{Error, Result};
 use crate::schemes::forward_secret::device::{Device, PrekeyDirectory};
 use crate::schemes::network::{Delivery, DeviceNetwork, HiddenMember};
 use crate::schemes::snapshot::Snapshot;
-use crate::schemes::Design;
 use crate::wire::envelope::Envelope;
 use crate::wire::message::Message;
 
@@ -156,6 +154,6 @@ impl DeviceNetwork for SenderKeysWorld {
 
     fn copy_device(&self, user: &str, t: u64) -> Option<Snapshot> {
         self.device(user)
-            .map(|d| Snapshot::of_device(SenderKeysDesign.id(), Box::new(d.clone()), t))
+            .map(|d| Snapshot::of_device(Box::new(d.clone()), t))
     }
 }
